@@ -1,0 +1,300 @@
+package prefecttag
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// op is one comparison of a constraint clause.
+type op uint8
+
+const (
+	opEQ     op = iota // "3.1.15", "= 3.1.15", "==3.1.15", "==3.1.*"
+	opNE               // "!= 3.2.0", "!=3.1.*"
+	opGT               // ">"
+	opGE               // ">="
+	opLT               // "<"
+	opLE               // "<="
+	opTilde            // Terraform "~>"
+	opCompat           // PEP 440 "~="
+)
+
+// syntax records which of the two constraint languages a clause is written in.
+type syntax uint8
+
+const (
+	syntaxShared    syntax = iota // >, >=, <, <=, != without a wildcard mean the same in both
+	syntaxTerraform               // bare version, "=", "~>"
+	syntaxPEP440                  // "==", "~=", wildcards
+)
+
+type clause struct {
+	op       op
+	v        Version
+	wildcard bool // "==V.*" or "!=V.*": a prefix match on release numbers
+	text     string
+	syntax   syntax
+}
+
+// Constraint is a set of version clauses, separated by commas, all of which
+// must hold. Each clause is either Terraform's or PEP 440's, with that
+// language's meaning:
+//
+//   - "3.1.15", "= 3.1.15", "==3.1.15": equal, missing numbers being zeros
+//     (3.1 == 3.1.0), as both go-version and PEP 440 compare.
+//   - "==3.1.*" / "!=3.1.*" (PEP 440): the release starts, or does not start,
+//     with 3.1.
+//   - "!= V", "> V", ">= V", "< V", "<= V": ordered in PEP 440 order.
+//   - "~> V" (Terraform, as hashicorp/go-version's constraintPessimistic):
+//     ">= V" and, when V has n >= 2 release numbers, the first n-1 of them
+//     fixed: "~> 3.1" is ">= 3.1, < 4.0", "~> 3.1.0" is ">= 3.1.0, < 3.2.0".
+//     With one number go-version fixes nothing, so "~> 3" is ">= 3" (4.0.0
+//     meets it). Unlike go-version, "~> 1.2.3.0" admits 1.2.3; no Prefect
+//     version has four numbers.
+//   - "~= V" (PEP 440): the same as "~> V", but V needs two release numbers.
+//   - "===" (PEP 440 arbitrary equality) is rejected.
+//
+// Terraform-only clauses (bare, "=", "~>") and PEP 440-only clauses ("==",
+// "~=", wildcards) may not be mixed in one string: such a string is more
+// likely a mistake than a wish.
+//
+// Prereleases (a, b, rc, dev) are governed by Allows' allowPrereleases, the
+// same way in both syntaxes; see Allows. The zero Constraint allows any
+// version.
+type Constraint struct {
+	clauses []clause
+	text    string
+}
+
+// ParseConstraint parses a Terraform or PEP 440 version constraint. The
+// empty string (or only white space) means any version.
+func ParseConstraint(s string) (Constraint, error) {
+	cs, err := parseClauses(s)
+	if err != nil {
+		return Constraint{}, fmt.Errorf("invalid version constraint %q: %w", s, err)
+	}
+	return Constraint{clauses: cs, text: strings.TrimSpace(s)}, nil
+}
+
+func parseClauses(s string) ([]clause, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	cs := make([]clause, 0, len(parts))
+	var tf, pep *clause
+	for _, p := range parts {
+		c, err := parseClause(strings.TrimSpace(p))
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+		switch c.syntax {
+		case syntaxTerraform:
+			if tf == nil {
+				tf = &cs[len(cs)-1]
+			}
+		case syntaxPEP440:
+			if pep == nil {
+				pep = &cs[len(cs)-1]
+			}
+		}
+	}
+	if tf != nil && pep != nil {
+		return nil, fmt.Errorf("%q is Terraform syntax and %q is PEP 440 syntax; write the constraint in one of them, such as \"~> 3.1\" or \"~=3.1\"", tf.text, pep.text)
+	}
+	return cs, nil
+}
+
+// operators, longest first so that "==" is not read as "=" and a version.
+var operators = []struct {
+	text string
+	op   op
+	syn  syntax
+}{
+	{"===", 0, 0},
+	{"==", opEQ, syntaxPEP440},
+	{"!=", opNE, syntaxShared},
+	{">=", opGE, syntaxShared},
+	{"<=", opLE, syntaxShared},
+	{"~>", opTilde, syntaxTerraform},
+	{"~=", opCompat, syntaxPEP440},
+	{"=>", 0, 0},
+	{"=<", 0, 0},
+	{">", opGT, syntaxShared},
+	{"<", opLT, syntaxShared},
+	{"=", opEQ, syntaxTerraform},
+}
+
+func parseClause(text string) (clause, error) {
+	c := clause{text: text, op: opEQ, syntax: syntaxTerraform}
+	if text == "" {
+		return c, errors.New("empty clause: commas separate clauses such as \">= 3.1, < 3.4\"")
+	}
+	rest := text
+	opText := ""
+	for _, o := range operators {
+		if strings.HasPrefix(rest, o.text) {
+			switch o.text {
+			case "===":
+				return c, errors.New(`arbitrary equality "===" is not supported; use "==" or "="`)
+			case "=>", "=<":
+				return c, fmt.Errorf("unknown operator %q; did you mean %q?", o.text, string(o.text[1])+"=")
+			}
+			c.op, c.syntax, opText = o.op, o.syn, o.text
+			rest = strings.TrimSpace(rest[len(o.text):])
+			break
+		}
+	}
+	if rest == "" {
+		if opText == "" {
+			return c, errors.New("empty clause")
+		}
+		return c, fmt.Errorf("%q needs a version after it", opText)
+	}
+	if c0 := rest[0]; c0 == '~' || c0 == '^' || c0 == '=' || c0 == '<' || c0 == '>' || c0 == '!' {
+		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
+	}
+	if base, ok := strings.CutSuffix(rest, ".*"); ok {
+		switch c.op {
+		case opEQ, opNE:
+			if opText == "" || opText == "=" {
+				return c, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s\", or use Terraform's \"~> %s.0\"", text, rest, base)
+			}
+		default:
+			return c, fmt.Errorf("%q: a wildcard (.*) only goes with \"==\" or \"!=\"", text)
+		}
+		v, err := parseVersion(base)
+		if err != nil {
+			return c, clauseVersionError(text, base, err)
+		}
+		if !v.isPlain() {
+			return c, fmt.Errorf("%q: a wildcard follows release numbers only, such as \"==3.1.*\"", text)
+		}
+		c.v, c.wildcard, c.syntax = v, true, syntaxPEP440
+		return c, nil
+	}
+	v, err := parseVersion(rest)
+	if err != nil {
+		return c, clauseVersionError(text, rest, err)
+	}
+	if c.op == opCompat && v.releaseLen() < 2 {
+		return c, fmt.Errorf("%q: \"~=\" needs at least two release numbers, such as \"~=%s.0\"", text, rest)
+	}
+	c.v = v
+	return c, nil
+}
+
+// clauseVersionError names the clause, and the version too when it differs.
+func clauseVersionError(clause, version string, err error) error {
+	if clause == version {
+		return fmt.Errorf("version %q: %w", version, err)
+	}
+	return fmt.Errorf("%q: version %q: %w", clause, version, err)
+}
+
+// String returns the constraint as written, trimmed; "" for any version.
+func (c Constraint) String() string { return c.text }
+
+// IsAny reports whether c allows every version (the empty constraint).
+func (c Constraint) IsAny() bool { return len(c.clauses) == 0 }
+
+// Allows reports whether v meets c.
+//
+// A prerelease (a, b, rc or dev part) is allowed only when allowPrereleases
+// is true or the constraint names that exact prerelease in an equality
+// ("3.0.0rc14", "= 3.0.0rc14", "==3.0.0rc14"). ">= 3.0.0rc14" does not name
+// one: without allowPrereleases it admits 3.0.0 and later stables only.
+//
+// When prereleases are allowed they are ordered by PEP 440, and PEP 440's
+// exclusive comparisons hold in both syntaxes: "< 3.4" admits no prerelease of
+// 3.4 (3.4.0rc1, 3.4.0.dev2) unless the bound is itself a prerelease, and
+// "> 3.1.15" admits no post release of 3.1.15 unless the bound is one.
+// "~> 3.1" and "==3.1.*" admit 3.x and 3.1.x prereleases only, never 4.0.0rc1.
+func (c Constraint) Allows(v Version, allowPrereleases bool) bool {
+	if v.IsPrerelease() && !allowPrereleases && !c.namesExactly(v) {
+		return false
+	}
+	for i := range c.clauses {
+		if !c.clauses[i].allows(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// namesExactly reports whether an equality clause names v itself.
+func (c Constraint) namesExactly(v Version) bool {
+	for i := range c.clauses {
+		cl := &c.clauses[i]
+		if cl.op == opEQ && !cl.wildcard && v.Compare(cl.v) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *clause) allows(v Version) bool {
+	switch cl.op {
+	case opEQ:
+		if cl.wildcard {
+			return hasPrefix(v, cl.v, cl.v.releaseLen())
+		}
+		return v.Compare(cl.v) == 0
+	case opNE:
+		if cl.wildcard {
+			return !hasPrefix(v, cl.v, cl.v.releaseLen())
+		}
+		return v.Compare(cl.v) != 0
+	case opGT:
+		if v.Compare(cl.v) <= 0 {
+			return false
+		}
+		// PEP 440: ">V" excludes post releases of V unless V is one.
+		return cl.v.isPostrelease() || !v.isPostrelease() || v.compareRelease(cl.v) != 0
+	case opGE:
+		return v.Compare(cl.v) >= 0
+	case opLT:
+		if v.Compare(cl.v) >= 0 {
+			return false
+		}
+		// PEP 440: "<V" excludes prereleases of V unless V is one.
+		return cl.v.IsPrerelease() || !v.IsPrerelease() || v.compareRelease(cl.v) != 0
+	case opLE:
+		return v.Compare(cl.v) <= 0
+	case opTilde, opCompat:
+		return v.Compare(cl.v) >= 0 && hasPrefix(v, cl.v, cl.v.releaseLen()-1)
+	}
+	return false
+}
+
+// hasPrefix reports whether v's first n release numbers equal p's, padding v
+// with zeros ("==3.1.*" matches 3.1 and 3.1.0rc1).
+func hasPrefix(v, p Version, n int) bool {
+	for i := range n {
+		if v.seg(i) != p.seg(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// Exact returns the version when c is a single equality on a full version,
+// one that a release tag could carry: three release numbers, or a
+// prerelease, post or dev part (2.0b8). "= 3.1" is not exact, because
+// "3.1-python3.12" would be the moving minor tag; a catalog still resolves it
+// to 3.1.0.
+func (c Constraint) Exact() (Version, bool) {
+	if len(c.clauses) != 1 {
+		return Version{}, false
+	}
+	cl := c.clauses[0]
+	if cl.op != opEQ || cl.wildcard {
+		return Version{}, false
+	}
+	if n := cl.v.releaseLen(); n == 3 || n == 2 && !cl.v.isPlain() {
+		return cl.v, true
+	}
+	return Version{}, false
+}

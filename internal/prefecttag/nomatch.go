@@ -1,0 +1,122 @@
+package prefecttag
+
+import (
+	"strconv"
+	"strings"
+)
+
+// NoMatchError is Select's error when no release tag meets a selector. Its
+// fields describe what the catalog does have, so that callers can word their
+// own message; Error words one.
+type NoMatchError struct {
+	Selector Selector
+	Flavor   Flavor // the selector's flavor, default applied
+
+	// Newest lists, newest first, up to 5 versions published for the
+	// selector's Python constraint and flavor, whatever their version
+	// (stable ones only, unless the selector allows prereleases).
+	Newest []Version
+
+	// Best is the newest version meeting the version constraint, in any
+	// Python and flavor; BestPythons (ascending) and BestFlavors are what it
+	// is published for. HasBest is false when no version meets it.
+	Best        Version
+	HasBest     bool
+	BestPythons []Python
+	BestFlavors []Flavor
+
+	// Prerelease is the newest prerelease meeting the constraint, set only
+	// when no stable version does and the selector did not allow prereleases.
+	Prerelease    Version
+	HasPrerelease bool
+
+	// Empty is true when the catalog holds no release tag at all.
+	Empty bool
+}
+
+// Error reads, for example:
+//
+//	no tag matches prefect_version "~> 3.1.0", python_version "3.13", flavor "standard".
+//	Newest stable versions on Python 3.13, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8.
+//	Newest version meeting "~> 3.1.0" is 3.1.15, published for Python 3.9, 3.10, 3.11, 3.12
+//	in flavors standard, conda, kubernetes.
+//
+// (one line). The caller adds the repository.
+func (e *NoMatchError) Error() string {
+	var b strings.Builder
+	b.WriteString("no tag matches ")
+	b.WriteString(e.Selector.String())
+	b.WriteString(".")
+	if e.Empty {
+		b.WriteString(" The repository has no release tags (such as 3.1.15-python3.12) at all.")
+		return b.String()
+	}
+
+	where := pythonLabel(e.Selector.Python) + ", " + string(e.Flavor)
+	stable := "stable "
+	if e.Selector.AllowPrereleases {
+		stable = ""
+	}
+	if len(e.Newest) == 0 {
+		b.WriteString(" No " + stable + "version is published on " + where + ".")
+	} else {
+		b.WriteString(" Newest " + stable + "versions on " + where + ": ")
+		b.WriteString(joinVersions(e.Newest))
+		b.WriteString(".")
+	}
+
+	switch {
+	case e.HasBest:
+		if e.Selector.Versions.IsAny() {
+			b.WriteString(" Newest " + stable + "version is ")
+		} else {
+			b.WriteString(" Newest version meeting " + strconv.Quote(e.Selector.Versions.String()) + " is ")
+		}
+		b.WriteString(e.Best.String())
+		b.WriteString(", published for Python ")
+		pys := make([]string, len(e.BestPythons))
+		for i, p := range e.BestPythons {
+			pys[i] = p.String()
+		}
+		b.WriteString(strings.Join(pys, ", "))
+		b.WriteString(" in flavor")
+		if len(e.BestFlavors) > 1 {
+			b.WriteString("s")
+		}
+		b.WriteString(" ")
+		fs := make([]string, len(e.BestFlavors))
+		for i, f := range e.BestFlavors {
+			fs[i] = string(f)
+		}
+		b.WriteString(strings.Join(fs, ", "))
+		b.WriteString(".")
+	case e.HasPrerelease:
+		b.WriteString(" No stable version meets " + strconv.Quote(e.Selector.Versions.String()) +
+			"; the newest prerelease meeting it is " + e.Prerelease.String() +
+			" (set allow_prereleases = true to consider prereleases).")
+	case e.Selector.Versions.IsAny():
+		b.WriteString(" The repository has no " + stable + "release.")
+	default:
+		b.WriteString(" No version meets " + strconv.Quote(e.Selector.Versions.String()) + ".")
+	}
+	return b.String()
+}
+
+func pythonLabel(p PythonConstraint) string {
+	switch py, exact := p.Exact(); {
+	case exact:
+		return "Python " + py.String()
+	case p.IsAny():
+		return "any Python"
+	default:
+		return "Python " + strconv.Quote(p.String())
+	}
+}
+
+func joinVersions(vs []Version) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = v.String()
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,79 @@
+package prefecttag
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// PythonConstraint selects Pythons: exact ("3.12", "==3.12", "= 3.12") or a
+// constraint in either syntax (">= 3.11", "~> 3.11", ">=3.10,<3.13",
+// "==3.*", "~=3.11"), with Constraint's meanings. Every version in it is
+// major.minor, or a bare major in an ordered comparison (">= 3", "~> 3",
+// "==3.*"): tags never carry a Python patch number, so an exact "3.12"
+// matches Python 3.12 alone. The zero PythonConstraint allows any Python.
+type PythonConstraint struct {
+	c Constraint
+}
+
+// ParsePythonConstraint parses a python_version value; "" means any Python.
+func ParsePythonConstraint(s string) (PythonConstraint, error) {
+	cs, err := parsePythonClauses(s)
+	if err != nil {
+		return PythonConstraint{}, fmt.Errorf("invalid Python version constraint %q: %w", s, err)
+	}
+	return PythonConstraint{c: Constraint{clauses: cs, text: strings.TrimSpace(s)}}, nil
+}
+
+func parsePythonClauses(s string) ([]clause, error) {
+	if t := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(t, "py") {
+		return nil, errors.New(`write the version alone, such as "3.12"`)
+	}
+	cs, err := parseClauses(s)
+	if err != nil {
+		return nil, err
+	}
+	for _, cl := range cs {
+		v := cl.v
+		switch {
+		case !v.isPlain():
+			return nil, fmt.Errorf("%q: Python images have no prerelease, post or dev versions", cl.text)
+		case v.releaseLen() > 2:
+			return nil, fmt.Errorf("%q: image tags name Python as major.minor, such as \"3.12\", never a patch release", cl.text)
+		case cl.wildcard && v.releaseLen() != 1:
+			return nil, fmt.Errorf("%q: a Python wildcard names a major version, such as \"==3.*\"", cl.text)
+		case !cl.wildcard && (cl.op == opEQ || cl.op == opNE) && v.releaseLen() != 2:
+			return nil, fmt.Errorf("%q: name a Python as major.minor, such as \"3.12\", or use a range such as \">= 3\"", cl.text)
+		}
+	}
+	return cs, nil
+}
+
+// Allows reports whether py meets p.
+func (p PythonConstraint) Allows(py Python) bool {
+	v := py.version()
+	for i := range p.c.clauses {
+		if !p.c.clauses[i].allows(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// Exact returns the Python when p is a single equality ("3.12", "==3.12").
+func (p PythonConstraint) Exact() (Python, bool) {
+	if len(p.c.clauses) != 1 {
+		return Python{}, false
+	}
+	cl := p.c.clauses[0]
+	if cl.op != opEQ || cl.wildcard {
+		return Python{}, false
+	}
+	return Python{Major: cl.v.seg(0), Minor: cl.v.seg(1)}, true
+}
+
+// IsAny reports whether p allows every Python (the empty constraint).
+func (p PythonConstraint) IsAny() bool { return p.c.IsAny() }
+
+// String returns the constraint as written, trimmed; "" for any Python.
+func (p PythonConstraint) String() string { return p.c.text }

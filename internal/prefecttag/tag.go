@@ -1,0 +1,209 @@
+package prefecttag
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Kind says what a tag names.
+type Kind string
+
+const (
+	KindRelease Kind = "release" // 3.1.15-python3.12: one release; the only kind a Selector picks
+	KindMinor   Kind = "minor"   // 3.1-python3.12: moves with each stable 3.1.z
+	KindMajor   Kind = "major"   // 3-python3.12: moves with each newest release
+	KindLatest  Kind = "latest"  // 3-latest, 3-latest-conda, 3-latest-python3.12
+	KindSHA     Kind = "sha"     // sha-1da1544-python3.12: one commit's build
+)
+
+// Tag is a parsed Prefect image tag.
+type Tag struct {
+	Name       string
+	Kind       Kind
+	Version    Version // release: the full version; minor: X.Y; major and latest: X; sha: zero value
+	HasVersion bool
+	Python     Python // zero unless HasPython
+	HasPython  bool   // false for "3-latest" etc.
+	Flavor     Flavor // FlavorStandard when no suffix
+	SHA        string // 7 hex, for KindSHA
+}
+
+// ParseTag parses a tag of prefecthq/prefect or prefecthq/prefect-client
+// (Prefect 2.x and 3.x, and legacy X.Y.Z-pythonP.Q tags of 0.x and 1.x):
+//
+//	release  <version>-python<py>[-<flavor>]   3.1.15-python3.12, 3.0.0rc14-python3.11-conda
+//	minor    <X>.<Y>-python<py>[-<flavor>]     3.1-python3.12
+//	major    <X>-python<py>[-<flavor>]         3-python3.12-kubernetes
+//	latest   <X>-latest[-python<py>][-<flavor>] 3-latest, 3-latest-conda, 3-latest-python3.12
+//	sha      sha-<7 hex>-python<py>[-<flavor>]  sha-1da1544-python3.12-conda
+//
+// sha, latest and minor are told apart before release: X.Y with no
+// prerelease part is always the moving minor tag. A release tag's version has
+// three release numbers (X.Y.Z), or two with a prerelease part (the 2.0
+// alphas and betas, 2.0b8). A .postN part is accepted in a release tag: no
+// Prefect image carries one (2.6.9.post1 is a stray git tag), but such a tag
+// would be unambiguous and PEP 440 orders it, so it is not refused.
+//
+// The error says which part is wrong.
+func ParseTag(s string) (Tag, error) {
+	t, err := parseTag(s)
+	if err != nil {
+		return Tag{}, fmt.Errorf("%q is not a Prefect image tag: %w", s, err)
+	}
+	t.Name = s
+	return t, nil
+}
+
+func parseTag(s string) (Tag, error) {
+	t := Tag{Flavor: FlavorStandard}
+	switch {
+	case s == "":
+		return t, errors.New("empty tag")
+	case s == "latest":
+		return t, errors.New(`"latest" is a Prefect 1.x tag (Prefect 1.4.1 on Python 3.7); Prefect 2.x and 3.x publish "2-latest" and "3-latest"`)
+	case strings.ContainsAny(s, " \t\n"):
+		return t, errors.New("tags contain no white space")
+	}
+	if c := s[0]; !isDigit(c) && c != 'v' && c != 'V' && !strings.HasPrefix(s, "sha-") {
+		return t, errors.New(`a Prefect tag starts with a version ("3.1.15-python3.12", "3-latest") or "sha-"`)
+	}
+	parts := strings.Split(s, "-")
+	head, rest := parts[0], parts[1:]
+
+	switch {
+	case head == "sha":
+		t.Kind = KindSHA
+		if len(rest) == 0 || !isShortSHA(rest[0]) {
+			return t, errors.New(`"sha-" must be followed by 7 lowercase hex digits, such as sha-1da1544-python3.12`)
+		}
+		t.SHA = rest[0]
+		rest = rest[1:]
+		if len(rest) == 0 {
+			return t, errors.New(`sha tags name their Python: sha-` + t.SHA + `-python3.12`)
+		}
+	case len(rest) > 0 && rest[0] == "latest":
+		t.Kind = KindLatest
+		v, err := parseMovingVersion(head, 1)
+		if err != nil {
+			return t, err
+		}
+		t.Version, t.HasVersion = v, true
+		rest = rest[1:]
+	default:
+		v, kind, err := parseHeadVersion(head)
+		if err != nil {
+			return t, err
+		}
+		t.Kind, t.Version, t.HasVersion = kind, v, true
+		if len(rest) == 0 {
+			if kind == KindRelease {
+				return t, fmt.Errorf(`no "-python<X.Y>" part; Prefect 2.x and 3.x tags name their Python, such as %s-python3.12 (a bare version is a Prefect 1.x tag)`, head)
+			}
+			return t, fmt.Errorf(`no "-python<X.Y>" part, such as %s-python3.12`, head)
+		}
+	}
+
+	// Python part: required except in latest tags.
+	if len(rest) > 0 && strings.HasPrefix(rest[0], "python") {
+		py, err := parsePython(rest[0][len("python"):])
+		if err != nil {
+			return t, fmt.Errorf("python part %q: %w", rest[0], err)
+		}
+		t.Python, t.HasPython = py, true
+		rest = rest[1:]
+	} else if t.Kind != KindLatest {
+		if f := Flavor(rest[0]); flavorIndex(f) > 0 {
+			return t, fmt.Errorf(`the Python part comes before the flavor, such as %s-python3.12-%s`, strings.Join(parts[:len(parts)-len(rest)], "-"), f)
+		}
+		before := strings.Join(parts[:len(parts)-len(rest)], "-")
+		if looksLikePrerelease(rest[0]) {
+			return t, fmt.Errorf(`%q: Prefect writes versions in PEP 440 normal form, with no "-" before the prerelease, such as 3.0.0rc14`, before+"-"+rest[0])
+		}
+		return t, fmt.Errorf(`want "python<X.Y>" after %q, got %q`, before, rest[0])
+	}
+
+	// Flavor part: always last.
+	if len(rest) > 0 {
+		switch f := Flavor(rest[0]); f {
+		case FlavorConda, FlavorKubernetes:
+			t.Flavor = f
+		case FlavorStandard:
+			return t, errors.New(`the standard flavor has no suffix; drop "-standard"`)
+		default:
+			if strings.HasPrefix(rest[0], "python") {
+				return t, fmt.Errorf("the Python part %q must come before the flavor", rest[0])
+			}
+			return t, fmt.Errorf("unknown flavor %q: Prefect publishes %q and %q, and standard images with no suffix", rest[0], FlavorConda, FlavorKubernetes)
+		}
+		rest = rest[1:]
+	}
+	if len(rest) > 0 {
+		return t, fmt.Errorf("unexpected %q after the flavor", strings.Join(rest, "-"))
+	}
+	return t, nil
+}
+
+// parseHeadVersion classifies the part before "-python": X is a major tag,
+// X.Y a minor tag, anything else a release.
+func parseHeadVersion(head string) (Version, Kind, error) {
+	v, err := parseVersion(head)
+	if err != nil {
+		return v, "", fmt.Errorf("version %q: %w", head, err)
+	}
+	if v.isPlain() {
+		switch v.releaseLen() {
+		case 1:
+			return v, KindMajor, nil
+		case 2:
+			return v, KindMinor, nil
+		}
+	}
+	if v.releaseLen() != 3 && !(v.releaseLen() == 2 && !v.isPlain()) {
+		return v, "", fmt.Errorf("version %q: a release tag's version has three numbers (X.Y.Z), or two with a prerelease part (2.0b8)", head)
+	}
+	return v, KindRelease, nil
+}
+
+// parseMovingVersion parses the X of "X-latest".
+func parseMovingVersion(head string, n int) (Version, error) {
+	v, err := parseVersion(head)
+	if err != nil {
+		return v, fmt.Errorf("version %q: %w", head, err)
+	}
+	if !v.isPlain() || v.releaseLen() != n {
+		return v, fmt.Errorf(`version %q: a latest tag names a major version only, such as "3-latest"`, head)
+	}
+	return v, nil
+}
+
+func isShortSHA(s string) bool {
+	if len(s) != 7 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; !isDigit(c) && !('a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ReleaseTagName renders the release tag for v, py and f:
+// "3.1.15-python3.12", "3.1.15-python3.12-conda". An empty flavor is standard.
+func ReleaseTagName(v Version, py Python, f Flavor) string {
+	return v.String() + "-python" + py.String() + f.suffix()
+}
+
+// looksLikePrerelease spots "rc14" in "3.0.0-rc14-python3.12", a semver habit.
+func looksLikePrerelease(s string) bool {
+	s = strings.ToLower(s)
+	for _, p := range []string{"rc", "a", "b", "alpha", "beta", "dev", "post", "pre"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			if rest == "" || isDigit(rest[0]) || rest[0] == '.' {
+				return true
+			}
+		}
+	}
+	return false
+}

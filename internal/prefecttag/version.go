@@ -1,0 +1,304 @@
+package prefecttag
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxRelease bounds the release numbers of a Version. Prefect uses three;
+// four leaves room for constraints written with a trailing ".0" while keeping
+// Version a small comparable value with no heap allocation.
+const maxRelease = 4
+
+// preKind orders the prerelease kinds as PEP 440 does: a < b < rc.
+type preKind uint8
+
+const (
+	preNone preKind = iota
+	preAlpha
+	preBeta
+	preRC
+)
+
+var preNames = [...]string{preNone: "", preAlpha: "a", preBeta: "b", preRC: "rc"}
+
+// Version is a PEP 440 version in the normalized form Prefect's tags use:
+// release numbers, an optional prerelease (aN, bN, rcN), an optional .postN
+// and an optional .devN. Epochs and local versions are not supported: Prefect
+// publishes neither. The zero Version is not a valid version.
+type Version struct {
+	rel     [maxRelease]int
+	n       uint8 // release numbers written
+	pre     preKind
+	preN    int
+	hasPost bool
+	post    int
+	hasDev  bool
+	dev     int
+}
+
+// ParseVersion parses a version as Prefect writes it: "3.1.15", "3.0.0rc14",
+// "2.0b8", "3.1.16.dev2", "2.6.9.post1". Only the normalized PEP 440 form is
+// accepted (no "v" prefix, no "-rc1", no leading zeros), so that a parsed
+// version renders back to exactly the text of its tag.
+func ParseVersion(s string) (Version, error) {
+	v, err := parseVersion(s)
+	if err != nil {
+		return Version{}, fmt.Errorf("invalid version %q: %w", s, err)
+	}
+	return v, nil
+}
+
+func parseVersion(s string) (Version, error) {
+	var v Version
+	if s == "" {
+		return v, errors.New("empty")
+	}
+	switch {
+	case s[0] == 'v' || s[0] == 'V':
+		return v, errors.New(`versions have no "v" prefix`)
+	case strings.ContainsRune(s, '!'):
+		return v, errors.New("version epochs (N!) are not supported")
+	case strings.ContainsRune(s, '+'):
+		return v, errors.New("local versions (+...) are not supported")
+	case strings.ContainsAny(s, " \t\n"):
+		return v, errors.New("contains white space")
+	}
+	rest := s
+	// Release numbers.
+	for {
+		num, tail, ok := cutNumber(rest)
+		if !ok {
+			if rest == "" || rest[0] == '.' {
+				return v, errors.New("empty release number")
+			}
+			return v, fmt.Errorf("release part %q is not a number", firstField(rest))
+		}
+		if int(v.n) == maxRelease {
+			return v, fmt.Errorf("more than %d release numbers", maxRelease)
+		}
+		n, err := atoi(num)
+		if err != nil {
+			return v, err
+		}
+		v.rel[v.n] = n
+		v.n++
+		rest = tail
+		if len(rest) >= 2 && rest[0] == '.' && isDigit(rest[1]) {
+			rest = rest[1:]
+			continue
+		}
+		break
+	}
+	// Prerelease: a, b or rc directly after the release, as normalized.
+	for k := preRC; k >= preAlpha; k-- {
+		if strings.HasPrefix(rest, preNames[k]) {
+			num, tail, ok := cutNumber(rest[len(preNames[k]):])
+			if !ok {
+				return v, fmt.Errorf("prerelease %q needs a number, such as %s1", preNames[k], preNames[k])
+			}
+			n, err := atoi(num)
+			if err != nil {
+				return v, err
+			}
+			v.pre, v.preN, rest = k, n, tail
+			break
+		}
+	}
+	if strings.HasPrefix(rest, ".post") {
+		num, tail, ok := cutNumber(rest[len(".post"):])
+		if !ok {
+			return v, errors.New(`".post" needs a number, such as .post1`)
+		}
+		n, err := atoi(num)
+		if err != nil {
+			return v, err
+		}
+		v.hasPost, v.post, rest = true, n, tail
+	}
+	if strings.HasPrefix(rest, ".dev") {
+		num, tail, ok := cutNumber(rest[len(".dev"):])
+		if !ok {
+			return v, errors.New(`".dev" needs a number, such as .dev1`)
+		}
+		n, err := atoi(num)
+		if err != nil {
+			return v, err
+		}
+		v.hasDev, v.dev, rest = true, n, tail
+	}
+	if rest != "" {
+		if rest == "." || strings.HasPrefix(rest, "..") {
+			return v, errors.New("empty release number")
+		}
+		return v, unexpectedSuffix(rest)
+	}
+	return v, nil
+}
+
+// unexpectedSuffix explains the common non-normalized spellings.
+func unexpectedSuffix(rest string) error {
+	lower := strings.ToLower(strings.TrimLeft(rest, "-_."))
+	for _, p := range []string{"alpha", "beta", "rc", "a", "b", "c", "pre", "preview", "dev", "post"} {
+		if strings.HasPrefix(lower, p) {
+			return fmt.Errorf("%q is not written the way Prefect writes versions; use the PEP 440 normal form, such as 3.0.0rc14, 2.0b8, 3.1.16.dev2 or 2.6.9.post1", rest)
+		}
+	}
+	if rest == ".*" || rest == ".x" || rest == ".X" {
+		return fmt.Errorf("%q: a version has no wildcard; a constraint writes one as \"==3.1.*\" (PEP 440) or \"~> 3.1.0\" (Terraform)", rest)
+	}
+	return fmt.Errorf("unexpected %q", rest)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// cutNumber splits a leading run of digits off s.
+func cutNumber(s string) (num, rest string, ok bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[:i], s[i:], i > 0
+}
+
+// atoi parses a number in normalized form: no leading zeros, so that the
+// text of a tag is the only way to write its version.
+func atoi(s string) (int, error) {
+	if len(s) > 1 && s[0] == '0' {
+		return 0, fmt.Errorf("number %q has a leading zero", s)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("number %q is too large", s)
+	}
+	return n, nil
+}
+
+func firstField(s string) string {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// seg returns release number i, zero past the written ones (3.1 == 3.1.0).
+func (v Version) seg(i int) int {
+	if i < int(v.n) {
+		return v.rel[i]
+	}
+	return 0
+}
+
+// compareRelease compares release numbers only, padding with zeros.
+func (v Version) compareRelease(w Version) int {
+	for i := range maxRelease {
+		if a, b := v.seg(i), w.seg(i); a != b {
+			return cmpInt(a, b)
+		}
+	}
+	return 0
+}
+
+// Compare returns -1, 0 or +1 as v sorts before, equal to or after w in PEP 440
+// order: X.Y.Z.devN < X.Y.ZaN < X.Y.ZbN < X.Y.ZrcN < X.Y.Z < X.Y.Z.postN, with
+// numbers compared as numbers (rc2 < rc10) and missing release numbers as
+// zeros (3.1 == 3.1.0).
+func (v Version) Compare(w Version) int {
+	if c := v.compareRelease(w); c != 0 {
+		return c
+	}
+	if c := cmpInt(v.preKey(), w.preKey()); c != 0 {
+		return c
+	}
+	if c := cmpInt(v.preNKey(), w.preNKey()); c != 0 {
+		return c
+	}
+	if c := cmpInt(v.postKey(), w.postKey()); c != 0 {
+		return c
+	}
+	return cmpInt(v.devKey(), w.devKey())
+}
+
+// The keys follow packaging's _cmpkey: a bare dev release sorts before every
+// prerelease of its release, a final release after all of them.
+func (v Version) preKey() int {
+	switch {
+	case v.pre != preNone:
+		return int(v.pre)
+	case v.hasDev && !v.hasPost:
+		return -1
+	default:
+		return int(preRC) + 1
+	}
+}
+
+func (v Version) preNKey() int {
+	if v.pre == preNone {
+		return 0
+	}
+	return v.preN
+}
+
+func (v Version) postKey() int {
+	if !v.hasPost {
+		return -1
+	}
+	return v.post
+}
+
+func (v Version) devKey() int {
+	if !v.hasDev {
+		return int(^uint(0) >> 1) // no dev part sorts after every .devN
+	}
+	return v.dev
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// String renders v in the normalized form Prefect's tags use.
+func (v Version) String() string {
+	var b []byte
+	for i := range int(v.n) {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendInt(b, int64(v.rel[i]), 10)
+	}
+	if v.pre != preNone {
+		b = append(b, preNames[v.pre]...)
+		b = strconv.AppendInt(b, int64(v.preN), 10)
+	}
+	if v.hasPost {
+		b = append(b, ".post"...)
+		b = strconv.AppendInt(b, int64(v.post), 10)
+	}
+	if v.hasDev {
+		b = append(b, ".dev"...)
+		b = strconv.AppendInt(b, int64(v.dev), 10)
+	}
+	return string(b)
+}
+
+// IsPrerelease reports whether v has an a, b, rc or dev part. A post release
+// alone is not a prerelease (PEP 440).
+func (v Version) IsPrerelease() bool { return v.pre != preNone || v.hasDev }
+
+// isPostrelease reports whether v has a .postN part.
+func (v Version) isPostrelease() bool { return v.hasPost }
+
+// isPlain reports whether v is release numbers only: what a minor, major or
+// latest tag carries, and what a wildcard or a Python version may hold.
+func (v Version) isPlain() bool { return v.pre == preNone && !v.hasPost && !v.hasDev }
+
+// releaseLen is the number of release numbers written.
+func (v Version) releaseLen() int { return int(v.n) }
