@@ -1,0 +1,15 @@
+# The pin lives in state. A nightly `terraform plan -detailed-exitcode`
+# exits 2 when Prefect re-pushed the tag or released a newer 3.4.x.
+resource "prefectimage_pin" "worker" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  flavor          = "kubernetes"
+
+  # update (default): the plan moves the pin; warn: hold and warn;
+  # error: hold and fail the plan until someone decides.
+  on_drift = "warn"
+}
+
+output "worker_image" {
+  value = prefectimage_pin.worker.ref
+}

@@ -1,0 +1,53 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+)
+
+// importID is a parsed `terraform import` ID: `<repository>:<tag>@<digest>`
+// or `<repository>@<digest>`.
+type importID struct {
+	Repository, Tag, Digest string
+}
+
+func parseImportID(id string) (importID, error) {
+	const want = "write it as <repository>:<tag>@<digest> or <repository>@<digest>, for example prefecthq/prefect:3.1.15-python3.12@sha256:<64 hex digits>"
+	at := strings.LastIndex(id, "@")
+	if at < 0 {
+		return importID{}, fmt.Errorf("import ID %q has no @<digest>; %s", id, want)
+	}
+	name, digest := id[:at], id[at+1:]
+	if !validDigest(digest) {
+		return importID{}, fmt.Errorf("import ID %q: %q is not a sha256 digest; %s", id, digest, want)
+	}
+	out := importID{Repository: name, Digest: digest}
+	// A colon after the last slash separates the tag; one before it is a port.
+	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
+		out.Repository, out.Tag = name[:colon], name[colon+1:]
+		if !validTag(out.Tag) {
+			return importID{}, fmt.Errorf("import ID %q: %q is not an image tag; %s", id, out.Tag, want)
+		}
+	}
+	if err := registry.ValidateRepository(out.Repository); err != nil {
+		return importID{}, fmt.Errorf("import ID %q: %q is not a repository (%s); %s", id, out.Repository, err, want)
+	}
+	return out, nil
+}
+
+// validDigest accepts sha256:<64 lower-case hex digits>, the only digest
+// registries hand out for these images.
+func validDigest(s string) bool {
+	hex, ok := strings.CutPrefix(s, "sha256:")
+	if !ok || len(hex) != 64 {
+		return false
+	}
+	for _, r := range hex {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}

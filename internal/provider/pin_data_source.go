@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+)
+
+var (
+	_ datasource.DataSource              = (*pinDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*pinDataSource)(nil)
+)
+
+type pinDataSource struct {
+	data *providerData
+}
+
+// NewPinDataSource returns the prefectimage_pin data source.
+func NewPinDataSource() datasource.DataSource {
+	return &pinDataSource{}
+}
+
+func (d *pinDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pin"
+}
+
+func (d *pinDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Resolves a Prefect image selector (a version constraint, a Python version, a flavor) or " +
+			"one exact tag to a digest-pinned reference, on every plan. When the tag moves upstream, everything fed " +
+			"from `ref` shows the change in the plan. To hold a pin in state and review upstream moves, use the " +
+			"`prefectimage_pin` resource instead.",
+		Attributes: dataSourceAttributes(),
+	}
+}
+
+func (d *pinDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	d.data = data
+}
+
+func (d *pinDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model pinModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sel, _ := selectorOf(model) // data sources are read only once their config is known
+	rreq, err := sel.request(d.data.defaultRepository)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Selector", err.Error())
+		return
+	}
+	pin, err := d.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+		return
+	}
+	resp.Diagnostics.Append(model.setResults(ctx, rreq, pin)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}

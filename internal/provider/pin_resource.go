@@ -1,0 +1,365 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
+)
+
+var (
+	_ resource.Resource                = (*pinResource)(nil)
+	_ resource.ResourceWithConfigure   = (*pinResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*pinResource)(nil)
+	_ resource.ResourceWithImportState = (*pinResource)(nil)
+)
+
+// The on_drift choices.
+const (
+	onDriftUpdate = "update"
+	onDriftWarn   = "warn"
+	onDriftError  = "error"
+)
+
+// privateSelectorKey holds the selector as configured at the last apply, so
+// that a plan can tell a changed selector from upstream drift even where
+// tag, flavor and repository are filled in by the provider.
+const privateSelectorKey = "selector"
+
+type pinResource struct {
+	data *providerData
+}
+
+type pinResourceModel struct {
+	pinModel
+	OnDrift        types.String `tfsdk:"on_drift"`
+	UpstreamTag    types.String `tfsdk:"upstream_tag"`
+	UpstreamDigest types.String `tfsdk:"upstream_digest"`
+}
+
+// NewPinResource returns the prefectimage_pin resource.
+func NewPinResource() resource.Resource {
+	return &pinResource{}
+}
+
+func (r *pinResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pin"
+}
+
+func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := resourceAttributes()
+	attrs["on_drift"] = schema.StringAttribute{
+		Optional: true,
+		Computed: true,
+		Default:  stringdefault.StaticString(onDriftUpdate),
+		MarkdownDescription: "What a plan does when upstream no longer matches the pin (the same tag re-pushed, or a " +
+			"newer release now meets the selector). `update` (the default): the plan updates the pin in place to the " +
+			"new tag and digest, known at plan time, so every resource fed from `ref` shows its own change. `warn`: " +
+			"the pin holds and the plan carries a warning naming the old and new tag and digest. `error`: the pin " +
+			"holds and the plan fails with that text.",
+		Validators: []validator.String{stringvalidator.OneOf(onDriftUpdate, onDriftWarn, onDriftError)},
+	}
+	attrs["upstream_tag"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "The tag the selector resolved to at the last refresh.",
+	}
+	attrs["upstream_digest"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "The digest the selector resolved to at the last refresh.",
+	}
+	resp.Schema = schema.Schema{
+		Version: 0,
+		MarkdownDescription: "Holds a digest-pinned Prefect image in state. Each refresh resolves the selector again " +
+			"into `upstream_tag` and `upstream_digest`; when upstream has moved (the same tag re-pushed, or a newer " +
+			"release now meets the selector), the plan shows it and `on_drift` decides whether the pin follows, holds " +
+			"with a warning, or stops the plan. Creating, updating and deleting the pin change nothing in any registry.",
+		Attributes: attrs,
+	}
+}
+
+func (r *pinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ModifyPlan is where the pin is decided: Read alone makes no plan action,
+// so resolution results become planned values here.
+func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or a provider not configured yet (validate)
+	}
+	var config, plan pinResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sel, known := selectorOf(config.pinModel)
+	if !known {
+		return // resolved at apply, when the configuration is known
+	}
+
+	if req.State.Raw.IsNull() {
+		r.planResolved(ctx, sel, &plan, resp)
+		return
+	}
+	var state pinResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	previous, diags := storedSelector(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if previous == nil || *previous != sel {
+		r.planResolved(ctx, sel, &plan, resp)
+		return
+	}
+
+	// Same selector: the pin holds unless the last refresh saw upstream move.
+	keepPin(&plan, state)
+	if !drifted(state) {
+		return
+	}
+	drift := describeDrift(state)
+	switch plan.OnDrift.ValueString() {
+	case onDriftWarn:
+		resp.Diagnostics.AddWarning("Upstream Image Moved", drift+" on_drift = \"warn\" keeps the pin; set on_drift = \"update\" to follow, or update the selector.")
+	case onDriftError:
+		resp.Diagnostics.AddError("Upstream Image Moved", drift+" on_drift = \"error\" stops the plan; set on_drift = \"update\" to follow, or \"warn\" to hold the pin.")
+	default:
+		tflog.Info(ctx, "upstream moved; planning the pin to follow", map[string]any{"drift": drift})
+		r.planFollow(ctx, sel, state, &plan, resp)
+	}
+}
+
+// planResolved resolves the selector now and plans the pin with known values.
+func (r *pinResource) planResolved(ctx context.Context, sel selector, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+	rreq, err := sel.request(r.data.defaultRepository)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Selector", err.Error())
+		return
+	}
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+		return
+	}
+	resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
+	plan.UpstreamTag = types.StringValue(pin.Tag)
+	plan.UpstreamDigest = types.StringValue(pin.Digest)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// planFollow plans the pin to move to what the last refresh found upstream.
+// The resolution is answered from the refresh's cache in the same run.
+func (r *pinResource) planFollow(ctx context.Context, sel selector, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+	rreq, err := sel.request(r.data.defaultRepository)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Selector", err.Error())
+		return
+	}
+	rreq.Tag = state.UpstreamTag.ValueString()
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("The pin %s holds: %s", state.TaggedRef.ValueString(), err))
+		return
+	}
+	resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
+	plan.UpstreamTag = types.StringValue(pin.Tag)
+	plan.UpstreamDigest = types.StringValue(pin.Digest)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// keepPin copies the pin and its refresh results from state into the plan.
+func keepPin(plan *pinResourceModel, state pinResourceModel) {
+	onDrift := plan.OnDrift
+	selectorPart := plan.pinModel
+	plan.pinModel = state.pinModel
+	// What the user configured stays as planned; only results come from state.
+	plan.PrefectVersion, plan.PythonVersion, plan.Platform = selectorPart.PrefectVersion, selectorPart.PythonVersion, selectorPart.Platform
+	plan.OnDrift = onDrift
+	plan.UpstreamTag, plan.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
+}
+
+func drifted(state pinResourceModel) bool {
+	if state.UpstreamDigest.IsNull() || state.UpstreamDigest.IsUnknown() {
+		return false
+	}
+	return state.UpstreamDigest.ValueString() != state.Digest.ValueString() ||
+		(!state.UpstreamTag.IsNull() && state.UpstreamTag.ValueString() != state.Tag.ValueString())
+}
+
+// describeDrift says which of the two kinds of move happened, naming the old
+// and new tag and digest.
+func describeDrift(state pinResourceModel) string {
+	repo := state.Repository.ValueString()
+	oldTag, newTag := state.Tag.ValueString(), state.UpstreamTag.ValueString()
+	oldDigest, newDigest := state.Digest.ValueString(), state.UpstreamDigest.ValueString()
+	if oldTag == newTag {
+		return fmt.Sprintf("The tag %s:%s was re-pushed upstream: it now points at %s, while the pin holds %s.",
+			repo, oldTag, newDigest, oldDigest)
+	}
+	return fmt.Sprintf("A newer release now meets the selector: %s:%s (%s), while the pin holds %s:%s (%s).",
+		repo, newTag, newDigest, repo, oldTag, oldDigest)
+}
+
+func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config pinResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sel, _ := selectorOf(config.pinModel)
+	if plan.Digest.IsUnknown() {
+		// The selector was not known at plan time: resolve it now.
+		rreq, err := sel.request(r.data.defaultRepository)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid Selector", err.Error())
+			return
+		}
+		pin, err := r.data.resolver.Resolve(ctx, rreq)
+		if err != nil {
+			resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+			return
+		}
+		resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
+		plan.UpstreamTag = types.StringValue(pin.Tag)
+		plan.UpstreamDigest = types.StringValue(pin.Digest)
+	}
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read resolves the selector again and records the answer in upstream_*
+// only. A failure keeps everything as it was and warns: a refresh never
+// removes or blanks a pin.
+func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state pinResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sel, diags := storedSelector(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if sel == nil { // imported without a selector: watch the pinned tag
+		sel = &selector{Repository: state.Repository.ValueString(), Tag: state.Tag.ValueString(), Platform: state.Platform.ValueString()}
+		if sel.Tag == "" {
+			return // a bare digest import has nothing upstream to watch
+		}
+	}
+	rreq, err := sel.request(state.Repository.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked", err.Error())
+		return
+	}
+	rreq.Repository = state.Repository.ValueString()
+	rreq.Platform = "" // the index digest is what drift is judged on
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s",
+				state.TaggedRef.ValueString(), err))
+		return
+	}
+	state.UpstreamTag = types.StringValue(pin.Tag)
+	state.UpstreamDigest = types.StringValue(pin.Digest)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update writes exactly the planned values; the plan resolved them.
+func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, config pinResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.Digest.IsUnknown() {
+		resp.Diagnostics.AddError("Pin Not Resolved at Plan Time",
+			"The selector depended on values unknown at plan time, so the plan could not resolve it. Run terraform apply again once those values are known.")
+		return
+	}
+	sel, _ := selectorOf(config.pinModel)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete only forgets: a pin owns nothing in any registry.
+func (r *pinResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := parseImportID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
+		return
+	}
+	var model pinResourceModel
+	model.Repository = types.StringValue(id.Repository)
+	model.PrefectVersion, model.PythonVersion, model.Platform = types.StringNull(), types.StringNull(), types.StringNull()
+	model.AllowPrereleases = types.BoolValue(false)
+	model.OnDrift = types.StringValue(onDriftUpdate)
+	pin := resolver.PinOf(id.Repository, id.Tag, id.Digest)
+	rreq := resolver.Request{Repository: id.Repository, Tag: id.Tag}
+	resp.Diagnostics.Append(model.setResults(ctx, rreq, pin)...)
+	model.Tag = optionalString(id.Tag)
+	model.UpstreamTag = optionalString(id.Tag)
+	model.UpstreamDigest = types.StringValue(id.Digest)
+	if id.Tag != "" {
+		// Watch the imported tag until an apply records the configured selector.
+		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Tag: id.Tag})...)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// privateState is what the framework's private state offers to each CRUD call.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func storedSelector(ctx context.Context, private privateState) (*selector, diag.Diagnostics) {
+	if private == nil {
+		return nil, nil
+	}
+	raw, diags := private.GetKey(ctx, privateSelectorKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil, diags
+	}
+	var sel selector
+	if err := json.Unmarshal(raw, &sel); err != nil {
+		return nil, nil // unreadable: treat as unknown, the next apply rewrites it
+	}
+	return &sel, diags
+}
+
+func storeSelector(ctx context.Context, private privateState, sel selector) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	raw, err := json.Marshal(sel)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record the Selector", err.Error())
+		return diags
+	}
+	return private.SetKey(ctx, privateSelectorKey, raw)
+}

@@ -1,0 +1,152 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// pinModel is the selector and its results, shared by the data source and
+// the resource. Fields are in schema order.
+type pinModel struct {
+	Repository       types.String `tfsdk:"repository"`
+	PrefectVersion   types.String `tfsdk:"prefect_version"`
+	PythonVersion    types.String `tfsdk:"python_version"`
+	Flavor           types.String `tfsdk:"flavor"`
+	AllowPrereleases types.Bool   `tfsdk:"allow_prereleases"`
+	Tag              types.String `tfsdk:"tag"`
+	Platform         types.String `tfsdk:"platform"`
+
+	Digest                 types.String `tfsdk:"digest"`
+	Ref                    types.String `tfsdk:"ref"`
+	TaggedRef              types.String `tfsdk:"tagged_ref"`
+	ResolvedPrefectVersion types.String `tfsdk:"resolved_prefect_version"`
+	ResolvedPythonVersion  types.String `tfsdk:"resolved_python_version"`
+	PlatformDigest         types.String `tfsdk:"platform_digest"`
+	PlatformRef            types.String `tfsdk:"platform_ref"`
+	PlatformDigests        types.Map    `tfsdk:"platform_digests"`
+}
+
+// pinAttribute describes one attribute once; dataSourceAttributes and
+// resourceAttributes turn the same list into each schema package's types.
+type pinAttribute struct {
+	name        string
+	kind        attrKind
+	input       bool // Optional: the user may set it
+	computed    bool // the provider fills it in
+	description string
+	strings     []validator.String
+	bools       []validator.Bool
+}
+
+type attrKind int
+
+const (
+	kindString attrKind = iota
+	kindBool
+	kindStringMap
+)
+
+// selectorConflicts: tag names one exact tag, so it excludes every attribute
+// that selects among tags.
+var selectorConflicts = []path.Expression{
+	path.MatchRoot("prefect_version"),
+	path.MatchRoot("python_version"),
+	path.MatchRoot("flavor"),
+	path.MatchRoot("allow_prereleases"),
+}
+
+func pinAttributes() []pinAttribute {
+	return []pinAttribute{
+		{name: "repository", kind: kindString, input: true, computed: true,
+			description: "The image repository, spelled as `ref` and `tagged_ref` will spell it: `prefecthq/prefect`, " +
+				"`prefecthq/prefect-client`, a mirror such as `ghcr.io/acme/prefect`, or `127.0.0.1:5000/prefecthq/prefect`. " +
+				"Defaults to the provider's `repository`.",
+			strings: []validator.String{repositoryValidator{}}},
+		{name: "prefect_version", kind: kindString, input: true,
+			description: "A constraint on the Prefect version. Terraform syntax with Terraform's meaning (`3.1.15`, " +
+				"`!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, `~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`) or " +
+				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
+				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
+				"`3.0.0rc14` may be named without `allow_prereleases`.",
+			strings: []validator.String{versionConstraintValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+		{name: "python_version", kind: kindString, input: true,
+			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
+				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9).",
+			strings: []validator.String{pythonConstraintValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+		{name: "flavor", kind: kindString, input: true, computed: true,
+			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
+				"the tag when `tag` is set.",
+			strings: []validator.String{flavorValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+		{name: "allow_prereleases", kind: kindBool, input: true, computed: true,
+			description: "Also consider release candidates, alphas, betas and nightly `.devN` builds. Defaults to `false`.",
+			bools:       []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+		{name: "tag", kind: kindString, input: true, computed: true,
+			description: "One exact tag of any kind (`3-latest`, `3.1-python3.12`, `2-latest-conda`, or a tag of another " +
+				"scheme such as prefect-aws's). Conflicts with `prefect_version`, `python_version`, `flavor` and " +
+				"`allow_prereleases`. When a selector is used instead, this is the tag it chose, such as `3.1.15-python3.12`.",
+			strings: []validator.String{tagValidator{}, stringvalidator.ConflictsWith(selectorConflicts...)}},
+		{name: "platform", kind: kindString, input: true,
+			description: "A platform, `os/arch[/variant]` such as `linux/amd64`. When set, the platform's own manifest is " +
+				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Defaults to none.",
+			strings: []validator.String{platformValidator{}}},
+		{name: "digest", kind: kindString, computed: true,
+			description: "What the tag points at: the multi-platform index digest where there is one, such as `sha256:9f…`."},
+		{name: "ref", kind: kindString, computed: true,
+			description: "`repository@digest`, such as `prefecthq/prefect@sha256:9f…`: the immutable reference to hand a " +
+				"work pool or deployment."},
+		{name: "tagged_ref", kind: kindString, computed: true,
+			description: "`repository:tag@digest`, for people and Kubernetes. Prefect's Docker worker mishandles this " +
+				"form: give it `ref`."},
+		{name: "resolved_prefect_version", kind: kindString, computed: true,
+			description: "The Prefect version of the chosen tag, such as `3.1.15`. Null for a `tag` that names no full " +
+				"version (`3-latest`, `3.1-python3.12`)."},
+		{name: "resolved_python_version", kind: kindString, computed: true,
+			description: "The Python version of the chosen tag, such as `3.12`. Null for a `tag` that names none (`3-latest`)."},
+		{name: "platform_digest", kind: kindString, computed: true,
+			description: "The digest of `platform`'s own image manifest. Set only when `platform` is."},
+		{name: "platform_ref", kind: kindString, computed: true,
+			description: "`repository@platform_digest`. Set only when `platform` is."},
+		{name: "platform_digests", kind: kindStringMap, computed: true,
+			description: "Every platform of the image, such as `{\"linux/amd64\" = \"sha256:…\"}`, attestation entries left " +
+				"out. Set only when `platform` is."},
+	}
+}
+
+func dataSourceAttributes() map[string]dschema.Attribute {
+	out := map[string]dschema.Attribute{}
+	for _, a := range pinAttributes() {
+		optional, computed := a.input, a.computed || !a.input
+		switch a.kind {
+		case kindString:
+			out[a.name] = dschema.StringAttribute{Optional: optional, Computed: computed, MarkdownDescription: a.description, Validators: a.strings}
+		case kindBool:
+			out[a.name] = dschema.BoolAttribute{Optional: optional, Computed: computed, MarkdownDescription: a.description, Validators: a.bools}
+		case kindStringMap:
+			out[a.name] = dschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: a.description}
+		}
+	}
+	return out
+}
+
+func resourceAttributes() map[string]rschema.Attribute {
+	out := map[string]rschema.Attribute{}
+	for _, a := range pinAttributes() {
+		optional, computed := a.input, a.computed || !a.input
+		switch a.kind {
+		case kindString:
+			out[a.name] = rschema.StringAttribute{Optional: optional, Computed: computed, MarkdownDescription: a.description, Validators: a.strings}
+		case kindBool:
+			out[a.name] = rschema.BoolAttribute{Optional: optional, Computed: computed, MarkdownDescription: a.description, Validators: a.bools,
+				Default: booldefault.StaticBool(false)}
+		case kindStringMap:
+			out[a.name] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: a.description}
+		}
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+// Package provider is the Terraform glue of prefectimage: it converts between
+// Terraform values and the pure packages (prefecttag, resolver) and the
+// registry client. It holds no selection or registry logic of its own.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
+)
+
+// Defaults of the provider block, also named in the schema descriptions.
+const (
+	defaultRepository     = "prefecthq/prefect"
+	defaultRequestTimeout = 30 * time.Second
+	defaultMaxRetries     = 3
+	repositoryEnv         = "PREFECTIMAGE_REPOSITORY"
+)
+
+var (
+	_ provider.Provider              = (*prefectImageProvider)(nil)
+	_ provider.ProviderWithFunctions = (*prefectImageProvider)(nil)
+)
+
+type prefectImageProvider struct {
+	version string
+}
+
+// New returns a constructor of the provider, as providerserver.Serve wants.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &prefectImageProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	Repository         types.String        `tfsdk:"repository"`
+	RegistryAuth       []registryAuthModel `tfsdk:"registry_auth"`
+	InsecureRegistries types.List          `tfsdk:"insecure_registries"`
+	CACertificatePEM   types.String        `tfsdk:"ca_certificate_pem"`
+	RequestTimeout     types.String        `tfsdk:"request_timeout"`
+	MaxRetries         types.Int64         `tfsdk:"max_retries"`
+}
+
+type registryAuthModel struct {
+	Address  types.String `tfsdk:"address"`
+	Username types.String `tfsdk:"username"`
+	Password types.String `tfsdk:"password"`
+}
+
+// providerData is what Configure hands to the data source and the resource:
+// one resolver (and so one registry client, transport and cache) per
+// provider instance.
+type providerData struct {
+	resolver          *resolver.Resolver
+	defaultRepository string
+}
+
+func (p *prefectImageProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "prefectimage"
+	resp.Version = p.version
+}
+
+func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Pins Prefect container images by digest. The provider lists a repository's tags, " +
+			"picks the tag a selector asks for (PEP 440 order, Terraform or PEP 440 constraints) and resolves it to " +
+			"an immutable `repository@sha256:…` reference. Every attribute is optional.",
+		Attributes: map[string]schema.Attribute{
+			"repository": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The repository used by every `prefectimage_pin` that sets none. Defaults to the " +
+					"`PREFECTIMAGE_REPOSITORY` environment variable, else `prefecthq/prefect` on Docker Hub. " +
+					"A mirror such as `ghcr.io/acme/prefect` works the same way.",
+				Validators: []validator.String{repositoryValidator{}},
+			},
+			"insecure_registries": schema.ListAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Registry hosts (`host` or `host:port`) that may be reached over plain HTTP or " +
+					"TLS without certificate verification. Only these hosts; every other host keeps full verification. " +
+					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed.",
+				Validators: []validator.List{hostListValidator{}},
+			},
+			"ca_certificate_pem": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM-encoded CA certificate(s) trusted in addition to the system's, for registries " +
+					"behind a corporate CA. Defaults to none.",
+				Validators: []validator.String{pemValidator{}},
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long one registry request may take, as a Go duration (`30s`, `2m`). " +
+					"Defaults to `30s`. A failed operation gives up within `request_timeout × (max_retries + 1)`.",
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a request is retried after a timeout, a network error, HTTP 429 " +
+					"(honouring `Retry-After`) or HTTP 5xx. Defaults to `3`; `0` disables retries.",
+				Validators: []validator.Int64{int64validator.Between(0, 10)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"registry_auth": schema.ListNestedBlock{
+				MarkdownDescription: "Credentials for one registry. Credentials are chosen per host, first match " +
+					"wins: a `registry_auth` block for the host, then the Docker config keychain (`DOCKER_CONFIG` or " +
+					"`~/.docker/config.json`, with credential helpers), then anonymous. `docker.io`, " +
+					"`index.docker.io` and `registry-1.docker.io` are one host.",
+				NestedObject: schema.NestedBlockObject{
+					Attributes: map[string]schema.Attribute{
+						"address": schema.StringAttribute{
+							Required:            true,
+							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`.",
+							Validators:          []validator.String{hostValidator{}},
+						},
+						"username": schema.StringAttribute{
+							Required:            true,
+							MarkdownDescription: "The user name.",
+							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						},
+						"password": schema.StringAttribute{
+							Required:  true,
+							Sensitive: true,
+							MarkdownDescription: "The password or access token. Sensitive: it never appears in logs, " +
+								"diagnostics or state.",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (p *prefectImageProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	repository := defaultRepository
+	if env := os.Getenv(repositoryEnv); env != "" {
+		if err := registry.ValidateRepository(env); err != nil {
+			resp.Diagnostics.AddError("Invalid Provider Configuration",
+				fmt.Sprintf("The %s environment variable holds %q, which is not a repository: %s.", repositoryEnv, env, err))
+			return
+		}
+		repository = env
+	}
+	if !cfg.Repository.IsNull() && !cfg.Repository.IsUnknown() {
+		repository = cfg.Repository.ValueString()
+	}
+
+	rcfg := registry.Config{
+		UserAgent:      "terraform-provider-prefectimage/" + p.version,
+		RequestTimeout: defaultRequestTimeout,
+		MaxRetries:     defaultMaxRetries,
+		Logger:         tflogLogger{},
+	}
+	if v := cfg.RequestTimeout; !v.IsNull() && !v.IsUnknown() {
+		d, err := time.ParseDuration(v.ValueString())
+		if err != nil { // the validator has already said so; keep the default
+			d = defaultRequestTimeout
+		}
+		rcfg.RequestTimeout = d
+	}
+	if v := cfg.MaxRetries; !v.IsNull() && !v.IsUnknown() {
+		rcfg.MaxRetries = int(v.ValueInt64())
+	}
+	if v := cfg.CACertificatePEM; !v.IsNull() && !v.IsUnknown() {
+		rcfg.CACertPEM = []byte(v.ValueString())
+	}
+	if !cfg.InsecureRegistries.IsNull() && !cfg.InsecureRegistries.IsUnknown() {
+		resp.Diagnostics.Append(cfg.InsecureRegistries.ElementsAs(ctx, &rcfg.InsecureHosts, false)...)
+	}
+	for i, a := range cfg.RegistryAuth {
+		if a.Address.IsUnknown() || a.Username.IsUnknown() || a.Password.IsUnknown() {
+			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i),
+				"Registry Credentials Not Yet Known",
+				"This registry_auth block depends on values known only after apply, so it is not used in this run; "+
+					"the registry is reached with the Docker config keychain or anonymously instead.")
+			continue
+		}
+		rcfg.Credentials = append(rcfg.Credentials, registry.Credential{
+			Host:     a.Address.ValueString(),
+			Username: a.Username.ValueString(),
+			Password: a.Password.ValueString(),
+		})
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := registry.New(rcfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Configure the Registry Client", err.Error())
+		return
+	}
+	data := &providerData{resolver: resolver.New(client), defaultRepository: repository}
+	resp.DataSourceData = data
+	resp.ResourceData = data
+}
+
+func (p *prefectImageProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{NewPinResource}
+}
+
+func (p *prefectImageProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{NewPinDataSource}
+}
+
+func (p *prefectImageProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewParseTagFunction, NewSetImageDefaultFunction}
+}
+
+// tflogLogger hands the registry client's debug lines to Terraform's log.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}

@@ -1,0 +1,243 @@
+// Package resolver turns a selector into a digest-pinned image reference. It
+// joins the pure tag logic (prefecttag) to the registry client and caches the
+// parsed catalog of each repository, so that many pins in one plan share one
+// listing and one parse. It imports nothing from Terraform.
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+)
+
+// Registry is the part of the registry client the resolver needs.
+type Registry interface {
+	ListTags(ctx context.Context, repository string) ([]string, error)
+	Head(ctx context.Context, repository, tag string) (registry.Descriptor, error)
+	Platforms(ctx context.Context, repository, reference string) (registry.Platforms, error)
+}
+
+// Request is what a pin asks for. Exactly one of Tag and Selector is used:
+// Tag when it is not empty.
+type Request struct {
+	Repository string // as the user wrote it; spelled the same way in Pin.Ref
+	Tag        string
+	Selector   prefecttag.Selector
+	Platform   string // "os/arch[/variant]" or empty
+}
+
+// Pin is a resolved reference. Empty strings stand for values the tag does
+// not tell (a moving tag such as 3-latest has no full Prefect version).
+type Pin struct {
+	Tag             string
+	Digest          string
+	Ref             string
+	TaggedRef       string
+	PrefectVersion  string
+	PythonVersion   string
+	Flavor          string
+	PlatformDigest  string
+	PlatformRef     string
+	PlatformDigests map[string]string
+}
+
+// Resolver resolves requests against one registry client.
+type Resolver struct {
+	registry Registry
+
+	mu       sync.Mutex
+	catalogs map[string]*prefecttag.Catalog
+	group    singleflight.Group
+}
+
+// New returns a Resolver that asks reg.
+func New(reg Registry) *Resolver {
+	return &Resolver{registry: reg, catalogs: map[string]*prefecttag.Catalog{}}
+}
+
+// Resolve picks the tag the request names or selects, and resolves its digest
+// (and, with a platform, the platform's own manifest).
+func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
+	tag, err := r.chooseTag(ctx, req)
+	if err != nil {
+		return Pin{}, err
+	}
+	desc, err := r.registry.Head(ctx, req.Repository, tag)
+	if err != nil {
+		return Pin{}, err
+	}
+	pin := PinOf(req.Repository, tag, desc.Digest)
+	if req.Platform != "" {
+		if err := r.resolvePlatform(ctx, req, &pin); err != nil {
+			return Pin{}, err
+		}
+	}
+	return pin, nil
+}
+
+// PinOf builds the pin of a known tag and digest, with what the tag itself
+// says of its Prefect version, Python and flavor. tag may be empty (a pin by
+// digest alone); repository is spelled as given.
+func PinOf(repository, tag, digest string) Pin {
+	pin := Pin{Tag: tag, Digest: digest, Ref: repository + "@" + digest}
+	if tag != "" {
+		pin.TaggedRef = repository + ":" + tag + "@" + digest
+		describeTag(&pin, tag)
+	}
+	return pin
+}
+
+// chooseTag returns the tag to resolve. It lists the repository only when the
+// answer is not one known tag.
+func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
+	if req.Tag != "" {
+		return req.Tag, nil
+	}
+	if tag, ok := req.Selector.ExactTag(); ok {
+		_, err := r.registry.Head(ctx, req.Repository, tag)
+		if err == nil {
+			return tag, nil
+		}
+		if !registry.IsNotFound(err) {
+			return "", err
+		}
+		// The exact tag does not exist: list, so the error can show what does.
+	}
+	catalog, err := r.catalog(ctx, req.Repository)
+	if err != nil {
+		return "", err
+	}
+	tag, err := catalog.Select(req.Selector)
+	if err != nil {
+		var noMatch *prefecttag.NoMatchError
+		if errors.As(err, &noMatch) {
+			return "", &NoMatchError{Repository: req.Repository, Cause: noMatch}
+		}
+		return "", err
+	}
+	return tag.Name, nil
+}
+
+// catalog lists and parses a repository once per Resolver; concurrent callers
+// wait for the one parse.
+func (r *Resolver) catalog(ctx context.Context, repository string) (*prefecttag.Catalog, error) {
+	r.mu.Lock()
+	c, ok := r.catalogs[repository]
+	r.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	v, err, _ := r.group.Do(repository, func() (any, error) {
+		tags, err := r.registry.ListTags(ctx, repository)
+		if err != nil {
+			return nil, err
+		}
+		c := prefecttag.NewCatalog(tags)
+		r.mu.Lock()
+		r.catalogs[repository] = c
+		r.mu.Unlock()
+		return c, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*prefecttag.Catalog), nil
+}
+
+func (r *Resolver) resolvePlatform(ctx context.Context, req Request, pin *Pin) error {
+	platforms, err := r.registry.Platforms(ctx, req.Repository, pin.Digest)
+	if err != nil {
+		return err
+	}
+	digest, ok := matchPlatform(platforms.ByPlatform, req.Platform)
+	if !ok {
+		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(platforms.ByPlatform)}
+	}
+	pin.PlatformDigest = digest
+	pin.PlatformRef = req.Repository + "@" + digest
+	pin.PlatformDigests = platforms.ByPlatform
+	return nil
+}
+
+// matchPlatform finds the platform exactly, or by os/arch alone when the
+// request names no variant and one entry has that os/arch (linux/arm64 is
+// published as linux/arm64/v8 by some builders).
+func matchPlatform(byPlatform map[string]string, want string) (string, bool) {
+	if d, ok := byPlatform[want]; ok {
+		return d, true
+	}
+	if strings.Count(want, "/") != 1 {
+		return "", false
+	}
+	found := ""
+	for p, d := range byPlatform {
+		if strings.HasPrefix(p, want+"/") {
+			if found != "" {
+				return "", false
+			}
+			found = d
+		}
+	}
+	return found, found != ""
+}
+
+// describeTag fills in what the tag itself says of its Prefect version,
+// Python and flavor. A tag that is not a Prefect image tag says nothing.
+func describeTag(pin *Pin, tag string) {
+	t, err := prefecttag.ParseTag(tag)
+	if err != nil {
+		return
+	}
+	if t.Kind == prefecttag.KindRelease {
+		pin.PrefectVersion = t.Version.String()
+	}
+	if t.HasPython {
+		pin.PythonVersion = t.Python.String()
+	}
+	pin.Flavor = string(t.Flavor)
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// NoMatchError says that no tag of a repository meets a selector, and what
+// the repository holds instead.
+type NoMatchError struct {
+	Repository string
+	Cause      *prefecttag.NoMatchError
+}
+
+func (e *NoMatchError) Error() string {
+	return fmt.Sprintf("In %s: %s", e.Repository, e.Cause.Error())
+}
+
+func (e *NoMatchError) Unwrap() error { return e.Cause }
+
+// PlatformError says that an image has no manifest for the asked platform.
+type PlatformError struct {
+	Repository, Tag, Platform string
+	Available                 []string
+}
+
+func (e *PlatformError) Error() string {
+	if len(e.Available) == 0 {
+		return fmt.Sprintf("%s:%s names no platform at all, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
+			e.Repository, e.Tag, e.Platform)
+	}
+	return fmt.Sprintf("%s:%s has no image for platform %q; it has %s. Set platform to one of those.",
+		e.Repository, e.Tag, e.Platform, strings.Join(e.Available, ", "))
+}
