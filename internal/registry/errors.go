@@ -1,0 +1,209 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Error is every failure a Client returns. It wraps the cause: a
+// *transport.Error where the registry answered with an error status, a
+// network or context error otherwise. Its message never holds a password,
+// a token or an Authorization header.
+type Error struct {
+	// Registry is the host as the user wrote it ("docker.io" when the
+	// repository names none), such as "ghcr.io" or "127.0.0.1:5000".
+	Registry string
+	// Repository is the repository as the user wrote it.
+	Repository string
+	// Action is what was asked, such as "list tags" or "read the manifest of
+	// tag 3.1.15-python3.12".
+	Action string
+	// StatusCode is the HTTP status of the answer, 0 when there was none.
+	StatusCode int
+	// Cause is the underlying error.
+	Cause error
+
+	attempts  int           // attempts made, 0 when unknown
+	waitAsked time.Duration // a Retry-After beyond the time left
+	left      time.Duration // the time that was left then
+	outOfTime bool          // the time allowed for the request ran out
+	budget    time.Duration // RequestTimeout × (MaxRetries+1)
+	timeout   time.Duration // RequestTimeout
+	source    string        // where the credentials came from
+	detail    string        // the cause, scrubbed of configured passwords
+	invalid   bool          // the caller's input was invalid; nothing was sent
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Error says, in one or two sentences, which registry, repository and
+// request failed, how, and what to do.
+func (e *Error) Error() string {
+	var b strings.Builder
+	detail := e.detail
+	if detail == "" && e.Cause != nil {
+		detail = e.Cause.Error()
+	}
+	detail = shorten(detail, 400)
+	if e.invalid {
+		return fmt.Sprintf("could not %s in repository %q: %s", e.Action, e.Repository, detail)
+	}
+	fmt.Fprintf(&b, "could not %s in repository %s on registry %s: ", e.Action, e.Repository, e.Registry)
+	status := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	attempts := ""
+	if e.attempts > 1 {
+		attempts = fmt.Sprintf(" after %d attempts", e.attempts)
+	}
+	switch {
+	case errors.Is(e.Cause, context.Canceled):
+		b.WriteString("the request was cancelled.")
+	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
+		b.WriteString("the caller's deadline passed before the registry answered.")
+	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
+		if e.StatusCode == http.StatusUnauthorized {
+			fmt.Fprintf(&b, "the registry answered %s: it did not accept the credentials, or it requires some. ", status)
+		} else {
+			fmt.Fprintf(&b, "the registry answered %s: the credentials do not grant pull access to this repository. ", status)
+		}
+		fmt.Fprintf(&b, "Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous", e.Registry)
+		if e.source != "" {
+			fmt.Fprintf(&b, "; this request used %s", e.source)
+		}
+		b.WriteString(".")
+	case e.StatusCode == http.StatusTooManyRequests:
+		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
+		if e.waitAsked > 0 {
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed (request timeout × (max_retries+1))", e.waitAsked.Round(time.Second), e.left, e.budget)
+		}
+		fmt.Fprintf(&b, ". Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q.", e.Registry, "mirror.example/"+e.pathOnly())
+	case e.StatusCode == http.StatusNotFound:
+		what := "the tag or repository does not exist there"
+		if strings.HasPrefix(e.Action, "list tags") {
+			what = "the repository does not exist there"
+		}
+		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the tag.", status, what)
+	case e.StatusCode >= 200 && e.StatusCode < 400:
+		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Check that the address names a container registry, or try again later.", e.StatusCode, detail)
+	case e.StatusCode != 0:
+		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
+		if e.outOfTime {
+			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
+		}
+		if e.waitAsked > 0 {
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
+		}
+		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
+	case errors.Is(e.Cause, context.DeadlineExceeded):
+		fmt.Fprintf(&b, "no answer within the request timeout of %s%s. Check the registry address and the network, or try again later.", e.timeout, attempts)
+	default:
+		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
+	}
+	return b.String()
+}
+
+// pathOnly is the repository without its host.
+func (e *Error) pathOnly() string {
+	host, path, err := splitRepository(e.Repository)
+	if err != nil || host == "" {
+		if path != "" {
+			return path
+		}
+		return e.Repository
+	}
+	return path
+}
+
+// shorten cuts s to at most n bytes.
+func shorten(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// IsNotFound reports whether err is a registry's 404: no such tag,
+// manifest or repository.
+func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
+
+// IsUnauthorized reports whether err is a registry's 401 or 403.
+func IsUnauthorized(err error) bool {
+	s := statusOf(err)
+	return s == http.StatusUnauthorized || s == http.StatusForbidden
+}
+
+// IsRateLimited reports whether err is a registry's 429.
+func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+
+// statusOf finds the HTTP status in an error chain, 0 when none.
+func statusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) && e.StatusCode != 0 {
+		return e.StatusCode
+	}
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return te.StatusCode
+	}
+	return 0
+}
+
+// invalid is the *Error for input that was refused before any request.
+func invalid(repository, action string, err error) error {
+	registry := ""
+	if host, _, herr := splitRepository(repository); herr == nil {
+		registry = host
+		if registry == "" {
+			registry = dockerHub
+		}
+	}
+	return &Error{Registry: registry, Repository: repository, Action: action, Cause: err, invalid: true}
+}
+
+// fail turns any internal error into the *Error the caller gets.
+func (c *Client) fail(ref repoRef, action string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := &Error{
+		Registry:   ref.registry,
+		Repository: ref.written,
+		Action:     action,
+		budget:     c.budget(),
+		timeout:    c.timeout,
+	}
+	if s, ok := c.sources.Load(ref.key); ok {
+		e.source = s.(string)
+	}
+	var re *retryError
+	if errors.As(err, &re) {
+		e.attempts, e.waitAsked, e.left, e.outOfTime = re.attempts, re.waitAsked, re.left, re.outOfTime
+		err = re.err
+	}
+	var se *statusError
+	var ae *answerError
+	var te *transport.Error
+	switch {
+	case errors.As(err, &se):
+		e.StatusCode, e.Cause = se.status, se.cause
+	case errors.As(err, &ae):
+		e.StatusCode, e.Cause = ae.status, err
+	case errors.As(err, &te):
+		e.StatusCode, e.Cause = te.StatusCode, err
+	default:
+		e.Cause = err
+	}
+	e.detail = c.scrub(e.Cause.Error())
+	return e
+}

@@ -1,0 +1,286 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// manifestAccept is the Accept header of every manifest request: indexes
+// first, then single manifests.
+var manifestAccept = []string{
+	string(types.OCIImageIndex),
+	string(types.DockerManifestList),
+	string(types.OCIManifestSchema1),
+	string(types.DockerManifestSchema2),
+}
+
+// Descriptor is what a reference resolves to.
+type Descriptor struct {
+	Digest    string // "sha256:…"
+	MediaType string // as the registry sent it, such as an OCI index
+}
+
+// Platforms is the platform list of a manifest.
+type Platforms struct {
+	// Digest is what the reference points at: the index digest, or the
+	// single manifest's digest.
+	Digest string
+	// ByPlatform maps "os/arch[/variant]" to the digest of that platform's
+	// manifest. Index entries for unknown/unknown (attestations) are
+	// skipped; a single manifest contributes its config's os/arch.
+	ByPlatform map[string]string
+}
+
+// Head resolves repository:tag to its digest with a manifest HEAD, which
+// Docker Hub does not count against its pull rate limit. Only when the
+// registry sends no Docker-Content-Digest is the manifest fetched (GET) and
+// its sha256 taken. The result is memoized per repository and tag for the
+// Client's lifetime, with concurrent callers sharing one request.
+func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, error) {
+	action := "resolve the digest of tag " + tag
+	ref, err := c.parseRepository(repository)
+	if err != nil {
+		return Descriptor{}, invalid(repository, action, err)
+	}
+	if err := ValidateTag(tag); err != nil {
+		return Descriptor{}, invalid(repository, action, err)
+	}
+	d, err := c.heads.get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
+		rt, err := c.transportFor(ctx, ref)
+		if err != nil {
+			return Descriptor{}, err
+		}
+		return c.head(ctx, ref, rt, tag)
+	})
+	if err != nil {
+		return Descriptor{}, c.fail(ref, action, err)
+	}
+	return d, nil
+}
+
+func (c *Client) head(ctx context.Context, ref repoRef, rt *repoTransport, tag string) (Descriptor, error) {
+	u := c.manifestURL(ref, tag)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept)
+	if err != nil {
+		return Descriptor{}, err
+	}
+	mt := mediaType(resp.header.Get("Content-Type"))
+	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" {
+		if _, err := v1.NewHash(dg); err != nil {
+			return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
+		}
+		return Descriptor{Digest: dg, MediaType: mt}, nil
+	}
+	c.debug(ctx, "registry sent no Docker-Content-Digest; reading the manifest", map[string]any{
+		"registry": ref.registry, "repository": ref.written, "tag": tag,
+	})
+	m, err := c.getManifest(ctx, ref, rt, tag)
+	if err != nil {
+		return Descriptor{}, err
+	}
+	return Descriptor{Digest: m.computed, MediaType: m.mediaType}, nil
+}
+
+// Platforms GETs the manifest that reference (a tag or a "sha256:…" digest)
+// names and returns its platforms; for a single manifest it also reads the
+// image config. The result is memoized per repository and reference for
+// the Client's lifetime, with concurrent callers sharing one request.
+func (c *Client) Platforms(ctx context.Context, repository, reference string) (Platforms, error) {
+	byDigest := strings.Contains(reference, ":")
+	action := "read the manifest of tag " + reference
+	if byDigest {
+		action = "read the manifest of digest " + reference
+	}
+	ref, err := c.parseRepository(repository)
+	if err != nil {
+		return Platforms{}, invalid(repository, action, err)
+	}
+	if byDigest {
+		if _, err := v1.NewHash(reference); err != nil {
+			return Platforms{}, invalid(repository, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
+		}
+	} else if err := ValidateTag(reference); err != nil {
+		return Platforms{}, invalid(repository, action, err)
+	}
+	sep := ":"
+	if byDigest {
+		sep = "@"
+	}
+	p, err := c.platforms.get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
+		rt, err := c.transportFor(ctx, ref)
+		if err != nil {
+			return Platforms{}, err
+		}
+		m, err := c.getManifest(ctx, ref, rt, reference)
+		if err != nil {
+			return Platforms{}, err
+		}
+		if byDigest && strings.HasPrefix(reference, "sha256:") && m.computed != reference {
+			return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest the registry sent has the digest %s, not the %s asked for", m.computed, reference)}
+		}
+		p, err := c.platformsOf(ctx, ref, rt, m)
+		if err != nil {
+			return Platforms{}, err
+		}
+		if !byDigest {
+			c.heads.put(ref.key+":"+reference, Descriptor{Digest: p.Digest, MediaType: m.mediaType})
+		}
+		return p, nil
+	})
+	if err != nil {
+		return Platforms{}, c.fail(ref, action, err)
+	}
+	p.ByPlatform = maps.Clone(p.ByPlatform)
+	return p, nil
+}
+
+// manifest is a manifest as fetched.
+type manifest struct {
+	body      []byte
+	mediaType string
+	digest    string // Docker-Content-Digest, else computed
+	computed  string // sha256 of body
+}
+
+func (c *Client) getManifest(ctx context.Context, ref repoRef, rt *repoTransport, reference string) (*manifest, error) {
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.manifestURL(ref, reference), manifestAccept)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(resp.body)
+	m := &manifest{
+		body:      resp.body,
+		mediaType: mediaType(resp.header.Get("Content-Type")),
+		computed:  "sha256:" + hex.EncodeToString(sum[:]),
+	}
+	m.digest = m.computed
+	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" {
+		if _, err := v1.NewHash(dg); err == nil {
+			m.digest = dg
+		}
+	}
+	var probe struct {
+		MediaType string          `json:"mediaType"`
+		Manifests json.RawMessage `json:"manifests"`
+		Config    json.RawMessage `json:"config"`
+		Schema    int             `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(resp.body, &probe); err != nil {
+		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: err}
+	}
+	if !isIndex(m.mediaType) && !isImage(m.mediaType) {
+		switch {
+		case probe.MediaType != "":
+			m.mediaType = probe.MediaType
+		case probe.Manifests != nil:
+			m.mediaType = string(types.OCIImageIndex)
+		case probe.Config != nil:
+			m.mediaType = string(types.OCIManifestSchema1)
+		}
+	}
+	if probe.Schema == 1 || m.mediaType == string(types.DockerManifestSchema1) || m.mediaType == string(types.DockerManifestSchema1Signed) {
+		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
+	}
+	if !isIndex(m.mediaType) && !isImage(m.mediaType) {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
+	}
+	return m, nil
+}
+
+// platformsOf lists an index's platforms, or the single manifest's own from
+// its config blob.
+func (c *Client) platformsOf(ctx context.Context, ref repoRef, rt *repoTransport, m *manifest) (Platforms, error) {
+	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
+	if isIndex(m.mediaType) {
+		idx, err := v1.ParseIndexManifest(bytes.NewReader(m.body))
+		if err != nil {
+			return Platforms{}, &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
+		}
+		for _, d := range idx.Manifests {
+			if d.Platform == nil {
+				continue
+			}
+			key := platformKey(d.Platform.OS, d.Platform.Architecture, d.Platform.Variant)
+			if key == "" {
+				continue
+			}
+			if _, dup := p.ByPlatform[key]; !dup {
+				p.ByPlatform[key] = d.Digest.String()
+			}
+		}
+		return p, nil
+	}
+	man, err := v1.ParseManifest(bytes.NewReader(m.body))
+	if err != nil {
+		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
+	}
+	cfgDigest := man.Config.Digest.String()
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.blobURL(ref, cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"})
+	if err != nil {
+		return Platforms{}, err
+	}
+	if man.Config.Digest.Algorithm == "sha256" {
+		sum := sha256.Sum256(resp.body)
+		if got := hex.EncodeToString(sum[:]); got != man.Config.Digest.Hex {
+			return Platforms{}, &answerError{status: resp.status, msg: fmt.Sprintf("the image config blob has the digest sha256:%s, not the %s the manifest names", got, cfgDigest)}
+		}
+	}
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(resp.body))
+	if err != nil {
+		return Platforms{}, &answerError{status: resp.status, msg: "the image config cannot be read", cause: err}
+	}
+	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant); key != "" {
+		p.ByPlatform[key] = m.digest
+	}
+	return p, nil
+}
+
+// platformKey is "os/arch[/variant]", or "" for an unknown platform.
+func platformKey(os, arch, variant string) string {
+	if os == "" || arch == "" || os == "unknown" || arch == "unknown" {
+		return ""
+	}
+	if variant != "" {
+		return os + "/" + arch + "/" + variant
+	}
+	return os + "/" + arch
+}
+
+func (c *Client) manifestURL(ref repoRef, reference string) string {
+	return (&url.URL{Scheme: "https", Host: ref.repo.RegistryStr(), Path: "/v2/" + ref.repo.RepositoryStr() + "/manifests/" + reference}).String()
+}
+
+func (c *Client) blobURL(ref repoRef, digest string) string {
+	return (&url.URL{Scheme: "https", Host: ref.repo.RegistryStr(), Path: "/v2/" + ref.repo.RepositoryStr() + "/blobs/" + digest}).String()
+}
+
+// mediaType strips parameters from a Content-Type.
+func mediaType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	return strings.TrimSpace(strings.SplitN(ct, ";", 2)[0])
+}
+
+func isIndex(mt string) bool {
+	return mt == string(types.OCIImageIndex) || mt == string(types.DockerManifestList)
+}
+
+func isImage(mt string) bool {
+	return mt == string(types.OCIManifestSchema1) || mt == string(types.DockerManifestSchema2)
+}

@@ -1,0 +1,100 @@
+package registry
+
+import (
+	"context"
+	"sync"
+)
+
+// memo caches successful results per key for its whole life and lets
+// concurrent callers of one key share a single computation (singleflight).
+// Failures are not cached: the next caller computes again.
+//
+// The shared computation runs on a context that keeps the first caller's
+// values (loggers) but not its cancellation: one caller giving up does not
+// fail the others. When every waiting caller has given up, the computation
+// is cancelled.
+type memo[V any] struct {
+	mu    sync.Mutex
+	done  map[string]V
+	calls map[string]*memoCall[V]
+}
+
+type memoCall[V any] struct {
+	finished chan struct{}
+	val      V
+	err      error
+	waiters  int
+	cancel   context.CancelFunc
+}
+
+// get returns the cached value for key, or waits for the one computation of
+// it, starting fn when none is running.
+func (m *memo[V]) get(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, error) {
+	m.mu.Lock()
+	if v, ok := m.done[key]; ok {
+		m.mu.Unlock()
+		return v, nil
+	}
+	if err := ctx.Err(); err != nil {
+		m.mu.Unlock()
+		var zero V
+		return zero, err
+	}
+	if m.calls == nil {
+		m.calls = map[string]*memoCall[V]{}
+	}
+	call, ok := m.calls[key]
+	if !ok {
+		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		call = &memoCall[V]{finished: make(chan struct{}), cancel: cancel}
+		m.calls[key] = call
+		go func() {
+			v, err := fn(wctx)
+			cancel()
+			m.mu.Lock()
+			call.val, call.err = v, err
+			if err == nil {
+				if m.done == nil {
+					m.done = map[string]V{}
+				}
+				m.done[key] = v
+			}
+			if m.calls[key] == call {
+				delete(m.calls, key)
+			}
+			m.mu.Unlock()
+			close(call.finished)
+		}()
+	}
+	call.waiters++
+	m.mu.Unlock()
+
+	select {
+	case <-call.finished:
+		return call.val, call.err
+	case <-ctx.Done():
+		m.mu.Lock()
+		call.waiters--
+		if call.waiters == 0 {
+			call.cancel()
+			if m.calls[key] == call {
+				delete(m.calls, key)
+			}
+		}
+		m.mu.Unlock()
+		var zero V
+		return zero, ctx.Err()
+	}
+}
+
+// put stores a value computed elsewhere, unless one is cached already.
+func (m *memo[V]) put(key string, v V) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.done == nil {
+		m.done = map[string]V{}
+	}
+	if _, ok := m.done[key]; !ok {
+		m.done[key] = v
+	}
+}

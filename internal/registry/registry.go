@@ -1,0 +1,278 @@
+// Package registry reads tag lists and manifests from OCI / Docker
+// registries on go-containerregistry. It imports nothing from Terraform: the
+// provider converts its results and errors into schema values and
+// diagnostics.
+//
+// A Client holds one HTTP transport for its whole life and, per repository,
+// one authenticated round tripper (ping and token exchange happen once per
+// repository). Tag lists, digests and platform lists are memoized for the
+// Client's lifetime; concurrent callers asking for the same thing share one
+// request, and failures are never cached.
+package registry
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+const (
+	// DefaultRequestTimeout is the time one attempt of one request may take,
+	// body included, when Config.RequestTimeout is zero.
+	DefaultRequestTimeout = 30 * time.Second
+
+	// DefaultMaxRetries is the number of retries used when Config.MaxRetries
+	// is negative (see UseDefaultRetries).
+	DefaultMaxRetries = 3
+
+	// UseDefaultRetries, as Config.MaxRetries, asks for DefaultMaxRetries.
+	UseDefaultRetries = -1
+
+	// DefaultUserAgent is sent when Config.UserAgent is empty.
+	DefaultUserAgent = "terraform-provider-prefectimage"
+
+	// tagPageSize is the n asked for in every tag list request.
+	tagPageSize = 1000
+	// maxBodySize bounds every response body read into memory.
+	maxBodySize = 16 << 20
+	// retryBase is the first backoff delay; it doubles with every retry.
+	retryBase = 200 * time.Millisecond
+)
+
+// Credential is a username and password for one registry host, as written in
+// a provider registry_auth block. The three Docker Hub names (docker.io,
+// index.docker.io, registry-1.docker.io) are one host.
+type Credential struct {
+	Host     string
+	Username string
+	Password string
+}
+
+// Logger receives the Client's debug lines. The provider passes tflog.
+// Fields never hold credentials, tokens or Authorization headers.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. The zero value is usable, except that a zero
+// MaxRetries means no retries (use UseDefaultRetries for the default).
+type Config struct {
+	// UserAgent is sent on every request, followed by go-containerregistry's
+	// own product token. Default DefaultUserAgent.
+	UserAgent string
+
+	// Credentials are tried first; the first whose Host matches the
+	// registry wins.
+	Credentials []Credential
+
+	// Keychain is used when no Credential matches. Nil means
+	// authn.DefaultKeychain (DOCKER_CONFIG, ~/.docker/config.json,
+	// credential helpers), consulted lazily on the first request to each
+	// repository, never in New. When it has nothing, access is anonymous.
+	Keychain authn.Keychain
+
+	// InsecureHosts lists "host[:port]" entries for which plain HTTP and
+	// unverified TLS are allowed. An entry without a port matches the host on
+	// the default port only. Every other host keeps full TLS verification.
+	// Loopback hosts (127.0.0.0/8, localhost, ::1) may always fall back to
+	// plain HTTP, but HTTPS is tried first and stays verified.
+	InsecureHosts []string
+
+	// CACertPEM holds extra trusted CA certificates, added to the system
+	// pool.
+	CACertPEM []byte
+
+	// RequestTimeout bounds one attempt of one request, reading the body
+	// included. Zero or negative means DefaultRequestTimeout. One request
+	// with all its retries and waits never takes longer than
+	// RequestTimeout × (MaxRetries+1).
+	RequestTimeout time.Duration
+
+	// MaxRetries is the number of retries after the first attempt, on 429,
+	// 500, 502, 503, 504 and on network errors. Zero means no retries;
+	// negative (UseDefaultRetries) means DefaultMaxRetries.
+	MaxRetries int
+
+	// Logger receives debug lines; nil discards them.
+	Logger Logger
+}
+
+// Client talks to registries. It is safe for concurrent use. Create it with
+// New.
+type Client struct {
+	userAgent  string
+	creds      []Credential
+	keychain   authn.Keychain
+	insecure   map[string]bool // normalized "host" / "host:port"
+	timeout    time.Duration
+	maxRetries int
+	logger     Logger
+	secrets    []string // passwords to scrub from any text we produce
+
+	base http.RoundTripper // the one transport, with the user agent
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	tls  *tls.Config // verified TLS: system pool plus CACertPEM
+
+	pageSize int
+
+	sources   sync.Map // repository key -> where its credentials came from
+	auths     memo[*repoTransport]
+	tagLists  memo[[]string]
+	heads     memo[Descriptor]
+	platforms memo[Platforms]
+}
+
+// New builds a Client: one HTTP transport (TLS trust, per-host insecure
+// handling) and empty caches. It does no network I/O and reads no Docker
+// config; it fails only for a CACertPEM holding no certificate, or an
+// InsecureHosts entry that is not a host.
+func New(cfg Config) (*Client, error) {
+	return newClient(cfg, nil)
+}
+
+// newClient is New with a replaceable dialer, so that tests can give a
+// non-loopback name to a local server.
+func newClient(cfg Config, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (*Client, error) {
+	c := &Client{
+		userAgent:  strings.TrimSpace(cfg.UserAgent),
+		creds:      append([]Credential(nil), cfg.Credentials...),
+		keychain:   cfg.Keychain,
+		insecure:   map[string]bool{},
+		timeout:    cfg.RequestTimeout,
+		maxRetries: cfg.MaxRetries,
+		logger:     cfg.Logger,
+		pageSize:   tagPageSize,
+	}
+	if c.userAgent == "" {
+		c.userAgent = DefaultUserAgent
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultRequestTimeout
+	}
+	if c.maxRetries < 0 {
+		c.maxRetries = DefaultMaxRetries
+	}
+	if c.keychain == nil {
+		c.keychain = authn.DefaultKeychain
+	}
+	for _, cr := range c.creds {
+		if cr.Password != "" {
+			c.secrets = append(c.secrets, cr.Password)
+		}
+	}
+	for _, h := range cfg.InsecureHosts {
+		k, err := normalizeHostPort(h)
+		if err != nil {
+			return nil, fmt.Errorf("insecure registry %q: %w", h, err)
+		}
+		c.insecure[k] = true
+	}
+
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if len(strings.TrimSpace(string(cfg.CACertPEM))) > 0 {
+		if !pool.AppendCertsFromPEM(cfg.CACertPEM) {
+			return nil, errors.New("the CA certificate PEM holds no certificate that can be parsed; give one or more PEM blocks of type CERTIFICATE")
+		}
+	}
+	c.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+
+	if dial == nil {
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+		dial = d.DialContext
+	}
+	c.dial = dial
+
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DialContext = dial
+	t.DialTLSContext = c.dialTLS
+	t.TLSClientConfig = c.tls.Clone() // used only for HTTPS through a proxy
+	t.ForceAttemptHTTP2 = true
+	t.MaxIdleConnsPerHost = 16
+	c.base = transport.NewUserAgent(t, c.userAgent)
+	return c, nil
+}
+
+// dialTLS opens a TLS connection, skipping verification only for hosts listed
+// in InsecureHosts.
+func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := c.tls.Clone()
+	cfg.ServerName = host
+	cfg.NextProtos = []string{"h2", "http/1.1"}
+	if c.insecureAddr(addr) {
+		cfg.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
+	}
+	conn, err := c.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	hctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// insecureAddr reports whether a dialed "host:port" is listed as insecure.
+func (c *Client) insecureAddr(addr string) bool {
+	if len(c.insecure) == 0 {
+		return false
+	}
+	k, err := normalizeHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if c.insecure[k] {
+		return true
+	}
+	host, port, err := net.SplitHostPort(k)
+	if err == nil && (port == "443" || port == "80") {
+		return c.insecure[bracketHost(host)]
+	}
+	return false
+}
+
+// insecureRegistry reports whether the registry, as addressed, is listed.
+func (c *Client) insecureRegistry(registry string) bool {
+	k, err := normalizeHostPort(registry)
+	if err != nil {
+		return false
+	}
+	return c.insecure[k]
+}
+
+// debug logs when a Logger is configured.
+func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
+	if c.logger != nil {
+		c.logger.Debug(ctx, msg, fields)
+	}
+}
+
+// scrub removes configured passwords from text the Client produces.
+func (c *Client) scrub(s string) string {
+	for _, p := range c.secrets {
+		if len(p) >= 3 {
+			s = strings.ReplaceAll(s, p, "[redacted]")
+		}
+	}
+	return s
+}

@@ -1,0 +1,235 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// dockerHub is the host used for repositories written without one, as users
+// know it; go-containerregistry addresses it as index.docker.io.
+const dockerHub = "docker.io"
+
+var (
+	// pathComponent is the distribution reference grammar for one path
+	// component of a repository name.
+	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	// domainName is a DNS name or IPv4 address.
+	domainName = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
+	// tagPattern is the distribution grammar for a tag.
+	tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+)
+
+// repoRef is a repository as the user wrote it and as go-containerregistry
+// addresses it.
+type repoRef struct {
+	written  string          // as the user wrote it
+	registry string          // the host as the user wrote it; docker.io when none
+	repo     name.Repository // normalized (index.docker.io, library/ added)
+	key      string          // cache key: repo.Name()
+}
+
+// ValidateRepository checks a repository as users write it:
+// "prefecthq/prefect", "ghcr.io/acme/prefect",
+// "127.0.0.1:5000/prefecthq/prefect". A tag, a digest, a scheme or a
+// trailing slash is an error that says what to write instead.
+func ValidateRepository(s string) error {
+	_, _, err := splitRepository(s)
+	return err
+}
+
+// ValidateTag checks one tag against the distribution grammar.
+func ValidateTag(s string) error {
+	if s == "" {
+		return errors.New("the tag is empty")
+	}
+	if !tagPattern.MatchString(s) {
+		return fmt.Errorf("%q is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", s)
+	}
+	return nil
+}
+
+// splitRepository validates s and returns its host ("" when none) and path.
+func splitRepository(s string) (host, path string, err error) {
+	switch {
+	case s == "":
+		return "", "", errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
+	case strings.ContainsAny(s, " \t\r\n"):
+		return "", "", fmt.Errorf("%q contains white space; write a repository such as prefecthq/prefect", s)
+	case strings.Contains(s, "://"):
+		return "", "", fmt.Errorf("%q includes a URL scheme; write the repository without it, such as ghcr.io/acme/prefect", s)
+	case strings.Contains(s, "@"):
+		return "", "", fmt.Errorf("%q includes a digest; write the repository alone, such as prefecthq/prefect, without @sha256:…", s)
+	case len(s) > 255:
+		return "", "", fmt.Errorf("the repository is %d characters long; at most 255 are allowed", len(s))
+	}
+	path = s
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		first := s[:i]
+		if first == "localhost" || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
+			host, path = first, s[i+1:]
+		}
+	}
+	if !strings.Contains(s, "/") && looksLikeHost(s) {
+		return "", "", fmt.Errorf("%q looks like a registry host without a repository; write host/path, such as ghcr.io/acme/prefect", s)
+	}
+	if strings.Contains(path, ":") {
+		return "", "", fmt.Errorf("%q includes a tag; write the repository alone, such as prefecthq/prefect, and choose the tag separately", s)
+	}
+	if host != "" {
+		if err := checkHost(host); err != nil {
+			return "", "", fmt.Errorf("%q: %w", s, err)
+		}
+	}
+	if path == "" {
+		return "", "", fmt.Errorf("%q names a registry but no repository; write host/path, such as %s/acme/prefect", s, host)
+	}
+	for _, comp := range strings.Split(path, "/") {
+		switch {
+		case comp == "":
+			return "", "", fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
+		case strings.ToLower(comp) != comp:
+			return "", "", fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
+		case !pathComponent.MatchString(comp):
+			return "", "", fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
+		}
+	}
+	if _, err := name.NewRepository(s); err != nil {
+		return "", "", fmt.Errorf("%q is not a repository: %w", s, err)
+	}
+	return host, path, nil
+}
+
+// looksLikeHost reports whether a slash-free string is more likely a
+// registry host ("ghcr.io", "localhost:5000") than a Docker Hub repository
+// with a tag ("prefect:3.1").
+func looksLikeHost(s string) bool {
+	if strings.HasPrefix(s, "[") {
+		return true
+	}
+	before, after, hasPort := strings.Cut(s, ":")
+	if hasPort {
+		_, err := strconv.Atoi(after)
+		return err == nil && (strings.Contains(before, ".") || before == "localhost")
+	}
+	return strings.Contains(s, ".") || s == "localhost"
+}
+
+// checkHost validates "host[:port]" as it appears before the first '/'.
+func checkHost(h string) error {
+	hostname, port := h, ""
+	if strings.HasPrefix(h, "[") {
+		end := strings.Index(h, "]")
+		if end < 0 {
+			return fmt.Errorf("the registry host %q has an unclosed '['", h)
+		}
+		hostname = h[1:end]
+		rest := h[end+1:]
+		if rest != "" {
+			if !strings.HasPrefix(rest, ":") {
+				return fmt.Errorf("the registry host %q is not host[:port]", h)
+			}
+			port = rest[1:]
+		}
+		if ip := net.ParseIP(hostname); ip == nil || ip.To4() != nil {
+			return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets", h)
+		}
+	} else {
+		if i := strings.LastIndexByte(h, ':'); i >= 0 {
+			hostname, port = h[:i], h[i+1:]
+		}
+		if !domainName.MatchString(hostname) {
+			return fmt.Errorf("the registry host %q is not a valid host name", hostname)
+		}
+	}
+	if port != "" || strings.HasSuffix(h, ":") {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
+			return fmt.Errorf("the registry host %q has an invalid port %q", h, port)
+		}
+	}
+	return nil
+}
+
+// parseRepository validates s and builds its repoRef.
+func (c *Client) parseRepository(s string) (repoRef, error) {
+	host, _, err := splitRepository(s)
+	if err != nil {
+		return repoRef{}, err
+	}
+	var opts []name.Option
+	if host != "" && (isLoopback(host) || c.insecureRegistry(host)) {
+		// Allows go-containerregistry's ping to fall back to plain HTTP
+		// after trying HTTPS first.
+		opts = append(opts, name.Insecure)
+	}
+	repo, err := name.NewRepository(s, opts...)
+	if err != nil {
+		return repoRef{}, err
+	}
+	written := host
+	if written == "" {
+		written = dockerHub
+	}
+	return repoRef{written: s, registry: written, repo: repo, key: repo.Name()}, nil
+}
+
+// isLoopback reports whether host[:port] is a loopback address or name.
+func isLoopback(hostport string) bool {
+	h := hostOnly(hostport)
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// hostOnly strips the port and IPv6 brackets from host[:port].
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return strings.ToLower(h)
+	}
+	return strings.ToLower(strings.Trim(hostport, "[]"))
+}
+
+// bracketHost puts an IPv6 address between brackets.
+func bracketHost(h string) string {
+	if strings.Contains(h, ":") {
+		return "[" + h + "]"
+	}
+	return h
+}
+
+// normalizeHostPort turns a host as users write it ("Registry.internal:5000",
+// "https://ghcr.io/", "docker.io") into a comparable key: lower case, no
+// scheme, no path, Docker Hub's names folded into index.docker.io.
+func normalizeHostPort(s string) (string, error) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	for _, p := range []string{"https://", "http://"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	if i := strings.IndexByte(s, '/'); i >= 0 {
+		s = s[:i]
+	}
+	if s == "" {
+		return "", errors.New("the host is empty")
+	}
+	if u, err := url.Parse("//" + s); err != nil || u.Host != s {
+		return "", fmt.Errorf("%q is not host[:port]", s)
+	}
+	switch s {
+	case "docker.io", "index.docker.io", "registry-1.docker.io",
+		"docker.io:443", "index.docker.io:443", "registry-1.docker.io:443":
+		return name.DefaultRegistry, nil
+	}
+	if h, p, err := net.SplitHostPort(s); err == nil {
+		return net.JoinHostPort(h, p), nil
+	}
+	return bracketHost(strings.Trim(s, "[]")), nil
+}

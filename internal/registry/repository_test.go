@@ -1,0 +1,119 @@
+package registry
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidateRepository(t *testing.T) {
+	cases := []struct {
+		in      string
+		wantErr string // "" means valid
+	}{
+		{"prefecthq/prefect", ""},
+		{"prefecthq/prefect-client", ""},
+		{"docker.io/prefecthq/prefect", ""},
+		{"index.docker.io/prefecthq/prefect", ""},
+		{"registry-1.docker.io/prefecthq/prefect", ""},
+		{"ghcr.io/acme/prefect", ""},
+		{"127.0.0.1:5000/prefecthq/prefect", ""},
+		{"localhost:5000/prefecthq/prefect", ""},
+		{"localhost/prefect", ""},
+		{"[::1]:5000/prefecthq/prefect", ""},
+		{"registry.internal:5000/team/sub/prefect", ""},
+		{"mirror.example/prefecthq/prefect", ""},
+		{"prefect", ""},
+		{"a/b__c/d-e/f.g", ""},
+		{"Registry.Example.com/acme/prefect", ""},
+
+		{"", "empty"},
+		{" prefecthq/prefect", "white space"},
+		{"prefecthq/prefect ", "white space"},
+		{"prefecthq/prefect:3-latest", "tag"},
+		{"ghcr.io/acme/prefect:3.1.15-python3.12", "tag"},
+		{"127.0.0.1:5000/prefecthq/prefect:latest", "tag"},
+		{"prefect:3.1", "tag"},
+		{"prefecthq/prefect@sha256:" + strings.Repeat("a", 64), "digest"},
+		{"https://ghcr.io/acme/prefect", "scheme"},
+		{"prefecthq/prefect/", "empty path component"},
+		{"prefecthq//prefect", "empty path component"},
+		{"/prefecthq/prefect", "empty path component"},
+		{"PrefectHQ/prefect", "upper-case"},
+		{"prefecthq/-prefect", "invalid path component"},
+		{"prefecthq/prefect-", "invalid path component"},
+		{"prefecthq/pre..fect", "invalid path component"},
+		{"ghcr.io", "registry host without a repository"},
+		{"localhost:5000", "registry host without a repository"},
+		{"ghcr.io/", "no repository"},
+		{"ghcr.io:99999/acme/prefect", "invalid port"},
+		{"ghcr.io:/acme/prefect", "invalid port"},
+		{"gh_cr.io/acme/prefect", "not a valid host name"},
+		{"[::1/prefect", "unclosed"},
+		{strings.Repeat("a", 256), "at most 255"},
+	}
+	for _, tc := range cases {
+		err := ValidateRepository(tc.in)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("ValidateRepository(%q) = %v, want nil", tc.in, err)
+		case tc.wantErr != "" && err == nil:
+			t.Errorf("ValidateRepository(%q) = nil, want an error about %q", tc.in, tc.wantErr)
+		case tc.wantErr != "" && !strings.Contains(err.Error(), tc.wantErr):
+			t.Errorf("ValidateRepository(%q) = %q, want it to mention %q", tc.in, err, tc.wantErr)
+		}
+	}
+}
+
+func TestValidateTag(t *testing.T) {
+	for _, ok := range []string{"3.1.15-python3.12", "3-latest", "sha-1da1544-python3.12-conda", "latest", "_x", strings.Repeat("a", 128)} {
+		if err := ValidateTag(ok); err != nil {
+			t.Errorf("ValidateTag(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "-x", ".x", "a:b", "a/b", strings.Repeat("a", 129)} {
+		if err := ValidateTag(bad); err == nil {
+			t.Errorf("ValidateTag(%q) = nil, want an error", bad)
+		}
+	}
+}
+
+func TestRegistryAsWritten(t *testing.T) {
+	c := newTestClient(t, Config{})
+	for in, want := range map[string]string{
+		"prefecthq/prefect":                "docker.io",
+		"index.docker.io/prefecthq/prefect": "index.docker.io",
+		"127.0.0.1:5000/prefecthq/prefect": "127.0.0.1:5000",
+		"ghcr.io/acme/prefect":             "ghcr.io",
+	} {
+		ref, err := c.parseRepository(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref.registry != want {
+			t.Errorf("registry of %q = %q, want %q", in, ref.registry, want)
+		}
+	}
+	a, _ := c.parseRepository("prefecthq/prefect")
+	b, _ := c.parseRepository("docker.io/prefecthq/prefect")
+	if a.key != b.key {
+		t.Errorf("prefecthq/prefect and docker.io/prefecthq/prefect have different cache keys %q, %q", a.key, b.key)
+	}
+}
+
+func TestNormalizeHostPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"docker.io":                    "index.docker.io",
+		"registry-1.docker.io":         "index.docker.io",
+		"https://index.docker.io/v1/":  "index.docker.io",
+		"Registry.Internal:5000":       "registry.internal:5000",
+		"127.0.0.1:5000":               "127.0.0.1:5000",
+		"[::1]:5000":                   "[::1]:5000",
+		"ghcr.io":                      "ghcr.io",
+		"http://registry.internal:80/": "registry.internal:80",
+	} {
+		got, err := normalizeHostPort(in)
+		if err != nil || got != want {
+			t.Errorf("normalizeHostPort(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package registry
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// statusError is a response with an unexpected status. cause is the
+// *transport.Error that go-containerregistry's CheckError made of it.
+type statusError struct {
+	status        int
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	cause         error
+}
+
+func (e *statusError) Error() string { return e.cause.Error() }
+func (e *statusError) Unwrap() error { return e.cause }
+
+// answerError is an answer that came with a usable status but cannot be
+// used: a broken body, a Link to another host, a paging loop.
+type answerError struct {
+	status int
+	msg    string
+	cause  error
+}
+
+func (e *answerError) Error() string {
+	if e.cause != nil {
+		return e.msg + ": " + e.cause.Error()
+	}
+	return e.msg
+}
+func (e *answerError) Unwrap() error { return e.cause }
+
+// retryError records how a retried request ended.
+type retryError struct {
+	err      error
+	attempts int
+	// waitAsked is a Retry-After that did not fit in what was left of the
+	// time allowed (left).
+	waitAsked, left time.Duration
+	// outOfTime: the time allowed ran out.
+	outOfTime bool
+}
+
+func (e *retryError) Error() string { return e.err.Error() }
+func (e *retryError) Unwrap() error { return e.err }
+
+// response is a successful answer, body read.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+	url    *url.URL // the URL that answered, after redirects, with the scheme used
+}
+
+// budget is the most one request with all its retries and waits may take.
+func (c *Client) budget() time.Duration {
+	return c.timeout * time.Duration(c.maxRetries+1)
+}
+
+// retry runs op up to MaxRetries+1 times, each attempt under its own
+// RequestTimeout, all within RequestTimeout × (MaxRetries+1). It retries
+// retryable errors (see retryable) after an exponential backoff or the
+// server's Retry-After, and stops at once when ctx is done.
+func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx context.Context) error) error {
+	deadline := time.Now().Add(c.budget())
+	opCtx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	for attempt := 1; ; attempt++ {
+		actx, cancelAttempt := context.WithTimeout(opCtx, c.timeout)
+		err := op(actx)
+		cancelAttempt()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !retryable(err) {
+			return &retryError{err: err, attempts: attempt}
+		}
+		if attempt > c.maxRetries {
+			return &retryError{err: err, attempts: attempt}
+		}
+		left := time.Until(deadline)
+		wait := backoff(attempt)
+		var se *statusError
+		asked := errors.As(err, &se) && se.hasRetryAfter
+		if asked {
+			wait = se.retryAfter
+		}
+		if wait >= left {
+			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
+			if asked {
+				re.waitAsked, re.left = wait, left.Round(time.Second)
+			}
+			return re
+		}
+		c.debug(ctx, "registry request failed; retrying", with(fields, map[string]any{
+			"attempt": attempt, "wait_ms": wait.Milliseconds(), "error": c.scrub(err.Error()),
+		}))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// backoff is the wait before retry number attempt: 200ms doubling, with up
+// to 25% jitter either way.
+func backoff(attempt int) time.Duration {
+	d := retryBase << (attempt - 1)
+	j := time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	return d + j
+}
+
+// retryable reports whether an attempt's error is worth another attempt:
+// 408, 429, 500, 502, 503, 504 answers, timeouts of one attempt, and
+// connection-level network errors. Certificate errors are final.
+func retryable(err error) bool {
+	var te *transport.Error
+	if errors.As(err, &te) {
+		switch te.StatusCode {
+		case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+			http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return false
+	}
+	var ae *answerError
+	if errors.As(err, &ae) {
+		return false
+	}
+	var uae x509.UnknownAuthorityError
+	var hne x509.HostnameError
+	var cie x509.CertificateInvalidError
+	var cve *tls.CertificateVerificationError
+	var rhe tls.RecordHeaderError
+	if errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) || errors.As(err, &cve) || errors.As(err, &rhe) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true // this attempt timed out; the caller's context is checked apart
+	}
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTimeout || dnsErr.IsTemporary
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return false
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			n = 0
+		}
+		if n > int64(365*24*time.Hour/time.Second) {
+			n = int64(365 * 24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// fetch sends one request, with retries, on the repository's authenticated
+// transport and reads the whole body within each attempt. Any status but
+// 200 is a *statusError wrapping go-containerregistry's *transport.Error.
+func (c *Client) fetch(ctx context.Context, ref repoRef, rt *repoTransport, method, rawURL string, accept []string) (*response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]any{
+		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
+	}
+	var out *response
+	err = c.retry(ctx, fields, func(actx context.Context) error {
+		req, err := http.NewRequestWithContext(actx, method, rawURL, nil)
+		if err != nil {
+			return &answerError{msg: "the request could not be built", cause: err}
+		}
+		if len(accept) > 0 {
+			req.Header.Set("Accept", strings.Join(accept, ", "))
+		}
+		start := time.Now()
+		resp, err := rt.client.Do(req)
+		if err != nil {
+			c.debug(ctx, "registry request failed", with(fields, map[string]any{
+				"elapsed_ms": time.Since(start).Milliseconds(), "error": c.scrub(err.Error()),
+			}))
+			return err
+		}
+		defer resp.Body.Close()
+		c.debug(ctx, "registry request", with(fields, map[string]any{
+			"status": resp.StatusCode, "elapsed_ms": time.Since(start).Milliseconds(),
+		}))
+		if resp.StatusCode != http.StatusOK {
+			cerr := transport.CheckError(resp, http.StatusOK)
+			var te *transport.Error
+			if !errors.As(cerr, &te) {
+				return cerr // the error body could not be read: a network error
+			}
+			se := &statusError{status: resp.StatusCode, cause: cerr}
+			se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			return se
+		}
+		body, err := readLimited(resp.Body, maxBodySize)
+		if err != nil {
+			return err
+		}
+		answered := u
+		if resp.Request != nil && resp.Request.URL != nil {
+			answered = resp.Request.URL
+		}
+		out = &response{status: resp.StatusCode, header: resp.Header, body: body, url: answered}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readLimited reads all of r, failing beyond limit bytes.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer is larger than %d MiB", limit>>20)}
+	}
+	return b, nil
+}
+
+// with merges extra into a copy of base.
+func with(base, extra map[string]any) map[string]any {
+	m := make(map[string]any, len(base)+len(extra))
+	for k, v := range base {
+		m[k] = v
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	return m
+}
