@@ -80,10 +80,10 @@ func TestValidateTag(t *testing.T) {
 func TestRegistryAsWritten(t *testing.T) {
 	c := newTestClient(t, Config{})
 	for in, want := range map[string]string{
-		"prefecthq/prefect":                "docker.io",
+		"prefecthq/prefect":                 "docker.io",
 		"index.docker.io/prefecthq/prefect": "index.docker.io",
-		"127.0.0.1:5000/prefecthq/prefect": "127.0.0.1:5000",
-		"ghcr.io/acme/prefect":             "ghcr.io",
+		"127.0.0.1:5000/prefecthq/prefect":  "127.0.0.1:5000",
+		"ghcr.io/acme/prefect":              "ghcr.io",
 	} {
 		ref, err := c.parseRepository(in)
 		if err != nil {
