@@ -153,6 +153,9 @@ func parseClause(text string) (clause, error) {
 		}
 		return c, fmt.Errorf("%q needs a version after it", opText)
 	}
+	if strings.ContainsAny(rest, " \t\n") {
+		return c, fmt.Errorf("%q: one version per clause; separate clauses with commas, such as \">= 3.1, < 3.4\"", text)
+	}
 	if c0 := rest[0]; c0 == '~' || c0 == '^' || c0 == '=' || c0 == '<' || c0 == '>' || c0 == '!' {
 		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
 	}
@@ -212,6 +215,9 @@ func (c Constraint) IsAny() bool { return len(c.clauses) == 0 }
 // 3.4 (3.4.0rc1, 3.4.0.dev2) unless the bound is itself a prerelease, and
 // "> 3.1.15" admits no post release of 3.1.15 unless the bound is one.
 // "~> 3.1" and "==3.1.*" admit 3.x and 3.1.x prereleases only, never 4.0.0rc1.
+// So ">= 3.0.0rc1, < 3.0.0" admits nothing, as in pip and in go-version; to
+// range over release candidates, bound them by a prerelease: "< 3.0.0rc99".
+// A dev build sorts before its release: "~> 3.8.4" does not admit 3.8.4.dev6.
 func (c Constraint) Allows(v Version, allowPrereleases bool) bool {
 	if v.IsPrerelease() && !allowPrereleases && !c.namesExactly(v) {
 		return false

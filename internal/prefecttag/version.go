@@ -96,6 +96,9 @@ func parseVersion(s string) (Version, error) {
 	for k := preRC; k >= preAlpha; k-- {
 		if strings.HasPrefix(rest, preNames[k]) {
 			num, tail, ok := cutNumber(rest[len(preNames[k]):])
+			if !ok && len(rest) > len(preNames[k]) {
+				return v, unexpectedSuffix(rest) // "alpha1", "beta8"
+			}
 			if !ok {
 				return v, fmt.Errorf("prerelease %q needs a number, such as %s1", preNames[k], preNames[k])
 			}

@@ -1,0 +1,277 @@
+package prefecttag
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	goversion "github.com/hashicorp/go-version"
+)
+
+func mustConstraint(t testing.TB, s string) Constraint {
+	t.Helper()
+	c, err := ParseConstraint(s)
+	if err != nil {
+		t.Fatalf("ParseConstraint(%q): %v", s, err)
+	}
+	return c
+}
+
+func TestConstraintAllows(t *testing.T) {
+	tests := []struct {
+		constraint string
+		pre        bool // allowPrereleases
+		yes, no    []string
+	}{
+		// Empty: any stable version.
+		{"", false, []string{"3.1.15", "1.4.1", "2.6.9.post1"}, []string{"3.0.0rc14", "3.1.16.dev2", "2.0b8"}},
+		{"", true, []string{"3.1.15", "3.0.0rc14", "3.1.16.dev2", "2.0b8"}, nil},
+		{"   ", false, []string{"3.1.15"}, []string{"3.0.0rc1"}},
+
+		// Terraform syntax.
+		{"3.1.15", false, []string{"3.1.15"}, []string{"3.1.14", "3.1.16", "3.1.15.post1", "3.1.15rc1"}},
+		{"= 3.1.15", false, []string{"3.1.15"}, []string{"3.1.16"}},
+		{"=3.1.15", false, []string{"3.1.15"}, []string{"3.1.16"}},
+		{"3.1", false, []string{"3.1.0", "3.1"}, []string{"3.1.1", "3.1.15"}},
+		{"!= 3.2.0", false, []string{"3.1.15", "3.2.1"}, []string{"3.2.0", "3.2", "3.2.0rc1"}},
+		{"!= 3.2.0", true, []string{"3.2.0rc1", "3.2.1"}, []string{"3.2.0"}},
+		{"> 3", false, []string{"3.0.1", "3.1.15", "4.0.0"}, []string{"3.0.0", "2.20.25"}},
+		{">= 3.1, < 3.4", false, []string{"3.1.0", "3.3.99", "3.2.0"}, []string{"3.0.9", "3.4.0", "3.4.1", "3.1.16.dev1"}},
+		{">= 3.1, < 3.4", true, []string{"3.1.16.dev1", "3.3.0rc1"}, []string{"3.4.0rc1", "3.4.0.dev2", "3.1.0rc1", "3.4.0a1"}},
+		{"<= 3.1.15", false, []string{"3.1.15", "3.1.0"}, []string{"3.1.16", "3.1.15.post1"}},
+		{"<= 3.1.15", true, []string{"3.1.15rc1"}, []string{"3.1.16.dev1"}},
+		{"~> 3.1", false, []string{"3.1.0", "3.4.0", "3.8.3", "3.99.99"}, []string{"3.0.9", "4.0.0", "2.20.25"}},
+		{"~> 3.1", true, []string{"3.4.0rc1", "3.8.4.dev6"}, []string{"4.0.0rc1", "4.0.0.dev1", "3.1.0rc1"}},
+		{"~> 3.1.0", false, []string{"3.1.0", "3.1.15"}, []string{"3.2.0", "3.0.9", "3.10.0"}},
+		{"~> 3.1.0", true, []string{"3.1.16.dev2"}, []string{"3.2.0rc1", "3.1.0.dev1"}},
+		{"~> 3.1.15", false, []string{"3.1.15", "3.1.99"}, []string{"3.1.14", "3.2.0"}},
+		{"~> 3", false, []string{"3.0.0", "3.8.3", "4.0.0", "10.1.0"}, []string{"2.20.25"}},
+		{"~> 2.20", false, []string{"2.20.25", "2.21.0"}, []string{"3.0.0", "2.19.9"}},
+		{"~> 2.20.0", false, []string{"2.20.25"}, []string{"2.21.0"}},
+		{">3.1.15", true, []string{"3.1.16.dev1", "3.2.0"}, []string{"3.1.15", "3.1.15.post1"}},
+		{">3.1.15.post1", false, []string{"3.1.15.post2"}, []string{"3.1.15.post1", "3.1.15"}},
+		{"<3.0.0rc10", true, []string{"3.0.0rc9", "3.0.0rc2", "3.0.0.dev1"}, []string{"3.0.0rc10", "3.0.0rc14"}},
+		{">= 2.0, < 3", false, []string{"2.0.0", "2.20.25"}, []string{"3.0.0", "1.4.1"}},
+		{" >= 3.1 , < 3.4 ", false, []string{"3.2.0"}, []string{"3.4.0"}},
+
+		// PEP 440 syntax.
+		{"==3.1.15", false, []string{"3.1.15"}, []string{"3.1.16", "3.1.15.post1"}},
+		{"== 3.1.15", false, []string{"3.1.15"}, []string{"3.1.16"}},
+		{"==3.1", false, []string{"3.1.0"}, []string{"3.1.1"}},
+		{"==3.1.*", false, []string{"3.1.0", "3.1.15", "3.1"}, []string{"3.2.0", "3.10.0", "3.0.9", "3.1.16.dev1"}},
+		{"==3.1.*", true, []string{"3.1.16.dev1", "3.1.0rc1"}, []string{"3.2.0rc1"}},
+		{"==3.*", false, []string{"3.0.0", "3.8.3"}, []string{"2.20.25", "4.0.0"}},
+		{"!=3.1.*", false, []string{"3.0.9", "3.2.0", "3.10.0"}, []string{"3.1.0", "3.1.15"}},
+		{"!=3.2.0", false, []string{"3.1.15"}, []string{"3.2.0"}},
+		{"~=3.1.2", false, []string{"3.1.2", "3.1.15"}, []string{"3.1.1", "3.2.0"}},
+		{"~=3.1", false, []string{"3.1.0", "3.8.3"}, []string{"3.0.9", "4.0.0"}},
+		{"~=3.1.0", true, []string{"3.1.16.dev2"}, []string{"3.2.0rc1"}},
+		{"~=2.0b8", true, []string{"2.0b8", "2.0b10", "2.0.0", "2.20.25"}, []string{"2.0b7", "3.0.0"}},
+		{">=3.1,<3.4", false, []string{"3.1.0", "3.3.9"}, []string{"3.4.0", "3.0.0"}},
+		{">=3.1,<3.4", true, []string{"3.3.0rc1"}, []string{"3.4.0rc1", "3.4.0.dev1"}},
+		{">=3.1,<3.4,!=3.2.*", false, []string{"3.1.15", "3.3.0"}, []string{"3.2.0", "3.2.14"}},
+		{">= 3.0.0rc1, < 3.0.0", true, nil, []string{"3.0.0rc1", "3.0.0rc20", "3.0.0"}}, // PEP 440 and go-version agree
+		{">= 3.0.0rc1, < 3.0.0rc99", true, []string{"3.0.0rc1", "3.0.0rc20"}, []string{"3.0.0", "2.20.25"}},
+		{"<3.4.0rc1", true, []string{"3.4.0a1", "3.4.0.dev3", "3.3.9"}, []string{"3.4.0rc1", "3.4.0"}},
+		{">3.0.0rc14", true, []string{"3.0.0rc15", "3.0.0"}, []string{"3.0.0rc14", "3.0.0rc2"}},
+
+		// An exact prerelease may be named without allowPrereleases.
+		{"3.0.0rc14", false, []string{"3.0.0rc14"}, []string{"3.0.0rc15", "3.0.0", "3.0.0rc13"}},
+		{"= 3.0.0rc14", false, []string{"3.0.0rc14"}, []string{"3.0.0rc2"}},
+		{"==3.0.0rc14", false, []string{"3.0.0rc14"}, []string{"3.0.0rc10"}},
+		{"==3.1.16.dev2", false, []string{"3.1.16.dev2"}, []string{"3.1.16.dev1"}},
+		{"2.0b8", false, []string{"2.0b8", "2.0.0b8"}, []string{"2.0b7"}},
+		// ...but a range that merely mentions one does not let prereleases in.
+		{">= 3.0.0rc14", false, []string{"3.0.0", "3.8.3"}, []string{"3.0.0rc15", "3.0.0rc14"}},
+		{">= 3.0.0rc14", true, []string{"3.0.0rc14", "3.0.0rc15"}, []string{"3.0.0rc13"}},
+		{"!= 3.0.0rc14", false, []string{"3.0.0"}, []string{"3.0.0rc13", "3.0.0rc14"}},
+		{"==3.0.0rc14, !=3.0.0rc14", false, nil, []string{"3.0.0rc14"}},
+		{"~> 3.0.0rc14", false, []string{"3.0.0", "3.0.11"}, []string{"3.0.0rc15", "3.1.0"}},
+		{"~> 3.0.0rc14", true, []string{"3.0.0rc15", "3.0.0"}, []string{"3.0.0rc13", "3.1.0"}},
+	}
+	for _, tt := range tests {
+		c := mustConstraint(t, tt.constraint)
+		for _, s := range tt.yes {
+			if !c.Allows(mustVersion(t, s), tt.pre) {
+				t.Errorf("%q (allowPrereleases %v) rejects %s, want allowed", tt.constraint, tt.pre, s)
+			}
+		}
+		for _, s := range tt.no {
+			if c.Allows(mustVersion(t, s), tt.pre) {
+				t.Errorf("%q (allowPrereleases %v) allows %s, want rejected", tt.constraint, tt.pre, s)
+			}
+		}
+	}
+}
+
+func TestConstraintParseErrors(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"~> 3.1, ==3.1.*", "Terraform syntax"},
+		{"3.1.15, ==3.1.*", "PEP 440 syntax"},
+		{"= 3.1, ~=3.1", "write the constraint in one of them"},
+		{"3.1.*", `needs PEP 440's "==" or "!="`},
+		{"= 3.1.*", `needs PEP 440's "==" or "!="`},
+		{">= 3.1.*", "only goes with"},
+		{"~> 3.1.*", "only goes with"},
+		{"==3.0.0rc1.*", "release numbers only"},
+		{"==3.*.1", "unexpected"},
+		{"~=3", "at least two release numbers"},
+		{"===3.1.15", "arbitrary equality"},
+		{"=> 3.1", `did you mean ">="`},
+		{"=< 3.1", `did you mean "<="`},
+		{">=", "needs a version"},
+		{"~>", "needs a version"},
+		{"==", "needs a version"},
+		{"3.1,", "empty clause"},
+		{",3.1", "empty clause"},
+		{">= 3.1,, < 3.4", "empty clause"},
+		{"^3.1", "unknown operator"},
+		{"~3.1", "unknown operator"},
+		{">>3.1", "unknown operator"},
+		{"v3.1", `no "v" prefix`},
+		{">= v3.1", `no "v" prefix`},
+		{"3.1.x", "no wildcard"},
+		{"~> 3.x", "no wildcard"},
+		{"3.0.0-rc14", "normal form"},
+		{">= 3.0.0-rc1", "normal form"},
+		{"latest", "not a number"},
+		{">= 3.1 < 3.4", "separate clauses with commas"},
+		{">= 3.1 && < 3.4", "separate clauses with commas"},
+		{"3.1.15 3.1.16", "separate clauses with commas"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConstraint(tt.in)
+		if err == nil {
+			t.Errorf("ParseConstraint(%q) succeeded, want an error containing %q", tt.in, tt.want)
+			continue
+		}
+		if !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), fmt.Sprintf("invalid version constraint %q: ", tt.in)) {
+			t.Errorf("ParseConstraint(%q) error:\n  %v\nwant it to name the input and contain %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestConstraintExactAndString(t *testing.T) {
+	tests := []struct {
+		in    string
+		exact string // "" for not exact
+	}{
+		{"3.1.15", "3.1.15"},
+		{" = 3.1.15 ", "3.1.15"},
+		{"==3.1.15", "3.1.15"},
+		{"3.0.0rc14", "3.0.0rc14"},
+		{"==3.1.16.dev2", "3.1.16.dev2"},
+		{"2.0b8", "2.0b8"},
+		{"3.1", ""},      // would render as the minor tag 3.1-python…
+		{"3", ""},        // the major tag
+		{"3rc1", ""},     // no release tag has this shape
+		{"3.1.15.0", ""}, // nor this
+		{"==3.1.*", ""},
+		{">= 3.1.15", ""},
+		{"~> 3.1.15", ""},
+		{"!= 3.1.15", ""},
+		{"3.1.15, 3.1.15", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		c := mustConstraint(t, tt.in)
+		v, ok := c.Exact()
+		if ok != (tt.exact != "") || ok && v.String() != tt.exact {
+			t.Errorf("ParseConstraint(%q).Exact() = %q, %v; want %q", tt.in, v, ok, tt.exact)
+		}
+		if !ok && v != (Version{}) {
+			t.Errorf("ParseConstraint(%q).Exact() = %q with false, want the zero Version", tt.in, v)
+		}
+		if got := c.String(); got != strings.TrimSpace(tt.in) {
+			t.Errorf("ParseConstraint(%q).String() = %q", tt.in, got)
+		}
+	}
+	if (Constraint{}).String() != "" || !(Constraint{}).Allows(mustVersion(t, "3.1.15"), false) {
+		t.Error("the zero Constraint should allow any stable version and print as empty")
+	}
+}
+
+// TestTerraformSyntaxMatchesGoVersion checks Terraform-syntax constraints
+// against hashicorp/go-version, which Terraform itself uses, on stable
+// versions (go-version cannot parse PEP 440 prereleases, and prerelease
+// policy is ours). Only two-segment and longer versions with up to three
+// numbers are compared; see Constraint for the one four-number difference.
+func TestTerraformSyntaxMatchesGoVersion(t *testing.T) {
+	var versions []string
+	for a := 0; a <= 4; a++ {
+		versions = append(versions, fmt.Sprint(a), fmt.Sprintf("%d.0", a))
+		for b := 0; b <= 3; b++ {
+			versions = append(versions, fmt.Sprintf("%d.%d", a, b))
+			for c := 0; c <= 3; c++ {
+				versions = append(versions, fmt.Sprintf("%d.%d.%d", a, b, c))
+			}
+		}
+	}
+	versions = append(versions, "3.10.0", "3.9.10", "10.0.0")
+	var constraints []string
+	for _, op := range []string{"", "= ", "!= ", "> ", ">= ", "< ", "<= ", "~> "} {
+		for _, v := range []string{"3", "3.0", "3.1", "3.1.0", "3.1.2", "0.1", "2.3.1", "3.10", "4"} {
+			constraints = append(constraints, op+v)
+		}
+	}
+	constraints = append(constraints, ">= 3.1, < 3.4", "~> 3.1, != 3.2.0", "> 1, < 3.1.2")
+	checked := 0
+	for _, cs := range constraints {
+		ours := mustConstraint(t, cs)
+		theirs, err := goversion.NewConstraint(cs)
+		if err != nil {
+			t.Fatalf("go-version rejects %q: %v", cs, err)
+		}
+		for _, vs := range versions {
+			gv := goversion.Must(goversion.NewVersion(vs))
+			want := theirs.Check(gv)
+			if got := ours.Allows(mustVersion(t, vs), false); got != want {
+				t.Errorf("%q allows %s: got %v, go-version says %v", cs, vs, got, want)
+			}
+			checked++
+		}
+	}
+	if checked < 5000 {
+		t.Fatalf("only %d checks", checked)
+	}
+}
+
+func FuzzParseConstraint(f *testing.F) {
+	for _, s := range []string{
+		"", "3.1.15", "= 3.1.15", "!= 3.2.0", "> 3", ">= 3.1, < 3.4", "~> 3.1", "~> 3.1.0",
+		"==3.1.15", "==3.1.*", "!=3.1.*", "~=3.1.2", "~=3.1", ">=3.1,<3.4", "===x", "3.0.0rc14",
+		"~> 3.1, ==3.1.*", ",", "=> 3", "==.*",
+	} {
+		f.Add(s, "3.1.15", false)
+	}
+	f.Add(">= 3.1", "3.4.0rc1", true)
+	f.Fuzz(func(t *testing.T, s, version string, pre bool) {
+		c, err := ParseConstraint(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "invalid version constraint ") {
+				t.Fatalf("ParseConstraint(%q) error %q does not say what failed", s, err)
+			}
+			return
+		}
+		// What String prints parses again, to a constraint that means the same.
+		c2, err := ParseConstraint(c.String())
+		if err != nil {
+			t.Fatalf("ParseConstraint(%q).String() = %q does not parse: %v", s, c.String(), err)
+		}
+		v, err := ParseVersion(version)
+		if err != nil {
+			return
+		}
+		got := c.Allows(v, pre)
+		if got2 := c2.Allows(v, pre); got != got2 {
+			t.Fatalf("%q and its String %q disagree on %s", s, c.String(), version)
+		}
+		// Allowing prereleases never takes a version away.
+		if got && !c.Allows(v, true) {
+			t.Fatalf("%q allows %s only without prereleases", s, version)
+		}
+		if e, ok := c.Exact(); ok && c.Allows(v, pre) != (v.Compare(e) == 0) {
+			t.Fatalf("%q is exact %s but Allows(%s) = %v", s, e, version, got)
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package prefecttag
+
+import "testing"
+
+func selector(t testing.TB, versions, python, flavor string, pre bool) Selector {
+	t.Helper()
+	vc, err := ParseConstraint(versions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := ParsePythonConstraint(python)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Selector{Versions: vc, Python: pc, Flavor: Flavor(flavor), AllowPrereleases: pre}
+}
+
+func TestSelectorString(t *testing.T) {
+	tests := []struct {
+		s    Selector
+		want string
+	}{
+		{selector(t, "~> 3.4", "3.12", "conda", false), `prefect_version "~> 3.4", python_version "3.12", flavor "conda"`},
+		{selector(t, "", "", "", false), `prefect_version (any), python_version (any), flavor "standard"`},
+		{selector(t, ">=3.1,<3.4", ">= 3.11", "kubernetes", true), `prefect_version ">=3.1,<3.4", python_version ">= 3.11", flavor "kubernetes", allow_prereleases true`},
+		{Selector{}, `prefect_version (any), python_version (any), flavor "standard"`},
+	}
+	for _, tt := range tests {
+		if got := tt.s.String(); got != tt.want {
+			t.Errorf("String() =\n  %s\nwant\n  %s", got, tt.want)
+		}
+	}
+}
+
+func TestSelectorExactTag(t *testing.T) {
+	tests := []struct {
+		versions, python, flavor string
+		want                     string // "" for no exact tag
+	}{
+		{"3.1.15", "3.12", "", "3.1.15-python3.12"},
+		{"= 3.1.15", "==3.12", "standard", "3.1.15-python3.12"},
+		{"==3.7.8", "3.11", "conda", "3.7.8-python3.11-conda"},
+		{"3.0.0rc14", "3.9", "kubernetes", "3.0.0rc14-python3.9-kubernetes"},
+		{"3.1.16.dev2", "3.12", "", "3.1.16.dev2-python3.12"},
+		{"2.0b8", "3.9", "", "2.0b8-python3.9"},
+		{"3.1", "3.12", "", ""}, // would be the minor tag
+		{"3", "3.12", "", ""},   // would be the major tag
+		{"3.1.15", "", "", ""},
+		{"3.1.15", ">= 3.12", "", ""},
+		{"~> 3.1.15", "3.12", "", ""},
+		{"==3.1.*", "3.12", "", ""},
+		{"", "3.12", "", ""},
+		{"3.1.15", "3.12", "slim", ""},
+	}
+	for _, tt := range tests {
+		s := selector(t, tt.versions, tt.python, tt.flavor, false)
+		got, ok := s.ExactTag()
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("%s: ExactTag() = %q, %v; want %q", s, got, ok, tt.want)
+		}
+	}
+}
