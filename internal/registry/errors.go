@@ -53,9 +53,9 @@ func (e *Error) Error() string {
 	}
 	detail = shorten(detail, 400)
 	if e.invalid {
-		return fmt.Sprintf("could not %s in repository %q: %s", e.Action, e.Repository, detail)
+		return fmt.Sprintf("Could not %s in repository %q: %s.", e.Action, e.Repository, strings.TrimSuffix(detail, "."))
 	}
-	fmt.Fprintf(&b, "could not %s in repository %s on registry %s: ", e.Action, e.Repository, e.Registry)
+	fmt.Fprintf(&b, "Could not %s in repository %s on registry %s: ", e.Action, e.Repository, e.Registry)
 	status := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	attempts := ""
 	if e.attempts > 1 {

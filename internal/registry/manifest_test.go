@@ -1,0 +1,210 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Head resolves with a HEAD alone: no manifest GET, which Docker Hub would
+// count against its pull limit. A second call is memoized.
+func TestHeadUsesHeadOnly(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	digest, _ := f.pushIndex("prefecthq/prefect", "3.1.15-python3.12")
+	c := newTestClient(t, Config{})
+
+	d, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3.1.15-python3.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Digest != digest || d.MediaType != string(types.OCIImageIndex) {
+		t.Errorf("got %+v, want %s (OCI index)", d, digest)
+	}
+	if f.count("head") != 1 || f.count("get") != 0 {
+		t.Errorf("head %d, get %d; want 1 and 0", f.count("head"), f.count("get"))
+	}
+	if _, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3.1.15-python3.12"); err != nil {
+		t.Fatal(err)
+	}
+	if f.count("head") != 1 {
+		t.Errorf("memoized Head made another request (%d heads)", f.count("head"))
+	}
+}
+
+// 20 concurrent Heads of one tag make one request.
+func TestHeadSingleflight(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	digest, _ := f.pushIndex("acme/x", "t")
+	c := newTestClient(t, Config{})
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			d, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+			if err != nil || d.Digest != digest {
+				t.Errorf("got %+v, %v", d, err)
+			}
+		})
+	}
+	wg.Wait()
+	if f.count("head") != 1 || f.count("ping") != 1 {
+		t.Errorf("head %d, ping %d; want 1 and 1", f.count("head"), f.count("ping"))
+	}
+}
+
+// Without Docker-Content-Digest the manifest is fetched and hashed.
+func TestHeadFallsBackToGetWithoutDigestHeader(t *testing.T) {
+	noDockerConfig(t)
+	var f *fake
+	f = newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/manifests/") {
+			f.inner.ServeHTTP(noDigestWriter{w}, r)
+			return true
+		}
+		return false
+	}))
+	_, digest := f.pushImage("acme/x", "single", "linux/amd64")
+	c := newTestClient(t, Config{})
+	d, err := c.Head(context.Background(), f.repo("acme/x"), "single")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Digest != digest {
+		t.Errorf("digest %s, want %s", d.Digest, digest)
+	}
+	if d.MediaType != string(types.DockerManifestSchema2) {
+		t.Errorf("media type %q", d.MediaType)
+	}
+	if f.count("head") != 1 || f.count("get") != 1 {
+		t.Errorf("head %d, get %d; want 1 and 1", f.count("head"), f.count("get"))
+	}
+}
+
+// noDigestWriter drops Docker-Content-Digest from a response.
+type noDigestWriter struct{ http.ResponseWriter }
+
+func (w noDigestWriter) WriteHeader(code int) {
+	w.Header().Del("Docker-Content-Digest")
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w noDigestWriter) Write(b []byte) (int, error) {
+	w.Header().Del("Docker-Content-Digest")
+	return w.ResponseWriter.Write(b)
+}
+
+func TestHeadNotFound(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	f.pushIndex("acme/x", "there")
+	c := newTestClient(t, Config{})
+	_, err := c.Head(context.Background(), f.repo("acme/x"), "missing")
+	if !IsNotFound(err) || IsUnauthorized(err) || IsRateLimited(err) {
+		t.Fatalf("got %v, want not found", err)
+	}
+	var e *Error
+	errors.As(err, &e)
+	if e.Action != "resolve the digest of tag missing" || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("error %+v: %s", e, err)
+	}
+}
+
+// An index lists its platforms; the unknown/unknown attestation is skipped.
+func TestPlatformsIndex(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	digest, want := f.pushIndex("prefecthq/prefect", "3-latest")
+	c := newTestClient(t, Config{})
+
+	p, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Digest != digest {
+		t.Errorf("digest %s, want %s", p.Digest, digest)
+	}
+	if !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("platforms %v, want %v", p.ByPlatform, want)
+	}
+	if _, ok := p.ByPlatform["linux/arm64/v8"]; !ok {
+		t.Errorf("variant missing from %v", p.ByPlatform)
+	}
+	// By digest too, and the tag's Head is now known without a request.
+	pd, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), digest)
+	if err != nil || !maps.Equal(pd.ByPlatform, want) || pd.Digest != digest {
+		t.Errorf("by digest: %+v, %v", pd, err)
+	}
+	heads := f.count("head")
+	if d, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3-latest"); err != nil || d.Digest != digest {
+		t.Errorf("Head after Platforms: %+v, %v", d, err)
+	}
+	if f.count("head") != heads {
+		t.Error("Head after Platforms made a request")
+	}
+	// Memoized, and the caller owns the map.
+	gets := f.count("get")
+	p.ByPlatform["x/y"] = "z"
+	p2, _ := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	if f.count("get") != gets || len(p2.ByPlatform) != 2 {
+		t.Errorf("memoized Platforms: %d gets (was %d), %v", f.count("get"), gets, p2.ByPlatform)
+	}
+}
+
+// A single manifest contributes its config's os/arch.
+func TestPlatformsSingleManifest(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	_, digest := f.pushImage("prefecthq/prefect", "1.4.1-python3.7", "linux/amd64")
+	c := newTestClient(t, Config{})
+	p, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "1.4.1-python3.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"linux/amd64": digest}
+	if p.Digest != digest || !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("got %+v, want %s %v", p, digest, want)
+	}
+	if f.count("blob") != 1 {
+		t.Errorf("%d blob requests, want 1 (the config)", f.count("blob"))
+	}
+}
+
+func TestPlatformsDigestMismatch(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	f.pushImage("acme/x", "t", "linux/amd64")
+	c := newTestClient(t, Config{})
+	wrong := "sha256:" + strings.Repeat("0", 64)
+	_, err := c.Platforms(context.Background(), f.repo("acme/x"), wrong)
+	if !IsNotFound(err) {
+		t.Fatalf("got %v, want not found", err)
+	}
+	if _, err := c.Platforms(context.Background(), f.repo("acme/x"), "sha256:nothex"); err == nil {
+		t.Fatal("want an error for a malformed digest")
+	}
+}
+
+func TestPlatformsBrokenManifest(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/manifests/") {
+			w.Header().Set("Content-Type", string(types.OCIImageIndex))
+			w.Write([]byte(`{"schemaVersion":2,"manifests":[{"digest":`))
+			return true
+		}
+		return false
+	}))
+	c := newTestClient(t, Config{})
+	_, err := c.Platforms(context.Background(), f.repo("acme/x"), "t")
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), "not valid JSON") {
+		t.Fatalf("got %v", err)
+	}
+}
