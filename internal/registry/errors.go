@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -38,6 +40,7 @@ type Error struct {
 	source    string        // where the credentials came from
 	detail    string        // the cause, scrubbed of configured passwords
 	invalid   bool          // the caller's input was invalid; nothing was sent
+	badCert   bool          // the TLS certificate could not be verified
 }
 
 // Unwrap returns the cause.
@@ -64,6 +67,8 @@ func (e *Error) Error() string {
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
+	case e.badCert:
+		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s). Add the CA that signed it (ca_certificate_pem), or list %s in insecure_registries if you trust the network.", detail, e.Registry)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
@@ -145,7 +150,7 @@ func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyR
 // statusOf finds the HTTP status in an error chain, 0 when none.
 func statusOf(err error) int {
 	var e *Error
-	if errors.As(err, &e) && e.StatusCode != 0 {
+	if errors.As(err, &e) {
 		return e.StatusCode
 	}
 	var se *statusError
@@ -157,6 +162,15 @@ func statusOf(err error) int {
 		return te.StatusCode
 	}
 	return 0
+}
+
+// isCertError reports whether err holds a failed certificate verification.
+func isCertError(err error) bool {
+	var uae x509.UnknownAuthorityError
+	var hne x509.HostnameError
+	var cie x509.CertificateInvalidError
+	var cve *tls.CertificateVerificationError
+	return errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) || errors.As(err, &cve)
 }
 
 // invalid is the *Error for input that was refused before any request.
@@ -195,6 +209,8 @@ func (c *Client) fail(ref repoRef, action string, err error) error {
 	var ae *answerError
 	var te *transport.Error
 	switch {
+	case isCertError(err):
+		e.badCert, e.Cause = true, err
 	case errors.As(err, &se):
 		e.StatusCode, e.Cause = se.status, se.cause
 	case errors.As(err, &ae):

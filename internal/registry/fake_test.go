@@ -74,6 +74,9 @@ func withHook(h func(w http.ResponseWriter, r *http.Request) bool) fakeOption {
 	return func(f *fake) { f.hook = h }
 }
 
+// withHTTP2 offers HTTP/2 (with withTLS, given after it).
+func withHTTP2() fakeOption { return func(f *fake) { f.srv.EnableHTTP2 = true } }
+
 // withTLS serves HTTPS with httptest's self-signed certificate.
 func withTLS() fakeOption { return func(f *fake) { f.srv = httptest.NewUnstartedServer(nil) } }
 
@@ -92,9 +95,12 @@ func newFake(t *testing.T, opts ...fakeOption) *fake {
 	}
 	if f.srv != nil {
 		f.srv.Config.Handler = http.HandlerFunc(f.serve)
+		f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 		f.srv.StartTLS()
 	} else {
-		f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+		f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+		f.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		f.srv.Start()
 	}
 	t.Cleanup(f.srv.Close)
 	u, _ := url.Parse(f.srv.URL)

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -137,6 +136,10 @@ func backoff(attempt int) time.Duration {
 // 408, 429, 500, 502, 503, 504 answers, timeouts of one attempt, and
 // connection-level network errors. Certificate errors are final.
 func retryable(err error) bool {
+	var rhe tls.RecordHeaderError
+	if isCertError(err) || errors.As(err, &rhe) {
+		return false
+	}
 	var te *transport.Error
 	if errors.As(err, &te) {
 		switch te.StatusCode {
@@ -150,14 +153,7 @@ func retryable(err error) bool {
 	if errors.As(err, &ae) {
 		return false
 	}
-	var uae x509.UnknownAuthorityError
-	var hne x509.HostnameError
-	var cie x509.CertificateInvalidError
-	var cve *tls.CertificateVerificationError
-	var rhe tls.RecordHeaderError
-	if errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) || errors.As(err, &cve) || errors.As(err, &rhe) {
-		return false
-	}
+
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true // this attempt timed out; the caller's context is checked apart
 	}

@@ -1,0 +1,145 @@
+package registry
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func caPEM(f *fake) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.srv.Certificate().Raw})
+}
+
+// tlsCounter counts requests that came over TLS and over HTTP/2.
+type tlsCounter struct{ tls, plain, h2 atomic.Int32 }
+
+func (c *tlsCounter) hook(_ http.ResponseWriter, r *http.Request) bool {
+	if r.TLS != nil {
+		c.tls.Add(1)
+	} else {
+		c.plain.Add(1)
+	}
+	if r.ProtoMajor == 2 {
+		c.h2.Add(1)
+	}
+	return false
+}
+
+// HTTPS on a loopback host with the CA in CACertPEM: HTTPS is tried first
+// and kept, bearer tokens included (as with the real Distribution registry
+// run with TLS on 127.0.0.1).
+func TestLoopbackHTTPSWithCA(t *testing.T) {
+	noDockerConfig(t)
+	var n tlsCounter
+	f := newFake(t, withTLS(), withBearer("u", "p"), withHook(n.hook))
+	f.setTags("acme/x", []string{"a", "b"})
+	digest, _ := f.pushIndex("acme/x", "a")
+	c := newTestClient(t, Config{CACertPEM: caPEM(f), Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+	if got, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil || len(got) != 2 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if d, err := c.Head(context.Background(), f.repo("acme/x"), "a"); err != nil || d.Digest != digest {
+		t.Fatalf("Head: %+v, %v", d, err)
+	}
+	if n.plain.Load() != 0 || n.tls.Load() < 4 {
+		t.Errorf("%d TLS and %d plain requests; want all over TLS", n.tls.Load(), n.plain.Load())
+	}
+}
+
+// The same server without the CA: verification fails, and the message says
+// why; nothing is retried forever.
+func TestLoopbackHTTPSWithoutCAFails(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withTLS())
+	f.setTags("acme/x", []string{"a"})
+	c := newTestClient(t, Config{MaxRetries: 3})
+	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v", err)
+	}
+	if !strings.Contains(err.Error(), "TLS certificate could not be verified") || !strings.Contains(err.Error(), "ca_certificate_pem") || e.StatusCode != 0 {
+		t.Errorf("message does not explain the certificate: %s (status %d)", err, e.StatusCode)
+	}
+	if f.count("list") != 0 {
+		t.Error("a tag list was read over an unverified connection")
+	}
+}
+
+// InsecureHosts allows an untrusted certificate for exactly that host.
+func TestInsecureHostSkipsVerification(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withTLS())
+	f.setTags("acme/x", []string{"a"})
+	c := newTestClient(t, Config{InsecureHosts: []string{f.host}})
+	if got, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil || len(got) != 1 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+// A non-loopback host with an untrusted certificate fails unless listed;
+// listing another host does not help it. With its CA it is trusted. The
+// dialer sends every name to the local test server.
+func TestNonLoopbackTLSVerification(t *testing.T) {
+	noDockerConfig(t)
+	var n tlsCounter
+	f := newFake(t, withTLS(), withHook(n.hook))
+	f.setTags("acme/x", []string{"a"})
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+	}
+	client := func(cfg Config) *Client {
+		cfg.MaxRetries = 1
+		c, err := newClient(cfg, dial)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+
+	_, err := client(Config{InsecureHosts: []string{"other.example:443"}}).ListTags(ctx, "registry.example.test/acme/x")
+	if err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("untrusted, unlisted host: got %v, want a certificate error", err)
+	}
+	if f.count("list") != 0 || n.plain.Load() != 0 {
+		t.Fatal("an unlisted host was read without verification or over plain HTTP")
+	}
+
+	for _, listed := range []string{"registry.example.test", "registry.example.test:443", "REGISTRY.example.test"} {
+		got, err := client(Config{InsecureHosts: []string{listed}}).ListTags(ctx, "registry.example.test/acme/x")
+		if err != nil || len(got) != 1 {
+			t.Fatalf("listed as %q: got %v, %v", listed, got, err)
+		}
+	}
+	if _, err := client(Config{InsecureHosts: []string{"registry.example.test:5000"}}).ListTags(ctx, "registry.example.test/acme/x"); err == nil {
+		t.Fatal("a listing for another port allowed port 443")
+	}
+
+	// httptest's certificate names example.com.
+	got, err := client(Config{CACertPEM: caPEM(f)}).ListTags(ctx, "example.com/acme/x")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("trusted by CACertPEM: got %v, %v", got, err)
+	}
+}
+
+// The one transport speaks HTTP/2 where the server offers it, through its
+// own TLS dialer.
+func TestHTTP2(t *testing.T) {
+	noDockerConfig(t)
+	var n tlsCounter
+	f := newFake(t, withTLS(), withHTTP2(), withHook(n.hook))
+	f.setTags("acme/x", []string{"a"})
+	c := newTestClient(t, Config{CACertPEM: caPEM(f)})
+	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil {
+		t.Fatal(err)
+	}
+	if n.h2.Load() == 0 {
+		t.Error("no request used HTTP/2")
+	}
+}
