@@ -1,0 +1,141 @@
+package registrytest
+
+import (
+	"net/http"
+	"time"
+)
+
+// Option configures a Registry started with Start or New.
+type Option func(*config)
+
+type config struct {
+	defaultPageSize int
+	maxPageSize     int
+	latency         time.Duration
+
+	bearer     bool
+	basic      bool
+	username   string
+	password   string
+	ignoreLast bool
+	cursor     bool
+	tls        bool
+	middleware []func(http.Handler) http.Handler
+}
+
+func defaultConfig() config {
+	return config{defaultPageSize: 100, maxPageSize: 1000}
+}
+
+// WithDefaultPageSize sets the number of tags a tags/list page holds when the
+// client sends no n parameter. The default is 100, as on Docker Hub. Values
+// below 1 are ignored.
+func WithDefaultPageSize(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.defaultPageSize = n
+		}
+	}
+}
+
+// WithMaxPageSize caps the n parameter of tags/list: a client asking for more
+// gets this many tags per page (and a Link to the next page). The default is
+// 1000. Values below 1 are ignored.
+func WithMaxPageSize(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxPageSize = n
+		}
+	}
+}
+
+// WithLatency adds d to every request that reaches the server, /token and
+// failed requests included. The sleep ends early, without a response, when
+// the request's context is cancelled (client gone or timed out, or the
+// registry closed). The default is no added latency.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) { c.latency = d }
+}
+
+// WithBearerAuth makes the registry behave like Docker Hub's token flow.
+//
+// GET /v2/ and every /v2/... request without `Authorization: Bearer <token>`
+// get 401 and
+//
+//	WWW-Authenticate: Bearer realm="<URL>/token",service="registrytest",scope="repository:<repo>:pull"
+//
+// (no scope on /v2/ itself, which names no repository). GET /token with basic
+// auth username:password returns {"token": T, "access_token": T, ...} where T
+// is Registry.Token(), a random value per registry. A wrong or missing
+// password gets 401 on /token. With username "" the token endpoint is
+// anonymous: any request (with or without credentials) gets the token.
+// POST /token with an OAuth2 password grant (form fields grant_type=password,
+// username, password) is accepted too. The default is no authentication.
+// WithBearerAuth and WithBasicAuth exclude each other; the last one wins.
+func WithBearerAuth(username, password string) Option {
+	return func(c *config) {
+		c.bearer, c.basic = true, false
+		c.username, c.password = username, password
+	}
+}
+
+// WithBasicAuth makes /v2/ and every /v2/... request without the right basic
+// credentials get 401 with `WWW-Authenticate: Basic realm="registrytest"`.
+// The default is no authentication. WithBearerAuth and WithBasicAuth exclude
+// each other; the last one wins.
+func WithBasicAuth(username, password string) Option {
+	return func(c *config) {
+		c.basic, c.bearer = true, false
+		c.username, c.password = username, password
+	}
+}
+
+// WithIgnoreLast makes a misbehaving registry that ignores the `last` query
+// parameter of tags/list. Every tags/list request is answered with the first
+// min(n, max) tags of the repository in lexical order, whatever `last` says,
+// and, when the repository holds more tags than that, with the same
+// `Link: </v2/<repo>/tags/list?last=<last tag of that first page>&n=<n>>; rel="next"`
+// header each time. A client that follows Link headers blindly therefore sees
+// the first page again and again, forever; a robust client notices that a
+// page did not move past `last` and stops with an error. The default is to
+// honour `last`.
+func WithIgnoreLast() Option {
+	return func(c *config) { c.ignoreLast = true }
+}
+
+// WithCursorPaging makes tags/list page with an opaque cursor instead of
+// `last`, as some registries do: the Link header reads
+// `</v2/<repo>/tags/list?n=<n>&cursor=<opaque>>; rel="next"`, and the `last`
+// parameter is ignored (a request without a cursor starts at the first tag).
+// A client that follows Link headers reads every tag; one that builds its own
+// `?last=` URLs sees the first page again. The default is `last` paging.
+func WithCursorPaging() Option {
+	return func(c *config) { c.cursor = true }
+}
+
+// WithTLS serves HTTPS with a self-signed certificate for 127.0.0.1 (from
+// net/http/httptest). Registry.CACertPEM returns the certificate and
+// Registry.Client returns an http.Client that trusts it. The default is plain
+// HTTP.
+func WithTLS() Option {
+	return func(c *config) { c.tls = true }
+}
+
+// WithMiddleware wraps the registry's handler, for fault injection in tests
+// (a 429 with Retry-After, a 500, a dropped connection, a rewritten
+// response). Several middlewares nest in the order given: the first is
+// outermost.
+//
+// The layers, from the outside in: counting and the request log (so Counts
+// and Requests see every request that reaches the server, including those a
+// middleware answers by itself), latency, the middlewares, authentication,
+// the registry. A middleware thus sees requests before authentication is
+// checked, and Counts classify the request as it arrived, before any rewrite
+// by a middleware.
+func WithMiddleware(mw func(http.Handler) http.Handler) Option {
+	return func(c *config) {
+		if mw != nil {
+			c.middleware = append(c.middleware, mw)
+		}
+	}
+}

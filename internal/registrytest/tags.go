@@ -1,0 +1,141 @@
+package registrytest
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+)
+
+// repoTags is the tag index of one repository. pkg/registry keeps tags and
+// digests in one map and sorts them on every tags/list request, with neither
+// paging links nor a cap; this index lets the wrapper serve tags/list itself.
+type repoTags struct {
+	set    map[string]struct{}
+	sorted []string // nil when stale; never modified in place once built
+}
+
+// addTags records tags for repo, creating the repository entry even when
+// tags is empty (a manifest pushed by digest only).
+func (r *Registry) addTags(repo string, tags []string) {
+	r.tagsMu.Lock()
+	defer r.tagsMu.Unlock()
+	rt := r.repos[repo]
+	if rt == nil {
+		rt = &repoTags{set: make(map[string]struct{}, len(tags))}
+		r.repos[repo] = rt
+	}
+	for _, t := range tags {
+		if _, ok := rt.set[t]; !ok {
+			rt.set[t] = struct{}{}
+			rt.sorted = nil
+		}
+	}
+}
+
+func (r *Registry) removeTag(repo, tag string) {
+	r.tagsMu.Lock()
+	defer r.tagsMu.Unlock()
+	if rt := r.repos[repo]; rt != nil {
+		if _, ok := rt.set[tag]; ok {
+			delete(rt.set, tag)
+			rt.sorted = nil
+		}
+	}
+}
+
+// sortedTags returns repo's tags in lexical order, and false when the
+// repository does not exist. The slice must not be modified.
+func (r *Registry) sortedTags(repo string) ([]string, bool) {
+	r.tagsMu.RLock()
+	rt := r.repos[repo]
+	if rt == nil {
+		r.tagsMu.RUnlock()
+		return nil, false
+	}
+	if s := rt.sorted; s != nil {
+		r.tagsMu.RUnlock()
+		return s, true
+	}
+	r.tagsMu.RUnlock()
+
+	r.tagsMu.Lock()
+	defer r.tagsMu.Unlock()
+	if rt.sorted == nil {
+		s := make([]string, 0, len(rt.set))
+		for t := range rt.set {
+			s = append(s, t)
+		}
+		slices.Sort(s)
+		rt.sorted = s
+	}
+	return rt.sorted, true
+}
+
+// serveTags answers GET /v2/<repo>/tags/list as the Distribution spec says:
+// tags in lexical order, strictly after `last`, at most n (the default page
+// size when n is absent, capped at the maximum), with a Link header to the
+// next page while tags remain. See WithIgnoreLast and WithCursorPaging for the
+// variants.
+func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo string) {
+	q := req.URL.Query()
+	n := r.cfg.defaultPageSize
+	if ns := q.Get("n"); ns != "" {
+		v, err := strconv.Atoi(ns)
+		if err != nil || v < 0 {
+			writeError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested: "+strconv.Quote(ns))
+			return
+		}
+		n = v
+	}
+	n = min(n, r.cfg.maxPageSize)
+
+	tags, ok := r.sortedTags(repo)
+	if !ok {
+		writeError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
+		return
+	}
+
+	start := 0
+	switch {
+	case r.cfg.cursor:
+		if c := q.Get("cursor"); c != "" {
+			last, err := base64.RawURLEncoding.DecodeString(c)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid cursor")
+				return
+			}
+			start = after(tags, string(last))
+		}
+	case r.cfg.ignoreLast:
+	default:
+		if last := q.Get("last"); last != "" {
+			start = after(tags, last)
+		}
+	}
+	end := min(start+n, len(tags))
+	page := tags[start:end]
+
+	if end < len(tags) && n > 0 {
+		lastOnPage := page[len(page)-1]
+		var next string
+		if r.cfg.cursor {
+			next = "/v2/" + repo + "/tags/list?n=" + strconv.Itoa(n) + "&cursor=" +
+				base64.RawURLEncoding.EncodeToString([]byte(lastOnPage))
+		} else {
+			next = "/v2/" + repo + "/tags/list?last=" + url.QueryEscape(lastOnPage) + "&n=" + strconv.Itoa(n)
+		}
+		w.Header().Set("Link", "<"+next+`>; rel="next"`)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Name string   `json:"name"`
+		Tags []string `json:"tags"`
+	}{repo, page})
+}
+
+// after returns the index of the first tag strictly greater than last.
+func after(tags []string, last string) int {
+	return sort.Search(len(tags), func(i int) bool { return tags[i] > last })
+}
