@@ -1,0 +1,51 @@
+# Provider functions need Terraform 1.8 or later (OpenTofu 1.7 or later).
+terraform {
+  required_version = ">= 1.8.0"
+  required_providers {
+    prefect = {
+      source = "prefecthq/prefect"
+    }
+    prefectimage = {
+      source = "prefectimage/prefectimage"
+    }
+  }
+}
+
+data "prefectimage_pin" "flows" {
+  prefect_version = "~> 3.1"
+  python_version  = "3.12"
+  flavor          = "kubernetes"
+}
+
+locals {
+  # For 3.1.15-python3.12-kubernetes:
+  # { kind = "release", prefect_version = "3.1.15", python_version = "3.12",
+  #   flavor = "kubernetes", prerelease = false }
+  flows_image = provider::prefectimage::parse_tag(data.prefectimage_pin.flows.tag)
+}
+
+# Say in the work pool what its flows run on.
+resource "prefect_work_pool" "kubernetes" {
+  name = "k8s-flows"
+  type = "kubernetes"
+  description = format(
+    "Flows run on Prefect %s, Python %s (%s image).",
+    local.flows_image.prefect_version,
+    local.flows_image.python_version,
+    local.flows_image.flavor,
+  )
+}
+
+# Moving tags have no full version: prefect_version is the major version
+# ("3"), python_version is null and so is prerelease.
+output "latest" {
+  value = provider::prefectimage::parse_tag("3-latest-conda")
+}
+
+# Refuse to roll a work pool onto a release candidate or a nightly build.
+check "stable_release" {
+  assert {
+    condition     = local.flows_image.prerelease != true
+    error_message = "The pinned tag ${data.prefectimage_pin.flows.tag} is a prerelease."
+  }
+}

@@ -1,0 +1,76 @@
+package provider
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hashicorp/terraform-plugin-framework/function"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/jobtemplate"
+)
+
+var _ function.Function = (*setImageDefaultFunction)(nil)
+
+type setImageDefaultFunction struct{}
+
+// NewSetImageDefaultFunction returns the set_image_default function.
+func NewSetImageDefaultFunction() function.Function {
+	return &setImageDefaultFunction{}
+}
+
+func (f *setImageDefaultFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = "set_image_default"
+}
+
+func (f *setImageDefaultFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: "Sets the default image of a Prefect work pool base job template.",
+		MarkdownDescription: "Takes a Prefect work pool base job template as JSON text and returns it with " +
+			"`variables.properties.image.default` set to `image`, so that every flow run of the work pool uses " +
+			"that image unless its deployment overrides it. " +
+			"The template is what `prefect work-pool get-default-base-job-template --type docker` prints (or " +
+			"`kubernetes`, `ecs`, `cloud-run`), or what `prefect_work_pool.base_job_template` holds. " +
+			"Everything else in the template is kept as it was: numbers keep their exact text, strings their " +
+			"content, and `<`, `>` and `&` are not escaped. The result is compact JSON with its object keys " +
+			"sorted, as `jsonencode` writes it, so feed it to `base_job_template` as it is. " +
+			"A template without `variables.properties.image` (a `process` work pool, say) is an error that says so, " +
+			"as is text that is not a JSON object or an image that is not an image reference with a tag or a digest. " +
+			"The function reads no registry and no file.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name: "base_job_template",
+				MarkdownDescription: "The work pool's base job template as JSON text, such as " +
+					"`file(\"${path.module}/docker-base-job-template.json\")` or `jsonencode(...)` of an object. " +
+					"It must be a JSON object with `variables.properties.image`. It may not be null.",
+			},
+			function.StringParameter{
+				Name: "image",
+				MarkdownDescription: "The image reference to make the default, with a tag, a digest or both: " +
+					"`prefecthq/prefect@sha256:…` (the `ref` attribute of `prefectimage_pin`), " +
+					"`prefecthq/prefect:3.1.15-python3.12@sha256:…` (its `tagged_ref`) or " +
+					"`prefecthq/prefect:3.1.15-python3.12`. A reference with neither tag nor digest is refused, " +
+					"since a work pool's default should be pinned. It may not be null.",
+			},
+		},
+		Return: function.StringReturn{},
+	}
+}
+
+func (f *setImageDefaultFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var template, image string
+	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &template, &image))
+	if resp.Error != nil {
+		return
+	}
+
+	out, err := jobtemplate.SetImageDefault(template, image)
+	if err != nil {
+		var arg int64 // base_job_template
+		if errors.Is(err, jobtemplate.ErrInvalidImage) {
+			arg = 1 // image
+		}
+		resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(arg, err.Error()))
+		return
+	}
+	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, out))
+}
