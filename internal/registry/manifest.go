@@ -73,6 +73,10 @@ func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, 
 func (c *Client) head(ctx context.Context, ref repoRef, rt *repoTransport, tag string) (Descriptor, error) {
 	u := c.manifestURL(ref, tag)
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept)
+	if s := statusOf(err); s == http.StatusMethodNotAllowed || s == http.StatusNotImplemented {
+		// A registry without manifest HEAD: read the manifest instead.
+		resp, err = &response{header: http.Header{}}, nil
+	}
 	if err != nil {
 		return Descriptor{}, err
 	}

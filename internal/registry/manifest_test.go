@@ -87,6 +87,27 @@ func TestHeadFallsBackToGetWithoutDigestHeader(t *testing.T) {
 	}
 }
 
+// A registry that refuses manifest HEAD requests is read with a GET.
+func TestHeadNotAllowedFallsBackToGet(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return true
+		}
+		return false
+	}))
+	digest, _ := f.pushIndex("acme/x", "t")
+	c := newTestClient(t, Config{MaxRetries: 3})
+	d, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+	if err != nil || d.Digest != digest || d.MediaType != string(types.OCIImageIndex) {
+		t.Fatalf("got %+v, %v", d, err)
+	}
+	if f.count("head") != 1 || f.count("get") != 1 {
+		t.Errorf("head %d, get %d; want 1 and 1", f.count("head"), f.count("get"))
+	}
+}
+
 // noDigestWriter drops Docker-Content-Digest from a response.
 type noDigestWriter struct{ http.ResponseWriter }
 
