@@ -135,6 +135,7 @@ func (r *Registry) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, req)
 			return
 		}
+		w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
 		if r.cfg.basic {
 			if r.basicOK(req) {
 				next.ServeHTTP(w, req)

@@ -8,6 +8,31 @@
 // and Docker Hub style bearer authentication, latency, fault injection,
 // request counting and a request log.
 //
+// # Tag listing
+//
+// GET /v2/<repo>/tags/list?n=<n>&last=<last> answers
+// {"name": "<repo>", "tags": [...]}: the repository's tags in lexical (byte)
+// order, only those strictly greater than last (which need not be a tag), at
+// most min(n, WithMaxPageSize) of them, WithDefaultPageSize when n is absent
+// or empty. While tags remain after the page, the response carries
+//
+//	Link: </v2/<repo>/tags/list?last=<last tag of the page, URL-encoded>&n=<page size>>; rel="next"
+//
+// where the page size is the n actually used (defaulted and capped). n=0
+// gives an empty list without Link; a negative or non-numeric n gives 400
+// PAGINATION_NUMBER_INVALID; an unknown repository 404 NAME_UNKNOWN. See
+// WithIgnoreLast and WithCursorPaging for registries that page differently.
+//
+// # Seeded content
+//
+// Seed and Push give each tag its own OCI image index of linux/amd64,
+// linux/arm64 and an unknown/unknown attestation manifest; PushSingle a
+// Docker schema 2 image; PushManifestList a Docker manifest list. Manifests
+// answer HEAD and GET by tag and by digest, with Docker-Content-Digest,
+// Content-Type and Content-Length. Seeding talks to the inner registry in
+// process, so it is not counted and needs no credentials: the 13,512-tag
+// Prefect catalog seeds in about 0.6 s of CPU and holds about 38 MiB.
+//
 // Nothing here needs a *testing.T: Start and Close run a long-lived server for
 // plain main packages; New ties one to a test. All methods are safe for
 // concurrent use. The provider itself never imports this package.
@@ -102,14 +127,13 @@ func Start(opts ...Option) (*Registry, error) {
 		repos: map[string]*repoTags{},
 		blobs: map[string]bool{},
 	}
-	srv := httptest.NewUnstartedServer(r.handler())
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake noise from scheme probing
+	r.server = httptest.NewUnstartedServer(r.handler())
+	r.server.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake noise from scheme probing
 	if cfg.tls {
-		srv.StartTLS()
+		r.server.StartTLS()
 	} else {
-		srv.Start()
+		r.server.Start()
 	}
-	r.server = srv
 	return r, nil
 }
 
