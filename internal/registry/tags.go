@@ -53,7 +53,9 @@ func (c *Client) ListTags(ctx context.Context, repository string) ([]string, err
 // It follows Link headers (relative or absolute, same host only, never a
 // URL already read). For registries that send no Link, a full page (n tags)
 // is followed by a request with last set to its last tag; an empty or short
-// page ends the listing.
+// page ends the listing, and so does a page that starts over once the
+// registry has honoured last before; one that never honours last is an
+// error rather than a silently truncated list.
 //
 // A range touches no shared state, so several [from, until) ranges can be
 // read concurrently and concatenated, relying on the registry's lexical tag
@@ -63,6 +65,7 @@ func (c *Client) readTagRange(ctx context.Context, ref repoRef, rt *repoTranspor
 	next := c.tagsURL(ref, n, from)
 	read := map[string]bool{}
 	last := from
+	advanced := false // a page asked for with last moved past it
 	var out []string
 	for pages := 0; ; pages++ {
 		if pages >= maxTagPages {
@@ -96,8 +99,16 @@ func (c *Client) readTagRange(ctx context.Context, ref repoRef, rt *repoTranspor
 		default:
 			lt := tags[len(tags)-1]
 			if last != "" && lt <= last {
-				// The registry ignored last and started over.
-				return out, nil
+				if advanced {
+					// The registry honoured last before and started over
+					// once past the end, as go-containerregistry's
+					// pkg/registry does: the listing is complete.
+					return out, nil
+				}
+				return nil, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry ignores the last parameter of its tag list (the page after %q started over at %q) and sends no Link header, so the full list cannot be read", last, tags[0])}
+			}
+			if last != "" {
+				advanced = true
 			}
 			last = lt
 			next = c.tagsURL(ref, n, lt)

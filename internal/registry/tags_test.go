@@ -97,6 +97,26 @@ func TestListTagsRegistryIgnoringLastAtTheEnd(t *testing.T) {
 	}
 }
 
+// A registry that ignores last and sends no Link: an error, not a
+// silently truncated list.
+func TestListTagsRegistryIgnoringLastAlways(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/tags/list") {
+			fmt.Fprint(w, `{"name":"acme/x","tags":["a","b"]}`)
+			return true
+		}
+		return false
+	}))
+	c := newTestClient(t, Config{})
+	c.pageSize = 2
+	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(err.Error(), "ignores the last parameter") {
+		t.Fatalf("got %v", err)
+	}
+}
+
 // 20 concurrent callers of one repository share one listing, one ping and
 // one token; later callers get the memoized list without a request.
 func TestListTagsSingleflight(t *testing.T) {
