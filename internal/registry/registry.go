@@ -189,13 +189,15 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 	}
 	c.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 
+	t := http.DefaultTransport.(*http.Transport).Clone()
 	if dial == nil {
 		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 		dial = d.DialContext
+	} else {
+		t.Proxy = nil // a test's dialer must see every connection
 	}
 	c.dial = dial
 
-	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.DialContext = dial
 	t.DialTLSContext = c.dialTLS
 	t.TLSClientConfig = c.tls.Clone() // used only for HTTPS through a proxy

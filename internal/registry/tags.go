@@ -42,7 +42,7 @@ func (c *Client) ListTags(ctx context.Context, repository string) ([]string, err
 	if err != nil {
 		return nil, c.fail(ref, action, err)
 	}
-	return slices.Clone(tags), nil
+	return append(make([]string, 0, len(tags)), tags...), nil
 }
 
 // readTagRange reads the tag list of the repository from the page after

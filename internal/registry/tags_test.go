@@ -366,3 +366,19 @@ func TestReadTagRangeBounds(t *testing.T) {
 		t.Errorf("ranges joined give %d tags, want %d", len(got), len(want))
 	}
 }
+
+// A repository without tags lists as an empty, non-nil slice.
+func TestListTagsEmpty(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/tags/list") {
+			fmt.Fprint(w, `{"name":"acme/x","tags":null}`)
+			return true
+		}
+		return false
+	}))
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), f.repo("acme/x"))
+	if err != nil || got == nil || len(got) != 0 {
+		t.Fatalf("got %#v, %v", got, err)
+	}
+}
