@@ -54,9 +54,9 @@ func (e *Error) Error() string {
 	if detail == "" && e.Cause != nil {
 		detail = e.Cause.Error()
 	}
-	detail = shorten(detail, 400)
+	detail = strings.TrimSuffix(shorten(detail, 400), ".")
 	if e.invalid {
-		return fmt.Sprintf("Could not %s in repository %q: %s.", e.Action, e.Repository, strings.TrimSuffix(detail, "."))
+		return fmt.Sprintf("Could not %s in repository %q: %s.", e.Action, e.Repository, detail)
 	}
 	fmt.Fprintf(&b, "Could not %s in repository %s on registry %s: ", e.Action, e.Repository, e.Registry)
 	status := fmt.Sprintf("HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
