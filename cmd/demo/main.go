@@ -111,7 +111,7 @@ func run(ctx context.Context, out io.Writer) error {
 	applied, code, err := tf("apply", "-auto-approve", "-input=false", "-no-color")
 	if err != nil || code != 0 {
 		fmt.Fprint(out, applied)
-		return fmt.Errorf("step %d (terraform apply): exit %d %v", s.n, code, err)
+		return fmt.Errorf("step %d (terraform apply): exit code %d (error: %v)", s.n, code, err) //nolint:errorlint // err may be nil
 	}
 	printLines(out, applied, isApplyLine)
 	if i := strings.Index(applied, "Apply complete!"); i >= 0 {

@@ -159,7 +159,7 @@ func parseHeadVersion(head string) (Version, Kind, error) {
 			return v, KindMinor, nil
 		}
 	}
-	if v.releaseLen() != 3 && !(v.releaseLen() == 2 && !v.isPlain()) {
+	if v.releaseLen() != 3 && (v.releaseLen() != 2 || v.isPlain()) {
 		return v, "", fmt.Errorf("version %q: a release tag's version has three numbers (X.Y.Z), or two with a prerelease part (2.0b8)", head)
 	}
 	return v, KindRelease, nil
@@ -182,7 +182,7 @@ func isShortSHA(s string) bool {
 		return false
 	}
 	for i := range len(s) {
-		if c := s[i]; !isDigit(c) && !('a' <= c && c <= 'f') {
+		if c := s[i]; !isDigit(c) && (c < 'a' || c > 'f') {
 			return false
 		}
 	}

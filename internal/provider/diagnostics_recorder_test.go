@@ -52,12 +52,6 @@ func (r *diagRecorder) reset() {
 	r.diags = nil
 }
 
-func (r *diagRecorder) all() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.diags, "\n")
-}
-
 // expectWarning is a step check: some recorded warning matches pattern.
 func (r *diagRecorder) expectWarning(pattern string) func(*terraform.State) error {
 	re := regexp.MustCompile(pattern)
@@ -70,16 +64,6 @@ func (r *diagRecorder) expectWarning(pattern string) func(*terraform.State) erro
 			}
 		}
 		return fmt.Errorf("no warning matches %q; diagnostics were:\n%s", pattern, strings.Join(r.diags, "\n"))
-	}
-}
-
-// expectNoDiagnostics is a step check: nothing was said.
-func (r *diagRecorder) expectNoDiagnostics() func(*terraform.State) error {
-	return func(*terraform.State) error {
-		if all := r.all(); all != "" {
-			return fmt.Errorf("want no diagnostics, got:\n%s", all)
-		}
-		return nil
 	}
 }
 

@@ -32,7 +32,7 @@ func parseImportID(id string) (importID, error) {
 		}
 	}
 	if err := registry.ValidateRepository(out.Repository); err != nil {
-		return importID{}, fmt.Errorf("import ID %q: %q is not a repository (%s); %s", id, out.Repository, err, want)
+		return importID{}, fmt.Errorf("import ID %q: %q is not a repository (%w); %s", id, out.Repository, err, want)
 	}
 	return out, nil
 }
@@ -45,7 +45,7 @@ func validDigest(s string) bool {
 		return false
 	}
 	for _, r := range hex {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
 			return false
 		}
 	}

@@ -54,7 +54,7 @@ func (v repositoryValidator) MarkdownDescription(ctx context.Context) string {
 func (v repositoryValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck(ctx, req, resp, "Invalid Repository", func(s string) error {
 		if err := registry.ValidateRepository(s); err != nil {
-			return fmt.Errorf("%q is not a repository: %s. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
+			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
 		}
 		return nil
 	})
@@ -71,7 +71,7 @@ func (v versionConstraintValidator) MarkdownDescription(ctx context.Context) str
 func (v versionConstraintValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck(ctx, req, resp, "Invalid Prefect Version Constraint", func(s string) error {
 		if _, err := prefecttag.ParseConstraint(s); err != nil {
-			return fmt.Errorf("prefect_version %q is not a version constraint: %s. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, err)
+			return fmt.Errorf("prefect_version %q is not a version constraint: %w. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, err)
 		}
 		return nil
 	})
@@ -88,7 +88,7 @@ func (v pythonConstraintValidator) MarkdownDescription(ctx context.Context) stri
 func (v pythonConstraintValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck(ctx, req, resp, "Invalid Python Version", func(s string) error {
 		if _, err := prefecttag.ParsePythonConstraint(s); err != nil {
-			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %s. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, err)
+			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %w. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, err)
 		}
 		return nil
 	})
@@ -103,7 +103,7 @@ func (v flavorValidator) MarkdownDescription(ctx context.Context) string { retur
 func (v flavorValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	stringCheck(ctx, req, resp, "Invalid Flavor", func(s string) error {
 		if _, err := prefecttag.ParseFlavor(s); err != nil {
-			return fmt.Errorf("flavor %q is not a Prefect image flavor: %s", s, err)
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: %w", s, err)
 		}
 		return nil
 	})
@@ -194,7 +194,7 @@ func (v pemValidator) ValidateString(ctx context.Context, req validator.StringRe
 				continue
 			}
 			if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-				return fmt.Errorf("ca_certificate_pem holds a certificate that does not parse: %s", err)
+				return fmt.Errorf("ca_certificate_pem holds a certificate that does not parse: %w", err)
 			}
 			found++
 		}
