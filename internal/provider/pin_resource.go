@@ -22,6 +22,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*pinResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*pinResource)(nil)
 	_ resource.ResourceWithImportState = (*pinResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*pinResource)(nil)
 )
 
 // The on_drift choices.
@@ -328,6 +329,13 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Tag: id.Tag})...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// UpgradeState is where upgraders from older schema versions go, keyed by
+// the version they upgrade from. The schema is at version 0, so there are
+// none yet.
+func (r *pinResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{}
 }
 
 // privateState is what the framework's private state offers to each CRUD call.
