@@ -1,0 +1,173 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+)
+
+// fakeRegistry answers from a map of tag to digest and counts calls.
+type fakeRegistry struct {
+	mu        sync.Mutex
+	tags      map[string]string
+	platforms map[string]string
+	lists     int
+	heads     []string
+}
+
+func (f *fakeRegistry) ListTags(context.Context, string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists++
+	var out []string
+	for t := range f.tags {
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (f *fakeRegistry) Head(_ context.Context, repository, tag string) (registry.Descriptor, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.heads = append(f.heads, tag)
+	d, ok := f.tags[tag]
+	if !ok {
+		return registry.Descriptor{}, &registry.Error{Registry: "fake", Repository: repository, Action: "read tag " + tag, StatusCode: 404}
+	}
+	return registry.Descriptor{Digest: d}, nil
+}
+
+func (f *fakeRegistry) Platforms(context.Context, string, string) (registry.Platforms, error) {
+	return registry.Platforms{ByPlatform: f.platforms}, nil
+}
+
+func selector(t *testing.T, versions, python string, flavor prefecttag.Flavor) prefecttag.Selector {
+	t.Helper()
+	c, err := prefecttag.ParseConstraint(versions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := prefecttag.ParsePythonConstraint(python)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prefecttag.Selector{Versions: c, Python: p, Flavor: flavor}
+}
+
+func newFake() *fakeRegistry {
+	return &fakeRegistry{tags: map[string]string{
+		"3.1.15-python3.12":        "sha256:a",
+		"3.1.15-python3.11":        "sha256:b",
+		"3.2.0-python3.12":         "sha256:c",
+		"3.2.0-python3.12-conda":   "sha256:d",
+		"3.2.1.dev1-python3.12":    "sha256:e",
+		"3-latest":                 "sha256:f",
+		"0.7.5-python3.12-prefect": "sha256:g",
+	}}
+}
+
+func TestResolveExactSelectorNeedsNoListing(t *testing.T) {
+	f := newFake()
+	r := New(f)
+	pin, err := r.Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "3.1.15", "3.12", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.lists != 0 {
+		t.Errorf("an exact version with Python listed the repository %d times", f.lists)
+	}
+	want := Pin{Tag: "3.1.15-python3.12", Digest: "sha256:a", Ref: "prefecthq/prefect@sha256:a",
+		TaggedRef: "prefecthq/prefect:3.1.15-python3.12@sha256:a", PrefectVersion: "3.1.15", PythonVersion: "3.12", Flavor: "standard"}
+	if pin.Tag != want.Tag || pin.Ref != want.Ref || pin.TaggedRef != want.TaggedRef || pin.PrefectVersion != want.PrefectVersion || pin.PythonVersion != want.PythonVersion || pin.Flavor != want.Flavor {
+		t.Errorf("pin = %+v, want %+v", pin, want)
+	}
+}
+
+func TestResolveMissingExactTagListsToExplain(t *testing.T) {
+	f := newFake()
+	r := New(f)
+	_, err := r.Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "3.1.16", "3.12", "")})
+	var noMatch *NoMatchError
+	if !errors.As(err, &noMatch) {
+		t.Fatalf("err = %v, want a *NoMatchError", err)
+	}
+	if f.lists != 1 || !strings.Contains(err.Error(), "In prefecthq/prefect: ") || !strings.Contains(err.Error(), "3.2.0") {
+		t.Errorf("lists = %d, err = %v", f.lists, err)
+	}
+}
+
+func TestResolveListsOncePerRepository(t *testing.T) {
+	f := newFake()
+	r := New(f)
+	var wg sync.WaitGroup
+	for _, flavor := range []prefecttag.Flavor{"standard", "conda", "standard", "conda"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pin, err := r.Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "~> 3.1", "", flavor)})
+			if err != nil || !strings.HasPrefix(pin.Tag, "3.2.0-python3.12") {
+				t.Errorf("%s: pin %+v, err %v", flavor, pin, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if f.lists != 1 {
+		t.Errorf("listed %d times for four pins of one repository, want 1", f.lists)
+	}
+}
+
+func TestResolveTagOfAnyScheme(t *testing.T) {
+	r := New(newFake())
+	for tag, want := range map[string]Pin{
+		"3-latest":                 {Flavor: "standard"},
+		"0.7.5-python3.12-prefect": {},
+	} {
+		pin, err := r.Resolve(context.Background(), Request{Repository: "ghcr.io/acme/prefect", Tag: tag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pin.PrefectVersion != "" || pin.PythonVersion != want.PythonVersion || pin.Flavor != want.Flavor || pin.Tag != tag {
+			t.Errorf("%s: %+v", tag, pin)
+		}
+	}
+}
+
+func TestMatchPlatform(t *testing.T) {
+	platforms := map[string]string{"linux/amd64": "sha256:1", "linux/arm64/v8": "sha256:2", "linux/arm/v6": "sha256:3", "linux/arm/v7": "sha256:4"}
+	cases := map[string]string{
+		"linux/amd64":    "sha256:1",
+		"linux/arm64":    "sha256:2", // published with a variant
+		"linux/arm64/v8": "sha256:2",
+		"linux/arm":      "", // two variants: ambiguous
+		"linux/arm/v7":   "sha256:4",
+		"windows/amd64":  "",
+	}
+	for want, digest := range cases {
+		got, ok := matchPlatform(platforms, want)
+		if got != digest || ok != (digest != "") {
+			t.Errorf("matchPlatform(%q) = %q, %v; want %q", want, got, ok, digest)
+		}
+	}
+}
+
+func TestResolvePlatformError(t *testing.T) {
+	f := newFake()
+	f.platforms = map[string]string{"linux/amd64": "sha256:1"}
+	_, err := New(f).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Tag: "3-latest", Platform: "linux/arm64"})
+	var pe *PlatformError
+	if !errors.As(err, &pe) || !strings.Contains(err.Error(), `has no image for platform "linux/arm64"; it has linux/amd64`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPinOfDigestOnly(t *testing.T) {
+	pin := PinOf("prefecthq/prefect", "", "sha256:x")
+	if pin.Ref != "prefecthq/prefect@sha256:x" || pin.TaggedRef != "" || pin.Tag != "" {
+		t.Errorf("%+v", pin)
+	}
+}
