@@ -48,14 +48,17 @@ func (c *Client) ListTags(ctx context.Context, repository string) ([]string, err
 // readTagRange reads the tag list of the repository from the page after
 // `from` (the `last` parameter; "" for the first page) until the registry
 // has no more pages, or until a page reaches `until` ("" for no bound). It
-// returns the tags read that sort before until, in the registry's order.
+// returns the tags read that sort after from and before until, in the
+// registry's order.
 //
 // It follows Link headers (relative or absolute, same host only, never a
 // URL already read). For registries that send no Link, a full page (n tags)
 // is followed by a request with last set to its last tag; an empty or short
 // page ends the listing, and so does a page that starts over once the
 // registry has honoured last before; one that never honours last is an
-// error rather than a silently truncated list.
+// error rather than a silently truncated list. A page of more than n tags
+// without Link is the registry's whole list: CNCF distribution 2.x ignores
+// n and last and answers every tag at once, unsorted.
 //
 // A range touches no shared state, so several [from, until) ranges can be
 // read concurrently and concatenated, relying on the registry's lexical tag
@@ -83,6 +86,11 @@ func (c *Client) readTagRange(ctx context.Context, ref repoRef, rt *repoTranspor
 		}
 		reached := false
 		for _, t := range tags {
+			if from != "" && t <= from {
+				// A registry that ignores last (CNCF distribution 2.x)
+				// sends tags before the range too.
+				continue
+			}
 			if until != "" && t >= until {
 				reached = true
 				continue
@@ -94,6 +102,11 @@ func (c *Client) readTagRange(ctx context.Context, ref repoRef, rt *repoTranspor
 			return out, nil
 		case link != nil:
 			next = link
+		case len(tags) > n:
+			// More than n tags and no Link: the registry ignores n and
+			// sent its whole list at once, as CNCF distribution 2.x (the
+			// registry:2 image, Debian's docker-registry) does, unsorted.
+			return out, nil
 		case len(tags) == 0 || len(tags) < n:
 			return out, nil
 		default:

@@ -1,0 +1,469 @@
+// Package distributiontest runs a real registry server for tests: Debian's
+// docker-registry binary (CNCF distribution 2.8), on 127.0.0.1 with TLS from
+// a certificate authority generated per server and htpasswd basic
+// authentication. It complements internal/registrytest, the in-process
+// registry, with the behaviour of the registry most private mirrors run:
+// its own paging, error bodies, TLS stack and authentication.
+//
+// Start skips the calling test when the binary is not installed, with a
+// message that says how to install it (apt-get install docker-registry),
+// unless the environment variable PREFECTIMAGE_REQUIRE_REAL_REGISTRY is set
+// to 1, as CI (.ci/run) does: then a missing binary fails the test.
+//
+// Each Server owns a temporary storage directory, configuration, htpasswd
+// file and key pair, and is stopped when the test ends. The provider itself
+// never imports this package.
+package distributiontest
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/crypto/bcrypt"
+)
+
+const (
+	// Binary is the name of the registry binary looked up on PATH.
+	Binary = "docker-registry"
+
+	// RequireEnv, set to 1, turns a missing Binary from a skip into a test
+	// failure. .ci/run sets it.
+	RequireEnv = "PREFECTIMAGE_REQUIRE_REAL_REGISTRY"
+
+	// Username is the user in every Server's htpasswd file.
+	Username = "prefect-ci"
+
+	startTimeout = 20 * time.Second
+	stopTimeout  = 5 * time.Second
+)
+
+// InstallHint says how to get the binary; skip and failure messages carry it.
+const InstallHint = "install it with: apt-get update && apt-get install -y docker-registry (Debian's CNCF distribution 2.8)"
+
+// Server is a running docker-registry.
+type Server struct {
+	// Host is "127.0.0.1:PORT", the registry part of an image reference.
+	Host string
+	// Username and Password are the only credentials the server accepts.
+	Username, Password string
+	// CACertPEM is the PEM certificate of the CA that signed the server's
+	// certificate (valid for 127.0.0.1, ::1 and localhost). It is trusted by
+	// nothing else.
+	CACertPEM string
+
+	dir       string
+	cmd       *exec.Cmd
+	exited    chan struct{}
+	logFile   string
+	transport *http.Transport
+	gen       atomic.Uint64
+
+	baseOnce sync.Once
+	base     v1.ImageIndex
+	baseErr  error
+}
+
+// BinaryPath returns the path of docker-registry, or an error saying how to
+// install it.
+func BinaryPath() (string, error) {
+	p, err := exec.LookPath(Binary)
+	if err != nil {
+		return "", fmt.Errorf("%s is not on PATH; %s", Binary, InstallHint)
+	}
+	return p, nil
+}
+
+// Required reports whether RequireEnv asks for the real registry.
+func Required() bool { return os.Getenv(RequireEnv) == "1" }
+
+// Start starts a docker-registry on 127.0.0.1 with TLS and basic auth and
+// stops it when the test ends. Without the binary it skips the test, or
+// fails it when Required. It fails the test when the server does not answer
+// within 20 seconds.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin, err := BinaryPath()
+	if err != nil {
+		if Required() {
+			t.Fatalf("the real-registry tests must run (%s=1), but %v", RequireEnv, err)
+		}
+		t.Skipf("skipping the real-registry test: %v", err)
+	}
+	s, err := start(t, bin)
+	if err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	return s
+}
+
+func start(t testing.TB, bin string) (*Server, error) {
+	dir := t.TempDir()
+	pw := make([]byte, 12)
+	if _, err := rand.Read(pw); err != nil {
+		return nil, err
+	}
+	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir}
+
+	caPEM, certPEM, keyPEM, err := newCertificates()
+	if err != nil {
+		return nil, fmt.Errorf("generating certificates: %w", err)
+	}
+	s.CACertPEM = string(caPEM)
+	hash, err := bcrypt.GenerateFromPassword([]byte(s.Password), bcrypt.MinCost)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{
+		"ca.pem":   caPEM,
+		"cert.pem": certPEM,
+		"key.pem":  keyPEM,
+		"htpasswd": []byte(s.Username + ":" + string(hash) + "\n"),
+	}
+	for n, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	s.transport = &http.Transport{
+		Proxy:           nil,
+		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	}
+
+	// A free port can be taken between probing and binding: try a few.
+	var lastErr error
+	for range 3 {
+		if lastErr = s.launch(t, bin); lastErr == nil {
+			return s, nil
+		}
+	}
+	return nil, lastErr
+}
+
+// launch writes the configuration for a free port, starts the binary and
+// waits until it answers.
+func (s *Server) launch(t testing.TB, bin string) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.Host = fmt.Sprintf("127.0.0.1:%d", port)
+	secret := make([]byte, 16)
+	_, _ = rand.Read(secret)
+	cfg := fmt.Sprintf(`version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: %[1]s/storage
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: %[2]s
+  secret: %[3]s
+  tls:
+    certificate: %[1]s/cert.pem
+    key: %[1]s/key.pem
+auth:
+  htpasswd:
+    realm: distributiontest
+    path: %[1]s/htpasswd
+`, s.dir, s.Host, hex.EncodeToString(secret))
+	cfgPath := filepath.Join(s.dir, "config.yml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	s.logFile = filepath.Join(s.dir, fmt.Sprintf("registry-%d.log", port))
+	logf, err := os.Create(s.logFile)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+
+	cmd := exec.Command(bin, "serve", cfgPath)
+	// Only what the binary needs: no REGISTRY_* overrides from the caller.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + s.dir}
+	cmd.Dir = s.dir
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s.cmd, s.exited = cmd, exited
+	t.Cleanup(s.stop)
+
+	if err := s.waitReady(); err != nil {
+		s.stop()
+		return fmt.Errorf("%s on %s: %w; its log:\n%s", bin, s.Host, err, s.Log())
+	}
+	return nil
+}
+
+// waitReady polls GET /v2/ until the server answers 401 (it wants the
+// credentials) or 200.
+func (s *Server) waitReady() error {
+	client := &http.Client{Transport: s.transport, Timeout: 2 * time.Second}
+	deadline := time.Now().Add(startTimeout)
+	var lastErr error
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.exited:
+			return errors.New("the server exited")
+		default:
+		}
+		resp, err := client.Get("https://" + s.Host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			lastErr = fmt.Errorf("GET /v2/ answered %s", resp.Status)
+		} else {
+			lastErr = err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("no answer within %s (%v)", startTimeout, lastErr)
+}
+
+// stop terminates the server, killing it when it does not exit in time.
+func (s *Server) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(stopTimeout):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+// Stop stops the server now (it is stopped at the end of the test anyway),
+// so a test can see how clients behave when the registry is gone.
+func (s *Server) Stop() { s.stop() }
+
+// Log returns what the server wrote to its standard output and error.
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(s.logFile)
+	return string(b)
+}
+
+// Repository returns "127.0.0.1:PORT/<path>".
+func (s *Server) Repository(path string) string { return s.Host + "/" + path }
+
+// Transport returns an HTTP transport that trusts the server's CA.
+func (s *Server) Transport() *http.Transport { return s.transport }
+
+func (s *Server) remoteOptions() []remote.Option {
+	return []remote.Option{
+		remote.WithAuth(&authn.Basic{Username: s.Username, Password: s.Password}),
+		remote.WithTransport(s.transport),
+		remote.WithContext(context.Background()),
+	}
+}
+
+// baseIndex is one small linux/amd64 + linux/arm64 index, made once per
+// server; Push annotates it so that every push has its own digest while the
+// images and their blobs are uploaded only once.
+func (s *Server) baseIndex() (v1.ImageIndex, error) {
+	s.baseOnce.Do(func() {
+		var adds []mutate.IndexAddendum
+		for _, arch := range []string{"amd64", "arm64"} {
+			img, err := random.Image(256, 1)
+			if err != nil {
+				s.baseErr = err
+				return
+			}
+			cf, err := img.ConfigFile()
+			if err != nil {
+				s.baseErr = err
+				return
+			}
+			cf = cf.DeepCopy()
+			cf.OS, cf.Architecture = "linux", arch
+			img, err = mutate.ConfigFile(img, cf)
+			if err != nil {
+				s.baseErr = err
+				return
+			}
+			adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
+				Platform: &v1.Platform{OS: "linux", Architecture: arch},
+			}})
+		}
+		s.base = mutate.AppendManifests(empty.Index, adds...)
+	})
+	return s.base, s.baseErr
+}
+
+// Push pushes repo:tag over HTTPS with the server's credentials, as a
+// multi-platform OCI index of linux/amd64 and linux/arm64 images, and
+// returns its digest. Every push has a new digest, so pushing a tag again
+// moves it.
+func (s *Server) Push(repo, tag string) (string, error) {
+	ref, err := name.NewTag(s.Repository(repo) + ":" + tag)
+	if err != nil {
+		return "", err
+	}
+	base, err := s.baseIndex()
+	if err != nil {
+		return "", err
+	}
+	idx := mutate.Annotations(base, map[string]string{
+		"org.opencontainers.image.ref.name": tag,
+		"dev.prefectimage.test.generation":  fmt.Sprint(s.gen.Add(1)),
+	}).(v1.ImageIndex)
+	if err := remote.WriteIndex(ref, idx, s.remoteOptions()...); err != nil {
+		return "", fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	d, err := idx.Digest()
+	if err != nil {
+		return "", err
+	}
+	return d.String(), nil
+}
+
+// Seed pushes every tag to repo and returns their digests by tag.
+func (s *Server) Seed(repo string, tags []string) (map[string]string, error) {
+	out := make(map[string]string, len(tags))
+	for _, tag := range tags {
+		d, err := s.Push(repo, tag)
+		if err != nil {
+			return nil, err
+		}
+		out[tag] = d
+	}
+	return out, nil
+}
+
+// Digest asks the server, with a manifest HEAD, what repo:tag points at.
+func (s *Server) Digest(repo, tag string) (string, error) {
+	ref, err := name.NewTag(s.Repository(repo) + ":" + tag)
+	if err != nil {
+		return "", err
+	}
+	d, err := remote.Head(ref, s.remoteOptions()...)
+	if err != nil {
+		return "", err
+	}
+	return d.Digest.String(), nil
+}
+
+// freePort asks the kernel for a free TCP port on 127.0.0.1.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// newCertificates makes a CA and a server certificate it signs, valid for
+// 127.0.0.1, ::1 and localhost for one day, all PEM encoded.
+func newCertificates() (caPEM, certPEM, keyPEM []byte, err error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: "prefectimage distributiontest CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: serial(),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback},
+		DNSNames:     []string{"localhost"},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	enc := func(typ string, der []byte) []byte {
+		var b bytes.Buffer
+		_ = pem.Encode(&b, &pem.Block{Type: typ, Bytes: der})
+		return b.Bytes()
+	}
+	return enc("CERTIFICATE", caDER), enc("CERTIFICATE", leafDER), enc("EC PRIVATE KEY", keyDER), nil
+}
+
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	return n
+}
+
+// String describes the server for test messages.
+func (s *Server) String() string {
+	return strings.Join([]string{"docker-registry on https://" + s.Host, "user " + s.Username}, ", ")
+}

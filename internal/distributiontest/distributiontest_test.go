@@ -1,0 +1,121 @@
+package distributiontest
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// The server speaks TLS with the generated CA, wants the htpasswd
+// credentials, keeps what Push writes, and moves a tag pushed again.
+func TestServer(t *testing.T) {
+	s := Start(t)
+	digests, err := s.Seed("prefecthq/prefect", []string{"3.1.15-python3.12", "3-latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if digests["3.1.15-python3.12"] == digests["3-latest"] {
+		t.Error("two tags share a digest")
+	}
+	if d, err := s.Digest("prefecthq/prefect", "3-latest"); err != nil || d != digests["3-latest"] {
+		t.Errorf("Digest: %s, %v; want %s", d, err, digests["3-latest"])
+	}
+	moved, err := s.Push("prefecthq/prefect", "3-latest")
+	if err != nil || moved == digests["3-latest"] {
+		t.Errorf("pushing again: %s, %v", moved, err)
+	}
+
+	repo, _ := name.NewRepository(s.Repository("prefecthq/prefect"))
+	tags, err := remote.List(repo, s.remoteOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"3-latest", "3.1.15-python3.12"}; !slices.Equal(tags, want) {
+		t.Errorf("tags %v, want %v", tags, want)
+	}
+
+	// A wrong password is refused with 401.
+	_, err = remote.List(repo, remote.WithTransport(s.Transport()), remote.WithAuth(&authn.Basic{Username: s.Username, Password: "wrong"}))
+	var te *transport.Error
+	if !errors.As(err, &te) || te.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: %v", err)
+	}
+
+	// Nothing but the generated CA trusts the certificate.
+	_, err = (&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}}).Get("https://" + s.Host + "/v2/")
+	var uae x509.UnknownAuthorityError
+	if !errors.As(err, &uae) {
+		t.Errorf("the system pool trusted the server: %v", err)
+	}
+
+	s.Stop()
+	if _, err := s.Digest("prefecthq/prefect", "3-latest"); err == nil {
+		t.Error("the server still answers after Stop")
+	}
+}
+
+// Without the binary a test skips with the install command, or fails when
+// PREFECTIMAGE_REQUIRE_REAL_REGISTRY=1, as in CI.
+func TestMissingBinary(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	for _, tc := range []struct {
+		require string
+		want    string
+	}{
+		{"", "skip"},
+		{"0", "skip"},
+		{"1", "fatal"},
+	} {
+		t.Run("require="+tc.require, func(t *testing.T) {
+			t.Setenv(RequireEnv, tc.require)
+			rec := &recordingTB{TB: t}
+			func() {
+				defer func() {
+					if r := recover(); r != nil && r != errStopped {
+						panic(r)
+					}
+				}()
+				Start(rec)
+			}()
+			if rec.how != tc.want {
+				t.Fatalf("Start %sped, want %s (%s)", rec.how, tc.want, rec.msg)
+			}
+			if !strings.Contains(rec.msg, "apt-get install -y docker-registry") {
+				t.Errorf("message does not say how to install: %s", rec.msg)
+			}
+			if tc.want == "fatal" && !strings.Contains(rec.msg, RequireEnv) {
+				t.Errorf("message does not name %s: %s", RequireEnv, rec.msg)
+			}
+		})
+	}
+}
+
+var errStopped = errors.New("stopped")
+
+// recordingTB records Skipf and Fatalf instead of ending the test.
+type recordingTB struct {
+	testing.TB
+	how, msg string
+}
+
+func (r *recordingTB) Helper() {}
+
+func (r *recordingTB) Skipf(format string, args ...any) {
+	r.how, r.msg = "skip", fmt.Sprintf(format, args...)
+	panic(errStopped)
+}
+
+func (r *recordingTB) Fatalf(format string, args ...any) {
+	r.how, r.msg = "fatal", fmt.Sprintf(format, args...)
+	panic(errStopped)
+}
