@@ -91,7 +91,7 @@ func (f *faultMiddleware) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func always(int64) bool { return true }
+func always(int64) bool  { return true }
 func first(n int64) bool { return n == 1 }
 
 // everyNth fails requests N, 2N, 3N, ...
@@ -445,7 +445,9 @@ func listAnswer(body, link func(r *http.Request) string) func(w http.ResponseWri
 // never a partial list: not JSON, truncated, a Link to the page itself, to
 // another host, or scheme-relative to another host.
 func TestFaultTagListUnusable(t *testing.T) {
-	page := func(*http.Request) string { return `{"name":"prefecthq/prefect","tags":["3-latest","3.4.1-python3.12"]}` }
+	page := func(*http.Request) string {
+		return `{"name":"prefecthq/prefect","tags":["3-latest","3.4.1-python3.12"]}`
+	}
 	noLink := func(*http.Request) string { return "" }
 	for _, tc := range []struct {
 		name       string

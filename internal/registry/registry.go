@@ -14,10 +14,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -117,7 +119,13 @@ type Client struct {
 	timeout    time.Duration
 	maxRetries int
 	logger     Logger
-	secrets    []string // passwords to scrub from any text we produce
+
+	// secrets are scrubbed from any text the Client produces: configured
+	// passwords and basic credentials, and every credential seen in an
+	// Authorization header on its way out (Docker config logins, bearer
+	// tokens), in case a registry quotes them back in an error.
+	secretsMu sync.RWMutex
+	secrets   []string
 
 	base http.RoundTripper // the one transport, with the user agent
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -167,7 +175,8 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 	}
 	for _, cr := range c.creds {
 		if cr.Password != "" {
-			c.secrets = append(c.secrets, cr.Password)
+			c.addSecret(cr.Password)
+			c.addSecret(base64.StdEncoding.EncodeToString([]byte(cr.Username + ":" + cr.Password)))
 		}
 	}
 	for _, h := range cfg.InsecureHosts {
@@ -203,7 +212,7 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 	t.TLSClientConfig = c.tls.Clone() // used only for HTTPS through a proxy
 	t.ForceAttemptHTTP2 = true
 	t.MaxIdleConnsPerHost = 16
-	c.base = transport.NewUserAgent(t, c.userAgent)
+	c.base = transport.NewUserAgent(credentialWatcher{inner: t, c: c}, c.userAgent)
 	return c, nil
 }
 
@@ -269,12 +278,56 @@ func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 	}
 }
 
-// scrub removes configured passwords from text the Client produces.
+// scrub removes passwords, credentials and tokens from text the Client
+// produces.
 func (c *Client) scrub(s string) string {
+	c.secretsMu.RLock()
+	defer c.secretsMu.RUnlock()
 	for _, p := range c.secrets {
-		if len(p) >= 3 {
-			s = strings.ReplaceAll(s, p, "[redacted]")
-		}
+		s = strings.ReplaceAll(s, p, "[redacted]")
 	}
 	return s
+}
+
+// addSecret records a string to scrub. Strings shorter than 3 bytes are
+// not: scrubbing them would mangle every message.
+func (c *Client) addSecret(secret string) {
+	if len(secret) < 3 {
+		return
+	}
+	c.secretsMu.Lock()
+	defer c.secretsMu.Unlock()
+	if !slices.Contains(c.secrets, secret) {
+		c.secrets = append(c.secrets, secret)
+		// Longest first, so that no secret is left half scrubbed by a
+		// shorter one inside it.
+		slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
+	}
+}
+
+// credentialWatcher sits under go-containerregistry's basic and bearer
+// transports and notes the credentials of every Authorization header they
+// send, so that scrub removes them.
+type credentialWatcher struct {
+	inner http.RoundTripper
+	c     *Client
+}
+
+func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) {
+	if h := req.Header.Get("Authorization"); h != "" {
+		scheme, cred, ok := strings.Cut(h, " ")
+		if !ok {
+			cred = h
+		}
+		cred = strings.TrimSpace(cred)
+		w.c.addSecret(cred)
+		if strings.EqualFold(scheme, "Basic") {
+			if b, err := base64.StdEncoding.DecodeString(cred); err == nil {
+				if _, password, ok := strings.Cut(string(b), ":"); ok {
+					w.c.addSecret(password)
+				}
+			}
+		}
+	}
+	return w.inner.RoundTrip(req)
 }
