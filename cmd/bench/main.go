@@ -1,0 +1,243 @@
+// Command bench measures a fleet plan with this provider side by side with
+// the straightforward way, against a local registry shaped like Docker Hub,
+// and writes BENCHMARKS.md. Run it from the repository root: `make bench`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/bench"
+)
+
+var trace bool
+
+func main() {
+	var cfg bench.Config
+	flag.DurationVar(&cfg.Latency, "latency", 30*time.Millisecond, "latency the registry adds to every request")
+	flag.IntVar(&cfg.Runs, "runs", 5, "measured runs of every measurement (after one warm-up run)")
+	out := flag.String("out", "BENCHMARKS.md", `where to write the report ("-" for standard output only)`)
+	flag.BoolVar(&trace, "trace", false, "print the request timeline of every measured run to standard error")
+	flag.Parse()
+	if cfg.Runs < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -runs must be at least 1")
+		os.Exit(2)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	report, err := run(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	if *out == "-" {
+		fmt.Print(report)
+		return
+	}
+	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "bench: wrote %s\n", *out)
+}
+
+// variant is a provider build.
+type variant struct {
+	key, name, ldflags string
+}
+
+// The provider builds measured. The listing strategy is chosen at link time
+// (internal/resolver's listingStrategy), so the product has no switch for it.
+var variants = []variant{
+	{"provider", "this provider", ""},
+	{"provider-full", "this provider, concurrent full listing (no range narrowing)", "-X " + bench.StrategyVar + "=full"},
+	{"provider-seq", "this provider, sequential full listing (as before issue 6)", "-X " + bench.StrategyVar + "=sequential"},
+}
+
+func run(ctx context.Context, cfg bench.Config) (string, error) {
+	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
+	terraform, err := exec.LookPath("terraform")
+	if err != nil {
+		return "", errors.New("terraform is not on PATH; install Terraform >= 1.8")
+	}
+	if _, err := os.Stat("go.mod"); err != nil {
+		return "", errors.New("run from the repository root (make bench)")
+	}
+	work, err := os.MkdirTemp("", "prefectimage-bench-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(work)
+
+	cfg.Machine = bench.DescribeMachine(ctx, terraform)
+	for _, v := range variants {
+		logf("building %s", v.name)
+		if err := bench.BuildProvider(ctx, ".", filepath.Join(work, "bin", v.key), v.ldflags); err != nil {
+			return "", err
+		}
+	}
+
+	logf("starting the registry (%d ms latency) and seeding %s", cfg.Latency.Milliseconds(), bench.Repository)
+	reg, err := bench.StartRegistry(cfg.Latency)
+	if err != nil {
+		return "", err
+	}
+	defer reg.Close()
+
+	pins := bench.Fleet()
+	repo := reg.RepositoryRef()
+	var ms []measurement
+	for _, v := range variants {
+		ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "fleet-"+v.key, bench.FleetConfig(pins), filepath.Join(work, "bin", v.key), reg.Host())
+		if err != nil {
+			return "", err
+		}
+		ms = append(ms, measurement{key: "tf-" + v.key, name: "terraform plan, " + v.name, fn: planOf(ws), ws: ws})
+	}
+	ms = append(ms,
+		measurement{key: "baseline", name: "baseline: remote.List, then remote.Head per pin", resolve: func(ctx context.Context) (map[string]bench.Resolved, error) {
+			return bench.Baseline(ctx, repo, pins)
+		}},
+		measurement{key: "inproc-shared", name: "resolver without Terraform, one client for all pins", resolve: func(ctx context.Context) (map[string]bench.Resolved, error) {
+			return bench.ResolveShared(ctx, repo, pins)
+		}},
+		measurement{key: "inproc-perpin", name: "resolver without Terraform, one client per pin", resolve: func(ctx context.Context) (map[string]bench.Resolved, error) {
+			return bench.ResolvePerPin(ctx, repo, pins)
+		}},
+	)
+	for _, e := range []struct{ key, name, config, bin string }{
+		{"tf-empty-provider", "terraform plan, no pins, provider configured", bench.EmptyConfig(), filepath.Join(work, "bin", "provider")},
+		{"tf-empty-none", "terraform plan, no pins, no provider", bench.NoProviderConfig(), ""},
+	} {
+		ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), e.key, e.config, e.bin, reg.Host())
+		if err != nil {
+			return "", err
+		}
+		ms = append(ms, measurement{key: e.key, name: e.name, fn: planOf(ws)})
+	}
+
+	// Warm-up: every measurement once, unmeasured, and the check that all
+	// ways of resolving the fleet agree on every tag and digest.
+	logf("warm-up run and agreement check")
+	var reference map[string]bench.Resolved
+	referenceName := ""
+	for _, m := range ms {
+		got, err := m.once(ctx)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", m.name, err)
+		}
+		if got == nil {
+			continue
+		}
+		if reference == nil {
+			reference, referenceName = got, m.name
+			continue
+		}
+		if err := agree(referenceName, reference, m.name, got, len(pins)); err != nil {
+			return "", err
+		}
+	}
+	cfg.Agreement = fmt.Sprintf("all %d ways of resolving the fleet chose the same %d tags and digests", countResolvers(ms), len(pins))
+
+	results := map[string]*bench.Result{}
+	for _, m := range ms {
+		results[m.key] = &bench.Result{Name: m.name}
+	}
+	for i := range cfg.Runs {
+		logf("run %d of %d", i+1, cfg.Runs)
+		// Rotate the order so that no measurement always runs first or
+		// last on a noisy machine.
+		for j := range ms {
+			m := ms[(i+j)%len(ms)]
+			s, err := reg.Measure(ctx, m.run)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", m.name, err)
+			}
+			results[m.key].Samples = append(results[m.key].Samples, s)
+			if trace {
+				fmt.Fprintf(os.Stderr, "--- %s: %s, %d requests, critical path %s\n%s", m.name, s.Wall.Round(time.Millisecond), s.Counts.Total(), bench.ChainString(s.Chain), bench.Trace(reg.Timeline.Spans()))
+			}
+		}
+	}
+
+	logf("Go benchmarks of the pure selection code")
+	pure, err := bench.PureBenchmarks(pins)
+	if err != nil {
+		return "", err
+	}
+	cfg.Pure = pure
+	cfg.Results = maps.Clone(results)
+	cfg.Pins = pins
+	return bench.Report(cfg), nil
+}
+
+type measurement struct {
+	key, name string
+	fn        func(context.Context) error                             // runs it
+	resolve   func(context.Context) (map[string]bench.Resolved, error) // runs it and returns what it resolved
+	ws        *bench.Workspace                                        // for terraform plans of the fleet: where to read the plan
+}
+
+func (m measurement) run(ctx context.Context) error {
+	if m.fn != nil {
+		return m.fn(ctx)
+	}
+	_, err := m.resolve(ctx)
+	return err
+}
+
+// once runs the measurement and returns what it resolved (nil for the
+// plans without pins).
+func (m measurement) once(ctx context.Context) (map[string]bench.Resolved, error) {
+	if m.resolve != nil {
+		return m.resolve(ctx)
+	}
+	if err := m.fn(ctx); err != nil {
+		return nil, err
+	}
+	if m.ws == nil {
+		return nil, nil
+	}
+	return m.ws.Planned(ctx)
+}
+
+func countResolvers(ms []measurement) int {
+	n := 0
+	for _, m := range ms {
+		if m.resolve != nil || m.ws != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func planOf(ws *bench.Workspace) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := ws.Plan(ctx)
+		return err
+	}
+}
+
+// agree checks that two ways of resolving the fleet chose the same tags and
+// digests.
+func agree(aName string, a map[string]bench.Resolved, bName string, b map[string]bench.Resolved, want int) error {
+	if len(a) != want || len(b) != want {
+		return fmt.Errorf("%s resolved %d pins and %s %d; want %d each", aName, len(a), bName, len(b), want)
+	}
+	for _, k := range slices.Sorted(maps.Keys(a)) {
+		if a[k] != b[k] {
+			return fmt.Errorf("pin %s: %s chose %s@%s, %s chose %s@%s", k, aName, a[k].Tag, a[k].Digest, bName, b[k].Tag, b[k].Digest)
+		}
+	}
+	return nil
+}
