@@ -183,9 +183,9 @@ func run(ctx context.Context, cfg bench.Config) (string, error) {
 
 type measurement struct {
 	key, name string
-	fn        func(context.Context) error                             // runs it
+	fn        func(context.Context) error                              // runs it
 	resolve   func(context.Context) (map[string]bench.Resolved, error) // runs it and returns what it resolved
-	ws        *bench.Workspace                                        // for terraform plans of the fleet: where to read the plan
+	ws        *bench.Workspace                                         // for terraform plans of the fleet: where to read the plan
 }
 
 func (m measurement) run(ctx context.Context) error {
