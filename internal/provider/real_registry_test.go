@@ -1,0 +1,141 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/distributiontest"
+)
+
+// These tests drive the Terraform CLI against Debian's docker-registry
+// (CNCF distribution 2.8) on 127.0.0.1, over HTTPS with a CA the test
+// generates and htpasswd basic auth. Without the binary they skip, unless
+// PREFECTIMAGE_REQUIRE_REAL_REGISTRY=1 (as in CI).
+
+var realRegistryTags = []string{
+	"3.4.1-python3.12", "3.4.2-python3.11", "3.4.2-python3.12", "3-latest",
+}
+
+// startRealRegistry starts a docker-registry seeded with realRegistryTags.
+func startRealRegistry(t *testing.T) (*distributiontest.Server, map[string]string) {
+	t.Helper()
+	s := distributiontest.Start(t)
+	digests, err := s.Seed(prefectRepo, realRegistryTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, digests
+}
+
+// realProviderConfig is a provider block for s, with extra lines inside.
+func realProviderConfig(s *distributiontest.Server, extra string) string {
+	return fmt.Sprintf(`
+provider "prefectimage" {
+  repository      = %q
+  request_timeout = "10s"
+  max_retries     = 1
+%s
+}
+`, s.Repository(prefectRepo), extra)
+}
+
+func caLine(s *distributiontest.Server) string {
+	return fmt.Sprintf("  ca_certificate_pem = %q\n", s.CACertPEM)
+}
+
+func authBlock(host, user, password string) string {
+	return fmt.Sprintf("  registry_auth {\n    address  = %q\n    username = %q\n    password = %q\n  }\n", host, user, password)
+}
+
+const realPins = `
+data "prefectimage_pin" "selected" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+}
+
+resource "prefectimage_pin" "latest" {
+  tag = "3-latest"
+}
+`
+
+// realPinChecks: the selector picks 3.4.2-python3.12 and the resource pins
+// 3-latest, both at the digests the registry holds.
+func realPinChecks(s *distributiontest.Server, digests map[string]string) []statecheck.StateCheck {
+	repo := s.Repository(prefectRepo)
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue("data.prefectimage_pin.selected", tfjsonpath.New("tag"), knownvalue.StringExact("3.4.2-python3.12")),
+		statecheck.ExpectKnownValue("data.prefectimage_pin.selected", tfjsonpath.New("ref"), knownvalue.StringExact(repo+"@"+digests["3.4.2-python3.12"])),
+		statecheck.ExpectKnownValue("prefectimage_pin.latest", tfjsonpath.New("digest"), knownvalue.StringExact(digests["3-latest"])),
+		statecheck.ExpectKnownValue("prefectimage_pin.latest", tfjsonpath.New("tagged_ref"), knownvalue.StringExact(repo+":3-latest@"+digests["3-latest"])),
+	}
+}
+
+// Resolve over HTTPS on 127.0.0.1 with ca_certificate_pem, with credentials
+// from a registry_auth block, then from a Docker config file; a wrong
+// password and no credentials at all are refused with a 401 diagnostic
+// naming the registry.
+func TestAccRealRegistry_credentials(t *testing.T) {
+	dockerConfig := isolateHome(t)
+	s, digests := startRealRegistry(t)
+	hostPattern := regexp.QuoteMeta(s.Host)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            realProviderConfig(s, caLine(s)+authBlock(s.Host, s.Username, s.Password)) + realPins,
+			ConfigStateChecks: realPinChecks(s, digests),
+		}, {
+			Config:      realProviderConfig(s, caLine(s)+authBlock(s.Host, s.Username, "not-the-password")) + realPins,
+			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` + hostPattern + `.*401 Unauthorized.*registry_auth block for ` + hostPattern),
+		}, {
+			Config:      realProviderConfig(s, caLine(s)) + realPins,
+			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` + hostPattern + `.*401 Unauthorized.*anonymous access`),
+		}, {
+			// The Docker config's login for the host.
+			PreConfig:         func() { writeDockerConfig(t, dockerConfig, s.Host, s.Username, s.Password) },
+			Config:            realProviderConfig(s, caLine(s)) + realPins,
+			ConfigStateChecks: realPinChecks(s, digests),
+		}},
+	})
+}
+
+// Without ca_certificate_pem the registry's certificate is refused, saying
+// what to do. Listed in insecure_registries, the host is read without
+// verification, and only that host: a second TLS registry, not listed,
+// is still refused.
+func TestAccRealRegistry_untrustedCertificate(t *testing.T) {
+	isolateHome(t)
+	a, digests := startRealRegistry(t)
+	b, _ := startRealRegistry(t)
+	auth := authBlock(a.Host, a.Username, a.Password) + authBlock(b.Host, b.Username, b.Password)
+	insecureA := fmt.Sprintf("  insecure_registries = [%q]\n", a.Host)
+	onB := fmt.Sprintf(`
+data "prefectimage_pin" "on_b" {
+  repository = %q
+  tag        = "3-latest"
+}
+`, b.Repository(prefectRepo))
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      realProviderConfig(a, auth) + realPins,
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(a.Host) + `.*TLS certificate could not be verified.*ca_certificate_pem.*insecure_registries`),
+		}, {
+			Config:            realProviderConfig(a, auth+insecureA) + realPins,
+			ConfigStateChecks: realPinChecks(a, digests),
+		}, {
+			Config:      realProviderConfig(a, auth+insecureA) + realPins + onB,
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(b.Host) + `.*TLS certificate could not be verified`),
+		}, {
+			// b's own CA makes b trusted; a stays reachable as insecure.
+			Config: realProviderConfig(a, auth+insecureA+caLine(b)) + realPins + onB,
+			ConfigStateChecks: append(realPinChecks(a, digests),
+				statecheck.ExpectKnownValue("data.prefectimage_pin.on_b", tfjsonpath.New("tag"), knownvalue.StringExact("3-latest"))),
+		}},
+	})
+}
