@@ -1,0 +1,258 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+)
+
+// Faults through the Terraform CLI: the in-process registry behind a
+// middleware that a test step's PreConfig switches between faults. A
+// refresh that meets a fault keeps the pin and warns, with an empty plan; a
+// data source fails with a clear error within request_timeout ×
+// (max_retries+1), never a hang.
+
+// registryFault answers a request in place of the registry, or returns
+// false to let it through.
+type registryFault func(w http.ResponseWriter, r *http.Request) bool
+
+// faultSwitch is a registrytest middleware running the current fault.
+type faultSwitch struct {
+	mu    sync.Mutex
+	fault registryFault
+}
+
+func (f *faultSwitch) set(fault registryFault) func() {
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.fault = fault
+	}
+}
+
+func (f *faultSwitch) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		fault := f.fault
+		f.mu.Unlock()
+		if fault != nil && fault(w, r) {
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeRegistryError(w http.ResponseWriter, code int, header ...string) {
+	for i := 0; i+1 < len(header); i += 2 {
+		w.Header().Set(header[i], header[i+1])
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, `{"errors":[{"code":"FAULT","message":%q}]}`, http.StatusText(code))
+}
+
+// onRegistry limits a fault to /v2/ requests (the ping and the registry
+// API), or to tag list pages when listOnly.
+func onRegistry(listOnly bool, fail func(w http.ResponseWriter, r *http.Request)) registryFault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasPrefix(r.URL.Path, "/v2") || (listOnly && !strings.HasSuffix(r.URL.Path, "/tags/list")) {
+			return false
+		}
+		fail(w, r)
+		return true
+	}
+}
+
+func answer(code int, header ...string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) { writeRegistryError(w, code, header...) }
+}
+
+func stallUntilGone(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+
+func resetConnection(w http.ResponseWriter, _ *http.Request) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// everyOther fails every second /v2/ request with code.
+func everyOther(code int) registryFault {
+	var n atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasPrefix(r.URL.Path, "/v2") || n.Add(1)%2 != 0 {
+			return false
+		}
+		writeRegistryError(w, code)
+		return true
+	}
+}
+
+// faultProviderConfig gives the registry a budget of 1s × (1+1) per
+// request.
+func faultProviderConfig(reg *registrytest.Registry) string {
+	return fmt.Sprintf(`
+provider "prefectimage" {
+  repository      = %q
+  request_timeout = "1s"
+  max_retries     = 1
+}
+`, reg.Host()+"/"+prefectRepo)
+}
+
+// A refresh that meets 429 (with and without Retry-After), 500, 503, 401, a
+// reset connection or a registry slower than request_timeout keeps the pin
+// as it was, warns why, and plans nothing, though upstream moved meanwhile.
+// Once the registry answers again, the move is seen.
+func TestAccPinResource_refreshFaultsKeepPin(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	config := faultProviderConfig(reg) + `
+resource "prefectimage_pin" "test" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+}
+`
+	pinned := mustDigest(t, reg, tag)
+	pinHolds := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("tag"), knownvalue.StringExact(tag)),
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(pinned)),
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("ref"), knownvalue.StringExact(repo+"@"+pinned)),
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("upstream_digest"), knownvalue.StringExact(pinned)),
+	}
+	faultStep := func(fault registryFault, warning string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: func() { rec.reset(); faults.set(fault)() },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: pinHolds,
+			Check: rec.expectWarning(`(?s)Upstream Image Not Checked: Could not check whether ` + regexp.QuoteMeta(repo+":"+tag) +
+				`.* moved upstream, so the pin holds as it was and the plan goes on\..*` + regexp.QuoteMeta(reg.Host()) + `.*` + warning),
+		}
+	}
+	var steps []resource.TestStep
+	steps = append(steps, resource.TestStep{
+		Config:            config,
+		ConfigStateChecks: pinHolds,
+	}, resource.TestStep{
+		// Upstream moves while the registry fails: no step below may see it.
+		PreConfig: func() {
+			faults.set(onRegistry(false, answer(http.StatusTooManyRequests, "Retry-After", "1")))()
+			push(t, reg, tag)()
+			if mustDigest(t, reg, tag) == pinned {
+				t.Fatal("the re-push did not change the digest")
+			}
+			rec.reset()
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+		}},
+		ConfigStateChecks: pinHolds,
+		Check:             rec.expectWarning(`(?s)Upstream Image Not Checked: .*rate-limited the request \(HTTP 429 Too Many Requests\) after 2 attempts.*mirror`),
+	})
+	for _, f := range []struct {
+		fault   registryFault
+		warning string
+	}{
+		{onRegistry(false, answer(http.StatusTooManyRequests)), `rate-limited the request \(HTTP 429 Too Many Requests\) after 2 attempts`},
+		{onRegistry(true, answer(http.StatusTooManyRequests, "Retry-After", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))), `Retry-After asked to wait`},
+		{onRegistry(false, answer(http.StatusInternalServerError)), `HTTP 500 Internal Server Error after 2 attempts`},
+		{onRegistry(true, answer(http.StatusServiceUnavailable)), `HTTP 503 Service Unavailable after 2 attempts`},
+		{onRegistry(false, answer(http.StatusUnauthorized, "WWW-Authenticate", `Basic realm="registrytest"`)), `HTTP 401 Unauthorized.*this request used anonymous access`},
+		{onRegistry(true, resetConnection), `after 2 attempts`},
+		{onRegistry(true, stallUntilGone), `no answer within the request timeout of 1s after 2 attempts`},
+	} {
+		steps = append(steps, faultStep(f.fault, f.warning))
+	}
+	steps = append(steps, resource.TestStep{
+		// The registry answers again: the re-push is seen and followed.
+		PreConfig: func() { rec.reset(); faults.set(nil)() },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+			expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
+		}},
+	})
+	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
+}
+
+// A data source meeting a fault fails with the error that names it, within
+// request_timeout × (max_retries+1) per request; a registry failing every
+// other request still resolves.
+func TestAccPinDataSource_faults(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	config := faultProviderConfig(reg) + `
+data "prefectimage_pin" "test" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+}
+`
+	host := regexp.QuoteMeta(reg.Host())
+	for _, tc := range []struct {
+		name  string
+		fault registryFault
+		want  string
+	}{
+		{"429", onRegistry(true, answer(http.StatusTooManyRequests, "Retry-After", "1")), `(?s)Registry Rate Limit Reached.*` + host + `.*after 2 attempts.*registry_auth.*mirror`},
+		{"502", onRegistry(true, answer(http.StatusBadGateway)), `(?s)Unable to Resolve Prefect Image.*list tags.*` + host + `.*HTTP 502 Bad Gateway after 2 attempts`},
+		{"slow", onRegistry(true, stallUntilGone), `(?s)Unable to Resolve Prefect Image.*` + host + `.*no answer within the request timeout of 1s after 2 attempts`},
+		{"reset", onRegistry(true, resetConnection), `(?s)Unable to Resolve Prefect Image.*` + host + `.*after 2 attempts`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			faults.set(tc.fault)()
+			start := time.Now()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      config,
+					ExpectError: regexp.MustCompile(strings.ReplaceAll(tc.want, " ", `\s+`)),
+				}},
+			})
+			// One plan: the ping, then the listing's budget of 2s; the rest
+			// is Terraform's own start-up.
+			if el := time.Since(start); el > 15*time.Second {
+				t.Errorf("the failing plan took %s", el)
+			}
+		})
+	}
+	t.Run("503 every other request", func(t *testing.T) {
+		faults.set(everyOther(http.StatusServiceUnavailable))()
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.prefectimage_pin.test", tfjsonpath.New("tag"), knownvalue.StringExact("3.4.2-python3.12")),
+					expectStateString{"data.prefectimage_pin.test", "digest", digestOf(t, reg, "3.4.2-python3.12")},
+				},
+			}},
+		})
+	})
+}
