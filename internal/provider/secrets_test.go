@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -396,5 +398,25 @@ data "prefectimage_pin" "docker_config" {
 	}
 	if stateFiles == 0 {
 		t.Error("no state file was found to scan")
+	}
+}
+
+// registry_auth.password is Sensitive, so Terraform masks it in plan output
+// and the framework never logs it; nothing else in the provider block is a
+// secret.
+func TestProviderSchema_passwordSensitive(t *testing.T) {
+	var resp provider.SchemaResponse
+	New("test")().Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	block, ok := resp.Schema.Blocks["registry_auth"].(schema.ListNestedBlock)
+	if !ok {
+		t.Fatalf("registry_auth is %T, want a list nested block", resp.Schema.Blocks["registry_auth"])
+	}
+	for name, attr := range block.NestedObject.Attributes {
+		if want := name == "password"; attr.IsSensitive() != want {
+			t.Errorf("registry_auth.%s: Sensitive = %v, want %v", name, attr.IsSensitive(), want)
+		}
+	}
+	if _, ok := block.NestedObject.Attributes["password"]; !ok {
+		t.Fatal("registry_auth has no password")
 	}
 }
