@@ -397,7 +397,7 @@ func TestFaultSlowResponseOnceThenSuccess(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{kind}, when: first, fail: stall}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth("u", "p"))
-			c := faultClient(t, Config{MaxRetries: 1, RequestTimeout: 400 * time.Millisecond, Credentials: []Credential{{Host: r.Host(), Username: "u", Password: "p"}}})
+			c := faultClient(t, Config{MaxRetries: 1, RequestTimeout: 700 * time.Millisecond, Credentials: []Credential{{Host: r.Host(), Username: "u", Password: "p"}}})
 			if err := resolveAll(t, c, r); err != nil {
 				t.Fatal(err)
 			}

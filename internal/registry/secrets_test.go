@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,10 +115,13 @@ func TestLoggerFields(t *testing.T) {
 }
 
 type fieldRecorder struct {
+	mu     sync.Mutex
 	fields []map[string]any
 }
 
 func (l *fieldRecorder) Debug(_ context.Context, _ string, fields map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.fields = append(l.fields, fields)
 }
 
