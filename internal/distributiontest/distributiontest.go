@@ -213,7 +213,7 @@ auth:
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }() // the child holds its own descriptors
 
 	cmd := exec.Command(bin, "serve", cfgPath)
 	// Only what the binary needs: no REGISTRY_* overrides from the caller.
@@ -260,7 +260,7 @@ func (s *Server) waitReady() error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("no answer within %s (%v)", startTimeout, lastErr)
+	return fmt.Errorf("no answer within %s: %w", startTimeout, lastErr)
 }
 
 // stop terminates the server, killing it when it does not exit in time.
@@ -398,8 +398,11 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		return 0, err
+	}
+	return port, nil
 }
 
 // newCertificates makes a CA and a server certificate it signs, valid for

@@ -310,8 +310,8 @@ func cut(reset bool) func(w http.ResponseWriter, r *http.Request, next http.Hand
 			fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", rec.Code, http.StatusText(rec.Code))
 			rec.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			_ = rec.Header().Write(buf)
-			buf.WriteString("\r\n")
-			buf.Write(body[:len(body)/2])
+			_, _ = buf.WriteString("\r\n")
+			_, _ = buf.Write(body[:len(body)/2])
 			_ = buf.Flush()
 		}
 		if tc, ok := conn.(*net.TCPConn); ok && reset {
