@@ -18,10 +18,10 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*pinResource)(nil)
-	_ resource.ResourceWithConfigure   = (*pinResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*pinResource)(nil)
-	_ resource.ResourceWithImportState = (*pinResource)(nil)
+	_ resource.Resource                 = (*pinResource)(nil)
+	_ resource.ResourceWithConfigure    = (*pinResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*pinResource)(nil)
+	_ resource.ResourceWithImportState  = (*pinResource)(nil)
 	_ resource.ResourceWithUpgradeState = (*pinResource)(nil)
 )
 
