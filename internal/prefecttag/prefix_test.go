@@ -59,13 +59,25 @@ func TestReleasePrefix(t *testing.T) {
 	}
 }
 
-// Every release tag of the catalogs that a constraint allows starts with
-// the constraint's prefix, with and without prereleases, for constraints
-// written around every version the catalogs hold.
-func TestReleasePrefixHoldsOverCatalogs(t *testing.T) {
+// synthetic are release tags Prefect never published, with minors and
+// majors of every length, for the spans' digit cases.
+var synthetic = []string{
+	"2.5.1-python3.11", "2.9.0-python3.11", "2.10.0-python3.11", "2.19.9-python3.11", "2.20.0rc1-python3.11",
+	"2.21a1-python3.11", "2.100.0-python3.11", "2.105.3-python3.11", "2.150.0-python3.11-conda",
+	"2.199.0-python3.11", "2.200.0-python3.11", "2.1000.0-python3.11", "2.30.0-python3.11",
+	"3.10.0-python3.12", "3.19.2.dev1-python3.12", "3.80.0-python3.12", "3.100.1-python3.12",
+	"3.8rc1-python3.12", "3.8.0.post1-python3.12", "1.4.1-python3.7", "10.0.0-python3.13", "12.1.0-python3.13",
+	"0.15.13-python3.7",
+}
+
+// Every release tag of the catalogs, and of synthetic ones, that a
+// constraint allows lies in one of the constraint's spans and starts with
+// its prefix, with and without prereleases, for constraints written around
+// every version there.
+func TestReleaseSpansHoldOverCatalogs(t *testing.T) {
 	var tags []Tag
 	versions := map[string]Version{}
-	for _, name := range append(tagcatalog.Prefect(), tagcatalog.PrefectClient()...) {
+	for _, name := range append(append(tagcatalog.Prefect(), tagcatalog.PrefectClient()...), synthetic...) {
 		tag, err := ParseTag(name)
 		if err != nil || tag.Kind != KindRelease {
 			continue
@@ -77,7 +89,7 @@ func TestReleasePrefixHoldsOverCatalogs(t *testing.T) {
 	for _, v := range versions {
 		x, y, z := v.seg(0), v.seg(1), v.seg(2)
 		for _, c := range []string{
-			"~> " + v.String(), "= " + v.String(), "==" + v.String(),
+			"~> " + v.String(), "= " + v.String(), "==" + v.String(), ">= " + v.String(), "> " + v.String(),
 			fmt.Sprintf("~> %d.%d", x, y), fmt.Sprintf("~> %d.%d.%d", x, y, z), fmt.Sprintf("~=%d.%d", x, y),
 			fmt.Sprintf("==%d.%d.*", x, y), fmt.Sprintf("==%d.*", x),
 			fmt.Sprintf(">= %d.%d, < %d.%d", x, y, x, y+1), fmt.Sprintf("> %s, < %d.%d", v, x, y+1),
@@ -85,6 +97,7 @@ func TestReleasePrefixHoldsOverCatalogs(t *testing.T) {
 			fmt.Sprintf(">= %d.%d.%d, < %d.%d.0", x, y, z, x, y+1),
 			fmt.Sprintf(">= %d.%d, <= %d.%d.%d", x, y, x, y, z+1), fmt.Sprintf(">= %d.%d, < %d.%d", x, y, x, y+2),
 			fmt.Sprintf(">= %d.%d, < %d.%drc1", x, y, x, y+1), fmt.Sprintf(">= %d.%d, <= %d.%d", x, y, x, y+1),
+			fmt.Sprintf("> %d.%d, < %d", x, y, x+1), fmt.Sprintf(">= %d.%d, != %d.%d.0, < %d", x, y+1, x, y+2, x+1),
 		} {
 			constraints[c] = true
 		}
@@ -95,24 +108,81 @@ func TestReleasePrefixHoldsOverCatalogs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}
-		prefix := (Selector{Versions: c}).ReleasePrefix()
-		if prefix == "" {
+		sel := Selector{Versions: c}
+		spans, prefix := sel.ReleaseSpans(), sel.ReleasePrefix()
+		if (spans == nil) != (prefix == "") {
+			t.Fatalf("%q: spans %v but prefix %q", text, spans, prefix)
+		}
+		if spans == nil {
 			continue
 		}
 		checked++
 		for _, tag := range tags {
-			if c.Allows(tag.Version, true) && !strings.HasPrefix(tag.Name, prefix) {
+			if !c.Allows(tag.Version, true) {
+				continue
+			}
+			if !strings.HasPrefix(tag.Name, prefix) {
 				t.Errorf("%q allows %s, which does not start with its prefix %q", text, tag.Name, prefix)
+			}
+			in := false
+			for _, s := range spans {
+				if s.Contains(tag.Name) {
+					if !strings.HasPrefix(tag.Name, s.Prefix) {
+						t.Errorf("%q: %s is in span %+v but does not start with its prefix", text, tag.Name, s)
+					}
+					in = true
+				}
+			}
+			if !in {
+				t.Errorf("%q allows %s, which is in none of its spans %+v", text, tag.Name, spans)
 			}
 		}
 	}
 	if checked < 1000 {
-		t.Errorf("only %d constraints with a prefix checked", checked)
+		t.Errorf("only %d constraints with spans checked", checked)
 	}
 }
 
-// Selecting from the tags with the selector's prefix picks what selecting
-// from the whole catalog picks.
+func TestReleaseSpans(t *testing.T) {
+	spans := func(c string) []TagSpan {
+		t.Helper()
+		vc, err := ParseConstraint(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Selector{Versions: vc}.ReleaseSpans()
+	}
+	if got := spans("~> 3.8.0"); len(got) != 1 || got[0] != (TagSpan{After: "3.7~", Before: "3.8~", Prefix: "3.8"}) {
+		t.Errorf("~> 3.8.0: %+v", got)
+	}
+	if got := spans("==2.*"); len(got) != 1 || got[0] != (TagSpan{After: "2-~", Before: "2.~", Prefix: "2."}) {
+		t.Errorf("==2.*: %+v", got)
+	}
+	got := spans("~> 2.20")
+	if len(got) != 11 || got[0] != (TagSpan{After: "2.1~", Before: "2.9~", Prefix: "2."}) ||
+		got[1] != (TagSpan{After: "2.10/", Before: "2.10:", Prefix: "2.10"}) || got[10].Prefix != "2.19" {
+		t.Errorf("~> 2.20: %+v", got)
+	}
+	if got := spans(">= 2.5, < 3"); len(got) != 5 || got[0].After != "2.4~" || got[4] != (TagSpan{After: "2.4/", Before: "2.4:", Prefix: "2.4"}) {
+		t.Errorf(">= 2.5, < 3: %+v", got)
+	}
+	for _, c := range []string{"~> 2.30", ">= 2.105, < 3", "~> 2.0", "~> 2.1"} {
+		if got := spans(c); len(got) != 1 || got[0].Prefix != "2." {
+			t.Errorf("%s: %+v, want all of 2.", c, got)
+		}
+	}
+	if got := spans("~> 2.10"); len(got) != 1 || got[0] != (TagSpan{After: "2.0~", Before: "2.9~", Prefix: "2."}) {
+		t.Errorf("~> 2.10: %+v", got)
+	}
+	for _, c := range []string{"", "~> 3", ">= 3.1", "!= 3.2.0"} {
+		if got := spans(c); got != nil {
+			t.Errorf("%q: %+v, want nil", c, got)
+		}
+	}
+}
+
+// Selecting from the tags in the selector's spans picks what selecting from
+// the whole catalog picks.
 func TestReleasePrefixSelectsTheSame(t *testing.T) {
 	all := tagcatalog.Prefect()
 	full := prefectCatalog()
@@ -120,8 +190,10 @@ func TestReleasePrefixSelectsTheSame(t *testing.T) {
 		prefix := s.sel.ReleasePrefix()
 		var some []string
 		for _, name := range all {
-			if strings.HasPrefix(name, prefix) {
-				some = append(some, name)
+			for _, sp := range s.sel.ReleaseSpans() {
+				if sp.Contains(name) {
+					some = append(some, name)
+				}
 			}
 		}
 		want, err := full.Select(s.sel)
