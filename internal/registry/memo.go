@@ -98,3 +98,12 @@ func (m *memo[V]) put(key string, v V) {
 		m.done[key] = v
 	}
 }
+
+// cached returns the value cached for key, if there is one, without waiting
+// for a computation in flight.
+func (m *memo[V]) cached(key string) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.done[key]
+	return v, ok
+}
