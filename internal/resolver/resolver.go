@@ -25,6 +25,14 @@ type Registry interface {
 	Platforms(ctx context.Context, repository, reference string) (registry.Platforms, error)
 }
 
+// RangeLister is what a Registry that can list a range of tags offers
+// (*registry.Client does). With one, the resolver lists only the tags a
+// selector can pick, in concurrent pieces; without, it lists every tag with
+// ListTags.
+type RangeLister interface {
+	ListTagRange(ctx context.Context, repository string, r registry.TagRange) ([]string, error)
+}
+
 // Request is what a pin asks for. Exactly one of Tag and Selector is used:
 // Tag when it is not empty.
 type Request struct {
@@ -52,15 +60,26 @@ type Pin struct {
 // Resolver resolves requests against one registry client.
 type Resolver struct {
 	registry Registry
+	ranges   RangeLister // nil when the registry lists only whole repositories
 
 	mu       sync.Mutex
-	catalogs map[string]*prefecttag.Catalog
+	catalogs map[catalogKey]*prefecttag.Catalog
 	group    singleflight.Group
+}
+
+// catalogKey names a parsed listing: a repository, and the spans of tag
+// names it was listed for ("" for every release tag).
+type catalogKey struct {
+	repository, spans string
 }
 
 // New returns a Resolver that asks reg.
 func New(reg Registry) *Resolver {
-	return &Resolver{registry: reg, catalogs: map[string]*prefecttag.Catalog{}}
+	r := &Resolver{registry: reg, catalogs: map[catalogKey]*prefecttag.Catalog{}}
+	if rl, ok := reg.(RangeLister); ok && listingStrategy != strategySequential {
+		r.ranges = rl
+	}
+	return r
 }
 
 // Resolve picks the tag the request names or selects, and resolves its digest
@@ -111,11 +130,23 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 		}
 		// The exact tag does not exist: list, so the error can show what does.
 	}
-	catalog, err := r.catalog(ctx, req.Repository)
+	var spans []prefecttag.TagSpan // nil: every release tag
+	if r.ranges != nil && listingStrategy != strategyFull {
+		spans = req.Selector.ReleaseSpans()
+	}
+	catalog, err := r.catalog(ctx, req.Repository, spans)
 	if err != nil {
 		return "", err
 	}
 	tag, err := catalog.Select(req.Selector)
+	if err != nil && spans != nil {
+		// Nothing in the selector's spans: select from every release tag,
+		// so that the error shows what the repository has.
+		if catalog, err = r.catalog(ctx, req.Repository, nil); err != nil {
+			return "", err
+		}
+		tag, err = catalog.Select(req.Selector)
+	}
 	if err != nil {
 		var noMatch *prefecttag.NoMatchError
 		if errors.As(err, &noMatch) {
@@ -126,23 +157,28 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 	return tag.Name, nil
 }
 
-// catalog lists and parses a repository once per Resolver; concurrent callers
-// wait for the one parse.
-func (r *Resolver) catalog(ctx context.Context, repository string) (*prefecttag.Catalog, error) {
+// catalog lists and parses a repository's tags in spans (nil: every release
+// tag) once per Resolver; concurrent callers wait for the one parse. A
+// catalog of every release tag serves all spans.
+func (r *Resolver) catalog(ctx context.Context, repository string, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
+	key := catalogKey{repository, spansKey(spans)}
 	r.mu.Lock()
-	c, ok := r.catalogs[repository]
+	c, ok := r.catalogs[catalogKey{repository, ""}]
+	if !ok {
+		c, ok = r.catalogs[key]
+	}
 	r.mu.Unlock()
 	if ok {
 		return c, nil
 	}
-	v, err, _ := r.group.Do(repository, func() (any, error) {
-		tags, err := r.registry.ListTags(ctx, repository)
+	v, err, _ := r.group.Do(key.repository+"\x00"+key.spans, func() (any, error) {
+		tags, err := r.list(ctx, repository, spans)
 		if err != nil {
 			return nil, err
 		}
 		c := prefecttag.NewCatalog(tags)
 		r.mu.Lock()
-		r.catalogs[repository] = c
+		r.catalogs[key] = c
 		r.mu.Unlock()
 		return c, nil
 	})
@@ -150,6 +186,47 @@ func (r *Resolver) catalog(ctx context.Context, repository string) (*prefecttag.
 		return nil, err
 	}
 	return v.(*prefecttag.Catalog), nil
+}
+
+// list lists the tags in spans (nil: every release tag), the spans at once.
+func (r *Resolver) list(ctx context.Context, repository string, spans []prefecttag.TagSpan) ([]string, error) {
+	if r.ranges == nil {
+		return r.registry.ListTags(ctx, repository)
+	}
+	if spans == nil {
+		return r.ranges.ListTagRange(ctx, repository, releaseRange(releaseTags))
+	}
+	parts := make([][]string, len(spans))
+	errs := make([]error, len(spans))
+	var wg sync.WaitGroup
+	for i, s := range spans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[i], errs[i] = r.ranges.ListTagRange(ctx, repository, releaseRange(s))
+		}()
+	}
+	wg.Wait()
+	var tags []string
+	for i := range spans {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		tags = append(tags, parts[i]...)
+	}
+	return tags, nil
+}
+
+// spansKey identifies a list of spans; "" for nil (every release tag).
+func spansKey(spans []prefecttag.TagSpan) string {
+	var b strings.Builder
+	for _, s := range spans {
+		b.WriteString(s.After)
+		b.WriteByte(0)
+		b.WriteString(s.Before)
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 func (r *Resolver) resolvePlatform(ctx context.Context, req Request, pin *Pin) error {
