@@ -141,9 +141,10 @@ type Client struct {
 }
 
 // New builds a Client: one HTTP transport (TLS trust, per-host insecure
-// handling) and empty caches. It does no network I/O and reads no Docker
-// config; it fails only for a CACertPEM holding no certificate, or an
-// InsecureHosts entry that is not a host.
+// handling) and empty caches. It does no network I/O, reads no Docker
+// config, and reads the system's CA roots only when CACertPEM is set; it
+// fails only for a CACertPEM holding no certificate, or an InsecureHosts
+// entry that is not a host.
 func New(cfg Config) (*Client, error) {
 	return newClient(cfg, nil)
 }
@@ -187,11 +188,17 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 		c.insecure[k] = true
 	}
 
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
+	// Without extra CAs, RootCAs stays nil: crypto/x509 then reads the
+	// system's roots on the first verified handshake, so a Client that never
+	// speaks TLS (a plan without pins, a loopback registry) never pays the
+	// ~20 ms of reading them. Extra CAs need the system's roots plus them.
+	var pool *x509.CertPool
 	if len(strings.TrimSpace(string(cfg.CACertPEM))) > 0 {
+		var err error
+		pool, err = x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
 		if !pool.AppendCertsFromPEM(cfg.CACertPEM) {
 			return nil, errors.New("the CA certificate PEM holds no certificate that can be parsed; give one or more PEM blocks of type CERTIFICATE")
 		}
