@@ -33,6 +33,14 @@ func main() {
 		os.Exit(2)
 	}
 
+	// First, while nothing in this process has read the system's CA roots.
+	cost, err := bench.MeasureConfigure()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	cfg.Configure = cost
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	report, err := run(ctx, cfg)
@@ -82,9 +90,13 @@ func run(ctx context.Context, cfg bench.Config) (string, error) {
 	cfg.Machine = bench.DescribeMachine(ctx, terraform)
 	for _, v := range variants {
 		logf("building %s", v.name)
-		if err := bench.BuildProvider(ctx, ".", filepath.Join(work, "bin", v.key), v.ldflags); err != nil {
+		if err := bench.BuildProvider(ctx, ".", ".", filepath.Join(work, "bin", v.key), v.ldflags); err != nil {
 			return "", err
 		}
+	}
+	logf("building the null provider (the start-up yardstick)")
+	if err := bench.BuildProvider(ctx, ".", "./internal/bench/nullprovider", filepath.Join(work, "bin", "null"), ""); err != nil {
+		return "", err
 	}
 
 	logf("starting the registry (%d ms latency) and seeding %s", cfg.Latency.Milliseconds(), bench.Repository)
@@ -104,6 +116,12 @@ func run(ctx context.Context, cfg bench.Config) (string, error) {
 		}
 		ms = append(ms, measurement{key: "tf-" + v.key, name: "terraform plan, " + v.name, fn: planOf(ws), ws: ws})
 	}
+	wide, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "fleet-parallelism-20", bench.FleetConfig(pins), filepath.Join(work, "bin", "provider"), reg.Host())
+	if err != nil {
+		return "", err
+	}
+	wide.PlanArgs = []string{"-parallelism=20"}
+	ms = append(ms, measurement{key: "tf-provider-p20", name: "terraform plan -parallelism=20, this provider", fn: planOf(wide), ws: wide})
 	ms = append(ms,
 		measurement{key: "baseline", name: "baseline: remote.List, then remote.Head per pin", resolve: func(ctx context.Context) (map[string]bench.Resolved, error) {
 			return bench.Baseline(ctx, repo, pins)
@@ -116,7 +134,8 @@ func run(ctx context.Context, cfg bench.Config) (string, error) {
 		}},
 	)
 	for _, e := range []struct{ key, name, config, bin string }{
-		{"tf-empty-provider", "terraform plan, no pins, provider configured", bench.EmptyConfig(), filepath.Join(work, "bin", "provider")},
+		{"tf-empty-provider", "terraform plan, no pins (one with count = 0), this provider", bench.EmptyConfig(), filepath.Join(work, "bin", "provider")},
+		{"tf-empty-null", "terraform plan, no pins (one with count = 0), a framework provider that does nothing", bench.EmptyConfig(), filepath.Join(work, "bin", "null")},
 		{"tf-empty-none", "terraform plan, no pins, no provider", bench.NoProviderConfig(), ""},
 	} {
 		ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), e.key, e.config, e.bin, reg.Host())
@@ -147,6 +166,11 @@ func run(ctx context.Context, cfg bench.Config) (string, error) {
 			return "", err
 		}
 	}
+	distinct := map[string]bool{}
+	for _, r := range reference {
+		distinct[r.Tag] = true
+	}
+	cfg.DistinctTags = len(distinct)
 	cfg.Agreement = fmt.Sprintf("all %d ways of resolving the fleet chose the same %d tags and digests", countResolvers(ms), len(pins))
 
 	results := map[string]*bench.Result{}

@@ -105,8 +105,17 @@ func FleetConfig(pins []Pin) string {
 }
 
 // EmptyConfig is a configuration that requires and configures the provider
-// but holds no pin.
-func EmptyConfig() string { return providerBlock }
+// but holds no pin: its one prefectimage_pin has count = 0, which makes
+// Terraform configure the provider (a configuration without any resource of
+// the provider only fetches its schema).
+func EmptyConfig() string {
+	return providerBlock + `
+resource "prefectimage_pin" "none" {
+  count = 0
+  tag   = "3-latest"
+}
+`
+}
 
 // NoProviderConfig is a configuration without the provider at all.
 func NoProviderConfig() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -49,6 +50,9 @@ type Sample struct {
 	Wall   time.Duration
 	Counts registrytest.Counts
 	Chain  []Span // the critical path: requests paid one after another
+	// RepeatedPages is how many tag list requests asked for a page
+	// (the same URL) that the run had already read.
+	RepeatedPages int
 }
 
 // Measure runs fn once against a registry whose counts and timeline start
@@ -62,7 +66,17 @@ func (r *Registry) Measure(ctx context.Context, fn func(context.Context) error) 
 	if err != nil {
 		return Sample{}, err
 	}
-	return Sample{Wall: wall, Counts: r.Counts(), Chain: CriticalPath(r.Timeline.Spans())}, nil
+	seen := map[string]bool{}
+	repeated := 0
+	for _, line := range r.Requests() {
+		if strings.Contains(line, "/tags/list") {
+			if seen[line] {
+				repeated++
+			}
+			seen[line] = true
+		}
+	}
+	return Sample{Wall: wall, Counts: r.Counts(), Chain: CriticalPath(r.Timeline.Spans()), RepeatedPages: repeated}, nil
 }
 
 // Result is the samples of one measurement across runs.
@@ -109,6 +123,11 @@ func (r Result) Wall() Stat[time.Duration] {
 // RoundTrips is the critical path's length: median and spread.
 func (r Result) RoundTrips() Stat[int] {
 	return r.collect(func(s Sample) int { return len(s.Chain) })
+}
+
+// RepeatedPages is the most list pages read twice in one run.
+func (r Result) RepeatedPages() int {
+	return r.collect(func(s Sample) int { return s.RepeatedPages }).Max
 }
 
 // Count is one request count's median and spread.

@@ -15,18 +15,19 @@ import (
 // directory.
 const ProviderBinary = "terraform-provider-prefectimage"
 
-// BuildProvider builds the provider from the module in dir into
-// out/terraform-provider-prefectimage, with extra -ldflags (may be empty).
-func BuildProvider(ctx context.Context, dir, out, ldflags string) error {
+// BuildProvider builds the main package pkg (the provider is ".") of the
+// module in dir into out/terraform-provider-prefectimage, with extra
+// -ldflags (may be empty).
+func BuildProvider(ctx context.Context, dir, pkg, out, ldflags string) error {
 	args := []string{"build", "-o", filepath.Join(out, ProviderBinary)}
 	if ldflags != "" {
 		args = append(args, "-ldflags", ldflags)
 	}
-	args = append(args, ".")
+	args = append(args, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", ldflags, err, b)
+		return fmt.Errorf("go build %s %s: %w\n%s", ldflags, pkg, err, b)
 	}
 	return nil
 }
@@ -37,6 +38,7 @@ func BuildProvider(ctx context.Context, dir, out, ldflags string) error {
 type Workspace struct {
 	Terraform string // the terraform binary
 	Dir       string
+	PlanArgs  []string // extra arguments to terraform plan, such as -parallelism=20
 	env       []string
 }
 
@@ -79,7 +81,7 @@ func NewWorkspace(terraform, root, name, config, providerDir, registry string) (
 // wall time. A failed plan is an error holding Terraform's output.
 func (w *Workspace) Plan(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
-	out, err := w.run(ctx, "plan", "-input=false", "-no-color", "-out=plan.bin")
+	out, err := w.run(ctx, append([]string{"plan", "-input=false", "-no-color", "-out=plan.bin"}, w.PlanArgs...)...)
 	elapsed := time.Since(start)
 	if err != nil {
 		return 0, fmt.Errorf("terraform plan in %s: %w\n%s", w.Dir, err, out)
