@@ -217,8 +217,8 @@ func Report(c Config) string {
 		intCell(seq.RoundTrips()), intCell(full.RoundTrips()), ms(seq.Wall().Median), ms(full.Wall().Median), intCell(full.Count(list)), intCell(seq.Count(list)))
 	p("  of its own, and the `sha-` tags are left out. Registries that page by cursor or ignore `last` are read one\n")
 	p("  page after another, as before.\n")
-	p("- **Listing only the tags a selector can pick.** A constraint that fixes the minor (`~> 3.8.0`, `3.7.8`)\n")
-	p("  lists the names starting `3.8`: one page. One that fixes the major with a lower bound (`~> 2.20`) lists\n")
+	p("- **Listing only the tags a selector can pick.** A constraint that fixes the minor (`~> 3.8.0`) lists the\n")
+	p("  names starting `3.8`: one page. One that fixes the major with a lower bound (`~> 2.20`) lists\n")
 	p("  the minors from its first digit on (`2.2` to `2.9…`, one page) and, to stay exact, the three-digit minors\n")
 	p("  below it (`2.1dd…`, ten ranges of no tags, one request each). All of them at once: %s pages instead of %s,\n",
 		intCell(prov.Count(list)), intCell(full.Count(list)))

@@ -455,3 +455,32 @@ func mustRef(t *testing.T, c *Client, repo string) repoRef {
 	}
 	return ref
 }
+
+// Against Debian's docker-registry (CNCF distribution 2.8, skipped without
+// it): ranges, with splits and `last` values that are no tag ("3.3~"), read
+// what the registry holds, at 2 tags a page.
+func TestListTagRangeRealRegistry(t *testing.T) {
+	noDockerConfig(t)
+	s, _ := realRegistry(t)
+	want := slices.Sorted(slices.Values(realTags))
+	for _, rg := range []TagRange{
+		{Splits: []string{"3-", "3.4.2", "3.4.2-python3.12", "sha-"}},
+		{After: "/~", Before: "9~", Splits: []string{"3.", "3.4", "3.4.2"}},
+		{After: "3.3~", Before: "3.4~", Splits: []string{"3.4.1", "3.4.2"}},
+		{After: "3.4.1/", Before: "3.4.1:"},
+	} {
+		c := newTestClient(t, Config{
+			CACertPEM:   []byte(s.CACertPEM),
+			Credentials: []Credential{{Host: s.Host, Username: s.Username, Password: s.Password}},
+			MaxRetries:  1,
+		})
+		c.pageSize = 2
+		got, err := c.ListTagRange(context.Background(), s.Repository("prefecthq/prefect"), rg)
+		if err != nil {
+			t.Fatalf("range %+v: %v", rg, err)
+		}
+		if w := inRange(want, rg); !slices.Equal(got, w) {
+			t.Errorf("range %+v: %v, want %v", rg, got, w)
+		}
+	}
+}
