@@ -52,15 +52,14 @@ type Machine struct {
 // versions.
 func DescribeMachine(ctx context.Context, terraform string) Machine {
 	m := Machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown"}
-	if f, err := os.Open("/proc/cpuinfo"); err == nil {
-		sc := bufio.NewScanner(f)
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(bytes.NewReader(b))
 		for sc.Scan() {
 			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
 				m.CPUModel = strings.TrimSpace(v)
 				break
 			}
 		}
-		f.Close()
 	}
 	m.Go = firstLine(ctx, "go", "version")
 	m.Terraform = firstLine(ctx, terraform, "version")
