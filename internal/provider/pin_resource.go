@@ -89,15 +89,7 @@ func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 }
 
 func (r *pinResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = providerDataOf(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan is where the pin is decided: Read alone makes no plan action,
@@ -152,41 +144,44 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 
 // planResolved resolves the selector now and plans the pin with known values.
 func (r *pinResource) planResolved(ctx context.Context, sel selector, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
-	rreq, err := sel.request(r.data.defaultRepository)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Selector", err.Error())
-		return
-	}
-	pin, err := r.data.resolver.Resolve(ctx, rreq)
-	if err != nil {
+	if err := r.resolveInto(ctx, sel, "", plan); err != nil {
 		resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
 		return
 	}
-	resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
-	plan.UpstreamTag = types.StringValue(pin.Tag)
-	plan.UpstreamDigest = types.StringValue(pin.Digest)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
 // planFollow plans the pin to move to what the last refresh found upstream.
 // The resolution is answered from the refresh's cache in the same run.
 func (r *pinResource) planFollow(ctx context.Context, sel selector, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
-	rreq, err := sel.request(r.data.defaultRepository)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Selector", err.Error())
-		return
-	}
-	rreq.Tag = state.UpstreamTag.ValueString()
-	pin, err := r.data.resolver.Resolve(ctx, rreq)
-	if err != nil {
+	if err := r.resolveInto(ctx, sel, state.UpstreamTag.ValueString(), plan); err != nil {
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 			fmt.Sprintf("The pin %s holds: %s", state.TaggedRef.ValueString(), err))
 		return
 	}
-	resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
-	plan.UpstreamTag = types.StringValue(pin.Tag)
-	plan.UpstreamDigest = types.StringValue(pin.Digest)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// resolveInto resolves the selector (or, when tag is set, that tag in the
+// selector's repository) and writes the pin and upstream_* into m.
+func (r *pinResource) resolveInto(ctx context.Context, sel selector, tag string, m *pinResourceModel) error {
+	rreq, err := sel.request(r.data.defaultRepository)
+	if err != nil {
+		return err
+	}
+	if tag != "" {
+		rreq.Tag = tag
+	}
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		return err
+	}
+	if diags := m.setResults(ctx, rreq, pin); diags.HasError() {
+		return fmt.Errorf("recording the pin of %s: %v", pin.TaggedRef, diags)
+	}
+	m.UpstreamTag = types.StringValue(pin.Tag)
+	m.UpstreamDigest = types.StringValue(pin.Digest)
+	return nil
 }
 
 // keepPin copies the pin and its refresh results from state into the plan.
@@ -232,19 +227,10 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 	sel, _ := selectorOf(config.pinModel)
 	if plan.Digest.IsUnknown() {
 		// The selector was not known at plan time: resolve it now.
-		rreq, err := sel.request(r.data.defaultRepository)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid Selector", err.Error())
-			return
-		}
-		pin, err := r.data.resolver.Resolve(ctx, rreq)
-		if err != nil {
+		if err := r.resolveInto(ctx, sel, "", &plan); err != nil {
 			resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
 			return
 		}
-		resp.Diagnostics.Append(plan.setResults(ctx, rreq, pin)...)
-		plan.UpstreamTag = types.StringValue(pin.Tag)
-		plan.UpstreamDigest = types.StringValue(pin.Digest)
 	}
 	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
