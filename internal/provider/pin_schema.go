@@ -67,22 +67,22 @@ func pinAttributes() []pinAttribute {
 			description: "The image repository, spelled as `ref` and `tagged_ref` will spell it: `prefecthq/prefect`, " +
 				"`prefecthq/prefect-client`, a mirror such as `ghcr.io/acme/prefect`, or `127.0.0.1:5000/prefecthq/prefect`. " +
 				"Defaults to the provider's `repository`.",
-			strings: []validator.String{repositoryValidator{}}},
+			strings: []validator.String{repositoryValidator}},
 		{name: "prefect_version", kind: kindString, input: true,
 			description: "A constraint on the Prefect version. Terraform syntax with Terraform's meaning (`3.1.15`, " +
 				"`!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, `~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`) or " +
 				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
 				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
 				"`3.0.0rc14` may be named without `allow_prereleases`.",
-			strings: []validator.String{versionConstraintValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{versionConstraintValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
 				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9).",
-			strings: []validator.String{pythonConstraintValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{pythonConstraintValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "flavor", kind: kindString, input: true, computed: true,
 			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
 				"the tag when `tag` is set.",
-			strings: []validator.String{flavorValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{flavorValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "allow_prereleases", kind: kindBool, input: true, computed: true,
 			description: "Also consider release candidates, alphas, betas and nightly `.devN` builds. Defaults to `false`.",
 			bools:       []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("tag"))}},
@@ -90,11 +90,11 @@ func pinAttributes() []pinAttribute {
 			description: "One exact tag of any kind (`3-latest`, `3.1-python3.12`, `2-latest-conda`, or a tag of another " +
 				"scheme such as prefect-aws's). Conflicts with `prefect_version`, `python_version`, `flavor` and " +
 				"`allow_prereleases`. When a selector is used instead, this is the tag it chose, such as `3.1.15-python3.12`.",
-			strings: []validator.String{tagValidator{}, stringvalidator.ConflictsWith(selectorConflicts...)}},
+			strings: []validator.String{tagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
 		{name: "platform", kind: kindString, input: true,
 			description: "A platform, `os/arch[/variant]` such as `linux/amd64`. When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Defaults to none.",
-			strings: []validator.String{platformValidator{}}},
+			strings: []validator.String{platformValidator}},
 		{name: "digest", kind: kindString, computed: true,
 			description: "What the tag points at: the multi-platform index digest where there is one, such as `sha256:9f…`."},
 		{name: "ref", kind: kindString, computed: true,

@@ -102,7 +102,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 				MarkdownDescription: "The repository used by every `prefectimage_pin` that sets none. Defaults to the " +
 					"`PREFECTIMAGE_REPOSITORY` environment variable, else `prefecthq/prefect` on Docker Hub. " +
 					"A mirror such as `ghcr.io/acme/prefect` works the same way.",
-				Validators: []validator.String{repositoryValidator{}},
+				Validators: []validator.String{repositoryValidator},
 			},
 			"insecure_registries": schema.ListAttribute{
 				Optional:    true,
@@ -116,13 +116,13 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional: true,
 				MarkdownDescription: "PEM-encoded CA certificate(s) trusted in addition to the system's, for registries " +
 					"behind a corporate CA. Defaults to none.",
-				Validators: []validator.String{pemValidator{}},
+				Validators: []validator.String{pemValidator},
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How long one registry request may take, as a Go duration (`30s`, `2m`). " +
 					"Defaults to `30s`. A failed operation gives up within `request_timeout × (max_retries + 1)`.",
-				Validators: []validator.String{durationValidator{}},
+				Validators: []validator.String{durationValidator},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
@@ -142,7 +142,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 						"address": schema.StringAttribute{
 							Required:            true,
 							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`.",
-							Validators:          []validator.String{hostValidator{}},
+							Validators:          []validator.String{hostValidator},
 						},
 						"username": schema.StringAttribute{
 							Required:            true,

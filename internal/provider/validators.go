@@ -20,103 +20,77 @@ import (
 // Validators run at `terraform validate`, before any registry is contacted.
 // Each one checks a single known string and says what a good value looks like.
 
-var (
-	_ validator.String = repositoryValidator{}
-	_ validator.String = versionConstraintValidator{}
-	_ validator.String = pythonConstraintValidator{}
-	_ validator.String = flavorValidator{}
-	_ validator.String = platformValidator{}
-	_ validator.String = tagValidator{}
-	_ validator.String = durationValidator{}
-	_ validator.String = pemValidator{}
-	_ validator.String = hostValidator{}
-	_ validator.List   = hostListValidator{}
-)
+var _ validator.List = hostListValidator{}
 
-// stringCheck adapts a func(string) error to a validator.String.
-func stringCheck(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse, summary string, check func(string) error) {
+// stringCheck is a validator.String made of a check on one known string;
+// its error becomes the detail of an attribute error titled summary.
+type stringCheck struct {
+	description string
+	summary     string
+	check       func(string) error
+}
+
+func (v stringCheck) Description(context.Context) string { return v.description }
+
+func (v stringCheck) MarkdownDescription(context.Context) string { return v.description }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if err := check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, summary, err.Error())
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
 	}
 }
 
-type repositoryValidator struct{}
-
-func (repositoryValidator) Description(context.Context) string {
-	return "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest"
-}
-func (v repositoryValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (v repositoryValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Repository", func(s string) error {
+var repositoryValidator = stringCheck{
+	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
+	summary:     "Invalid Repository",
+	check: func(s string) error {
 		if err := registry.ValidateRepository(s); err != nil {
 			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
 		}
 		return nil
-	})
+	},
 }
 
-type versionConstraintValidator struct{}
-
-func (versionConstraintValidator) Description(context.Context) string {
-	return "must be a version constraint in Terraform syntax (~> 3.4, >= 3.1, < 3.4) or PEP 440 syntax (==3.1.*, ~=3.1.2)"
-}
-func (v versionConstraintValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (v versionConstraintValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Prefect Version Constraint", func(s string) error {
+var versionConstraintValidator = stringCheck{
+	description: "must be a version constraint in Terraform syntax (~> 3.4, >= 3.1, < 3.4) or PEP 440 syntax (==3.1.*, ~=3.1.2)",
+	summary:     "Invalid Prefect Version Constraint",
+	check: func(s string) error {
 		if _, err := prefecttag.ParseConstraint(s); err != nil {
 			return fmt.Errorf("prefect_version %q is not a version constraint: %w. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, err)
 		}
 		return nil
-	})
+	},
 }
 
-type pythonConstraintValidator struct{}
-
-func (pythonConstraintValidator) Description(context.Context) string {
-	return "must be a Python version (3.12) or a constraint (>= 3.11)"
-}
-func (v pythonConstraintValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-func (v pythonConstraintValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Python Version", func(s string) error {
+var pythonConstraintValidator = stringCheck{
+	description: "must be a Python version (3.12) or a constraint (>= 3.11)",
+	summary:     "Invalid Python Version",
+	check: func(s string) error {
 		if _, err := prefecttag.ParsePythonConstraint(s); err != nil {
 			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %w. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, err)
 		}
 		return nil
-	})
+	},
 }
 
-type flavorValidator struct{}
-
-func (flavorValidator) Description(context.Context) string {
-	return "must be standard, conda or kubernetes"
-}
-func (v flavorValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v flavorValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Flavor", func(s string) error {
+var flavorValidator = stringCheck{
+	description: "must be standard, conda or kubernetes",
+	summary:     "Invalid Flavor",
+	check: func(s string) error {
 		if _, err := prefecttag.ParseFlavor(s); err != nil {
 			return fmt.Errorf("flavor %q is not a Prefect image flavor: %w", s, err)
 		}
 		return nil
-	})
+	},
 }
 
-type platformValidator struct{}
-
-func (platformValidator) Description(context.Context) string {
-	return "must be os/arch or os/arch/variant, such as linux/amd64 or linux/arm64/v8"
-}
-func (v platformValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v platformValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Platform", func(s string) error {
+var platformValidator = stringCheck{
+	description: "must be os/arch or os/arch/variant, such as linux/amd64 or linux/arm64/v8",
+	summary:     "Invalid Platform",
+	check: func(s string) error {
 		parts := strings.Split(s, "/")
 		if len(parts) < 2 || len(parts) > 3 {
 			return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
@@ -127,22 +101,18 @@ func (v platformValidator) ValidateString(ctx context.Context, req validator.Str
 			}
 		}
 		return nil
-	})
+	},
 }
 
-type tagValidator struct{}
-
-func (tagValidator) Description(context.Context) string {
-	return "must be an image tag: letters, digits, _ . -, at most 128 characters, not starting with . or -"
-}
-func (v tagValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v tagValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Tag", func(s string) error {
+var tagValidator = stringCheck{
+	description: "must be an image tag: letters, digits, _ . -, at most 128 characters, not starting with . or -",
+	summary:     "Invalid Tag",
+	check: func(s string) error {
 		if !validTag(s) {
 			return fmt.Errorf("tag %q is not an image tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'; write only the tag (3-latest), not the repository or a digest", s)
 		}
 		return nil
-	})
+	},
 }
 
 // validTag follows the distribution spec: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
@@ -159,30 +129,22 @@ func validTag(s string) bool {
 	return true
 }
 
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "must be a positive Go duration such as 30s or 2m"
-}
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v durationValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Duration", func(s string) error {
+var durationValidator = stringCheck{
+	description: "must be a positive Go duration such as 30s or 2m",
+	summary:     "Invalid Duration",
+	check: func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
 			return fmt.Errorf("%q is not a positive duration; write it like \"30s\" or \"2m\"", s)
 		}
 		return nil
-	})
+	},
 }
 
-type pemValidator struct{}
-
-func (pemValidator) Description(context.Context) string {
-	return "must hold at least one PEM-encoded X.509 certificate"
-}
-func (v pemValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v pemValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid CA Certificate", func(s string) error {
+var pemValidator = stringCheck{
+	description: "must hold at least one PEM-encoded X.509 certificate",
+	summary:     "Invalid CA Certificate",
+	check: func(s string) error {
 		rest, found := []byte(s), 0
 		for {
 			var block *pem.Block
@@ -202,17 +164,13 @@ func (v pemValidator) ValidateString(ctx context.Context, req validator.StringRe
 			return fmt.Errorf("ca_certificate_pem holds no PEM \"CERTIFICATE\" block; pass the CA's certificate, for example file(\"corp-ca.pem\")")
 		}
 		return nil
-	})
+	},
 }
 
-type hostValidator struct{}
-
-func (hostValidator) Description(context.Context) string {
-	return "must be a registry host such as ghcr.io or registry.internal:5000, without scheme or path"
-}
-func (v hostValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-func (v hostValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	stringCheck(ctx, req, resp, "Invalid Registry Host", validHost)
+var hostValidator = stringCheck{
+	description: "must be a registry host such as ghcr.io or registry.internal:5000, without scheme or path",
+	summary:     "Invalid Registry Host",
+	check:       validHost,
 }
 
 // validHost accepts host or host:port, without a scheme or path.
