@@ -46,6 +46,12 @@ func (d *pinDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		return
 	}
 	sel, _ := selectorOf(model) // data sources are read only once their config is known
+	if sel.Repository == "" && d.data.repositoryUnknown {
+		resp.Diagnostics.AddError("Repository Not Known Yet",
+			"The provider's repository depends on a value that is known only after apply, so this data source cannot be read now. "+
+				"Set repository on the data source, or give the provider a repository that is known at plan time.")
+		return
+	}
 	rreq, err := sel.request(d.data.defaultRepository)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Selector", err.Error())

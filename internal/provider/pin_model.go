@@ -48,6 +48,19 @@ func selectorOf(m pinModel) (sel selector, ok bool) {
 	}, true
 }
 
+// effective fills in the defaults a selector leaves out, so that writing a
+// default out (flavor = "standard", the provider's repository) is no change,
+// and a change of the provider's repository is one.
+func (s selector) effective(defaultRepository string) selector {
+	if s.Repository == "" {
+		s.Repository = defaultRepository
+	}
+	if s.Flavor == "" && s.Tag == "" {
+		s.Flavor = string(prefecttag.FlavorStandard)
+	}
+	return s
+}
+
 // request turns a selector into a resolver request. The validators have
 // already checked every part, so a parse error here is a bug worth showing.
 func (s selector) request(defaultRepository string) (resolver.Request, error) {
@@ -87,7 +100,7 @@ func (m *pinModel) setResults(ctx context.Context, req resolver.Request, p resol
 	}
 	m.Digest = types.StringValue(p.Digest)
 	m.Ref = types.StringValue(p.Ref)
-	m.TaggedRef = types.StringValue(p.TaggedRef)
+	m.TaggedRef = optionalString(p.TaggedRef)
 	m.ResolvedPrefectVersion = optionalString(p.PrefectVersion)
 	m.ResolvedPythonVersion = optionalString(p.PythonVersion)
 	m.PlatformDigest = optionalString(p.PlatformDigest)

@@ -105,9 +105,10 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	sel, known := selectorOf(config.pinModel)
-	if !known {
+	if !known || (sel.Repository == "" && r.data.repositoryUnknown) {
 		return // resolved at apply, when the configuration is known
 	}
+	sel = sel.effective(r.data.defaultRepository)
 
 	if req.State.Raw.IsNull() {
 		r.planResolved(ctx, sel, &plan, resp)
@@ -126,7 +127,10 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 
 	// Same selector: the pin holds unless the last refresh saw upstream move.
+	// The plan keeps the pin known even when something else (on_drift)
+	// changes, since Update calls no registry.
 	keepPin(&plan, state)
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if !drifted(state) {
 		return
 	}
@@ -225,6 +229,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 	sel, _ := selectorOf(config.pinModel)
+	sel = sel.effective(r.data.defaultRepository)
 	if plan.Digest.IsUnknown() {
 		// The selector was not known at plan time: resolve it now.
 		if err := r.resolveInto(ctx, sel, "", &plan); err != nil {
@@ -286,7 +291,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	sel, _ := selectorOf(config.pinModel)
-	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel.effective(r.data.defaultRepository))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -312,7 +317,7 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 	model.UpstreamDigest = types.StringValue(id.Digest)
 	if id.Tag != "" {
 		// Watch the imported tag until an apply records the configured selector.
-		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Tag: id.Tag})...)
+		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Repository: id.Repository, Tag: id.Tag})...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

@@ -71,6 +71,10 @@ type registryAuthModel struct {
 type providerData struct {
 	resolver          *resolver.Resolver
 	defaultRepository string
+	// repositoryUnknown: the provider's repository depends on a value known
+	// only at apply, so pins without a repository of their own cannot be
+	// resolved at plan time.
+	repositoryUnknown bool
 }
 
 // providerDataOf takes what Configure handed over; nil before the provider
@@ -227,7 +231,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		resp.Diagnostics.AddError("Unable to Configure the Registry Client", err.Error())
 		return
 	}
-	data := &providerData{resolver: resolver.New(client), defaultRepository: repository}
+	data := &providerData{resolver: resolver.New(client), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown()}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -58,6 +59,9 @@ var versionConstraintValidator = stringCheck{
 	description: "must be a version constraint in Terraform syntax (~> 3.4, >= 3.1, < 3.4) or PEP 440 syntax (==3.1.*, ~=3.1.2)",
 	summary:     "Invalid Prefect Version Constraint",
 	check: func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("prefect_version is blank; leave it out for the newest stable release, or write a constraint such as \"~> 3.4\"")
+		}
 		if _, err := prefecttag.ParseConstraint(s); err != nil {
 			return fmt.Errorf("prefect_version %q is not a version constraint: %w. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, err)
 		}
@@ -69,6 +73,9 @@ var pythonConstraintValidator = stringCheck{
 	description: "must be a Python version (3.12) or a constraint (>= 3.11)",
 	summary:     "Invalid Python Version",
 	check: func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("python_version is blank; leave it out for the highest Python published, or write a version such as \"3.12\"")
+		}
 		if _, err := prefecttag.ParsePythonConstraint(s); err != nil {
 			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %w. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, err)
 		}
