@@ -386,3 +386,26 @@ func TestAccPinDataSource_credentials(t *testing.T) {
 		})
 	}
 }
+
+// A provider repository known only at apply is never replaced by the
+// built-in default: the data source says so instead of reading Docker Hub.
+func TestAccPinDataSource_unknownProviderRepository(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "r" {}
+
+provider "prefectimage" {
+  repository = length(terraform_data.r.id) > 0 ? "` + repo + `" : "x/y"
+}
+
+data "prefectimage_pin" "test" { python_version = "3.12" }
+`,
+			ExpectError: wrapped(`The provider's repository depends on a value that is known only after apply`),
+		}},
+	})
+}
