@@ -29,7 +29,7 @@ type repoTransport struct {
 // ping and the token exchange on first use. Concurrent first callers share
 // one handshake; a failed handshake is tried again by the next caller.
 func (c *Client) transportFor(ctx context.Context, ref repoRef) (*repoTransport, error) {
-	return c.auths.get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
+	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
 		if err != nil {
 			return nil, &answerError{msg: "the credentials could not be read from the Docker config", cause: err}

@@ -57,7 +57,7 @@ func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, 
 	if err := ValidateTag(tag); err != nil {
 		return Descriptor{}, invalid(repository, action, err)
 	}
-	d, err := c.heads.get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
+	d, err := c.heads.Get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return Descriptor{}, err
@@ -122,7 +122,7 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 	if byDigest {
 		sep = "@"
 	}
-	p, err := c.platforms.get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
+	p, err := c.platforms.Get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return Platforms{}, err
@@ -139,7 +139,7 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 			return Platforms{}, err
 		}
 		if !byDigest {
-			c.heads.put(ref.key+":"+reference, Descriptor{Digest: p.Digest, MediaType: m.mediaType})
+			c.heads.Put(ref.key+":"+reference, Descriptor{Digest: p.Digest, MediaType: m.mediaType})
 		}
 		return p, nil
 	})

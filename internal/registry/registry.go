@@ -26,6 +26,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
 )
 
 const (
@@ -134,10 +136,10 @@ type Client struct {
 	pageSize int
 
 	sources   sync.Map // repository key -> where its credentials came from
-	auths     memo[*repoTransport]
-	tagLists  memo[[]string]
-	heads     memo[Descriptor]
-	platforms memo[Platforms]
+	auths     memo.Cache[*repoTransport]
+	tagLists  memo.Cache[[]string]
+	heads     memo.Cache[Descriptor]
+	platforms memo.Cache[Platforms]
 }
 
 // New builds a Client: one HTTP transport (TLS trust, per-host insecure

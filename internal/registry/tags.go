@@ -83,7 +83,7 @@ func (c *Client) ListTagRange(ctx context.Context, repository string, r TagRange
 		return nil, invalid(repository, action, err)
 	}
 	if !r.whole() {
-		if all, ok := c.tagLists.cached(ref.key); ok {
+		if all, ok := c.tagLists.Cached(ref.key); ok {
 			out := make([]string, 0)
 			for _, t := range all {
 				if r.contains(t) {
@@ -93,7 +93,7 @@ func (c *Client) ListTagRange(ctx context.Context, repository string, r TagRange
 			return out, nil
 		}
 	}
-	tags, err := c.tagLists.get(ctx, r.memoKey(ref.key), func(ctx context.Context) ([]string, error) {
+	tags, err := c.tagLists.Get(ctx, r.memoKey(ref.key), func(ctx context.Context) ([]string, error) {
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return nil, err
@@ -118,6 +118,10 @@ func (c *Client) ListTagRange(ctx context.Context, repository string, r TagRange
 func (c *Client) readRange(ctx context.Context, ref repoRef, rt *repoTransport, r TagRange) ([]string, error) {
 	first := c.newTagPager(ref, rt, r.After, r.Before, false)
 	out, err := first.page(ctx)
+	if err != nil && r.After != "" && statusOf(err) == http.StatusBadRequest {
+		// The registry refuses a `last` that is not one of its tags.
+		return c.readFromStart(ctx, ref, rt, r)
+	}
 	if err != nil || first.done {
 		return out, err
 	}
@@ -135,6 +139,9 @@ func (c *Client) readRange(ctx context.Context, ref repoRef, rt *repoTransport, 
 		rest, err := first.rest(ctx)
 		return append(out, rest...), err
 	}
+	// Each split is sent as `last`, though it is no tag: a piece is
+	// trusted only if it starts at the first tag its neighbour saw beyond
+	// the split (below).
 
 	// The first piece goes on from the first page (following its Link) up
 	// to and with the first split; each further piece runs from its split
@@ -216,6 +223,12 @@ func (c *Client) readRange(ctx context.Context, ref repoRef, rt *repoTransport, 
 			sequential = true
 		case !p.done:
 			return nil, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the tag list range after %q was not read to its end", p.from)}
+		case i > 0 && !ended && p.lowest != pagers[i-1].beyond:
+			// The piece before stopped at a tag past this split; a
+			// registry that answers this piece from anywhere else (an
+			// empty page, say, for a `last` that is not a tag) cannot be
+			// trusted to have read it whole.
+			sequential = true
 		case p.atEnd:
 			ended = true
 		}
@@ -230,6 +243,25 @@ func (c *Client) readRange(ctx context.Context, ref repoRef, rt *repoTransport, 
 		out = append(out, p...)
 	}
 	return append(pieces[0], out...), nil
+}
+
+// readFromStart reads the tags inside r from the start of the list, for a
+// registry that refuses r.After as a `last` value because it is no tag.
+func (c *Client) readFromStart(ctx context.Context, ref repoRef, rt *repoTransport, r TagRange) ([]string, error) {
+	c.debug(ctx, "registry refuses last values that are not tags; reading the tag list from its start", map[string]any{
+		"registry": ref.registry, "repository": ref.written,
+	})
+	tags, err := c.readTagRange(ctx, ref, rt, "", r.Before)
+	if err != nil {
+		return nil, err
+	}
+	out := tags[:0]
+	for _, t := range tags {
+		if r.contains(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // refusedSplit reports whether piece i failed because the registry refused
@@ -281,6 +313,8 @@ type tagPager struct {
 	pages    int
 
 	highest     string // the highest tag seen
+	lowest      string // the lowest tag seen after from, in range or past it
+	beyond      string // the lowest tag seen past the range's upper end
 	done        bool   // read to the range's end
 	atEnd       bool   // done because the registry's list ended, not because a page passed `to`
 	cursor      bool   // the registry's Link pages by something else than last
@@ -348,6 +382,9 @@ func (p *tagPager) page(ctx context.Context) ([]string, error) {
 		if t > p.highest {
 			p.highest = t
 		}
+		if t > p.from && (p.lowest == "" || t < p.lowest) {
+			p.lowest = t
+		}
 		if p.from != "" && t <= p.from {
 			// A registry that ignores last (CNCF distribution 2.x)
 			// sends tags before the range too.
@@ -358,6 +395,9 @@ func (p *tagPager) page(ctx context.Context) ([]string, error) {
 		}
 		if p.past(t) {
 			reached = true
+			if p.beyond == "" || t < p.beyond {
+				p.beyond = t
+			}
 			continue
 		}
 		out = append(out, t)

@@ -12,8 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/singleflight"
-
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 )
@@ -62,9 +61,9 @@ type Resolver struct {
 	registry Registry
 	ranges   RangeLister // nil when the registry lists only whole repositories
 
-	mu       sync.Mutex
-	catalogs map[catalogKey]*prefecttag.Catalog
-	group    singleflight.Group
+	// catalogs: one listing and one parse per repository and spans, shared
+	// by concurrent pins; a pin giving up does not fail the others.
+	catalogs memo.Cache[*prefecttag.Catalog]
 }
 
 // catalogKey names a parsed listing: a repository, and the spans of tag
@@ -73,9 +72,11 @@ type catalogKey struct {
 	repository, spans string
 }
 
+func (k catalogKey) String() string { return k.repository + "\x00" + k.spans }
+
 // New returns a Resolver that asks reg.
 func New(reg Registry) *Resolver {
-	r := &Resolver{registry: reg, catalogs: map[catalogKey]*prefecttag.Catalog{}}
+	r := &Resolver{registry: reg}
 	if rl, ok := reg.(RangeLister); ok && listingStrategy != strategySequential {
 		r.ranges = rl
 	}
@@ -161,31 +162,21 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 // tag) once per Resolver; concurrent callers wait for the one parse. A
 // catalog of every release tag serves all spans.
 func (r *Resolver) catalog(ctx context.Context, repository string, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
-	key := catalogKey{repository, spansKey(spans)}
-	r.mu.Lock()
-	c, ok := r.catalogs[catalogKey{repository, ""}]
-	if !ok {
-		c, ok = r.catalogs[key]
-	}
-	r.mu.Unlock()
-	if ok {
+	if c, ok := r.catalogs.Cached(catalogKey{repository, ""}.String()); ok {
 		return c, nil
 	}
-	v, err, _ := r.group.Do(key.repository+"\x00"+key.spans, func() (any, error) {
+	c, err := r.catalogs.Get(ctx, catalogKey{repository, spansKey(spans)}.String(), func(ctx context.Context) (*prefecttag.Catalog, error) {
 		tags, err := r.list(ctx, repository, spans)
 		if err != nil {
 			return nil, err
 		}
-		c := prefecttag.NewCatalog(tags)
-		r.mu.Lock()
-		r.catalogs[key] = c
-		r.mu.Unlock()
-		return c, nil
+		return prefecttag.NewCatalog(tags), nil
 	})
-	if err != nil {
-		return nil, err
+	if err != nil && errors.Is(err, ctx.Err()) {
+		// This caller gave up (Terraform was interrupted) while waiting.
+		return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repository, err)
 	}
-	return v.(*prefecttag.Catalog), nil
+	return c, err
 }
 
 // list lists the tags in spans (nil: every release tag), the spans at once.

@@ -1,11 +1,14 @@
-package registry
+// Package memo caches the results of slow calls (registry requests,
+// catalog parses) for a provider run, and lets concurrent callers of one key
+// share a single computation.
+package memo
 
 import (
 	"context"
 	"sync"
 )
 
-// memo caches successful results per key for its whole life and lets
+// Cache caches successful results per key for its whole life and lets
 // concurrent callers of one key share a single computation (singleflight).
 // Failures are not cached: the next caller computes again.
 //
@@ -13,13 +16,14 @@ import (
 // values (loggers) but not its cancellation: one caller giving up does not
 // fail the others. When every waiting caller has given up, the computation
 // is cancelled.
-type memo[V any] struct {
+type Cache[V any] struct {
 	mu    sync.Mutex
 	done  map[string]V
-	calls map[string]*memoCall[V]
+	calls map[string]*flight[V]
 }
 
-type memoCall[V any] struct {
+// flight is one computation in progress and the callers waiting for it.
+type flight[V any] struct {
 	finished chan struct{}
 	val      V
 	err      error
@@ -27,9 +31,9 @@ type memoCall[V any] struct {
 	cancel   context.CancelFunc
 }
 
-// get returns the cached value for key, or waits for the one computation of
+// Get returns the cached value for key, or waits for the one computation of
 // it, starting fn when none is running.
-func (m *memo[V]) get(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, error) {
+func (m *Cache[V]) Get(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, error) {
 	m.mu.Lock()
 	if v, ok := m.done[key]; ok {
 		m.mu.Unlock()
@@ -41,12 +45,12 @@ func (m *memo[V]) get(ctx context.Context, key string, fn func(ctx context.Conte
 		return zero, err
 	}
 	if m.calls == nil {
-		m.calls = map[string]*memoCall[V]{}
+		m.calls = map[string]*flight[V]{}
 	}
 	call, ok := m.calls[key]
 	if !ok {
 		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		call = &memoCall[V]{finished: make(chan struct{}), cancel: cancel}
+		call = &flight[V]{finished: make(chan struct{}), cancel: cancel}
 		m.calls[key] = call
 		go func() {
 			v, err := fn(wctx)
@@ -87,8 +91,8 @@ func (m *memo[V]) get(ctx context.Context, key string, fn func(ctx context.Conte
 	}
 }
 
-// put stores a value computed elsewhere, unless one is cached already.
-func (m *memo[V]) put(key string, v V) {
+// Put stores a value computed elsewhere, unless one is cached already.
+func (m *Cache[V]) Put(key string, v V) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.done == nil {
@@ -99,9 +103,9 @@ func (m *memo[V]) put(key string, v V) {
 	}
 }
 
-// cached returns the value cached for key, if there is one, without waiting
+// Cached returns the value cached for key, if there is one, without waiting
 // for a computation in flight.
-func (m *memo[V]) cached(key string) (V, bool) {
+func (m *Cache[V]) Cached(key string) (V, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v, ok := m.done[key]
