@@ -1,0 +1,212 @@
+package provider
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// TestExamples plans every example under examples/ through the Terraform
+// CLI, as a user would run it: the registry is the in-process one, and the
+// PrefectHQ/prefect provider, which cannot be downloaded here, is a stub
+// with the few attributes the examples use. So the function calls, the pin
+// results fed into work pools and deployments, and the HCL itself run for
+// real; the stub's schema is only as right as our reading of the prefect
+// provider's documentation.
+func TestExamples(t *testing.T) {
+	isolateHome(t)
+	reg := sharedRegistry(t)
+	if err := reg.Seed("acme/prefect-client", tagcatalog.PrefectClient()); err != nil {
+		t.Fatal(err)
+	}
+	host := reg.Host()
+	t.Setenv("PREFECTIMAGE_REPOSITORY", host+"/"+prefectRepo)
+	t.Setenv("TF_VAR_dockerhub_token", "example-token")
+	t.Setenv("TF_VAR_registry", host)
+
+	// Where an example names Docker Hub or a mirror, point it at the
+	// in-process registry; provider sources become the test's.
+	rewrites := []struct{ from, to string }{
+		{`"prefectimage/prefectimage"`, `"hashicorp/prefectimage"`},
+		{`"prefecthq/prefect"`, `"` + host + `/prefecthq/prefect"`},
+		{`"PrefectHQ/prefect"`, `"hashicorp/prefect"`},
+		{`"ghcr.io/acme/prefect-client"`, `"` + host + `/acme/prefect-client"`},
+	}
+	sourceFix := regexp.MustCompile(`source\s*=\s*"` + regexp.QuoteMeta(host) + `/prefecthq/prefect"`)
+
+	var dirs []string
+	for _, pattern := range []string{"../../examples/*", "../../examples/*/*", "../../examples/*/*/*"} {
+		found, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, found...)
+	}
+	for _, dir := range dirs {
+		tfs, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+		if len(tfs) == 0 {
+			continue
+		}
+		name, _ := filepath.Rel("../../examples", dir)
+		t.Run(name, func(t *testing.T) {
+			// The files go to a dir of the test's own, and the .tf files
+			// into one Config, with path.module spelled out as that dir.
+			work := t.TempDir()
+			var hcl strings.Builder
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if e.IsDir() {
+					continue
+				}
+				raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(raw)
+				if strings.HasSuffix(e.Name(), ".tf") {
+					for _, r := range rewrites {
+						text = strings.ReplaceAll(text, r.from, r.to)
+					}
+					text = sourceFix.ReplaceAllString(text, `source = "hashicorp/prefect"`)
+					text = strings.ReplaceAll(text, "${path.module}", work)
+					hcl.WriteString(text + "\n")
+				}
+				if err := os.WriteFile(filepath.Join(work, e.Name()), []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tfresource.UnitTest(t, tfresource.TestCase{
+				TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+					"prefectimage": providerserver.NewProtocol6WithError(New("test")()),
+					"prefect":      providerserver.NewProtocol6WithError(&stubPrefectProvider{}),
+				},
+				Steps: []tfresource.TestStep{{
+					Config: hcl.String(),
+				}},
+			})
+		})
+	}
+}
+
+// stubPrefectProvider stands in for PrefectHQ/prefect: its resources keep
+// what they are given, and prefect_worker_metadata serves the Docker
+// template the examples ship, for every worker type.
+type stubPrefectProvider struct{}
+
+func (*stubPrefectProvider) Metadata(_ context.Context, _ fwprovider.MetadataRequest, resp *fwprovider.MetadataResponse) {
+	resp.TypeName = "prefect"
+}
+func (*stubPrefectProvider) Schema(context.Context, fwprovider.SchemaRequest, *fwprovider.SchemaResponse) {
+}
+func (*stubPrefectProvider) Configure(context.Context, fwprovider.ConfigureRequest, *fwprovider.ConfigureResponse) {
+}
+func (*stubPrefectProvider) Resources(context.Context) []func() resource.Resource {
+	str := func(required bool) rschema.StringAttribute {
+		return rschema.StringAttribute{Required: required, Optional: !required}
+	}
+	return []func() resource.Resource{
+		func() resource.Resource {
+			return &stubResource{name: "work_pool", attrs: map[string]rschema.Attribute{
+				"name": str(true), "type": str(true), "description": str(false), "base_job_template": str(false),
+				"paused": rschema.BoolAttribute{Optional: true},
+			}}
+		},
+		func() resource.Resource {
+			return &stubResource{name: "flow", attrs: map[string]rschema.Attribute{"name": str(true)}}
+		},
+		func() resource.Resource {
+			return &stubResource{name: "deployment", attrs: map[string]rschema.Attribute{
+				"name": str(true), "flow_id": str(true), "work_pool_name": str(false), "entrypoint": str(false), "job_variables": str(false),
+			}}
+		},
+	}
+}
+func (*stubPrefectProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{func() datasource.DataSource { return stubWorkerMetadata{} }}
+}
+
+// stubResource keeps its configuration as its state, with id = name.
+type stubResource struct {
+	name  string
+	attrs map[string]rschema.Attribute
+}
+
+func (r *stubResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.name
+}
+func (r *stubResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]rschema.Attribute{"id": rschema.StringAttribute{Computed: true}}
+	for k, v := range r.attrs {
+		attrs[k] = v
+	}
+	resp.Schema = rschema.Schema{Attributes: attrs}
+}
+func (r *stubResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	resp.State.Raw = req.Plan.Raw
+	var name types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathRoot("name"), &name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRoot("id"), name)...)
+}
+func (r *stubResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+func (r *stubResource) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw
+}
+func (r *stubResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+type stubWorkerMetadata struct{}
+
+func (stubWorkerMetadata) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_worker_metadata"
+}
+
+var workerTypes = []string{"docker", "kubernetes", "ecs", "cloud_run", "process"}
+
+func (stubWorkerMetadata) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	types_ := map[string]attr.Type{}
+	for _, w := range workerTypes {
+		types_[w] = types.StringType
+	}
+	resp.Schema = dschema.Schema{Attributes: map[string]dschema.Attribute{
+		"base_job_configs": dschema.ObjectAttribute{Computed: true, AttributeTypes: types_},
+	}}
+}
+func (stubWorkerMetadata) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	raw, err := os.ReadFile("../../examples/functions/set_image_default/docker-base-job-template.json")
+	if err != nil {
+		resp.Diagnostics.AddError("stub", err.Error())
+		return
+	}
+	values := map[string]attr.Value{}
+	types_ := map[string]attr.Type{}
+	for _, w := range workerTypes {
+		values[w] = types.StringValue(string(raw))
+		types_[w] = types.StringType
+	}
+	obj, diags := types.ObjectValue(types_, values)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRoot("base_job_configs"), obj)...)
+}
+
+func pathRoot(name string) path.Path { return path.Root(name) }
