@@ -65,7 +65,7 @@ func run(ctx context.Context, out io.Writer) error {
 	cliConfig := filepath.Join(work, "terraformrc")
 	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"prefectimage/prefectimage\" = %q\n  }\n  direct {}\n}\n", bin)
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
-		return err
+		return fmt.Errorf("step %d (write the Terraform CLI config): %w", s.n, err)
 	}
 	fmt.Fprintf(out, "    provider built into %s\n", bin)
 
@@ -83,7 +83,7 @@ func run(ctx context.Context, out io.Writer) error {
 
 	config := filepath.Join(work, "config")
 	if err := copyDir(filepath.Join("examples", "demo"), config); err != nil {
-		return fmt.Errorf("copy the demo configuration: %w", err)
+		return fmt.Errorf("step %d (copy the demo configuration): %w", s.n, err)
 	}
 	tf := func(args ...string) (string, int, error) {
 		cmd := exec.CommandContext(ctx, terraform, args...)
@@ -109,9 +109,12 @@ func run(ctx context.Context, out io.Writer) error {
 
 	s.step("terraform apply", "Resolves '~> 3.7.0, Python 3.12, conda' to a digest, stores the pin in state, and writes it into a Docker work pool's base job template with set_image_default.")
 	applied, code, err := tf("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil || code != 0 {
+	if err != nil {
+		return fmt.Errorf("step %d (terraform apply): %w", s.n, err)
+	}
+	if code != 0 {
 		fmt.Fprint(out, applied)
-		return fmt.Errorf("step %d (terraform apply): exit code %d (error: %v)", s.n, code, err) //nolint:errorlint // err may be nil
+		return fmt.Errorf("step %d (terraform apply): exit code %d", s.n, code)
 	}
 	printLines(out, applied, isApplyLine)
 	if i := strings.Index(applied, "Apply complete!"); i >= 0 {
