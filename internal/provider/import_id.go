@@ -27,7 +27,7 @@ func parseImportID(id string) (importID, error) {
 	// A colon after the last slash separates the tag; one before it is a port.
 	if colon := strings.LastIndex(name, ":"); colon > strings.LastIndex(name, "/") {
 		out.Repository, out.Tag = name[:colon], name[colon+1:]
-		if !validTag(out.Tag) {
+		if registry.ValidateTag(out.Tag) != nil {
 			return importID{}, fmt.Errorf("import ID %q: %q is not an image tag; %s", id, out.Tag, want)
 		}
 	}

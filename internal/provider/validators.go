@@ -115,25 +115,11 @@ var tagValidator = stringCheck{
 	description: "must be an image tag: letters, digits, _ . -, at most 128 characters, not starting with . or -",
 	summary:     "Invalid Tag",
 	check: func(s string) error {
-		if !validTag(s) {
+		if registry.ValidateTag(s) != nil {
 			return fmt.Errorf("tag %q is not an image tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'; write only the tag (3-latest), not the repository or a digest", s)
 		}
 		return nil
 	},
-}
-
-// validTag follows the distribution spec: [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}.
-func validTag(s string) bool {
-	if s == "" || len(s) > 128 || s[0] == '.' || s[0] == '-' {
-		return false
-	}
-	for _, r := range s {
-		ok := r == '_' || r == '.' || r == '-' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 var durationValidator = stringCheck{
