@@ -23,7 +23,7 @@ import (
 // here it is a repository error, which is what such a typo is).
 var (
 	pathComponentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$`)
-	tagRE           = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	tagRE           = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`) // and at most maxTagLen bytes
 	hostLabelRE     = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`)
 	portRE          = regexp.MustCompile(`^[0-9]{1,5}$`)
 	ipv6RE          = regexp.MustCompile(`^\[[0-9A-Fa-f:.]+\]$`)
@@ -33,6 +33,9 @@ var digestHexLen = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
 
 // maxNameLen is the longest name (registry and repository) Docker accepts.
 const maxNameLen = 255
+
+// maxTagLen is the distribution spec's bound on a tag's length.
+const maxTagLen = 128
 
 // ValidateImage reports whether image is an image reference that names a tag,
 // a digest or both, such as prefecthq/prefect:3.1.15-python3.12,
@@ -77,7 +80,7 @@ func ValidateImage(image string) error {
 	// "/" is a registry port.
 	if i := strings.LastIndex(rest, ":"); i > strings.LastIndex(rest, "/") {
 		name, tag, hasTag = rest[:i], rest[i+1:], true
-		if !tagRE.MatchString(tag) {
+		if len(tag) > maxTagLen || !tagRE.MatchString(tag) {
 			return bad("the image %q has an invalid tag %q: a tag is 1 to 128 of the characters A-Z, a-z, 0-9, "+
 				"_, . and -, and does not start with . or -", image, tag)
 		}

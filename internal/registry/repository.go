@@ -16,14 +16,19 @@ import (
 // know it; go-containerregistry addresses it as index.docker.io.
 const dockerHub = "docker.io"
 
+// maxTagLen is the distribution spec's bound on a tag's length.
+const maxTagLen = 128
+
 var (
 	// pathComponent is the distribution reference grammar for one path
 	// component of a repository name.
 	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 	// domainName is a DNS name or IPv4 address.
 	domainName = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
-	// tagPattern is the distribution grammar for a tag.
-	tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	// tagPattern is the distribution grammar for a tag, less its length
+	// bound (maxTagLen), which as {0,127} would make the regexp far costlier
+	// to compile at every provider start.
+	tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 )
 
 // repoRef is a repository as the user wrote it and as go-containerregistry
@@ -49,7 +54,7 @@ func ValidateTag(s string) error {
 	if s == "" {
 		return errors.New("the tag is empty")
 	}
-	if !tagPattern.MatchString(s) {
+	if len(s) > maxTagLen || !tagPattern.MatchString(s) {
 		return fmt.Errorf("%q is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", s)
 	}
 	return nil

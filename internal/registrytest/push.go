@@ -18,7 +18,7 @@ import (
 
 var (
 	repoRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
-	tagRE  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	tagRE  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`) // and at most 128 bytes
 )
 
 var (
@@ -38,7 +38,7 @@ func checkRepo(repo string) error {
 }
 
 func checkTag(tag string) error {
-	if !tagRE.MatchString(tag) {
+	if len(tag) > 128 || !tagRE.MatchString(tag) {
 		return fmt.Errorf("registrytest: %q is not a valid tag", tag)
 	}
 	return nil
