@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -136,7 +137,7 @@ func dockerImage(config blob) blob {
 // parsePlatform parses "os/arch[/variant]".
 func parsePlatform(s string) (v1.Platform, error) {
 	parts := strings.Split(s, "/")
-	if len(parts) < 2 || len(parts) > 3 || slicesContainsEmpty(parts) {
+	if len(parts) < 2 || len(parts) > 3 || slices.Contains(parts, "") {
 		return v1.Platform{}, fmt.Errorf("registrytest: platform %q is not os/arch[/variant]", s)
 	}
 	p := v1.Platform{OS: parts[0], Architecture: parts[1]}
@@ -144,15 +145,6 @@ func parsePlatform(s string) (v1.Platform, error) {
 		p.Variant = parts[2]
 	}
 	return p, nil
-}
-
-func slicesContainsEmpty(ss []string) bool {
-	for _, s := range ss {
-		if s == "" {
-			return true
-		}
-	}
-	return false
 }
 
 func platformKey(p v1.Platform) string {

@@ -30,9 +30,15 @@ var (
 	arm64Config = sync.OnceValue(func() blob { return configFor(linuxARM64, nil) })
 )
 
-func checkRepo(repo string) error {
+// checkRefs checks a repository name and the tags to push into it.
+func checkRefs(repo string, tags ...string) error {
 	if !repoRE.MatchString(repo) {
 		return fmt.Errorf("registrytest: %q is not a valid repository name", repo)
+	}
+	for _, tag := range tags {
+		if err := checkTag(tag); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -55,13 +61,8 @@ func checkTag(tag string) error {
 // Seeding calls the registry in process: it is neither counted nor logged,
 // and it needs no credentials.
 func (r *Registry) Seed(repo string, tags []string) error {
-	if err := checkRepo(repo); err != nil {
+	if err := checkRefs(repo, tags...); err != nil {
 		return err
-	}
-	for _, t := range tags {
-		if err := checkTag(t); err != nil {
-			return err
-		}
 	}
 	r.mut.Lock()
 	defer r.mut.Unlock()
@@ -80,7 +81,7 @@ func (r *Registry) Seed(repo string, tags []string) error {
 		lo, hi := min(w*chunk, len(tags)), min((w+1)*chunk, len(tags))
 		wg.Go(func() {
 			for _, t := range tags[lo:hi] {
-				if _, _, err := r.pushIndex(repo, t); err != nil {
+				if _, err := r.pushIndex(repo, t); err != nil {
 					errs[w] = err
 					return
 				}
@@ -98,10 +99,7 @@ func (r *Registry) Seed(repo string, tags []string) error {
 // Push (re)pushes tag in repo as Seed does, with fresh content: a new index
 // digest and new platform digests. It returns the new index digest.
 func (r *Registry) Push(repo, tag string) (string, error) {
-	if err := checkRepo(repo); err != nil {
-		return "", err
-	}
-	if err := checkTag(tag); err != nil {
+	if err := checkRefs(repo, tag); err != nil {
 		return "", err
 	}
 	r.mut.Lock()
@@ -109,7 +107,7 @@ func (r *Registry) Push(repo, tag string) (string, error) {
 	if err := r.ensureShared(repo); err != nil {
 		return "", err
 	}
-	d, _, err := r.pushIndex(repo, tag)
+	d, err := r.pushIndex(repo, tag)
 	if err != nil {
 		return "", err
 	}
@@ -122,10 +120,7 @@ func (r *Registry) Push(repo, tag string) (string, error) {
 // "os/arch[/variant]"; the image config carries it (and labels that make the
 // content new on every push). It returns the manifest digest.
 func (r *Registry) PushSingle(repo, tag, platform string) (string, error) {
-	if err := checkRepo(repo); err != nil {
-		return "", err
-	}
-	if err := checkTag(tag); err != nil {
+	if err := checkRefs(repo, tag); err != nil {
 		return "", err
 	}
 	p, err := parsePlatform(platform)
@@ -153,10 +148,7 @@ func (r *Registry) PushSingle(repo, tag, platform string) (string, error) {
 // and linux/arm64 Docker schema 2 images, without attestation, as older
 // multi-platform tags are. It returns the list's digest.
 func (r *Registry) PushManifestList(repo, tag string) (string, error) {
-	if err := checkRepo(repo); err != nil {
-		return "", err
-	}
-	if err := checkTag(tag); err != nil {
+	if err := checkRefs(repo, tag); err != nil {
 		return "", err
 	}
 	r.mut.Lock()
@@ -276,31 +268,31 @@ func (r *Registry) PlatformDigests(repo, tag string) (map[string]string, error) 
 }
 
 // pushIndex pushes tag as a fresh OCI index of amd64, arm64 and an
-// attestation. It returns the index digest and the platform digests. The
-// caller holds r.mut, has called ensureShared and updates the tag index.
-func (r *Registry) pushIndex(repo, tag string) (string, map[string]string, error) {
+// attestation. It returns the index digest. The caller holds r.mut, has
+// called ensureShared and updates the tag index.
+func (r *Registry) pushIndex(repo, tag string) (string, error) {
 	gen := strconv.FormatUint(r.gen.Add(1), 10)
 	amd := newBlob(amd64ImageTemplate().fill(tag, gen))
 	arm := newBlob(arm64ImageTemplate().fill(tag, gen))
 	for _, m := range []blob{amd, arm} {
 		if err := r.putManifest(repo, m.ds, types.OCIManifestSchema1, m); err != nil {
-			return "", nil, err
+			return "", err
 		}
 	}
 	hexOf := func(b blob) string { return b.digest.Hex }
 	size := func(b blob) string { return strconv.Itoa(len(b.data)) }
 	idx := newBlob(indexTemplate().fill(tag, gen, hexOf(amd), hexOf(arm), size(amd), size(arm)))
 	if err := r.putManifest(repo, tag, types.OCIImageIndex, idx); err != nil {
-		return "", nil, err
+		return "", err
 	}
-	return idx.ds, map[string]string{"linux/amd64": amd.ds, "linux/arm64": arm.ds}, nil
+	return idx.ds, nil
 }
 
 // pushDockerImage uploads a fresh config for p and returns (unpushed) a
 // Docker schema 2 manifest over it.
 func (r *Registry) pushDockerImage(repo, tag string, p v1.Platform) (blob, error) {
 	gen := strconv.FormatUint(r.gen.Add(1), 10)
-	c := configFor(p, map[string]string{annTag: tag, annGeneration: gen})
+	c := configFor(p, annotations(tag, gen))
 	if err := r.putBlob(repo, c, false); err != nil {
 		return blob{}, err
 	}
