@@ -12,11 +12,6 @@ type TagSpan struct {
 	Prefix string
 }
 
-// Contains reports whether name lies in the span.
-func (s TagSpan) Contains(name string) bool {
-	return (s.After == "" || name > s.After) && (s.Before == "" || name < s.Before)
-}
-
 // maxDigitSpans bounds the spans ReleaseSpans makes for minor versions with
 // more digits than the constraint's lower bound (see there); beyond it, the
 // whole major version is one span.
@@ -34,7 +29,7 @@ const maxDigitSpans = 10
 // hold with or without prereleases:
 //
 //   - Minor fixed ("~> 3.8.0", "==3.8.*", "3.7.8", ">= 3.8, < 3.9"): the
-//     names starting "3.8" (ReleasePrefix).
+//     names starting "3.8".
 //   - Major fixed, with a lower bound on the minor ("~> 2.20", ">= 2.20,
 //     < 3"): the minors whose first digit is at least the bound's ("2.2" to
 //     "2.9…"), and the minors with more digits than the bound whose first
@@ -84,21 +79,6 @@ func (s Selector) ReleaseSpans() []TagSpan {
 		}
 	}
 	return spans
-}
-
-// ReleasePrefix returns a prefix that the name of every release tag the
-// selector can pick starts with: "3.8" when every version the constraint
-// allows is 3.8.z (a two-part prerelease such as 3.8rc1 included), "3."
-// when every one is 3.y.z, and "" when the constraint allows more than one
-// major version. The examples of ReleaseSpans apply.
-func (s Selector) ReleasePrefix() string {
-	if fixed, ok := s.Versions.fixedRelease(2); ok {
-		return strconv.Itoa(fixed[0]) + "." + strconv.Itoa(fixed[1])
-	}
-	if fixed, ok := s.Versions.fixedRelease(1); ok {
-		return strconv.Itoa(fixed[0]) + "."
-	}
-	return ""
 }
 
 // prefixSpan is the span of the names that start with p: from just before

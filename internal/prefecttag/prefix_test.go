@@ -2,6 +2,7 @@ package prefecttag
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -205,4 +206,26 @@ func TestReleasePrefixSelectsTheSame(t *testing.T) {
 			t.Errorf("%s: prefix %q selects %s, %v; the whole catalog %s", s.name, prefix, got.Name, err, want.Name)
 		}
 	}
+}
+
+// Test helpers: the prefix every pick shares, and span membership.
+
+// ReleasePrefix returns a prefix that the name of every release tag the
+// selector can pick starts with: "3.8" when every version the constraint
+// allows is 3.8.z (a two-part prerelease such as 3.8rc1 included), "3."
+// when every one is 3.y.z, and "" when the constraint allows more than one
+// major version. The examples of ReleaseSpans apply.
+func (s Selector) ReleasePrefix() string {
+	if fixed, ok := s.Versions.fixedRelease(2); ok {
+		return strconv.Itoa(fixed[0]) + "." + strconv.Itoa(fixed[1])
+	}
+	if fixed, ok := s.Versions.fixedRelease(1); ok {
+		return strconv.Itoa(fixed[0]) + "."
+	}
+	return ""
+}
+
+// Contains reports whether name lies in the span.
+func (s TagSpan) Contains(name string) bool {
+	return (s.After == "" || name > s.After) && (s.Before == "" || name < s.Before)
 }

@@ -1,6 +1,7 @@
 package prefecttag
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,7 +27,7 @@ func parsePython(s string) (Python, error) {
 	if s == "" {
 		return Python{}, errors.New("empty")
 	}
-	if strings.HasPrefix(strings.ToLower(s), "python") || strings.HasPrefix(strings.ToLower(s), "py") {
+	if strings.HasPrefix(strings.ToLower(s), "py") { // "python3.12", "py3.12"
 		return Python{}, errors.New(`write the version alone, such as "3.12"`)
 	}
 	majorText, rest, ok := cutNumber(s)
@@ -70,10 +71,10 @@ func (p Python) String() string {
 
 // Compare orders Pythons numerically: 3.9 < 3.10 < 3.13.
 func (p Python) Compare(q Python) int {
-	if c := cmpInt(p.Major, q.Major); c != 0 {
+	if c := cmp.Compare(p.Major, q.Major); c != 0 {
 		return c
 	}
-	return cmpInt(p.Minor, q.Minor)
+	return cmp.Compare(p.Minor, q.Minor)
 }
 
 // version views p as a two-number Version, so that PythonConstraint can reuse

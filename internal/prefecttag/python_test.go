@@ -1,6 +1,7 @@
 package prefecttag
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func TestPythonCompare(t *testing.T) {
 	asc := []Python{{2, 7}, {3, 7}, {3, 8}, {3, 9}, {3, 10}, {3, 11}, {3, 12}, {3, 13}, {3, 14}, {4, 0}}
 	for i := range asc {
 		for j := range asc {
-			want := cmpInt(i, j)
+			want := cmp.Compare(i, j)
 			if got := asc[i].Compare(asc[j]); got != want {
 				t.Errorf("%v.Compare(%v) = %d, want %d", asc[i], asc[j], got, want)
 			}

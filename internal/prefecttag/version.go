@@ -1,6 +1,7 @@
 package prefecttag
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -198,7 +199,7 @@ func (v Version) seg(i int) int {
 func (v Version) compareRelease(w Version) int {
 	for i := range maxRelease {
 		if a, b := v.seg(i), w.seg(i); a != b {
-			return cmpInt(a, b)
+			return cmp.Compare(a, b)
 		}
 	}
 	return 0
@@ -212,16 +213,16 @@ func (v Version) Compare(w Version) int {
 	if c := v.compareRelease(w); c != 0 {
 		return c
 	}
-	if c := cmpInt(v.preKey(), w.preKey()); c != 0 {
+	if c := cmp.Compare(v.preKey(), w.preKey()); c != 0 {
 		return c
 	}
-	if c := cmpInt(v.preNKey(), w.preNKey()); c != 0 {
+	if c := cmp.Compare(v.preNKey(), w.preNKey()); c != 0 {
 		return c
 	}
-	if c := cmpInt(v.postKey(), w.postKey()); c != 0 {
+	if c := cmp.Compare(v.postKey(), w.postKey()); c != 0 {
 		return c
 	}
-	return cmpInt(v.devKey(), w.devKey())
+	return cmp.Compare(v.devKey(), w.devKey())
 }
 
 // The keys follow packaging's _cmpkey: a bare dev release sorts before every
@@ -256,16 +257,6 @@ func (v Version) devKey() int {
 		return int(^uint(0) >> 1) // no dev part sorts after every .devN
 	}
 	return v.dev
-}
-
-func cmpInt(a, b int) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // String renders v in the normalized form Prefect's tags use.
