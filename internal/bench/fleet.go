@@ -52,21 +52,11 @@ func (p Pin) Selector() (prefecttag.Selector, error) {
 	if p.Tag != "" {
 		return prefecttag.Selector{}, nil
 	}
-	versions, err := prefecttag.ParseConstraint(p.PrefectVersion)
+	sel, err := prefecttag.ParseSelector(p.PrefectVersion, p.PythonVersion, p.Flavor, false)
 	if err != nil {
 		return prefecttag.Selector{}, fmt.Errorf("pin %s: %w", p.Name, err)
 	}
-	python, err := prefecttag.ParsePythonConstraint(p.PythonVersion)
-	if err != nil {
-		return prefecttag.Selector{}, fmt.Errorf("pin %s: %w", p.Name, err)
-	}
-	flavor := prefecttag.FlavorStandard
-	if p.Flavor != "" {
-		if flavor, err = prefecttag.ParseFlavor(p.Flavor); err != nil {
-			return prefecttag.Selector{}, fmt.Errorf("pin %s: %w", p.Name, err)
-		}
-	}
-	return prefecttag.Selector{Versions: versions, Python: python, Flavor: flavor}, nil
+	return sel, nil
 }
 
 // Request is the resolver request the provider makes for the pin.

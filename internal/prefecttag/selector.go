@@ -1,6 +1,7 @@
 package prefecttag
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -13,6 +14,27 @@ type Selector struct {
 	Python           PythonConstraint // zero value = any
 	Flavor           Flavor           // "" means FlavorStandard
 	AllowPrereleases bool
+}
+
+// ParseSelector parses a selector as the provider's attributes spell it:
+// prefect_version, python_version and flavor ("" for each default). An error
+// names the attribute at fault.
+func ParseSelector(prefectVersion, pythonVersion, flavor string, allowPrereleases bool) (Selector, error) {
+	versions, err := ParseConstraint(prefectVersion)
+	if err != nil {
+		return Selector{}, fmt.Errorf("prefect_version %q: %w", prefectVersion, err)
+	}
+	python, err := ParsePythonConstraint(pythonVersion)
+	if err != nil {
+		return Selector{}, fmt.Errorf("python_version %q: %w", pythonVersion, err)
+	}
+	f := FlavorStandard
+	if flavor != "" {
+		if f, err = ParseFlavor(flavor); err != nil {
+			return Selector{}, fmt.Errorf("flavor %q: %w", flavor, err)
+		}
+	}
+	return Selector{Versions: versions, Python: python, Flavor: f, AllowPrereleases: allowPrereleases}, nil
 }
 
 // flavor returns the selector's flavor with the default applied.

@@ -1,6 +1,9 @@
 package prefecttag
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func selector(t testing.TB, versions, python, flavor string, pre bool) Selector {
 	t.Helper()
@@ -57,6 +60,25 @@ func TestSelectorExactTag(t *testing.T) {
 		got, ok := s.ExactTag()
 		if ok != (tt.want != "") || got != tt.want {
 			t.Errorf("%s: ExactTag() = %q, %v; want %q", s, got, ok, tt.want)
+		}
+	}
+}
+
+func TestParseSelector(t *testing.T) {
+	sel, err := ParseSelector("~> 3.4", "3.12", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel.Flavor != FlavorStandard || !sel.AllowPrereleases || sel.Versions.String() == "" || sel.Python.String() == "" {
+		t.Errorf("ParseSelector = %+v", sel)
+	}
+	for _, tc := range []struct{ version, python, flavor, want string }{
+		{"~> banana", "", "", `prefect_version "~> banana": `},
+		{"", "3.12.1", "", `python_version "3.12.1": `},
+		{"", "", "slim", `flavor "slim": `},
+	} {
+		if _, err := ParseSelector(tc.version, tc.python, tc.flavor, false); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("ParseSelector(%q, %q, %q) error = %v, want it to start %q", tc.version, tc.python, tc.flavor, err, tc.want)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -71,22 +70,9 @@ func (s selector) request(defaultRepository string) (resolver.Request, error) {
 	if s.Tag != "" {
 		return req, nil
 	}
-	versions, err := prefecttag.ParseConstraint(s.PrefectVersion)
-	if err != nil {
-		return req, fmt.Errorf("prefect_version %q: %w", s.PrefectVersion, err)
-	}
-	python, err := prefecttag.ParsePythonConstraint(s.PythonVersion)
-	if err != nil {
-		return req, fmt.Errorf("python_version %q: %w", s.PythonVersion, err)
-	}
-	flavor := prefecttag.FlavorStandard
-	if s.Flavor != "" {
-		if flavor, err = prefecttag.ParseFlavor(s.Flavor); err != nil {
-			return req, fmt.Errorf("flavor %q: %w", s.Flavor, err)
-		}
-	}
-	req.Selector = prefecttag.Selector{Versions: versions, Python: python, Flavor: flavor, AllowPrereleases: s.AllowPrereleases}
-	return req, nil
+	var err error
+	req.Selector, err = prefecttag.ParseSelector(s.PrefectVersion, s.PythonVersion, s.Flavor, s.AllowPrereleases)
+	return req, err
 }
 
 // setResults writes a resolved pin, and the selector's filled-in defaults,
