@@ -22,7 +22,6 @@ const (
 // then token exchange for bearer registries).
 type repoTransport struct {
 	client *http.Client
-	source string
 }
 
 // transportFor returns the repository's authenticated transport, doing the
@@ -56,7 +55,7 @@ func (c *Client) transportFor(ctx context.Context, ref repoRef) (*repoTransport,
 		if err != nil {
 			return nil, err
 		}
-		return &repoTransport{client: &http.Client{Transport: rt}, source: source}, nil
+		return &repoTransport{client: &http.Client{Transport: rt}}, nil
 	})
 }
 

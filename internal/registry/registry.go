@@ -304,6 +304,13 @@ func (c *Client) addSecret(secret string) {
 	if len(secret) < 3 {
 		return
 	}
+	// Every request sends a credential this client has almost always seen.
+	c.secretsMu.RLock()
+	known := slices.Contains(c.secrets, secret)
+	c.secretsMu.RUnlock()
+	if known {
+		return
+	}
 	c.secretsMu.Lock()
 	defer c.secretsMu.Unlock()
 	if !slices.Contains(c.secrets, secret) {

@@ -91,10 +91,7 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if !retryable(err) {
-			return &retryError{err: err, attempts: attempt}
-		}
-		if attempt > c.maxRetries {
+		if !retryable(err) || attempt > c.maxRetries {
 			return &retryError{err: err, attempts: attempt}
 		}
 		left := time.Until(deadline)

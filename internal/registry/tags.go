@@ -45,6 +45,16 @@ func (r TagRange) contains(tag string) bool {
 	return (r.After == "" || tag > r.After) && (r.Before == "" || tag < r.Before)
 }
 
+// appendIn appends to dst the tags that lie inside the range.
+func (r TagRange) appendIn(dst, tags []string) []string {
+	for _, t := range tags {
+		if r.contains(t) {
+			dst = append(dst, t)
+		}
+	}
+	return dst
+}
+
 // whole reports whether the range is every tag.
 func (r TagRange) whole() bool { return r.After == "" && r.Before == "" }
 
@@ -84,13 +94,7 @@ func (c *Client) ListTagRange(ctx context.Context, repository string, r TagRange
 	}
 	if !r.whole() {
 		if all, ok := c.tagLists.Cached(ref.key); ok {
-			out := make([]string, 0)
-			for _, t := range all {
-				if r.contains(t) {
-					out = append(out, t)
-				}
-			}
-			return out, nil
+			return r.appendIn(make([]string, 0), all), nil // the caller's own slice
 		}
 	}
 	tags, err := c.tagLists.Get(ctx, r.memoKey(ref.key), func(ctx context.Context) ([]string, error) {
@@ -255,13 +259,7 @@ func (c *Client) readFromStart(ctx context.Context, ref repoRef, rt *repoTranspo
 	if err != nil {
 		return nil, err
 	}
-	out := tags[:0]
-	for _, t := range tags {
-		if r.contains(t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return r.appendIn(tags[:0], tags), nil
 }
 
 // refusedSplit reports whether piece i failed because the registry refused
@@ -372,9 +370,15 @@ func (p *tagPager) page(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.strict && p.pages == 1 && p.from != "" && slices.ContainsFunc(tags, func(t string) bool { return t <= p.from }) {
-		p.startedOver, p.done = true, true
-		return nil, nil
+	if p.pages == 1 && p.from != "" && slices.ContainsFunc(tags, func(t string) bool { return t <= p.from }) {
+		// The first page holds tags up to from: the registry ignored last
+		// (CNCF distribution 2.x sends its whole list). A strict piece stops
+		// here; others keep what lies inside the range.
+		p.startedOver = true
+		if p.strict {
+			p.done = true
+			return nil, nil
+		}
 	}
 	reached := false
 	var out []string
@@ -386,11 +390,6 @@ func (p *tagPager) page(ctx context.Context) ([]string, error) {
 			p.lowest = t
 		}
 		if p.from != "" && t <= p.from {
-			// A registry that ignores last (CNCF distribution 2.x)
-			// sends tags before the range too.
-			if p.pages == 1 {
-				p.startedOver = true
-			}
 			continue
 		}
 		if p.past(t) {
