@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // Span is one request as the registry saw it: when it arrived and when its
@@ -36,7 +38,7 @@ func (t *Timeline) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now().Add(-t.Latency)
 		next.ServeHTTP(w, req)
-		s := Span{Kind: kindOf(req), Start: start, End: time.Now()}
+		s := Span{Kind: registrytest.KindOf(req), Start: start, End: time.Now()}
 		t.mu.Lock()
 		t.spans = append(t.spans, s)
 		t.mu.Unlock()
@@ -57,26 +59,6 @@ func (t *Timeline) Spans() []Span {
 	out := append([]Span(nil), t.spans...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out
-}
-
-// kindOf classifies a request as registrytest.Counts does.
-func kindOf(req *http.Request) string {
-	p := req.URL.Path
-	switch {
-	case p == "/token":
-		return "token"
-	case p == "/v2" || p == "/v2/":
-		return "ping"
-	case strings.HasSuffix(p, "/tags/list"):
-		return "list"
-	case strings.Contains(p, "/manifests/") && req.Method == http.MethodHead:
-		return "head"
-	case strings.Contains(p, "/manifests/") && req.Method == http.MethodGet:
-		return "get"
-	case strings.Contains(p, "/blobs/"):
-		return "blob"
-	}
-	return "other"
 }
 
 // CriticalPath returns the longest chain of requests in which each one

@@ -42,25 +42,47 @@ func (r *Registry) record(req *http.Request) {
 	if req.URL.RawQuery != "" {
 		line += "?" + req.URL.RawQuery
 	}
-	p := parsePath(req.URL.Path)
+	kind := KindOf(req)
 	r.countMu.Lock()
 	defer r.countMu.Unlock()
 	r.requests = append(r.requests, line)
-	switch {
-	case p.kind == kindPing && (req.Method == http.MethodGet || req.Method == http.MethodHead):
+	switch kind {
+	case "ping":
 		r.counts.Ping++
-	case p.kind == kindToken:
+	case "token":
 		r.counts.Token++
-	case p.kind == kindTags && req.Method == http.MethodGet:
+	case "list":
 		r.counts.ListPage++
-	case p.kind == kindManifest && req.Method == http.MethodHead:
+	case "head":
 		r.counts.Head++
-	case p.kind == kindManifest && req.Method == http.MethodGet:
+	case "get":
 		r.counts.Get++
-	case p.kind == kindBlob:
+	case "blob":
 		r.counts.Blob++
 	default:
 		r.counts.Other++
+	}
+}
+
+// KindOf classifies a request as Counts counts it: "ping", "token", "list"
+// (a tag list page), "head" and "get" (manifests), "blob" or "other".
+func KindOf(req *http.Request) string {
+	p := parsePath(req.URL.Path)
+	switch {
+	case p.kind == kindPing && (req.Method == http.MethodGet || req.Method == http.MethodHead):
+		return "ping"
+	case p.kind == kindToken:
+		return "token"
+	case p.kind == kindTags && req.Method == http.MethodGet:
+		return "list"
+	case p.kind == kindManifest && req.Method == http.MethodHead:
+		return "head"
+	case p.kind == kindManifest && req.Method == http.MethodGet:
+		return "get"
+	case p.kind == kindBlob:
+		return "blob"
+	default:
+		return "other"
 	}
 }
 
