@@ -67,15 +67,16 @@ func main() {
 
 // variant is a provider build.
 type variant struct {
-	key, name, ldflags string
+	key, name, pkg, ldflags string
 }
 
-// The provider builds measured. The listing strategy is chosen at link time
-// (internal/resolver's listingStrategy), so the product has no switch for it.
+// The provider builds measured: the shipped provider, and two builds of
+// internal/bench/listingprovider that list tags another way
+// (resolver.WithListing), chosen at link time.
 var variants = []variant{
-	{"provider", "this provider", ""},
-	{"provider-full", "this provider, concurrent full listing (no range narrowing)", "-X " + bench.StrategyVar + "=full"},
-	{"provider-seq", "this provider, sequential full listing (as before issue 6)", "-X " + bench.StrategyVar + "=sequential"},
+	{"provider", "this provider", ".", ""},
+	{"provider-full", "this provider, concurrent full listing (no range narrowing)", bench.ListingProvider, "-X main.listing=releases"},
+	{"provider-seq", "this provider, sequential full listing (as before issue 6)", bench.ListingProvider, "-X main.listing=sequential"},
 }
 
 func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err error) {
@@ -96,7 +97,7 @@ func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err
 	cfg.Machine = bench.DescribeMachine(ctx, terraform)
 	for _, v := range variants {
 		logf("building %s", v.name)
-		if err := bench.BuildProvider(ctx, ".", ".", filepath.Join(work, "bin", v.key), v.ldflags); err != nil {
+		if err := bench.BuildProvider(ctx, ".", v.pkg, filepath.Join(work, "bin", v.key), v.ldflags); err != nil {
 			return "", false, err
 		}
 	}

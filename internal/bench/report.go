@@ -14,9 +14,9 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
-// StrategyVar is the link-time variable that picks the resolver's listing
-// strategy for the benchmark's comparison builds (-ldflags -X).
-const StrategyVar = "github.com/prefectimage/terraform-provider-prefectimage/internal/resolver.listingStrategy"
+// ListingProvider is the package of the benchmark's comparison builds,
+// which serve the provider with another resolver.WithListing.
+const ListingProvider = "./internal/bench/listingprovider"
 
 // Targets of issue 6.
 const (
@@ -211,8 +211,8 @@ func Report(c Config) (report string, missed bool) {
 
 	p("## What each optimisation bought\n\n")
 	p("Each row is a provider build, a Terraform flag, or a way of calling the resolver, measured in the same\n")
-	p("runs as above. The comparison builds choose the listing strategy at link time\n")
-	p("(`-ldflags -X %s=full|sequential`); the shipped provider has no switch for it.\n\n", StrategyVar)
+	p("runs as above. The comparison builds serve the provider with another `resolver.WithListing`\n")
+	p("(`%s`, chosen at link time); the shipped provider has no switch for it.\n\n", ListingProvider)
 	p("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n\n", requestHeader, requestRow(seq), requestRow(full), requestRow(prov), requestRow(wide),
 		requestRow(perPin), requestRow(shared), requestRow(base))
 	p("- **Reading the tag list in concurrent pieces.** Every listing reads its first page; when the range goes on,\n")

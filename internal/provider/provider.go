@@ -40,13 +40,16 @@ var (
 )
 
 type prefectImageProvider struct {
-	version string
+	version  string
+	resolver []resolver.Option
 }
 
 // New returns a constructor of the provider, as providerserver.Serve wants.
-func New(version string) func() provider.Provider {
+// Resolver options are for the benchmark's comparison builds; the provider
+// itself passes none.
+func New(version string, opts ...resolver.Option) func() provider.Provider {
 	return func() provider.Provider {
-		return &prefectImageProvider{version: version}
+		return &prefectImageProvider{version: version, resolver: opts}
 	}
 }
 
@@ -57,6 +60,7 @@ type providerModel struct {
 	CACertificatePEM   types.String        `tfsdk:"ca_certificate_pem"`
 	RequestTimeout     types.String        `tfsdk:"request_timeout"`
 	MaxRetries         types.Int64         `tfsdk:"max_retries"`
+	ListingTimeout     types.String        `tfsdk:"listing_timeout"`
 }
 
 type registryAuthModel struct {
@@ -134,6 +138,14 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					"(honouring `Retry-After`) or HTTP 5xx. Defaults to `3`; `0` disables retries.",
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
+			"listing_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long one repository's whole tag listing may take, as a Go duration " +
+					"(`5m`, `90s`): every page, concurrent piece, fallback and retry of it together, from its first " +
+					"request. Defaults to `5m`. A listing is also bounded at 2,500 pages and 64 MiB of tag lists, " +
+					"whatever the registry sends; past any bound the plan fails with an error that names it.",
+				Validators: []validator.String{durationValidator},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"registry_auth": schema.ListNestedBlock{
@@ -202,6 +214,11 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	if v := cfg.MaxRetries; !v.IsNull() && !v.IsUnknown() {
 		rcfg.MaxRetries = int(v.ValueInt64())
 	}
+	if v := cfg.ListingTimeout; !v.IsNull() && !v.IsUnknown() {
+		if d, err := time.ParseDuration(v.ValueString()); err == nil { // else the validator has said so
+			rcfg.ListingTimeout = d
+		}
+	}
 	if v := cfg.CACertificatePEM; !v.IsNull() && !v.IsUnknown() {
 		rcfg.CACertPEM = []byte(v.ValueString())
 	}
@@ -231,7 +248,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		resp.Diagnostics.AddError("Unable to Configure the Registry Client", err.Error())
 		return
 	}
-	data := &providerData{resolver: resolver.New(client), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown()}
+	data := &providerData{resolver: resolver.New(client, p.resolver...), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown()}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -2,11 +2,15 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
@@ -27,19 +31,27 @@ type repoTransport struct {
 // transportFor returns the repository's authenticated transport, doing the
 // ping and the token exchange on first use. Concurrent first callers share
 // one handshake; a failed handshake is tried again by the next caller.
-func (c *Client) transportFor(ctx context.Context, ref repoRef) (*repoTransport, error) {
+func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTransport, error) {
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
 		if err != nil {
 			return nil, &answerError{msg: "the credentials could not be read from the Docker config", cause: err}
 		}
 		c.sources.Store(ref.key, source)
-		scopes := []string{ref.repo.Scope(transport.PullScope)}
+		scopes := []string{ref.name.Scope(transport.PullScope)}
 		fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
+		reg := ref.name.Registry
+		if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
+			// Lets go-containerregistry's ping fall back to plain HTTP
+			// after trying HTTPS first.
+			if reg, err = name.NewRegistry(host, name.Insecure); err != nil {
+				return nil, err
+			}
+		}
 		var rt http.RoundTripper
 		err = c.retry(ctx, fields, func(actx context.Context) error {
 			start := time.Now()
-			t, err := transport.NewWithContext(actx, ref.repo.Registry, auth, c.base, scopes)
+			t, err := transport.NewWithContext(actx, reg, auth, c.base, scopes)
 			if err != nil {
 				c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
 					"elapsed_ms": time.Since(start).Milliseconds(), "error": c.scrub(err.Error()),
@@ -55,14 +67,14 @@ func (c *Client) transportFor(ctx context.Context, ref repoRef) (*repoTransport,
 		if err != nil {
 			return nil, err
 		}
-		return &repoTransport{client: &http.Client{Transport: rt}}, nil
+		return &repoTransport{client: &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}}, nil
 	})
 }
 
 // authenticator picks the credentials for the repository's registry: the
 // first Credential for its host, else the keychain, else anonymous.
-func (c *Client) authenticator(ctx context.Context, ref repoRef) (authn.Authenticator, string, error) {
-	host, err := normalizeHostPort(ref.repo.RegistryStr())
+func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authenticator, string, error) {
+	host, err := normalizeHostPort(ref.name.RegistryStr())
 	if err == nil {
 		for _, cr := range c.creds {
 			if k, err := normalizeHostPort(cr.Host); err == nil && k == host {
@@ -71,12 +83,44 @@ func (c *Client) authenticator(ctx context.Context, ref repoRef) (authn.Authenti
 			}
 		}
 	}
-	auth, err := authn.Resolve(ctx, c.keychain, ref.repo)
+	auth, err := authn.Resolve(ctx, c.keychain, ref.name)
 	if err != nil {
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
 		return authn.Anonymous, sourceAnonymous, nil
 	}
+	// Every credential a Docker config entry can hold is scrubbed from
+	// what the Client says, whether or not it is ever sent in a header
+	// (an identity token goes in an OAuth form body).
+	if cfg, err := authn.Authorization(ctx, auth); err == nil {
+		for _, secret := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+			c.addSecret(secret)
+		}
+		if cfg.Username != "" && cfg.Password != "" {
+			c.addSecret(base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password)))
+		}
+	}
 	return auth, sourceKeychain, nil
+}
+
+// sameHostRedirect follows redirects of tag list and manifest requests only
+// on the same host, and never from HTTPS to plain HTTP: an answer from
+// another host could name another digest. Blobs may move to a CDN: they
+// are checked against their digest.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("the registry redirected 10 times, so the request stopped")
+	}
+	from := via[len(via)-1].URL
+	if strings.Contains(via[0].URL.Path, "/blobs/") {
+		return nil
+	}
+	if from.Scheme == "https" && req.URL.Scheme == "http" {
+		return &answerError{status: http.StatusFound, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+	}
+	if !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
+		return &answerError{status: http.StatusFound, msg: fmt.Sprintf("the registry %s redirected the request to another host, %s, which is refused", from.Host, req.URL.Host)}
+	}
+	return nil
 }

@@ -190,7 +190,7 @@ func TestDockerHubCredentialHost(t *testing.T) {
 	for _, host := range []string{"docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"} {
 		for _, repo := range []string{"prefecthq/prefect", "docker.io/prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect"} {
 			c := newTestClient(t, Config{Credentials: []Credential{{Host: host, Username: "u", Password: "p"}}})
-			ref, err := c.parseRepository(repo)
+			ref, err := ParseRepository(repo)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +201,7 @@ func TestDockerHubCredentialHost(t *testing.T) {
 		}
 	}
 	c := newTestClient(t, Config{Credentials: []Credential{{Host: "ghcr.io", Username: "u", Password: "p"}}})
-	ref, _ := c.parseRepository("prefecthq/prefect")
+	ref, _ := ParseRepository("prefecthq/prefect")
 	if _, source, _ := c.authenticator(context.Background(), ref); source != sourceAnonymous {
 		t.Errorf("a ghcr.io credential was used for Docker Hub (%s)", source)
 	}

@@ -186,7 +186,7 @@ func invalid(repository, action string, err error) error {
 }
 
 // fail turns any internal error into the *Error the caller gets.
-func (c *Client) fail(ref repoRef, action string, err error) error {
+func (c *Client) fail(ref Repository, action string, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -559,13 +559,8 @@ func TestFaultHundredThousandTags(t *testing.T) {
 		}
 
 		// A range of such a list keeps only its own tags.
-		ref, _ := c.parseRepository(f.repo("prefecthq/prefect"))
-		rt, err := c.transportFor(context.Background(), ref)
-		if err != nil {
-			t.Fatal(err)
-		}
 		from, until := want[30000], want[60000]
-		part, err := c.readTagRange(context.Background(), ref, rt, from, until)
+		part, err := c.ListTagRange(context.Background(), f.repo("prefecthq/prefect"), TagRange{After: from, Before: until})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package registry
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -50,7 +49,7 @@ type Platforms struct {
 // Client's lifetime, with concurrent callers sharing one request.
 func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, error) {
 	action := "resolve the digest of tag " + tag
-	ref, err := c.parseRepository(repository)
+	ref, err := ParseRepository(repository)
 	if err != nil {
 		return Descriptor{}, invalid(repository, action, err)
 	}
@@ -70,9 +69,9 @@ func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, 
 	return d, nil
 }
 
-func (c *Client) head(ctx context.Context, ref repoRef, rt *repoTransport, tag string) (Descriptor, error) {
+func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, tag string) (Descriptor, error) {
 	u := c.manifestURL(ref, tag)
-	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
 	if s := statusOf(err); s == http.StatusMethodNotAllowed || s == http.StatusNotImplemented {
 		// A registry without manifest HEAD: read the manifest instead.
 		resp, err = &response{header: http.Header{}}, nil
@@ -94,7 +93,7 @@ func (c *Client) head(ctx context.Context, ref repoRef, rt *repoTransport, tag s
 	if err != nil {
 		return Descriptor{}, err
 	}
-	return Descriptor{Digest: m.computed, MediaType: m.mediaType}, nil
+	return Descriptor{Digest: m.digest, MediaType: m.mediaType}, nil
 }
 
 // Platforms GETs the manifest that reference (a tag or a "sha256:…" digest)
@@ -107,7 +106,7 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 	if byDigest {
 		action = "read the manifest of digest " + reference
 	}
-	ref, err := c.parseRepository(repository)
+	ref, err := ParseRepository(repository)
 	if err != nil {
 		return Platforms{}, invalid(repository, action, err)
 	}
@@ -131,9 +130,6 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 		if err != nil {
 			return Platforms{}, err
 		}
-		if byDigest && strings.HasPrefix(reference, "sha256:") && m.computed != reference {
-			return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest the registry sent has the digest %s, not the %s asked for", m.computed, reference)}
-		}
 		p, err := c.platformsOf(ctx, ref, rt, m)
 		if err != nil {
 			return Platforms{}, err
@@ -150,31 +146,36 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 	return p, nil
 }
 
-// manifest is a manifest as fetched.
+// manifest is a manifest as fetched, its digest verified.
 type manifest struct {
 	body      []byte
 	mediaType string
-	digest    string // Docker-Content-Digest, else computed
-	computed  string // sha256 of body
+	digest    string // what the body hashes to, as asked for or as the registry named it
 }
 
-func (c *Client) getManifest(ctx context.Context, ref repoRef, rt *repoTransport, reference string) (*manifest, error) {
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.manifestURL(ref, reference), manifestAccept)
+// getManifest GETs a manifest by tag or digest and verifies its body: by
+// digest, it must hash to that digest; by tag, to the Docker-Content-Digest
+// the registry sent, when it sent one (sha256 otherwise).
+func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransport, reference string) (*manifest, error) {
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.manifestURL(ref, reference), manifestAccept, nil)
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(resp.body)
-	m := &manifest{
-		body:      resp.body,
-		mediaType: mediaType(resp.header.Get("Content-Type")),
-		computed:  "sha256:" + hex.EncodeToString(sum[:]),
-	}
-	m.digest = m.computed
-	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" {
-		if _, err := v1.NewHash(dg); err == nil {
-			m.digest = dg
+	want, what := reference, "asked for"
+	if !strings.Contains(reference, ":") {
+		want, what = resp.header.Get("Docker-Content-Digest"), "the registry's Docker-Content-Digest header names"
+		if want == "" {
+			want, what = "sha256:", ""
 		}
 	}
+	got, err := digestOf(want, resp.body)
+	if err != nil {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the digest %q cannot be checked", want), cause: err}
+	}
+	if what != "" && got != want {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest the registry sent hashes to %s, not to the %s %s", got, want, what)}
+	}
+	m := &manifest{body: resp.body, mediaType: mediaType(resp.header.Get("Content-Type")), digest: got}
 	var probe struct {
 		MediaType string          `json:"mediaType"`
 		Manifests json.RawMessage `json:"manifests"`
@@ -205,7 +206,7 @@ func (c *Client) getManifest(ctx context.Context, ref repoRef, rt *repoTransport
 
 // platformsOf lists an index's platforms, or the single manifest's own from
 // its config blob.
-func (c *Client) platformsOf(ctx context.Context, ref repoRef, rt *repoTransport, m *manifest) (Platforms, error) {
+func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransport, m *manifest) (Platforms, error) {
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
 	if isIndex(m.mediaType) {
 		idx, err := v1.ParseIndexManifest(bytes.NewReader(m.body))
@@ -231,15 +232,12 @@ func (c *Client) platformsOf(ctx context.Context, ref repoRef, rt *repoTransport
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
 	cfgDigest := man.Config.Digest.String()
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.blobURL(ref, cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"})
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.blobURL(ref, cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
 	if err != nil {
 		return Platforms{}, err
 	}
-	if man.Config.Digest.Algorithm == "sha256" {
-		sum := sha256.Sum256(resp.body)
-		if got := hex.EncodeToString(sum[:]); got != man.Config.Digest.Hex {
-			return Platforms{}, &answerError{status: resp.status, msg: fmt.Sprintf("the image config blob has the digest sha256:%s, not the %s the manifest names", got, cfgDigest)}
-		}
+	if got, err := digestOf(cfgDigest, resp.body); err != nil || got != cfgDigest {
+		return Platforms{}, &answerError{status: resp.status, msg: fmt.Sprintf("the image config blob does not hash to the %s the manifest names", cfgDigest), cause: err}
 	}
 	cfg, err := v1.ParseConfigFile(bytes.NewReader(resp.body))
 	if err != nil {
@@ -249,6 +247,18 @@ func (c *Client) platformsOf(ctx context.Context, ref repoRef, rt *repoTransport
 		p.ByPlatform[key] = m.digest
 	}
 	return p, nil
+}
+
+// digestOf hashes body with the algorithm of want ("sha256:…",
+// "sha512:…", or just "sha256:") and returns the digest.
+func digestOf(want string, body []byte) (string, error) {
+	alg, _, _ := strings.Cut(want, ":")
+	h, err := v1.Hasher(alg)
+	if err != nil {
+		return "", err
+	}
+	h.Write(body)
+	return alg + ":" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // platformKey is "os/arch[/variant]", or "" for an unknown platform.
@@ -262,12 +272,12 @@ func platformKey(os, arch, variant string) string {
 	return os + "/" + arch
 }
 
-func (c *Client) manifestURL(ref repoRef, reference string) string {
-	return (&url.URL{Scheme: "https", Host: ref.repo.RegistryStr(), Path: "/v2/" + ref.repo.RepositoryStr() + "/manifests/" + reference}).String()
+func (c *Client) manifestURL(ref Repository, reference string) string {
+	return (&url.URL{Scheme: "https", Host: ref.name.RegistryStr(), Path: "/v2/" + ref.name.RepositoryStr() + "/manifests/" + reference}).String()
 }
 
-func (c *Client) blobURL(ref repoRef, digest string) string {
-	return (&url.URL{Scheme: "https", Host: ref.repo.RegistryStr(), Path: "/v2/" + ref.repo.RepositoryStr() + "/blobs/" + digest}).String()
+func (c *Client) blobURL(ref Repository, digest string) string {
+	return (&url.URL{Scheme: "https", Host: ref.name.RegistryStr(), Path: "/v2/" + ref.name.RepositoryStr() + "/blobs/" + digest}).String()
 }
 
 // mediaType strips parameters from a Content-Type.

@@ -11,11 +11,14 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"io"
 	"fmt"
 	"net"
 	"net/http"
@@ -102,6 +105,11 @@ type Config struct {
 	// RequestTimeout × (MaxRetries+1).
 	RequestTimeout time.Duration
 
+	// ListingTimeout bounds one repository's whole tag listing: every page,
+	// piece, fallback and retry of it, from its first request. Zero or
+	// negative means DefaultListingTimeout.
+	ListingTimeout time.Duration
+
 	// MaxRetries is the number of retries after the first attempt, on 429,
 	// 500, 502, 503, 504 and on network errors. Zero means no retries;
 	// negative (UseDefaultRetries) means DefaultMaxRetries.
@@ -133,13 +141,17 @@ type Client struct {
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	tls  *tls.Config // verified TLS: system pool plus CACertPEM
 
-	pageSize int
+	pageSize       int
+	listingTimeout time.Duration
+	sleep          func(ctx context.Context, d time.Duration) error // between retries
 
-	sources   sync.Map // repository key -> where its credentials came from
-	auths     memo.Cache[*repoTransport]
-	tagLists  memo.Cache[[]string]
-	heads     memo.Cache[Descriptor]
-	platforms memo.Cache[Platforms]
+	sources    sync.Map // repository key -> where its credentials came from
+	auths      memo.Cache[*repoTransport]
+	listings   sync.Map // repository key -> *listing
+	rangeReads memo.Cache[[]string]
+	wholeLists memo.Cache[[]string]
+	heads      memo.Cache[Descriptor]
+	platforms  memo.Cache[Platforms]
 }
 
 // New builds a Client: one HTTP transport (TLS trust, per-host insecure
@@ -163,6 +175,12 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 		maxRetries: cfg.MaxRetries,
 		logger:     cfg.Logger,
 		pageSize:   tagPageSize,
+
+		listingTimeout: cfg.ListingTimeout,
+		sleep:          sleepFor,
+	}
+	if c.listingTimeout <= 0 {
+		c.listingTimeout = DefaultListingTimeout
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -330,6 +348,42 @@ type credentialWatcher struct {
 }
 
 func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) {
+	w.noteAuthorization(req)
+	resp, err := w.inner.RoundTrip(req)
+	if err == nil && !strings.HasPrefix(req.URL.Path, "/v2/") {
+		// A token endpoint: note the tokens it hands out before
+		// go-containerregistry reads them, or quotes them in an error.
+		w.noteTokens(resp)
+	}
+	return resp, err
+}
+
+// noteTokens records the token, access_token and refresh_token of a token
+// answer as secrets, leaving its body readable.
+func (w credentialWatcher) noteTokens(resp *http.Response) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	if err != nil {
+		return
+	}
+	var tokens struct {
+		Token        string `json:"token"`
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if json.Unmarshal(body, &tokens) == nil {
+		w.c.addSecret(tokens.Token)
+		w.c.addSecret(tokens.AccessToken)
+		w.c.addSecret(tokens.RefreshToken)
+	}
+}
+
+// noteAuthorization records the credentials of an Authorization header, and
+// the password inside a Basic one.
+func (w credentialWatcher) noteAuthorization(req *http.Request) {
 	if h := req.Header.Get("Authorization"); h != "" {
 		scheme, cred, ok := strings.Cut(h, " ")
 		if !ok {
@@ -345,5 +399,4 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 			}
 		}
 	}
-	return w.inner.RoundTrip(req)
 }

@@ -25,20 +25,23 @@ var (
 	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 	// domainName is a DNS name or IPv4 address.
 	domainName = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
-	// tagPattern is the distribution grammar for a tag, less its length
-	// bound (maxTagLen), which as {0,127} would make the regexp far costlier
-	// to compile at every provider start.
-	tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 )
 
-// repoRef is a repository as the user wrote it and as go-containerregistry
-// addresses it.
-type repoRef struct {
+// Repository is a repository parsed once, as the user wrote it and as
+// go-containerregistry addresses it. Make one with ParseRepository.
+type Repository struct {
 	written  string          // as the user wrote it
 	registry string          // the host as the user wrote it; docker.io when none
-	repo     name.Repository // normalized (index.docker.io, library/ added)
-	key      string          // cache key: repo.Name()
+	name     name.Repository // normalized (index.docker.io, library/ added)
+	key      string          // cache key: name.Name()
 }
+
+// String is the repository as the user wrote it.
+func (r Repository) String() string { return r.written }
+
+// Registry is the registry host as the user wrote it, docker.io when the
+// repository names none.
+func (r Repository) Registry() string { return r.registry }
 
 // ValidateRepository checks a repository as users write it:
 // "prefecthq/prefect", "ghcr.io/acme/prefect",
@@ -54,10 +57,46 @@ func ValidateTag(s string) error {
 	if s == "" {
 		return errors.New("the tag is empty")
 	}
-	if len(s) > maxTagLen || !tagPattern.MatchString(s) {
+	if !validTag(s) {
 		return fmt.Errorf("%q is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", s)
 	}
 	return nil
+}
+
+// validTag reports whether s is a tag by the distribution grammar:
+// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. A loop, not a regexp: every listed
+// tag passes through it.
+func validTag(s string) bool {
+	if len(s) == 0 || len(s) > maxTagLen || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '_', b == '.', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// sameHost compares two hosts, folding Docker Hub's names and the default
+// port of each one's scheme.
+func sameHost(a, schemeA, b, schemeB string) bool {
+	return canonicalHost(a, schemeA) == canonicalHost(b, schemeB)
+}
+
+func canonicalHost(h, scheme string) string {
+	k, err := normalizeHostPort(h)
+	if err != nil {
+		return h
+	}
+	if host, port, err := net.SplitHostPort(k); err == nil {
+		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+			return bracketHost(host)
+		}
+	}
+	return k
 }
 
 // splitRepository validates s and returns its host ("" when none) and path.
@@ -162,27 +201,23 @@ func checkHost(h string) error {
 	return nil
 }
 
-// parseRepository validates s and builds its repoRef.
-func (c *Client) parseRepository(s string) (repoRef, error) {
+// ParseRepository validates a repository as users write it
+// ("prefecthq/prefect", "ghcr.io/acme/prefect",
+// "127.0.0.1:5000/prefecthq/prefect") and parses it once.
+func ParseRepository(s string) (Repository, error) {
 	host, _, err := splitRepository(s)
 	if err != nil {
-		return repoRef{}, err
+		return Repository{}, err
 	}
-	var opts []name.Option
-	if host != "" && (isLoopback(host) || c.insecureRegistry(host)) {
-		// Allows go-containerregistry's ping to fall back to plain HTTP
-		// after trying HTTPS first.
-		opts = append(opts, name.Insecure)
-	}
-	repo, err := name.NewRepository(s, opts...)
+	repo, err := name.NewRepository(s)
 	if err != nil {
-		return repoRef{}, err
+		return Repository{}, err
 	}
 	written := host
 	if written == "" {
 		written = dockerHub
 	}
-	return repoRef{written: s, registry: written, repo: repo, key: repo.Name()}, nil
+	return Repository{written: s, registry: written, name: repo, key: repo.Name()}, nil
 }
 
 // isLoopback reports whether host[:port] is a loopback address or name.

@@ -78,14 +78,14 @@ func TestValidateTag(t *testing.T) {
 }
 
 func TestRegistryAsWritten(t *testing.T) {
-	c := newTestClient(t, Config{})
+	_ = newTestClient(t, Config{})
 	for in, want := range map[string]string{
 		"prefecthq/prefect":                 "docker.io",
 		"index.docker.io/prefecthq/prefect": "index.docker.io",
 		"127.0.0.1:5000/prefecthq/prefect":  "127.0.0.1:5000",
 		"ghcr.io/acme/prefect":              "ghcr.io",
 	} {
-		ref, err := c.parseRepository(in)
+		ref, err := ParseRepository(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,8 +93,8 @@ func TestRegistryAsWritten(t *testing.T) {
 			t.Errorf("registry of %q = %q, want %q", in, ref.registry, want)
 		}
 	}
-	a, _ := c.parseRepository("prefecthq/prefect")
-	b, _ := c.parseRepository("docker.io/prefecthq/prefect")
+	a, _ := ParseRepository("prefecthq/prefect")
+	b, _ := ParseRepository("docker.io/prefecthq/prefect")
 	if a.key != b.key {
 		t.Errorf("prefecthq/prefect and docker.io/prefecthq/prefect have different cache keys %q, %q", a.key, b.key)
 	}

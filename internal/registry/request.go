@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,6 +40,9 @@ type answerError struct {
 }
 
 func (e *answerError) Error() string {
+	if e.msg == "" && e.cause != nil {
+		return e.cause.Error()
+	}
 	if e.cause != nil {
 		return e.msg + ": " + e.cause.Error()
 	}
@@ -97,7 +101,9 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 		left := time.Until(deadline)
 		wait := backoff(attempt)
 		var se *statusError
-		asked := errors.As(err, &se) && se.hasRetryAfter
+		// A Retry-After shorter than the backoff (0, say) waits the
+		// backoff: it must not turn the retries into a burst.
+		asked := errors.As(err, &se) && se.hasRetryAfter && se.retryAfter > wait
 		if asked {
 			wait = se.retryAfter
 		}
@@ -111,13 +117,22 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 		c.debug(ctx, "registry request failed; retrying", with(fields, map[string]any{
 			"attempt": attempt, "wait_ms": wait.Milliseconds(), "error": c.scrub(err.Error()),
 		}))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
 		}
+	}
+}
+
+// sleepFor waits d or until ctx is done. Tests replace Client.sleep to
+// see the waits without taking them.
+func sleepFor(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -197,8 +212,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // fetch sends one request, with retries, on the repository's authenticated
 // transport and reads the whole body within each attempt. Any status but
-// 200 is a *statusError wrapping go-containerregistry's *transport.Error.
-func (c *Client) fetch(ctx context.Context, ref repoRef, rt *repoTransport, method, rawURL string, accept []string) (*response, error) {
+// 200 is a *statusError wrapping a *transport.Error. A tag list request
+// passes its listing, whose bounds then count every attempt and body.
+func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -208,6 +224,14 @@ func (c *Client) fetch(ctx context.Context, ref repoRef, rt *repoTransport, meth
 	}
 	var out *response
 	err = c.retry(ctx, fields, func(actx context.Context) error {
+		limit := int64(maxBodySize)
+		if l != nil {
+			left, err := l.spend()
+			if err != nil {
+				return err
+			}
+			limit = min(limit, left)
+		}
 		req, err := http.NewRequestWithContext(actx, method, rawURL, nil)
 		if err != nil {
 			return &answerError{msg: "the request could not be built", cause: err}
@@ -228,16 +252,20 @@ func (c *Client) fetch(ctx context.Context, ref repoRef, rt *repoTransport, meth
 			"status": resp.StatusCode, "elapsed_ms": time.Since(start).Milliseconds(),
 		}))
 		if resp.StatusCode != http.StatusOK {
-			cerr := transport.CheckError(resp, http.StatusOK)
-			var te *transport.Error
-			if !errors.As(cerr, &te) {
-				return cerr // the error body could not be read: a network error
-			}
-			se := &statusError{status: resp.StatusCode, cause: cerr}
-			se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-			return se
+			return statusErrorOf(resp, l)
 		}
-		body, err := readLimited(resp.Body, maxBodySize)
+		body, err := readLimited(resp.Body, limit)
+		if l != nil {
+			l.read(len(body))
+		}
+		if errors.Is(err, errTooLarge) {
+			if l != nil && limit < maxBodySize {
+				l.mu.Lock()
+				defer l.mu.Unlock()
+				return &answerError{status: resp.StatusCode, cause: &LimitError{Bound: "bytes", Limit: fmt.Sprintf("%d MiB", MaxListingBytes>>20), Reached: l.figuresLocked()}}
+			}
+			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
+		}
 		if err != nil {
 			return err
 		}
@@ -254,6 +282,27 @@ func (c *Client) fetch(ctx context.Context, ref repoRef, rt *repoTransport, meth
 	return out, nil
 }
 
+// maxErrorBody bounds what is read of an error answer; what lies beyond is
+// dropped, and the status still classifies the error.
+const maxErrorBody = 64 << 10
+
+// statusErrorOf reads what an error answer says, within maxErrorBody.
+func statusErrorOf(resp *http.Response, l *listing) error {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if l != nil {
+		l.read(len(body))
+	}
+	te := &transport.Error{StatusCode: resp.StatusCode, Request: resp.Request}
+	// Not JSON, or cut short: the status alone says what happened.
+	_ = json.Unmarshal(body, te)
+	se := &statusError{status: resp.StatusCode, cause: te}
+	se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return se
+}
+
+// errTooLarge: a body beyond its limit.
+var errTooLarge = errors.New("the answer is too large")
+
 // readLimited reads all of r, failing beyond limit bytes.
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
@@ -261,7 +310,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer is larger than %d MiB", limit>>20)}
+		return b, errTooLarge
 	}
 	return b, nil
 }

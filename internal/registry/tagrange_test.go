@@ -219,7 +219,7 @@ func TestListTagRangeIgnoreLast(t *testing.T) {
 	if err.Error() != seqErr.Error() {
 		t.Errorf("concurrent listing failed with\n%v\nwant the sequential listing's\n%v", err, seqErr)
 	}
-	if _, ok := c.tagLists.Cached(mustRef(t, c, bigRepo).key); ok {
+	if _, ok := c.wholeLists.Cached(mustRef(t, c, bigRepo).key); ok {
 		t.Error("a failed listing was cached")
 	}
 }
@@ -307,7 +307,7 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 	if err == nil || statusOf(err) != http.StatusInternalServerError || !strings.Contains(err.Error(), "last=3.4") {
 		t.Fatalf("err = %v, want the 500 of the piece after 3.4", err)
 	}
-	if _, ok := c.tagLists.Cached(mustRef(t, c, repo).key); ok {
+	if _, ok := c.listingOf(mustRef(t, c, repo)).served(TagRange{}); ok {
 		t.Fatal("a listing that failed in one piece was cached")
 	}
 	failing.Store(false)
@@ -447,9 +447,9 @@ func TestListTagRangeShared(t *testing.T) {
 	noPageTwice(t, r)
 }
 
-func mustRef(t *testing.T, c *Client, repo string) repoRef {
+func mustRef(t *testing.T, c *Client, repo string) Repository {
 	t.Helper()
-	ref, err := c.parseRepository(repo)
+	ref, err := ParseRepository(repo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,8 +62,10 @@ func TestListTagsWithoutLinkHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 250 || f.count("list") != 3 {
-		t.Errorf("got %d tags in %d requests, want 250 in 3", len(got), f.count("list"))
+	// Without Links a short page does not prove the end (a registry may
+	// cap n lower than asked): the request after it comes back empty.
+	if len(got) != 250 || f.count("list") != 4 {
+		t.Errorf("got %d tags in %d requests, want 250 in 4", len(got), f.count("list"))
 	}
 
 	// Exactly two full pages: the third request comes back empty.
@@ -336,8 +338,8 @@ func TestNextLink(t *testing.T) {
 	}
 }
 
-// readTagRange stops at its upper bound, so ranges can be read apart.
-func TestReadTagRangeBounds(t *testing.T) {
+// Ranges stop at their upper bound, so they can be read apart.
+func TestListTagRangeBounds(t *testing.T) {
 	noDockerConfig(t)
 	f := newFake(t, withPageCap(10))
 	all := tagcatalog.Prefect()[:95]
@@ -345,20 +347,12 @@ func TestReadTagRangeBounds(t *testing.T) {
 	want := slices.Clone(all)
 	slices.Sort(want)
 	c := newTestClient(t, Config{})
-	ref, err := c.parseRepository(f.repo("acme/r"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := c.transportFor(context.Background(), ref)
-	if err != nil {
-		t.Fatal(err)
-	}
 	split := want[42]
-	a, err := c.readTagRange(context.Background(), ref, rt, "", split)
+	a, err := c.ListTagRange(context.Background(), f.repo("acme/r"), TagRange{Before: split})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.readTagRange(context.Background(), ref, rt, want[41], "")
+	b, err := c.ListTagRange(context.Background(), f.repo("acme/r"), TagRange{After: want[41]})
 	if err != nil {
 		t.Fatal(err)
 	}

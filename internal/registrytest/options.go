@@ -19,6 +19,10 @@ type config struct {
 	password   string
 	ignoreLast bool
 	cursor     bool
+	order      func(sorted []string) []string
+	noLink     bool
+	wholeList  bool
+	rejectLast bool
 	tls        bool
 	middleware []func(http.Handler) http.Handler
 }
@@ -111,6 +115,38 @@ func WithIgnoreLast() Option {
 // `?last=` URLs sees the first page again. The default is `last` paging.
 func WithCursorPaging() Option {
 	return func(c *config) { c.cursor = true }
+}
+
+// WithOrder makes tags/list keep tags in the order order gives (it gets the
+// tags sorted and returns them in the registry's order, without adding or
+// dropping any) and take `last` by position in that order: the page after
+// `last` starts at the tag that follows it there, and a `last` that is no
+// tag is answered from the start. Link headers carry the last tag of the
+// page. Some registries behave so; the distribution spec asks for lexical
+// order. The default is lexical order.
+func WithOrder(order func(sorted []string) []string) Option {
+	return func(c *config) { c.order = order }
+}
+
+// WithoutLink makes tags/list send no Link header, ever: a client must page
+// with `last` and find the end by itself. The default sends Link while tags
+// remain.
+func WithoutLink() Option {
+	return func(c *config) { c.noLink = true }
+}
+
+// WithWholeList makes tags/list ignore n and `last` and answer every tag at
+// once, in the registry's order (see WithOrder), without a Link, as CNCF
+// distribution 2.x does. The default pages.
+func WithWholeList() Option {
+	return func(c *config) { c.wholeList = true }
+}
+
+// WithRejectUnknownLast makes tags/list answer 400 to a `last` that is not
+// one of the repository's tags, as some registries do. The default takes
+// any string as a lexical bound.
+func WithRejectUnknownLast() Option {
+	return func(c *config) { c.rejectLast = true }
 }
 
 // WithTLS serves HTTPS with a self-signed certificate for 127.0.0.1 (from

@@ -13,8 +13,10 @@ import (
 // digests in one map and sorts them on every tags/list request, with neither
 // paging links nor a cap; this index lets the wrapper serve tags/list itself.
 type repoTags struct {
-	set    map[string]struct{}
-	sorted []string // nil when stale; never modified in place once built
+	set     map[string]struct{}
+	sorted  []string // nil when stale; never modified in place once built
+	ordered []string // in WithOrder's order; nil when stale
+	index   map[string]int
 }
 
 // addTags records tags for repo, creating the repository entry even when
@@ -30,7 +32,7 @@ func (r *Registry) addTags(repo string, tags []string) {
 	for _, t := range tags {
 		if _, ok := rt.set[t]; !ok {
 			rt.set[t] = struct{}{}
-			rt.sorted = nil
+			rt.sorted, rt.ordered = nil, nil
 		}
 	}
 }
@@ -41,7 +43,7 @@ func (r *Registry) removeTag(repo, tag string) {
 	if rt := r.repos[repo]; rt != nil {
 		if _, ok := rt.set[tag]; ok {
 			delete(rt.set, tag)
-			rt.sorted = nil
+			rt.sorted, rt.ordered = nil, nil
 		}
 	}
 }
@@ -74,6 +76,22 @@ func (r *Registry) sortedTags(repo string) ([]string, bool) {
 	return rt.sorted, true
 }
 
+// orderedTags returns repo's tags in WithOrder's order, and each tag's
+// place in it, computed once per change of the repository.
+func (r *Registry) orderedTags(repo string, sorted []string) ([]string, map[string]int) {
+	r.tagsMu.Lock()
+	defer r.tagsMu.Unlock()
+	rt := r.repos[repo]
+	if rt.ordered == nil {
+		rt.ordered = r.cfg.order(slices.Clone(sorted))
+		rt.index = make(map[string]int, len(rt.ordered))
+		for i, t := range rt.ordered {
+			rt.index[t] = i
+		}
+	}
+	return rt.ordered, rt.index
+}
+
 // serveTags answers GET /v2/<repo>/tags/list as the Distribution spec says:
 // tags in lexical order, strictly after `last`, at most n (the default page
 // size when n is absent, capped at the maximum), with a Link header to the
@@ -97,9 +115,28 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 		writeError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
 		return
 	}
+	last := q.Get("last")
+	if r.cfg.rejectLast && last != "" {
+		if i, found := slices.BinarySearch(tags, last); !found || tags[i] != last {
+			writeError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "last is not a tag")
+			return
+		}
+	}
+	var index map[string]int
+	if r.cfg.order != nil {
+		tags, index = r.orderedTags(repo, tags)
+	}
+	if r.cfg.wholeList {
+		n = len(tags)
+	}
 
 	start := 0
 	switch {
+	case r.cfg.wholeList:
+	case r.cfg.order != nil && !r.cfg.cursor && !r.cfg.ignoreLast:
+		if i, ok := index[last]; ok {
+			start = i + 1
+		}
 	case r.cfg.cursor:
 		if c := q.Get("cursor"); c != "" {
 			last, err := base64.RawURLEncoding.DecodeString(c)
@@ -111,14 +148,14 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 		}
 	case r.cfg.ignoreLast:
 	default:
-		if last := q.Get("last"); last != "" {
+		if last != "" {
 			start = after(tags, last)
 		}
 	}
 	end := min(start+n, len(tags))
 	page := tags[start:end]
 
-	if end < len(tags) && n > 0 {
+	if end < len(tags) && n > 0 && !r.cfg.noLink {
 		lastOnPage := page[len(page)-1]
 		var next string
 		if r.cfg.cursor {

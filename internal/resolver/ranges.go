@@ -5,24 +5,6 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 )
 
-// The listing strategies. listingStrategy is empty in the provider; the
-// benchmark (cmd/bench) links comparison builds with
-// -ldflags "-X github.com/prefectimage/terraform-provider-prefectimage/internal/resolver.listingStrategy=…"
-// to measure what each step of the listing buys.
-const (
-	// strategyFull lists every release tag, in concurrent pieces, for every
-	// selector: no narrowing to the selector's spans.
-	strategyFull = "full"
-	// strategySequential lists every tag one page after another, with
-	// ListTags.
-	strategySequential = "sequential"
-)
-
-// listingStrategy is set only at link time, by the benchmark; see above.
-// Empty, the default, lists only the spans of tag names a selector can pick
-// (prefecttag.Selector.ReleaseSpans), each in concurrent pieces.
-var listingStrategy string
-
 // releaseTags is the span of every tag that starts with a digit: every
 // release tag (prefecttag.ParseTag takes no other), without the sha- tags
 // that are a fifth of prefecthq/prefect. '/' and '9' are the bytes around

@@ -10,9 +10,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
+	"golang.org/x/sync/errgroup"
+
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 )
@@ -56,28 +56,44 @@ type Pin struct {
 	PlatformDigests map[string]string
 }
 
-// Resolver resolves requests against one registry client.
+// Resolver resolves requests against one registry client. It keeps no
+// cache of its own: the registry client keeps each repository's listing
+// for its life, and a span's tags parse in microseconds.
 type Resolver struct {
 	registry Registry
 	ranges   RangeLister // nil when the registry lists only whole repositories
-
-	// catalogs: one listing and one parse per repository and spans, shared
-	// by concurrent pins; a pin giving up does not fail the others.
-	catalogs memo.Cache[*prefecttag.Catalog]
+	listing  Listing
 }
 
-// catalogKey names a parsed listing: a repository, and the spans of tag
-// names it was listed for ("" for every release tag).
-type catalogKey struct {
-	repository, spans string
-}
+// Listing is how a Resolver lists a repository's tags.
+type Listing int
 
-func (k catalogKey) String() string { return k.repository + "\x00" + k.spans }
+const (
+	// ListSpans lists only the spans of tag names a selector can pick
+	// (prefecttag.Selector.ReleaseSpans), each in concurrent pieces. The
+	// default.
+	ListSpans Listing = iota
+	// ListReleases lists every release tag, in concurrent pieces, for
+	// every selector.
+	ListReleases
+	// ListSequential lists every tag one page after another (ListTags).
+	ListSequential
+)
+
+// Option configures a Resolver.
+type Option func(*Resolver)
+
+// WithListing sets how tags are listed; the default is ListSpans. The
+// benchmark compares the three.
+func WithListing(l Listing) Option { return func(r *Resolver) { r.listing = l } }
 
 // New returns a Resolver that asks reg.
-func New(reg Registry) *Resolver {
+func New(reg Registry, opts ...Option) *Resolver {
 	r := &Resolver{registry: reg}
-	if rl, ok := reg.(RangeLister); ok && listingStrategy != strategySequential {
+	for _, o := range opts {
+		o(r)
+	}
+	if rl, ok := reg.(RangeLister); ok && r.listing != ListSequential {
 		r.ranges = rl
 	}
 	return r
@@ -132,7 +148,7 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 		// The exact tag does not exist: list, so the error can show what does.
 	}
 	var spans []prefecttag.TagSpan // nil: every release tag
-	if r.ranges != nil && listingStrategy != strategyFull {
+	if r.ranges != nil && r.listing == ListSpans {
 		spans = req.Selector.ReleaseSpans()
 	}
 	catalog, err := r.catalog(ctx, req.Repository, spans)
@@ -158,25 +174,18 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 	return tag.Name, nil
 }
 
-// catalog lists and parses a repository's tags in spans (nil: every release
-// tag) once per Resolver; concurrent callers wait for the one parse. A
-// catalog of every release tag serves all spans.
+// catalog lists and parses a repository's tags in spans (nil: every
+// release tag).
 func (r *Resolver) catalog(ctx context.Context, repository string, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
-	if c, ok := r.catalogs.Cached(catalogKey{repository, ""}.String()); ok {
-		return c, nil
-	}
-	c, err := r.catalogs.Get(ctx, catalogKey{repository, spansKey(spans)}.String(), func(ctx context.Context) (*prefecttag.Catalog, error) {
-		tags, err := r.list(ctx, repository, spans)
-		if err != nil {
-			return nil, err
+	tags, err := r.list(ctx, repository, spans)
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			// This caller gave up (Terraform was interrupted) while waiting.
+			return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repository, err)
 		}
-		return prefecttag.NewCatalog(tags), nil
-	})
-	if err != nil && errors.Is(err, ctx.Err()) {
-		// This caller gave up (Terraform was interrupted) while waiting.
-		return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repository, err)
+		return nil, err
 	}
-	return c, err
+	return prefecttag.NewCatalog(tags), nil
 }
 
 // list lists the tags in spans (nil: every release tag), the spans at once.
@@ -188,36 +197,21 @@ func (r *Resolver) list(ctx context.Context, repository string, spans []prefectt
 		return r.ranges.ListTagRange(ctx, repository, releaseRange(releaseTags))
 	}
 	parts := make([][]string, len(spans))
-	errs := make([]error, len(spans))
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
 	for i, s := range spans {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parts[i], errs[i] = r.ranges.ListTagRange(ctx, repository, releaseRange(s))
-		}()
+		g.Go(func() (err error) {
+			parts[i], err = r.ranges.ListTagRange(gctx, repository, releaseRange(s))
+			return err
+		})
 	}
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	var tags []string
-	for i := range spans {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		tags = append(tags, parts[i]...)
+	for _, p := range parts {
+		tags = append(tags, p...)
 	}
 	return tags, nil
-}
-
-// spansKey identifies a list of spans; "" for nil (every release tag).
-func spansKey(spans []prefecttag.TagSpan) string {
-	var b strings.Builder
-	for _, s := range spans {
-		b.WriteString(s.After)
-		b.WriteByte(0)
-		b.WriteString(s.Before)
-		b.WriteByte(0)
-	}
-	return b.String()
 }
 
 func (r *Resolver) resolvePlatform(ctx context.Context, req Request, pin *Pin) error {

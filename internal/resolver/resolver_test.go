@@ -9,6 +9,8 @@ import (
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // fakeRegistry answers from a map of tag to digest and counts calls.
@@ -101,23 +103,36 @@ func TestResolveMissingExactTagListsToExplain(t *testing.T) {
 	}
 }
 
+// The registry client keeps each listing: four pins of one repository, at
+// once, read each tag list page once.
 func TestResolveListsOncePerRepository(t *testing.T) {
-	f := newFake()
-	r := New(f)
+	reg := registrytest.New(t)
+	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
+		t.Fatal(err)
+	}
+	repo := reg.Host() + "/prefecthq/prefect"
+	r := New(newClient(t))
 	var wg sync.WaitGroup
 	for _, flavor := range []prefecttag.Flavor{"standard", "conda", "standard", "conda"} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pin, err := r.Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "~> 3.1", "", flavor)})
-			if err != nil || !strings.HasPrefix(pin.Tag, "3.2.0-python3.12") {
+		wg.Go(func() {
+			pin, err := r.Resolve(context.Background(), Request{Repository: repo, Selector: selector(t, "~> 3.7.0", "", flavor)})
+			if err != nil || !strings.HasPrefix(pin.Tag, "3.7.8-python3.") {
 				t.Errorf("%s: pin %+v, err %v", flavor, pin, err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if f.lists != 1 {
-		t.Errorf("listed %d times for four pins of one repository, want 1", f.lists)
+	seen := map[string]bool{}
+	for _, line := range reg.Requests() {
+		if strings.Contains(line, "/tags/list") {
+			if seen[line] {
+				t.Errorf("page read twice: %s", line)
+			}
+			seen[line] = true
+		}
+	}
+	if len(seen) == 0 {
+		t.Error("no tag list was read")
 	}
 }
 

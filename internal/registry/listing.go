@@ -1,0 +1,255 @@
+package registry
+
+import "fmt"
+
+// This file holds the decisions of a tag listing, apart from any HTTP: which
+// page to ask for next, when a run of pages is complete, and when the pages
+// in hand fail to prove what a narrowed reading relies on. The reader in
+// tags.go feeds pages in and does what the verdicts say.
+//
+// Registries differ. Some list tags in lexical order and honour `last` as a
+// lexical bound (Docker Hub, CNCF distribution 3, go-containerregistry);
+// some take `last` by position in an order of their own, or ignore it and
+// page by opaque cursors in Link headers (Quay), or ignore `n` and `last`
+// and send every tag at once, unsorted (distribution 2.x). A stretch that
+// may stop at a bound therefore trusts nothing that its own pages do not
+// show: every page strictly increasing, continuing exactly where the
+// previous one ended, each asked for by `last`. Anything else is
+// errUnproven, and the caller reads the whole list instead.
+
+// widePage is the n of the one request that asks a registry which honours n
+// but neither `last` nor Link for its whole list at once.
+const widePage = 100000
+
+// page is one tag list answer, as a stretch sees it.
+type page struct {
+	// sent is the `last` parameter of the request ("" when none): the
+	// stretch's lower bound for its first page, else the previous page's
+	// last tag, or what the followed Link carried.
+	sent string
+	// cursor: the request followed a Link whose query carries no `last`,
+	// so the registry pages by something of its own.
+	cursor bool
+	// tags are the valid tag names, in the order the registry sent them.
+	tags []string
+	// count is the number of names the registry sent, invalid ones too:
+	// whether the page was full is judged by it.
+	count int
+	// link: the answer links a next page; linkCursor: by a Link that
+	// carries no `last`.
+	link, linkCursor bool
+}
+
+// verdict is what a stretch says after a page.
+type verdict int
+
+const (
+	// readMore: ask for the next page, by its Link or with `last` =
+	// stretch.nextLast.
+	readMore verdict = iota
+	// complete: the stretch holds every tag of its part of the list.
+	complete
+	// unproven: the pages do not show the lexical order a bounded stretch
+	// relies on (see stretch.why); read the whole list instead.
+	unproven
+	// unreadable: the registry's paging cannot be followed to the end of
+	// the list (see stretch.why).
+	unreadable
+)
+
+// stretch is one run of pages of a tag list, asked for one after another.
+//
+// A bounded stretch reads the tags after from (sent as `last` with its first
+// page) up to to, and stops at the first tag past to: it is only right on a
+// list in lexical order, and says unproven as soon as a page shows
+// otherwise. An unbounded stretch reads the whole list from its start to
+// its end, in whatever order the registry keeps, and never stops early.
+type stretch struct {
+	from    string // bounded: tags up to and with from lie before it
+	to      string // bounded: tags past to lie after it; "" for no bound
+	through bool   // bounded: to itself lies inside
+	bounded bool
+	n       int // the page size asked for
+
+	// linkPaged says whether the registry is known to link its next page
+	// whenever there is one, so that a page without a Link ends the list.
+	// Without it a page without a Link is followed by a request with
+	// `last`, and only an empty answer (or, for an unbounded stretch, one
+	// with nothing new) ends the list.
+	linkPaged bool
+
+	// What was read.
+	tags   []string // the tags inside, in the registry's order
+	all    []string // bounded, unproven: the whole list, when one page held it
+	first  string   // bounded: the first tag of the first page ("" when empty)
+	beyond string   // bounded: the first tag past to ("" when the list ended first)
+
+	// How it went.
+	pages    int
+	nextLast string // after readMore without a Link: the `last` to send
+	why      string // after unproven or unreadable: the reason
+
+	// Unbounded only.
+	seen     map[string]bool
+	sentLast map[string]bool
+	advanced bool // the registry answered a `last` with new tags only
+	prevFull bool // the previous page held exactly n names
+	widened  bool // the list was asked for again, whole, with widePage
+	hadLink  bool // some page of this stretch had a Link
+}
+
+// take records a page and says what to do next.
+func (s *stretch) take(p page) verdict {
+	s.pages++
+	if p.link {
+		s.hadLink = true
+	}
+	if s.bounded {
+		return s.takeBounded(p)
+	}
+	return s.takeWhole(p)
+}
+
+// takeBounded checks that the page continues the lexical run and collects
+// the tags inside the stretch.
+func (s *stretch) takeBounded(p page) verdict {
+	if s.pages == 1 && p.count > s.n && !p.link {
+		// More names than asked for and no Link: the registry ignores n
+		// (and likely last) and sent its whole list, as distribution 2.x
+		// does. Whatever this stretch decides, that is the whole list.
+		s.all = p.tags
+	}
+	if p.cursor || p.linkCursor {
+		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
+	}
+	below := p.sent // every tag must sort after the `last` that was sent
+	if s.pages > 1 && below != s.nextLast && s.nextLast != "" {
+		return s.fail(unproven, fmt.Sprintf("page %d was linked after %q, not after the last tag of the page before (%q)", s.pages, below, s.nextLast))
+	}
+	for i, t := range p.tags {
+		if t <= below {
+			if i == 0 {
+				return s.fail(unproven, fmt.Sprintf("the page asked for after %q starts at %q", below, t))
+			}
+			return s.fail(unproven, fmt.Sprintf("page %d is not in lexical order (%q follows %q)", s.pages, t, below))
+		}
+		below = t
+	}
+	if s.pages == 1 && len(p.tags) > 0 {
+		s.first = p.tags[0]
+	}
+	for _, t := range p.tags {
+		if s.past(t) {
+			s.beyond = t
+			return complete
+		}
+		s.tags = append(s.tags, t)
+	}
+	if len(p.tags) > 0 {
+		s.nextLast = p.tags[len(p.tags)-1]
+	}
+	switch {
+	case p.link:
+		return readMore
+	case p.count == 0, p.count > s.n:
+		return complete // the list ends here, or was sent whole
+	case len(p.tags) == 0:
+		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
+	case s.linkPaged || s.hadLink:
+		return complete // a registry that links its pages linked none
+	default:
+		return readMore // no Link: ask with last until an empty page
+	}
+}
+
+// past reports whether t sorts beyond a bounded stretch's upper end.
+func (s *stretch) past(t string) bool {
+	switch {
+	case s.to == "":
+		return false
+	case s.through:
+		return t > s.to
+	default:
+		return t >= s.to
+	}
+}
+
+// takeWhole collects the page's new tags and decides, for a page without a
+// Link, whether the list has ended.
+func (s *stretch) takeWhole(p page) verdict {
+	if s.seen == nil {
+		s.seen, s.sentLast = map[string]bool{}, map[string]bool{}
+	}
+	fresh := 0
+	for _, t := range p.tags {
+		if !s.seen[t] {
+			s.seen[t] = true
+			s.tags = append(s.tags, t)
+			fresh++
+		}
+	}
+	full := p.count == s.n
+	defer func() { s.prevFull = full }()
+	if p.sent != "" && fresh > 0 && fresh == len(p.tags) {
+		s.advanced = true
+	}
+	switch {
+	case p.link:
+		return readMore
+	case p.count == 0:
+		return complete
+	case s.linkPaged || s.hadLink:
+		return complete // a registry that links its pages linked none
+	case len(p.tags) == 0:
+		if full {
+			return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and sends no Link header", s.pages))
+		}
+		return complete
+	case p.count > s.n:
+		// More names than asked for and no Link: the registry ignores n
+		// and sent its whole list, as distribution 2.x does.
+		return complete
+	case fresh == 0:
+		// The answer to `last` holds nothing new: the registry started
+		// over past its end, or ignores `last`. Either way the page before
+		// is all there is, unless it was full and `last` was never seen to
+		// work: then more tags may exist that no request can reach.
+		if s.advanced || !s.prevFull {
+			return complete
+		}
+		if !s.widened {
+			// It honours n but not last: ask for the whole list at once.
+			s.widened, s.n, s.nextLast = true, widePage, ""
+			return readMore
+		}
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores the last parameter and sends no Link header, and its page holds exactly the %d tags asked for, so the tags beyond it cannot be read", s.n))
+	}
+	last := p.tags[len(p.tags)-1]
+	if s.sentLast[last] {
+		return s.fail(unreadable, fmt.Sprintf("the registry answered last=%q with a page ending at that same tag, so paging stopped to avoid a loop", last))
+	}
+	s.sentLast[last] = true
+	s.nextLast = last
+	return readMore
+}
+
+func (s *stretch) fail(v verdict, why string) verdict {
+	s.why = why
+	return v
+}
+
+// joined reports whether consecutive bounded stretches, each read from a
+// split point where its neighbour's upper end lies, fit together: each
+// starts exactly at the first tag its neighbour saw past that split, or,
+// when the neighbour reached the end of the list, holds nothing. A registry
+// that answers a `last` that is no tag from somewhere else (its start, an
+// empty page) fails this, and the range is read whole instead.
+func joined(pieces []*stretch) (bool, string) {
+	for i := 1; i < len(pieces); i++ {
+		prev, cur := pieces[i-1], pieces[i]
+		if cur.first != prev.beyond {
+			return false, fmt.Sprintf("the piece read after %q starts at %q, but the piece before it saw %q next", cur.from, cur.first, prev.beyond)
+		}
+	}
+	return true, ""
+}

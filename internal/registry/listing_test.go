@@ -1,0 +1,182 @@
+package registry
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pg builds a page: the `last` sent, the tags, and whether it links on.
+func pg(sent string, link bool, tags ...string) page {
+	return page{sent: sent, tags: tags, count: len(tags), link: link}
+}
+
+// The decisions of a bounded stretch, page by page, without HTTP: it may
+// stop at its bound only while the pages prove lexical order.
+func TestBoundedStretchDecisions(t *testing.T) {
+	cursor := pg("", true, "a", "b")
+	cursor.linkCursor = true
+	cursorPage := pg("", false, "c", "d")
+	cursorPage.cursor = true
+	whole := pg("b", false, "d", "a", "c", "b", "e")
+	for _, tc := range []struct {
+		name     string
+		from, to string
+		through  bool
+		n        int
+		pages    []page
+		want     []verdict
+		tags     []string
+		beyond   string
+		why      string
+		all      bool
+	}{
+		{name: "lexical, stops at the bound", from: "b", to: "f", n: 3,
+			pages: []page{pg("b", true, "c", "d", "e"), pg("e", true, "f", "g", "h")},
+			want:  []verdict{readMore, complete}, tags: []string{"c", "d", "e"}, beyond: "f"},
+		{name: "through the bound", from: "b", to: "f", through: true, n: 3,
+			pages: []page{pg("b", true, "c", "d", "f"), pg("f", false, "g")},
+			want:  []verdict{readMore, complete}, tags: []string{"c", "d", "f"}, beyond: "g"},
+		{name: "end of a linked list", from: "", to: "", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), pg("c", false, "d")},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "no Link: a short page is followed by last until empty", from: "a", to: "z", n: 10,
+			pages: []page{pg("a", false, "b", "c"), pg("c", false, "d"), pg("d", false)},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"b", "c", "d"}},
+		{name: "last answered from the start (positional, or ignored)", from: "m", to: "z", n: 3,
+			pages: []page{pg("m", true, "a", "b", "n")},
+			want:  []verdict{unproven}, why: `after "m" starts at "a"`},
+		{name: "a page out of order", from: "", to: "z", n: 3,
+			pages: []page{pg("", true, "a", "c", "b")},
+			want:  []verdict{unproven}, why: "not in lexical order"},
+		{name: "pages out of order", from: "", to: "z", n: 2,
+			pages: []page{pg("", true, "c", "d"), pg("d", true, "a", "b")},
+			want:  []verdict{readMore, unproven}, why: `after "d" starts at "a"`},
+		{name: "a Link not after the page's last tag", from: "", to: "z", n: 2,
+			pages: []page{pg("", true, "a", "b"), pg("q", true, "r", "s")},
+			want:  []verdict{readMore, unproven}, why: `linked after "q"`},
+		{name: "opaque cursor in the first Link", from: "", to: "z", n: 2,
+			pages: []page{cursor},
+			want:  []verdict{unproven}, why: "opaque cursor"},
+		{name: "a page read by cursor", from: "", to: "z", n: 2,
+			pages: []page{pg("", true, "a", "b"), cursorPage},
+			want:  []verdict{readMore, unproven}, why: "opaque cursor"},
+		{name: "the whole list at once, unsorted (distribution 2.x)", from: "b", to: "z", n: 3,
+			pages: []page{whole},
+			want:  []verdict{unproven}, all: true},
+		{name: "the whole list at once, sorted", from: "", to: "z", n: 3,
+			pages: []page{pg("", false, "a", "b", "c", "d")},
+			want:  []verdict{complete}, tags: []string{"a", "b", "c", "d"}, all: true},
+		{name: "an empty range", from: "x", to: "y", n: 3,
+			pages: []page{pg("x", false)},
+			want:  []verdict{complete}},
+		{name: "a page of names that are no tags", from: "", to: "z", n: 3,
+			pages: []page{{count: 2}},
+			want:  []verdict{unproven}, why: "no valid tag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &stretch{bounded: true, from: tc.from, to: tc.to, through: tc.through, n: tc.n}
+			for i, p := range tc.pages {
+				if got := s.take(p); got != tc.want[i] {
+					t.Fatalf("page %d: verdict %d, want %d (%s)", i+1, got, tc.want[i], s.why)
+				}
+			}
+			if tc.tags != nil && !slices.Equal(s.tags, tc.tags) {
+				t.Errorf("tags %q, want %q", s.tags, tc.tags)
+			}
+			if s.beyond != tc.beyond {
+				t.Errorf("beyond %q, want %q", s.beyond, tc.beyond)
+			}
+			if !strings.Contains(s.why, tc.why) {
+				t.Errorf("why %q, want it to say %q", s.why, tc.why)
+			}
+			if tc.all != (s.all != nil) {
+				t.Errorf("whole list kept: %v, want %v", s.all != nil, tc.all)
+			}
+		})
+	}
+}
+
+// The decisions of an unbounded stretch: it reads to the end in any order,
+// and says unreadable where the end cannot be reached.
+func TestWholeStretchDecisions(t *testing.T) {
+	big := pg("", false, "e", "a", "d", "c", "b")
+	for _, tc := range []struct {
+		name  string
+		n     int
+		pages []page
+		want  []verdict
+		tags  []string
+		why   string
+		wide  bool
+	}{
+		{name: "linked pages in an order of their own", n: 2,
+			pages: []page{pg("", true, "d", "a"), pg("a", true, "c", "e"), pg("e", false, "b")},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"d", "a", "c", "e", "b"}},
+		{name: "no Link, last by position, an empty page ends it", n: 2,
+			pages: []page{pg("", false, "d", "a"), pg("a", false, "c", "e"), pg("e", false)},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"d", "a", "c", "e"}},
+		{name: "no Link, a short page then the same page again (last ignored)", n: 10,
+			pages: []page{pg("", false, "b", "a"), pg("a", false, "b", "a")},
+			want:  []verdict{readMore, complete}, tags: []string{"b", "a"}},
+		{name: "started over past the end after honouring last", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "c", "d"), pg("d", false, "a", "b")},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "more than asked and no Link: the whole list (distribution 2.x)", n: 3,
+			pages: []page{big},
+			want:  []verdict{complete}, tags: []string{"e", "a", "d", "c", "b"}},
+		{name: "last ignored, full pages: asked again whole, then read", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b"), pg("", false, "a", "b", "c"), pg("c", false, "a", "b", "c")},
+			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c"}, wide: true},
+		{name: "last ignored, and the whole list cannot be had", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b"), {tags: []string{"a", "b"}, count: widePage}},
+			want:  []verdict{readMore, readMore, unreadable}, why: "cannot be read", wide: true},
+		{name: "a page ending at the last sent again", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "c", "b")},
+			want:  []verdict{readMore, unreadable}, why: "loop"},
+		{name: "cursor pages", n: 2,
+			pages: []page{pg("", true, "a", "b"), {tags: []string{"c"}, count: 1, cursor: true}},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &stretch{n: tc.n}
+			for i, p := range tc.pages {
+				if got := s.take(p); got != tc.want[i] {
+					t.Fatalf("page %d: verdict %d, want %d (%s)", i+1, got, tc.want[i], s.why)
+				}
+			}
+			if tc.tags != nil && !slices.Equal(s.tags, tc.tags) {
+				t.Errorf("tags %q, want %q", s.tags, tc.tags)
+			}
+			if !strings.Contains(s.why, tc.why) {
+				t.Errorf("why %q, want it to say %q", s.why, tc.why)
+			}
+			if s.widened != tc.wide {
+				t.Errorf("widened %v, want %v", s.widened, tc.wide)
+			}
+		})
+	}
+}
+
+// Pieces read from split points fit together only when each starts at the
+// first tag its neighbour saw past their split.
+func TestJoined(t *testing.T) {
+	piece := func(from, first, beyond string) *stretch {
+		return &stretch{from: from, first: first, beyond: beyond}
+	}
+	for _, tc := range []struct {
+		name   string
+		pieces []*stretch
+		ok     bool
+	}{
+		{"joined", []*stretch{piece("", "a", "c1"), piece("c", "c1", "e1"), piece("e", "e1", "")}, true},
+		{"the last piece past the end is empty", []*stretch{piece("", "a", ""), piece("x", "", "")}, true},
+		{"answered empty for a last that is no tag", []*stretch{piece("", "a", "c1"), piece("c", "", "")}, false},
+		{"answered from elsewhere", []*stretch{piece("", "a", "c1"), piece("c", "c2", "")}, false},
+		{"tags after the end", []*stretch{piece("", "a", ""), piece("x", "x1", "")}, false},
+	} {
+		if ok, why := joined(tc.pieces); ok != tc.ok {
+			t.Errorf("%s: joined = %v (%s), want %v", tc.name, ok, why, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package registrytest
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Shape is one way registries page their tag lists, as options for Start
+// or New. Every shape serves every tag: a client that reads tag lists
+// right gets the same tags from each.
+type Shape struct {
+	Name string // short, for test and benchmark names
+	Doc  string // what it stands for
+	Opts []Option
+}
+
+// Shapes returns the tag list shapes a client must read alike: lexical
+// paging as Docker Hub and CNCF distribution 3 do, with several page sizes
+// and caps; an order of the registry's own with `last` taken by position;
+// opaque cursors; `last` ignored without Link headers; the whole list at
+// once, unsorted (distribution 2.x); and 400 for a `last` that is no tag.
+func Shapes() []Shape {
+	return []Shape{
+		{"lexical", "lexical order, n, last and Link (Docker Hub, distribution 3); default page 100, n capped at 1000", nil},
+		{"lexical-page50", "lexical, every page capped at 50 whatever n asks", []Option{WithDefaultPageSize(50), WithMaxPageSize(50)}},
+		{"lexical-nolink", "lexical, pages capped at 100, no Link headers: paging by last alone", []Option{WithMaxPageSize(100), WithoutLink()}},
+		{"reject-last", "lexical, 400 for a last that is no tag", []Option{WithRejectUnknownLast()}},
+		{"positional-reversed", "reverse lexical order, last taken by position, a last that is no tag answered from the start", []Option{WithOrder(Reversed)}},
+		{"positional-shuffled", "an order of its own, last by position, pages of 100", []Option{WithOrder(Shuffled(7)), WithMaxPageSize(100)}},
+		{"positional-moved", "lexical but for every 50th tag moved to the end (re-pushed), last by position", []Option{WithOrder(MovedToEnd(50))}},
+		{"positional-nolink", "an order of its own, last by position, no Link headers", []Option{WithOrder(Shuffled(11)), WithoutLink()}},
+		{"cursor", "opaque cursors in Link (Quay's next_page), last ignored, pages of 100", []Option{WithCursorPaging(), WithMaxPageSize(100)}},
+		{"ignore-last-nolink", "last ignored and no Link; n honoured without a cap", []Option{WithIgnoreLast(), WithoutLink(), WithMaxPageSize(1 << 30)}},
+		{"whole-unsorted", "the whole list at once, unsorted, n and last ignored (distribution 2.x)", []Option{WithWholeList(), WithOrder(Shuffled(3))}},
+		{"default50", "default page size 50 when n is absent, n capped at 1000", []Option{WithDefaultPageSize(50)}},
+		{"default1000", "default page size 1000, n capped at 1000", []Option{WithDefaultPageSize(1000)}},
+	}
+}
+
+// Reversed is reverse lexical order, for WithOrder.
+func Reversed(sorted []string) []string {
+	slices.Reverse(sorted)
+	return sorted
+}
+
+// Shuffled is an order of its own, the same for the same seed, for
+// WithOrder.
+func Shuffled(seed uint64) func([]string) []string {
+	return func(sorted []string) []string {
+		r := rand.New(rand.NewPCG(seed, seed))
+		r.Shuffle(len(sorted), func(i, j int) { sorted[i], sorted[j] = sorted[j], sorted[i] })
+		return sorted
+	}
+}
+
+// MovedToEnd is lexical order with every nth tag (and every tag of the
+// newest Prefect 3 minor, re-pushed last) moved to the end, for WithOrder:
+// the pages look lexical until the last ones.
+func MovedToEnd(n int) func([]string) []string {
+	return func(sorted []string) []string {
+		var keep, moved []string
+		for i, t := range sorted {
+			if i%n == n-1 || strings.HasPrefix(t, "3.8.3-") {
+				moved = append(moved, t)
+			} else {
+				keep = append(keep, t)
+			}
+		}
+		return append(keep, moved...)
+	}
+}
