@@ -287,7 +287,9 @@ type unprovenError struct {
 	headLink *url.URL
 }
 
-func (e *unprovenError) Error() string { return "the tag list is not in proven lexical order: " + e.why }
+func (e *unprovenError) Error() string {
+	return "the tag list is not in proven lexical order: " + e.why
+}
 
 // readRange reads the tags inside r as bounded stretches: the first page,
 // then, when the range goes on, the rest in pieces cut at the splits that
