@@ -1,9 +1,9 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -292,9 +292,15 @@ func statusErrorOf(resp *http.Response, l *listing) error {
 	if l != nil {
 		l.read(len(body))
 	}
-	te := &transport.Error{StatusCode: resp.StatusCode, Request: resp.Request}
-	// Not JSON, or cut short: the status alone says what happened.
-	_ = json.Unmarshal(body, te)
+	// go-containerregistry makes the error of what was read: the status
+	// classifies it even when the body was cut short or is not JSON.
+	cut := *resp
+	cut.Body = io.NopCloser(bytes.NewReader(body))
+	cerr := transport.CheckError(&cut, http.StatusOK)
+	var te *transport.Error
+	if !errors.As(cerr, &te) {
+		te = &transport.Error{StatusCode: resp.StatusCode, Request: resp.Request}
+	}
 	se := &statusError{status: resp.StatusCode, cause: te}
 	se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return se
