@@ -111,3 +111,15 @@ func (m *Cache[V]) Cached(key string) (V, bool) {
 	v, ok := m.done[key]
 	return v, ok
 }
+
+// Waiting returns how many callers wait for the computation of key in
+// flight (0 when none runs), so that tests can tell that a caller has
+// joined it without sleeping.
+func (m *Cache[V]) Waiting(key string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if call, ok := m.calls[key]; ok {
+		return call.waiters
+	}
+	return 0
+}

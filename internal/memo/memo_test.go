@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
+	"testing/synctest"
 )
 
 func TestGetCachesSuccessNotFailure(t *testing.T) {
@@ -36,92 +36,106 @@ func TestGetCachesSuccessNotFailure(t *testing.T) {
 	}
 }
 
+// Tests of goroutine order run in a synctest bubble: synctest.Wait returns
+// once every goroutine of the test is blocked, so each step happens after
+// the one before it, without sleeps.
+
 func TestConcurrentCallersShareOneComputation(t *testing.T) {
-	var c Cache[string]
-	var calls atomic.Int32
-	release := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := c.Get(context.Background(), "k", func(context.Context) (string, error) {
-				calls.Add(1)
-				<-release
-				return "v", nil
+	synctest.Test(t, func(t *testing.T) {
+		var c Cache[string]
+		var calls atomic.Int32
+		release := make(chan struct{})
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				v, err := c.Get(context.Background(), "k", func(context.Context) (string, error) {
+					calls.Add(1)
+					<-release
+					return "v", nil
+				})
+				if v != "v" || err != nil {
+					t.Errorf("Get = %q, %v", v, err)
+				}
 			})
-			if v != "v" || err != nil {
-				t.Errorf("Get = %q, %v", v, err)
-			}
-		}()
-	}
-	time.Sleep(50 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	if n := calls.Load(); n != 1 {
-		t.Errorf("fn ran %d times for 20 concurrent callers, want 1", n)
-	}
+		}
+		synctest.Wait() // all 20 wait for the one computation
+		if n := c.Waiting("k"); n != 20 {
+			t.Errorf("%d callers waiting, want 20", n)
+		}
+		close(release)
+		wg.Wait()
+		if n := calls.Load(); n != 1 {
+			t.Errorf("fn ran %d times for 20 concurrent callers, want 1", n)
+		}
+	})
 }
 
 // The first caller giving up does not fail the callers still waiting.
 func TestFirstCallerCancelledOthersStillServed(t *testing.T) {
-	var c Cache[string]
-	release := make(chan struct{})
-	started := make(chan struct{})
-	fn := func(ctx context.Context) (string, error) {
-		close(started)
-		select {
-		case <-release:
-			return "v", nil
-		case <-ctx.Done():
-			return "", ctx.Err()
+	synctest.Test(t, func(t *testing.T) {
+		var c Cache[string]
+		release := make(chan struct{})
+		var runs atomic.Int32
+		fn := func(ctx context.Context) (string, error) {
+			runs.Add(1)
+			select {
+			case <-release:
+				return "v", nil
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
 		}
-	}
-	first, cancel := context.WithCancel(context.Background())
-	firstErr := make(chan error, 1)
-	go func() { _, err := c.Get(first, "k", fn); firstErr <- err }()
-	<-started
-	second := make(chan string, 1)
-	go func() {
-		v, err := c.Get(context.Background(), "k", fn)
-		if err != nil {
-			v = "error: " + err.Error()
+		first, cancel := context.WithCancel(context.Background())
+		firstErr := make(chan error, 1)
+		go func() { _, err := c.Get(first, "k", fn); firstErr <- err }()
+		synctest.Wait() // fn runs for the first caller
+		second := make(chan string, 1)
+		go func() {
+			v, err := c.Get(context.Background(), "k", fn)
+			if err != nil {
+				v = "error: " + err.Error()
+			}
+			second <- v
+		}()
+		synctest.Wait() // the second caller has joined
+		cancel()
+		if err := <-firstErr; !errors.Is(err, context.Canceled) {
+			t.Errorf("the cancelled caller got %v, want context.Canceled", err)
 		}
-		second <- v
-	}()
-	time.Sleep(20 * time.Millisecond)
-	cancel()
-	if err := <-firstErr; !errors.Is(err, context.Canceled) {
-		t.Errorf("the cancelled caller got %v, want context.Canceled", err)
-	}
-	close(release)
-	if v := <-second; v != "v" {
-		t.Errorf("the caller still waiting got %q, want v", v)
-	}
+		close(release)
+		if v := <-second; v != "v" {
+			t.Errorf("the caller still waiting got %q, want v", v)
+		}
+		if n := runs.Load(); n != 1 {
+			t.Errorf("fn ran %d times, want once", n)
+		}
+	})
 }
 
-// When every caller has given up, the computation is cancelled.
+// When every caller has given up, the computation is cancelled, and a
+// caller after that starts it anew.
 func TestAllCallersGoneCancelsComputation(t *testing.T) {
-	var c Cache[int]
-	stopped := make(chan struct{})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := c.Get(ctx, "k", func(ctx context.Context) (int, error) {
-			<-ctx.Done()
-			close(stopped)
-			return 0, ctx.Err()
-		})
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
-	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("the cancelled caller got %v, want context.Canceled", err)
-	}
-	select {
-	case <-stopped:
-	case <-time.After(2 * time.Second):
-		t.Fatal("the computation kept running after every caller left")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var c Cache[int]
+		stopped := make(chan struct{})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.Get(ctx, "k", func(ctx context.Context) (int, error) {
+				<-ctx.Done()
+				close(stopped)
+				return 0, ctx.Err()
+			})
+			done <- err
+		}()
+		synctest.Wait()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("the cancelled caller got %v, want context.Canceled", err)
+		}
+		<-stopped // the computation saw its context end
+		if v, err := c.Get(context.Background(), "k", func(context.Context) (int, error) { return 7, nil }); v != 7 || err != nil {
+			t.Errorf("a caller after that got %d, %v, want a new computation", v, err)
+		}
+	})
 }

@@ -183,7 +183,7 @@ resource "prefectimage_pin" "test" {
 		{onRegistry(true, answer(http.StatusTooManyRequests, "Retry-After", time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))), `Retry-After asked to wait`},
 		{onRegistry(false, answer(http.StatusInternalServerError)), `HTTP 500 Internal Server Error after 2 attempts`},
 		{onRegistry(true, answer(http.StatusServiceUnavailable)), `HTTP 503 Service Unavailable after 2 attempts`},
-		{onRegistry(false, answer(http.StatusUnauthorized, "WWW-Authenticate", `Basic realm="registrytest"`)), `HTTP 401 Unauthorized.*this request used anonymous access`},
+		{onRegistry(false, answer(http.StatusUnauthorized, "WWW-Authenticate", `Basic realm="registrytest"`)), `HTTP 401 Unauthorized.*This\s+request\s+used\s+anonymous\s+access`},
 		{onRegistry(true, resetConnection), `after 2 attempts`},
 		{onRegistry(true, stallUntilGone), `no answer within the request timeout of 1s after 2 attempts`},
 	} {

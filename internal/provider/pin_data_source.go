@@ -59,7 +59,7 @@ func (d *pinDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	}
 	pin, err := d.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
-		resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+		resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
 		return
 	}
 	resp.Diagnostics.Append(model.setResults(ctx, rreq, pin)...)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -107,6 +108,32 @@ func optionalString(s string) types.String {
 	return types.StringValue(s)
 }
 
+// resolveErrorDetail is the detail of a failed resolution: the error, which
+// says what the registry did, and what to change in Terraform about it.
+func resolveErrorDetail(err error) string {
+	detail := err.Error()
+	var e *registry.Error
+	if !errors.As(err, &e) {
+		return detail
+	}
+	var limit *registry.LimitError
+	switch {
+	case e.CertificateUnverified():
+		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
+	case registry.IsUnauthorized(err):
+		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
+	case registry.IsRateLimited(err):
+		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1).", e.Registry, "mirror.example/"+e.PathOnly())
+	case errors.As(err, &limit) && limit.Bound == "time":
+		detail += " Raise listing_timeout in the provider block if the registry is slow but its list does end."
+	case errors.As(err, &limit):
+		detail += " The bound is fixed: a repository listing that passes it is misbehaving; point repository at a mirror that lists sanely."
+	case e.RetriesSpent():
+		detail += " Raise request_timeout or max_retries in the provider block if the registry is slow or flaky."
+	}
+	return detail
+}
+
 // resolveErrorSummary gives a failed resolution a short title naming what
 // failed; the error itself is the detail (registry errors already name the
 // registry, repository, request, status and what to do).
@@ -124,6 +151,8 @@ func resolveErrorSummary(err error) string {
 		return "Registry Rate Limit Reached"
 	case registry.IsNotFound(err):
 		return "Image Tag Not Found"
+	case errors.As(err, new(*registry.LimitError)):
+		return "Registry Tag Listing Exceeded Its Bounds"
 	default:
 		return "Unable to Resolve Prefect Image"
 	}

@@ -149,7 +149,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 // planResolved resolves the selector now and plans the pin with known values.
 func (r *pinResource) planResolved(ctx context.Context, sel selector, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
 	if err := r.resolveInto(ctx, sel, "", plan); err != nil {
-		resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+		resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -160,7 +160,7 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, plan *pinR
 func (r *pinResource) planFollow(ctx context.Context, sel selector, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
 	if err := r.resolveInto(ctx, sel, state.UpstreamTag.ValueString(), plan); err != nil {
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("The pin %s holds: %s", state.TaggedRef.ValueString(), err))
+			fmt.Sprintf("The pin %s holds: %s", state.TaggedRef.ValueString(), resolveErrorDetail(err)))
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -233,7 +233,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 	if plan.Digest.IsUnknown() {
 		// The selector was not known at plan time: resolve it now.
 		if err := r.resolveInto(ctx, sel, "", &plan); err != nil {
-			resp.Diagnostics.AddError(resolveErrorSummary(err), err.Error())
+			resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
 			return
 		}
 	}
@@ -269,7 +269,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if err != nil {
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s",
-				state.TaggedRef.ValueString(), err))
+				state.TaggedRef.ValueString(), resolveErrorDetail(err)))
 		return
 	}
 	state.UpstreamTag = types.StringValue(pin.Tag)

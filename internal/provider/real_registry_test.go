@@ -91,7 +91,7 @@ func TestAccRealRegistry_credentials(t *testing.T) {
 			ConfigStateChecks: realPinChecks(s, digests),
 		}, {
 			Config:      realProviderConfig(s, caLine(s)+authBlock(s.Host, s.Username, "not-the-password")) + realPins,
-			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` + hostPattern + `.*401 Unauthorized.*registry_auth block for ` + hostPattern),
+			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` + hostPattern + `.*401 Unauthorized.*registry_auth\s+block\s+for\s+` + hostPattern),
 		}, {
 			Config:      realProviderConfig(s, caLine(s)) + realPins,
 			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` + hostPattern + `.*401 Unauthorized.*anonymous access`),

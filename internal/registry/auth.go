@@ -16,7 +16,7 @@ import (
 
 // Where the credentials of a request came from, as error messages say it.
 const (
-	sourceBlock     = "a registry_auth block"
+	sourceBlock     = "configured credentials"
 	sourceKeychain  = "the Docker config"
 	sourceAnonymous = "anonymous access"
 )

@@ -46,7 +46,7 @@ func TestBearerWithCredentials(t *testing.T) {
 	if strings.Contains(logs.text(), secret) || strings.Contains(logs.text(), "tok-") || strings.Contains(logs.text(), "Bearer") {
 		t.Errorf("the log holds a credential or token:\n%s", logs.text())
 	}
-	if !strings.Contains(logs.text(), "registry_auth") {
+	if !strings.Contains(logs.text(), "configured credentials") {
 		t.Errorf("the log does not say where the credentials came from:\n%s", logs.text())
 	}
 }
@@ -158,7 +158,7 @@ func TestWrongPasswordUnauthorized(t *testing.T) {
 				t.Fatalf("got %v, want unauthorized", err)
 			}
 			msg := err.Error()
-			for _, want := range []string{f.host, "acme/x", "list tags", "401", "registry_auth block for " + f.host, "DOCKER_CONFIG", "~/.docker/config.json", "anonymous"} {
+			for _, want := range []string{f.host, "acme/x", "list tags", "401", "configured credentials for " + f.host} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message lacks %q: %s", want, msg)
 				}

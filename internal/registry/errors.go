@@ -37,7 +37,7 @@ type Error struct {
 	outOfTime bool          // the time allowed for the request ran out
 	budget    time.Duration // RequestTimeout × (MaxRetries+1)
 	timeout   time.Duration // RequestTimeout
-	source    string        // where the credentials came from
+	source    string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
 	detail    string        // the cause, scrubbed of configured passwords
 	invalid   bool          // the caller's input was invalid; nothing was sent
 	badCert   bool          // the TLS certificate could not be verified
@@ -68,7 +68,7 @@ func (e *Error) Error() string {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
 	case e.badCert:
-		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s). Add the CA that signed it (ca_certificate_pem), or list %s in insecure_registries if you trust the network.", detail, e.Registry)
+		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
@@ -77,17 +77,15 @@ func (e *Error) Error() string {
 		} else {
 			fmt.Fprintf(&b, "the registry answered %s: the credentials do not grant pull access to this repository. ", status)
 		}
-		fmt.Fprintf(&b, "Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous", e.Registry)
 		if e.source != "" {
-			fmt.Fprintf(&b, "; this request used %s", e.source)
+			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
-		b.WriteString(".")
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
 		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed (request timeout × (max_retries+1))", e.waitAsked.Round(time.Second), e.left, e.budget)
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 		}
-		fmt.Fprintf(&b, ". Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q.", e.Registry, "mirror.example/"+e.pathOnly())
+		b.WriteString(".")
 	case e.StatusCode == http.StatusNotFound:
 		what := "the tag or repository does not exist there"
 		if strings.HasPrefix(e.Action, "list tags") {
@@ -113,8 +111,20 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// pathOnly is the repository without its host.
-func (e *Error) pathOnly() string {
+// CertificateUnverified reports whether the registry's TLS certificate
+// could not be verified.
+func (e *Error) CertificateUnverified() bool { return e.badCert }
+
+// RetriesSpent reports whether the request was given up after retries, or
+// because the time allowed for it and its retries ran out.
+func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
+
+// Source says where the credentials of the request came from ("" when
+// unknown).
+func (e *Error) Source() string { return e.source }
+
+// PathOnly is the repository without its host.
+func (e *Error) PathOnly() string {
 	host, path, err := splitRepository(e.Repository)
 	if err != nil || host == "" {
 		if path != "" {

@@ -101,7 +101,7 @@ func TestRealRegistryUnauthorized(t *testing.T) {
 			if !IsUnauthorized(err) {
 				t.Fatalf("got %v, want 401", err)
 			}
-			for _, want := range []string{"401", s.Host, "prefecthq/prefect", "registry_auth", "Docker config"} {
+			for _, want := range []string{"401", s.Host, "prefecthq/prefect", "This request used"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("message lacks %q: %s", want, err)
 				}

@@ -2,19 +2,33 @@ package resolver
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
-// Two pins of one plan ask for the same catalog; the first one's context is
-// cancelled while the second, whose context is alive, waits for the shared
-// listing. The second still resolves: the shared listing runs on a context
-// of its own, cancelled only when every caller has gone.
+// Two pins of one plan ask for the same tags; the first one's context is
+// cancelled while its listing is held at the registry, and the second,
+// whose context is alive, resolves: the listing the client shares runs on
+// a context of its own. The registry holds the first page until the first
+// caller has given up, so the order is the test's, not the scheduler's.
 func TestFirstCallerCancelledOthersStillResolve(t *testing.T) {
-	reg := registrytest.New(t, registrytest.WithLatency(40*time.Millisecond), registrytest.WithMaxPageSize(100))
+	arrived, release := make(chan struct{}, 64), make(chan struct{})
+	reg := registrytest.New(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if strings.HasSuffix(req.URL.Path, "/tags/list") {
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
+				<-release
+			}
+			next.ServeHTTP(w, req)
+		})
+	}))
 	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
 		t.Fatal(err)
 	}
@@ -28,17 +42,18 @@ func TestFirstCallerCancelledOthersStillResolve(t *testing.T) {
 		_, err := r.Resolve(first, Request{Repository: repo, Selector: sel})
 		firstDone <- err
 	}()
-	time.Sleep(120 * time.Millisecond) // the first caller is listing
+	<-arrived // the first caller's listing is at the registry
 	secondDone := make(chan error, 1)
 	go func() {
 		_, err := r.Resolve(context.Background(), Request{Repository: repo, Selector: sel})
 		secondDone <- err
 	}()
-	time.Sleep(60 * time.Millisecond) // the second caller waits for the same listing
 	cancel()
-	if err := <-firstDone; err == nil {
-		t.Error("the cancelled caller resolved; want its cancellation")
+	err := <-firstDone
+	if err == nil || !strings.Contains(err.Error(), "cancel") {
+		t.Errorf("the cancelled caller got %v; want its cancellation", err)
 	}
+	close(release)
 	if err := <-secondDone; err != nil {
 		t.Fatalf("the second caller, whose context is alive, failed: %v", err)
 	}

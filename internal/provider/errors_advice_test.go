@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+)
+
+// The registry client's errors speak of registries only; the provider adds
+// what to change in Terraform, naming the provider's attributes.
+func TestRegistryErrorsGetTerraformAdvice(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status int
+		advice []string
+	}{
+		{"401", http.StatusUnauthorized, []string{"registry_auth block for", "Docker config", "anonymous"}},
+		{"429", http.StatusTooManyRequests, []string{"registry_auth", "docker login", "mirror", "max_retries"}},
+		{"503", http.StatusServiceUnavailable, []string{"request_timeout or max_retries"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := registrytest.New(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+					if strings.HasSuffix(req.URL.Path, "/tags/list") {
+						w.WriteHeader(tc.status)
+						return
+					}
+					next.ServeHTTP(w, req)
+				})
+			}))
+			c, err := registry.New(registry.Config{MaxRetries: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListTags(context.Background(), r.Host()+"/prefecthq/prefect")
+			var e *registry.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("err = %v", err)
+			}
+			for _, word := range []string{"registry_auth", "max_retries", "request_timeout", "insecure_registries", "ca_certificate_pem", "listing_timeout"} {
+				if strings.Contains(err.Error(), word) {
+					t.Errorf("the registry client speaks of %s: %v", word, err)
+				}
+			}
+			detail := resolveErrorDetail(err)
+			for _, want := range tc.advice {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail lacks %q: %s", want, detail)
+				}
+			}
+		})
+	}
+}
