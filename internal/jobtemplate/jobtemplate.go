@@ -6,7 +6,6 @@
 package jobtemplate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,25 +13,38 @@ import (
 	"strings"
 )
 
-// Sentinel errors. Every error SetImageDefault returns wraps exactly one of
-// them, so that callers can tell the cases apart with errors.Is; the concrete
-// types (*TemplateError, *ImageError) carry the details.
+// Sentinel errors. Every error SetImageDefault and SetVariableDefaults return
+// wraps exactly one of them, so that callers can tell the cases apart with
+// errors.Is; the concrete types (*TemplateError, *ImageError, *VariableError)
+// carry the details. Problems of the template are *TemplateError, problems of
+// the values asked for the others.
 var (
 	// ErrInvalidJSON: the template is not one well-formed JSON value.
 	ErrInvalidJSON = errors.New("base job template is not valid JSON")
 	// ErrNotObject: the template, or its variables, variables.properties or
-	// variables.properties.image member, is not a JSON object.
+	// variables.properties.<name> member, is not a JSON object.
 	ErrNotObject = errors.New("base job template member is not a JSON object")
 	// ErrNoImageVariable: the template lacks variables,
-	// variables.properties or variables.properties.image.
+	// variables.properties or variables.properties.image (SetImageDefault).
 	ErrNoImageVariable = errors.New("base job template has no image variable")
+	// ErrNoVariables: the template lacks variables or variables.properties
+	// (SetVariableDefaults).
+	ErrNoVariables = errors.New("base job template has no job variables")
+	// ErrInvalidSchema: a job variable's schema in the template cannot be
+	// read: a $ref that does not resolve, a keyword of the wrong shape.
+	ErrInvalidSchema = errors.New("base job template has an invalid variable schema")
 	// ErrInvalidImage: the image is not a pinned image reference.
 	ErrInvalidImage = errors.New("invalid image reference")
+	// ErrUnknownVariable: a name given is not a job variable of the template.
+	ErrUnknownVariable = errors.New("unknown job variable")
+	// ErrValueRefused: a value is refused by its variable's schema.
+	ErrValueRefused = errors.New("value refused by the job variable's schema")
 )
 
 // TemplateError is a problem with the base job template argument.
 type TemplateError struct {
-	// Err is ErrInvalidJSON, ErrNotObject or ErrNoImageVariable.
+	// Err is ErrInvalidJSON, ErrNotObject, ErrNoImageVariable, ErrNoVariables
+	// or ErrInvalidSchema.
 	Err error
 	// Path is the dotted path of the offending member ("" for the whole
 	// template, "variables.properties" and so on).
@@ -60,13 +72,31 @@ func (e *ImageError) Error() string { return e.msg }
 // Unwrap returns ErrInvalidImage.
 func (e *ImageError) Unwrap() error { return ErrInvalidImage }
 
+// VariableError is a problem with the defaults asked for: a name the
+// template does not have, or a value its schema refuses.
+type VariableError struct {
+	// Err is ErrUnknownVariable or ErrValueRefused.
+	Err error
+	// Variable is the job variable's name; for ErrUnknownVariable the first
+	// unknown one in name order.
+	Variable string
+	msg      string
+}
+
+func (e *VariableError) Error() string { return e.msg }
+
+// Unwrap returns the sentinel.
+func (e *VariableError) Unwrap() error { return e.Err }
+
 // templateHint ends every "no image variable" message.
 const templateHint = "this work pool type has no image variable; pass the base job template of a docker, " +
 	"kubernetes, ecs or cloud-run work pool, as `prefect work-pool get-default-base-job-template --type docker` " +
 	"prints it, or add an image property to variables.properties"
 
 // SetImageDefault returns template, the JSON text of a Prefect work pool base
-// job template, with variables.properties.image.default set to image.
+// job template, with variables.properties.image.default set to image. It is
+// SetVariableDefaults with the one variable image, except that a template
+// without it is ErrNoImageVariable.
 //
 // Every other value is kept exactly: numbers keep their literal text (no
 // float64 round trip), strings their content. Object keys come out sorted and
@@ -78,52 +108,10 @@ const templateHint = "this work pool type has no image variable; pass the base j
 // prefecthq/prefect:3.1.15-python3.12@sha256:…. The template is checked
 // first, so when both arguments are wrong the error is about the template.
 func SetImageDefault(template string, image string) (string, error) {
-	doc, err := decode(template)
-	if err != nil {
-		return "", err
-	}
-
-	root, ok := doc.(map[string]any)
-	if !ok {
-		return "", &TemplateError{Err: ErrNotObject, Offset: -1, msg: fmt.Sprintf(
-			"the base job template is a JSON %s, not an object; pass the whole template, the object with "+
-				"the job_configuration and variables keys", jsonKind(doc))}
-	}
-
-	imageVar := root
-	path := ""
-	for _, key := range []string{"variables", "properties", "image"} {
-		if path == "" {
-			path = key
-		} else {
-			path += "." + key
-		}
-		v, present := imageVar[key]
-		if !present {
-			return "", &TemplateError{Err: ErrNoImageVariable, Path: path, Offset: -1, msg: fmt.Sprintf(
-				"the base job template has no %s; %s", path, templateHint)}
-		}
-		obj, isObj := v.(map[string]any)
-		if !isObj {
-			return "", &TemplateError{Err: ErrNotObject, Path: path, Offset: -1, msg: fmt.Sprintf(
-				"the base job template's %s is a JSON %s, not an object; %s holds a JSON schema object, "+
-					"as `prefect work-pool get-default-base-job-template` prints it", path, jsonKind(v), path)}
-		}
-		imageVar = obj
-	}
-	if err := ValidateImage(image); err != nil {
-		return "", err
-	}
-	imageVar["default"] = image
-
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(root); err != nil {
-		// Unreachable: everything in root came out of the decoder.
-		return "", fmt.Errorf("encoding the base job template: %w", err)
-	}
-	return strings.TrimSuffix(buf.String(), "\n"), nil
+	return setDefaults(template, map[string]any{"image": image}, func(path string) error {
+		return &TemplateError{Err: ErrNoImageVariable, Path: path, Offset: -1, msg: fmt.Sprintf(
+			"the base job template has no %s; %s", path, templateHint)}
+	})
 }
 
 // decode parses exactly one JSON value, numbers as json.Number.

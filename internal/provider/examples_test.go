@@ -111,8 +111,10 @@ func TestExamples(t *testing.T) {
 }
 
 // stubPrefectProvider stands in for PrefectHQ/prefect: its resources keep
-// what they are given, and prefect_worker_metadata serves the Docker
-// template the examples ship, for every worker type.
+// what they are given, and prefect_worker_metadata serves each worker type's
+// default template (the Docker one the examples ship, the others from the
+// jobtemplate package's testdata), so that job variables set in the
+// examples are checked against the right type's schema.
 type stubPrefectProvider struct{}
 
 func (*stubPrefectProvider) Metadata(_ context.Context, _ fwprovider.MetadataRequest, resp *fwprovider.MetadataResponse) {
@@ -181,11 +183,19 @@ func (stubWorkerMetadata) Metadata(_ context.Context, req datasource.MetadataReq
 	resp.TypeName = req.ProviderTypeName + "_worker_metadata"
 }
 
-var workerTypes = []string{"docker", "kubernetes", "ecs", "cloud_run", "process"}
+// workerTemplates are the templates prefect_worker_metadata serves, by
+// worker type.
+var workerTemplates = map[string]string{
+	"docker":     "../../examples/functions/set_image_default/docker-base-job-template.json",
+	"kubernetes": "../jobtemplate/testdata/kubernetes.json",
+	"ecs":        "../jobtemplate/testdata/ecs.json",
+	"cloud_run":  "../jobtemplate/testdata/cloud-run.json",
+	"process":    "../jobtemplate/testdata/process.json",
+}
 
 func (stubWorkerMetadata) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	types_ := map[string]attr.Type{}
-	for _, w := range workerTypes {
+	for w := range workerTemplates {
 		types_[w] = types.StringType
 	}
 	resp.Schema = dschema.Schema{Attributes: map[string]dschema.Attribute{
@@ -193,14 +203,14 @@ func (stubWorkerMetadata) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}}
 }
 func (stubWorkerMetadata) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	raw, err := os.ReadFile("../../examples/functions/set_image_default/docker-base-job-template.json")
-	if err != nil {
-		resp.Diagnostics.AddError("stub", err.Error())
-		return
-	}
 	values := map[string]attr.Value{}
 	types_ := map[string]attr.Type{}
-	for _, w := range workerTypes {
+	for w, file := range workerTemplates {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			resp.Diagnostics.AddError("stub", err.Error())
+			return
+		}
 		values[w] = types.StringValue(string(raw))
 		types_[w] = types.StringType
 	}

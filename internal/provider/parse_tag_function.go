@@ -46,8 +46,10 @@ func (f *parseTagFunction) Definition(_ context.Context, _ function.DefinitionRe
 			"`python_version` is the Python of the tag, such as `3.12`, and null for a latest tag that names none " +
 			"(`3-latest`). " +
 			"`flavor` is `standard`, `conda` or `kubernetes`; it is always set, `standard` when the tag has no suffix. " +
-			"`prerelease` is true for a release whose version has an `a`, `b`, `rc` or `.dev` part, false for any " +
-			"other release, and null for the other kinds, which name no full version. " +
+			"`prerelease` is true for a release whose version has an `a`, `b`, `rc` or `.dev` part and false for any " +
+			"other release; it is false for minor, major and latest tags, which move only on stable releases, so " +
+			"that `!provider::prefectimage::parse_tag(t).prerelease` holds for `3-latest`; and null for a sha tag, " +
+			"which names a commit rather than a version. " +
 			"A string that is not a Prefect image tag is an error that says which part is wrong. " +
 			"The function reads no registry: it only parses the string.",
 		Parameters: []function.Parameter{
@@ -103,9 +105,14 @@ func parseTagResult(t prefecttag.Tag) map[string]attr.Value {
 	if flavor == "" {
 		flavor = string(prefecttag.FlavorStandard)
 	}
+	// Minor, major and latest tags move only on stable releases, so they are
+	// never prereleases; a sha tag names a commit, not a version: unknown.
 	prerelease := types.BoolNull()
-	if t.Kind == prefecttag.KindRelease && t.HasVersion {
+	switch t.Kind {
+	case prefecttag.KindRelease:
 		prerelease = types.BoolValue(t.Version.IsPrerelease())
+	case prefecttag.KindMinor, prefecttag.KindMajor, prefecttag.KindLatest:
+		prerelease = types.BoolValue(false)
 	}
 	return map[string]attr.Value{
 		"kind":            types.StringValue(string(t.Kind)),

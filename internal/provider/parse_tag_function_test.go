@@ -48,7 +48,8 @@ func runParseTag(t *testing.T, tag string) function.RunResponse {
 }
 
 // Every kind of tag maps onto the five attributes, with null for what the
-// kind does not tell.
+// kind does not tell: moving tags are stable (prerelease false), a sha tag's
+// prerelease is unknown (null).
 func TestParseTagFunction_Run(t *testing.T) {
 	tests := []struct {
 		tag  string
@@ -63,14 +64,14 @@ func TestParseTagFunction_Run(t *testing.T) {
 		{"2.6.9.post1-python3.10", parsed("release", "2.6.9.post1", "3.10", "standard", ptr(false))},
 		{"1.4.1-python3.7", parsed("release", "1.4.1", "3.7", "standard", ptr(false))},
 		{"3.4.25-python3.14", parsed("release", "3.4.25", "3.14", "standard", ptr(false))},
-		{"3.1-python3.12", parsed("minor", "3.1", "3.12", "standard", nil)},
-		{"2.20-python3.11-kubernetes", parsed("minor", "2.20", "3.11", "kubernetes", nil)},
-		{"3-python3.12", parsed("major", "3", "3.12", "standard", nil)},
-		{"3-python3.12-kubernetes", parsed("major", "3", "3.12", "kubernetes", nil)},
-		{"3-latest", parsed("latest", "3", "", "standard", nil)},
-		{"2-latest-conda", parsed("latest", "2", "", "conda", nil)},
-		{"3-latest-python3.12", parsed("latest", "3", "3.12", "standard", nil)},
-		{"3-latest-python3.11-kubernetes", parsed("latest", "3", "3.11", "kubernetes", nil)},
+		{"3.1-python3.12", parsed("minor", "3.1", "3.12", "standard", ptr(false))},
+		{"2.20-python3.11-kubernetes", parsed("minor", "2.20", "3.11", "kubernetes", ptr(false))},
+		{"3-python3.12", parsed("major", "3", "3.12", "standard", ptr(false))},
+		{"3-python3.12-kubernetes", parsed("major", "3", "3.12", "kubernetes", ptr(false))},
+		{"3-latest", parsed("latest", "3", "", "standard", ptr(false))},
+		{"2-latest-conda", parsed("latest", "2", "", "conda", ptr(false))},
+		{"3-latest-python3.12", parsed("latest", "3", "3.12", "standard", ptr(false))},
+		{"3-latest-python3.11-kubernetes", parsed("latest", "3", "3.11", "kubernetes", ptr(false))},
 		{"sha-1da1544-python3.12", parsed("sha", "", "3.12", "standard", nil)},
 		{"sha-1da1544-python3.12-conda", parsed("sha", "", "3.12", "conda", nil)},
 	}
@@ -212,6 +213,15 @@ output "sha" {
   value = provider::prefectimage::parse_tag("sha-1da1544-python3.12")
 }
 
+# A condition on a moving tag's prerelease flag does not fail: it is false.
+output "latest_is_stable" {
+  value = !provider::prefectimage::parse_tag("3-latest").prerelease
+}
+
+output "sha_prerelease_is_null" {
+  value = provider::prefectimage::parse_tag("sha-1da1544-python3.12").prerelease == null
+}
+
 # Attributes are usable in expressions, as a work pool label would use them.
 output "label" {
   value = "prefect-${replace(provider::prefectimage::parse_tag("3.1.15-python3.12").prefect_version, ".", "-")}"
@@ -237,14 +247,14 @@ output "label" {
 						"prefect_version": knownvalue.StringExact("3"),
 						"python_version":  knownvalue.Null(),
 						"flavor":          knownvalue.StringExact("standard"),
-						"prerelease":      knownvalue.Null(),
+						"prerelease":      knownvalue.Bool(false),
 					})),
 					statecheck.ExpectKnownOutputValue("minor", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"kind":            knownvalue.StringExact("minor"),
 						"prefect_version": knownvalue.StringExact("3.1"),
 						"python_version":  knownvalue.StringExact("3.12"),
 						"flavor":          knownvalue.StringExact("kubernetes"),
-						"prerelease":      knownvalue.Null(),
+						"prerelease":      knownvalue.Bool(false),
 					})),
 					statecheck.ExpectKnownOutputValue("sha", knownvalue.ObjectExact(map[string]knownvalue.Check{
 						"kind":            knownvalue.StringExact("sha"),
@@ -254,6 +264,8 @@ output "label" {
 						"prerelease":      knownvalue.Null(),
 					})),
 					statecheck.ExpectKnownOutputValue("label", knownvalue.StringExact("prefect-3-1-15")),
+					statecheck.ExpectKnownOutputValue("latest_is_stable", knownvalue.Bool(true)),
+					statecheck.ExpectKnownOutputValue("sha_prerelease_is_null", knownvalue.Bool(true)),
 				},
 			},
 			{

@@ -262,7 +262,7 @@ func (p *prefectImageProvider) DataSources(_ context.Context) []func() datasourc
 }
 
 func (p *prefectImageProvider) Functions(_ context.Context) []func() function.Function {
-	return []func() function.Function{NewParseTagFunction, NewSetImageDefaultFunction}
+	return []func() function.Function{NewParseTagFunction, NewSetImageDefaultFunction, NewSetVariableDefaultsFunction}
 }
 
 // tflogLogger hands the registry client's debug lines to Terraform's log.

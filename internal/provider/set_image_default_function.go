@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 
@@ -35,6 +34,8 @@ func (f *setImageDefaultFunction) Definition(_ context.Context, _ function.Defin
 			"sorted, as `jsonencode` writes it, so feed it to `base_job_template` as it is. " +
 			"A template without `variables.properties.image` (a `process` work pool, say) is an error that says so, " +
 			"as is text that is not a JSON object or an image that is not an image reference with a tag or a digest. " +
+			"It is the one-variable case of `set_variable_defaults`, which sets any job variable, such as " +
+			"`image_pull_policy` or `env`, in the same call. " +
 			"The function reads no registry and no file.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
@@ -65,11 +66,7 @@ func (f *setImageDefaultFunction) Run(ctx context.Context, req function.RunReque
 
 	out, err := jobtemplate.SetImageDefault(template, image)
 	if err != nil {
-		var arg int64 // base_job_template
-		if errors.Is(err, jobtemplate.ErrInvalidImage) {
-			arg = 1 // image
-		}
-		resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(arg, err.Error()))
+		resp.Error = function.ConcatFuncErrors(resp.Error, jobTemplateFuncError(err))
 		return
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, out))

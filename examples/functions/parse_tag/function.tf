@@ -37,7 +37,8 @@ resource "prefect_work_pool" "kubernetes" {
 }
 
 # Moving tags have no full version: prefect_version is the major version
-# ("3"), python_version is null and so is prerelease.
+# ("3") and python_version is null. prerelease is false, since latest, major
+# and minor tags move only on stable releases; it is null only for sha- tags.
 output "latest" {
   value = provider::prefectimage::parse_tag("3-latest-conda")
 }
@@ -45,7 +46,7 @@ output "latest" {
 # Refuse to roll a work pool onto a release candidate or a nightly build.
 check "stable_release" {
   assert {
-    condition     = local.flows_image.prerelease != true
+    condition     = !local.flows_image.prerelease
     error_message = "The pinned tag ${data.prefectimage_pin.flows.tag} is a prerelease."
   }
 }

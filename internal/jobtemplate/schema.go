@@ -1,0 +1,460 @@
+package jobtemplate
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math/big"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// checker checks a default value against its job variable's schema, reading
+// the part of JSON Schema that Prefect's base job templates use (pydantic
+// writes them): type (a name or a list of names), enum, properties,
+// additionalProperties, items, $ref into the variables schema (definitions,
+// $defs), allOf, anyOf, and the true and false schemas: what decides a
+// value's shape. Other keywords (pattern, format, minimum, required, …) are
+// not checked: the worker's own model checks them when it builds a flow
+// run's job, pattern is written in Python's regex dialect, and required
+// would refuse Prefect's block references ({"$ref": {"block_document_id":
+// …}}), which stand in for a whole block object.
+type checker struct {
+	root     map[string]any // the variables schema, which $refs point into
+	variable string         // the job variable, for messages
+	budget   int            // schema steps left: anyOf over $refs can branch exponentially
+}
+
+// maxSteps bounds the work one value costs; Prefect's templates need a few
+// dozen steps.
+const maxSteps = 100_000
+
+// mismatch is where a value departs from its schema.
+type mismatch struct {
+	at     string // the value's path from the variable: "", ".PORT", "[0].weight"
+	value  any
+	allows func() string // what the schema allows there, for people; only a refusal that is reported needs it
+}
+
+// checkDefault checks value against the schema of job variable name;
+// variables is the template's variables object. It returns a
+// *VariableError wrapping ErrValueRefused, a *TemplateError wrapping
+// ErrInvalidSchema, or nil.
+func checkDefault(variables map[string]any, name string, schema map[string]any, value any) error {
+	c := &checker{root: variables, variable: name, budget: maxSteps}
+	m, err := c.check(schema, value, "", nil)
+	if err != nil || m == nil {
+		return err
+	}
+	msg := fmt.Sprintf("the base job template's schema for %s refuses ", name)
+	if m.at == "" {
+		msg += describeValue(m.value)
+	} else {
+		msg += fmt.Sprintf("%s%s, %s", name, m.at, describeValue(m.value))
+	}
+	allows := m.allows()
+	msg += ": it allows " + allows
+	if m.at != "" {
+		msg += " there"
+	}
+	msg += hint(m.value, allows)
+	return &VariableError{Err: ErrValueRefused, Variable: name, msg: msg}
+}
+
+// hint says how to write a value that is refused only for its quotes.
+func hint(value any, allows string) string {
+	switch v := value.(type) {
+	case json.Number, bool:
+		if strings.Contains(allows, "a string") {
+			return fmt.Sprintf("; write it as a string, \"%v\"", v)
+		}
+	case string:
+		if (strings.Contains(allows, "a number") || strings.Contains(allows, "an integer")) && numberRE.MatchString(v) {
+			return fmt.Sprintf("; write it as a number, %s, without quotes", v)
+		}
+	}
+	return ""
+}
+
+var numberRE = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
+
+// check returns the first place where v departs from schema s, or nil. at is
+// v's path; refs are the $refs followed to reach s without descending into
+// v, so that a $ref that leads back to itself is an error, not a loop.
+func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, error) {
+	if c.budget--; c.budget < 0 {
+		return nil, c.invalid("is too complex to check (more than %d steps)", maxSteps)
+	}
+	schema, ok := s.(map[string]any)
+	if !ok {
+		if b, isBool := s.(bool); isBool {
+			if b {
+				return nil, nil
+			}
+			return &mismatch{at, v, func() string { return "no value" }}, nil
+		}
+		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
+	}
+
+	if ref, ok := schema["$ref"]; ok {
+		target, key, err := c.resolve(ref, refs)
+		if err != nil {
+			return nil, err
+		}
+		if m, err := c.check(target, v, at, append(slices.Clip(refs), key)); m != nil || err != nil {
+			return m, err
+		}
+	}
+	all, err := c.subschemas(schema, "allOf")
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range all {
+		if m, err := c.check(sub, v, at, refs); m != nil || err != nil {
+			return m, err
+		}
+	}
+	if m, err := c.checkAnyOf(schema, v, at, refs); m != nil || err != nil {
+		return m, err
+	}
+
+	if t, ok := schema["type"]; ok {
+		names, err := c.typeNames(t)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }}, nil
+		}
+	}
+	if e, ok := schema["enum"]; ok {
+		values, isArray := e.([]any)
+		if !isArray {
+			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
+		}
+		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
+			return &mismatch{at, v, func() string { return describeEnum(values) }}, nil
+		}
+	}
+
+	switch v := v.(type) {
+	case map[string]any:
+		props, _ := schema["properties"].(map[string]any)
+		extra, hasExtra := schema["additionalProperties"]
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			sub, named := props[k]
+			if !named && !hasExtra {
+				continue
+			}
+			if !named {
+				sub = extra
+			}
+			if m, err := c.check(sub, v[k], at+keyPath(k), nil); m != nil || err != nil {
+				return m, err
+			}
+		}
+	case []any:
+		items, ok := schema["items"]
+		if !ok {
+			break
+		}
+		tuple, positional := items.([]any) // the older form: one schema per position
+		for i, x := range v {
+			sub := items
+			if positional {
+				if i >= len(tuple) {
+					break
+				}
+				sub = tuple[i]
+			}
+			if m, err := c.check(sub, x, fmt.Sprintf("%s[%d]", at, i), nil); m != nil || err != nil {
+				return m, err
+			}
+		}
+	}
+	return nil, nil
+}
+
+// checkAnyOf: v must meet one of the anyOf schemas. When none takes it, the
+// mismatch that got deepest into v says most (a list of the right shape with
+// one wrong item); when all fail at v itself, the message lists every choice.
+func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []string) (*mismatch, error) {
+	choices, err := c.subschemas(schema, "anyOf")
+	if err != nil || choices == nil {
+		return nil, err
+	}
+	// One choice at least, so deepest is set after the loop.
+	var deepest *mismatch
+	for _, sub := range choices {
+		m, err := c.check(sub, v, at, refs)
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			return nil, nil
+		}
+		if deepest == nil || len(m.at) > len(deepest.at) {
+			deepest = m
+		}
+	}
+	if deepest.at == at {
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }}, nil
+	}
+	return deepest, nil
+}
+
+func (c *checker) subschemas(schema map[string]any, keyword string) ([]any, error) {
+	x, ok := schema[keyword]
+	if !ok {
+		return nil, nil
+	}
+	list, isArray := x.([]any)
+	if !isArray || len(list) == 0 {
+		return nil, c.invalid("has an %s that is not a non-empty array of schemas", keyword)
+	}
+	return list, nil
+}
+
+// resolve follows a $ref, a JSON pointer into the variables schema such as
+// #/definitions/KubernetesClusterConfig or #/$defs/ImagePullPolicy.
+func (c *checker) resolve(ref any, refs []string) (any, string, error) {
+	s, ok := ref.(string)
+	if !ok {
+		return nil, "", c.invalid("has a $ref that is a JSON %s, not a string", jsonKind(ref))
+	}
+	if slices.Contains(refs, s) {
+		return nil, "", c.invalid("has a $ref %q that leads back to itself", s)
+	}
+	if s != "#" && !strings.HasPrefix(s, "#/") {
+		return nil, "", c.invalid("has a $ref %q outside the template; only references into the template's "+
+			"variables, such as #/definitions/Name, can be followed without a network", s)
+	}
+	var cur any = c.root
+	for _, tok := range strings.Split(s, "/")[1:] {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch node := cur.(type) {
+		case map[string]any:
+			cur, ok = node[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			ok = err == nil && i >= 0 && i < len(node)
+			if ok {
+				cur = node[i]
+			}
+		default:
+			ok = false
+		}
+		if !ok {
+			return nil, "", c.invalid("has a $ref %q that does not resolve within the template's variables "+
+				"(it looks there for definitions and $defs)", s)
+		}
+	}
+	return cur, s, nil
+}
+
+var typeWords = map[string]string{
+	"string": "a string", "integer": "an integer", "number": "a number", "boolean": "a bool",
+	"object": "an object", "array": "a list", "null": "null",
+}
+
+// typeNames reads a type keyword: one name or a list of names.
+func (c *checker) typeNames(t any) ([]string, error) {
+	var names []string
+	switch t := t.(type) {
+	case string:
+		names = []string{t}
+	case []any:
+		for _, x := range t {
+			s, _ := x.(string)
+			names = append(names, s)
+		}
+	}
+	if len(names) == 0 {
+		return nil, c.invalid("has a type that is neither a type name nor a list of them")
+	}
+	for _, n := range names {
+		if _, known := typeWords[n]; !known {
+			return nil, c.invalid("has type %q, which is not a JSON Schema type (string, integer, number, "+
+				"boolean, object, array, null)", n)
+		}
+	}
+	return names, nil
+}
+
+func (c *checker) invalid(format string, args ...any) error {
+	path := "variables.properties." + c.variable
+	return &TemplateError{Err: ErrInvalidSchema, Path: path, Offset: -1, msg: fmt.Sprintf(
+		"the base job template's schema for %s (%s) ", c.variable, path) + fmt.Sprintf(format, args...) +
+		"; fix the template, or take it as `prefect work-pool get-default-base-job-template` prints it"}
+}
+
+// hasType reports whether v, as encoding/json decodes it, is of JSON Schema
+// type name.
+func hasType(v any, name string) bool {
+	switch v := v.(type) {
+	case nil:
+		return name == "null"
+	case bool:
+		return name == "boolean"
+	case string:
+		return name == "string"
+	case json.Number:
+		return name == "number" || name == "integer" && isInteger(string(v))
+	case []any:
+		return name == "array"
+	case map[string]any:
+		return name == "object"
+	}
+	return false
+}
+
+// isInteger reports whether the JSON number text n has no fractional part
+// (1.0 and 1e3 do not, as JSON Schema counts them), from its digits alone:
+// a float64 or a big.Float of bounded precision would round 1e30+0.5.
+func isInteger(n string) bool {
+	mantissa, exp, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(n, "-")), "e")
+	whole, frac, _ := strings.Cut(mantissa, ".")
+	// The value is digits × 10^(point - len(digits)): an integer when no
+	// significant digit falls after the point.
+	digits := strings.TrimRight(whole+frac, "0")
+	if digits == "" {
+		return true // zero
+	}
+	e, err := strconv.Atoi(exp)
+	if err != nil && exp != "" { // too many digits for an int: the sign says all
+		return !strings.HasPrefix(exp, "-")
+	}
+	return len(digits) <= len(whole)+e
+}
+
+// jsonEqual is equality of JSON values, numbers by value (1 and 1.0 are one).
+func jsonEqual(a, b any) bool {
+	switch a := a.(type) {
+	case json.Number:
+		bn, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		x, _, errA := big.ParseFloat(string(a), 10, 1024, big.ToNearestEven)
+		y, _, errB := big.ParseFloat(string(bn), 10, 1024, big.ToNearestEven)
+		return errA == nil && errB == nil && x.Cmp(y) == 0
+	case []any:
+		bl, ok := b.([]any)
+		return ok && slices.EqualFunc(a, bl, jsonEqual)
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		return ok && maps.EqualFunc(a, bm, jsonEqual)
+	default:
+		return a == b
+	}
+}
+
+// maxDescribeDepth keeps descriptions of nested schemas readable.
+const maxDescribeDepth = 3
+
+// describe says what schema s allows, for people: "a string or null",
+// `one of "IfNotPresent", "Always", "Never"`, "an object whose values are
+// each a string".
+func (c *checker) describe(s any, depth int) string {
+	schema, ok := s.(map[string]any)
+	if !ok {
+		if b, _ := s.(bool); !b {
+			return "no value"
+		}
+		return "any value"
+	}
+	if depth > maxDescribeDepth {
+		return "a value its schema describes"
+	}
+	if e, ok := schema["enum"].([]any); ok {
+		return describeEnum(e)
+	}
+	if ref, ok := schema["$ref"]; ok {
+		if target, _, err := c.resolve(ref, nil); err == nil {
+			return c.describe(target, depth+1)
+		}
+	}
+	if all, ok := schema["allOf"].([]any); ok && len(all) > 0 {
+		parts := make([]string, len(all))
+		for i, sub := range all {
+			parts[i] = c.describe(sub, depth+1)
+		}
+		return strings.Join(slices.Compact(parts), " and ")
+	}
+	if choices, ok := schema["anyOf"].([]any); ok && len(choices) > 0 {
+		return c.describeAny(choices, depth)
+	}
+	names, err := c.typeNames(schema["type"])
+	if err != nil {
+		return "any value"
+	}
+	words := make([]string, len(names))
+	for i, n := range names {
+		words[i] = typeWords[n]
+		if extra, ok := schema["additionalProperties"]; ok && n == "object" && extra != true {
+			words[i] += " whose values are each " + c.describe(extra, depth+1)
+		}
+		if items, ok := schema["items"].(map[string]any); ok && n == "array" {
+			words[i] += " whose items are each " + c.describe(items, depth+1)
+		}
+	}
+	return strings.Join(words, " or ")
+}
+
+func (c *checker) describeAny(choices []any, depth int) string {
+	parts := make([]string, 0, len(choices))
+	for _, sub := range choices {
+		if d := c.describe(sub, depth+1); !slices.Contains(parts, d) {
+			parts = append(parts, d)
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+func describeEnum(values []any) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		b, _ := json.Marshal(v)
+		parts[i] = string(b)
+	}
+	return "one of " + strings.Join(parts, ", ")
+}
+
+// describeValue names a value in a message: `the string "Sometimes"`,
+// "the number 8080", "an object".
+func describeValue(v any) string {
+	const maxLen = 60
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return fmt.Sprintf("the bool %t", v)
+	case json.Number:
+		return "the number " + truncate(string(v), maxLen)
+	case string:
+		return fmt.Sprintf("the string %q", truncate(v, maxLen))
+	case []any:
+		return fmt.Sprintf("a list of %d items", len(v))
+	default:
+		return "an object"
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// keyPath is the path step to an object member, as HCL would write it.
+func keyPath(k string) string {
+	if identRE.MatchString(k) {
+		return "." + k
+	}
+	return fmt.Sprintf("[%q]", k)
+}
