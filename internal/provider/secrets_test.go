@@ -363,7 +363,7 @@ data "prefectimage_pin" "docker_config" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"[TRACE]", "ConfigureProvider", "registry request", "registry authenticated", "a registry_auth block for " + regA.Host(), "the Docker config"} {
+	for _, want := range []string{"[TRACE]", "ConfigureProvider", "registry request", "registry authenticated", "configured credentials for " + regA.Host(), "the Docker config"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("the trace log (%d bytes) lacks %q, so it does not show what it should", len(log), want)
 		}
