@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/bench"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 var trace bool
@@ -201,6 +202,13 @@ func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err
 		}
 	}
 
+	logf("the fleet plan on every tag list shape")
+	shapes, err := planShapes(ctx, cfg, terraform, work, pins, reference)
+	if err != nil {
+		return "", false, err
+	}
+	cfg.Shapes = shapes
+
 	logf("Go benchmarks of the pure selection code")
 	pure, err := bench.PureBenchmarks(pins)
 	if err != nil {
@@ -211,6 +219,47 @@ func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err
 	cfg.Pins = pins
 	report, missed = bench.Report(cfg)
 	return report, missed, nil
+}
+
+// planShapes measures the fleet plan of this provider against a registry of
+// each tag list shape, and checks that it resolves what the Docker Hub shape
+// resolved.
+func planShapes(ctx context.Context, cfg bench.Config, terraform, work string, pins []bench.Pin, reference map[string]bench.Resolved) ([]bench.ShapeResult, error) {
+	var out []bench.ShapeResult
+	runs := min(cfg.Runs, 3)
+	for _, shape := range registrytest.Shapes() {
+		reg, err := bench.StartRegistry(cfg.Latency, shape.Opts...)
+		if err != nil {
+			return nil, err
+		}
+		ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "shape-"+shape.Name, bench.FleetConfig(pins), filepath.Join(work, "bin", "provider"), reg.Host())
+		if err != nil {
+			reg.Close()
+			return nil, err
+		}
+		m := measurement{key: "shape-" + shape.Name, name: shape.Name, fn: planOf(ws), ws: ws}
+		got, err := m.once(ctx)
+		if err == nil {
+			err = agreeTags(reference, shape.Name, got, len(pins))
+		}
+		res := &bench.Result{Name: shape.Name}
+		for i := 0; err == nil && i < runs; i++ {
+			var s bench.Sample
+			if s, err = reg.Measure(ctx, m.run); err == nil {
+				res.Samples = append(res.Samples, s)
+			}
+		}
+		var full bench.Sample
+		if err == nil {
+			full, err = reg.Measure(ctx, func(ctx context.Context) error { return bench.ListWhole(ctx, reg.RepositoryRef()) })
+		}
+		reg.Close()
+		if err != nil {
+			return nil, fmt.Errorf("shape %s: %w", shape.Name, err)
+		}
+		out = append(out, bench.ShapeResult{Shape: shape, Plan: res, FullListing: full.Counts.ListPage})
+	}
+	return out, nil
 }
 
 type measurement struct {
@@ -258,6 +307,20 @@ func planOf(ws *bench.Workspace) func(context.Context) error {
 		_, err := ws.Plan(ctx)
 		return err
 	}
+}
+
+// agreeTags checks that the fleet on another registry (whose digests are
+// its own) chose the same tags.
+func agreeTags(reference map[string]bench.Resolved, shape string, got map[string]bench.Resolved, want int) error {
+	if len(got) != want {
+		return fmt.Errorf("the %s shape resolved %d pins, want %d", shape, len(got), want)
+	}
+	for k, r := range reference {
+		if got[k].Tag != r.Tag {
+			return fmt.Errorf("pin %s: the Docker Hub shape chose %s, the %s shape %s", k, r.Tag, shape, got[k].Tag)
+		}
+	}
+	return nil
 }
 
 // agree checks that two ways of resolving the fleet chose the same tags and

@@ -85,3 +85,14 @@ func resolveAll(ctx context.Context, repository string, pins []Pin, resolverFor 
 	}
 	return out, nil
 }
+
+// ListWhole reads the repository's whole tag list once, page after page, as
+// a client that trusts no order must.
+func ListWhole(ctx context.Context, repository string) error {
+	c, err := newClient()
+	if err != nil {
+		return err
+	}
+	_, err = c.ListTags(ctx, repository)
+	return err
+}

@@ -22,15 +22,16 @@ type Registry struct {
 // tags: latency per request, tag list pages of at most 1000 tags and 100
 // when the client sends no n, Link headers, Docker Hub style bearer tokens
 // (anonymous, as for public images), and a timeline of every request.
-func StartRegistry(latency time.Duration) (*Registry, error) {
+func StartRegistry(latency time.Duration, shape ...registrytest.Option) (*Registry, error) {
 	tl := &Timeline{Latency: latency}
-	reg, err := registrytest.Start(
+	opts := append([]registrytest.Option{
 		registrytest.WithLatency(latency),
 		registrytest.WithDefaultPageSize(100),
 		registrytest.WithMaxPageSize(1000),
 		registrytest.WithBearerAuth("", ""),
 		registrytest.WithMiddleware(tl.Middleware),
-	)
+	}, shape...)
+	reg, err := registrytest.Start(opts...)
 	if err != nil {
 		return nil, err
 	}
