@@ -179,7 +179,7 @@ func TestAnonymousUnauthorized(t *testing.T) {
 	f := newFake(t, withBasic("me", secret))
 	c := newTestClient(t, Config{})
 	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
-	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "this request used anonymous access") {
+	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "This request used anonymous access") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -70,7 +69,7 @@ func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, 
 }
 
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, tag string) (Descriptor, error) {
-	u := c.manifestURL(ref, tag)
+	u := ref.v2URL("manifests/" + tag).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
 	if s := statusOf(err); s == http.StatusMethodNotAllowed || s == http.StatusNotImplemented {
 		// A registry without manifest HEAD: read the manifest instead.
@@ -84,7 +83,7 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 		if _, err := v1.NewHash(dg); err != nil {
 			return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
 		}
-		return Descriptor{Digest: dg, MediaType: mt}, nil
+		return Descriptor{Digest: dg, MediaType: string(mt)}, nil
 	}
 	c.debug(ctx, "registry sent no Docker-Content-Digest; reading the manifest", map[string]any{
 		"registry": ref.registry, "repository": ref.written, "tag": tag,
@@ -93,7 +92,7 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 	if err != nil {
 		return Descriptor{}, err
 	}
-	return Descriptor{Digest: m.digest, MediaType: m.mediaType}, nil
+	return Descriptor{Digest: m.digest, MediaType: string(m.mediaType)}, nil
 }
 
 // Platforms GETs the manifest that reference (a tag or a "sha256:…" digest)
@@ -135,7 +134,7 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 			return Platforms{}, err
 		}
 		if !byDigest {
-			c.heads.Put(ref.key+":"+reference, Descriptor{Digest: p.Digest, MediaType: m.mediaType})
+			c.heads.Put(ref.key+":"+reference, Descriptor{Digest: p.Digest, MediaType: string(m.mediaType)})
 		}
 		return p, nil
 	})
@@ -149,7 +148,7 @@ func (c *Client) Platforms(ctx context.Context, repository, reference string) (P
 // manifest is a manifest as fetched, its digest verified.
 type manifest struct {
 	body      []byte
-	mediaType string
+	mediaType types.MediaType
 	digest    string // what the body hashes to, as asked for or as the registry named it
 }
 
@@ -157,7 +156,7 @@ type manifest struct {
 // digest, it must hash to that digest; by tag, to the Docker-Content-Digest
 // the registry sent, when it sent one (sha256 otherwise).
 func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransport, reference string) (*manifest, error) {
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.manifestURL(ref, reference), manifestAccept, nil)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("manifests/"+reference).String(), manifestAccept, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +176,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	}
 	m := &manifest{body: resp.body, mediaType: mediaType(resp.header.Get("Content-Type")), digest: got}
 	var probe struct {
-		MediaType string          `json:"mediaType"`
+		MediaType types.MediaType `json:"mediaType"`
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
 		Schema    int             `json:"schemaVersion"`
@@ -185,20 +184,20 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if err := json.Unmarshal(resp.body, &probe); err != nil {
 		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: err}
 	}
-	if !isIndex(m.mediaType) && !isImage(m.mediaType) {
+	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		switch {
 		case probe.MediaType != "":
 			m.mediaType = probe.MediaType
 		case probe.Manifests != nil:
-			m.mediaType = string(types.OCIImageIndex)
+			m.mediaType = types.OCIImageIndex
 		case probe.Config != nil:
-			m.mediaType = string(types.OCIManifestSchema1)
+			m.mediaType = types.OCIManifestSchema1
 		}
 	}
-	if probe.Schema == 1 || m.mediaType == string(types.DockerManifestSchema1) || m.mediaType == string(types.DockerManifestSchema1Signed) {
+	if probe.Schema == 1 || m.mediaType.IsSchema1() {
 		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 	}
-	if !isIndex(m.mediaType) && !isImage(m.mediaType) {
+	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
 	}
 	return m, nil
@@ -208,7 +207,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 // its config blob.
 func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransport, m *manifest) (Platforms, error) {
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
-	if isIndex(m.mediaType) {
+	if m.mediaType.IsIndex() {
 		idx, err := v1.ParseIndexManifest(bytes.NewReader(m.body))
 		if err != nil {
 			return Platforms{}, &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
@@ -232,7 +231,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
 	cfgDigest := man.Config.Digest.String()
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, c.blobURL(ref, cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest).String(), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
 	if err != nil {
 		return Platforms{}, err
 	}
@@ -272,29 +271,9 @@ func platformKey(os, arch, variant string) string {
 	return os + "/" + arch
 }
 
-func (c *Client) manifestURL(ref Repository, reference string) string {
-	return (&url.URL{Scheme: "https", Host: ref.name.RegistryStr(), Path: "/v2/" + ref.name.RepositoryStr() + "/manifests/" + reference}).String()
-}
-
-func (c *Client) blobURL(ref Repository, digest string) string {
-	return (&url.URL{Scheme: "https", Host: ref.name.RegistryStr(), Path: "/v2/" + ref.name.RepositoryStr() + "/blobs/" + digest}).String()
-}
-
-// mediaType strips parameters from a Content-Type.
-func mediaType(ct string) string {
-	if ct == "" {
-		return ""
-	}
-	if mt, _, err := mime.ParseMediaType(ct); err == nil {
-		return mt
-	}
-	return strings.TrimSpace(strings.SplitN(ct, ";", 2)[0])
-}
-
-func isIndex(mt string) bool {
-	return mt == string(types.OCIImageIndex) || mt == string(types.DockerManifestList)
-}
-
-func isImage(mt string) bool {
-	return mt == string(types.OCIManifestSchema1) || mt == string(types.DockerManifestSchema2)
+// mediaType strips parameters from a Content-Type ("" when it has none
+// that parses).
+func mediaType(ct string) types.MediaType {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return types.MediaType(mt)
 }

@@ -39,6 +39,12 @@ type Repository struct {
 // String is the repository as the user wrote it.
 func (r Repository) String() string { return r.written }
 
+// v2URL is the URL of path under the repository's /v2/ API. The scheme is
+// corrected to the one the ping found by go-containerregistry's transport.
+func (r Repository) v2URL(path string) *url.URL {
+	return &url.URL{Scheme: "https", Host: r.name.RegistryStr(), Path: "/v2/" + r.name.RepositoryStr() + "/" + path}
+}
+
 // Registry is the registry host as the user wrote it, docker.io when the
 // repository names none.
 func (r Repository) Registry() string { return r.registry }

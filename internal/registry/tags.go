@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -469,20 +469,15 @@ func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url
 	return next, nil
 }
 
-// tagsURL is the tag list URL asking for n tags after last. The scheme is
-// corrected to the one the ping found by go-containerregistry's transport.
+// tagsURL is the tag list URL asking for n tags after last.
 func (c *Client) tagsURL(ref Repository, n int, last string) *url.URL {
-	q := url.Values{}
-	q.Set("n", strconv.Itoa(n))
+	q := url.Values{"n": {strconv.Itoa(n)}}
 	if last != "" {
 		q.Set("last", last)
 	}
-	return &url.URL{
-		Scheme:   "https",
-		Host:     ref.name.RegistryStr(),
-		Path:     "/v2/" + ref.name.RepositoryStr() + "/tags/list",
-		RawQuery: q.Encode(),
-	}
+	u := ref.v2URL("tags/list")
+	u.RawQuery = q.Encode()
+	return u
 }
 
 // pageKey identifies a page whatever the scheme, host spelling or order of
@@ -491,36 +486,15 @@ func pageKey(u *url.URL) string {
 	return u.Path + "?" + u.Query().Encode()
 }
 
-// nextLink finds the rel="next" target in Link header values (RFC 8288).
+// linkNext matches one link-value of a Link header whose rel names "next"
+// (RFC 8288: `<target>; rel="next"`, rel possibly among other types).
+var linkNext = regexp.MustCompile(`(?i)<([^>]*)>[^<]*;\s*rel="?[^"<]*\bnext\b`)
+
+// nextLink finds the rel="next" target in Link header values.
 func nextLink(values []string) (string, bool) {
 	for _, v := range values {
-		for v != "" {
-			start := strings.IndexByte(v, '<')
-			if start < 0 {
-				break
-			}
-			end := strings.IndexByte(v[start:], '>')
-			if end < 0 {
-				break
-			}
-			target := v[start+1 : start+end]
-			rest := v[start+end+1:]
-			params := rest
-			if i := strings.IndexByte(rest, '<'); i >= 0 {
-				params = rest[:i]
-			}
-			for _, p := range strings.Split(params, ";") {
-				k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-				if !ok || !strings.EqualFold(strings.TrimSpace(k), "rel") {
-					continue
-				}
-				for _, rel := range strings.Fields(strings.Trim(strings.TrimSpace(val), `"`)) {
-					if strings.EqualFold(rel, "next") {
-						return target, true
-					}
-				}
-			}
-			v = rest
+		if m := linkNext.FindStringSubmatch(v); m != nil {
+			return m[1], true
 		}
 	}
 	return "", false

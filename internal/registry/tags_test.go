@@ -329,6 +329,8 @@ func TestNextLink(t *testing.T) {
 		{[]string{`<https://x/prev>; rel="prev"`, `<https://x/next>; title="t"; rel="next"`}, "https://x/next"},
 		{[]string{`<https://x/a>; rel="first next"`}, "https://x/a"},
 		{[]string{`<https://x/prev>; rel="prev"`}, ""},
+		{[]string{`<https://x/a>; REL="Next"`}, "https://x/a"},
+		{[]string{`<https://x/a>; rel="nextpage"`}, ""},
 		{nil, ""},
 	} {
 		got, ok := nextLink(tc.in)
