@@ -93,6 +93,10 @@ func ListWhole(ctx context.Context, repository string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.ListTags(ctx, repository)
+	repo, err := registry.ParseRepository(repository)
+	if err != nil {
+		return err
+	}
+	_, err = c.ListTags(ctx, repo)
 	return err
 }

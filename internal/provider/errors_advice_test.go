@@ -37,7 +37,11 @@ func TestRegistryErrorsGetTerraformAdvice(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.ListTags(context.Background(), r.Host()+"/prefecthq/prefect")
+			repo, err := registry.ParseRepository(r.Host() + "/prefecthq/prefect")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListTags(context.Background(), repo)
 			var e *registry.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v", err)

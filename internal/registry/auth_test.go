@@ -30,14 +30,14 @@ func TestBearerWithCredentials(t *testing.T) {
 		Logger: logs,
 	})
 	ctx := context.Background()
-	if _, err := c.ListTags(ctx, f.repo("prefecthq/prefect")); err != nil {
+	if _, err := c.ListTags(ctx, repoOf(t, f.repo("prefecthq/prefect"))); err != nil {
 		t.Fatal(err)
 	}
-	d, err := c.Head(ctx, f.repo("prefecthq/prefect"), "3-latest")
+	d, err := c.Head(ctx, repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if err != nil || d.Digest != digest {
 		t.Fatalf("Head: %+v, %v", d, err)
 	}
-	if _, err := c.Platforms(ctx, f.repo("prefecthq/prefect"), "3-latest"); err != nil {
+	if _, err := c.Platforms(ctx, repoOf(t, f.repo("prefecthq/prefect")), "3-latest"); err != nil {
 		t.Fatal(err)
 	}
 	if f.count("ping") != 1 || f.count("token") != 1 {
@@ -58,7 +58,7 @@ func TestBearerWithDockerConfigKeychain(t *testing.T) {
 	f.setTags("acme/x", []string{"a"})
 	dockerConfig(t, map[string]string{f.host: "dock:" + secret})
 	c := newTestClient(t, Config{})
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -92,7 +92,7 @@ func TestKeychainReadLazily(t *testing.T) {
 		t.Fatalf("New read the Docker config: %v", err)
 	}
 	f := newFake(t)
-	_, err = c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err = c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "Docker config") {
 		t.Fatalf("got %v", err)
@@ -112,7 +112,7 @@ func TestCredentialsBeforeKeychain(t *testing.T) {
 	f.setTags("acme/x", []string{"a"})
 	dockerConfig(t, map[string]string{f.host: "dock:wrong-password"})
 	c := newTestClient(t, Config{Credentials: []Credential{{Host: f.host, Username: "block", Password: secret}}})
-	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil {
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,11 +123,11 @@ func TestBasicAuth(t *testing.T) {
 	f.setTags("acme/x", []string{"a", "b"})
 	digest, _ := f.pushIndex("acme/x", "a")
 	c := newTestClient(t, Config{Credentials: []Credential{{Host: f.host, Username: "me", Password: secret}}})
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("got %v, %v", got, err)
 	}
-	d, err := c.Head(context.Background(), f.repo("acme/x"), "a")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "a")
 	if err != nil || d.Digest != digest {
 		t.Fatalf("Head: %+v, %v", d, err)
 	}
@@ -153,7 +153,7 @@ func TestWrongPasswordUnauthorized(t *testing.T) {
 				Logger:      logs,
 				MaxRetries:  3,
 			})
-			_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 			if !IsUnauthorized(err) {
 				t.Fatalf("got %v, want unauthorized", err)
 			}
@@ -178,7 +178,7 @@ func TestAnonymousUnauthorized(t *testing.T) {
 	noDockerConfig(t)
 	f := newFake(t, withBasic("me", secret))
 	c := newTestClient(t, Config{})
-	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "This request used anonymous access") {
 		t.Fatalf("got %v", err)
 	}

@@ -124,21 +124,21 @@ func resolveAll(t *testing.T, c *Client, r *registrytest.Registry) error {
 	t.Helper()
 	ctx := context.Background()
 	repo := r.Host() + "/" + faultRepo
-	tags, err := c.ListTags(ctx, repo)
+	tags, err := c.ListTags(ctx, repoOf(t, repo))
 	if err != nil {
 		return err
 	}
 	if !slices.Equal(tags, slices.Sorted(slices.Values(faultTags))) {
 		return fmt.Errorf("tags %v", tags)
 	}
-	d, err := c.Head(ctx, repo, "3.4.2-python3.12")
+	d, err := c.Head(ctx, repoOf(t, repo), "3.4.2-python3.12")
 	if err != nil {
 		return err
 	}
 	if want, _ := r.Digest(faultRepo, "3.4.2-python3.12"); d.Digest != want {
 		return fmt.Errorf("digest %s, want %s", d.Digest, want)
 	}
-	p, err := c.Platforms(ctx, repo, "3.4.2-python3.12")
+	p, err := c.Platforms(ctx, repoOf(t, repo), "3.4.2-python3.12")
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func TestFaultRateLimitedOnceThenSuccess(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: 2 * time.Second})
 			start := time.Now()
-			d, err := c.Head(context.Background(), r.Host()+"/"+faultRepo, "3-latest")
+			d, err := c.Head(context.Background(), repoOf(t, r.Host()+"/"+faultRepo), "3-latest")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -221,7 +221,7 @@ func TestFaultRateLimitedForever(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: time.Second})
 			start := time.Now()
-			_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
 			if !IsRateLimited(err) {
 				t.Fatalf("got %v, want a rate-limit error", err)
@@ -276,7 +276,7 @@ func TestFaultServerErrorForever(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: time.Second})
 			start := time.Now()
-			_, err := c.Head(context.Background(), r.Host()+"/"+faultRepo, "3-latest")
+			_, err := c.Head(context.Background(), repoOf(t, r.Host()+"/"+faultRepo), "3-latest")
 			withinBudget(t, start, c)
 			var e *Error
 			if !errors.As(err, &e) || e.StatusCode != code {
@@ -343,7 +343,7 @@ func TestFaultConnectionCutOnceThenSuccess(t *testing.T) {
 					t.Fatal(err)
 				}
 				// A single manifest: its config blob is read.
-				if _, err := c.Platforms(context.Background(), r.Host()+"/acme/single", "1.4.1-python3.7"); err != nil {
+				if _, err := c.Platforms(context.Background(), repoOf(t, r.Host()+"/acme/single"), "1.4.1-python3.7"); err != nil {
 					t.Fatal(err)
 				}
 				if mw.failed.Load() != 1 {
@@ -367,7 +367,7 @@ func TestFaultConnectionCutForever(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: time.Second})
 			start := time.Now()
-			_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
 			var e *Error
 			if !errors.As(err, &e) || e.StatusCode != 0 {
@@ -418,7 +418,7 @@ func TestFaultSlowResponseForever(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: 300 * time.Millisecond})
 			start := time.Now()
-			_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("got %v, want a timeout", err)
@@ -476,7 +476,7 @@ func TestFaultTagListUnusable(t *testing.T) {
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
 			start := time.Now()
-			tags, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+			tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			var e *Error
 			if !errors.As(err, &e) || tags != nil {
 				t.Fatalf("got %v, %v; want an *Error and no tags", tags, err)
@@ -519,7 +519,7 @@ func TestFaultHundredThousandTags(t *testing.T) {
 		f.setTags("prefecthq/prefect", all)
 		c := newTestClient(t, Config{MaxRetries: 1})
 		start := time.Now()
-		got, err := c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+		got, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -547,7 +547,7 @@ func TestFaultHundredThousandTags(t *testing.T) {
 			return false
 		}))
 		c := newTestClient(t, Config{MaxRetries: 1})
-		got, err := c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+		got, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -560,7 +560,7 @@ func TestFaultHundredThousandTags(t *testing.T) {
 
 		// A range of such a list keeps only its own tags.
 		from, until := want[30000], want[60000]
-		part, err := c.ListTagRange(context.Background(), f.repo("prefecthq/prefect"), TagRange{After: from, Before: until})
+		part, err := c.ListTagRange(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), TagRange{After: from, Before: until})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -604,7 +604,7 @@ func TestFaultManifestUnknownMediaType(t *testing.T) {
 		mw := &faultMiddleware{kinds: []string{"head", "get"}, when: always, fail: manifestAnswer(unknownType, unknownBody, true)}
 		r := faultRegistry(t, []*faultMiddleware{mw})
 		c := faultClient(t, Config{MaxRetries: 3})
-		_, err := c.Platforms(ctx, repo(r), "3-latest")
+		_, err := c.Platforms(ctx, repoOf(t, repo(r)), "3-latest")
 		var e *Error
 		if !errors.As(err, &e) || !strings.Contains(err.Error(), `unsupported media type "`+unknownType+`"`) {
 			t.Fatalf("got %v", err)
@@ -612,7 +612,7 @@ func TestFaultManifestUnknownMediaType(t *testing.T) {
 		if r.Counts().Get != 1 {
 			t.Errorf("%d GETs; an unusable manifest is not retried", r.Counts().Get)
 		}
-		d, err := c.Head(ctx, repo(r), "3-latest")
+		d, err := c.Head(ctx, repoOf(t, repo(r)), "3-latest")
 		if err != nil || d.Digest != unknownDigest || d.MediaType != unknownType {
 			t.Errorf("Head: %+v, %v", d, err)
 		}
@@ -621,7 +621,7 @@ func TestFaultManifestUnknownMediaType(t *testing.T) {
 		t.Parallel()
 		mw := &faultMiddleware{kinds: []string{"head", "get"}, when: always, fail: manifestAnswer(unknownType, unknownBody, false)}
 		r := faultRegistry(t, []*faultMiddleware{mw})
-		_, err := faultClient(t, Config{MaxRetries: 3}).Head(ctx, repo(r), "3-latest")
+		_, err := faultClient(t, Config{MaxRetries: 3}).Head(ctx, repoOf(t, repo(r)), "3-latest")
 		if err == nil || !strings.Contains(err.Error(), "unsupported media type") {
 			t.Fatalf("got %v", err)
 		}
@@ -631,7 +631,7 @@ func TestFaultManifestUnknownMediaType(t *testing.T) {
 		mw := &faultMiddleware{kinds: []string{"head", "get"}, when: always, fail: manifestAnswer(
 			"application/vnd.docker.distribution.manifest.v1+prettyjws", `{"schemaVersion":1,"name":"prefecthq/prefect","tag":"3-latest","fsLayers":[]}`, true)}
 		r := faultRegistry(t, []*faultMiddleware{mw})
-		_, err := faultClient(t, Config{MaxRetries: 3}).Platforms(ctx, repo(r), "3-latest")
+		_, err := faultClient(t, Config{MaxRetries: 3}).Platforms(ctx, repoOf(t, repo(r)), "3-latest")
 		if err == nil || !strings.Contains(err.Error(), "schema 1") {
 			t.Fatalf("got %v", err)
 		}
@@ -650,7 +650,7 @@ func TestFaultHeadWithoutDigest(t *testing.T) {
 	mw := &faultMiddleware{kinds: []string{"head", "get"}, when: always, fail: dropDigest}
 	r := faultRegistry(t, []*faultMiddleware{mw})
 	c := faultClient(t, Config{MaxRetries: 1})
-	d, err := c.Head(context.Background(), r.Host()+"/"+faultRepo, "3.5.0-python3.12")
+	d, err := c.Head(context.Background(), repoOf(t, r.Host()+"/"+faultRepo), "3.5.0-python3.12")
 	if want, _ := r.Digest(faultRepo, "3.5.0-python3.12"); err != nil || d.Digest != want {
 		t.Fatalf("got %+v, %v; want %s", d, err, want)
 	}
@@ -663,7 +663,7 @@ func TestFaultHeadWithoutDigest(t *testing.T) {
 		w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
 	}}
 	r2 := faultRegistry(t, []*faultMiddleware{bad})
-	_, err = faultClient(t, Config{MaxRetries: 1}).Head(context.Background(), r2.Host()+"/"+faultRepo, "3-latest")
+	_, err = faultClient(t, Config{MaxRetries: 1}).Head(context.Background(), repoOf(t, r2.Host()+"/"+faultRepo), "3-latest")
 	if err == nil || !strings.Contains(err.Error(), `invalid Docker-Content-Digest "sha256:not-hex"`) {
 		t.Fatalf("got %v", err)
 	}
@@ -739,7 +739,7 @@ func TestFaultTokenEndpointFails(t *testing.T) {
 		r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(user, password))
 		c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: time.Second, Credentials: []Credential{{Host: r.Host(), Username: user, Password: password}}})
 		start := time.Now()
-		_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+		_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 		withinBudget(t, start, c)
 		var e *Error
 		if !errors.As(err, &e) || e.StatusCode != http.StatusInternalServerError {
@@ -759,7 +759,7 @@ func TestFaultTokenEndpointFails(t *testing.T) {
 		t.Parallel()
 		r := faultRegistry(t, nil, registrytest.WithBearerAuth(user, password))
 		c := faultClient(t, Config{MaxRetries: 3, Credentials: []Credential{{Host: r.Host(), Username: user, Password: "not-the-" + password}}})
-		_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+		_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 		if !IsUnauthorized(err) {
 			t.Fatalf("got %v, want 401", err)
 		}
@@ -800,11 +800,11 @@ func TestFaultCancelStopsInFlightRequest(t *testing.T) {
 				var err error
 				switch kind {
 				case "head":
-					_, err = c.Head(ctx, repo, "3-latest")
+					_, err = c.Head(ctx, repoOf(t, repo), "3-latest")
 				case "get":
-					_, err = c.Platforms(ctx, repo, "3-latest")
+					_, err = c.Platforms(ctx, repoOf(t, repo), "3-latest")
 				default:
-					_, err = c.ListTags(ctx, repo)
+					_, err = c.ListTags(ctx, repoOf(t, repo))
 				}
 				errc <- err
 			}()

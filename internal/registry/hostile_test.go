@@ -86,7 +86,7 @@ func TestHostileEndlessLinkedList(t *testing.T) {
 	})
 	c := newTestClient(t, Config{MaxRetries: 0})
 	splits := []string{"3.1", "3.2", "3.3", "3.4", "3.5"}
-	_, err := c.ListTagRange(context.Background(), s.repo(), TagRange{After: "3.", Before: "4", Splits: splits})
+	_, err := c.ListTagRange(context.Background(), repoOf(t, s.repo()), TagRange{After: "3.", Before: "4", Splits: splits})
 	le := limitErrorOf(t, err, "pages")
 	if !strings.Contains(le.Limit, "2500 pages") || !strings.Contains(err.Error(), "2500 pages") {
 		t.Errorf("the error does not name the bound: %v", err)
@@ -109,7 +109,7 @@ func TestHostileEndlessHugePages(t *testing.T) {
 		writeTags(w, filler)
 	})
 	c := newTestClient(t, Config{MaxRetries: 0})
-	_, err := c.ListTags(context.Background(), s.repo())
+	_, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
 	limitErrorOf(t, err, "bytes")
 	if !strings.Contains(err.Error(), "64 MiB") {
 		t.Errorf("the error does not name the bound: %v", err)
@@ -132,7 +132,7 @@ func TestHostileListingTimeout(t *testing.T) {
 	})
 	c := newTestClient(t, Config{MaxRetries: 2, ListingTimeout: 300 * time.Millisecond})
 	start := time.Now()
-	_, err := c.ListTags(context.Background(), s.repo())
+	_, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
 	le := limitErrorOf(t, err, "time")
 	if le.Limit != "300ms" || !strings.Contains(err.Error(), "listing timeout of 300ms") {
 		t.Errorf("the error does not name the bound: %v", err)
@@ -163,7 +163,7 @@ func TestHostileInvalidTagNamesDropped(t *testing.T) {
 	})
 	c := newTestClient(t, Config{})
 	c.pageSize = 7
-	got, err := c.ListTags(context.Background(), s.repo())
+	got, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestHostileNonLexicalRange(t *testing.T) {
 				{After: "/~", Before: "9~", Splits: prefectSplits},
 				{},
 			} {
-				got, err := c.ListTagRange(context.Background(), repo, rg)
+				got, err := c.ListTagRange(context.Background(), repoOf(t, repo), rg)
 				if err != nil {
 					t.Fatalf("range %+v: %v", rg, err)
 				}
@@ -238,11 +238,11 @@ func TestHostileRedirects(t *testing.T) {
 		return false
 	}
 	c := newTestClient(t, Config{MaxRetries: 0})
-	_, err := c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 	if err == nil || !strings.Contains(err.Error(), f.host) || !strings.Contains(err.Error(), other.host) {
 		t.Errorf("tag list redirected to another host: %v, want an error naming both hosts", err)
 	}
-	d, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if err == nil || d.Digest == otherDigest || !strings.Contains(err.Error(), other.host) {
 		t.Errorf("manifest HEAD redirected to another host: %v, %v (theirs %s, ours %s)", d, err, otherDigest, digest)
 	}
@@ -257,7 +257,7 @@ func TestHostileRedirects(t *testing.T) {
 		}
 		return false
 	}
-	if got, err := newTestClient(t, Config{}).ListTags(context.Background(), f.repo("prefecthq/prefect")); err != nil || len(got) != 1 {
+	if got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect"))); err != nil || len(got) != 1 {
 		t.Errorf("same-host redirect: %v, %v", got, err)
 	}
 }
@@ -318,7 +318,7 @@ func TestHostileManifestDigests(t *testing.T) {
 	c := newTestClient(t, Config{MaxRetries: 0})
 
 	// By tag, the header names another digest than the body's.
-	_, err := c.Platforms(context.Background(), repo, "t")
+	_, err := c.Platforms(context.Background(), repoOf(t, repo), "t")
 	if err == nil || !strings.Contains(err.Error(), wrong) || !strings.Contains(err.Error(), good256) {
 		t.Fatalf("got %v, want an error naming both digests", err)
 	}
@@ -327,19 +327,19 @@ func TestHostileManifestDigests(t *testing.T) {
 	}
 	// By digest, sha256 and sha512: verified, whatever the header says.
 	for _, d := range []string{good256, good512} {
-		if p, err := c.Platforms(context.Background(), repo, d); err != nil || p.Digest != d {
+		if p, err := c.Platforms(context.Background(), repoOf(t, repo), d); err != nil || p.Digest != d {
 			t.Errorf("%s: %+v, %v", d, p, err)
 		}
 	}
 	bad512 := "sha512:" + strings.Repeat("c", 128)
-	if _, err := c.Platforms(context.Background(), repo, bad512); err == nil || !strings.Contains(err.Error(), good512) {
+	if _, err := c.Platforms(context.Background(), repoOf(t, repo), bad512); err == nil || !strings.Contains(err.Error(), good512) {
 		t.Errorf("sha512 mismatch: %v, want an error naming the body's digest", err)
 	}
 	// By tag with the right header, or none: the body's digest.
 	for _, h := range []string{good256, ""} {
 		header.Store(h)
 		c := newTestClient(t, Config{})
-		if p, err := c.Platforms(context.Background(), repo, "t"); err != nil || p.Digest != good256 {
+		if p, err := c.Platforms(context.Background(), repoOf(t, repo), "t"); err != nil || p.Digest != good256 {
 			t.Errorf("header %q: %+v, %v", h, p, err)
 		}
 	}
@@ -383,7 +383,7 @@ func TestHostileTokenEndpointQuotesSecrets(t *testing.T) {
 	}
 	logs := &logRecorder{}
 	c := newTestClient(t, Config{Logger: logs, MaxRetries: 0})
-	_, err := c.ListTags(context.Background(), host+"/prefecthq/prefect")
+	_, err := c.ListTags(context.Background(), repoOf(t, host+"/prefecthq/prefect"))
 	if err == nil {
 		t.Fatal("the listing succeeded")
 	}
@@ -408,7 +408,7 @@ func TestHostileHugeErrorBodies(t *testing.T) {
 		fmt.Fprint(w, `{"errors":[{"code":"X","message":"`+huge+`"}]}`)
 	})
 	code.Store(http.StatusNotFound)
-	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), s.repo())
+	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
 	if !IsNotFound(err) {
 		t.Errorf("404 with a 200 KiB body: %v, want not found", err)
 	}
@@ -416,7 +416,7 @@ func TestHostileHugeErrorBodies(t *testing.T) {
 	attempts.Store(0)
 	c := newTestClient(t, Config{MaxRetries: 2})
 	c.sleep = func(context.Context, time.Duration) error { return nil }
-	_, err = c.ListTags(context.Background(), s.repo())
+	_, err = c.ListTags(context.Background(), repoOf(t, s.repo()))
 	if statusOf(err) != http.StatusServiceUnavailable || attempts.Load() != 3 {
 		t.Errorf("503 with a 200 KiB body: %v after %d attempts, want 503 after 3", err, attempts.Load())
 	}
@@ -449,7 +449,7 @@ func TestRetryAfterNeverBelowBackoff(t *testing.T) {
 			waits = append(waits, d)
 			return nil
 		}
-		if _, err := c.ListTags(context.Background(), s.repo()); err != nil {
+		if _, err := c.ListTags(context.Background(), repoOf(t, s.repo())); err != nil {
 			t.Fatal(err)
 		}
 		if len(waits) != 1 || waits[0] < tc.atLeast {

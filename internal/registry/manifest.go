@@ -46,14 +46,10 @@ type Platforms struct {
 // registry sends no Docker-Content-Digest is the manifest fetched (GET) and
 // its sha256 taken. The result is memoized per repository and tag for the
 // Client's lifetime, with concurrent callers sharing one request.
-func (c *Client) Head(ctx context.Context, repository, tag string) (Descriptor, error) {
+func (c *Client) Head(ctx context.Context, ref Repository, tag string) (Descriptor, error) {
 	action := "resolve the digest of tag " + tag
-	ref, err := ParseRepository(repository)
-	if err != nil {
-		return Descriptor{}, invalid(repository, action, err)
-	}
 	if err := ValidateTag(tag); err != nil {
-		return Descriptor{}, invalid(repository, action, err)
+		return Descriptor{}, invalid(ref.written, action, err)
 	}
 	d, err := c.heads.Get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
 		rt, err := c.transportFor(ctx, ref)
@@ -99,22 +95,18 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 // names and returns its platforms; for a single manifest it also reads the
 // image config. The result is memoized per repository and reference for
 // the Client's lifetime, with concurrent callers sharing one request.
-func (c *Client) Platforms(ctx context.Context, repository, reference string) (Platforms, error) {
+func (c *Client) Platforms(ctx context.Context, ref Repository, reference string) (Platforms, error) {
 	byDigest := strings.Contains(reference, ":")
 	action := "read the manifest of tag " + reference
 	if byDigest {
 		action = "read the manifest of digest " + reference
 	}
-	ref, err := ParseRepository(repository)
-	if err != nil {
-		return Platforms{}, invalid(repository, action, err)
-	}
 	if byDigest {
 		if _, err := v1.NewHash(reference); err != nil {
-			return Platforms{}, invalid(repository, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
+			return Platforms{}, invalid(ref.written, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
 		}
 	} else if err := ValidateTag(reference); err != nil {
-		return Platforms{}, invalid(repository, action, err)
+		return Platforms{}, invalid(ref.written, action, err)
 	}
 	sep := ":"
 	if byDigest {

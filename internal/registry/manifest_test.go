@@ -20,7 +20,7 @@ func TestHeadUsesHeadOnly(t *testing.T) {
 	digest, _ := f.pushIndex("prefecthq/prefect", "3.1.15-python3.12")
 	c := newTestClient(t, Config{})
 
-	d, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3.1.15-python3.12")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3.1.15-python3.12")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestHeadUsesHeadOnly(t *testing.T) {
 	if f.count("head") != 1 || f.count("get") != 0 {
 		t.Errorf("head %d, get %d; want 1 and 0", f.count("head"), f.count("get"))
 	}
-	if _, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3.1.15-python3.12"); err != nil {
+	if _, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3.1.15-python3.12"); err != nil {
 		t.Fatal(err)
 	}
 	if f.count("head") != 1 {
@@ -47,7 +47,7 @@ func TestHeadSingleflight(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			d, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+			d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
 			if err != nil || d.Digest != digest {
 				t.Errorf("got %+v, %v", d, err)
 			}
@@ -72,7 +72,7 @@ func TestHeadFallsBackToGetWithoutDigestHeader(t *testing.T) {
 	}))
 	_, digest := f.pushImage("acme/x", "single", "linux/amd64")
 	c := newTestClient(t, Config{})
-	d, err := c.Head(context.Background(), f.repo("acme/x"), "single")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "single")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestHeadNotAllowedFallsBackToGet(t *testing.T) {
 	}))
 	digest, _ := f.pushIndex("acme/x", "t")
 	c := newTestClient(t, Config{MaxRetries: 3})
-	d, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
 	if err != nil || d.Digest != digest || d.MediaType != string(types.OCIImageIndex) {
 		t.Fatalf("got %+v, %v", d, err)
 	}
@@ -126,7 +126,7 @@ func TestHeadNotFound(t *testing.T) {
 	f := newFake(t)
 	f.pushIndex("acme/x", "there")
 	c := newTestClient(t, Config{})
-	_, err := c.Head(context.Background(), f.repo("acme/x"), "missing")
+	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "missing")
 	if !IsNotFound(err) || IsUnauthorized(err) || IsRateLimited(err) {
 		t.Fatalf("got %v, want not found", err)
 	}
@@ -144,7 +144,7 @@ func TestPlatformsIndex(t *testing.T) {
 	digest, want := f.pushIndex("prefecthq/prefect", "3-latest")
 	c := newTestClient(t, Config{})
 
-	p, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	p, err := c.Platforms(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +158,12 @@ func TestPlatformsIndex(t *testing.T) {
 		t.Errorf("variant missing from %v", p.ByPlatform)
 	}
 	// By digest too, and the tag's Head is now known without a request.
-	pd, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), digest)
+	pd, err := c.Platforms(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), digest)
 	if err != nil || !maps.Equal(pd.ByPlatform, want) || pd.Digest != digest {
 		t.Errorf("by digest: %+v, %v", pd, err)
 	}
 	heads := f.count("head")
-	if d, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3-latest"); err != nil || d.Digest != digest {
+	if d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest"); err != nil || d.Digest != digest {
 		t.Errorf("Head after Platforms: %+v, %v", d, err)
 	}
 	if f.count("head") != heads {
@@ -172,7 +172,7 @@ func TestPlatformsIndex(t *testing.T) {
 	// Memoized, and the caller owns the map.
 	gets := f.count("get")
 	p.ByPlatform["x/y"] = "z"
-	p2, _ := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	p2, _ := c.Platforms(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if f.count("get") != gets || len(p2.ByPlatform) != 2 {
 		t.Errorf("memoized Platforms: %d gets (was %d), %v", f.count("get"), gets, p2.ByPlatform)
 	}
@@ -184,7 +184,7 @@ func TestPlatformsSingleManifest(t *testing.T) {
 	f := newFake(t)
 	_, digest := f.pushImage("prefecthq/prefect", "1.4.1-python3.7", "linux/amd64")
 	c := newTestClient(t, Config{})
-	p, err := c.Platforms(context.Background(), f.repo("prefecthq/prefect"), "1.4.1-python3.7")
+	p, err := c.Platforms(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "1.4.1-python3.7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,11 +203,11 @@ func TestPlatformsDigestMismatch(t *testing.T) {
 	f.pushImage("acme/x", "t", "linux/amd64")
 	c := newTestClient(t, Config{})
 	wrong := "sha256:" + strings.Repeat("0", 64)
-	_, err := c.Platforms(context.Background(), f.repo("acme/x"), wrong)
+	_, err := c.Platforms(context.Background(), repoOf(t, f.repo("acme/x")), wrong)
 	if !IsNotFound(err) {
 		t.Fatalf("got %v, want not found", err)
 	}
-	if _, err := c.Platforms(context.Background(), f.repo("acme/x"), "sha256:nothex"); err == nil {
+	if _, err := c.Platforms(context.Background(), repoOf(t, f.repo("acme/x")), "sha256:nothex"); err == nil {
 		t.Fatal("want an error for a malformed digest")
 	}
 }
@@ -223,7 +223,7 @@ func TestPlatformsBrokenManifest(t *testing.T) {
 		return false
 	}))
 	c := newTestClient(t, Config{})
-	_, err := c.Platforms(context.Background(), f.repo("acme/x"), "t")
+	_, err := c.Platforms(context.Background(), repoOf(t, f.repo("acme/x")), "t")
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "not valid JSON") {
 		t.Fatalf("got %v", err)

@@ -47,7 +47,7 @@ func TestRealRegistryListHeadPlatforms(t *testing.T) {
 	repo := s.Repository("prefecthq/prefect")
 	ctx := context.Background()
 
-	got, err := c.ListTags(ctx, repo)
+	got, err := c.ListTags(ctx, repoOf(t, repo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,11 +55,11 @@ func TestRealRegistryListHeadPlatforms(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("tags %v, want %v", got, want)
 	}
-	d, err := c.Head(ctx, repo, "3.4.2-python3.12")
+	d, err := c.Head(ctx, repoOf(t, repo), "3.4.2-python3.12")
 	if err != nil || d.Digest != digests["3.4.2-python3.12"] {
 		t.Fatalf("Head: %+v, %v; want %s", d, err, digests["3.4.2-python3.12"])
 	}
-	p, err := c.Platforms(ctx, repo, d.Digest)
+	p, err := c.Platforms(ctx, repoOf(t, repo), d.Digest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestRealRegistryDockerConfig(t *testing.T) {
 	s, digests := realRegistry(t)
 	dockerConfig(t, map[string]string{s.Host: s.Username + ":" + s.Password})
 	c := newTestClient(t, Config{CACertPEM: []byte(s.CACertPEM), MaxRetries: 1})
-	d, err := c.Head(context.Background(), s.Repository("prefecthq/prefect"), "3-latest")
+	d, err := c.Head(context.Background(), repoOf(t, s.Repository("prefecthq/prefect")), "3-latest")
 	if err != nil || d.Digest != digests["3-latest"] {
 		t.Fatalf("Head: %+v, %v", d, err)
 	}
@@ -97,7 +97,7 @@ func TestRealRegistryUnauthorized(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := newTestClient(t, Config{CACertPEM: []byte(s.CACertPEM), Credentials: creds, MaxRetries: 3})
-			_, err := c.ListTags(context.Background(), s.Repository("prefecthq/prefect"))
+			_, err := c.ListTags(context.Background(), repoOf(t, s.Repository("prefecthq/prefect")))
 			if !IsUnauthorized(err) {
 				t.Fatalf("got %v, want 401", err)
 			}
@@ -126,18 +126,18 @@ func TestRealRegistryUntrustedCertificate(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	_, err := newTestClient(t, Config{Credentials: creds, MaxRetries: 2}).ListTags(ctx, a.Repository("prefecthq/prefect"))
+	_, err := newTestClient(t, Config{Credentials: creds, MaxRetries: 2}).ListTags(ctx, repoOf(t, a.Repository("prefecthq/prefect")))
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "TLS certificate could not be verified") || !strings.Contains(err.Error(), a.Host) {
 		t.Fatalf("without the CA: %v", err)
 	}
 
 	c := newTestClient(t, Config{Credentials: creds, InsecureHosts: []string{a.Host}, MaxRetries: 1})
-	d, err := c.Head(ctx, a.Repository("prefecthq/prefect"), "3-latest")
+	d, err := c.Head(ctx, repoOf(t, a.Repository("prefecthq/prefect")), "3-latest")
 	if err != nil || d.Digest != digests["3-latest"] {
 		t.Fatalf("insecure host: %+v, %v", d, err)
 	}
-	_, err = c.Head(ctx, b.Repository("prefecthq/prefect"), "3-latest")
+	_, err = c.Head(ctx, repoOf(t, b.Repository("prefecthq/prefect")), "3-latest")
 	if err == nil || !strings.Contains(err.Error(), "TLS certificate could not be verified") || !strings.Contains(err.Error(), b.Host) {
 		t.Fatalf("a host not listed as insecure: %v", err)
 	}

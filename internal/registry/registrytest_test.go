@@ -38,7 +38,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 
 	r := seeded(t, all, registrytest.WithMaxPageSize(100))
 	c := newTestClient(t, Config{})
-	got, err := c.ListTags(context.Background(), r.Host()+"/prefecthq/prefect")
+	got, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			got, err := c2.ListTags(context.Background(), r2.Host()+"/prefecthq/prefect")
+			got, err := c2.ListTags(context.Background(), repoOf(t, r2.Host()+"/prefecthq/prefect"))
 			if err != nil || len(got) != len(want) {
 				t.Errorf("got %d tags, %v", len(got), err)
 			}
@@ -84,7 +84,7 @@ func TestRegistrytestHeadAndPlatforms(t *testing.T) {
 	ctx := context.Background()
 
 	want, _ := r.Digest("prefecthq/prefect", "3.1.15-python3.12")
-	d, err := c.Head(ctx, repo, "3.1.15-python3.12")
+	d, err := c.Head(ctx, repoOf(t, repo), "3.1.15-python3.12")
 	if err != nil || d.Digest != want {
 		t.Fatalf("Head: %+v, %v; want %s", d, err, want)
 	}
@@ -92,16 +92,16 @@ func TestRegistrytestHeadAndPlatforms(t *testing.T) {
 		t.Errorf("counts %+v", cnt)
 	}
 
-	p, err := c.Platforms(ctx, repo, "3.1.15-python3.12")
+	p, err := c.Platforms(ctx, repoOf(t, repo), "3.1.15-python3.12")
 	wantP, _ := r.PlatformDigests("prefecthq/prefect", "3.1.15-python3.12")
 	if err != nil || p.Digest != want || !maps.Equal(p.ByPlatform, wantP) {
 		t.Errorf("Platforms: %+v, %v; want %v", p, err, wantP)
 	}
-	p, err = c.Platforms(ctx, repo, "1.4.1-python3.7")
+	p, err = c.Platforms(ctx, repoOf(t, repo), "1.4.1-python3.7")
 	if err != nil || p.Digest != single || !maps.Equal(p.ByPlatform, map[string]string{"linux/amd64": single}) {
 		t.Errorf("single: %+v, %v", p, err)
 	}
-	p, err = c.Platforms(ctx, repo, "2.20.3-python3.11")
+	p, err = c.Platforms(ctx, repoOf(t, repo), "2.20.3-python3.11")
 	wantL, _ := r.PlatformDigests("prefecthq/prefect", "2.20.3-python3.11")
 	if err != nil || p.Digest != list || !maps.Equal(p.ByPlatform, wantL) {
 		t.Errorf("manifest list: %+v, %v; want %v", p, err, wantL)
@@ -121,7 +121,7 @@ func TestRegistrytestMemoizedForClientLifetime(t *testing.T) {
 	r := seeded(t, []string{"3-latest"})
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{})
-	before, err := c.Head(context.Background(), repo, "3-latest")
+	before, err := c.Head(context.Background(), repoOf(t, repo), "3-latest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,16 +129,16 @@ func TestRegistrytestMemoizedForClientLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, _ := c.Head(context.Background(), repo, "3-latest"); d.Digest != before.Digest {
+	if d, _ := c.Head(context.Background(), repoOf(t, repo), "3-latest"); d.Digest != before.Digest {
 		t.Error("the memoized digest changed")
 	}
-	if d, _ := newTestClient(t, Config{}).Head(context.Background(), repo, "3-latest"); d.Digest != after {
+	if d, _ := newTestClient(t, Config{}).Head(context.Background(), repoOf(t, repo), "3-latest"); d.Digest != after {
 		t.Errorf("a new client got %s, want %s", d.Digest, after)
 	}
 	if err := r.Delete("prefecthq/prefect", "3-latest"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := newTestClient(t, Config{}).Head(context.Background(), repo, "3-latest"); !IsNotFound(err) {
+	if _, err := newTestClient(t, Config{}).Head(context.Background(), repoOf(t, repo), "3-latest"); !IsNotFound(err) {
 		t.Errorf("deleted tag: %v", err)
 	}
 }
@@ -149,14 +149,14 @@ func TestRegistrytestIgnoreLastAndCursorPaging(t *testing.T) {
 	noDockerConfig(t)
 	tags := tagcatalog.PrefectClient()
 	r := seeded(t, tags, registrytest.WithIgnoreLast(), registrytest.WithMaxPageSize(500))
-	_, err := newTestClient(t, Config{}).ListTags(context.Background(), r.Host()+"/prefecthq/prefect")
+	_, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"))
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "loop") {
 		t.Errorf("ignore last: %v", err)
 	}
 
 	r2 := seeded(t, tags, registrytest.WithCursorPaging(), registrytest.WithMaxPageSize(500))
-	got, err := newTestClient(t, Config{}).ListTags(context.Background(), r2.Host()+"/prefecthq/prefect")
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, r2.Host()+"/prefecthq/prefect"))
 	if err != nil || len(got) != len(tags) {
 		t.Errorf("cursor paging: %d tags, %v", len(got), err)
 	}
@@ -168,11 +168,11 @@ func TestRegistrytestBasicTLS(t *testing.T) {
 	r := seeded(t, []string{"3-latest"}, registrytest.WithBasicAuth("me", secret), registrytest.WithTLS())
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{CACertPEM: []byte(r.CACertPEM()), Credentials: []Credential{{Host: r.Host(), Username: "me", Password: secret}}})
-	if got, err := c.ListTags(context.Background(), repo); err != nil || len(got) != 1 {
+	if got, err := c.ListTags(context.Background(), repoOf(t, repo)); err != nil || len(got) != 1 {
 		t.Fatalf("got %v, %v", got, err)
 	}
 	bad := newTestClient(t, Config{CACertPEM: []byte(r.CACertPEM()), Credentials: []Credential{{Host: r.Host(), Username: "me", Password: "nope-" + secret}}})
-	_, err := bad.ListTags(context.Background(), repo)
+	_, err := bad.ListTags(context.Background(), repoOf(t, repo))
 	if !IsUnauthorized(err) || strings.Contains(err.Error(), secret) {
 		t.Errorf("wrong password: %v", err)
 	}
@@ -203,7 +203,7 @@ func TestRegistrytestLatencyAndRateLimit(t *testing.T) {
 	c := newTestClient(t, Config{MaxRetries: 2})
 	start := time.Now()
 	want, _ := r.Digest("prefecthq/prefect", "3-latest")
-	d, err := c.Head(context.Background(), r.Host()+"/prefecthq/prefect", "3-latest")
+	d, err := c.Head(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"), "3-latest")
 	if err != nil || d.Digest != want {
 		t.Fatalf("got %+v, %v", d, err)
 	}

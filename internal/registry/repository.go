@@ -213,11 +213,11 @@ func checkHost(h string) error {
 func ParseRepository(s string) (Repository, error) {
 	host, _, err := splitRepository(s)
 	if err != nil {
-		return Repository{}, err
+		return Repository{}, fmt.Errorf("the repository is not valid: %w", err)
 	}
 	repo, err := name.NewRepository(s)
 	if err != nil {
-		return Repository{}, err
+		return Repository{}, fmt.Errorf("the repository %q is not valid: %w", s, err)
 	}
 	written := host
 	if written == "" {

@@ -28,7 +28,7 @@ func TestRetryAfterSecondsThenSuccess(t *testing.T) {
 	f.setTags("acme/x", []string{"a"})
 	c := newTestClient(t, Config{MaxRetries: 3})
 	start := time.Now()
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -75,7 +75,7 @@ func TestRateLimitedAlways(t *testing.T) {
 		return false
 	}))
 	c := newTestClient(t, Config{MaxRetries: 3})
-	_, err := c.Head(context.Background(), f.repo("prefecthq/prefect"), "3-latest")
+	_, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if !IsRateLimited(err) {
 		t.Fatalf("got %v, want rate limited", err)
 	}
@@ -103,7 +103,7 @@ func TestNoRetries(t *testing.T) {
 		return false
 	}))
 	c := newTestClient(t, Config{MaxRetries: 0})
-	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err == nil {
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err == nil {
 		t.Fatal("want an error")
 	}
 	if lists.Load() != 1 {
@@ -130,7 +130,7 @@ func TestRetryAfterBeyondBudget(t *testing.T) {
 	}))
 	c := newTestClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
 	start := time.Now()
-	_, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
 	if !IsRateLimited(err) {
 		t.Fatalf("got %v", err)
 	}
@@ -163,15 +163,15 @@ func TestServiceUnavailableEveryOtherRequest(t *testing.T) {
 	f.setTags("acme/x", tags)
 	digest, _ := f.pushIndex("acme/x", "t0000")
 	c := newTestClient(t, Config{MaxRetries: 1, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 350 {
 		t.Fatalf("got %d tags, %v", len(got), err)
 	}
-	d, err := c.Head(context.Background(), f.repo("acme/x"), "t0000")
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t0000")
 	if err != nil || d.Digest != digest {
 		t.Fatalf("Head: %+v, %v", d, err)
 	}
-	p, err := c.Platforms(context.Background(), f.repo("acme/x"), "t0000")
+	p, err := c.Platforms(context.Background(), repoOf(t, f.repo("acme/x")), "t0000")
 	if err != nil || len(p.ByPlatform) != 2 {
 		t.Fatalf("Platforms: %+v, %v", p, err)
 	}
@@ -200,7 +200,7 @@ func TestHandshakeRetried(t *testing.T) {
 	}))
 	f.setTags("acme/x", []string{"a"})
 	c := newTestClient(t, Config{MaxRetries: 3, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
-	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil {
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
 		t.Fatal(err)
 	}
 	if pings.Load() != 3 || tokens.Load() != 2 {
@@ -229,7 +229,7 @@ func TestSlowBodyTimesOutAndRetries(t *testing.T) {
 	}))
 	f.setTags("acme/x", []string{"a", "b"})
 	c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: 300 * time.Millisecond})
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -257,7 +257,7 @@ func TestTimeoutEveryAttempt(t *testing.T) {
 	}))
 	c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: 200 * time.Millisecond})
 	start := time.Now()
-	_, err := c.Head(context.Background(), f.repo("acme/x"), "t")
+	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
 	el := time.Since(start)
 	var e *Error
 	if !errors.As(err, &e) || e.StatusCode != 0 || !errors.Is(err, context.DeadlineExceeded) {
@@ -294,8 +294,8 @@ func TestContextCancelStopsPromptly(t *testing.T) {
 	c := newTestClient(t, Config{MaxRetries: 3, RequestTimeout: 30 * time.Second})
 
 	for name, call := range map[string]func(ctx context.Context) error{
-		"hanging list": func(ctx context.Context) error { _, err := c.ListTags(ctx, f.repo("acme/x")); return err },
-		"retry wait":   func(ctx context.Context) error { _, err := c.Head(ctx, f.repo("acme/x"), "t"); return err },
+		"hanging list": func(ctx context.Context) error { _, err := c.ListTags(ctx, repoOf(t, f.repo("acme/x"))); return err },
+		"retry wait":   func(ctx context.Context) error { _, err := c.Head(ctx, repoOf(t, f.repo("acme/x")), "t"); return err },
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -335,9 +335,9 @@ func TestOneCallerCancelOthersContinue(t *testing.T) {
 	ctx1, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var err1, err2 error
-	wg.Go(func() { _, err1 = c.ListTags(ctx1, f.repo("acme/x")) })
+	wg.Go(func() { _, err1 = c.ListTags(ctx1, repoOf(t, f.repo("acme/x"))) })
 	<-arrived // the first caller's listing is at the registry
-	wg.Go(func() { _, err2 = c.ListTags(context.Background(), f.repo("acme/x")) })
+	wg.Go(func() { _, err2 = c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))) })
 	for c.wholeLists.Waiting(key) < 2 {
 		runtime.Gosched() // until the second caller has joined the listing
 	}
@@ -376,13 +376,13 @@ func TestUserAgentOnEveryRequest(t *testing.T) {
 	f.pushImage("acme/x", "single", "linux/amd64")
 	c := newTestClient(t, Config{UserAgent: "terraform-provider-prefectimage/1.2.3", Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
 	ctx := context.Background()
-	if _, err := c.ListTags(ctx, f.repo("acme/x")); err != nil {
+	if _, err := c.ListTags(ctx, repoOf(t, f.repo("acme/x"))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Head(ctx, f.repo("acme/x"), "single"); err != nil {
+	if _, err := c.Head(ctx, repoOf(t, f.repo("acme/x")), "single"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Platforms(ctx, f.repo("acme/x"), "single"); err != nil {
+	if _, err := c.Platforms(ctx, repoOf(t, f.repo("acme/x")), "single"); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"GET ping", "GET token", "GET list", "HEAD head", "GET get", "GET blob"} {

@@ -142,7 +142,7 @@ func TestSecretsFromDockerConfigScrubbed(t *testing.T) {
 			dockerConfig(t, map[string]string{r.Host(): user + ":" + password})
 			logs := &logRecorder{}
 			c := newTestClient(t, Config{Logger: logs, MaxRetries: 1})
-			_, err := c.ListTags(context.Background(), r.Host()+"/"+faultRepo)
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			if statusOf(err) != http.StatusBadRequest {
 				t.Fatalf("got %v, want the registry's 400", err)
 			}

@@ -95,7 +95,7 @@ func TestListTagRangeConcurrentPrefectCatalog(t *testing.T) {
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{})
 
-	got, err := c.ListTagRange(context.Background(), repo, TagRange{Splits: prefectSplits})
+	got, err := c.ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestListTagRangeConcurrentPrefectCatalog(t *testing.T) {
 		{After: "sha-", Before: ""},
 		{After: "", Before: "2."},
 	} {
-		got, err := c.ListTagRange(context.Background(), repo, rg)
+		got, err := c.ListTagRange(context.Background(), repoOf(t, repo), rg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestListTagRangeRanges(t *testing.T) {
 			{After: "", Before: "3.4", Splits: []string{"2.", "zzz", "1"}}, // splits outside ignored
 		} {
 			r.ResetCounts()
-			got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, rg)
+			got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), rg)
 			if err != nil {
 				t.Fatalf("page cap %d, range %+v: %v", pageCap, rg, err)
 			}
@@ -177,7 +177,7 @@ func TestListTagRangeOnePage(t *testing.T) {
 	noDockerConfig(t)
 	r := seeded(t, tagcatalog.Prefect())
 	c := newTestClient(t, Config{})
-	got, err := c.ListTagRange(context.Background(), r.Host()+"/prefecthq/prefect", TagRange{After: "3.7~", Before: "3.8~", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}})
+	got, err := c.ListTagRange(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"), TagRange{After: "3.7~", Before: "3.8~", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestListTagRangeIgnoreLast(t *testing.T) {
 	r := seeded(t, small, registrytest.WithIgnoreLast())
 	repo := r.Host() + "/prefecthq/prefect"
 	for _, rg := range []TagRange{{Splits: prefectSplits}, {After: "2.1~", Before: "2.9~", Splits: []string{"2.3", "2.5"}}} {
-		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, rg)
+		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), rg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,11 +208,11 @@ func TestListTagRangeIgnoreLast(t *testing.T) {
 	big := seeded(t, all, registrytest.WithIgnoreLast())
 	bigRepo := big.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{MaxRetries: 0})
-	_, seqErr := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), bigRepo)
+	_, seqErr := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, bigRepo))
 	if seqErr == nil {
 		t.Fatal("ListTags read a registry that ignores last")
 	}
-	_, err := c.ListTagRange(context.Background(), bigRepo, TagRange{Splits: prefectSplits})
+	_, err := c.ListTagRange(context.Background(), repoOf(t, bigRepo), TagRange{Splits: prefectSplits})
 	if err == nil {
 		t.Fatal("ListTagRange read a registry that ignores last")
 	}
@@ -233,7 +233,7 @@ func TestListTagRangeCursor(t *testing.T) {
 	repo := r.Host() + "/prefecthq/prefect"
 	for _, rg := range []TagRange{{Splits: prefectSplits}, {After: "2-~", Before: "2.~", Splits: []string{"2.1", "2.2", "2.5"}}} {
 		r.ResetCounts()
-		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, rg)
+		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), rg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +244,7 @@ func TestListTagRangeCursor(t *testing.T) {
 	// The whole list: the first page's Link is a cursor, so no piece is
 	// asked for by last, and no page is read twice.
 	r.ResetCounts()
-	if _, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, TagRange{Splits: prefectSplits}); err != nil {
+	if _, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits}); err != nil {
 		t.Fatal(err)
 	}
 	if n := r.Counts().ListPage; n != 14 {
@@ -263,7 +263,7 @@ func TestListTagRangeEmptyAndOnePiece(t *testing.T) {
 	if err := r.Delete("acme/empty", "x"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), r.Host()+"/acme/empty", TagRange{Splits: prefectSplits})
+	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, r.Host()+"/acme/empty"), TagRange{Splits: prefectSplits})
 	if err != nil || got == nil || len(got) != 0 {
 		t.Errorf("empty repository: %#v, %v", got, err)
 	}
@@ -275,7 +275,7 @@ func TestListTagRangeEmptyAndOnePiece(t *testing.T) {
 		}
 	}
 	one := seeded(t, only)
-	got, err = newTestClient(t, Config{}).ListTagRange(context.Background(), one.Host()+"/prefecthq/prefect", TagRange{Splits: prefectSplits})
+	got, err = newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, one.Host()+"/prefecthq/prefect"), TagRange{Splits: prefectSplits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 	}))
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{MaxRetries: 1})
-	_, err := c.ListTagRange(context.Background(), repo, TagRange{Splits: prefectSplits})
+	_, err := c.ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits})
 	if err == nil || statusOf(err) != http.StatusInternalServerError || !strings.Contains(err.Error(), "last=3.4") {
 		t.Fatalf("err = %v, want the 500 of the piece after 3.4", err)
 	}
@@ -312,7 +312,7 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 	}
 	failing.Store(false)
 	r.ResetCounts()
-	got, err := c.ListTagRange(context.Background(), repo, TagRange{Splits: prefectSplits})
+	got, err := c.ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestListTagRangeSplitRefused(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), r.Host()+"/prefecthq/prefect", TagRange{Splits: prefectSplits})
+	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"), TagRange{Splits: prefectSplits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestListTagRangeStartsOverPastTheEnd(t *testing.T) {
 	}))
 	defer srv.Close()
 	repo := strings.TrimPrefix(srv.URL, "http://") + "/prefecthq/prefect"
-	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, TagRange{Splits: prefectSplits})
+	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestListTagRangeWholeListAtOnce(t *testing.T) {
 	want := sortedPrefect()
 	for _, rg := range []TagRange{{Splits: prefectSplits}, {After: "2-~", Before: "2.~", Splits: []string{"2.1", "2.2"}}} {
 		lists = 0
-		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repo, rg)
+		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, repo), rg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -434,7 +434,7 @@ func TestListTagRangeShared(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Go(func() {
-			if got, err := c.ListTagRange(context.Background(), repo, rg); err != nil || !slices.Equal(got, want) {
+			if got, err := c.ListTagRange(context.Background(), repoOf(t, repo), rg); err != nil || !slices.Equal(got, want) {
 				t.Errorf("%d tags, %v", len(got), err)
 			}
 		})
@@ -475,7 +475,7 @@ func TestListTagRangeRealRegistry(t *testing.T) {
 			MaxRetries:  1,
 		})
 		c.pageSize = 2
-		got, err := c.ListTagRange(context.Background(), s.Repository("prefecthq/prefect"), rg)
+		got, err := c.ListTagRange(context.Background(), repoOf(t, s.Repository("prefecthq/prefect")), rg)
 		if err != nil {
 			t.Fatalf("range %+v: %v", rg, err)
 		}

@@ -166,8 +166,8 @@ func (l *listing) overtime(err error) error {
 // list whatever order and paging the registry uses, de-duplicated and
 // sorted. The list is read once per Client; the returned slice is the
 // caller's own.
-func (c *Client) ListTags(ctx context.Context, repository string) ([]string, error) {
-	return c.ListTagRange(ctx, repository, TagRange{})
+func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error) {
+	return c.ListTagRange(ctx, repo, TagRange{})
 }
 
 // ListTagRange returns the repository's tags inside r, de-duplicated and
@@ -177,15 +177,7 @@ func (c *Client) ListTags(ctx context.Context, repository string) ([]string, err
 // from any range read before that covers it, and from the whole list once
 // read. Concurrent callers of one range share one reading; failures are
 // not kept. The returned slice is the caller's own.
-func (c *Client) ListTagRange(ctx context.Context, repository string, r TagRange) ([]string, error) {
-	ref, err := ParseRepository(repository)
-	if err != nil {
-		return nil, invalid(repository, "list tags", err)
-	}
-	return c.listRange(ctx, ref, r)
-}
-
-func (c *Client) listRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
+func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	l := c.listingOf(ref)
 	if tags, ok := l.served(r); ok {
 		return tags, nil

@@ -25,7 +25,7 @@ func TestListTagsAllPrefectTagsAcrossLinkPages(t *testing.T) {
 	f.setTags("prefecthq/prefect", all)
 	c := newTestClient(t, Config{})
 
-	got, err := c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestListTagsWithoutLinkHeaders(t *testing.T) {
 		tags[i] = fmt.Sprintf("1.%03d", i)
 	}
 	f.setTags("acme/short", tags)
-	got, err := c.ListTags(context.Background(), f.repo("acme/short"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/short")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestListTagsWithoutLinkHeaders(t *testing.T) {
 	// Exactly two full pages: the third request comes back empty.
 	f.resetCounts()
 	f.setTags("acme/exact", tags[:200])
-	got, err = c.ListTags(context.Background(), f.repo("acme/exact"))
+	got, err = c.ListTags(context.Background(), repoOf(t, f.repo("acme/exact")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestListTagsRegistryIgnoringLastAtTheEnd(t *testing.T) {
 	}
 	c := newTestClient(t, Config{})
 	c.pageSize = 2
-	got, err := c.ListTags(context.Background(), f.repo("acme/ggcr"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/ggcr")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestListTagsRegistryIgnoringLastAlways(t *testing.T) {
 	}))
 	c := newTestClient(t, Config{})
 	c.pageSize = 2
-	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "ignores the last parameter") {
 		t.Fatalf("got %v", err)
@@ -132,7 +132,7 @@ func TestListTagsSingleflight(t *testing.T) {
 	errs := make([]error, 20)
 	for i := range 20 {
 		wg.Go(func() {
-			results[i], errs[i] = c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+			results[i], errs[i] = c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 		})
 	}
 	wg.Wait()
@@ -152,7 +152,7 @@ func TestListTagsSingleflight(t *testing.T) {
 	}
 	// The caller owns its slice.
 	results[0][0] = "mutated"
-	again, err := c.ListTags(context.Background(), f.repo("prefecthq/prefect"))
+	again, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 	if err != nil || again[0] == "mutated" {
 		t.Errorf("memoized list was changed through a caller's slice (%v)", err)
 	}
@@ -177,13 +177,13 @@ func TestListTagsFailureNotCached(t *testing.T) {
 	}))
 	f.setTags("acme/x", []string{"a", "b"})
 	c := newTestClient(t, Config{})
-	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err == nil {
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err == nil {
 		t.Fatal("want an error")
 	}
 	mu.Lock()
 	fail = false
 	mu.Unlock()
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || len(got) != 2 {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -200,7 +200,7 @@ func TestListTagsLinkToAnotherHostRefused(t *testing.T) {
 		return false
 	}))
 	c := newTestClient(t, Config{})
-	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("got %v, want *Error", err)
@@ -229,7 +229,7 @@ func TestListTagsAbsoluteLinkSameHostFollowed(t *testing.T) {
 		return true
 	}))
 	c := newTestClient(t, Config{})
-	got, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || !slices.Equal(got, []string{"a", "b", "c"}) {
 		t.Fatalf("got %v, %v", got, err)
 	}
@@ -252,7 +252,7 @@ func TestListTagsLinkLoopRefused(t *testing.T) {
 		return true
 	}))
 	c := newTestClient(t, Config{})
-	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	var e *Error
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "loop") {
 		t.Fatalf("got %v, want an *Error about a loop", err)
@@ -279,7 +279,7 @@ func TestListTagsBrokenJSON(t *testing.T) {
 				return false
 			}))
 			c := newTestClient(t, Config{})
-			_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("got %v, want *Error", err)
@@ -295,7 +295,7 @@ func TestListTagsNotFound(t *testing.T) {
 	noDockerConfig(t)
 	f := newFake(t)
 	c := newTestClient(t, Config{})
-	_, err := c.ListTags(context.Background(), f.repo("acme/missing"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/missing")))
 	if !IsNotFound(err) {
 		t.Fatalf("got %v, want not found", err)
 	}
@@ -309,13 +309,23 @@ func TestListTagsNotFound(t *testing.T) {
 	}
 }
 
-func TestListTagsInvalidRepository(t *testing.T) {
-	c := newTestClient(t, Config{})
-	_, err := c.ListTags(context.Background(), "prefecthq/prefect:3")
-	var e *Error
-	if !errors.As(err, &e) || !strings.Contains(err.Error(), "tag") {
+// A repository is parsed once, where it enters: a malformed one is an
+// error there, naming what is wrong, and no request is made.
+func TestParseRepositoryInvalid(t *testing.T) {
+	_, err := ParseRepository("prefecthq/prefect:3")
+	if err == nil || !strings.Contains(err.Error(), "tag") || !strings.Contains(err.Error(), "prefecthq/prefect:3") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// repoOf parses a repository written in a test.
+func repoOf(t *testing.T, s string) Repository {
+	t.Helper()
+	r, err := ParseRepository(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func TestNextLink(t *testing.T) {
@@ -350,11 +360,11 @@ func TestListTagRangeBounds(t *testing.T) {
 	slices.Sort(want)
 	c := newTestClient(t, Config{})
 	split := want[42]
-	a, err := c.ListTagRange(context.Background(), f.repo("acme/r"), TagRange{Before: split})
+	a, err := c.ListTagRange(context.Background(), repoOf(t, f.repo("acme/r")), TagRange{Before: split})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.ListTagRange(context.Background(), f.repo("acme/r"), TagRange{After: want[41]})
+	b, err := c.ListTagRange(context.Background(), repoOf(t, f.repo("acme/r")), TagRange{After: want[41]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +383,7 @@ func TestListTagsEmpty(t *testing.T) {
 		}
 		return false
 	}))
-	got, err := newTestClient(t, Config{}).ListTags(context.Background(), f.repo("acme/x"))
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if err != nil || got == nil || len(got) != 0 {
 		t.Fatalf("got %#v, %v", got, err)
 	}

@@ -40,10 +40,10 @@ func TestLoopbackHTTPSWithCA(t *testing.T) {
 	f.setTags("acme/x", []string{"a", "b"})
 	digest, _ := f.pushIndex("acme/x", "a")
 	c := newTestClient(t, Config{CACertPEM: caPEM(f), Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
-	if got, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil || len(got) != 2 {
+	if got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil || len(got) != 2 {
 		t.Fatalf("got %v, %v", got, err)
 	}
-	if d, err := c.Head(context.Background(), f.repo("acme/x"), "a"); err != nil || d.Digest != digest {
+	if d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "a"); err != nil || d.Digest != digest {
 		t.Fatalf("Head: %+v, %v", d, err)
 	}
 	if n.plain.Load() != 0 || n.tls.Load() < 4 {
@@ -58,7 +58,7 @@ func TestLoopbackHTTPSWithoutCAFails(t *testing.T) {
 	f := newFake(t, withTLS())
 	f.setTags("acme/x", []string{"a"})
 	c := newTestClient(t, Config{MaxRetries: 3})
-	_, err := c.ListTags(context.Background(), f.repo("acme/x"))
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("got %v", err)
@@ -77,7 +77,7 @@ func TestInsecureHostSkipsVerification(t *testing.T) {
 	f := newFake(t, withTLS())
 	f.setTags("acme/x", []string{"a"})
 	c := newTestClient(t, Config{InsecureHosts: []string{f.host}})
-	if got, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil || len(got) != 1 {
+	if got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil || len(got) != 1 {
 		t.Fatalf("got %v, %v", got, err)
 	}
 }
@@ -103,7 +103,7 @@ func TestNonLoopbackTLSVerification(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	_, err := client(Config{InsecureHosts: []string{"other.example:443"}}).ListTags(ctx, "registry.example.test/acme/x")
+	_, err := client(Config{InsecureHosts: []string{"other.example:443"}}).ListTags(ctx, repoOf(t, "registry.example.test/acme/x"))
 	if err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("untrusted, unlisted host: got %v, want a certificate error", err)
 	}
@@ -112,17 +112,17 @@ func TestNonLoopbackTLSVerification(t *testing.T) {
 	}
 
 	for _, listed := range []string{"registry.example.test", "registry.example.test:443", "REGISTRY.example.test"} {
-		got, err := client(Config{InsecureHosts: []string{listed}}).ListTags(ctx, "registry.example.test/acme/x")
+		got, err := client(Config{InsecureHosts: []string{listed}}).ListTags(ctx, repoOf(t, "registry.example.test/acme/x"))
 		if err != nil || len(got) != 1 {
 			t.Fatalf("listed as %q: got %v, %v", listed, got, err)
 		}
 	}
-	if _, err := client(Config{InsecureHosts: []string{"registry.example.test:5000"}}).ListTags(ctx, "registry.example.test/acme/x"); err == nil {
+	if _, err := client(Config{InsecureHosts: []string{"registry.example.test:5000"}}).ListTags(ctx, repoOf(t, "registry.example.test/acme/x")); err == nil {
 		t.Fatal("a listing for another port allowed port 443")
 	}
 
 	// httptest's certificate names example.com.
-	got, err := client(Config{CACertPEM: caPEM(f)}).ListTags(ctx, "example.com/acme/x")
+	got, err := client(Config{CACertPEM: caPEM(f)}).ListTags(ctx, repoOf(t, "example.com/acme/x"))
 	if err != nil || len(got) != 1 {
 		t.Fatalf("trusted by CACertPEM: got %v, %v", got, err)
 	}
@@ -136,7 +136,7 @@ func TestHTTP2(t *testing.T) {
 	f := newFake(t, withTLS(), withHTTP2(), withHook(n.hook))
 	f.setTags("acme/x", []string{"a"})
 	c := newTestClient(t, Config{CACertPEM: caPEM(f)})
-	if _, err := c.ListTags(context.Background(), f.repo("acme/x")); err != nil {
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
 		t.Fatal(err)
 	}
 	if n.h2.Load() == 0 {

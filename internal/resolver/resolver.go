@@ -19,9 +19,9 @@ import (
 
 // Registry is the part of the registry client the resolver needs.
 type Registry interface {
-	ListTags(ctx context.Context, repository string) ([]string, error)
-	Head(ctx context.Context, repository, tag string) (registry.Descriptor, error)
-	Platforms(ctx context.Context, repository, reference string) (registry.Platforms, error)
+	ListTags(ctx context.Context, repo registry.Repository) ([]string, error)
+	Head(ctx context.Context, repo registry.Repository, tag string) (registry.Descriptor, error)
+	Platforms(ctx context.Context, repo registry.Repository, reference string) (registry.Platforms, error)
 }
 
 // RangeLister is what a Registry that can list a range of tags offers
@@ -29,7 +29,7 @@ type Registry interface {
 // selector can pick, in concurrent pieces; without, it lists every tag with
 // ListTags.
 type RangeLister interface {
-	ListTagRange(ctx context.Context, repository string, r registry.TagRange) ([]string, error)
+	ListTagRange(ctx context.Context, repo registry.Repository, r registry.TagRange) ([]string, error)
 }
 
 // Request is what a pin asks for. Exactly one of Tag and Selector is used:
@@ -64,6 +64,9 @@ type Resolver struct {
 	ranges   RangeLister // nil when the registry lists only whole repositories
 	listing  Listing
 }
+
+// maxConcurrentSpans bounds the spans of one selector listed at once.
+const maxConcurrentSpans = 8
 
 // Listing is how a Resolver lists a repository's tags.
 type Listing int
@@ -102,17 +105,21 @@ func New(reg Registry, opts ...Option) *Resolver {
 // Resolve picks the tag the request names or selects, and resolves its digest
 // (and, with a platform, the platform's own manifest).
 func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
-	tag, err := r.chooseTag(ctx, req)
+	repo, err := registry.ParseRepository(req.Repository) // once, for every request below
 	if err != nil {
 		return Pin{}, err
 	}
-	desc, err := r.registry.Head(ctx, req.Repository, tag)
+	tag, err := r.chooseTag(ctx, repo, req)
+	if err != nil {
+		return Pin{}, err
+	}
+	desc, err := r.registry.Head(ctx, repo, tag)
 	if err != nil {
 		return Pin{}, err
 	}
 	pin := PinOf(req.Repository, tag, desc.Digest)
 	if req.Platform != "" {
-		if err := r.resolvePlatform(ctx, req, &pin); err != nil {
+		if err := r.resolvePlatform(ctx, repo, req, &pin); err != nil {
 			return Pin{}, err
 		}
 	}
@@ -133,12 +140,12 @@ func PinOf(repository, tag, digest string) Pin {
 
 // chooseTag returns the tag to resolve. It lists the repository only when the
 // answer is not one known tag.
-func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
+func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req Request) (string, error) {
 	if req.Tag != "" {
 		return req.Tag, nil
 	}
 	if tag, ok := req.Selector.ExactTag(); ok {
-		_, err := r.registry.Head(ctx, req.Repository, tag)
+		_, err := r.registry.Head(ctx, repo, tag)
 		if err == nil {
 			return tag, nil
 		}
@@ -151,7 +158,7 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 	if r.ranges != nil && r.listing == ListSpans {
 		spans = req.Selector.ReleaseSpans()
 	}
-	catalog, err := r.catalog(ctx, req.Repository, spans)
+	catalog, err := r.catalog(ctx, repo, spans)
 	if err != nil {
 		return "", err
 	}
@@ -159,7 +166,7 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 	if err != nil && spans != nil {
 		// Nothing in the selector's spans: select from every release tag,
 		// so that the error shows what the repository has.
-		if catalog, err = r.catalog(ctx, req.Repository, nil); err != nil {
+		if catalog, err = r.catalog(ctx, repo, nil); err != nil {
 			return "", err
 		}
 		tag, err = catalog.Select(req.Selector)
@@ -176,12 +183,12 @@ func (r *Resolver) chooseTag(ctx context.Context, req Request) (string, error) {
 
 // catalog lists and parses a repository's tags in spans (nil: every
 // release tag).
-func (r *Resolver) catalog(ctx context.Context, repository string, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
-	tags, err := r.list(ctx, repository, spans)
+func (r *Resolver) catalog(ctx context.Context, repo registry.Repository, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
+	tags, err := r.list(ctx, repo, spans)
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			// This caller gave up (Terraform was interrupted) while waiting.
-			return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repository, err)
+			return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repo, err)
 		}
 		return nil, err
 	}
@@ -189,18 +196,19 @@ func (r *Resolver) catalog(ctx context.Context, repository string, spans []prefe
 }
 
 // list lists the tags in spans (nil: every release tag), the spans at once.
-func (r *Resolver) list(ctx context.Context, repository string, spans []prefecttag.TagSpan) ([]string, error) {
+func (r *Resolver) list(ctx context.Context, repo registry.Repository, spans []prefecttag.TagSpan) ([]string, error) {
 	if r.ranges == nil {
-		return r.registry.ListTags(ctx, repository)
+		return r.registry.ListTags(ctx, repo)
 	}
 	if spans == nil {
-		return r.ranges.ListTagRange(ctx, repository, releaseRange(releaseTags))
+		return r.ranges.ListTagRange(ctx, repo, releaseRange(releaseTags))
 	}
 	parts := make([][]string, len(spans))
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(maxConcurrentSpans)
 	for i, s := range spans {
 		g.Go(func() (err error) {
-			parts[i], err = r.ranges.ListTagRange(gctx, repository, releaseRange(s))
+			parts[i], err = r.ranges.ListTagRange(gctx, repo, releaseRange(s))
 			return err
 		})
 	}
@@ -214,8 +222,8 @@ func (r *Resolver) list(ctx context.Context, repository string, spans []prefectt
 	return tags, nil
 }
 
-func (r *Resolver) resolvePlatform(ctx context.Context, req Request, pin *Pin) error {
-	platforms, err := r.registry.Platforms(ctx, req.Repository, pin.Digest)
+func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository, req Request, pin *Pin) error {
+	platforms, err := r.registry.Platforms(ctx, repo, pin.Digest)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ type fakeRegistry struct {
 	heads     []string
 }
 
-func (f *fakeRegistry) ListTags(context.Context, string) ([]string, error) {
+func (f *fakeRegistry) ListTags(context.Context, registry.Repository) ([]string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
@@ -33,18 +33,18 @@ func (f *fakeRegistry) ListTags(context.Context, string) ([]string, error) {
 	return out, nil
 }
 
-func (f *fakeRegistry) Head(_ context.Context, repository, tag string) (registry.Descriptor, error) {
+func (f *fakeRegistry) Head(_ context.Context, repo registry.Repository, tag string) (registry.Descriptor, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.heads = append(f.heads, tag)
 	d, ok := f.tags[tag]
 	if !ok {
-		return registry.Descriptor{}, &registry.Error{Registry: "fake", Repository: repository, Action: "read tag " + tag, StatusCode: 404}
+		return registry.Descriptor{}, &registry.Error{Registry: "fake", Repository: repo.String(), Action: "read tag " + tag, StatusCode: 404}
 	}
 	return registry.Descriptor{Digest: d}, nil
 }
 
-func (f *fakeRegistry) Platforms(context.Context, string, string) (registry.Platforms, error) {
+func (f *fakeRegistry) Platforms(context.Context, registry.Repository, string) (registry.Platforms, error) {
 	return registry.Platforms{ByPlatform: f.platforms}, nil
 }
 
