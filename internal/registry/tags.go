@@ -89,7 +89,18 @@ type listing struct {
 	ranges    []rangeRead // ranges read, for serving the ranges inside them
 	linkPaged atomic.Bool // some page had a Link: a page without one ends the list
 	unordered atomic.Bool // a narrowed read was unproven: read the whole list
+
+	// The first narrowed read of a repository goes first: the others wait
+	// until its first page has been judged, so that on a registry whose
+	// order is not lexical one page, not one per range, is spent finding
+	// out. Every narrowed read still checks its own pages.
+	prober  atomic.Bool
+	probed  chan struct{}
+	closing sync.Once
 }
+
+// judged ends the wait of the narrowed reads behind the first.
+func (l *listing) judged() { l.closing.Do(func() { close(l.probed) }) }
 
 type rangeRead struct {
 	r    TagRange
@@ -117,7 +128,7 @@ func (e *LimitError) Error() string {
 
 // listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
-	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout})
+	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, probed: make(chan struct{})})
 	return v.(*listing)
 }
 
@@ -185,14 +196,28 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() {
 		return c.listWhole(ctx, l, r, nil)
 	}
+	first := l.prober.CompareAndSwap(false, true)
+	if !first {
+		select {
+		case <-l.probed:
+		case <-ctx.Done():
+			return nil, c.fail(ref, "list tags", ctx.Err())
+		}
+		if l.unordered.Load() {
+			return c.listWhole(ctx, l, r, nil)
+		}
+	}
 	tags, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) ([]string, error) {
+		if first {
+			defer l.judged() // whatever happens before the first page is judged
+		}
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
-		tags, err := c.readRange(ctx, l, rt, r)
+		tags, err := c.readRange(ctx, l, rt, r, first)
 		if err != nil {
 			return nil, l.overtime(err)
 		}
@@ -201,11 +226,10 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 	})
 	var up *unprovenError
 	if errors.As(err, &up) {
-		if !l.unordered.Swap(true) {
-			c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
-				"registry": ref.registry, "repository": ref.written, "why": up.why,
-			})
-		}
+		l.unordered.Store(true)
+		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
+			"registry": ref.registry, "repository": ref.written, "why": up.why,
+		})
 		return c.listWhole(ctx, l, r, up)
 	}
 	if err != nil {
@@ -287,11 +311,20 @@ func (e *unprovenError) Error() string {
 // then, when the range goes on, the rest in pieces cut at the splits that
 // lie beyond that page, concurrently. Any piece that is unproven, or
 // pieces that do not join, make it an *unprovenError.
-func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
+//
+// The prober's first page decides for the narrowed reads waiting behind it:
+// unproven, the repository is read whole from then on.
+func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, prober bool) ([]string, error) {
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize}
 	head, v, link, err := c.readPage(ctx, l, rt, first, nil)
 	if err != nil {
 		return nil, err
+	}
+	if prober {
+		if v == unproven {
+			l.unordered.Store(true)
+		}
+		l.judged()
 	}
 	if err := first.err(v); err != nil {
 		var up *unprovenError
