@@ -26,12 +26,10 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
-// tagServer serves /v2/ and a tag list from fn, counting list requests and
-// list body bytes.
+// tagServer serves /v2/ and a tag list from fn, counting list requests.
 type tagServer struct {
 	*httptest.Server
 	lists atomic.Int64
-	bytes atomic.Int64
 }
 
 func newTagServer(t *testing.T, fn func(w http.ResponseWriter, r *http.Request)) *tagServer {
@@ -110,7 +108,7 @@ func TestHostileEndlessHugePages(t *testing.T) {
 	})
 	c := newTestClient(t, Config{MaxRetries: 0})
 	_, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
-	limitErrorOf(t, err, "bytes")
+	_ = limitErrorOf(t, err, "bytes")
 	if !strings.Contains(err.Error(), "64 MiB") {
 		t.Errorf("the error does not name the bound: %v", err)
 	}
@@ -356,8 +354,8 @@ func TestHostileTokenEndpointQuotesSecrets(t *testing.T) {
 	const password = "Pa55-w0rd-from-config"
 	var srv *httptest.Server
 	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/token":
+		switch r.URL.Path {
+		case "/token":
 			_ = r.ParseForm()
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
