@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
+	"regexp"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -104,6 +104,10 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 	return auth, sourceKeychain, nil
 }
 
+// blobPath is the path of a blob request, checked whole: a repository may
+// have a path component named blobs.
+var blobPath = regexp.MustCompile(`^/v2/.+/blobs/sha(256|512):[0-9a-f]+$`)
+
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, and never from HTTPS to plain HTTP: an answer from
 // another host could name another digest. Blobs may move to a CDN: they
@@ -113,7 +117,7 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 		return errors.New("the registry redirected 10 times, so the request stopped")
 	}
 	from := via[len(via)-1].URL
-	if strings.Contains(via[0].URL.Path, "/blobs/") {
+	if blobPath.MatchString(via[0].URL.Path) {
 		return nil
 	}
 	if from.Scheme == "https" && req.URL.Scheme == "http" {

@@ -1,6 +1,9 @@
 package registry
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // This file holds the decisions of a tag listing, apart from any HTTP: which
 // page to ask for next, when a run of pages is complete, and when the pages
@@ -80,7 +83,6 @@ type stretch struct {
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
-	all    []string // bounded, unproven: the whole list, when one page held it
 	first  string   // bounded: the first tag of the first page ("" when empty)
 	beyond string   // bounded: the first tag past to ("" when the list ended first)
 
@@ -93,7 +95,7 @@ type stretch struct {
 	seen     map[string]bool
 	sentLast map[string]bool
 	advanced bool // the registry answered a `last` with new tags only
-	prevFull bool // the previous page held exactly n names
+	ignoresN bool // a page held more names than asked for
 	widened  bool // the list was asked for again, whole, with widePage
 	hadLink  bool // some page of this stretch had a Link
 }
@@ -113,12 +115,6 @@ func (s *stretch) take(p page) verdict {
 // takeBounded checks that the page continues the lexical run and collects
 // the tags inside the stretch.
 func (s *stretch) takeBounded(p page) verdict {
-	if s.pages == 1 && p.count > s.n && !p.link {
-		// More names than asked for and no Link: the registry ignores n
-		// (and likely last) and sent its whole list, as distribution 2.x
-		// does. Whatever this stretch decides, that is the whole list.
-		s.all = p.tags
-	}
 	if p.cursor || p.linkCursor {
 		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
 	}
@@ -151,14 +147,14 @@ func (s *stretch) takeBounded(p page) verdict {
 	switch {
 	case p.link:
 		return readMore
-	case p.count == 0, p.count > s.n:
-		return complete // the list ends here, or was sent whole
+	case p.count == 0:
+		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case s.linkPaged || s.hadLink:
-		return complete // a registry that links its pages linked none
+	case (s.linkPaged || s.hadLink) && p.count < s.n:
+		return complete // a registry that links its pages linked none after a page that is not full
 	default:
-		return readMore // no Link: ask with last until an empty page
+		return readMore // ask with last until an empty page
 	}
 }
 
@@ -188,41 +184,33 @@ func (s *stretch) takeWhole(p page) verdict {
 			fresh++
 		}
 	}
-	full := p.count == s.n
-	defer func() { s.prevFull = full }()
 	if p.sent != "" && fresh > 0 && fresh == len(p.tags) {
 		s.advanced = true
+	}
+	if p.count > s.n {
+		s.ignoresN = true
 	}
 	switch {
 	case p.link:
 		return readMore
 	case p.count == 0:
 		return complete
-	case s.linkPaged || s.hadLink:
-		return complete // a registry that links its pages linked none
 	case len(p.tags) == 0:
-		if full {
-			return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and sends no Link header", s.pages))
-		}
-		return complete
-	case p.count > s.n:
-		// More names than asked for and no Link: the registry ignores n
-		// and sent its whole list, as distribution 2.x does.
+		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
+	case (s.linkPaged || s.hadLink) && p.count < s.n && fresh > 0:
+		return complete // a registry that links its pages linked none after a page that is not full
+	case fresh == 0 && s.advanced:
+		return complete // the registry honoured last before and started over past its end
+	case fresh == 0 && (s.ignoresN || s.widened):
+		// The registry ignores last and sends no Link. It sent more names
+		// than asked for, or fewer than the widePage asked for: its answer
+		// is its whole list. (One that also caps n silently cannot be told
+		// from one that holds that many tags.)
 		return complete
 	case fresh == 0:
-		// The answer to `last` holds nothing new: the registry started
-		// over past its end, or ignores `last`. Either way the page before
-		// is all there is, unless it was full and `last` was never seen to
-		// work: then more tags may exist that no request can reach.
-		if s.advanced || !s.prevFull {
-			return complete
-		}
-		if !s.widened {
-			// It honours n but not last: ask for the whole list at once.
-			s.widened, s.n, s.nextLast = true, widePage, ""
-			return readMore
-		}
-		return s.fail(unreadable, fmt.Sprintf("the registry ignores the last parameter and sends no Link header, and its page holds exactly the %d tags asked for, so the tags beyond it cannot be read", s.n))
+		// It ignores last but honours n: ask for the whole list at once.
+		s.widened, s.n, s.nextLast = true, widePage, ""
+		return readMore
 	}
 	last := p.tags[len(p.tags)-1]
 	if s.sentLast[last] {
@@ -236,6 +224,39 @@ func (s *stretch) takeWhole(p page) verdict {
 func (s *stretch) fail(v verdict, why string) verdict {
 	s.why = why
 	return v
+}
+
+// probePair returns two tags a < b that follow each other in sorted (no
+// tag lies between them in a complete lexical read) and of which b does
+// not start with a, so that a+"~" (no tag: '~' is not a tag character)
+// lies strictly between them; ok is false when there is none.
+func probePair(sorted []string) (a, b string, ok bool) {
+	for i := 0; i+1 < len(sorted); i++ {
+		if !strings.HasPrefix(sorted[i+1], sorted[i]) {
+			return sorted[i], sorted[i+1], true
+		}
+	}
+	return "", "", false
+}
+
+// probeProves reports whether the answer to last=a+"~" proves that the
+// registry takes last as a lexical bound: it starts exactly at b, in order.
+// A registry that takes last by position, or ignores it, answers from its
+// start, at a or below.
+func probeProves(b string, answer page) (bool, string) {
+	if len(answer.tags) == 0 || answer.tags[0] != b {
+		first := ""
+		if len(answer.tags) > 0 {
+			first = answer.tags[0]
+		}
+		return false, fmt.Sprintf("the page asked for after a tag name that is not a tag starts at %q, not at %q", first, b)
+	}
+	for i := 1; i < len(answer.tags); i++ {
+		if answer.tags[i] <= answer.tags[i-1] {
+			return false, fmt.Sprintf("the page asked for after a tag name that is not a tag is not in lexical order (%q follows %q)", answer.tags[i], answer.tags[i-1])
+		}
+	}
+	return true, ""
 }
 
 // joined reports whether consecutive bounded stretches, each read from a

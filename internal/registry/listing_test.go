@@ -29,7 +29,6 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		tags     []string
 		beyond   string
 		why      string
-		all      bool
 	}{
 		{name: "lexical, stops at the bound", from: "b", to: "f", n: 3,
 			pages: []page{pg("b", true, "c", "d", "e"), pg("e", true, "f", "g", "h")},
@@ -63,10 +62,16 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			want:  []verdict{readMore, unproven}, why: "opaque cursor"},
 		{name: "the whole list at once, unsorted (distribution 2.x)", from: "b", to: "z", n: 3,
 			pages: []page{whole},
-			want:  []verdict{unproven}, all: true},
-		{name: "the whole list at once, sorted", from: "", to: "z", n: 3,
-			pages: []page{pg("", false, "a", "b", "c", "d")},
-			want:  []verdict{complete}, tags: []string{"a", "b", "c", "d"}, all: true},
+			want:  []verdict{unproven}},
+		{name: "more names than asked, sorted, no Link: asked after its last", from: "", to: "z", n: 3,
+			pages: []page{pg("", false, "a", "b", "c", "d"), pg("d", false)},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "a linked registry's full page without a Link is confirmed", from: "", to: "z", n: 2,
+			pages: []page{pg("", true, "a", "b"), pg("b", false, "c", "d"), pg("d", false)},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "a linked registry's short page without a Link ends it", from: "", to: "z", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), pg("c", false, "d")},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d"}},
 		{name: "an empty range", from: "x", to: "y", n: 3,
 			pages: []page{pg("x", false)},
 			want:  []verdict{complete}},
@@ -89,9 +94,6 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			}
 			if !strings.Contains(s.why, tc.why) {
 				t.Errorf("why %q, want it to say %q", s.why, tc.why)
-			}
-			if tc.all != (s.all != nil) {
-				t.Errorf("whole list kept: %v, want %v", s.all != nil, tc.all)
 			}
 		})
 	}
@@ -116,21 +118,27 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "no Link, last by position, an empty page ends it", n: 2,
 			pages: []page{pg("", false, "d", "a"), pg("a", false, "c", "e"), pg("e", false)},
 			want:  []verdict{readMore, readMore, complete}, tags: []string{"d", "a", "c", "e"}},
-		{name: "no Link, a short page then the same page again (last ignored)", n: 10,
-			pages: []page{pg("", false, "b", "a"), pg("a", false, "b", "a")},
-			want:  []verdict{readMore, complete}, tags: []string{"b", "a"}},
+		{name: "no Link, last ignored, n honoured: asked again whole with a wide n", n: 10,
+			pages: []page{pg("", false, "b", "a"), pg("a", false, "b", "a"), pg("", false, "b", "a")},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"b", "a"}, wide: true},
 		{name: "started over past the end after honouring last", n: 2,
 			pages: []page{pg("", false, "a", "b"), pg("b", false, "c", "d"), pg("d", false, "a", "b")},
 			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
-		{name: "more than asked and no Link: the whole list (distribution 2.x)", n: 3,
-			pages: []page{big},
-			want:  []verdict{complete}, tags: []string{"e", "a", "d", "c", "b"}},
+		{name: "more than asked, no Link, last ignored: the whole list (distribution 2.x)", n: 3,
+			pages: []page{big, pg("b", false, "e", "a", "d", "c", "b")},
+			want:  []verdict{readMore, complete}, tags: []string{"e", "a", "d", "c", "b"}},
+		{name: "more than asked, no Link, last honoured: read on", n: 3,
+			pages: []page{pg("", false, "a", "b", "c", "d"), pg("d", false, "e", "f", "g", "h"), pg("h", false)},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
+		{name: "a linked registry's full page without a Link is confirmed", n: 2,
+			pages: []page{pg("", true, "a", "b"), pg("b", false, "c", "d"), pg("d", false)},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "a page of names that are no tags, without a Link", n: 10,
+			pages: []page{pg("", false, "a"), {sent: "a", count: 3}},
+			want:  []verdict{readMore, unreadable}, why: "no valid tag"},
 		{name: "last ignored, full pages: asked again whole, then read", n: 2,
 			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b"), pg("", false, "a", "b", "c"), pg("c", false, "a", "b", "c")},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c"}, wide: true},
-		{name: "last ignored, and the whole list cannot be had", n: 2,
-			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b"), {tags: []string{"a", "b"}, count: widePage}},
-			want:  []verdict{readMore, readMore, unreadable}, why: "cannot be read", wide: true},
 		{name: "a page ending at the last sent again", n: 2,
 			pages: []page{pg("", false, "a", "b"), pg("b", false, "c", "b")},
 			want:  []verdict{readMore, unreadable}, why: "loop"},
@@ -160,6 +168,42 @@ func TestWholeStretchDecisions(t *testing.T) {
 
 // Pieces read from split points fit together only when each starts at the
 // first tag its neighbour saw past their split.
+// A proof of lexical last: the answer to last=a+"~" starts at b, in order.
+func TestProbe(t *testing.T) {
+	for _, tc := range []struct {
+		sorted []string
+		a, b   string
+		ok     bool
+	}{
+		{[]string{"3.8.0-python3.12", "3.8.1-python3.12"}, "3.8.0-python3.12", "3.8.1-python3.12", true},
+		{[]string{"3.8.0-python3.12", "3.8.0-python3.12-conda", "3.8.1-python3.12"}, "3.8.0-python3.12-conda", "3.8.1-python3.12", true},
+		{[]string{"a", "ab", "abc"}, "", "", false},
+		{[]string{"a"}, "", "", false},
+	} {
+		a, b, ok := probePair(tc.sorted)
+		if a != tc.a || b != tc.b || ok != tc.ok {
+			t.Errorf("probePair(%q) = %q, %q, %v", tc.sorted, a, b, ok)
+		}
+		if ok && !(a < a+"~" && a+"~" < b) {
+			t.Errorf("%q~ does not lie between %q and %q", a, a, b)
+		}
+	}
+	for _, tc := range []struct {
+		answer page
+		ok     bool
+	}{
+		{pg("x", false, "b", "c"), true},
+		{pg("x", false, "a", "b"), false}, // from the start
+		{pg("x", false), false},
+		{pg("x", false, "b", "a"), false},
+		{pg("x", false, "c"), false}, // b missing
+	} {
+		if ok, why := probeProves("b", tc.answer); ok != tc.ok {
+			t.Errorf("probeProves(b, %q) = %v (%s), want %v", tc.answer.tags, ok, why, tc.ok)
+		}
+	}
+}
+
 func TestJoined(t *testing.T) {
 	piece := func(from, first, beyond string) *stretch {
 		return &stretch{from: from, first: first, beyond: beyond}

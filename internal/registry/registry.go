@@ -149,6 +149,7 @@ type Client struct {
 	auths      memo.Cache[*repoTransport]
 	listings   sync.Map // repository key -> *listing
 	rangeReads memo.Cache[[]string]
+	proofs     memo.Cache[proof]
 	wholeLists memo.Cache[[]string]
 	heads      memo.Cache[Descriptor]
 	platforms  memo.Cache[Platforms]

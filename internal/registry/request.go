@@ -224,13 +224,10 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 	}
 	var out *response
 	err = c.retry(ctx, fields, func(actx context.Context) error {
-		limit := int64(maxBodySize)
 		if l != nil {
-			left, err := l.spend()
-			if err != nil {
+			if err := l.spend(); err != nil {
 				return err
 			}
-			limit = min(limit, left)
 		}
 		req, err := http.NewRequestWithContext(actx, method, rawURL, nil)
 		if err != nil {
@@ -251,19 +248,15 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		c.debug(ctx, "registry request", with(fields, map[string]any{
 			"status": resp.StatusCode, "elapsed_ms": time.Since(start).Milliseconds(),
 		}))
-		if resp.StatusCode != http.StatusOK {
-			return statusErrorOf(resp, l)
-		}
-		body, err := readLimited(resp.Body, limit)
+		body := io.Reader(resp.Body)
 		if l != nil {
-			l.read(len(body))
+			body = l.body(body)
 		}
+		if resp.StatusCode != http.StatusOK {
+			return statusErrorOf(resp, body)
+		}
+		b, err := readLimited(body, maxBodySize)
 		if errors.Is(err, errTooLarge) {
-			if l != nil && limit < maxBodySize {
-				l.mu.Lock()
-				defer l.mu.Unlock()
-				return &answerError{status: resp.StatusCode, cause: &LimitError{Bound: "bytes", Limit: fmt.Sprintf("%d MiB", MaxListingBytes>>20), Reached: l.figuresLocked()}}
-			}
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
 		}
 		if err != nil {
@@ -273,7 +266,7 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		if resp.Request != nil && resp.Request.URL != nil {
 			answered = resp.Request.URL
 		}
-		out = &response{status: resp.StatusCode, header: resp.Header, body: body, url: answered}
+		out = &response{status: resp.StatusCode, header: resp.Header, body: b, url: answered}
 		return nil
 	})
 	if err != nil {
@@ -286,11 +279,13 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 // dropped, and the status still classifies the error.
 const maxErrorBody = 64 << 10
 
-// statusErrorOf reads what an error answer says, within maxErrorBody.
-func statusErrorOf(resp *http.Response, l *listing) error {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	if l != nil {
-		l.read(len(body))
+// statusErrorOf reads what an error answer (whose body is r) says, within
+// maxErrorBody.
+func statusErrorOf(resp *http.Response, r io.Reader) error {
+	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody))
+	var limit *LimitError
+	if errors.As(err, &limit) {
+		return err
 	}
 	// go-containerregistry makes the error of what was read: the status
 	// classifies it even when the body was cut short or is not JSON.

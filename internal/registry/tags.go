@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -139,23 +140,46 @@ func (l *listing) within(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithDeadline(ctx, l.deadline)
 }
 
-// spend counts one tag list request against the listing's bounds and
-// returns how many body bytes it may still read.
-func (l *listing) spend() (int64, error) {
+// spend counts one tag list request against the listing's bounds.
+func (l *listing) spend() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pages >= MaxListingPages {
-		return 0, &answerError{status: http.StatusOK, msg: "", cause: &LimitError{Bound: "pages", Limit: fmt.Sprintf("%d pages", MaxListingPages), Reached: l.figuresLocked()}}
+		return &answerError{status: http.StatusOK, cause: &LimitError{Bound: "pages", Limit: fmt.Sprintf("%d pages", MaxListingPages), Reached: l.figuresLocked()}}
 	}
 	l.pages++
-	return MaxListingBytes - l.bytes, nil
+	return nil
 }
 
-// read counts body bytes read.
-func (l *listing) read(n int) {
-	l.mu.Lock()
-	l.bytes += int64(n)
-	l.mu.Unlock()
+// body counts the bytes of a tag list body against the listing's bound as
+// they are read, so that concurrent pieces together stop at it.
+func (l *listing) body(r io.Reader) io.Reader { return &countedBody{r: r, l: l} }
+
+type countedBody struct {
+	r io.Reader
+	l *listing
+}
+
+// Read reserves what it may read before reading, so that concurrent
+// bodies together never pass the bound, and gives back what it did not
+// read.
+func (b *countedBody) Read(p []byte) (int, error) {
+	b.l.mu.Lock()
+	left := MaxListingBytes - b.l.bytes
+	if left <= 0 {
+		defer b.l.mu.Unlock()
+		return 0, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "bytes", Limit: fmt.Sprintf("%d MiB", MaxListingBytes>>20), Reached: b.l.figuresLocked()}}
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	b.l.bytes += int64(len(p))
+	b.l.mu.Unlock()
+	n, err := b.r.Read(p)
+	b.l.mu.Lock()
+	b.l.bytes -= int64(len(p) - n)
+	b.l.mu.Unlock()
+	return n, err
 }
 
 func (l *listing) figuresLocked() string {
@@ -197,20 +221,25 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		return c.listWhole(ctx, l, r, nil)
 	}
 	first := l.prober.CompareAndSwap(false, true)
-	if !first {
+	if first {
+		defer l.judged() // whatever becomes of this read
+	} else {
+		wctx, cancel := l.within(ctx)
+		var err error
 		select {
 		case <-l.probed:
-		case <-ctx.Done():
-			return nil, c.fail(ref, "list tags", ctx.Err())
+		case <-wctx.Done():
+			err = wctx.Err()
+		}
+		cancel()
+		if err != nil {
+			return nil, c.fail(ref, "list tags", l.overtime(err))
 		}
 		if l.unordered.Load() {
 			return c.listWhole(ctx, l, r, nil)
 		}
 	}
 	tags, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) ([]string, error) {
-		if first {
-			defer l.judged() // whatever happens before the first page is judged
-		}
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, ref)
@@ -243,11 +272,6 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 // the whole list, or the list's first page, as it read them.
 func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange, up *unprovenError) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
-		if up != nil && up.all != nil {
-			tags := TagRange{}.filter(up.all)
-			l.keep(TagRange{}, tags)
-			return tags, nil
-		}
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, l.ref)
@@ -277,7 +301,11 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange, up *unpr
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	unordered := l.unordered.Load()
 	for _, rr := range l.ranges {
+		if unordered && !rr.r.whole() {
+			continue // read before the order was found unproven
+		}
 		if rr.r.covers(r) {
 			return r.filter(rr.tags), true
 		}
@@ -295,7 +323,6 @@ func (l *listing) keep(r TagRange, tags []string) {
 // reads the whole list instead.
 type unprovenError struct {
 	why string
-	all []string // the whole list, when the page that proved nothing held it
 
 	// head is that page when it was the list's first, and headLink its
 	// Link, for the whole reading to go on from.
@@ -323,6 +350,10 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	if prober {
 		if v == unproven {
 			l.unordered.Store(true)
+		} else if a, b, ok := probePair(head.tags); ok {
+			// Start the repository's proof of lexical `last` now, beside
+			// the pieces, so that no read waits a round trip for it.
+			go func() { _, _ = c.provenLexical(context.WithoutCancel(ctx), l, rt, a, b) }()
 		}
 		l.judged()
 	}
@@ -375,11 +406,64 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		return nil, &unprovenError{why: why}
 	}
 	var tags []string
+	stopped := false // some piece stopped at its bound, trusting lexical order
 	for _, p := range pieces {
 		tags = append(tags, p.tags...)
+		stopped = stopped || p.beyond != ""
+	}
+	if stopped {
+		seen := append(slices.Clone(tags), pieces[len(pieces)-1].beyond)
+		slices.Sort(seen)
+		a, b, ok := probePair(seen)
+		if !ok {
+			return nil, &unprovenError{why: "no two tags read to ask the registry whether it takes last as a lexical bound"}
+		}
+		proven, err := c.provenLexical(ctx, l, rt, a, b)
+		if err != nil {
+			return nil, err
+		}
+		if !proven.ok {
+			return nil, &unprovenError{why: proven.why}
+		}
 	}
 	return r.filter(tags), nil
 }
+
+// proof is whether a registry was shown to take last as a lexical bound.
+type proof struct {
+	ok  bool
+	why string
+}
+
+// provenLexical asks, once per repository, for the page after a+"~", a name
+// that is no tag and lies between the tags a and b: a registry that takes
+// last as a lexical bound answers from b; one that takes it by position,
+// or ignores it, answers from its start. Pages that are merely in order do
+// not show this: a registry may keep its own order and list re-pushed tags
+// last. A stop at a range's bound is trusted only after this proof.
+func (c *Client) provenLexical(ctx context.Context, l *listing, rt *repoTransport, a, b string) (proof, error) {
+	return c.proofs.Get(ctx, l.ref.key, func(ctx context.Context) (proof, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		u := c.tagsURL(l.ref, probePage, a+"~")
+		resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+		if statusOf(err) == http.StatusBadRequest {
+			return proof{why: fmt.Sprintf("the registry refused last=%q (HTTP 400)", a+"~")}, nil
+		}
+		if err != nil {
+			return proof{}, l.overtime(err)
+		}
+		answer, err := parsePage(resp, u)
+		if err != nil {
+			return proof{}, err
+		}
+		ok, why := probeProves(b, answer)
+		return proof{ok: ok, why: why}, nil
+	})
+}
+
+// probePage is the n of the proof request: a few tags show where it starts.
+const probePage = 10
 
 // readStretch reads a stretch from its first page to its end.
 func (c *Client) readStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch) error {
@@ -417,7 +501,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 func (s *stretch) err(v verdict) error {
 	switch v {
 	case unproven:
-		return &unprovenError{why: s.why, all: s.all}
+		return &unprovenError{why: s.why}
 	case unreadable:
 		return &answerError{status: http.StatusOK, msg: s.why}
 	}
@@ -450,19 +534,11 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 		}
 		return p, 0, nil, err
 	}
-	var body struct {
-		Tags []string `json:"tags"`
+	answer, err := parsePage(resp, u)
+	if err != nil {
+		return p, 0, nil, err
 	}
-	if err := json.Unmarshal(resp.body, &body); err != nil {
-		return p, 0, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
-	}
-	p.count = len(body.Tags)
-	p.tags = body.Tags[:0]
-	for _, t := range body.Tags {
-		if validTag(t) {
-			p.tags = append(p.tags, t)
-		}
-	}
+	p.tags, p.count = answer.tags, answer.count
 	var next *url.URL
 	if target, ok := nextLink(resp.header.Values("Link")); ok {
 		if next, err = c.sameHostLink(l.ref, resp, target); err != nil {
@@ -473,6 +549,24 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	}
 	s.linkPaged = l.linkPaged.Load()
 	return p, s.take(p), next, nil
+}
+
+// parsePage reads a tag list answer: its valid tag names, in order, and
+// how many names it held.
+func parsePage(resp *response, u *url.URL) (page, error) {
+	var body struct {
+		Tags []string `json:"tags"`
+	}
+	if err := json.Unmarshal(resp.body, &body); err != nil {
+		return page{}, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
+	}
+	p := page{count: len(body.Tags), tags: body.Tags[:0]}
+	for _, t := range body.Tags {
+		if validTag(t) {
+			p.tags = append(p.tags, t)
+		}
+	}
+	return p, nil
 }
 
 // sameHostLink resolves a Link target against the page that sent it and

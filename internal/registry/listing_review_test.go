@@ -1,0 +1,297 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// reviewList serves a tag list by rules a test picks.
+type reviewList struct {
+	order []string // the registry's order
+	cap   int      // most names per page whatever n asks (0: n as asked)
+	fixed int      // names per page whatever n says (0: n)
+	last  string   // "lexical", "ignore"
+	link  bool     // Link while names remain
+}
+
+func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	n, _ := strconv.Atoi(q.Get("n"))
+	if n == 0 {
+		n = 100
+	}
+	if rl.cap > 0 {
+		n = min(n, rl.cap)
+	}
+	if rl.fixed > 0 {
+		n = rl.fixed
+	}
+	rest := rl.order
+	if last := q.Get("last"); last != "" && rl.last == "lexical" {
+		i, found := slices.BinarySearch(rl.order, last)
+		if found {
+			i++
+		}
+		rest = rl.order[i:]
+	}
+	page := rest[:min(n, len(rest))]
+	if rl.link && len(page) < len(rest) {
+		w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=%d&last=%s>; rel="next"`, n, url.QueryEscape(page[len(page)-1])))
+	}
+	writeTags(w, page)
+}
+
+func reviewTags(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("3.%d.%d-python3.12", i/100, i%100)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// B: a lexical registry that honours `last`, ignores n and sends pages
+// of 1500, without Link. "More names than asked for and no Link" is taken as
+// "the whole list": the listing ends after the first page.
+func TestListingFixedPageLargerThanN(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	s := newTagServer(t, reviewList{order: all, fixed: 1500, last: "lexical"}.serve)
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err != nil || len(got) != len(all) {
+		t.Errorf("ListTags: %d tags, err %v; the registry holds %d", len(got), err, len(all))
+	}
+}
+
+// M: a registry that takes `last` as a lexical filter, ignores n and
+// sends everything after `last` at once, in an order of its own, without
+// Link. The narrowed read's first page (asked with last="3.7~") is unproven
+// (not sorted) and is handed to listWhole as "the whole list" (up.all), although
+// it was asked for after "3.7~". The cached whole list then lacks every tag
+// before "3.7~" (3.10.x among them).
+func TestListingUpAllIsNotTheWholeList(t *testing.T) {
+	noDockerConfig(t)
+	var all []string
+	for i := range 1500 {
+		all = append(all, fmt.Sprintf("3.8.%d-python3.12", i))
+	}
+	all = append(all, "3.10.0-python3.12", "3.7.0-python3.12")
+	slices.Sort(all)
+	own := slices.Clone(all)
+	slices.Reverse(own) // an order of its own
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		last := r.URL.Query().Get("last")
+		var page []string
+		for _, tg := range own {
+			if tg > last {
+				page = append(page, tg)
+			}
+		}
+		writeTags(w, page)
+	})
+	c := newTestClient(t, Config{})
+	ref := repoOf(t, s.repo())
+	if _, err := c.ListTagRange(context.Background(), ref, TagRange{After: "3.7~", Before: "3.8~"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ListTags(context.Background(), ref)
+	if err != nil || len(got) != len(all) {
+		t.Errorf("ListTags after a narrowed read: %d tags (err %v), the registry holds %d; 3.10.0 present: %v",
+			len(got), err, len(all), slices.Contains(got, "3.10.0-python3.12"))
+	}
+}
+
+// E: a registry that links its pages but omits the Link on a full
+// page (off by one: Link only while more than one name remains). A full page
+// (count == n) without Link is taken as the end.
+func TestListingFullPageWithoutLinkEndsList(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(2001)
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("n"))
+		i := 0
+		if last := q.Get("last"); last != "" {
+			i, _ = slices.BinarySearch(all, last)
+			i++
+		}
+		page := all[i:min(i+n, len(all))]
+		if i+n+1 < len(all) { // off by one
+			w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=%d&last=%s>; rel="next"`, n, url.QueryEscape(page[len(page)-1])))
+		}
+		writeTags(w, page)
+	})
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err != nil || len(got) != len(all) {
+		t.Errorf("ListTags: %d tags (err %v), the registry holds %d; missing %q", len(got), err, len(all), all[len(all)-1])
+	}
+}
+
+// R: a repository path with a component named "blobs" turns the
+// redirect policy off for its tag lists and manifests: sameHostRedirect
+// allows any host when the first request's path contains "/blobs/".
+func TestListingBlobsInRepositoryPathBypassesRedirectPolicy(t *testing.T) {
+	noDockerConfig(t)
+	other := newFake(t)
+	_, otherDigest := other.pushImage("acme/blobs/prefect", "3-latest", "linux/arm64") // another image
+	f := newFake(t)
+	_, digest := f.pushImage("acme/blobs/prefect", "3-latest", "linux/amd64")
+	f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/manifests/") {
+			http.Redirect(w, r, "http://"+other.host+r.URL.Path, http.StatusTemporaryRedirect)
+			return true
+		}
+		return false
+	}
+	c := newTestClient(t, Config{MaxRetries: 0})
+	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/blobs/prefect")), "3-latest")
+	if err == nil || d.Digest == otherDigest {
+		t.Errorf("manifest HEAD redirected to %s was followed: pin %s (err %v); the registry's own digest is %s", other.host, d.Digest, err, digest)
+	}
+}
+
+// S: the 64 MiB bound is checked against what was read before each
+// request starts; concurrent pieces each get up to 16 MiB of what is left,
+// so one listing reads far more than 64 MiB before it stops.
+func TestListingByteBoundOvershotByConcurrentPieces(t *testing.T) {
+	noDockerConfig(t)
+	filler := make([]string, 0, 150000)
+	for i := range cap(filler) {
+		filler = append(filler, fmt.Sprintf("4.%030d", i)) // past every split's range below: sorted, valid
+	}
+	var pieces atomic.Int64
+	var served atomic.Int64
+	release := make(chan struct{})
+	var once sync.Once
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		last := r.URL.Query().Get("last")
+		if last == "" || last == "/~" {
+			// the first page: a few tags and a Link, so that the splits are read
+			w.Header().Set("Link", `</v2/prefecthq/prefect/tags/list?n=1000&last=2.0.0>; rel="next"`)
+			served.Add(int64(writeTags(w, []string{"2.0.0"})))
+			return
+		}
+		// every piece: wait until 20 are in flight, then ~5 MiB each
+		if pieces.Add(1) >= 20 {
+			once.Do(func() { close(release) })
+		}
+		select {
+		case <-release:
+		case <-time.After(2 * time.Second):
+		}
+		served.Add(int64(writeTags(w, append([]string{strings.TrimSuffix(last, "~") + "0"}, filler...))))
+	})
+	c := newTestClient(t, Config{MaxRetries: 0, RequestTimeout: 30 * time.Second})
+	_, err := c.ListTagRange(context.Background(), repoOf(t, s.repo()), TagRange{After: "/~", Before: "9~", Splits: []string{
+		"2.", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9",
+		"3.", "3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9",
+	}})
+	t.Logf("err: %v", err)
+	l := c.listingOf(repoOf(t, s.repo()))
+	l.mu.Lock()
+	read := l.bytes
+	l.mu.Unlock()
+	if read > MaxListingBytes {
+		t.Errorf("one listing read %.0f MiB of tag list bodies (server sent %.0f MiB), bound %d MiB", float64(read)/(1<<20), float64(served.Load())/(1<<20), MaxListingBytes>>20)
+	}
+}
+
+// P: the first narrowed read of a repository takes the prober role
+// before calling the memo; with a context already done, memo.Get returns
+// without running fn, so judged() never runs. Every later narrowed read of
+// that repository, for the Client's life, waits for a verdict that never
+// comes (bounded only by its own context; Terraform's has no deadline).
+func TestListingProberWithDoneContextBlocksRepository(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(50)
+	s := newTagServer(t, reviewList{order: all, last: "lexical", link: true}.serve)
+	c := newTestClient(t, Config{})
+	ref := repoOf(t, s.repo())
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.ListTagRange(done, ref, TagRange{After: "3.0", Before: "3.1"})
+	t.Logf("first call, context done: %v", err)
+	ctx, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel2()
+	start := time.Now()
+	got, err := c.ListTagRange(ctx, ref, TagRange{After: "3.1", Before: "3.2"})
+	if err != nil {
+		t.Errorf("second call (fresh context): %v after %s, %d tags; the registry answers at once", err, time.Since(start).Round(time.Millisecond), len(got))
+	}
+}
+
+// U: a range read before the registry was found out of order is
+// still served after, even when the same Client holds the whole list. Here
+// a positional registry (its order lexical but for 3.8.3-python3.12, pushed
+// last; `last` by position; a `last` that is no tag answered from the
+// start) answers the release range "from the start", which looks lexical;
+// then ListTags reads the whole list (3.8.3 in it); then the 3.8 range is
+// served from the first, wrong, range read.
+func TestListingServedIgnoresWholeList(t *testing.T) {
+	noDockerConfig(t)
+	var order []string
+	for i := range 3 {
+		order = append(order, fmt.Sprintf("3.8.%d-python3.12", i))
+	}
+	for i := range 1000 {
+		order = append(order, fmt.Sprintf("sha-%07x", i))
+	}
+	order = append(order, "3.8.3-python3.12") // pushed last
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("n"))
+		i := 0
+		if j := slices.Index(order, q.Get("last")); j >= 0 {
+			i = j + 1
+		}
+		page := order[i:min(i+n, len(order))]
+		if i+n < len(order) {
+			w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=%d&last=%s>; rel="next"`, n, url.QueryEscape(page[len(page)-1])))
+		}
+		writeTags(w, page)
+	})
+	c := newTestClient(t, Config{})
+	ref := repoOf(t, s.repo())
+	first, err := c.ListTagRange(context.Background(), ref, TagRange{After: "/~", Before: "9~", Splits: []string{"3.", "3.8"}})
+	t.Logf("release range: %q, %v", first, err)
+	whole, err := c.ListTags(context.Background(), ref)
+	t.Logf("whole list: %d tags, 3.8.3 in it: %v, %v", len(whole), slices.Contains(whole, "3.8.3-python3.12"), err)
+	got, err := c.ListTagRange(context.Background(), ref, TagRange{After: "3.7~", Before: "3.8~"})
+	if err != nil || !slices.Contains(got, "3.8.3-python3.12") {
+		t.Errorf("3.8 range: %q (err %v); the whole list this Client read holds 3.8.3-python3.12", got, err)
+	}
+}
+
+// I: no Link, pages capped at 100, `last` honoured (the
+// "lexical-nolink" shape), and 100 names in a row that are not valid tags
+// (here: over 128 characters). The page of invalid names is not "full" (100 <
+// n=1000), so the whole listing takes it as the end; the bounded reading says
+// unproven and falls back to that same whole listing.
+func TestListingInvalidNamesPageEndsUncappedList(t *testing.T) {
+	noDockerConfig(t)
+	var all []string
+	for i := range 150 {
+		all = append(all, fmt.Sprintf("3.1.%03d-python3.12", i))
+	}
+	for i := range 100 {
+		all = append(all, fmt.Sprintf("3.2.%03d-%s", i, strings.Repeat("x", 130)))
+	}
+	for i := range 150 {
+		all = append(all, fmt.Sprintf("3.8.%03d-python3.12", i))
+	}
+	slices.Sort(all)
+	s := newTagServer(t, reviewList{order: all, cap: 100, last: "lexical"}.serve)
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil || !strings.Contains(err.Error(), "no valid tag name") {
+		t.Errorf("ListTags: %d tags (err %v); a page of names that are no tags, without a Link, cannot be read past: want that error, not a partial list", len(got), err)
+	}
+}
