@@ -44,32 +44,7 @@ func (m *Cache[V]) Get(ctx context.Context, key string, fn func(ctx context.Cont
 		var zero V
 		return zero, err
 	}
-	if m.calls == nil {
-		m.calls = map[string]*flight[V]{}
-	}
-	call, ok := m.calls[key]
-	if !ok {
-		wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		call = &flight[V]{finished: make(chan struct{}), cancel: cancel}
-		m.calls[key] = call
-		go func() {
-			v, err := fn(wctx)
-			cancel()
-			m.mu.Lock()
-			call.val, call.err = v, err
-			if err == nil {
-				if m.done == nil {
-					m.done = map[string]V{}
-				}
-				m.done[key] = v
-			}
-			if m.calls[key] == call {
-				delete(m.calls, key)
-			}
-			m.mu.Unlock()
-			close(call.finished)
-		}()
-	}
+	call := m.startLocked(ctx, key, fn)
 	call.waiters++
 	m.mu.Unlock()
 
@@ -89,6 +64,51 @@ func (m *Cache[V]) Get(ctx context.Context, key string, fn func(ctx context.Cont
 		var zero V
 		return zero, ctx.Err()
 	}
+}
+
+// Start begins the computation of key, unless it is cached or running, and
+// returns without waiting for it; a later Get joins it. It runs to its end
+// whatever becomes of ctx, whose values it keeps.
+func (m *Cache[V]) Start(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.done[key]; ok {
+		return
+	}
+	call := m.startLocked(ctx, key, fn)
+	call.waiters++ // the computation's own: nobody leaving cancels it
+}
+
+// startLocked returns the flight of key, starting fn when none runs. m.mu
+// is held.
+func (m *Cache[V]) startLocked(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) *flight[V] {
+	if m.calls == nil {
+		m.calls = map[string]*flight[V]{}
+	}
+	if call, ok := m.calls[key]; ok {
+		return call
+	}
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	call := &flight[V]{finished: make(chan struct{}), cancel: cancel}
+	m.calls[key] = call
+	go func() {
+		v, err := fn(wctx)
+		cancel()
+		m.mu.Lock()
+		call.val, call.err = v, err
+		if err == nil {
+			if m.done == nil {
+				m.done = map[string]V{}
+			}
+			m.done[key] = v
+		}
+		if m.calls[key] == call {
+			delete(m.calls, key)
+		}
+		m.mu.Unlock()
+		close(call.finished)
+	}()
+	return call
 }
 
 // Put stores a value computed elsewhere, unless one is cached already.

@@ -139,3 +139,38 @@ func TestAllCallersGoneCancelsComputation(t *testing.T) {
 		}
 	})
 }
+
+// Start runs the computation without waiting; a Get after it joins it, and
+// no caller leaving cancels it.
+func TestStartThenGetJoins(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c Cache[int]
+		release := make(chan struct{})
+		var runs atomic.Int32
+		fn := func(ctx context.Context) (int, error) {
+			runs.Add(1)
+			select {
+			case <-release:
+				return 5, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
+		c.Start(context.Background(), "k", fn)
+		gone, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { _, err := c.Get(gone, "k", fn); done <- err }()
+		synctest.Wait()
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("the caller that left got %v", err)
+		}
+		close(release)
+		if v, err := c.Get(context.Background(), "k", fn); v != 5 || err != nil {
+			t.Errorf("Get = %d, %v, want the started computation's 5", v, err)
+		}
+		if n := runs.Load(); n != 1 {
+			t.Errorf("fn ran %d times, want once", n)
+		}
+	})
+}

@@ -280,7 +280,8 @@ func TestSameHostRedirect(t *testing.T) {
 		{"https://r.example/v2/a/manifests/t", "http://r.example/v2/a/manifests/t", false},
 		{"https://r.example/v2/a/manifests/t", "https://evil.example/v2/a/manifests/t", false},
 		{"https://r.example/v2/a/tags/list", "https://r.example:8443/v2/a/tags/list", false},
-		{"https://r.example/v2/a/blobs/sha256:x", "https://cdn.example/blob", true},
+		{"https://r.example/v2/a/blobs/sha256:" + strings.Repeat("0", 64), "https://cdn.example/blob", true},
+		{"https://r.example/v2/a/blobs/x/manifests/t", "https://cdn.example/blob", false},
 	} {
 		err := sameHostRedirect(req(tc.to), []*http.Request{req(tc.from)})
 		if (err == nil) != tc.ok {

@@ -181,8 +181,10 @@ func TestListTagRangeOnePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 375 || r.Counts().ListPage != 1 {
-		t.Errorf("%d tags in %d pages; want 375 in 1", len(got), r.Counts().ListPage)
+	// The page, and the one request that proves the registry takes last
+	// as a lexical bound (the read stopped at its bound).
+	if len(got) != 375 || r.Counts().ListPage != 2 {
+		t.Errorf("%d tags in %d requests; want 375 in 2", len(got), r.Counts().ListPage)
 	}
 }
 
@@ -416,8 +418,10 @@ func TestListTagRangeWholeListAtOnce(t *testing.T) {
 		if w := inRange(want, rg); !slices.Equal(got, w) {
 			t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
 		}
-		if lists != 1 {
-			t.Errorf("range %+v: %d requests, want 1", rg, lists)
+		// The narrowed read finds no proof (the same page comes back after
+		// its last tag) and the whole list is read: a few requests.
+		if lists > 5 {
+			t.Errorf("range %+v: %d requests, want at most 5", rg, lists)
 		}
 	}
 }

@@ -352,8 +352,9 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 			l.unordered.Store(true)
 		} else if a, b, ok := probePair(head.tags); ok {
 			// Start the repository's proof of lexical `last` now, beside
-			// the pieces, so that no read waits a round trip for it.
-			go func() { _, _ = c.provenLexical(context.WithoutCancel(ctx), l, rt, a, b) }()
+			// the pieces and before the reads waiting behind this one go
+			// on, so that no read waits a round trip for it.
+			c.proofs.Start(ctx, l.ref.key, c.proveLexical(l, rt, a, b))
 		}
 		l.judged()
 	}
@@ -415,10 +416,14 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		seen := append(slices.Clone(tags), pieces[len(pieces)-1].beyond)
 		slices.Sort(seen)
 		a, b, ok := probePair(seen)
-		if !ok {
-			return nil, &unprovenError{why: "no two tags read to ask the registry whether it takes last as a lexical bound"}
+		prove := c.proveLexical(l, rt, a, b)
+		if !ok { // join a proof started elsewhere, if any
+			prove = func(context.Context) (proof, error) { return proof{}, errNoPair }
 		}
-		proven, err := c.provenLexical(ctx, l, rt, a, b)
+		proven, err := c.proofs.Get(ctx, l.ref.key, prove)
+		if errors.Is(err, errNoPair) {
+			return nil, &unprovenError{why: "no two tags were read to ask the registry whether it takes last as a lexical bound"}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -435,14 +440,18 @@ type proof struct {
 	why string
 }
 
-// provenLexical asks, once per repository, for the page after a+"~", a name
+// errNoPair: a read has no two tags to prove lexical last with, and no
+// proof was started elsewhere. An error, so that it is not kept.
+var errNoPair = errors.New("no tags to prove lexical last with")
+
+// proveLexical asks, once per repository, for the page after a+"~", a name
 // that is no tag and lies between the tags a and b: a registry that takes
 // last as a lexical bound answers from b; one that takes it by position,
 // or ignores it, answers from its start. Pages that are merely in order do
 // not show this: a registry may keep its own order and list re-pushed tags
 // last. A stop at a range's bound is trusted only after this proof.
-func (c *Client) provenLexical(ctx context.Context, l *listing, rt *repoTransport, a, b string) (proof, error) {
-	return c.proofs.Get(ctx, l.ref.key, func(ctx context.Context) (proof, error) {
+func (c *Client) proveLexical(l *listing, rt *repoTransport, a, b string) func(context.Context) (proof, error) {
+	return func(ctx context.Context) (proof, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		u := c.tagsURL(l.ref, probePage, a+"~")
@@ -459,7 +468,7 @@ func (c *Client) provenLexical(ctx context.Context, l *listing, rt *repoTranspor
 		}
 		ok, why := probeProves(b, answer)
 		return proof{ok: ok, why: why}, nil
-	})
+	}
 }
 
 // probePage is the n of the proof request: a few tags show where it starts.
