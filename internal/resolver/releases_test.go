@@ -24,6 +24,17 @@ func releaseFilter(t *testing.T, versions, python, flavor string, pre bool) pref
 	return f
 }
 
+// seeded starts a registry holding tags as prefecthq/prefect and returns
+// it with the repository's name on it.
+func seeded(t *testing.T, tags []string) (*registrytest.Registry, string) {
+	t.Helper()
+	reg := registrytest.New(t)
+	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
+	return reg, reg.Host() + "/prefecthq/prefect"
+}
+
 // describe renders releases as "version: tag tag …; version: …".
 func describe(rels []prefecttag.Release) string {
 	var b strings.Builder
@@ -44,11 +55,7 @@ func describe(rels []prefecttag.Release) string {
 // only: no HEAD, no GET.
 func TestReleasesSpansHoldWhatTheWholeCatalogHolds(t *testing.T) {
 	tags := append(tagcatalog.Prefect(), "2.150.0-python3.11", "2.105.1-python3.11-conda", "3.100.0-python3.12", "10.0.0-python3.12")
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
-	repo := reg.Host() + "/prefecthq/prefect"
+	reg, repo := seeded(t, tags)
 	whole := prefecttag.NewCatalog(tags)
 	for _, tc := range []struct {
 		versions, python, flavor string
@@ -77,11 +84,7 @@ func TestReleasesSpansHoldWhatTheWholeCatalogHolds(t *testing.T) {
 // A constraint that fixes a minor lists that minor's span alone, as a pin's
 // selector does; no constraint lists every release tag, never a sha- tag.
 func TestReleasesNarrowTheListing(t *testing.T) {
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
-	repo := reg.Host() + "/prefecthq/prefect"
+	reg, repo := seeded(t, tagcatalog.Prefect())
 	for _, tc := range []struct {
 		versions string
 		pages    int
@@ -111,11 +114,7 @@ func TestReleasesNarrowTheListing(t *testing.T) {
 // A pin and a release listing of the same repository on one resolver, at
 // once and one after another, read each tag list page once.
 func TestReleasesShareTheListingWithPins(t *testing.T) {
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
-	repo := reg.Host() + "/prefecthq/prefect"
+	reg, repo := seeded(t, tagcatalog.Prefect())
 	r := New(newClient(t))
 	var wg sync.WaitGroup
 	for i := range 4 {
