@@ -22,7 +22,7 @@ func ParseReleaseFilter(prefectVersion, pythonVersion, flavor string, allowPrere
 	if err != nil {
 		return ReleaseFilter{}, err
 	}
-	f := ReleaseFilter{Versions: s.Versions, Python: s.Python, Flavor: s.Flavor, AllowPrereleases: s.AllowPrereleases}
+	f := ReleaseFilter(s) // the same fields; only an empty Flavor means otherwise
 	if flavor == "" {
 		f.Flavor = ""
 	}
