@@ -82,31 +82,31 @@ func TestReleasesSpansHoldWhatTheWholeCatalogHolds(t *testing.T) {
 }
 
 // A constraint that fixes a minor lists that minor's span alone, as a pin's
-// selector does; no constraint lists every release tag, never a sha- tag.
+// selector does: a fraction of the pages of every release tag, and tag lists
+// only. No constraint lists every release tag, never a sha- tag.
 func TestReleasesNarrowTheListing(t *testing.T) {
 	reg, repo := seeded(t, tagcatalog.Prefect())
-	for _, tc := range []struct {
-		versions string
-		pages    int
-	}{
-		{"~> 3.8.0", 1},
-		{"~> 2.20", 11},
-	} {
+	pages := func(f prefecttag.ReleaseFilter) int {
+		t.Helper()
 		reg.ResetCounts()
-		if _, err := New(newClient(t)).Releases(context.Background(), repo, releaseFilter(t, tc.versions, "", "", true)); err != nil {
+		if _, err := New(newClient(t)).Releases(context.Background(), repo, f); err != nil {
 			t.Fatal(err)
 		}
-		if c := reg.Counts(); c.ListPage != tc.pages || c.Total() != c.ListPage+c.Ping {
-			t.Errorf("%s: %+v, want %d list pages and nothing else", tc.versions, c, tc.pages)
+		c := reg.Counts()
+		if c.ListPage == 0 || c.Total() != c.ListPage+c.Ping+c.Token {
+			t.Errorf("%+v: %+v, want tag lists only", f, c)
 		}
+		return c.ListPage
 	}
-	reg.ResetCounts()
-	if _, err := New(newClient(t)).Releases(context.Background(), repo, prefecttag.ReleaseFilter{}); err != nil {
-		t.Fatal(err)
-	}
+	every := pages(prefecttag.ReleaseFilter{})
 	for _, line := range reg.Requests() {
 		if strings.Contains(line, "/tags/list") && strings.Contains(line, "last=sha") {
 			t.Errorf("every release tag read the sha- tags: %s", line)
+		}
+	}
+	for _, vs := range []string{"~> 3.8.0", "==2.20.*", "3.1.9"} {
+		if n := pages(releaseFilter(t, vs, "", "", true)); 3*n > every {
+			t.Errorf("%s read %d list pages, every release tag %d: want the minor's span alone", vs, n, every)
 		}
 	}
 }
