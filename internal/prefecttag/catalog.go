@@ -3,6 +3,7 @@ package prefecttag
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"slices"
 )
 
@@ -74,11 +75,7 @@ func (c *Catalog) Select(s Selector) (Tag, error) {
 		_, err := ParseFlavor(string(s.Flavor))
 		return Tag{}, err
 	}
-	for i := range c.versions {
-		e := &c.versions[i]
-		if !s.Versions.Allows(e.v, s.AllowPrereleases) {
-			continue
-		}
+	for e := range c.meeting(s.Versions, s.AllowPrereleases) {
 		for _, ti := range e.byFlavor[fi] {
 			if t := c.tags[ti]; s.Python.Allows(t.Python) {
 				return t, nil
@@ -86,6 +83,19 @@ func (c *Catalog) Select(s Selector) (Tag, error) {
 		}
 	}
 	return Tag{}, c.noMatch(s, fi)
+}
+
+// meeting yields, newest first, the catalog's versions that meet versions:
+// prereleases only with allowPrereleases or when versions names one exactly
+// (Constraint.Allows). Select and Releases both walk it.
+func (c *Catalog) meeting(versions Constraint, allowPrereleases bool) iter.Seq[*versionEntry] {
+	return func(yield func(*versionEntry) bool) {
+		for i := range c.versions {
+			if e := &c.versions[i]; versions.Allows(e.v, allowPrereleases) && !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // noMatchNewest is how many versions a NoMatchError lists.

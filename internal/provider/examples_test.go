@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
@@ -96,17 +100,89 @@ func TestExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			step := tfresource.TestStep{Config: hcl.String(), ConfigStateChecks: exampleStateChecks[name]}
+			if checkData.MatchString(step.Config) {
+				// Terraform plans a check block's own data source to be
+				// read again at apply, pass or fail, so no plan after the
+				// apply is empty; nothing else may change.
+				step.ExpectNonEmptyPlan = true
+				step.ConfigPlanChecks.PostApplyPreRefresh = []plancheck.PlanCheck{onlyDataReads{}}
+				step.ConfigPlanChecks.PostApplyPostRefresh = []plancheck.PlanCheck{onlyDataReads{}}
+			}
+			step.ConfigPlanChecks.PostApplyPostRefresh = append(step.ConfigPlanChecks.PostApplyPostRefresh, examplePlanChecks[name]...)
+			steps := []tfresource.TestStep{step}
+			if forEach.MatchString(step.Config) {
+				// plugin-testing cannot read a state that holds for_each
+				// instances (hashicorp/terraform-plugin-sdk#536) when it
+				// cleans up after the test: a last step removes them.
+				steps = append(steps, tfresource.TestStep{Config: "# the example's objects, removed\n"})
+			}
 			tfresource.UnitTest(t, tfresource.TestCase{
 				TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
 					"prefectimage": providerserver.NewProtocol6WithError(New("test")()),
 					"prefect":      providerserver.NewProtocol6WithError(&stubPrefectProvider{}),
 				},
-				Steps: []tfresource.TestStep{{
-					Config: hcl.String(),
-				}},
+				Steps: steps,
 			})
 		})
+	}
+}
+
+// exampleStateChecks and examplePlanChecks are what some examples must
+// produce besides applying cleanly, on the shipped catalog (newest stable
+// release 3.8.3, on Python 3.10 to 3.14).
+var (
+	exampleStateChecks = map[string][]statecheck.StateCheck{
+		"data-sources/prefectimage_releases": {
+			statecheck.ExpectKnownOutputValue("flavors_of_3_1_9", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("standard"), knownvalue.StringExact("conda"), knownvalue.StringExact("kubernetes"),
+			})),
+			statecheck.ExpectKnownOutputValue("pythons_of_3_1_9_by_flavor", knownvalue.MapExact(map[string]knownvalue.Check{
+				"standard":   pythons("3.9", "3.10", "3.11", "3.12"),
+				"conda":      pythons("3.9", "3.10", "3.11", "3.12"),
+				"kubernetes": pythons("3.9", "3.10", "3.11", "3.12"),
+			})),
+			statecheck.ExpectKnownOutputValue("newest_conda_312", knownvalue.StringExact("3.8.3")),
+		},
+		"data-sources/prefectimage_releases/matrix": {
+			statecheck.ExpectKnownOutputValue("matrix", knownvalue.MapSizeExact(5)),
+			statecheck.ExpectKnownOutputValue("matrix", knownvalue.MapPartial(map[string]knownvalue.Check{
+				"3.10": knownvalue.StringRegexp(regexp.MustCompile(`/prefecthq/prefect@sha256:[0-9a-f]{64}$`)),
+				"3.14": knownvalue.StringRegexp(regexp.MustCompile(`/prefecthq/prefect@sha256:[0-9a-f]{64}$`)),
+			})),
+		},
+	}
+	examplePlanChecks = map[string][]plancheck.PlanCheck{
+		"data-sources/prefectimage_releases/check":         {expectCheckBlock{"prefect_is_current", "fail", "Newer Prefect releases: 3.8.3, 3.8.2, 3.8.1, 3.8.0"}},
+		"data-sources/prefectimage_releases/check-nightly": {expectCheckBlock{"prefect_is_current", "fail", "Newer Prefect releases: 3.8.3, 3.8.2, 3.8.1, 3.8.0"}},
+	}
+)
+
+func pythons(versions ...string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(versions))
+	for i, v := range versions {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// forEach finds a for_each argument.
+var forEach = regexp.MustCompile(`\bfor_each\s*=`)
+
+// checkData finds a check block that opens with a data block of its own.
+var checkData = regexp.MustCompile(`check\s+"[^"]*"\s*\{\s*data\s+"`)
+
+// onlyDataReads passes a plan whose only changes are data source reads.
+type onlyDataReads struct{}
+
+func (onlyDataReads) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Mode == "data" && rc.Change.Actions.Read() || rc.Change.Actions.NoOp() {
+			continue
+		}
+		resp.Error = fmt.Errorf("%s: %v after apply; only a check block's data source may be read again", rc.Address, rc.Change.Actions)
+		return
 	}
 }
 

@@ -280,10 +280,7 @@ data "prefectimage_pin" "c" {
 func TestAccPinDataSource_invalidInput(t *testing.T) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
-	cases := []struct {
-		name, body string
-		want       string
-	}{
+	cases := []invalidCase{
 		{"malformed constraint", `prefect_version = "~> banana"`, `Invalid Prefect Version Constraint`},
 		{"v prefix", `prefect_version = "v3.1.15"`, `prefect_version "v3.1.15"`},
 		{"malformed python", `python_version = "3.12.1"`, `Invalid Python Version`},
@@ -300,21 +297,9 @@ func TestAccPinDataSource_invalidInput(t *testing.T) {
   allow_prereleases = true`, `Invalid Attribute Combination`},
 		{"malformed tag", `tag = "prefecthq/prefect:3-latest"`, `Invalid Tag`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			reg.ResetCounts()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      providerConfig(reg) + fmt.Sprintf("data \"prefectimage_pin\" \"test\" {\n  %s\n}\n", tc.body),
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-			if c := reg.Counts(); c.Total() != 0 {
-				t.Errorf("invalid input reached the registry: %v", reg.Requests())
-			}
-		})
-	}
+	expectInvalid(t, reg, func(body string) string {
+		return providerConfig(reg) + fmt.Sprintf("data \"prefectimage_pin\" \"test\" {\n  %s\n}\n", body)
+	}, cases)
 }
 
 func TestAccPinDataSource_noMatch(t *testing.T) {
@@ -396,15 +381,7 @@ func TestAccPinDataSource_unknownProviderRepository(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: `
-resource "terraform_data" "r" {}
-
-provider "prefectimage" {
-  repository = length(terraform_data.r.id) > 0 ? "` + repo + `" : "x/y"
-}
-
-data "prefectimage_pin" "test" { python_version = "3.12" }
-`,
+			Config:      providerConfigKnownAtApply(repo) + `data "prefectimage_pin" "test" { python_version = "3.12" }`,
 			ExpectError: wrapped(`The provider's repository depends on a value that is known only after apply`),
 		}},
 	})

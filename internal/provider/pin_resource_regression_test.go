@@ -145,15 +145,7 @@ func TestAccPinResource_unknownProviderRepositoryResolvedAtApply(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: `
-resource "terraform_data" "r" {}
-
-provider "prefectimage" {
-  repository      = length(terraform_data.r.id) > 0 ? "` + repo + `" : "x/y"
-  max_retries     = 0
-  request_timeout = "2s"
-}
-
+			Config: providerConfigKnownAtApply(repo, `max_retries = 0`, `request_timeout = "2s"`) + `
 resource "prefectimage_pin" "test" {
   python_version = "3.12"
 }

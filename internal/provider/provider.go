@@ -258,7 +258,7 @@ func (p *prefectImageProvider) Resources(_ context.Context) []func() resource.Re
 }
 
 func (p *prefectImageProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{NewPinDataSource}
+	return []func() datasource.DataSource{NewPinDataSource, NewReleasesDataSource}
 }
 
 func (p *prefectImageProvider) Functions(_ context.Context) []func() function.Function {

@@ -13,9 +13,7 @@ import (
 func TestAccProvider_invalidConfiguration(t *testing.T) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
-	cases := []struct {
-		name, block, want string
-	}{
+	cases := []invalidCase{ // bodies are provider blocks
 		{"timeout not a duration", `request_timeout = "thirty"`, `(?s)Invalid Duration.*"thirty" is not a positive duration`},
 		{"negative timeout", `request_timeout = "-5s"`, `Invalid Duration`},
 		{"too many retries", `max_retries = 50`, `(?s)max_retries.*between 0 and 10`},
@@ -34,25 +32,13 @@ func TestAccProvider_invalidConfiguration(t *testing.T) {
   password = "p"
 }`, `(?s)username.*at least 1`},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			reg.ResetCounts()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf("provider \"prefectimage\" {\n%s\n}\n", tc.block) +
-						fmt.Sprintf(`data "prefectimage_pin" "test" {
+	expectInvalid(t, reg, func(block string) string {
+		return fmt.Sprintf("provider \"prefectimage\" {\n%s\n}\n", block) +
+			fmt.Sprintf(`data "prefectimage_pin" "test" {
   repository = %q
   tag        = "3.1.15-python3.12"
-}`, reg.Host()+"/"+prefectRepo),
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-			if c := reg.Counts(); c.Total() != 0 {
-				t.Errorf("invalid provider configuration reached the registry: %v", reg.Requests())
-			}
-		})
-	}
+}`, reg.Host()+"/"+prefectRepo)
+	}, cases)
 }
 
 // The provider's repository comes from PREFECTIMAGE_REPOSITORY when the

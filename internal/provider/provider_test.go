@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
@@ -85,6 +87,19 @@ provider "prefectimage" {
 `, reg.Host()+"/"+prefectRepo, strings.Join(extra, "\n"))
 }
 
+// providerConfigKnownAtApply is a provider block whose repository, repo,
+// is known only after apply: it depends on a terraform_data resource.
+func providerConfigKnownAtApply(repo string, extra ...string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "r" {}
+
+provider "prefectimage" {
+  repository = length(terraform_data.r.id) > 0 ? %q : "x/y"
+%s
+}
+`, repo, strings.Join(extra, "\n"))
+}
+
 // writeDockerConfig writes a Docker config.json holding a login for host.
 func writeDockerConfig(t *testing.T, dir, host, username, password string) {
 	t.Helper()
@@ -107,6 +122,31 @@ func mustDigest(t *testing.T, reg *registrytest.Registry, tag string) string {
 		t.Fatalf("digest of %s: %v", tag, err)
 	}
 	return d
+}
+
+// invalidCase is a configuration body that must fail at validate time with
+// an error matching want.
+type invalidCase struct{ name, body, want string }
+
+// expectInvalid runs each case as a subtest: config(body) fails with an
+// error matching want, and no request reaches reg.
+func expectInvalid(t *testing.T, reg *registrytest.Registry, config func(body string) string, cases []invalidCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			reg.ResetCounts()
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      config(tc.body),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			if c := reg.Counts(); c.Total() != 0 {
+				t.Errorf("invalid input reached the registry: %v", reg.Requests())
+			}
+		})
+	}
 }
 
 func TestMain(m *testing.M) {

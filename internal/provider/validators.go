@@ -44,6 +44,19 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
+// blankMeans is v, but a blank value gets advice of its own: leaving an
+// attribute out means one thing for a pin and another elsewhere.
+func blankMeans(v stringCheck, advice string) stringCheck {
+	check := v.check
+	v.check = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New(advice)
+		}
+		return check(s)
+	}
+	return v
+}
+
 var repositoryValidator = stringCheck{
 	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
 	summary:     "Invalid Repository",
