@@ -90,18 +90,7 @@ type listing struct {
 	ranges    []rangeRead // ranges read, for serving the ranges inside them
 	linkPaged atomic.Bool // some page had a Link: a page without one ends the list
 	unordered atomic.Bool // a narrowed read was unproven: read the whole list
-
-	// The first narrowed read of a repository goes first: the others wait
-	// until its first page has been judged, so that on a registry whose
-	// order is not lexical one page, not one per range, is spent finding
-	// out. Every narrowed read still checks its own pages.
-	prober  atomic.Bool
-	probed  chan struct{}
-	closing sync.Once
 }
-
-// judged ends the wait of the narrowed reads behind the first.
-func (l *listing) judged() { l.closing.Do(func() { close(l.probed) }) }
 
 type rangeRead struct {
 	r    TagRange
@@ -129,7 +118,7 @@ func (e *LimitError) Error() string {
 
 // listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
-	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, probed: make(chan struct{})})
+	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout})
 	return v.(*listing)
 }
 
@@ -220,25 +209,10 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() {
 		return c.listWhole(ctx, l, r, nil)
 	}
-	first := l.prober.CompareAndSwap(false, true)
-	if first {
-		defer l.judged() // whatever becomes of this read
-	} else {
-		wctx, cancel := l.within(ctx)
-		var err error
-		select {
-		case <-l.probed:
-		case <-wctx.Done():
-			err = wctx.Err()
-		}
-		cancel()
-		if err != nil {
-			return nil, c.fail(ref, "list tags", l.overtime(err))
-		}
-		if l.unordered.Load() {
-			return c.listWhole(ctx, l, r, nil)
-		}
-	}
+	// Narrowed reads of a repository go at once, not one after another:
+	// on a registry whose order is not lexical each spends its first page
+	// finding out, which costs a request; waiting would cost every plan on
+	// a lexical registry a round trip.
 	tags, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) ([]string, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
@@ -246,7 +220,7 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		if err != nil {
 			return nil, err
 		}
-		tags, err := c.readRange(ctx, l, rt, r, first)
+		tags, err := c.readRange(ctx, l, rt, r)
 		if err != nil {
 			return nil, l.overtime(err)
 		}
@@ -339,24 +313,20 @@ func (e *unprovenError) Error() string {
 // lie beyond that page, concurrently. Any piece that is unproven, or
 // pieces that do not join, make it an *unprovenError.
 //
-// The prober's first page decides for the narrowed reads waiting behind it:
-// unproven, the repository is read whole from then on.
-func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, prober bool) ([]string, error) {
+// A first page that is unproven makes the repository read whole from then
+// on; one that is in order starts the repository's proof of lexical last.
+func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize}
 	head, v, link, err := c.readPage(ctx, l, rt, first, nil)
 	if err != nil {
 		return nil, err
 	}
-	if prober {
-		if v == unproven {
-			l.unordered.Store(true)
-		} else if a, b, ok := probePair(head.tags); ok {
-			// Start the repository's proof of lexical `last` now, beside
-			// the pieces and before the reads waiting behind this one go
-			// on, so that no read waits a round trip for it.
-			c.proofs.Start(ctx, l.ref.key, c.proveLexical(l, rt, a, b))
-		}
-		l.judged()
+	if v == unproven {
+		l.unordered.Store(true)
+	} else if a, b, ok := probePair(head.tags); ok {
+		// Start the repository's proof of lexical `last` now, beside the
+		// pieces, so that no read waits a round trip for it.
+		c.proofs.Start(ctx, l.ref.key, c.proveLexical(l, rt, a, b))
 	}
 	if err := first.err(v); err != nil {
 		var up *unprovenError
