@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -497,4 +498,51 @@ func TestAccPinResource_requiredPlatformsInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// When the platforms of the pinned image cannot be read as the guard is
+// added, the pin holds, platform_digests stays empty and a warning says
+// why; the next plan that can read them records them.
+func TestAccPinResource_requiredPlatformsNotChecked(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	failGets := func(w http.ResponseWriter, r *http.Request) bool {
+		if registrytest.KindOf(r) != "get" {
+			return false
+		}
+		writeRegistryError(w, http.StatusServiceUnavailable)
+		return true
+	}
+	with := pinConfig(reg, `  tag = "`+tag+`"
+  required_platforms = `+bothPlatforms)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: pinConfig(reg, `  tag = "`+tag+`"`),
+		}, {
+			PreConfig: func() { rec.reset(); faults.set(failGets)() },
+			Config:    with,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("terraform_data.pool", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: append(pinValues(t, reg, pinAddress, repo, tag),
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digests"), knownvalue.Null())),
+			Check: rec.expectWarning(`Required Platforms Not Checked: Could not read the platforms of ` + regexp.QuoteMeta(repo+":"+tag+"@") +
+				`.*the next plan tries again.*HTTP 503`),
+		}, {
+			PreConfig: faults.set(nil),
+			Config:    with,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				plancheck.ExpectResourceAction("terraform_data.pool", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, tag)},
+			},
+		}},
+	})
 }
