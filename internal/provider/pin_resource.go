@@ -69,7 +69,10 @@ func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"newer release now meets the selector). `update` (the default): the plan updates the pin in place to the " +
 			"new tag and digest, known at plan time, so every resource fed from `ref` shows its own change. `warn`: " +
 			"the pin holds and the plan carries a warning naming the old and new tag and digest. `error`: the pin " +
-			"holds and the plan fails with that text.",
+			"holds and the plan fails with that text. With `platform_digests` in state, the text also names each " +
+			"platform added, removed or changed. With `required_platforms`, upstream's image must have every one of " +
+			"them: otherwise the pin holds under `update` and `warn`, with a warning that names what it lacks, and " +
+			"the plan fails under `error`.",
 		Validators: []validator.String{stringvalidator.OneOf(onDriftUpdate, onDriftWarn, onDriftError)},
 	}
 	attrs["upstream_tag"] = schema.StringAttribute{
@@ -85,7 +88,8 @@ func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 		MarkdownDescription: "Holds a digest-pinned Prefect image in state. Each refresh resolves the selector again " +
 			"into `upstream_tag` and `upstream_digest`; when upstream has moved (the same tag re-pushed, or a newer " +
 			"release now meets the selector), the plan shows it and `on_drift` decides whether the pin follows, holds " +
-			"with a warning, or stops the plan. Creating, updating and deleting the pin change nothing in any registry.",
+			"with a warning, or stops the plan. With `required_platforms`, the pin never moves onto an image that " +
+			"lacks one of them. Creating, updating and deleting the pin change nothing in any registry.",
 		Attributes: attrs,
 	}
 }
