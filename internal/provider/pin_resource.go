@@ -215,7 +215,7 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 				fmt.Sprintf("The pin %s holds: %s", pinnedRef(*plan), resolveErrorDetail(err)))
 			return
 		case err != nil:
-			drift += fmt.Sprintf(" Its platforms could not be read: %s", resolveErrorDetail(err))
+			drift += fmt.Sprintf(" Upstream's image could not be checked as configured: %s", resolveErrorDetail(err))
 		default:
 			follow = &next
 			drift += platformChangesSentence(plan.PlatformDigests, platformsOf(next.PlatformDigests))
