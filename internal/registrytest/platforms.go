@@ -16,16 +16,9 @@ import (
 // lacks a platform, or has one with a variant ("linux/arm64/v8"). It
 // returns the index digest.
 func (r *Registry) PushPlatforms(repo, tag string, platforms ...string) (string, error) {
-	if err := checkRefs(repo, tag); err != nil {
+	ps, err := checkPlatformRefs(repo, tag, platforms...)
+	if err != nil {
 		return "", err
-	}
-	ps := make([]v1.Platform, len(platforms))
-	for i, s := range platforms {
-		p, err := parsePlatform(s)
-		if err != nil {
-			return "", err
-		}
-		ps[i] = p
 	}
 	r.mut.Lock()
 	defer r.mut.Unlock()
@@ -53,13 +46,11 @@ func (r *Registry) PushPlatforms(repo, tag string, platforms ...string) (string,
 // as it was: the index digest and that platform's digest change, the
 // others stay. It returns the new index digest.
 func (r *Registry) RepushPlatform(repo, tag, platform string) (string, error) {
-	if err := checkRefs(repo, tag); err != nil {
-		return "", err
-	}
-	p, err := parsePlatform(platform)
+	ps, err := checkPlatformRefs(repo, tag, platform)
 	if err != nil {
 		return "", err
 	}
+	p := ps[0]
 	r.mut.Lock()
 	defer r.mut.Unlock()
 	rec := r.call(http.MethodGet, "/v2/"+repo+"/manifests/"+tag, "", "", nil)
@@ -88,6 +79,23 @@ func (r *Registry) RepushPlatform(repo, tag, platform string) (string, error) {
 		entries = append(entries, fresh)
 	}
 	return r.putIndex(repo, tag, entries)
+}
+
+// checkPlatformRefs checks repo and tag as checkRefs does, and parses
+// platforms ("os/arch[/variant]").
+func checkPlatformRefs(repo, tag string, platforms ...string) ([]v1.Platform, error) {
+	if err := checkRefs(repo, tag); err != nil {
+		return nil, err
+	}
+	ps := make([]v1.Platform, len(platforms))
+	for i, s := range platforms {
+		p, err := parsePlatform(s)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = p
+	}
+	return ps, nil
 }
 
 // pushPlatformImage pushes a fresh OCI image manifest for p (its config
