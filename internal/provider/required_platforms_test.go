@@ -478,26 +478,12 @@ func TestAccPinResource_requiredPlatformsImport(t *testing.T) {
 func TestAccPinResource_requiredPlatformsInvalid(t *testing.T) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"})
-	for _, tc := range []struct{ name, list, want string }{
+	expectInvalid(t, reg, func(list string) string { return pinConfig(reg, `  required_platforms = `+list) }, []invalidCase{
 		{"malformed", `["linux/amd64", "arm64"]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1]: platform "arm64" is not os/arch`).String()},
 		{"upper case", `["Linux/AMD64"]`, `Invalid Platform`},
 		{"duplicate", `["linux/amd64", "linux/arm64", "linux/amd64"]`, `(?s)Duplicate Platform.*` + wrapped(`required_platforms lists "linux/amd64" twice, at index 0 and 2`).String()},
 		{"null", `["linux/amd64", null]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1] is null`).String()},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			reg.ResetCounts()
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:      pinConfig(reg, `  required_platforms = `+tc.list),
-					ExpectError: regexp.MustCompile(tc.want),
-				}},
-			})
-			if c := reg.Counts(); c.Total() != 0 {
-				t.Errorf("invalid input reached the registry: %v", reg.Requests())
-			}
-		})
-	}
+	})
 }
 
 // When the platforms of the pinned image cannot be read as the guard is
