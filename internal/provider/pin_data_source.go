@@ -30,7 +30,8 @@ func (d *pinDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 		MarkdownDescription: "Resolves a Prefect image selector (a version constraint, a Python version, a flavor) or " +
 			"one exact tag to a digest-pinned reference, on every plan. When the tag moves upstream, everything fed " +
 			"from `ref` shows the change in the plan. To hold a pin in state and review upstream moves, use the " +
-			"`prefectimage_pin` resource instead.",
+			"`prefectimage_pin` resource instead. With `required_platforms`, an image that lacks one of them is an " +
+			"error, and every plan reads each pin's manifest once with a GET, which Docker Hub counts as a pull.",
 		Attributes: dataSourceAttributes(),
 	}
 }
@@ -57,9 +58,10 @@ func (d *pinDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		resp.Diagnostics.AddError("Invalid Selector", err.Error())
 		return
 	}
+	rreq.RequiredPlatforms, _ = requiredPlatformsOf(model)
 	pin, err := d.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
-		resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
+		resp.Diagnostics.AddError(resolveErrorSummary(err), pinErrorDetail(err, sel, false))
 		return
 	}
 	resp.Diagnostics.Append(model.setResults(ctx, rreq, pin)...)

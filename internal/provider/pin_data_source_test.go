@@ -296,6 +296,8 @@ func TestAccPinDataSource_invalidInput(t *testing.T) {
 		{"tag with allow_prereleases", `tag = "3-latest"
   allow_prereleases = true`, `Invalid Attribute Combination`},
 		{"malformed tag", `tag = "prefecthq/prefect:3-latest"`, `Invalid Tag`},
+		{"malformed required platform", `required_platforms = ["linux/amd64", "linux"]`, `(?s)Invalid Platform.*required_platforms\[1\]`},
+		{"duplicate required platform", `required_platforms = ["linux/arm64", "linux/arm64"]`, `(?s)Duplicate Platform.*"linux/arm64"\s+twice`},
 	}
 	expectInvalid(t, reg, func(body string) string {
 		return providerConfig(reg) + fmt.Sprintf("data \"prefectimage_pin\" \"test\" {\n  %s\n}\n", body)

@@ -140,11 +140,14 @@ func resolveErrorDetail(err error) string {
 func resolveErrorSummary(err error) string {
 	var noMatch *resolver.NoMatchError
 	var platform *resolver.PlatformError
+	var missing *resolver.MissingPlatformsError
 	switch {
 	case errors.As(err, &noMatch):
 		return "No Prefect Image Matches the Selector"
 	case errors.As(err, &platform):
 		return "Platform Not Published for the Image"
+	case errors.As(err, &missing):
+		return "Image Lacks Required Platforms"
 	case registry.IsUnauthorized(err):
 		return "Registry Refused the Credentials"
 	case registry.IsRateLimited(err):
@@ -156,4 +159,15 @@ func resolveErrorSummary(err error) string {
 	default:
 		return "Unable to Resolve Prefect Image"
 	}
+}
+
+// pinErrorDetail is the detail of a failed resolution of sel: what to do
+// in the configuration when the image lacks a required platform, else
+// resolveErrorDetail's.
+func pinErrorDetail(err error, sel selector, isResource bool) string {
+	var missing *resolver.MissingPlatformsError
+	if errors.As(err, &missing) {
+		return missingPlatformsDetail(missing, sel, isResource)
+	}
+	return resolveErrorDetail(err)
 }

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -67,7 +69,10 @@ func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 			"newer release now meets the selector). `update` (the default): the plan updates the pin in place to the " +
 			"new tag and digest, known at plan time, so every resource fed from `ref` shows its own change. `warn`: " +
 			"the pin holds and the plan carries a warning naming the old and new tag and digest. `error`: the pin " +
-			"holds and the plan fails with that text.",
+			"holds and the plan fails with that text. With `platform_digests` in state, the text also names each " +
+			"platform added, removed or changed. With `required_platforms`, upstream's image must have every one of " +
+			"them: otherwise the pin holds under `update` and `warn`, with a warning that names what it lacks, and " +
+			"the plan fails under `error`.",
 		Validators: []validator.String{stringvalidator.OneOf(onDriftUpdate, onDriftWarn, onDriftError)},
 	}
 	attrs["upstream_tag"] = schema.StringAttribute{
@@ -83,7 +88,8 @@ func (r *pinResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 		MarkdownDescription: "Holds a digest-pinned Prefect image in state. Each refresh resolves the selector again " +
 			"into `upstream_tag` and `upstream_digest`; when upstream has moved (the same tag re-pushed, or a newer " +
 			"release now meets the selector), the plan shows it and `on_drift` decides whether the pin follows, holds " +
-			"with a warning, or stops the plan. Creating, updating and deleting the pin change nothing in any registry.",
+			"with a warning, or stops the plan. With `required_platforms`, the pin never moves onto an image that " +
+			"lacks one of them. Creating, updating and deleting the pin change nothing in any registry.",
 		Attributes: attrs,
 	}
 }
@@ -105,13 +111,14 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	sel, known := selectorOf(config.pinModel)
-	if !known || (sel.Repository == "" && r.data.repositoryUnknown) {
+	required, requiredKnown := requiredPlatformsOf(config.pinModel)
+	if !known || !requiredKnown || (sel.Repository == "" && r.data.repositoryUnknown) {
 		return // resolved at apply, when the configuration is known
 	}
 	sel = sel.effective(r.data.defaultRepository)
 
 	if req.State.Raw.IsNull() {
-		r.planResolved(ctx, sel, &plan, resp)
+		r.planResolved(ctx, sel, required, &plan, resp)
 		return
 	}
 	var state pinResourceModel
@@ -122,53 +129,146 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if previous == nil || *previous != sel {
-		r.planResolved(ctx, sel, &plan, resp)
+		r.planResolved(ctx, sel, required, &plan, resp)
 		return
 	}
 
 	// Same selector: the pin holds unless the last refresh saw upstream move.
-	// The plan keeps the pin known even when something else (on_drift)
-	// changes, since Update calls no registry.
+	// The plan keeps the pin known even when something else (on_drift,
+	// required_platforms) changes, since Update calls no registry.
 	keepPin(&plan, state)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if !drifted(state) {
+	if !r.checkPinnedPlatforms(ctx, sel, required, &plan, resp) {
 		return
 	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if drifted(state) {
+		r.planDrift(ctx, sel, required, state, &plan, resp)
+	}
+}
+
+// planResolved resolves the selector now and plans the pin with known values.
+func (r *pinResource) planResolved(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+	if err := r.resolveInto(ctx, sel, required, "", plan); err != nil {
+		resp.Diagnostics.AddError(resolveErrorSummary(err), pinErrorDetail(err, sel, true))
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+}
+
+// checkPinnedPlatforms gives the kept pin its platform_digests when platform
+// or required_platforms is set (reading them once, with a GET, for a pin
+// recorded without them: imported, or required_platforms newly set), and
+// null when neither is. A pinned image that lacks a required platform fails
+// the plan: nothing upstream is to blame and holding it guards nothing. It
+// returns false when it has failed the plan.
+func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	if sel.Platform == "" && len(required) == 0 {
+		plan.PlatformDigests = types.MapNull(types.StringType)
+		return true
+	}
+	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
+		platforms, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		if err != nil {
+			plan.PlatformDigests = types.MapNull(types.StringType)
+			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
+				fmt.Sprintf("Could not read the platforms of %s, so this plan does not check required_platforms against it "+
+					"and platform_digests stays empty; the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
+			return true
+		}
+		var diags diag.Diagnostics
+		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, platforms)
+		resp.Diagnostics.Append(diags...)
+	}
+	platforms := platformsOf(plan.PlatformDigests)
+	if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
+		resp.Diagnostics.AddError("Image Lacks Required Platforms",
+			fmt.Sprintf("The pin holds %s, which lacks the required %s; it has %s. required_platforms holds for the pinned image too. %s",
+				pinnedRef(*plan), strings.Join(missing, ", "), resolver.PlatformList(platforms),
+				excludeAdvice(plan.ResolvedPrefectVersion.ValueString(), sel)))
+		return false
+	}
+	return true
+}
+
+// planDrift decides what a plan does when upstream no longer matches the
+// pin. With platform or required_platforms, upstream's image is read
+// first: one that lacks a required platform is never followed (the pin
+// holds, and the plan warns, or fails under on_drift = "error"), and the
+// drift text names each platform that changed.
+func (r *pinResource) planDrift(ctx context.Context, sel selector, required []string, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+	onDrift := plan.OnDrift.ValueString()
+	if onDrift != onDriftWarn && onDrift != onDriftError {
+		onDrift = onDriftUpdate
+	}
 	drift := describeDrift(state)
-	switch plan.OnDrift.ValueString() {
+	var follow *pinResourceModel
+	if onDrift == onDriftUpdate || sel.Platform != "" || len(required) > 0 {
+		next := *plan
+		err := r.resolveInto(ctx, sel, required, state.UpstreamTag.ValueString(), &next)
+		var missing *resolver.MissingPlatformsError
+		switch {
+		case errors.As(err, &missing):
+			holdMissing(drift, missing, sel, *plan, onDrift, resp)
+			return
+		case err != nil && onDrift == onDriftUpdate:
+			resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+				fmt.Sprintf("The pin %s holds: %s", pinnedRef(*plan), resolveErrorDetail(err)))
+			return
+		case err != nil:
+			drift += fmt.Sprintf(" Upstream's image could not be checked as configured: %s", resolveErrorDetail(err))
+		default:
+			follow = &next
+			drift += platformChangesSentence(plan.PlatformDigests, platformsOf(next.PlatformDigests))
+		}
+	}
+	switch onDrift {
 	case onDriftWarn:
 		resp.Diagnostics.AddWarning("Upstream Image Moved", drift+" on_drift = \"warn\" keeps the pin; set on_drift = \"update\" to follow, or update the selector.")
 	case onDriftError:
 		resp.Diagnostics.AddError("Upstream Image Moved", drift+" on_drift = \"error\" stops the plan; set on_drift = \"update\" to follow, or \"warn\" to hold the pin.")
 	default:
 		tflog.Info(ctx, "upstream moved; planning the pin to follow", map[string]any{"drift": drift})
-		r.planFollow(ctx, sel, state, &plan, resp)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, follow)...)
 	}
 }
 
-// planResolved resolves the selector now and plans the pin with known values.
-func (r *pinResource) planResolved(ctx context.Context, sel selector, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
-	if err := r.resolveInto(ctx, sel, "", plan); err != nil {
-		resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
-		return
+// holdMissing keeps the pin (already planned as it is) when upstream's
+// image lacks a required platform, and says so: a warning, or under
+// on_drift = "error" an error.
+func holdMissing(drift string, missing *resolver.MissingPlatformsError, sel selector, plan pinResourceModel, onDrift string, resp *resource.ModifyPlanResponse) {
+	detail := fmt.Sprintf("%s%s The new image %s lacks the required %s; it has %s. So the pin holds %s",
+		drift, platformChangesSentence(plan.PlatformDigests, missing.Platforms),
+		missing.Ref(), strings.Join(missing.Missing, ", "), missing.Has(), pinnedRef(plan))
+	if pinned := platformsOf(plan.PlatformDigests); pinned != nil {
+		detail += ", which has " + resolver.PlatformList(pinned)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	detail += ". "
+	switch onDrift {
+	case onDriftError:
+		resp.Diagnostics.AddError("Upstream Image Lacks Required Platforms", detail+
+			"on_drift = \"error\" stops the plan; set on_drift = \"update\" or \"warn\" to hold the pin with a warning. "+
+			excludeAdvice(missing.PrefectVersion, sel))
+		return
+	case onDriftWarn:
+		detail += "on_drift = \"warn\" holds the pin in any case. "
+	default:
+		detail += "on_drift = \"update\" follows upstream again once its image has every required platform. "
+	}
+	resp.Diagnostics.AddWarning("Upstream Image Lacks Required Platforms", detail+excludeAdvice(missing.PrefectVersion, sel))
 }
 
-// planFollow plans the pin to move to what the last refresh found upstream.
-// The resolution is answered from the refresh's cache in the same run.
-func (r *pinResource) planFollow(ctx context.Context, sel selector, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
-	if err := r.resolveInto(ctx, sel, state.UpstreamTag.ValueString(), plan); err != nil {
-		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("The pin %s holds: %s", state.TaggedRef.ValueString(), resolveErrorDetail(err)))
-		return
+// pinnedRef names the pin: repository:tag@digest, or repository@digest.
+func pinnedRef(m pinResourceModel) string {
+	if m.TaggedRef.IsNull() || m.TaggedRef.IsUnknown() {
+		return m.Ref.ValueString()
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
+	return m.TaggedRef.ValueString()
 }
 
 // resolveInto resolves the selector (or, when tag is set, that tag in the
-// selector's repository) and writes the pin and upstream_* into m.
-func (r *pinResource) resolveInto(ctx context.Context, sel selector, tag string, m *pinResourceModel) error {
+// selector's repository), checking the required platforms, and writes the
+// pin and upstream_* into m.
+func (r *pinResource) resolveInto(ctx context.Context, sel selector, required []string, tag string, m *pinResourceModel) error {
 	rreq, err := sel.request(r.data.defaultRepository)
 	if err != nil {
 		return err
@@ -176,6 +276,7 @@ func (r *pinResource) resolveInto(ctx context.Context, sel selector, tag string,
 	if tag != "" {
 		rreq.Tag = tag
 	}
+	rreq.RequiredPlatforms = required
 	pin, err := r.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
 		return err
@@ -195,6 +296,7 @@ func keepPin(plan *pinResourceModel, state pinResourceModel) {
 	plan.pinModel = state.pinModel
 	// What the user configured stays as planned; only results come from state.
 	plan.PrefectVersion, plan.PythonVersion, plan.Platform = selectorPart.PrefectVersion, selectorPart.PythonVersion, selectorPart.Platform
+	plan.RequiredPlatforms = selectorPart.RequiredPlatforms
 	plan.OnDrift = onDrift
 	plan.UpstreamTag, plan.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
 }
@@ -232,8 +334,9 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 	sel = sel.effective(r.data.defaultRepository)
 	if plan.Digest.IsUnknown() {
 		// The selector was not known at plan time: resolve it now.
-		if err := r.resolveInto(ctx, sel, "", &plan); err != nil {
-			resp.Diagnostics.AddError(resolveErrorSummary(err), resolveErrorDetail(err))
+		required, _ := requiredPlatformsOf(config.pinModel)
+		if err := r.resolveInto(ctx, sel, required, "", &plan); err != nil {
+			resp.Diagnostics.AddError(resolveErrorSummary(err), pinErrorDetail(err, sel, true))
 			return
 		}
 	}
@@ -307,6 +410,7 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 	var model pinResourceModel
 	model.Repository = types.StringValue(id.Repository)
 	model.PrefectVersion, model.PythonVersion, model.Platform = types.StringNull(), types.StringNull(), types.StringNull()
+	model.RequiredPlatforms = types.ListNull(types.StringType)
 	model.AllowPrereleases = types.BoolValue(false)
 	model.OnDrift = types.StringValue(onDriftUpdate)
 	pin := resolver.PinOf(id.Repository, id.Tag, id.Digest)

@@ -14,13 +14,14 @@ import (
 // pinModel is the selector and its results, shared by the data source and
 // the resource. Fields are in schema order.
 type pinModel struct {
-	Repository       types.String `tfsdk:"repository"`
-	PrefectVersion   types.String `tfsdk:"prefect_version"`
-	PythonVersion    types.String `tfsdk:"python_version"`
-	Flavor           types.String `tfsdk:"flavor"`
-	AllowPrereleases types.Bool   `tfsdk:"allow_prereleases"`
-	Tag              types.String `tfsdk:"tag"`
-	Platform         types.String `tfsdk:"platform"`
+	Repository        types.String `tfsdk:"repository"`
+	PrefectVersion    types.String `tfsdk:"prefect_version"`
+	PythonVersion     types.String `tfsdk:"python_version"`
+	Flavor            types.String `tfsdk:"flavor"`
+	AllowPrereleases  types.Bool   `tfsdk:"allow_prereleases"`
+	Tag               types.String `tfsdk:"tag"`
+	Platform          types.String `tfsdk:"platform"`
+	RequiredPlatforms types.List   `tfsdk:"required_platforms"`
 
 	Digest                 types.String `tfsdk:"digest"`
 	Ref                    types.String `tfsdk:"ref"`
@@ -42,6 +43,7 @@ type pinAttribute struct {
 	description string
 	strings     []validator.String
 	bools       []validator.Bool
+	lists       []validator.List
 }
 
 type attrKind int
@@ -50,6 +52,7 @@ const (
 	kindString attrKind = iota
 	kindBool
 	kindStringMap
+	kindStringList
 )
 
 // selectorConflicts: tag names one exact tag, so it excludes every attribute
@@ -95,6 +98,20 @@ func pinAttributes() []pinAttribute {
 			description: "A platform, `os/arch[/variant]` such as `linux/amd64`. When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Defaults to none.",
 			strings: []validator.String{platformValidator}},
+		{name: "required_platforms", kind: kindStringList, input: true,
+			description: "Platforms (`os/arch[/variant]`) the pinned image must provide, such as " +
+				"`[\"linux/amd64\", \"linux/arm64\"]`, so that a pin never points at an image some of your workers " +
+				"cannot run (Prefect re-pushed `2.20.21-python3.10` without linux/amd64: PrefectHQ/prefect#18943). " +
+				"An entry without a variant is met by its os/arch with any variant (`linux/arm64` by `linux/arm64/v8`); " +
+				"an entry with a variant only by that variant, as `platform` matches. Attestation entries " +
+				"(`unknown/unknown`) count as no platform. The data source, and the resource at create or with a new " +
+				"selector, fail on an image that lacks one; the resource holds its pin when upstream moves to such an " +
+				"image (see `on_drift`), and fails a plan whose pinned image itself lacks one. Checking reads the " +
+				"image's manifest with a GET, which Docker Hub counts as a pull (the HEAD that resolves a digest is " +
+				"not counted): the data source makes one per pin per plan; the resource keeps `platform_digests` in " +
+				"state and makes none while upstream's digest is the pinned one. Defaults to none; an empty list " +
+				"requires nothing.",
+			lists: []validator.List{platformListValidator{}}},
 		{name: "digest", kind: kindString, computed: true,
 			description: "What the tag points at: the multi-platform index digest where there is one, such as `sha256:9f…`."},
 		{name: "ref", kind: kindString, computed: true,
@@ -114,7 +131,7 @@ func pinAttributes() []pinAttribute {
 			description: "`repository@platform_digest`. Set only when `platform` is."},
 		{name: "platform_digests", kind: kindStringMap, computed: true,
 			description: "Every platform of the image, such as `{\"linux/amd64\" = \"sha256:…\"}`, attestation entries left " +
-				"out. Set only when `platform` is."},
+				"out; a single-platform image has its own. Set only when `platform` or `required_platforms` is."},
 	}
 }
 
@@ -129,6 +146,8 @@ func dataSourceAttributes() map[string]dschema.Attribute {
 			out[a.name] = dschema.BoolAttribute{Optional: optional, Computed: computed, MarkdownDescription: a.description, Validators: a.bools}
 		case kindStringMap:
 			out[a.name] = dschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: a.description}
+		case kindStringList:
+			out[a.name] = dschema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: a.description, Validators: a.lists}
 		}
 	}
 	return out
@@ -146,6 +165,8 @@ func resourceAttributes() map[string]rschema.Attribute {
 				Default: booldefault.StaticBool(false)}
 		case kindStringMap:
 			out[a.name] = rschema.MapAttribute{ElementType: types.StringType, Computed: true, MarkdownDescription: a.description}
+		case kindStringList:
+			out[a.name] = rschema.ListAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: a.description, Validators: a.lists}
 		}
 	}
 	return out

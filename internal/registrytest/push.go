@@ -120,10 +120,7 @@ func (r *Registry) Push(repo, tag string) (string, error) {
 // "os/arch[/variant]"; the image config carries it (and labels that make the
 // content new on every push). It returns the manifest digest.
 func (r *Registry) PushSingle(repo, tag, platform string) (string, error) {
-	if err := checkRefs(repo, tag); err != nil {
-		return "", err
-	}
-	p, err := parsePlatform(platform)
+	ps, err := checkPlatformRefs(repo, tag, platform)
 	if err != nil {
 		return "", err
 	}
@@ -132,7 +129,7 @@ func (r *Registry) PushSingle(repo, tag, platform string) (string, error) {
 	if err := r.ensureShared(repo); err != nil {
 		return "", err
 	}
-	m, err := r.pushDockerImage(repo, tag, p)
+	m, err := r.pushDockerImage(repo, tag, ps[0])
 	if err != nil {
 		return "", err
 	}

@@ -27,7 +27,9 @@
 //
 // Seed and Push give each tag its own OCI image index of linux/amd64,
 // linux/arm64 and an unknown/unknown attestation manifest; PushSingle a
-// Docker schema 2 image; PushManifestList a Docker manifest list. Manifests
+// Docker schema 2 image; PushManifestList a Docker manifest list;
+// PushPlatforms an index of the platforms a test chooses, and
+// RepushPlatform a fresh image for one platform of an index. Manifests
 // answer HEAD and GET by tag and by digest, with Docker-Content-Digest,
 // Content-Type and Content-Length. Seeding talks to the inner registry in
 // process, so it is not counted and needs no credentials: the 13,512-tag

@@ -91,16 +91,10 @@ var (
 // platforms are set here) and the shared attestation pointing at amd.
 func ociIndex(amd, arm v1.Descriptor, ann map[string]string) blob {
 	amd.Platform, arm.Platform = &linuxAMD64, &linuxARM64
-	att := attestation().descriptor(types.OCIManifestSchema1)
-	att.Platform = &unknown
-	att.Annotations = map[string]string{
-		"vnd.docker.reference.digest": amd.Digest.String(),
-		"vnd.docker.reference.type":   "attestation-manifest",
-	}
 	return newBlob(mustJSON(v1.IndexManifest{
 		SchemaVersion: 2,
 		MediaType:     types.OCIImageIndex,
-		Manifests:     []v1.Descriptor{amd, arm, att},
+		Manifests:     []v1.Descriptor{amd, arm, attestationEntry(amd.Digest)},
 		Annotations:   ann,
 	}))
 }

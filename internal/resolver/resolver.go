@@ -39,6 +39,10 @@ type Request struct {
 	Tag        string
 	Selector   prefecttag.Selector
 	Platform   string // "os/arch[/variant]" or empty
+	// RequiredPlatforms ("os/arch[/variant]") must all be provided by the
+	// image the tag points at (see Provides), or Resolve fails with a
+	// *MissingPlatformsError.
+	RequiredPlatforms []string
 }
 
 // Pin is a resolved reference. Empty strings stand for values the tag does
@@ -103,7 +107,8 @@ func New(reg Registry, opts ...Option) *Resolver {
 }
 
 // Resolve picks the tag the request names or selects, and resolves its digest
-// (and, with a platform, the platform's own manifest).
+// (and, with a platform or required platforms, reads the image's platforms:
+// a manifest GET).
 func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 	repo, err := registry.ParseRepository(req.Repository) // once, for every request below
 	if err != nil {
@@ -118,7 +123,7 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 		return Pin{}, err
 	}
 	pin := PinOf(req.Repository, tag, desc.Digest)
-	if req.Platform != "" {
+	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
 		if err := r.resolvePlatform(ctx, repo, req, &pin); err != nil {
 			return Pin{}, err
 		}
@@ -222,10 +227,19 @@ func (r *Resolver) list(ctx context.Context, repo registry.Repository, spans []p
 	return tags, nil
 }
 
+// resolvePlatform reads the image's platforms into the pin, checks the
+// required ones, and resolves the platform's own manifest when one is asked.
 func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository, req Request, pin *Pin) error {
 	platforms, err := r.registry.Platforms(ctx, repo, pin.Digest)
 	if err != nil {
 		return err
+	}
+	pin.PlatformDigests = platforms.ByPlatform
+	if err := checkRequired(req, *pin); err != nil {
+		return err
+	}
+	if req.Platform == "" {
+		return nil
 	}
 	digest, ok := matchPlatform(platforms.ByPlatform, req.Platform)
 	if !ok {
@@ -233,7 +247,6 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 	}
 	pin.PlatformDigest = digest
 	pin.PlatformRef = req.Repository + "@" + digest
-	pin.PlatformDigests = platforms.ByPlatform
 	return nil
 }
 

@@ -23,6 +23,14 @@ data "prefectimage_pin" "latest" {
   platform = "linux/amd64"
 }
 
+# Refuse an image that lacks a platform the workers run. Checking reads the
+# manifest: one GET per plan, which Docker Hub counts as a pull.
+data "prefectimage_pin" "multiarch" {
+  prefect_version    = "~> 3.4"
+  python_version     = "3.12"
+  required_platforms = ["linux/amd64", "linux/arm64"]
+}
+
 # The slim client image from a mirror.
 data "prefectimage_pin" "client" {
   repository     = "ghcr.io/acme/prefect-client"

@@ -8,6 +8,10 @@ resource "prefectimage_pin" "worker" {
   # update (default): the plan moves the pin; warn: hold and warn;
   # error: hold and fail the plan until someone decides.
   on_drift = "warn"
+
+  # Never pin an image that lacks a platform the workers run; upstream
+  # images are read (a manifest GET) only when upstream has moved.
+  required_platforms = ["linux/amd64", "linux/arm64"]
 }
 
 output "worker_image" {

@@ -1,0 +1,147 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+)
+
+// Required platforms: what an image must provide for a pin to point at it.
+// An image's platforms are a map of "os/arch[/variant]" to the digest of
+// that platform's manifest, as registry.Platforms gives them: an index's
+// entries without its unknown/unknown attestations, or a single manifest's
+// own platform from its config.
+
+// Provides reports whether an image with these platforms provides want
+// ("os/arch[/variant]"). A platform with a variant is provided only by that
+// very entry. One without a variant is provided by its os/arch, with or
+// without a variant: linux/arm64 by linux/arm64 or by linux/arm64/v8, and
+// linux/arm by linux/arm/v6 and linux/arm/v7 alike. So whatever platform
+// would resolve (matchPlatform) is provided; the one difference is that
+// several variants of a bare os/arch, too many to pick one for platform,
+// provide it.
+func Provides(platforms map[string]string, want string) bool {
+	if _, ok := platforms[want]; ok {
+		return true
+	}
+	if strings.Count(want, "/") != 1 {
+		return false
+	}
+	for p := range platforms {
+		if strings.HasPrefix(p, want+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// MissingPlatforms returns those of required that platforms does not
+// provide, in the order of required; nil when it provides them all.
+func MissingPlatforms(platforms map[string]string, required []string) []string {
+	var missing []string
+	for _, want := range required {
+		if !Provides(platforms, want) {
+			missing = append(missing, want)
+		}
+	}
+	return missing
+}
+
+// PlatformChanges says how an image's platforms changed from before to
+// after, each platform added, removed or changed in the order of its name,
+// with its digests: "linux/amd64 removed (was sha256:…); linux/arm64
+// sha256:… → sha256:…". It is "" when no platform changed.
+func PlatformChanges(before, after map[string]string) string {
+	var parts []string
+	for _, p := range sortedKeys(unionOf(before, after)) {
+		old, had := before[p]
+		now, has := after[p]
+		switch {
+		case had && !has:
+			parts = append(parts, fmt.Sprintf("%s removed (was %s)", p, old))
+		case !had && has:
+			parts = append(parts, fmt.Sprintf("%s added (%s)", p, now))
+		case old != now:
+			parts = append(parts, fmt.Sprintf("%s %s → %s", p, old, now))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func unionOf(a, b map[string]string) map[string]string {
+	u := maps.Clone(a)
+	if u == nil {
+		u = map[string]string{}
+	}
+	maps.Copy(u, b)
+	return u
+}
+
+// Platforms reads the platforms of the image at digest in repository: one
+// manifest GET (and, for a single manifest, its config blob), which Docker
+// Hub counts as a pull. The registry client answers a digest it has read
+// before from memory. repository is spelled as in Request.
+func (r *Resolver) Platforms(ctx context.Context, repository, digest string) (map[string]string, error) {
+	repo, err := registry.ParseRepository(repository)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.registry.Platforms(ctx, repo, digest)
+	if err != nil {
+		return nil, err
+	}
+	return p.ByPlatform, nil
+}
+
+// checkRequired fails when the resolved pin, its PlatformDigests read,
+// lacks a platform the request requires.
+func checkRequired(req Request, pin Pin) error {
+	missing := MissingPlatforms(pin.PlatformDigests, req.RequiredPlatforms)
+	if missing == nil {
+		return nil
+	}
+	return &MissingPlatformsError{
+		Repository: req.Repository, Tag: pin.Tag, Digest: pin.Digest,
+		PrefectVersion: pin.PrefectVersion,
+		Platforms:      pin.PlatformDigests, Missing: missing,
+	}
+}
+
+// MissingPlatformsError says that an image lacks platforms a pin requires.
+type MissingPlatformsError struct {
+	Repository, Tag, Digest string
+	// PrefectVersion is the release of Tag, "" for a tag that names none.
+	PrefectVersion string
+	// Platforms are the image's own, Missing those required it lacks.
+	Platforms map[string]string
+	Missing   []string
+}
+
+// Ref names the image: repository:tag@digest, or repository@digest.
+func (e *MissingPlatformsError) Ref() string {
+	if e.Tag == "" {
+		return e.Repository + "@" + e.Digest
+	}
+	return e.Repository + ":" + e.Tag + "@" + e.Digest
+}
+
+// Has is the image's platforms, sorted, as a phrase.
+func (e *MissingPlatformsError) Has() string {
+	return PlatformList(e.Platforms)
+}
+
+func (e *MissingPlatformsError) Error() string {
+	return fmt.Sprintf("%s lacks %s; it has %s.", e.Ref(), strings.Join(e.Missing, ", "), e.Has())
+}
+
+// PlatformList is an image's platforms, sorted, as a phrase: "linux/amd64,
+// linux/arm64", or "no platform at all".
+func PlatformList(platforms map[string]string) string {
+	if len(platforms) == 0 {
+		return "no platform at all"
+	}
+	return strings.Join(sortedKeys(platforms), ", ")
+}
