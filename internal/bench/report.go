@@ -18,7 +18,6 @@ import (
 // which serve the provider with another resolver.WithListing.
 const ListingProvider = "./internal/bench/listingprovider"
 
-
 // Targets of issue 6.
 const (
 	TargetRequests   = 36

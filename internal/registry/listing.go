@@ -2,6 +2,7 @@ package registry
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -83,6 +84,7 @@ type stretch struct {
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
+	all    []string // bounded, first page: the registry's whole list, when it showed it ignores n and last
 	first  string   // bounded: the first tag of the first page ("" when empty)
 	beyond string   // bounded: the first tag past to ("" when the list ended first)
 
@@ -115,6 +117,14 @@ func (s *stretch) take(p page) verdict {
 // takeBounded checks that the page continues the lexical run and collects
 // the tags inside the stretch.
 func (s *stretch) takeBounded(p page) verdict {
+	if s.pages == 1 && p.count > s.n && !p.link && p.sent != "" &&
+		slices.ContainsFunc(p.tags, func(t string) bool { return t <= p.sent }) {
+		// More names than asked for, some at or before last, and no
+		// Link: the registry ignores n and last and sent its whole list,
+		// as distribution 2.x does. Whatever this stretch decides, that
+		// list serves the whole reading, which would only get it again.
+		s.all = p.tags
+	}
 	if p.cursor || p.linkCursor {
 		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
 	}

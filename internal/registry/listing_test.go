@@ -29,6 +29,7 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		tags     []string
 		beyond   string
 		why      string
+		all      bool
 	}{
 		{name: "lexical, stops at the bound", from: "b", to: "f", n: 3,
 			pages: []page{pg("b", true, "c", "d", "e"), pg("e", true, "f", "g", "h")},
@@ -62,6 +63,9 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			want:  []verdict{readMore, unproven}, why: "opaque cursor"},
 		{name: "the whole list at once, unsorted (distribution 2.x)", from: "b", to: "z", n: 3,
 			pages: []page{whole},
+			want:  []verdict{unproven}, all: true},
+		{name: "more than asked after last, all after it: not the whole list", from: "b", to: "z", n: 2,
+			pages: []page{pg("b", false, "e", "d", "c")},
 			want:  []verdict{unproven}},
 		{name: "more names than asked, sorted, no Link: asked after its last", from: "", to: "z", n: 3,
 			pages: []page{pg("", false, "a", "b", "c", "d"), pg("d", false)},
@@ -94,6 +98,9 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			}
 			if !strings.Contains(s.why, tc.why) {
 				t.Errorf("why %q, want it to say %q", s.why, tc.why)
+			}
+			if tc.all != (s.all != nil) {
+				t.Errorf("whole list kept: %v, want %v", s.all != nil, tc.all)
 			}
 		})
 	}

@@ -246,6 +246,11 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 // the whole list, or the list's first page, as it read them.
 func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange, up *unprovenError) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
+		if up != nil && up.all != nil {
+			tags := TagRange{}.filter(up.all)
+			l.keep(TagRange{}, tags)
+			return tags, nil
+		}
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, l.ref)
@@ -297,6 +302,7 @@ func (l *listing) keep(r TagRange, tags []string) {
 // reads the whole list instead.
 type unprovenError struct {
 	why string
+	all []string // the registry's whole list, when a page showed it (stretch.all)
 
 	// head is that page when it was the list's first, and headLink its
 	// Link, for the whole reading to go on from.
@@ -480,7 +486,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 func (s *stretch) err(v verdict) error {
 	switch v {
 	case unproven:
-		return &unprovenError{why: s.why}
+		return &unprovenError{why: s.why, all: s.all}
 	case unreadable:
 		return &answerError{status: http.StatusOK, msg: s.why}
 	}
