@@ -150,6 +150,7 @@ type Client struct {
 	listings   sync.Map // repository key -> *listing
 	rangeReads memo.Cache[[]string]
 	proofs     memo.Cache[proof]
+	starts     memo.Cache[string] // the first tag of each repository's list
 	wholeLists memo.Cache[[]string]
 	heads      memo.Cache[Descriptor]
 	platforms  memo.Cache[Platforms]

@@ -322,6 +322,10 @@ func (e *unprovenError) Error() string {
 // A first page that is unproven makes the repository read whole from then
 // on; one that is in order starts the repository's proof of lexical last.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
+	// The list's first tag, asked for beside this range's first page: with
+	// it, an answer to a last that lies above it proves that the registry
+	// did not answer from its start (see provenBy).
+	c.starts.Start(ctx, l.ref.key, c.readStart(l, rt))
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize}
 	head, v, link, err := c.readPage(ctx, l, rt, first, nil)
 	if err != nil {
@@ -329,10 +333,6 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	}
 	if v == unproven {
 		l.unordered.Store(true)
-	} else if a, b, ok := probePair(head.tags); ok {
-		// Start the repository's proof of lexical `last` now, beside the
-		// pieces, so that no read waits a round trip for it.
-		c.proofs.Start(ctx, l.ref.key, c.proveLexical(l, rt, a, b))
 	}
 	if err := first.err(v); err != nil {
 		var up *unprovenError
@@ -389,25 +389,67 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		stopped = stopped || p.beyond != ""
 	}
 	if stopped {
-		seen := append(slices.Clone(tags), pieces[len(pieces)-1].beyond)
-		slices.Sort(seen)
-		a, b, ok := probePair(seen)
-		prove := c.proveLexical(l, rt, a, b)
-		if !ok { // join a proof started elsewhere, if any
-			prove = func(context.Context) (proof, error) { return proof{}, errNoPair }
-		}
-		proven, err := c.proofs.Get(ctx, l.ref.key, prove)
-		if errors.Is(err, errNoPair) {
-			return nil, &unprovenError{why: "no two tags were read to ask the registry whether it takes last as a lexical bound"}
-		}
-		if err != nil {
+		if err := c.provenBy(ctx, l, rt, r, tags, pieces[len(pieces)-1].beyond); err != nil {
 			return nil, err
-		}
-		if !proven.ok {
-			return nil, &unprovenError{why: proven.why}
 		}
 	}
 	return r.filter(tags), nil
+}
+
+// provenBy says whether a range read that stopped at its bound, having read
+// tags and seen beyond past it, may be trusted: only if the registry takes
+// last as a lexical bound. Pages in order do not show that: a registry may
+// keep an order of its own, lexical on the pages read, with re-pushed tags
+// listed last, and answer a last that is no tag from its start. When the
+// list's first tag lies at or before the range's start, the range's first
+// page, which started after it, shows the registry did not answer from its
+// start. Otherwise (the range starts before the list) the registry is asked,
+// once per repository, for the page after a name between two tags read.
+func (c *Client) provenBy(ctx context.Context, l *listing, rt *repoTransport, r TagRange, tags []string, beyond string) error {
+	start, err := c.starts.Get(ctx, l.ref.key, c.readStart(l, rt))
+	if err != nil {
+		return err
+	}
+	if r.After != "" && start != "" && start <= r.After {
+		return nil
+	}
+	seen := append(slices.Clone(tags), beyond)
+	slices.Sort(seen)
+	a, b, ok := probePair(seen)
+	prove := c.proveLexical(l, rt, a, b)
+	if !ok { // join a proof started elsewhere, if any
+		prove = func(context.Context) (proof, error) { return proof{}, errNoPair }
+	}
+	proven, err := c.proofs.Get(ctx, l.ref.key, prove)
+	if errors.Is(err, errNoPair) {
+		return &unprovenError{why: "no two tags were read to ask the registry whether it takes last as a lexical bound"}
+	}
+	if err != nil {
+		return err
+	}
+	if !proven.ok {
+		return &unprovenError{why: proven.why}
+	}
+	return nil
+}
+
+// readStart reads the first tag of the repository's list, in the registry's
+// order ("" when the list is empty).
+func (c *Client) readStart(l *listing, rt *repoTransport) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		u := c.tagsURL(l.ref, 1, "")
+		resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+		if err != nil {
+			return "", l.overtime(err)
+		}
+		p, err := parsePage(resp, u)
+		if err != nil || len(p.tags) == 0 {
+			return "", err
+		}
+		return p.tags[0], nil
+	}
 }
 
 // proof is whether a registry was shown to take last as a lexical bound.
