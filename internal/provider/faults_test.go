@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,11 +93,22 @@ func resetConnection(w http.ResponseWriter, _ *http.Request) {
 	conn.Close()
 }
 
-// everyOther fails every second /v2/ request with code.
+// everyOther fails every second attempt of each /v2/ request (the first,
+// third, … of each method and URL) with code. Counting per request rather
+// than across them keeps the fault the same whatever requests run at once.
 func everyOther(code int) registryFault {
-	var n atomic.Int64
+	var mu sync.Mutex
+	seen := map[string]int{}
 	return func(w http.ResponseWriter, r *http.Request) bool {
-		if !strings.HasPrefix(r.URL.Path, "/v2") || n.Add(1)%2 != 0 {
+		if !strings.HasPrefix(r.URL.Path, "/v2") {
+			return false
+		}
+		mu.Lock()
+		key := r.Method + " " + r.URL.RequestURI()
+		seen[key]++
+		fail := seen[key]%2 == 1
+		mu.Unlock()
+		if !fail {
 			return false
 		}
 		writeRegistryError(w, code)
