@@ -99,8 +99,8 @@ func TestDistributionProxy(t *testing.T) {
 		upstream.ResetCounts()
 		out, code := env.run(t, dir, args...)
 		c := upstream.Counts()
-		t.Logf("%-44s upstream: %3d tag list pages, %d HEAD, %d GET, %d token, %d ping (exit %d)",
-			what, c.ListPage, c.Head, c.Get, c.Token, c.Ping, code)
+		t.Logf("%-44s upstream: %3d tag list pages (%.1f whole listings), %d HEAD, %d GET, %d token, %d ping (exit %d)",
+			what, c.ListPage, float64(c.ListPage)/float64(fullListing), c.Head, c.Get, c.Token, c.Ping, code)
 		return c, out, code
 	}
 	mustExit := func(want int, what, out string, code int) {
