@@ -25,6 +25,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -111,6 +112,60 @@ func Required() bool { return os.Getenv(RequireEnv) == "1" }
 // within 20 seconds.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := start(t, binaryOrSkip(t), "")
+	if err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	return s
+}
+
+// Upstream is what a proxy-mode Server (StartProxy) pulls through from.
+type Upstream struct {
+	// URL is the upstream registry's base URL, such as
+	// "http://127.0.0.1:5001" or "https://registry-1.docker.io"
+	// (distribution's proxy.remoteurl).
+	URL string
+	// Username and Password, when set, are the credentials the proxy
+	// presents upstream (proxy.username and proxy.password); clients of the
+	// proxy never see them.
+	Username, Password string
+}
+
+// StartProxy starts a docker-registry in proxy mode, a pull-through cache of
+// upstream, with the same TLS and htpasswd authentication for its clients as
+// Start, and stops it when the test ends. It skips or fails like Start when
+// the binary is missing.
+//
+// What distribution 2.8 does in this mode, read from its source
+// (registry/proxy) and measured in internal/mirrors: a tag list is
+// fetched upstream on every request, page by page following Link headers,
+// and answered whole; a manifest by tag asks upstream which digest the tag
+// has now (HEAD) on every request and fetches the manifest by digest (GET)
+// only when it has not stored it yet; when upstream cannot be reached, it
+// answers from what it has stored. Pushes are refused.
+func StartProxy(t testing.TB, upstream Upstream) *Server {
+	t.Helper()
+	bin := binaryOrSkip(t)
+	if upstream.URL == "" {
+		t.Fatalf("distributiontest: StartProxy needs the upstream URL")
+	}
+	// YAML double-quoted scalars: JSON string syntax is a subset.
+	quote := func(v string) string { b, _ := json.Marshal(v); return string(b) }
+	proxy := "proxy:\n  remoteurl: " + quote(upstream.URL) + "\n"
+	if upstream.Username != "" {
+		proxy += "  username: " + quote(upstream.Username) + "\n  password: " + quote(upstream.Password) + "\n"
+	}
+	s, err := start(t, bin, proxy)
+	if err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	return s
+}
+
+// binaryOrSkip returns the path of Binary, or skips the test (fails it when
+// Required) with a message that says how to install it.
+func binaryOrSkip(t testing.TB) string {
+	t.Helper()
 	bin, err := BinaryPath()
 	if err != nil {
 		if Required() {
@@ -118,14 +173,10 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("skipping the real-registry test: %v", err)
 	}
-	s, err := start(t, bin)
-	if err != nil {
-		t.Fatalf("distributiontest: %v", err)
-	}
-	return s
+	return bin
 }
 
-func start(t testing.TB, bin string) (*Server, error) {
+func start(t testing.TB, bin, extraConfig string) (*Server, error) {
 	dir := t.TempDir()
 	pw := make([]byte, 12)
 	if _, err := rand.Read(pw); err != nil {
@@ -163,16 +214,17 @@ func start(t testing.TB, bin string) (*Server, error) {
 	// A free port can be taken between probing and binding: try a few.
 	var lastErr error
 	for range 3 {
-		if lastErr = s.launch(t, bin); lastErr == nil {
+		if lastErr = s.launch(t, bin, extraConfig); lastErr == nil {
 			return s, nil
 		}
 	}
 	return nil, lastErr
 }
 
-// launch writes the configuration for a free port, starts the binary and
-// waits until it answers.
-func (s *Server) launch(t testing.TB, bin string) error {
+// launch writes the configuration for a free port, with extraConfig (top
+// level YAML sections) appended, starts the binary and waits until it
+// answers.
+func (s *Server) launch(t testing.TB, bin, extraConfig string) error {
 	port, err := freePort()
 	if err != nil {
 		return err
@@ -203,7 +255,7 @@ auth:
   htpasswd:
     realm: distributiontest
     path: %[1]s/htpasswd
-`, s.dir, s.Host, hex.EncodeToString(secret))
+%[4]s`, s.dir, s.Host, hex.EncodeToString(secret), extraConfig)
 	cfgPath := filepath.Join(s.dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
@@ -390,6 +442,15 @@ func (s *Server) Digest(repo, tag string) (string, error) {
 		return "", err
 	}
 	return d.Digest.String(), nil
+}
+
+// Tags lists repo's tags with the server's credentials.
+func (s *Server) Tags(repo string) ([]string, error) {
+	r, err := name.NewRepository(s.Repository(repo))
+	if err != nil {
+		return nil, err
+	}
+	return remote.List(r, s.remoteOptions()...)
 }
 
 // freePort asks the kernel for a free TCP port on 127.0.0.1.

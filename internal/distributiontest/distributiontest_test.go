@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // The server speaks TLS with the generated CA, wants the htpasswd
@@ -61,6 +63,42 @@ func TestServer(t *testing.T) {
 	s.Stop()
 	if _, err := s.Digest("prefecthq/prefect", "3-latest"); err == nil {
 		t.Error("the server still answers after Stop")
+	}
+}
+
+// In proxy mode the server pulls through from its upstream with the
+// credentials it is given: a HEAD by tag asks upstream every time and GETs
+// the manifest upstream only the first time; tags are listed upstream.
+// Without the credentials the upstream refuses it.
+func TestProxy(t *testing.T) {
+	upstream := registrytest.New(t, registrytest.WithBearerAuth("hub-bot", "hub-secret"))
+	if err := upstream.Seed("prefecthq/prefect", []string{"3.4.25-python3.12", "3-latest"}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := upstream.Digest("prefecthq/prefect", "3-latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := StartProxy(t, Upstream{URL: upstream.URL(), Username: "hub-bot", Password: "hub-secret"})
+	for i := range 2 {
+		if d, err := proxy.Digest("prefecthq/prefect", "3-latest"); err != nil || d != want {
+			t.Fatalf("HEAD %d through the proxy: %s, %v; want %s", i+1, d, err, want)
+		}
+		if c := upstream.Counts(); c.Head != i+1 || c.Get != 1 {
+			t.Errorf("after HEAD %d through the proxy, upstream saw %d HEAD and %d GET; want %d and 1", i+1, c.Head, c.Get, i+1)
+		}
+	}
+	tags, err := proxy.Tags("prefecthq/prefect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"3-latest", "3.4.25-python3.12"}; !slices.Equal(tags, want) {
+		t.Errorf("tags through the proxy %v, want %v", tags, want)
+	}
+
+	anonymous := StartProxy(t, Upstream{URL: upstream.URL()})
+	if d, err := anonymous.Digest("prefecthq/prefect", "3-latest"); err == nil {
+		t.Errorf("a proxy without the upstream's credentials resolved %s", d)
 	}
 }
 

@@ -79,7 +79,13 @@ func TestInterrupt_stopsInFlightRequests(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	reattachCh := make(chan *plugin.ReattachConfig, 1)
 	closeCh := make(chan struct{})
-	const address = "registry.terraform.io/prefectimage/prefectimage"
+	// The address the CLI looks for: OpenTofu's registry host under tofu
+	// (TF_ACC_PROVIDER_HOST, as terraform-plugin-testing reads it).
+	host := "registry.terraform.io"
+	if h := os.Getenv("TF_ACC_PROVIDER_HOST"); h != "" {
+		host = h
+	}
+	address := host + "/prefectimage/prefectimage"
 	go func() {
 		err := tf6server.Serve(address,
 			func() tfprotov6.ProviderServer { return providerserver.NewProtocol6(New("test")())() },
