@@ -119,10 +119,6 @@ func (e *Error) CertificateUnverified() bool { return e.badCert }
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
 
-// Source says where the credentials of the request came from ("" when
-// unknown).
-func (e *Error) Source() string { return e.source }
-
 // PathOnly is the repository without its host.
 func (e *Error) PathOnly() string {
 	host, path, err := splitRepository(e.Repository)

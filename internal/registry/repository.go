@@ -45,10 +45,6 @@ func (r Repository) v2URL(path string) *url.URL {
 	return &url.URL{Scheme: "https", Host: r.name.RegistryStr(), Path: "/v2/" + r.name.RepositoryStr() + "/" + path}
 }
 
-// Registry is the registry host as the user wrote it, docker.io when the
-// repository names none.
-func (r Repository) Registry() string { return r.registry }
-
 // ValidateRepository checks a repository as users write it:
 // "prefecthq/prefect", "ghcr.io/acme/prefect",
 // "127.0.0.1:5000/prefecthq/prefect". A tag, a digest, a scheme or a
