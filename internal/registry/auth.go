@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -94,11 +93,9 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 	// what the Client says, whether or not it is ever sent in a header
 	// (an identity token goes in an OAuth form body).
 	if cfg, err := authn.Authorization(ctx, auth); err == nil {
-		for _, secret := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+		c.addLogin(cfg.Username, cfg.Password)
+		for _, secret := range []string{cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
 			c.addSecret(secret)
-		}
-		if cfg.Username != "" && cfg.Password != "" {
-			c.addSecret(base64.StdEncoding.EncodeToString([]byte(cfg.Username + ":" + cfg.Password)))
 		}
 	}
 	return auth, sourceKeychain, nil

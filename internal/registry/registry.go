@@ -197,10 +197,7 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 		c.keychain = authn.DefaultKeychain
 	}
 	for _, cr := range c.creds {
-		if cr.Password != "" {
-			c.addSecret(cr.Password)
-			c.addSecret(base64.StdEncoding.EncodeToString([]byte(cr.Username + ":" + cr.Password)))
-		}
+		c.addLogin(cr.Username, cr.Password)
 	}
 	for _, h := range cfg.InsecureHosts {
 		k, err := normalizeHostPort(h)
@@ -316,6 +313,15 @@ func (c *Client) scrub(s string) string {
 		s = strings.ReplaceAll(s, p, "[redacted]")
 	}
 	return s
+}
+
+// addLogin records a password, and the basic credentials it makes with its
+// user name, to scrub.
+func (c *Client) addLogin(username, password string) {
+	if password != "" {
+		c.addSecret(password)
+		c.addSecret(base64.StdEncoding.EncodeToString([]byte(username + ":" + password)))
+	}
 }
 
 // addSecret records a string to scrub. Strings shorter than 3 bytes are

@@ -134,7 +134,7 @@ func (l *listing) spend() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.pages >= MaxListingPages {
-		return &answerError{status: http.StatusOK, cause: &LimitError{Bound: "pages", Limit: fmt.Sprintf("%d pages", MaxListingPages), Reached: l.figuresLocked()}}
+		return l.limitLocked("pages", fmt.Sprintf("%d pages", MaxListingPages))
 	}
 	l.pages++
 	return nil
@@ -157,7 +157,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 	left := MaxListingBytes - b.l.bytes
 	if left <= 0 {
 		defer b.l.mu.Unlock()
-		return 0, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "bytes", Limit: fmt.Sprintf("%d MiB", MaxListingBytes>>20), Reached: b.l.figuresLocked()}}
+		return 0, b.l.limitLocked("bytes", fmt.Sprintf("%d MiB", MaxListingBytes>>20))
 	}
 	if int64(len(p)) > left {
 		p = p[:left]
@@ -171,8 +171,11 @@ func (b *countedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (l *listing) figuresLocked() string {
-	return fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
+// limitLocked is the error of passing a bound, with the figures reached.
+// l.mu is held.
+func (l *listing) limitLocked(bound, limit string) error {
+	reached := fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
+	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached}}
 }
 
 // overtime turns a deadline error past the listing's deadline into its
@@ -183,7 +186,7 @@ func (l *listing) overtime(err error) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return &answerError{cause: &LimitError{Bound: "time", Limit: l.timeout.String(), Reached: l.figuresLocked()}}
+	return l.limitLocked("time", l.timeout.String())
 }
 
 // ListTags returns every tag of the repository, read to the end of its
@@ -320,12 +323,14 @@ func (e *unprovenError) Error() string {
 // pieces that do not join, make it an *unprovenError.
 //
 // A first page that is unproven makes the repository read whole from then
-// on; one that is in order starts the repository's proof of lexical last.
+// on.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
-	// The list's first tag, asked for beside this range's first page: with
-	// it, an answer to a last that lies above it proves that the registry
-	// did not answer from its start (see provenBy).
-	c.starts.Start(ctx, l.ref.key, c.readStart(l, rt))
+	if r.After != "" {
+		// The list's first tag, asked for beside this range's first page:
+		// with it, an answer to a last that lies above it proves that the
+		// registry did not answer from its start (see provenBy).
+		c.starts.Start(ctx, l.ref.key, c.readStart(l, rt))
+	}
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize}
 	head, v, link, err := c.readPage(ctx, l, rt, first, nil)
 	if err != nil {
@@ -406,12 +411,14 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 // start. Otherwise (the range starts before the list) the registry is asked,
 // once per repository, for the page after a name between two tags read.
 func (c *Client) provenBy(ctx context.Context, l *listing, rt *repoTransport, r TagRange, tags []string, beyond string) error {
-	start, err := c.starts.Get(ctx, l.ref.key, c.readStart(l, rt))
-	if err != nil {
-		return err
-	}
-	if r.After != "" && start != "" && start <= r.After {
-		return nil
+	if r.After != "" {
+		start, err := c.starts.Get(ctx, l.ref.key, c.readStart(l, rt))
+		if err != nil {
+			return err
+		}
+		if start != "" && start <= r.After {
+			return nil
+		}
 	}
 	seen := append(slices.Clone(tags), beyond)
 	slices.Sort(seen)
@@ -439,14 +446,9 @@ func (c *Client) readStart(l *listing, rt *repoTransport) func(context.Context) 
 	return func(ctx context.Context) (string, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
-		u := c.tagsURL(l.ref, 1, "")
-		resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
-		if err != nil {
-			return "", l.overtime(err)
-		}
-		p, err := parsePage(resp, u)
+		p, _, err := c.fetchPage(ctx, l, rt, c.tagsURL(l.ref, 1, ""))
 		if err != nil || len(p.tags) == 0 {
-			return "", err
+			return "", l.overtime(err)
 		}
 		return p.tags[0], nil
 	}
@@ -472,17 +474,12 @@ func (c *Client) proveLexical(l *listing, rt *repoTransport, a, b string) func(c
 	return func(ctx context.Context) (proof, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
-		u := c.tagsURL(l.ref, probePage, a+"~")
-		resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+		answer, _, err := c.fetchPage(ctx, l, rt, c.tagsURL(l.ref, probePage, a+"~"))
 		if statusOf(err) == http.StatusBadRequest {
 			return proof{why: fmt.Sprintf("the registry refused last=%q (HTTP 400)", a+"~")}, nil
 		}
 		if err != nil {
 			return proof{}, l.overtime(err)
-		}
-		answer, err := parsePage(resp, u)
-		if err != nil {
-			return proof{}, err
 		}
 		ok, why := probeProves(b, answer)
 		return proof{ok: ok, why: why}, nil
@@ -510,11 +507,11 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 	}
 	for v == readMore {
 		if next != nil {
-			if key := pageKey(next); visited[key] {
+			key := pageKey(next)
+			if visited[key] {
 				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry's Link header leads back to a page already read (%s), so paging stopped to avoid a loop", next.RequestURI())}
-			} else {
-				visited[key] = true
 			}
+			visited[key] = true
 		}
 		var err error
 		if _, v, next, err = c.readPage(ctx, l, rt, s, next); err != nil {
@@ -552,17 +549,13 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	default:
 		p.cursor = true
 	}
-	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+	answer, resp, err := c.fetchPage(ctx, l, rt, u)
 	if err != nil {
 		if s.bounded && s.pages == 0 && s.from != "" && statusOf(err) == http.StatusBadRequest {
 			// The registry refuses a `last` that is no tag.
 			s.pages++
 			return p, s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP 400)", s.from)), nil, nil
 		}
-		return p, 0, nil, err
-	}
-	answer, err := parsePage(resp, u)
-	if err != nil {
 		return p, 0, nil, err
 	}
 	p.tags, p.count = answer.tags, answer.count
@@ -578,14 +571,19 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	return p, s.take(p), next, nil
 }
 
-// parsePage reads a tag list answer: its valid tag names, in order, and
-// how many names it held.
-func parsePage(resp *response, u *url.URL) (page, error) {
+// fetchPage reads one tag list page, counted against the listing's bounds:
+// its valid tag names, in order, and how many names it held, and the
+// answer itself for its headers.
+func (c *Client) fetchPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL) (page, *response, error) {
+	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+	if err != nil {
+		return page{}, nil, err
+	}
 	var body struct {
 		Tags []string `json:"tags"`
 	}
 	if err := json.Unmarshal(resp.body, &body); err != nil {
-		return page{}, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
+		return page{}, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
 	}
 	p := page{count: len(body.Tags), tags: body.Tags[:0]}
 	for _, t := range body.Tags {
@@ -593,7 +591,7 @@ func parsePage(resp *response, u *url.URL) (page, error) {
 			p.tags = append(p.tags, t)
 		}
 	}
-	return p, nil
+	return p, resp, nil
 }
 
 // sameHostLink resolves a Link target against the page that sent it and
