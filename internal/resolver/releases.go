@@ -24,7 +24,7 @@ func (r *Resolver) Releases(ctx context.Context, repository string, f prefecttag
 		return nil, err
 	}
 	var spans []prefecttag.TagSpan // nil: every release tag
-	if r.ranges != nil && r.listing == ListSpans {
+	if r.narrows() {
 		spans = f.ReleaseSpans()
 	}
 	catalog, err := r.catalog(ctx, repo, spans)

@@ -160,7 +160,7 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 		// The exact tag does not exist: list, so the error can show what does.
 	}
 	var spans []prefecttag.TagSpan // nil: every release tag
-	if r.ranges != nil && r.listing == ListSpans {
+	if r.narrows() {
 		spans = req.Selector.ReleaseSpans()
 	}
 	catalog, err := r.catalog(ctx, repo, spans)
@@ -185,6 +185,10 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 	}
 	return tag.Name, nil
 }
+
+// narrows reports whether listings are cut to the spans a selector can
+// pick.
+func (r *Resolver) narrows() bool { return r.ranges != nil && r.listing == ListSpans }
 
 // catalog lists and parses a repository's tags in spans (nil: every
 // release tag).
