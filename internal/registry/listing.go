@@ -92,6 +92,7 @@ type stretch struct {
 	pages    int
 	nextLast string // after readMore without a Link: the `last` to send
 	why      string // after unproven or unreadable: the reason
+	hadLink  bool   // some page of this stretch had a Link
 
 	// Unbounded only.
 	seen     map[string]bool
@@ -99,7 +100,6 @@ type stretch struct {
 	advanced bool // the registry answered a `last` with new tags only
 	ignoresN bool // a page held more names than asked for
 	widened  bool // the list was asked for again, whole, with widePage
-	hadLink  bool // some page of this stretch had a Link
 }
 
 // take records a page and says what to do next.
