@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -200,18 +201,75 @@ func TestHostileNonLexicalRange(t *testing.T) {
 				}
 			}
 			// Where the order is not lexical, the whole list is read
-			// once: a full listing, the first page of the narrowed read
-			// that found the order unproven, and the list's first tag
-			// asked for beside it.
+			// once: a full listing (its first page asked for beside the
+			// first range's), and that range's first page.
 			lexical := strings.HasPrefix(shape.Name, "lexical") || strings.HasPrefix(shape.Name, "default")
 			used := r.Counts().ListPage
 			r.ResetCounts()
 			if _, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, repo)); err != nil {
 				t.Fatal(err)
 			}
-			if full := r.Counts().ListPage; !lexical && used > full+2 {
-				t.Errorf("%d list requests, want at most one full listing (%d) and two more", used, full)
+			if full := r.Counts().ListPage; !lexical && used > full+1 {
+				t.Errorf("%d list requests, want at most one full listing (%d) and the probe", used, full)
 			}
+		})
+	}
+}
+
+// A plan's narrowed ranges arrive at once (a fleet: ~> 3.8.0 on fifteen
+// pins, ~> 2.20's eleven spans). On a registry not in lexical order they
+// cost one full listing and the one page that probed, whatever their
+// number; on a lexical one, far less than a full listing.
+func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
+	noDockerConfig(t)
+	all := tagcatalog.Prefect()
+	want := slices.Sorted(slices.Values(all))
+	digits := func(p string) (s []string) {
+		for d := '1'; d <= '9'; d++ {
+			s = append(s, p+string(d))
+		}
+		return s
+	}
+	ranges := []TagRange{{After: "3.7~", Before: "3.8~", Splits: digits("3.8.")}, {After: "2.1~", Before: "2.9~", Splits: digits("2.")}}
+	for d := '0'; d <= '9'; d++ {
+		p := "2.1" + string(d)
+		ranges = append(ranges, TagRange{After: p + "/", Before: p + ":", Splits: digits(p + ".")})
+	}
+	callers := []int{15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	for _, shape := range registrytest.Shapes() {
+		t.Run(shape.Name, func(t *testing.T) {
+			r := seeded(t, all, shape.Opts...)
+			repo := repoOf(t, r.Host()+"/prefecthq/prefect")
+			c := newTestClient(t, Config{})
+			var g errgroup.Group
+			for i, rg := range ranges {
+				for range callers[i] {
+					g.Go(func() error {
+						got, err := c.ListTagRange(context.Background(), repo, rg)
+						if err == nil && !slices.Equal(got, inRange(want, rg)) {
+							err = fmt.Errorf("range %+v: %d tags, want %d", rg, len(got), len(inRange(want, rg)))
+						}
+						return err
+					})
+				}
+			}
+			if err := g.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			used := r.Counts().ListPage
+			r.ResetCounts()
+			if _, err := newTestClient(t, Config{}).ListTags(context.Background(), repo); err != nil {
+				t.Fatal(err)
+			}
+			full := r.Counts().ListPage
+			lexical := strings.HasPrefix(shape.Name, "lexical") || strings.HasPrefix(shape.Name, "default")
+			switch {
+			case !lexical && used > full+1:
+				t.Errorf("%d list requests, want at most one full listing (%d) and the probe", used, full)
+			case lexical && used >= full:
+				t.Errorf("%d list requests on a lexical registry, want fewer than a full listing (%d)", used, full)
+			}
+			t.Logf("%d list requests; a full listing alone: %d", used, full)
 		})
 	}
 }

@@ -284,3 +284,50 @@ func joined(pieces []*stretch) (bool, string) {
 	}
 	return true, ""
 }
+
+// orderVerdict is what a registry has shown of how it takes last.
+type orderVerdict int
+
+const (
+	// orderUnknown: the pages in hand cannot tell; ask once more
+	// (probeBetween).
+	orderUnknown orderVerdict = iota
+	// orderLexical: last is a lexical bound, so a range may stop at its end.
+	orderLexical
+	// orderOwn: the registry keeps an order of its own, pages by cursor,
+	// ignores last or refuses a last that is no tag: read the whole list.
+	orderOwn
+)
+
+// judgeOrder says what the list's first page (head, asked for without
+// last) and the answer to last=after (after is a name that is no tag; probe
+// is nil when none was asked for or the registry refused it, refused) show
+// of how the registry takes last; and the registry's whole list when the
+// answer showed that it ignores n and last (stretch.all).
+//
+// A first page out of order, or paged by cursor, shows an order of the
+// registry's own. When the list starts at or before after, an answer that
+// starts past after, in order, shows that the registry did not answer from
+// its start: it takes last lexically. An answer from the start shows it
+// does not. A list that starts past after, or an empty answer, cannot tell.
+func judgeOrder(n int, head page, after string, probe *page, refused bool) (orderVerdict, string, []string) {
+	answer := &stretch{bounded: true, from: after, n: n}
+	answered := complete
+	if probe != nil {
+		answered = answer.take(*probe)
+	}
+	first := &stretch{bounded: true, n: n}
+	switch {
+	case first.take(head) == unproven:
+		return orderOwn, first.why, answer.all
+	case after == "" || len(head.tags) == 0 || head.tags[0] > after:
+		return orderUnknown, "", answer.all
+	case refused:
+		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", after), nil
+	case answered == unproven:
+		return orderOwn, answer.why, answer.all
+	case probe == nil || len(probe.tags) == 0:
+		return orderUnknown, "", nil
+	}
+	return orderLexical, "", nil
+}

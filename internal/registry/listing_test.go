@@ -231,3 +231,64 @@ func TestJoined(t *testing.T) {
 		}
 	}
 }
+
+// What the list's first page and the answer to a last that is no tag show
+// of how a registry takes last, on every shape: only an answer that did not
+// come from the list's start proves a lexical last.
+func TestJudgeOrder(t *testing.T) {
+	cursor := pg("", true, "a", "b")
+	cursor.linkCursor = true
+	whole := pg("m~", false, "z", "a", "n", "b")
+	whole.count = 3000 // more names than asked for
+	for _, tc := range []struct {
+		name    string
+		head    page
+		after   string
+		probe   *page
+		refused bool
+		want    orderVerdict
+		why     string
+		all     bool
+	}{
+		{name: "lexical: answered past last, the list starting before it",
+			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
+			want: orderLexical},
+		{name: "positional or ignored: answered from the start",
+			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"a", "b"}, count: 2, link: true},
+			want: orderOwn, why: `after "m~" starts at "a"`},
+		{name: "first page out of order (reversed, shuffled)",
+			head: pg("", true, "z", "y"), after: "m~", probe: &page{sent: "m~", tags: []string{"n"}, count: 1},
+			want: orderOwn, why: "not in lexical order"},
+		{name: "paged by cursor",
+			head: cursor, after: "m~", probe: &page{sent: "m~", tags: []string{"n"}, count: 1},
+			want: orderOwn, why: "opaque cursor"},
+		{name: "the answer paged by cursor",
+			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n"}, count: 1, link: true, linkCursor: true},
+			want: orderOwn, why: "opaque cursor"},
+		{name: "a last that is no tag refused",
+			head: pg("", true, "a", "b"), after: "m~", refused: true,
+			want: orderOwn, why: "HTTP 400"},
+		{name: "the whole list at once, unsorted: kept for the whole reading",
+			head: pg("", false, "z", "a", "n", "b"), after: "m~", probe: &whole,
+			want: orderOwn, why: "not in lexical order", all: true},
+		{name: "the list starts past last: an answer from its start looks the same",
+			head: pg("", true, "n", "o"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
+			want: orderUnknown},
+		{name: "nothing after last proves nothing",
+			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~"},
+			want: orderUnknown},
+		{name: "no range start to ask with",
+			head: pg("", true, "a", "b"),
+			want: orderUnknown},
+		{name: "an empty list",
+			head: pg("", false), after: "m~", probe: &page{sent: "m~"},
+			want: orderUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, why, all := judgeOrder(2, tc.head, tc.after, tc.probe, tc.refused)
+			if got != tc.want || !strings.Contains(why, tc.why) || (all != nil) != tc.all {
+				t.Errorf("judgeOrder = %v, %q, all %v; want %v, %q, all %v", got, why, all != nil, tc.want, tc.why, tc.all)
+			}
+		})
+	}
+}

@@ -149,8 +149,8 @@ type Client struct {
 	auths      memo.Cache[*repoTransport]
 	listings   sync.Map // repository key -> *listing
 	rangeReads memo.Cache[[]string]
-	proofs     memo.Cache[proof]
-	starts     memo.Cache[string] // the first tag of each repository's list
+	orders     memo.Cache[order]
+	headPages  memo.Cache[headPage]
 	wholeLists memo.Cache[[]string]
 	heads      memo.Cache[Descriptor]
 	platforms  memo.Cache[Platforms]

@@ -88,6 +88,7 @@ type listing struct {
 	pages     int
 	bytes     int64
 	ranges    []rangeRead // ranges read, for serving the ranges inside them
+	asked     map[[2]string]int // callers of each narrowed range (After, Before)
 	linkPaged atomic.Bool // some page had a Link: a page without one ends the list
 	unordered atomic.Bool // a narrowed read was unproven: read the whole list
 }
@@ -198,8 +199,9 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 }
 
 // ListTagRange returns the repository's tags inside r, de-duplicated and
-// sorted. While the registry's pages prove lexical order it reads only the
-// range, in pieces cut at r.Splits, concurrently; on any sign otherwise it
+// sorted. Once the registry has shown that it takes last as a lexical
+// bound (orderOf), and while its pages stay in lexical order, it reads
+// only the range, in pieces cut at r.Splits, concurrently; otherwise it
 // reads the whole list to its end and filters it here. A range is served
 // from any range read before that covers it, and from the whole list once
 // read. Concurrent callers of one range share one reading; failures are
@@ -210,12 +212,9 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		return tags, nil
 	}
 	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() {
-		return c.listWhole(ctx, l, r, nil)
+		return c.listWhole(ctx, l, r)
 	}
-	// Narrowed reads of a repository go at once, not one after another:
-	// on a registry whose order is not lexical each spends its first page
-	// finding out, which costs a request; waiting would cost every plan on
-	// a lexical registry a round trip.
+	l.ask(r)
 	tags, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) ([]string, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
@@ -223,7 +222,14 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		if err != nil {
 			return nil, err
 		}
-		tags, err := c.readRange(ctx, l, rt, r)
+		o, err := c.orderOf(ctx, l, rt)
+		if err != nil {
+			return nil, l.overtime(err)
+		}
+		if !o.lexical {
+			return nil, &unprovenError{why: o.why}
+		}
+		tags, err := c.readRange(ctx, l, rt, r, o)
 		if err != nil {
 			return nil, l.overtime(err)
 		}
@@ -236,7 +242,7 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "why": up.why,
 		})
-		return c.listWhole(ctx, l, r, up)
+		return c.listWhole(ctx, l, r)
 	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
@@ -244,32 +250,31 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 	return slices.Clone(tags), nil
 }
 
-// listWhole reads the whole list once and returns the tags inside r. A
-// narrowed reading that proved nothing (up, nil when none) may hand over
-// the whole list, or the list's first page, as it read them.
-func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange, up *unprovenError) ([]string, error) {
+// listWhole reads the whole list once, from its first page (firstPage) to
+// its end, and returns the tags inside r.
+func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
-		if up != nil && up.all != nil {
-			tags := TagRange{}.filter(up.all)
-			l.keep(TagRange{}, tags)
-			return tags, nil
-		}
-		ctx, cancel := l.within(ctx)
-		defer cancel()
-		rt, err := c.transportFor(ctx, l.ref)
-		if err != nil {
-			return nil, err
-		}
-		s := &stretch{n: c.pageSize}
-		if up != nil && up.head != nil {
-			err = c.continueStretch(ctx, l, rt, s, s.take(*up.head), up.headLink)
+		var whole []string
+		if o, ok := c.orders.Cached(l.ref.key); ok && o.all != nil {
+			whole = o.all // the registry sent it all in one answer
 		} else {
-			err = c.readStretch(ctx, l, rt, s)
+			ctx, cancel := l.within(ctx)
+			defer cancel()
+			rt, err := c.transportFor(ctx, l.ref)
+			if err != nil {
+				return nil, err
+			}
+			head, err := c.firstPage(ctx, l, rt)
+			if err != nil {
+				return nil, l.overtime(err)
+			}
+			s := &stretch{n: c.pageSize}
+			if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
+				return nil, l.overtime(err)
+			}
+			whole = s.tags
 		}
-		if err != nil {
-			return nil, l.overtime(err)
-		}
-		tags := TagRange{}.filter(s.tags)
+		tags := TagRange{}.filter(whole)
 		l.keep(TagRange{}, tags)
 		return tags, nil
 	})
@@ -295,6 +300,31 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 	return nil, false
 }
 
+// ask counts a caller of a narrowed range, so that orderOf probes with
+// the range most callers wait for.
+func (l *listing) ask(r TagRange) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.asked == nil {
+		l.asked = map[[2]string]int{}
+	}
+	l.asked[[2]string{r.After, r.Before}]++
+}
+
+// mostAsked is the range asked for most, the lowest of those tied.
+func (l *listing) mostAsked() TagRange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var top [2]string
+	most := 0
+	for r, n := range l.asked {
+		if n > most || (n == most && (r[0] < top[0] || (r[0] == top[0] && r[1] < top[1]))) {
+			top, most = r, n
+		}
+	}
+	return TagRange{After: top[0], Before: top[1]}
+}
+
 func (l *listing) keep(r TagRange, tags []string) {
 	l.mu.Lock()
 	l.ranges = append(l.ranges, rangeRead{r: r, tags: tags})
@@ -303,47 +333,144 @@ func (l *listing) keep(r TagRange, tags []string) {
 
 // unprovenError says a narrowed reading cannot be trusted; the caller
 // reads the whole list instead.
-type unprovenError struct {
-	why string
-	all []string // the registry's whole list, when a page showed it (stretch.all)
-
-	// head is that page when it was the list's first, and headLink its
-	// Link, for the whole reading to go on from.
-	head     *page
-	headLink *url.URL
-}
+type unprovenError struct{ why string }
 
 func (e *unprovenError) Error() string {
 	return "the tag list is not in proven lexical order: " + e.why
 }
 
-// readRange reads the tags inside r as bounded stretches: the first page,
-// then, when the range goes on, the rest in pieces cut at the splits that
-// lie beyond that page, concurrently. Any piece that is unproven, or
-// pieces that do not join, make it an *unprovenError.
-//
-// A first page that is unproven makes the repository read whole from then
-// on.
-func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
-	if r.After != "" {
-		// The list's first tag, asked for beside this range's first page:
-		// with it, an answer to a last that lies above it proves that the
-		// registry did not answer from its start (see provenBy).
-		c.starts.Start(ctx, l.ref.key, c.readStart(l, rt))
+// headPage is the first page of a repository's list, asked for without
+// last: where every whole reading starts, and, for orderOf, the list's
+// first tags.
+type headPage struct {
+	p    page
+	link *url.URL
+}
+
+// firstPage reads the repository's first page once.
+func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (headPage, error) {
+	return c.headPages.Get(ctx, l.ref.key, func(ctx context.Context) (headPage, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, c.pageSize, ""), page{})
+		return headPage{p: p, link: link}, l.overtime(err)
+	})
+}
+
+// order is what a repository's registry has shown of how it takes last.
+type order struct {
+	lexical bool     // last is a lexical bound: a range may stop at its end
+	why     string   // why not, when not
+	all     []string // the registry's whole list, when the probe showed that it ignores n and last
+
+	// The first page of the range that asked first, which was the probe,
+	// for that range's reading to go on from.
+	probeFor  TagRange
+	probe     *page
+	probeLink *url.URL
+}
+
+// orderOf finds out, once per repository, whether the registry takes last
+// as a lexical bound, which a reading that stops at a range's end relies
+// on. Pages in order do not show it: a registry may keep an order of its
+// own, lexical on the pages read, with re-pushed tags listed last, and
+// answer a last that is no tag from its start. The first range to ask
+// sends its first page (last = its start, a name that is no tag) beside
+// the list's first page (judgeOrder); ranges asking meanwhile wait for the
+// verdict. So a registry not in lexical order costs one full listing and
+// that one page, not a page per range; the first page is where the whole
+// reading starts. The range that probes is the one most callers have asked
+// for (mostAsked): the others wait a round trip.
+func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (order, error) {
+	return c.orders.Get(ctx, l.ref.key, func(ctx context.Context) (order, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		r := l.mostAsked()
+		o := order{probeFor: r}
+		var head headPage
+		refused := false
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() (err error) {
+			head, err = c.firstPage(gctx, l, rt)
+			return err
+		})
+		if r.After != "" {
+			g.Go(func() error {
+				p, link, err := c.getPage(gctx, l, rt, c.tagsURL(l.ref, c.pageSize, r.After), page{sent: r.After})
+				if statusOf(err) == http.StatusBadRequest {
+					refused = true // the registry refuses a last that is no tag
+					return nil
+				}
+				o.probe, o.probeLink = &p, link
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return order{}, l.overtime(err)
+		}
+		v, why, all := judgeOrder(c.pageSize, head.p, r.After, o.probe, refused)
+		if v == orderUnknown {
+			var err error
+			if v, why, err = c.probeBetween(ctx, l, rt, head.p.tags); err != nil {
+				return order{}, l.overtime(err)
+			}
+		}
+		o.lexical, o.why, o.all = v == orderLexical, why, all
+		return o, nil
+	})
+}
+
+// probeBetween asks for the page after a+"~", a name that is no tag and
+// lies between two tags a and b that follow each other on the list's first
+// page, which is in order: a registry that takes last as a lexical bound
+// answers from b; one that takes it by position, or ignores it, answers
+// from its start.
+func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head []string) (orderVerdict, string, error) {
+	a, b, ok := probePair(head)
+	if !ok {
+		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", nil
 	}
-	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize}
-	head, v, link, err := c.readPage(ctx, l, rt, first, nil)
+	answer, _, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, probePage, a+"~"), page{})
+	if statusOf(err) == http.StatusBadRequest {
+		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", a+"~"), nil
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if ok, why := probeProves(b, answer); !ok {
+		return orderOwn, why, nil
+	}
+	return orderLexical, "", nil
+}
+
+// probePage is the n of probeBetween's request: a few tags show where it
+// starts.
+const probePage = 10
+
+// readRange reads the tags inside r, on a registry that takes last as a
+// lexical bound, as bounded stretches: the first page, then, when the
+// range goes on, the rest in pieces cut at the splits that lie beyond that
+// page, concurrently. Any piece that is unproven, or pieces that do not
+// join, make it an *unprovenError.
+func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, o order) ([]string, error) {
+	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linkPaged: l.linkPaged.Load()}
+	var v verdict
+	var link *url.URL
+	var err error
+	switch {
+	case o.probe != nil && o.probeFor.After == r.After && o.probeFor.Before == r.Before:
+		v, link = first.take(*o.probe), o.probeLink
+	case r.After == "":
+		var head headPage
+		head, err = c.firstPage(ctx, l, rt)
+		v, link = first.take(head.p), head.link
+	default:
+		v, link, err = c.readPage(ctx, l, rt, first, nil)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if v == unproven {
-		l.unordered.Store(true)
-	}
 	if err := first.err(v); err != nil {
-		var up *unprovenError
-		if errors.As(err, &up) && r.After == "" {
-			up.head, up.headLink = &head, link
-		}
 		return nil, err
 	}
 	var splits []string
@@ -388,110 +515,15 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		return nil, &unprovenError{why: why}
 	}
 	var tags []string
-	stopped := false // some piece stopped at its bound, trusting lexical order
 	for _, p := range pieces {
 		tags = append(tags, p.tags...)
-		stopped = stopped || p.beyond != ""
-	}
-	if stopped {
-		if err := c.provenBy(ctx, l, rt, r, tags, pieces[len(pieces)-1].beyond); err != nil {
-			return nil, err
-		}
 	}
 	return r.filter(tags), nil
 }
 
-// provenBy says whether a range read that stopped at its bound, having read
-// tags and seen beyond past it, may be trusted: only if the registry takes
-// last as a lexical bound. Pages in order do not show that: a registry may
-// keep an order of its own, lexical on the pages read, with re-pushed tags
-// listed last, and answer a last that is no tag from its start. When the
-// list's first tag lies at or before the range's start, the range's first
-// page, which started after it, shows the registry did not answer from its
-// start. Otherwise (the range starts before the list) the registry is asked,
-// once per repository, for the page after a name between two tags read.
-func (c *Client) provenBy(ctx context.Context, l *listing, rt *repoTransport, r TagRange, tags []string, beyond string) error {
-	if r.After != "" {
-		start, err := c.starts.Get(ctx, l.ref.key, c.readStart(l, rt))
-		if err != nil {
-			return err
-		}
-		if start != "" && start <= r.After {
-			return nil
-		}
-	}
-	seen := append(slices.Clone(tags), beyond)
-	slices.Sort(seen)
-	a, b, ok := probePair(seen)
-	prove := c.proveLexical(l, rt, a, b)
-	if !ok { // join a proof started elsewhere, if any
-		prove = func(context.Context) (proof, error) { return proof{}, errNoPair }
-	}
-	proven, err := c.proofs.Get(ctx, l.ref.key, prove)
-	if errors.Is(err, errNoPair) {
-		return &unprovenError{why: "no two tags were read to ask the registry whether it takes last as a lexical bound"}
-	}
-	if err != nil {
-		return err
-	}
-	if !proven.ok {
-		return &unprovenError{why: proven.why}
-	}
-	return nil
-}
-
-// readStart reads the first tag of the repository's list, in the registry's
-// order ("" when the list is empty).
-func (c *Client) readStart(l *listing, rt *repoTransport) func(context.Context) (string, error) {
-	return func(ctx context.Context) (string, error) {
-		ctx, cancel := l.within(ctx)
-		defer cancel()
-		p, _, err := c.fetchPage(ctx, l, rt, c.tagsURL(l.ref, 1, ""))
-		if err != nil || len(p.tags) == 0 {
-			return "", l.overtime(err)
-		}
-		return p.tags[0], nil
-	}
-}
-
-// proof is whether a registry was shown to take last as a lexical bound.
-type proof struct {
-	ok  bool
-	why string
-}
-
-// errNoPair: a read has no two tags to prove lexical last with, and no
-// proof was started elsewhere. An error, so that it is not kept.
-var errNoPair = errors.New("no tags to prove lexical last with")
-
-// proveLexical asks, once per repository, for the page after a+"~", a name
-// that is no tag and lies between the tags a and b: a registry that takes
-// last as a lexical bound answers from b; one that takes it by position,
-// or ignores it, answers from its start. Pages that are merely in order do
-// not show this: a registry may keep its own order and list re-pushed tags
-// last. A stop at a range's bound is trusted only after this proof.
-func (c *Client) proveLexical(l *listing, rt *repoTransport, a, b string) func(context.Context) (proof, error) {
-	return func(ctx context.Context) (proof, error) {
-		ctx, cancel := l.within(ctx)
-		defer cancel()
-		answer, _, err := c.fetchPage(ctx, l, rt, c.tagsURL(l.ref, probePage, a+"~"))
-		if statusOf(err) == http.StatusBadRequest {
-			return proof{why: fmt.Sprintf("the registry refused last=%q (HTTP 400)", a+"~")}, nil
-		}
-		if err != nil {
-			return proof{}, l.overtime(err)
-		}
-		ok, why := probeProves(b, answer)
-		return proof{ok: ok, why: why}, nil
-	}
-}
-
-// probePage is the n of the proof request: a few tags show where it starts.
-const probePage = 10
-
 // readStretch reads a stretch from its first page to its end.
 func (c *Client) readStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch) error {
-	_, v, next, err := c.readPage(ctx, l, rt, s, nil)
+	v, next, err := c.readPage(ctx, l, rt, s, nil)
 	if err != nil {
 		return err
 	}
@@ -514,7 +546,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 			visited[key] = true
 		}
 		var err error
-		if _, v, next, err = c.readPage(ctx, l, rt, s, next); err != nil {
+		if v, next, err = c.readPage(ctx, l, rt, s, next); err != nil {
 			return err
 		}
 	}
@@ -525,7 +557,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 func (s *stretch) err(v verdict) error {
 	switch v {
 	case unproven:
-		return &unprovenError{why: s.why, all: s.all}
+		return &unprovenError{why: s.why}
 	case unreadable:
 		return &answerError{status: http.StatusOK, msg: s.why}
 	}
@@ -534,9 +566,9 @@ func (s *stretch) err(v verdict) error {
 
 // readPage reads the next page of a stretch: its first when it has read
 // none, else the Link of the page before, else the page after s.nextLast.
-// It hands the page to the stretch and returns it, the stretch's verdict
-// and the page's own Link.
-func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s *stretch, link *url.URL) (page, verdict, *url.URL, error) {
+// It hands the page to the stretch and returns the stretch's verdict and
+// the page's Link.
+func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s *stretch, link *url.URL) (verdict, *url.URL, error) {
 	var p page
 	u := link
 	switch {
@@ -549,49 +581,51 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	default:
 		p.cursor = true
 	}
-	answer, resp, err := c.fetchPage(ctx, l, rt, u)
+	p, next, err := c.getPage(ctx, l, rt, u, p)
 	if err != nil {
 		if s.bounded && s.pages == 0 && s.from != "" && statusOf(err) == http.StatusBadRequest {
 			// The registry refuses a `last` that is no tag.
 			s.pages++
-			return p, s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP 400)", s.from)), nil, nil
+			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP 400)", s.from)), nil, nil
 		}
-		return p, 0, nil, err
-	}
-	p.tags, p.count = answer.tags, answer.count
-	var next *url.URL
-	if target, ok := nextLink(resp.header.Values("Link")); ok {
-		if next, err = c.sameHostLink(l.ref, resp, target); err != nil {
-			return p, 0, nil, err
-		}
-		p.link, p.linkCursor = true, !next.Query().Has("last")
-		l.linkPaged.Store(true)
+		return 0, nil, err
 	}
 	s.linkPaged = l.linkPaged.Load()
-	return p, s.take(p), next, nil
+	return s.take(p), next, nil
 }
 
-// fetchPage reads one tag list page, counted against the listing's bounds:
-// its valid tag names, in order, and how many names it held, and the
-// answer itself for its headers.
-func (c *Client) fetchPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL) (page, *response, error) {
+// getPage reads the tag list page at u, counted against the listing's
+// bounds, into p (which says how it was asked for): its valid tag names, in
+// order, how many names it held, and whether it links a next page, which
+// it returns.
+func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
 	if err != nil {
-		return page{}, nil, err
+		return p, nil, err
 	}
 	var body struct {
 		Tags []string `json:"tags"`
 	}
 	if err := json.Unmarshal(resp.body, &body); err != nil {
-		return page{}, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
+		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
 	}
-	p := page{count: len(body.Tags), tags: body.Tags[:0]}
+	p.count, p.tags = len(body.Tags), body.Tags[:0]
 	for _, t := range body.Tags {
 		if validTag(t) {
 			p.tags = append(p.tags, t)
 		}
 	}
-	return p, resp, nil
+	target, ok := nextLink(resp.header.Values("Link"))
+	if !ok {
+		return p, nil, nil
+	}
+	next, err := c.sameHostLink(l.ref, resp, target)
+	if err != nil {
+		return p, nil, err
+	}
+	p.link, p.linkCursor = true, !next.Query().Has("last")
+	l.linkPaged.Store(true)
+	return p, next, nil
 }
 
 // sameHostLink resolves a Link target against the page that sent it and
