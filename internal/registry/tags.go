@@ -87,10 +87,10 @@ type listing struct {
 	mu        sync.Mutex
 	pages     int
 	bytes     int64
-	ranges    []rangeRead // ranges read, for serving the ranges inside them
+	ranges    []rangeRead       // ranges read, for serving the ranges inside them
 	asked     map[[2]string]int // callers of each narrowed range (After, Before)
-	linkPaged atomic.Bool // some page had a Link: a page without one ends the list
-	unordered atomic.Bool // a narrowed read was unproven: read the whole list
+	linkPaged atomic.Bool       // some page had a Link: a page without one ends the list
+	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
 }
 
 type rangeRead struct {
