@@ -208,11 +208,6 @@ func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err
 		return "", false, err
 	}
 	cfg.Shapes = shapes
-	ranges, err := bench.NarrowedRanges(pins)
-	if err != nil {
-		return "", false, err
-	}
-	cfg.Probes = ranges + 1
 
 	logf("Go benchmarks of the pure selection code")
 	pure, err := bench.PureBenchmarks(pins)

@@ -128,22 +128,3 @@ provider "prefectimage" {
   repository = "${var.registry}/prefecthq/prefect"
 }
 `
-
-// NarrowedRanges is how many distinct tag ranges the fleet's selectors list
-// (prefecttag.Selector.ReleaseSpans).
-func NarrowedRanges(pins []Pin) (int, error) {
-	spans := map[prefecttag.TagSpan]bool{}
-	for _, p := range pins {
-		if p.Tag != "" {
-			continue
-		}
-		sel, err := p.Selector()
-		if err != nil {
-			return 0, err
-		}
-		for _, s := range sel.ReleaseSpans() {
-			spans[s] = true
-		}
-	}
-	return len(spans), nil
-}

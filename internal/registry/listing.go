@@ -18,8 +18,9 @@ import (
 // and send every tag at once, unsorted (distribution 2.x). A stretch that
 // may stop at a bound therefore trusts nothing that its own pages do not
 // show: every page strictly increasing, continuing exactly where the
-// previous one ended, each asked for by `last`. Anything else is
-// errUnproven, and the caller reads the whole list instead.
+// previous one ended, each asked for by `last`; and the registry must have
+// shown, once, that it takes `last` as a lexical bound (judgeOrder).
+// Anything else is unproven, and the caller reads the whole list instead.
 
 // widePage is the n of the one request that asks a registry which honours n
 // but neither `last` nor Link for its whole list at once.
