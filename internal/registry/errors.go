@@ -119,18 +119,6 @@ func (e *Error) CertificateUnverified() bool { return e.badCert }
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
 
-// PathOnly is the repository without its host.
-func (e *Error) PathOnly() string {
-	host, path, err := splitRepository(e.Repository)
-	if err != nil || host == "" {
-		if path != "" {
-			return path
-		}
-		return e.Repository
-	}
-	return path
-}
-
 // shorten cuts s to at most n bytes.
 func shorten(s string, n int) string {
 	s = strings.TrimSpace(s)
