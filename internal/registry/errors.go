@@ -169,14 +169,8 @@ func isCertError(err error) bool {
 
 // invalid is the *Error for input that was refused before any request.
 func invalid(repository, action string, err error) error {
-	registry := ""
-	if host, _, herr := splitRepository(repository); herr == nil {
-		registry = host
-		if registry == "" {
-			registry = dockerHub
-		}
-	}
-	return &Error{Registry: registry, Repository: repository, Action: action, Cause: err, invalid: true}
+	ref, _ := ParseRepository(repository) // no registry when repository is not valid
+	return &Error{Registry: ref.registry, Repository: repository, Action: action, Cause: err, invalid: true}
 }
 
 // fail turns any internal error into the *Error the caller gets.
