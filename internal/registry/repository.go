@@ -48,9 +48,6 @@ func (r Repository) v2URL(path string) *url.URL {
 
 // ValidateTag checks one tag against the distribution grammar.
 func ValidateTag(s string) error {
-	if s == "" {
-		return errors.New("the tag is empty")
-	}
 	if !validTag(s) {
 		return fmt.Errorf("%q is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", s)
 	}
@@ -201,20 +198,16 @@ func checkHost(h string) error {
 
 // isLoopback reports whether host[:port] is a loopback address or name.
 func isLoopback(hostport string) bool {
-	h := hostOnly(hostport)
+	h, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		h = strings.Trim(hostport, "[]")
+	}
+	h = strings.ToLower(h)
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
-}
-
-// hostOnly strips the port and IPv6 brackets from host[:port].
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return strings.ToLower(h)
-	}
-	return strings.ToLower(strings.Trim(hostport, "[]"))
 }
 
 // bracketHost puts an IPv6 address between brackets.
