@@ -147,11 +147,7 @@ func statusOf(err error) int {
 	if errors.As(err, &e) {
 		return e.StatusCode
 	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status
-	}
-	var te *transport.Error
+	var te *transport.Error // also a *statusError's cause, with its status
 	if errors.As(err, &te) {
 		return te.StatusCode
 	}
