@@ -54,7 +54,11 @@ func (e *Error) Error() string {
 	if detail == "" && e.Cause != nil {
 		detail = e.Cause.Error()
 	}
-	detail = strings.TrimSuffix(shorten(detail, 400), ".")
+	detail = strings.TrimSpace(detail)
+	if len(detail) > 400 {
+		detail = detail[:400] + "…"
+	}
+	detail = strings.TrimSuffix(detail, ".")
 	if e.invalid {
 		return fmt.Sprintf("Could not %s in repository %q: %s.", e.Action, e.Repository, detail)
 	}
@@ -118,15 +122,6 @@ func (e *Error) CertificateUnverified() bool { return e.badCert }
 // RetriesSpent reports whether the request was given up after retries, or
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
-
-// shorten cuts s to at most n bytes.
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
 
 // IsNotFound reports whether err is a registry's 404: no such tag,
 // manifest or repository.
