@@ -20,7 +20,7 @@ func TestRegistryErrorsGetTerraformAdvice(t *testing.T) {
 		advice []string
 	}{
 		{"401", http.StatusUnauthorized, []string{"registry_auth block for", "Docker config", "anonymous"}},
-		{"429", http.StatusTooManyRequests, []string{"registry_auth", "docker login", "mirror", "max_retries"}},
+		{"429", http.StatusTooManyRequests, []string{"registry_auth", "docker login", `repository = "mirror.example/prefecthq/prefect"`, "max_retries"}},
 		{"503", http.StatusServiceUnavailable, []string{"request_timeout or max_retries"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,7 +31,7 @@ func parseImportID(id string) (importID, error) {
 			return importID{}, fmt.Errorf("import ID %q: %q is not an image tag; %s", id, out.Tag, want)
 		}
 	}
-	if err := registry.ValidateRepository(out.Repository); err != nil {
+	if _, err := registry.ParseRepository(out.Repository); err != nil {
 		return importID{}, fmt.Errorf("import ID %q: %q is not a repository (%w); %s", id, out.Repository, err, want)
 	}
 	return out, nil

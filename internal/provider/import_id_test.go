@@ -113,7 +113,7 @@ func FuzzParseImportID(f *testing.F) {
 		if !validDigest(got.Digest) {
 			t.Errorf("%q: digest %q is not sha256:<64 lower-case hex>", id, got.Digest)
 		}
-		if err := registry.ValidateRepository(got.Repository); err != nil {
+		if _, err := registry.ParseRepository(got.Repository); err != nil {
 			t.Errorf("%q: repository %q is invalid: %v", id, got.Repository, err)
 		}
 		if got.Tag != "" && registry.ValidateTag(got.Tag) != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -123,7 +124,7 @@ func resolveErrorDetail(err error) string {
 	case registry.IsUnauthorized(err):
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
-		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1).", e.Registry, "mirror.example/"+e.PathOnly())
+		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1).", e.Registry, "mirror.example/"+strings.TrimPrefix(e.Repository, e.Registry+"/"))
 	case errors.As(err, &limit) && limit.Bound == "time":
 		detail += " Raise listing_timeout in the provider block if the registry is slow but its list does end."
 	case errors.As(err, &limit):

@@ -187,7 +187,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 
 	repository := defaultRepository
 	if env := os.Getenv(repositoryEnv); env != "" {
-		if err := registry.ValidateRepository(env); err != nil {
+		if _, err := registry.ParseRepository(env); err != nil {
 			resp.Diagnostics.AddError("Invalid Provider Configuration",
 				fmt.Sprintf("The %s environment variable holds %q, which is not a repository: %s.", repositoryEnv, env, err))
 			return

@@ -61,7 +61,7 @@ var repositoryValidator = stringCheck{
 	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
 	summary:     "Invalid Repository",
 	check: func(s string) error {
-		if err := registry.ValidateRepository(s); err != nil {
+		if _, err := registry.ParseRepository(s); err != nil {
 			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
 		}
 		return nil

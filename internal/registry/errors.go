@@ -54,7 +54,11 @@ func (e *Error) Error() string {
 	if detail == "" && e.Cause != nil {
 		detail = e.Cause.Error()
 	}
-	detail = strings.TrimSuffix(shorten(detail, 400), ".")
+	detail = strings.TrimSpace(detail)
+	if len(detail) > 400 {
+		detail = detail[:400] + "…"
+	}
+	detail = strings.TrimSuffix(detail, ".")
 	if e.invalid {
 		return fmt.Sprintf("Could not %s in repository %q: %s.", e.Action, e.Repository, detail)
 	}
@@ -119,27 +123,6 @@ func (e *Error) CertificateUnverified() bool { return e.badCert }
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
 
-// PathOnly is the repository without its host.
-func (e *Error) PathOnly() string {
-	host, path, err := splitRepository(e.Repository)
-	if err != nil || host == "" {
-		if path != "" {
-			return path
-		}
-		return e.Repository
-	}
-	return path
-}
-
-// shorten cuts s to at most n bytes.
-func shorten(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
-
 // IsNotFound reports whether err is a registry's 404: no such tag,
 // manifest or repository.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
@@ -159,11 +142,7 @@ func statusOf(err error) int {
 	if errors.As(err, &e) {
 		return e.StatusCode
 	}
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status
-	}
-	var te *transport.Error
+	var te *transport.Error // also a *statusError's cause, with its status
 	if errors.As(err, &te) {
 		return te.StatusCode
 	}
@@ -181,14 +160,8 @@ func isCertError(err error) bool {
 
 // invalid is the *Error for input that was refused before any request.
 func invalid(repository, action string, err error) error {
-	registry := ""
-	if host, _, herr := splitRepository(repository); herr == nil {
-		registry = host
-		if registry == "" {
-			registry = dockerHub
-		}
-	}
-	return &Error{Registry: registry, Repository: repository, Action: action, Cause: err, invalid: true}
+	ref, _ := ParseRepository(repository) // no registry when repository is not valid
+	return &Error{Registry: ref.registry, Repository: repository, Action: action, Cause: err, invalid: true}
 }
 
 // fail turns any internal error into the *Error the caller gets.

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -45,20 +46,8 @@ func (r Repository) v2URL(path string) *url.URL {
 	return &url.URL{Scheme: "https", Host: r.name.RegistryStr(), Path: "/v2/" + r.name.RepositoryStr() + "/" + path}
 }
 
-// ValidateRepository checks a repository as users write it:
-// "prefecthq/prefect", "ghcr.io/acme/prefect",
-// "127.0.0.1:5000/prefecthq/prefect". A tag, a digest, a scheme or a
-// trailing slash is an error that says what to write instead.
-func ValidateRepository(s string) error {
-	_, _, err := splitRepository(s)
-	return err
-}
-
 // ValidateTag checks one tag against the distribution grammar.
 func ValidateTag(s string) error {
-	if s == "" {
-		return errors.New("the tag is empty")
-	}
 	if !validTag(s) {
 		return fmt.Errorf("%q is not a valid tag: a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", s)
 	}
@@ -101,21 +90,24 @@ func canonicalHost(h, scheme string) string {
 	return k
 }
 
-// splitRepository validates s and returns its host ("" when none) and path.
-func splitRepository(s string) (host, path string, err error) {
+// ParseRepository validates a repository as users write it
+// ("prefecthq/prefect", "ghcr.io/acme/prefect",
+// "127.0.0.1:5000/prefecthq/prefect") and parses it once. A tag, a digest,
+// a scheme or a trailing slash is an error that says what to write instead.
+func ParseRepository(s string) (Repository, error) {
 	switch {
 	case s == "":
-		return "", "", errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
+		return Repository{}, errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
 	case strings.ContainsAny(s, " \t\r\n"):
-		return "", "", fmt.Errorf("%q contains white space; write a repository such as prefecthq/prefect", s)
+		return Repository{}, fmt.Errorf("%q contains white space; write a repository such as prefecthq/prefect", s)
 	case strings.Contains(s, "://"):
-		return "", "", fmt.Errorf("%q includes a URL scheme; write the repository without it, such as ghcr.io/acme/prefect", s)
+		return Repository{}, fmt.Errorf("%q includes a URL scheme; write the repository without it, such as ghcr.io/acme/prefect", s)
 	case strings.Contains(s, "@"):
-		return "", "", fmt.Errorf("%q includes a digest; write the repository alone, such as prefecthq/prefect, without @sha256:…", s)
+		return Repository{}, fmt.Errorf("%q includes a digest; write the repository alone, such as prefecthq/prefect, without @sha256:…", s)
 	case len(s) > 255:
-		return "", "", fmt.Errorf("the repository is %d characters long; at most 255 are allowed", len(s))
+		return Repository{}, fmt.Errorf("the repository is %d characters long; at most 255 are allowed", len(s))
 	}
-	path = s
+	host, path := "", s
 	if i := strings.IndexByte(s, '/'); i >= 0 {
 		first := s[:i]
 		if first == "localhost" || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
@@ -123,33 +115,34 @@ func splitRepository(s string) (host, path string, err error) {
 		}
 	}
 	if !strings.Contains(s, "/") && looksLikeHost(s) {
-		return "", "", fmt.Errorf("%q looks like a registry host without a repository; write host/path, such as ghcr.io/acme/prefect", s)
+		return Repository{}, fmt.Errorf("%q looks like a registry host without a repository; write host/path, such as ghcr.io/acme/prefect", s)
 	}
 	if strings.Contains(path, ":") {
-		return "", "", fmt.Errorf("%q includes a tag; write the repository alone, such as prefecthq/prefect, and choose the tag separately", s)
+		return Repository{}, fmt.Errorf("%q includes a tag; write the repository alone, such as prefecthq/prefect, and choose the tag separately", s)
 	}
 	if host != "" {
 		if err := checkHost(host); err != nil {
-			return "", "", fmt.Errorf("%q: %w", s, err)
+			return Repository{}, fmt.Errorf("%q: %w", s, err)
 		}
 	}
 	if path == "" {
-		return "", "", fmt.Errorf("%q names a registry but no repository; write host/path, such as %s/acme/prefect", s, host)
+		return Repository{}, fmt.Errorf("%q names a registry but no repository; write host/path, such as %s/acme/prefect", s, host)
 	}
 	for _, comp := range strings.Split(path, "/") {
 		switch {
 		case comp == "":
-			return "", "", fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
+			return Repository{}, fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
 		case strings.ToLower(comp) != comp:
-			return "", "", fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
+			return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
 		case !pathComponent.MatchString(comp):
-			return "", "", fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
+			return Repository{}, fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
 		}
 	}
-	if _, err := name.NewRepository(s); err != nil {
-		return "", "", fmt.Errorf("%q is not a repository: %w", s, err)
+	repo, err := name.NewRepository(s)
+	if err != nil {
+		return Repository{}, fmt.Errorf("%q is not a repository: %w", s, err)
 	}
-	return host, path, nil
+	return Repository{written: s, registry: cmp.Or(host, dockerHub), name: repo, key: repo.Name()}, nil
 }
 
 // looksLikeHost reports whether a slash-free string is more likely a
@@ -203,41 +196,18 @@ func checkHost(h string) error {
 	return nil
 }
 
-// ParseRepository validates a repository as users write it
-// ("prefecthq/prefect", "ghcr.io/acme/prefect",
-// "127.0.0.1:5000/prefecthq/prefect") and parses it once.
-func ParseRepository(s string) (Repository, error) {
-	host, _, err := splitRepository(s)
-	if err != nil {
-		return Repository{}, fmt.Errorf("the repository is not valid: %w", err)
-	}
-	repo, err := name.NewRepository(s)
-	if err != nil {
-		return Repository{}, fmt.Errorf("the repository %q is not valid: %w", s, err)
-	}
-	written := host
-	if written == "" {
-		written = dockerHub
-	}
-	return Repository{written: s, registry: written, name: repo, key: repo.Name()}, nil
-}
-
 // isLoopback reports whether host[:port] is a loopback address or name.
 func isLoopback(hostport string) bool {
-	h := hostOnly(hostport)
+	h, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		h = strings.Trim(hostport, "[]")
+	}
+	h = strings.ToLower(h)
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
-}
-
-// hostOnly strips the port and IPv6 brackets from host[:port].
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return strings.ToLower(h)
-	}
-	return strings.ToLower(strings.Trim(hostport, "[]"))
 }
 
 // bracketHost puts an IPv6 address between brackets.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func TestValidateRepository(t *testing.T) {
+func TestParseRepository(t *testing.T) {
 	cases := []struct {
 		in      string
 		wantErr string // "" means valid
@@ -52,14 +52,14 @@ func TestValidateRepository(t *testing.T) {
 		{strings.Repeat("a", 256), "at most 255"},
 	}
 	for _, tc := range cases {
-		err := ValidateRepository(tc.in)
+		_, err := ParseRepository(tc.in)
 		switch {
 		case tc.wantErr == "" && err != nil:
-			t.Errorf("ValidateRepository(%q) = %v, want nil", tc.in, err)
+			t.Errorf("ParseRepository(%q) = %v, want nil", tc.in, err)
 		case tc.wantErr != "" && err == nil:
-			t.Errorf("ValidateRepository(%q) = nil, want an error about %q", tc.in, tc.wantErr)
+			t.Errorf("ParseRepository(%q) = nil, want an error about %q", tc.in, tc.wantErr)
 		case tc.wantErr != "" && !strings.Contains(err.Error(), tc.wantErr):
-			t.Errorf("ValidateRepository(%q) = %q, want it to mention %q", tc.in, err, tc.wantErr)
+			t.Errorf("ParseRepository(%q) = %q, want it to mention %q", tc.in, err, tc.wantErr)
 		}
 	}
 }
