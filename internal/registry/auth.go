@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
@@ -23,11 +22,9 @@ const (
 
 // repoTransport is the authenticated round tripper of one repository, made
 // once per Client by go-containerregistry's transport.NewWithContext (ping,
-// then token exchange for bearer registries), and the one remote.Puller
-// that reads the repository's manifests over it.
+// then token exchange for bearer registries).
 type repoTransport struct {
 	client *http.Client
-	puller *remote.Puller
 }
 
 // transportFor returns the repository's authenticated transport, doing the
@@ -69,13 +66,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 		if err != nil {
 			return nil, err
 		}
-		// rt is a *transport.Wrapper: remote takes it as it is, without
-		// another ping, retries of its own, or a logger.
-		puller, err := remote.NewPuller(remote.WithTransport(rt))
-		if err != nil {
-			return nil, err
-		}
-		return &repoTransport{client: &http.Client{Transport: rt}, puller: puller}, nil
+		return &repoTransport{client: &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}}, nil
 	})
 }
 
@@ -110,30 +101,22 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 	return auth, sourceKeychain, nil
 }
 
-// guardedPath matches the paths of tag list and manifest requests, checked
-// whole (a repository may have a path component named blobs or manifests);
-// its second group is a manifest's tag or digest.
-var guardedPath = regexp.MustCompile(`^/v2/.+/(tags/list|manifests/([^/]+))$`)
+// blobPath is the path of a blob request, checked whole: a repository may
+// have a path component named blobs.
+var blobPath = regexp.MustCompile(`^/v2/.+/blobs/sha(256|512):[0-9a-f]+$`)
 
-// checkRedirect follows redirects of tag list and manifest requests only
+// sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, and never from HTTPS to plain HTTP: an answer from
 // another host could name another digest. Blobs may move to a CDN: they
-// are checked against their digest. The transport runs it on every
-// request, a redirected one carrying the answer that redirected it in
-// req.Response, so that it holds for go-containerregistry's http.Client
-// too.
-func checkRedirect(req *http.Request) error {
-	var via []*http.Request // the requests before req, latest first
-	for r := req; r.Response != nil && r.Response.Request != nil; r = r.Response.Request {
-		via = append(via, r.Response.Request)
-	}
+// are checked against their digest.
+func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("the registry redirected 10 times, so the request stopped")
 	}
-	if len(via) == 0 || !guardedPath.MatchString(via[len(via)-1].URL.Path) {
+	from := via[len(via)-1].URL
+	if blobPath.MatchString(via[0].URL.Path) {
 		return nil
 	}
-	from := via[0].URL
 	if from.Scheme == "https" && req.URL.Scheme == "http" {
 		return &answerError{status: http.StatusFound, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
 	}

@@ -136,10 +136,9 @@ func TestListingFullPageWithoutLinkEndsList(t *testing.T) {
 	}
 }
 
-// R: a repository path with a component named "blobs" must not turn the
-// redirect policy off for its tag lists and manifests, as it once did when
-// the policy let any host through for a first request whose path held
-// "/blobs/".
+// R: a repository path with a component named "blobs" turns the
+// redirect policy off for its tag lists and manifests: sameHostRedirect
+// allows any host when the first request's path contains "/blobs/".
 func TestListingBlobsInRepositoryPathBypassesRedirectPolicy(t *testing.T) {
 	noDockerConfig(t)
 	other := newFake(t)

@@ -5,20 +5,24 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"maps"
 	"mime"
 	"net/http"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
+
+// manifestAccept is the Accept header of every manifest request: indexes
+// first, then single manifests.
+var manifestAccept = []string{
+	string(types.OCIImageIndex),
+	string(types.DockerManifestList),
+	string(types.OCIManifestSchema1),
+	string(types.DockerManifestSchema2),
+}
 
 // Descriptor is what a reference resolves to.
 type Descriptor struct {
@@ -60,32 +64,20 @@ func (c *Client) Head(ctx context.Context, ref Repository, tag string) (Descript
 	return d, nil
 }
 
-// head asks with a HEAD through the repository's Puller. The transport
-// keeps the answer's header: go-containerregistry refuses an answer
-// without Content-Type, Content-Length or a valid Docker-Content-Digest,
-// and only a missing digest calls for the GET.
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, tag string) (Descriptor, error) {
-	var header http.Header
-	err := c.retry(ctx, fieldsOf(ref), func(actx context.Context) error {
-		_, err := rt.puller.Head(actx, ref.name.Tag(tag))
-		var te *transport.Error
-		if errors.As(err, &te) || (err != nil && exchangeOf(actx).header == nil) {
-			return err
-		}
-		header = exchangeOf(actx).header
-		return nil
-	})
+	u := ref.v2URL("manifests/" + tag).String()
+	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
 	if s := statusOf(err); s == http.StatusMethodNotAllowed || s == http.StatusNotImplemented {
 		// A registry without manifest HEAD: read the manifest instead.
-		header, err = http.Header{}, nil
+		resp, err = &response{header: http.Header{}}, nil
 	}
 	if err != nil {
 		return Descriptor{}, err
 	}
-	mt := mediaType(header.Get("Content-Type"))
-	if dg := header.Get("Docker-Content-Digest"); dg != "" {
+	mt := mediaType(resp.header.Get("Content-Type"))
+	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" {
 		if _, err := v1.NewHash(dg); err != nil {
-			return Descriptor{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
+			return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
 		}
 		return Descriptor{Digest: dg, MediaType: string(mt)}, nil
 	}
@@ -152,40 +144,37 @@ type manifest struct {
 	digest    string // what the body hashes to, as asked for or as the registry named it
 }
 
-// getManifest GETs a manifest by tag or digest through the repository's
-// Puller. Its body is verified as it is read: by digest, it must hash to
-// that digest (go-containerregistry checks it, and the transport before
-// it); by tag, to the Docker-Content-Digest the registry sent, when it
-// sent one (the transport checks it; sha256 otherwise).
+// getManifest GETs a manifest by tag or digest and verifies its body: by
+// digest, it must hash to that digest; by tag, to the Docker-Content-Digest
+// the registry sent, when it sent one (sha256 otherwise).
 func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransport, reference string) (*manifest, error) {
-	byDigest := strings.Contains(reference, ":")
-	var r name.Reference = ref.name.Tag(reference)
-	if byDigest {
-		r = ref.name.Digest(reference)
-	}
-	var m *manifest
-	err := c.retry(ctx, fieldsOf(ref), func(actx context.Context) error {
-		d, err := rt.puller.Get(actx, r)
-		if err != nil {
-			return err
-		}
-		m = &manifest{body: d.Manifest, mediaType: mediaType(string(d.MediaType)), digest: d.Digest.String()}
-		if dg := exchangeOf(actx).header.Get("Docker-Content-Digest"); dg != "" && !byDigest {
-			m.digest = dg // what the body was checked against
-		}
-		return nil
-	})
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("manifests/"+reference).String(), manifestAccept, nil)
 	if err != nil {
 		return nil, err
 	}
+	want, what := reference, "asked for"
+	if !strings.Contains(reference, ":") {
+		want, what = resp.header.Get("Docker-Content-Digest"), "the registry's Docker-Content-Digest header names"
+		if want == "" {
+			want, what = "sha256:", ""
+		}
+	}
+	got, err := digestOf(want, resp.body)
+	if err != nil {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the digest %q cannot be checked", want), cause: err}
+	}
+	if what != "" && got != want {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest the registry sent hashes to %s, not to the %s %s", got, want, what)}
+	}
+	m := &manifest{body: resp.body, mediaType: mediaType(resp.header.Get("Content-Type")), digest: got}
 	var probe struct {
 		MediaType types.MediaType `json:"mediaType"`
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
 		Schema    int             `json:"schemaVersion"`
 	}
-	if err := json.Unmarshal(m.body, &probe); err != nil {
-		return nil, &answerError{status: http.StatusOK, msg: "the manifest is not valid JSON", cause: err}
+	if err := json.Unmarshal(resp.body, &probe); err != nil {
+		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: err}
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		switch {
@@ -198,10 +187,10 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		}
 	}
 	if probe.Schema == 1 || m.mediaType.IsSchema1() {
-		return nil, &answerError{status: http.StatusOK, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
+		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
-		return nil, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
 	}
 	return m, nil
 }
@@ -233,35 +222,34 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
-	var b []byte
-	err = c.retry(ctx, fieldsOf(ref), func(actx context.Context) error {
-		layer, err := rt.puller.Layer(actx, ref.name.Digest(man.Config.Digest.String()))
-		if err != nil {
-			return err
-		}
-		blob, err := layer.Compressed()
-		if err != nil {
-			return err
-		}
-		defer blob.Close()
-		// go-containerregistry checks the blob against its digest as it
-		// is read.
-		if b, err = readLimited(blob, maxBodySize); err != nil && !retryable(err) {
-			return &answerError{status: http.StatusOK, msg: "the image config blob cannot be read", cause: err}
-		}
-		return err
-	})
+	cfgDigest := man.Config.Digest.String()
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest).String(), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
 	if err != nil {
 		return Platforms{}, err
 	}
-	cfg, err := v1.ParseConfigFile(bytes.NewReader(b))
+	if got, err := digestOf(cfgDigest, resp.body); err != nil || got != cfgDigest {
+		return Platforms{}, &answerError{status: resp.status, msg: fmt.Sprintf("the image config blob does not hash to the %s the manifest names", cfgDigest), cause: err}
+	}
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(resp.body))
 	if err != nil {
-		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image config cannot be read", cause: err}
+		return Platforms{}, &answerError{status: resp.status, msg: "the image config cannot be read", cause: err}
 	}
 	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant); key != "" {
 		p.ByPlatform[key] = m.digest
 	}
 	return p, nil
+}
+
+// digestOf hashes body with the algorithm of want ("sha256:…",
+// "sha512:…", or just "sha256:") and returns the digest.
+func digestOf(want string, body []byte) (string, error) {
+	alg, _, _ := strings.Cut(want, ":")
+	h, err := v1.Hasher(alg)
+	if err != nil {
+		return "", err
+	}
+	h.Write(body)
+	return alg + ":" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // platformKey is "os/arch[/variant]", or "" for an unknown platform.
@@ -280,47 +268,4 @@ func platformKey(os, arch, variant string) string {
 func mediaType(ct string) types.MediaType {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return types.MediaType(mt)
-}
-
-// checkDigest makes a manifest answer's body fail at its end unless it
-// hashes to reference, a digest, or for a tag to the Docker-Content-Digest
-// the registry sent, when it sent one. go-containerregistry checks only
-// the digest asked for, and only after this.
-func checkDigest(resp *http.Response, reference string) (*http.Response, error) {
-	want, what := reference, "asked for"
-	if !strings.Contains(reference, ":") {
-		want, what = resp.Header.Get("Docker-Content-Digest"), "the registry's Docker-Content-Digest header names"
-	}
-	if want == "" {
-		return resp, nil
-	}
-	h, err := v1.NewHash(want)
-	if err != nil {
-		resp.Body.Close()
-		return nil, &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the digest %q cannot be checked", want), cause: err}
-	}
-	hasher, _ := v1.Hasher(h.Algorithm) // NewHash takes no algorithm Hasher lacks
-	resp.Body = &digestBody{ReadCloser: resp.Body, hasher: hasher, want: h, what: what}
-	return resp, nil
-}
-
-// digestBody hashes a manifest body as it is read, and fails the read that
-// ends it when the body does not hash to want.
-type digestBody struct {
-	io.ReadCloser
-	hasher hash.Hash
-	want   v1.Hash
-	what   string
-}
-
-func (b *digestBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	b.hasher.Write(p[:n])
-	if err != io.EOF {
-		return n, err
-	}
-	if got := (v1.Hash{Algorithm: b.want.Algorithm, Hex: hex.EncodeToString(b.hasher.Sum(nil))}); got != b.want {
-		return n, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest the registry sent hashes to %s, not to the %s %s", got, b.want, b.what)}
-	}
-	return n, err
 }

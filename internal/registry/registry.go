@@ -238,7 +238,7 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 	t.TLSClientConfig = c.tls.Clone() // used only for HTTPS through a proxy
 	t.ForceAttemptHTTP2 = true
 	t.MaxIdleConnsPerHost = 16
-	c.base = transport.NewUserAgent(wire{inner: t, c: c}, c.userAgent)
+	c.base = transport.NewUserAgent(credentialWatcher{inner: t, c: c}, c.userAgent)
 	return c, nil
 }
 
@@ -347,58 +347,28 @@ func (c *Client) addSecret(secret string) {
 	}
 }
 
-// wire sits under go-containerregistry's basic and bearer transports, so
-// it sees every request as it is sent, redirects included, whichever
-// http.Client sent it (fetch's or go-containerregistry's remote). It
-// refuses the redirects checkRedirect refuses; notes the credentials of
-// every Authorization header and the tokens a token endpoint hands out, so
-// that scrub removes them; logs the request; keeps the answer's header in
-// the attempt's exchange; cuts an error answer to maxErrorBody; and checks
-// a manifest body against its digest as it is read.
-type wire struct {
+// credentialWatcher sits under go-containerregistry's basic and bearer
+// transports and notes the credentials of every Authorization header they
+// send, so that scrub removes them.
+type credentialWatcher struct {
 	inner http.RoundTripper
 	c     *Client
 }
 
-func (w wire) RoundTrip(req *http.Request) (*http.Response, error) {
-	x := exchangeOf(req.Context())
-	x.header = nil
-	if err := checkRedirect(req); err != nil {
-		return nil, err
-	}
+func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) {
 	w.noteAuthorization(req)
-	fields := with(x.fields, map[string]any{"method": req.Method, "path": req.URL.RequestURI()})
-	start := time.Now()
 	resp, err := w.inner.RoundTrip(req)
-	fields["elapsed_ms"] = time.Since(start).Milliseconds()
-	if err != nil {
-		fields["error"] = w.c.scrub(err.Error())
-		w.c.debug(req.Context(), "registry request failed", fields)
-		return nil, err
-	}
-	fields["status"] = resp.StatusCode
-	w.c.debug(req.Context(), "registry request", fields)
-	x.header = resp.Header
-	switch m := guardedPath.FindStringSubmatch(req.URL.Path); {
-	case !strings.HasPrefix(req.URL.Path, "/v2/"):
+	if err == nil && !strings.HasPrefix(req.URL.Path, "/v2/") {
 		// A token endpoint: note the tokens it hands out before
 		// go-containerregistry reads them, or quotes them in an error.
 		w.noteTokens(resp)
-	case resp.StatusCode != http.StatusOK:
-		// What lies beyond maxErrorBody, or a body cut short, is
-		// dropped: the status still classifies the error.
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-	case m != nil && m[2] != "" && req.Method == http.MethodGet:
-		return checkDigest(resp, m[2])
 	}
-	return resp, nil
+	return resp, err
 }
 
 // noteTokens records the token, access_token and refresh_token of a token
 // answer as secrets, leaving its body readable.
-func (w wire) noteTokens(resp *http.Response) {
+func (w credentialWatcher) noteTokens(resp *http.Response) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	resp.Body = struct {
 		io.Reader
@@ -421,7 +391,7 @@ func (w wire) noteTokens(resp *http.Response) {
 
 // noteAuthorization records the credentials of an Authorization header, and
 // the password inside a Basic one.
-func (w wire) noteAuthorization(req *http.Request) {
+func (w credentialWatcher) noteAuthorization(req *http.Request) {
 	if h := req.Header.Get("Authorization"); h != "" {
 		scheme, cred, ok := strings.Cut(h, " ")
 		if !ok {

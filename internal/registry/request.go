@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -18,12 +19,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// statusError is a response with an unexpected status. Nothing makes it
-// since go-containerregistry's *transport.Error carries the status itself;
-// errors.go still matches it.
+// statusError is a response with an unexpected status. cause is the
+// *transport.Error that go-containerregistry's CheckError made of it.
 type statusError struct {
-	status int
-	cause  error
+	status        int
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	cause         error
 }
 
 func (e *statusError) Error() string { return e.cause.Error() }
@@ -70,30 +72,6 @@ type response struct {
 	url    *url.URL // the URL that answered, after redirects, with the scheme used
 }
 
-// exchange is what one attempt's requests tell the transport (the fields
-// to log them with) and what the transport tells the attempt: the header
-// of the last answer, nil when the last request got none. retry puts a
-// fresh one in each attempt's context.
-type exchange struct {
-	fields map[string]any
-	header http.Header
-}
-
-type exchangeKey struct{}
-
-// exchangeOf is the exchange of ctx's attempt, or a fresh one.
-func exchangeOf(ctx context.Context) *exchange {
-	if x, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
-		return x
-	}
-	return &exchange{}
-}
-
-// fieldsOf are the log fields of every request for a repository.
-func fieldsOf(ref Repository) map[string]any {
-	return map[string]any{"registry": ref.registry, "repository": ref.written}
-}
-
 // budget is the most one request with all its retries and waits may take.
 func (c *Client) budget() time.Duration {
 	return c.timeout * time.Duration(c.maxRetries+1)
@@ -109,8 +87,7 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 	defer cancel()
 	for attempt := 1; ; attempt++ {
 		actx, cancelAttempt := context.WithTimeout(opCtx, c.timeout)
-		x := &exchange{fields: fields}
-		err := op(context.WithValue(actx, exchangeKey{}, x))
+		err := op(actx)
 		cancelAttempt()
 		if err == nil {
 			return nil
@@ -123,14 +100,12 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 		}
 		left := time.Until(deadline)
 		wait := backoff(attempt)
-		var te *transport.Error
+		var se *statusError
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
-		// The transport kept the failed answer's header.
-		after, ok := parseRetryAfter(x.header.Get("Retry-After"), time.Now())
-		asked := ok && after > wait && errors.As(err, &te)
+		asked := errors.As(err, &se) && se.hasRetryAfter && se.retryAfter > wait
 		if asked {
-			wait = after
+			wait = se.retryAfter
 		}
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
@@ -237,16 +212,18 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // fetch sends one request, with retries, on the repository's authenticated
 // transport and reads the whole body within each attempt. Any status but
-// 200 is a *transport.Error, made by go-containerregistry's CheckError. A
-// tag list request passes its listing, whose bounds then count every
-// attempt and body.
+// 200 is a *statusError wrapping a *transport.Error. A tag list request
+// passes its listing, whose bounds then count every attempt and body.
 func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
 	}
+	fields := map[string]any{
+		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
+	}
 	var out *response
-	err = c.retry(ctx, fieldsOf(ref), func(actx context.Context) error {
+	err = c.retry(ctx, fields, func(actx context.Context) error {
 		if l != nil {
 			if err := l.spend(); err != nil {
 				return err
@@ -259,18 +236,26 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		if len(accept) > 0 {
 			req.Header.Set("Accept", strings.Join(accept, ", "))
 		}
+		start := time.Now()
 		resp, err := rt.client.Do(req)
 		if err != nil {
+			c.debug(ctx, "registry request failed", with(fields, map[string]any{
+				"elapsed_ms": time.Since(start).Milliseconds(), "error": c.scrub(err.Error()),
+			}))
 			return err
 		}
 		defer resp.Body.Close()
+		c.debug(ctx, "registry request", with(fields, map[string]any{
+			"status": resp.StatusCode, "elapsed_ms": time.Since(start).Milliseconds(),
+		}))
+		body := io.Reader(resp.Body)
 		if l != nil {
-			resp.Body = io.NopCloser(l.body(resp.Body))
+			body = l.body(body)
 		}
-		if err := transport.CheckError(resp, http.StatusOK); err != nil {
-			return err
+		if resp.StatusCode != http.StatusOK {
+			return statusErrorOf(resp, body)
 		}
-		b, err := readLimited(resp.Body, maxBodySize)
+		b, err := readLimited(body, maxBodySize)
 		if errors.Is(err, errTooLarge) {
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
 		}
@@ -293,6 +278,28 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 // maxErrorBody bounds what is read of an error answer; what lies beyond is
 // dropped, and the status still classifies the error.
 const maxErrorBody = 64 << 10
+
+// statusErrorOf reads what an error answer (whose body is r) says, within
+// maxErrorBody.
+func statusErrorOf(resp *http.Response, r io.Reader) error {
+	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody))
+	var limit *LimitError
+	if errors.As(err, &limit) {
+		return err
+	}
+	// go-containerregistry makes the error of what was read: the status
+	// classifies it even when the body was cut short or is not JSON.
+	cut := *resp
+	cut.Body = io.NopCloser(bytes.NewReader(body))
+	cerr := transport.CheckError(&cut, http.StatusOK)
+	var te *transport.Error
+	if !errors.As(cerr, &te) {
+		te = &transport.Error{StatusCode: resp.StatusCode, Request: resp.Request}
+	}
+	se := &statusError{status: resp.StatusCode, cause: te}
+	se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return se
+}
 
 // errTooLarge: a body beyond its limit.
 var errTooLarge = errors.New("the answer is too large")
