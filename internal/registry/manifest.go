@@ -97,20 +97,14 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 // the Client's lifetime, with concurrent callers sharing one request.
 func (c *Client) Platforms(ctx context.Context, ref Repository, reference string) (Platforms, error) {
 	byDigest := strings.Contains(reference, ":")
-	action := "read the manifest of tag " + reference
+	action, sep := "read the manifest of tag "+reference, ":"
 	if byDigest {
-		action = "read the manifest of digest " + reference
-	}
-	if byDigest {
+		action, sep = "read the manifest of digest "+reference, "@"
 		if _, err := v1.NewHash(reference); err != nil {
 			return Platforms{}, invalid(ref.written, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
 		}
 	} else if err := ValidateTag(reference); err != nil {
 		return Platforms{}, invalid(ref.written, action, err)
-	}
-	sep := ":"
-	if byDigest {
-		sep = "@"
 	}
 	p, err := c.platforms.Get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
 		rt, err := c.transportFor(ctx, ref)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -287,16 +288,12 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	if errors.As(err, &limit) {
 		return err
 	}
-	// go-containerregistry makes the error of what was read: the status
-	// classifies it even when the body was cut short or is not JSON.
-	cut := *resp
-	cut.Body = io.NopCloser(bytes.NewReader(body))
-	cerr := transport.CheckError(&cut, http.StatusOK)
-	var te *transport.Error
-	if !errors.As(cerr, &te) {
-		te = &transport.Error{StatusCode: resp.StatusCode, Request: resp.Request}
-	}
-	se := &statusError{status: resp.StatusCode, cause: te}
+	// go-containerregistry makes the *transport.Error of what was read (it
+	// cannot fail to read it again): the status classifies it even when
+	// the body was cut short or is not JSON. fetch closes the body it
+	// replaces.
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	se := &statusError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK)}
 	se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return se
 }
@@ -319,11 +316,7 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 // with merges extra into a copy of base.
 func with(base, extra map[string]any) map[string]any {
 	m := make(map[string]any, len(base)+len(extra))
-	for k, v := range base {
-		m[k] = v
-	}
-	for k, v := range extra {
-		m[k] = v
-	}
+	maps.Copy(m, base)
+	maps.Copy(m, extra)
 	return m
 }
