@@ -17,6 +17,10 @@ type TagSpan struct {
 // whole major version is one span.
 const maxDigitSpans = 10
 
+// MaxReleaseSpans is the most spans ReleaseSpans returns: one for the
+// minors from the lower bound's first digit on, and maxDigitSpans.
+const MaxReleaseSpans = 1 + maxDigitSpans
+
 // ReleaseSpans returns spans of tag names that together hold every release
 // tag the selector can pick, so that a resolver may list only those: nil
 // when the constraint allows more than one major version (list every

@@ -117,6 +117,9 @@ func TestReleaseSpansHoldOverCatalogs(t *testing.T) {
 		if spans == nil {
 			continue
 		}
+		if len(spans) > MaxReleaseSpans {
+			t.Fatalf("%q: %d spans, more than MaxReleaseSpans (%d)", text, len(spans), MaxReleaseSpans)
+		}
 		checked++
 		for _, tag := range tags {
 			if !c.Allows(tag.Version, true) {

@@ -69,8 +69,10 @@ type Resolver struct {
 	listing  Listing
 }
 
-// maxConcurrentSpans bounds the spans of one selector listed at once.
-const maxConcurrentSpans = 8
+// maxConcurrentSpans bounds the spans of one selector listed at once: all
+// of them (~> 2.20 makes eleven: minors 2.2… to 2.9…, and 2.10d… to
+// 2.19d…), so that none waits a round trip for another.
+const maxConcurrentSpans = prefecttag.MaxReleaseSpans
 
 // Listing is how a Resolver lists a repository's tags.
 type Listing int
