@@ -85,7 +85,6 @@ type stretch struct {
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
-	all    []string // bounded, first page: the registry's whole list, when it showed it ignores n and last
 	first  string   // bounded: the first tag of the first page ("" when empty)
 	beyond string   // bounded: the first tag past to ("" when the list ended first)
 
@@ -118,14 +117,6 @@ func (s *stretch) take(p page) verdict {
 // takeBounded checks that the page continues the lexical run and collects
 // the tags inside the stretch.
 func (s *stretch) takeBounded(p page) verdict {
-	if s.pages == 1 && p.count > s.n && !p.link && p.sent != "" &&
-		slices.ContainsFunc(p.tags, func(t string) bool { return t <= p.sent }) {
-		// More names than asked for, some at or before last, and no
-		// Link: the registry ignores n and last and sent its whole list,
-		// as distribution 2.x does. Whatever this stretch decides, that
-		// list serves the whole reading, which would only get it again.
-		s.all = p.tags
-	}
 	if p.cursor || p.linkCursor {
 		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
 	}
@@ -300,18 +291,37 @@ const (
 	orderOwn
 )
 
+// belowEveryTag reports whether every valid tag sorts after s: tags start
+// with a letter, a digit or '_', and '0' is the lowest of them. A range
+// starting there starts at the list's first page.
+func belowEveryTag(s string) bool { return s < "0" }
+
+// firstAfter returns the first tag of sorted past after, if any.
+func firstAfter(sorted []string, after string) (string, bool) {
+	i, found := slices.BinarySearch(sorted, after)
+	if found {
+		i++
+	}
+	if i < len(sorted) {
+		return sorted[i], true
+	}
+	return "", false
+}
+
 // judgeOrder says what the list's first page (head, asked for without
 // last) and the answer to last=after (after is a name that is no tag; probe
 // is nil when none was asked for or the registry refused it, refused) show
-// of how the registry takes last; and the registry's whole list when the
-// answer showed that it ignores n and last (stretch.all).
+// of how the registry takes last.
 //
 // A first page out of order, or paged by cursor, shows an order of the
 // registry's own. When the list starts at or before after, an answer that
 // starts past after, in order, shows that the registry did not answer from
 // its start: it takes last lexically. An answer from the start shows it
-// does not. A list that starts past after, or an empty answer, cannot tell.
-func judgeOrder(n int, head page, after string, probe *page, refused bool) (orderVerdict, string, []string) {
+// does not; so does one that starts anywhere but at the first page's first
+// tag past after, when the first page holds one (an empty answer among
+// them). A list that starts past after, or an empty answer where the first
+// page ends at or before after, cannot tell.
+func judgeOrder(n int, head page, after string, probe *page, refused bool) (orderVerdict, string) {
 	answer := &stretch{bounded: true, from: after, n: n}
 	answered := complete
 	if probe != nil {
@@ -320,15 +330,19 @@ func judgeOrder(n int, head page, after string, probe *page, refused bool) (orde
 	first := &stretch{bounded: true, n: n}
 	switch {
 	case first.take(head) == unproven:
-		return orderOwn, first.why, answer.all
+		return orderOwn, first.why
 	case after == "" || len(head.tags) == 0 || head.tags[0] > after:
-		return orderUnknown, "", answer.all
+		return orderUnknown, ""
 	case refused:
-		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", after), nil
+		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", after)
 	case answered == unproven:
-		return orderOwn, answer.why, answer.all
-	case probe == nil || len(probe.tags) == 0:
-		return orderUnknown, "", nil
+		return orderOwn, answer.why
 	}
-	return orderLexical, "", nil
+	if next, ok := firstAfter(head.tags, after); ok && (probe == nil || answer.first != next) {
+		return orderOwn, fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", after, answer.first, next)
+	}
+	if probe == nil || len(probe.tags) == 0 {
+		return orderUnknown, ""
+	}
+	return orderLexical, ""
 }

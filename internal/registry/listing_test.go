@@ -29,7 +29,6 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		tags     []string
 		beyond   string
 		why      string
-		all      bool
 	}{
 		{name: "lexical, stops at the bound", from: "b", to: "f", n: 3,
 			pages: []page{pg("b", true, "c", "d", "e"), pg("e", true, "f", "g", "h")},
@@ -63,8 +62,8 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			want:  []verdict{readMore, unproven}, why: "opaque cursor"},
 		{name: "the whole list at once, unsorted (distribution 2.x)", from: "b", to: "z", n: 3,
 			pages: []page{whole},
-			want:  []verdict{unproven}, all: true},
-		{name: "more than asked after last, all after it: not the whole list", from: "b", to: "z", n: 2,
+			want:  []verdict{unproven}},
+		{name: "more than asked after last, all after it", from: "b", to: "z", n: 2,
 			pages: []page{pg("b", false, "e", "d", "c")},
 			want:  []verdict{unproven}},
 		{name: "more names than asked, sorted, no Link: asked after its last", from: "", to: "z", n: 3,
@@ -98,9 +97,6 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			}
 			if !strings.Contains(s.why, tc.why) {
 				t.Errorf("why %q, want it to say %q", s.why, tc.why)
-			}
-			if tc.all != (s.all != nil) {
-				t.Errorf("whole list kept: %v, want %v", s.all != nil, tc.all)
 			}
 		})
 	}
@@ -248,7 +244,6 @@ func TestJudgeOrder(t *testing.T) {
 		refused bool
 		want    orderVerdict
 		why     string
-		all     bool
 	}{
 		{name: "lexical: answered past last, the list starting before it",
 			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
@@ -268,9 +263,18 @@ func TestJudgeOrder(t *testing.T) {
 		{name: "a last that is no tag refused",
 			head: pg("", true, "a", "b"), after: "m~", refused: true,
 			want: orderOwn, why: "HTTP 400"},
-		{name: "the whole list at once, unsorted: kept for the whole reading",
+		{name: "the whole list at once, unsorted",
 			head: pg("", false, "z", "a", "n", "b"), after: "m~", probe: &whole,
-			want: orderOwn, why: "not in lexical order", all: true},
+			want: orderOwn, why: "not in lexical order"},
+		{name: "an empty answer where the first page holds a tag past last",
+			head: pg("", true, "a", "n"), after: "m~", probe: &page{sent: "m~"},
+			want: orderOwn, why: `starts at "", but the list's first page holds "n" next`},
+		{name: "an answer past last, in order, but not from the first page's next tag",
+			head: pg("", true, "a", "n"), after: "m~", probe: &page{sent: "m~", tags: []string{"o", "p"}, count: 2, link: true},
+			want: orderOwn, why: `holds "n" next`},
+		{name: "lexical: answered from the first page's next tag",
+			head: pg("", true, "a", "n"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
+			want: orderLexical},
 		{name: "the list starts past last: an answer from its start looks the same",
 			head: pg("", true, "n", "o"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
 			want: orderUnknown},
@@ -285,9 +289,9 @@ func TestJudgeOrder(t *testing.T) {
 			want: orderUnknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, why, all := judgeOrder(2, tc.head, tc.after, tc.probe, tc.refused)
-			if got != tc.want || !strings.Contains(why, tc.why) || (all != nil) != tc.all {
-				t.Errorf("judgeOrder = %v, %q, all %v; want %v, %q, all %v", got, why, all != nil, tc.want, tc.why, tc.all)
+			got, why := judgeOrder(2, tc.head, tc.after, tc.probe, tc.refused)
+			if got != tc.want || !strings.Contains(why, tc.why) {
+				t.Errorf("judgeOrder = %v, %q; want %v, %q", got, why, tc.want, tc.why)
 			}
 		})
 	}

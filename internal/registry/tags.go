@@ -254,27 +254,27 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 // its end, and returns the tags inside r.
 func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
-		var whole []string
-		if o, ok := c.orders.Cached(l.ref.key); ok && o.all != nil {
-			whole = o.all // the registry sent it all in one answer
-		} else {
-			ctx, cancel := l.within(ctx)
-			defer cancel()
-			rt, err := c.transportFor(ctx, l.ref)
-			if err != nil {
-				return nil, err
-			}
-			head, err := c.firstPage(ctx, l, rt)
-			if err != nil {
-				return nil, l.overtime(err)
-			}
-			s := &stretch{n: c.pageSize}
-			if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
-				return nil, l.overtime(err)
-			}
-			whole = s.tags
+		// An answer to a last that is no tag, with more names than asked
+		// for, is not the whole list even when some lie at or before
+		// last: a registry that ignores n and takes last by position
+		// answers such a last from its start, a page of its own size. The
+		// whole reading tells the two apart with the first page's last
+		// tag, one request more on a registry that ignores last.
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		rt, err := c.transportFor(ctx, l.ref)
+		if err != nil {
+			return nil, err
 		}
-		tags := TagRange{}.filter(whole)
+		head, err := c.firstPage(ctx, l, rt)
+		if err != nil {
+			return nil, l.overtime(err)
+		}
+		s := &stretch{n: c.pageSize}
+		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
+			return nil, l.overtime(err)
+		}
+		tags := TagRange{}.filter(s.tags)
 		l.keep(TagRange{}, tags)
 		return tags, nil
 	})
@@ -359,9 +359,8 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 
 // order is what a repository's registry has shown of how it takes last.
 type order struct {
-	lexical bool     // last is a lexical bound: a range may stop at its end
-	why     string   // why not, when not
-	all     []string // the registry's whole list, when the probe showed that it ignores n and last
+	lexical bool   // last is a lexical bound: a range may stop at its end
+	why     string // why not, when not
 
 	// The first page of the range that asked first, which was the probe,
 	// for that range's reading to go on from.
@@ -394,7 +393,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			head, err = c.firstPage(gctx, l, rt)
 			return err
 		})
-		if r.After != "" {
+		if !belowEveryTag(r.After) {
 			g.Go(func() error {
 				p, link, err := c.getPage(gctx, l, rt, c.tagsURL(l.ref, c.pageSize, r.After), page{sent: r.After})
 				if statusOf(err) == http.StatusBadRequest {
@@ -408,14 +407,14 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		if err := g.Wait(); err != nil {
 			return order{}, l.overtime(err)
 		}
-		v, why, all := judgeOrder(c.pageSize, head.p, r.After, o.probe, refused)
+		v, why := judgeOrder(c.pageSize, head.p, r.After, o.probe, refused)
 		if v == orderUnknown {
 			var err error
 			if v, why, err = c.probeBetween(ctx, l, rt, head.p.tags); err != nil {
 				return order{}, l.overtime(err)
 			}
 		}
-		o.lexical, o.why, o.all = v == orderLexical, why, all
+		o.lexical, o.why = v == orderLexical, why
 		return o, nil
 	})
 }
@@ -460,7 +459,7 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	switch {
 	case o.probe != nil && o.probeFor.After == r.After && o.probeFor.Before == r.Before:
 		v, link = first.take(*o.probe), o.probeLink
-	case r.After == "":
+	case belowEveryTag(r.After):
 		var head headPage
 		head, err = c.firstPage(ctx, l, rt)
 		v, link = first.take(head.p), head.link
@@ -472,6 +471,15 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	}
 	if err := first.err(v); err != nil {
 		return nil, err
+	}
+	if head, ok := c.headPages.Cached(l.ref.key); ok && !belowEveryTag(r.After) {
+		// The list's first page, in lexical order (orderOf judged it),
+		// names the tag an answer to last = r.After starts at, when it
+		// holds one past r.After: an empty answer, or one from elsewhere,
+		// is a registry that does not take this last lexically.
+		if next, ok := firstAfter(head.p.tags, r.After); ok && first.first != next {
+			return nil, &unprovenError{why: fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", r.After, first.first, next)}
+		}
 	}
 	var splits []string
 	if v == readMore && len(first.tags) > 0 {
