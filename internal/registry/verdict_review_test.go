@@ -160,3 +160,28 @@ func TestVerdictLaterRangeEmptyAnswerTrusted(t *testing.T) {
 		}
 	}
 }
+
+// A registry not in lexical order (lexical but for re-pushed tags moved to
+// the end) that answers a last that is no tag with an empty page: the
+// empty probe answer leaves the order unknown, probeBetween asks once
+// more, and the plan costs a full listing and two pages.
+func TestVerdictEmptyAnswerCostsFullListingPlusTwo(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	own := registrytest.MovedToEnd(50)(slices.Clone(all))
+	s := newTagServer(t, positional{order: own, unknown: "empty"}.serve)
+	ref := repoOf(t, s.repo())
+	if _, err := newTestClient(t, Config{}).ListTags(context.Background(), ref); err != nil {
+		t.Fatal(err)
+	}
+	full := s.lists.Load()
+	s.lists.Store(0)
+	rg := TagRange{After: "3.7~", Before: "3.8~"}
+	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), ref, rg)
+	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("range %+v: %d tags (err %v), want %d", rg, len(got), err, len(want))
+	}
+	if used := s.lists.Load(); used > full+1 {
+		t.Errorf("%d list requests, want at most one full listing (%d) and the probe", used, full)
+	}
+}
