@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -133,12 +134,19 @@ func TestParseTagFunction_RunErrors(t *testing.T) {
 
 // The definition is valid and documents the function and its parameter.
 func TestParseTagFunction_Definition(t *testing.T) {
+	checkDefinition(t, NewParseTagFunction(), "parse_tag", "tag")
+}
+
+// checkDefinition checks that f is named name, that its definition is
+// valid, that its parameters are params in order, and that it is
+// documented (checkDocumented).
+func checkDefinition(t *testing.T, f function.Function, name string, params ...string) {
+	t.Helper()
 	ctx := context.Background()
-	f := NewParseTagFunction()
 	var meta function.MetadataResponse
 	f.Metadata(ctx, function.MetadataRequest{}, &meta)
-	if meta.Name != "parse_tag" {
-		t.Errorf("name %q", meta.Name)
+	if meta.Name != name {
+		t.Errorf("name %q, want %q", meta.Name, name)
 	}
 	var def function.DefinitionResponse
 	f.Definition(ctx, function.DefinitionRequest{}, &def)
@@ -146,6 +154,13 @@ func TestParseTagFunction_Definition(t *testing.T) {
 	def.Definition.ValidateImplementation(ctx, function.DefinitionValidateRequest{FuncName: meta.Name}, &v)
 	if def.Diagnostics.HasError() || v.Diagnostics.HasError() {
 		t.Fatalf("definition: %v %v", def.Diagnostics, v.Diagnostics)
+	}
+	var got []string
+	for _, p := range def.Definition.Parameters {
+		got = append(got, p.GetName())
+	}
+	if !slices.Equal(got, params) {
+		t.Errorf("parameters %q, want %q", got, params)
 	}
 	checkDocumented(t, def.Definition)
 }

@@ -159,25 +159,7 @@ func TestSetImageDefaultFunction_RunErrors(t *testing.T) {
 }
 
 func TestSetImageDefaultFunction_Definition(t *testing.T) {
-	ctx := context.Background()
-	f := NewSetImageDefaultFunction()
-	var meta function.MetadataResponse
-	f.Metadata(ctx, function.MetadataRequest{}, &meta)
-	if meta.Name != "set_image_default" {
-		t.Errorf("name %q", meta.Name)
-	}
-	var def function.DefinitionResponse
-	f.Definition(ctx, function.DefinitionRequest{}, &def)
-	var v function.DefinitionValidateResponse
-	def.Definition.ValidateImplementation(ctx, function.DefinitionValidateRequest{FuncName: meta.Name}, &v)
-	if def.Diagnostics.HasError() || v.Diagnostics.HasError() {
-		t.Fatalf("definition: %v %v", def.Diagnostics, v.Diagnostics)
-	}
-	if n := len(def.Definition.Parameters); n != 2 ||
-		def.Definition.Parameters[0].GetName() != "base_job_template" || def.Definition.Parameters[1].GetName() != "image" {
-		t.Errorf("parameters: %v", def.Definition.Parameters)
-	}
-	checkDocumented(t, def.Definition)
+	checkDefinition(t, NewSetImageDefaultFunction(), "set_image_default", "base_job_template", "image")
 }
 
 // Through the Terraform CLI, on templates read with file() and written in a

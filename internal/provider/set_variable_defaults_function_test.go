@@ -271,25 +271,7 @@ func TestJSONValue_NumbersExact(t *testing.T) {
 }
 
 func TestSetVariableDefaultsFunction_Definition(t *testing.T) {
-	ctx := context.Background()
-	f := NewSetVariableDefaultsFunction()
-	var meta function.MetadataResponse
-	f.Metadata(ctx, function.MetadataRequest{}, &meta)
-	if meta.Name != "set_variable_defaults" {
-		t.Errorf("name %q", meta.Name)
-	}
-	var def function.DefinitionResponse
-	f.Definition(ctx, function.DefinitionRequest{}, &def)
-	var v function.DefinitionValidateResponse
-	def.Definition.ValidateImplementation(ctx, function.DefinitionValidateRequest{FuncName: meta.Name}, &v)
-	if def.Diagnostics.HasError() || v.Diagnostics.HasError() {
-		t.Fatalf("definition: %v %v", def.Diagnostics, v.Diagnostics)
-	}
-	if n := len(def.Definition.Parameters); n != 2 ||
-		def.Definition.Parameters[0].GetName() != "base_job_template" || def.Definition.Parameters[1].GetName() != "defaults" {
-		t.Errorf("parameters: %v", def.Definition.Parameters)
-	}
-	checkDocumented(t, def.Definition)
+	checkDefinition(t, NewSetVariableDefaultsFunction(), "set_variable_defaults", "base_job_template", "defaults")
 }
 
 // Through the Terraform CLI: every error class on its argument, the values
