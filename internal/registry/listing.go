@@ -231,7 +231,8 @@ func (s *stretch) fail(v verdict, why string) verdict {
 // probePair returns two tags a < b that follow each other in sorted (no
 // tag lies between them in a complete lexical read) and of which b does
 // not start with a, so that a+"~" (no tag: '~' is not a tag character)
-// lies strictly between them; ok is false when there is none.
+// lies strictly between them, and a lexical answer to last=a+"~" starts at
+// b (judgeOrder finds b on the first page); ok is false when there is none.
 func probePair(sorted []string) (a, b string, ok bool) {
 	for i := 0; i+1 < len(sorted); i++ {
 		if !strings.HasPrefix(sorted[i+1], sorted[i]) {
@@ -239,26 +240,6 @@ func probePair(sorted []string) (a, b string, ok bool) {
 		}
 	}
 	return "", "", false
-}
-
-// probeProves reports whether the answer to last=a+"~" proves that the
-// registry takes last as a lexical bound: it starts exactly at b, in order.
-// A registry that takes last by position, or ignores it, answers from its
-// start, at a or below.
-func probeProves(b string, answer page) (bool, string) {
-	if len(answer.tags) == 0 || answer.tags[0] != b {
-		first := ""
-		if len(answer.tags) > 0 {
-			first = answer.tags[0]
-		}
-		return false, fmt.Sprintf("the page asked for after a tag name that is not a tag starts at %q, not at %q", first, b)
-	}
-	for i := 1; i < len(answer.tags); i++ {
-		if answer.tags[i] <= answer.tags[i-1] {
-			return false, fmt.Sprintf("the page asked for after a tag name that is not a tag is not in lexical order (%q follows %q)", answer.tags[i], answer.tags[i-1])
-		}
-	}
-	return true, ""
 }
 
 // joined reports whether consecutive bounded stretches, each read from a

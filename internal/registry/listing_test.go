@@ -191,18 +191,21 @@ func TestProbe(t *testing.T) {
 			t.Errorf("%q~ does not lie between %q and %q", a, a, b)
 		}
 	}
+	// The answer to last=b~, between b and c of a first page in order, as
+	// probeBetween judges it: lexical only when it starts at c, in order.
+	head := pg("", true, "a", "b", "c")
 	for _, tc := range []struct {
 		answer page
 		ok     bool
 	}{
-		{pg("x", false, "b", "c"), true},
-		{pg("x", false, "a", "b"), false}, // from the start
-		{pg("x", false), false},
-		{pg("x", false, "b", "a"), false},
-		{pg("x", false, "c"), false}, // b missing
+		{pg("b~", false, "c", "d"), true},
+		{pg("b~", false, "a", "b"), false}, // from the start
+		{pg("b~", false), false},
+		{pg("b~", false, "c", "a"), false},
+		{pg("b~", false, "d"), false}, // c missing
 	} {
-		if ok, why := probeProves("b", tc.answer); ok != tc.ok {
-			t.Errorf("probeProves(b, %q) = %v (%s), want %v", tc.answer.tags, ok, why, tc.ok)
+		if v, why := judgeOrder(probePage, head, "b~", &tc.answer, false); (v == orderLexical) != tc.ok {
+			t.Errorf("judgeOrder(b~, %q) = %v (%s), want lexical %v", tc.answer.tags, v, why, tc.ok)
 		}
 	}
 }

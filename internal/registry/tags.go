@@ -394,13 +394,8 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			return err
 		})
 		if !belowEveryTag(r.After) {
-			g.Go(func() error {
-				p, link, err := c.getPage(gctx, l, rt, c.tagsURL(l.ref, c.pageSize, r.After), page{sent: r.After})
-				if statusOf(err) == http.StatusBadRequest {
-					refused = true // the registry refuses a last that is no tag
-					return nil
-				}
-				o.probe, o.probeLink = &p, link
+			g.Go(func() (err error) {
+				o.probe, o.probeLink, refused, err = c.askAfter(gctx, l, rt, c.pageSize, r.After)
 				return err
 			})
 		}
@@ -410,7 +405,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		v, why := judgeOrder(c.pageSize, head.p, r.After, o.probe, refused)
 		if v == orderUnknown {
 			var err error
-			if v, why, err = c.probeBetween(ctx, l, rt, head.p.tags); err != nil {
+			if v, why, err = c.probeBetween(ctx, l, rt, head.p); err != nil {
 				return order{}, l.overtime(err)
 			}
 		}
@@ -419,27 +414,35 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 	})
 }
 
+// askAfter reads the page of n tags after last, a name that is no tag;
+// refused when the registry answers 400, as some do for such a last.
+func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, bool, error) {
+	p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, n, last), page{sent: last})
+	if statusOf(err) == http.StatusBadRequest {
+		return nil, nil, true, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return &p, link, false, nil
+}
+
 // probeBetween asks for the page after a+"~", a name that is no tag and
 // lies between two tags a and b that follow each other on the list's first
-// page, which is in order: a registry that takes last as a lexical bound
-// answers from b; one that takes it by position, or ignores it, answers
-// from its start.
-func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head []string) (orderVerdict, string, error) {
-	a, b, ok := probePair(head)
+// page (head), which is in order, and judges the answer as any other
+// (judgeOrder): a registry that takes last as a lexical bound answers from
+// b; one that takes it by position, or ignores it, answers from its start.
+func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (orderVerdict, string, error) {
+	a, _, ok := probePair(head.tags)
 	if !ok {
 		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", nil
 	}
-	answer, _, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, probePage, a+"~"), page{})
-	if statusOf(err) == http.StatusBadRequest {
-		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", a+"~"), nil
-	}
+	answer, _, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
 	if err != nil {
 		return 0, "", err
 	}
-	if ok, why := probeProves(b, answer); !ok {
-		return orderOwn, why, nil
-	}
-	return orderLexical, "", nil
+	v, why := judgeOrder(probePage, head, a+"~", answer, refused)
+	return v, why, nil
 }
 
 // probePage is the n of probeBetween's request: a few tags show where it

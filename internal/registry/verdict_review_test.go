@@ -100,13 +100,10 @@ func TestVerdictReleaseRangeCostsFullListingPlusTwo(t *testing.T) {
 	}
 }
 
-// A registry in lexical order that answers a last holding '/' (as the
-// resolver's spans do, "2.1/" … "2.1:") with an empty page, as if it were a path,
-// but takes other names that are no tags ("a~") lexically. The empty
-// answer leaves the order unknown; probeBetween passes; the empty probe
-// page is then reused as the range's whole answer, though the list's
-// first page, read beside it in lexical order, holds tags of the range.
-func TestVerdictEmptyProbeAnswerReusedAsRange(t *testing.T) {
+// slashAnsweredEmpty serves 80 tags (2.0.x, 2.1.x, 2.10.x, 2.11.x) in
+// lexical order, answering a last that holds '/' with an empty page.
+func slashAnsweredEmpty(t *testing.T) (*tagServer, []string) {
+	t.Helper()
 	noDockerConfig(t)
 	var all []string
 	for _, m := range []string{"2.0", "2.1", "2.10", "2.11"} {
@@ -116,13 +113,23 @@ func TestVerdictEmptyProbeAnswerReusedAsRange(t *testing.T) {
 	}
 	slices.Sort(all)
 	lex := reviewList{order: all, last: "lexical", link: true}
-	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+	return newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.URL.Query().Get("last"), "/") {
 			writeTags(w, nil)
 			return
 		}
 		lex.serve(w, r)
-	})
+	}), all
+}
+
+// A registry in lexical order that answers a last holding '/' (as the
+// resolver's spans do, "2.1/" … "2.1:") with an empty page, as if it were a path,
+// but takes other names that are no tags ("a~") lexically. The empty
+// answer leaves the order unknown; probeBetween passes; the empty probe
+// page is then reused as the range's whole answer, though the list's
+// first page, read beside it in lexical order, holds tags of the range.
+func TestVerdictEmptyProbeAnswerReusedAsRange(t *testing.T) {
+	s, all := slashAnsweredEmpty(t)
 	rg := TagRange{After: "2.1/", Before: "2.1:"} // 2.10.x, 2.11.x
 	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, s.repo()), rg)
 	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
@@ -135,22 +142,7 @@ func TestVerdictEmptyProbeAnswerReusedAsRange(t *testing.T) {
 // page, empty, is trusted as the range, though the list's first page,
 // read for the verdict, holds tags of the range.
 func TestVerdictLaterRangeEmptyAnswerTrusted(t *testing.T) {
-	noDockerConfig(t)
-	var all []string
-	for _, m := range []string{"2.0", "2.1", "2.10", "2.11"} {
-		for p := range 20 {
-			all = append(all, fmt.Sprintf("%s.%d", m, p))
-		}
-	}
-	slices.Sort(all)
-	lex := reviewList{order: all, last: "lexical", link: true}
-	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.URL.Query().Get("last"), "/") {
-			writeTags(w, nil)
-			return
-		}
-		lex.serve(w, r)
-	})
+	s, all := slashAnsweredEmpty(t)
 	c := newTestClient(t, Config{})
 	ref := repoOf(t, s.repo())
 	for _, rg := range []TagRange{{After: "2.10~", Before: "2.11~"}, {After: "2.1/", Before: "2.1:"}} {
