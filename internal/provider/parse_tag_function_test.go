@@ -113,21 +113,7 @@ func TestParseTagFunction_RunErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
 			resp := runParseTag(t, tt.tag)
-			if resp.Error == nil {
-				t.Fatalf("no error; result %s", resp.Result.Value())
-			}
-			if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != 0 {
-				t.Errorf("error is not on argument 0: %#v", resp.Error)
-			}
-			for _, s := range tt.contains {
-				if !strings.Contains(resp.Error.Text, s) {
-					t.Errorf("error %q lacks %q", resp.Error.Text, s)
-				}
-			}
-			// The result stays as it was (unknown): nothing half-parsed.
-			if !resp.Result.Value().IsUnknown() {
-				t.Errorf("result set alongside an error: %s", resp.Result.Value())
-			}
+			checkFunctionError(t, resp, 0, tt.contains...)
 		})
 	}
 }
@@ -135,6 +121,27 @@ func TestParseTagFunction_RunErrors(t *testing.T) {
 // The definition is valid and documents the function and its parameter.
 func TestParseTagFunction_Definition(t *testing.T) {
 	checkDefinition(t, NewParseTagFunction(), "parse_tag", "tag")
+}
+
+// checkFunctionError checks that a function call failed on argument arg
+// with an error holding every one of contains, and left its result as it
+// was (unknown): nothing half-done.
+func checkFunctionError(t *testing.T, resp function.RunResponse, arg int64, contains ...string) {
+	t.Helper()
+	if resp.Error == nil {
+		t.Fatalf("no error; result %s", resp.Result.Value())
+	}
+	if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != arg {
+		t.Errorf("error on argument %v, want %d: %s", resp.Error.FunctionArgument, arg, resp.Error.Text)
+	}
+	for _, s := range contains {
+		if !strings.Contains(resp.Error.Text, s) {
+			t.Errorf("error %q lacks %q", resp.Error.Text, s)
+		}
+	}
+	if !resp.Result.Value().IsUnknown() {
+		t.Errorf("result set alongside an error: %s", resp.Result.Value())
+	}
 }
 
 // checkDefinition checks that f is named name, that its definition is

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -142,18 +141,7 @@ func TestSetImageDefaultFunction_RunErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := runSetImageDefault(tt.template, tt.image)
-			if resp.Error == nil {
-				t.Fatalf("no error; result %s", resp.Result.Value())
-			}
-			if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != tt.arg {
-				t.Errorf("error on argument %v, want %d: %s", resp.Error.FunctionArgument, tt.arg, resp.Error.Text)
-			}
-			if !strings.Contains(resp.Error.Text, tt.contains) {
-				t.Errorf("error %q lacks %q", resp.Error.Text, tt.contains)
-			}
-			if !resp.Result.Value().IsUnknown() {
-				t.Errorf("result set alongside an error: %s", resp.Result.Value())
-			}
+			checkFunctionError(t, resp, tt.arg, tt.contains)
 		})
 	}
 }

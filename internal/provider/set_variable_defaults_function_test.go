@@ -213,18 +213,7 @@ func TestSetVariableDefaultsFunction_RunErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := runSetVariableDefaults(tt.template, tt.defaults)
-			if resp.Error == nil {
-				t.Fatalf("no error; result %s", resp.Result.Value())
-			}
-			if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != tt.arg {
-				t.Errorf("error on argument %v, want %d: %s", resp.Error.FunctionArgument, tt.arg, resp.Error.Text)
-			}
-			if !strings.Contains(resp.Error.Text, tt.contains) {
-				t.Errorf("error %q lacks %q", resp.Error.Text, tt.contains)
-			}
-			if !resp.Result.Value().IsUnknown() {
-				t.Errorf("result set alongside an error: %s", resp.Result.Value())
-			}
+			checkFunctionError(t, resp, tt.arg, tt.contains)
 		})
 	}
 }
