@@ -1,11 +1,9 @@
 package resolver
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -28,18 +26,5 @@ func TestListingPositionalMovedStartAboveAfter(t *testing.T) {
 	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
 		t.Fatal(err)
 	}
-	repo := reg.Host() + "/prefecthq/prefect"
-	whole := prefecttag.NewCatalog(tags)
-	for _, s := range []diffSel{{"", "3.12", "", false}, {">= 3.8", "3.12", "", false}, {"", "", "", false}} {
-		sel := diffSelector(t, s)
-		want := diffWant(whole, sel)
-		pin, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
-		got := pin.Tag
-		if err != nil {
-			got = "ERR"
-		}
-		if got != want {
-			t.Errorf("%+v: picked %q (err %v), selection over the whole list picks %q", s, got, err, want)
-		}
-	}
+	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, []diffSel{{"", "3.12", "", false}, {">= 3.8", "3.12", "", false}, {"", "", "", false}})
 }

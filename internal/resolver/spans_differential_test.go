@@ -60,6 +60,26 @@ func diffSelector(t *testing.T, s diffSel) prefecttag.Selector {
 	return sel
 }
 
+// picksAsWholeList resolves each selector in repo, which holds tags, with a
+// resolver of its own, and checks that it picks what selection over the
+// whole list picks (an error where that selection finds nothing).
+func picksAsWholeList(t *testing.T, repo string, tags []string, sels []diffSel) {
+	t.Helper()
+	whole := prefecttag.NewCatalog(tags)
+	for _, s := range sels {
+		sel := diffSelector(t, s)
+		want := diffWant(whole, sel)
+		pin, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
+		got := pin.Tag
+		if err != nil {
+			got = "ERR"
+		}
+		if got != want {
+			t.Errorf("%+v: picked %q (err %v), selection over the whole list picks %q", s, got, err, want)
+		}
+	}
+}
+
 func diffWant(whole *prefecttag.Catalog, sel prefecttag.Selector) string {
 	tg, err := whole.Select(sel)
 	if err != nil {
@@ -203,20 +223,7 @@ func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
 		t.Fatal(err)
 	}
-	repo := reg.Host() + "/prefecthq/prefect"
-	whole := prefecttag.NewCatalog(tags)
-	for _, s := range diffSelectors {
-		sel := diffSelector(t, s)
-		want := diffWant(whole, sel)
-		pin, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
-		got := pin.Tag
-		if err != nil {
-			got = "ERR"
-		}
-		if got != want {
-			t.Errorf("%+v: picked %q (err %v), the whole catalog %q", s, got, err, want)
-		}
-	}
+	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, diffSelectors)
 }
 
 // a registry that refuses (400) a `last` that is not one of its
@@ -246,14 +253,5 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
 		t.Fatal(err)
 	}
-	repo := reg.Host() + "/prefecthq/prefect"
-	whole := prefecttag.NewCatalog(tags)
-	for _, s := range []diffSel{{"", "", "", false}, {"~> 3.8.0", "3.12", "", false}} {
-		sel := diffSelector(t, s)
-		want := diffWant(whole, sel)
-		pin, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
-		if err != nil || pin.Tag != want {
-			t.Errorf("%+v: picked %q (err %v), want %q", s, pin.Tag, err, want)
-		}
-	}
+	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, []diffSel{{"", "", "", false}, {"~> 3.8.0", "3.12", "", false}})
 }
