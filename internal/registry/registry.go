@@ -3,7 +3,7 @@
 // provider converts its results and errors into schema values and
 // diagnostics.
 //
-// A Client holds one HTTP transport for its whole life and, per repository,
+// A Client holds its HTTP transports for its whole life and, per repository,
 // one authenticated round tripper (ping and token exchange happen once per
 // repository). Tag lists, digests and platform lists are memoized for the
 // Client's lifetime; concurrent callers asking for the same thing share one
@@ -137,9 +137,10 @@ type Client struct {
 	secretsMu sync.RWMutex
 	secrets   []string
 
-	base http.RoundTripper // the one transport, with the user agent
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	tls  *tls.Config // verified TLS: system pool plus CACertPEM
+	base http.RoundTripper // under every repository's transport, with the user agent
+	// verified checks TLS against the system pool plus CACertPEM;
+	// unverified, used only for hosts listed in InsecureHosts, does not.
+	verified, unverified *http.Transport
 
 	pageSize       int
 	listingTimeout time.Duration
@@ -156,7 +157,7 @@ type Client struct {
 	platforms  memo.Cache[Platforms]
 }
 
-// New builds a Client: one HTTP transport (TLS trust, per-host insecure
+// New builds a Client: its HTTP transports (TLS trust, per-host insecure
 // handling) and empty caches. It does no network I/O, reads no Docker
 // config, and reads the system's CA roots only when CACertPEM is set; it
 // fails only for a CACertPEM holding no certificate, or an InsecureHosts
@@ -222,54 +223,21 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 			return nil, errors.New("the CA certificate PEM holds no certificate that can be parsed; give one or more PEM blocks of type CERTIFICATE")
 		}
 	}
-	c.tls = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	if dial == nil {
-		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
-		dial = d.DialContext
-	} else {
-		t.Proxy = nil // a test's dialer must see every connection
+	c.verified = http.DefaultTransport.(*http.Transport).Clone()
+	if dial != nil {
+		c.verified.DialContext = dial
+		c.verified.Proxy = nil // a test's dialer must see every connection
 	}
-	c.dial = dial
-
-	t.DialContext = dial
-	t.DialTLSContext = c.dialTLS
-	t.TLSClientConfig = c.tls.Clone() // used only for HTTPS through a proxy
-	t.ForceAttemptHTTP2 = true
-	t.MaxIdleConnsPerHost = 16
-	c.base = transport.NewUserAgent(credentialWatcher{inner: t, c: c}, c.userAgent)
+	c.verified.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	c.verified.MaxIdleConnsPerHost = 16
+	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take
+	c.unverified = c.verified.Clone()
+	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
+	c.base = transport.NewUserAgent(credentialWatcher{c: c}, c.userAgent)
 	return c, nil
 }
 
-// dialTLS opens a TLS connection, skipping verification only for hosts listed
-// in InsecureHosts.
-func (c *Client) dialTLS(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	cfg := c.tls.Clone()
-	cfg.ServerName = host
-	cfg.NextProtos = []string{"h2", "http/1.1"}
-	if c.insecureAddr(addr) {
-		cfg.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
-	}
-	conn, err := c.dial(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	hctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	tc := tls.Client(conn, cfg)
-	if err := tc.HandshakeContext(hctx); err != nil {
-		conn.Close()
-		return nil, err
-	}
-	return tc, nil
-}
-
-// insecureAddr reports whether a dialed "host:port" is listed as insecure.
+// insecureAddr reports whether a request's "host:port" is listed as insecure.
 func (c *Client) insecureAddr(addr string) bool {
 	if len(c.insecure) == 0 {
 		return false
@@ -351,13 +319,21 @@ func (c *Client) addSecret(secret string) {
 // transports and notes the credentials of every Authorization header they
 // send, so that scrub removes them.
 type credentialWatcher struct {
-	inner http.RoundTripper
-	c     *Client
+	c *Client
 }
 
 func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) {
 	w.noteAuthorization(req)
-	resp, err := w.inner.RoundTrip(req)
+	// The transport is chosen per request, by the host it goes to, so that
+	// a token realm or blob store on another host stays verified.
+	inner, addr := w.c.verified, req.URL.Host
+	if req.URL.Port() == "" {
+		addr = net.JoinHostPort(req.URL.Hostname(), "443") // only HTTPS uses TLS
+	}
+	if w.c.insecureAddr(addr) {
+		inner = w.c.unverified
+	}
+	resp, err := inner.RoundTrip(req)
 	if err == nil && !strings.HasPrefix(req.URL.Path, "/v2/") {
 		// A token endpoint: note the tokens it hands out before
 		// go-containerregistry reads them, or quotes them in an error.

@@ -128,8 +128,7 @@ func TestNonLoopbackTLSVerification(t *testing.T) {
 	}
 }
 
-// The one transport speaks HTTP/2 where the server offers it, through its
-// own TLS dialer.
+// The verified transport speaks HTTP/2 where the server offers it.
 func TestHTTP2(t *testing.T) {
 	noDockerConfig(t)
 	var n tlsCounter
