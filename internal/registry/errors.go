@@ -13,9 +13,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// Error is every failure a Client returns. It wraps the cause: a
-// *transport.Error where the registry answered with an error status, a
-// network or context error otherwise. Its message never holds a password,
+// Error is every failure a Client returns. It wraps the cause: an error
+// holding a *transport.Error where the registry answered with an error
+// status, a network or context error otherwise. Its message never holds a password,
 // a token or an Authorization header.
 type Error struct {
 	// Registry is the host as the user wrote it ("docker.io" when the
@@ -142,7 +142,7 @@ func statusOf(err error) int {
 	if errors.As(err, &e) {
 		return e.StatusCode
 	}
-	var te *transport.Error // also a *statusError's cause, with its status
+	var te *transport.Error // also an *answerError's cause, with its status
 	if errors.As(err, &te) {
 		return te.StatusCode
 	}
@@ -184,14 +184,11 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 		e.attempts, e.waitAsked, e.left, e.outOfTime = re.attempts, re.waitAsked, re.left, re.outOfTime
 		err = re.err
 	}
-	var se *statusError
 	var ae *answerError
 	var te *transport.Error
 	switch {
 	case isCertError(err):
 		e.badCert, e.Cause = true, err
-	case errors.As(err, &se):
-		e.StatusCode, e.Cause = se.status, se.cause
 	case errors.As(err, &ae):
 		e.StatusCode, e.Cause = ae.status, err
 	case errors.As(err, &te):

@@ -20,24 +20,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// statusError is a response with an unexpected status. cause is the
-// *transport.Error that go-containerregistry's CheckError made of it.
-type statusError struct {
-	status        int
-	retryAfter    time.Duration
-	hasRetryAfter bool
-	cause         error
-}
-
-func (e *statusError) Error() string { return e.cause.Error() }
-func (e *statusError) Unwrap() error { return e.cause }
-
-// answerError is an answer that came with a usable status but cannot be
-// used: a broken body, a Link to another host, a paging loop.
+// answerError is an answer that cannot be used: an error status (cause is
+// the *transport.Error that go-containerregistry's CheckError made of it,
+// retryAfter its Retry-After), or a usable status with a broken body, a
+// Link to another host, a paging loop.
 type answerError struct {
-	status int
-	msg    string
-	cause  error
+	status     int
+	msg        string
+	cause      error
+	retryAfter time.Duration
 }
 
 func (e *answerError) Error() string {
@@ -101,12 +92,12 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 		}
 		left := time.Until(deadline)
 		wait := backoff(attempt)
-		var se *statusError
+		var ae *answerError
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
-		asked := errors.As(err, &se) && se.hasRetryAfter && se.retryAfter > wait
+		asked := errors.As(err, &ae) && ae.retryAfter > wait
 		if asked {
-			wait = se.retryAfter
+			wait = ae.retryAfter
 		}
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
@@ -213,7 +204,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // fetch sends one request, with retries, on the repository's authenticated
 // transport and reads the whole body within each attempt. Any status but
-// 200 is a *statusError wrapping a *transport.Error. A tag list request
+// 200 is an *answerError wrapping a *transport.Error. A tag list request
 // passes its listing, whose bounds then count every attempt and body.
 func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
 	u, err := url.Parse(rawURL)
@@ -293,9 +284,8 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	// the body was cut short or is not JSON. fetch closes the body it
 	// replaces.
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	se := &statusError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK)}
-	se.retryAfter, se.hasRetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	return se
+	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return &answerError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK), retryAfter: retryAfter}
 }
 
 // errTooLarge: a body beyond its limit.
