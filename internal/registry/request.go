@@ -247,12 +247,12 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		if resp.StatusCode != http.StatusOK {
 			return statusErrorOf(resp, body)
 		}
-		b, err := readLimited(body, maxBodySize)
-		if errors.Is(err, errTooLarge) {
-			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
-		}
+		b, err := io.ReadAll(io.LimitReader(body, maxBodySize+1))
 		if err != nil {
 			return err
+		}
+		if len(b) > maxBodySize {
+			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
 		}
 		answered := u
 		if resp.Request != nil && resp.Request.URL != nil {
@@ -286,21 +286,6 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return &answerError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK), retryAfter: retryAfter}
-}
-
-// errTooLarge: a body beyond its limit.
-var errTooLarge = errors.New("the answer is too large")
-
-// readLimited reads all of r, failing beyond limit bytes.
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return b, errTooLarge
-	}
-	return b, nil
 }
 
 // with merges extra into a copy of base.
