@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -149,13 +148,11 @@ func statusOf(err error) int {
 	return 0
 }
 
-// isCertError reports whether err holds a failed certificate verification.
+// isCertError reports whether err holds a failed certificate verification:
+// crypto/tls wraps every x509 verification error of a handshake in one.
 func isCertError(err error) bool {
-	var uae x509.UnknownAuthorityError
-	var hne x509.HostnameError
-	var cie x509.CertificateInvalidError
 	var cve *tls.CertificateVerificationError
-	return errors.As(err, &uae) || errors.As(err, &hne) || errors.As(err, &cie) || errors.As(err, &cve)
+	return errors.As(err, &cve)
 }
 
 // invalid is the *Error for input that was refused before any request.
