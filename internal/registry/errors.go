@@ -156,9 +156,8 @@ func isCertError(err error) bool {
 }
 
 // invalid is the *Error for input that was refused before any request.
-func invalid(repository, action string, err error) error {
-	ref, _ := ParseRepository(repository) // no registry when repository is not valid
-	return &Error{Registry: ref.registry, Repository: repository, Action: action, Cause: err, invalid: true}
+func invalid(ref Repository, action string, err error) error {
+	return &Error{Registry: ref.registry, Repository: ref.written, Action: action, Cause: err, invalid: true}
 }
 
 // fail turns any internal error into the *Error the caller gets.

@@ -49,7 +49,7 @@ type Platforms struct {
 func (c *Client) Head(ctx context.Context, ref Repository, tag string) (Descriptor, error) {
 	action := "resolve the digest of tag " + tag
 	if err := ValidateTag(tag); err != nil {
-		return Descriptor{}, invalid(ref.written, action, err)
+		return Descriptor{}, invalid(ref, action, err)
 	}
 	d, err := c.heads.Get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
 		rt, err := c.transportFor(ctx, ref)
@@ -101,10 +101,10 @@ func (c *Client) Platforms(ctx context.Context, ref Repository, reference string
 	if byDigest {
 		action, sep = "read the manifest of digest "+reference, "@"
 		if _, err := v1.NewHash(reference); err != nil {
-			return Platforms{}, invalid(ref.written, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
+			return Platforms{}, invalid(ref, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
 		}
 	} else if err := ValidateTag(reference); err != nil {
-		return Platforms{}, invalid(ref.written, action, err)
+		return Platforms{}, invalid(ref, action, err)
 	}
 	p, err := c.platforms.Get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
 		rt, err := c.transportFor(ctx, ref)
