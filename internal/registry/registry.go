@@ -163,12 +163,6 @@ type Client struct {
 // fails only for a CACertPEM holding no certificate, or an InsecureHosts
 // entry that is not a host.
 func New(cfg Config) (*Client, error) {
-	return newClient(cfg, nil)
-}
-
-// newClient is New with a replaceable dialer, so that tests can give a
-// non-loopback name to a local server.
-func newClient(cfg Config, dial func(ctx context.Context, network, addr string) (net.Conn, error)) (*Client, error) {
 	c := &Client{
 		userAgent:  strings.TrimSpace(cfg.UserAgent),
 		creds:      append([]Credential(nil), cfg.Credentials...),
@@ -224,10 +218,6 @@ func newClient(cfg Config, dial func(ctx context.Context, network, addr string) 
 		}
 	}
 	c.verified = http.DefaultTransport.(*http.Transport).Clone()
-	if dial != nil {
-		c.verified.DialContext = dial
-		c.verified.Proxy = nil // a test's dialer must see every connection
-	}
 	c.verified.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.verified.MaxIdleConnsPerHost = 16
 	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take

@@ -95,9 +95,12 @@ func TestNonLoopbackTLSVerification(t *testing.T) {
 	}
 	client := func(cfg Config) *Client {
 		cfg.MaxRetries = 1
-		c, err := newClient(cfg, dial)
+		c, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, tr := range []*http.Transport{c.verified, c.unverified} {
+			tr.DialContext, tr.Proxy = dial, nil // every connection goes to the test server
 		}
 		return c
 	}
