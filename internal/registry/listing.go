@@ -76,12 +76,16 @@ type stretch struct {
 	bounded bool
 	n       int // the page size asked for
 
-	// linkPaged says whether the registry is known to link its next page
-	// whenever there is one, so that a page without a Link ends the list.
-	// Without it a page without a Link is followed by a request with
-	// `last`, and only an empty answer (or, for an unbounded stretch, one
-	// with nothing new) ends the list.
-	linkPaged bool
+	// linked is the most names a page with a Link held, on this stretch or
+	// (as the reader sets it) any page of the listing: the registry pages
+	// at least that many at a time, so a page without a Link holding fewer
+	// is not full and ends the list. A page without a Link holding as many
+	// may be a full page whose Link was left off (a registry capping n
+	// below what was asked included), so it is followed by a request with
+	// `last`, as every page is while no Link was seen; then only an empty
+	// answer (or, for an unbounded stretch, one with nothing new) ends the
+	// list.
+	linked int
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
@@ -92,7 +96,6 @@ type stretch struct {
 	pages    int
 	nextLast string // after readMore without a Link: the `last` to send
 	why      string // after unproven or unreadable: the reason
-	hadLink  bool   // some page of this stretch had a Link
 
 	// Unbounded only.
 	seen     map[string]bool
@@ -106,7 +109,7 @@ type stretch struct {
 func (s *stretch) take(p page) verdict {
 	s.pages++
 	if p.link {
-		s.hadLink = true
+		s.linked = max(s.linked, p.count)
 	}
 	if s.bounded {
 		return s.takeBounded(p)
@@ -153,7 +156,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case (s.linkPaged || s.hadLink) && p.count < s.n:
+	case p.count < min(s.n, s.linked):
 		return complete // a registry that links its pages linked none after a page that is not full
 	default:
 		return readMore // ask with last until an empty page
@@ -199,7 +202,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
-	case (s.linkPaged || s.hadLink) && p.count < s.n && fresh > 0:
+	case p.count < min(s.n, s.linked) && fresh > 0:
 		return complete // a registry that links its pages linked none after a page that is not full
 	case fresh == 0 && s.advanced:
 		return complete // the registry honoured last before and started over past its end

@@ -89,7 +89,7 @@ type listing struct {
 	bytes     int64
 	ranges    []rangeRead       // ranges read, for serving the ranges inside them
 	asked     map[[2]string]int // callers of each narrowed range (After, Before)
-	linkPaged atomic.Bool       // some page had a Link: a page without one ends the list
+	linked    int               // the most names a page with a Link held (stretch.linked)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
 }
 
@@ -325,6 +325,15 @@ func (l *listing) mostAsked() TagRange {
 	return TagRange{After: top[0], Before: top[1]}
 }
 
+// linkedMost notes a page with a Link that held count names and returns
+// the most any such page of the listing held.
+func (l *listing) linkedMost(count int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.linked = max(l.linked, count)
+	return l.linked
+}
+
 func (l *listing) keep(r TagRange, tags []string) {
 	l.mu.Lock()
 	l.ranges = append(l.ranges, rangeRead{r: r, tags: tags})
@@ -455,7 +464,7 @@ const probePage = 10
 // page, concurrently. Any piece that is unproven, or pieces that do not
 // join, make it an *unprovenError.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, o order) ([]string, error) {
-	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linkPaged: l.linkPaged.Load()}
+	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0)}
 	var v verdict
 	var link *url.URL
 	var err error
@@ -601,7 +610,7 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 		}
 		return 0, nil, err
 	}
-	s.linkPaged = l.linkPaged.Load()
+	s.linked = max(s.linked, l.linkedMost(0))
 	return s.take(p), next, nil
 }
 
@@ -635,7 +644,7 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 		return p, nil, err
 	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
-	l.linkPaged.Store(true)
+	l.linkedMost(p.count)
 	return p, next, nil
 }
 
