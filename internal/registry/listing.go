@@ -294,7 +294,8 @@ func firstAfter(sorted []string, after string) (string, bool) {
 
 // judgeOrder says what the list's first page (head, asked for without
 // last) and the answer to last=after (after is a name that is no tag; probe
-// is nil when none was asked for or the registry refused it, refused) show
+// is nil when none was asked for or the registry refused it, refused the
+// status it refused with, else 0) show
 // of how the registry takes last.
 //
 // A first page out of order, or paged by cursor, shows an order of the
@@ -305,7 +306,7 @@ func firstAfter(sorted []string, after string) (string, bool) {
 // tag past after, when the first page holds one (an empty answer among
 // them). A list that starts past after, or an empty answer where the first
 // page ends at or before after, cannot tell.
-func judgeOrder(n int, head page, after string, probe *page, refused bool) (orderVerdict, string) {
+func judgeOrder(n int, head page, after string, probe *page, refused int) (orderVerdict, string) {
 	answer := &stretch{bounded: true, from: after, n: n}
 	answered := complete
 	if probe != nil {
@@ -317,8 +318,8 @@ func judgeOrder(n int, head page, after string, probe *page, refused bool) (orde
 		return orderOwn, first.why
 	case after == "" || len(head.tags) == 0 || head.tags[0] > after:
 		return orderUnknown, ""
-	case refused:
-		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", after)
+	case refused != 0:
+		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP %d)", after, refused)
 	case answered == unproven:
 		return orderOwn, answer.why
 	}

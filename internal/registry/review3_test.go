@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -41,5 +42,33 @@ func TestReview3CappedFullPageWithoutLink(t *testing.T) {
 	got, err = newTestClient(t, Config{}).ListTagRange(context.Background(), ref, rg)
 	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
 		t.Errorf("range %+v: %d tags (err %v), want %d", rg, len(got), err, len(want))
+	}
+}
+
+// Registries in lexical order, linking their pages, that answer a last
+// that is no tag with 404, or one that is no valid tag name ("3.1~", the
+// start of a range) with 500, rather than 400. That is no missing
+// repository nor a failing registry (its first page and every real last
+// are answered): the range is read from the whole list, not failed as
+// "the repository does not exist there" or a server error.
+func TestReview3LastThatIsNoTagAnsweredWithError(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	for _, status := range []int{http.StatusNotFound, http.StatusInternalServerError} {
+		lex := reviewList{order: all, last: "lexical", link: true}
+		s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+			last := r.URL.Query().Get("last")
+			if status == http.StatusNotFound && last != "" && !slices.Contains(all, last) ||
+				status == http.StatusInternalServerError && strings.Contains(last, "~") {
+				writeRegError(w, status, "NAME_UNKNOWN", "unknown tag")
+				return
+			}
+			lex.serve(w, r)
+		})
+		rg := TagRange{After: "3.1~", Before: "3.2~", Splits: []string{"3.10", "3.15"}}
+		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, s.repo()), rg)
+		if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+			t.Errorf("HTTP %d for a last that is no tag: %d tags (err %v), want %d", status, len(got), err, len(want))
+		}
 	}
 }

@@ -396,7 +396,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		r := l.mostAsked()
 		o := order{probeFor: r}
 		var head headPage
-		refused := false
+		refused := 0
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() (err error) {
 			head, err = c.firstPage(gctx, l, rt)
@@ -424,16 +424,32 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 }
 
 // askAfter reads the page of n tags after last, a name that is no tag;
-// refused when the registry answers 400, as some do for such a last.
-func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, bool, error) {
+// refused is the status when the registry refuses it (refusedLast).
+func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, int, error) {
 	p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, n, last), page{sent: last})
-	if statusOf(err) == http.StatusBadRequest {
-		return nil, nil, true, nil
+	if s := refusedLast(err, last); s != 0 {
+		return nil, nil, s, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, 0, err
 	}
-	return &p, link, false, nil
+	return &p, link, 0, nil
+}
+
+// refusedLast is the status of err when it may be a registry's refusal of
+// last, a name that is no tag, else 0: 400, as the distribution spec
+// allows, 404, as some registries answer a name they hold no tag of, or
+// 500 for a name that is not even a valid tag name ("3.1~"), which some
+// fail to validate. Such a refusal is no failure of the repository: it is
+// read from its first page with real tags as last, which fails in turn if
+// the repository is missing or the registry failing.
+func refusedLast(err error, last string) int {
+	switch s := statusOf(err); {
+	case s == http.StatusBadRequest || s == http.StatusNotFound,
+		s == http.StatusInternalServerError && !validTag(last):
+		return s
+	}
+	return 0
 }
 
 // probeBetween asks for the page after a+"~", a name that is no tag and
@@ -603,10 +619,10 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	}
 	p, next, err := c.getPage(ctx, l, rt, u, p)
 	if err != nil {
-		if s.bounded && s.pages == 0 && s.from != "" && statusOf(err) == http.StatusBadRequest {
+		if status := refusedLast(err, s.from); s.bounded && s.pages == 0 && s.from != "" && status != 0 {
 			// The registry refuses a `last` that is no tag.
 			s.pages++
-			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP 400)", s.from)), nil, nil
+			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP %d)", s.from, status)), nil, nil
 		}
 		return 0, nil, err
 	}
