@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A registry that links its pages, caps n at 100 whatever is asked, and
@@ -70,5 +71,31 @@ func TestReview3LastThatIsNoTagAnsweredWithError(t *testing.T) {
 		if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
 			t.Errorf("HTTP %d for a last that is no tag: %d tags (err %v), want %d", status, len(got), err, len(want))
 		}
+	}
+}
+
+// The listing timeout bounds a reading, all its pieces, fallbacks and
+// retries together, not the Client's life: a range asked for after the
+// listing has been idle longer than the timeout since its first request
+// (a data source read during apply, after a slow resource) is read, not
+// failed at once as "not read within the listing timeout". (The test sets
+// the first window's deadline in the past rather than waiting it out.)
+func TestReview3ListingTimeoutIsPerReading(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	s := newTagServer(t, reviewList{order: all, last: "lexical", link: true}.serve)
+	c := newTestClient(t, Config{ListingTimeout: time.Minute})
+	ref := repoOf(t, s.repo())
+	if _, err := c.ListTagRange(context.Background(), ref, TagRange{After: "3.1~", Before: "3.2~"}); err != nil {
+		t.Fatal(err)
+	}
+	l := c.listingOf(ref)
+	l.mu.Lock()
+	l.deadline = time.Now().Add(-time.Second) // a minute and more went by
+	l.mu.Unlock()
+	rg := TagRange{After: "3.2~", Before: "3.3~"}
+	got, err := c.ListTagRange(context.Background(), ref, rg)
+	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+		t.Errorf("range %+v read after the listing was idle: %d tags (err %v), want %d", rg, len(got), err, len(want))
 	}
 }

@@ -80,11 +80,11 @@ func (r TagRange) covers(o TagRange) bool {
 type listing struct {
 	ref Repository
 
-	start    sync.Once
-	deadline time.Time
-	timeout  time.Duration
+	timeout time.Duration
 
 	mu        sync.Mutex
+	deadline  time.Time // of the readings running (within)
+	running   int       // readings running
 	pages     int
 	bytes     int64
 	ranges    []rangeRead       // ranges read, for serving the ranges inside them
@@ -123,11 +123,25 @@ func (c *Client) listingOf(ref Repository) *listing {
 	return v.(*listing)
 }
 
-// within runs the listing's work under its deadline, which starts with its
-// first request.
+// within runs a reading of the listing under its deadline, which starts
+// when no other reading runs: concurrent readings, pieces, fallbacks and
+// retries share one, and a reading asked for after the listing was idle
+// (a data source read at apply, minutes after the plan's) has its own.
+// The pages and bytes bounds stay for the Client's life.
 func (l *listing) within(ctx context.Context) (context.Context, context.CancelFunc) {
-	l.start.Do(func() { l.deadline = time.Now().Add(l.timeout) })
-	return context.WithDeadline(ctx, l.deadline)
+	l.mu.Lock()
+	if l.running == 0 {
+		l.deadline = time.Now().Add(l.timeout)
+	}
+	l.running++
+	ctx, cancel := context.WithDeadline(ctx, l.deadline)
+	l.mu.Unlock()
+	return ctx, func() {
+		cancel()
+		l.mu.Lock()
+		l.running--
+		l.mu.Unlock()
+	}
 }
 
 // spend counts one tag list request against the listing's bounds.
@@ -182,11 +196,14 @@ func (l *listing) limitLocked(bound, limit string) error {
 // overtime turns a deadline error past the listing's deadline into its
 // LimitError.
 func (l *listing) overtime(err error) error {
-	if err == nil || !errors.Is(err, context.DeadlineExceeded) || time.Now().Before(l.deadline) {
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if time.Now().Before(l.deadline) {
+		return err
+	}
 	return l.limitLocked("time", l.timeout.String())
 }
 
