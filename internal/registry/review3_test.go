@@ -99,3 +99,35 @@ func TestReview3ListingTimeoutIsPerReading(t *testing.T) {
 		t.Errorf("range %+v read after the listing was idle: %d tags (err %v), want %d", rg, len(got), err, len(want))
 	}
 }
+
+// A 200 whose body is JSON but no tag list (a distribution error body, an
+// empty object, null), on the first page or on one linked after it, is an
+// error, not an empty list or the end of the list: prefectimage_releases
+// would say "no release" and a range would stop short. "tags": null, as
+// registries send for a repository without tags, is an empty list.
+func TestReview3AnswerWithoutTagsField(t *testing.T) {
+	noDockerConfig(t)
+	for _, body := range []string{`{"errors":[{"code":"DENIED","message":"denied"}]}`, `{}`, `null`} {
+		for _, second := range []bool{false, true} {
+			s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if second && r.URL.Query().Get("last") == "" {
+					w.Header().Set("Link", `</v2/prefecthq/prefect/tags/list?n=1000&last=3.0.0>; rel="next"`)
+					writeTags(w, []string{"3.0.0"})
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, body)
+			})
+			got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+			if err == nil || !strings.Contains(err.Error(), `no "tags"`) {
+				t.Errorf("%s (on page 2: %v): %q, err %v; want an error saying it holds no tags", body, second, got, err)
+			}
+		}
+	}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"name":"prefecthq/prefect","tags":null}`)
+	})
+	if got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo())); err != nil || len(got) != 0 {
+		t.Errorf(`"tags": null: %q, %v; want no tags and no error`, got, err)
+	}
+}

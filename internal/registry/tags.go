@@ -656,14 +656,24 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	if err != nil {
 		return p, nil, err
 	}
+	// A body without a "tags" field (an error body sent with 200, {},
+	// null) is no tag list, not an empty one; "tags": null is.
 	var body struct {
-		Tags []string `json:"tags"`
+		Tags json.RawMessage `json:"tags"`
 	}
-	if err := json.Unmarshal(resp.body, &body); err != nil {
+	var tags []string
+	err = json.Unmarshal(resp.body, &body)
+	if err == nil && body.Tags == nil {
+		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the answer at %s holds no "tags" field, so it is no tag list`, u.RequestURI())}
+	}
+	if err == nil {
+		err = json.Unmarshal(body.Tags, &tags)
+	}
+	if err != nil {
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
 	}
-	p.count, p.tags = len(body.Tags), body.Tags[:0]
-	for _, t := range body.Tags {
+	p.count, p.tags = len(tags), tags[:0]
+	for _, t := range tags {
 		if validTag(t) {
 			p.tags = append(p.tags, t)
 		}
