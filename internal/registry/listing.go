@@ -204,6 +204,8 @@ func (s *stretch) takeWhole(p page) verdict {
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
 	case p.count < min(s.n, s.linked) && fresh > 0:
 		return complete // a registry that links its pages linked none after a page that is not full
+	case s.widened && p.count >= widePage:
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
 		return complete // the registry honoured last before and started over past its end
 	case fresh == 0 && (s.ignoresN || s.widened):

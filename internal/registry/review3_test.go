@@ -131,3 +131,21 @@ func TestReview3AnswerWithoutTagsField(t *testing.T) {
 		t.Errorf(`"tags": null: %q, %v; want no tags and no error`, got, err)
 	}
 }
+
+// A registry that ignores last, sends no Link and caps n at the wide page
+// the whole reading asks for last (widePage), holding more tags than that:
+// the wide answer is full, so it may not be the whole list, and nothing
+// pages past it. An error, as the reliability guide says, not a list cut
+// at 100,000 tags.
+func TestReview3WidePageFilled(t *testing.T) {
+	noDockerConfig(t)
+	all := make([]string, widePage+1)
+	for i := range all {
+		all[i] = fmt.Sprintf("3.%06d", i)
+	}
+	s := newTagServer(t, reviewList{order: all, cap: widePage, last: "ignore"}.serve)
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil {
+		t.Errorf("ListTags: %d tags and no error; the registry holds %d and filled the widest page asked for", len(got), len(all))
+	}
+}
