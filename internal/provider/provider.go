@@ -142,7 +142,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Optional: true,
 				MarkdownDescription: "How long one repository's whole tag listing may take, as a Go duration " +
 					"(`5m`, `90s`): every page, concurrent piece, fallback and retry of it together, from its first " +
-					"request. Defaults to `5m`. A listing is also bounded at 2,500 pages and 64 MiB of tag lists, " +
+					"request (reading it again after it was idle starts the time again). Defaults to `5m`. A listing is also bounded at 2,500 pages and 64 MiB of tag lists, " +
 					"whatever the registry sends; past any bound the plan fails with an error that names it.",
 				Validators: []validator.String{durationValidator},
 			},

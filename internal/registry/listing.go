@@ -76,12 +76,16 @@ type stretch struct {
 	bounded bool
 	n       int // the page size asked for
 
-	// linkPaged says whether the registry is known to link its next page
-	// whenever there is one, so that a page without a Link ends the list.
-	// Without it a page without a Link is followed by a request with
-	// `last`, and only an empty answer (or, for an unbounded stretch, one
-	// with nothing new) ends the list.
-	linkPaged bool
+	// linked is the most names a page with a Link held, on this stretch or
+	// (as the reader sets it) any page of the listing: the registry pages
+	// at least that many at a time, so a page without a Link holding fewer
+	// is not full and ends the list. A page without a Link holding as many
+	// may be a full page whose Link was left off (a registry capping n
+	// below what was asked included), so it is followed by a request with
+	// `last`, as every page is while no Link was seen; then only an empty
+	// answer (or, for an unbounded stretch, one with nothing new) ends the
+	// list.
+	linked int
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
@@ -92,7 +96,6 @@ type stretch struct {
 	pages    int
 	nextLast string // after readMore without a Link: the `last` to send
 	why      string // after unproven or unreadable: the reason
-	hadLink  bool   // some page of this stretch had a Link
 
 	// Unbounded only.
 	seen     map[string]bool
@@ -106,7 +109,7 @@ type stretch struct {
 func (s *stretch) take(p page) verdict {
 	s.pages++
 	if p.link {
-		s.hadLink = true
+		s.linked = max(s.linked, p.count)
 	}
 	if s.bounded {
 		return s.takeBounded(p)
@@ -153,7 +156,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case (s.linkPaged || s.hadLink) && p.count < s.n:
+	case p.count < min(s.n, s.linked):
 		return complete // a registry that links its pages linked none after a page that is not full
 	default:
 		return readMore // ask with last until an empty page
@@ -199,8 +202,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
-	case (s.linkPaged || s.hadLink) && p.count < s.n && fresh > 0:
+	case p.count < min(s.n, s.linked) && fresh > 0:
 		return complete // a registry that links its pages linked none after a page that is not full
+	case s.widened && p.count >= widePage:
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
 		return complete // the registry honoured last before and started over past its end
 	case fresh == 0 && (s.ignoresN || s.widened):
@@ -291,7 +296,8 @@ func firstAfter(sorted []string, after string) (string, bool) {
 
 // judgeOrder says what the list's first page (head, asked for without
 // last) and the answer to last=after (after is a name that is no tag; probe
-// is nil when none was asked for or the registry refused it, refused) show
+// is nil when none was asked for or the registry refused it, refused the
+// status it refused with, else 0) show
 // of how the registry takes last.
 //
 // A first page out of order, or paged by cursor, shows an order of the
@@ -302,7 +308,7 @@ func firstAfter(sorted []string, after string) (string, bool) {
 // tag past after, when the first page holds one (an empty answer among
 // them). A list that starts past after, or an empty answer where the first
 // page ends at or before after, cannot tell.
-func judgeOrder(n int, head page, after string, probe *page, refused bool) (orderVerdict, string) {
+func judgeOrder(n int, head page, after string, probe *page, refused int) (orderVerdict, string) {
 	answer := &stretch{bounded: true, from: after, n: n}
 	answered := complete
 	if probe != nil {
@@ -314,8 +320,8 @@ func judgeOrder(n int, head page, after string, probe *page, refused bool) (orde
 		return orderOwn, first.why
 	case after == "" || len(head.tags) == 0 || head.tags[0] > after:
 		return orderUnknown, ""
-	case refused:
-		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP 400)", after)
+	case refused != 0:
+		return orderOwn, fmt.Sprintf("the registry refused last=%q (HTTP %d)", after, refused)
 	case answered == unproven:
 		return orderOwn, answer.why
 	}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -204,7 +205,7 @@ func TestProbe(t *testing.T) {
 		{pg("b~", false, "c", "a"), false},
 		{pg("b~", false, "d"), false}, // c missing
 	} {
-		if v, why := judgeOrder(probePage, head, "b~", &tc.answer, false); (v == orderLexical) != tc.ok {
+		if v, why := judgeOrder(probePage, head, "b~", &tc.answer, 0); (v == orderLexical) != tc.ok {
 			t.Errorf("judgeOrder(b~, %q) = %v (%s), want lexical %v", tc.answer.tags, v, why, tc.ok)
 		}
 	}
@@ -244,7 +245,7 @@ func TestJudgeOrder(t *testing.T) {
 		head    page
 		after   string
 		probe   *page
-		refused bool
+		refused int
 		want    orderVerdict
 		why     string
 	}{
@@ -264,7 +265,7 @@ func TestJudgeOrder(t *testing.T) {
 			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n"}, count: 1, link: true, linkCursor: true},
 			want: orderOwn, why: "opaque cursor"},
 		{name: "a last that is no tag refused",
-			head: pg("", true, "a", "b"), after: "m~", refused: true,
+			head: pg("", true, "a", "b"), after: "m~", refused: http.StatusBadRequest,
 			want: orderOwn, why: "HTTP 400"},
 		{name: "the whole list at once, unsorted",
 			head: pg("", false, "z", "a", "n", "b"), after: "m~", probe: &whole,

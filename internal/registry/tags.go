@@ -80,16 +80,16 @@ func (r TagRange) covers(o TagRange) bool {
 type listing struct {
 	ref Repository
 
-	start    sync.Once
-	deadline time.Time
-	timeout  time.Duration
+	timeout time.Duration
 
 	mu        sync.Mutex
+	deadline  time.Time // of the readings running (within)
+	running   int       // readings running
 	pages     int
 	bytes     int64
 	ranges    []rangeRead       // ranges read, for serving the ranges inside them
 	asked     map[[2]string]int // callers of each narrowed range (After, Before)
-	linkPaged atomic.Bool       // some page had a Link: a page without one ends the list
+	linked    int               // the most names a page with a Link held (stretch.linked)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
 }
 
@@ -123,11 +123,25 @@ func (c *Client) listingOf(ref Repository) *listing {
 	return v.(*listing)
 }
 
-// within runs the listing's work under its deadline, which starts with its
-// first request.
+// within runs a reading of the listing under its deadline, which starts
+// when no other reading runs: concurrent readings, pieces, fallbacks and
+// retries share one, and a reading asked for after the listing was idle
+// (a data source read at apply, minutes after the plan's) has its own.
+// The pages and bytes bounds stay for the Client's life.
 func (l *listing) within(ctx context.Context) (context.Context, context.CancelFunc) {
-	l.start.Do(func() { l.deadline = time.Now().Add(l.timeout) })
-	return context.WithDeadline(ctx, l.deadline)
+	l.mu.Lock()
+	if l.running == 0 {
+		l.deadline = time.Now().Add(l.timeout)
+	}
+	l.running++
+	ctx, cancel := context.WithDeadline(ctx, l.deadline)
+	l.mu.Unlock()
+	return ctx, func() {
+		cancel()
+		l.mu.Lock()
+		l.running--
+		l.mu.Unlock()
+	}
 }
 
 // spend counts one tag list request against the listing's bounds.
@@ -182,11 +196,14 @@ func (l *listing) limitLocked(bound, limit string) error {
 // overtime turns a deadline error past the listing's deadline into its
 // LimitError.
 func (l *listing) overtime(err error) error {
-	if err == nil || !errors.Is(err, context.DeadlineExceeded) || time.Now().Before(l.deadline) {
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if time.Now().Before(l.deadline) {
+		return err
+	}
 	return l.limitLocked("time", l.timeout.String())
 }
 
@@ -325,6 +342,15 @@ func (l *listing) mostAsked() TagRange {
 	return TagRange{After: top[0], Before: top[1]}
 }
 
+// linkedMost notes a page with a Link that held count names and returns
+// the most any such page of the listing held.
+func (l *listing) linkedMost(count int) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.linked = max(l.linked, count)
+	return l.linked
+}
+
 func (l *listing) keep(r TagRange, tags []string) {
 	l.mu.Lock()
 	l.ranges = append(l.ranges, rangeRead{r: r, tags: tags})
@@ -387,7 +413,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		r := l.mostAsked()
 		o := order{probeFor: r}
 		var head headPage
-		refused := false
+		refused := 0
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() (err error) {
 			head, err = c.firstPage(gctx, l, rt)
@@ -415,16 +441,32 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 }
 
 // askAfter reads the page of n tags after last, a name that is no tag;
-// refused when the registry answers 400, as some do for such a last.
-func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, bool, error) {
+// refused is the status when the registry refuses it (refusedLast).
+func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, int, error) {
 	p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, n, last), page{sent: last})
-	if statusOf(err) == http.StatusBadRequest {
-		return nil, nil, true, nil
+	if s := refusedLast(err, last); s != 0 {
+		return nil, nil, s, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, 0, err
 	}
-	return &p, link, false, nil
+	return &p, link, 0, nil
+}
+
+// refusedLast is the status of err when it may be a registry's refusal of
+// last, a name that is no tag, else 0: 400, as the distribution spec
+// allows, 404, as some registries answer a name they hold no tag of, or
+// 500 for a name that is not even a valid tag name ("3.1~"), which some
+// fail to validate. Such a refusal is no failure of the repository: it is
+// read from its first page with real tags as last, which fails in turn if
+// the repository is missing or the registry failing.
+func refusedLast(err error, last string) int {
+	switch s := statusOf(err); {
+	case s == http.StatusBadRequest || s == http.StatusNotFound,
+		s == http.StatusInternalServerError && !validTag(last):
+		return s
+	}
+	return 0
 }
 
 // probeBetween asks for the page after a+"~", a name that is no tag and
@@ -455,7 +497,7 @@ const probePage = 10
 // page, concurrently. Any piece that is unproven, or pieces that do not
 // join, make it an *unprovenError.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, o order) ([]string, error) {
-	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linkPaged: l.linkPaged.Load()}
+	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0)}
 	var v verdict
 	var link *url.URL
 	var err error
@@ -594,14 +636,14 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	}
 	p, next, err := c.getPage(ctx, l, rt, u, p)
 	if err != nil {
-		if s.bounded && s.pages == 0 && s.from != "" && statusOf(err) == http.StatusBadRequest {
+		if status := refusedLast(err, s.from); s.bounded && s.pages == 0 && s.from != "" && status != 0 {
 			// The registry refuses a `last` that is no tag.
 			s.pages++
-			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP 400)", s.from)), nil, nil
+			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP %d)", s.from, status)), nil, nil
 		}
 		return 0, nil, err
 	}
-	s.linkPaged = l.linkPaged.Load()
+	s.linked = max(s.linked, l.linkedMost(0))
 	return s.take(p), next, nil
 }
 
@@ -614,14 +656,24 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	if err != nil {
 		return p, nil, err
 	}
+	// A body without a "tags" field (an error body sent with 200, {},
+	// null) is no tag list, not an empty one; "tags": null is.
 	var body struct {
-		Tags []string `json:"tags"`
+		Tags json.RawMessage `json:"tags"`
 	}
-	if err := json.Unmarshal(resp.body, &body); err != nil {
+	var tags []string
+	err = json.Unmarshal(resp.body, &body)
+	if err == nil && body.Tags == nil {
+		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the answer at %s holds no "tags" field, so it is no tag list`, u.RequestURI())}
+	}
+	if err == nil {
+		err = json.Unmarshal(body.Tags, &tags)
+	}
+	if err != nil {
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
 	}
-	p.count, p.tags = len(body.Tags), body.Tags[:0]
-	for _, t := range body.Tags {
+	p.count, p.tags = len(tags), tags[:0]
+	for _, t := range tags {
 		if validTag(t) {
 			p.tags = append(p.tags, t)
 		}
@@ -635,7 +687,7 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 		return p, nil, err
 	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
-	l.linkPaged.Store(true)
+	l.linkedMost(p.count)
 	return p, next, nil
 }
 

@@ -1,0 +1,151 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A registry that links its pages, caps n at 100 whatever is asked, and
+// leaves the Link off a full page when one name remains after it (the
+// off-by-one of TestListingFullPageWithoutLinkEndsList, under a cap). A
+// page of 100 without a Link is less than the n of 1000 asked for, but it
+// is as full as the registry's linked pages: it does not end the list.
+func TestReview3CappedFullPageWithoutLink(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(2001)
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("n"))
+		n = min(n, 100)
+		i := 0
+		if last := q.Get("last"); last != "" {
+			i, _ = slices.BinarySearch(all, last+"\x00")
+		}
+		page := all[i:min(i+n, len(all))]
+		if i+n+1 < len(all) { // off by one
+			w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=%d&last=%s>; rel="next"`, n, url.QueryEscape(page[len(page)-1])))
+		}
+		writeTags(w, page)
+	})
+	ref := repoOf(t, s.repo())
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), ref)
+	if err != nil || !slices.Equal(got, all) {
+		t.Errorf("ListTags: %d tags (err %v), want %d", len(got), err, len(all))
+	}
+	rg := TagRange{After: "3.1~", Before: "3.9~"}
+	got, err = newTestClient(t, Config{}).ListTagRange(context.Background(), ref, rg)
+	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+		t.Errorf("range %+v: %d tags (err %v), want %d", rg, len(got), err, len(want))
+	}
+}
+
+// Registries in lexical order, linking their pages, that answer a last
+// that is no tag with 404, or one that is no valid tag name ("3.1~", the
+// start of a range) with 500, rather than 400. That is no missing
+// repository nor a failing registry (its first page and every real last
+// are answered): the range is read from the whole list, not failed as
+// "the repository does not exist there" or a server error.
+func TestReview3LastThatIsNoTagAnsweredWithError(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	for _, status := range []int{http.StatusNotFound, http.StatusInternalServerError} {
+		lex := reviewList{order: all, last: "lexical", link: true}
+		s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+			last := r.URL.Query().Get("last")
+			if status == http.StatusNotFound && last != "" && !slices.Contains(all, last) ||
+				status == http.StatusInternalServerError && strings.Contains(last, "~") {
+				writeRegError(w, status, "NAME_UNKNOWN", "unknown tag")
+				return
+			}
+			lex.serve(w, r)
+		})
+		rg := TagRange{After: "3.1~", Before: "3.2~", Splits: []string{"3.10", "3.15"}}
+		got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, s.repo()), rg)
+		if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+			t.Errorf("HTTP %d for a last that is no tag: %d tags (err %v), want %d", status, len(got), err, len(want))
+		}
+	}
+}
+
+// The listing timeout bounds a reading, all its pieces, fallbacks and
+// retries together, not the Client's life: a range asked for after the
+// listing has been idle longer than the timeout since its first request
+// (a data source read during apply, after a slow resource) is read, not
+// failed at once as "not read within the listing timeout". (The test sets
+// the first window's deadline in the past rather than waiting it out.)
+func TestReview3ListingTimeoutIsPerReading(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	s := newTagServer(t, reviewList{order: all, last: "lexical", link: true}.serve)
+	c := newTestClient(t, Config{ListingTimeout: time.Minute})
+	ref := repoOf(t, s.repo())
+	if _, err := c.ListTagRange(context.Background(), ref, TagRange{After: "3.1~", Before: "3.2~"}); err != nil {
+		t.Fatal(err)
+	}
+	l := c.listingOf(ref)
+	l.mu.Lock()
+	l.deadline = time.Now().Add(-time.Second) // a minute and more went by
+	l.mu.Unlock()
+	rg := TagRange{After: "3.2~", Before: "3.3~"}
+	got, err := c.ListTagRange(context.Background(), ref, rg)
+	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+		t.Errorf("range %+v read after the listing was idle: %d tags (err %v), want %d", rg, len(got), err, len(want))
+	}
+}
+
+// A 200 whose body is JSON but no tag list (a distribution error body, an
+// empty object, null), on the first page or on one linked after it, is an
+// error, not an empty list or the end of the list: prefectimage_releases
+// would say "no release" and a range would stop short. "tags": null, as
+// registries send for a repository without tags, is an empty list.
+func TestReview3AnswerWithoutTagsField(t *testing.T) {
+	noDockerConfig(t)
+	for _, body := range []string{`{"errors":[{"code":"DENIED","message":"denied"}]}`, `{}`, `null`} {
+		for _, second := range []bool{false, true} {
+			s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if second && r.URL.Query().Get("last") == "" {
+					w.Header().Set("Link", `</v2/prefecthq/prefect/tags/list?n=1000&last=3.0.0>; rel="next"`)
+					writeTags(w, []string{"3.0.0"})
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, body)
+			})
+			got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+			if err == nil || !strings.Contains(err.Error(), `no "tags"`) {
+				t.Errorf("%s (on page 2: %v): %q, err %v; want an error saying it holds no tags", body, second, got, err)
+			}
+		}
+	}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"name":"prefecthq/prefect","tags":null}`)
+	})
+	if got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo())); err != nil || len(got) != 0 {
+		t.Errorf(`"tags": null: %q, %v; want no tags and no error`, got, err)
+	}
+}
+
+// A registry that ignores last, sends no Link and caps n at the wide page
+// the whole reading asks for last (widePage), holding more tags than that:
+// the wide answer is full, so it may not be the whole list, and nothing
+// pages past it. An error, as the reliability guide says, not a list cut
+// at 100,000 tags.
+func TestReview3WidePageFilled(t *testing.T) {
+	noDockerConfig(t)
+	all := make([]string, widePage+1)
+	for i := range all {
+		all[i] = fmt.Sprintf("3.%06d", i)
+	}
+	s := newTagServer(t, reviewList{order: all, cap: widePage, last: "ignore"}.serve)
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil {
+		t.Errorf("ListTags: %d tags and no error; the registry holds %d and filled the widest page asked for", len(got), len(all))
+	}
+}
