@@ -95,6 +95,8 @@ func (e *Error) Error() string {
 			what = "the repository does not exist there"
 		}
 		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the tag.", status, what)
+	case errors.As(e.Cause, new(*LimitError)):
+		fmt.Fprintf(&b, "%s.", detail) // the listing's own bound, not the registry's answer
 	case e.StatusCode >= 200 && e.StatusCode < 400:
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Check that the address names a container registry, or try again later.", e.StatusCode, detail)
 	case e.StatusCode != 0:

@@ -69,6 +69,9 @@ func limitErrorOf(t *testing.T, err error, bound string) *LimitError {
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), e.Registry) || !strings.Contains(err.Error(), "prefecthq/prefect") {
 		t.Errorf("the error names neither registry nor repository: %v", err)
 	}
+	if strings.Contains(err.Error(), "cannot be used") || strings.Contains(err.Error(), "names a container registry") {
+		t.Errorf("the error blames the registry's answer for the listing's own bound: %v", err)
+	}
 	return le
 }
 
