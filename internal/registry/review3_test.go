@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -147,5 +148,65 @@ func TestReview3WidePageFilled(t *testing.T) {
 	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
 	if err == nil {
 		t.Errorf("ListTags: %d tags and no error; the registry holds %d and filled the widest page asked for", len(got), len(all))
+	}
+}
+
+// A registry that answers last as a lexical bound (it passes the order
+// verdict) but lists one re-pushed tag, 3.1.9, after 3.2.5. The
+// range of 3.1 stops at 3.2.0 and misses it; the range of 3.2, read at the
+// same time, sees the disorder and reads the whole list. The range of 3.1,
+// finishing after that (its last page waits for the whole reading), is
+// read from the whole list too, not kept: a reading proven by its own
+// pages is not trusted once another reading of the same list was not.
+func TestRangeFinishingAfterAnotherFoundDisorderReadsWhole(t *testing.T) {
+	noDockerConfig(t)
+	var order []string
+	for _, minor := range []string{"3.0.", "3.1.", "3.2.", "3.3."} {
+		for i := range 10 {
+			if t := minor + strconv.Itoa(i); t != "3.1.9" {
+				order = append(order, t)
+			}
+		}
+	}
+	order = slices.Insert(order, slices.Index(order, "3.2.5")+1, "3.1.9")
+	disorderSeen := make(chan struct{})
+	var once sync.Once
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("n"))
+		n = min(n, 4)
+		last := q.Get("last")
+		if last == "3.1.7" { // the last page of the range of 3.1
+			<-disorderSeen
+		}
+		i := 0
+		if last != "" {
+			if i = slices.IndexFunc(order, func(t string) bool { return t > last }); i < 0 {
+				i = len(order)
+			}
+		}
+		if last == "3.0.3" { // the whole list's second page: the disorder was seen
+			once.Do(func() { close(disorderSeen) })
+		}
+		writeTags(w, order[i:min(i+n, len(order))])
+	})
+	c := newTestClient(t, Config{})
+	ref := repoOf(t, s.repo())
+	ranges := []TagRange{{After: "3.1", Before: "3.2"}, {After: "3.2", Before: "3.3"}}
+	got := make([][]string, len(ranges))
+	var wg sync.WaitGroup
+	for i, rg := range ranges {
+		wg.Go(func() {
+			var err error
+			if got[i], err = c.ListTagRange(context.Background(), ref, rg); err != nil {
+				t.Errorf("range %+v: %v", rg, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i, rg := range ranges {
+		if want := inRange(slices.Sorted(slices.Values(order)), rg); !slices.Equal(got[i], want) {
+			t.Errorf("range %+v = %v, want %v", rg, got[i], want)
+		}
 	}
 }

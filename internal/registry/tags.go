@@ -254,6 +254,11 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		return tags, nil
 	})
 	var up *unprovenError
+	if err == nil && l.unordered.Load() {
+		// Another reading of the list, running meanwhile, found it out of
+		// order: this one, proven by its own pages, is not trusted either.
+		return c.listWhole(ctx, l, r)
+	}
 	if errors.As(err, &up) {
 		l.unordered.Store(true)
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
