@@ -53,7 +53,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			t, err := transport.NewWithContext(actx, reg, auth, c.base, scopes)
 			if err != nil {
 				c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
-					"elapsed_ms": time.Since(start).Milliseconds(), "error": c.scrub(err.Error()),
+					"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
 				}))
 				return err
 			}

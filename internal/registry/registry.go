@@ -255,11 +255,18 @@ func (c *Client) insecureRegistry(registry string) bool {
 	return c.insecure[k]
 }
 
-// debug logs when a Logger is configured.
+// debug logs when a Logger is configured, every string field scrubbed (a
+// path can carry what a registry quoted in a Link). fields is debug's own.
 func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
-	if c.logger != nil {
-		c.logger.Debug(ctx, msg, fields)
+	if c.logger == nil {
+		return
 	}
+	for k, v := range fields {
+		if s, ok := v.(string); ok {
+			fields[k] = c.scrub(s)
+		}
+	}
+	c.logger.Debug(ctx, msg, fields)
 }
 
 // scrub removes passwords, credentials and tokens from text the Client

@@ -107,7 +107,7 @@ func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx c
 			return re
 		}
 		c.debug(ctx, "registry request failed; retrying", with(fields, map[string]any{
-			"attempt": attempt, "wait_ms": wait.Milliseconds(), "error": c.scrub(err.Error()),
+			"attempt": attempt, "wait_ms": wait.Milliseconds(), "error": err.Error(),
 		}))
 		if err := c.sleep(ctx, wait); err != nil {
 			return err
@@ -232,7 +232,7 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		resp, err := rt.client.Do(req)
 		if err != nil {
 			c.debug(ctx, "registry request failed", with(fields, map[string]any{
-				"elapsed_ms": time.Since(start).Milliseconds(), "error": c.scrub(err.Error()),
+				"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
 			}))
 			return err
 		}
