@@ -267,17 +267,21 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 	return out, nil
 }
 
-// maxErrorBody bounds what is read of an error answer; what lies beyond is
-// dropped, and the status still classifies the error.
+// maxErrorBody bounds what is read of an error answer. A longer one is not
+// quoted at all, since the cut could fall inside a secret it quotes (which
+// scrubbing would then miss); the status still classifies the error.
 const maxErrorBody = 64 << 10
 
 // statusErrorOf reads what an error answer (whose body is r) says, within
 // maxErrorBody.
 func statusErrorOf(resp *http.Response, r io.Reader) error {
-	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody))
+	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody+1))
 	var limit *LimitError
 	if errors.As(err, &limit) {
 		return err
+	}
+	if len(body) > maxErrorBody {
+		body = nil
 	}
 	// go-containerregistry makes the *transport.Error of what was read (it
 	// cannot fail to read it again): the status classifies it even when

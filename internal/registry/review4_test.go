@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A registry quoting the bearer token in a Link URL: the path of the next
@@ -37,6 +38,41 @@ func TestReview4TokenInLinkNotLogged(t *testing.T) {
 	for tok := range f.tokens {
 		if strings.Contains(logs.text(), tok) {
 			t.Errorf("the bearer token %s is in the log:\n%s", tok, logs.text())
+		}
+	}
+}
+
+// A registry echoing the bearer token at the end of a 503 body that the
+// 64 KiB read limit cuts through the token: the half that was read is no
+// full secret, so scrubbing misses it, and the retry's debug line would
+// carry it. A body past the limit is not quoted at all.
+func TestReview4ErrorBodyCutThroughSecret(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withBearer("u", "p"))
+	f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+		auth := r.Header.Get("Authorization")
+		if f.kind(r) != "list" || !strings.HasPrefix(auth, "Bearer ") {
+			return false
+		}
+		prefix := `{"errors":[{"code":"UNAVAILABLE","message":"`
+		pad := strings.Repeat("x", maxErrorBody-len(prefix)-len("Bearer tok-")-16)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, prefix+pad+auth+`"}]}`)
+		return true
+	}
+	logs := &logRecorder{}
+	c := newTestClient(t, Config{Logger: logs, MaxRetries: 1, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if statusOf(err) != http.StatusServiceUnavailable {
+		t.Fatalf("got %v, want the 503", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for tok := range f.tokens {
+		half := tok[:len("tok-")+16] // what the limit lets through
+		if strings.Contains(logs.text(), half) || strings.Contains(err.Error(), half) {
+			t.Errorf("the first part of the token, %s, leaked into the error or the log", half)
 		}
 	}
 }
