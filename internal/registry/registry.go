@@ -22,6 +22,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -331,13 +332,18 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 		inner = w.c.unverified
 	}
 	resp, err := inner.RoundTrip(req)
-	if err == nil && !strings.HasPrefix(req.URL.Path, "/v2/") {
-		// A token endpoint: note the tokens it hands out before
-		// go-containerregistry reads them, or quotes them in an error.
+	if err == nil && !ownPath.MatchString(req.URL.Path) {
+		// A token endpoint (Quay's and GCR's live under /v2/): note the
+		// tokens it hands out before go-containerregistry reads them, or
+		// quotes them in an error.
 		w.noteTokens(resp)
 	}
 	return resp, err
 }
+
+// ownPath matches the paths of the Client's own requests: the ping, tag
+// lists, manifests and blobs.
+var ownPath = regexp.MustCompile(`^/v2/(.+/(tags/list|manifests/[^/]+|blobs/[^/]+))?$`)
 
 // noteTokens records the token, access_token and refresh_token of a token
 // answer as secrets, leaving its body readable.

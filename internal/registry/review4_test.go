@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +75,38 @@ func TestReview4ErrorBodyCutThroughSecret(t *testing.T) {
 		if strings.Contains(logs.text(), half) || strings.Contains(err.Error(), half) {
 			t.Errorf("the first part of the token, %s, leaked into the error or the log", half)
 		}
+	}
+}
+
+// Token answers are noted wherever the realm lives, Quay's (/v2/auth) and
+// GCR's (/v2/token) under /v2/ too: go-containerregistry quotes a whole
+// answer without a token in its error.
+func TestReview4TokenAnswersNotedAnywhere(t *testing.T) {
+	noDockerConfig(t)
+	const refresh = "rt-5d1c7e0a9b3f42c8"
+	for _, realm := range []string{"/v2/auth", "/v2/token"} {
+		t.Run(realm, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == realm {
+					w.Header().Set("Content-Type", "application/json")
+					fmt.Fprintf(w, `{"refresh_token":%q}`, refresh)
+					return
+				}
+				w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="%s%s",service="x"`, srv.URL, realm))
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "auth")
+			}))
+			defer srv.Close()
+			host := strings.TrimPrefix(srv.URL, "http://")
+			logs := &logRecorder{}
+			c := newTestClient(t, Config{Logger: logs, MaxRetries: 0, Credentials: []Credential{{Host: host, Username: "u", Password: "p4ssw0rd"}}})
+			_, err := c.ListTags(context.Background(), repoOf(t, host+"/acme/x"))
+			if err == nil {
+				t.Fatal("the listing succeeded without a token")
+			}
+			if strings.Contains(err.Error(), refresh) || strings.Contains(logs.text(), refresh) {
+				t.Errorf("the refresh token leaked:\n%s\n%s", err, logs.text())
+			}
+		})
 	}
 }
