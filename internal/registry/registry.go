@@ -305,12 +305,27 @@ func (c *Client) addSecret(secret string) {
 	}
 	c.secretsMu.Lock()
 	defer c.secretsMu.Unlock()
-	if !slices.Contains(c.secrets, secret) {
-		c.secrets = append(c.secrets, secret)
-		// Longest first, so that no secret is left half scrubbed by a
-		// shorter one inside it.
-		slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
+	// A registry quoting the secret in a JSON body may escape it (", \
+	// and, by Go's encoder, <, > and &); go-containerregistry shows a body
+	// without an errors array as it came.
+	for _, s := range []string{secret, jsonEscaped(secret, false), jsonEscaped(secret, true)} {
+		if !slices.Contains(c.secrets, s) {
+			c.secrets = append(c.secrets, s)
+		}
 	}
+	// Longest first, so that no secret is left half scrubbed by a shorter
+	// one inside it.
+	slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
+}
+
+// jsonEscaped is s as a JSON encoder writes it inside a string, without
+// the quotes.
+func jsonEscaped(s string, html bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	_ = enc.Encode(s) // "…"\n
+	return strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), "\"\n")
 }
 
 // credentialWatcher sits under go-containerregistry's basic and bearer

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -108,5 +109,40 @@ func TestReview4TokenAnswersNotedAnywhere(t *testing.T) {
 				t.Errorf("the refresh token leaked:\n%s\n%s", err, logs.text())
 			}
 		})
+	}
+}
+
+// A registry quoting the password in a JSON body that is not the
+// registry's errors shape (an OAuth-style error, say): go-containerregistry
+// shows such a body raw, so the password appears JSON-escaped when it holds
+// a quote, a backslash or one of <, > and &.
+func TestReview4JSONEscapedPasswordScrubbed(t *testing.T) {
+	noDockerConfig(t)
+	const password = `Tr0ub"4d\or&<3>`
+	for _, escapeHTML := range []bool{true, false} {
+		f := newFake(t, withBasic("u", password))
+		f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+			_, p, ok := r.BasicAuth()
+			if f.kind(r) != "list" || !ok {
+				return false
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			enc := json.NewEncoder(w)
+			enc.SetEscapeHTML(escapeHTML)
+			_ = enc.Encode(map[string]string{"error": "invalid_request", "error_description": "refused password " + p})
+			return true
+		}
+		logs := &logRecorder{}
+		c := newTestClient(t, Config{Logger: logs, MaxRetries: 0, Credentials: []Credential{{Host: f.host, Username: "u", Password: password}}})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if statusOf(err) != http.StatusBadRequest {
+			t.Fatalf("got %v, want the registry's 400", err)
+		}
+		for _, leak := range []string{"Tr0ub", `4d\\or`} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("escapeHTML %v: the password leaked: %s", escapeHTML, err)
+			}
+		}
 	}
 }
