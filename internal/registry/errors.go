@@ -180,7 +180,6 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	var re *retryError
 	if errors.As(err, &re) {
 		e.attempts, e.waitAsked, e.left, e.outOfTime = re.attempts, re.waitAsked, re.left, re.outOfTime
-		err = re.err
 	}
 	var ae *answerError
 	var te *transport.Error

@@ -210,3 +210,23 @@ func TestRangeFinishingAfterAnotherFoundDisorderReadsWhole(t *testing.T) {
 		}
 	}
 }
+
+// A registry that answers the first page of a tag list, links the next
+// and answers that with 404: the repository exists, so the error does not
+// say it is missing, and it is no "not found" that could be read as a
+// missing tag.
+func TestLaterTagListPageNotFoundIsNoMissingRepository(t *testing.T) {
+	noDockerConfig(t)
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("last") != "" {
+			http.Error(w, `{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Link", `</v2/prefecthq/prefect/tags/list?n=2&last=3.0.1>; rel="next"`)
+		writeTags(w, []string{"3.0.0", "3.0.1"})
+	})
+	_, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil || IsNotFound(err) || strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "page 2 of the tag list") {
+		t.Errorf("err = %v, want an error naming page 2 of the tag list, not a missing repository", err)
+	}
+}
