@@ -258,6 +258,9 @@ var modelRanges = []TagRange{
 	{After: "9~", Before: "sha-"},                                   // the tags with capitals
 	{Before: "/"},                                                   // below every tag
 	{After: "z~", Splits: []string{"zz"}},                           // past every tag
+	// Bounds that are tags, around the lowest re-pushed tag of the moved
+	// order (TestListingModelTagAsAfter).
+	{After: "2.14.19-python3.8-conda", Before: "2.16.0-python3.8", Splits: []string{"2.15"}},
 }
 
 // modelCall is one call's outcome, judged.
@@ -320,7 +323,7 @@ func runModel(t testing.TB, b modelBehaviour, sorted []string, ranges []TagRange
 }
 
 // TestListingModel checks the property on every behaviour of the model
-// (1,960), each with eight ranges on fresh Clients and on one Client.
+// (1,960), each with nine ranges on fresh Clients and on one Client.
 func TestListingModel(t *testing.T) {
 	sorted := modelCatalog()
 	var mu sync.Mutex
@@ -378,7 +381,8 @@ func FuzzListingModel(f *testing.F) {
 		{modelBehaviour{0, 4, 1, 1, true, false}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
 		{modelBehaviour{4, 6, 3, 0, false, true}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
 		{modelBehaviour{0, 2, 1, 0, true, true}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
-		{modelBehaviour{3, 5, 3, 1, true, true}, 1, "", "", "3.,sha-"},                   // whole, in pieces
+		{modelBehaviour{3, 5, 3, 1, true, true}, 1, "", "", "3.,sha-"},
+		{modelBehaviour{3, 1, 1, 0, false, true}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last                   // whole, in pieces
 	} {
 		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
 	}
@@ -412,4 +416,28 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// A registry that lists re-pushed tags last and takes last by position
+// (the positional-moved shape), asked first for a range whose After is a
+// tag. Its answer to last = that tag is the tags after it in its own
+// order, which starts as a lexical one would: the order was judged lexical
+// on that answer, and the range stopped at its Before, without the
+// re-pushed tag inside it. Only a last that is no tag tells a position
+// from a bound.
+func TestListingModelTagAsAfter(t *testing.T) {
+	sorted := modelCatalog()
+	b := modelBehaviour{order: 3, last: 1, link: 1, small: true} // moved/last-position/link-last/n/n25
+	rl := b.list(sorted)
+	tail := 1
+	for rl.order[tail] > rl.order[tail-1] {
+		tail++
+	}
+	i := slices.Index(sorted, rl.order[tail]) // the lowest re-pushed tag, far from the list's end
+	r := TagRange{After: sorted[i-2], Before: sorted[i+3]}
+	for _, mc := range runModel(t, b, sorted, []TagRange{r}) {
+		if msg := mc.check(sorted, true); msg != "" {
+			t.Error(msg)
+		}
+	}
 }
