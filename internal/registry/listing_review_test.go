@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,13 +15,27 @@ import (
 	"time"
 )
 
-// reviewList serves a tag list by rules a test picks.
+// reviewList serves a tag list by rules a test picks. Its zero-valued
+// extras (collate, linkStyle, linkOff) keep the plain shapes; model_test.go
+// sets them for every combination.
 type reviewList struct {
 	order []string // the registry's order
 	cap   int      // most names per page whatever n asks (0: n as asked)
 	fixed int      // names per page whatever n says (0: n)
-	last  string   // "lexical", "ignore"
-	link  bool     // Link while names remain
+	// last is how the registry takes last:
+	//   "lexical": a bound, the tags of its order past last by collate;
+	//   "position": after a tag by its place in the order, from the start
+	//     for a last that is no tag; "position-empty": an empty page then;
+	//   "refuse400", "refuse404": by position, and that status for a last
+	//     that is no tag; "refuse500": by position, 500 for a last that is
+	//     no valid tag name ("3.1~"), from the start for another no tag;
+	//   anything else ("ignore"): from the start.
+	last string
+	link bool // Link while names remain
+
+	collate   func(a, b string) int // "lexical": the bound's order (nil: byte order)
+	linkStyle string                // "" (path with last), "relative" (query alone, with last), "cursor" (next_page, a place in the order)
+	linkOff   bool                  // no Link on the last full page (only a partial page follows it)
 }
 
 func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
@@ -35,19 +50,73 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 	if rl.fixed > 0 {
 		n = rl.fixed
 	}
-	rest := rl.order
-	if last := q.Get("last"); last != "" && rl.last == "lexical" {
-		i, found := slices.BinarySearch(rl.order, last)
-		if found {
-			i++
-		}
-		rest = rl.order[i:]
+	rest, status := rl.after(q)
+	if status != 0 {
+		writeRegError(w, status, "PAGINATION_NUMBER_INVALID", "last is not a tag")
+		return
 	}
 	page := rest[:min(n, len(rest))]
-	if rl.link && len(page) < len(rest) {
-		w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=%d&last=%s>; rel="next"`, n, url.QueryEscape(page[len(page)-1])))
+	if left := len(rest) - len(page); rl.link && left > 0 && !(rl.linkOff && left < n) {
+		lastOnPage := page[len(page)-1]
+		target := fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?n=%d&last=%s`, n, url.QueryEscape(lastOnPage))
+		switch rl.linkStyle {
+		case "relative":
+			target = fmt.Sprintf(`?last=%s&n=%d`, url.QueryEscape(lastOnPage), n)
+		case "cursor":
+			target = fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?n=%d&next_page=%s`, n, base64.RawURLEncoding.EncodeToString([]byte(lastOnPage)))
+		}
+		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, target))
 	}
 	writeTags(w, page)
+}
+
+// after is the registry's order from where the request asks it to go on,
+// or the status it refuses the request with.
+func (rl reviewList) after(q url.Values) ([]string, int) {
+	if c := q.Get("next_page"); c != "" {
+		b, _ := base64.RawURLEncoding.DecodeString(c)
+		return rl.order[slices.Index(rl.order, string(b))+1:], 0
+	}
+	last := q.Get("last")
+	if last == "" {
+		return rl.order, 0
+	}
+	at := slices.Index(rl.order, last)
+	switch rl.last {
+	case "lexical":
+		if rl.collate == nil && slices.IsSorted(rl.order) {
+			i, found := slices.BinarySearch(rl.order, last)
+			if found {
+				i++
+			}
+			return rl.order[i:], 0
+		}
+		cmp := rl.collate
+		if cmp == nil {
+			cmp = strings.Compare
+		}
+		var rest []string
+		for _, t := range rl.order {
+			if cmp(t, last) > 0 {
+				rest = append(rest, t)
+			}
+		}
+		return rest, 0
+	case "position", "position-empty", "refuse400", "refuse404", "refuse500":
+		switch {
+		case at >= 0:
+			return rl.order[at+1:], 0
+		case rl.last == "refuse400":
+			return nil, http.StatusBadRequest
+		case rl.last == "refuse404":
+			return nil, http.StatusNotFound
+		case rl.last == "refuse500" && !validTag(last):
+			return nil, http.StatusInternalServerError
+		case rl.last == "position-empty":
+			return nil, 0
+		}
+	}
+	return rl.order, 0
 }
 
 func reviewTags(n int) []string {

@@ -405,7 +405,7 @@ type order struct {
 // on. Pages in order do not show it: a registry may keep an order of its
 // own, lexical on the pages read, with re-pushed tags listed last, and
 // answer a last that is no tag from its start. The first range to ask
-// sends its first page (last = its start, a name that is no tag) beside
+// sends its first page (last = its start, when that is no tag) beside
 // the list's first page (judgeOrder); ranges asking meanwhile wait for the
 // verdict. So a registry not in lexical order costs one full listing and
 // that one page, not a page per range; the first page is where the whole
@@ -417,6 +417,12 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		defer cancel()
 		r := l.mostAsked()
 		o := order{probeFor: r}
+		// A range's start probes only when it is no tag: a registry that
+		// takes last by position answers a tag as a lexical one does.
+		after := r.After
+		if validTag(after) {
+			after = ""
+		}
 		var head headPage
 		refused := 0
 		g, gctx := errgroup.WithContext(ctx)
@@ -424,16 +430,16 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			head, err = c.firstPage(gctx, l, rt)
 			return err
 		})
-		if !belowEveryTag(r.After) {
+		if !belowEveryTag(after) {
 			g.Go(func() (err error) {
-				o.probe, o.probeLink, refused, err = c.askAfter(gctx, l, rt, c.pageSize, r.After)
+				o.probe, o.probeLink, refused, err = c.askAfter(gctx, l, rt, c.pageSize, after)
 				return err
 			})
 		}
 		if err := g.Wait(); err != nil {
 			return order{}, l.overtime(err)
 		}
-		v, why := judgeOrder(c.pageSize, head.p, r.After, o.probe, refused)
+		v, why := judgeOrder(c.pageSize, head.p, after, o.probe, refused)
 		if v == orderUnknown {
 			var err error
 			if v, why, err = c.probeBetween(ctx, l, rt, head.p); err != nil {

@@ -1,0 +1,443 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// A model of how registries list a repository's tags, as independent
+// dimensions, and the property every listing keeps on every combination:
+// each call returns exactly the catalog's tags inside its range, or an
+// error, never another set. TestListingModel walks every combination;
+// FuzzListingModel lets the fuzzer pick combinations, catalogs and ranges.
+// A registry is served in memory (modelRegistry), so that a combination
+// costs no socket.
+
+// modelBehaviour is one registry behaviour: an index into each dimension.
+type modelBehaviour struct {
+	order, last, link, size int
+	linkOff                 bool // no Link on the last full page (reviewList.linkOff)
+	small                   bool // the Client asks n=modelSmallN, not its 1000
+}
+
+// The dimensions.
+var (
+	// The order the registry keeps its tags in.
+	modelOrders = []struct {
+		name    string
+		order   func(sorted []string) []string
+		collate func(a, b string) int // the order's comparison, when it has one
+	}{
+		{"lexical", func(s []string) []string { return s }, strings.Compare},
+		{"reversed", registrytest.Reversed, nil},
+		{"shuffled", registrytest.Shuffled(5), nil},
+		{"moved", registrytest.MovedToEnd(25), nil}, // re-pushed tags listed last
+		{"collation", func(s []string) []string { slices.SortFunc(s, collateFold); return s }, collateFold},
+	}
+	// How it takes last (reviewList.last).
+	modelLasts = []string{"lexical", "position", "position-empty", "ignore", "refuse400", "refuse404", "refuse500"}
+	// Its Link headers: none, or reviewList.linkStyle.
+	modelLinks = []string{"none", "last", "cursor", "relative"}
+	// Its page size: n as asked, n capped, or n ignored and everything
+	// after where the request starts sent at once.
+	modelSizes = []string{"n", "cap50", "cap100", "all"}
+)
+
+// modelSmallN is the page size a small Client asks for, so that n
+// honoured still pages through a catalog of a few hundred tags.
+const modelSmallN = 25
+
+// collateFold is a case-insensitive collation, as a database might keep.
+func collateFold(a, b string) int {
+	if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func (b modelBehaviour) String() string {
+	s := fmt.Sprintf("%s/last-%s/link-%s/%s", modelOrders[b.order].name, modelLasts[b.last], modelLinks[b.link], modelSizes[b.size])
+	if b.linkOff {
+		s += "/link-off-last-full-page"
+	}
+	if b.small {
+		s += fmt.Sprintf("/n%d", modelSmallN)
+	}
+	return s
+}
+
+// modelBehaviourOf decodes a fuzz input's choice of dimensions.
+func modelBehaviourOf(d uint32) modelBehaviour {
+	next := func(n int) int {
+		v := int(d % uint32(n))
+		d /= uint32(n)
+		return v
+	}
+	b := modelBehaviour{order: next(len(modelOrders)), last: next(len(modelLasts)), link: next(len(modelLinks)), size: next(len(modelSizes))}
+	b.linkOff = next(2) == 1 && modelLinks[b.link] != "none"
+	b.small = next(2) == 1
+	return b
+}
+
+// modelBehaviours is every combination (linkOff only where there are
+// Links): 1,960 behaviours.
+func modelBehaviours() []modelBehaviour {
+	var out []modelBehaviour
+	for o := range modelOrders {
+		for l := range modelLasts {
+			for k := range modelLinks {
+				for s := range modelSizes {
+					for _, off := range []bool{false, true} {
+						if off && modelLinks[k] == "none" {
+							continue
+						}
+						for _, small := range []bool{false, true} {
+							out = append(out, modelBehaviour{o, l, k, s, off, small})
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// list is the registry serving sorted (the catalog) by behaviour b.
+func (b modelBehaviour) list(sorted []string) reviewList {
+	o := modelOrders[b.order]
+	rl := reviewList{
+		order:     o.order(slices.Clone(sorted)),
+		last:      modelLasts[b.last],
+		link:      modelLinks[b.link] != "none",
+		linkStyle: modelLinks[b.link],
+		linkOff:   b.linkOff,
+		collate:   o.collate,
+	}
+	if rl.linkStyle == "last" {
+		rl.linkStyle = ""
+	}
+	switch modelSizes[b.size] {
+	case "cap50":
+		rl.cap = 50
+	case "cap100":
+		rl.cap = 100
+	case "all":
+		rl.fixed = max(len(sorted), 1)
+	}
+	return rl
+}
+
+// unprovable says why no reader can tell behaviour b, on a catalog of
+// size tags, from a registry that it reads right, or "" when one can. The
+// reliability guide (templates/guides/reliability.md.tmpl, "What cannot be
+// proven, and is assumed") names the two classes; they are left out of
+// the property.
+//
+// The first: a registry that ignores last, caps n below the list's size
+// and sends no Link, or none on its first page (when it leaves the Link
+// off the last full page, and that is the first), answers every request
+// alike, so the widest page asked for cannot be told from the whole list.
+func (b modelBehaviour) unprovable(size int) string {
+	limit := map[string]int{"cap50": 50, "cap100": 100}[modelSizes[b.size]]
+	n := 1000
+	if b.small {
+		n = modelSmallN
+	}
+	if limit > 0 {
+		n = min(n, limit)
+	}
+	linkOnFirst := modelLinks[b.link] != "none" && size > n && (!b.linkOff || size-n >= n)
+	switch {
+	case modelLasts[b.last] == "ignore" && limit > 0 && size > limit && !linkOnFirst:
+		return "it ignores last, sends no Link and caps n silently: its capped answer cannot be told from a list that holds that many tags"
+	case modelLasts[b.last] == "lexical" && modelOrders[b.order].name != "lexical":
+		return "it answers last as a lexical bound but lists tags in an order of its own, which is trusted to be lexical"
+	}
+	return ""
+}
+
+// readable reports whether a registry that behaves so is one a real
+// registry plausibly is, and can be read: it must be, with no error. The
+// others may fail (never return a wrong set): one whose own Links carry a
+// last that it ignores (every Link leads back to its first page), and one
+// that ignores last and leaves the Link off a full page (what follows
+// cannot be asked for).
+func (b modelBehaviour) readable(size int) bool {
+	ignores := modelLasts[b.last] == "ignore"
+	switch link := modelLinks[b.link]; {
+	case b.unprovable(size) != "":
+		return false
+	case ignores && (link == "last" || link == "relative"):
+		return false
+	case ignores && b.linkOff:
+		return false
+	}
+	return true
+}
+
+// modelRegistry serves one repository's tag list in memory, as a Client's
+// base transport: the ping is answered 200 (anonymous), every tag list by
+// the reviewList.
+type modelRegistry struct{ list reviewList }
+
+func (m *modelRegistry) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	if strings.HasSuffix(req.URL.Path, "/tags/list") {
+		m.list.serve(rec, req)
+	} else {
+		rec.WriteHeader(http.StatusOK)
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+const modelRepo = "registry.model.test/prefecthq/prefect"
+
+// modelClient is a Client reading from the model registry, anonymously
+// (no Docker config is read), with no retries.
+func modelClient(t testing.TB, reg *modelRegistry, small bool) (*Client, Repository) {
+	t.Helper()
+	c, err := New(Config{Keychain: authn.NewMultiKeychain(), UserAgent: "terraform-provider-prefectimage/test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.base = reg
+	if small {
+		c.pageSize = modelSmallN
+	}
+	ref, err := ParseRepository(modelRepo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, ref
+}
+
+// modelCatalog is a few hundred tags of prefecthq/prefect (every 37th:
+// releases, moving tags, flavors, sha- tags) and four with capitals, which
+// a case-insensitive collation lists elsewhere than byte order does;
+// sorted.
+func modelCatalog() []string {
+	all := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	var out []string
+	for i := 0; i < len(all); i += 37 {
+		out = append(out, all[i])
+	}
+	out = append(out, "PR-1234", "Nightly", "3.2.1-Debug", "sha-Deadbeef")
+	slices.Sort(out)
+	return out
+}
+
+// digitSplits are the splits the resolver gives below a prefix.
+func digitSplits(p string) []string {
+	var s []string
+	for d := '0'; d <= '9'; d++ {
+		s = append(s, p+string(d))
+	}
+	return s
+}
+
+// modelRanges are ranges as the resolver asks for them, and the edges.
+var modelRanges = []TagRange{
+	{}, // ListTags
+	{After: "3.1~", Before: "3.2~", Splits: digitSplits("3.2.")}, // a minor (~> 3.2.0)
+	{After: "3.7~", Before: "3.8~", Splits: digitSplits("3.8.")},
+	{After: "2.20/", Before: "2.20:", Splits: digitSplits("2.20.")}, // a span of ~> 2.20
+	{After: "/~", Before: "9~", Splits: prefectSplits},              // every release
+	{After: "9~", Before: "sha-"},                                   // the tags with capitals
+	{Before: "/"},                                                   // below every tag
+	{After: "z~", Splits: []string{"zz"}},                           // past every tag
+	// Bounds that are tags, around the lowest re-pushed tag of the moved
+	// order (TestListingModelTagAsAfter).
+	{After: "2.14.19-python3.8-conda", Before: "2.16.0-python3.8", Splits: []string{"2.15"}},
+}
+
+// modelCall is one call's outcome, judged.
+type modelCall struct {
+	how string // "fresh" or "shared"
+	r   TagRange
+	got []string
+	err error
+}
+
+// check holds the property: the tags inside r or an error, and no error
+// when the registry is readable. It returns what is wrong, or "".
+func (mc modelCall) check(sorted []string, readable bool) string {
+	want := inRange(sorted, mc.r)
+	switch {
+	case mc.err == nil && !slices.Equal(mc.got, want):
+		missing, extra := setDiff(want, mc.got), setDiff(mc.got, want)
+		return fmt.Sprintf("%s client, range %+v: WRONG SET, %d tags, want %d; missing %q, extra %q", mc.how, mc.r, len(mc.got), len(want), head(missing), head(extra))
+	case mc.err != nil && readable:
+		return fmt.Sprintf("%s client, range %+v: error on a readable registry: %v", mc.how, mc.r, mc.err)
+	}
+	return ""
+}
+
+func setDiff(a, b []string) []string {
+	var out []string
+	for _, t := range a {
+		if !slices.Contains(b, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func head(s []string) []string { return s[:min(len(s), 5)] }
+
+// runModel reads every range of ranges from a registry behaving as b over
+// sorted, each on a fresh Client, then all at once on one Client, and
+// returns every call.
+func runModel(t testing.TB, b modelBehaviour, sorted []string, ranges []TagRange) []modelCall {
+	reg := &modelRegistry{list: b.list(sorted)}
+	ctx := context.Background()
+	calls := make([]modelCall, 0, 2*len(ranges))
+	for _, r := range ranges {
+		c, ref := modelClient(t, reg, b.small)
+		got, err := c.ListTagRange(ctx, ref, r)
+		calls = append(calls, modelCall{"fresh", r, got, err})
+	}
+	c, ref := modelClient(t, reg, b.small)
+	shared := make([]modelCall, len(ranges))
+	var wg sync.WaitGroup
+	for i, r := range ranges {
+		wg.Go(func() {
+			got, err := c.ListTagRange(ctx, ref, r)
+			shared[i] = modelCall{"shared", r, got, err}
+		})
+	}
+	wg.Wait()
+	return append(calls, shared...)
+}
+
+// TestListingModel checks the property on every behaviour of the model
+// (1,960), each with nine ranges on fresh Clients and on one Client.
+func TestListingModel(t *testing.T) {
+	sorted := modelCatalog()
+	var mu sync.Mutex
+	excluded, readable := map[string]int{}, 0
+	for _, b := range modelBehaviours() {
+		why := b.unprovable(len(sorted))
+		mu.Lock()
+		if why != "" {
+			excluded[why]++
+		} else if b.readable(len(sorted)) {
+			readable++
+		}
+		mu.Unlock()
+		if why != "" {
+			continue
+		}
+		t.Run(b.String(), func(t *testing.T) {
+			t.Parallel()
+			for _, mc := range runModel(t, b, sorted, modelRanges) {
+				if msg := mc.check(sorted, b.readable(len(sorted))); msg != "" {
+					t.Error(msg)
+				}
+			}
+		})
+	}
+	t.Logf("%d behaviours, %d of them readable; left out as unprovable: %v", len(modelBehaviours()), readable, excluded)
+}
+
+// FuzzListingModel checks the property on behaviours, catalogs and ranges
+// the fuzzer picks: dims chooses the behaviour (modelBehaviourOf), subset
+// which tags of modelCatalog the registry holds (every stride-th from an
+// offset, the capitals or not), and the range is After, Before and Splits
+// (comma-separated).
+func FuzzListingModel(f *testing.F) {
+	base := modelCatalog()
+	enc := func(b modelBehaviour) uint32 {
+		d, m := uint32(0), uint32(1)
+		for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2}} {
+			d += uint32(v.v) * m
+			m *= uint32(v.n)
+		}
+		return d
+	}
+	for _, s := range []struct {
+		b             modelBehaviour
+		subset        uint64
+		after, before string
+		splits        string
+	}{
+		{modelBehaviour{0, 0, 1, 0, false, true}, 1, "3.1~", "3.2~", "3.2.1,3.2.5"},      // Docker Hub
+		{modelBehaviour{3, 1, 1, 0, false, true}, 1, "/~", "9~", "2.,3.,3.8,sha-"},       // re-pushed, last by position
+		{modelBehaviour{2, 1, 0, 2, false, false}, 2, "3.7~", "3.8~", "3.8.1,3.8.2"},     // shuffled, positional, no Link
+		{modelBehaviour{0, 3, 2, 2, false, true}, 1, "2.20/", "2.20:", "2.20.1"},         // Quay's cursors
+		{modelBehaviour{2, 3, 0, 3, false, false}, 3, "3.1~", "3.2~", ""},                // distribution 2.x
+		{modelBehaviour{0, 4, 1, 1, true, false}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
+		{modelBehaviour{4, 6, 3, 0, false, true}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
+		{modelBehaviour{0, 2, 1, 0, true, true}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
+		{modelBehaviour{3, 5, 3, 1, true, true}, 1, "", "", "3.,sha-"},
+		{modelBehaviour{3, 1, 1, 0, false, true}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last                   // whole, in pieces
+	} {
+		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
+	}
+	f.Fuzz(func(t *testing.T, dims uint32, subset uint64, after, before, splits string) {
+		b := modelBehaviourOf(dims)
+		stride := int(subset%7) + 1
+		var sorted []string
+		for i := int(subset>>3) % stride; i < len(base); i += stride {
+			if subset&(1<<8) != 0 && strings.ToLower(base[i]) != base[i] {
+				continue // no capitals
+			}
+			sorted = append(sorted, base[i])
+		}
+		if b.unprovable(len(sorted)) != "" {
+			return
+		}
+		r := TagRange{After: after, Before: before}
+		if splits != "" {
+			r.Splits = strings.Split(splits, ",")
+		}
+		for _, mc := range runModel(t, b, sorted, []TagRange{r, {}}) {
+			if msg := mc.check(sorted, b.readable(len(sorted))); msg != "" {
+				t.Errorf("%s, %d tags: %s", b, len(sorted), msg)
+			}
+		}
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// A registry that lists re-pushed tags last and takes last by position
+// (the positional-moved shape), asked first for a range whose After is a
+// tag. Its answer to last = that tag is the tags after it in its own
+// order, which starts as a lexical one would: the order was judged lexical
+// on that answer, and the range stopped at its Before, without the
+// re-pushed tag inside it. Only a last that is no tag tells a position
+// from a bound.
+func TestListingModelTagAsAfter(t *testing.T) {
+	sorted := modelCatalog()
+	b := modelBehaviour{order: 3, last: 1, link: 1, small: true} // moved/last-position/link-last/n/n25
+	rl := b.list(sorted)
+	tail := 1
+	for rl.order[tail] > rl.order[tail-1] {
+		tail++
+	}
+	i := slices.Index(sorted, rl.order[tail]) // the lowest re-pushed tag, far from the list's end
+	r := TagRange{After: sorted[i-2], Before: sorted[i+3]}
+	for _, mc := range runModel(t, b, sorted, []TagRange{r}) {
+		if msg := mc.check(sorted, true); msg != "" {
+			t.Error(msg)
+		}
+	}
+}
