@@ -56,7 +56,7 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := rest[:min(n, len(rest))]
-	if left := len(rest) - len(page); rl.link && left > 0 && !(rl.linkOff && left < n) {
+	if left := len(rest) - len(page); rl.link && left > 0 && (!rl.linkOff || left >= n) {
 		lastOnPage := page[len(page)-1]
 		target := fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?n=%d&last=%s`, n, url.QueryEscape(lastOnPage))
 		switch rl.linkStyle {
