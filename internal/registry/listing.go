@@ -282,16 +282,19 @@ const (
 // starting there starts at the list's first page.
 func belowEveryTag(s string) bool { return s < "0" }
 
-// firstAfter returns the first tag of sorted past after, if any.
-func firstAfter(sorted []string, after string) (string, bool) {
-	i, found := slices.BinarySearch(sorted, after)
+// strayStart says why an answer to last=after that starts at first (""
+// when empty) is no lexical one: the list's first page, sorted, holds the
+// tag past after it must start at, and that is not first. It says "" when
+// the answer starts there, or when the first page holds no tag past after.
+func strayStart(head []string, after, first string) string {
+	i, found := slices.BinarySearch(head, after)
 	if found {
 		i++
 	}
-	if i < len(sorted) {
-		return sorted[i], true
+	if i < len(head) && head[i] != first {
+		return fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", after, first, head[i])
 	}
-	return "", false
+	return ""
 }
 
 // judgeOrder says what the list's first page (head, asked for without
@@ -325,8 +328,8 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 	case answered == unproven:
 		return orderOwn, answer.why
 	}
-	if next, ok := firstAfter(head.tags, after); ok && (probe == nil || answer.first != next) {
-		return orderOwn, fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", after, answer.first, next)
+	if why := strayStart(head.tags, after, answer.first); why != "" {
+		return orderOwn, why // answer.first is "" when there was no probe
 	}
 	if probe == nil || len(probe.tags) == 0 {
 		return orderUnknown, ""

@@ -533,8 +533,8 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		// names the tag an answer to last = r.After starts at, when it
 		// holds one past r.After: an empty answer, or one from elsewhere,
 		// is a registry that does not take this last lexically.
-		if next, ok := firstAfter(head.p.tags, r.After); ok && first.first != next {
-			return nil, &unprovenError{why: fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", r.After, first.first, next)}
+		if why := strayStart(head.p.tags, r.After, first.first); why != "" {
+			return nil, &unprovenError{why: why}
 		}
 	}
 	var splits []string
