@@ -285,7 +285,7 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	}
 	// go-containerregistry makes the *transport.Error of what was read (it
 	// cannot fail to read it again): the status classifies it even when
-	// the body was cut short or is not JSON. fetch closes the body it
+	// the body was dropped or is not JSON. fetch closes the body it
 	// replaces.
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
