@@ -45,23 +45,34 @@ func inRange(sorted []string, r TagRange) []string {
 	return out
 }
 
-// inFlight counts the tag list requests a registry is answering at once,
-// each of which it holds for 10 ms.
+// inFlight holds the first request of every piece (a tag list request
+// whose last is a split) until want of them are held at once, and then lets
+// them all go: a client that reads its pieces concurrently fills it, which
+// no timing decides. One that does not is let go after 10 s, short of the
+// test client's request timeout (newInFlight's user sets 30 s), and missed
+// says so.
 type inFlight struct {
-	now, peak atomic.Int32
+	want   int32
+	held   atomic.Int32
+	full   chan struct{}
+	once   sync.Once
+	missed atomic.Bool
+}
+
+func newInFlight(want int32) *inFlight {
+	return &inFlight{want: want, full: make(chan struct{})}
 }
 
 func (f *inFlight) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/tags/list") {
-			n := f.now.Add(1)
-			defer f.now.Add(-1)
-			defer time.Sleep(10 * time.Millisecond)
-			for {
-				p := f.peak.Load()
-				if n <= p || f.peak.CompareAndSwap(p, n) {
-					break
-				}
+		if strings.HasSuffix(r.URL.Path, "/tags/list") && slices.Contains(prefectSplits, r.URL.Query().Get("last")) {
+			if f.held.Add(1) >= f.want {
+				f.once.Do(func() { close(f.full) })
+			}
+			select {
+			case <-f.full:
+			case <-time.After(10 * time.Second):
+				f.missed.Store(true)
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -89,11 +100,11 @@ func noPageTwice(t *testing.T, r *registrytest.Registry) {
 func TestListTagRangeConcurrentPrefectCatalog(t *testing.T) {
 	noDockerConfig(t)
 	want := sortedPrefect()
-	var fl inFlight
+	fl := newInFlight(10)
 	r := seeded(t, tagcatalog.Prefect(), registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000),
 		registrytest.WithMiddleware(fl.middleware))
 	repo := r.Host() + "/prefecthq/prefect"
-	c := newTestClient(t, Config{})
+	c := newTestClient(t, Config{RequestTimeout: 30 * time.Second})
 
 	got, err := c.ListTagRange(context.Background(), repoOf(t, repo), TagRange{Splits: prefectSplits})
 	if err != nil {
@@ -102,8 +113,8 @@ func TestListTagRangeConcurrentPrefectCatalog(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %d tags, want the %d of the catalog", len(got), len(want))
 	}
-	if p := fl.peak.Load(); p < 10 {
-		t.Errorf("at most %d pages in flight at once; want the pieces read concurrently", p)
+	if fl.missed.Load() {
+		t.Errorf("fewer than %d pieces were asked for at once (%d in all); want the pieces read concurrently", fl.want, fl.held.Load())
 	}
 	pages := r.Counts().ListPage
 	if pages < 14 || pages > 40 {
