@@ -22,6 +22,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -307,8 +308,9 @@ func (c *Client) addSecret(secret string) {
 	defer c.secretsMu.Unlock()
 	// A registry quoting the secret in a JSON body may escape it (", \
 	// and, by Go's encoder, <, > and &); go-containerregistry shows a body
-	// without an errors array as it came.
-	for _, s := range []string{secret, jsonEscaped(secret, false), jsonEscaped(secret, true)} {
+	// without an errors array as it came. One quoting it in a URL (a Link,
+	// a redirect) escapes it as a query or a path does.
+	for _, s := range []string{secret, jsonEscaped(secret, false), jsonEscaped(secret, true), url.QueryEscape(secret), url.PathEscape(secret)} {
 		if !slices.Contains(c.secrets, s) {
 			c.secrets = append(c.secrets, s)
 		}

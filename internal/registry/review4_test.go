@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +144,35 @@ func TestReview4JSONEscapedPasswordScrubbed(t *testing.T) {
 			if strings.Contains(err.Error(), leak) {
 				t.Errorf("escapeHTML %v: the password leaked: %s", escapeHTML, err)
 			}
+		}
+	}
+}
+
+// A registry quoting the password in a Link URL, escaped as a URL query or
+// path escapes it: the request's path, a debug field, carries the escaped
+// form, which scrubbing must know too.
+func TestPasswordEscapedInLinkURLNotLogged(t *testing.T) {
+	noDockerConfig(t)
+	const password = "s3cr3t pa$$/word+=?"
+	for _, escape := range []func(string) string{url.QueryEscape, url.PathEscape} {
+		f := newFake(t, withBasic("u", password))
+		f.setTags("acme/x", []string{"a", "b"})
+		f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+			_, p, ok := r.BasicAuth()
+			if f.kind(r) != "list" || !ok || r.URL.Query().Has("last") {
+				return false
+			}
+			w.Header().Set("Link", fmt.Sprintf(`<%s?n=1000&last=a&echo=%s>; rel="next"`, r.URL.Path, escape(p)))
+			writeTags(w, []string{"a"})
+			return true
+		}
+		logs := &logRecorder{}
+		c := newTestClient(t, Config{Logger: logs, Credentials: []Credential{{Host: f.host, Username: "u", Password: password}}})
+		if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
+			t.Fatal(err)
+		}
+		if leak := escape(password); strings.Contains(logs.text(), leak) {
+			t.Errorf("the password, escaped as %s, is in the log:\n%s", leak, logs.text())
 		}
 	}
 }
