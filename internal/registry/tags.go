@@ -466,14 +466,16 @@ func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n 
 
 // refusedLast is the status of err when it may be a registry's refusal of
 // last, a name that is no tag, else 0: 400, as the distribution spec
-// allows, 404, as some registries answer a name they hold no tag of, or
-// 500 for a name that is not even a valid tag name ("3.1~"), which some
-// fail to validate. Such a refusal is no failure of the repository: it is
-// read from its first page with real tags as last, which fails in turn if
-// the repository is missing or the registry failing.
+// allows, 404, as some registries answer a name they hold no tag of (zot),
+// 405, as Amazon ECR answers a last that is none of its opaque tokens
+// (UNSUPPORTED: "Invalid parameter at 'NextToken'"), or 500 for a name
+// that is not even a valid tag name ("3.1~"), which some fail to validate.
+// Such a refusal is no failure of the repository: it is read from its
+// first page with real tags as last (or its Link headers), which fails in
+// turn if the repository is missing or the registry failing.
 func refusedLast(err error, last string) int {
 	switch s := statusOf(err); {
-	case s == http.StatusBadRequest || s == http.StatusNotFound,
+	case s == http.StatusBadRequest || s == http.StatusNotFound || s == http.StatusMethodNotAllowed,
 		s == http.StatusInternalServerError && !validTag(last):
 		return s
 	}
