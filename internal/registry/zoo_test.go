@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,6 +103,43 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// distribution300 is CNCF distribution v3.0.0 (the registry:3.0.0 image,
+// and its alphas, betas and release candidates since 2023),
+// registry/handlers/tags.go at v3.0.0: every tag, sorted; for last,
+// sort.SearchStrings and the tags after that index, which for a last that
+// is no tag skips the first tag past it; n cuts the answer and adds a Link
+// (the request's path, n and last) while tags remain; no n, everything.
+// (Fixed in v3.1.0, which walks the tags after last.)
+func distribution300(sorted []string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tags := sorted
+		q := r.URL.Query()
+		if last := q.Get("last"); last != "" {
+			i := sort.SearchStrings(tags, last)
+			if i == len(tags) {
+				tags = []string{}
+			} else {
+				tags = tags[i+1:]
+			}
+		}
+		if n := q.Get("n"); n != "" {
+			max, err := strconv.Atoi(n)
+			if err != nil || max < 0 {
+				writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested")
+				return
+			}
+			if max >= len(tags) {
+				max = len(tags)
+			} else if max > 0 {
+				v := url.Values{"n": {strconv.Itoa(max)}, "last": {tags[max-1]}}
+				w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
+			}
+			tags = tags[:max]
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": tags})
+	}
 }
 
 // distribution310 is CNCF distribution v3.1.0 (registry/handlers/tags.go
@@ -236,6 +274,7 @@ func TestZooRealRegistries(t *testing.T) {
 		sorted []string
 		h      func([]string) http.HandlerFunc
 	}{
+		{"distribution-3.0.0", sorted, distribution300},
 		{"distribution-3.1.0", sorted, distribution310},
 		{"distribution-3.1.0-full-last-page", fullPages, distribution310},
 		{"zot", sorted, zot},
