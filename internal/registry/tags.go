@@ -703,6 +703,15 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	if err != nil {
 		return p, nil, err
 	}
+	if own := u.Path; next.Path != own {
+		// A Link is followed only to this repository's own tag list, with
+		// the query it carries: Artifactory reached by the repository
+		// path method links the next page without the repository key
+		// (RTFACT-18971: </v2/<image>/tags/list?last=1000&n=1000> for
+		// /v2/<key>/<image>/tags/list), a path that answers 404, or
+		// another repository's tags, which would join this list.
+		next.Path, next.RawPath = own, u.RawPath
+	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
 	l.linkedMost(p.count)
 	return p, next, nil

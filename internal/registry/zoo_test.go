@@ -286,3 +286,83 @@ func TestZooRealRegistries(t *testing.T) {
 		})
 	}
 }
+
+// artifactory is a JFrog Artifactory Docker repository reached by the
+// repository path method (<host>/<repo-key>/<image>): tags in lexical
+// order, n honoured, last taken as an offset into the list (the Link of a
+// page of n=10000 carries last=10000, renovatebot/renovate#15030, #15080;
+// "Both parameters refer to an integer", JFrog's List Docker Repositories),
+// a last that is no integer refused with 400; and the Link leaves the
+// repository key out of its path (RTFACT-18971, renovatebot/renovate#20745
+// and #35917: </v2/renovate/renovate/tags/list?last=10000&n=10000> for
+// /v2/docker/renovate/renovate/tags/list), or, in renovate's test, /v2/
+// too. The path the Link names answers as the host would: another
+// repository (other, "NAME_UNKNOWN" when nil) under a key named after the
+// image's namespace.
+func artifactory(key string, noV2 bool, other []string) func([]string) http.HandlerFunc {
+	return func(sorted []string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			tags := sorted
+			if r.URL.Path != "/v2/"+key+"/prefecthq/prefect/tags/list" {
+				if other == nil {
+					writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
+					return
+				}
+				tags = other
+			}
+			q := r.URL.Query()
+			n := len(tags)
+			if s := q.Get("n"); s != "" {
+				v, err := strconv.Atoi(s)
+				if err != nil || v < 0 {
+					writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "n is not an integer")
+					return
+				}
+				n = v
+			}
+			start := 0
+			if s := q.Get("last"); s != "" {
+				v, err := strconv.Atoi(s)
+				if err != nil || v < 0 {
+					writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "last is not an integer")
+					return
+				}
+				start = min(v, len(tags))
+			}
+			stop := min(start+n, len(tags))
+			if stop < len(tags) {
+				path := "/v2/prefecthq/prefect/tags/list"
+				if noV2 {
+					path = "/prefecthq/prefect/tags/list"
+				}
+				w.Header().Set("Link", fmt.Sprintf(`<%s?last=%d&n=%d>; rel="next"`, path, stop, n))
+			}
+			w.Header().Set("X-JFrog-Version", "Artifactory/7.46.11 74611900")
+			writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": tags[start:stop]})
+		}
+	}
+}
+
+// TestZooArtifactoryRepositoryPath reads every range from Artifactory
+// reached by the repository path method, whose Link names a path without
+// the repository key: the Link's query, on the repository's own path.
+func TestZooArtifactoryRepositoryPath(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	// Another repository, under a key named "prefecthq": its 1,500 tags
+	// end on the page the stray Link asks for.
+	other := slices.Sorted(slices.Values(tagcatalog.PrefectClient()))[:1500]
+	for _, tc := range []struct {
+		name  string
+		noV2  bool
+		other []string
+	}{
+		{"link-without-key", false, nil},
+		{"link-without-key-or-v2", true, nil},
+		{"link-to-another-repository", false, other},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runZoo(t, artifactory("dockerhub-remote", tc.noV2, tc.other)(sorted), "dockerhub-remote/prefecthq/prefect", sorted, true)
+		})
+	}
+}
