@@ -271,8 +271,11 @@ func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
 			switch {
 			case !lexical && used > full+1:
 				t.Errorf("%d list requests, want at most one full listing (%d) and the probe", used, full)
-			case lexical && used >= full:
-				t.Errorf("%d list requests on a lexical registry, want fewer than a full listing (%d)", used, full)
+			case lexical && used > full:
+				// The twelve ranges span most of the list; with the page
+				// that anchors the proof of lexical last (probeBetween)
+				// they may cost as much as reading it whole, never more.
+				t.Errorf("%d list requests on a lexical registry, want at most a full listing (%d)", used, full)
 			}
 			t.Logf("%d list requests; a full listing alone: %d", used, full)
 		})

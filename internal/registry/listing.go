@@ -305,12 +305,12 @@ func strayStart(head []string, after, first string) string {
 //
 // A first page out of order, or paged by cursor, shows an order of the
 // registry's own. When the list starts at or before after, an answer that
-// starts past after, in order, shows that the registry did not answer from
-// its start: it takes last lexically. An answer from the start shows it
-// does not; so does one that starts anywhere but at the first page's first
-// tag past after, when the first page holds one (an empty answer among
-// them). A list that starts past after, or an empty answer where the first
-// page ends at or before after, cannot tell.
+// starts at the first page's first tag past after, in order, shows that
+// the registry did not answer from its start: it takes last lexically. An
+// answer from the start shows it does not; so does one that starts
+// anywhere but at that tag (an empty answer among them). A list that
+// starts past after, or a first page that ends at or before after (which
+// shows no tag the answer must start at), cannot tell.
 func judgeOrder(n int, head page, after string, probe *page, refused int) (orderVerdict, string) {
 	answer := &stretch{bounded: true, from: after, n: n}
 	answered := complete
@@ -331,8 +331,25 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 	if why := strayStart(head.tags, after, answer.first); why != "" {
 		return orderOwn, why // answer.first is "" when there was no probe
 	}
-	if probe == nil || len(probe.tags) == 0 {
+	if probe == nil || len(probe.tags) == 0 || !holdsPast(head.tags, after) {
+		// An empty answer, or one whose start nothing checks: the first
+		// page holds no tag past after, so it does not show where the
+		// answer had to start. CNCF distribution v3.0.0 answers a last that
+		// is no tag from the second tag past it (sort.SearchStrings, then
+		// one more), in order, which would pass for a lexical answer and
+		// lose that tag from every range. probeBetween asks between two
+		// tags of the first page, where the start is known.
 		return orderUnknown, ""
 	}
 	return orderLexical, ""
+}
+
+// holdsPast reports whether the sorted first page holds a tag past after,
+// the tag an answer to last=after has to start at (strayStart).
+func holdsPast(head []string, after string) bool {
+	i, found := slices.BinarySearch(head, after)
+	if found {
+		i++
+	}
+	return i < len(head)
 }

@@ -249,9 +249,12 @@ func TestJudgeOrder(t *testing.T) {
 		want    orderVerdict
 		why     string
 	}{
-		{name: "lexical: answered past last, the list starting before it",
-			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
+		{name: "lexical: answered past last at the first page's next tag, the list starting before it",
+			head: pg("", true, "a", "b", "n"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
 			want: orderLexical},
+		{name: "answered past last, the first page ending before it: where the answer had to start is unknown (distribution v3.0.0 skips one)",
+			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"n", "o"}, count: 2, link: true},
+			want: orderUnknown},
 		{name: "positional or ignored: answered from the start",
 			head: pg("", true, "a", "b"), after: "m~", probe: &page{sent: "m~", tags: []string{"a", "b"}, count: 2, link: true},
 			want: orderOwn, why: `after "m~" starts at "a"`},

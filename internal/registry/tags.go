@@ -466,14 +466,16 @@ func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n 
 
 // refusedLast is the status of err when it may be a registry's refusal of
 // last, a name that is no tag, else 0: 400, as the distribution spec
-// allows, 404, as some registries answer a name they hold no tag of, or
-// 500 for a name that is not even a valid tag name ("3.1~"), which some
-// fail to validate. Such a refusal is no failure of the repository: it is
-// read from its first page with real tags as last, which fails in turn if
-// the repository is missing or the registry failing.
+// allows, 404, as some registries answer a name they hold no tag of (zot),
+// 405, as Amazon ECR answers a last that is none of its opaque tokens
+// (UNSUPPORTED: "Invalid parameter at 'NextToken'"), or 500 for a name
+// that is not even a valid tag name ("3.1~"), which some fail to validate.
+// Such a refusal is no failure of the repository: it is read from its
+// first page with real tags as last (or its Link headers), which fails in
+// turn if the repository is missing or the registry failing.
 func refusedLast(err error, last string) int {
 	switch s := statusOf(err); {
-	case s == http.StatusBadRequest || s == http.StatusNotFound,
+	case s == http.StatusBadRequest || s == http.StatusNotFound || s == http.StatusMethodNotAllowed,
 		s == http.StatusInternalServerError && !validTag(last):
 		return s
 	}
@@ -700,6 +702,15 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	next, err := c.sameHostLink(l.ref, resp, target)
 	if err != nil {
 		return p, nil, err
+	}
+	if own := u.Path; next.Path != own {
+		// A Link is followed only to this repository's own tag list, with
+		// the query it carries: Artifactory reached by the repository
+		// path method links the next page without the repository key
+		// (RTFACT-18971: </v2/<image>/tags/list?last=1000&n=1000> for
+		// /v2/<key>/<image>/tags/list), a path that answers 404, or
+		// another repository's tags, which would join this list.
+		next.Path, next.RawPath = own, u.RawPath
 	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
 	l.linkedMost(p.count)

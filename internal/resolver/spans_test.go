@@ -74,7 +74,7 @@ func TestResolveSpansRequests(t *testing.T) {
 		versions, python string
 		pages            int
 	}{
-		{"~> 3.8.0", "3.12", 2}, // and the proof that the registry takes last lexically
+		{"~> 3.8.0", "3.12", 3}, // and the proof that the registry takes last lexically: the first page, and one between two of its tags
 		{"~> 3.8.0", "3.10", 0},
 		{"~> 2.20", "3.11", 11},
 		{"3.7.8", "3.12", 0}, // an existing exact tag: HEAD only
