@@ -272,6 +272,10 @@ const (
 	orderUnknown orderVerdict = iota
 	// orderLexical: last is a lexical bound, so a range may stop at its end.
 	orderLexical
+	// orderUnchecked: the answer looks lexical, but the first page ends
+	// before it and so shows no tag it had to start at. probeBetween
+	// checks it while the ranges are read, costing no round trip.
+	orderUnchecked
 	// orderOwn: the registry keeps an order of its own, pages by cursor,
 	// ignores last or refuses a last that is no tag: read the whole list.
 	orderOwn
@@ -309,8 +313,9 @@ func strayStart(head []string, after, first string) string {
 // the registry did not answer from its start: it takes last lexically. An
 // answer from the start shows it does not; so does one that starts
 // anywhere but at that tag (an empty answer among them). A list that
-// starts past after, or a first page that ends at or before after (which
-// shows no tag the answer must start at), cannot tell.
+// starts past after, or an empty answer, cannot tell; an answer in order
+// past after where the first page ends at or before it (showing no tag
+// the answer must start at) is unchecked.
 func judgeOrder(n int, head page, after string, probe *page, refused int) (orderVerdict, string) {
 	answer := &stretch{bounded: true, from: after, n: n}
 	answered := complete
@@ -331,15 +336,18 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 	if why := strayStart(head.tags, after, answer.first); why != "" {
 		return orderOwn, why // answer.first is "" when there was no probe
 	}
-	if probe == nil || len(probe.tags) == 0 || !holdsPast(head.tags, after) {
-		// An empty answer, or one whose start nothing checks: the first
-		// page holds no tag past after, so it does not show where the
-		// answer had to start. CNCF distribution v3.0.0 answers a last that
-		// is no tag from the second tag past it (sort.SearchStrings, then
-		// one more), in order, which would pass for a lexical answer and
-		// lose that tag from every range. probeBetween asks between two
-		// tags of the first page, where the start is known.
+	switch {
+	case probe == nil || len(probe.tags) == 0:
 		return orderUnknown, ""
+	case !holdsPast(head.tags, after):
+		// The first page holds no tag past after, so it does not show
+		// where the answer had to start. CNCF distribution v3.0.0 answers
+		// a last that is no tag from the second tag past it
+		// (sort.SearchStrings, then one more), in order, which would pass
+		// for a lexical answer and lose that tag from every range.
+		// probeBetween asks between two tags of the first page, where the
+		// start is known.
+		return orderUnchecked, ""
 	}
 	return orderLexical, ""
 }

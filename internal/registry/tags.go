@@ -246,8 +246,16 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 		if !o.lexical {
 			return nil, &unprovenError{why: o.why}
 		}
-		tags, err := c.readRange(ctx, l, rt, r, o)
-		if err != nil {
+		var tags []string
+		g, gctx := errgroup.WithContext(ctx)
+		if o.unchecked {
+			g.Go(func() error { return c.checkOrder(gctx, l, rt) })
+		}
+		g.Go(func() (err error) {
+			tags, err = c.readRange(gctx, l, rt, r, o)
+			return err
+		})
+		if err := g.Wait(); err != nil {
 			return nil, l.overtime(err)
 		}
 		l.keep(r, tags)
@@ -392,6 +400,9 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 type order struct {
 	lexical bool   // last is a lexical bound: a range may stop at its end
 	why     string // why not, when not
+	// unchecked: lexical, until checkOrder says otherwise; every range
+	// read runs it alongside.
+	unchecked bool
 
 	// The first page of the range that asked first, which was the probe,
 	// for that range's reading to go on from.
@@ -446,9 +457,30 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 				return order{}, l.overtime(err)
 			}
 		}
-		o.lexical, o.why = v == orderLexical, why
+		o.lexical, o.unchecked, o.why = v == orderLexical || v == orderUnchecked, v == orderUnchecked, why
 		return o, nil
 	})
+}
+
+// checkOrder asks, once per repository, the page between two tags of the
+// list's first page (probeBetween) that checks an unchecked order; the
+// ranges are read meanwhile, so it costs a request but no round trip. An
+// answer that shows another order is an *unprovenError.
+func (c *Client) checkOrder(ctx context.Context, l *listing, rt *repoTransport) error {
+	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", func(ctx context.Context) (order, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		head, err := c.firstPage(ctx, l, rt)
+		if err != nil {
+			return order{}, err
+		}
+		v, why, err := c.probeBetween(ctx, l, rt, head.p)
+		return order{lexical: v == orderLexical, why: why}, err
+	})
+	if err == nil && !o.lexical {
+		return &unprovenError{why: o.why}
+	}
+	return err
 }
 
 // askAfter reads the page of n tags after last, a name that is no tag;
