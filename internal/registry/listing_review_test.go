@@ -24,6 +24,8 @@ type reviewList struct {
 	fixed int      // names per page whatever n says (0: n)
 	// last is how the registry takes last:
 	//   "lexical": a bound, the tags of its order past last by collate;
+	//   "skip": as "lexical", but a last that is no tag is answered from
+	//     the second tag past it (CNCF distribution v3.0.0);
 	//   "position": after a tag by its place in the order, from the start
 	//     for a last that is no tag; "position-empty": an empty page then;
 	//   "refuse400", "refuse404": by position, and that status for a last
@@ -83,23 +85,27 @@ func (rl reviewList) after(q url.Values) ([]string, int) {
 	}
 	at := slices.Index(rl.order, last)
 	switch rl.last {
-	case "lexical":
+	case "lexical", "skip":
+		var rest []string
 		if rl.collate == nil && slices.IsSorted(rl.order) {
 			i, found := slices.BinarySearch(rl.order, last)
 			if found {
 				i++
 			}
-			return rl.order[i:], 0
-		}
-		cmp := rl.collate
-		if cmp == nil {
-			cmp = strings.Compare
-		}
-		var rest []string
-		for _, t := range rl.order {
-			if cmp(t, last) > 0 {
-				rest = append(rest, t)
+			rest = rl.order[i:]
+		} else {
+			cmp := rl.collate
+			if cmp == nil {
+				cmp = strings.Compare
 			}
+			for _, t := range rl.order {
+				if cmp(t, last) > 0 {
+					rest = append(rest, t)
+				}
+			}
+		}
+		if rl.last == "skip" && at < 0 && len(rest) > 0 {
+			rest = rest[1:]
 		}
 		return rest, 0
 	case "position", "position-empty", "refuse400", "refuse404", "refuse500":
