@@ -8,10 +8,11 @@ import (
 
 // PythonConstraint selects Pythons: exact ("3.12", "==3.12", "= 3.12") or a
 // constraint in either syntax (">= 3.11", "~> 3.11", ">=3.10,<3.13",
-// "==3.*", "~=3.11"), with Constraint's meanings. Every version in it is
-// major.minor, or a bare major in an ordered comparison (">= 3", "~> 3",
-// "==3.*"): tags never carry a Python patch number, so an exact "3.12"
-// matches Python 3.12 alone. The zero PythonConstraint allows any Python.
+// "==3.*", "==3.12.*", ">=3.9, !=3.11.*", "~=3.11"), with Constraint's
+// meanings. Every version in it is major.minor, or a bare major in an
+// ordered comparison or a wildcard (">= 3", "~> 3", "==3.*"): tags never
+// carry a Python patch number, so an exact "3.12" matches Python 3.12
+// alone. The zero PythonConstraint allows any Python.
 type PythonConstraint struct {
 	c Constraint
 }
@@ -40,8 +41,9 @@ func parsePythonClauses(s string) ([]clause, error) {
 			return nil, fmt.Errorf("%q: Python images have no prerelease, post or dev versions", cl.text)
 		case v.releaseLen() > 2:
 			return nil, fmt.Errorf("%q: image tags name Python as major.minor, such as \"3.12\", never a patch release", cl.text)
-		case cl.wildcard && v.releaseLen() != 1:
-			return nil, fmt.Errorf("%q: a Python wildcard names a major version, such as \"==3.*\"", cl.text)
+		// A wildcard of one or two numbers is taken: "==3.*", and "==3.12.*"
+		// or "!=3.11.*", which python_requires writes for one minor and
+		// which here means that minor's images, tags having no patch.
 		case !cl.wildcard && (cl.op == opEQ || cl.op == opNE) && v.releaseLen() != 2:
 			return nil, fmt.Errorf("%q: name a Python as major.minor, such as \"3.12\", or use a range such as \">= 3\"", cl.text)
 		}

@@ -136,9 +136,13 @@ func (g *Gen) Constraint() (Constraint, string) {
 func (g *Gen) Python() ([]PyClause, string) {
 	r := g.R
 	mn := func() int { return 7 + r.IntN(9) } // 3.7 .. 3.15
-	switch r.IntN(8) {
+	switch r.IntN(9) {
 	case 0, 1, 2:
 		return nil, ""
+	case 8:
+		a := mn()
+		o := []Op{"==", "!="}[r.IntN(2)]
+		return []PyClause{{Op: o, Major: 3, Minor: a, HasMinor: true, Wildcard: true}}, string(o) + "3." + strconv.Itoa(a) + ".*"
 	case 3:
 		m := mn()
 		return []PyClause{{Op: "", Major: 3, Minor: m, HasMinor: true}}, "3." + strconv.Itoa(m)
