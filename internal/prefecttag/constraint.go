@@ -286,6 +286,19 @@ func hasPrefix(v, p Version, n int) bool {
 	return true
 }
 
+// NamesOneVersion reports whether c holds an equality that is not a
+// wildcard ("3.1.15", "= 3.1", "==3.1.15", "3.1.15, != 3.1.14"), so that
+// at most one version meets it. Exact is narrower: it also wants a version
+// a release tag could carry, and one clause alone.
+func (c Constraint) NamesOneVersion() bool {
+	for i := range c.clauses {
+		if cl := &c.clauses[i]; cl.op == opEQ && !cl.wildcard {
+			return true
+		}
+	}
+	return false
+}
+
 // Exact returns the version when c is a single equality on a full version,
 // one that a release tag could carry: three release numbers, or a
 // prerelease, post or dev part (2.0b8). "= 3.1" is not exact, because

@@ -113,3 +113,18 @@ func head(s []string) []string {
 	}
 	return s
 }
+
+func TestReviewNamesOneVersion(t *testing.T) {
+	for in, want := range map[string]bool{
+		"3.1.15": true, "= 3.1": true, "==3.1": true, "3.1.15.0": true, "3.1.15, != 3.1.14": true, ">= 3.1, ==3.1.15": true,
+		"": false, "==3.1.*": false, "!= 3.1.15": false, "~> 3.1.0": false, ">= 3.1.15, <= 3.1.15": false,
+	} {
+		c, err := prefecttag.ParseConstraint(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.NamesOneVersion(); got != want {
+			t.Errorf("%q: NamesOneVersion() = %v, want %v", in, got, want)
+		}
+	}
+}
