@@ -3,6 +3,7 @@ package resolver
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
@@ -92,5 +93,44 @@ func TestReviewNarrowedResolveMatchesReference(t *testing.T) {
 			}
 			t.Logf("%d selectors, %d with a match", n, matched)
 		})
+	}
+}
+
+// Exact selectors (one version, one Python) take the HEAD-only path when
+// the tag exists, and list when it does not: either way the pick is SPEC's.
+// The versions include spellings of one version that differ from its tag
+// ("2.0.0b8" for 2.0b8, "3.1.15.0", "= 3.1.15", "==3.0.0rc14") and
+// prereleases named without allow_prereleases.
+func TestReviewExactSelectorsMatchReference(t *testing.T) {
+	tags := append(tagcatalog.Prefect(), reviewExtraTags...)
+	reg := registrytest.New(t, registrytest.WithMaxPageSize(100))
+	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
+	repo := reg.Host() + "/prefecthq/prefect"
+	ref := selectref.ParseTags(tags)
+	r := New(newClient(t))
+	versions := []string{"3.1.15", "= 3.1.15", "==3.1.15", "3.1.15.0", "3.0.0rc14", "==3.0.0rc14", "2.0b8", "2.0.0b8", "= 2.0.0b8",
+		"3.1.15.post1", "3.1.16.dev2", "3.1.16", "3.2.0rc1.dev2", "2.8.0", "2.9.0", "3.8.3", "4.0.0", "3.1.9", "3.2.14", "3.1"}
+	for _, v := range versions {
+		for _, py := range []string{"3.9", "3.12", "==3.13", "= 3.14", "3.10"} {
+			for _, f := range []string{"", "conda", "kubernetes"} {
+				sel, err := prefecttag.ParseSelector(v, py, f, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := selectref.Clause{Op: "==", V: selectref.MustVersion(strings.TrimLeft(v, "= "))}
+				pyV := selectref.MustVersion(strings.TrimLeft(py, "= "))
+				rs := selectref.Selector{Versions: selectref.Constraint{c}, Python: []selectref.PyClause{{Op: "==", Major: pyV.Release[0], Minor: pyV.Release[1], HasMinor: true}}, Flavor: f}
+				want, wantOK := ref.Select(rs)
+				pin, err := r.Resolve(context.Background(), Request{Repository: repo, Selector: sel})
+				switch {
+				case wantOK && (err != nil || pin.Tag != want):
+					t.Errorf("%s: picked %q (%v); SPEC picks %s", sel, pin.Tag, err, want)
+				case !wantOK && err == nil:
+					t.Errorf("%s: picked %s; SPEC picks nothing", sel, pin.Tag)
+				}
+			}
+		}
 	}
 }
