@@ -30,6 +30,22 @@ func parsePythonClauses(s string) ([]clause, error) {
 	if t := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(t, "py") {
 		return nil, errors.New(`write the version alone, such as "3.12"`)
 	}
+	// A bare wildcard ("3.12.*"): offer what python_version takes, not
+	// Terraform's "~> 3.12.0" that parseClause offers a Prefect version.
+	for _, part := range strings.Split(s, ",") {
+		p := strings.TrimSpace(part)
+		base, ok := strings.CutSuffix(p, ".*")
+		if !ok || strings.HasPrefix(p, "==") || strings.HasPrefix(p, "!=") {
+			continue
+		}
+		v := strings.TrimSpace(strings.TrimPrefix(base, "="))
+		switch strings.Count(v, ".") {
+		case 0:
+			return nil, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s.*\"", p, v)
+		case 1:
+			return nil, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s.*\"; or name the Python alone, %q", p, v, v)
+		}
+	}
 	cs, err := parseClauses(s)
 	if err != nil {
 		return nil, err
