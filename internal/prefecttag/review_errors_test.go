@@ -1,6 +1,7 @@
 package prefecttag_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -51,6 +52,38 @@ func TestReviewConstraintErrorsAdviseRightly(t *testing.T) {
 		for _, w := range tt.notWanted {
 			if strings.Contains(err.Error(), w) {
 				t.Errorf("%q: error %q contains %q", tt.in, err, w)
+			}
+		}
+	}
+}
+
+// Every constraint an error offers in its place ("such as ...", "use
+// Terraform's ...", "name the Python alone, ...") parses.
+func TestReviewConstraintErrorSuggestionsParse(t *testing.T) {
+	suggestion := regexp.MustCompile(`(?:such as|use Terraform's|name the Python alone,) "((?:[^"\\]|\\.)*)"`)
+	for _, tt := range []struct {
+		python bool
+		in     string
+	}{
+		{false, "3.1.*"}, {false, "= 3.*"}, {false, "3.1.15.*"}, {false, "3.0.0rc14.*"}, {false, "= 3.1.16.dev2.*"},
+		{false, "~=3.1.*"}, {false, ">= 3.0.0rc1.*"}, {false, "~=3"},
+		{true, "3.12.*"}, {true, "3.*"}, {true, "= 3.12.*"}, {true, "3.12rc1.*"}, {true, "~=3"},
+	} {
+		parse := prefecttag.ParseConstraint
+		if tt.python {
+			parse = func(s string) (prefecttag.Constraint, error) {
+				_, err := prefecttag.ParsePythonConstraint(s)
+				return prefecttag.Constraint{}, err
+			}
+		}
+		_, err := parse(tt.in)
+		if err == nil {
+			t.Errorf("%q: no error", tt.in)
+			continue
+		}
+		for _, m := range suggestion.FindAllStringSubmatch(err.Error(), -1) {
+			if _, err2 := parse(m[1]); err2 != nil {
+				t.Errorf("%q: error %q offers %q, which is refused: %v", tt.in, err, m[1], err2)
 			}
 		}
 	}
