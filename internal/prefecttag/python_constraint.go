@@ -39,6 +39,9 @@ func parsePythonClauses(s string) ([]clause, error) {
 			continue
 		}
 		v := strings.TrimSpace(strings.TrimPrefix(base, "="))
+		if pv, err := parseVersion(v); err != nil || !pv.isPlain() {
+			continue // parseClauses says what is wrong with the version
+		}
 		switch strings.Count(v, ".") {
 		case 0:
 			return nil, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s.*\"", p, v)
