@@ -44,7 +44,7 @@ func TestReviewSelectMatchesReference(t *testing.T) {
 			refTags := selectref.ParseTags(tags)
 			g := selectref.NewGen(7, tags)
 			checked, matched, bad := 0, 0, 0
-			n := 6000
+			n := 4000
 			if testing.Short() {
 				n = 600
 			}
@@ -92,8 +92,25 @@ func TestReviewSelectMatchesReference(t *testing.T) {
 					t.Fatalf("ParseReleaseFilter(%q, %q, %q): %v", text, pyText, flavor, err)
 				}
 				var gotVersions []string
-				for _, r := range cat.Releases(filter) {
+				rels := cat.Releases(filter)
+				for _, r := range rels {
 					gotVersions = append(gotVersions, r.Version.String())
+				}
+				if len(rels) > 0 {
+					// Images of the newest and of one more release.
+					wantImages := refTags.ReleaseImages(ref)
+					for _, r := range []prefecttag.Release{rels[0], rels[g.R.IntN(len(rels))]} {
+						var got []string
+						for _, img := range r.Images {
+							got = append(got, img.Name)
+						}
+						if want := wantImages[r.Version.String()]; !slices.Equal(got, want) {
+							bad++
+							if bad <= 10 {
+								t.Errorf("releases %q %q %q pre=%v: %s has images %v, SPEC %v", text, pyText, flavor, pre, r.Version, got, want)
+							}
+						}
+					}
 				}
 				if wantVersions := refTags.Releases(ref); !slices.Equal(gotVersions, wantVersions) {
 					bad++

@@ -391,3 +391,29 @@ func (v Version) String() string {
 
 // IsPlain reports release numbers only.
 func (v Version) IsPlain() bool { return v.Pre == "" && v.Post < 0 && v.Dev < 0 }
+
+// ReleaseImages returns, for each version Releases lists (as its tags
+// write it), the names of its kept tags by Python (as numbers), then
+// flavor: standard, conda, kubernetes.
+func (tags Tags) ReleaseImages(s Selector) map[string][]string {
+	flavorRank := map[string]int{"standard": 0, "conda": 1, "kubernetes": 2}
+	var kept []Tag
+	for _, t := range tags {
+		if (s.Flavor != "" && t.Flavor != s.Flavor) || !s.Versions.Allows(t.V, s.AllowPre) || !s.pyAllows(t) {
+			continue
+		}
+		kept = append(kept, t)
+	}
+	slices.SortFunc(kept, func(a, b Tag) int {
+		return cmp.Or(-Compare(a.V, b.V), cmp.Compare(a.PyMajor, b.PyMajor), cmp.Compare(a.PyMin, b.PyMin), cmp.Compare(flavorRank[a.Flavor], flavorRank[b.Flavor]))
+	})
+	out := map[string][]string{}
+	key := ""
+	for i, t := range kept {
+		if i == 0 || Compare(kept[i-1].V, t.V) != 0 {
+			key = t.V.Text
+		}
+		out[key] = append(out[key], t.Name)
+	}
+	return out
+}
