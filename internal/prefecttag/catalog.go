@@ -118,8 +118,16 @@ func (c *Catalog) noMatch(s Selector, fi int) *NoMatchError {
 			e.Best, e.HasBest = ve.v, true
 			e.BestPythons, e.BestFlavors = ve.cells(c.tags)
 		}
-		if !e.HasBest && !e.HasPrerelease && !s.AllowPrereleases && s.Versions.Allows(ve.v, true) {
-			e.Prerelease, e.HasPrerelease = ve.v, true
+		if !e.HasBest && !e.PrereleaseFits && !s.AllowPrereleases && s.Versions.Allows(ve.v, true) {
+			// The newest prerelease meeting the constraint, but preferably
+			// one published for the selector's Python and flavor: only then
+			// would allow_prereleases = true pick something.
+			if ve.has(c.tags, fi, s.Python) {
+				e.Prerelease, e.HasPrerelease, e.PrereleaseFits = ve.v, true, true
+			} else if !e.HasPrerelease {
+				e.Prerelease, e.HasPrerelease = ve.v, true
+				e.PrereleasePythons, e.PrereleaseFlavors = ve.cells(c.tags)
+			}
 		}
 		if len(e.Newest) == noMatchNewest && e.HasBest {
 			break
@@ -128,7 +136,21 @@ func (c *Catalog) noMatch(s Selector, fi int) *NoMatchError {
 	if e.HasBest {
 		e.Prerelease, e.HasPrerelease = Version{}, false
 	}
+	if !e.HasPrerelease || e.PrereleaseFits {
+		e.PrereleasePythons, e.PrereleaseFlavors = nil, nil
+	}
 	return e
+}
+
+// has reports whether version e has a tag of flavor index fi whose Python
+// meets py.
+func (e *versionEntry) has(tags []Tag, fi int, py PythonConstraint) bool {
+	for _, ti := range e.byFlavor[fi] {
+		if py.Allows(tags[ti].Python) {
+			return true
+		}
+	}
+	return false
 }
 
 // cells returns the Pythons (ascending) and flavors (in flavors order) that

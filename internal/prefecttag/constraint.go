@@ -160,6 +160,15 @@ func parseClause(text string) (clause, error) {
 		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
 	}
 	if base, ok := strings.CutSuffix(rest, ".*"); ok {
+		// The version first, so that the operator advice below only
+		// offers wildcards that parse.
+		v, err := parseVersion(base)
+		if err != nil {
+			return c, clauseVersionError(text, base, err)
+		}
+		if !v.isPlain() {
+			return c, fmt.Errorf("%q: a wildcard follows release numbers only, such as \"==3.1.*\"", text)
+		}
 		switch c.op {
 		case opEQ, opNE:
 			if opText == "" || opText == "=" {
@@ -167,13 +176,6 @@ func parseClause(text string) (clause, error) {
 			}
 		default:
 			return c, fmt.Errorf("%q: a wildcard (.*) only goes with \"==\" or \"!=\"", text)
-		}
-		v, err := parseVersion(base)
-		if err != nil {
-			return c, clauseVersionError(text, base, err)
-		}
-		if !v.isPlain() {
-			return c, fmt.Errorf("%q: a wildcard follows release numbers only, such as \"==3.1.*\"", text)
 		}
 		c.v, c.wildcard, c.syntax = v, true, syntaxPEP440
 		return c, nil
@@ -284,6 +286,19 @@ func hasPrefix(v, p Version, n int) bool {
 		}
 	}
 	return true
+}
+
+// NamesOneVersion reports whether c holds an equality that is not a
+// wildcard ("3.1.15", "= 3.1", "==3.1.15", "3.1.15, != 3.1.14"), so that
+// at most one version meets it. Exact is narrower: it also wants a version
+// a release tag could carry, and one clause alone.
+func (c Constraint) NamesOneVersion() bool {
+	for i := range c.clauses {
+		if cl := &c.clauses[i]; cl.op == opEQ && !cl.wildcard {
+			return true
+		}
+	}
+	return false
 }
 
 // Exact returns the version when c is a single equality on a full version,

@@ -134,7 +134,7 @@ func TestConstraintParseErrors(t *testing.T) {
 		{"~> 3.x", "no wildcard"},
 		{"3.0.0-rc14", "normal form"},
 		{">= 3.0.0-rc1", "normal form"},
-		{"latest", "not a number"},
+		{"latest", "is a tag, not a version"},
 		{">= 3.1 < 3.4", "separate clauses with commas"},
 		{">= 3.1 && < 3.4", "separate clauses with commas"},
 		{"3.1.15 3.1.16", "separate clauses with commas"},

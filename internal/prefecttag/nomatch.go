@@ -26,9 +26,16 @@ type NoMatchError struct {
 	BestFlavors []Flavor
 
 	// Prerelease is the newest prerelease meeting the constraint, set only
-	// when no stable version does and the selector did not allow prereleases.
-	Prerelease    Version
-	HasPrerelease bool
+	// when no stable version does and the selector did not allow
+	// prereleases: the newest one published for the selector's Python and
+	// flavor when there is one (PrereleaseFits; allow_prereleases = true
+	// would pick it), else the newest in any Python and flavor, published
+	// for PrereleasePythons (ascending) and PrereleaseFlavors.
+	Prerelease        Version
+	HasPrerelease     bool
+	PrereleaseFits    bool
+	PrereleasePythons []Python
+	PrereleaseFlavors []Flavor
 
 	// Empty is true when the catalog holds no release tag at all.
 	Empty bool
@@ -73,33 +80,46 @@ func (e *NoMatchError) Error() string {
 			b.WriteString(" Newest version meeting " + strconv.Quote(e.Selector.Versions.String()) + " is ")
 		}
 		b.WriteString(e.Best.String())
-		b.WriteString(", published for Python ")
-		pys := make([]string, len(e.BestPythons))
-		for i, p := range e.BestPythons {
-			pys[i] = p.String()
-		}
-		b.WriteString(strings.Join(pys, ", "))
-		b.WriteString(" in flavor")
-		if len(e.BestFlavors) > 1 {
-			b.WriteString("s")
-		}
-		b.WriteString(" ")
-		fs := make([]string, len(e.BestFlavors))
-		for i, f := range e.BestFlavors {
-			fs[i] = string(f)
-		}
-		b.WriteString(strings.Join(fs, ", "))
+		b.WriteString(", published for ")
+		b.WriteString(cellsText(e.BestPythons, e.BestFlavors))
 		b.WriteString(".")
 	case e.HasPrerelease:
-		b.WriteString(" No stable version meets " + strconv.Quote(e.Selector.Versions.String()) +
-			"; the newest prerelease meeting it is " + e.Prerelease.String() +
-			" (set allow_prereleases = true to consider prereleases).")
+		// Advise allow_prereleases only when it would pick something: the
+		// prerelease is published for the selector's Python and flavor.
+		if e.Selector.Versions.IsAny() {
+			b.WriteString(" The repository has no stable release; the newest prerelease")
+		} else {
+			b.WriteString(" No stable version meets " + strconv.Quote(e.Selector.Versions.String()) + "; the newest prerelease meeting it")
+		}
+		if e.PrereleaseFits {
+			b.WriteString(" on " + where + " is " + e.Prerelease.String() + " (set allow_prereleases = true to consider prereleases).")
+		} else {
+			b.WriteString(" is " + e.Prerelease.String() + ", published for " + cellsText(e.PrereleasePythons, e.PrereleaseFlavors) +
+				"; none is published on " + where + ".")
+		}
 	case e.Selector.Versions.IsAny():
 		b.WriteString(" The repository has no " + stable + "release.")
 	default:
 		b.WriteString(" No version meets " + strconv.Quote(e.Selector.Versions.String()) + ".")
 	}
 	return b.String()
+}
+
+// cellsText reads "Python 3.9, 3.10 in flavors standard, conda".
+func cellsText(pythons []Python, flavors []Flavor) string {
+	pys := make([]string, len(pythons))
+	for i, p := range pythons {
+		pys[i] = p.String()
+	}
+	fs := make([]string, len(flavors))
+	for i, f := range flavors {
+		fs[i] = string(f)
+	}
+	flavorWord := "flavor"
+	if len(flavors) > 1 {
+		flavorWord = "flavors"
+	}
+	return "Python " + strings.Join(pys, ", ") + " in " + flavorWord + " " + strings.Join(fs, ", ")
 }
 
 func pythonLabel(p PythonConstraint) string {

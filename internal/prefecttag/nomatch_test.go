@@ -41,7 +41,14 @@ func TestSelectNoMatch(t *testing.T) {
 			name: "only a prerelease meets it", cat: prefectCatalog(), versions: ">= 3.8.4.dev1", python: ">= 3.13",
 			want: `no tag matches prefect_version ">= 3.8.4.dev1", python_version ">= 3.13", flavor "standard". ` +
 				`Newest stable versions on Python ">= 3.13", standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
-				`No stable version meets ">= 3.8.4.dev1"; the newest prerelease meeting it is 3.8.4.dev6 (set allow_prereleases = true to consider prereleases).`,
+				`No stable version meets ">= 3.8.4.dev1"; the newest prerelease meeting it on Python ">= 3.13", standard is 3.8.4.dev6 (set allow_prereleases = true to consider prereleases).`,
+		},
+		{
+			// allow_prereleases would not help: 3.1.16.devN are not built for 3.13.
+			name: "only a prerelease meets it, on other Pythons", cat: prefectCatalog(), versions: "==3.1.16.*", python: "3.13",
+			want: `no tag matches prefect_version "==3.1.16.*", python_version "3.13", flavor "standard". ` +
+				`Newest stable versions on Python 3.13, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`No stable version meets "==3.1.16.*"; the newest prerelease meeting it is 3.1.16.dev7, published for Python 3.9, 3.10, 3.11, 3.12 in flavors standard, conda, kubernetes; none is published on Python 3.13, standard.`,
 		},
 		{
 			// 3.8.4.dev6 sorts before 3.8.4, so not even a prerelease meets it.
@@ -90,7 +97,7 @@ func TestSelectNoMatch(t *testing.T) {
 			name: "only prereleases published", cat: NewCatalog([]string{"3.0.0rc1-python3.12", "3.0.0rc2-python3.12"}),
 			want: `no tag matches prefect_version (any), python_version (any), flavor "standard". ` +
 				`No stable version is published on any Python, standard. ` +
-				`No stable version meets ""; the newest prerelease meeting it is 3.0.0rc2 (set allow_prereleases = true to consider prereleases).`,
+				`The repository has no stable release; the newest prerelease on any Python, standard is 3.0.0rc2 (set allow_prereleases = true to consider prereleases).`,
 		},
 	}
 	for _, tt := range tests {

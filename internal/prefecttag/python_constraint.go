@@ -8,10 +8,11 @@ import (
 
 // PythonConstraint selects Pythons: exact ("3.12", "==3.12", "= 3.12") or a
 // constraint in either syntax (">= 3.11", "~> 3.11", ">=3.10,<3.13",
-// "==3.*", "~=3.11"), with Constraint's meanings. Every version in it is
-// major.minor, or a bare major in an ordered comparison (">= 3", "~> 3",
-// "==3.*"): tags never carry a Python patch number, so an exact "3.12"
-// matches Python 3.12 alone. The zero PythonConstraint allows any Python.
+// "==3.*", "==3.12.*", ">=3.9, !=3.11.*", "~=3.11"), with Constraint's
+// meanings. Every version in it is major.minor, or a bare major in an
+// ordered comparison or a wildcard (">= 3", "~> 3", "==3.*"): tags never
+// carry a Python patch number, so an exact "3.12" matches Python 3.12
+// alone. The zero PythonConstraint allows any Python.
 type PythonConstraint struct {
 	c Constraint
 }
@@ -29,6 +30,25 @@ func parsePythonClauses(s string) ([]clause, error) {
 	if t := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(t, "py") {
 		return nil, errors.New(`write the version alone, such as "3.12"`)
 	}
+	// A bare wildcard ("3.12.*"): offer what python_version takes, not
+	// Terraform's "~> 3.12.0" that parseClause offers a Prefect version.
+	for _, part := range strings.Split(s, ",") {
+		p := strings.TrimSpace(part)
+		base, ok := strings.CutSuffix(p, ".*")
+		if !ok || strings.HasPrefix(p, "==") || strings.HasPrefix(p, "!=") {
+			continue
+		}
+		v := strings.TrimSpace(strings.TrimPrefix(base, "="))
+		if pv, err := parseVersion(v); err != nil || !pv.isPlain() {
+			continue // parseClauses says what is wrong with the version
+		}
+		switch strings.Count(v, ".") {
+		case 0:
+			return nil, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s.*\"", p, v)
+		case 1:
+			return nil, fmt.Errorf("%q: a wildcard needs PEP 440's \"==\" or \"!=\", such as \"==%s.*\"; or name the Python alone, %q", p, v, v)
+		}
+	}
 	cs, err := parseClauses(s)
 	if err != nil {
 		return nil, err
@@ -40,8 +60,9 @@ func parsePythonClauses(s string) ([]clause, error) {
 			return nil, fmt.Errorf("%q: Python images have no prerelease, post or dev versions", cl.text)
 		case v.releaseLen() > 2:
 			return nil, fmt.Errorf("%q: image tags name Python as major.minor, such as \"3.12\", never a patch release", cl.text)
-		case cl.wildcard && v.releaseLen() != 1:
-			return nil, fmt.Errorf("%q: a Python wildcard names a major version, such as \"==3.*\"", cl.text)
+		// A wildcard of one or two numbers is taken: "==3.*", and "==3.12.*"
+		// or "!=3.11.*", which python_requires writes for one minor and
+		// which here means that minor's images, tags having no patch.
 		case !cl.wildcard && (cl.op == opEQ || cl.op == opNE) && v.releaseLen() != 2:
 			return nil, fmt.Errorf("%q: name a Python as major.minor, such as \"3.12\", or use a range such as \">= 3\"", cl.text)
 		}

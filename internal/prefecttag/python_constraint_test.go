@@ -36,6 +36,8 @@ func TestPythonConstraintAllows(t *testing.T) {
 		{"!= 3.13", []string{"3.12", "3.14"}, []string{"3.13"}},
 		{"==3.*", []string{"3.7", "3.14"}, []string{"2.7", "4.0"}},
 		{"!=3.*", []string{"2.7", "4.0"}, []string{"3.12"}},
+		{"==3.12.*", []string{"3.12"}, []string{"3.1", "3.11", "3.120"}},
+		{">=3.9, !=3.11.*", []string{"3.9", "3.10", "3.12"}, []string{"3.8", "3.11"}},
 		{">= 3", []string{"3.0", "3.12"}, []string{"2.7"}},
 	}
 	for _, tt := range tests {
@@ -71,7 +73,7 @@ func TestPythonConstraintRejects(t *testing.T) {
 		{"py3.12", "alone"},
 		{"3.12rc1", "no prerelease"},
 		{">= 3.13.dev1", "no prerelease"},
-		{"==3.12.*", "names a major version"},
+		{"==3.12.1.*", "never a patch"},
 		{"3.*", `needs PEP 440's "=="`},
 		{"~=3", "two release numbers"},
 		{"~> 3.11, ==3.*", "Terraform syntax"},

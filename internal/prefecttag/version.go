@@ -66,6 +66,8 @@ func parseVersion(s string) (Version, error) {
 		return v, errors.New("local versions (+...) are not supported")
 	case strings.ContainsAny(s, " \t\n"):
 		return v, errors.New("contains white space")
+	case strings.EqualFold(s, "latest"):
+		return v, errors.New(`"latest" is a tag, not a version; leave the attribute out for the newest, or name a moving tag such as 3-latest with the tag attribute`)
 	}
 	rest := s
 	// Release numbers.
@@ -142,11 +144,22 @@ func parseVersion(s string) (Version, error) {
 	return v, nil
 }
 
-// unexpectedSuffix explains the common non-normalized spellings.
+// unexpectedSuffix explains the common non-normalized spellings, and the
+// rest of an image tag written as a version ("3.1.15-python3.12",
+// "3.12-conda").
 func unexpectedSuffix(rest string) error {
-	lower := strings.ToLower(strings.TrimLeft(rest, "-_."))
-	for _, p := range []string{"alpha", "beta", "rc", "a", "b", "c", "pre", "preview", "dev", "post"} {
-		if strings.HasPrefix(lower, p) {
+	lower := strings.ToLower(rest)
+	word := strings.TrimLeft(lower, "-_.")
+	switch {
+	case strings.HasPrefix(lower, "-python"), lower == "-latest", strings.HasPrefix(lower, "-latest-"):
+		return fmt.Errorf("%q is the rest of an image tag, not part of a version; name a whole tag with the tag attribute, or write the version alone (3.1.15) and the Python in python_version (3.12)", rest)
+	case word == "conda", word == "kubernetes", word == "standard":
+		return fmt.Errorf("%q is a flavor, not part of a version; set it with the flavor attribute", rest)
+	}
+	// A prerelease word followed by its number, a separator or nothing:
+	// "c" is PEP 440's rc, but "conda" is no prerelease.
+	for _, p := range []string{"alpha", "beta", "rc", "a", "b", "c", "preview", "pre", "dev", "post"} {
+		if after, ok := strings.CutPrefix(word, p); ok && (after == "" || isDigit(after[0]) || strings.ContainsRune("-_.", rune(after[0]))) {
 			return fmt.Errorf("%q is not written the way Prefect writes versions; use the PEP 440 normal form, such as 3.0.0rc14, 2.0b8, 3.1.16.dev2 or 2.6.9.post1", rest)
 		}
 	}

@@ -116,10 +116,11 @@ func excludeAdvice(version string, sel selector) string {
 	if version == "" || sel.Tag != "" {
 		return "Choose another tag." + orRemove
 	}
-	if c, err := prefecttag.ParseConstraint(sel.PrefectVersion); err == nil {
-		if _, exact := c.Exact(); exact {
-			return "Choose another version in prefect_version." + orRemove
-		}
+	// A constraint with an equality ("3.1.15", and "3.1" or "3.1.15, !=
+	// 3.1.14" too, which Exact does not report) admits one version: adding
+	// "!=" to it would leave nothing.
+	if c, err := prefecttag.ParseConstraint(sel.PrefectVersion); err == nil && c.NamesOneVersion() {
+		return "Choose another version in prefect_version." + orRemove
 	}
 	constraint := "!= " + version
 	if c := strings.TrimSpace(sel.PrefectVersion); c != "" {
