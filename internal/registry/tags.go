@@ -463,9 +463,10 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 }
 
 // checkOrder asks, once per repository, the page between two tags of the
-// list's first page (probeBetween) that checks an unchecked order; the
-// ranges are read meanwhile, so it costs a request but no round trip. An
-// answer that shows another order is an *unprovenError.
+// list's first page (probeBetween) that checks an unchecked order. It is
+// asked while the ranges are read, so that only a range read in one round
+// trip (the one that probed) waits a round trip more for it. An answer
+// that shows another order is an *unprovenError.
 func (c *Client) checkOrder(ctx context.Context, l *listing, rt *repoTransport) error {
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
