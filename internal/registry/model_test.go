@@ -45,8 +45,9 @@ var (
 		{"moved", registrytest.MovedToEnd(25), nil}, // re-pushed tags listed last
 		{"collation", func(s []string) []string { slices.SortFunc(s, collateFold); return s }, collateFold},
 	}
-	// How it takes last (reviewList.last).
-	modelLasts = []string{"lexical", "skip", "position", "position-empty", "ignore", "refuse400", "refuse404", "refuse500"}
+	// How it takes last (reviewList.last). New ways go last: tests and
+	// fuzz seeds name behaviours by index.
+	modelLasts = []string{"lexical", "position", "position-empty", "ignore", "refuse400", "refuse404", "refuse500", "skip"}
 	// Its Link headers: none, or reviewList.linkStyle.
 	modelLinks = []string{"none", "last", "cursor", "relative"}
 	// Its page size: n as asked, n capped, or n ignored and everything
