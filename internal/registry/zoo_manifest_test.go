@@ -389,8 +389,19 @@ func TestZooManifestIndexWithAttestationsAndSOCI(t *testing.T) {
 	amd, amdBody := s.image(mt, "linux/amd64", true)
 	arm, armBody := s.image(mt, "linux/arm64", true)
 	att, attBody := s.image(mt, "unknown/unknown", true)
-	sociAmd, sociAmdBody := s.image(mt, "linux/amd64", true) // a SOCI index is an OCI manifest too
-	sociArm, sociArmBody := s.image(mt, "linux/arm64", true)
+	soci := func(image string) (string, []byte) {
+		// A SOCI index manifest v2: an OCI manifest with an empty config
+		// and the image's zTOCs as layers.
+		b, _ := json.Marshal(map[string]any{
+			"schemaVersion": 2, "mediaType": mt, "artifactType": sociV2Type,
+			"config": map[string]any{"mediaType": "application/vnd.oci.empty.v1+json", "digest": sha([]byte("{}")), "size": 2},
+			"layers": []map[string]any{{"mediaType": "application/octet-stream", "digest": sha([]byte("ztoc of " + image)), "size": 1,
+				"annotations": map[string]string{"com.amazon.soci.image-layer-digest": sha([]byte(image))}}},
+		})
+		return s.put(mt, b), b
+	}
+	sociAmd, sociAmdBody := soci(amd)
+	sociArm, sociArmBody := soci(arm)
 	idx, _ := s.index(types.OCIImageIndex, true,
 		entry(mt, amd, len(amdBody), "linux/amd64", map[string]any{"annotations": map[string]string{"com.amazon.soci.index-digest": sociAmd}}),
 		entry(mt, arm, len(armBody), "linux/arm64", map[string]any{"annotations": map[string]string{"com.amazon.soci.index-digest": sociArm}}),
