@@ -75,13 +75,17 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" {
+	// Accept names no schema 1 type, so a schema 1 answer is a registry's
+	// fallback (Docker Hub, Quay), often a conversion whose digest names
+	// no stored manifest: that digest is never pinned. The GET below
+	// reads what the tag serves, and refuses schema 1.
+	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" && !mt.IsSchema1() {
 		if _, err := v1.NewHash(dg); err != nil {
 			return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
 		}
 		return Descriptor{Digest: dg, MediaType: string(mt)}, nil
 	}
-	c.debug(ctx, "registry sent no Docker-Content-Digest; reading the manifest", map[string]any{
+	c.debug(ctx, "registry sent no usable Docker-Content-Digest; reading the manifest", map[string]any{
 		"registry": ref.registry, "repository": ref.written, "tag": tag,
 	})
 	m, err := c.getManifest(ctx, ref, rt, tag)
@@ -146,6 +150,11 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return nil, err
 	}
+	if mediaType(resp.header.Get("Content-Type")).IsSchema1() {
+		// Said before the digest check: a signed schema 1 body never
+		// hashes to its Docker-Content-Digest (the payload's).
+		return nil, errSchema1(resp.status)
+	}
 	want, what := reference, "asked for"
 	if !strings.Contains(reference, ":") {
 		want, what = resp.header.Get("Docker-Content-Digest"), "the registry's Docker-Content-Digest header names"
@@ -181,12 +190,16 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		}
 	}
 	if probe.Schema == 1 || m.mediaType.IsSchema1() {
-		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
+		return nil, errSchema1(resp.status)
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
 	}
 	return m, nil
+}
+
+func errSchema1(status int) error {
+	return &answerError{status: status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 }
 
 // platformsOf lists an index's platforms, or the single manifest's own from

@@ -225,8 +225,13 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		if err != nil {
 			return &answerError{msg: "the request could not be built", cause: err}
 		}
-		if len(accept) > 0 {
-			req.Header.Set("Accept", strings.Join(accept, ", "))
+		// One Accept line per type, as Docker's own client sends them:
+		// distribution up to 2.4, OpenShift 3's registry and others
+		// compare each line whole, and for a comma-joined list answer by
+		// tag with a schema 1 conversion whose digest names no stored
+		// manifest.
+		for _, a := range accept {
+			req.Header.Add("Accept", a)
 		}
 		start := time.Now()
 		resp, err := rt.client.Do(req)
