@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
 )
 
@@ -141,9 +142,42 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if drifted(state) {
-		r.planDrift(ctx, sel, required, state, &plan, resp)
+	if !drifted(state) {
+		return
 	}
+	if gone := pinnedTagGone(sel, state); gone != "" {
+		resp.Diagnostics.AddWarning("Pinned Tag No Longer Published", gone)
+		return
+	}
+	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// pinnedTagGone returns a warning's text when the last refresh resolved the
+// unchanged selector to a tag that the selector ranks below the pinned one,
+// else "". The pinned tag still meets the selector, so the selector would
+// pick it (or a newer one) had the listing held it: it has been deleted
+// upstream. That is neither drift on_drift follows (a re-push, a newer
+// release) nor a reason to move the pin back to an older image; SPEC says
+// of a tag gone during refresh that the pin stays and a warning says why.
+func pinnedTagGone(sel selector, state pinResourceModel) string {
+	pinned, upstream := state.Tag.ValueString(), state.UpstreamTag.ValueString()
+	if sel.Tag != "" || pinned == "" || upstream == "" || pinned == upstream {
+		return ""
+	}
+	rreq, err := sel.request("")
+	if err != nil {
+		return ""
+	}
+	// Let the selection itself rank the two tags.
+	best, err := prefecttag.NewCatalog([]string{pinned, upstream}).Select(rreq.Selector)
+	if err != nil || best.Name != pinned {
+		return ""
+	}
+	repo := state.Repository.ValueString()
+	return fmt.Sprintf("The pinned tag %s:%s is no longer in the repository's tag list, so the selector now picks the older %s:%s (%s). "+
+		"The pin holds %s whatever on_drift says: a deleted tag is no upstream move to follow back to an older image. "+
+		"Change the selector to move the pin; otherwise on_drift decides again once the tag is back or a newer release meets the selector.",
+		repo, pinned, repo, upstream, state.UpstreamDigest.ValueString(), pinnedRef(state))
 }
 
 // planResolved resolves the selector now and plans the pin with known values.
