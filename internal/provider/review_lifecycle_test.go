@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -8,10 +10,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 // A review of the resource's lifecycle as a Terraform user meets it.
+
+// betweenPlanAndApply is a PreApply plan check that runs do after the plan
+// is saved and before it is applied: upstream moving while a saved plan
+// waits for review.
+type betweenPlanAndApply func()
+
+func (do betweenPlanAndApply) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
+	do()
+}
 
 // The pinned tag deleted upstream: the selector now picks an older image
 // (3.4.1 where the pin holds 3.4.2). That is no newer release and no
@@ -65,6 +77,66 @@ func TestAccReviewLifecycle_pinnedTagGoneHolds(t *testing.T) {
 					Check: rec.expectWarning(`(?s)Pinned Tag No Longer Published: The pinned tag ` + regexp.QuoteMeta(repo+":"+tag) +
 						` is no longer in the repository's tag list.*older .*3\.4\.1-python3\.12.*The pin holds ` + regexp.QuoteMeta(repo+":"+tag+"@"+pinned)),
 				}}, steps...),
+			})
+		})
+	}
+}
+
+// A saved plan that follows a re-push applies what it showed, though the
+// tag moved once more between plan and apply (a review in CI takes hours,
+// and Prefect re-pushes a release's tags one after another). Terraform
+// plans again at apply and refuses a plan that differs from the saved one
+// ("Provider produced inconsistent final plan"), so the plan must follow
+// the upstream_* the refresh recorded, not ask the registry again. The
+// same with platform and required_platforms, whose platforms are read by
+// digest.
+func TestAccReviewLifecycle_savedDriftPlanAppliesAsPlanned(t *testing.T) {
+	for name, extra := range map[string]string{
+		"selector":           "",
+		"required_platforms": "\n  platform = \"linux/arm64\"\n  required_platforms = " + bothPlatforms,
+	} {
+		t.Run(name, func(t *testing.T) {
+			isolateHome(t)
+			reg := newSeededRegistry(t, driftTags)
+			repo := reg.Host() + "/" + prefectRepo
+			const tag = "3.4.2-python3.12"
+			config := pinConfig(reg, `  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"`+extra)
+			var planned string
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: config,
+				}, {
+					PreConfig: push(t, reg, tag),
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+						expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
+						betweenPlanAndApply(func() { planned = mustDigest(t, reg, tag); push(t, reg, tag)() }),
+					}},
+					// The plan after apply sees the second re-push.
+					ExpectNonEmptyPlan: true,
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectStateString{pinAddress, "digest", func() string { return planned }},
+						expectStateString{pinAddress, "tagged_ref", func() string { return repo + ":" + tag + "@" + planned }},
+						expectStateString{pinAddress, "upstream_digest", func() string { return planned }},
+					},
+					Check: func(*terraform.State) error {
+						if planned == mustDigest(t, reg, tag) {
+							return fmt.Errorf("the second re-push did not change the digest; the test proves nothing")
+						}
+						return nil
+					},
+				}, {
+					// The next plan sees the second re-push and follows it.
+					Config: config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+						expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
+					}},
+					ConfigStateChecks: pinValues(t, reg, pinAddress, repo, tag),
+				}},
 			})
 		})
 	}
