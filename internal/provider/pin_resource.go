@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -238,7 +240,7 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 	var follow *pinResourceModel
 	if onDrift == onDriftUpdate || sel.Platform != "" || len(required) > 0 {
 		next := *plan
-		err := r.resolveInto(ctx, sel, required, state.UpstreamTag.ValueString(), &next)
+		err := r.upstreamInto(ctx, sel, required, state, &next)
 		var missing *resolver.MissingPlatformsError
 		switch {
 		case errors.As(err, &missing):
@@ -321,6 +323,64 @@ func (r *pinResource) resolveInto(ctx context.Context, sel selector, required []
 	m.UpstreamTag = types.StringValue(pin.Tag)
 	m.UpstreamDigest = types.StringValue(pin.Digest)
 	return nil
+}
+
+// upstreamInto writes into m the pin of what the last refresh recorded in
+// upstream_tag and upstream_digest, reading the image's platforms by that
+// digest when platform or required_platforms is set, and checking them as
+// resolveInto does. It asks no tag of the registry: Terraform plans again
+// at apply, from the same refreshed state, and refuses a plan that differs
+// from the one shown (a saved plan applied after the tag moved once more),
+// so the pin must follow upstream_* as recorded; a digest names the same
+// image at plan and at apply. A later move is seen by the next refresh.
+func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required []string, state pinResourceModel, m *pinResourceModel) error {
+	repo := sel.Repository
+	pin := resolver.PinOf(repo, state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString())
+	if sel.Platform != "" || len(required) > 0 {
+		platforms, err := r.data.resolver.Platforms(ctx, repo, pin.Digest)
+		if err != nil {
+			return err
+		}
+		pin.PlatformDigests = platforms
+		if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
+			return &resolver.MissingPlatformsError{Repository: repo, Tag: pin.Tag, Digest: pin.Digest,
+				PrefectVersion: pin.PrefectVersion, Platforms: platforms, Missing: missing}
+		}
+		if sel.Platform != "" {
+			digest, ok := platformDigest(platforms, sel.Platform)
+			if !ok {
+				return &resolver.PlatformError{Repository: repo, Tag: pin.Tag, Platform: sel.Platform, Available: slices.Sorted(maps.Keys(platforms))}
+			}
+			pin.PlatformDigest, pin.PlatformRef = digest, repo+"@"+digest
+		}
+	}
+	if diags := m.setResults(ctx, resolver.Request{Repository: repo}, pin); diags.HasError() {
+		return fmt.Errorf("recording the pin of %s: %v", pin.TaggedRef, diags)
+	}
+	m.UpstreamTag, m.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
+	return nil
+}
+
+// platformDigest finds platform's own manifest among an image's platforms
+// as the resolver does when it resolves platform: that very entry, or, for
+// an os/arch without a variant, the one entry of that os/arch.
+func platformDigest(platforms map[string]string, platform string) (string, bool) {
+	if d, ok := platforms[platform]; ok {
+		return d, true
+	}
+	if strings.Count(platform, "/") != 1 {
+		return "", false
+	}
+	found := ""
+	for p, d := range platforms {
+		if strings.HasPrefix(p, platform+"/") {
+			if found != "" {
+				return "", false
+			}
+			found = d
+		}
+	}
+	return found, found != ""
 }
 
 // keepPin copies the pin and its refresh results from state into the plan.
