@@ -141,3 +141,60 @@ func TestAccReviewLifecycle_savedDriftPlanAppliesAsPlanned(t *testing.T) {
 		})
 	}
 }
+
+// on_drift from a value known only at apply (another resource's output),
+// while upstream has moved: the plan cannot tell whether the pin follows,
+// so it shows the pin as known after apply, and the apply decides with the
+// value on_drift turns out to have. Planned as "update", the pin followed in
+// the plan, and under "warn" the apply stopped with "Provider produced
+// inconsistent final plan".
+func TestAccReviewLifecycle_onDriftKnownOnlyAtApply(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	const tag = "3.4.2-python3.12"
+	config := func(onDrift string) string {
+		return providerConfig(reg) + `
+resource "terraform_data" "on_drift" {
+  input = "` + onDrift + `"
+}
+
+resource "prefectimage_pin" "test" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  on_drift        = terraform_data.on_drift.output
+}
+`
+	}
+	var pinned string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config("update"),
+			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, tag); return nil },
+		}, {
+			// Re-pushed, and on_drift becomes "warn" in the same apply:
+			// the pin holds.
+			PreConfig: push(t, reg, tag),
+			Config:    config("warn"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("digest")),
+				plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("ref")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("on_drift"), knownvalue.StringExact("warn")),
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "ref", func() string { return repo + "@" + pinned }},
+				expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+			},
+		}, {
+			// And back to "update" the same way: the pin follows at apply.
+			Config: config("update"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("digest")),
+			}},
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, tag),
+		}},
+	})
+}
