@@ -151,7 +151,28 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		resp.Diagnostics.AddWarning("Pinned Tag No Longer Published", gone)
 		return
 	}
+	if plan.OnDrift.IsUnknown() {
+		// Whether the pin follows is on_drift's to say, and it is known only
+		// at apply: a guess here would show the wrong pin, and Terraform
+		// refuses an apply whose plan differs from this one.
+		pinKnownAfterApply(&plan, config)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
 	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// pinKnownAfterApply marks what drift can change as unknown: the pin,
+// and tag unless the configuration names it.
+func pinKnownAfterApply(plan *pinResourceModel, config pinResourceModel) {
+	unknown := types.StringUnknown()
+	plan.Digest, plan.Ref, plan.TaggedRef = unknown, unknown, unknown
+	plan.ResolvedPrefectVersion, plan.ResolvedPythonVersion = unknown, unknown
+	plan.PlatformDigest, plan.PlatformRef = unknown, unknown
+	plan.PlatformDigests = types.MapUnknown(types.StringType)
+	if config.Tag.IsNull() {
+		plan.Tag = unknown
+	}
 }
 
 // pinnedTagGone returns a warning's text when the last refresh resolved the
