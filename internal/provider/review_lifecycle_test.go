@@ -198,3 +198,30 @@ resource "prefectimage_pin" "test" {
 		}},
 	})
 }
+
+// A selector without python_version takes the highest Python of the
+// release: an image of the pinned release for a higher Python is the move,
+// and the warning says so instead of calling it a newer release.
+func TestAccReviewLifecycle_higherPythonIsNoNewerRelease(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	config := pinConfig(reg, `  prefect_version = "~> 3.4.0"
+  on_drift        = "warn"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            config,
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.2-python3.12"),
+		}, {
+			PreConfig: func() { rec.reset(); push(t, reg, "3.4.2-python3.13")() },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			Check: rec.expectWarning(`Upstream Image Moved: An image of the pinned release 3\.4\.2 for a higher Python now meets the selector: ` +
+				regexp.QuoteMeta(repo+":3.4.2-python3.13") + ` \(sha256:[0-9a-f]{64}\), while the pin holds ` + regexp.QuoteMeta(repo+":3.4.2-python3.12") + ` \(sha256:[0-9a-f]{64}\)\.`),
+		}},
+	})
+}
