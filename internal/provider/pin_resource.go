@@ -434,8 +434,22 @@ func describeDrift(state pinResourceModel) string {
 		return fmt.Sprintf("The tag %s:%s was re-pushed upstream: it now points at %s, while the pin holds %s.",
 			repo, oldTag, newDigest, oldDigest)
 	}
-	return fmt.Sprintf("A newer release now meets the selector: %s:%s (%s), while the pin holds %s:%s (%s).",
-		repo, newTag, newDigest, repo, oldTag, oldDigest)
+	kind := "A newer release"
+	// A selector without python_version takes the highest Python of its
+	// release, so the move may be a new image of the pinned release.
+	if pinned, ok := releaseOf(oldTag); ok {
+		if upstream, ok := releaseOf(newTag); ok && pinned.Version.Compare(upstream.Version) == 0 {
+			kind = fmt.Sprintf("An image of the pinned release %s for a higher Python", pinned.Version)
+		}
+	}
+	return fmt.Sprintf("%s now meets the selector: %s:%s (%s), while the pin holds %s:%s (%s).",
+		kind, repo, newTag, newDigest, repo, oldTag, oldDigest)
+}
+
+// releaseOf parses a full-version tag such as 3.4.2-python3.12.
+func releaseOf(tag string) (prefecttag.Tag, bool) {
+	t, err := prefecttag.ParseTag(tag)
+	return t, err == nil && t.Kind == prefecttag.KindRelease
 }
 
 func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
