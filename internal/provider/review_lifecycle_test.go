@@ -225,3 +225,75 @@ func TestAccReviewLifecycle_higherPythonIsNoNewerRelease(t *testing.T) {
 		}},
 	})
 }
+
+// Adding platform asks for the pinned image's own manifest for that
+// platform, as adding required_platforms asks for its platforms: the pin
+// holds, under on_drift = "warn" too while upstream has moved, and
+// platform_digest is that of the pinned image. Adding platform re-resolved
+// the selector, so the pin jumped to upstream's image with no warning,
+// whatever on_drift said.
+func TestAccReviewLifecycle_addingPlatformKeepsPin(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	body := `  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  on_drift        = "warn"`
+	withPlatform := body + `
+  platform        = "linux/arm64"`
+	var pinned, arm64 string
+	var platforms map[string]string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: pinConfig(reg, body),
+			Check: func(*terraform.State) error {
+				pinned = mustDigest(t, reg, tag)
+				platforms = platformDigestsOf(t, reg, tag)()
+				arm64 = platforms["linux/arm64"]
+				return nil
+			},
+		}, {
+			// Upstream re-pushes; on_drift = "warn" holds the pin.
+			PreConfig: push(t, reg, tag),
+			Config:    pinConfig(reg, body),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+		}, {
+			// platform added: an update of platform and its results alone.
+			PreConfig: rec.reset,
+			Config:    pinConfig(reg, withPlatform),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+				expectPlannedString{pinAddress, "platform_digest", func() string { return arm64 }},
+				plancheck.ExpectResourceAction("terraform_data.pool", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "platform_digest", func() string { return arm64 }},
+				expectStateString{pinAddress, "platform_ref", func() string { return repo + "@" + arm64 }},
+				expectPlatformDigests{pinAddress, func() map[string]string { return platforms }},
+			},
+			Check: rec.expectWarning(`Upstream Image Moved: The tag .*` + regexp.QuoteMeta(tag) + ` was re-pushed upstream`),
+		}, {
+			// Still held, and a platform missing from the pinned image is
+			// an error naming what it has.
+			Config: pinConfig(reg, body+`
+  platform        = "linux/s390x"`),
+			ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image.*linux/s390x.*linux/amd64, linux/arm64`),
+		}, {
+			// platform removed: its results go, the pin stays.
+			Config: pinConfig(reg, body),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+				plancheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digest"), knownvalue.Null()),
+				plancheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digests"), knownvalue.Null()),
+			}},
+		}},
+	})
+}
