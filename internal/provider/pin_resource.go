@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -131,14 +132,14 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if previous == nil || *previous != sel {
+	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
 		return
 	}
 
 	// Same selector: the pin holds unless the last refresh saw upstream move.
 	// The plan keeps the pin known even when something else (on_drift,
-	// required_platforms) changes, since Update calls no registry.
+	// platform, required_platforms) changes, since Update calls no registry.
 	keepPin(&plan, state)
 	if !r.checkPinnedPlatforms(ctx, sel, required, &plan, resp) {
 		return
@@ -212,19 +213,35 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
+// sameTag reports whether two selectors pick the same tag: platform only
+// says which of the image's manifests platform_digest names, so adding,
+// changing or removing it keeps the pin, as required_platforms does,
+// instead of resolving the selector again past on_drift.
+func sameTag(a, b selector) bool {
+	a.Platform, b.Platform = "", ""
+	return a == b
+}
+
 // checkPinnedPlatforms gives the kept pin its platform_digests when platform
 // or required_platforms is set (reading them once, with a GET, for a pin
-// recorded without them: imported, or required_platforms newly set), and
-// null when neither is. A pinned image that lacks a required platform fails
-// the plan: nothing upstream is to blame and holding it guards nothing. It
-// returns false when it has failed the plan.
+// recorded without them: imported, or platform or required_platforms newly
+// set), and null when neither is, and platform_digest and platform_ref for
+// platform from them. A pinned image that lacks a required platform, or
+// platform, fails the plan: nothing upstream is to blame and holding it
+// guards nothing. It returns false when it has failed the plan.
 func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	plan.PlatformDigest, plan.PlatformRef = types.StringNull(), types.StringNull()
 	if sel.Platform == "" && len(required) == 0 {
 		plan.PlatformDigests = types.MapNull(types.StringType)
 		return true
 	}
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		platforms, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		if err != nil && sel.Platform != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("platform"), resolveErrorSummary(err),
+				fmt.Sprintf("Could not read the platforms of %s, so platform_digest cannot be planned. %s", pinnedRef(*plan), resolveErrorDetail(err)))
+			return false
+		}
 		if err != nil {
 			plan.PlatformDigests = types.MapNull(types.StringType)
 			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
@@ -243,6 +260,17 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 				pinnedRef(*plan), strings.Join(missing, ", "), resolver.PlatformList(platforms),
 				excludeAdvice(plan.ResolvedPrefectVersion.ValueString(), sel)))
 		return false
+	}
+	if sel.Platform != "" {
+		digest, ok := platformDigest(platforms, sel.Platform)
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
+				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
+					pinnedRef(*plan), sel.Platform, resolver.PlatformList(platforms)))
+			return false
+		}
+		plan.PlatformDigest = types.StringValue(digest)
+		plan.PlatformRef = types.StringValue(plan.Repository.ValueString() + "@" + digest)
 	}
 	return true
 }

@@ -284,7 +284,7 @@ func TestAccReviewLifecycle_addingPlatformKeepsPin(t *testing.T) {
 			// an error naming what it has.
 			Config: pinConfig(reg, body+`
   platform        = "linux/s390x"`),
-			ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image.*linux/s390x.*linux/amd64, linux/arm64`),
+			ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image.*` + wrapped(`which has no image for platform "linux/s390x"; it has linux/amd64, linux/arm64.`).String()),
 		}, {
 			// platform removed: its results go, the pin stays.
 			Config: pinConfig(reg, body),
