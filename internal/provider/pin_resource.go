@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -16,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
 )
 
@@ -128,22 +132,76 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if previous == nil || *previous != sel {
+	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
 		return
 	}
 
 	// Same selector: the pin holds unless the last refresh saw upstream move.
 	// The plan keeps the pin known even when something else (on_drift,
-	// required_platforms) changes, since Update calls no registry.
+	// platform, required_platforms) changes, since Update calls no registry.
 	keepPin(&plan, state)
 	if !r.checkPinnedPlatforms(ctx, sel, required, &plan, resp) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if drifted(state) {
-		r.planDrift(ctx, sel, required, state, &plan, resp)
+	if !drifted(state) {
+		return
 	}
+	if gone := pinnedTagGone(sel, state); gone != "" {
+		resp.Diagnostics.AddWarning("Pinned Tag No Longer Published", gone)
+		return
+	}
+	if plan.OnDrift.IsUnknown() {
+		// Whether the pin follows is on_drift's to say, and it is known only
+		// at apply: a guess here would show the wrong pin, and Terraform
+		// refuses an apply whose plan differs from this one.
+		pinKnownAfterApply(&plan, config)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// pinKnownAfterApply marks what drift can change as unknown: the pin,
+// and tag unless the configuration names it.
+func pinKnownAfterApply(plan *pinResourceModel, config pinResourceModel) {
+	unknown := types.StringUnknown()
+	plan.Digest, plan.Ref, plan.TaggedRef = unknown, unknown, unknown
+	plan.ResolvedPrefectVersion, plan.ResolvedPythonVersion = unknown, unknown
+	plan.PlatformDigest, plan.PlatformRef = unknown, unknown
+	plan.PlatformDigests = types.MapUnknown(types.StringType)
+	if config.Tag.IsNull() {
+		plan.Tag = unknown
+	}
+}
+
+// pinnedTagGone returns a warning's text when the last refresh resolved the
+// unchanged selector to a tag that the selector ranks below the pinned one,
+// else "". The pinned tag still meets the selector, so the selector would
+// pick it (or a newer one) had the listing held it: it has been deleted
+// upstream. That is neither drift on_drift follows (a re-push, a newer
+// release) nor a reason to move the pin back to an older image; SPEC says
+// of a tag gone during refresh that the pin stays and a warning says why.
+func pinnedTagGone(sel selector, state pinResourceModel) string {
+	pinned, upstream := state.Tag.ValueString(), state.UpstreamTag.ValueString()
+	if sel.Tag != "" || pinned == "" || upstream == "" || pinned == upstream {
+		return ""
+	}
+	rreq, err := sel.request("")
+	if err != nil {
+		return ""
+	}
+	// Let the selection itself rank the two tags.
+	best, err := prefecttag.NewCatalog([]string{pinned, upstream}).Select(rreq.Selector)
+	if err != nil || best.Name != pinned {
+		return ""
+	}
+	repo := state.Repository.ValueString()
+	return fmt.Sprintf("The pinned tag %s:%s is no longer in the repository's tag list, so the selector now picks the older %s:%s (%s). "+
+		"The pin holds %s whatever on_drift says: a deleted tag is no upstream move to follow back to an older image. "+
+		"Change the selector to move the pin; otherwise on_drift decides again once the tag is back or a newer release meets the selector.",
+		repo, pinned, repo, upstream, state.UpstreamDigest.ValueString(), pinnedRef(state))
 }
 
 // planResolved resolves the selector now and plans the pin with known values.
@@ -155,19 +213,35 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 }
 
+// sameTag reports whether two selectors pick the same tag: platform only
+// says which of the image's manifests platform_digest names, so adding,
+// changing or removing it keeps the pin, as required_platforms does,
+// instead of resolving the selector again past on_drift.
+func sameTag(a, b selector) bool {
+	a.Platform, b.Platform = "", ""
+	return a == b
+}
+
 // checkPinnedPlatforms gives the kept pin its platform_digests when platform
 // or required_platforms is set (reading them once, with a GET, for a pin
-// recorded without them: imported, or required_platforms newly set), and
-// null when neither is. A pinned image that lacks a required platform fails
-// the plan: nothing upstream is to blame and holding it guards nothing. It
-// returns false when it has failed the plan.
+// recorded without them: imported, or platform or required_platforms newly
+// set), and null when neither is, and platform_digest and platform_ref for
+// platform from them. A pinned image that lacks a required platform, or
+// platform, fails the plan: nothing upstream is to blame and holding it
+// guards nothing. It returns false when it has failed the plan.
 func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	plan.PlatformDigest, plan.PlatformRef = types.StringNull(), types.StringNull()
 	if sel.Platform == "" && len(required) == 0 {
 		plan.PlatformDigests = types.MapNull(types.StringType)
 		return true
 	}
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		platforms, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		if err != nil && sel.Platform != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("platform"), resolveErrorSummary(err),
+				fmt.Sprintf("Could not read the platforms of %s, so platform_digest cannot be planned. %s", pinnedRef(*plan), resolveErrorDetail(err)))
+			return false
+		}
 		if err != nil {
 			plan.PlatformDigests = types.MapNull(types.StringType)
 			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
@@ -187,6 +261,17 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 				excludeAdvice(plan.ResolvedPrefectVersion.ValueString(), sel)))
 		return false
 	}
+	if sel.Platform != "" {
+		digest, ok := platformDigest(platforms, sel.Platform)
+		if !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
+				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
+					pinnedRef(*plan), sel.Platform, resolver.PlatformList(platforms)))
+			return false
+		}
+		plan.PlatformDigest = types.StringValue(digest)
+		plan.PlatformRef = types.StringValue(plan.Repository.ValueString() + "@" + digest)
+	}
 	return true
 }
 
@@ -204,7 +289,7 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 	var follow *pinResourceModel
 	if onDrift == onDriftUpdate || sel.Platform != "" || len(required) > 0 {
 		next := *plan
-		err := r.resolveInto(ctx, sel, required, state.UpstreamTag.ValueString(), &next)
+		err := r.upstreamInto(ctx, sel, required, state, &next)
 		var missing *resolver.MissingPlatformsError
 		switch {
 		case errors.As(err, &missing):
@@ -289,6 +374,64 @@ func (r *pinResource) resolveInto(ctx context.Context, sel selector, required []
 	return nil
 }
 
+// upstreamInto writes into m the pin of what the last refresh recorded in
+// upstream_tag and upstream_digest, reading the image's platforms by that
+// digest when platform or required_platforms is set, and checking them as
+// resolveInto does. It asks no tag of the registry: Terraform plans again
+// at apply, from the same refreshed state, and refuses a plan that differs
+// from the one shown (a saved plan applied after the tag moved once more),
+// so the pin must follow upstream_* as recorded; a digest names the same
+// image at plan and at apply. A later move is seen by the next refresh.
+func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required []string, state pinResourceModel, m *pinResourceModel) error {
+	repo := sel.Repository
+	pin := resolver.PinOf(repo, state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString())
+	if sel.Platform != "" || len(required) > 0 {
+		platforms, err := r.data.resolver.Platforms(ctx, repo, pin.Digest)
+		if err != nil {
+			return err
+		}
+		pin.PlatformDigests = platforms
+		if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
+			return &resolver.MissingPlatformsError{Repository: repo, Tag: pin.Tag, Digest: pin.Digest,
+				PrefectVersion: pin.PrefectVersion, Platforms: platforms, Missing: missing}
+		}
+		if sel.Platform != "" {
+			digest, ok := platformDigest(platforms, sel.Platform)
+			if !ok {
+				return &resolver.PlatformError{Repository: repo, Tag: pin.Tag, Platform: sel.Platform, Available: slices.Sorted(maps.Keys(platforms))}
+			}
+			pin.PlatformDigest, pin.PlatformRef = digest, repo+"@"+digest
+		}
+	}
+	if diags := m.setResults(ctx, resolver.Request{Repository: repo}, pin); diags.HasError() {
+		return fmt.Errorf("recording the pin of %s: %v", pin.TaggedRef, diags)
+	}
+	m.UpstreamTag, m.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
+	return nil
+}
+
+// platformDigest finds platform's own manifest among an image's platforms
+// as the resolver does when it resolves platform: that very entry, or, for
+// an os/arch without a variant, the one entry of that os/arch.
+func platformDigest(platforms map[string]string, platform string) (string, bool) {
+	if d, ok := platforms[platform]; ok {
+		return d, true
+	}
+	if strings.Count(platform, "/") != 1 {
+		return "", false
+	}
+	found := ""
+	for p, d := range platforms {
+		if strings.HasPrefix(p, platform+"/") {
+			if found != "" {
+				return "", false
+			}
+			found = d
+		}
+	}
+	return found, found != ""
+}
+
 // keepPin copies the pin and its refresh results from state into the plan.
 func keepPin(plan *pinResourceModel, state pinResourceModel) {
 	onDrift := plan.OnDrift
@@ -319,8 +462,22 @@ func describeDrift(state pinResourceModel) string {
 		return fmt.Sprintf("The tag %s:%s was re-pushed upstream: it now points at %s, while the pin holds %s.",
 			repo, oldTag, newDigest, oldDigest)
 	}
-	return fmt.Sprintf("A newer release now meets the selector: %s:%s (%s), while the pin holds %s:%s (%s).",
-		repo, newTag, newDigest, repo, oldTag, oldDigest)
+	kind := "A newer release"
+	// A selector without python_version takes the highest Python of its
+	// release, so the move may be a new image of the pinned release.
+	if pinned, ok := releaseOf(oldTag); ok {
+		if upstream, ok := releaseOf(newTag); ok && pinned.Version.Compare(upstream.Version) == 0 {
+			kind = fmt.Sprintf("An image of the pinned release %s for a higher Python", pinned.Version)
+		}
+	}
+	return fmt.Sprintf("%s now meets the selector: %s:%s (%s), while the pin holds %s:%s (%s).",
+		kind, repo, newTag, newDigest, repo, oldTag, oldDigest)
+}
+
+// releaseOf parses a full-version tag such as 3.4.2-python3.12.
+func releaseOf(tag string) (prefecttag.Tag, bool) {
+	t, err := prefecttag.ParseTag(tag)
+	return t, err == nil && t.Kind == prefecttag.KindRelease
 }
 
 func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
