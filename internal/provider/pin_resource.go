@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -262,7 +260,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		return false
 	}
 	if sel.Platform != "" {
-		digest, ok := platformDigest(platforms, sel.Platform)
+		digest, ok := resolver.MatchPlatform(platforms, sel.Platform)
 		if !ok {
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
 				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
@@ -383,53 +381,16 @@ func (r *pinResource) resolveInto(ctx context.Context, sel selector, required []
 // so the pin must follow upstream_* as recorded; a digest names the same
 // image at plan and at apply. A later move is seen by the next refresh.
 func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required []string, state pinResourceModel, m *pinResourceModel) error {
-	repo := sel.Repository
-	pin := resolver.PinOf(repo, state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString())
-	if sel.Platform != "" || len(required) > 0 {
-		platforms, err := r.data.resolver.Platforms(ctx, repo, pin.Digest)
-		if err != nil {
-			return err
-		}
-		pin.PlatformDigests = platforms
-		if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
-			return &resolver.MissingPlatformsError{Repository: repo, Tag: pin.Tag, Digest: pin.Digest,
-				PrefectVersion: pin.PrefectVersion, Platforms: platforms, Missing: missing}
-		}
-		if sel.Platform != "" {
-			digest, ok := platformDigest(platforms, sel.Platform)
-			if !ok {
-				return &resolver.PlatformError{Repository: repo, Tag: pin.Tag, Platform: sel.Platform, Available: slices.Sorted(maps.Keys(platforms))}
-			}
-			pin.PlatformDigest, pin.PlatformRef = digest, repo+"@"+digest
-		}
+	req := resolver.Request{Repository: sel.Repository, Platform: sel.Platform, RequiredPlatforms: required}
+	pin, err := r.data.resolver.PinAt(ctx, req, state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString())
+	if err != nil {
+		return err
 	}
-	if diags := m.setResults(ctx, resolver.Request{Repository: repo}, pin); diags.HasError() {
+	if diags := m.setResults(ctx, req, pin); diags.HasError() {
 		return fmt.Errorf("recording the pin of %s: %v", pin.TaggedRef, diags)
 	}
 	m.UpstreamTag, m.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
 	return nil
-}
-
-// platformDigest finds platform's own manifest among an image's platforms
-// as the resolver does when it resolves platform: that very entry, or, for
-// an os/arch without a variant, the one entry of that os/arch.
-func platformDigest(platforms map[string]string, platform string) (string, bool) {
-	if d, ok := platforms[platform]; ok {
-		return d, true
-	}
-	if strings.Count(platform, "/") != 1 {
-		return "", false
-	}
-	found := ""
-	for p, d := range platforms {
-		if strings.HasPrefix(p, platform+"/") {
-			if found != "" {
-				return "", false
-			}
-			found = d
-		}
-	}
-	return found, found != ""
 }
 
 // keepPin copies the pin and its refresh results from state into the plan.

@@ -20,7 +20,7 @@ import (
 // very entry. One without a variant is provided by its os/arch, with or
 // without a variant: linux/arm64 by linux/arm64 or by linux/arm64/v8, and
 // linux/arm by linux/arm/v6 and linux/arm/v7 alike. So whatever platform
-// would resolve (matchPlatform) is provided; the one difference is that
+// would resolve (MatchPlatform) is provided; the one difference is that
 // several variants of a bare os/arch, too many to pick one for platform,
 // provide it.
 func Provides(platforms map[string]string, want string) bool {

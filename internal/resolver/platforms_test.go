@@ -40,7 +40,7 @@ func TestProvides(t *testing.T) {
 			t.Errorf("Provides(%v, %q) = %v, want %v", c.platforms, c.want, got, c.provided)
 		}
 		// Whatever platform resolves is provided.
-		if _, ok := matchPlatform(c.platforms, c.want); ok && !Provides(c.platforms, c.want) {
+		if _, ok := MatchPlatform(c.platforms, c.want); ok && !Provides(c.platforms, c.want) {
 			t.Errorf("%q resolves as platform in %v but is not provided", c.want, c.platforms)
 		}
 	}

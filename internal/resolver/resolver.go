@@ -124,7 +124,23 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	pin := PinOf(req.Repository, tag, desc.Digest)
+	return r.pinAt(ctx, repo, req, tag, desc.Digest)
+}
+
+// PinAt is the pin of a tag and digest known already (what a refresh
+// recorded), with the platforms req asks for read and checked by that
+// digest as Resolve does: no tag is asked of the registry, so the pin is
+// the same however often the tag moves meanwhile.
+func (r *Resolver) PinAt(ctx context.Context, req Request, tag, digest string) (Pin, error) {
+	repo, err := registry.ParseRepository(req.Repository)
+	if err != nil {
+		return Pin{}, err
+	}
+	return r.pinAt(ctx, repo, req, tag, digest)
+}
+
+func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Request, tag, digest string) (Pin, error) {
+	pin := PinOf(req.Repository, tag, digest)
 	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
 		if err := r.resolvePlatform(ctx, repo, req, &pin); err != nil {
 			return Pin{}, err
@@ -247,7 +263,7 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 	if req.Platform == "" {
 		return nil
 	}
-	digest, ok := matchPlatform(platforms.ByPlatform, req.Platform)
+	digest, ok := MatchPlatform(platforms.ByPlatform, req.Platform)
 	if !ok {
 		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(platforms.ByPlatform)}
 	}
@@ -256,10 +272,10 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 	return nil
 }
 
-// matchPlatform finds the platform exactly, or by os/arch alone when the
+// MatchPlatform finds the platform exactly, or by os/arch alone when the
 // request names no variant and one entry has that os/arch (linux/arm64 is
 // published as linux/arm64/v8 by some builders).
-func matchPlatform(byPlatform map[string]string, want string) (string, bool) {
+func MatchPlatform(byPlatform map[string]string, want string) (string, bool) {
 	if d, ok := byPlatform[want]; ok {
 		return d, true
 	}

@@ -163,9 +163,9 @@ func TestMatchPlatform(t *testing.T) {
 		"windows/amd64":  "",
 	}
 	for want, digest := range cases {
-		got, ok := matchPlatform(platforms, want)
+		got, ok := MatchPlatform(platforms, want)
 		if got != digest || ok != (digest != "") {
-			t.Errorf("matchPlatform(%q) = %q, %v; want %q", want, got, ok, digest)
+			t.Errorf("MatchPlatform(%q) = %q, %v; want %q", want, got, ok, digest)
 		}
 	}
 }
