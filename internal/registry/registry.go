@@ -229,6 +229,13 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// CloseIdleConnections closes the connections the Client keeps open
+// between requests. The Client stays usable.
+func (c *Client) CloseIdleConnections() {
+	c.verified.CloseIdleConnections()
+	c.unverified.CloseIdleConnections()
+}
+
 // insecureAddr reports whether a request's "host:port" is listed as insecure.
 func (c *Client) insecureAddr(addr string) bool {
 	if len(c.insecure) == 0 {

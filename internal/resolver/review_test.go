@@ -62,7 +62,12 @@ func TestReviewNarrowedResolveMatchesReference(t *testing.T) {
 					t.Fatalf("ParseSelector(%q, %q, %q): %v", text, pyText, flavor, err)
 				}
 				want, wantOK := ref.Select(rs)
-				pin, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
+				// A fresh Client per selector, so that each reads its own
+				// ranges; its connections are closed after it, or 800
+				// Clients' idle connections run out of file descriptors.
+				c := newClient(t)
+				pin, err := New(c).Resolve(context.Background(), Request{Repository: repo, Selector: sel})
+				c.CloseIdleConnections()
 				switch {
 				case wantOK && err != nil:
 					t.Errorf("#%d %s: %v; SPEC picks %s", i, sel, err, want)
@@ -79,7 +84,9 @@ func TestReviewNarrowedResolveMatchesReference(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				rels, err := New(newClient(t)).Releases(context.Background(), repo, filter)
+				c = newClient(t)
+				rels, err := New(c).Releases(context.Background(), repo, filter)
+				c.CloseIdleConnections()
 				if err != nil {
 					t.Fatalf("#%d releases %q: %v", i, text, err)
 				}
