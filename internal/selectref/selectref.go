@@ -179,12 +179,14 @@ func (c Clause) Allows(v Version) bool {
 		return d != 0
 	case ">":
 		// PEP 440: no post release of V unless V is one.
-		return d > 0 && !(v.IsPost() && !c.V.IsPost() && compareRelease(v, c.V) == 0)
+		postOfV := v.IsPost() && !c.V.IsPost() && compareRelease(v, c.V) == 0
+		return d > 0 && !postOfV
 	case ">=":
 		return d >= 0
 	case "<":
 		// PEP 440: no prerelease of V unless V is one.
-		return d < 0 && !(v.IsPre() && !c.V.IsPre() && compareRelease(v, c.V) == 0)
+		preOfV := v.IsPre() && !c.V.IsPre() && compareRelease(v, c.V) == 0
+		return d < 0 && !preOfV
 	case "<=":
 		return d <= 0
 	case "~>", "~=":
