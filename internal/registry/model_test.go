@@ -303,14 +303,20 @@ func head(s []string) []string { return s[:min(len(s), 5)] }
 // returns every call.
 func runModel(t testing.TB, b modelBehaviour, sorted []string, ranges []TagRange) []modelCall {
 	reg := &modelRegistry{list: b.list(sorted)}
+	return readRanges(func() (*Client, Repository) { return modelClient(t, reg, b.small) }, ranges)
+}
+
+// readRanges reads every range, each on a fresh Client from newClient,
+// then all at once on one, and returns every call.
+func readRanges(newClient func() (*Client, Repository), ranges []TagRange) []modelCall {
 	ctx := context.Background()
 	calls := make([]modelCall, 0, 2*len(ranges))
 	for _, r := range ranges {
-		c, ref := modelClient(t, reg, b.small)
+		c, ref := newClient()
 		got, err := c.ListTagRange(ctx, ref, r)
 		calls = append(calls, modelCall{"fresh", r, got, err})
 	}
-	c, ref := modelClient(t, reg, b.small)
+	c, ref := newClient()
 	shared := make([]modelCall, len(ranges))
 	var wg sync.WaitGroup
 	for i, r := range ranges {

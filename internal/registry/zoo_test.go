@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -75,24 +73,8 @@ func zooClient(t testing.TB, h http.Handler, repo string) (*Client, Repository) 
 // one Client, and checks each call against sorted.
 func runZoo(t *testing.T, h http.Handler, repo string, sorted []string, readable bool) {
 	t.Helper()
-	ctx := context.Background()
-	var calls []modelCall
-	for _, r := range zooRanges {
-		c, ref := zooClient(t, h, repo)
-		got, err := c.ListTagRange(ctx, ref, r)
-		calls = append(calls, modelCall{"fresh", r, got, err})
-	}
-	c, ref := zooClient(t, h, repo)
-	shared := make([]modelCall, len(zooRanges))
-	var wg sync.WaitGroup
-	for i, r := range zooRanges {
-		wg.Go(func() {
-			got, err := c.ListTagRange(ctx, ref, r)
-			shared[i] = modelCall{"shared", r, got, err}
-		})
-	}
-	wg.Wait()
-	for _, mc := range append(calls, shared...) {
+	calls := readRanges(func() (*Client, Repository) { return zooClient(t, h, repo) }, zooRanges)
+	for _, mc := range calls {
 		if msg := mc.check(sorted, readable); msg != "" {
 			t.Error(msg)
 		}
