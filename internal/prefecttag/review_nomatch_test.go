@@ -15,7 +15,7 @@ import (
 // constraint. Checked for a few known cases and for random selectors.
 func TestReviewNoMatchPrereleaseAdviceHolds(t *testing.T) {
 	const advice = "set allow_prereleases = true"
-	tags := append(tagcatalog.Prefect(), reviewExtraTags...)
+	tags := append(tagcatalog.Prefect(), selectref.ExtraTags...)
 	cat := prefecttag.NewCatalog(tags)
 	check := func(t *testing.T, cat *prefecttag.Catalog, sel prefecttag.Selector) (checked bool) {
 		t.Helper()

@@ -63,7 +63,7 @@ func refKind(s string) (kind, version, python, flavor string) {
 // exactly where the grammar has no tag.
 func TestReviewParseTagMatchesGrammar(t *testing.T) {
 	names := append(tagcatalog.Prefect(), tagcatalog.PrefectClient()...)
-	names = append(names, reviewExtraTags...)
+	names = append(names, selectref.ExtraTags...)
 	r := rand.New(rand.NewPCG(5, 6))
 	const alphabet = "0123456789.-abcdeilnoprstvyhkx"
 	n := len(names)

@@ -9,25 +9,9 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
-// reviewExtraTags are tags Prefect never published but its grammar allows,
-// and junk that must be passed over: post releases, alphas and betas of
-// three and two numbers, a dev build of a prerelease, minors and majors
-// past the catalog, and misspelled tags.
-var reviewExtraTags = []string{
-	"3.1.15.post1-python3.12", "3.1.15.post2-python3.11-conda", "3.1.15.post1.dev1-python3.13",
-	"3.2.0a1-python3.12", "3.2.0b2-python3.12", "3.2.0b2-python3.12-kubernetes", "3.2.0rc1.dev2-python3.12",
-	"2.0a3-python3.9", "2.0b8-python3.9", "2.0b8-python3.10-conda", "2.0rc1-python3.9",
-	"3.9.0rc1-python3.14", "3.9.0.dev1-python3.14", "3.9.0a1-python3.13", "3.10.0-python3.12",
-	"3.10.1rc1-python3.13", "3.100.0-python3.12", "2.150.0-python3.11", "4.0.0rc1-python3.12",
-	"4.0.0.dev3-python3.14", "4.0.0-python3.13", "4.0.0-python3.13-conda", "10.0.0-python3.12",
-	"1.4.1-python3.7", "0.15.13-python3.8",
-	"3.1.15-rc1-python3.12", "v3.9.0-python3.12", "3.9.0-python3.12-standard", "latest", "3.9.0",
-	"3.9.01-python3.12", "3.9.0-python3.012", "3.9-python3.14", "4-python3.14", "4-latest", "sha-abcdef0-python3.14",
-}
-
 func reviewCatalogs() map[string][]string {
 	return map[string][]string{
-		"prefect":        append(tagcatalog.Prefect(), reviewExtraTags...),
+		"prefect":        append(tagcatalog.Prefect(), selectref.ExtraTags...),
 		"prefect-client": tagcatalog.PrefectClient(),
 	}
 }

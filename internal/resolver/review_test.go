@@ -12,21 +12,6 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
-// reviewExtraTags: tags the grammar allows that Prefect never published
-// (post releases, alphas and betas of two and three numbers, minors and
-// majors past the catalog's), and junk to pass over.
-var reviewExtraTags = []string{
-	"3.1.15.post1-python3.12", "3.1.15.post2-python3.11-conda", "3.1.15.post1.dev1-python3.13",
-	"3.2.0a1-python3.12", "3.2.0b2-python3.12", "3.2.0b2-python3.12-kubernetes", "3.2.0rc1.dev2-python3.12",
-	"2.0a3-python3.9", "2.0b8-python3.9", "2.0b8-python3.10-conda", "2.0rc1-python3.9",
-	"3.9.0rc1-python3.14", "3.9.0.dev1-python3.14", "3.9.0a1-python3.13", "3.10.0-python3.12",
-	"3.10.1rc1-python3.13", "3.100.0-python3.12", "2.150.0-python3.11", "2.105.1-python3.11-conda",
-	"4.0.0rc1-python3.12", "4.0.0.dev3-python3.14", "4.0.0-python3.13", "4.0.0-python3.13-conda", "10.0.0-python3.12",
-	"1.4.1-python3.7", "0.15.13-python3.8",
-	"3.1.15-rc1-python3.12", "v3.9.0-python3.12", "3.9.0-python3.12-standard", "latest", "3.9.0",
-	"3.9.01-python3.12", "3.9-python3.14", "4-python3.14", "4-latest", "sha-abcdef0-python3.14",
-}
-
 // A resolver that lists only the spans a selector can pick, through a
 // registry paged 100 tags at a time, picks what SPEC's rules pick over the
 // whole list (computed by brute force by package selectref, not by
@@ -35,8 +20,8 @@ var reviewExtraTags = []string{
 // no listing of an earlier one is reused.
 func TestReviewNarrowedResolveMatchesReference(t *testing.T) {
 	for name, tags := range map[string][]string{
-		"prefect": append(tagcatalog.Prefect(), reviewExtraTags...),
-		"client":  append(tagcatalog.PrefectClient(), reviewExtraTags...),
+		"prefect": append(tagcatalog.Prefect(), selectref.ExtraTags...),
+		"client":  append(tagcatalog.PrefectClient(), selectref.ExtraTags...),
 	} {
 		t.Run(name, func(t *testing.T) {
 			reg := registrytest.New(t, registrytest.WithMaxPageSize(100))
@@ -109,7 +94,7 @@ func TestReviewNarrowedResolveMatchesReference(t *testing.T) {
 // ("2.0.0b8" for 2.0b8, "3.1.15.0", "= 3.1.15", "==3.0.0rc14") and
 // prereleases named without allow_prereleases.
 func TestReviewExactSelectorsMatchReference(t *testing.T) {
-	tags := append(tagcatalog.Prefect(), reviewExtraTags...)
+	tags := append(tagcatalog.Prefect(), selectref.ExtraTags...)
 	reg := registrytest.New(t, registrytest.WithMaxPageSize(100))
 	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
 		t.Fatal(err)
