@@ -324,8 +324,11 @@ func TestAccPinDataSource_noMatch(t *testing.T) {
 }`,
 			ExpectError: regexp.MustCompile(`(?s)No Prefect Image Matches the Selector.*3\.1\.16`),
 		}, {
-			Config:      providerConfig(reg) + `data "prefectimage_pin" "test" { tag = "9-latest" }`,
-			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*9-latest`),
+			// On the tag attribute: Terraform quotes its line, not the block's.
+			Config: providerConfig(reg) + `data "prefectimage_pin" "test" {
+  tag = "9-latest"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*\d+:\s+tag\s+=\s+"9-latest"`),
 		}},
 	})
 }

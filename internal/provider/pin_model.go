@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
@@ -138,6 +139,27 @@ func resolveErrorDetail(err error) string {
 // resolveErrorSummary gives a failed resolution a short title naming what
 // failed; the error itself is the detail (registry errors already name the
 // registry, repository, request, status and what to do).
+// addResolveError adds a failed resolution of sel to diags, on the
+// attribute it is about where there is one, so that Terraform points at
+// that line: platform, required_platforms, or tag for a tag that does not
+// exist. A selector that matches nothing is about the four selector
+// attributes together, so it stays on the block.
+func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResource bool) {
+	summary, detail := resolveErrorSummary(err), pinErrorDetail(err, sel, forResource)
+	var platform *resolver.PlatformError
+	var missing *resolver.MissingPlatformsError
+	switch {
+	case errors.As(err, &platform):
+		diags.AddAttributeError(path.Root("platform"), summary, detail)
+	case errors.As(err, &missing):
+		diags.AddAttributeError(path.Root("required_platforms"), summary, detail)
+	case sel.Tag != "" && registry.IsNotFound(err):
+		diags.AddAttributeError(path.Root("tag"), summary, detail)
+	default:
+		diags.AddError(summary, detail)
+	}
+}
+
 func resolveErrorSummary(err error) string {
 	var noMatch *resolver.NoMatchError
 	var platform *resolver.PlatformError

@@ -205,7 +205,7 @@ func pinnedTagGone(sel selector, state pinResourceModel) string {
 // planResolved resolves the selector now and plans the pin with known values.
 func (r *pinResource) planResolved(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
 	if err := r.resolveInto(ctx, sel, required, "", plan); err != nil {
-		resp.Diagnostics.AddError(resolveErrorSummary(err), pinErrorDetail(err, sel, true))
+		addResolveError(&resp.Diagnostics, err, sel, true)
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -454,7 +454,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		// The selector was not known at plan time: resolve it now.
 		required, _ := requiredPlatformsOf(config.pinModel)
 		if err := r.resolveInto(ctx, sel, required, "", &plan); err != nil {
-			resp.Diagnostics.AddError(resolveErrorSummary(err), pinErrorDetail(err, sel, true))
+			addResolveError(&resp.Diagnostics, err, sel, true)
 			return
 		}
 	}

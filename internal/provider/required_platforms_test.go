@@ -135,7 +135,8 @@ func TestAccPinDataSource_requiredPlatforms(t *testing.T) {
 			Config: dataSource(`  prefect_version = "~> 2.20.0"
   python_version = "3.10"
   required_platforms = ` + bothPlatforms),
-			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` +
+			// On required_platforms: Terraform quotes its line.
+			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*\d+:\s+required_platforms\s+=.*` +
 				wrapped(repo+`:2.20.21-python3.10@`+mustDigest(t, reg, "2.20.21-python3.10")+` lacks the required linux/amd64; it has linux/arm64, so a worker on linux/amd64 could not run it.`).String() +
 				`.*` + wrapped(`prefect_version = "~> 2.20.0, != 2.20.21"`).String() + `.*` + wrapped(`use the prefectimage_pin resource`).String()),
 		}, {
