@@ -212,7 +212,11 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 			return Platforms{}, &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
 		}
 		for _, d := range idx.Manifests {
-			if d.Platform == nil {
+			// An entry whose artifactType is no image config's (a SOCI
+			// index, a signature) is no image, though it may carry the
+			// platform of the one it serves: it never stands for that
+			// platform. go-containerregistry gives images their config's.
+			if d.Platform == nil || !imageArtifact(d.ArtifactType) {
 				continue
 			}
 			key := platformKey(d.Platform.OS, d.Platform.Architecture, d.Platform.Variant)
@@ -257,6 +261,12 @@ func digestOf(want string, body []byte) (string, error) {
 	}
 	h.Write(body)
 	return alg + ":" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// imageArtifact reports whether an index entry's artifactType is an
+// image's: none, or an image config's media type.
+func imageArtifact(t string) bool {
+	return t == "" || t == string(types.OCIConfigJSON) || t == string(types.DockerConfigJSON)
 }
 
 // platformKey is "os/arch[/variant]", or "" for an unknown platform.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -402,17 +403,24 @@ func TestZooManifestIndexWithAttestationsAndSOCI(t *testing.T) {
 	}
 	sociAmd, sociAmdBody := soci(amd)
 	sociArm, sociArmBody := soci(arm)
-	idx, _ := s.index(types.OCIImageIndex, true,
+	images := []map[string]any{
 		entry(mt, amd, len(amdBody), "linux/amd64", map[string]any{"annotations": map[string]string{"com.amazon.soci.index-digest": sociAmd}}),
 		entry(mt, arm, len(armBody), "linux/arm64", map[string]any{"annotations": map[string]string{"com.amazon.soci.index-digest": sociArm}}),
 		entry(mt, att, len(attBody), "unknown/unknown", map[string]any{"annotations": map[string]string{
 			"vnd.docker.reference.digest": amd, "vnd.docker.reference.type": attestations}}),
+	}
+	artifacts := []map[string]any{
 		entry(mt, sociAmd, len(sociAmdBody), "linux/amd64", map[string]any{"artifactType": sociV2Type,
 			"annotations": map[string]string{"com.amazon.soci.image-manifest-digest": amd}}),
 		entry(mt, sociArm, len(sociArmBody), "linux/arm64", map[string]any{"artifactType": sociV2Type,
 			"annotations": map[string]string{"com.amazon.soci.image-manifest-digest": arm}}),
-	)
+	}
+	// soci convert appends its entries; a tool that put them first must
+	// not make them the platforms' manifests.
+	idx, _ := s.index(types.OCIImageIndex, true, append(slices.Clone(images), artifacts...)...)
+	artifactsFirst, _ := s.index(types.OCIImageIndex, true, append(slices.Clone(artifacts), images...)...)
 	s.tag("3-latest", idx)
+	s.tag("3-artifacts-first", artifactsFirst)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d, m, ok := s.lookup(manifestRef(r))
 		if !ok {
@@ -426,9 +434,11 @@ func TestZooManifestIndexWithAttestationsAndSOCI(t *testing.T) {
 	if err != nil || d.Digest != idx {
 		t.Fatalf("Head gave %+v, %v; want %s", d, err, idx)
 	}
-	p, err := c.Platforms(context.Background(), ref, d.Digest)
-	if want := map[string]string{"linux/amd64": amd, "linux/arm64": arm}; err != nil || !maps.Equal(p.ByPlatform, want) {
-		t.Errorf("Platforms gave %+v, %v; want %v (SOCI indexes %s, %s; attestation %s)", p, err, want, sociAmd, sociArm, att)
+	for _, tag := range []string{"3-latest", "3-artifacts-first"} {
+		p, err := c.Platforms(context.Background(), ref, tag)
+		if want := map[string]string{"linux/amd64": amd, "linux/arm64": arm}; err != nil || !maps.Equal(p.ByPlatform, want) {
+			t.Errorf("%s: Platforms gave %+v, %v; want %v (SOCI indexes %s, %s; attestation %s)", tag, p, err, want, sociAmd, sociArm, att)
+		}
 	}
 }
 
