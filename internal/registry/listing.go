@@ -274,7 +274,8 @@ const (
 	orderLexical
 	// orderUnchecked: the answer looks lexical, but the first page ends
 	// before it and so shows no tag it had to start at. probeBetween
-	// checks it while the ranges are read, costing no round trip.
+	// checks it while the ranges are read (checkOrder): a request more,
+	// and a round trip more for the range that probed.
 	orderUnchecked
 	// orderOwn: the registry keeps an order of its own, pages by cursor,
 	// ignores last or refuses a last that is no tag: read the whole list.
@@ -286,17 +287,27 @@ const (
 // starting there starts at the list's first page.
 func belowEveryTag(s string) bool { return s < "0" }
 
-// strayStart says why an answer to last=after that starts at first (""
-// when empty) is no lexical one: the list's first page, sorted, holds the
-// tag past after it must start at, and that is not first. It says "" when
-// the answer starts there, or when the first page holds no tag past after.
-func strayStart(head []string, after, first string) string {
+// nextPast returns the tag of the sorted first page past after: the one an
+// answer to last=after has to start at, if the page holds one.
+func nextPast(head []string, after string) (string, bool) {
 	i, found := slices.BinarySearch(head, after)
 	if found {
 		i++
 	}
-	if i < len(head) && head[i] != first {
-		return fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", after, first, head[i])
+	if i < len(head) {
+		return head[i], true
+	}
+	return "", false
+}
+
+// strayStart says why an answer to last=after that starts at first (""
+// when empty) is no lexical one: the list's first page, sorted, holds the
+// tag past after it must start at (nextPast), and that is not first. It
+// says "" when the answer starts there, or when the first page holds no
+// tag past after.
+func strayStart(head []string, after, first string) string {
+	if next, ok := nextPast(head, after); ok && next != first {
+		return fmt.Sprintf("the page asked for after %q starts at %q, but the list's first page holds %q next", after, first, next)
 	}
 	return ""
 }
@@ -336,10 +347,10 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 	if why := strayStart(head.tags, after, answer.first); why != "" {
 		return orderOwn, why // answer.first is "" when there was no probe
 	}
-	switch {
-	case probe == nil || len(probe.tags) == 0:
+	if probe == nil || len(probe.tags) == 0 {
 		return orderUnknown, ""
-	case !holdsPast(head.tags, after):
+	}
+	if _, ok := nextPast(head.tags, after); !ok {
 		// The first page holds no tag past after, so it does not show
 		// where the answer had to start. CNCF distribution v3.0.0 answers
 		// a last that is no tag from the second tag past it
@@ -350,14 +361,4 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 		return orderUnchecked, ""
 	}
 	return orderLexical, ""
-}
-
-// holdsPast reports whether the sorted first page holds a tag past after,
-// the tag an answer to last=after has to start at (strayStart).
-func holdsPast(head []string, after string) bool {
-	i, found := slices.BinarySearch(head, after)
-	if found {
-		i++
-	}
-	return i < len(head)
 }
