@@ -23,6 +23,7 @@ type config struct {
 	noLink     bool
 	wholeList  bool
 	rejectLast bool
+	skipPast   bool
 	tls        bool
 	middleware []func(http.Handler) http.Handler
 }
@@ -147,6 +148,16 @@ func WithWholeList() Option {
 // any string as a lexical bound.
 func WithRejectUnknownLast() Option {
 	return func(c *config) { c.rejectLast = true }
+}
+
+// WithSkipPastUnknownLast makes tags/list answer a `last` that is not one
+// of the repository's tags from the second tag past it, skipping the first,
+// as CNCF distribution v3.0.0 does (sort.SearchStrings, then the tags after
+// that index; fixed in v3.1.0). Its pages are lexical and its Link headers
+// carry real tags, so only a `last` that is no tag shows it. The default
+// answers from the first tag past `last`.
+func WithSkipPastUnknownLast() Option {
+	return func(c *config) { c.skipPast = true }
 }
 
 // WithTLS serves HTTPS with a self-signed certificate for 127.0.0.1 (from

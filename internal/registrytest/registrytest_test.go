@@ -287,6 +287,33 @@ func TestLastHonoured(t *testing.T) {
 	}
 }
 
+// TestSkipPastUnknownLast: a last that is a tag pages as usual; one that
+// is no tag is answered from the second tag past it, as distribution
+// v3.0.0 does.
+func TestSkipPastUnknownLast(t *testing.T) {
+	r := seeded(t, registrytest.WithSkipPastUnknownLast())
+	want := sortedCatalog(t)
+	for _, c := range []struct {
+		last  string
+		start int
+	}{
+		{"", 0},
+		{want[5000], 5001},
+		{want[5000] + "-", 5002}, // sorts just before want[5001], which is skipped
+		{"0", 1},                 // before every tag: the first is skipped
+		{want[len(want)-1] + "~", len(want)},
+	} {
+		path := "/v2/" + repo + "/tags/list?n=10"
+		if c.last != "" {
+			path += "&last=" + url.QueryEscape(c.last)
+		}
+		_, tl := get(t, r, path, nil)
+		if exp := want[c.start:min(c.start+10, len(want))]; !slices.Equal(tl.Tags, exp) {
+			t.Errorf("last=%q: got %v, want %v", c.last, tl.Tags, exp)
+		}
+	}
+}
+
 func TestIgnoreLast(t *testing.T) {
 	r := seeded(t, registrytest.WithIgnoreLast())
 	want := sortedCatalog(t)

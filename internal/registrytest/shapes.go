@@ -19,13 +19,15 @@ type Shape struct {
 // paging as Docker Hub and CNCF distribution 3 do, with several page sizes
 // and caps; an order of the registry's own with `last` taken by position;
 // opaque cursors; `last` ignored without Link headers; the whole list at
-// once, unsorted (distribution 2.x); and 400 for a `last` that is no tag.
+// once, unsorted (distribution 2.x); 400 for a `last` that is no tag; and
+// distribution v3.0.0's answer to one, which skips a tag.
 func Shapes() []Shape {
 	return []Shape{
 		{"lexical", "lexical order, n, last and Link (Docker Hub, distribution 3); default page 100, n capped at 1000", nil},
 		{"lexical-page50", "lexical, every page capped at 50 whatever n asks", []Option{WithDefaultPageSize(50), WithMaxPageSize(50)}},
 		{"lexical-nolink", "lexical, pages capped at 100, no Link headers: paging by last alone", []Option{WithMaxPageSize(100), WithoutLink()}},
 		{"reject-last", "lexical, 400 for a last that is no tag", []Option{WithRejectUnknownLast()}},
+		{"skip-past-last", "lexical, a last that is no tag answered from the second tag past it (distribution v3.0.0)", []Option{WithSkipPastUnknownLast()}},
 		{"positional-reversed", "reverse lexical order, last taken by position, a last that is no tag answered from the start", []Option{WithOrder(Reversed)}},
 		{"positional-shuffled", "an order of its own, last by position, pages of 100", []Option{WithOrder(Shuffled(7)), WithMaxPageSize(100)}},
 		{"positional-moved", "lexical but for every 50th tag moved to the end (re-pushed), last by position", []Option{WithOrder(MovedToEnd(50))}},

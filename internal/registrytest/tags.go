@@ -150,6 +150,9 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 	default:
 		if last != "" {
 			start = after(tags, last)
+			if i := start - 1; r.cfg.skipPast && (i < 0 || tags[i] != last) {
+				start = min(start+1, len(tags))
+			}
 		}
 	}
 	end := min(start+n, len(tags))
