@@ -224,7 +224,9 @@ func TestHostileNonLexicalRange(t *testing.T) {
 // A plan's narrowed ranges arrive at once (a fleet: ~> 3.8.0 on fifteen
 // pins, ~> 2.20's eleven spans). On a registry not in lexical order they
 // cost one full listing and the one page that probed, whatever their
-// number; on a lexical one, far less than a full listing.
+// number; on a lexical one, far less than a full listing; on distribution
+// v3.0.0, whose order is checked while the ranges read, a page more per
+// range.
 func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
 	noDockerConfig(t)
 	all := tagcatalog.Prefect()
@@ -268,8 +270,15 @@ func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
 			}
 			full := r.Counts().ListPage
 			lexical := strings.HasPrefix(shape.Name, "lexical") || strings.HasPrefix(shape.Name, "default")
+			checked := shape.Name == "skip-past-last"
 			switch {
-			case !lexical && used > full+1:
+			case checked && used > full+2+len(ranges)-1:
+				// Distribution v3.0.0's pages pass for lexical until the
+				// page between two first-page tags (checkOrder) shows the
+				// skip; the ranges read their first page meanwhile, and
+				// stop there.
+				t.Errorf("%d list requests, want at most one full listing (%d), the probe, the check and a first page per other range (%d)", used, full, len(ranges)-1)
+			case !lexical && !checked && used > full+1:
 				t.Errorf("%d list requests, want at most one full listing (%d) and the probe", used, full)
 			case lexical && used > full:
 				// The twelve ranges span most of the list; with the page

@@ -307,7 +307,9 @@ func runModel(t testing.TB, b modelBehaviour, sorted []string, ranges []TagRange
 }
 
 // readRanges reads every range, each on a fresh Client from newClient,
-// then all at once on one, and returns every call.
+// then all at once on one, and returns every call. The shared Client is
+// read as the resolver reads it (ListTagRangeSoon): tags given as proven
+// must be right as they are, and settled tags as settled.
 func readRanges(newClient func() (*Client, Repository), ranges []TagRange) []modelCall {
 	ctx := context.Background()
 	calls := make([]modelCall, 0, 2*len(ranges))
@@ -321,8 +323,13 @@ func readRanges(newClient func() (*Client, Repository), ranges []TagRange) []mod
 	var wg sync.WaitGroup
 	for i, r := range ranges {
 		wg.Go(func() {
-			got, err := c.ListTagRange(ctx, ref, r)
-			shared[i] = modelCall{"shared", r, got, err}
+			got, settle, err := c.ListTagRangeSoon(ctx, ref, r)
+			how := "shared"
+			if settle != nil {
+				got, err = settle(ctx)
+				how = "shared, settled"
+			}
+			shared[i] = modelCall{how, r, got, err}
 		})
 	}
 	wg.Wait()

@@ -151,7 +151,7 @@ type Client struct {
 	sources    sync.Map // repository key -> where its credentials came from
 	auths      memo.Cache[*repoTransport]
 	listings   sync.Map // repository key -> *listing
-	rangeReads memo.Cache[[]string]
+	rangeReads memo.Cache[rangeRead]
 	orders     memo.Cache[order]
 	headPages  memo.Cache[headPage]
 	wholeLists memo.Cache[[]string]

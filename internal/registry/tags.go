@@ -96,6 +96,9 @@ type listing struct {
 type rangeRead struct {
 	r    TagRange
 	tags []string // sorted
+	// unchecked: read on an order still to be checked (checkOrder); never
+	// kept until it passes.
+	unchecked bool
 }
 
 // LimitError says that a repository's listing passed one of its bounds.
@@ -224,43 +227,82 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 // read. Concurrent callers of one range share one reading; failures are
 // not kept. The returned slice is the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
+	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
+	if err != nil || settle == nil {
+		return tags, err
+	}
+	return settle(ctx)
+}
+
+// ListTagRangeSoon is ListTagRange for a caller with work to begin before
+// the registry's order is checked (checkOrder): where the check is still
+// running, it returns the range as read with settle, which waits for the
+// check and returns what ListTagRange would, the same tags or, when the
+// check fails, those of the whole list. Nothing may be decided from such
+// tags until settle has confirmed them; a request begun on them (the HEAD
+// of the tag they select) is kept only if the settled tags select it too.
+// settle is nil when the tags are proven already.
+func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRange) ([]string, func(context.Context) ([]string, error), error) {
 	l := c.listingOf(ref)
 	if tags, ok := l.served(r); ok {
-		return tags, nil
+		return tags, nil, nil
 	}
 	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() {
-		return c.listWhole(ctx, l, r)
+		tags, err := c.listWhole(ctx, l, r)
+		return tags, nil, err
 	}
 	l.ask(r)
-	tags, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) ([]string, error) {
+	read, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) (rangeRead, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
-			return nil, err
+			return rangeRead{}, err
 		}
 		o, err := c.orderOf(ctx, l, rt)
 		if err != nil {
-			return nil, l.overtime(err)
+			return rangeRead{}, l.overtime(err)
 		}
 		if !o.lexical {
-			return nil, &unprovenError{why: o.why}
+			return rangeRead{}, &unprovenError{why: o.why}
 		}
-		var tags []string
-		g, gctx := errgroup.WithContext(ctx)
 		if o.unchecked {
-			g.Go(func() error { return c.checkOrder(gctx, l, rt) })
+			// Begun now, so that it runs while the range is read.
+			c.orders.Start(ctx, l.ref.key+"\x00between", c.orderCheck(l, rt))
 		}
-		g.Go(func() (err error) {
-			tags, err = c.readRange(gctx, l, rt, r, o)
-			return err
-		})
-		if err := g.Wait(); err != nil {
-			return nil, l.overtime(err)
+		tags, err := c.readRange(ctx, l, rt, r, o)
+		if err != nil {
+			return rangeRead{}, l.overtime(err)
 		}
-		l.keep(r, tags)
-		return tags, nil
+		read := rangeRead{r: r, tags: tags, unchecked: o.unchecked}
+		if !read.unchecked {
+			l.keep(read)
+		}
+		return read, nil
 	})
+	if err == nil && read.unchecked {
+		return slices.Clone(read.tags), func(ctx context.Context) ([]string, error) {
+			return c.settle(ctx, l, read)
+		}, nil
+	}
+	tags, err := c.proven(ctx, l, r, read.tags, err)
+	return tags, nil, err
+}
+
+// settle waits for the check of the order a range was read in, keeps the
+// range when it passes, and reads the whole list when it fails.
+func (c *Client) settle(ctx context.Context, l *listing, read rangeRead) ([]string, error) {
+	err := c.checkOrder(ctx, l)
+	if err == nil {
+		l.keep(read)
+	}
+	return c.proven(ctx, l, read.r, read.tags, err)
+}
+
+// proven returns a range's tags as read, or, when they are not proven
+// (err is an *unprovenError, or another reading found the list out of
+// order meanwhile), the tags inside r of the whole list.
+func (c *Client) proven(ctx context.Context, l *listing, r TagRange, tags []string, err error) ([]string, error) {
 	var up *unprovenError
 	if err == nil && l.unordered.Load() {
 		// Another reading of the list, running meanwhile, found it out of
@@ -270,12 +312,12 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 	if errors.As(err, &up) {
 		l.unordered.Store(true)
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
-			"registry": ref.registry, "repository": ref.written, "why": up.why,
+			"registry": l.ref.registry, "repository": l.ref.written, "why": up.why,
 		})
 		return c.listWhole(ctx, l, r)
 	}
 	if err != nil {
-		return nil, c.fail(ref, "list tags", err)
+		return nil, c.fail(l.ref, "list tags", err)
 	}
 	return slices.Clone(tags), nil
 }
@@ -305,7 +347,7 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 			return nil, l.overtime(err)
 		}
 		tags := TagRange{}.filter(s.tags)
-		l.keep(TagRange{}, tags)
+		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
 	if err != nil {
@@ -364,10 +406,12 @@ func (l *listing) linkedMost(count int) int {
 	return l.linked
 }
 
-func (l *listing) keep(r TagRange, tags []string) {
+func (l *listing) keep(read rangeRead) {
 	l.mu.Lock()
-	l.ranges = append(l.ranges, rangeRead{r: r, tags: tags})
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	if !slices.ContainsFunc(l.ranges, func(k rangeRead) bool { return k.r.covers(read.r) }) {
+		l.ranges = append(l.ranges, read) // once: each caller settles a range
+	}
 }
 
 // unprovenError says a narrowed reading cannot be trusted; the caller
@@ -462,13 +506,26 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 	})
 }
 
-// checkOrder asks, once per repository, the page between two tags of the
-// list's first page (probeBetween) that checks an unchecked order. It is
-// asked while the ranges are read, so that only a range read in one round
-// trip (the one that probed) waits a round trip more for it. An answer
-// that shows another order is an *unprovenError.
-func (c *Client) checkOrder(ctx context.Context, l *listing, rt *repoTransport) error {
-	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", func(ctx context.Context) (order, error) {
+// checkOrder waits for the check of an unchecked order, which asks, once
+// per repository, the page between two tags of the list's first page
+// (probeBetween). The first range read on that order begins it
+// (orderCheck), so that it runs while the ranges are read. An answer that
+// shows another order is an *unprovenError.
+func (c *Client) checkOrder(ctx context.Context, l *listing) error {
+	rt, err := c.transportFor(ctx, l.ref)
+	if err != nil {
+		return err
+	}
+	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", c.orderCheck(l, rt))
+	if err == nil && !o.lexical {
+		return &unprovenError{why: o.why}
+	}
+	return l.overtime(err)
+}
+
+// orderCheck is the computation of checkOrder's verdict.
+func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context) (order, error) {
+	return func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		head, err := c.firstPage(ctx, l, rt)
@@ -476,12 +533,11 @@ func (c *Client) checkOrder(ctx context.Context, l *listing, rt *repoTransport) 
 			return order{}, err
 		}
 		v, why, err := c.probeBetween(ctx, l, rt, head.p)
+		if err == nil && v != orderLexical {
+			l.unordered.Store(true) // ranges still being read stop
+		}
 		return order{lexical: v == orderLexical, why: why}, err
-	})
-	if err == nil && !o.lexical {
-		return &unprovenError{why: o.why}
 	}
-	return err
 }
 
 // askAfter reads the page of n tags after last, a name that is no tag;
@@ -668,6 +724,11 @@ func (s *stretch) err(v verdict) error {
 // It hands the page to the stretch and returns the stretch's verdict and
 // the page's Link.
 func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s *stretch, link *url.URL) (verdict, *url.URL, error) {
+	if s.bounded && l.unordered.Load() {
+		// Another reading (checkOrder's) found the list out of order
+		// meanwhile: no page of a narrowed reading is worth asking for.
+		return 0, nil, &unprovenError{why: "another reading of the list found it out of lexical order"}
+	}
 	var p page
 	u := link
 	switch {

@@ -1,0 +1,61 @@
+package registry
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// On distribution v3.0.0 a range of many pages is read while the order
+// check runs; once the check has shown the skip, its pieces ask for no
+// page past their first: the whole list is read instead. The pieces' first
+// pages are held until the check has been answered and taken in (synctest
+// decides the order), so that every page a piece asks for after them is
+// one the failed check should have saved.
+func TestFailedOrderCheckStopsTheRangeReads(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	r := TagRange{After: "3-~", Before: "3.~", Splits: []string{"3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}}
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var pages atomic.Int32
+		serve := distribution300(sorted)
+		h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			pages.Add(1)
+			if slices.Contains(r.Splits, req.URL.Query().Get("last")) {
+				<-release // a piece's first page
+			}
+			serve(w, req)
+		})
+		c, ref := zooClient(t, h, "prefecthq/prefect")
+		var got []string
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			got, err = c.ListTagRange(context.Background(), ref, r)
+		}()
+		synctest.Wait() // the check answered; the pieces wait for their first pages
+		if !c.listingOf(ref).unordered.Load() {
+			t.Fatal("the order check has not failed on distribution v3.0.0")
+		}
+		close(release)
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := r.filter(sorted); !slices.Equal(got, want) {
+			t.Fatalf("%d tags, want %d", len(got), len(want))
+		}
+		// The whole list, the range's first page (the probe), the check
+		// and the pieces' first pages.
+		whole := (len(sorted) + c.pageSize - 1) / c.pageSize
+		if want := whole + 2 + len(r.Splits); int(pages.Load()) > want {
+			t.Errorf("%d tag list pages, want %d: the pieces read on after the check failed", pages.Load(), want)
+		}
+	})
+}
