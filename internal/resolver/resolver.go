@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,9 +28,11 @@ type Registry interface {
 // RangeLister is what a Registry that can list a range of tags offers
 // (*registry.Client does). With one, the resolver lists only the tags a
 // selector can pick, in concurrent pieces; without, it lists every tag with
-// ListTags.
+// ListTags. ListTagRangeSoon may give tags still to be settled: the
+// resolver begins the HEAD of the tag they select while they are.
 type RangeLister interface {
 	ListTagRange(ctx context.Context, repo registry.Repository, r registry.TagRange) ([]string, error)
+	ListTagRangeSoon(ctx context.Context, repo registry.Repository, r registry.TagRange) ([]string, func(context.Context) ([]string, error), error)
 }
 
 // Request is what a pin asks for. Exactly one of Tag and Selector is used:
@@ -116,15 +119,48 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 	if err != nil {
 		return Pin{}, err
 	}
-	tag, err := r.chooseTag(ctx, repo, req)
+	tag, settle, err := r.chooseTag(ctx, repo, req)
 	if err != nil {
 		return Pin{}, err
 	}
-	desc, err := r.registry.Head(ctx, repo, tag)
+	tag, desc, err := r.head(ctx, repo, tag, settle)
 	if err != nil {
 		return Pin{}, err
 	}
 	return r.pinAt(ctx, repo, req, tag, desc.Digest)
+}
+
+// head resolves the chosen tag's digest. A tag chosen from tags still to
+// be settled (settle not nil) is resolved while they are, and its digest
+// kept only when the settled tags choose it too; otherwise the tag they
+// choose is resolved.
+func (r *Resolver) head(ctx context.Context, repo registry.Repository, tag string, settle func(context.Context) (string, error)) (string, registry.Descriptor, error) {
+	if settle == nil {
+		desc, err := r.registry.Head(ctx, repo, tag)
+		return tag, desc, err
+	}
+	earlyCtx, cancelEarly := context.WithCancel(ctx)
+	defer cancelEarly()
+	type answer struct {
+		desc registry.Descriptor
+		err  error
+	}
+	early := make(chan answer, 1)
+	go func() {
+		desc, err := r.registry.Head(earlyCtx, repo, tag)
+		early <- answer{desc, err}
+	}()
+	settled, err := settle(ctx)
+	if err != nil {
+		return "", registry.Descriptor{}, err
+	}
+	if settled != tag {
+		cancelEarly()
+		desc, err := r.registry.Head(ctx, repo, settled)
+		return settled, desc, err
+	}
+	a := <-early
+	return tag, a.desc, a.err
 }
 
 // PinAt is the pin of a tag and digest known already (what a refresh
@@ -162,18 +198,19 @@ func PinOf(repository, tag, digest string) Pin {
 }
 
 // chooseTag returns the tag to resolve. It lists the repository only when the
-// answer is not one known tag.
-func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req Request) (string, error) {
+// answer is not one known tag. A tag chosen from tags still to be settled
+// comes with settle, which settles them and chooses again.
+func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req Request) (string, func(context.Context) (string, error), error) {
 	if req.Tag != "" {
-		return req.Tag, nil
+		return req.Tag, nil, nil
 	}
 	if tag, ok := req.Selector.ExactTag(); ok {
 		_, err := r.registry.Head(ctx, repo, tag)
 		if err == nil {
-			return tag, nil
+			return tag, nil, nil
 		}
 		if !registry.IsNotFound(err) {
-			return "", err
+			return "", nil, err
 		}
 		// The exact tag does not exist: list, so the error can show what does.
 	}
@@ -181,14 +218,36 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 	if r.narrows() {
 		spans = req.Selector.ReleaseSpans()
 	}
-	catalog, err := r.catalog(ctx, repo, spans)
+	tags, settle, err := r.list(ctx, repo, spans)
 	if err != nil {
-		return "", err
+		return "", nil, listError(ctx, repo, err)
 	}
+	if settle != nil {
+		if tag, err := prefecttag.NewCatalog(tags).Select(req.Selector); err == nil {
+			return tag.Name, func(ctx context.Context) (string, error) {
+				tags, err := settle(ctx)
+				if err != nil {
+					return "", listError(ctx, repo, err)
+				}
+				return r.selectFrom(ctx, repo, req, spans, tags)
+			}, nil
+		}
+		// Nothing chosen: no error is told from tags still to be settled.
+		if tags, err = settle(ctx); err != nil {
+			return "", nil, listError(ctx, repo, err)
+		}
+	}
+	tag, err := r.selectFrom(ctx, repo, req, spans, tags)
+	return tag, nil, err
+}
+
+// selectFrom selects from the tags listed in spans (nil: every release
+// tag), or, when nothing there matches, from every release tag, so that
+// the error shows what the repository has.
+func (r *Resolver) selectFrom(ctx context.Context, repo registry.Repository, req Request, spans []prefecttag.TagSpan, tags []string) (string, error) {
+	catalog := prefecttag.NewCatalog(tags)
 	tag, err := catalog.Select(req.Selector)
 	if err != nil && spans != nil {
-		// Nothing in the selector's spans: select from every release tag,
-		// so that the error shows what the repository has.
 		if catalog, err = r.catalog(ctx, repo, nil); err != nil {
 			return "", err
 		}
@@ -209,44 +268,69 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 func (r *Resolver) narrows() bool { return r.ranges != nil && r.listing == ListSpans }
 
 // catalog lists and parses a repository's tags in spans (nil: every
-// release tag).
+// release tag), settled.
 func (r *Resolver) catalog(ctx context.Context, repo registry.Repository, spans []prefecttag.TagSpan) (*prefecttag.Catalog, error) {
-	tags, err := r.list(ctx, repo, spans)
+	tags, settle, err := r.list(ctx, repo, spans)
+	if err == nil && settle != nil {
+		tags, err = settle(ctx)
+	}
 	if err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			// This caller gave up (Terraform was interrupted) while waiting.
-			return nil, fmt.Errorf("listing the tags of %s was cancelled: %w", repo, err)
-		}
-		return nil, err
+		return nil, listError(ctx, repo, err)
 	}
 	return prefecttag.NewCatalog(tags), nil
 }
 
-// list lists the tags in spans (nil: every release tag), the spans at once.
-func (r *Resolver) list(ctx context.Context, repo registry.Repository, spans []prefecttag.TagSpan) ([]string, error) {
+// listError is err, saying so when this caller gave up (Terraform was
+// interrupted) while waiting for the listing.
+func listError(ctx context.Context, repo registry.Repository, err error) error {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return fmt.Errorf("listing the tags of %s was cancelled: %w", repo, err)
+	}
+	return err
+}
+
+// list lists the tags in spans (nil: every release tag), the spans at
+// once. When some span's tags are still to be settled
+// (RangeLister.ListTagRangeSoon), settle settles them all and returns
+// the tags to trust instead.
+func (r *Resolver) list(ctx context.Context, repo registry.Repository, spans []prefecttag.TagSpan) ([]string, func(context.Context) ([]string, error), error) {
 	if r.ranges == nil {
-		return r.registry.ListTags(ctx, repo)
+		tags, err := r.registry.ListTags(ctx, repo)
+		return tags, nil, err
 	}
 	if spans == nil {
-		return r.ranges.ListTagRange(ctx, repo, releaseRange(releaseTags))
+		tags, err := r.ranges.ListTagRange(ctx, repo, releaseRange(releaseTags))
+		return tags, nil, err
 	}
 	parts := make([][]string, len(spans))
+	settles := make([]func(context.Context) ([]string, error), len(spans))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(maxConcurrentSpans)
 	for i, s := range spans {
 		g.Go(func() (err error) {
-			parts[i], err = r.ranges.ListTagRange(gctx, repo, releaseRange(s))
+			parts[i], settles[i], err = r.ranges.ListTagRangeSoon(gctx, repo, releaseRange(s))
 			return err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var tags []string
-	for _, p := range parts {
-		tags = append(tags, p...)
+	if !slices.ContainsFunc(settles, func(f func(context.Context) ([]string, error)) bool { return f != nil }) {
+		return slices.Concat(parts...), nil, nil
 	}
-	return tags, nil
+	return slices.Concat(parts...), func(ctx context.Context) ([]string, error) {
+		settled := slices.Clone(parts)
+		for i, settle := range settles {
+			if settle == nil {
+				continue
+			}
+			var err error
+			if settled[i], err = settle(ctx); err != nil { // one check: the spans share it
+				return nil, err
+			}
+		}
+		return slices.Concat(settled...), nil
+	}, nil
 }
 
 // resolvePlatform reads the image's platforms into the pin, checks the

@@ -1,0 +1,98 @@
+package resolver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+)
+
+// settleTags are tags whose list's first page (1000 tags, all 2.0.x) ends
+// before the span of ~> 3.8.0, so that the registry's order is still to be
+// checked when that span has been read; the span's first tag is the newest
+// release, 3.8.10 (it sorts before 3.8.9).
+func settleTags() []string {
+	tags := []string{"3.8.10-python3.12", "3.8.9-python3.12"}
+	for i := range 1200 {
+		tags = append(tags, fmt.Sprintf("2.0.%d-python3.11", i))
+	}
+	return tags
+}
+
+// On distribution v3.0.0, which answers a last that is no tag from the
+// second tag past it, the span of ~> 3.8.0 reads without 3.8.10, and
+// those tags select 3.8.9. The pin must be 3.8.10, with its own digest:
+// the tags are settled (the order check fails, the whole list is read)
+// before the HEAD begun on 3.8.9 is trusted.
+func TestResolveSettlesBeforeTrustingTheEarlyHead(t *testing.T) {
+	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
+	if err := reg.Seed("prefecthq/prefect", settleTags()); err != nil {
+		t.Fatal(err)
+	}
+	want, err := reg.Digest("prefecthq/prefect", "3.8.10-python3.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
+		Repository: reg.Host() + "/prefecthq/prefect",
+		Selector:   selector(t, "~> 3.8.0", "3.12", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin.Tag != "3.8.10-python3.12" || pin.Digest != want {
+		t.Errorf("pinned %s@%s, want 3.8.10-python3.12@%s", pin.Tag, pin.Digest, want)
+	}
+}
+
+// On a lexical registry whose order is still to be checked, the HEAD of
+// the selected tag is sent while the check runs, not after it: the check
+// (the n=10 page between two first-page tags) is held until a HEAD has
+// arrived. Without the early HEAD it is released only by the guard, and
+// the test fails.
+func TestResolveHeadsWhileTheOrderIsChecked(t *testing.T) {
+	var headed atomic.Bool
+	headSeen := make(chan struct{})
+	var heldOK atomic.Bool
+	hold := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/") && headed.CompareAndSwap(false, true) {
+				close(headSeen)
+			}
+			if strings.HasSuffix(r.URL.Path, "/tags/list") && r.URL.Query().Get("n") == "10" {
+				select {
+				case <-headSeen:
+					heldOK.Store(true)
+				case <-time.After(10 * time.Second): // a guard against a hang, not a measure
+				case <-r.Context().Done():
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	reg := registrytest.New(t, registrytest.WithMiddleware(hold))
+	if err := reg.Seed("prefecthq/prefect", settleTags()); err != nil {
+		t.Fatal(err)
+	}
+	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
+		Repository: reg.Host() + "/prefecthq/prefect",
+		Selector:   selector(t, "~> 3.8.0", "3.12", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin.Tag != "3.8.10-python3.12" {
+		t.Errorf("pinned %s, want 3.8.10-python3.12", pin.Tag)
+	}
+	if !heldOK.Load() {
+		t.Error("the order check was answered before any HEAD was sent: the HEAD waited for the check")
+	}
+	if c := reg.Counts(); c.Head != 1 {
+		t.Errorf("%d HEADs, want 1", c.Head)
+	}
+}
