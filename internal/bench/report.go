@@ -238,7 +238,11 @@ func Report(c Config) (report string, missed bool) {
 		p("\n\"At most one full listing\" allows one request beyond the full listing: the first page of the range that\n")
 		p("asked the registry whether it takes `last` as a lexical bound (`registry.judgeOrder`). No reader that narrows can\n")
 		p("do with less: on the `positional-moved` shape the list's first page and its `Link` are those of a lexical\n")
-		p("registry, and only an answer to a `last` that is no tag tells them apart.\n\n")
+		p("registry, and only an answer to a `last` that is no tag tells them apart. `skip-past-last` (CNCF distribution\n")
+		p("v3.0.0) passes for lexical until one more page, between two tags of the list's first page, shows that it\n")
+		p("skips a tag (`registry.checkOrder`), so it pays that page too; and, in runs where `~> 2.20`'s spans were\n")
+		p("read while that page was on its way, their first pages: on Docker Hub's shape the ranges do not wait for the\n")
+		p("check, which saves the fleet a round trip, and the price is paid here. The pin is right either way.\n\n")
 	}
 
 	p("## What each optimisation bought\n\n")
