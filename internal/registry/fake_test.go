@@ -407,6 +407,16 @@ func (l *logRecorder) text() string {
 }
 
 // newTestClient builds a Client with short timeouts for tests.
+// memoryClient is a Client (newTestClient) that reaches f in memory
+// (handlerTransport: the ping answered 200, anonymous), for tests in a
+// synctest bubble, whose clock then times every wait: f is made outside
+// the bubble, the Client inside it.
+func (f *fake) memoryClient(t *testing.T, cfg Config) *Client {
+	c := newTestClient(t, cfg)
+	c.base = handlerTransport{http.HandlerFunc(f.serve)}
+	return c
+}
+
 func newTestClient(t *testing.T, cfg Config) *Client {
 	t.Helper()
 	if cfg.RequestTimeout == 0 {

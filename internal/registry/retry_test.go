@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -26,15 +27,17 @@ func TestRetryAfterSecondsThenSuccess(t *testing.T) {
 		return false
 	}))
 	f.setTags("acme/x", []string{"a"})
-	c := newTestClient(t, Config{MaxRetries: 3})
-	start := time.Now()
-	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
-	if err != nil || len(got) != 1 {
-		t.Fatalf("got %v, %v", got, err)
-	}
-	if el := time.Since(start); el < time.Second {
-		t.Errorf("took %s; Retry-After: 1 was not honoured", el)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 3})
+		start := time.Now()
+		got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if err != nil || len(got) != 1 {
+			t.Fatalf("got %v, %v", got, err)
+		}
+		if el := time.Since(start); el != time.Second {
+			t.Errorf("took %s, want the 1s Retry-After asked (longer than the backoff)", el)
+		}
+	})
 	// The failed attempt, the page, and the request after its last tag
 	// that shows the list ends (the fake sends no Link for one page).
 	if lists.Load() != 3 {
@@ -128,18 +131,20 @@ func TestRetryAfterBeyondBudget(t *testing.T) {
 		}
 		return false
 	}))
-	c := newTestClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
-	start := time.Now()
-	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
-	if !IsRateLimited(err) {
-		t.Fatalf("got %v", err)
-	}
-	if time.Since(start) > time.Second || heads.Load() != 1 {
-		t.Errorf("waited %s over %d attempts", time.Since(start), heads.Load())
-	}
-	if !strings.Contains(err.Error(), "Retry-After asked to wait 1h0m0s") || !strings.Contains(err.Error(), "8s allowed") {
-		t.Errorf("message %s", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
+		start := time.Now()
+		_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+		if !IsRateLimited(err) {
+			t.Fatalf("got %v", err)
+		}
+		if time.Since(start) != 0 || heads.Load() != 1 {
+			t.Errorf("waited %s over %d attempts, want no wait and one attempt", time.Since(start), heads.Load())
+		}
+		if !strings.Contains(err.Error(), "Retry-After asked to wait 1h0m0s") || !strings.Contains(err.Error(), "8s allowed") {
+			t.Errorf("message %s", err)
+		}
+	})
 }
 
 // 503 on every other registry request (tag pages, HEAD, GET, blob): all
@@ -243,46 +248,43 @@ func TestSlowBodyTimesOutAndRetries(t *testing.T) {
 // MaxRetries+1 attempts, within RequestTimeout × (MaxRetries+1).
 func TestTimeoutEveryAttempt(t *testing.T) {
 	noDockerConfig(t)
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
+	var heads atomic.Int32
 	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == http.MethodHead {
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
+			heads.Add(1)
+			<-r.Context().Done()
 			return true
 		}
 		return false
 	}))
-	c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: 200 * time.Millisecond})
-	start := time.Now()
-	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
-	el := time.Since(start)
-	var e *Error
-	if !errors.As(err, &e) || e.StatusCode != 0 || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %v", err)
-	}
-	if el > 700*time.Millisecond {
-		t.Errorf("took %s, more than RequestTimeout × (MaxRetries+1) = 600ms (+margin)", el)
-	}
-	if !strings.Contains(err.Error(), "no answer within the request timeout") {
-		t.Errorf("message %s", err)
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 2, RequestTimeout: 200 * time.Millisecond})
+		start := time.Now()
+		_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+		el := time.Since(start)
+		var e *Error
+		if !errors.As(err, &e) || e.StatusCode != 0 || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("got %v", err)
+		}
+		if el > 600*time.Millisecond || el < 400*time.Millisecond {
+			t.Errorf("took %s, want two timed-out attempts and a backoff, within RequestTimeout × (MaxRetries+1) = 600ms", el)
+		}
+		if !strings.Contains(err.Error(), "no answer within the request timeout") {
+			t.Errorf("message %s", err)
+		}
+	})
+	if n := heads.Load(); n < 2 || n > 3 {
+		t.Errorf("%d attempts, want 2 or 3 (MaxRetries+1, as the budget allows)", n)
 	}
 }
 
 // Cancelling the context stops at once, even mid-wait for Retry-After.
 func TestContextCancelStopsPromptly(t *testing.T) {
 	noDockerConfig(t)
-	release := make(chan struct{})
-	t.Cleanup(func() { close(release) })
 	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/tags/list"):
-			select {
-			case <-release:
-			case <-r.Context().Done():
-			}
+			<-r.Context().Done()
 			return true
 		case r.Method == http.MethodHead:
 			w.Header().Set("Retry-After", "20")
@@ -291,27 +293,34 @@ func TestContextCancelStopsPromptly(t *testing.T) {
 		}
 		return false
 	}))
-	c := newTestClient(t, Config{MaxRetries: 3, RequestTimeout: 30 * time.Second})
-
-	for name, call := range map[string]func(ctx context.Context) error{
-		"hanging list": func(ctx context.Context) error { _, err := c.ListTags(ctx, repoOf(t, f.repo("acme/x"))); return err },
-		"retry wait":   func(ctx context.Context) error { _, err := c.Head(ctx, repoOf(t, f.repo("acme/x")), "t"); return err },
+	for name, call := range map[string]func(ctx context.Context, c *Client) error{
+		"hanging list": func(ctx context.Context, c *Client) error {
+			_, err := c.ListTags(ctx, repoOf(t, f.repo("acme/x")))
+			return err
+		},
+		"retry wait": func(ctx context.Context, c *Client) error {
+			_, err := c.Head(ctx, repoOf(t, f.repo("acme/x")), "t")
+			return err
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(150*time.Millisecond, cancel)
-			start := time.Now()
-			err := call(ctx)
-			if el := time.Since(start); el > time.Second {
-				t.Errorf("returned after %s", el)
-			}
-			var e *Error
-			if !errors.As(err, &e) || !errors.Is(err, context.Canceled) {
-				t.Fatalf("got %v, want an *Error wrapping context.Canceled", err)
-			}
-			if !strings.Contains(err.Error(), "cancelled") {
-				t.Errorf("message %s", err)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				c := f.memoryClient(t, Config{MaxRetries: 3, RequestTimeout: 30 * time.Second})
+				ctx, cancel := context.WithCancel(context.Background())
+				time.AfterFunc(150*time.Millisecond, cancel)
+				start := time.Now()
+				err := call(ctx, c)
+				if el := time.Since(start); el != 150*time.Millisecond {
+					t.Errorf("returned after %s, want at the cancel, 150ms", el)
+				}
+				var e *Error
+				if !errors.As(err, &e) || !errors.Is(err, context.Canceled) {
+					t.Fatalf("got %v, want an *Error wrapping context.Canceled", err)
+				}
+				if !strings.Contains(err.Error(), "cancelled") {
+					t.Errorf("message %s", err)
+				}
+			})
 		})
 	}
 }

@@ -48,6 +48,9 @@ func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		t.h.ServeHTTP(rec, req)
 	}
+	if err := req.Context().Err(); err != nil {
+		return nil, err // as a network transport gives up on a request past its deadline
+	}
 	resp := rec.Result()
 	resp.Request = req
 	return resp, nil
