@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -58,4 +59,51 @@ func TestFailedOrderCheckStopsTheRangeReads(t *testing.T) {
 			t.Errorf("%d tag list pages, want %d: the pieces read on after the check failed", pages.Load(), want)
 		}
 	})
+}
+
+// While the order check runs, a range read on the unchecked order is no
+// proof for the ranges inside it: on distribution v3.0.0 it lacks the tag
+// past its start, and a range it covers, asked for meanwhile, must come
+// with settle (or be read whole), not be served from it as proven.
+func TestUncheckedRangeIsNotServedBeforeTheCheck(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	r := TagRange{After: "3.7~", Before: "3.8~"}
+	inside := TagRange{After: "3.7~", Before: "3.8.0~"}
+	release := make(chan struct{})
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
+	defer letGo()
+	serve := distribution300(sorted)
+	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Query().Get("n") == "10" { // the check (probePage)
+			<-release
+		}
+		serve(w, req)
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	ctx := context.Background()
+	_, settleOuter, err := c.ListTagRangeSoon(ctx, ref, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if settleOuter == nil {
+		t.Fatal("the range came without settle while the order check is held")
+	}
+	got, settle, err := c.ListTagRangeSoon(ctx, ref, inside)
+	letGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inside.filter(sorted)
+	if settle == nil && !slices.Equal(got, want) {
+		t.Fatalf("served %d tags as proven, want %d: missing %q", len(got), len(want), setDiff(want, got))
+	}
+	if settle != nil {
+		if got, err = settle(ctx); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("settled: %d tags, want %d (%v)", len(got), len(want), err)
+		}
+	}
+	if got, err = settleOuter(ctx); err != nil || !slices.Equal(got, r.filter(sorted)) {
+		t.Fatalf("outer settled: %d tags, want %d (%v)", len(got), len(r.filter(sorted)), err)
+	}
 }
