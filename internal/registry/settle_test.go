@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -105,5 +106,52 @@ func TestUncheckedRangeIsNotServedBeforeTheCheck(t *testing.T) {
 	}
 	if got, err = settleOuter(ctx); err != nil || !slices.Equal(got, r.filter(sorted)) {
 		t.Fatalf("outer settled: %d tags, want %d (%v)", len(got), len(r.filter(sorted)), err)
+	}
+}
+
+// A check that fails for a while (503, no retries) proves nothing: the
+// range read on the unchecked order is not kept, and the callers after it
+// are given the tags of a check that did answer (distribution v3.0.0: the
+// whole list's; distribution v3.1.0: the range's).
+func TestFailedCheckRequestKeepsNothing(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	r := TagRange{After: "3.7~", Before: "3.8~"}
+	inside := TagRange{After: "3.7~", Before: "3.8.0~"}
+	for name, serve := range map[string]http.HandlerFunc{"distribution-3.0.0": distribution300(sorted), "distribution-3.1.0": distribution310(sorted)} {
+		t.Run(name, func(t *testing.T) {
+			var failed atomic.Bool
+			var c *Client
+			var ref Repository
+			h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if req.URL.Query().Get("n") == "10" && failed.CompareAndSwap(false, true) {
+					// Answered once the caller's settle waits for it (the
+					// check's own waiter and the caller's), so that the
+					// caller is given this failure.
+					for deadline := time.Now().Add(10 * time.Second); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
+						time.Sleep(time.Millisecond)
+					}
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				serve(w, req)
+			})
+			c, ref = zooClient(t, h, "prefecthq/prefect") // no retries
+			ctx := context.Background()
+			if got, err := c.ListTagRange(ctx, ref, r); err == nil {
+				t.Fatalf("%d tags and no error, want the check's 503", len(got))
+			}
+			if !failed.Load() {
+				t.Fatal("no check was asked")
+			}
+			for _, q := range []TagRange{inside, r, inside} {
+				got, settle, err := c.ListTagRangeSoon(ctx, ref, q)
+				if err == nil && settle != nil {
+					got, err = settle(ctx)
+				}
+				if want := q.filter(sorted); err != nil || !slices.Equal(got, want) {
+					t.Fatalf("range %+v: %d tags, want %d (%v); missing %q", q, len(got), len(want), err, setDiff(want, got))
+				}
+			}
+		})
 	}
 }
