@@ -4,9 +4,11 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -58,4 +60,98 @@ func TestFailedOrderCheckStopsTheRangeReads(t *testing.T) {
 			t.Errorf("%d tag list pages, want %d: the pieces read on after the check failed", pages.Load(), want)
 		}
 	})
+}
+
+// While the order check runs, a range read on the unchecked order is no
+// proof for the ranges inside it: on distribution v3.0.0 it lacks the tag
+// past its start, and a range it covers, asked for meanwhile, must come
+// with settle (or be read whole), not be served from it as proven.
+func TestUncheckedRangeIsNotServedBeforeTheCheck(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	r := TagRange{After: "3.7~", Before: "3.8~"}
+	inside := TagRange{After: "3.7~", Before: "3.8.0~"}
+	release := make(chan struct{})
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
+	defer letGo()
+	serve := distribution300(sorted)
+	h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Query().Get("n") == "10" { // the check (probePage)
+			<-release
+		}
+		serve(w, req)
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	ctx := context.Background()
+	_, settleOuter, err := c.ListTagRangeSoon(ctx, ref, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if settleOuter == nil {
+		t.Fatal("the range came without settle while the order check is held")
+	}
+	got, settle, err := c.ListTagRangeSoon(ctx, ref, inside)
+	letGo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := inside.filter(sorted)
+	if settle == nil && !slices.Equal(got, want) {
+		t.Fatalf("served %d tags as proven, want %d: missing %q", len(got), len(want), setDiff(want, got))
+	}
+	if settle != nil {
+		if got, err = settle(ctx); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("settled: %d tags, want %d (%v)", len(got), len(want), err)
+		}
+	}
+	if got, err = settleOuter(ctx); err != nil || !slices.Equal(got, r.filter(sorted)) {
+		t.Fatalf("outer settled: %d tags, want %d (%v)", len(got), len(r.filter(sorted)), err)
+	}
+}
+
+// A check that fails for a while (503, no retries) proves nothing: the
+// range read on the unchecked order is not kept, and the callers after it
+// are given the tags of a check that did answer (distribution v3.0.0: the
+// whole list's; distribution v3.1.0: the range's).
+func TestFailedCheckRequestKeepsNothing(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	r := TagRange{After: "3.7~", Before: "3.8~"}
+	inside := TagRange{After: "3.7~", Before: "3.8.0~"}
+	for name, serve := range map[string]http.HandlerFunc{"distribution-3.0.0": distribution300(sorted), "distribution-3.1.0": distribution310(sorted)} {
+		t.Run(name, func(t *testing.T) {
+			var failed atomic.Bool
+			var c *Client
+			var ref Repository
+			h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				if req.URL.Query().Get("n") == "10" && failed.CompareAndSwap(false, true) {
+					// Answered once the caller's settle waits for it (the
+					// check's own waiter and the caller's), so that the
+					// caller is given this failure.
+					for deadline := time.Now().Add(10 * time.Second); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
+						time.Sleep(time.Millisecond)
+					}
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				serve(w, req)
+			})
+			c, ref = zooClient(t, h, "prefecthq/prefect") // no retries
+			ctx := context.Background()
+			if got, err := c.ListTagRange(ctx, ref, r); err == nil {
+				t.Fatalf("%d tags and no error, want the check's 503", len(got))
+			}
+			if !failed.Load() {
+				t.Fatal("no check was asked")
+			}
+			for _, q := range []TagRange{inside, r, inside} {
+				got, settle, err := c.ListTagRangeSoon(ctx, ref, q)
+				if err == nil && settle != nil {
+					got, err = settle(ctx)
+				}
+				if want := q.filter(sorted); err != nil || !slices.Equal(got, want) {
+					t.Fatalf("range %+v: %d tags, want %d (%v); missing %q", q, len(got), len(want), err, setDiff(want, got))
+				}
+			}
+		})
+	}
 }

@@ -96,3 +96,51 @@ func TestResolveHeadsWhileTheOrderIsChecked(t *testing.T) {
 		t.Errorf("%d HEADs, want 1", c.Head)
 	}
 }
+
+// On distribution v3.0.0 the span of ~> 3.8.0 reads without 3.8.10, and
+// what it holds (3.8.9 for Python 3.11 alone) matches nothing for Python
+// 3.12: no error may be told from those tags before they are settled.
+func TestResolveSettlesBeforeTellingNoMatch(t *testing.T) {
+	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
+	tags := settleTags()
+	tags[1] = "3.8.9-python3.11"
+	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
+	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
+		Repository: reg.Host() + "/prefecthq/prefect",
+		Selector:   selector(t, "~> 3.8.0", "3.12", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin.Tag != "3.8.10-python3.12" {
+		t.Errorf("pinned %s, want 3.8.10-python3.12", pin.Tag)
+	}
+}
+
+// Every span of a selector is settled, not only the first: ~> 3.20 reads
+// the span of the minors 3.20 to 3.99 and that of 3.100 to 3.109, among
+// others; on distribution v3.0.0 the latter reads without 3.100.0, the
+// newest release, and the former without 3.20.0.
+func TestResolveSettlesEverySpan(t *testing.T) {
+	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
+	tags := append(settleTags()[2:], "3.20.0-python3.12", "3.20.1-python3.12", "3.100.0-python3.12")
+	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
+	want, err := reg.Digest("prefecthq/prefect", "3.100.0-python3.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
+		Repository: reg.Host() + "/prefecthq/prefect",
+		Selector:   selector(t, "~> 3.20", "3.12", ""),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pin.Tag != "3.100.0-python3.12" || pin.Digest != want {
+		t.Errorf("pinned %s@%s, want 3.100.0-python3.12@%s", pin.Tag, pin.Digest, want)
+	}
+}
