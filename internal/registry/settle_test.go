@@ -155,3 +155,32 @@ func TestFailedCheckRequestKeepsNothing(t *testing.T) {
 		})
 	}
 }
+
+// A range of every tag read in pieces (Splits) is a narrowed reading:
+// once the list is found out of order, it is not served as the whole list,
+// which is read instead.
+func TestNarrowedWholeRangeNotServedOnceUnordered(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	var pages atomic.Int32
+	serve := distribution310(sorted)
+	c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		pages.Add(1)
+		serve(w, req)
+	}), "prefecthq/prefect")
+	ctx := context.Background()
+	if _, err := c.ListTagRange(ctx, ref, TagRange{Splits: []string{"2.", "3.", "sha-"}}); err != nil {
+		t.Fatal(err)
+	}
+	c.listingOf(ref).unordered.Store(true) // as another reading would find it
+	before := pages.Load()
+	got, err := c.ListTags(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, sorted) {
+		t.Fatalf("%d tags, want %d", len(got), len(sorted))
+	}
+	if pages.Load() == before {
+		t.Error("the whole list was served from the narrowed reading of every tag")
+	}
+}

@@ -362,8 +362,8 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 	defer l.mu.Unlock()
 	unordered := l.unordered.Load()
 	for _, rr := range l.ranges {
-		if unordered && !rr.r.whole() {
-			continue // read before the order was found unproven
+		if unordered && (!rr.r.whole() || len(rr.r.Splits) > 0) {
+			continue // read narrowed, before the order was found unproven
 		}
 		if rr.r.covers(r) {
 			return r.filter(rr.tags), true
@@ -409,7 +409,10 @@ func (l *listing) linkedMost(count int) int {
 func (l *listing) keep(read rangeRead) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !slices.ContainsFunc(l.ranges, func(k rangeRead) bool { return k.r.covers(read.r) }) {
+	same := func(k rangeRead) bool {
+		return k.r.After == read.r.After && k.r.Before == read.r.Before && slices.Equal(k.r.Splits, read.r.Splits)
+	}
+	if !slices.ContainsFunc(l.ranges, same) {
 		l.ranges = append(l.ranges, read) // once: each caller settles a range
 	}
 }
