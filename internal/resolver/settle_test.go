@@ -30,23 +30,31 @@ func settleTags() []string {
 // the tags are settled (the order check fails, the whole list is read)
 // before the HEAD begun on 3.8.9 is trusted.
 func TestResolveSettlesBeforeTrustingTheEarlyHead(t *testing.T) {
+	pinOnSkippingRegistry(t, settleTags(), "~> 3.8.0", "3.8.10-python3.12")
+}
+
+// pinOnSkippingRegistry resolves versions on Python 3.12 against
+// distribution v3.0.0 holding tags, and checks the pin: want, with its
+// own digest.
+func pinOnSkippingRegistry(t *testing.T, tags []string, versions, want string) {
+	t.Helper()
 	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
-	if err := reg.Seed("prefecthq/prefect", settleTags()); err != nil {
+	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
 		t.Fatal(err)
 	}
-	want, err := reg.Digest("prefecthq/prefect", "3.8.10-python3.12")
+	digest, err := reg.Digest("prefecthq/prefect", want)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
 		Repository: reg.Host() + "/prefecthq/prefect",
-		Selector:   selector(t, "~> 3.8.0", "3.12", ""),
+		Selector:   selector(t, versions, "3.12", ""),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pin.Tag != "3.8.10-python3.12" || pin.Digest != want {
-		t.Errorf("pinned %s@%s, want 3.8.10-python3.12@%s", pin.Tag, pin.Digest, want)
+	if pin.Tag != want || pin.Digest != digest {
+		t.Errorf("pinned %s@%s, want %s@%s", pin.Tag, pin.Digest, want, digest)
 	}
 }
 
@@ -101,22 +109,9 @@ func TestResolveHeadsWhileTheOrderIsChecked(t *testing.T) {
 // what it holds (3.8.9 for Python 3.11 alone) matches nothing for Python
 // 3.12: no error may be told from those tags before they are settled.
 func TestResolveSettlesBeforeTellingNoMatch(t *testing.T) {
-	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
 	tags := settleTags()
 	tags[1] = "3.8.9-python3.11"
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
-	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
-		Repository: reg.Host() + "/prefecthq/prefect",
-		Selector:   selector(t, "~> 3.8.0", "3.12", ""),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pin.Tag != "3.8.10-python3.12" {
-		t.Errorf("pinned %s, want 3.8.10-python3.12", pin.Tag)
-	}
+	pinOnSkippingRegistry(t, tags, "~> 3.8.0", "3.8.10-python3.12")
 }
 
 // Every span of a selector is settled, not only the first: ~> 3.20 reads
@@ -124,23 +119,6 @@ func TestResolveSettlesBeforeTellingNoMatch(t *testing.T) {
 // others; on distribution v3.0.0 the latter reads without 3.100.0, the
 // newest release, and the former without 3.20.0.
 func TestResolveSettlesEverySpan(t *testing.T) {
-	reg := registrytest.New(t, registrytest.WithSkipPastUnknownLast())
 	tags := append(settleTags()[2:], "3.20.0-python3.12", "3.20.1-python3.12", "3.100.0-python3.12")
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
-	want, err := reg.Digest("prefecthq/prefect", "3.100.0-python3.12")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pin, err := New(newClient(t)).Resolve(context.Background(), Request{
-		Repository: reg.Host() + "/prefecthq/prefect",
-		Selector:   selector(t, "~> 3.20", "3.12", ""),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pin.Tag != "3.100.0-python3.12" || pin.Digest != want {
-		t.Errorf("pinned %s@%s, want 3.100.0-python3.12@%s", pin.Tag, pin.Digest, want)
-	}
+	pinOnSkippingRegistry(t, tags, "~> 3.20", "3.100.0-python3.12")
 }
