@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
 )
 
@@ -524,6 +525,18 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return
+	}
+	if r.data != nil {
+		// A pin to a digest the repository does not hold would be held
+		// as if it were an image: nothing is imported unchecked.
+		if err := r.data.resolver.CheckDigest(ctx, id.Repository, id.Digest); err != nil {
+			summary := "Unable to Check the Imported Digest"
+			if registry.IsNotFound(err) {
+				summary = "Imported Digest Not Found"
+			}
+			resp.Diagnostics.AddError(summary, "Nothing was imported. "+resolveErrorDetail(err))
+			return
+		}
 	}
 	var model pinResourceModel
 	model.Repository = types.StringValue(id.Repository)

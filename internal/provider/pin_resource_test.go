@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -334,6 +335,14 @@ func TestAccPinResource_import(t *testing.T) {
 			ImportState:   true,
 			ImportStateId: "prefecthq/prefect:3-latest",
 			ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*no @<digest>`),
+		}, {
+			// A digest the repository does not hold (a typo, another
+			// repository's) is never imported as a pin.
+			Config:        config,
+			ResourceName:  pinAddress,
+			ImportState:   true,
+			ImportStateId: repo + ":" + tag + "@sha256:" + strings.Repeat("0", 64),
+			ExpectError:   regexp.MustCompile(`(?s)Imported Digest Not Found.*Nothing was imported.*holds no\s+manifest\s+with\s+that\s+digest`),
 		}},
 	})
 
@@ -357,6 +366,20 @@ func TestAccPinResource_import(t *testing.T) {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
 			}},
+		}},
+	})
+
+	// A registry that cannot be asked: nothing is imported unchecked.
+	digest := mustDigest(t, reg, tag)
+	reg.Close()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        config,
+			ResourceName:  pinAddress,
+			ImportState:   true,
+			ImportStateId: repo + ":" + tag + "@" + digest,
+			ExpectError:   regexp.MustCompile(`(?s)Unable to Check the Imported Digest.*Nothing was imported`),
 		}},
 	})
 }

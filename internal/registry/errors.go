@@ -90,11 +90,14 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(".")
 	case e.StatusCode == http.StatusNotFound:
-		what := "the tag or repository does not exist there"
-		if strings.HasPrefix(e.Action, "list tags") {
+		what, check := "the tag or repository does not exist there", "tag"
+		switch {
+		case strings.HasPrefix(e.Action, "list tags"):
 			what = "the repository does not exist there"
+		case strings.Contains(e.Action, " of digest "):
+			what, check = "the repository holds no manifest with that digest, or does not exist there", "digest"
 		}
-		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the tag.", status, what)
+		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the %s.", status, what, check)
 	case errors.As(e.Cause, new(*LimitError)):
 		fmt.Fprintf(&b, "%s.", detail) // the listing's own bound, not the registry's answer
 	case e.StatusCode >= 200 && e.StatusCode < 400:

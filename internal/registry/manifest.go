@@ -44,19 +44,31 @@ type Platforms struct {
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
 // registry sends no Docker-Content-Digest is the manifest fetched (GET) and
-// its sha256 taken. The result is memoized per repository and tag for the
+// its sha256 taken. Given a digest ("sha256:…") instead of a tag, it finds
+// out whether the repository holds that manifest: not found, or the
+// digest. The result is memoized per repository and reference for the
 // Client's lifetime, with concurrent callers sharing one request.
-func (c *Client) Head(ctx context.Context, ref Repository, tag string) (Descriptor, error) {
-	action := "resolve the digest of tag " + tag
-	if err := ValidateTag(tag); err != nil {
+func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
+	byDigest := strings.Contains(reference, ":")
+	action := "resolve the digest of tag " + reference
+	if byDigest {
+		action = "find the manifest of digest " + reference
+		if _, err := v1.NewHash(reference); err != nil {
+			return Descriptor{}, invalid(ref, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
+		}
+	} else if err := ValidateTag(reference); err != nil {
 		return Descriptor{}, invalid(ref, action, err)
 	}
-	d, err := c.heads.Get(ctx, ref.key+":"+tag, func(ctx context.Context) (Descriptor, error) {
+	d, err := c.heads.Get(ctx, ref.key+":"+reference, func(ctx context.Context) (Descriptor, error) {
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return Descriptor{}, err
 		}
-		return c.head(ctx, ref, rt, tag)
+		d, err := c.head(ctx, ref, rt, reference)
+		if err == nil && byDigest && d.Digest != reference {
+			return Descriptor{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry answered digest %s for the manifest of digest %s", d.Digest, reference)}
+		}
+		return d, err
 	})
 	if err != nil {
 		return Descriptor{}, c.fail(ref, action, err)
@@ -64,8 +76,8 @@ func (c *Client) Head(ctx context.Context, ref Repository, tag string) (Descript
 	return d, nil
 }
 
-func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, tag string) (Descriptor, error) {
-	u := ref.v2URL("manifests/" + tag).String()
+func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, reference string) (Descriptor, error) {
+	u := ref.v2URL("manifests/" + reference).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
 	if s := statusOf(err); s == http.StatusMethodNotAllowed || s == http.StatusNotImplemented {
 		// A registry without manifest HEAD: read the manifest instead.
@@ -86,9 +98,9 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, ta
 		return Descriptor{Digest: dg, MediaType: string(mt)}, nil
 	}
 	c.debug(ctx, "registry sent no usable Docker-Content-Digest; reading the manifest", map[string]any{
-		"registry": ref.registry, "repository": ref.written, "tag": tag,
+		"registry": ref.registry, "repository": ref.written, "reference": reference,
 	})
-	m, err := c.getManifest(ctx, ref, rt, tag)
+	m, err := c.getManifest(ctx, ref, rt, reference)
 	if err != nil {
 		return Descriptor{}, err
 	}

@@ -137,6 +137,45 @@ func TestHeadNotFound(t *testing.T) {
 	}
 }
 
+// Head by digest finds out whether the repository holds the manifest: the
+// digest itself, or not found (a digest that names nothing, another
+// repository's), or an error when the registry answers another digest.
+func TestHeadByDigest(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	digest, _ := f.pushIndex("acme/x", "there")
+	_, other := f.pushImage("acme/y", "elsewhere", "linux/s390x") // in another repository only
+	c := newTestClient(t, Config{})
+	ctx, repo := context.Background(), repoOf(t, f.repo("acme/x"))
+	if d, err := c.Head(ctx, repo, digest); err != nil || d.Digest != digest {
+		t.Fatalf("got %+v, %v; want %s", d, err, digest)
+	}
+	for _, missing := range []string{other, "sha256:" + strings.Repeat("0", 64)} {
+		_, err := c.Head(ctx, repo, missing)
+		if !IsNotFound(err) || !strings.Contains(err.Error(), "holds no manifest with that digest") || !strings.Contains(err.Error(), "Check the repository and the digest") {
+			t.Errorf("%s: got %v, want not found, said of a digest", missing, err)
+		}
+	}
+	if _, err := c.Head(ctx, repo, "sha256:nothex"); err == nil || !strings.Contains(err.Error(), "is not a digest") {
+		t.Errorf("an invalid digest: got %v", err)
+	}
+
+	// A registry that answers a HEAD by digest with another digest.
+	liar := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/sha256:") {
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("1", 64))
+			w.Header().Set("Content-Type", string(types.OCIImageIndex))
+			return true
+		}
+		return false
+	}))
+	liarDigest, _ := liar.pushIndex("acme/x", "there")
+	_, err := newTestClient(t, Config{}).Head(ctx, repoOf(t, liar.repo("acme/x")), liarDigest)
+	if err == nil || !strings.Contains(err.Error(), "answered digest sha256:1111") {
+		t.Errorf("another digest answered: got %v", err)
+	}
+}
+
 // An index lists its platforms; the unknown/unknown attestation is skipped.
 func TestPlatformsIndex(t *testing.T) {
 	noDockerConfig(t)

@@ -175,6 +175,18 @@ func (r *Resolver) PinAt(ctx context.Context, req Request, tag, digest string) (
 	return r.pinAt(ctx, repo, req, tag, digest)
 }
 
+// CheckDigest finds out whether the repository holds the manifest of
+// digest (a manifest HEAD by digest): nil when it does, an error the
+// registry package classifies (registry.IsNotFound) when not.
+func (r *Resolver) CheckDigest(ctx context.Context, repository, digest string) error {
+	repo, err := registry.ParseRepository(repository)
+	if err != nil {
+		return err
+	}
+	_, err = r.registry.Head(ctx, repo, digest)
+	return err
+}
+
 func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Request, tag, digest string) (Pin, error) {
 	pin := PinOf(req.Repository, tag, digest)
 	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
