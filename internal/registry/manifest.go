@@ -16,7 +16,11 @@ import (
 )
 
 // manifestAccept is the Accept header of every manifest request: indexes
-// first, then single manifests.
+// first, then single manifests, one line per type (fetch), as Docker
+// sends them. go-containerregistry's remote joins them with commas, which
+// registries that compare Accept lines whole (distribution up to 2.4,
+// OpenShift 3) answer with a schema 1 conversion whose digest names no
+// stored manifest: that is why manifests are not read through remote.
 var manifestAccept = []string{
 	string(types.OCIImageIndex),
 	string(types.DockerManifestList),
