@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -33,8 +39,9 @@ import (
 // PrefectHQ/prefect provider, which cannot be downloaded here, is a stub
 // with the few attributes the examples use. So the function calls, the pin
 // results fed into work pools and deployments, and the HCL itself run for
-// real; the stub's schema is only as right as our reading of the prefect
-// provider's documentation.
+// real; the stub's schema is only as right as its copy of the prefect
+// provider's, which TestExamplesStubRefuses holds to refusing what that
+// provider refuses.
 func TestExamples(t *testing.T) {
 	isolateHome(t)
 	reg := sharedRegistry(t)
@@ -201,34 +208,81 @@ func (*stubPrefectProvider) Schema(context.Context, fwprovider.SchemaRequest, *f
 func (*stubPrefectProvider) Configure(context.Context, fwprovider.ConfigureRequest, *fwprovider.ConfigureResponse) {
 }
 func (*stubPrefectProvider) Resources(context.Context) []func() resource.Resource {
-	str := func(required bool) rschema.StringAttribute {
-		return rschema.StringAttribute{Required: required, Optional: !required}
+	// Each attribute as PrefectHQ/prefect declares it (read from its
+	// internal/provider/resources at d7f1aa4): what the examples set, and
+	// what the real resource requires. Its JSON attributes (jsontypes.Normalized)
+	// and UUID ones refuse a value that is not JSON or not a UUID; so do these.
+	optional := rschema.StringAttribute{Optional: true}
+	required := rschema.StringAttribute{Required: true}
+	jsonText := func(def string) rschema.StringAttribute {
+		a := rschema.StringAttribute{Optional: true, Validators: []validator.String{stubJSON{}}}
+		if def != "" {
+			a.Computed, a.Default = true, stringdefault.StaticString(def)
+		}
+		return a
 	}
 	return []func() resource.Resource{
 		func() resource.Resource {
 			return &stubResource{name: "work_pool", attrs: map[string]rschema.Attribute{
-				"name": str(true), "type": str(true), "description": str(false), "base_job_template": str(false),
-				"paused": rschema.BoolAttribute{Optional: true},
+				"name": required,
+				// Optional: a work pool without a type is a "prefect-agent" one.
+				"type":              rschema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("prefect-agent")},
+				"description":       optional,
+				"base_job_template": jsonText(""),
+				"paused":            rschema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false)},
 			}}
 		},
 		func() resource.Resource {
-			return &stubResource{name: "flow", attrs: map[string]rschema.Attribute{"name": str(true)}}
+			return &stubResource{name: "flow", uuidID: true, attrs: map[string]rschema.Attribute{"name": required}}
 		},
 		func() resource.Resource {
 			return &stubResource{name: "deployment", attrs: map[string]rschema.Attribute{
-				"name": str(true), "flow_id": str(true), "work_pool_name": str(false), "entrypoint": str(false), "job_variables": str(false),
+				"name":           required,
+				"flow_id":        rschema.StringAttribute{Required: true, Validators: []validator.String{stubUUID{}}},
+				"work_pool_name": optional,
+				"entrypoint":     optional,
+				"job_variables":  jsonText("{}"),
 			}}
 		},
 	}
+}
+
+// stubJSON and stubUUID refuse, as the prefect provider's attribute types
+// do, a known value that is not JSON text or not a UUID.
+type (
+	stubJSON struct{}
+	stubUUID struct{}
+)
+
+var uuidText = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func (stubJSON) Description(context.Context) string         { return "JSON text" }
+func (stubJSON) MarkdownDescription(context.Context) string { return "JSON text" }
+func (stubJSON) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || json.Valid([]byte(req.ConfigValue.ValueString())) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid JSON String Value", "not JSON text: "+req.ConfigValue.ValueString())
+}
+func (stubUUID) Description(context.Context) string         { return "a UUID" }
+func (stubUUID) MarkdownDescription(context.Context) string { return "a UUID" }
+func (stubUUID) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || uuidText.MatchString(req.ConfigValue.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid UUID Format", "not a UUID: "+req.ConfigValue.ValueString())
 }
 func (*stubPrefectProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{func() datasource.DataSource { return stubWorkerMetadata{} }}
 }
 
-// stubResource keeps its configuration as its state, with id = name.
+// stubResource keeps its configuration as its state, with id = name, or,
+// with uuidID, a UUID made from the name, as the objects that other
+// resources name by UUID have.
 type stubResource struct {
-	name  string
-	attrs map[string]rschema.Attribute
+	name   string
+	uuidID bool
+	attrs  map[string]rschema.Attribute
 }
 
 func (r *stubResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -245,6 +299,11 @@ func (r *stubResource) Create(ctx context.Context, req resource.CreateRequest, r
 	resp.State.Raw = req.Plan.Raw
 	var name types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, pathRoot("name"), &name)...)
+	if r.uuidID {
+		sum := sha256.Sum256([]byte(name.ValueString()))
+		h := hex.EncodeToString(sum[:16])
+		name = types.StringValue(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:])
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, pathRoot("id"), name)...)
 }
 func (r *stubResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
@@ -296,3 +355,59 @@ func (stubWorkerMetadata) Read(ctx context.Context, _ datasource.ReadRequest, re
 }
 
 func pathRoot(name string) path.Path { return path.Root(name) }
+
+// TestExamplesStubRefuses checks that the stub refuses what the prefect
+// provider refuses, for the attributes the examples set: else TestExamples
+// could not fail on an example that the real provider would reject.
+func TestExamplesStubRefuses(t *testing.T) {
+	isolateHome(t)
+	const flow = `
+resource "prefect_flow" "f" {
+  name = "f"
+}
+`
+	cases := []struct{ name, config, want string }{
+		{"flow_id names a flow", flow + `
+resource "prefect_deployment" "d" {
+  name    = "d"
+  flow_id = "f"
+}`, `not a UUID: f`},
+		{"flow_id is required", `
+resource "prefect_deployment" "d" {
+  name = "d"
+}`, `"flow_id" is required`},
+		{"job_variables are JSON text", flow + `
+resource "prefect_deployment" "d" {
+  name          = "d"
+  flow_id       = prefect_flow.f.id
+  job_variables = "image=prefecthq/prefect"
+}`, `not JSON text`},
+		{"job_variables are not an object", flow + `
+resource "prefect_deployment" "d" {
+  name          = "d"
+  flow_id       = prefect_flow.f.id
+  job_variables = { image = "prefecthq/prefect" }
+}`, `string required`},
+		{"base_job_template is JSON text", `
+resource "prefect_work_pool" "p" {
+  name              = "p"
+  base_job_template = "{{ image }}"
+}`, `not JSON text`},
+		{"a work pool has no image", `
+resource "prefect_work_pool" "p" {
+  name  = "p"
+  image = "prefecthq/prefect"
+}`, `An argument named "image" is not expected here`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tfresource.UnitTest(t, tfresource.TestCase{
+				TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+				ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+					"prefect": providerserver.NewProtocol6WithError(&stubPrefectProvider{}),
+				},
+				Steps: []tfresource.TestStep{{Config: c.config, ExpectError: regexp.MustCompile(regexp.QuoteMeta(c.want))}},
+			})
+		})
+	}
+}

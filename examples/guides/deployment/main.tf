@@ -23,7 +23,7 @@ resource "prefect_flow" "etl" {
 resource "prefect_deployment" "etl" {
   name           = "nightly-etl"
   flow_id        = prefect_flow.etl.id
-  work_pool_name = "docker-conda"
+  work_pool_name = "docker-conda" # must exist: Prefect refuses a deployment whose pool it cannot find
   entrypoint     = "flows/etl.py:nightly_etl"
 
   job_variables = jsonencode({
