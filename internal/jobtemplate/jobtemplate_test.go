@@ -231,6 +231,13 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"bad port", valid, "registry.internal:http/prefect:3", ErrInvalidImage, "", -2, []string{`invalid registry host "registry.internal:http"`, "not a number"}},
 		{"bad host", valid, "-bad-.example.com/prefect:3", ErrInvalidImage, "", -2, []string{"invalid registry host"}},
 		{"name too long", valid, "prefecthq/" + strings.Repeat("p", 250) + ":3", ErrInvalidImage, "", -2, []string{"at most 255"}},
+		// The pin's digest attribute where its ref belongs: Docker and
+		// Kubernetes would read it as the repository "sha256" (docker.io/library/sha256)
+		// tagged with the hex, a pull that fails on every flow run.
+		{"bare digest", valid, testDigest, ErrInvalidImage, "", -2, []string{"is a digest alone", "no repository", "prefecthq/prefect@" + testDigest, "ref attribute"}},
+		{"bare sha512 digest", valid, "sha512:" + strings.Repeat("0a", 64), ErrInvalidImage, "", -2, []string{"is a digest alone"}},
+		// The pin's tag attribute where its ref belongs.
+		{"bare tag", valid, "3.1.15-python3.12", ErrInvalidImage, "", -2, []string{"neither a tag nor a digest", "prefecthq/prefect:3.1.15-python3.12"}},
 	}
 	sentinels := []error{ErrInvalidJSON, ErrNotObject, ErrNoImageVariable, ErrInvalidImage}
 	for _, tt := range tests {
