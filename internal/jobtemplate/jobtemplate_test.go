@@ -194,6 +194,9 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"trailing garbage", "{}\n  x", pinnedRef, ErrInvalidJSON, "", 5, []string{"after the top-level value", "line 2, column 3"}},
 		{"array", `[{"variables": {}}]`, pinnedRef, ErrNotObject, "", -1, []string{"JSON array, not an object"}},
 		{"string", `"{}"`, pinnedRef, ErrNotObject, "", -1, []string{"JSON string, not an object"}},
+		// jsonencode(file("t.json")): the template's text encoded once more.
+		{"encoded twice", `"{\"variables\": {\"properties\": {\"image\": {}}}}"`, pinnedRef, ErrNotObject, "", -1,
+			[]string{"JSON string, not an object", "whose text is itself a JSON object", "encoded twice", "drop the jsonencode"}},
 		{"null", `null`, pinnedRef, ErrNotObject, "", -1, []string{"JSON null"}},
 		{"number", `42`, pinnedRef, ErrNotObject, "", -1, []string{"JSON number"}},
 		{"no variables", `{"job_configuration": {"image": "{{ image }}"}}`, pinnedRef, ErrNoImageVariable, "variables", -1,
