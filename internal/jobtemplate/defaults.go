@@ -41,6 +41,16 @@ func setDefaults(template string, defaults map[string]any, missing func(path str
 	}
 	root, ok := doc.(map[string]any)
 	if !ok {
+		if text, isString := doc.(string); isString {
+			if inner, err := decode(text); err == nil {
+				if _, isObject := inner.(map[string]any); isObject {
+					return "", &TemplateError{Err: ErrNotObject, Offset: -1, msg: "the base job template is a JSON " +
+						"string, not an object, whose text is itself a JSON object: the template encoded twice; " +
+						"drop the jsonencode around text that is JSON already (file(...), " +
+						"prefect_work_pool.base_job_template), and jsonencode only an HCL object"}
+				}
+			}
+		}
 		return "", &TemplateError{Err: ErrNotObject, Offset: -1, msg: fmt.Sprintf(
 			"the base job template is a JSON %s, not an object; pass the whole template, the object with "+
 				"the job_configuration and variables keys", jsonKind(doc))}

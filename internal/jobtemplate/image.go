@@ -85,6 +85,13 @@ func ValidateImage(image string) error {
 				"_, . and -, and does not start with . or -", image, tag)
 		}
 	}
+	if _, known := digestHexLen[name]; known && hasTag && digest == "" && checkDigest(rest) == "" {
+		// sha256:<hex> parses as the repository "sha256" with the hex for
+		// a tag; it is a digest given where a reference belongs.
+		return bad("the image %q is a digest alone, with no repository to pull it from; pass repository@digest, "+
+			"such as prefecthq/prefect@%s, as the ref attribute of prefectimage_pin gives it (digest is the digest alone)",
+			image, image)
+	}
 	if name == "" {
 		return bad("the image %q has no repository; pass registry/repository:tag or registry/repository@digest, %s",
 			image, example)
@@ -111,6 +118,13 @@ func ValidateImage(image string) error {
 	}
 
 	if !hasTag && digest == "" {
+		if !strings.Contains(name, "/") && name[0] >= '0' && name[0] <= '9' {
+			// 3.1.15-python3.12: a tag alone, such as the tag attribute of
+			// prefectimage_pin, read as a repository.
+			return bad("the image %q names neither a tag nor a digest: it looks like a tag alone, with no "+
+				"repository; pass repository:tag or repository@digest, such as prefecthq/prefect:%s or "+
+				"prefecthq/prefect@sha256:<64 hex digits> (the ref attribute of prefectimage_pin)", image, image)
+		}
 		return bad("the image %q names neither a tag nor a digest; pin it, for example "+
 			"%s:3.1.15-python3.12 or %s@sha256:<64 hex digits> (the ref attribute of prefectimage_pin)",
 			image, image, image)

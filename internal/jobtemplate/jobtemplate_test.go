@@ -194,6 +194,9 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"trailing garbage", "{}\n  x", pinnedRef, ErrInvalidJSON, "", 5, []string{"after the top-level value", "line 2, column 3"}},
 		{"array", `[{"variables": {}}]`, pinnedRef, ErrNotObject, "", -1, []string{"JSON array, not an object"}},
 		{"string", `"{}"`, pinnedRef, ErrNotObject, "", -1, []string{"JSON string, not an object"}},
+		// jsonencode(file("t.json")): the template's text encoded once more.
+		{"encoded twice", `"{\"variables\": {\"properties\": {\"image\": {}}}}"`, pinnedRef, ErrNotObject, "", -1,
+			[]string{"JSON string, not an object", "whose text is itself a JSON object", "encoded twice", "drop the jsonencode"}},
 		{"null", `null`, pinnedRef, ErrNotObject, "", -1, []string{"JSON null"}},
 		{"number", `42`, pinnedRef, ErrNotObject, "", -1, []string{"JSON number"}},
 		{"no variables", `{"job_configuration": {"image": "{{ image }}"}}`, pinnedRef, ErrNoImageVariable, "variables", -1,
@@ -231,6 +234,13 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"bad port", valid, "registry.internal:http/prefect:3", ErrInvalidImage, "", -2, []string{`invalid registry host "registry.internal:http"`, "not a number"}},
 		{"bad host", valid, "-bad-.example.com/prefect:3", ErrInvalidImage, "", -2, []string{"invalid registry host"}},
 		{"name too long", valid, "prefecthq/" + strings.Repeat("p", 250) + ":3", ErrInvalidImage, "", -2, []string{"at most 255"}},
+		// The pin's digest attribute where its ref belongs: Docker and
+		// Kubernetes would read it as the repository "sha256" (docker.io/library/sha256)
+		// tagged with the hex, a pull that fails on every flow run.
+		{"bare digest", valid, testDigest, ErrInvalidImage, "", -2, []string{"is a digest alone", "no repository", "prefecthq/prefect@" + testDigest, "ref attribute"}},
+		{"bare sha512 digest", valid, "sha512:" + strings.Repeat("0a", 64), ErrInvalidImage, "", -2, []string{"is a digest alone"}},
+		// The pin's tag attribute where its ref belongs.
+		{"bare tag", valid, "3.1.15-python3.12", ErrInvalidImage, "", -2, []string{"neither a tag nor a digest", "prefecthq/prefect:3.1.15-python3.12"}},
 	}
 	sentinels := []error{ErrInvalidJSON, ErrNotObject, ErrNoImageVariable, ErrInvalidImage}
 	for _, tt := range tests {

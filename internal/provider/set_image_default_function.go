@@ -50,7 +50,8 @@ func (f *setImageDefaultFunction) Definition(_ context.Context, _ function.Defin
 					"`prefecthq/prefect@sha256:…` (the `ref` attribute of `prefectimage_pin`), " +
 					"`prefecthq/prefect:3.1.15-python3.12@sha256:…` (its `tagged_ref`) or " +
 					"`prefecthq/prefect:3.1.15-python3.12`. A reference with neither tag nor digest is refused, " +
-					"since a work pool's default should be pinned. It may not be null.",
+					"since a work pool's default should be pinned, and so is a digest alone (`sha256:…`, the " +
+					"`digest` attribute), which names no repository to pull from. It may not be null.",
 			},
 		},
 		Return: function.StringReturn{},

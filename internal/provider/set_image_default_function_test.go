@@ -137,6 +137,8 @@ func TestSetImageDefaultFunction_RunErrors(t *testing.T) {
 		{"bad digest", docker, "prefecthq/prefect@sha256:abc", 1, "invalid digest"},
 		{"upper case", docker, "PrefectHQ/prefect:3-latest", 1, "invalid repository"},
 		{"scheme", docker, "docker://prefecthq/prefect:3-latest", 1, "URL scheme"},
+		{"digest alone", docker, sidDigest, 1, "is a digest alone"},
+		{"encoded twice", `"{\"variables\": {\"properties\": {\"image\": {}}}}"`, sidRef, 0, "encoded twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
