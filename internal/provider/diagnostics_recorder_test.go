@@ -95,3 +95,11 @@ func (s *recordingServer) ReadDataSource(ctx context.Context, req *tfprotov6.Rea
 	}
 	return resp, err
 }
+
+func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	resp, err := s.ProviderServer.ValidateDataResourceConfig(ctx, req)
+	if resp != nil {
+		s.recorder.record(resp.Diagnostics)
+	}
+	return resp, err
+}

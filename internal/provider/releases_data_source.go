@@ -78,6 +78,35 @@ var (
 		`python_version is blank; leave it out for every Python, or write a version such as "3.12"`)
 )
 
+// pythonWrittenAsNumber warns about python_version "3.1": what Terraform
+// makes of 3.10 written without quotes, a number. No Prefect image is built
+// for Python 3.1, so the listing would be empty, silently, and a check block
+// built on it would pass forever.
+type pythonWrittenAsNumber struct{}
+
+func (pythonWrittenAsNumber) Description(context.Context) string {
+	return "warns about Python 3.1, which is 3.10 written without quotes"
+}
+
+func (v pythonWrittenAsNumber) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	py, err := prefecttag.ParsePythonConstraint(req.ConfigValue.ValueString())
+	if err != nil {
+		return // the other validator says so
+	}
+	if exact, ok := py.Exact(); ok && exact == (prefecttag.Python{Major: 3, Minor: 1}) {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Python 3.1 Has No Prefect Image",
+			`python_version is 3.1, and Prefect publishes no image for Python 3.1, so nothing will be listed. `+
+				`Terraform reads python_version = 3.10 written without quotes as the number 3.1: write "3.10", in quotes.`)
+	}
+}
+
 func (d *releasesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_releases"
 }
@@ -110,8 +139,10 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"python_version": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "A Python version (`3.12`) or a constraint on it (`>= 3.11`), compared as numbers " +
-					"(3.13 is higher than 3.9). Only images for a Python that meets it are listed. Defaults to every Python.",
-				Validators: []validator.String{releasesPythonValidator},
+					"(3.13 is higher than 3.9). Only images for a Python that meets it are listed. Defaults to every Python. " +
+					"Quote it: `python_version = 3.10` without quotes is the number 3.1 to Terraform, which lists nothing " +
+					"and draws a warning.",
+				Validators: []validator.String{releasesPythonValidator, pythonWrittenAsNumber{}},
 			},
 			"flavor": schema.StringAttribute{
 				Optional: true,

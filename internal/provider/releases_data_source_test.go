@@ -448,3 +448,41 @@ func TestAccReleasesDataSource_unknownProviderRepository(t *testing.T) {
 		}},
 	})
 }
+
+// python_version = 3.10 written without quotes is the number 3.1 to
+// Terraform, and lists nothing: a check block built on it would pass
+// forever. Prefect never built an image for Python 3.1, so the data source
+// warns at validate time, on the attribute, and still lists (nothing).
+func TestAccReleasesDataSource_pythonWrittenAsNumber(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, releasesTags)
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_releases" "test" {
+  python_version = 3.10
+}`,
+			ConfigStateChecks: append(expectReleases("data.prefectimage_releases.test"),
+				statecheck.ExpectKnownValue("data.prefectimage_releases.test", tfjsonpath.New("python_version"), knownvalue.StringExact("3.1"))),
+			Check: rec.expectWarning(`(?s)Python 3\.1.*"3\.10".*quotes`),
+		}, {
+			// Quoted, 3.10 is Python 3.10, with no warning.
+			PreConfig: rec.reset,
+			Config: providerConfig(reg) + `
+data "prefectimage_releases" "test" {
+  python_version = "3.10"
+}`,
+			ConfigStateChecks: expectReleases("data.prefectimage_releases.test", "3.2.0: 3.2.0-python3.10"),
+			Check: func(*terraform.State) error {
+				rec.mu.Lock()
+				defer rec.mu.Unlock()
+				if len(rec.diags) != 0 {
+					return fmt.Errorf("diagnostics %q, want none", rec.diags)
+				}
+				return nil
+			},
+		}},
+	})
+}
