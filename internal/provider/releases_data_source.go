@@ -76,6 +76,8 @@ var (
 		`prefect_version is blank; leave it out for every version, or write a constraint such as "~> 3.4"`)
 	releasesPythonValidator = blankMeans(pythonConstraintValidator,
 		`python_version is blank; leave it out for every Python, or write a version such as "3.12"`)
+	releasesFlavorValidator = blankMeans(flavorValidator,
+		`flavor is blank; leave it out (or null) for every flavor, or write "standard", "conda" or "kubernetes"`)
 )
 
 // pythonWrittenAsNumber warns about python_version "3.1": what Terraform
@@ -148,7 +150,7 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Optional: true,
 				MarkdownDescription: "One image flavor: `standard`, `conda` or `kubernetes`. Only images of that flavor " +
 					"are listed. Defaults to every flavor.",
-				Validators: []validator.String{flavorValidator},
+				Validators: []validator.String{releasesFlavorValidator},
 			},
 			"allow_prereleases": schema.BoolAttribute{
 				Optional: true,

@@ -404,6 +404,7 @@ func TestAccReleasesDataSource_invalidInput(t *testing.T) {
 		{"malformed python", `python_version = "3.12.1"`, `Invalid Python Version`},
 		{"blank python", `python_version = ""`, `(?s)Invalid Python Version.*leave it out for every Python`},
 		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard", "conda" or "kubernetes"`},
+		{"blank flavor", `flavor = ""`, `(?s)Invalid Flavor.*leave it out\s+\(or\s+null\)\s+for\s+every\s+flavor`},
 		{"repository with tag", `repository = "prefecthq/prefect:3-latest"`, `Invalid Repository`},
 		{"no tag attribute", `tag = "3-latest"`, `Unsupported argument`},
 	}
