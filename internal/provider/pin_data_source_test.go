@@ -391,3 +391,25 @@ func TestAccPinDataSource_unknownProviderRepository(t *testing.T) {
 		}},
 	})
 }
+
+// python_version = 3.10 written without quotes is the number 3.1 to
+// Terraform: the pin matches nothing, and the warning on the attribute says
+// why and what to write.
+func TestAccPinDataSource_pythonWrittenAsNumber(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_pin" "test" {
+  python_version = 3.10
+}`,
+			ExpectError: regexp.MustCompile(`No Prefect Image Matches`),
+		}},
+	})
+	if err := rec.expectWarning(`(?s)Python 3\.1 Has No Prefect Image.*"3\.10".*quotes`)(nil); err != nil {
+		t.Error(err)
+	}
+}

@@ -80,8 +80,9 @@ func pinAttributes() []pinAttribute {
 			strings: []validator.String{versionConstraintValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
-				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9).",
-			strings: []validator.String{pythonConstraintValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9). Quote it: " +
+				"`python_version = 3.10` without quotes is the number 3.1 to Terraform, which draws a warning.",
+			strings: []validator.String{pythonConstraintValidator, pythonWrittenAsNumber{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "flavor", kind: kindString, input: true, computed: true,
 			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
 				"the tag when `tag` is set.",

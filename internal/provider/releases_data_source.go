@@ -80,35 +80,6 @@ var (
 		`flavor is blank; leave it out (or null) for every flavor, or write "standard", "conda" or "kubernetes"`)
 )
 
-// pythonWrittenAsNumber warns about python_version "3.1": what Terraform
-// makes of 3.10 written without quotes, a number. No Prefect image is built
-// for Python 3.1, so the listing would be empty, silently, and a check block
-// built on it would pass forever.
-type pythonWrittenAsNumber struct{}
-
-func (pythonWrittenAsNumber) Description(context.Context) string {
-	return "warns about Python 3.1, which is 3.10 written without quotes"
-}
-
-func (v pythonWrittenAsNumber) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	py, err := prefecttag.ParsePythonConstraint(req.ConfigValue.ValueString())
-	if err != nil {
-		return // the other validator says so
-	}
-	if exact, ok := py.Exact(); ok && exact == (prefecttag.Python{Major: 3, Minor: 1}) {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Python 3.1 Has No Prefect Image",
-			`python_version is 3.1, and Prefect publishes no image for Python 3.1, so nothing will be listed. `+
-				`Terraform reads python_version = 3.10 written without quotes as the number 3.1: write "3.10", in quotes.`)
-	}
-}
-
 func (d *releasesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_releases"
 }
