@@ -54,13 +54,13 @@ func New(version string, opts ...resolver.Option) func() provider.Provider {
 }
 
 type providerModel struct {
-	Repository         types.String        `tfsdk:"repository"`
-	RegistryAuth       []registryAuthModel `tfsdk:"registry_auth"`
-	InsecureRegistries types.List          `tfsdk:"insecure_registries"`
-	CACertificatePEM   types.String        `tfsdk:"ca_certificate_pem"`
-	RequestTimeout     types.String        `tfsdk:"request_timeout"`
-	MaxRetries         types.Int64         `tfsdk:"max_retries"`
-	ListingTimeout     types.String        `tfsdk:"listing_timeout"`
+	Repository         types.String `tfsdk:"repository"`
+	RegistryAuth       types.List   `tfsdk:"registry_auth"` // of registryAuthModel; unknown under a dynamic block whose for_each is known only after apply
+	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
+	CACertificatePEM   types.String `tfsdk:"ca_certificate_pem"`
+	RequestTimeout     types.String `tfsdk:"request_timeout"`
+	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	ListingTimeout     types.String `tfsdk:"listing_timeout"`
 }
 
 type registryAuthModel struct {
@@ -223,9 +223,31 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		rcfg.CACertPEM = []byte(v.ValueString())
 	}
 	if !cfg.InsecureRegistries.IsNull() && !cfg.InsecureRegistries.IsUnknown() {
-		resp.Diagnostics.Append(cfg.InsecureRegistries.ElementsAs(ctx, &rcfg.InsecureHosts, false)...)
+		for i, e := range cfg.InsecureRegistries.Elements() {
+			h, ok := e.(types.String)
+			if !ok || h.IsNull() {
+				continue
+			}
+			if h.IsUnknown() {
+				resp.Diagnostics.AddAttributeWarning(path.Root("insecure_registries").AtListIndex(i),
+					"Insecure Registry Not Yet Known",
+					"This insecure_registries entry depends on a value known only after apply, so it is not used in this run: "+
+						"every registry is reached with full TLS verification instead.")
+				continue
+			}
+			rcfg.InsecureHosts = append(rcfg.InsecureHosts, h.ValueString())
+		}
 	}
-	for i, a := range cfg.RegistryAuth {
+	var auths []registryAuthModel
+	if cfg.RegistryAuth.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth"),
+			"Registry Credentials Not Yet Known",
+			"The registry_auth blocks depend on values known only after apply (a dynamic block's for_each), so they are not used in this run; "+
+				"registries are reached with the Docker config keychain or anonymously instead.")
+	} else if !cfg.RegistryAuth.IsNull() {
+		resp.Diagnostics.Append(cfg.RegistryAuth.ElementsAs(ctx, &auths, false)...)
+	}
+	for i, a := range auths {
 		if a.Address.IsUnknown() || a.Username.IsUnknown() || a.Password.IsUnknown() {
 			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i),
 				"Registry Credentials Not Yet Known",
