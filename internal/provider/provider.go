@@ -186,7 +186,9 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	}
 
 	repository := defaultRepository
-	if env := os.Getenv(repositoryEnv); env != "" {
+	// The environment is only the default: a block that sets repository
+	// (known or not) does not read it.
+	if env := os.Getenv(repositoryEnv); env != "" && cfg.Repository.IsNull() {
 		if _, err := registry.ParseRepository(env); err != nil {
 			resp.Diagnostics.AddError("Invalid Provider Configuration",
 				fmt.Sprintf("The %s environment variable holds %q, which is not a repository: %s.", repositoryEnv, env, err))

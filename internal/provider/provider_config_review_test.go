@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -54,3 +55,27 @@ provider "prefectimage" {` + block + `
 	}
 }
 
+
+// PREFECTIMAGE_REPOSITORY is only a default: a provider block that sets
+// repository does not read it, so a stale or malformed value in the
+// environment does not fail the run (it did, with Invalid Provider
+// Configuration). Unset by the block, a malformed value is still an error.
+func TestAccProvider_repositoryEnvOnlyWhenUnset(t *testing.T) {
+	isolateHome(t)
+	reg := sharedRegistry(t)
+	t.Setenv("PREFECTIMAGE_REPOSITORY", "https://ghcr.io/acme/prefect")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "prefectimage" {
+  repository = %q
+}
+data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`, reg.Host()+"/"+prefectRepo),
+			Check: resource.TestCheckResourceAttr("data.prefectimage_pin.test", "tag", "3.1.15-python3.12"),
+		}, {
+			Config:      `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
+			ExpectError: regexp.MustCompile(`(?s)PREFECTIMAGE_REPOSITORY.*URL scheme`),
+		}},
+	})
+}
