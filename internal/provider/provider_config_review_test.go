@@ -67,15 +67,15 @@ func TestAccProvider_repositoryEnvOnlyWhenUnset(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
+			Config:      `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
+			ExpectError: regexp.MustCompile(`(?s)PREFECTIMAGE_REPOSITORY.*URL scheme`),
+		}, {
 			Config: fmt.Sprintf(`
 provider "prefectimage" {
   repository = %q
 }
 data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`, reg.Host()+"/"+prefectRepo),
 			Check: resource.TestCheckResourceAttr("data.prefectimage_pin.test", "tag", "3.1.15-python3.12"),
-		}, {
-			Config:      `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
-			ExpectError: regexp.MustCompile(`(?s)PREFECTIMAGE_REPOSITORY.*URL scheme`),
 		}},
 	})
 }
