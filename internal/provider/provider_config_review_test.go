@@ -55,7 +55,6 @@ provider "prefectimage" {` + block + `
 	}
 }
 
-
 // PREFECTIMAGE_REPOSITORY is only a default: a provider block that sets
 // repository does not read it, so a stale or malformed value in the
 // environment does not fail the run (it did, with Invalid Provider
