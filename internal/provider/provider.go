@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -249,6 +250,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	} else if !cfg.RegistryAuth.IsNull() {
 		resp.Diagnostics.Append(cfg.RegistryAuth.ElementsAs(ctx, &auths, false)...)
 	}
+	var credIndex []int // the block index of each rcfg.Credentials entry
 	for i, a := range auths {
 		if a.Address.IsUnknown() || a.Username.IsUnknown() || a.Password.IsUnknown() {
 			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i),
@@ -257,6 +259,18 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 					"the registry is reached with the Docker config keychain or anonymously instead.")
 			continue
 		}
+		if j := slices.IndexFunc(rcfg.Credentials, func(c registry.Credential) bool {
+			return registry.SameCredentialHost(c.Host, a.Address.ValueString())
+		}); j >= 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i).AtName("address"),
+				"Duplicate Registry Credentials",
+				fmt.Sprintf("An earlier registry_auth block (registry_auth[%d], address %q) already gives credentials for %q, and the first block for a host "+
+					"is the one used, so this block is ignored. Remove one of them (docker.io, index.docker.io and registry-1.docker.io are one host).",
+					credIndex[j], rcfg.Credentials[j].Host, a.Address.ValueString()))
+			// Still handed over: the registry client uses the first, and
+			// scrubs every configured password from what it says.
+		}
+		credIndex = append(credIndex, i)
 		rcfg.Credentials = append(rcfg.Credentials, registry.Credential{
 			Host:     a.Address.ValueString(),
 			Username: a.Username.ValueString(),

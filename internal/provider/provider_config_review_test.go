@@ -3,9 +3,13 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // pinOn is a data source pinning one tag of prefectRepo on host.
@@ -75,6 +79,60 @@ provider "prefectimage" {
 }
 data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`, reg.Host()+"/"+prefectRepo),
 			Check: resource.TestCheckResourceAttr("data.prefectimage_pin.test", "tag", "3.1.15-python3.12"),
+		}},
+	})
+}
+
+// Two registry_auth blocks for one host (Docker Hub's three names are one
+// host): the first is used, and the plan says that the other is ignored,
+// on its address. Before, the second block was dropped in silence, and a
+// 401 named only "configured credentials for" the host.
+func TestAccProvider_registryAuthDuplicateHost(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"}, registrytest.WithBasicAuth("me", "R1ght-Passw0rd"))
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "prefectimage" {
+  registry_auth {
+    address  = %[1]q
+    username = "me"
+    password = "R1ght-Passw0rd"
+  }
+  registry_auth {
+    address  = "docker.io"
+    username = "hub"
+    password = "Hub-Passw0rd"
+  }
+  registry_auth {
+    address  = %[2]q
+    username = "me"
+    password = "Wr0ng-Passw0rd"
+  }
+  registry_auth {
+    address  = "registry-1.docker.io"
+    username = "hub2"
+    password = "Hub2-Passw0rd"
+  }
+}
+`, reg.Host(), strings.ToUpper(reg.Host())) + pinOn(reg.Host()),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("data.prefectimage_pin.test", "tag", "3.1.15-python3.12"),
+				rec.expectWarning(`(?s)Duplicate Registry Credentials.*registry_auth\[0\].*`+regexp.QuoteMeta(reg.Host())),
+				rec.expectWarning(`(?s)Duplicate Registry Credentials.*registry_auth\[1\].*docker\.io`),
+				func(*terraform.State) error {
+					for _, d := range rec.diags {
+						for _, p := range []string{"R1ght-Passw0rd", "Wr0ng-Passw0rd", "Hub-Passw0rd", "Hub2-Passw0rd"} {
+							if strings.Contains(d, p) {
+								return fmt.Errorf("a diagnostic holds a password: %s", d)
+							}
+						}
+					}
+					return nil
+				},
+			),
 		}},
 	})
 }

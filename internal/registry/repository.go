@@ -245,3 +245,12 @@ func normalizeHostPort(s string) (string, error) {
 	}
 	return bracketHost(strings.Trim(s, "[]")), nil
 }
+
+// SameCredentialHost reports whether two registry_auth addresses name one
+// host as credentials are matched: case, a scheme or path aside, and
+// Docker Hub's three names folded into one.
+func SameCredentialHost(a, b string) bool {
+	ka, errA := normalizeHostPort(a)
+	kb, errB := normalizeHostPort(b)
+	return errA == nil && errB == nil && ka == kb
+}
