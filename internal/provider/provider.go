@@ -169,8 +169,10 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 						"password": schema.StringAttribute{
 							Required:  true,
 							Sensitive: true,
-							MarkdownDescription: "The password or access token. Sensitive: it never appears in logs, " +
+							MarkdownDescription: "The password or access token (for a token-only login, any non-empty " +
+								"`username` with the token here). Must not be empty. Sensitive: it never appears in logs, " +
 								"diagnostics or state.",
+							Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 						},
 					},
 				},

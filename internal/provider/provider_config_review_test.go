@@ -136,3 +136,19 @@ provider "prefectimage" {
 		}},
 	})
 }
+
+// An empty password (an unset variable, a TF_VAR_ missing in CI) is
+// refused on the attribute at validate time, as an empty username is,
+// instead of being sent as a login that wins over the Docker config and
+// gets a 401. A token-only login writes any user name with the token.
+func TestAccProvider_registryAuthEmptyPassword(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	expectInvalid(t, reg, func(block string) string {
+		return "provider \"prefectimage\" {\n" + block + "\n}\n" + pinOn(reg.Host())
+	}, []invalidCase{{"empty password", fmt.Sprintf(`registry_auth {
+  address  = %q
+  username = "me"
+  password = ""
+}`, reg.Host()), `(?s)registry_auth\[0\]\.password.*at least 1`}})
+}
