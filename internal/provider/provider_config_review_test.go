@@ -152,3 +152,17 @@ func TestAccProvider_registryAuthEmptyPassword(t *testing.T) {
   password = ""
 }`, reg.Host()), `(?s)registry_auth\[0\]\.password.*at least 1`}})
 }
+
+// PREFECTIMAGE_REPOSITORY holding credentials is refused without quoting
+// them.
+func TestAccProvider_repositoryEnvWithCredentials(t *testing.T) {
+	isolateHome(t)
+	t.Setenv("PREFECTIMAGE_REPOSITORY", "https://me:Env-T0ken-Passw0rd@ghcr.io/acme/prefect")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
+			ExpectError: regexp.MustCompile(`(?s)PREFECTIMAGE_REPOSITORY\s+environment\s+variable\s+holds\s+a\s+value,.*holds\s+credentials.*registry_auth`),
+		}},
+	})
+}
