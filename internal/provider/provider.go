@@ -228,7 +228,12 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 			rcfg.ListingTimeout = d
 		}
 	}
-	if v := cfg.CACertificatePEM; !v.IsNull() && !v.IsUnknown() {
+	if v := cfg.CACertificatePEM; v.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("ca_certificate_pem"),
+			"CA Certificate Not Yet Known",
+			"ca_certificate_pem depends on a value known only after apply, so it is not trusted in this run: "+
+				"registries are verified against the system's CAs alone, and one behind this CA fails to verify until it is known.")
+	} else if !v.IsNull() {
 		rcfg.CACertPEM = []byte(v.ValueString())
 	}
 	if !cfg.InsecureRegistries.IsNull() && !cfg.InsecureRegistries.IsUnknown() {

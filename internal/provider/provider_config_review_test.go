@@ -166,3 +166,30 @@ func TestAccProvider_repositoryEnvWithCredentials(t *testing.T) {
 		}},
 	})
 }
+
+// A ca_certificate_pem known only after apply (read from a resource) is
+// not trusted at plan, and the plan says so: before, it was dropped in
+// silence, and a plan against a registry behind that CA failed with
+// advice to add the CA with ca_certificate_pem, which was done.
+func TestAccProvider_caCertificateKnownOnlyAfterApply(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "ca" { input = "x" }
+
+provider "prefectimage" {
+  ca_certificate_pem = terraform_data.ca.id
+}
+` + pinOn(reg.Host()),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	if err := rec.expectWarning(`(?s)CA Certificate Not Yet Known.*ca_certificate_pem`)(nil); err != nil {
+		t.Error(err)
+	}
+}
