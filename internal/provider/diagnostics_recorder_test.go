@@ -103,3 +103,11 @@ func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *t
 	}
 	return resp, err
 }
+
+func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
+	if resp != nil {
+		s.recorder.record(resp.Diagnostics)
+	}
+	return resp, err
+}

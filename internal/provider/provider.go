@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -54,13 +55,13 @@ func New(version string, opts ...resolver.Option) func() provider.Provider {
 }
 
 type providerModel struct {
-	Repository         types.String        `tfsdk:"repository"`
-	RegistryAuth       []registryAuthModel `tfsdk:"registry_auth"`
-	InsecureRegistries types.List          `tfsdk:"insecure_registries"`
-	CACertificatePEM   types.String        `tfsdk:"ca_certificate_pem"`
-	RequestTimeout     types.String        `tfsdk:"request_timeout"`
-	MaxRetries         types.Int64         `tfsdk:"max_retries"`
-	ListingTimeout     types.String        `tfsdk:"listing_timeout"`
+	Repository         types.String `tfsdk:"repository"`
+	RegistryAuth       types.List   `tfsdk:"registry_auth"` // of registryAuthModel; unknown under a dynamic block whose for_each is known only after apply
+	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
+	CACertificatePEM   types.String `tfsdk:"ca_certificate_pem"`
+	RequestTimeout     types.String `tfsdk:"request_timeout"`
+	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	ListingTimeout     types.String `tfsdk:"listing_timeout"`
 }
 
 type registryAuthModel struct {
@@ -168,8 +169,10 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 						"password": schema.StringAttribute{
 							Required:  true,
 							Sensitive: true,
-							MarkdownDescription: "The password or access token. Sensitive: it never appears in logs, " +
+							MarkdownDescription: "The password or access token (for a token-only login, any non-empty " +
+								"`username` with the token here). Must not be empty. Sensitive: it never appears in logs, " +
 								"diagnostics or state.",
+							Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 						},
 					},
 				},
@@ -186,10 +189,16 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	}
 
 	repository := defaultRepository
-	if env := os.Getenv(repositoryEnv); env != "" {
+	// The environment is only the default: a block that sets repository
+	// (known or not) does not read it.
+	if env := os.Getenv(repositoryEnv); env != "" && cfg.Repository.IsNull() {
 		if _, err := registry.ParseRepository(env); err != nil {
+			held := fmt.Sprintf("%q", env)
+			if registry.HasCredentials(env) {
+				held = "a value" // not quoted: it holds credentials
+			}
 			resp.Diagnostics.AddError("Invalid Provider Configuration",
-				fmt.Sprintf("The %s environment variable holds %q, which is not a repository: %s.", repositoryEnv, env, err))
+				fmt.Sprintf("The %s environment variable holds %s, which is not a repository: %s.", repositoryEnv, held, err))
 			return
 		}
 		repository = env
@@ -219,13 +228,41 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 			rcfg.ListingTimeout = d
 		}
 	}
-	if v := cfg.CACertificatePEM; !v.IsNull() && !v.IsUnknown() {
+	if v := cfg.CACertificatePEM; v.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("ca_certificate_pem"),
+			"CA Certificate Not Yet Known",
+			"ca_certificate_pem depends on a value known only after apply, so it is not trusted in this run: "+
+				"registries are verified against the system's CAs alone, and one behind this CA fails to verify until it is known.")
+	} else if !v.IsNull() {
 		rcfg.CACertPEM = []byte(v.ValueString())
 	}
 	if !cfg.InsecureRegistries.IsNull() && !cfg.InsecureRegistries.IsUnknown() {
-		resp.Diagnostics.Append(cfg.InsecureRegistries.ElementsAs(ctx, &rcfg.InsecureHosts, false)...)
+		for i, e := range cfg.InsecureRegistries.Elements() {
+			h, ok := e.(types.String)
+			if !ok || h.IsNull() {
+				continue
+			}
+			if h.IsUnknown() {
+				resp.Diagnostics.AddAttributeWarning(path.Root("insecure_registries").AtListIndex(i),
+					"Insecure Registry Not Yet Known",
+					"This insecure_registries entry depends on a value known only after apply, so it is not used in this run: "+
+						"every registry is reached with full TLS verification instead.")
+				continue
+			}
+			rcfg.InsecureHosts = append(rcfg.InsecureHosts, h.ValueString())
+		}
 	}
-	for i, a := range cfg.RegistryAuth {
+	var auths []registryAuthModel
+	if cfg.RegistryAuth.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth"),
+			"Registry Credentials Not Yet Known",
+			"The registry_auth blocks depend on values known only after apply (a dynamic block's for_each), so they are not used in this run; "+
+				"registries are reached with the Docker config keychain or anonymously instead.")
+	} else if !cfg.RegistryAuth.IsNull() {
+		resp.Diagnostics.Append(cfg.RegistryAuth.ElementsAs(ctx, &auths, false)...)
+	}
+	var credIndex []int // the block index of each rcfg.Credentials entry
+	for i, a := range auths {
 		if a.Address.IsUnknown() || a.Username.IsUnknown() || a.Password.IsUnknown() {
 			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i),
 				"Registry Credentials Not Yet Known",
@@ -233,6 +270,18 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 					"the registry is reached with the Docker config keychain or anonymously instead.")
 			continue
 		}
+		if j := slices.IndexFunc(rcfg.Credentials, func(c registry.Credential) bool {
+			return registry.SameCredentialHost(c.Host, a.Address.ValueString())
+		}); j >= 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i).AtName("address"),
+				"Duplicate Registry Credentials",
+				fmt.Sprintf("An earlier registry_auth block (registry_auth[%d], address %q) already gives credentials for %q, and the first block for a host "+
+					"is the one used, so this block is ignored. Remove one of them (docker.io, index.docker.io and registry-1.docker.io are one host).",
+					credIndex[j], rcfg.Credentials[j].Host, a.Address.ValueString()))
+			// Still handed over: the registry client uses the first, and
+			// scrubs every configured password from what it says.
+		}
+		credIndex = append(credIndex, i)
 		rcfg.Credentials = append(rcfg.Credentials, registry.Credential{
 			Host:     a.Address.ValueString(),
 			Username: a.Username.ValueString(),

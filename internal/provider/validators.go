@@ -62,6 +62,9 @@ var repositoryValidator = stringCheck{
 	summary:     "Invalid Repository",
 	check: func(s string) error {
 		if _, err := registry.ParseRepository(s); err != nil {
+			if registry.HasCredentials(s) {
+				return err // without quoting s
+			}
 			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
 		}
 		return nil
@@ -181,6 +184,9 @@ var hostValidator = stringCheck{
 
 // validHost accepts host or host:port, without a scheme or path.
 func validHost(s string) error {
+	if registry.HasCredentials(s) {
+		return errors.New("the host holds credentials (user:password@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
+	}
 	bad := fmt.Errorf("%q is not a registry host; write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https:// and no path)", s)
 	if s == "" || strings.ContainsAny(s, "/ @") {
 		return bad

@@ -34,7 +34,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
 		if err != nil {
-			return nil, &answerError{msg: "the credentials could not be read from the Docker config", cause: err}
+			return nil, &keychainError{cause: err}
 		}
 		c.sources.Store(ref.key, source)
 		scopes := []string{ref.name.Scope(transport.PullScope)}
@@ -69,6 +69,16 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 		return &repoTransport{client: &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}}, nil
 	})
 }
+
+// keychainError is a Docker config (or credential helper) that could not
+// be read: as for docker and crane, an error, never anonymous access.
+type keychainError struct{ cause error }
+
+func (e *keychainError) Error() string {
+	return "the credentials could not be read from the Docker config: " + e.cause.Error()
+}
+
+func (e *keychainError) Unwrap() error { return e.cause }
 
 // authenticator picks the credentials for the repository's registry: the
 // first Credential for its host, else the keychain, else anonymous.

@@ -70,6 +70,8 @@ func (e *Error) Error() string {
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
+	case errors.As(e.Cause, new(*keychainError)):
+		fmt.Fprintf(&b, "%s. Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper, or add a registry_auth block for %s, which is used before the Docker config.", detail, e.Registry)
 	case e.badCert:
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:

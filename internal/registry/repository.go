@@ -96,6 +96,8 @@ func canonicalHost(h, scheme string) string {
 // a scheme or a trailing slash is an error that says what to write instead.
 func ParseRepository(s string) (Repository, error) {
 	switch {
+	case HasCredentials(s): // before any message quotes s
+		return Repository{}, errors.New("the repository holds credentials (user:password@ before the host); write the repository alone, such as ghcr.io/acme/prefect, and give the user name and password in a registry_auth block")
 	case s == "":
 		return Repository{}, errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
 	case strings.ContainsAny(s, " \t\r\n"):
@@ -244,4 +246,37 @@ func normalizeHostPort(s string) (string, error) {
 		return net.JoinHostPort(h, p), nil
 	}
 	return bracketHost(strings.Trim(s, "[]")), nil
+}
+
+// SameCredentialHost reports whether two registry_auth addresses name one
+// host as credentials are matched: case, a scheme or path aside, and
+// Docker Hub's three names folded into one.
+func SameCredentialHost(a, b string) bool {
+	ka, errA := normalizeHostPort(a)
+	kb, errB := normalizeHostPort(b)
+	return errA == nil && errB == nil && ka == kb
+}
+
+// digestAfterAt is a digest as it follows '@' in a reference.
+var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})`)
+
+// HasCredentials reports whether s, a host or repository as a user wrote
+// it, carries URL credentials ("https://user:token@ghcr.io",
+// "user:token@registry.internal:5000/acme/prefect"): an '@' before the
+// first '/' after any scheme, with a scheme or a ':' before it, that does
+// not start a digest. Messages must not quote such a string.
+func HasCredentials(s string) bool {
+	rest := s
+	scheme := false
+	if i := strings.Index(rest, "://"); i >= 0 {
+		rest, scheme = rest[i+3:], true
+	}
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return false
+	}
+	return (scheme || strings.Contains(rest[:at], ":")) && !digestAfterAt.MatchString(rest[at+1:])
 }

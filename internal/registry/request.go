@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -66,7 +67,11 @@ type response struct {
 
 // budget is the most one request with all its retries and waits may take.
 func (c *Client) budget() time.Duration {
-	return c.timeout * time.Duration(c.maxRetries+1)
+	n := time.Duration(c.maxRetries + 1)
+	if c.timeout > math.MaxInt64/n { // a request_timeout meaning "none"
+		return math.MaxInt64
+	}
+	return c.timeout * n
 }
 
 // retry runs op up to MaxRetries+1 times, each attempt under its own
