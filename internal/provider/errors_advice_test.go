@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -58,5 +60,31 @@ func TestRegistryErrorsGetTerraformAdvice(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A Docker config that cannot be read: the registry client says to fix it,
+// and the provider adds the Terraform way around it, a registry_auth block
+// for the host.
+func TestBrokenDockerConfigAdviceNamesRegistryAuth(t *testing.T) {
+	dir := isolateHome(t)
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"auths": {`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := registrytest.New(t)
+	c, err := registry.New(registry.Config{MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := registry.ParseRepository(r.Host() + "/prefecthq/prefect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListTags(context.Background(), repo)
+	if err == nil || strings.Contains(err.Error(), "registry_auth") {
+		t.Fatalf("the registry client's error: %v", err)
+	}
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "registry_auth block for "+r.Host()) {
+		t.Errorf("detail lacks the registry_auth advice: %s", detail)
 	}
 }

@@ -120,6 +120,8 @@ func resolveErrorDetail(err error) string {
 	}
 	var limit *registry.LimitError
 	switch {
+	case e.CredentialsUnreadable():
+		detail += fmt.Sprintf(" Or add a registry_auth block for %s, which is used before the Docker config.", e.Registry)
 	case e.CertificateUnverified():
 		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
 	case registry.IsUnauthorized(err):

@@ -71,7 +71,7 @@ func (e *Error) Error() string {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
 	case errors.As(e.Cause, new(*keychainError)):
-		fmt.Fprintf(&b, "%s. Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper, or add a registry_auth block for %s, which is used before the Docker config.", detail, e.Registry)
+		fmt.Fprintf(&b, "%s. Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper.", detail)
 	case e.badCert:
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
@@ -124,6 +124,10 @@ func (e *Error) Error() string {
 // CertificateUnverified reports whether the registry's TLS certificate
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
+
+// CredentialsUnreadable reports whether the Docker config (or a credential
+// helper it names) could not be read, so that no request was sent.
+func (e *Error) CredentialsUnreadable() bool { return errors.As(e.Cause, new(*keychainError)) }
 
 // RetriesSpent reports whether the request was given up after retries, or
 // because the time allowed for it and its retries ran out.

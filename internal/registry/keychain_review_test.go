@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,9 @@ import (
 // A Docker config that cannot be read is an error, as it is for crane and
 // docker, never anonymous access; the error names the file and says what
 // to do about the config, not to check the registry address and the
-// network, which it did. A registry_auth block for the host is used
-// before the config and so is not hindered by it.
+// network, which it did (the provider adds the registry_auth advice:
+// TestBrokenDockerConfigAdviceNamesRegistryAuth). Credentials given for the
+// host are used before the config and so are not hindered by it.
 func TestBrokenDockerConfigAdvice(t *testing.T) {
 	for name, body := range map[string]string{
 		"not JSON":           `{"auths": {`,
@@ -35,7 +37,11 @@ func TestBrokenDockerConfigAdvice(t *testing.T) {
 				t.Fatal("a broken Docker config gave access")
 			}
 			msg := err.Error()
-			for _, want := range []string{f.host, "acme/x", "Docker config", "registry_auth"} {
+			var e *Error
+			if !errors.As(err, &e) || !e.CredentialsUnreadable() {
+				t.Errorf("not classified as unreadable credentials: %v", err)
+			}
+			for _, want := range []string{f.host, "acme/x", "Docker config"} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("message lacks %q: %s", want, msg)
 				}
