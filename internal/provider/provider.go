@@ -193,12 +193,12 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	// (known or not) does not read it.
 	if env := os.Getenv(repositoryEnv); env != "" && cfg.Repository.IsNull() {
 		if _, err := registry.ParseRepository(env); err != nil {
-			held := fmt.Sprintf("%q", env)
+			held, advice := fmt.Sprintf("%q", env), ""
 			if registry.HasCredentials(env) {
-				held = "a value" // not quoted: it holds credentials
+				held, advice = "a value", ", in a registry_auth block" // not quoted: it holds credentials
 			}
 			resp.Diagnostics.AddError("Invalid Provider Configuration",
-				fmt.Sprintf("The %s environment variable holds %s, which is not a repository: %s.", repositoryEnv, held, err))
+				fmt.Sprintf("The %s environment variable holds %s, which is not a repository: %s%s.", repositoryEnv, held, err, advice))
 			return
 		}
 		repository = env

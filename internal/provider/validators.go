@@ -63,7 +63,7 @@ var repositoryValidator = stringCheck{
 	check: func(s string) error {
 		if _, err := registry.ParseRepository(s); err != nil {
 			if registry.HasCredentials(s) {
-				return err // without quoting s
+				return fmt.Errorf("%w, in a registry_auth block", err) // without quoting s
 			}
 			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
 		}

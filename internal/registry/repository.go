@@ -97,7 +97,7 @@ func canonicalHost(h, scheme string) string {
 func ParseRepository(s string) (Repository, error) {
 	switch {
 	case HasCredentials(s): // before any message quotes s
-		return Repository{}, errors.New("the repository holds credentials (user:password@ before the host); write the repository alone, such as ghcr.io/acme/prefect, and give the user name and password in a registry_auth block")
+		return Repository{}, errors.New("the repository holds credentials (user:password@ before the host); write the repository alone, such as ghcr.io/acme/prefect, and give the user name and password as the host's credentials")
 	case s == "":
 		return Repository{}, errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
 	case strings.ContainsAny(s, " \t\r\n"):
