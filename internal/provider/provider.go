@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -212,6 +213,18 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		RequestTimeout: defaultRequestTimeout,
 		MaxRetries:     defaultMaxRetries,
 		Logger:         tflogLogger{},
+	}
+	// A setting known only after apply is left at its default in this run,
+	// and the plan says so: a plan that fails on a slow registry would
+	// otherwise blame a setting the user believes is in force.
+	for _, setting := range []struct {
+		name  string
+		value attr.Value
+	}{{"request_timeout", cfg.RequestTimeout}, {"max_retries", cfg.MaxRetries}, {"listing_timeout", cfg.ListingTimeout}} {
+		if setting.value.IsUnknown() {
+			resp.Diagnostics.AddAttributeWarning(path.Root(setting.name), "Provider Setting Not Yet Known",
+				setting.name+" depends on a value known only after apply, so its default is used in this run.")
+		}
 	}
 	if v := cfg.RequestTimeout; !v.IsNull() && !v.IsUnknown() {
 		d, err := time.ParseDuration(v.ValueString())

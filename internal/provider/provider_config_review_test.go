@@ -193,3 +193,32 @@ provider "prefectimage" {
 		t.Error(err)
 	}
 }
+
+// request_timeout, max_retries and listing_timeout known only after apply
+// keep their defaults in this run, and the plan warns on each.
+func TestAccProvider_timeoutsKnownOnlyAfterApply(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: `
+resource "terraform_data" "later" { input = "x" }
+
+provider "prefectimage" {
+  request_timeout = length(terraform_data.later.id) > 0 ? "20s" : "10s"
+  max_retries     = length(terraform_data.later.id) > 0 ? 2 : 1
+  listing_timeout = length(terraform_data.later.id) > 0 ? "2m" : "1m"
+}
+` + pinOn(reg.Host()),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	for _, name := range []string{"request_timeout", "max_retries", "listing_timeout"} {
+		if err := rec.expectWarning(`(?s)Provider Setting Not Yet Known.*` + name + ` depends on a value known only after apply`)(nil); err != nil {
+			t.Error(err)
+		}
+	}
+}
