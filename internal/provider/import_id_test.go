@@ -40,6 +40,23 @@ func TestParseImportID(t *testing.T) {
 	}
 }
 
+// An import ID written with URL credentials is refused without quoting
+// them: Terraform shows the error, and logs it.
+func TestParseImportIDWithCredentialsNotQuoted(t *testing.T) {
+	const token = "ghp_importSecret123"
+	for _, id := range []string{
+		"me:" + token + "@ghcr.io/acme/prefect:3.1.15-python3.12@" + importDigest,
+		"me:" + token + "@ghcr.io/acme/prefect@" + importDigest,
+		"https://me:" + token + "@ghcr.io/acme/prefect@" + importDigest,
+		"me:" + token + "@ghcr.io/acme/prefect",
+	} {
+		_, err := parseImportID(id)
+		if err == nil || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "registry_auth") {
+			t.Errorf("%q: got %v, want an error that does not quote the token and says where credentials go", id, err)
+		}
+	}
+}
+
 func TestParseImportIDErrors(t *testing.T) {
 	upper := strings.ToUpper(importDigest[7:])
 	for _, tc := range []struct {
