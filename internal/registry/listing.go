@@ -275,7 +275,7 @@ const (
 	// orderUnchecked: the answer looks lexical, but the first page ends
 	// before it and so shows no tag it had to start at. probeBetween
 	// checks it while the ranges are read (checkOrder): a request more,
-	// and a round trip more for the range that probed.
+	// and no round trip, as the pin's HEAD runs meanwhile (ListTagRangeSoon).
 	orderUnchecked
 	// orderOwn: the registry keeps an order of its own, pages by cursor,
 	// ignores last or refuses a last that is no tag: read the whole list.
