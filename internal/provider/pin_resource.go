@@ -140,7 +140,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	// The plan keeps the pin known even when something else (on_drift,
 	// platform, required_platforms) changes, since Update calls no registry.
 	keepPin(&plan, state)
-	if !r.checkPinnedPlatforms(ctx, sel, required, &plan, resp) {
+	if !r.checkPinnedPlatforms(ctx, sel, required, state, &plan, resp) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -227,8 +227,10 @@ func sameTag(a, b selector) bool {
 // set), and null when neither is, and platform_digest and platform_ref for
 // platform from them. A pinned image that lacks a required platform, or
 // platform, fails the plan: nothing upstream is to blame and holding it
-// guards nothing. It returns false when it has failed the plan.
-func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+// guards nothing, unless on_drift = "update" follows upstream to an image
+// that has them all (followGoodUpstream). It returns false when it has
+// failed the plan, or planned that move.
+func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, required []string, state pinResourceModel, plan *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
 	plan.PlatformDigest, plan.PlatformRef = types.StringNull(), types.StringNull()
 	if sel.Platform == "" && len(required) == 0 {
 		plan.PlatformDigests = types.MapNull(types.StringType)
@@ -254,6 +256,9 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 	}
 	platforms := platformsOf(plan.PlatformDigests)
 	if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
+		if r.followGoodUpstream(ctx, sel, required, state, *plan, resp) {
+			return false
+		}
 		resp.Diagnostics.AddError("Image Lacks Required Platforms",
 			fmt.Sprintf("The pin holds %s, which lacks the required %s; it has %s. required_platforms holds for the pinned image too. %s",
 				pinnedRef(*plan), strings.Join(missing, ", "), resolver.PlatformList(platforms),
@@ -271,6 +276,28 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		plan.PlatformDigest = types.StringValue(digest)
 		plan.PlatformRef = types.StringValue(plan.Repository.ValueString() + "@" + digest)
 	}
+	return true
+}
+
+// followGoodUpstream plans the pin onto upstream's image when the pinned
+// one lacks a required platform (imported, or pinned before the guard was
+// set) and the last refresh saw upstream move, under on_drift = "update",
+// to an image that has every one: following mends the pin, where failing
+// would leave the user to exclude the very release upstream has fixed. It
+// reports whether it planned the move; a deleted pinned tag, another
+// on_drift, or an upstream image that lacks a platform too or cannot be
+// read, plans nothing.
+func (r *pinResource) followGoodUpstream(ctx context.Context, sel selector, required []string, state, plan pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	if !drifted(state) || plan.OnDrift.IsUnknown() || plan.OnDrift.ValueString() != onDriftUpdate || pinnedTagGone(sel, state) != "" {
+		return false
+	}
+	next := plan
+	if err := r.upstreamInto(ctx, sel, required, state, &next); err != nil {
+		return false
+	}
+	tflog.Info(ctx, "the pinned image lacks a required platform; planning the pin to follow upstream, which has them all",
+		map[string]any{"drift": describeDrift(state)})
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &next)...)
 	return true
 }
 

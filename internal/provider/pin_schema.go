@@ -107,7 +107,8 @@ func pinAttributes() []pinAttribute {
 				"an entry with a variant only by that variant, as `platform` matches. Attestation entries " +
 				"(`unknown/unknown`) count as no platform. The data source, and the resource at create or with a new " +
 				"selector, fail on an image that lacks one; the resource holds its pin when upstream moves to such an " +
-				"image (see `on_drift`), and fails a plan whose pinned image itself lacks one. Checking reads the " +
+				"image (see `on_drift`), and fails a plan whose pinned image itself lacks one, unless `on_drift = \"update\"` " +
+				"follows upstream to an image that has them all. Checking reads the " +
 				"image's manifest with a GET, which Docker Hub counts as a pull (the HEAD that resolves a digest is " +
 				"not counted): the data source makes one per pin per plan; the resource keeps `platform_digests` in " +
 				"state and makes none while upstream's digest is the pinned one. Defaults to none; an empty list " +
