@@ -155,7 +155,7 @@ func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResour
 		diags.AddAttributeError(path.Root("platform"), summary, detail)
 	case errors.As(err, &missing):
 		diags.AddAttributeError(path.Root("required_platforms"), summary, detail)
-	case sel.Tag != "" && registry.IsNotFound(err):
+	case sel.Tag != "" && registry.IsNotFound(err) && !manifestNotFound(err):
 		diags.AddAttributeError(path.Root("tag"), summary, detail)
 	default:
 		diags.AddError(summary, detail)
@@ -177,6 +177,8 @@ func resolveErrorSummary(err error) string {
 		return "Registry Refused the Credentials"
 	case registry.IsRateLimited(err):
 		return "Registry Rate Limit Reached"
+	case manifestNotFound(err):
+		return "Image Manifest Not Found"
 	case registry.IsNotFound(err):
 		return "Image Tag Not Found"
 	case errors.As(err, new(*registry.LimitError)):
@@ -184,6 +186,14 @@ func resolveErrorSummary(err error) string {
 	default:
 		return "Unable to Resolve Prefect Image"
 	}
+}
+
+// manifestNotFound reports whether err is a 404 to the GET of an image's
+// manifest by digest (its platforms, read after the tag's HEAD found it):
+// the tag exists, so "Image Tag Not Found", on tag, would mislead.
+func manifestNotFound(err error) bool {
+	var e *registry.Error
+	return registry.IsNotFound(err) && errors.As(err, &e) && strings.HasPrefix(e.Action, "read the manifest of digest ")
 }
 
 // pinErrorDetail is the detail of a failed resolution of sel: what to do

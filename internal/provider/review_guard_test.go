@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // A review of the platform guard as a platform engineer meets it.
@@ -52,4 +56,35 @@ func TestAccReviewGuard_importedLackingFollowsGoodUpstream(t *testing.T) {
 				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)})),
 		}},
 	})
+}
+
+// The image's platforms cannot be read because the registry answers 404 to
+// the GET by digest (the tag's HEAD found it): the error says the image's
+// manifest was not found, not that the tag was, and does not point at tag.
+func TestAccReviewGuard_platformsGetNotFoundIsNoMissingTag(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	faults.set(func(w http.ResponseWriter, r *http.Request) bool {
+		if registrytest.KindOf(r) != "get" || !strings.Contains(r.URL.Path, "/manifests/sha256:") {
+			return false
+		}
+		writeRegistryError(w, http.StatusNotFound)
+		return true
+	})()
+	for _, kind := range []string{"data", "resource"} {
+		t.Run(kind, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: providerConfig(reg) + kind + ` "prefectimage_pin" "test" {
+  tag                = "3.4.2-python3.12"
+  required_platforms = ` + bothPlatforms + `
+}`,
+					ExpectError: regexp.MustCompile(`(?s)Error: Image Manifest Not Found.*\d+:\s+` + kind + ` "prefectimage_pin" "test" \{.*` +
+						wrapped(`Could not read the manifest of digest`).String()),
+				}},
+			})
+		})
+	}
 }
