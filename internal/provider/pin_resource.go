@@ -268,6 +268,9 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 	if sel.Platform != "" {
 		digest, ok := resolver.MatchPlatform(platforms, sel.Platform)
 		if !ok {
+			if r.followGoodUpstream(ctx, sel, required, state, *plan, resp) {
+				return false
+			}
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
 				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
 					pinnedRef(*plan), sel.Platform, resolver.PlatformList(platforms)))
@@ -280,9 +283,9 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 }
 
 // followGoodUpstream plans the pin onto upstream's image when the pinned
-// one lacks a required platform (imported, or pinned before the guard was
-// set) and the last refresh saw upstream move, under on_drift = "update",
-// to an image that has every one: following mends the pin, where failing
+// one lacks a required platform or platform (imported, or pinned before
+// they were set) and the last refresh saw upstream move, under on_drift =
+// "update", to an image that has them all: following mends the pin, where failing
 // would leave the user to exclude the very release upstream has fixed. It
 // reports whether it planned the move; a deleted pinned tag, another
 // on_drift, or an upstream image that lacks a platform too or cannot be

@@ -7,8 +7,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
@@ -54,6 +56,45 @@ func TestAccReviewGuard_importedLackingFollowsGoodUpstream(t *testing.T) {
 			}},
 			ConfigStateChecks: append(pinValues(t, reg, pinAddress, repo, bad),
 				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)})),
+		}},
+	})
+}
+
+// The same with platform instead of required_platforms: the imported
+// image has no linux/amd64, upstream's has it again, and under "update"
+// the plan follows, with platform_digest upstream's linux/amd64 image.
+func TestAccReviewGuard_importedLackingPlatformFollowsGoodUpstream(t *testing.T) {
+	isolateHome(t)
+	reg := incidentRegistry(t)
+	repo := reg.Host() + "/" + prefectRepo
+	const bad = "2.20.21-python3.10"
+	badDigest := mustDigest(t, reg, bad)
+	config := func(onDrift string) string {
+		return pinConfig(reg, `  tag = "`+bad+`"
+  on_drift = "`+onDrift+`"
+  platform = "linux/amd64"`)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:             pinConfig(reg, `  tag = "`+bad+`"`),
+			ResourceName:       pinAddress,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateId:      repo + ":" + bad + "@" + badDigest,
+		}, {
+			PreConfig:   push(t, reg, bad),
+			Config:      config("warn"),
+			ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image`),
+		}, {
+			Config: config("update"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				expectPlannedString{pinAddress, "digest", digestOf(t, reg, bad)},
+			}},
+			ConfigStateChecks: append(pinValues(t, reg, pinAddress, repo, bad),
+				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)}),
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digest"), knownvalue.NotNull())),
 		}},
 	})
 }
