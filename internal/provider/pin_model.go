@@ -138,9 +138,6 @@ func resolveErrorDetail(err error) string {
 	return detail
 }
 
-// resolveErrorSummary gives a failed resolution a short title naming what
-// failed; the error itself is the detail (registry errors already name the
-// registry, repository, request, status and what to do).
 // addResolveError adds a failed resolution of sel to diags, on the
 // attribute it is about where there is one, so that Terraform points at
 // that line: platform, required_platforms, or tag for a tag that does not
@@ -162,6 +159,9 @@ func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResour
 	}
 }
 
+// resolveErrorSummary gives a failed resolution a short title naming what
+// failed; the error itself is the detail (registry errors already name the
+// registry, repository, request, status and what to do).
 func resolveErrorSummary(err error) string {
 	var noMatch *resolver.NoMatchError
 	var platform *resolver.PlatformError
@@ -188,12 +188,12 @@ func resolveErrorSummary(err error) string {
 	}
 }
 
-// manifestNotFound reports whether err is a 404 to the GET of an image's
-// manifest by digest (its platforms, read after the tag's HEAD found it):
-// the tag exists, so "Image Tag Not Found", on tag, would mislead.
+// manifestNotFound reports whether err is a 404 to a manifest asked for by
+// digest (its platforms, read after the tag's HEAD found it): the tag
+// exists, so "Image Tag Not Found", on tag, would mislead.
 func manifestNotFound(err error) bool {
 	var e *registry.Error
-	return registry.IsNotFound(err) && errors.As(err, &e) && strings.HasPrefix(e.Action, "read the manifest of digest ")
+	return registry.IsNotFound(err) && errors.As(err, &e) && e.ByDigest()
 }
 
 // pinErrorDetail is the detail of a failed resolution of sel: what to do

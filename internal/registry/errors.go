@@ -96,7 +96,7 @@ func (e *Error) Error() string {
 		switch {
 		case strings.HasPrefix(e.Action, "list tags"):
 			what = "the repository does not exist there"
-		case strings.Contains(e.Action, " of digest "):
+		case e.ByDigest():
 			what, check = "the repository holds no manifest with that digest, or does not exist there", "digest"
 		}
 		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the %s.", status, what, check)
@@ -124,6 +124,10 @@ func (e *Error) Error() string {
 // CertificateUnverified reports whether the registry's TLS certificate
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
+
+// ByDigest reports whether the request asked for a manifest by digest
+// (Head or Platforms given "sha256:…"), not by tag.
+func (e *Error) ByDigest() bool { return strings.Contains(e.Action, " of digest ") }
 
 // CredentialsUnreadable reports whether the Docker config (or a credential
 // helper it names) could not be read, so that no request was sent.

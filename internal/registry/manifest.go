@@ -53,15 +53,9 @@ type Platforms struct {
 // digest. The result is memoized per repository and reference for the
 // Client's lifetime, with concurrent callers sharing one request.
 func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
-	byDigest := strings.Contains(reference, ":")
-	action := "resolve the digest of tag " + reference
-	if byDigest {
-		action = "find the manifest of digest " + reference
-		if _, err := v1.NewHash(reference); err != nil {
-			return Descriptor{}, invalid(ref, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
-		}
-	} else if err := ValidateTag(reference); err != nil {
-		return Descriptor{}, invalid(ref, action, err)
+	action, byDigest, err := referenceAction(ref, reference, "resolve the digest of tag ", "find the manifest of digest ")
+	if err != nil {
+		return Descriptor{}, err
 	}
 	d, err := c.heads.Get(ctx, ref.key+":"+reference, func(ctx context.Context) (Descriptor, error) {
 		rt, err := c.transportFor(ctx, ref)
@@ -116,15 +110,13 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 // image config. The result is memoized per repository and reference for
 // the Client's lifetime, with concurrent callers sharing one request.
 func (c *Client) Platforms(ctx context.Context, ref Repository, reference string) (Platforms, error) {
-	byDigest := strings.Contains(reference, ":")
-	action, sep := "read the manifest of tag "+reference, ":"
+	action, byDigest, err := referenceAction(ref, reference, "read the manifest of tag ", "read the manifest of digest ")
+	if err != nil {
+		return Platforms{}, err
+	}
+	sep := ":"
 	if byDigest {
-		action, sep = "read the manifest of digest "+reference, "@"
-		if _, err := v1.NewHash(reference); err != nil {
-			return Platforms{}, invalid(ref, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
-		}
-	} else if err := ValidateTag(reference); err != nil {
-		return Platforms{}, invalid(ref, action, err)
+		sep = "@"
 	}
 	p, err := c.platforms.Get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
 		rt, err := c.transportFor(ctx, ref)
@@ -277,6 +269,24 @@ func digestOf(want string, body []byte) (string, error) {
 	}
 	h.Write(body)
 	return alg + ":" + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// referenceAction checks reference, a tag or a digest ("sha256:…"), and
+// returns the action an error about it names (forTag or forDigest, then
+// the reference) and whether it is a digest.
+func referenceAction(ref Repository, reference, forTag, forDigest string) (string, bool, error) {
+	if strings.Contains(reference, ":") {
+		action := forDigest + reference
+		if _, err := v1.NewHash(reference); err != nil {
+			return action, true, invalid(ref, action, fmt.Errorf("%q is not a digest such as sha256:…: %w", reference, err))
+		}
+		return action, true, nil
+	}
+	action := forTag + reference
+	if err := ValidateTag(reference); err != nil {
+		return action, false, invalid(ref, action, err)
+	}
+	return action, false, nil
 }
 
 // imageArtifact reports whether an index entry's artifactType is an
