@@ -237,11 +237,14 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 	if settle != nil {
 		if tag, err := prefecttag.NewCatalog(tags).Select(req.Selector); err == nil {
 			return tag.Name, func(ctx context.Context) (string, error) {
-				tags, err := settle(ctx)
+				settled, err := settle(ctx)
 				if err != nil {
 					return "", listError(ctx, repo, err)
 				}
-				return r.selectFrom(ctx, repo, req, spans, tags)
+				if slices.Equal(settled, tags) {
+					return tag.Name, nil // the check passed: the same tags select the same tag
+				}
+				return r.selectFrom(ctx, repo, req, spans, settled)
 			}, nil
 		}
 		// Nothing chosen: no error is told from tags still to be settled.
