@@ -35,15 +35,7 @@ func TestRegistryErrorsGetTerraformAdvice(t *testing.T) {
 					next.ServeHTTP(w, req)
 				})
 			}))
-			c, err := registry.New(registry.Config{MaxRetries: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			repo, err := registry.ParseRepository(r.Host() + "/prefecthq/prefect")
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = c.ListTags(context.Background(), repo)
+			err := listTagsOf(t, r, 1)
 			var e *registry.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v", err)
@@ -72,7 +64,20 @@ func TestBrokenDockerConfigAdviceNamesRegistryAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := registrytest.New(t)
-	c, err := registry.New(registry.Config{MaxRetries: 0})
+	err := listTagsOf(t, r, 0)
+	if err == nil || strings.Contains(err.Error(), "registry_auth") {
+		t.Fatalf("the registry client's error: %v", err)
+	}
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "registry_auth block for "+r.Host()) {
+		t.Errorf("detail lacks the registry_auth advice: %s", detail)
+	}
+}
+
+// listTagsOf lists prefecthq/prefect on r with a registry client of its
+// own, as the provider configures one, and returns the error.
+func listTagsOf(t *testing.T, r *registrytest.Registry, maxRetries int) error {
+	t.Helper()
+	c, err := registry.New(registry.Config{MaxRetries: maxRetries})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +86,5 @@ func TestBrokenDockerConfigAdviceNamesRegistryAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.ListTags(context.Background(), repo)
-	if err == nil || strings.Contains(err.Error(), "registry_auth") {
-		t.Fatalf("the registry client's error: %v", err)
-	}
-	if detail := resolveErrorDetail(err); !strings.Contains(detail, "registry_auth block for "+r.Host()) {
-		t.Errorf("detail lacks the registry_auth advice: %s", detail)
-	}
+	return err
 }

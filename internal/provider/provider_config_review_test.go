@@ -172,38 +172,41 @@ func TestAccProvider_repositoryEnvWithCredentials(t *testing.T) {
 // silence, and a plan against a registry behind that CA failed with
 // advice to add the CA with ca_certificate_pem, which was done.
 func TestAccProvider_caCertificateKnownOnlyAfterApply(t *testing.T) {
-	isolateHome(t)
-	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
-	rec := &diagRecorder{}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: rec.factories(),
-		Steps: []resource.TestStep{{
-			Config: `
+	rec := planWithSettingsKnownAfterApply(t, `
 resource "terraform_data" "ca" { input = "x" }
 
 provider "prefectimage" {
   ca_certificate_pem = terraform_data.ca.id
 }
-` + pinOn(reg.Host()),
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
-		}},
-	})
+`)
 	if err := rec.expectWarning(`(?s)CA Certificate Not Yet Known.*ca_certificate_pem`)(nil); err != nil {
 		t.Error(err)
 	}
 }
 
-// request_timeout, max_retries and listing_timeout known only after apply
-// keep their defaults in this run, and the plan warns on each.
-func TestAccProvider_timeoutsKnownOnlyAfterApply(t *testing.T) {
+// planWithSettingsKnownAfterApply plans a pin under a provider block
+// (with the resources it reads) whose settings are known only after
+// apply, and returns what the plan said.
+func planWithSettingsKnownAfterApply(t *testing.T, providerBlock string) *diagRecorder {
+	t.Helper()
 	isolateHome(t)
 	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
 	rec := &diagRecorder{}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: rec.factories(),
 		Steps: []resource.TestStep{{
-			Config: `
+			Config:             providerBlock + pinOn(reg.Host()),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+	return rec
+}
+
+// request_timeout, max_retries and listing_timeout known only after apply
+// keep their defaults in this run, and the plan warns on each.
+func TestAccProvider_timeoutsKnownOnlyAfterApply(t *testing.T) {
+	rec := planWithSettingsKnownAfterApply(t, `
 resource "terraform_data" "later" { input = "x" }
 
 provider "prefectimage" {
@@ -211,11 +214,7 @@ provider "prefectimage" {
   max_retries     = length(terraform_data.later.id) > 0 ? 2 : 1
   listing_timeout = length(terraform_data.later.id) > 0 ? "2m" : "1m"
 }
-` + pinOn(reg.Host()),
-			PlanOnly:           true,
-			ExpectNonEmptyPlan: true,
-		}},
-	})
+`)
 	for _, name := range []string{"request_timeout", "max_retries", "listing_timeout"} {
 		if err := rec.expectWarning(`(?s)Provider Setting Not Yet Known.*` + name + ` depends on a value known only after apply`)(nil); err != nil {
 			t.Error(err)

@@ -17,86 +17,70 @@ import (
 
 // A review of the platform guard as a platform engineer meets it.
 
-// An imported pin whose image lacks a required platform, while upstream's
-// tag has since been re-pushed with every one: under on_drift = "update"
-// the plan follows upstream to the good image (the pin then points at an
-// image with every required platform), instead of failing on the pinned
-// one with advice to leave the release out. Under "warn" and "error" the
-// pinned image still fails the plan.
+// An imported pin whose image lacks a required platform (or its
+// platform), while upstream's tag has since been re-pushed with every one:
+// under on_drift = "update" the plan follows upstream to the good image
+// (the pin then points at an image with every platform asked for), instead
+// of failing on the pinned one with advice to leave the release out. Under
+// "warn" and "error" the pinned image still fails the plan.
 func TestAccReviewGuard_importedLackingFollowsGoodUpstream(t *testing.T) {
-	isolateHome(t)
-	reg := incidentRegistry(t)
-	repo := reg.Host() + "/" + prefectRepo
-	const bad = "2.20.21-python3.10"
-	badDigest := mustDigest(t, reg, bad)
-	config := func(onDrift string) string {
-		return pinConfig(reg, `  tag = "`+bad+`"
+	const bad = "2.20.21-python3.10" // linux/arm64 alone until re-pushed
+	for _, tc := range []struct {
+		name, attribute, warnError string
+		planChecks                 func(reg *registrytest.Registry, repo string) []plancheck.PlanCheck
+		stateChecks                []statecheck.StateCheck
+	}{{
+		name:      "required_platforms",
+		attribute: `required_platforms = ` + bothPlatforms,
+		warnError: `(?s)Image Lacks Required Platforms.*` + wrapped(`which lacks the required linux/amd64; it has linux/arm64`).String(),
+		planChecks: func(reg *registrytest.Registry, repo string) []plancheck.PlanCheck {
+			return []plancheck.PlanCheck{expectPlannedString{"terraform_data.pool", "input", func() string { return repo + "@" + mustDigest(t, reg, bad) }}}
+		},
+	}, {
+		name:        "platform",
+		attribute:   `platform = "linux/amd64"`,
+		warnError:   `(?s)Platform Not Published for the Image`,
+		stateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digest"), knownvalue.NotNull())},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateHome(t)
+			reg := incidentRegistry(t)
+			repo := reg.Host() + "/" + prefectRepo
+			config := func(onDrift string) string {
+				return pinConfig(reg, `  tag = "`+bad+`"
   on_drift = "`+onDrift+`"
-  required_platforms = `+bothPlatforms)
-	}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:             pinConfig(reg, `  tag = "`+bad+`"`),
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + bad + "@" + badDigest,
-		}, {
-			// Upstream restores linux/amd64.
-			PreConfig:   push(t, reg, bad),
-			Config:      config("warn"),
-			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + wrapped(`which lacks the required linux/amd64; it has linux/arm64`).String()),
-		}, {
-			Config: config("update"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+  `+tc.attribute)
+			}
+			planChecks := []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
 				expectPlannedString{pinAddress, "digest", digestOf(t, reg, bad)},
-				expectPlannedString{"terraform_data.pool", "input", func() string { return repo + "@" + mustDigest(t, reg, bad) }},
-			}},
-			ConfigStateChecks: append(pinValues(t, reg, pinAddress, repo, bad),
-				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)})),
-		}},
-	})
-}
-
-// The same with platform instead of required_platforms: the imported
-// image has no linux/amd64, upstream's has it again, and under "update"
-// the plan follows, with platform_digest upstream's linux/amd64 image.
-func TestAccReviewGuard_importedLackingPlatformFollowsGoodUpstream(t *testing.T) {
-	isolateHome(t)
-	reg := incidentRegistry(t)
-	repo := reg.Host() + "/" + prefectRepo
-	const bad = "2.20.21-python3.10"
-	badDigest := mustDigest(t, reg, bad)
-	config := func(onDrift string) string {
-		return pinConfig(reg, `  tag = "`+bad+`"
-  on_drift = "`+onDrift+`"
-  platform = "linux/amd64"`)
+			}
+			if tc.planChecks != nil {
+				planChecks = append(planChecks, tc.planChecks(reg, repo)...)
+			}
+			stateChecks := append(pinValues(t, reg, pinAddress, repo, bad),
+				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)}))
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:             pinConfig(reg, `  tag = "`+bad+`"`),
+					ResourceName:       pinAddress,
+					ImportState:        true,
+					ImportStatePersist: true,
+					ImportStateId:      repo + ":" + bad + "@" + mustDigest(t, reg, bad),
+				}, {
+					// Upstream restores linux/amd64.
+					PreConfig:   push(t, reg, bad),
+					Config:      config("warn"),
+					ExpectError: regexp.MustCompile(tc.warnError),
+				}, {
+					Config:            config("update"),
+					ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: planChecks},
+					ConfigStateChecks: append(stateChecks, tc.stateChecks...),
+				}},
+			})
+		})
 	}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:             pinConfig(reg, `  tag = "`+bad+`"`),
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + bad + "@" + badDigest,
-		}, {
-			PreConfig:   push(t, reg, bad),
-			Config:      config("warn"),
-			ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image`),
-		}, {
-			Config: config("update"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
-				expectPlannedString{pinAddress, "digest", digestOf(t, reg, bad)},
-			}},
-			ConfigStateChecks: append(pinValues(t, reg, pinAddress, repo, bad),
-				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)}),
-				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digest"), knownvalue.NotNull())),
-		}},
-	})
 }
 
 // The image's platforms cannot be read because the registry answers 404 to
