@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -87,24 +88,37 @@ func TestHeadFallsBackToGetWithoutDigestHeader(t *testing.T) {
 	}
 }
 
-// A registry that refuses manifest HEAD requests is read with a GET.
-func TestHeadNotAllowedFallsBackToGet(t *testing.T) {
+// A registry that refuses manifest HEAD requests (405), or answers them
+// 404 where a GET serves the manifest (Sonatype Nexus), is read with a
+// GET, by tag and by digest; a manifest the GET does not find either is
+// not found.
+func TestHeadRefusedOrMissingFallsBackToGet(t *testing.T) {
 	noDockerConfig(t)
-	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method == http.MethodHead {
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			return true
-		}
-		return false
-	}))
-	digest, _ := f.pushIndex("acme/x", "t")
-	c := newTestClient(t, Config{MaxRetries: 3})
-	d, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
-	if err != nil || d.Digest != digest || d.MediaType != string(types.OCIImageIndex) {
-		t.Fatalf("got %+v, %v", d, err)
-	}
-	if f.count("head") != 1 || f.count("get") != 1 {
-		t.Errorf("head %d, get %d; want 1 and 1", f.count("head"), f.count("get"))
+	for _, status := range []int{http.StatusMethodNotAllowed, http.StatusNotFound} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method == http.MethodHead {
+					w.WriteHeader(status)
+					return true
+				}
+				return false
+			}))
+			digest, _ := f.pushIndex("acme/x", "t")
+			c := newTestClient(t, Config{MaxRetries: 3})
+			ctx, repo := context.Background(), repoOf(t, f.repo("acme/x"))
+			for _, reference := range []string{"t", digest} {
+				d, err := c.Head(ctx, repo, reference)
+				if err != nil || d.Digest != digest || d.MediaType != string(types.OCIImageIndex) {
+					t.Fatalf("%s: got %+v, %v", reference, d, err)
+				}
+			}
+			if f.count("head") != 2 || f.count("get") != 2 {
+				t.Errorf("head %d, get %d; want 2 and 2", f.count("head"), f.count("get"))
+			}
+			if _, err := c.Head(ctx, repo, "missing"); !IsNotFound(err) || !strings.Contains(err.Error(), "does not exist") {
+				t.Errorf("a missing tag: got %v, want not found", err)
+			}
+		})
 	}
 }
 
