@@ -127,11 +127,15 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	if blobPath.MatchString(via[0].URL.Path) {
 		return nil
 	}
+	status := http.StatusFound
+	if req.Response != nil { // the redirect answered, as it was (301, 302, 303, 307 or 308)
+		status = req.Response.StatusCode
+	}
 	if from.Scheme == "https" && req.URL.Scheme == "http" {
-		return &answerError{status: http.StatusFound, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+		return &answerError{status: status, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
 	}
 	if !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
-		return &answerError{status: http.StatusFound, msg: fmt.Sprintf("the registry %s redirected the request to another host, %s, which is refused", from.Host, req.URL.Host)}
+		return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected the request to another host, %s, which is refused", from.Host, req.URL.Host)}
 	}
 	return nil
 }

@@ -319,6 +319,9 @@ func TestHostileRedirects(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), f.host) || !strings.Contains(err.Error(), other.host) {
 		t.Errorf("tag list redirected to another host: %v, want an error naming both hosts", err)
 	}
+	if err != nil && !strings.Contains(err.Error(), "HTTP 307") {
+		t.Errorf("tag list redirected with 307: %v, want the error to give the status the registry answered", err)
+	}
 	d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
 	if err == nil || d.Digest == otherDigest || !strings.Contains(err.Error(), other.host) {
 		t.Errorf("manifest HEAD redirected to another host: %v, %v (theirs %s, ours %s)", d, err, otherDigest, digest)

@@ -103,6 +103,9 @@ type stretch struct {
 	advanced bool // the registry answered a `last` with new tags only
 	ignoresN bool // a page held more names than asked for
 	widened  bool // the list was asked for again, whole, with widePage
+	// unasked: n is not sent (the registry refused it), so the list
+	// cannot be asked for again with widePage.
+	unasked bool
 }
 
 // take records a page and says what to do next.
@@ -208,6 +211,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
 		return complete // the registry honoured last before and started over past its end
+	case fresh == 0 && s.unasked && !s.ignoresN:
+		// Asked again without n, it would send the same page: whether that
+		// is its whole list or a page of its own size cannot be told.
+		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
 	case fresh == 0 && (s.ignoresN || s.widened):
 		// The registry ignores last and sends no Link. It sent more names
 		// than asked for, or fewer than the widePage asked for: its answer

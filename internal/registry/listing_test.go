@@ -115,6 +115,8 @@ func TestWholeStretchDecisions(t *testing.T) {
 		tags  []string
 		why   string
 		wide  bool
+		// unasked: n is not sent (the registry refused it).
+		unasked bool
 	}{
 		{name: "linked pages in an order of their own", n: 2,
 			pages: []page{pg("", true, "d", "a"), pg("a", true, "c", "e"), pg("e", false, "b")},
@@ -146,12 +148,18 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "a page ending at the last sent again", n: 2,
 			pages: []page{pg("", false, "a", "b"), pg("b", false, "c", "b")},
 			want:  []verdict{readMore, unreadable}, why: "loop"},
+		{name: "n refused, last ignored, no Link: the page cannot be widened", n: 2, unasked: true,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b")},
+			want:  []verdict{readMore, unreadable}, why: "refuses n"},
+		{name: "n refused, every tag at once, last honoured: read on to the empty page", n: 2, unasked: true,
+			pages: []page{pg("", false, "a", "b", "c"), pg("c", false)},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
 		{name: "cursor pages", n: 2,
 			pages: []page{pg("", true, "a", "b"), {tags: []string{"c"}, count: 1, cursor: true}},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &stretch{n: tc.n}
+			s := &stretch{n: tc.n, unasked: tc.unasked}
 			for i, p := range tc.pages {
 				if got := s.take(p); got != tc.want[i] {
 					t.Fatalf("page %d: verdict %d, want %d (%s)", i+1, got, tc.want[i], s.why)

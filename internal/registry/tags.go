@@ -91,6 +91,10 @@ type listing struct {
 	asked     map[[2]string]int // callers of each narrowed range (After, Before)
 	linked    int               // the most names a page with a Link held (stretch.linked)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
+	// withoutN: the registry refused the list's first page asked with n
+	// and answered it without (firstPage): no request of the listing
+	// sends n.
+	withoutN atomic.Bool
 }
 
 type rangeRead struct {
@@ -342,7 +346,7 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 		if err != nil {
 			return nil, l.overtime(err)
 		}
-		s := &stretch{n: c.pageSize}
+		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load()}
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
 			return nil, l.overtime(err)
 		}
@@ -438,7 +442,24 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 	return c.headPages.Get(ctx, l.ref.key, func(ctx context.Context) (headPage, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
-		p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, c.pageSize, ""), page{})
+		p, link, err := c.getPage(ctx, l, rt, l.tagsURL(c.pageSize, ""), page{})
+		if s := statusOf(err); (s == http.StatusBadRequest || s == http.StatusRequestEntityTooLarge) && !l.withoutN.Load() {
+			// A request without last can only be refused for its n: CNCF
+			// distribution v3.1.0 refuses an n above its tags.maxtags
+			// (1000 unless configured lower) with 400
+			// PAGINATION_NUMBER_INVALID, and answers a request without n
+			// with every tag. Asked without n, a registry sends its own
+			// page size, with a Link or all at once; the stretches judge
+			// its pages by what they hold, as for a registry capping n.
+			whole := l.ref.v2URL("tags/list")
+			if p2, link2, err2 := c.getPage(ctx, l, rt, whole, page{}); err2 == nil {
+				l.withoutN.Store(true)
+				c.debug(ctx, "the registry refused n on the tag list; reading it without n", map[string]any{
+					"registry": l.ref.registry, "repository": l.ref.written, "status": s,
+				})
+				p, link, err = p2, link2, nil
+			}
+		}
 		return headPage{p: p, link: link}, l.overtime(err)
 	})
 }
@@ -546,7 +567,7 @@ func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context)
 // askAfter reads the page of n tags after last, a name that is no tag;
 // refused is the status when the registry refuses it (refusedLast).
 func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, int, error) {
-	p, link, err := c.getPage(ctx, l, rt, c.tagsURL(l.ref, n, last), page{sent: last})
+	p, link, err := c.getPage(ctx, l, rt, l.tagsURL(n, last), page{sent: last})
 	if s := refusedLast(err, last); s != 0 {
 		return nil, nil, s, nil
 	}
@@ -693,7 +714,7 @@ func (c *Client) readStretch(ctx context.Context, l *listing, rt *repoTransport,
 func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch, v verdict, next *url.URL) error {
 	visited := map[string]bool{}
 	if s.pages == 1 {
-		visited[pageKey(c.tagsURL(l.ref, s.n, s.from))] = true
+		visited[pageKey(l.tagsURL(s.n, s.from))] = true
 	}
 	for v == readMore {
 		if next != nil {
@@ -736,9 +757,9 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	u := link
 	switch {
 	case s.pages == 0:
-		u, p.sent = c.tagsURL(l.ref, s.n, s.from), s.from
+		u, p.sent = l.tagsURL(s.n, s.from), s.from
 	case link == nil:
-		u, p.sent = c.tagsURL(l.ref, s.n, s.nextLast), s.nextLast
+		u, p.sent = l.tagsURL(s.n, s.nextLast), s.nextLast
 	case link.Query().Has("last"):
 		p.sent = link.Query().Get("last")
 	default:
@@ -833,13 +854,17 @@ func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url
 	return next, nil
 }
 
-// tagsURL is the tag list URL asking for n tags after last.
-func (c *Client) tagsURL(ref Repository, n int, last string) *url.URL {
-	q := url.Values{"n": {strconv.Itoa(n)}}
+// tagsURL is the tag list URL asking for n tags after last, or for the
+// registry's own page size after last when it refuses n (withoutN).
+func (l *listing) tagsURL(n int, last string) *url.URL {
+	q := url.Values{}
+	if !l.withoutN.Load() {
+		q.Set("n", strconv.Itoa(n))
+	}
 	if last != "" {
 		q.Set("last", last)
 	}
-	u := ref.v2URL("tags/list")
+	u := l.ref.v2URL("tags/list")
 	u.RawQuery = q.Encode()
 	return u
 }

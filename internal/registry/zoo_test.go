@@ -130,11 +130,18 @@ func distribution300(sorted []string) http.HandlerFunc {
 // distribution310 is CNCF distribution v3.1.0 (registry/handlers/tags.go
 // and registry/storage/tagstore.go at v3.1.0): n above tags.maxtags
 // (default 1000) is refused with 400 PAGINATION_NUMBER_INVALID (clamped
-// only after v3.1.1); the tags past last in byte order, at most n; a page
-// that filled n links the next even when no tag remains, and that next
-// answer is "tags": null (fixed after v3.1.1).
-func distribution310(sorted []string) http.HandlerFunc {
-	const maxTags = 1000
+// from v3.1.1 on); no n, every tag past last; the tags past last in byte
+// order, at most n; a page that filled n links the next even when no tag
+// remains, and that next answer is "tags": null (fixed after v3.1.1).
+func distribution310(sorted []string) http.HandlerFunc { return distribution310Max(1000)(sorted) }
+
+// distribution310Max is distribution310 configured with tags.maxtags
+// (REGISTRY_TAGS_MAXTAGS), which its documentation shows set to 100.
+func distribution310Max(maxTags int) func([]string) http.HandlerFunc {
+	return func(sorted []string) http.HandlerFunc { return distribution310Handler(maxTags, sorted) }
+}
+
+func distribution310Handler(maxTags int, sorted []string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		limit := -1
@@ -262,6 +269,7 @@ func TestZooRealRegistries(t *testing.T) {
 		{"distribution-3.0.0", sorted, distribution300},
 		{"distribution-3.1.0", sorted, distribution310},
 		{"distribution-3.1.0-full-last-page", fullPages, distribution310},
+		{"distribution-3.1.0-maxtags-100", sorted, distribution310Max(100)},
 		{"zot", sorted, zot},
 		{"ecr", sorted, ecr},
 	} {

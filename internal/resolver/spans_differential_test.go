@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -254,4 +255,36 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, []diffSel{{"", "", "", false}, {"~> 3.8.0", "3.12", "", false}})
+}
+
+// A registry that refuses an n above its limit instead of capping it, as
+// CNCF distribution v3.1.0 does with tags.maxtags set below the 1000
+// asked for (400 PAGINATION_NUMBER_INVALID), and answers without n: with
+// every tag at once (v3.1.0), or with pages of its own size and Links.
+// Every tag list request sent n=1000, so every pin failed with the 400.
+func TestRefusedPageSizePicksAsFullCatalog(t *testing.T) {
+	tags := tagcatalog.Prefect()
+	refuse := registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if n, err := strconv.Atoi(req.URL.Query().Get("n")); err == nil && n > 100 && strings.HasSuffix(req.URL.Path, "/tags/list") {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"invalid number of results requested","detail":{"n":`+strconv.Itoa(n)+`}}]}`)
+				return
+			}
+			next.ServeHTTP(w, req)
+		})
+	})
+	for name, opts := range map[string][]registrytest.Option{
+		"whole-without-n": {refuse, registrytest.WithDefaultPageSize(1 << 20), registrytest.WithMaxPageSize(1 << 20)},
+		"pages-of-100":    {refuse, registrytest.WithMaxPageSize(100)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reg := registrytest.New(t, opts...)
+			if err := reg.Seed("prefecthq/prefect", tags); err != nil {
+				t.Fatal(err)
+			}
+			picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, append(slices.Clone(diffSelectors), fleetSelectors...))
+		})
+	}
 }
