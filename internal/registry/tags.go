@@ -830,6 +830,19 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 		// another repository's tags, which would join this list.
 		next.Path, next.RawPath = own, u.RawPath
 	}
+	if q := next.Query(); q.Get("n") == "0" {
+		// GHCR links its next page with n=0 and answers it with a page of
+		// its own size; a registry that takes n=0 as the distribution
+		// spec does would answer no tags, which would end the list there.
+		// Asked with this page's n (none when the listing sends none),
+		// the next page is a page.
+		if n := u.Query().Get("n"); n != "" {
+			q.Set("n", n)
+		} else {
+			q.Del("n")
+		}
+		next.RawQuery = q.Encode()
+	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
 	l.linkedMost(p.count)
 	return p, next, nil

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -256,6 +258,43 @@ func ecr(sorted []string) http.HandlerFunc {
 	}
 }
 
+// ghcr is GitHub's container registry: tags in the order they were pushed
+// (ghcr.io/opentofu/opentofu lists 1.6.0-alpha1-arm64, -amd64, -arm,
+// -386), n honoured, 100 a page without it; while tags remain, a relative
+// Link to the next page that carries last and n=0 (ghcr.io/astral-sh/uv,
+// ublue-os/bluefin), which it answers with its own page size. zeroIsZero
+// is a registry linking so that takes n=0 as the distribution spec does:
+// no tags. last is taken by position; one it never listed, from the start.
+func ghcr(zeroIsZero bool) func([]string) http.HandlerFunc {
+	return func(sorted []string) http.HandlerFunc {
+		order := registrytest.Shuffled(11)(slices.Clone(sorted))
+		return func(w http.ResponseWriter, r *http.Request) {
+			q := r.URL.Query()
+			n := 100
+			if s := q.Get("n"); s != "" {
+				v, err := strconv.Atoi(s)
+				if err != nil || v < 0 {
+					writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid n")
+					return
+				}
+				if v > 0 || zeroIsZero {
+					n = min(v, 10000)
+				}
+			}
+			start := 0
+			if i := slices.Index(order, q.Get("last")); i >= 0 {
+				start = i + 1
+			}
+			stop := min(start+n, len(order))
+			if stop < len(order) && stop > start {
+				v := url.Values{"last": {order[stop-1]}, "n": {"0"}}
+				w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": order[start:stop]})
+		}
+	}
+}
+
 // TestZooRealRegistries reads every range from each registry above, on the
 // 13,512 prefecthq/prefect tags.
 func TestZooRealRegistries(t *testing.T) {
@@ -272,6 +311,8 @@ func TestZooRealRegistries(t *testing.T) {
 		{"distribution-3.1.0-maxtags-100", sorted, distribution310Max(100)},
 		{"zot", sorted, zot},
 		{"ecr", sorted, ecr},
+		{"ghcr", sorted, ghcr(false)},
+		{"ghcr-linking-n0-answered-empty", sorted, ghcr(true)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -357,5 +398,25 @@ func TestZooArtifactoryRepositoryPath(t *testing.T) {
 			t.Parallel()
 			runZoo(t, artifactory("dockerhub-remote", tc.noV2, tc.other)(sorted), "dockerhub-remote/prefecthq/prefect", sorted, true)
 		})
+	}
+}
+
+// GHCR's Links ask for n=0, its own page size of 100: followed as they are,
+// a list of 13,512 tags took 1 page of 1000 and 126 of 100, one round trip
+// each. Asked with the first page's n, it takes 14.
+func TestZooGHCRPagesAsAsked(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	var pages atomic.Int32
+	serve := ghcr(false)(sorted)
+	c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		serve(w, r)
+	}), "prefecthq/prefect")
+	got, err := c.ListTags(context.Background(), ref)
+	if err != nil || !slices.Equal(got, sorted) {
+		t.Fatalf("%d tags, want %d (%v)", len(got), len(sorted), err)
+	}
+	if want := (len(sorted) + c.pageSize - 1) / c.pageSize; int(pages.Load()) != want {
+		t.Errorf("%d tag list pages, want %d", pages.Load(), want)
 	}
 }
