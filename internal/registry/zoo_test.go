@@ -295,6 +295,30 @@ func ghcr(zeroIsZero bool) func([]string) http.HandlerFunc {
 	}
 }
 
+// nexus is a Sonatype Nexus Docker proxy repository reached on its own
+// Docker connector port (sonatype/nexus-public#1011, 2026): lexical, n and
+// last honoured, and the next page linked by an absolute URL under the
+// main port's path, /repository/<name>/v2/..., which the connector
+// answers 400.
+func nexus(sorted []string) http.HandlerFunc {
+	list := distribution310Handler(1000, sorted)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/repository/") {
+			writeRegError(w, http.StatusBadRequest, "UNSUPPORTED", "this port serves /v2/ only")
+			return
+		}
+		rec := httptest.NewRecorder()
+		list(rec, r)
+		if link := rec.Header().Get("Link"); link != "" {
+			target := strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+			w.Header().Set("Link", "<https://"+r.Host+"/repository/docker-proxy-docker-hub"+target+`>; rel="next"`)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	}
+}
+
 // TestZooRealRegistries reads every range from each registry above, on the
 // 13,512 prefecthq/prefect tags.
 func TestZooRealRegistries(t *testing.T) {
@@ -312,6 +336,7 @@ func TestZooRealRegistries(t *testing.T) {
 		{"zot", sorted, zot},
 		{"ecr", sorted, ecr},
 		{"ghcr", sorted, ghcr(false)},
+		{"nexus-docker-connector", sorted, nexus},
 		{"ghcr-linking-n0-answered-empty", sorted, ghcr(true)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
