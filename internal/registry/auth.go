@@ -29,7 +29,8 @@ type repoTransport struct {
 
 // transportFor returns the repository's authenticated transport, doing the
 // ping and the token exchange on first use. Concurrent first callers share
-// one handshake; a failed handshake is tried again by the next caller.
+// one handshake; a failed handshake is tried again by the next caller,
+// unless it spent its retries on a rate limit or timeouts (see retry).
 func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTransport, error) {
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
@@ -48,7 +49,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			}
 		}
 		var rt http.RoundTripper
-		err = c.retry(ctx, fields, func(actx context.Context) error {
+		err = c.retry(ctx, ref, "auth "+ref.key, fields, func(actx context.Context) error {
 			start := time.Now()
 			t, err := transport.NewWithContext(actx, reg, auth, c.base, scopes)
 			if err != nil {

@@ -39,6 +39,7 @@ type Error struct {
 	source    string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
 	detail    string        // the cause, scrubbed of configured passwords
 	invalid   bool          // the caller's input was invalid; nothing was sent
+	earlier   int           // attempts of an earlier request whose spent rate limit kept this one from being sent; 0 when it was sent
 	badCert   bool          // the TLS certificate could not be verified
 }
 
@@ -85,6 +86,16 @@ func (e *Error) Error() string {
 		if e.source != "" {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
+	case e.StatusCode == http.StatusTooManyRequests && e.earlier > 0:
+		earlier := ""
+		if e.earlier > 1 {
+			earlier = fmt.Sprintf(" after %d attempts", e.earlier)
+		}
+		fmt.Fprintf(&b, "the registry rate-limited an earlier request of this run (%s)%s, so this one was not sent", status, earlier)
+		if e.waitAsked > 0 {
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
+		}
+		b.WriteString(".")
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
 		if e.waitAsked > 0 {
@@ -135,7 +146,9 @@ func (e *Error) CredentialsUnreadable() bool { return errors.As(e.Cause, new(*ke
 
 // RetriesSpent reports whether the request was given up after retries, or
 // because the time allowed for it and its retries ran out.
-func (e *Error) RetriesSpent() bool { return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 }
+func (e *Error) RetriesSpent() bool {
+	return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 || e.earlier > 0
+}
 
 // IsNotFound reports whether err is a registry's 404: no such tag,
 // manifest or repository.
@@ -193,6 +206,10 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	var re *retryError
 	if errors.As(err, &re) {
 		e.attempts, e.waitAsked, e.left, e.outOfTime = re.attempts, re.waitAsked, re.left, re.outOfTime
+		if re.earlier != nil {
+			e.attempts, e.waitAsked, e.left, e.outOfTime = 0, re.earlier.waitAsked, re.earlier.left, false
+			e.earlier = max(re.earlier.attempts, 1)
+		}
 	}
 	var ae *answerError
 	var te *transport.Error

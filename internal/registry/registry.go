@@ -7,7 +7,10 @@
 // one authenticated round tripper (ping and token exchange happen once per
 // repository). Tag lists, digests and platform lists are memoized for the
 // Client's lifetime; concurrent callers asking for the same thing share one
-// request, and failures are never cached.
+// request. Failures are not cached, except that a request that has spent
+// its retries on a rate limit or on timeouts is not sent again for the
+// Client's life, and a rate limit so spent stops every later request to
+// that registry (see Client.retry).
 package registry
 
 import (
@@ -148,15 +151,17 @@ type Client struct {
 	listingTimeout time.Duration
 	sleep          func(ctx context.Context, d time.Duration) error // between retries
 
-	sources    sync.Map // repository key -> where its credentials came from
-	auths      memo.Cache[*repoTransport]
-	listings   sync.Map // repository key -> *listing
-	rangeReads memo.Cache[rangeRead]
-	orders     memo.Cache[order]
-	headPages  memo.Cache[headPage]
-	wholeLists memo.Cache[[]string]
-	heads      memo.Cache[Descriptor]
-	platforms  memo.Cache[Platforms]
+	sources     sync.Map // repository key -> where its credentials came from
+	auths       memo.Cache[*repoTransport]
+	listings    sync.Map // repository key -> *listing
+	rangeReads  memo.Cache[rangeRead]
+	orders      memo.Cache[order]
+	headPages   memo.Cache[headPage]
+	wholeLists  memo.Cache[[]string]
+	heads       memo.Cache[Descriptor]
+	platforms   memo.Cache[Platforms]
+	spent       sync.Map // request key -> *retryError: failed after its retries (see retry)
+	rateLimited sync.Map // registry host -> *retryError: a rate limit that spent a request's retries
 }
 
 // New builds a Client: its HTTP transports (TLS trust, per-host insecure

@@ -52,6 +52,9 @@ type retryError struct {
 	waitAsked, left time.Duration
 	// outOfTime: the time allowed ran out.
 	outOfTime bool
+	// earlier is the request to the same registry whose rate limit, spent
+	// earlier in this run, kept this one from being sent (err is its).
+	earlier *retryError
 }
 
 func (e *retryError) Error() string { return e.err.Error() }
@@ -78,7 +81,58 @@ func (c *Client) budget() time.Duration {
 // RequestTimeout, all within RequestTimeout × (MaxRetries+1). It retries
 // retryable errors (see retryable) after an exponential backoff or the
 // server's Retry-After, and stops at once when ctx is done.
-func (c *Client) retry(ctx context.Context, fields map[string]any, op func(ctx context.Context) error) error {
+//
+// key names the request (method and URL). A request that has spent its
+// retries on a rate limit (429), a Retry-After longer than its time
+// allows, or attempts that timed out is not sent again for the Client's
+// life (one Terraform run): later callers get the same error at once. A
+// rate limit so spent stops every later request to that registry too,
+// which fails at once saying so: registries limit a client (Docker Hub an
+// IP or account), not one URL. Without that, each pin of a fleet sends
+// its own requests, and those it shares again, MaxRetries+1 times to a
+// registry that asked for fewer (Docker Hub counts them), and a registry
+// that does not answer holds the plan for a whole budget per round of
+// pins. A registry answering 5xx answers at once, and a later caller may
+// find it mended: that failure is not remembered.
+func (c *Client) retry(ctx context.Context, ref Repository, key string, fields map[string]any, op func(ctx context.Context) error) error {
+	if spent, ok := c.spent.Load(key); ok {
+		c.debug(ctx, "registry request not sent again: its retries were spent earlier in this run", with(fields, nil))
+		return spent.(*retryError)
+	}
+	host := ref.name.RegistryStr()
+	if limited, ok := c.rateLimited.Load(host); ok {
+		c.debug(ctx, "registry request not sent: the registry rate-limited an earlier request of this run", with(fields, nil))
+		return &retryError{err: limited.(*retryError).err, earlier: limited.(*retryError)}
+	}
+	err := c.retryOnce(ctx, fields, op)
+	var re *retryError
+	if errors.As(err, &re) && re.notAgain() {
+		c.spent.Store(key, re)
+		if re.rateLimited() {
+			c.rateLimited.LoadOrStore(host, re)
+		}
+	}
+	return err
+}
+
+// notAgain reports whether a request that ended so is not to be sent again
+// in this run (see retry): the registry rate-limited it or asked to wait
+// longer than the time allowed, or its attempts timed out.
+func (e *retryError) notAgain() bool {
+	if e.waitAsked > 0 || e.rateLimited() {
+		return true
+	}
+	var ne net.Error
+	return errors.Is(e.err, context.DeadlineExceeded) || (errors.As(e.err, &ne) && ne.Timeout())
+}
+
+// rateLimited reports whether the request ended on a 429.
+func (e *retryError) rateLimited() bool {
+	var te *transport.Error // an *answerError's cause, or the handshake's own
+	return errors.As(e.err, &te) && te.StatusCode == http.StatusTooManyRequests
+}
+
+func (c *Client) retryOnce(ctx context.Context, fields map[string]any, op func(ctx context.Context) error) error {
 	deadline := time.Now().Add(c.budget())
 	opCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
@@ -220,7 +274,7 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
 	}
 	var out *response
-	err = c.retry(ctx, fields, func(actx context.Context) error {
+	err = c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
 		if l != nil {
 			if err := l.spend(); err != nil {
 				return err
