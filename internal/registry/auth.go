@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"time"
@@ -49,9 +50,10 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			}
 		}
 		var rt http.RoundTripper
+		base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list"}
 		err = c.retry(ctx, ref, "auth "+ref.key, fields, func(actx context.Context) error {
 			start := time.Now()
-			t, err := transport.NewWithContext(actx, reg, auth, c.base, scopes)
+			t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
 			if err != nil {
 				c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
 					"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
@@ -69,6 +71,54 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 		}
 		return &repoTransport{client: &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}}, nil
 	})
+}
+
+// repositoryPing sits under go-containerregistry's transports of one
+// repository. When its ping, GET /v2/, is refused with a 4xx other than
+// 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the repositories' paths
+// only answers 404: containers/skopeo#1000, #1253), it asks the
+// repository's own tag list the same unauthenticated question and, when
+// that answers 200 or 401, hands that answer and its challenge to the
+// handshake instead: containerd reads challenges from the request itself
+// and docker pull works there. Any other answer leaves the ping's as it
+// was. Every other request passes through.
+type repositoryPing struct {
+	inner http.RoundTripper
+	path  string // /v2/<name>/tags/list
+}
+
+func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.inner.RoundTrip(req)
+	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) {
+		return resp, err
+	}
+	probe := req.Clone(req.Context())
+	probe.URL.Path, probe.URL.RawPath, probe.URL.RawQuery = p.path, "", "n=1"
+	alt, err := p.inner.RoundTrip(probe)
+	if err != nil {
+		return resp, nil
+	}
+	if alt.StatusCode != http.StatusOK && alt.StatusCode != http.StatusUnauthorized {
+		drainClose(alt.Body)
+		return resp, nil
+	}
+	drainClose(resp.Body)
+	return alt, nil
+}
+
+// refusedPing reports whether a ping's status is a client error that says
+// nothing of the registry's state: not 401 (a challenge), nor 408 or 429
+// (retried, as 5xx are). Redirects are the ping's client's to follow.
+func refusedPing(status int) bool {
+	return status >= 400 && status < 500 && status != http.StatusUnauthorized &&
+		status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+// drainClose reads a little of an unused body, so that its connection can
+// be reused, and closes it.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
 }
 
 // keychainError is a Docker config (or credential helper) that could not
