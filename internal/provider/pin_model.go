@@ -124,6 +124,8 @@ func resolveErrorDetail(err error) string {
 		detail += fmt.Sprintf(" Or add a registry_auth block for %s, which is used before the Docker config.", e.Registry)
 	case e.CertificateUnverified():
 		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
+	case registry.IsUnauthorized(err) && e.TokenRefused():
+		detail += fmt.Sprintf(" Check the repository's name; if it is private, credentials that may pull it come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsUnauthorized(err):
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
@@ -173,6 +175,8 @@ func resolveErrorSummary(err error) string {
 		return "Platform Not Published for the Image"
 	case errors.As(err, &missing):
 		return "Image Lacks Required Platforms"
+	case tokenRefused(err):
+		return "Registry Denied Access to the Repository"
 	case registry.IsUnauthorized(err):
 		return "Registry Refused the Credentials"
 	case registry.IsRateLimited(err):
@@ -186,6 +190,15 @@ func resolveErrorSummary(err error) string {
 	default:
 		return "Unable to Resolve Prefect Image"
 	}
+}
+
+// tokenRefused reports whether err is a 401 or 403 to the token the
+// registry's own token service issued: the credentials (or anonymous
+// access) were accepted, and the repository does not exist or they may not
+// pull it (Docker Hub's answer for a repository that does not exist).
+func tokenRefused(err error) bool {
+	var e *registry.Error
+	return errors.As(err, &e) && e.TokenRefused()
 }
 
 // manifestNotFound reports whether err is a 404 to a manifest asked for by

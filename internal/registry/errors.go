@@ -41,6 +41,10 @@ type Error struct {
 	invalid   bool          // the caller's input was invalid; nothing was sent
 	earlier   int           // attempts of an earlier request whose spent rate limit kept this one from being sent; 0 when it was sent
 	badCert   bool          // the TLS certificate could not be verified
+	// tokenRefused: the 401 or 403 answered a request that carried the
+	// bearer token the registry's token service issued for the repository
+	// (so that service accepted the credentials, or anonymous access).
+	tokenRefused bool
 }
 
 // Unwrap returns the cause.
@@ -77,6 +81,15 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
+	case (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden) && e.tokenRefused:
+		// Docker Hub answers 401 for a repository that does not exist,
+		// Harbor for one the account may not pull, each to the token its
+		// own token service issued (distribution/distribution#2376,
+		// goharbor/harbor#22274): not a refusal of the credentials.
+		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it. ", status)
+		if e.source != "" {
+			fmt.Fprintf(&b, "This request used %s.", e.source)
+		}
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
 		if e.StatusCode == http.StatusUnauthorized {
 			fmt.Fprintf(&b, "the registry answered %s: it did not accept the credentials, or it requires some. ", status)
@@ -130,6 +143,14 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
 	return b.String()
+}
+
+// TokenRefused reports whether a 401 or 403 answered a request carrying
+// the bearer token the registry's token service had issued for the
+// repository: the credentials (or anonymous access) were accepted, and the
+// repository does not exist or they do not grant pulling it.
+func (e *Error) TokenRefused() bool {
+	return e.tokenRefused && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 }
 
 // CertificateUnverified reports whether the registry's TLS certificate
@@ -217,7 +238,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	case isCertError(err):
 		e.badCert, e.Cause = true, err
 	case errors.As(err, &ae):
-		e.StatusCode, e.Cause = ae.status, err
+		e.StatusCode, e.Cause, e.tokenRefused = ae.status, err, ae.bearer
 	case errors.As(err, &te):
 		e.StatusCode, e.Cause = te.StatusCode, err
 	default:

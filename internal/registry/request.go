@@ -30,6 +30,9 @@ type answerError struct {
 	msg        string
 	cause      error
 	retryAfter time.Duration
+	// bearer: the refused request carried a bearer token, which the
+	// registry's token service issued for this repository.
+	bearer bool
 }
 
 func (e *answerError) Error() string {
@@ -353,7 +356,8 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	// replaces.
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-	return &answerError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK), retryAfter: retryAfter}
+	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
+	return &answerError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK), retryAfter: retryAfter, bearer: bearer}
 }
 
 // with merges extra into a copy of base.

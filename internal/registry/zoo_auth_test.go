@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,5 +184,122 @@ func TestZooAuthPing404NoRegistry(t *testing.T) {
 	}
 	if got := h.requests(); len(got) != 2 || got[1] != "GET "+host+"/v2/acme/prefect/tags/list?n=1" {
 		t.Errorf("requests %v; want the ping and one question to the repository's tag list", got)
+	}
+}
+
+// issued reports whether the request carries a token the service issued.
+func (s *tokenService) issuedToken(r *http.Request) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, known := s.issued[tok]
+	return ok && known
+}
+
+// bearerRegistry is a registry behind a token service (ts, at realm) that
+// serves the tag lists of the repositories in pullable, and answers every
+// other request 401 with the challenge Docker Hub sends for a repository
+// the token does not open, scope and error="insufficient_scope" included,
+// and its body (distribution/distribution#2376: an anonymous token is
+// issued for library/alpine2, which does not exist, and its tag list is
+// answered 401 UNAUTHORIZED "authentication required"). Harbor answers a
+// robot or user without pull permission on a private project the same way
+// (goharbor/harbor#22274: token issued, tag list 401).
+func bearerRegistry(realm, service string, ts *tokenService, pullable ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/v2/")
+		name, _, _ = strings.Cut(name, "/tags/list")
+		name, _, _ = strings.Cut(name, "/manifests/")
+		challenge := fmt.Sprintf(`Bearer realm=%q,service=%q`, realm, service)
+		switch {
+		case r.URL.Path == "/v2/":
+			w.Header().Set("WWW-Authenticate", challenge)
+			writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+		case ts.issuedToken(r) && strings.HasSuffix(r.URL.Path, "/tags/list") && slices.Contains(pullable, name) && ts.granted(r, name):
+			listTwoTags(w, r)
+		default:
+			if ts.issuedToken(r) {
+				challenge += fmt.Sprintf(`,scope="repository:%s:pull",error="insufficient_scope"`, name)
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+				"code": "UNAUTHORIZED", "message": "authentication required",
+				"detail": []map[string]string{{"Type": "repository", "Class": "", "Name": name, "Action": "pull"}},
+			}}})
+		}
+	}
+}
+
+// A 401 to a request that carried the token the registry's own token
+// service just issued is no refusal of the credentials: the token service
+// accepted them (or anonymous access). The repository does not exist, or
+// they do not open it, and the message says so, as docker's "pull access
+// denied for …, repository does not exist or may require 'docker login'"
+// does, rather than "it did not accept the credentials". A wrong password
+// still gets that message, from the token service.
+func TestZooAuthTokenRefusedForRepository(t *testing.T) {
+	const hub, hubAuth = "hub.zoo.test", "auth.zoo.test"
+	const harbor = "harbor.zoo.test"
+	const robot, robotSecret = "robot$prefect+ci", "Harbor-r0bot-" + secret
+	for _, tc := range []struct {
+		name, repo string
+		cfg        Config
+		want       []string
+		oldMessage bool // the credentials really were refused
+	}{
+		{"docker-hub-no-such-repository", hub + "/acme/prefekt", Config{},
+			[]string{"HTTP 401", "does not exist", "acme/prefekt", "This request used anonymous access"}, false},
+		{"docker-hub-existing", hub + "/acme/prefect", Config{}, nil, false},
+		{"harbor-robot-without-pull", harbor + "/private/prefect",
+			Config{Credentials: []Credential{{Host: harbor, Username: robot, Password: robotSecret}}},
+			[]string{"HTTP 401", "do not grant pull access", "configured credentials for " + harbor}, false},
+		{"harbor-wrong-password", harbor + "/library/prefect",
+			Config{Credentials: []Credential{{Host: harbor, Username: robot, Password: "not-" + robotSecret}}},
+			[]string{"HTTP 401", "did not accept the credentials", "configured credentials for " + harbor}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hubTokens := &tokenService{anonymous: true}
+			harborTokens := &tokenService{user: robot, pass: robotSecret}
+			harborRealm := "https://" + harbor + "/service/token"
+			harborRegistry := bearerRegistry(harborRealm, "harbor-registry", harborTokens, "library/prefect")
+			h := &hosts{handlers: map[string]http.Handler{
+				hub:     bearerRegistry("https://"+hubAuth+"/token", "registry.docker.io", hubTokens, "acme/prefect"),
+				hubAuth: hubTokens,
+				harbor: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/service/token" {
+						harborTokens.ServeHTTP(w, r)
+						return
+					}
+					harborRegistry(w, r)
+				}),
+			}}
+			logs := &logRecorder{}
+			tc.cfg.Logger, tc.cfg.MaxRetries = logs, 1
+			c := hostsClient(t, h, tc.cfg)
+			got, err := c.ListTags(context.Background(), repoOf(t, tc.repo))
+			if tc.want == nil {
+				if err != nil || len(got) != 2 {
+					t.Fatalf("got %v, %v; want the two tags", got, err)
+				}
+				return
+			}
+			if !IsUnauthorized(err) || IsNotFound(err) {
+				t.Fatalf("got %v; want an unauthorized error, which may be a missing repository but is not known to be one", err)
+			}
+			msg := err.Error()
+			for _, want := range tc.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the message lacks %q: %s", want, msg)
+				}
+			}
+			if !tc.oldMessage && strings.Contains(msg, "did not accept the credentials") {
+				t.Errorf("the message blames the credentials the token service accepted: %s", msg)
+			}
+			if strings.Contains(msg+logs.text(), robotSecret) || strings.Contains(msg+logs.text(), "tok-") {
+				t.Errorf("a secret leaked:\n%s\n%s", msg, logs.text())
+			}
+		})
 	}
 }
