@@ -228,3 +228,24 @@ func TestNewRejectsBadCA(t *testing.T) {
 		t.Fatal("want an error for a bad insecure host")
 	}
 }
+
+// Docker config auths keys are matched as docker matches them (its
+// ConvertToHostname): a scheme, a path (docker login's legacy
+// https://host/v1/, a /v2/, a repository path) and http:// rather than
+// https:// are all the host. go-containerregistry's keychain does it
+// through docker/cli's file store; no other test pinned it, and a keychain
+// change that lost it would make such a config anonymous silently.
+func TestDockerConfigKeyForms(t *testing.T) {
+	for _, key := range []string{"http://HOST", "https://HOST", "https://HOST/v1/", "https://HOST/v2/", "HOST/acme", "HOST/acme/x"} {
+		t.Run(key, func(t *testing.T) {
+			f := newFake(t, withBasic("dock", "key-form-"+secret))
+			f.setTags("acme/x", []string{"a"})
+			dockerConfig(t, map[string]string{strings.ReplaceAll(key, "HOST", f.host): "dock:key-form-" + secret})
+			c := newTestClient(t, Config{MaxRetries: 0})
+			got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			if err != nil || len(got) != 1 {
+				t.Fatalf("auths key %q: got %v, %v", key, got, err)
+			}
+		})
+	}
+}
