@@ -125,14 +125,14 @@ func listTwoTags(w http.ResponseWriter, r *http.Request) {
 func nexusBehindProxy(host string, ts *tokenService) http.HandlerFunc {
 	realm := "https://" + host + "/v2/token"
 	return func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/v2/" || r.URL.Path == "/v2":
+		switch r.URL.Path {
+		case "/v2/", "/v2":
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, "<html><body><h1>404 Not Found</h1></body></html>")
-		case r.URL.Path == "/v2/token":
+		case "/v2/token":
 			ts.ServeHTTP(w, r)
-		case r.URL.Path == "/v2/acme/prefect/tags/list":
+		case "/v2/acme/prefect/tags/list":
 			if !ts.granted(r, "acme/prefect") {
 				w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm=%q,service=%q`, realm, realm))
 				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Access denied to remote repository")
