@@ -97,14 +97,17 @@ func pinAttributes() []pinAttribute {
 			strings: []validator.String{tagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
 		{name: "platform", kind: kindString, input: true,
 			description: "A platform, `os/arch[/variant]` such as `linux/amd64`. When set, the platform's own manifest is " +
-				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Defaults to none.",
+				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
+				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, as " +
+				"Docker and containerd take them. Defaults to none.",
 			strings: []validator.String{platformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
 			description: "Platforms (`os/arch[/variant]`) the pinned image must provide, such as " +
 				"`[\"linux/amd64\", \"linux/arm64\"]`, so that a pin never points at an image some of your workers " +
 				"cannot run (Prefect re-pushed `2.20.21-python3.10` without linux/amd64: PrefectHQ/prefect#18943). " +
 				"An entry without a variant is met by its os/arch with any variant (`linux/arm64` by `linux/arm64/v8`); " +
-				"an entry with a variant only by that variant, as `platform` matches. Attestation entries " +
+				"an entry with a variant only by that variant, as `platform` matches, where `linux/arm64/v8` and `linux/arm64`, " +
+				"and `linux/amd64/v1` and `linux/amd64`, are one platform, as Docker and containerd take them. Attestation entries " +
 				"(`unknown/unknown`) count as no platform. The data source, and the resource at create or with a new " +
 				"selector, fail on an image that lacks one; the resource holds its pin when upstream moves to such an " +
 				"image (see `on_drift`), and fails a plan whose pinned image itself lacks one, unless `on_drift = \"update\"` " +

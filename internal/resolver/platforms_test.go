@@ -29,8 +29,12 @@ func TestProvides(t *testing.T) {
 		{index, "linux/arm/v5", false},
 		{index, "linux/amd64/v3", false}, // a variant asks for that very entry
 		{index, "windows/amd64", false},
-		{index, "linux/amd", false}, // no prefix match within a part
-		{bare, "linux/arm64/v8", false},
+		{index, "linux/amd", false},    // no prefix match within a part
+		{bare, "linux/arm64/v8", true}, // v8 is arm64's default: containerd/platforms drops it
+		{bare, "linux/arm64/8", true},
+		{bare, "linux/arm64/v9", false},
+		{bare, "linux/amd64/v1", true}, // so is amd64's v1
+		{bare, "linux/amd64/v2", false},
 		{bare, "linux/arm64", true},
 		{map[string]string{}, "linux/amd64", false},
 		{nil, "linux/amd64", false},
@@ -150,6 +154,10 @@ func TestResolveRequiredPlatformsOnRegistry(t *testing.T) {
 		{"2.7.9-python3.10", both, "lacks linux/arm64; it has linux/amd64."},
 		{"3.4.2-python3.12", both, ""},
 		{"3.4.2-python3.12", []string{"linux/arm64/v8"}, ""},
+		// docker buildx publishes arm64 without a variant (Prefect's
+		// images are built so); linux/arm64/v8 is that very platform.
+		{"2.20.21-python3.10", []string{"linux/arm64/v8"}, ""},
+		{"2.20.21-python3.10", []string{"linux/arm64/v9"}, "lacks linux/arm64/v9; it has linux/arm64."},
 	}
 	for _, c := range cases {
 		reg.ResetCounts()
@@ -170,5 +178,41 @@ func TestResolveRequiredPlatformsOnRegistry(t *testing.T) {
 	}
 	if c := reg.Counts(); c.Get != 0 || c.Head != 0 {
 		t.Errorf("a second resolution made %d HEADs and %d GETs, want none: %v", c.Head, c.Get, reg.Requests())
+	}
+}
+
+// platform = "linux/arm64/v8", the spelling docker buildx imagetools
+// inspect shows for Docker's official images and the one the platform
+// validator's hint gives, resolves against an index whose arm64 entry has
+// no variant, as BuildKit writes Prefect's: Docker and containerd take
+// linux/arm64/v8 and linux/arm64 for one platform (containerd/platforms
+// database.go; crazy-max/docker-fail2ban#170, buildkite/cleanroom#95). It
+// was "has no image for platform linux/arm64/v8; it has linux/amd64,
+// linux/arm64".
+func TestResolvePlatformDefaultVariant(t *testing.T) {
+	reg := registrytest.New(t)
+	repo := reg.Host() + "/prefecthq/prefect"
+	if _, err := reg.PushPlatforms("prefecthq/prefect", "3.4.3-python3.12", "linux/amd64", "linux/arm64"); err != nil {
+		t.Fatal(err)
+	}
+	byPlatform, err := reg.PlatformDigests("prefecthq/prefect", "3.4.3-python3.12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := registry.New(registry.Config{Keychain: authn.NewMultiKeychain()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for platform, key := range map[string]string{"linux/arm64/v8": "linux/arm64", "linux/amd64/v1": "linux/amd64"} {
+		pin, err := New(client).Resolve(context.Background(), Request{
+			Repository: repo, Tag: "3.4.3-python3.12", Platform: platform, RequiredPlatforms: []string{platform},
+		})
+		if err != nil {
+			t.Errorf("%s: %v", platform, err)
+			continue
+		}
+		if pin.PlatformDigest == "" || pin.PlatformDigest != byPlatform[key] {
+			t.Errorf("%s: platform_digest %s, want %s's %s", platform, pin.PlatformDigest, key, byPlatform[key])
+		}
 	}
 }

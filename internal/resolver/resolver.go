@@ -371,26 +371,38 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 	return nil
 }
 
-// MatchPlatform finds the platform exactly, or by os/arch alone when the
-// request names no variant and one entry has that os/arch (linux/arm64 is
-// published as linux/arm64/v8 by some builders).
+// MatchPlatform finds the platform exactly, or as the same platform under
+// containerd's normalization (linux/arm64/v8 is linux/arm64: samePlatform),
+// or by os/arch alone when the request names no variant and one entry has
+// that os/arch (linux/arm64 is published as linux/arm64/v8 by some
+// builders). Two entries that match alike and differ are no match.
 func MatchPlatform(byPlatform map[string]string, want string) (string, bool) {
 	if d, ok := byPlatform[want]; ok {
 		return d, true
 	}
+	if d, n := matching(byPlatform, func(p string) bool { return samePlatform(p, want) }); n > 0 {
+		return d, n == 1
+	}
 	if strings.Count(want, "/") != 1 {
 		return "", false
 	}
-	found := ""
+	d, n := matching(byPlatform, func(p string) bool { return strings.HasPrefix(p, want+"/") })
+	return d, n == 1
+}
+
+// matching is the digest of the entries of byPlatform that match, and how
+// many different digests they have (one is a match; more, ambiguity).
+func matching(byPlatform map[string]string, match func(string) bool) (string, int) {
+	found, n := "", 0
 	for p, d := range byPlatform {
-		if strings.HasPrefix(p, want+"/") {
-			if found != "" {
-				return "", false
-			}
-			found = d
+		if match(p) && d != found {
+			found, n = d, n+1
 		}
 	}
-	return found, found != ""
+	if n != 1 {
+		return "", n
+	}
+	return found, 1
 }
 
 // describeTag fills in what the tag itself says of its Prefect version,

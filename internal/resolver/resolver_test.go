@@ -168,6 +168,34 @@ func TestMatchPlatform(t *testing.T) {
 			t.Errorf("MatchPlatform(%q) = %q, %v; want %q", want, got, ok, digest)
 		}
 	}
+	// containerd's normalization: arm64's v8 and amd64's v1 are the
+	// default variant, written without one by docker buildx (Prefect's
+	// index), with one by Docker's official images; either spelling asks
+	// for the same platform, and is preferred over a wider match.
+	buildx := map[string]string{"linux/amd64": "sha256:1", "linux/arm64": "sha256:2"}
+	armVariants := map[string]string{"linux/arm64/v8": "sha256:8", "linux/arm64/v9": "sha256:9"}
+	for _, c := range []struct {
+		platforms    map[string]string
+		want, digest string
+	}{
+		{buildx, "linux/arm64/v8", "sha256:2"},
+		{buildx, "linux/arm64/8", "sha256:2"},
+		{buildx, "linux/amd64/v1", "sha256:1"},
+		{buildx, "linux/arm64/v9", ""},
+		{buildx, "linux/amd64/v2", ""},
+		{armVariants, "linux/arm64", "sha256:8"}, // v8 is what linux/arm64 means, not ambiguous
+		{armVariants, "linux/arm64/v9", "sha256:9"},
+		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}, "linux/arm64/v8", "sha256:3"}, // exactly, first
+		{map[string]string{"linux/arm64/v8": "sha256:2", "linux/arm64/8": "sha256:3"}, "linux/arm64", ""},          // two that differ
+	} {
+		got, ok := MatchPlatform(c.platforms, c.want)
+		if got != c.digest || ok != (c.digest != "") {
+			t.Errorf("MatchPlatform(%v, %q) = %q, %v; want %q", c.platforms, c.want, got, ok, c.digest)
+		}
+		if ok && !Provides(c.platforms, c.want) {
+			t.Errorf("%q resolves in %v but is not provided", c.want, c.platforms)
+		}
+	}
 }
 
 func TestResolvePlatformError(t *testing.T) {
