@@ -224,25 +224,9 @@ func errSchema1(status int) error {
 func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransport, m *manifest) (Platforms, error) {
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
 	if m.mediaType.IsIndex() {
-		idx, err := v1.ParseIndexManifest(bytes.NewReader(m.body))
-		if err != nil {
-			return Platforms{}, &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
-		}
-		for _, d := range idx.Manifests {
-			// An entry whose artifactType is no image config's (a SOCI
-			// index, a signature) is no image, though it may carry the
-			// platform of the one it serves: it never stands for that
-			// platform. go-containerregistry gives images their config's.
-			if d.Platform == nil || !imageArtifact(d.ArtifactType) {
-				continue
-			}
-			key := platformKey(d.Platform.OS, d.Platform.Architecture, d.Platform.Variant)
-			if key == "" {
-				continue
-			}
-			if _, dup := p.ByPlatform[key]; !dup {
-				p.ByPlatform[key] = d.Digest.String()
-			}
+		nested := 0
+		if err := c.addIndex(ctx, ref, rt, m.body, nil, 0, &nested, p.ByPlatform); err != nil {
+			return Platforms{}, err
 		}
 		return p, nil
 	}
@@ -266,6 +250,67 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 		p.ByPlatform[key] = m.digest
 	}
 	return p, nil
+}
+
+// Bounds of an index's nested indexes: how deep, and how many per image.
+const (
+	maxIndexDepth    = 2
+	maxNestedIndexes = 16
+)
+
+// addIndex adds an index's platforms to by. An entry that is itself an
+// index is read (by digest, verified) and its images taken, under the
+// entry's platform where theirs is not said: BuildKit's per-platform
+// indexes (image and attestation) merged into one top-level index give
+// linux/amd64 and linux/arm64 entries that are OCI indexes
+// (ghcr.io/goauthentik/server:2026.8.0, CodesWhat/drydock#814), and a
+// platform's digest is its image manifest's, never an index's.
+func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, by map[string]string) error {
+	idx, err := v1.ParseIndexManifest(bytes.NewReader(body))
+	if err != nil {
+		return &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
+	}
+	for _, d := range idx.Manifests {
+		// An entry whose artifactType is no image config's (a SOCI
+		// index, a signature) is no image, though it may carry the
+		// platform of the one it serves: it never stands for that
+		// platform. go-containerregistry gives images their config's.
+		if !imageArtifact(d.ArtifactType) {
+			continue
+		}
+		platform := d.Platform
+		if platform == nil {
+			platform = outer
+		}
+		if d.MediaType.IsIndex() {
+			if depth >= maxIndexDepth || *nested >= maxNestedIndexes {
+				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the image index nests indexes more than %d deep or more than %d in all", maxIndexDepth, maxNestedIndexes)}
+			}
+			*nested++
+			child, err := c.getManifest(ctx, ref, rt, d.Digest.String())
+			if err != nil {
+				return err
+			}
+			if !child.mediaType.IsIndex() {
+				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the image index names %s an index, but it is a %s", d.Digest, child.mediaType)}
+			}
+			if err := c.addIndex(ctx, ref, rt, child.body, platform, depth+1, nested, by); err != nil {
+				return err
+			}
+			continue
+		}
+		if platform == nil {
+			continue
+		}
+		key := platformKey(platform.OS, platform.Architecture, platform.Variant)
+		if key == "" {
+			continue
+		}
+		if _, dup := by[key]; !dup {
+			by[key] = d.Digest.String()
+		}
+	}
+	return nil
 }
 
 // digestOf hashes body with the algorithm of want ("sha256:…",

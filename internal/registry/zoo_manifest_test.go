@@ -533,3 +533,117 @@ func TestZooManifestDigestHeaderSpellings(t *testing.T) {
 		}
 	}
 }
+
+// An index whose platform entries are themselves indexes, each an image and
+// its attestation: ghcr.io/goauthentik/server:2026.8.0, BuildKit's
+// per-platform indexes merged into one (CodesWhat/drydock#814, "the
+// linux/amd64 OCI index: actual image manifest, attestation manifest").
+// The platform's digest is its image manifest's, not the nested index's,
+// and an image entry that says no platform of its own has its index
+// entry's. Each nested index is read by digest and verified.
+func TestZooManifestNestedIndex(t *testing.T) {
+	s := newZooStore()
+	mt, it := types.OCIManifestSchema1, types.OCIImageIndex
+	// perPlatform stores a platform's image, its attestation and the
+	// index of both; inner is the platform the image entry says.
+	perPlatform := func(platform, inner string) (img, sub string, subSize int) {
+		img, imgBody := s.image(mt, platform, true)
+		att, attBody := s.image(mt, "unknown/unknown", true)
+		sub, subBody := s.index(it, true,
+			entry(mt, img, len(imgBody), inner, nil),
+			entry(mt, att, len(attBody), "unknown/unknown", map[string]any{"annotations": map[string]string{
+				"vnd.docker.reference.type": attestations, "vnd.docker.reference.digest": img,
+			}}))
+		return img, sub, len(subBody)
+	}
+	amd, amdSub, amdSize := perPlatform("linux/amd64", "linux/amd64")
+	arm, armSub, armSize := perPlatform("linux/arm64", "") // the image entry says no platform
+	s390, s390Sub, s390Size := perPlatform("linux/s390x", "linux/s390x")
+	top, _ := s.index(it, true,
+		entry(it, amdSub, amdSize, "linux/amd64", nil),
+		entry(it, armSub, armSize, "linux/arm64", nil),
+		entry(it, s390Sub, s390Size, "", nil)) // the index entry says no platform
+	s.tag("2026.8.0", top)
+	var gets []string
+	var mu sync.Mutex
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveBlob(w, r) {
+			return
+		}
+		d, m, ok := s.lookup(manifestRef(r))
+		if !ok {
+			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
+			return
+		}
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			gets = append(gets, manifestRef(r))
+			mu.Unlock()
+		}
+		writeManifest(w, r, string(m.mediaType), d, m.body)
+	})
+	c, ref := zooClient(t, h, "goauthentik/server")
+	d, err := c.Head(context.Background(), ref, "2026.8.0")
+	if err != nil || d.Digest != top {
+		t.Fatalf("Head gave %+v, %v; want %s", d, err, top)
+	}
+	p, err := c.Platforms(context.Background(), ref, d.Digest)
+	want := map[string]string{"linux/amd64": amd, "linux/arm64": arm, "linux/s390x": s390}
+	if err != nil || p.Digest != top || !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("Platforms gave %+v, %v; want %v (the nested indexes are %s and %s)", p, err, want, amdSub, armSub)
+	}
+	if len(gets) != 4 {
+		t.Errorf("manifest GETs %v, want the index and its three nested indexes", gets)
+	}
+}
+
+// A hostile index that nests indexes without end, or very many of them, is
+// refused with a bound, not read request by request.
+func TestZooManifestNestedIndexBounded(t *testing.T) {
+	s := newZooStore()
+	mt, it := types.OCIManifestSchema1, types.OCIImageIndex
+	img, imgBody := s.image(mt, "linux/amd64", true)
+	// Deep: each index nests the one before.
+	deep, deepBody := s.index(it, true, entry(mt, img, len(imgBody), "linux/amd64", nil))
+	for range 5 {
+		deep, deepBody = s.index(it, true, entry(it, deep, len(deepBody), "", nil))
+	}
+	s.tag("deep", deep)
+	// Wide: a hundred nested indexes.
+	var wide []map[string]any
+	for i := range 100 {
+		sub, subBody := s.index(it, true, entry(mt, img, len(imgBody), "linux/amd64", map[string]any{"annotations": map[string]string{"n": fmt.Sprint(i)}}))
+		wide = append(wide, entry(it, sub, len(subBody), "", nil))
+	}
+	w, _ := s.index(it, true, wide...)
+	s.tag("wide", w)
+	var gets int
+	var mu sync.Mutex
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.serveBlob(w, r) {
+			return
+		}
+		d, m, ok := s.lookup(manifestRef(r))
+		if !ok {
+			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
+			return
+		}
+		if r.Method == http.MethodGet {
+			mu.Lock()
+			gets++
+			mu.Unlock()
+		}
+		writeManifest(w, r, string(m.mediaType), d, m.body)
+	})
+	for _, tag := range []string{"deep", "wide"} {
+		gets = 0
+		c, ref := zooClient(t, h, zooRepo)
+		_, err := c.Platforms(context.Background(), ref, tag)
+		if err == nil || !strings.Contains(err.Error(), "nests indexes") {
+			t.Errorf("%s: err = %v, want the bound", tag, err)
+		}
+		if gets > 17 { // the index and at most maxNestedIndexes (16) nested
+			t.Errorf("%s: %d manifest GETs, want at most 17", tag, gets)
+		}
+	}
+}
