@@ -81,7 +81,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
-	case (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden) && e.tokenRefused:
+	case e.TokenRefused():
 		// Docker Hub answers 401 for a repository that does not exist,
 		// Harbor for one the account may not pull, each to the token its
 		// own token service issued (distribution/distribution#2376,

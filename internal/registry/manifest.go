@@ -47,10 +47,10 @@ type Platforms struct {
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
-// registry sends no Docker-Content-Digest, or answers the HEAD 404, is the
-// manifest fetched (GET) and its digest checked. Given a digest ("sha256:…") instead of a tag, it finds
-// out whether the repository holds that manifest: not found, or the
-// digest. The result is memoized per repository and reference for the
+// registry sends no Docker-Content-Digest, refuses the HEAD or answers it
+// 404, is the manifest fetched (GET) and its digest checked. Given a
+// digest ("sha256:…") instead of a tag, it finds out whether the
+// repository holds that manifest: not found, or the digest. The result is memoized per repository and reference for the
 // Client's lifetime, with concurrent callers sharing one request.
 func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
 	action, byDigest, err := referenceAction(ref, reference, "resolve the digest of tag ", "find the manifest of digest ")
@@ -77,16 +77,14 @@ func (c *Client) Head(ctx context.Context, ref Repository, reference string) (De
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, reference string) (Descriptor, error) {
 	u := ref.v2URL("manifests/" + reference).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
-	switch statusOf(err) {
-	case http.StatusMethodNotAllowed, http.StatusNotImplemented:
-		// A registry without manifest HEAD: read the manifest instead.
-		resp, err = &response{header: http.Header{}}, nil
-	case http.StatusNotFound:
-		// Sonatype Nexus answers a manifest HEAD 404 where a GET serves
-		// the manifest: nothing is said not to exist on a HEAD's word.
-		// The GET below answers 404 in turn for what is truly missing.
-		c.debug(ctx, "registry answered the manifest HEAD 404; asking with GET before saying it does not exist", map[string]any{
-			"registry": ref.registry, "repository": ref.written, "reference": reference,
+	switch s := statusOf(err); s {
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound:
+		// A registry without manifest HEAD, or Sonatype Nexus, which
+		// answers a manifest HEAD 404 where a GET serves the manifest:
+		// read the manifest instead. Nothing is said not to exist on a
+		// HEAD's word; the GET below answers 404 for what is missing.
+		c.debug(ctx, "registry refused the manifest HEAD; asking with GET", map[string]any{
+			"registry": ref.registry, "repository": ref.written, "reference": reference, "status": s,
 		})
 		resp, err = &response{header: http.Header{}}, nil
 	}
