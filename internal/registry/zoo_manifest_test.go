@@ -177,6 +177,26 @@ func writeManifest(w http.ResponseWriter, r *http.Request, contentType, digest s
 	}
 }
 
+// serve answers from the store as a plain registry does: blobs, and
+// manifests by tag or digest with their own type and digest; onGet (nil for
+// none) is told the reference of every manifest GET.
+func (s *zooStore) serve(onGet func(ref string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.serveBlob(w, r) {
+			return
+		}
+		d, m, ok := s.lookup(manifestRef(r))
+		if !ok {
+			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
+			return
+		}
+		if r.Method == http.MethodGet && onGet != nil {
+			onGet(manifestRef(r))
+		}
+		writeManifest(w, r, string(m.mediaType), d, m.body)
+	}
+}
+
 // schema1Of is the signed schema 1 manifest a registry makes of an image
 // by tag for a client that did not ask for schema 2: its digest, of the
 // payload without signatures (what Docker-Content-Digest names), and the
@@ -566,21 +586,10 @@ func TestZooManifestNestedIndex(t *testing.T) {
 	s.tag("2026.8.0", top)
 	var gets []string
 	var mu sync.Mutex
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.serveBlob(w, r) {
-			return
-		}
-		d, m, ok := s.lookup(manifestRef(r))
-		if !ok {
-			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
-			return
-		}
-		if r.Method == http.MethodGet {
-			mu.Lock()
-			gets = append(gets, manifestRef(r))
-			mu.Unlock()
-		}
-		writeManifest(w, r, string(m.mediaType), d, m.body)
+	h := s.serve(func(ref string) {
+		mu.Lock()
+		gets = append(gets, ref)
+		mu.Unlock()
 	})
 	c, ref := zooClient(t, h, "goauthentik/server")
 	d, err := c.Head(context.Background(), ref, "2026.8.0")
@@ -619,21 +628,10 @@ func TestZooManifestNestedIndexBounded(t *testing.T) {
 	s.tag("wide", w)
 	var gets int
 	var mu sync.Mutex
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.serveBlob(w, r) {
-			return
-		}
-		d, m, ok := s.lookup(manifestRef(r))
-		if !ok {
-			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
-			return
-		}
-		if r.Method == http.MethodGet {
-			mu.Lock()
-			gets++
-			mu.Unlock()
-		}
-		writeManifest(w, r, string(m.mediaType), d, m.body)
+	h := s.serve(func(string) {
+		mu.Lock()
+		gets++
+		mu.Unlock()
 	})
 	for _, tag := range []string{"deep", "wide"} {
 		gets = 0
