@@ -148,7 +148,8 @@ func gitea(o giteaOrder, link bool) func([]string) http.HandlerFunc {
 	}
 }
 
-// gcr is Google Container Registry (gcr.io, *.gcr.io): no paging at all,
+// gcr is the legacy Google Container Registry (gcr.io, *.gcr.io, before
+// those hosts were served from Artifact Registry): no paging at all,
 // n and last ignored ("GCR doesn't implement this pagination, mostly for
 // historical reasons", google/go-containerregistry#897), and beside
 // "tags" a "manifest" map from each image's digest to its size, media
