@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,16 @@ const (
 	// Config.ListingTimeout is zero.
 	DefaultListingTimeout = 5 * time.Minute
 )
+
+// googleListMax is the most tags Artifact Registry's Docker API lists of a
+// repository: "an incomplete list if a repository has more than 10,000
+// images or tags". Its registries (and gcr.io, served from it) are read
+// whole, never by range, so that a list that reaches it is an error.
+const googleListMax = 10000
+
+func googleDocker(host string) bool {
+	return host == "gcr.io" || strings.HasSuffix(host, ".gcr.io") || strings.HasSuffix(host, "-docker.pkg.dev")
+}
 
 // maxConcurrentPages bounds the pieces of one range read at once.
 const maxConcurrentPages = 32
@@ -107,7 +118,8 @@ type rangeRead struct {
 
 // LimitError says that a repository's listing passed one of its bounds.
 type LimitError struct {
-	// Bound is what was bounded: "pages", "bytes" or "time".
+	// Bound is what was bounded: "pages", "bytes", "time", or "tags" (the
+	// registry's own bound, googleListMax).
 	Bound string
 	// Limit and Reached say the bound and the figure reached, for people.
 	Limit, Reached string
@@ -117,6 +129,8 @@ func (e *LimitError) Error() string {
 	switch e.Bound {
 	case "time":
 		return fmt.Sprintf("the tag list was not read within the listing timeout of %s (%s)", e.Limit, e.Reached)
+	case "tags":
+		return fmt.Sprintf("Artifact Registry's Docker API lists at most %s of a repository (cloud.google.com/artifact-registry/quotas), and this list reached that (%s), so it may be incomplete", e.Limit, e.Reached)
 	case "bytes":
 		return fmt.Sprintf("the tag list is larger than %s (%s), so reading stopped", e.Limit, e.Reached)
 	default:
@@ -251,7 +265,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 	if tags, ok := l.served(r); ok {
 		return tags, nil, nil
 	}
-	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() {
+	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() || googleDocker(ref.name.RegistryStr()) {
 		tags, err := c.listWhole(ctx, l, r)
 		return tags, nil, err
 	}
@@ -351,6 +365,9 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 			return nil, l.overtime(err)
 		}
 		tags := TagRange{}.filter(s.tags)
+		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
+			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
+		}
 		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
