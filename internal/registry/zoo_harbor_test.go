@@ -236,6 +236,183 @@ func TestZooGitLabCollationIsNotByteOrder(t *testing.T) {
 	}
 }
 
+// harborCore is Harbor's core as a registry client meets it: the token
+// service (src/core/service/token: service must be harbor-registry;
+// credentials it cannot verify, a wrong password or robot secret
+// included, are anonymous access, src/server/middleware/security,
+// goharbor/harbor#11632 "by design", #20930; anonymous without a scope
+// 401; each scope's pull granted when the project is public or the
+// account may pull it, else dropped; {"token", "access_token": "",
+// "expires_in", "issued_at"}) and the v2 API behind
+// src/server/middleware/v2auth/auth.go: a request without Authorization
+// is challenged Bearer realm https://<host>/service/token,
+// service="harbor-registry" (with the repository's pull scope on a
+// repository's path, even a public one's, #11271); a request with an
+// Authorization that does not open the repository is answered 401
+// UNAUTHORIZED "unauthorized to access repository: <name>, action: pull"
+// with the challenge Basic realm="harbor"; one for a project that does
+// not exist, 401 with an empty challenge.
+type harborCore struct {
+	host     string
+	public   map[string]bool // project -> public
+	accounts map[string]struct {
+		secret   string
+		projects []string // projects it may pull
+	}
+
+	mu     sync.Mutex
+	issued map[string][]string // token -> repositories it may pull
+}
+
+func (h *harborCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/service/token" {
+		h.token(w, r)
+		return
+	}
+	w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
+	realm := fmt.Sprintf(`Bearer realm="https://%s/service/token",service="harbor-registry"`, h.host)
+	auth := r.Header.Get("Authorization")
+	if r.URL.Path == "/v2/" {
+		if auth == "" {
+			w.Header().Set("Www-Authenticate", realm)
+			harborError(w, http.StatusUnauthorized, "UNAUTHORIZED", "unauthorized")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{})
+		return
+	}
+	name, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/v2/"), "/tags/list")
+	project, _, _ := strings.Cut(name, "/")
+	switch {
+	case auth == "":
+		w.Header().Set("Www-Authenticate", realm+fmt.Sprintf(`,scope="repository:%s:pull"`, name))
+		harborError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authorize header needed to send HEAD to repository")
+	case !h.exists(project):
+		w.Header().Set("Www-Authenticate", "")
+		harborError(w, http.StatusUnauthorized, "UNAUTHORIZED", fmt.Sprintf("project %s not found", project))
+	case !h.pulls(auth, name):
+		w.Header().Set("Www-Authenticate", `Basic realm="harbor"`)
+		harborError(w, http.StatusUnauthorized, "UNAUTHORIZED", fmt.Sprintf("unauthorized to access repository: %s, action: pull", name))
+	default:
+		listTwoTags(w, r)
+	}
+}
+
+// exists reports whether the project exists.
+func (h *harborCore) exists(project string) bool {
+	_, ok := h.public[project]
+	return ok
+}
+
+// pulls reports whether the Authorization opens the repository's pull.
+func (h *harborCore) pulls(auth, name string) bool {
+	tok, ok := strings.CutPrefix(auth, "Bearer ")
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return ok && slices.Contains(h.issued[tok], name)
+}
+
+func (h *harborCore) token(w http.ResponseWriter, r *http.Request) {
+	if s := r.URL.Query().Get("service"); s != "harbor-registry" {
+		http.Error(w, "Unable to handle service: "+s, http.StatusBadRequest)
+		return
+	}
+	var projects []string
+	authenticated := false
+	if u, p, ok := r.BasicAuth(); ok {
+		if a, known := h.accounts[u]; known && a.secret == p {
+			projects, authenticated = a.projects, true
+		}
+	}
+	scopes := r.URL.Query()["scope"]
+	if !authenticated && len(scopes) == 0 {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var granted []string
+	for _, s := range scopes {
+		parts := strings.Split(s, ":")
+		if len(parts) != 3 || parts[0] != "repository" || !strings.Contains(parts[2], "pull") {
+			continue
+		}
+		project, _, _ := strings.Cut(parts[1], "/")
+		if h.public[project] || slices.Contains(projects, project) {
+			granted = append(granted, parts[1])
+		}
+	}
+	h.mu.Lock()
+	if h.issued == nil {
+		h.issued = map[string][]string{}
+	}
+	tok := fmt.Sprintf("harbor-jwt-%d", len(h.issued))
+	h.issued[tok] = granted
+	h.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(map[string]any{"token": tok, "access_token": "", "expires_in": 1800, "issued_at": "2026-01-01T00:00:00Z"})
+}
+
+// Harbor's handshake, as harborCore answers it. What Harbor's token
+// service does with credentials it cannot verify (a token anyway, of
+// anonymous access) means a wrong robot secret and a robot without pull
+// access get the same answer on a private project; on a public one, a
+// wrong secret still lists, as docker pull does there.
+func TestZooAuthHarbor(t *testing.T) {
+	const host = "harbor.zoo.test"
+	const robot, robotSecret = "robot$private+ci", "Harbor-r0bot-" + secret
+	const other = "robot$other+ci"
+	for _, tc := range []struct {
+		name, repo string
+		user, pass string // "" for anonymous access
+		want       []string
+	}{
+		{"robot-pulls-private", "private/prefect", robot, robotSecret, nil},
+		{"anonymous-public", "library/prefect", "", "", nil},
+		{"wrong-secret-public", "library/prefect", robot, "not-" + robotSecret, nil},
+		{"robot-without-pull", "private/prefect", other, robotSecret,
+			[]string{"HTTP 401", "do not grant pull access", "configured credentials for " + host}},
+		{"wrong-secret-private", "private/prefect", robot, "not-" + robotSecret,
+			[]string{"HTTP 401", "or are wrong", "configured credentials for " + host}},
+		{"anonymous-private", "private/prefect", "", "",
+			[]string{"HTTP 401", "do not grant pull access", "anonymous access"}},
+		{"no-such-project", "nosuch/prefect", robot, robotSecret,
+			[]string{"HTTP 401", "does not exist"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			core := &harborCore{host: host, public: map[string]bool{"library": true, "private": false, "other": false}}
+			core.accounts = map[string]struct {
+				secret   string
+				projects []string
+			}{robot: {robotSecret, []string{"private"}}, other: {robotSecret, []string{"other"}}}
+			h := &hosts{handlers: map[string]http.Handler{host: core}}
+			cfg := Config{MaxRetries: 0, Logger: &logRecorder{}}
+			if tc.user != "" {
+				cfg.Credentials = []Credential{{Host: host, Username: tc.user, Password: tc.pass}}
+			}
+			logs := cfg.Logger.(*logRecorder)
+			c := hostsClient(t, h, cfg)
+			got, err := c.ListTags(context.Background(), repoOf(t, host+"/"+tc.repo))
+			if tc.want == nil {
+				if err != nil || len(got) != 2 {
+					t.Fatalf("got %v, %v; want the two tags\n%s", got, err, strings.Join(h.requests(), "\n"))
+				}
+				return
+			}
+			if !IsUnauthorized(err) {
+				t.Fatalf("got %v; want an unauthorized error", err)
+			}
+			msg := err.Error()
+			for _, want := range tc.want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the message lacks %q: %s", want, msg)
+				}
+			}
+			if strings.Contains(msg+logs.text(), robotSecret) || strings.Contains(msg+logs.text(), "harbor-jwt-") {
+				t.Errorf("a secret leaked:\n%s\n%s", msg, logs.text())
+			}
+		})
+	}
+}
+
 // gitlab is gitlab.com's registry (registry.gitlab.com, the GitLab
 // container registry's token auth, registry/auth/token) and its realm on
 // another host (gitlab.com/jwt/auth, service container_registry): the
