@@ -86,10 +86,12 @@ func harborError(w http.ResponseWriter, status int, code, msg string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": code, "message": msg}}})
 }
 
-// harborLibraryRedirect is a Harbor v2.x proxy cache project of Docker Hub
-// (src/server/middleware/repoproxy/tag.go, TagsListMiddleware, and
-// proxy.go, defaultLibrary and defaultTagURL): a repository named without
-// a namespace, <project>/<name>, is answered 301 with the Location
+// harborLibraryRedirect is a Harbor proxy cache project of Docker Hub on
+// Harbor's main branch since 266aad1eca (goharbor/harbor#23527, 2026-08-07;
+// in no release up to v2.15.2, where only manifests are redirected so,
+// since v2.10.0, #17537): TagsListMiddleware (repoproxy/tag.go, with
+// defaultLibrary and defaultTagURL in proxy.go) answers a repository named
+// without a namespace, <project>/<name>, 301 with the Location
 // /v2/<project>/library/<name>/tags/list, which drops the request's query
 // (n and last). That path lists as harborTags does, the local and the
 // remote tags merged.
@@ -210,7 +212,7 @@ func TestZooHarborAndGitLab(t *testing.T) {
 	}{
 		{"harbor-2.5-to-2.15", "library/prefect", harborTags(false)},
 		{"harbor-2.0-to-2.4-last-must-be-a-tag", "library/prefect", harborTags(true)},
-		{"harbor-proxy-cache-library-redirect", "dockerhub/prefect", harborLibraryRedirect("dockerhub")},
+		{"harbor-main-proxy-cache-library-redirect", "dockerhub/prefect", harborLibraryRedirect("dockerhub")},
 		{"gitlab-database-collation-C", "acme/prefect", gitlabTags(strings.Compare)},
 		{"gitlab-database-collation-en_US", "acme/prefect", gitlabTags(collateEnUS)},
 		{"gitlab-no-database", "acme/prefect", gitlabNoDatabase},
