@@ -85,8 +85,13 @@ func (e *Error) Error() string {
 		// Docker Hub answers 401 for a repository that does not exist,
 		// Harbor for one the account may not pull, each to the token its
 		// own token service issued (distribution/distribution#2376,
-		// goharbor/harbor#22274): not a refusal of the credentials.
-		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it. ", status)
+		// goharbor/harbor#22274): not a refusal of the credentials, though
+		// Harbor's issues one for wrong credentials too (#11632).
+		wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
+		if e.source == sourceAnonymous {
+			wrong = ""
+		}
+		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)
 		if e.source != "" {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
