@@ -88,3 +88,21 @@ func listTagsOf(t *testing.T, r *registrytest.Registry, maxRetries int) error {
 	_, err = c.ListTags(context.Background(), repo)
 	return err
 }
+
+// Each listing bound gets its own advice: a timeout can be raised, Artifact
+// Registry's 10,000-tag cap can only be gone around, the fixed bounds point
+// to a mirror.
+func TestListingBoundAdvice(t *testing.T) {
+	for bound, want := range map[string]string{
+		"time":  "Raise listing_timeout",
+		"tags":  "Name one exact tag with tag",
+		"pages": "The bound is fixed",
+		"bytes": "The bound is fixed",
+	} {
+		err := &registry.Error{Registry: "us-docker.pkg.dev", Repository: "us-docker.pkg.dev/acme/mirror/prefect", Action: "list tags", StatusCode: http.StatusOK,
+			Cause: &registry.LimitError{Bound: bound, Limit: "a bound", Reached: "a figure"}}
+		if detail := resolveErrorDetail(err); !strings.Contains(detail, want) {
+			t.Errorf("bound %s: detail lacks %q: %s", bound, want, detail)
+		}
+	}
+}

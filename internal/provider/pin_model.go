@@ -130,6 +130,8 @@ func resolveErrorDetail(err error) string {
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
 		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1).", e.Registry, "mirror.example/"+strings.TrimPrefix(e.Repository, e.Registry+"/"))
+	case errors.As(err, &limit) && limit.Bound == "tags":
+		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	case errors.As(err, &limit) && limit.Bound == "time":
 		detail += " Raise listing_timeout in the provider block if the registry is slow but its list does end."
 	case errors.As(err, &limit):
