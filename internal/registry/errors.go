@@ -38,6 +38,7 @@ type Error struct {
 	timeout   time.Duration // RequestTimeout
 	source    string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
 	detail    string        // the cause, scrubbed of configured passwords
+	said      string        // what the registry's error answer said, scrubbed (answerError.said)
 	invalid   bool          // the caller's input was invalid; nothing was sent
 	earlier   int           // attempts of an earlier request whose spent rate limit kept this one from being sent; 0 when it was sent
 	badCert   bool          // the TLS certificate could not be verified
@@ -147,6 +148,10 @@ func (e *Error) Error() string {
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
+	if e.said != "" && !e.invalid && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
+		e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusTooManyRequests) {
+		fmt.Fprintf(&b, " The registry said: %q.", e.said)
+	}
 	return b.String()
 }
 
@@ -243,11 +248,17 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	case isCertError(err):
 		e.badCert, e.Cause = true, err
 	case errors.As(err, &ae):
-		e.StatusCode, e.Cause, e.tokenRefused = ae.status, err, ae.bearer
-	case errors.As(err, &te):
-		e.StatusCode, e.Cause = te.StatusCode, err
+		e.StatusCode, e.Cause, e.tokenRefused, e.said = ae.status, err, ae.bearer, ae.said
+	case errors.As(err, &te): // the handshake's
+		e.StatusCode, e.Cause, e.said = te.StatusCode, err, saidOf(te, nil)
 	default:
 		e.Cause = err
+	}
+	// Scrubbed before it is cut, so that no cut hides a secret.
+	if said := []rune(c.scrub(e.said)); len(said) > 200 {
+		e.said = string(said[:200]) + "…"
+	} else {
+		e.said = string(said)
 	}
 	e.detail = c.scrub(e.Cause.Error())
 	return e

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -33,6 +34,8 @@ type answerError struct {
 	// bearer: the refused request carried a bearer token, which the
 	// registry's token service issued for this repository.
 	bearer bool
+	// said is what an error answer says, for people (saidOf).
+	said string
 }
 
 func (e *answerError) Error() string {
@@ -357,7 +360,29 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
-	return &answerError{status: resp.StatusCode, cause: transport.CheckError(resp, http.StatusOK), retryAfter: retryAfter, bearer: bearer}
+	cause := transport.CheckError(resp, http.StatusOK)
+	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body)}
+}
+
+// saidOf is what an error answer says, on one line: the codes and messages
+// of its errors array, else its text; "" for none, or an HTML page.
+func saidOf(cause error, body []byte) string {
+	var parts []string
+	var te *transport.Error
+	if errors.As(cause, &te) {
+		for _, d := range te.Errors {
+			parts = append(parts, string(d.Code)+": "+d.Message)
+		}
+	}
+	said := strings.Join(parts, "; ")
+	if len(parts) == 0 {
+		said = string(body)
+	}
+	said = strings.Join(strings.Fields(said), " ")
+	if strings.HasPrefix(said, "<") || !utf8.ValidString(said) {
+		return ""
+	}
+	return said
 }
 
 // with merges extra into a copy of base.

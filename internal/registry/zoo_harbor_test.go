@@ -371,13 +371,13 @@ func TestZooAuthHarbor(t *testing.T) {
 		{"anonymous-public", "library/prefect", "", "", nil},
 		{"wrong-secret-public", "library/prefect", robot, "not-" + robotSecret, nil},
 		{"robot-without-pull", "private/prefect", other, robotSecret,
-			[]string{"HTTP 401", "do not grant pull access", "configured credentials for " + host}},
+			[]string{"HTTP 401", "do not grant pull access", "configured credentials for " + host, `The registry said: "UNAUTHORIZED: unauthorized to access repository: private/prefect, action: pull".`}},
 		{"wrong-secret-private", "private/prefect", robot, "not-" + robotSecret,
 			[]string{"HTTP 401", "or are wrong", "configured credentials for " + host}},
 		{"anonymous-private", "private/prefect", "", "",
 			[]string{"HTTP 401", "do not grant pull access", "anonymous access"}},
 		{"no-such-project", "nosuch/prefect", robot, robotSecret,
-			[]string{"HTTP 401", "does not exist"}},
+			[]string{"HTTP 401", "does not exist", `The registry said: "UNAUTHORIZED: project nosuch not found".`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			core := &harborCore{host: host, public: map[string]bool{"library": true, "private": false, "other": false}}
