@@ -1,9 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -200,5 +203,74 @@ func TestNextLinkRFC8288(t *testing.T) {
 	// An empty target is this page again (RFC 3986 §5.2), not no link.
 	if got, ok, err := nextLink([]string{`<>; rel="next"`}); got != "" || !ok || err != nil {
 		t.Errorf(`nextLink("<>; rel=next") = %q, %v, %v; want "", true`, got, ok, err)
+	}
+}
+
+// TestZooArtifactoryDigestsListed reads every range from Artifactory
+// listing the digests of a multi-arch image's platform manifests among
+// its tags ("sha256:aaaa…" beside "multi-arch:v1.0.0",
+// containers/skopeo#2346, containers/image#2440), which are no tag names
+// and, in its lexical order, sort after every Prefect tag: the list's
+// last pages hold digests only, the last of them, without a Link, fewer
+// than a page.
+func TestZooArtifactoryDigestsListed(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	listed := slices.Clone(sorted)
+	for i := range 1500 {
+		listed = append(listed, fmt.Sprintf("sha256:%064x", i*7919))
+	}
+	slices.Sort(listed)
+	runZoo(t, artifactory("dockerhub-remote", false, nil)(listed), "dockerhub-remote/prefecthq/prefect", sorted, true)
+}
+
+// The decision behind TestZooArtifactoryDigestsListed, without HTTP: after
+// linked pages of two, a page without a Link holding one name that is no
+// tag is not full, and ends the list.
+func TestWholeStretchShortPageOfNoTags(t *testing.T) {
+	s := &stretch{n: 2}
+	for i, want := range []verdict{readMore, complete} {
+		if got := s.take([]page{pg("", true, "a", "b"), {sent: "b", count: 1}}[i]); got != want {
+			t.Fatalf("page %d: verdict %d, want %d (%s)", i+1, got, want, s.why)
+		}
+	}
+	if !slices.Equal(s.tags, []string{"a", "b"}) {
+		t.Errorf("tags %q", s.tags)
+	}
+}
+
+// nexusNull is Sonatype Nexus 3.58 listing a JSON null among the tags,
+// first (containers/skopeo#2409: "tags": [null, "1.0.0-1", …], the
+// whole list asked without n; containers/image#2544 drops it), and
+// otherwise paging as the Nexus model of zoo_test.go (distribution310):
+// the null a name of the list's first page. How Nexus pages around it is
+// not confirmed.
+func nexusNull(sorted []string) http.HandlerFunc {
+	list := distribution310Handler(1000, append([]string{"\x00null"}, sorted...))
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		list(rec, r)
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(bytes.Replace(rec.Body.Bytes(), []byte(`"\u0000null"`), []byte("null"), 1))
+	}
+}
+
+// TestZooNexusNullTag reads every range from Nexus listing a null tag.
+func TestZooNexusNullTag(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	runZoo(t, nexusNull(sorted), "prefecthq/prefect", sorted, true)
+}
+
+// An empty repository's tag list is an empty list, every range of it
+// empty, with no error: "tags": null (CNCF distribution 2.1.1 for a name
+// it holds no tags of, distribution/distribution#1186; GitLab's container
+// registry, registry/handlers/tags.go, "returns a nil slice") or "tags": []
+// (Harbor, src/server/registry/util/util.go pickItems).
+func TestZooEmptyRepository(t *testing.T) {
+	for _, body := range []string{`{"name":"prefecthq/prefect","tags":null}`, `{"name":"prefecthq/prefect","tags":[]}`} {
+		runZoo(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, _ = w.Write([]byte(body))
+		}), "prefecthq/prefect", []string{}, true)
 	}
 }
