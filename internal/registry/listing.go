@@ -203,10 +203,13 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	case p.count == 0:
 		return complete
+	case p.count < min(s.n, s.linked) && (fresh > 0 || len(p.tags) == 0):
+		// A registry that links its pages linked none after a page that
+		// is not full, even one of names that are no tags (Artifactory
+		// lists platform manifests' digests, containers/skopeo#2346).
+		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
-	case p.count < min(s.n, s.linked) && fresh > 0:
-		return complete // a registry that links its pages linked none after a page that is not full
 	case s.widened && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:

@@ -830,7 +830,10 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 			p.tags = append(p.tags, t)
 		}
 	}
-	target, ok := nextLink(resp.header.Values("Link"))
+	target, ok, err := nextLink(resp.header.Values("Link"))
+	if err != nil {
+		return p, nil, &answerError{status: resp.status, msg: err.Error()}
+	}
 	if !ok {
 		return p, nil, nil
 	}
@@ -905,16 +908,50 @@ func pageKey(u *url.URL) string {
 	return u.Path + "?" + u.Query().Encode()
 }
 
-// linkNext matches one link-value of a Link header whose rel names "next"
-// (RFC 8288: `<target>; rel="next"`, rel possibly among other types).
-var linkNext = regexp.MustCompile(`(?i)<([^>]*)>[^<]*;\s*rel="?[^"<]*\bnext\b`)
+// linkValue is the next link-value of a Link header (RFC 8288 §3):
+// <target>, then parameters, each "; name", "; name=token" or
+// `; name="quoted string"`, with whitespace around ';', '=' and the ','
+// that ends it; linkParam is one of its parameters.
+var (
+	linkValue = regexp.MustCompile(`^[\s,]*<([^>]*)>((?:\s*;(?:\s*[^\s;,="]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^\s;,"]*))?)?)*)\s*(?:,|$)`)
+	linkParam = regexp.MustCompile(`;\s*([^\s;,="]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?`)
+)
 
-// nextLink finds the rel="next" target in Link header values.
-func nextLink(values []string) (string, bool) {
+// nextLink finds the target of the link-value, among Link header values,
+// whose rel parameter (its first, RFC 8288 §3.3) holds the relation type
+// "next", compared without case: not a type that only contains the word
+// ("next-archive", a URI), nor "rel=next" written inside another
+// parameter. A header it cannot read, or two next links that differ, is
+// an error: a next link missed would end a list paged by cursor early,
+// without a sign.
+func nextLink(values []string) (next string, ok bool, err error) {
 	for _, v := range values {
-		if m := linkNext.FindStringSubmatch(v); m != nil {
-			return m[1], true
+		for rest := v; strings.Trim(rest, " \t,") != ""; {
+			m := linkValue.FindStringSubmatch(rest)
+			if m == nil {
+				return "", false, fmt.Errorf("the registry's Link header %q is not a list of links as RFC 8288 writes them, so the tag list cannot be followed", v)
+			}
+			rest = rest[len(m[0]):]
+			if !slices.ContainsFunc(relTypes(m[2]), func(t string) bool { return strings.EqualFold(t, "next") }) {
+				continue
+			}
+			target := strings.TrimSpace(m[1])
+			if ok && target != next {
+				return "", false, fmt.Errorf("the registry's Link headers name two next pages, %q and %q", next, target)
+			}
+			next, ok = target, true
 		}
 	}
-	return "", false
+	return next, ok, nil
+}
+
+// relTypes returns the relation types of a link-value's first rel
+// parameter.
+func relTypes(params string) []string {
+	for _, p := range linkParam.FindAllStringSubmatch(params, -1) {
+		if strings.EqualFold(p[1], "rel") {
+			return strings.Fields(p[2] + p[3])
+		}
+	}
+	return nil
 }

@@ -349,7 +349,7 @@ func TestNextLink(t *testing.T) {
 		{[]string{`<https://x/a>; rel="nextpage"`}, ""},
 		{nil, ""},
 	} {
-		got, ok := nextLink(tc.in)
+		got, ok, _ := nextLink(tc.in)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("nextLink(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
 		}
