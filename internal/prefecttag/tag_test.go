@@ -205,6 +205,10 @@ func TestParseTagRejects(t *testing.T) {
 		{"master", "starts with a version"},
 		{"1.0rc-dev", `"rc" needs a number`},
 		{"1.0rc0", `no "-python<X.Y>" part`},
+		// Prefect 1.x's development image (build_dev_docker_image pushes
+		// prefecthq/prefect:1-dev, .circleci/config.yml on branch 1.x): not
+		// a misspelled prerelease.
+		{"1-dev", "Prefect 1.x development image tag"},
 	}
 	for _, tt := range tests {
 		_, err := ParseTag(tt.in)
