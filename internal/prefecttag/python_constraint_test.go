@@ -73,6 +73,8 @@ func TestPythonConstraintRejects(t *testing.T) {
 		{"py3.12", "alone"},
 		{"3.12rc1", "no prerelease"},
 		{">= 3.13.dev1", "no prerelease"},
+		{"3.13t", `unexpected "t"`}, // free-threaded: no Prefect image
+		{">= 3.14t", `unexpected "t"`},
 		{"==3.12.1.*", "never a patch"},
 		{"3.*", `needs PEP 440's "=="`},
 		{"~=3", "two release numbers"},

@@ -50,6 +50,9 @@ func TestParsePythonRejects(t *testing.T) {
 		{" 3.12", "major.minor"},
 		{"3.12 ", "unexpected"},
 		{"3.99999999999999999999", "too large"},
+		// Free-threaded builds: Prefect publishes no image for them.
+		{"3.13t", `unexpected "t"`},
+		{"3.14t", `unexpected "t"`},
 	} {
 		_, err := ParsePython(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

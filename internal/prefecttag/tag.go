@@ -117,6 +117,9 @@ func parseTag(s string) (Tag, error) {
 			return t, fmt.Errorf(`the Python part comes before the flavor, such as %s-python3.12-%s`, strings.Join(parts[:len(parts)-len(rest)], "-"), f)
 		}
 		before := strings.Join(parts[:len(parts)-len(rest)], "-")
+		if t.Kind == KindMajor && len(rest) == 1 && rest[0] == "dev" {
+			return t, errors.New(`"<X>-dev" is a Prefect 1.x development image tag (1-dev); Prefect 2.x and 3.x tag nightly builds with their version, such as 3.1.16.dev2-python3.12`)
+		}
 		if looksLikePrerelease(rest[0]) {
 			return t, fmt.Errorf(`%q: Prefect writes versions in PEP 440 normal form, with no "-" before the prerelease, such as 3.0.0rc14`, before+"-"+rest[0])
 		}

@@ -73,6 +73,18 @@ func TestParseTagKinds(t *testing.T) {
 		{"3.10.0-python3.14", wantTag{KindRelease, "3.10.0", "3.14", "", ""}},
 		{"3.7.8-python3.13-kubernetes", wantTag{KindRelease, "3.7.8", "3.13", FlavorKubernetes, ""}},
 		{"3.1.dev1-python3.12", wantTag{KindRelease, "3.1.dev1", "3.12", "", ""}},
+		// Prefect 1.0's release candidates, two release numbers and rcN:
+		// ${CIRCLE_TAG}-python<py> for tags /^1.0rc[0-9]$/ on Pythons 3.7 to
+		// 3.10 (PrefectHQ/prefect .circleci/config.yml, branch 1.x at
+		// bd9182edb27a85c7726a177a55152c121af5471b, "RC" jobs).
+		{"1.0rc0-python3.7", wantTag{KindRelease, "1.0rc0", "3.7", "", ""}},
+		{"1.0rc1-python3.10", wantTag{KindRelease, "1.0rc1", "3.10", "", ""}},
+		// Prefect 0.14 on Python 3.6 (.circleci/config.yml at tag 0.14.0,
+		// 96ef85470872593268c9498b57ac9f0b5a268e01).
+		{"0.14.0-python3.6", wantTag{KindRelease, "0.14.0", "3.6", "", ""}},
+		// A nightly as docker-images.yaml tags it since #20311 (77a87d342d,
+		// January 2026): the git tag raw, 3.6.14.dev5 at f8afeca.
+		{"3.6.14.dev5-python3.12-kubernetes", wantTag{KindRelease, "3.6.14.dev5", "3.12", FlavorKubernetes, ""}},
 		// minor
 		{"3.1-python3.12", wantTag{KindMinor, "3.1", "3.12", "", ""}},
 		{"3.1-python3.12-conda", wantTag{KindMinor, "3.1", "3.12", FlavorConda, ""}},
@@ -99,6 +111,12 @@ func TestParseTagKinds(t *testing.T) {
 		{"sha-0000000-python3.9-kubernetes", wantTag{KindSHA, "", "3.9", FlavorKubernetes, "0000000"}},
 		{"sha-abcdef0-python3.14", wantTag{KindSHA, "", "3.14", "", "abcdef0"}},
 		{"sha-1234567-python3.10", wantTag{KindSHA, "", "3.10", "", "1234567"}},
+		// Since #20311 (77a87d342d) the sha tags of prerelease builds go to
+		// prefecthq/prefect and prefecthq/prefect-client themselves, not to
+		// -dev: type=sha, whose default is 7 hex digits (docker/metadata-action
+		// src/meta.ts, defaultShortShaLength). f8afeca is 3.6.14.dev5.
+		{"sha-f8afeca-python3.12-kubernetes", wantTag{KindSHA, "", "3.12", FlavorKubernetes, "f8afeca"}},
+		{"sha-f8afeca-python3.14", wantTag{KindSHA, "", "3.14", "", "f8afeca"}},
 	}
 	for _, tt := range tests {
 		got, err := ParseTag(tt.in)
@@ -166,6 +184,31 @@ func TestParseTagRejects(t *testing.T) {
 		{"3.1.15 -python3.12", "white space"},
 		{"3.1.15-python3.12-", `unknown flavor ""`},
 		{"-python3.12", "starts with a version"},
+		// Prefect 2.x's docs show a 40-digit sha tag
+		// (docs/guides/docker.md, branch 2.x at 48ab5df21773), but no
+		// workflow published one: release.yaml ran
+		// prefecthq/prefect:sha-${GITHUB_SHA::7}-python<py> (tag 2.0.0,
+		// 129c269c3c5d), and type=sha is 7 digits by default.
+		{"sha-88a7ff17a3435ec33c95c0323b8f05d7b9f3f6d2-python3.10", "7 lowercase hex"},
+		// No free-threaded image exists: every matrix lists "3.N" only
+		// (docker-images.yaml, main at ce79dd3d6cfa); free-threaded Pythons
+		// ran only in a test workflow on an unmerged branch (f963a5d3ac).
+		{"3.6.0-python3.13t", `unexpected "t"`},
+		{"3.6.0-python3.14t-conda", `unexpected "t"`},
+		// Prefect 0.x and 1.x tags of other shapes (.circleci/config.yml,
+		// branch 1.x and its history): latest-python<py>, all_extras-X.Y.Z,
+		// storage-X.Y.Z, master, the 1.0 release candidates' dev images.
+		// prefecthq/prefect-aws publishes latest-python<py> too.
+		{"latest-python3.7", "starts with a version"},
+		{"all_extras-0.15.13", "starts with a version"},
+		{"storage-0.14.0", "starts with a version"},
+		{"master", "starts with a version"},
+		{"1.0rc-dev", `"rc" needs a number`},
+		{"1.0rc0", `no "-python<X.Y>" part`},
+		// Prefect 1.x's development image (build_dev_docker_image pushes
+		// prefecthq/prefect:1-dev, .circleci/config.yml on branch 1.x): not
+		// a misspelled prerelease.
+		{"1-dev", "Prefect 1.x development image tag"},
 	}
 	for _, tt := range tests {
 		_, err := ParseTag(tt.in)
@@ -283,6 +326,8 @@ func FuzzParseTag(f *testing.F) {
 		"3.1-python3.12", "3-python3.12-kubernetes", "3-latest", "3-latest-python3.12-conda",
 		"sha-1da1544-python3.12-conda", "latest", "v3.1.15-python3.12", "3.9.0-python3.12.1",
 		"3.1.15-python3.12-slim", "1.4.1-python3.7", "2.6.9.post1-python3.10", "sha-", "-", "3-latest-",
+		"1.0rc0-python3.7", "0.14.0-python3.6", "sha-f8afeca-python3.14", "3.6.0-python3.13t", "1-dev",
+		"latest-python3.7", "sha-88a7ff17a3435ec33c95c0323b8f05d7b9f3f6d2-python3.10",
 	} {
 		f.Add(s)
 	}
