@@ -193,6 +193,7 @@ func TestZooQuay(t *testing.T) {
 		{"quay-3.12-bytewise", quay312(strings.Compare, 100, false)},
 		{"quay-3.12-postgres-en_US", quay312(glibcCollate, 100, false)},
 		{"quay-3.12-postgres-en_US-pagination-500", quay312(glibcCollate, 500, false)},
+		{"quay.io-2024-06-21-n-above-100-refused", quay312(strings.Compare, 100, true)},
 		{"quay-3.11", quay311(50)},
 		{"quay-3.11-pagination-100", quay311(100)},
 	} {
