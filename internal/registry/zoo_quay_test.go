@@ -2,15 +2,20 @@ package registry
 
 import (
 	"cmp"
+	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -201,5 +206,200 @@ func TestZooQuay(t *testing.T) {
 			t.Parallel()
 			runZoo(t, tc.h(sorted), quayRepo, sorted, true)
 		})
+	}
+}
+
+// quayRegistry is a Quay host's registry and token endpoint, as
+// endpoints/v2/__init__.py, v2auth.py and auth/registry_jwt_auth.py answer
+// (quay/quay at v3.16.0): the ping GET /v2/ answers an anonymous client
+// 401 with the body "true" and `Bearer realm="https://<host>/v2/auth",
+// service="<host>"`; the token endpoint is GET only (no OAuth POST), takes
+// Basic credentials (robots are "org+name"), refuses wrong ones 401
+// UNAUTHORIZED "Specified credentials are invalid", refuses an anonymous
+// request without scope, and otherwise issues {"token": …} alone (no
+// expires_in; an hour's JWT), granting pull on a public repository to
+// anyone and on a private one to its readers: for a repository or
+// namespace that does not exist, a token that grants nothing. A tag list
+// the token does not open is 401 UNAUTHORIZED "access to the requested
+// resource is not authorized" with the challenge and
+// scope="repository:<name>:pull" (no error= parameter). repos maps each
+// repository to its tags; private ones are read by user only.
+func quayRegistry(host, user, pass string, public map[string]bool, repos map[string][]string) http.HandlerFunc {
+	var mu sync.Mutex
+	grants := map[string]string{} // token -> repository it opens ("" none)
+	challenge := fmt.Sprintf(`Bearer realm="https://%s/v2/auth",service="%s"`, host, host)
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+		switch {
+		case r.URL.Path == "/v2/":
+			w.Header().Set("WWW-Authenticate", challenge)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte("true"))
+		case r.URL.Path == "/v2/auth" && r.Method != http.MethodGet:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			_, _ = w.Write([]byte("<!doctype html><title>405 Method Not Allowed</title>"))
+		case r.URL.Path == "/v2/auth":
+			u, p, authed := r.BasicAuth()
+			scope := r.URL.Query().Get("scope")
+			if (authed && (u != user || p != pass)) || (!authed && scope == "") {
+				w.Header().Set("WWW-Authenticate", challenge)
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Specified credentials are invalid")
+				return
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(scope, "repository:"), ":pull")
+			if _, ok := repos[name]; !ok || (!public[name] && !authed) {
+				name = ""
+			}
+			mu.Lock()
+			tok := fmt.Sprintf("eyJhbGciOiJSUzI1NiJ9.quay-%d", len(grants))
+			grants[tok] = name
+			mu.Unlock()
+			writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+		default:
+			name := strings.TrimPrefix(r.URL.Path, "/v2/")
+			name, _, _ = strings.Cut(name, "/tags/list")
+			tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			mu.Lock()
+			granted, issued := grants[tok]
+			mu.Unlock()
+			if !issued || granted != name {
+				w.Header().Set("WWW-Authenticate", challenge+fmt.Sprintf(`,scope="repository:%s:pull"`, name))
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "access to the requested resource is not authorized")
+				return
+			}
+			quay312(strings.Compare, 100, false)(repos[name])(w, r)
+		}
+	}
+}
+
+// Quay's handshake, anonymous and with a robot account: public and private
+// repositories are listed (an empty one as no tags), and a repository that
+// does not exist, whose token grants nothing, or a wrong robot token, is
+// an error that says which.
+func TestZooQuayAuth(t *testing.T) {
+	const host = "quay.zoo.test"
+	const robot, robotToken = "acme+ci", "QUAY-R0BOT-" + secret
+	tags := slices.Sorted(slices.Values(tagcatalog.Prefect()))[:250]
+	repos := map[string][]string{"acme/prefect": tags, "acme/private": tags, "acme/empty": {}}
+	public := map[string]bool{"acme/prefect": true, "acme/empty": true}
+	robotCfg := Config{Credentials: []Credential{{Host: host, Username: robot, Password: robotToken}}}
+	wrongCfg := Config{Credentials: []Credential{{Host: host, Username: robot, Password: "not-" + robotToken}}}
+	for _, tc := range []struct {
+		name, repo string
+		cfg        Config
+		want       []string // nil: the tags
+		mustNot    string
+	}{
+		{"anonymous-public", "acme/prefect", Config{}, nil, ""},
+		{"anonymous-empty", "acme/empty", Config{}, nil, ""},
+		{"robot-private", "acme/private", robotCfg, nil, ""},
+		{"anonymous-private", "acme/private", Config{}, []string{"HTTP 401", "does not exist", "anonymous access"}, "did not accept"},
+		{"anonymous-missing", "acme/prefekt", Config{}, []string{"HTTP 401", "does not exist", "acme/prefekt"}, "did not accept"},
+		{"robot-wrong-token", "acme/private", wrongCfg, []string{"HTTP 401", "did not accept the credentials"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := &hosts{handlers: map[string]http.Handler{host: quayRegistry(host, robot, robotToken, public, repos)}}
+			logs := &logRecorder{}
+			tc.cfg.Logger, tc.cfg.MaxRetries = logs, 0
+			c := hostsClient(t, h, tc.cfg)
+			got, err := c.ListTags(context.Background(), repoOf(t, host+"/"+tc.repo))
+			if tc.want == nil {
+				if err != nil || !slices.Equal(got, repos[tc.repo]) {
+					t.Fatalf("got %d tags, %v; want %d\n%s", len(got), err, len(repos[tc.repo]), strings.Join(h.requests(), "\n"))
+				}
+				return
+			}
+			if !IsUnauthorized(err) {
+				t.Fatalf("got %v; want an unauthorized error", err)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("the message lacks %q: %s", want, err)
+				}
+			}
+			if tc.mustNot != "" && strings.Contains(err.Error(), tc.mustNot) {
+				t.Errorf("the message says %q: %s", tc.mustNot, err)
+			}
+			if strings.Contains(err.Error()+logs.text(), robotToken) {
+				t.Errorf("the robot token leaked:\n%s\n%s", err, logs.text())
+			}
+		})
+	}
+}
+
+// quayManifests answers manifests as Quay's endpoints/v2/manifest.py does
+// (v3.16.0): GET routes only, whose HEAD Flask answers with the GET's
+// headers; by digest, the manifest as stored; by tag, as stored when its
+// type is among the Accept header's types (werkzeug's accept_mimetypes,
+// which reads comma lists and repeated lines alike), else a conversion
+// for the client's types (none here) or, "for back-compat", the schema 1
+// manifest of its linux/amd64 image, whose digest Docker-Content-Digest
+// then names (_rewrite_schema_if_necessary).
+func quayManifests(s *zooStore) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.serveBlob(w, r) {
+			return
+		}
+		ref := manifestRef(r)
+		d, m, ok := s.lookup(ref)
+		if !ok {
+			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
+			return
+		}
+		var accepted []string
+		for _, line := range r.Header.Values("Accept") {
+			for mt := range strings.SplitSeq(line, ",") {
+				mt, _, _ = strings.Cut(mt, ";")
+				accepted = append(accepted, strings.TrimSpace(mt))
+			}
+		}
+		if !strings.Contains(ref, ":") && !slices.Contains(accepted, string(m.mediaType)) {
+			cd, body := schema1Of(ref, "linux/amd64")
+			writeManifest(w, r, schema1Type, cd, body)
+			return
+		}
+		writeManifest(w, r, string(m.mediaType), d, m.body)
+	}
+}
+
+// Each manifest type Quay stores resolves to its own digest, never to the
+// schema 1 fallback, and gives its platforms.
+func TestZooQuayManifests(t *testing.T) {
+	s := newZooStore()
+	want := map[string]map[string]string{} // tag -> platforms
+	digests := map[string]string{}
+	for _, tc := range []struct {
+		tag         string
+		image, list types.MediaType
+	}{
+		{"3.8.3-python3.12", types.OCIManifestSchema1, types.OCIImageIndex},
+		{"2.20.25-python3.11", types.DockerManifestSchema2, types.DockerManifestList},
+		{"3.1.15-python3.12", types.OCIManifestSchema1, ""},
+		{"2.10.0-python3.10", types.DockerManifestSchema2, ""},
+	} {
+		amd, amdBody := s.image(tc.image, "linux/amd64", true)
+		digests[tc.tag], want[tc.tag] = amd, map[string]string{"linux/amd64": amd}
+		if tc.list != "" {
+			arm, armBody := s.image(tc.image, "linux/arm64", true)
+			digests[tc.tag], _ = s.index(tc.list, true,
+				entry(tc.image, amd, len(amdBody), "linux/amd64", nil),
+				entry(tc.image, arm, len(armBody), "linux/arm64", nil))
+			want[tc.tag]["linux/arm64"] = arm
+		}
+		s.tag(tc.tag, digests[tc.tag])
+	}
+	c, ref := zooClient(t, quayManifests(s), quayRepo)
+	for tag, platforms := range want {
+		d, err := c.Head(context.Background(), ref, tag)
+		if err != nil || d.Digest != digests[tag] {
+			t.Errorf("%s: Head gave %+v, %v; want %s", tag, d, err, digests[tag])
+			continue
+		}
+		p, err := c.Platforms(context.Background(), ref, d.Digest)
+		if err != nil || !maps.Equal(p.ByPlatform, platforms) {
+			t.Errorf("%s: Platforms gave %+v, %v; want %v", tag, p, err, platforms)
+		}
 	}
 }
