@@ -31,11 +31,15 @@ import (
 //     jeversol/369009aaad4cd2cd8e2610fa68d4c4be, 2023, remaining 0 and 200),
 //     while a GET past the limit is 429 toomanyrequests (prefecthq/prefect
 //     #12003, as the project's notes on Prefect's tags record).
-//   - GET /v2/<name>/tags/list?n=100 answered every tag, n ignored
-//     (docker/hub-feedback#1960, 2020, library/golang's 1,401 tags).
-//     Whether it honours n now, its maximum and its Link format could not
-//     be confirmed from sources here; the model keeps 2020's answer, in
-//     lexical order (distribution's own listing; the order is not quoted).
+//   - GET /v2/<name>/tags/list?n=100 answered every tag, n ignored, in
+//     2020 (docker/hub-feedback#1960, library/golang's 1,401 tags); by 2024
+//     it pages by Link with n honoured (spack/spack#43136: "gitlab, github,
+//     and dockerhub all use Link headers"; deckhouse/deckhouse#18914: 210
+//     tags from Docker Hub over several pages of remote.List). Its maximum
+//     n, its page size without n and its Link's exact form could not be
+//     confirmed from sources here, so the paged shape is left to the CNCF
+//     distribution cases of zoo_test.go; this model keeps 2020's answer,
+//     in lexical order (distribution's listing; the order is not quoted).
 
 const (
 	hubHost  = "registry-1.zoo.test"
