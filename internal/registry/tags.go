@@ -599,14 +599,16 @@ func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n 
 // allows, 404, as some registries answer a name they hold no tag of (zot),
 // 405, as Amazon ECR answers a last that is none of its opaque tokens
 // (UNSUPPORTED: "Invalid parameter at 'NextToken'"), or 500 for a name
-// that is not even a valid tag name ("3.1~"), which some fail to validate.
+// that is not even a valid tag name ("3.1~"), which some fail to validate;
+// or of its n, which firstPage asks again without: 400 or 413, as quay.io
+// answered n above 100 in June 2024 (google/go-containerregistry#1963).
 // Such a refusal is no failure of the repository: it is read from its
 // first page with real tags as last (or its Link headers), which fails in
 // turn if the repository is missing or the registry failing.
 func refusedLast(err error, last string) int {
 	switch s := statusOf(err); {
 	case s == http.StatusBadRequest || s == http.StatusNotFound || s == http.StatusMethodNotAllowed,
-		s == http.StatusInternalServerError && !validTag(last):
+		s == http.StatusRequestEntityTooLarge, s == http.StatusInternalServerError && !validTag(last):
 		return s
 	}
 	return 0
