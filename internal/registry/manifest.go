@@ -47,8 +47,9 @@ type Platforms struct {
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
-// registry sends no Docker-Content-Digest, refuses the HEAD or answers it
-// 404, is the manifest fetched (GET) and its digest checked. Given a
+// registry sends no Docker-Content-Digest, refuses the HEAD (405, 501, or
+// 401 and 403, whose reason only a GET's body tells) or answers it 404, is
+// the manifest fetched (GET) and its digest checked. Given a
 // digest ("sha256:…") instead of a tag, it finds out whether the
 // repository holds that manifest: not found, or the digest. The result is memoized per repository and reference for the
 // Client's lifetime, with concurrent callers sharing one request.
@@ -78,11 +79,15 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 	u := ref.v2URL("manifests/" + reference).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
 	switch s := statusOf(err); s {
-	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound:
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound,
+		http.StatusUnauthorized, http.StatusForbidden:
 		// A registry without manifest HEAD, or Sonatype Nexus, which
 		// answers a manifest HEAD 404 where a GET serves the manifest:
 		// read the manifest instead. Nothing is said not to exist on a
 		// HEAD's word; the GET below answers 404 for what is missing.
+		// A refusal's reason is in its body, which a HEAD's lacks: ECR's
+		// "Your authorization token has expired", Artifactory's 403 for
+		// a tag a virtual repository's readable members lack.
 		c.debug(ctx, "registry refused the manifest HEAD; asking with GET", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "reference": reference, "status": s,
 		})
