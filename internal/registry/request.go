@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -365,14 +366,20 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 }
 
 // saidOf is what an error answer says, on one line: the codes and messages
-// of its errors array, else its text; "" for none, or an HTML page.
+// of its errors array, or of the one error object it is (zot's wrong
+// password), else its text; "" for none, or an HTML page.
 func saidOf(cause error, body []byte) string {
 	var parts []string
 	var te *transport.Error
 	if errors.As(cause, &te) {
 		for _, d := range te.Errors {
-			parts = append(parts, string(d.Code)+": "+d.Message)
+			// Artifactory's errors carry a status and no code.
+			parts = append(parts, strings.TrimPrefix(string(d.Code)+": "+d.Message, ": "))
 		}
+	}
+	var one transport.Diagnostic
+	if len(parts) == 0 && json.Unmarshal(body, &one) == nil && one.Message != "" {
+		parts = append(parts, strings.TrimPrefix(string(one.Code)+": "+one.Message, ": "))
 	}
 	said := strings.Join(parts, "; ")
 	if len(parts) == 0 {

@@ -23,6 +23,14 @@ func TestErrorSaysWhatTheRegistrySaid(t *testing.T) {
 		{"errors-array", func(w http.ResponseWriter) {
 			writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "You have reached your pull rate limit.")
 		}, `The registry said: "TOOMANYREQUESTS: You have reached your pull rate limit.".`},
+		{"errors-without-code", func(w http.ResponseWriter) { // Artifactory's
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"errors":[{"status":401,"message":"Bad credentials"}]}`))
+		}, `The registry said: "Bad credentials".`},
+		{"one-error-object", func(w http.ResponseWriter) { // zot's wrong password
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"code": "UNAUTHORIZED", "message": "authentication required", "detail": nil})
+		}, `The registry said: "UNAUTHORIZED: authentication required".`},
 		{"plain-text", func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = w.Write([]byte("  access\n denied  "))
