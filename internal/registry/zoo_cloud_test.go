@@ -45,39 +45,9 @@ var (
 	giteaBinary = giteaOrder{"sqlite", strings.Compare}
 	// giteaPostgres is PostgreSQL with the glibc locale Gitea's
 	// documentation creates its database with (docs.gitea.com,
-	// installation/database-prep: LC_COLLATE 'en_US.UTF-8'). glibc
-	// compares letters and digits first, ignoring punctuation, and breaks
-	// ties on the punctuation (PostgreSQL FAQ, "Why do my strings sort
-	// incorrectly?"); PostgreSQL breaks what ties remain in byte order. So
-	// 3.1.10-python3.12 sorts before 3.1.1-python3.12. The tie-break on
-	// punctuation is this model's (an earlier mark sorts first), not
-	// glibc's table: the property holds for any strict order that the
-	// listing and last share.
-	giteaPostgres = giteaOrder{"postgres-en_US", func(a, b string) int {
-		alnum := func(s string) string {
-			return strings.Map(func(r rune) rune {
-				if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {
-					return r
-				}
-				return -1
-			}, s)
-		}
-		if c := strings.Compare(alnum(a), alnum(b)); c != 0 {
-			return c
-		}
-		marks := func(s string) string {
-			return strings.Map(func(r rune) rune {
-				if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' {
-					return 0x7f
-				}
-				return r
-			}, s)
-		}
-		if c := strings.Compare(marks(a), marks(b)); c != 0 {
-			return c
-		}
-		return strings.Compare(a, b)
-	}}
+	// installation/database-prep: LC_COLLATE 'en_US.UTF-8'): collateEnUS,
+	// in which 3.1.10-python3.12 sorts before 3.1.1-python3.12.
+	giteaPostgres = giteaOrder{"postgres-en_US", collateEnUS}
 	// giteaMySQL is MySQL's utf8mb4_unicode_ci, which Gitea's
 	// documentation (database-prep, MySQL) creates its database with: the
 	// Unicode Collation Algorithm's table, in which punctuation and

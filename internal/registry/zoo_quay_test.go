@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
@@ -50,30 +48,13 @@ import (
 // registry) and a C or ICU-root collation sort these tags byte-wise;
 // PostgreSQL initialised in en_US.UTF-8, which the sclorg image the Quay
 // operator deploys does unless told otherwise (initdb_wrapper:
-// LOCALE=${POSTGRESQL_LOCALE:-en_US}), sorts with glibc, which ignores '.'
-// and '-' at first: 3.1.0 < 3.10.0 < 3.1.1 < 3.1.10-python3.12 <
+// LOCALE=${POSTGRESQL_LOCALE:-en_US}), sorts with glibc (collateEnUS),
+// which ignores '.' and '-' at first: 3.1.0 < 3.10.0 < 3.1.1 < 3.1.10-python3.12 <
 // 3.1.1-python3.10 < 3-latest. Which collation quay.io's own database has
 // is not known here.
 
 // quayRepo is the repository the Quay models serve.
 const quayRepo = "prefecthq/prefect"
-
-// glibcCollate orders as PostgreSQL in en_US.UTF-8 with glibc 2.28 and
-// later: letters and digits first, case folded, punctuation ignored; on a
-// tie, bytes (PostgreSQL breaks strcoll ties with strcmp). Checked against
-// glibc 2.36's strcoll over the 13,512 Prefect tags and a probe after each
-// (tag + "~") and every range bound of modelRanges: the same order.
-func glibcCollate(a, b string) int {
-	key := func(s string) string {
-		return strings.Map(func(r rune) rune {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				return unicode.ToLower(r)
-			}
-			return -1
-		}, s)
-	}
-	return cmp.Or(strings.Compare(key(a), key(b)), strings.Compare(a, b))
-}
 
 // quay312 is Quay 3.12 and later over sorted, kept in the order of
 // collate, with V2_PAGINATION_SIZE maxPage (below 100 it is 100).
@@ -196,8 +177,8 @@ func TestZooQuay(t *testing.T) {
 		h    func([]string) http.HandlerFunc
 	}{
 		{"quay-3.12-bytewise", quay312(strings.Compare, 100, false)},
-		{"quay-3.12-postgres-en_US", quay312(glibcCollate, 100, false)},
-		{"quay-3.12-postgres-en_US-pagination-500", quay312(glibcCollate, 500, false)},
+		{"quay-3.12-postgres-en_US", quay312(collateEnUS, 100, false)},
+		{"quay-3.12-postgres-en_US-pagination-500", quay312(collateEnUS, 500, false)},
 		{"quay.io-2024-06-21-n-above-100-refused", quay312(strings.Compare, 100, true)},
 		{"quay-3.11", quay311(50)},
 		{"quay-3.11-pagination-100", quay311(100)},
