@@ -145,6 +145,23 @@ func nexusBehindProxy(host string, ts *tokenService) http.HandlerFunc {
 	}
 }
 
+// checkMessage checks that err's message holds each of want, and that
+// neither it nor the logs hold any of secrets.
+func checkMessage(t *testing.T, err error, want []string, logs *logRecorder, secrets ...string) {
+	t.Helper()
+	msg := err.Error()
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("the message lacks %q: %s", w, msg)
+		}
+	}
+	for _, s := range secrets {
+		if strings.Contains(msg+logs.text(), s) {
+			t.Errorf("a secret leaked:\n%s\n%s", msg, logs.text())
+		}
+	}
+}
+
 // A /v2/ that answers 404 (or anything but 200 and 401) is no reason to
 // give up: the repository's own tag list is asked the ping's question, and
 // its challenge opens the listing, anonymous or with credentials.
@@ -289,16 +306,9 @@ func TestZooAuthTokenRefusedForRepository(t *testing.T) {
 				t.Fatalf("got %v; want an unauthorized error, which may be a missing repository but is not known to be one", err)
 			}
 			msg := err.Error()
-			for _, want := range tc.want {
-				if !strings.Contains(msg, want) {
-					t.Errorf("the message lacks %q: %s", want, msg)
-				}
-			}
+			checkMessage(t, err, tc.want, logs, robotSecret, "tok-")
 			if !tc.oldMessage && strings.Contains(msg, "did not accept the credentials") {
 				t.Errorf("the message blames the credentials the token service accepted: %s", msg)
-			}
-			if strings.Contains(msg+logs.text(), robotSecret) || strings.Contains(msg+logs.text(), "tok-") {
-				t.Errorf("a secret leaked:\n%s\n%s", msg, logs.text())
 			}
 		})
 	}
