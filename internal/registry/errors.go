@@ -254,8 +254,9 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	default:
 		e.Cause = err
 	}
-	// Scrubbed before it is cut, so that no cut hides a secret.
-	if said := []rune(c.scrub(e.said)); len(said) > 200 {
+	// Scrubbed before it is put on one line and cut, so that neither hides
+	// a secret.
+	if said := []rune(strings.Join(strings.Fields(c.scrub(e.said)), " ")); len(said) > 200 {
 		e.said = string(said[:200]) + "…"
 	} else {
 		e.said = string(said)
