@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -59,9 +60,11 @@ func (e *Error) Error() string {
 	if detail == "" && e.Cause != nil {
 		detail = e.Cause.Error()
 	}
-	detail = strings.TrimSpace(detail)
+	// It may quote a registry: made inert on a terminal (and valid UTF-8,
+	// which strings.Map makes it), then cut on a character.
+	detail = strings.Map(printable, strings.TrimSpace(detail))
 	if len(detail) > 400 {
-		detail = detail[:400] + "…"
+		detail = strings.ToValidUTF8(detail[:400], "") + "…"
 	}
 	detail = strings.TrimSuffix(detail, ".")
 	if e.invalid {
@@ -153,6 +156,14 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " The registry said: %q.", e.said)
 	}
 	return b.String()
+}
+
+// printable maps a character a terminal would act on to a space.
+func printable(r rune) rune {
+	if unicode.IsPrint(r) {
+		return r
+	}
+	return ' '
 }
 
 // TokenRefused reports whether a 401 or 403 answered a request carrying

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 )
@@ -37,5 +39,47 @@ func TestReview20SaidScrubbedBeforeOneLine(t *testing.T) {
 		if !strings.Contains(msg, `The registry said: "UNAUTHORIZED: wrong password [redacted] given".`) {
 			t.Errorf("password %q: the message does not say what the registry said, scrubbed: %s", password, msg)
 		}
+	}
+}
+
+// A message reaches a terminal (Terraform prints a diagnostic's control
+// characters as they are: TestAccPinDataSource_errorBodyANSI), where a
+// registry's ANSI escapes must not act, and is valid UTF-8: neither the
+// cut of a long detail (an unreadable Link header quoted whole, non-ASCII
+// included) nor a registry's bytes may break either. (terraform-plugin-go
+// forces a diagnostic to valid UTF-8 in any case, toproto.ForceValidUTF8.)
+func TestReview20MessageValidAndInert(t *testing.T) {
+	for name, answer := range map[string]func(w http.ResponseWriter){
+		"link-cut-even": func(w http.ResponseWriter) {
+			w.Header().Set("Link", "x"+strings.Repeat("ü", 300))
+			writeTags(w, []string{"a"})
+		},
+		"link-cut-odd": func(w http.ResponseWriter) {
+			w.Header().Set("Link", "xy"+strings.Repeat("ü", 300))
+			writeTags(w, []string{"a"})
+		},
+		"invalid-utf8-body": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte("bad \xff\xfe request"))
+		},
+		"ansi-body": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte("\x1b[2J\x1b]0;owned\x07bad\rrequest"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { answer(w) }), "prefecthq/prefect")
+			_, err := c.ListTags(context.Background(), ref)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !utf8.ValidString(msg) {
+				t.Errorf("the message is not valid UTF-8: %q", msg)
+			}
+			if i := strings.IndexFunc(msg, unicode.IsControl); i >= 0 {
+				t.Errorf("the message holds the control character %q: %q", msg[i], msg)
+			}
+		})
 	}
 }
