@@ -3,12 +3,14 @@ package registry
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // A registry quoting back a password that holds whitespace (a trailing
@@ -79,6 +81,24 @@ func TestReview20MessageValidAndInert(t *testing.T) {
 			}
 			if i := strings.IndexFunc(msg, unicode.IsControl); i >= 0 {
 				t.Errorf("the message holds the control character %q: %q", msg[i], msg)
+			}
+		})
+	}
+}
+
+// Artifact Registry's host written with capitals, as a host may be, or with
+// its port: the same registry, whose 10,000-tag cap is an error. Read by
+// range, as any other host, its ranges past the cap were silently empty.
+func TestReview20ArtifactRegistryHostSpellings(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	h := artifactRegistry(true)(sorted)
+	for _, repo := range []string{"US-Docker.PKG.dev/acme/mirror/prefect", "us-docker.pkg.dev:443/acme/mirror/prefect", "GCR.io/acme/prefect", "EU.gcr.io/acme/prefect"} {
+		t.Run(repo, func(t *testing.T) {
+			t.Parallel()
+			for _, mc := range readRanges(func() (*Client, Repository) { return zooClientAt(t, h, repo) }, zooRanges) {
+				if msg := mc.check(sorted, false); msg != "" {
+					t.Error(msg)
+				}
 			}
 		})
 	}

@@ -39,6 +39,7 @@ const (
 const googleListMax = 10000
 
 func googleDocker(host string) bool {
+	host, _, _ = strings.Cut(strings.ToLower(host), ":") // as written: any case, any port
 	return host == "gcr.io" || strings.HasSuffix(host, ".gcr.io") || strings.HasSuffix(host, "-docker.pkg.dev")
 }
 
