@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
@@ -59,9 +60,11 @@ func (e *Error) Error() string {
 	if detail == "" && e.Cause != nil {
 		detail = e.Cause.Error()
 	}
-	detail = strings.TrimSpace(detail)
+	// It may quote a registry: made inert on a terminal (and valid UTF-8,
+	// which strings.Map makes it), then cut on a character.
+	detail = strings.Map(printable, strings.TrimSpace(detail))
 	if len(detail) > 400 {
-		detail = detail[:400] + "…"
+		detail = strings.ToValidUTF8(detail[:400], "") + "…"
 	}
 	detail = strings.TrimSuffix(detail, ".")
 	if e.invalid {
@@ -153,6 +156,14 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " The registry said: %q.", e.said)
 	}
 	return b.String()
+}
+
+// printable maps a character a terminal would act on to a space.
+func printable(r rune) rune {
+	if unicode.IsPrint(r) {
+		return r
+	}
+	return ' '
 }
 
 // TokenRefused reports whether a 401 or 403 answered a request carrying
@@ -254,8 +265,9 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	default:
 		e.Cause = err
 	}
-	// Scrubbed before it is cut, so that no cut hides a secret.
-	if said := []rune(c.scrub(e.said)); len(said) > 200 {
+	// Scrubbed before it is put on one line and cut, so that neither hides
+	// a secret.
+	if said := []rune(strings.Join(strings.Fields(c.scrub(e.said)), " ")); len(said) > 200 {
 		e.said = string(said[:200]) + "…"
 	} else {
 		e.said = string(said)

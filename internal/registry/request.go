@@ -365,7 +365,7 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body)}
 }
 
-// saidOf is what an error answer says, on one line: the codes and messages
+// saidOf is what an error answer says: the codes and messages
 // of its errors array, or of the one error object it is (zot's wrong
 // password), else its text; "" for none, or an HTML page.
 func saidOf(cause error, body []byte) string {
@@ -385,8 +385,8 @@ func saidOf(cause error, body []byte) string {
 	if len(parts) == 0 {
 		said = string(body)
 	}
-	said = strings.Join(strings.Fields(said), " ")
-	if strings.HasPrefix(said, "<") || !utf8.ValidString(said) {
+	// Put on one line by fail, once scrubbed: a secret may hold whitespace.
+	if strings.HasPrefix(strings.TrimSpace(said), "<") || !utf8.ValidString(said) {
 		return ""
 	}
 	return said

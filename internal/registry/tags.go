@@ -39,6 +39,7 @@ const (
 const googleListMax = 10000
 
 func googleDocker(host string) bool {
+	host, _, _ = strings.Cut(strings.ToLower(host), ":") // as written: any case, any port
 	return host == "gcr.io" || strings.HasSuffix(host, ".gcr.io") || strings.HasSuffix(host, "-docker.pkg.dev")
 }
 
@@ -948,12 +949,14 @@ func nextLink(values []string) (next string, ok bool, err error) {
 }
 
 // relTypes returns the relation types of a link-value's first rel
-// parameter.
+// parameter, its quoted-pairs unescaped (RFC 9110 §5.6.4).
 func relTypes(params string) []string {
 	for _, p := range linkParam.FindAllStringSubmatch(params, -1) {
 		if strings.EqualFold(p[1], "rel") {
-			return strings.Fields(p[2] + p[3])
+			return strings.Fields(quotedPair.ReplaceAllString(p[2], "$1") + p[3])
 		}
 	}
 	return nil
 }
+
+var quotedPair = regexp.MustCompile(`\\(.)`)
