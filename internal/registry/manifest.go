@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"mime"
@@ -78,9 +79,15 @@ func (c *Client) Head(ctx context.Context, ref Repository, reference string) (De
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, reference string) (Descriptor, error) {
 	u := ref.v2URL("manifests/" + reference).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
-	switch s := statusOf(err); s {
-	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound,
-		http.StatusUnauthorized, http.StatusForbidden:
+	var ae *answerError
+	switch s := statusOf(err); {
+	case s == http.StatusUnauthorized && errors.As(err, &ae) && ae.bearer:
+		// A 401 to the token the registry's token service issued (Docker
+		// Hub's answer for a repository that does not exist): a GET would
+		// cost a token and a request Docker Hub may count as a pull, to
+		// say "authentication required".
+	case s == http.StatusMethodNotAllowed, s == http.StatusNotImplemented, s == http.StatusNotFound,
+		s == http.StatusUnauthorized, s == http.StatusForbidden:
 		// A registry without manifest HEAD, or Sonatype Nexus, which
 		// answers a manifest HEAD 404 where a GET serves the manifest:
 		// read the manifest instead. Nothing is said not to exist on a

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -311,5 +312,31 @@ func TestZooAuthTokenRefusedForRepository(t *testing.T) {
 				t.Errorf("the message blames the credentials the token service accepted: %s", msg)
 			}
 		})
+	}
+}
+
+// A manifest HEAD answered 401 to the token the registry's token service
+// just issued (Docker Hub's answer for a repository that does not exist)
+// is not asked again with GET: that would cost a token and a GET, which
+// Docker Hub may count as a pull, to learn "authentication required". The
+// error is the same denial a tag list gets.
+func TestZooAuthHeadRefusedToIssuedTokenNotAskedAgain(t *testing.T) {
+	const hub, hubAuth = "hub.zoo.test", "auth.zoo.test"
+	tokens := &tokenService{anonymous: true}
+	h := &hosts{handlers: map[string]http.Handler{
+		hub:     bearerRegistry("https://"+hubAuth+"/token", "registry.docker.io", tokens, "acme/prefect"),
+		hubAuth: tokens,
+	}}
+	c := hostsClient(t, h, Config{MaxRetries: 1})
+	_, err := c.Head(context.Background(), repoOf(t, hub+"/acme/prefekt"), "3.1.15-python3.12")
+	var e *Error
+	if !errors.As(err, &e) || !e.TokenRefused() {
+		t.Fatalf("got %v; want the denial of an issued token", err)
+	}
+	for _, r := range h.requests() {
+		if strings.HasPrefix(r, "GET ") && strings.Contains(r, "/manifests/") {
+			t.Errorf("the manifest was asked for with GET after the HEAD's 401:\n%s", strings.Join(h.requests(), "\n"))
+			break
+		}
 	}
 }
