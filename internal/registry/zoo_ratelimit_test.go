@@ -1,0 +1,178 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// How real registries, their token endpoints and what stands in front of
+// them answer a client past a rate limit, each from its source, its
+// documentation or users' transcripts:
+//
+//   - Docker Hub: the pull limit, a manifest GET answered 429
+//     TOOMANYREQUESTS "You have reached your pull rate limit…" with
+//     ratelimit-limit and ratelimit-remaining ("100;w=21600"), no
+//     Retry-After (docker/docs, docker-hub/usage/pulls.md; a HEAD is no
+//     pull and is answered at remaining 0, gist
+//     jeversol/369009aaad4cd2cd8e2610fa68d4c4be); the overall limit in
+//     front of every request, the ping and login included, 429 with the
+//     plain text "Too Many Requests (HAP429)." (docker/hub-feedback#1907,
+//     #2023). Modelled in zoo_cloud_test.go and zoo_dockerhub_test.go.
+//   - GHCR: 429 TOOMANYREQUESTS whose message carries the wait,
+//     "retry-after: 1.16676ms, allowed: 44000/minute", on manifests
+//     (falcosecurity/plugins#1069, dependabot/cli#380) and blob uploads
+//     ("allowed: 2000/minute", chainguard-images/images#173). A Retry-After
+//     header is not seen in any transcript; a 403 "You have exceeded a
+//     secondary rate limit" was reported once, on a push, without its body
+//     (markrussinovich/refchecker#67): not modelled.
+//   - Amazon ECR and ECR Public: 429 "TOOMANYREQUESTS: Rate exceeded" (the
+//     AWS troubleshooting page quoted in mitogen-hq/mitogen#790; public.ecr.aws
+//     in aws/aws-lambda-web-adapter#429, DataDog/datadog-lambda-extension#123).
+//     The ThrottlingException of the ECR API (GetAuthorizationToken) never
+//     reaches this client: the ecr-login credential helper answers any
+//     error "credentials not found" (awslabs/amazon-ecr-credential-helper,
+//     ecr-login/ecr.go Get), so the request goes anonymous.
+//   - Azure: ACR 429 "toomanyrequests: Too many requests. Please visit
+//     https://aka.ms/acr/skus#sku-feature-matrix …" (Azure/AKS#1400), its
+//     cache rules "too many requests to source registry for cache rule …"
+//     (Azure/acr#754), its token exchange 429 (Azure/azure-cli#24886); MCR
+//     behind Azure Front Door 429 with a plain-text body "Ref A: … Ref B: …
+//     Ref C: …" that docker fails to parse (Azure/acr#754,
+//     microsoft/containerregistry#140). No Retry-After confirmed.
+//   - Google Artifact Registry: 429 past the per-project or per-user quota
+//     (cloud.google.com/artifact-registry/quotas; kubernetes/registry.k8s.io#153).
+//     Its body is not confirmed here.
+//   - Quay: nginx in front (conf/nginx/rate-limiting.conf.jnj and
+//     server-base.conf.jnj with FEATURE_RATE_LIMITS, quay/quay at 2026-08):
+//     limit_req_status 429, nginx's own HTML page, no Retry-After
+//     (rancher/elemental-toolkit#710 quotes it for quay.io's tags/list;
+//     ivanilves/lstags#204); the tags endpoint allows 5 requests a second
+//     per address over HTTP/1.1 (50 per connection over HTTP/2) with a
+//     burst of 2, nodelay; /v2/auth 120 a second per Authorization, burst 2.
+//   - GitLab: its token endpoint (gitlab.com/jwt/auth) is behind
+//     Rack::Attack, whose throttles answer 429, the plain text "Retry
+//     later" and Retry-After in seconds with RateLimit-Name, -Limit,
+//     -Observed, -Remaining, -Reset (Unix time) and -ResetTime (HTTP date)
+//     (gitlabhq doc/user/admin_area/settings/user_and_ip_rate_limits.md);
+//     the registry's own limiter (docs/spec/gitlab/rate-limiting.md, work in
+//     progress) 429 TOOMANYREQUESTS "too many requests" with
+//     {"limiter": "ip", "entity": …} as detail.
+//   - Harbor: a proxy cache project past its upstream's limit or its own
+//     connection limit, 429 {"errors":[{"code":"TOO_MANY_REQUEST","message":
+//     "too many requests to upstream registry"}]} (src/server/middleware/
+//     repoproxy/proxy.go, src/lib/http/error.go; goharbor/harbor#19257).
+//   - Cloudflare in front: error 1015 "You are being rate limited", 429 with
+//     an HTML page (ketches/registry-proxy#5) and, since March 2026,
+//     Retry-After: 30 (developers.cloudflare.com changelog 2026-03-12).
+//   - Not rate limits for this client, though throttling is behind them:
+//     CNCF distribution on S3 answers S3's 503 SlowDown as 500 UNKNOWN
+//     (distribution/distribution#769, #3456, still so at v3.1.0); nginx's
+//     limit_req without limit_req_status answers 503 and its own page. Both
+//     are retried as 5xx and end as a failure of the registry, not as a
+//     rate limit whose advice (authenticate, or use a mirror) would not
+//     help.
+
+// gitlabRackAttack answers as GitLab's Rack::Attack throttle: 429, "Retry
+// later", Retry-After and the RateLimit headers.
+func gitlabRackAttack(w http.ResponseWriter, retryAfter int) {
+	reset := time.Now().Add(time.Duration(retryAfter) * time.Second)
+	h := w.Header()
+	h.Set("RateLimit-Name", "throttle_unauthenticated_web")
+	h.Set("RateLimit-Limit", "60")
+	h.Set("RateLimit-Observed", "67")
+	h.Set("RateLimit-Remaining", "0")
+	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("RateLimit-ResetTime", reset.UTC().Format(http.TimeFormat))
+	h.Set("Retry-After", strconv.Itoa(retryAfter))
+	h.Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusTooManyRequests)
+	fmt.Fprintln(w, "Retry later")
+}
+
+// waits records the waits a Client would take between attempts, without
+// taking them.
+type waits struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (w *waits) sleep(_ context.Context, d time.Duration) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.d = append(w.d, d)
+	return nil
+}
+
+func (w *waits) all() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.d...)
+}
+
+// GitLab's token endpoint past a Rack::Attack throttle asks, in
+// Retry-After, for a wait: it is taken when it fits in what the request
+// may take, and when it does not the handshake stops at once, saying so,
+// and is not sent again. Before, the handshake's Retry-After was lost
+// (go-containerregistry's errors hold no headers): a token endpoint asking
+// for 30 s, or an hour, was asked again after the 200 ms backoff.
+func TestZooRateLimitGitLabTokenEndpoint(t *testing.T) {
+	const reg, web = "registry.gitlab.zoo.test", "gitlab.zoo.test"
+	for _, tc := range []struct {
+		name       string
+		retryAfter int
+		tokens     int // token requests
+		wait       time.Duration
+	}{
+		{"retry-after-30s", 30, 3, 30 * time.Second},
+		{"retry-after-1h", 3600, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := &gitlab{public: map[string]bool{"acme/public": true}}
+			var tokens atomic.Int32
+			h := &hosts{handlers: map[string]http.Handler{
+				reg: http.HandlerFunc(g.registry),
+				web: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if tokens.Add(1) <= 2 {
+						gitlabRackAttack(w, tc.retryAfter)
+						return
+					}
+					g.jwt(w, r)
+				}),
+			}}
+			c := hostsClient(t, h, Config{MaxRetries: 3, RequestTimeout: 30 * time.Second})
+			var ws waits
+			c.sleep = ws.sleep
+			ref := repoOf(t, reg+"/acme/public")
+			got, err := c.ListTags(context.Background(), ref)
+			if n := int(tokens.Load()); n != tc.tokens {
+				t.Errorf("%d token requests, want %d\n%s", n, tc.tokens, strings.Join(h.requests(), "\n"))
+			}
+			if tc.wait > 0 {
+				if err != nil || len(got) != 2 {
+					t.Fatalf("got %v, %v; want the two tags", got, err)
+				}
+				for _, d := range ws.all() {
+					if d != tc.wait {
+						t.Errorf("waited %v, want the %v the token endpoint asked", ws.all(), tc.wait)
+						break
+					}
+				}
+				return
+			}
+			if !IsRateLimited(err) || !strings.Contains(err.Error(), "Retry-After asked to wait 1h0m0s") || len(ws.all()) != 0 {
+				t.Fatalf("got %v after waits %v; want the rate limit at once, naming the hour asked", err, ws.all())
+			}
+			before := len(h.requests())
+			if _, again := c.ListTags(context.Background(), ref); !IsRateLimited(again) || len(h.requests()) != before {
+				t.Errorf("asked again: %v, %d more requests; want the rate limit and none", again, len(h.requests())-before)
+			}
+		})
+	}
+}
