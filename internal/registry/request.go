@@ -111,15 +111,7 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 		c.debug(ctx, "registry request not sent: the registry rate-limited an earlier request of this run", with(fields, nil))
 		return &retryError{err: limited.(*retryError).err, earlier: limited.(*retryError)}
 	}
-	err := c.retryOnce(ctx, fields, op)
-	var re *retryError
-	if errors.As(err, &re) && re.notAgain() {
-		c.spent.Store(key, re)
-		if re.rateLimited() {
-			c.rateLimited.LoadOrStore(host, re)
-		}
-	}
-	return err
+	return c.retryOnce(ctx, key, host, fields, op)
 }
 
 // notAgain reports whether a request that ended so is not to be sent again
@@ -139,19 +131,57 @@ func (e *retryError) rateLimited() bool {
 	return errors.As(e.err, &te) && te.StatusCode == http.StatusTooManyRequests
 }
 
-func (c *Client) retryOnce(ctx context.Context, fields map[string]any, op func(ctx context.Context) error) error {
+// retryOnce runs op with its retries and remembers how it ended (see
+// retry). Once host has answered 429, its requests go one at a time, each
+// holding its turn through its waits and retries: pieces read
+// concurrently would otherwise go on spending a limit that lets few
+// through at once (Quay's nginx: 3 tag list requests, then 5 a second),
+// and fail on it. The wait for a turn is not taken from the request's own
+// time; a rate limit spent meanwhile ends the request.
+func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
+	var turn chan struct{}
+	defer func() {
+		var re *retryError
+		if errors.As(ended, &re) && re.notAgain() {
+			c.spent.Store(key, re)
+			if re.rateLimited() {
+				c.rateLimited.LoadOrStore(host, re)
+			}
+		}
+		if turn != nil {
+			<-turn // after the above, which the next in turn sees
+		}
+	}()
 	deadline := time.Now().Add(c.budget())
-	opCtx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
+	var err error // the latest attempt's
 	for attempt := 1; ; attempt++ {
-		actx, cancelAttempt := context.WithTimeout(opCtx, c.timeout)
-		err := op(actx)
+		if g, ok := c.paced.Load(host); ok && turn == nil {
+			start := time.Now()
+			select {
+			case g.(chan struct{}) <- struct{}{}:
+				turn = g.(chan struct{})
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			deadline = deadline.Add(time.Since(start))
+			if limited, ok := c.rateLimited.Load(host); ok { // spent while this one waited
+				if err != nil {
+					return &retryError{err: err, attempts: attempt - 1}
+				}
+				return &retryError{err: limited.(*retryError).err, earlier: limited.(*retryError)}
+			}
+		}
+		actx, cancelAttempt := context.WithTimeout(ctx, min(c.timeout, time.Until(deadline)))
+		err = op(actx)
 		cancelAttempt()
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if statusOf(err) == http.StatusTooManyRequests {
+			c.paced.LoadOrStore(host, make(chan struct{}, 1))
 		}
 		if !retryable(err) || attempt > c.maxRetries {
 			return &retryError{err: err, attempts: attempt}
