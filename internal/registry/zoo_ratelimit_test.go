@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -284,4 +285,213 @@ func TestZooRateLimitQuayTagsEndpoint(t *testing.T) {
 			})
 		})
 	}
+}
+
+// rateLimitAnswers are the answers above past a rate limit, each as its
+// registry (or what stands in front of it) sends it, with the Retry-After
+// it asks, if any, and what the error should quote of it ("" for nothing:
+// a page, or no body).
+var rateLimitAnswers = []struct {
+	name       string
+	answer     http.HandlerFunc
+	retryAfter time.Duration
+	said       string
+}{
+	{"ghcr", func(w http.ResponseWriter, _ *http.Request) {
+		writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "retry-after: 1.16676ms, allowed: 44000/minute")
+	}, 0, "TOOMANYREQUESTS: retry-after: 1.16676ms, allowed: 44000/minute"},
+	{"ecr", func(w http.ResponseWriter, _ *http.Request) {
+		writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "Rate exceeded")
+	}, 0, "TOOMANYREQUESTS: Rate exceeded"},
+	{"acr", func(w http.ResponseWriter, _ *http.Request) {
+		writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "Too many requests. Please visit https://aka.ms/acr/skus#sku-feature-matrix to view limits of all service tiers.")
+	}, 0, "TOOMANYREQUESTS: Too many requests. Please visit https://aka.ms/acr/skus#sku-feature-matrix"},
+	{"acr-cache-rule", func(w http.ResponseWriter, _ *http.Request) {
+		writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "too many requests to source registry for cache rule 'prefect'. CorrelationId: 79d5c0f2-2f55-4c64-a5a4-32d1a4c6a7b1")
+	}, 0, "TOOMANYREQUESTS: too many requests to source registry for cache rule 'prefect'"},
+	{"mcr-azure-front-door", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, "Ref A: 9E31E74CD9834672839D9F06B9E41573 Ref B: DM2EDGE0520 Ref C: 2024-05-08T12:36:23Z")
+	}, 0, "Ref A: 9E31E74CD9834672839D9F06B9E41573 Ref B: DM2EDGE0520"},
+	{"artifact-registry-body-unconfirmed", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusTooManyRequests)
+	}, 0, ""},
+	{"quay-nginx", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, "<html>\r\n<head><title>429 Too Many Requests</title></head>\r\n<body>\r\n<center><h1>429 Too Many Requests</h1></center>\r\n<hr><center>nginx/1.12.1</center>\r\n</body>\r\n</html>\r\n")
+	}, 0, ""},
+	{"gitlab-registry-limiter", func(w http.ResponseWriter, _ *http.Request) {
+		writeErrors(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "too many requests", map[string]string{"limiter": "ip", "entity": "172.16.123.1"})
+	}, 0, "TOOMANYREQUESTS: too many requests"},
+	{"gitlab-rack-attack", func(w http.ResponseWriter, _ *http.Request) {
+		gitlabRackAttack(w, 30)
+	}, 30 * time.Second, "Retry later"},
+	{"harbor-proxy-cache", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprintln(w, `{"errors":[{"code":"TOO_MANY_REQUEST","message":"too many requests to upstream registry"}]}`)
+	}, 0, "TOO_MANY_REQUEST: too many requests to upstream registry"},
+	{"cloudflare-1015", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, "<!DOCTYPE html>\n<html class=\"no-js\" lang=\"en-US\">\n<head>\n<title>This website has been temporarily rate limited | registry.zoo.test | Cloudflare</title>\n</head><body><h1>Error 1015</h1><h2>You are being rate limited</h2></body></html>\n")
+	}, 30 * time.Second, ""},
+}
+
+// Every answer above, to a manifest HEAD (whose answer has no body), a
+// manifest GET and a tag list: retried max_retries times after
+// the backoff or the Retry-After asked, then a rate limit that names the
+// registry and quotes what it said (never a page); after it, no request
+// of the run goes to that registry.
+func TestZooRateLimitAnswers(t *testing.T) {
+	for _, ra := range rateLimitAnswers {
+		for _, kind := range []string{"HEAD", "GET", "list"} {
+			t.Run(ra.name+"/"+kind, func(t *testing.T) {
+				var sent atomic.Int32
+				c, ref := zooClient(t, noHeadBody(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					sent.Add(1)
+					ra.answer(w, r)
+				})), zooRepo)
+				c.maxRetries = 2
+				var ws waits
+				c.sleep = ws.sleep
+				ctx := context.Background()
+				var err error
+				switch kind {
+				case "HEAD":
+					_, err = c.Head(ctx, ref, "3.1.15-python3.12")
+				case "GET":
+					_, err = c.Platforms(ctx, ref, "3.1.15-python3.12")
+				default:
+					_, err = c.ListTags(ctx, ref)
+				}
+				if n := sent.Load(); n != 3 {
+					t.Errorf("%d requests, want max_retries+1 = 3", n)
+				}
+				for i, d := range ws.all() {
+					if lo := retryBase << i * 3 / 4; d < lo || ra.retryAfter > 0 && d != ra.retryAfter {
+						t.Errorf("waited %v; want the backoff, or the %v asked", ws.all(), ra.retryAfter)
+						break
+					}
+				}
+				msg := fmt.Sprint(err)
+				if !IsRateLimited(err) || !strings.Contains(msg, "the registry rate-limited the request (HTTP 429 Too Many Requests) after 3 attempts") || !strings.Contains(msg, zooHost) {
+					t.Errorf("got %s; want the rate limit, naming %s", msg, zooHost)
+				}
+				said := ra.said
+				if kind == "HEAD" {
+					said = ""
+				}
+				if said != "" && !strings.Contains(msg, "The registry said: \""+said) || said == "" && strings.Contains(msg, "The registry said") {
+					t.Errorf("got %s; want it to quote %q", msg, said)
+				}
+				if strings.Contains(msg, "<") {
+					t.Errorf("a page is quoted: %s", msg)
+				}
+				sent.Store(0)
+				if _, err := c.Head(ctx, ref, "3.1.16-python3.12"); !IsRateLimited(err) || sent.Load() != 0 {
+					t.Errorf("a later request: %v, %d sent; want the rate limit and none", err, sent.Load())
+				}
+			})
+		}
+	}
+}
+
+// Throttling behind the registry that it answers as its own failure: CNCF
+// distribution on S3 answers S3's 503 SlowDown as 500 UNKNOWN (the base
+// driver's storagedriver.Error as detail, distribution v3.1.0), and nginx's
+// limit_req without limit_req_status answers 503 with its own page. Both
+// are retried, as 5xx are, and end as a failure of the registry, not a
+// rate limit (authenticating or a mirror would not help); the next request
+// is sent, the registry may be mended. A 403 DENIED is no rate limit
+// either, and is not retried.
+func TestZooRateLimitNotOne(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		answer   http.HandlerFunc
+		attempts int32
+		status   int
+	}{
+		{"distribution-s3-slowdown", func(w http.ResponseWriter, _ *http.Request) {
+			writeErrors(w, http.StatusInternalServerError, "UNKNOWN", "unknown error", map[string]string{
+				"driver": "s3aws", "detail": "SlowDown: Please reduce your request rate.\n\tstatus code: 503, request id: 5WYFY5P28HFWHTHX, host id: ",
+			})
+		}, 3, http.StatusInternalServerError},
+		{"nginx-limit-req-default-503", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+		}, 3, http.StatusServiceUnavailable},
+		{"denied", func(w http.ResponseWriter, _ *http.Request) {
+			writeRegError(w, http.StatusForbidden, "DENIED", "requested access to the resource is denied")
+		}, 1, http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent atomic.Int32
+			c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sent.Add(1)
+				tc.answer(w, r)
+			}), zooRepo)
+			c.maxRetries = 2
+			c.sleep = (&waits{}).sleep
+			_, err := c.ListTags(context.Background(), ref)
+			var e *Error
+			if !errors.As(err, &e) || e.StatusCode != tc.status || IsRateLimited(err) || strings.Contains(err.Error(), "rate-limited") || sent.Load() != tc.attempts {
+				t.Errorf("got %v after %d requests; want HTTP %d after %d, no rate limit", err, sent.Load(), tc.status, tc.attempts)
+			}
+			sent.Store(0)
+			if _, err := c.Head(context.Background(), ref, "3.1.15-python3.12"); err == nil || sent.Load() == 0 {
+				t.Errorf("a later request: %v, %d sent; want it sent", err, sent.Load())
+			}
+		})
+	}
+}
+
+// Requests waiting for their turn on a registry that has answered 429 are
+// not sent once another has spent the rate limit meanwhile: here the first
+// 429 asks for 10 s, which fits, and the next one, sent while the first
+// waits, for an hour (GitLab's Rack::Attack answers the time left of its
+// period, an hour by default for unauthenticated requests), which does
+// not. The third request and the first one's retry are not sent.
+func TestZooRateLimitSpentWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			wait := 3600
+			if sent.Add(1) == 1 {
+				wait = 10
+			}
+			gitlabRackAttack(w, wait)
+		}), zooRepo)
+		c.maxRetries = 3
+		ctx := context.Background()
+		errs := make([]error, 3)
+		var wg sync.WaitGroup
+		head := func(i int) {
+			wg.Go(func() { _, errs[i] = c.Head(ctx, ref, fmt.Sprintf("3.1.%d-python3.12", 15+i)) })
+		}
+		head(0)
+		synctest.Wait() // the first answered, waiting its 10 s
+		head(1)
+		head(2)
+		wg.Wait()
+		if n := sent.Load(); n != 2 {
+			t.Errorf("%d requests, want 2: the first, and one that learnt of the hour", n)
+		}
+		if e := errs[0]; !IsRateLimited(e) || !strings.Contains(e.Error(), "the registry rate-limited the request (HTTP 429 Too Many Requests).") {
+			t.Errorf("the first request: %v; want its own rate limit", e)
+		}
+		msgs := fmt.Sprint(errs[1]) + "\n" + fmt.Sprint(errs[2]) // either may have gone first
+		for _, want := range []string{
+			"the registry rate-limited the request (HTTP 429 Too Many Requests); its Retry-After asked to wait 1h0m0s",
+			"rate-limited an earlier request of this run (HTTP 429 Too Many Requests), so this one was not sent; its Retry-After asked to wait 1h0m0s",
+		} {
+			if !IsRateLimited(errs[1]) || !IsRateLimited(errs[2]) || !strings.Contains(msgs, want) {
+				t.Errorf("the later requests:\n%s\nwant one to say %q", msgs, want)
+			}
+		}
+	})
 }
