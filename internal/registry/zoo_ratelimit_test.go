@@ -14,6 +14,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
@@ -494,4 +496,63 @@ func TestZooRateLimitSpentWhileWaiting(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Docker Hub counts manifest GETs alone against its pull limit ("Using GET
+// emulates a real pull and counts towards the limit. Using HEAD won't.",
+// docker/docs content/manuals/docker-hub/usage/pulls.md) and answers HEADs
+// and tag lists past it: a GET that spent its retries on the pull limit
+// stops the run's later manifest GETs to Docker Hub, not the HEADs and
+// listings that resolve pins by digest without pulling. The answer says
+// which limit it is ("You have reached your pull rate limit"); any other
+// rate limit, such as Docker Hub's overall one (HAP429, on every request),
+// or any registry's met by a GET, stops every request to the registry.
+// Before, the pull limit met by one GET refused every later HEAD and
+// listing of the run.
+func TestZooRateLimitDockerHubPullLimitSparesHeads(t *testing.T) {
+	s := newZooStore()
+	tags := []string{"3.8.2-python3.12", "3.8.3-python3.12"}
+	digests := map[string]string{}
+	for _, tag := range tags {
+		amd, amdBody := s.image(types.DockerManifestSchema2, "linux/amd64", true)
+		digests[tag], _ = s.index(types.DockerManifestList, true, entry(types.DockerManifestSchema2, amd, len(amdBody), "linux/amd64", nil))
+		s.tag(tag, digests[tag])
+	}
+	ts := &tokenService{anonymous: true}
+	hub := &hubModel{s: s, tags: tags, ts: ts, limit: 0} // every pull past the limit
+	h := &hosts{handlers: map[string]http.Handler{hubHost: hub, hubAuth: dockerHubToken(ts)}}
+	c := hostsClient(t, h, Config{MaxRetries: 1})
+	c.sleep = (&waits{}).sleep
+	ref := repoOf(t, hubHost+"/"+zooRepo)
+	ctx := context.Background()
+	if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
+		t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
+	}
+	if d, err := c.Head(ctx, ref, tags[1]); err != nil || d.Digest != digests[tags[1]] {
+		t.Errorf("a HEAD after it: %+v, %v; want %s (a HEAD is no pull)", d, err, digests[tags[1]])
+	}
+	if got, err := c.ListTags(ctx, ref); err != nil || !slices.Equal(got, tags) {
+		t.Errorf("the tag list after it: %v, %v; want %v", got, err, tags)
+	}
+	before := len(h.requests())
+	if _, err := c.Platforms(ctx, ref, tags[1]); !IsRateLimited(err) || !strings.Contains(err.Error(), "so this one was not sent") || len(h.requests()) != before {
+		t.Errorf("another GET: %v, %d requests; want the earlier rate limit and none", err, len(h.requests())-before)
+	}
+
+	// The overall limit, met by a GET, stops everything.
+	var sent atomic.Int32
+	c, ref = zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Add(1)
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprintln(w, "Too Many Requests (HAP429).")
+	}), zooRepo)
+	c.maxRetries = 1
+	c.sleep = (&waits{}).sleep
+	_, getErr := c.Platforms(ctx, ref, tags[0])
+	_, headErr := c.Head(ctx, ref, tags[1])
+	_, listErr := c.ListTags(ctx, ref)
+	if !IsRateLimited(getErr) || !IsRateLimited(headErr) || !IsRateLimited(listErr) || sent.Load() != 2 {
+		t.Errorf("%d requests (%v; %v; %v); want 2, the GET and its retry, all rate-limited", sent.Load(), getErr, headErr, listErr)
+	}
 }
