@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
@@ -62,4 +66,74 @@ func TestRateLimitDiagnostics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Docker Hub past its pull limit answers manifest GETs 429 ("You have
+// reached your pull rate limit") and HEADs 200 (a HEAD is no pull,
+// docker/docs docker-hub/usage/pulls.md). A pin whose tag was re-pushed
+// needs a GET to check its platforms, which meets the limit: it holds,
+// warning of it. A pin refreshed after it, whose digest has not moved,
+// needs only its HEAD: it refreshes without a warning. Before, the first
+// pin's rate limit refused the second pin's HEAD too, and both warned.
+func TestAccPinResource_pullLimitSparesHeads(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, []string{"3.4.2-python3.12", "2.20.20-python3.10"}, registrytest.WithMiddleware(faults.middleware))
+	rec := &diagRecorder{}
+	config := providerConfig(reg) + `
+resource "prefectimage_pin" "moved" {
+  tag                = "3.4.2-python3.12"
+  required_platforms = ` + bothPlatforms + `
+}
+
+resource "prefectimage_pin" "steady" {
+  tag                = "2.20.20-python3.10"
+  required_platforms = ` + bothPlatforms + `
+  depends_on         = [prefectimage_pin.moved] # refreshed after it
+}
+`
+	pullLimit := func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/manifests/") {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit"}]}`)
+		return true
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+		}, {
+			PreConfig: func() {
+				rec.reset()
+				if _, err := reg.RepushPlatform(prefectRepo, "3.4.2-python3.12", "linux/arm64"); err != nil {
+					t.Fatal(err)
+				}
+				faults.set(pullLimit)()
+			},
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(), // both pins hold
+			}},
+			Check: func(*terraform.State) error {
+				rec.mu.Lock()
+				defer rec.mu.Unlock()
+				var moved, steady int
+				for _, d := range rec.diags {
+					switch {
+					case strings.Contains(d, ":3.4.2-python3.12@") && strings.Contains(d, "pull rate limit"):
+						moved++
+					case strings.Contains(d, "2.20.20-python3.10"):
+						steady++
+					}
+				}
+				if moved == 0 || steady != 0 {
+					return fmt.Errorf("%d warnings of the moved pin's rate limit, %d of the steady pin; want some and none:\n%s", moved, steady, strings.Join(rec.diags, "\n"))
+				}
+				return nil
+			},
+		}},
+	})
 }
