@@ -31,7 +31,8 @@ import (
 //     jeversol/369009aaad4cd2cd8e2610fa68d4c4be); the overall limit in
 //     front of every request, the ping and login included, 429 with the
 //     plain text "Too Many Requests (HAP429)." (docker/hub-feedback#1907,
-//     #2023). Modelled in zoo_cloud_test.go and zoo_dockerhub_test.go.
+//     #2023). Modelled in zoo_cloud_test.go and zoo_dockerhub_test.go, and
+//     below for what the pull limit stops.
 //   - GHCR: 429 TOOMANYREQUESTS whose message carries the wait,
 //     "retry-after: 1.16676ms, allowed: 44000/minute", on manifests
 //     (falcosecurity/plugins#1069, dependabot/cli#380) and blob uploads
@@ -63,14 +64,18 @@ import (
 //     ivanilves/lstags#204); the tags endpoint allows 5 requests a second
 //     per address over HTTP/1.1 (50 per connection over HTTP/2) with a
 //     burst of 2, nodelay; /v2/auth 120 a second per Authorization, burst 2.
-//   - GitLab: its token endpoint (gitlab.com/jwt/auth) is behind
-//     Rack::Attack, whose throttles answer 429, the plain text "Retry
-//     later" and Retry-After in seconds with RateLimit-Name, -Limit,
-//     -Observed, -Remaining, -Reset (Unix time) and -ResetTime (HTTP date)
-//     (gitlabhq doc/user/admin_area/settings/user_and_ip_rate_limits.md);
-//     the registry's own limiter (docs/spec/gitlab/rate-limiting.md, work in
-//     progress) 429 TOOMANYREQUESTS "too many requests" with
-//     {"limiter": "ip", "entity": …} as detail.
+//   - GitLab: its token endpoint (gitlab.com/jwt/auth) is a web request of
+//     GitLab's, under the Rack::Attack web throttles, which answer 429, the
+//     plain text "Retry later" and Retry-After in seconds with
+//     RateLimit-Name, -Limit, -Observed, -Remaining, -Reset (Unix time) and
+//     -ResetTime (HTTP date) (gitlabhq
+//     doc/user/admin_area/settings/user_and_ip_rate_limits.md); the
+//     registry's own limiter (container-registry
+//     docs/spec/gitlab/rate-limiting.md, work in progress, read in the
+//     mirror AllWorldIT/conarx-gitlab-registry) 429 TOOMANYREQUESTS "too
+//     many requests" with {"limiter": "ip", "entity": …} as detail. A
+//     RateLimit-Reset without Retry-After is seen only on GitLab's REST API
+//     (gitlab-org/gitlab#199738), which this client does not call.
 //   - Harbor: a proxy cache project past its upstream's limit or its own
 //     connection limit, 429 {"errors":[{"code":"TOO_MANY_REQUEST","message":
 //     "too many requests to upstream registry"}]} (src/server/middleware/
