@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -50,7 +51,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			}
 		}
 		var rt http.RoundTripper
-		base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list"}
+		base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64)}
 		err = c.retry(ctx, ref, "auth "+ref.key, fields, func(actx context.Context) error {
 			start := time.Now()
 			t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -58,6 +59,13 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 				c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
 					"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
 				}))
+				// go-containerregistry's error holds no headers: the
+				// Retry-After of the refusal (GitLab's token endpoint
+				// sends one) is the one base saw last.
+				var te *transport.Error
+				if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
+					return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
+				}
 				return err
 			}
 			c.debug(ctx, "registry authenticated", with(fields, map[string]any{
@@ -81,14 +89,20 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // that answers 200 or 401, hands that answer and its challenge to the
 // handshake instead: containerd reads challenges from the request itself
 // and docker pull works there. Any other answer leaves the ping's as it
-// was. Every other request passes through.
+// was. Every other request passes through. It notes each answer's
+// Retry-After, which go-containerregistry's handshake errors lack.
 type repositoryPing struct {
-	inner http.RoundTripper
-	path  string // /v2/<name>/tags/list
+	inner      http.RoundTripper
+	path       string        // /v2/<name>/tags/list
+	retryAfter *atomic.Int64 // of the latest answer
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := p.inner.RoundTrip(req)
+	if err == nil {
+		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		p.retryAfter.Store(int64(d))
+	}
 	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) {
 		return resp, err
 	}

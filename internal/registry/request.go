@@ -93,9 +93,10 @@ func (c *Client) budget() time.Duration {
 // retries on a rate limit (429), a Retry-After longer than its time
 // allows, or attempts that timed out is not sent again for the Client's
 // life (one Terraform run): later callers get the same error at once. A
-// rate limit so spent stops every later request to that registry too,
-// which fails at once saying so: registries limit a client (Docker Hub an
-// IP or account), not one URL. Without that, each pin of a fleet sends
+// rate limit so spent stops every later request to that registry too
+// (Docker Hub's pull limit, its manifest GETs: see pullsOnly), which fails
+// at once saying so: registries limit a client (Docker Hub an IP or
+// account), not one URL. Without that, each pin of a fleet sends
 // its own requests, and those it shares again, MaxRetries+1 times to a
 // registry that asked for fewer (Docker Hub counts them), and a registry
 // that does not answer holds the plan for a whole budget per round of
@@ -107,19 +108,34 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 		return spent.(*retryError)
 	}
 	host := ref.name.RegistryStr()
-	if limited, ok := c.rateLimited.Load(host); ok {
+	if limited := c.limited(host, key); limited != nil {
 		c.debug(ctx, "registry request not sent: the registry rate-limited an earlier request of this run", with(fields, nil))
-		return &retryError{err: limited.(*retryError).err, earlier: limited.(*retryError)}
+		return &retryError{err: limited.err, earlier: limited}
 	}
-	err := c.retryOnce(ctx, fields, op)
-	var re *retryError
-	if errors.As(err, &re) && re.notAgain() {
-		c.spent.Store(key, re)
-		if re.rateLimited() {
-			c.rateLimited.LoadOrStore(host, re)
+	return c.retryOnce(ctx, key, host, fields, op)
+}
+
+// pullsOnly is the scope of a rate limit that stops the later manifest
+// GETs to host alone: Docker Hub's pull limit ("You have reached your pull
+// rate limit"), which counts manifest GETs only and lets HEADs and tag
+// lists through. Any other rate limit, the scope host, stops every
+// request to host. For a request key that is no manifest GET, it is host.
+func pullsOnly(host, key string) string {
+	if strings.HasPrefix(key, http.MethodGet+" ") && strings.Contains(key, "/manifests/") {
+		return host + " manifest GETs"
+	}
+	return host
+}
+
+// limited is the rate limit spent earlier in this run that stops the
+// request key to host, or nil.
+func (c *Client) limited(host, key string) *retryError {
+	for _, scope := range []string{host, pullsOnly(host, key)} {
+		if l, ok := c.rateLimited.Load(scope); ok {
+			return l.(*retryError)
 		}
 	}
-	return err
+	return nil
 }
 
 // notAgain reports whether a request that ended so is not to be sent again
@@ -139,19 +155,62 @@ func (e *retryError) rateLimited() bool {
 	return errors.As(e.err, &te) && te.StatusCode == http.StatusTooManyRequests
 }
 
-func (c *Client) retryOnce(ctx context.Context, fields map[string]any, op func(ctx context.Context) error) error {
+// retryOnce runs op with its retries and remembers how it ended (see
+// retry). Once host has answered 429, its requests go one at a time, each
+// holding its turn through its waits and retries: pieces read
+// concurrently would otherwise go on spending a limit that lets few
+// through at once (Quay's nginx: 3 tag list requests, then 5 a second),
+// and fail on it. The wait for a turn is not taken from the request's own
+// time; a rate limit spent meanwhile ends the request.
+func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
+	var turn chan struct{}
+	defer func() {
+		var re *retryError
+		if errors.As(ended, &re) && re.notAgain() {
+			c.spent.Store(key, re)
+			if re.rateLimited() {
+				scope := host
+				var ae *answerError
+				if errors.As(re.err, &ae) && strings.Contains(ae.said, "pull rate limit") {
+					scope = pullsOnly(host, key)
+				}
+				c.rateLimited.LoadOrStore(scope, re)
+			}
+		}
+		if turn != nil {
+			<-turn // after the above, which the next in turn sees
+		}
+	}()
 	deadline := time.Now().Add(c.budget())
-	opCtx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
+	var err error // the latest attempt's
 	for attempt := 1; ; attempt++ {
-		actx, cancelAttempt := context.WithTimeout(opCtx, c.timeout)
-		err := op(actx)
+		if g, ok := c.paced.Load(host); ok && turn == nil {
+			start := time.Now()
+			select {
+			case g.(chan struct{}) <- struct{}{}:
+				turn = g.(chan struct{})
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			deadline = deadline.Add(time.Since(start))
+			if limited := c.limited(host, key); limited != nil { // spent while this one waited
+				if err != nil {
+					return &retryError{err: err, attempts: attempt - 1}
+				}
+				return &retryError{err: limited.err, earlier: limited}
+			}
+		}
+		actx, cancelAttempt := context.WithTimeout(ctx, min(c.timeout, time.Until(deadline)))
+		err = op(actx)
 		cancelAttempt()
 		if err == nil {
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if statusOf(err) == http.StatusTooManyRequests {
+			c.paced.LoadOrStore(host, make(chan struct{}, 1))
 		}
 		if !retryable(err) || attempt > c.maxRetries {
 			return &retryError{err: err, attempts: attempt}
