@@ -52,7 +52,7 @@ func refNextLinksOf(s string) (next []string, valid bool) {
 				i++
 				return b.String(), true
 			case c == '\\':
-				if i+1 >= len(s) || !(s[i+1] == '\t' || s[i+1] >= 0x20 && s[i+1] != 0x7f) {
+				if i+1 >= len(s) || (s[i+1] != '\t' && (s[i+1] < 0x20 || s[i+1] == 0x7f)) {
 					return "", false
 				}
 				b.WriteByte(s[i+1])
