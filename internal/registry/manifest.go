@@ -49,11 +49,13 @@ type Platforms struct {
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
 // registry sends no Docker-Content-Digest, refuses the HEAD (405, 501, or
-// 401 and 403, whose reason only a GET's body tells) or answers it 404, is
-// the manifest fetched (GET) and its digest checked. Given a
-// digest ("sha256:…") instead of a tag, it finds out whether the
-// repository holds that manifest: not found, or the digest. The result is memoized per repository and reference for the
-// Client's lifetime, with concurrent callers sharing one request.
+// 401 and 403, whose reason only a GET's body tells, but for a 401 to the
+// token its token service issued) or answers it 404, is the manifest
+// fetched (GET) and its digest checked. Given a digest ("sha256:…")
+// instead of a tag, it finds out whether the repository holds that
+// manifest: not found, or the digest. The result is memoized per
+// repository and reference for the Client's lifetime, with concurrent
+// callers sharing one request.
 func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
 	action, byDigest, err := referenceAction(ref, reference, "resolve the digest of tag ", "find the manifest of digest ")
 	if err != nil {
