@@ -119,9 +119,10 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 // GETs to host alone: Docker Hub's pull limit ("You have reached your pull
 // rate limit"), which counts manifest GETs only and lets HEADs and tag
 // lists through. Any other rate limit, the scope host, stops every
-// request to host. For a request key that is no manifest GET, it is host.
+// request to host. For a request key that is no manifest GET, it is host
+// (a tag list's path may have a component named manifests).
 func pullsOnly(host, key string) string {
-	if strings.HasPrefix(key, http.MethodGet+" ") && strings.Contains(key, "/manifests/") {
+	if i := strings.LastIndex(key, "/manifests/"); strings.HasPrefix(key, http.MethodGet+" ") && i >= 0 && !strings.Contains(key[i+len("/manifests/"):], "/") {
 		return host + " manifest GETs"
 	}
 	return host

@@ -1,0 +1,101 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// Docker Hub's pull limit stops later manifest GETs only. A repository
+// whose path has a component named manifests (the Docker Hub user
+// "manifests", docker.io/manifests/prefect; a GitLab group's subgroup) has
+// its tag list under /v2/…/manifests/…/tags/list: that list is no manifest
+// GET, and is read past the pull limit like any other.
+func TestPacingPullLimitSparesListOfRepositoryNamedManifests(t *testing.T) {
+	const repo = "manifests/prefect"
+	tags := []string{"3.8.2-python3.12", "3.8.3-python3.12"}
+	var lists atomic.Int32
+	c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/tags/list"):
+			lists.Add(1)
+			writeJSON(w, http.StatusOK, map[string]any{"name": repo, "tags": tags})
+		case r.URL.Path == "/v2/":
+			w.WriteHeader(http.StatusOK)
+		default:
+			writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS",
+				"You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit")
+		}
+	}), repo)
+	c.maxRetries = 1
+	c.sleep = (&waits{}).sleep
+	ctx := context.Background()
+	if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
+		t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
+	}
+	if got, err := c.ListTags(ctx, ref); err != nil || !slices.Equal(got, tags) || lists.Load() == 0 {
+		t.Errorf("the tag list after the pull limit: %v, %v, %d lists sent; want %v read", got, err, lists.Load(), tags)
+	}
+}
+
+// A registry that never answered 429 is never paced: concurrent requests
+// go at once, none waits for a turn.
+func TestPacingHealthyPathUnpaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, most atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(time.Second)
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() { _, _ = c.Head(context.Background(), ref, fmt.Sprintf("3.1.%d-python3.12", i)) })
+		}
+		wg.Wait()
+		if most.Load() != 8 {
+			t.Errorf("at most %d requests in flight at once; want all 8", most.Load())
+		}
+		n := 0
+		c.paced.Range(func(any, any) bool { n++; return true })
+		if n != 0 {
+			t.Errorf("%d hosts paced; want none", n)
+		}
+	})
+}
+
+// An op that panics gives its turn back: the panic goes to the caller, not
+// into every later request to the registry.
+func TestPacingPanicReleasesTurn(t *testing.T) {
+	c, ref := zooClient(t, http.NotFoundHandler(), zooRepo)
+	host := ref.name.RegistryStr()
+	c.paced.Store(host, make(chan struct{}, 1))
+	func() {
+		defer func() { _ = recover() }()
+		_ = c.retry(context.Background(), ref, "GET x", nil, func(context.Context) error { panic("boom") })
+	}()
+	done := make(chan error, 1)
+	go func() {
+		done <- c.retry(context.Background(), ref, "GET y", nil, func(context.Context) error { return nil })
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the next request: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the next request never got its turn")
+	}
+}
