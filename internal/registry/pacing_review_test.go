@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -98,4 +99,84 @@ func TestPacingPanicReleasesTurn(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the next request never got its turn")
 	}
+}
+
+// The request that meets a registry's first 429 holds its turn through the
+// wait it was asked for: no other request goes to the registry before that
+// wait is over and its retry answered. Before, it waited without a turn,
+// and the next caller took the turn and sent its request at once, inside
+// the Retry-After.
+func TestPacingFirstRateLimitedHoldsItsWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var seen []string
+		start := time.Now()
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n := len(seen)
+			seen = append(seen, fmt.Sprintf("%s at %v", r.URL.Path, time.Since(start)))
+			mu.Unlock()
+			if n == 0 {
+				gitlabRackAttack(w, 10)
+				return
+			}
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		c.maxRetries = 3
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errs[0] = c.Head(context.Background(), ref, "3.1.15-python3.12") })
+		synctest.Wait() // the first answered 429, waiting its 10 s
+		wg.Go(func() { _, errs[1] = c.Head(context.Background(), ref, "3.1.16-python3.12") })
+		wg.Wait()
+		want := []string{
+			"/v2/prefecthq/prefect/manifests/3.1.15-python3.12 at 0s",
+			"/v2/prefecthq/prefect/manifests/3.1.15-python3.12 at 10s",
+			"/v2/prefecthq/prefect/manifests/3.1.16-python3.12 at 10s",
+		}
+		if errs[0] != nil || errs[1] != nil || !slices.Equal(seen, want) {
+			t.Errorf("requests %q (%v, %v); want %q", seen, errs[0], errs[1], want)
+		}
+	})
+}
+
+// A caller giving up while it waits for its turn returns at once, its
+// request unsent; the request holding the turn and those after it go on.
+func TestPacingCallerCancelledWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sent.Add(1) == 1 {
+				gitlabRackAttack(w, 10)
+				return
+			}
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		c.maxRetries = 3
+		var first error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, first = c.Head(context.Background(), ref, "3.1.15-python3.12") })
+		synctest.Wait() // the first holds the turn through its 10 s
+		ctx, cancel := context.WithCancel(context.Background())
+		var waiting error
+		wg.Go(func() { _, waiting = c.Head(ctx, ref, "3.1.16-python3.12") })
+		synctest.Wait()
+		start := time.Now()
+		cancel()
+		synctest.Wait()
+		if !errors.Is(waiting, context.Canceled) || time.Since(start) != 0 {
+			t.Errorf("the cancelled caller: %v after %v; want context.Canceled at once", waiting, time.Since(start))
+		}
+		wg.Wait()
+		if first != nil || sent.Load() != 2 {
+			t.Errorf("the first: %v, %d sent; want its retry to succeed, 2 sent", first, sent.Load())
+		}
+		if _, err := c.Head(context.Background(), ref, "3.1.17-python3.12"); err != nil || sent.Load() != 3 {
+			t.Errorf("a later request: %v, %d sent; want it sent", err, sent.Load())
+		}
+	})
 }
