@@ -12,6 +12,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // Docker Hub's pull limit stops later manifest GETs only. A repository
@@ -178,5 +180,68 @@ func TestPacingCallerCancelledWhileWaiting(t *testing.T) {
 		if _, err := c.Head(context.Background(), ref, "3.1.17-python3.12"); err != nil || sent.Load() != 3 {
 			t.Errorf("a later request: %v, %d sent; want it sent", err, sent.Load())
 		}
+	})
+}
+
+// Everything a run asks of one registry at once, behind Quay's nginx
+// limit: every range of the zoo, tag lists of a second repository, HEADs
+// of both. Once paced, nothing deadlocks (synctest fails on goroutines
+// blocked for good), each range is exact, every call ends, and no request
+// is sent alongside another after the first 429.
+func TestPacingEverythingAtOnce(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	synctest.Test(t, func(t *testing.T) {
+		tags := quay312(strings.Compare, 100, false)(sorted)
+		l := &nginxLimitReq{rate: 5, burst: 2, rtt: 20 * time.Millisecond, next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/manifests/") {
+				w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+				w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			tags(w, r)
+		})}
+		c, ref := zooClient(t, l, quayRepo)
+		c.maxRetries = DefaultMaxRetries
+		other := repoOf(t, zooHost+"/prefecthq/other")
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		calls := make([]modelCall, len(zooRanges))
+		for i, r := range zooRanges {
+			wg.Go(func() {
+				got, err := c.ListTagRange(ctx, ref, r)
+				calls[i] = modelCall{"shared", r, got, err}
+			})
+		}
+		var failed atomic.Int32
+		for i := range 10 {
+			for _, rf := range []Repository{ref, other} {
+				wg.Go(func() {
+					if _, err := c.Head(ctx, rf, fmt.Sprintf("3.1.%d-python3.12", i)); err != nil {
+						failed.Add(1)
+						t.Logf("HEAD: %v", err)
+					}
+				})
+			}
+		}
+		wg.Go(func() {
+			if _, err := c.ListTags(ctx, other); err != nil {
+				failed.Add(1)
+				t.Logf("list: %v", err)
+			}
+		})
+		wg.Wait()
+		for _, mc := range calls {
+			if msg := mc.check(sorted, true); msg != "" {
+				t.Error(msg)
+			}
+		}
+		if failed.Load() > 0 {
+			t.Errorf("%d calls failed", failed.Load())
+		}
+		if len(l.crowded) > 0 {
+			t.Errorf("%d requests sent alongside others after a 429, such as %s", len(l.crowded), l.crowded[0])
+		}
+		t.Logf("%d served, %d refused, in %v", l.served, l.refused, time.Since(time.Unix(946684800, 0)))
 	})
 }
