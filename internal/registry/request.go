@@ -119,9 +119,10 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 // GETs to host alone: Docker Hub's pull limit ("You have reached your pull
 // rate limit"), which counts manifest GETs only and lets HEADs and tag
 // lists through. Any other rate limit, the scope host, stops every
-// request to host. For a request key that is no manifest GET, it is host.
+// request to host. For a request key that is no manifest GET, it is host
+// (a tag list's path may have a component named manifests).
 func pullsOnly(host, key string) string {
-	if strings.HasPrefix(key, http.MethodGet+" ") && strings.Contains(key, "/manifests/") {
+	if i := strings.LastIndex(key, "/manifests/"); strings.HasPrefix(key, http.MethodGet+" ") && i >= 0 && !strings.Contains(key[i+len("/manifests/"):], "/") {
 		return host + " manifest GETs"
 	}
 	return host
@@ -182,7 +183,8 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		}
 	}()
 	deadline := time.Now().Add(c.budget())
-	var err error // the latest attempt's
+	var err error          // the latest attempt's
+	var wait time.Duration // before this attempt, taken in its turn
 	for attempt := 1; ; attempt++ {
 		if g, ok := c.paced.Load(host); ok && turn == nil {
 			start := time.Now()
@@ -198,6 +200,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 					return &retryError{err: err, attempts: attempt - 1}
 				}
 				return &retryError{err: limited.err, earlier: limited}
+			}
+		}
+		if wait > 0 {
+			if err := c.sleep(ctx, wait); err != nil {
+				return err
 			}
 		}
 		actx, cancelAttempt := context.WithTimeout(ctx, min(c.timeout, time.Until(deadline)))
@@ -216,7 +223,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 			return &retryError{err: err, attempts: attempt}
 		}
 		left := time.Until(deadline)
-		wait := backoff(attempt)
+		wait = backoff(attempt)
 		var ae *answerError
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
@@ -234,9 +241,6 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		c.debug(ctx, "registry request failed; retrying", with(fields, map[string]any{
 			"attempt": attempt, "wait_ms": wait.Milliseconds(), "error": err.Error(),
 		}))
-		if err := c.sleep(ctx, wait); err != nil {
-			return err
-		}
 	}
 }
 

@@ -1,0 +1,247 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// Docker Hub's pull limit stops later manifest GETs only. A repository
+// whose path has a component named manifests (the Docker Hub user
+// "manifests", docker.io/manifests/prefect; a GitLab group's subgroup) has
+// its tag list under /v2/…/manifests/…/tags/list: that list is no manifest
+// GET, and is read past the pull limit like any other.
+func TestPacingPullLimitSparesListOfRepositoryNamedManifests(t *testing.T) {
+	const repo = "manifests/prefect"
+	tags := []string{"3.8.2-python3.12", "3.8.3-python3.12"}
+	var lists atomic.Int32
+	c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/tags/list"):
+			lists.Add(1)
+			writeJSON(w, http.StatusOK, map[string]any{"name": repo, "tags": tags})
+		case r.URL.Path == "/v2/":
+			w.WriteHeader(http.StatusOK)
+		default:
+			writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS",
+				"You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit")
+		}
+	}), repo)
+	c.maxRetries = 1
+	c.sleep = (&waits{}).sleep
+	ctx := context.Background()
+	if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
+		t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
+	}
+	if got, err := c.ListTags(ctx, ref); err != nil || !slices.Equal(got, tags) || lists.Load() == 0 {
+		t.Errorf("the tag list after the pull limit: %v, %v, %d lists sent; want %v read", got, err, lists.Load(), tags)
+	}
+}
+
+// A registry that never answered 429 is never paced: concurrent requests
+// go at once, none waits for a turn.
+func TestPacingHealthyPathUnpaced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, most atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(time.Second)
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Go(func() { _, _ = c.Head(context.Background(), ref, fmt.Sprintf("3.1.%d-python3.12", i)) })
+		}
+		wg.Wait()
+		if most.Load() != 8 {
+			t.Errorf("at most %d requests in flight at once; want all 8", most.Load())
+		}
+		n := 0
+		c.paced.Range(func(any, any) bool { n++; return true })
+		if n != 0 {
+			t.Errorf("%d hosts paced; want none", n)
+		}
+	})
+}
+
+// An op that panics gives its turn back: the panic goes to the caller, not
+// into every later request to the registry.
+func TestPacingPanicReleasesTurn(t *testing.T) {
+	c, ref := zooClient(t, http.NotFoundHandler(), zooRepo)
+	host := ref.name.RegistryStr()
+	c.paced.Store(host, make(chan struct{}, 1))
+	func() {
+		defer func() { _ = recover() }()
+		_ = c.retry(context.Background(), ref, "GET x", nil, func(context.Context) error { panic("boom") })
+	}()
+	done := make(chan error, 1)
+	go func() {
+		done <- c.retry(context.Background(), ref, "GET y", nil, func(context.Context) error { return nil })
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the next request: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the next request never got its turn")
+	}
+}
+
+// The request that meets a registry's first 429 holds its turn through the
+// wait it was asked for: no other request goes to the registry before that
+// wait is over and its retry answered. Before, it waited without a turn,
+// and the next caller took the turn and sent its request at once, inside
+// the Retry-After.
+func TestPacingFirstRateLimitedHoldsItsWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var seen []string
+		start := time.Now()
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			n := len(seen)
+			seen = append(seen, fmt.Sprintf("%s at %v", r.URL.Path, time.Since(start)))
+			mu.Unlock()
+			if n == 0 {
+				gitlabRackAttack(w, 10)
+				return
+			}
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		c.maxRetries = 3
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errs[0] = c.Head(context.Background(), ref, "3.1.15-python3.12") })
+		synctest.Wait() // the first answered 429, waiting its 10 s
+		wg.Go(func() { _, errs[1] = c.Head(context.Background(), ref, "3.1.16-python3.12") })
+		wg.Wait()
+		want := []string{
+			"/v2/prefecthq/prefect/manifests/3.1.15-python3.12 at 0s",
+			"/v2/prefecthq/prefect/manifests/3.1.15-python3.12 at 10s",
+			"/v2/prefecthq/prefect/manifests/3.1.16-python3.12 at 10s",
+		}
+		if errs[0] != nil || errs[1] != nil || !slices.Equal(seen, want) {
+			t.Errorf("requests %q (%v, %v); want %q", seen, errs[0], errs[1], want)
+		}
+	})
+}
+
+// A caller giving up while it waits for its turn returns at once, its
+// request unsent; the request holding the turn and those after it go on.
+func TestPacingCallerCancelledWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sent.Add(1) == 1 {
+				gitlabRackAttack(w, 10)
+				return
+			}
+			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			w.WriteHeader(http.StatusOK)
+		}), zooRepo)
+		c.maxRetries = 3
+		var first error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, first = c.Head(context.Background(), ref, "3.1.15-python3.12") })
+		synctest.Wait() // the first holds the turn through its 10 s
+		ctx, cancel := context.WithCancel(context.Background())
+		var waiting error
+		wg.Go(func() { _, waiting = c.Head(ctx, ref, "3.1.16-python3.12") })
+		synctest.Wait()
+		start := time.Now()
+		cancel()
+		synctest.Wait()
+		if !errors.Is(waiting, context.Canceled) || time.Since(start) != 0 {
+			t.Errorf("the cancelled caller: %v after %v; want context.Canceled at once", waiting, time.Since(start))
+		}
+		wg.Wait()
+		if first != nil || sent.Load() != 2 {
+			t.Errorf("the first: %v, %d sent; want its retry to succeed, 2 sent", first, sent.Load())
+		}
+		if _, err := c.Head(context.Background(), ref, "3.1.17-python3.12"); err != nil || sent.Load() != 3 {
+			t.Errorf("a later request: %v, %d sent; want it sent", err, sent.Load())
+		}
+	})
+}
+
+// Everything a run asks of one registry at once, behind Quay's nginx
+// limit: every range of the zoo, tag lists of a second repository, HEADs
+// of both. Once paced, nothing deadlocks (synctest fails on goroutines
+// blocked for good), each range is exact, every call ends, and no request
+// is sent alongside another after the first 429.
+func TestPacingEverythingAtOnce(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	synctest.Test(t, func(t *testing.T) {
+		tags := quay312(strings.Compare, 100, false)(sorted)
+		l := &nginxLimitReq{rate: 5, burst: 2, rtt: 20 * time.Millisecond, next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/manifests/") {
+				w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+				w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			tags(w, r)
+		})}
+		c, ref := zooClient(t, l, quayRepo)
+		c.maxRetries = DefaultMaxRetries
+		other := repoOf(t, zooHost+"/prefecthq/other")
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		calls := make([]modelCall, len(zooRanges))
+		for i, r := range zooRanges {
+			wg.Go(func() {
+				got, err := c.ListTagRange(ctx, ref, r)
+				calls[i] = modelCall{"shared", r, got, err}
+			})
+		}
+		var failed atomic.Int32
+		for i := range 10 {
+			for _, rf := range []Repository{ref, other} {
+				wg.Go(func() {
+					if _, err := c.Head(ctx, rf, fmt.Sprintf("3.1.%d-python3.12", i)); err != nil {
+						failed.Add(1)
+						t.Logf("HEAD: %v", err)
+					}
+				})
+			}
+		}
+		wg.Go(func() {
+			if _, err := c.ListTags(ctx, other); err != nil {
+				failed.Add(1)
+				t.Logf("list: %v", err)
+			}
+		})
+		wg.Wait()
+		for _, mc := range calls {
+			if msg := mc.check(sorted, true); msg != "" {
+				t.Error(msg)
+			}
+		}
+		if failed.Load() > 0 {
+			t.Errorf("%d calls failed", failed.Load())
+		}
+		if len(l.crowded) > 0 {
+			t.Errorf("%d requests sent alongside others after a 429, such as %s", len(l.crowded), l.crowded[0])
+		}
+		t.Logf("%d served, %d refused, in %v", l.served, l.refused, time.Since(time.Unix(946684800, 0)))
+	})
+}
