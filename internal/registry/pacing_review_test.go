@@ -245,3 +245,70 @@ func TestPacingEverythingAtOnce(t *testing.T) {
 		t.Logf("%d served, %d refused, in %v", l.served, l.refused, time.Since(time.Unix(946684800, 0)))
 	})
 }
+
+// A registry that answers 429 and then stops answering holds a run for
+// about one request's time, not one per request waiting its turn: the
+// wait for a turn is taken from each request's own time (here 2 × 30 s).
+// Before, ten HEADs in line took ten budgets one after another.
+func TestPacingRegistryGoneAfterRateLimitHoldsOneBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sent.Add(1) == 1 {
+				gitlabRackAttack(w, 1)
+				return
+			}
+			<-r.Context().Done() // no answer
+		}), zooRepo)
+		c.maxRetries = 1
+		start := time.Now()
+		var wg sync.WaitGroup
+		errs := make([]error, 10)
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = c.Head(context.Background(), ref, fmt.Sprintf("3.1.%d-python3.12", i)) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err == nil {
+				t.Errorf("HEAD %d: no error from a registry that does not answer", i)
+			}
+		}
+		if took := time.Since(start); took > 2*c.budget() {
+			t.Errorf("ten HEADs took %v, more than twice one request's %v", took, c.budget())
+		}
+	})
+}
+
+// A request waiting its turn is not sent once another caller has spent
+// the same request (its retries on timeouts) meanwhile: it gets that
+// caller's error, as a later caller does.
+func TestPacingSpentWhileWaitingNotSentAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, ref := zooClient(t, http.NotFoundHandler(), zooRepo)
+		c.maxRetries = 1
+		c.paced.Store(ref.name.RegistryStr(), make(chan struct{}, 1)) // the registry answered 429 before
+		var sent atomic.Int32
+		op := func(ctx context.Context) error {
+			sent.Add(1)
+			<-ctx.Done() // no answer within the attempt's time
+			return ctx.Err()
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Go(func() {
+				time.Sleep(time.Duration(i) * 10 * time.Second) // the second comes while the first is on its way
+				errs[i] = c.retry(context.Background(), ref, "GET https://x/v2/a/manifests/t", nil, op)
+			})
+		}
+		wg.Wait()
+		if sent.Load() != 2 {
+			t.Errorf("%d attempts sent; want 2, the first caller's (1 retry), none of the second's", sent.Load())
+		}
+		for i, err := range errs {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("caller %d: %v; want the attempts' timeout", i, err)
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -161,8 +162,11 @@ func (e *retryError) rateLimited() bool {
 // holding its turn through its waits and retries: pieces read
 // concurrently would otherwise go on spending a limit that lets few
 // through at once (Quay's nginx: 3 tag list requests, then 5 a second),
-// and fail on it. The wait for a turn is not taken from the request's own
-// time; a rate limit spent meanwhile ends the request.
+// and fail on it. The wait for a turn is taken from the request's own
+// time, so that a registry that stops answering after a 429 holds the run
+// for about one request's time, not one per request in line; a rate limit
+// spent meanwhile ends the request, and so does its own key spent by
+// another caller.
 func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
 	var turn chan struct{}
 	defer func() {
@@ -187,14 +191,23 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	var wait time.Duration // before this attempt, taken in its turn
 	for attempt := 1; ; attempt++ {
 		if g, ok := c.paced.Load(host); ok && turn == nil {
-			start := time.Now()
+			timer := time.NewTimer(time.Until(deadline))
 			select {
 			case g.(chan struct{}) <- struct{}{}:
 				turn = g.(chan struct{})
+			case <-timer.C:
 			case <-ctx.Done():
-				return ctx.Err()
 			}
-			deadline = deadline.Add(time.Since(start))
+			timer.Stop()
+			if turn == nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return &retryError{err: cmp.Or(err, errWaitedTurn), attempts: attempt - 1, outOfTime: true}
+			}
+			if spent, ok := c.spent.Load(key); ok { // by another caller, while this one waited
+				return spent.(*retryError)
+			}
 			if limited := c.limited(host, key); limited != nil { // spent while this one waited
 				if err != nil {
 					return &retryError{err: err, attempts: attempt - 1}
@@ -243,6 +256,10 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		}))
 	}
 }
+
+// errWaitedTurn ends a request whose time ran out while it waited its turn
+// at a registry that had answered 429 (see retryOnce).
+var errWaitedTurn = errors.New("the registry answered an earlier request of this run 429, so its requests go one at a time, and this one waited its turn for all the time it was allowed")
 
 // sleepFor waits d or until ctx is done. Tests replace Client.sleep to
 // see the waits without taking them.
