@@ -59,9 +59,7 @@ func TestPacingHealthyPathUnpaced(t *testing.T) {
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
 			time.Sleep(time.Second)
-			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
-			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
-			w.WriteHeader(http.StatusOK)
+			answerHead(w)
 		}), zooRepo)
 		var wg sync.WaitGroup
 		for i := range 8 {
@@ -122,9 +120,7 @@ func TestPacingFirstRateLimitedHoldsItsWait(t *testing.T) {
 				gitlabRackAttack(w, 10)
 				return
 			}
-			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
-			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
-			w.WriteHeader(http.StatusOK)
+			answerHead(w)
 		}), zooRepo)
 		c.maxRetries = 3
 		errs := make([]error, 2)
@@ -154,9 +150,7 @@ func TestPacingCallerCancelledWhileWaiting(t *testing.T) {
 				gitlabRackAttack(w, 10)
 				return
 			}
-			w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
-			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
-			w.WriteHeader(http.StatusOK)
+			answerHead(w)
 		}), zooRepo)
 		c.maxRetries = 3
 		var first error
@@ -194,9 +188,7 @@ func TestPacingEverythingAtOnce(t *testing.T) {
 		tags := quay312(strings.Compare, 100, false)(sorted)
 		l := &nginxLimitReq{rate: 5, burst: 2, rtt: 20 * time.Millisecond, next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.Contains(r.URL.Path, "/manifests/") {
-				w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
-				w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
-				w.WriteHeader(http.StatusOK)
+				answerHead(w)
 				return
 			}
 			tags(w, r)
@@ -311,4 +303,11 @@ func TestPacingSpentWhileWaitingNotSentAgain(t *testing.T) {
 			}
 		}
 	})
+}
+
+// answerHead answers a manifest HEAD: an OCI index's media type and digest.
+func answerHead(w http.ResponseWriter) {
+	w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("a", 64))
+	w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+	w.WriteHeader(http.StatusOK)
 }
