@@ -235,23 +235,13 @@ func TestZooArtifactoryManifestAndAuth(t *testing.T) {
 			logs := &logRecorder{}
 			cfg := Config{MaxRetries: 0, Logger: logs}
 			if tc.creds {
-				p := pass
-				if tc.wrongPass {
-					p = "not-" + pass
-				}
-				cfg.Credentials = []Credential{{Host: host, Username: user, Password: p}}
+				cfg.Credentials = login(host, user, pass, tc.wrongPass)
 			}
 			c := hostsClient(t, h, cfg)
 			ref := repoOf(t, repo)
 			d, err := c.Head(context.Background(), ref, tc.tag)
 			if tc.want == nil {
-				if err != nil || d.Digest != want {
-					t.Fatalf("Head gave %+v, %v; want %s\n%s", d, err, want, strings.Join(h.requests(), "\n"))
-				}
-				p, err := c.Platforms(context.Background(), ref, d.Digest)
-				if err != nil || !maps.Equal(p.ByPlatform, platforms) {
-					t.Errorf("Platforms gave %+v, %v; want %v", p, err, platforms)
-				}
+				checkResolved(t, c, h, ref, d, err, want, "", platforms)
 				return
 			}
 			if err == nil {
@@ -391,13 +381,7 @@ func TestZooECRManifestAndAuth(t *testing.T) {
 			ref := repoOf(t, host+"/"+zooRepo)
 			d, err := c.Head(context.Background(), ref, tc.tag)
 			if tc.want == nil {
-				if err != nil || d.Digest != want {
-					t.Fatalf("Head gave %+v, %v; want %s\n%s", d, err, want, strings.Join(h.requests(), "\n"))
-				}
-				p, err := c.Platforms(context.Background(), ref, d.Digest)
-				if err != nil || !maps.Equal(p.ByPlatform, platforms) {
-					t.Errorf("Platforms gave %+v, %v; want %v", p, err, platforms)
-				}
+				checkResolved(t, c, h, ref, d, err, want, "", platforms)
 				return
 			}
 			if err == nil || IsNotFound(err) != tc.notFound {
@@ -504,23 +488,13 @@ func TestZooZotManifestAndAuth(t *testing.T) {
 			logs := &logRecorder{}
 			cfg := Config{MaxRetries: 0, Logger: logs}
 			if tc.creds {
-				p := pass
-				if tc.wrong {
-					p = "not-" + pass
-				}
-				cfg.Credentials = []Credential{{Host: host, Username: user, Password: p}}
+				cfg.Credentials = login(host, user, pass, tc.wrong)
 			}
 			c := hostsClient(t, h, cfg)
 			ref := repoOf(t, host+"/"+zooRepo)
 			d, err := c.Head(context.Background(), ref, "3.1.15-python3.12")
 			if tc.want == nil {
-				if err != nil || d.Digest != want || d.MediaType != string(types.OCIImageIndex) {
-					t.Fatalf("Head gave %+v, %v; want %s\n%s", d, err, want, strings.Join(h.requests(), "\n"))
-				}
-				p, err := c.Platforms(context.Background(), ref, d.Digest)
-				if err != nil || !maps.Equal(p.ByPlatform, platforms) {
-					t.Errorf("Platforms gave %+v, %v; want %v", p, err, platforms)
-				}
+				checkResolved(t, c, h, ref, d, err, want, string(types.OCIImageIndex), platforms)
 				return
 			}
 			if !IsUnauthorized(err) {
@@ -578,4 +552,26 @@ func TestZooNexusForceBasicAuth(t *testing.T) {
 	if msg := fmt.Sprint(err); !IsUnauthorized(err) || !strings.Contains(msg, "it requires some") || !strings.Contains(msg, "anonymous access") {
 		t.Errorf("anonymous: got %v; want a 401 saying credentials are required", err)
 	}
+}
+
+// checkResolved checks that Head gave want (of mediaType, unless "") for
+// the tag, and that the platforms read by that digest are platforms.
+func checkResolved(t *testing.T, c *Client, h *hosts, ref Repository, d Descriptor, err error, want, mediaType string, platforms map[string]string) {
+	t.Helper()
+	if err != nil || d.Digest != want || (mediaType != "" && d.MediaType != mediaType) {
+		t.Fatalf("Head gave %+v, %v; want %s\n%s", d, err, want, strings.Join(h.requests(), "\n"))
+	}
+	p, err := c.Platforms(context.Background(), ref, d.Digest)
+	if err != nil || !maps.Equal(p.ByPlatform, platforms) {
+		t.Errorf("Platforms gave %+v, %v; want %v", p, err, platforms)
+	}
+}
+
+// login is the configured credentials of user for host: its password, or
+// a wrong one.
+func login(host, user, pass string, wrong bool) []Credential {
+	if wrong {
+		pass = "not-" + pass
+	}
+	return []Credential{{Host: host, Username: user, Password: pass}}
 }
