@@ -81,24 +81,9 @@ func (c *Client) Head(ctx context.Context, ref Repository, reference string) (De
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, reference string) (Descriptor, error) {
 	u := ref.v2URL("manifests/" + reference).String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
-	var ae *answerError
-	switch s := statusOf(err); {
-	case s == http.StatusUnauthorized && errors.As(err, &ae) && ae.bearer:
-		// A 401 to the token the registry's token service issued (Docker
-		// Hub's answer for a repository that does not exist): a GET would
-		// cost a token and a request Docker Hub may count as a pull, to
-		// say "authentication required".
-	case s == http.StatusMethodNotAllowed, s == http.StatusNotImplemented, s == http.StatusNotFound,
-		s == http.StatusUnauthorized, s == http.StatusForbidden:
-		// A registry without manifest HEAD, or Sonatype Nexus, which
-		// answers a manifest HEAD 404 where a GET serves the manifest:
-		// read the manifest instead. Nothing is said not to exist on a
-		// HEAD's word; the GET below answers 404 for what is missing.
-		// A refusal's reason is in its body, which a HEAD's lacks: ECR's
-		// "Your authorization token has expired", Artifactory's 403 for
-		// a tag a virtual repository's readable members lack.
+	if askAgainWithGet(err) {
 		c.debug(ctx, "registry refused the manifest HEAD; asking with GET", map[string]any{
-			"registry": ref.registry, "repository": ref.written, "reference": reference, "status": s,
+			"registry": ref.registry, "repository": ref.written, "reference": reference, "status": statusOf(err),
 		})
 		resp, err = &response{header: http.Header{}}, nil
 	}
@@ -124,6 +109,28 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	return Descriptor{Digest: m.digest, MediaType: string(m.mediaType)}, nil
+}
+
+// askAgainWithGet reports whether a manifest HEAD that failed with err is
+// asked again with GET. A registry without manifest HEAD (405, 501), or
+// Sonatype Nexus, which answers a manifest HEAD 404 where a GET serves the
+// manifest: nothing is said not to exist on a HEAD's word, and the GET
+// answers 404 for what is missing. A refusal (401, 403), whose reason is
+// in a body a HEAD's answer lacks: ECR's "Your authorization token has
+// expired", Artifactory's 403 for a tag a virtual repository's readable
+// members lack. But not a 401 to the token the registry's token service
+// issued (Docker Hub's answer for a repository that does not exist): a
+// GET would cost a token and a request Docker Hub may count as a pull, to
+// say "authentication required".
+func askAgainWithGet(err error) bool {
+	switch statusOf(err) {
+	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound, http.StatusForbidden:
+		return true
+	case http.StatusUnauthorized:
+		var ae *answerError
+		return !errors.As(err, &ae) || !ae.bearer
+	}
+	return false
 }
 
 // Platforms GETs the manifest that reference (a tag or a "sha256:…" digest)
