@@ -451,15 +451,19 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 func saidOf(cause error, body []byte) string {
 	var parts []string
 	var te *transport.Error
+	// "CODE: message", or the message alone: Artifactory's errors carry a
+	// status and no code.
+	text := func(d transport.Diagnostic) string {
+		return strings.TrimPrefix(string(d.Code)+": "+d.Message, ": ")
+	}
 	if errors.As(cause, &te) {
 		for _, d := range te.Errors {
-			// Artifactory's errors carry a status and no code.
-			parts = append(parts, strings.TrimPrefix(string(d.Code)+": "+d.Message, ": "))
+			parts = append(parts, text(d))
 		}
 	}
 	var one transport.Diagnostic
 	if len(parts) == 0 && json.Unmarshal(body, &one) == nil && one.Message != "" {
-		parts = append(parts, strings.TrimPrefix(string(one.Code)+": "+one.Message, ": "))
+		parts = append(parts, text(one))
 	}
 	said := strings.Join(parts, "; ")
 	if len(parts) == 0 {
