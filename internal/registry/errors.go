@@ -31,18 +31,19 @@ type Error struct {
 	// Cause is the underlying error.
 	Cause error
 
-	attempts  int           // attempts made, 0 when unknown
-	waitAsked time.Duration // a Retry-After beyond the time left
-	left      time.Duration // the time that was left then
-	outOfTime bool          // the time allowed for the request ran out
-	budget    time.Duration // RequestTimeout × (MaxRetries+1)
-	timeout   time.Duration // RequestTimeout
-	source    string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
-	detail    string        // the cause, scrubbed of configured passwords
-	said      string        // what the registry's error answer said, scrubbed (answerError.said)
-	invalid   bool          // the caller's input was invalid; nothing was sent
-	earlier   int           // attempts of an earlier request whose spent rate limit kept this one from being sent; 0 when it was sent
-	badCert   bool          // the TLS certificate could not be verified
+	attempts   int           // attempts made, 0 when unknown
+	waitAsked  time.Duration // a Retry-After beyond the time left
+	left       time.Duration // the time that was left then
+	outOfTime  bool          // the time allowed for the request ran out
+	waitedTurn bool          // … while it waited its turn to be sent again, behind another request to a registry that answered 429
+	budget     time.Duration // RequestTimeout × (MaxRetries+1)
+	timeout    time.Duration // RequestTimeout
+	source     string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
+	detail     string        // the cause, scrubbed of configured passwords
+	said       string        // what the registry's error answer said, scrubbed (answerError.said)
+	invalid    bool          // the caller's input was invalid; nothing was sent
+	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
+	badCert    bool          // the TLS certificate could not be verified
 	// tokenRefused: the 401 or 403 answered a request that carried the
 	// bearer token the registry's token service issued for the repository
 	// (so that service accepted the credentials, or anonymous access).
@@ -113,13 +114,20 @@ func (e *Error) Error() string {
 		if e.earlier > 1 {
 			earlier = fmt.Sprintf(" after %d attempts", e.earlier)
 		}
-		fmt.Fprintf(&b, "the registry rate-limited an earlier request of this run (%s)%s, so this one was not sent", status, earlier)
+		again := ""
+		if e.attempts > 0 {
+			again = " again"
+		}
+		fmt.Fprintf(&b, "the registry rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", status, earlier, again)
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
 		}
 		b.WriteString(".")
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
+		if e.waitedTurn {
+			fmt.Fprintf(&b, ", and its retry waited its turn for all of the %s allowed (once a registry answers 429, its requests go one at a time)", e.budget)
+		}
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 		}
@@ -139,7 +147,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Check that the address names a container registry, or try again later.", e.StatusCode, detail)
 	case e.StatusCode != 0:
 		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
-		if e.outOfTime {
+		switch {
+		case e.waitedTurn:
+			fmt.Fprintf(&b, ", and its retry waited its turn for all of the %s allowed (once a registry answers 429, its requests go one at a time)", e.budget)
+		case e.outOfTime:
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
 		if e.waitAsked > 0 {
@@ -247,9 +258,9 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	}
 	var re *retryError
 	if errors.As(err, &re) {
-		e.attempts, e.waitAsked, e.left, e.outOfTime = re.attempts, re.waitAsked, re.left, re.outOfTime
+		e.attempts, e.waitAsked, e.left, e.outOfTime, e.waitedTurn = re.attempts, re.waitAsked, re.left, re.outOfTime, re.waitedTurn
 		if re.earlier != nil {
-			e.attempts, e.waitAsked, e.left, e.outOfTime = 0, re.earlier.waitAsked, re.earlier.left, false
+			e.waitAsked, e.left, e.outOfTime = re.earlier.waitAsked, re.earlier.left, false
 			e.earlier = max(re.earlier.attempts, 1)
 		}
 	}

@@ -311,3 +311,87 @@ func answerHead(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
 	w.WriteHeader(http.StatusOK)
 }
+
+// Two requests sent at once both meet a 429; the first to take its turn
+// spends the rate limit on its retry, and the second, which then is not
+// sent again, says so, with the other request's attempts. Before, it said
+// only "rate-limited the request (HTTP 429 …)", as if it had given up
+// without a retry, and a plan whose listing pieces raced so reported that
+// (CI, stop 20: TestAccPinDataSource_faults/429).
+func TestPacingRateLimitedTogetherSaysBoth(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sent atomic.Int32
+		arrived := make(chan struct{})
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if sent.Add(1) == 2 {
+				close(arrived)
+			}
+			<-arrived // both first attempts are on their way before either is answered
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}), zooRepo)
+		c.maxRetries = 1
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = c.Head(context.Background(), ref, fmt.Sprintf("3.1.%d-python3.12", 15+i)) })
+		}
+		wg.Wait()
+		if n := sent.Load(); n != 3 {
+			t.Errorf("%d requests, want 3: both first attempts and one retry", n)
+		}
+		var own, both int
+		for _, err := range errs {
+			msg := strings.Join(strings.Fields(err.Error()), " ")
+			switch {
+			case !IsRateLimited(err):
+				t.Errorf("%v: want a rate limit", err)
+			case strings.Contains(msg, "the registry rate-limited the request (HTTP 429 Too Many Requests) after 2 attempts."):
+				own++
+			case strings.Contains(msg, "the registry rate-limited an earlier request of this run (HTTP 429 Too Many Requests) after 2 attempts, so this one was not sent again."):
+				both++
+			default:
+				t.Errorf("%s: want its own 429 and the earlier request's attempts", msg)
+			}
+		}
+		if own != 1 || both != 1 {
+			t.Errorf("%d requests retried, %d stopped by the other; want 1 and 1", own, both)
+		}
+	})
+}
+
+// A request answered 429 whose retry then waits its turn behind another
+// request for all its time says so, not only that it was rate-limited,
+// as if it had not been retried. The other request (A) takes its turn
+// first and holds it through a 15 s Retry-After and a retry that is not
+// answered, past the end of the first's (B) 20 s.
+func TestPacingRateLimitedThenWaitedTurnSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var sentA atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/manifests/b"):
+				time.Sleep(time.Second) // answered after A has taken its turn
+				w.WriteHeader(http.StatusTooManyRequests)
+			case sentA.Add(1) == 1:
+				w.Header().Set("Retry-After", "15")
+				w.WriteHeader(http.StatusTooManyRequests)
+			default:
+				<-r.Context().Done() // A's retry is not answered
+			}
+		}), zooRepo)
+		c.timeout, c.maxRetries = 10*time.Second, 1
+		var errB error
+		var wg sync.WaitGroup
+		wg.Go(func() { _, errB = c.Head(context.Background(), ref, "b") })
+		wg.Go(func() {
+			time.Sleep(time.Second / 2)
+			_, _ = c.Head(context.Background(), ref, "a")
+		})
+		wg.Wait()
+		want := "the registry rate-limited the request (HTTP 429 Too Many Requests), and its retry waited its turn for all of the 20s allowed (once a registry answers 429, its requests go one at a time)."
+		if msg := strings.Join(strings.Fields(errB.Error()), " "); !strings.Contains(msg, want) {
+			t.Errorf("B: %s\nwant %q", msg, want)
+		}
+	})
+}

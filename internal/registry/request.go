@@ -58,10 +58,12 @@ type retryError struct {
 	// waitAsked is a Retry-After that did not fit in what was left of the
 	// time allowed (left).
 	waitAsked, left time.Duration
-	// outOfTime: the time allowed ran out.
-	outOfTime bool
+	// outOfTime: the time allowed ran out; waitedTurn: while it waited its
+	// turn to be sent again (see retryOnce).
+	outOfTime, waitedTurn bool
 	// earlier is the request to the same registry whose rate limit, spent
-	// earlier in this run, kept this one from being sent (err is its).
+	// earlier in this run, kept this one from being sent, or sent again
+	// after attempts (err is its).
 	earlier *retryError
 }
 
@@ -203,16 +205,13 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				return &retryError{err: cmp.Or(err, errWaitedTurn), attempts: attempt - 1, outOfTime: true}
+				return &retryError{err: cmp.Or(err, errWaitedTurn), attempts: attempt - 1, outOfTime: true, waitedTurn: err != nil}
 			}
 			if spent, ok := c.spent.Load(key); ok { // by another caller, while this one waited
 				return spent.(*retryError)
 			}
 			if limited := c.limited(host, key); limited != nil { // spent while this one waited
-				if err != nil {
-					return &retryError{err: err, attempts: attempt - 1}
-				}
-				return &retryError{err: limited.err, earlier: limited}
+				return &retryError{err: limited.err, attempts: attempt - 1, earlier: limited}
 			}
 		}
 		if wait > 0 {
