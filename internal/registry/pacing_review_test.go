@@ -395,3 +395,34 @@ func TestPacingRateLimitedThenWaitedTurnSaysSo(t *testing.T) {
 		}
 	})
 }
+
+// A listing whose timeout runs out while its request waits its turn
+// behind another request to a registry that answered 429 says so: the
+// timeout alone read as a slow registry, where the time went to the rate
+// limit's one-at-a-time.
+func TestPacingListingTimeoutWhileWaitingTurnSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done() // the request holding the turn is not answered
+		}), zooRepo)
+		c.timeout, c.maxRetries, c.listingTimeout = time.Minute, 1, 30*time.Second
+		c.paced.Store(ref.name.RegistryStr(), make(chan struct{}, 1)) // the registry answered 429 before
+		held := make(chan struct{})
+		hold := sync.OnceFunc(func() { close(held) })
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() {
+			_ = c.retry(context.Background(), ref, "HEAD held", nil, func(ctx context.Context) error {
+				hold() // and again on its retry
+				<-ctx.Done()
+				return ctx.Err()
+			})
+		})
+		<-held
+		_, err := c.ListTags(context.Background(), ref)
+		want := "the tag list was not read within the listing timeout of 30s (0 pages and 0.0 MiB read; the registry answered 429 earlier in this run, so its requests went one at a time, and the waits for their turns count against this timeout)"
+		if err == nil || !strings.Contains(strings.Join(strings.Fields(err.Error()), " "), want) {
+			t.Errorf("got %v\nwant %q", err, want)
+		}
+	})
+}

@@ -93,6 +93,9 @@ type listing struct {
 	ref Repository
 
 	timeout time.Duration
+	// paced reports whether the registry answered 429 earlier in the run,
+	// so that its requests go one at a time (Client.retryOnce).
+	paced func() bool
 
 	mu        sync.Mutex
 	deadline  time.Time // of the readings running (within)
@@ -124,12 +127,19 @@ type LimitError struct {
 	Bound string
 	// Limit and Reached say the bound and the figure reached, for people.
 	Limit, Reached string
+	// Paced: the registry answered 429 earlier in the run, so its
+	// requests went one at a time (see Client.retryOnce).
+	Paced bool
 }
 
 func (e *LimitError) Error() string {
 	switch e.Bound {
 	case "time":
-		return fmt.Sprintf("the tag list was not read within the listing timeout of %s (%s)", e.Limit, e.Reached)
+		paced := ""
+		if e.Paced {
+			paced = "; the registry answered 429 earlier in this run, so its requests went one at a time, and the waits for their turns count against this timeout"
+		}
+		return fmt.Sprintf("the tag list was not read within the listing timeout of %s (%s%s)", e.Limit, e.Reached, paced)
 	case "tags":
 		return fmt.Sprintf("Artifact Registry's Docker API lists at most %s of a repository (cloud.google.com/artifact-registry/quotas), and this list reached that (%s), so it may be incomplete", e.Limit, e.Reached)
 	case "bytes":
@@ -141,7 +151,8 @@ func (e *LimitError) Error() string {
 
 // listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
-	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout})
+	paced := func() bool { _, ok := c.paced.Load(ref.name.RegistryStr()); return ok }
+	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced})
 	return v.(*listing)
 }
 
@@ -212,7 +223,8 @@ func (b *countedBody) Read(p []byte) (int, error) {
 // l.mu is held.
 func (l *listing) limitLocked(bound, limit string) error {
 	reached := fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
-	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached}}
+	paced := bound == "time" && l.paced != nil && l.paced()
+	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached, Paced: paced}}
 }
 
 // overtime turns a deadline error past the listing's deadline into its
@@ -276,7 +288,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		defer cancel()
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
-			return rangeRead{}, err
+			return rangeRead{}, l.overtime(err)
 		}
 		o, err := c.orderOf(ctx, l, rt)
 		if err != nil {
@@ -355,7 +367,7 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 		defer cancel()
 		rt, err := c.transportFor(ctx, l.ref)
 		if err != nil {
-			return nil, err
+			return nil, l.overtime(err)
 		}
 		head, err := c.firstPage(ctx, l, rt)
 		if err != nil {
@@ -556,7 +568,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 func (c *Client) checkOrder(ctx context.Context, l *listing) error {
 	rt, err := c.transportFor(ctx, l.ref)
 	if err != nil {
-		return err
+		return l.overtime(err)
 	}
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", c.orderCheck(l, rt))
 	if err == nil && !o.lexical {
