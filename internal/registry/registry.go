@@ -162,7 +162,7 @@ type Client struct {
 	platforms   memo.Cache[Platforms]
 	spent       sync.Map // request key -> *retryError: failed after its retries (see retry)
 	rateLimited sync.Map // registry host -> *retryError: a rate limit that spent a request's retries
-	paced       sync.Map // registry host -> chan struct{} (one turn): the host answered 429 (see retryOnce)
+	paced       sync.Map // rate limit scope (limitScope) -> chan struct{} (one turn): the scope was answered 429 (see retryOnce)
 }
 
 // New builds a Client: its HTTP transports (TLS trust, per-host insecure

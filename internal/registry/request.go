@@ -131,6 +131,28 @@ func pullsOnly(host, key string) string {
 	return host
 }
 
+// limitScope is the scope of the rate limit that answered the request key
+// to host with err: Docker Hub's pull limit, which says so, stops and
+// paces only the manifest GETs (pullsOnly); any other, every request.
+func limitScope(host, key string, err error) string {
+	var ae *answerError
+	if errors.As(err, &ae) && strings.Contains(ae.said, "pull rate limit") {
+		return pullsOnly(host, key)
+	}
+	return host
+}
+
+// pacing returns the one turn the request key to host waits for, when a
+// rate limit of its scope has answered 429 in this run (see retryOnce).
+func (c *Client) pacing(host, key string) (chan struct{}, bool) {
+	for _, scope := range []string{host, pullsOnly(host, key)} {
+		if g, ok := c.paced.Load(scope); ok {
+			return g.(chan struct{}), true
+		}
+	}
+	return nil, false
+}
+
 // limited is the rate limit spent earlier in this run that stops the
 // request key to host, or nil.
 func (c *Client) limited(host, key string) *retryError {
@@ -160,7 +182,8 @@ func (e *retryError) rateLimited() bool {
 }
 
 // retryOnce runs op with its retries and remembers how it ended (see
-// retry). Once host has answered 429, its requests go one at a time, each
+// retry). Once host has answered 429, its requests (of the rate limit's
+// scope: limitScope) go one at a time, each
 // holding its turn through its waits and retries: pieces read
 // concurrently would otherwise go on spending a limit that lets few
 // through at once (Quay's nginx: 3 tag list requests, then 5 a second),
@@ -176,12 +199,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if errors.As(ended, &re) && re.notAgain() {
 			c.spent.Store(key, re)
 			if re.rateLimited() {
-				scope := host
-				var ae *answerError
-				if errors.As(re.err, &ae) && strings.Contains(ae.said, "pull rate limit") {
-					scope = pullsOnly(host, key)
-				}
-				c.rateLimited.LoadOrStore(scope, re)
+				c.rateLimited.LoadOrStore(limitScope(host, key, re.err), re)
 			}
 		}
 		if turn != nil {
@@ -192,11 +210,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	var err error          // the latest attempt's
 	var wait time.Duration // before this attempt, taken in its turn
 	for attempt := 1; ; attempt++ {
-		if g, ok := c.paced.Load(host); ok && turn == nil {
+		if g, ok := c.pacing(host, key); ok && turn == nil {
 			timer := time.NewTimer(time.Until(deadline))
 			select {
-			case g.(chan struct{}) <- struct{}{}:
-				turn = g.(chan struct{})
+			case g <- struct{}{}:
+				turn = g
 			case <-timer.C:
 			case <-ctx.Done():
 			}
@@ -229,7 +247,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 			return ctx.Err()
 		}
 		if statusOf(err) == http.StatusTooManyRequests {
-			c.paced.LoadOrStore(host, make(chan struct{}, 1))
+			c.paced.LoadOrStore(limitScope(host, key, err), make(chan struct{}, 1))
 		}
 		if !retryable(err) || attempt > c.maxRetries {
 			return &retryError{err: err, attempts: attempt}

@@ -558,3 +558,55 @@ func TestZooRateLimitDockerHubPullLimitSparesHeads(t *testing.T) {
 		t.Errorf("%d requests (%v; %v; %v); want 2, the GET and its retry, all rate-limited", sent.Load(), getErr, headErr, listErr)
 	}
 }
+
+// Docker Hub's pull limit, met by a manifest GET, does not make the run's
+// HEADs go one at a time: Docker Hub answers them past the pull limit, and
+// a fleet's HEADs, sent one after another, would cost a round trip each.
+// Only later manifest GETs are stopped (and so paced).
+func TestZooRateLimitPullLimitDoesNotPaceHeads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newZooStore()
+		tags := []string{"3.8.2-python3.12", "3.8.3-python3.12", "3.8.4-python3.12"}
+		for _, tag := range tags {
+			amd, amdBody := s.image(types.DockerManifestSchema2, "linux/amd64", true)
+			digest, _ := s.index(types.DockerManifestList, true, entry(types.DockerManifestSchema2, amd, len(amdBody), "linux/amd64", nil))
+			s.tag(tag, digest)
+		}
+		ts := &tokenService{anonymous: true}
+		hub := &hubModel{s: s, tags: tags, ts: ts, limit: 0} // every pull past the limit
+		var inFlight, most atomic.Int32
+		h := &hosts{handlers: map[string]http.Handler{
+			hubHost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodHead {
+					n := inFlight.Add(1)
+					defer inFlight.Add(-1)
+					if n > most.Load() {
+						most.Store(n)
+					}
+					time.Sleep(time.Second) // a round trip, during which the other HEADs may be sent
+				}
+				hub.ServeHTTP(w, r)
+			}),
+			hubAuth: dockerHubToken(ts),
+		}}
+		c := hostsClient(t, h, Config{MaxRetries: 1})
+		c.sleep = (&waits{}).sleep
+		ref := repoOf(t, hubHost+"/"+zooRepo)
+		ctx := context.Background()
+		if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
+			t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
+		}
+		var wg sync.WaitGroup
+		for _, tag := range tags[1:] {
+			wg.Go(func() {
+				if _, err := c.Head(ctx, ref, tag); err != nil {
+					t.Errorf("HEAD %s: %v", tag, err)
+				}
+			})
+		}
+		wg.Wait()
+		if most.Load() != 2 {
+			t.Errorf("at most %d HEADs in flight at once; want both: the pull limit does not pace HEADs", most.Load())
+		}
+	})
+}
