@@ -254,6 +254,25 @@ data "prefectimage_pin" "test" {
 			}
 		})
 	}
+	// A pull-through cache whose upstream lists the tag but refuses its
+	// manifest (Docker Hub's rate limit behind Harbor's proxy cache)
+	// answers 404: the error says the tag was listed.
+	t.Run("listed tag answered 404", func(t *testing.T) {
+		faults.set(func(w http.ResponseWriter, r *http.Request) bool {
+			if !strings.Contains(r.URL.Path, "/manifests/") {
+				return false
+			}
+			writeRegistryError(w, http.StatusNotFound)
+			return true
+		})()
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config:      config,
+				ExpectError: regexp.MustCompile(strings.ReplaceAll(`(?s)Image Tag Not Found.*HTTP 404 Not Found.*The tag 3\.4\.2-python3\.12 is in the repository's tag list, read in this run: a pull-through cache`, " ", `\s+`)),
+			}},
+		})
+	})
 	t.Run("503 every other request", func(t *testing.T) {
 		faults.set(everyOther(http.StatusServiceUnavailable))()
 		resource.UnitTest(t, resource.TestCase{

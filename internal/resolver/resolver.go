@@ -125,10 +125,30 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 	}
 	tag, desc, err := r.head(ctx, repo, tag, settle)
 	if err != nil {
+		if req.Tag == "" && registry.IsNotFound(err) { // chosen from the tag list
+			return Pin{}, &ListedTagNotFoundError{Tag: tag, Err: err}
+		}
 		return Pin{}, err
 	}
 	return r.pinAt(ctx, repo, req, tag, desc.Digest)
 }
+
+// ListedTagNotFoundError is a 404 to the manifest of a tag chosen from the
+// repository's tag list. "Does not exist there" alone would contradict the
+// list: a pull-through cache answers so when its upstream lists the tag
+// but refuses its manifest (Harbor's proxy cache and distribution's proxy
+// on Docker Hub's rate limit), and so does a registry from which the tag
+// was deleted after the list was read.
+type ListedTagNotFoundError struct {
+	Tag string
+	Err error // the registry's 404
+}
+
+func (e *ListedTagNotFoundError) Error() string {
+	return fmt.Sprintf("%s The tag %s is in the repository's tag list, read in this run: a pull-through cache whose upstream refuses the manifest (on a rate limit, for one) answers so, and so does a registry from which the tag was deleted after the list was read. Try again later.", e.Err, e.Tag)
+}
+
+func (e *ListedTagNotFoundError) Unwrap() error { return e.Err }
 
 // head resolves the chosen tag's digest. A tag chosen from tags still to
 // be settled (settle not nil) is resolved while they are, and its digest

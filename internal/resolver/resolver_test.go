@@ -214,3 +214,32 @@ func TestPinOfDigestOnly(t *testing.T) {
 		t.Errorf("%+v", pin)
 	}
 }
+
+// listsMore lists a tag whose manifest it does not hold, as a pull-through
+// cache does when its upstream lists the tag but refuses the manifest.
+type listsMore struct {
+	*fakeRegistry
+	extra string
+}
+
+func (l listsMore) ListTags(ctx context.Context, repo registry.Repository) ([]string, error) {
+	tags, err := l.fakeRegistry.ListTags(ctx, repo)
+	return append(tags, l.extra), err
+}
+
+// A tag chosen from the tag list whose manifest is then not found says
+// that it was listed, and what answers so: "does not exist there" alone
+// contradicts the list the user can read. A tag named in the
+// configuration, never listed, says nothing more.
+func TestResolveListedTagNotFound(t *testing.T) {
+	reg := listsMore{newFake(), "3.2.2-python3.12"}
+	_, err := New(reg).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "~> 3.2", "3.12", "")})
+	want := `The tag 3.2.2-python3.12 is in the repository's tag list, read in this run`
+	if !registry.IsNotFound(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v; want a 404 that says %q", err, want)
+	}
+	_, err = New(reg).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Tag: "3.2.9-python3.12"})
+	if !registry.IsNotFound(err) || strings.Contains(err.Error(), "tag list") {
+		t.Errorf("a tag named, not listed: %v; want the 404 alone", err)
+	}
+}
