@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,9 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 				// go-containerregistry's error holds no headers: the
 				// Retry-After of the refusal (GitLab's token endpoint
 				// sends one) is the one base saw last.
+				if strings.Contains(err.Error(), "invalid realm in www-authenticate") {
+					return &realmRefusedError{cause: err}
+				}
 				var te *transport.Error
 				if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
 					return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
@@ -134,6 +138,26 @@ func drainClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	_ = body.Close()
 }
+
+// realmRefusedError is go-containerregistry refusing the token service that
+// a registry's challenge names (its realm): one at a private, loopback or
+// link-local IP address other than the registry's own host and port, or
+// one over plain HTTP for a registry reached over HTTPS, so that a
+// registry cannot point credentials at internal services
+// (google/go-containerregistry#2243, #2258). Docker's own client sends
+// them; an on-premises GitLab addressed by IP, whose registry listens on
+// port 5050 and token service on 443, meets it.
+type realmRefusedError struct{ cause error }
+
+func (e *realmRefusedError) Error() string {
+	why := strings.TrimPrefix(e.cause.Error(), "invalid realm in www-authenticate: ")
+	if strings.Contains(why, "private or link-local") {
+		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends credentials to no such address but the registry's own host and port (google/go-containerregistry#2258). Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port", why)
+	}
+	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
+}
+
+func (e *realmRefusedError) Unwrap() error { return e.cause }
 
 // keychainError is a Docker config (or credential helper) that could not
 // be read: as for docker and crane, an error, never anonymous access.

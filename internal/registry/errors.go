@@ -80,6 +80,8 @@ func (e *Error) Error() string {
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
+	case errors.As(e.Cause, new(*realmRefusedError)):
+		fmt.Fprintf(&b, "%s.", detail)
 	case errors.As(e.Cause, new(*keychainError)):
 		fmt.Fprintf(&b, "%s. Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper.", detail)
 	case e.badCert:
