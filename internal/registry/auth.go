@@ -1,16 +1,19 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/docker/cli/cli/config"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -186,6 +189,9 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
+		if helper := configHelper(ref); helper != "" && c.keychain == authn.DefaultKeychain {
+			return authn.Anonymous, anonymousAfterHelper(helper), nil
+		}
 		return authn.Anonymous, sourceAnonymous, nil
 	}
 	// Every credential a Docker config entry can hold is scrubbed from
@@ -198,6 +204,35 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		}
 	}
 	return auth, sourceKeychain, nil
+}
+
+// configHelper names the credential helper the Docker config names for
+// the repository's registry (credHelpers, else credsStore), as Docker's
+// config resolves it, or "" when none or no config could be read.
+func configHelper(ref Repository) string {
+	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
+	if err != nil {
+		return ""
+	}
+	host := ref.name.RegistryStr()
+	if host == name.DefaultRegistry {
+		host = "index.docker.io" // the hostname of authn.DefaultAuthKey
+	}
+	return cmp.Or(cf.CredentialHelpers[host], cf.CredentialsStore)
+}
+
+// anonymousAfterHelper is the source of anonymous access after the Docker
+// config's credential helper returned no credentials: it answers so for a
+// login it does not hold, and ecr-login for any failure of its AWS call,
+// a throttled one included (awslabs/amazon-ecr-credential-helper,
+// ecr-login/ecr.go Get). "Anonymous access" alone hides that a helper was
+// asked.
+func anonymousAfterHelper(helper string) string {
+	why := ""
+	if helper == "ecr-login" {
+		why = " (it returns none when its AWS call fails or is throttled, too)"
+	}
+	return fmt.Sprintf("%s: the Docker config names the credential helper docker-credential-%s for this registry, and it returned no credentials%s", sourceAnonymous, helper, why)
 }
 
 // blobPath is the path of a blob request, checked whole: a repository may

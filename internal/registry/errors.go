@@ -95,7 +95,7 @@ func (e *Error) Error() string {
 		// goharbor/harbor#22274): not a refusal of the credentials, though
 		// Harbor's issues one for wrong credentials too (#11632).
 		wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
-		if e.source == sourceAnonymous {
+		if strings.HasPrefix(e.source, sourceAnonymous) {
 			wrong = ""
 		}
 		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)

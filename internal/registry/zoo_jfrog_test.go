@@ -315,13 +315,20 @@ func (e *ecrPrivate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // ecrLoginHelper puts a docker-credential-ecr-login on PATH that answers
-// every host with AWS and token, and a Docker config naming it for host,
-// as `"credHelpers": {"<host>": "ecr-login"}` does.
+// every host with AWS and token (no credentials when token is ""), and a
+// Docker config naming it for host, as `"credHelpers": {"<host>":
+// "ecr-login"}` does.
 func ecrLoginHelper(t *testing.T, host, token string) {
 	t.Helper()
 	noDockerConfig(t)
 	dir := os.Getenv("DOCKER_CONFIG")
 	script := fmt.Sprintf("#!/bin/sh\ncat >/dev/null\nprintf '%%s' '{\"ServerURL\":\"%s\",\"Username\":\"AWS\",\"Secret\":\"%s\"}'\n", host, token)
+	if token == "" {
+		// What ecr-login answers for any failure of its AWS call, a
+		// throttled GetAuthorizationToken included (ecr-login/ecr.go Get):
+		// Docker's helper client reads it as no login held.
+		script = "#!/bin/sh\ncat >/dev/null\necho 'credentials not found in native keychain'\nexit 1\n"
+	}
 	if err := os.WriteFile(filepath.Join(dir, "docker-credential-ecr-login"), []byte(script), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -359,6 +366,10 @@ func TestZooECRManifestAndAuth(t *testing.T) {
 			want: []string{"HTTP 403", "the Docker config", "Your authorization token has expired"}},
 		{name: "anonymous", tag: "3.1.15-python3.12",
 			want: []string{"HTTP 401", "it requires some", "anonymous access", `The registry said: "Not Authorized"`}},
+		// The helper's AWS call failed (throttled, say): the request went
+		// anonymous, and the error says the helper returned nothing.
+		{name: "ecr-login-helper-returned-nothing", helper: true, tag: "3.1.15-python3.12",
+			want: []string{"HTTP 401", "This request used anonymous access: the Docker config names the credential helper docker-credential-ecr-login for this registry, and it returned no credentials (it returns none when its AWS call fails or is throttled, too)."}},
 		{name: "no-such-tag", token: token, tag: "3.9.9-python3.12",
 			want: []string{"HTTP 404", "does not exist"}, notFound: true},
 	} {
