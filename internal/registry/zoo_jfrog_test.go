@@ -410,8 +410,11 @@ func TestZooECRManifestAndAuth(t *testing.T) {
 //     authFail, 401 `Basic realm="<realm>"` with a bare error object, not
 //     an errors array ({"code":"UNAUTHORIZED","message":"authentication
 //     required","detail":null}); a request without credentials passes
-//     when an anonymous policy exists (the ping /v2/ too, for a client
-//     that is not Docker's), else authFail.
+//     when an anonymous policy exists for any repository
+//     (AnonymousPolicyExists), else authFail.
+//   - the ping (pkg/api/routes.go, CheckVersionSupport): 200, with the
+//     challenge of the configured authentication, `basic realm=<realm>`,
+//     for clients that look for one there (containers/image does).
 //   - authorization (pkg/api/authz.go, DistSpecAuthzHandler, and
 //     pkg/common/http_server.go, AuthzFailWithReason): without read on the
 //     repository, anonymous gets 401 with the Basic challenge and an errors
@@ -426,6 +429,7 @@ func TestZooECRManifestAndAuth(t *testing.T) {
 type zotAuth struct {
 	user, pass    string
 	anonymousRead bool // the repository's anonymousPolicy holds read
+	anyAnonymous  bool // another repository's anonymousPolicy holds read
 	userRead      bool // the account's policy holds read
 	store         *zooStore
 }
@@ -443,11 +447,12 @@ func (z *zotAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		user = u
-	} else if !z.anonymousRead {
+	} else if !z.anonymousRead && !z.anyAnonymous {
 		authFail()
 		return
 	}
 	if r.URL.Path == "/v2/" {
+		w.Header().Set("WWW-Authenticate", "basic realm=zot")
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -479,6 +484,7 @@ func TestZooZotManifestAndAuth(t *testing.T) {
 		name            string
 		creds, wrong    bool
 		anonRead, uRead bool
+		anyAnon         bool // another repository is public
 		want            []string
 	}{
 		{name: "anonymous-read", anonRead: true},
@@ -490,11 +496,18 @@ func TestZooZotManifestAndAuth(t *testing.T) {
 			want: []string{"HTTP 403", "do not grant pull access", `The registry said: "DENIED: requested access to the resource is denied".`}},
 		{name: "anonymous-without-read", uRead: true,
 			want: []string{"HTTP 401", "it requires some", "anonymous access"}},
+		// Another repository is public, so the ping passes without
+		// credentials (200): they are still sent, as go-containerregistry
+		// sends Basic credentials on every request after a ping answered
+		// 200; anonymous access is refused this repository.
+		{name: "account-read-another-repository-public", creds: true, uRead: true, anyAnon: true},
+		{name: "anonymous-another-repository-public", uRead: true, anyAnon: true,
+			want: []string{"HTTP 401", "it requires some", "anonymous access"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			noDockerConfig(t)
 			store, want, platforms := zooIndexStore()
-			z := &zotAuth{user: user, pass: pass, anonymousRead: tc.anonRead, userRead: tc.uRead, store: store}
+			z := &zotAuth{user: user, pass: pass, anonymousRead: tc.anonRead, anyAnonymous: tc.anyAnon, userRead: tc.uRead, store: store}
 			h := &hosts{handlers: map[string]http.Handler{host: noHeadBody(z)}}
 			logs := &logRecorder{}
 			cfg := Config{MaxRetries: 0, Logger: logs}
