@@ -412,9 +412,9 @@ func TestZooECRManifestAndAuth(t *testing.T) {
 //     required","detail":null}); a request without credentials passes
 //     when an anonymous policy exists for any repository
 //     (AnonymousPolicyExists), else authFail.
-//   - the ping (pkg/api/routes.go, CheckVersionSupport): 200, with the
-//     challenge of the configured authentication, `basic realm=<realm>`,
-//     for clients that look for one there (containers/image does).
+//   - the ping (pkg/api/routes.go, CheckVersionSupport), once past
+//     authentication: 200, with the challenge of the configured
+//     authentication, `basic realm=<realm>`.
 //   - authorization (pkg/api/authz.go, DistSpecAuthzHandler, and
 //     pkg/common/http_server.go, AuthzFailWithReason): without read on the
 //     repository, anonymous gets 401 with the Basic challenge and an errors
