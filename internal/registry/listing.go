@@ -127,7 +127,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
 	}
 	below := p.sent // every tag must sort after the `last` that was sent
-	if s.pages > 1 && below != s.nextLast && s.nextLast != "" {
+	if s.pages > 1 && below != s.nextLast {
 		return s.fail(unproven, fmt.Sprintf("page %d was linked after %q, not after the last tag of the page before (%q)", s.pages, below, s.nextLast))
 	}
 	for i, t := range p.tags {
@@ -149,9 +149,10 @@ func (s *stretch) takeBounded(p page) verdict {
 		}
 		s.tags = append(s.tags, t)
 	}
-	if len(p.tags) > 0 {
-		s.nextLast = p.tags[len(p.tags)-1]
-	}
+	// The next page goes on after this one's last tag or, when it held
+	// none, after the `last` it was asked with: a Link from a page without
+	// tags may not jump ahead either.
+	s.nextLast = below
 	switch {
 	case p.link:
 		return readMore
