@@ -100,9 +100,10 @@ type stretch struct {
 	// Unbounded only.
 	seen     map[string]bool
 	sentLast map[string]bool
-	advanced bool // the registry answered a `last` with new tags only
-	ignoresN bool // a page held more names than asked for
-	widened  bool // the list was asked for again, whole, with widePage
+	advanced bool     // the registry answered a `last` with new tags only
+	head     []string // the tags of the first page
+	ignoresN bool     // a page held more names than asked for
+	widened  bool     // the list was asked for again, whole, with widePage
 	// unasked: n is not sent (the registry refused it), so the list
 	// cannot be asked for again with widePage.
 	unasked bool
@@ -127,7 +128,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return s.fail(unproven, "the registry pages its tag list by an opaque cursor, not by last")
 	}
 	below := p.sent // every tag must sort after the `last` that was sent
-	if s.pages > 1 && below != s.nextLast && s.nextLast != "" {
+	if s.pages > 1 && below != s.nextLast {
 		return s.fail(unproven, fmt.Sprintf("page %d was linked after %q, not after the last tag of the page before (%q)", s.pages, below, s.nextLast))
 	}
 	for i, t := range p.tags {
@@ -149,9 +150,10 @@ func (s *stretch) takeBounded(p page) verdict {
 		}
 		s.tags = append(s.tags, t)
 	}
-	if len(p.tags) > 0 {
-		s.nextLast = p.tags[len(p.tags)-1]
-	}
+	// The next page goes on after this one's last tag or, when it held
+	// none, after the `last` it was asked with: a Link from a page without
+	// tags may not jump ahead either.
+	s.nextLast = below
 	switch {
 	case p.link:
 		return readMore
@@ -184,6 +186,9 @@ func (s *stretch) takeWhole(p page) verdict {
 	if s.seen == nil {
 		s.seen, s.sentLast = map[string]bool{}, map[string]bool{}
 	}
+	if s.pages == 1 {
+		s.head = p.tags
+	}
 	fresh := 0
 	for _, t := range p.tags {
 		if !s.seen[t] {
@@ -213,7 +218,12 @@ func (s *stretch) takeWhole(p page) verdict {
 	case s.widened && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
-		return complete // the registry honoured last before and started over past its end
+		if s.startsOver(p) {
+			return complete // the registry honoured last before and started over past its end
+		}
+		// It honoured last before, and answered this one with tags read
+		// already, but not from its start: a tag listed twice, taken by
+		// its first place. Its end lies further on: go on after this page.
 	case fresh == 0 && s.unasked && !s.ignoresN:
 		// Asked again without n, it would send the same page: whether that
 		// is its whole list or a page of its own size cannot be told.
@@ -236,6 +246,13 @@ func (s *stretch) takeWhole(p page) verdict {
 	s.sentLast[last] = true
 	s.nextLast = last
 	return readMore
+}
+
+// startsOver reports whether p is the list's first page again, as far as
+// either goes.
+func (s *stretch) startsOver(p page) bool {
+	k := min(len(p.tags), len(s.head))
+	return k > 0 && slices.Equal(p.tags[:k], s.head[:k])
 }
 
 func (s *stretch) fail(v verdict, why string) verdict {
