@@ -154,10 +154,15 @@ type realmRefusedError struct{ cause error }
 
 func (e *realmRefusedError) Error() string {
 	why := strings.TrimPrefix(e.cause.Error(), "invalid realm in www-authenticate: ")
-	if strings.Contains(why, "private or link-local") {
+	switch {
+	case strings.Contains(why, "private or link-local"):
 		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends credentials to no such address but the registry's own host and port (google/go-containerregistry#2258). Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port", why)
+	case strings.Contains(why, "not allowed for a secure registry"):
+		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
 	}
-	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
+	// A realm that is no absolute https (or, for a registry reached over
+	// plain HTTP, http) URL.
+	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, takes only an absolute https URL as the realm of a WWW-Authenticate challenge. Fix the registry's token service (realm) address", why)
 }
 
 func (e *realmRefusedError) Unwrap() error { return e.cause }
