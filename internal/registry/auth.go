@@ -194,7 +194,7 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
-		if helper := configHelper(ref); helper != "" && c.keychain == authn.DefaultKeychain {
+		if helper := c.keychainHelper(ref); helper != "" {
 			return authn.Anonymous, anonymousAfterHelper(helper), nil
 		}
 		return authn.Anonymous, sourceAnonymous, nil
@@ -212,18 +212,38 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 }
 
 // configHelper names the credential helper the Docker config names for
-// the repository's registry (credHelpers, else credsStore), as Docker's
-// config resolves it, or "" when none or no config could be read.
+// the repository's registry, or "" when none or no config could be read.
+// It looks as go-containerregistry's keychain does, through Docker's
+// config: under the repository's name, then the registry's key (Docker
+// Hub's is https://index.docker.io/v1/, not a hostname); for each key,
+// credHelpers' entry when there is one, an empty one included, else
+// credsStore. The registry's helper is the one named when both ran.
 func configHelper(ref Repository) string {
 	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
 	if err != nil {
 		return ""
 	}
-	host := ref.name.RegistryStr()
-	if host == name.DefaultRegistry {
-		host = "index.docker.io" // the hostname of authn.DefaultAuthKey
+	helper := func(key string) string {
+		if h, ok := cf.CredentialHelpers[key]; ok {
+			return h
+		}
+		return cf.CredentialsStore
 	}
-	return cmp.Or(cf.CredentialHelpers[host], cf.CredentialsStore)
+	key := ref.name.RegistryStr()
+	if key == name.DefaultRegistry {
+		key = authn.DefaultAuthKey
+	}
+	return cmp.Or(helper(key), helper(ref.name.String()))
+}
+
+// keychainHelper is configHelper when the keychain is Docker's config
+// (go-containerregistry's default keychain), else "": the config is read
+// only for a keychain that read it.
+func (c *Client) keychainHelper(ref Repository) string {
+	if c.keychain != authn.DefaultKeychain {
+		return ""
+	}
+	return configHelper(ref)
 }
 
 // anonymousAfterHelper is the source of anonymous access after the Docker
