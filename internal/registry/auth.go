@@ -154,10 +154,15 @@ type realmRefusedError struct{ cause error }
 
 func (e *realmRefusedError) Error() string {
 	why := strings.TrimPrefix(e.cause.Error(), "invalid realm in www-authenticate: ")
-	if strings.Contains(why, "private or link-local") {
+	switch {
+	case strings.Contains(why, "private or link-local"):
 		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends credentials to no such address but the registry's own host and port (google/go-containerregistry#2258). Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port", why)
+	case strings.Contains(why, "not allowed for a secure registry"):
+		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
 	}
-	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
+	// A realm that is no absolute https (or, for a registry reached over
+	// plain HTTP, http) URL.
+	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, takes only an absolute https URL as the realm of a WWW-Authenticate challenge. Fix the registry's token service (realm) address", why)
 }
 
 func (e *realmRefusedError) Unwrap() error { return e.cause }
@@ -189,7 +194,7 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
-		if helper := configHelper(ref); helper != "" && c.keychain == authn.DefaultKeychain {
+		if helper := c.keychainHelper(ref); helper != "" {
 			return authn.Anonymous, anonymousAfterHelper(helper), nil
 		}
 		return authn.Anonymous, sourceAnonymous, nil
@@ -207,18 +212,38 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 }
 
 // configHelper names the credential helper the Docker config names for
-// the repository's registry (credHelpers, else credsStore), as Docker's
-// config resolves it, or "" when none or no config could be read.
+// the repository's registry, or "" when none or no config could be read.
+// It looks as go-containerregistry's keychain does, through Docker's
+// config: under the repository's name, then the registry's key (Docker
+// Hub's is https://index.docker.io/v1/, not a hostname); for each key,
+// credHelpers' entry when there is one, an empty one included, else
+// credsStore. The registry's helper is the one named when both ran.
 func configHelper(ref Repository) string {
 	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
 	if err != nil {
 		return ""
 	}
-	host := ref.name.RegistryStr()
-	if host == name.DefaultRegistry {
-		host = "index.docker.io" // the hostname of authn.DefaultAuthKey
+	helper := func(key string) string {
+		if h, ok := cf.CredentialHelpers[key]; ok {
+			return h
+		}
+		return cf.CredentialsStore
 	}
-	return cmp.Or(cf.CredentialHelpers[host], cf.CredentialsStore)
+	key := ref.name.RegistryStr()
+	if key == name.DefaultRegistry {
+		key = authn.DefaultAuthKey
+	}
+	return cmp.Or(helper(key), helper(ref.name.String()))
+}
+
+// keychainHelper is configHelper when the keychain is Docker's config
+// (go-containerregistry's default keychain), else "": the config is read
+// only for a keychain that read it.
+func (c *Client) keychainHelper(ref Repository) string {
+	if c.keychain != authn.DefaultKeychain {
+		return ""
+	}
+	return configHelper(ref)
 }
 
 // anonymousAfterHelper is the source of anonymous access after the Docker

@@ -128,7 +128,7 @@ func (e *Error) Error() string {
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
 		if e.waitedTurn {
-			fmt.Fprintf(&b, ", and its retry waited its turn for all of the %s allowed (once a registry answers 429, its requests go one at a time)", e.budget)
+			fmt.Fprintf(&b, ", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 		}
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
@@ -151,7 +151,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
 		switch {
 		case e.waitedTurn:
-			fmt.Fprintf(&b, ", and its retry waited its turn for all of the %s allowed (once a registry answers 429, its requests go one at a time)", e.budget)
+			fmt.Fprintf(&b, ", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 		case e.outOfTime:
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}

@@ -389,7 +389,7 @@ func TestPacingRateLimitedThenWaitedTurnSaysSo(t *testing.T) {
 			_, _ = c.Head(context.Background(), ref, "a")
 		})
 		wg.Wait()
-		want := "the registry rate-limited the request (HTTP 429 Too Many Requests), and its retry waited its turn for all of the 20s allowed (once a registry answers 429, its requests go one at a time)."
+		want := "the registry rate-limited the request (HTTP 429 Too Many Requests), and its retry waited its turn until the 20s allowed ran out (once a registry answers 429, its requests go one at a time)."
 		if msg := strings.Join(strings.Fields(errB.Error()), " "); !strings.Contains(msg, want) {
 			t.Errorf("B: %s\nwant %q", msg, want)
 		}

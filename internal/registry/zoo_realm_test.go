@@ -28,10 +28,15 @@ func TestZooRealmRefused(t *testing.T) {
 			`the token service the registry's challenge names was refused (realm scheme "http" not allowed for a secure registry; use https)`,
 			"Serve the token service over HTTPS (GitLab: an https external_url).",
 		}},
+		// A realm that is no absolute URL is refused too, and is no matter
+		// of plain HTTP.
+		{"relative realm", "gitlab.zoo.test:5050", "/jwt/auth", []string{
+			`the token service the registry's challenge names was refused (realm scheme "" not allowed; must be https (or http for insecure registries))`,
+			"takes only an absolute https URL as the realm of a WWW-Authenticate challenge.",
+		}},
 		{"private IP, the registry's own host and port", "10.1.2.3:5050", "https://10.1.2.3:5050/jwt/auth", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			realmHost := strings.SplitN(strings.SplitN(tc.realm, "//", 2)[1], "/", 2)[0]
 			h := &hosts{handlers: map[string]http.Handler{}}
 			registry := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/jwt/auth" {
@@ -45,7 +50,10 @@ func TestZooRealmRefused(t *testing.T) {
 				}
 				listTwoTags(w, r)
 			})
-			h.handlers[tc.registry], h.handlers[realmHost] = registry, registry
+			h.handlers[tc.registry] = registry
+			if _, after, ok := strings.Cut(tc.realm, "//"); ok {
+				h.handlers[strings.SplitN(after, "/", 2)[0]] = registry
+			}
 			c := hostsClient(t, h, Config{})
 			got, err := c.ListTags(context.Background(), repoOf(t, tc.registry+"/group/prefect"))
 			if tc.want == nil {
@@ -61,6 +69,9 @@ func TestZooRealmRefused(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("%s\nlacks %q", err, w)
 				}
+			}
+			if tc.name == "relative realm" && strings.Contains(err.Error(), "plain HTTP") {
+				t.Errorf("%s\nspeaks of plain HTTP, which the realm is not", err)
 			}
 			if strings.Contains(err.Error(), "try again later") {
 				t.Errorf("%s\nadvises trying again, which cannot help", err)

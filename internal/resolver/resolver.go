@@ -125,7 +125,9 @@ func (r *Resolver) Resolve(ctx context.Context, req Request) (Pin, error) {
 	}
 	tag, desc, err := r.head(ctx, repo, tag, settle)
 	if err != nil {
-		if req.Tag == "" && registry.IsNotFound(err) { // chosen from the tag list
+		// Chosen from the tag list; tag is "" when settling that list
+		// failed, before any manifest was asked for.
+		if req.Tag == "" && tag != "" && registry.IsNotFound(err) {
 			return Pin{}, &ListedTagNotFoundError{Tag: tag, Err: err}
 		}
 		return Pin{}, err

@@ -243,3 +243,28 @@ func TestResolveListedTagNotFound(t *testing.T) {
 		t.Errorf("a tag named, not listed: %v; want the 404 alone", err)
 	}
 }
+
+// settleNotFound lists ranges whose tags are still to be settled, and
+// whose settling (the whole list read after the order check) is answered
+// 404, as for a repository deleted meanwhile.
+type settleNotFound struct{ *fakeRegistry }
+
+func (s settleNotFound) ListTagRange(ctx context.Context, repo registry.Repository, _ registry.TagRange) ([]string, error) {
+	return s.ListTags(ctx, repo)
+}
+
+func (s settleNotFound) ListTagRangeSoon(ctx context.Context, repo registry.Repository, _ registry.TagRange) ([]string, func(context.Context) ([]string, error), error) {
+	tags, err := s.ListTags(ctx, repo)
+	return tags, func(context.Context) ([]string, error) {
+		return nil, &registry.Error{Registry: "fake", Repository: repo.String(), Action: "list tags", StatusCode: 404}
+	}, err
+}
+
+// A 404 to the listing itself, met while its tags are settled, is not a
+// listed tag's manifest answered 404: it names no tag "in the tag list".
+func TestResolveSettleNotFoundIsNoListedTag(t *testing.T) {
+	_, err := New(settleNotFound{newFake()}).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "~> 3.2", "3.12", "")})
+	if !registry.IsNotFound(err) || errors.As(err, new(*ListedTagNotFoundError)) {
+		t.Errorf("got %v; want the listing's 404 alone", err)
+	}
+}
