@@ -77,6 +77,9 @@ func (e *Error) Error() string {
 	if e.attempts > 1 {
 		attempts = fmt.Sprintf(" after %d attempts", e.attempts)
 	}
+	if e.waitedTurn {
+		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
+	}
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
@@ -127,9 +130,6 @@ func (e *Error) Error() string {
 		b.WriteString(".")
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
-		if e.waitedTurn {
-			fmt.Fprintf(&b, ", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
-		}
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 		}
@@ -149,10 +149,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Check that the address names a container registry, or try again later.", e.StatusCode, detail)
 	case e.StatusCode != 0:
 		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
-		switch {
-		case e.waitedTurn:
-			fmt.Fprintf(&b, ", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
-		case e.outOfTime:
+		if e.outOfTime && !e.waitedTurn {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
 		if e.waitAsked > 0 {

@@ -366,34 +366,48 @@ func TestPacingRateLimitedTogetherSaysBoth(t *testing.T) {
 // first and holds it through a 15 s Retry-After and a retry that is not
 // answered, past the end of the first's (B) 20 s.
 func TestPacingRateLimitedThenWaitedTurnSaysSo(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var sentA atomic.Int32
-		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch {
-			case strings.HasSuffix(r.URL.Path, "/manifests/b"):
-				time.Sleep(time.Second) // answered after A has taken its turn
-				w.WriteHeader(http.StatusTooManyRequests)
-			case sentA.Add(1) == 1:
-				w.Header().Set("Retry-After", "15")
-				w.WriteHeader(http.StatusTooManyRequests)
-			default:
-				<-r.Context().Done() // A's retry is not answered
-			}
-		}), zooRepo)
-		c.timeout, c.maxRetries = 10*time.Second, 1
-		var errB error
-		var wg sync.WaitGroup
-		wg.Go(func() { _, errB = c.Head(context.Background(), ref, "b") })
-		wg.Go(func() {
-			time.Sleep(time.Second / 2)
-			_, _ = c.Head(context.Background(), ref, "a")
+	for _, tc := range []struct {
+		name   string
+		answer func(w http.ResponseWriter, r *http.Request) // B's first attempt
+		want   string
+	}{
+		{"rate-limited", func(w http.ResponseWriter, _ *http.Request) {
+			time.Sleep(time.Second) // answered after A has taken its turn
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, "the registry rate-limited the request (HTTP 429 Too Many Requests), and its retry waited its turn until the 20s allowed ran out (once a registry answers 429, its requests go one at a time)."},
+		{"not answered", func(_ http.ResponseWriter, r *http.Request) {
+			<-r.Context().Done() // its 10 s run out while A holds the turn
+		}, "no answer within the request timeout of 10s, and its retry waited its turn until the 20s allowed ran out (once a registry answers 429, its requests go one at a time)."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var sentA atomic.Int32
+				c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					switch {
+					case strings.HasSuffix(r.URL.Path, "/manifests/b"):
+						tc.answer(w, r)
+					case sentA.Add(1) == 1:
+						w.Header().Set("Retry-After", "15")
+						w.WriteHeader(http.StatusTooManyRequests)
+					default:
+						<-r.Context().Done() // A's retry is not answered
+					}
+				}), zooRepo)
+				c.timeout, c.maxRetries = 10*time.Second, 1
+				var errB error
+				var wg sync.WaitGroup
+				wg.Go(func() { _, errB = c.Head(context.Background(), ref, "b") })
+				wg.Go(func() {
+					time.Sleep(time.Second / 2)
+					_, _ = c.Head(context.Background(), ref, "a")
+				})
+				wg.Wait()
+				if msg := strings.Join(strings.Fields(errB.Error()), " "); !strings.Contains(msg, tc.want) {
+					t.Errorf("B: %s\nwant %q", msg, tc.want)
+				}
+			})
 		})
-		wg.Wait()
-		want := "the registry rate-limited the request (HTTP 429 Too Many Requests), and its retry waited its turn until the 20s allowed ran out (once a registry answers 429, its requests go one at a time)."
-		if msg := strings.Join(strings.Fields(errB.Error()), " "); !strings.Contains(msg, want) {
-			t.Errorf("B: %s\nwant %q", msg, want)
-		}
-	})
+	}
 }
 
 // A listing whose timeout runs out while its request waits its turn
