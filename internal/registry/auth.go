@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -66,7 +67,7 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 				// go-containerregistry's error holds no headers: the
 				// Retry-After of the refusal (GitLab's token endpoint
 				// sends one) is the one base saw last.
-				if strings.Contains(err.Error(), "invalid realm in www-authenticate") {
+				if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
 					return &realmRefusedError{cause: err}
 				}
 				var te *transport.Error
@@ -143,7 +144,8 @@ func drainClose(body io.ReadCloser) {
 }
 
 // realmRefusedError is go-containerregistry refusing the token service that
-// a registry's challenge names (its realm): one at a private, loopback or
+// a registry's challenge names (its realm), or a redirect of its token
+// request: one at a private, loopback or
 // link-local IP address other than the registry's own host and port, or
 // one over plain HTTP for a registry reached over HTTPS, so that a
 // registry cannot point credentials at internal services
@@ -154,15 +156,21 @@ type realmRefusedError struct{ cause error }
 
 func (e *realmRefusedError) Error() string {
 	why := strings.TrimPrefix(e.cause.Error(), "invalid realm in www-authenticate: ")
+	if ue := new(url.Error); errors.As(e.cause, &ue) {
+		why = strings.TrimPrefix(ue.Err.Error(), "refusing token-server ") // a redirect of the token request, without Get "…"
+	}
+	// What to do comes first: why, which quotes the registry's realm, may
+	// be cut.
+	const refused = "go-containerregistry, the provider's registry client, refused the token service the registry's challenge names"
 	switch {
 	case strings.Contains(why, "private or link-local"):
-		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends credentials to no such address but the registry's own host and port (google/go-containerregistry#2258). Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port", why)
+		return fmt.Sprintf("%s: it sends credentials to no such address but the registry's own host and port. Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port (%s)", refused, why)
 	case strings.Contains(why, "not allowed for a secure registry"):
-		return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url)", why)
+		return fmt.Sprintf("%s: it sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url) (%s)", refused, why)
 	}
 	// A realm that is no absolute https (or, for a registry reached over
 	// plain HTTP, http) URL.
-	return fmt.Sprintf("the token service the registry's challenge names was refused (%s): go-containerregistry, the client the provider uses, takes only an absolute https URL as the realm of a WWW-Authenticate challenge. Fix the registry's token service (realm) address", why)
+	return fmt.Sprintf("%s: it takes only an absolute https URL as a challenge's realm. Fix the registry's token service (realm) address (%s)", refused, why)
 }
 
 func (e *realmRefusedError) Unwrap() error { return e.cause }

@@ -21,24 +21,33 @@ func TestZooRealmRefused(t *testing.T) {
 		want                  []string // "" when the tags are read
 	}{
 		{"private IP, another port", "10.1.2.3:5050", "https://10.1.2.3/jwt/auth", []string{
-			`the token service the registry's challenge names was refused (realm host "10.1.2.3" is a private or link-local address)`,
-			"Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port.",
+			"go-containerregistry, the provider's registry client, refused the token service the registry's challenge names: it sends credentials to no such address but the registry's own host and port.",
+			`Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port (realm host "10.1.2.3" is a private or link-local address).`,
 		}},
 		{"plain HTTP realm", "gitlab.zoo.test:5050", "http://gitlab.zoo.test/jwt/auth", []string{
-			`the token service the registry's challenge names was refused (realm scheme "http" not allowed for a secure registry; use https)`,
-			"Serve the token service over HTTPS (GitLab: an https external_url).",
+			"refused the token service the registry's challenge names: it sends no credentials over plain HTTP for a registry reached over HTTPS.",
+			`Serve the token service over HTTPS (GitLab: an https external_url) (realm scheme "http" not allowed for a secure registry; use https).`,
 		}},
 		// A realm that is no absolute URL is refused too, and is no matter
 		// of plain HTTP.
 		{"relative realm", "gitlab.zoo.test:5050", "/jwt/auth", []string{
-			`the token service the registry's challenge names was refused (realm scheme "" not allowed; must be https (or http for insecure registries))`,
-			"takes only an absolute https URL as the realm of a WWW-Authenticate challenge.",
+			"refused the token service the registry's challenge names: it takes only an absolute https URL as a challenge's realm.",
+			`(realm scheme "" not allowed; must be https (or http for insecure registries)).`,
+		}},
+		// The token service redirects to one at a private address.
+		{"token service redirected to a private IP", "gitlab.zoo.test:5050", "https://gitlab.zoo.test/jwt/moved", []string{
+			"Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port (",
+			`redirect to "https://10.1.2.3/jwt/auth": realm host "10.1.2.3" is a private or link-local address).`,
 		}},
 		{"private IP, the registry's own host and port", "10.1.2.3:5050", "https://10.1.2.3:5050/jwt/auth", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &hosts{handlers: map[string]http.Handler{}}
 			registry := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/jwt/moved" {
+					http.Redirect(w, r, "https://10.1.2.3/jwt/auth", http.StatusTemporaryRedirect)
+					return
+				}
 				if r.URL.Path == "/jwt/auth" {
 					writeJSON(w, http.StatusOK, map[string]any{"token": "t"})
 					return
@@ -50,7 +59,7 @@ func TestZooRealmRefused(t *testing.T) {
 				}
 				listTwoTags(w, r)
 			})
-			h.handlers[tc.registry] = registry
+			h.handlers[tc.registry], h.handlers["10.1.2.3"] = registry, registry
 			if _, after, ok := strings.Cut(tc.realm, "//"); ok {
 				h.handlers[strings.SplitN(after, "/", 2)[0]] = registry
 			}
