@@ -210,6 +210,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		MediaType types.MediaType `json:"mediaType"`
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
+		Layers    json.RawMessage `json:"layers"`
 		Schema    int             `json:"schemaVersion"`
 	}
 	if err := json.Unmarshal(resp.body, &probe); err != nil {
@@ -230,6 +231,23 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
+	}
+	// A body of the other kind is refused, as containerd refuses it
+	// (validateMediaType): read as the kind its media type says, an image
+	// served as an index has no platform, and an index that also has a
+	// config gives the config's platform, which no client pulls.
+	has := func(r json.RawMessage) bool { return len(r) > 0 && string(r) != "null" }
+	var contradiction string
+	switch {
+	case m.mediaType.IsIndex() && (has(probe.Config) || has(probe.Layers)):
+		contradiction = "it has a config or layers, as an image manifest does"
+	case m.mediaType.IsImage() && has(probe.Manifests):
+		contradiction = "it lists manifests, as an index does"
+	case m.mediaType.IsIndex() && probe.MediaType.IsImage(), m.mediaType.IsImage() && probe.MediaType.IsIndex():
+		contradiction = fmt.Sprintf("its mediaType field says %q", probe.MediaType)
+	}
+	if contradiction != "" {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the manifest as %q, but %s", m.mediaType, contradiction)}
 	}
 	return m, nil
 }

@@ -1,0 +1,53 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// A manifest whose body is of the other kind than its Content-Type says
+// (an index served as an image manifest, or the reverse) is refused, as
+// containerd refuses it ("media-type: expected manifest but found
+// index"): its platforms were read as the Content-Type's kind, and a body
+// that is both an index and an image (manifests and a config) gave the
+// config's platform, which no client would pull.
+func TestRedteam2ManifestKindDisagreesWithContentType(t *testing.T) {
+	s := newZooStore()
+	mt, it := types.OCIManifestSchema1, types.OCIImageIndex
+	amd, amdBody := s.image(mt, "linux/amd64", true)
+	_, armBody := s.image(mt, "linux/arm64", true)
+	_, idxBody := s.index(it, true, entry(mt, amd, len(amdBody), "linux/amd64", nil))
+	var both map[string]any
+	_ = json.Unmarshal(idxBody, &both)
+	var arm map[string]any
+	_ = json.Unmarshal(armBody, &arm)
+	both["config"], both["layers"] = arm["config"], arm["layers"]
+	bothBody, _ := json.Marshal(both)
+	for name, tc := range map[string]struct {
+		contentType types.MediaType
+		body        []byte
+	}{
+		"an image manifest served as an index":       {it, amdBody},
+		"an index served as an image manifest":       {mt, idxBody},
+		"an index with a config served as an image":  {mt, bothBody},
+		"an index with a config served as an index":  {it, bothBody},
+		"an image manifest served as a Docker list":  {types.DockerManifestList, amdBody},
+		"an index served as a Docker image manifest": {types.DockerManifestSchema2, idxBody},
+	} {
+		served := newZooStore()
+		served.blobs = s.blobs // the configs, so that only the kind check refuses
+		d := served.put(tc.contentType, tc.body)
+		served.tag("t", d)
+		c, ref := zooClient(t, served.serve(nil), zooRepo)
+		for _, reference := range []string{d, "t"} {
+			p, err := c.Platforms(context.Background(), ref, reference)
+			if err == nil || !strings.Contains(err.Error(), string(tc.contentType)) {
+				t.Errorf("%s, by %s: Platforms gave %+v, %v; want an error naming the Content-Type", name, reference, p, err)
+			}
+		}
+	}
+}
