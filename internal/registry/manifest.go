@@ -336,7 +336,9 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 			}
 			continue
 		}
-		if platform == nil {
+		// Only an image manifest is a platform's image: Docker and
+		// containerd pull no schema 1 manifest, nor an artifact's.
+		if platform == nil || !d.MediaType.IsImage() {
 			continue
 		}
 		key := platformKey(platform.OS, platform.Architecture, platform.Variant)

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 
@@ -49,5 +50,26 @@ func TestRedteam2ManifestKindDisagreesWithContentType(t *testing.T) {
 				t.Errorf("%s, by %s: Platforms gave %+v, %v; want an error naming the Content-Type", name, reference, p, err)
 			}
 		}
+	}
+}
+
+// Only image manifests stand for a platform. An index entry of another
+// media type (a Docker schema 1 manifest, which Docker and containerd no
+// longer pull; an artifact) is no image of its platform, even listed
+// first: before the fix it was linux/amd64's and linux/arm64's digest.
+func TestRedteam2IndexEntryNotAnImage(t *testing.T) {
+	s := newZooStore()
+	mt := types.OCIManifestSchema1
+	amd, amdBody := s.image(mt, "linux/amd64", true)
+	other := s.put("application/vnd.example.thing+json", []byte(`{"x":1}`))
+	idx, _ := s.index(types.OCIImageIndex, true,
+		entry("application/vnd.example.thing+json", other, 7, "linux/amd64", nil),
+		entry(types.DockerManifestSchema1Signed, other, 7, "linux/arm64", nil),
+		entry("", other, 7, "linux/s390x", nil),
+		entry(mt, amd, len(amdBody), "linux/amd64", nil))
+	c, ref := zooClient(t, s.serve(nil), zooRepo)
+	p, err := c.Platforms(context.Background(), ref, idx)
+	if want := map[string]string{"linux/amd64": amd}; err != nil || !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("Platforms gave %+v, %v; want %v (the other entries are %s)", p, err, want, other)
 	}
 }
