@@ -318,6 +318,11 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 		platform := d.Platform
 		if platform == nil {
 			platform = outer
+		} else if outer != nil && !within(platform, outer) {
+			// containerd reaches a nested index only for a platform its
+			// entry matches, and takes from it only that platform's
+			// images: one of another platform is pulled by no one.
+			continue
 		}
 		if d.MediaType.IsIndex() {
 			if depth >= maxIndexDepth || *nested >= maxNestedIndexes {
@@ -386,6 +391,14 @@ func referenceAction(ref Repository, reference, forTag, forDigest string) (strin
 // image's: none, or an image config's media type.
 func imageArtifact(t string) bool {
 	return t == "" || t == string(types.OCIConfigJSON) || t == string(types.DockerConfigJSON)
+}
+
+// within reports whether a nested index's entry of platform p is of the
+// platform of its outer entry: the same os and architecture, and the same
+// variant where both say one.
+func within(p, outer *v1.Platform) bool {
+	return p.OS == outer.OS && p.Architecture == outer.Architecture &&
+		(p.Variant == "" || outer.Variant == "" || p.Variant == outer.Variant)
 }
 
 // platformKey is "os/arch[/variant]", or "" for an unknown platform.

@@ -53,6 +53,31 @@ func TestRedteam2ManifestKindDisagreesWithContentType(t *testing.T) {
 	}
 }
 
+// A nested index is reached through its entry's platform: containerd
+// descends into it only for a platform its entry matches, and takes from
+// it only images of that platform. An image of another platform nested
+// under the linux/amd64 entry is no linux/arm64 image, whatever it says:
+// before the fix it stood for linux/arm64 (first wins), in place of the
+// top-level linux/arm64 image Docker pulls.
+func TestRedteam2NestedIndexImageOfAnotherPlatform(t *testing.T) {
+	s := newZooStore()
+	mt, it := types.OCIManifestSchema1, types.OCIImageIndex
+	stray, strayBody := s.image(mt, "linux/arm64", true)
+	arm, armBody := s.image(mt, "linux/arm64/v8", true)
+	armv7, armv7Body := s.image(mt, "linux/arm/v7", true)
+	sub, subBody := s.index(it, true, entry(mt, stray, len(strayBody), "linux/arm64", nil))
+	armSub, armSubBody := s.index(it, true, entry(mt, armv7, len(armv7Body), "linux/arm/v6", nil))
+	idx, _ := s.index(it, true,
+		entry(it, sub, len(subBody), "linux/amd64", nil),
+		entry(it, armSub, len(armSubBody), "linux/arm/v7", nil),
+		entry(mt, arm, len(armBody), "linux/arm64", nil))
+	c, ref := zooClient(t, s.serve(nil), zooRepo)
+	p, err := c.Platforms(context.Background(), ref, idx)
+	if want := map[string]string{"linux/arm64": arm}; err != nil || !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("Platforms gave %+v, %v; want %v (the image nested under linux/amd64 is %s)", p, err, want, stray)
+	}
+}
+
 // Only image manifests stand for a platform. An index entry of another
 // media type (a Docker schema 1 manifest, which Docker and containerd no
 // longer pull; an artifact) is no image of its platform, even listed
