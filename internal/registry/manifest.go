@@ -309,10 +309,11 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 	}
 	for _, d := range idx.Manifests {
 		// An entry whose artifactType is no image config's (a SOCI
-		// index, a signature) is no image, though it may carry the
+		// index, a signature), or that BuildKit's annotation marks as
+		// an attestation, is no image, though it may carry the
 		// platform of the one it serves: it never stands for that
 		// platform. go-containerregistry gives images their config's.
-		if !imageArtifact(d.ArtifactType) {
+		if !imageArtifact(d.ArtifactType) || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			continue
 		}
 		platform := d.Platform

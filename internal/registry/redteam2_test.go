@@ -98,3 +98,24 @@ func TestRedteam2IndexEntryNotAnImage(t *testing.T) {
 		t.Errorf("Platforms gave %+v, %v; want %v (the other entries are %s)", p, err, want, other)
 	}
 }
+
+// BuildKit marks an attestation manifest with the annotation
+// vnd.docker.reference.type: attestation-manifest (and gives it the
+// platform unknown/unknown). One that says a real platform, listed before
+// the image, is still no image of it: before the fix it was linux/amd64's
+// digest.
+func TestRedteam2AttestationWithAPlatform(t *testing.T) {
+	s := newZooStore()
+	mt := types.OCIManifestSchema1
+	amd, amdBody := s.image(mt, "linux/amd64", true)
+	att, attBody := s.image(mt, "linux/amd64", false)
+	idx, _ := s.index(types.OCIImageIndex, true,
+		entry(mt, att, len(attBody), "linux/amd64", map[string]any{"annotations": map[string]string{
+			"vnd.docker.reference.type": attestations, "vnd.docker.reference.digest": amd}}),
+		entry(mt, amd, len(amdBody), "linux/amd64", nil))
+	c, ref := zooClient(t, s.serve(nil), zooRepo)
+	p, err := c.Platforms(context.Background(), ref, idx)
+	if want := map[string]string{"linux/amd64": amd}; err != nil || !maps.Equal(p.ByPlatform, want) {
+		t.Errorf("Platforms gave %+v, %v; want %v (the attestation is %s)", p, err, want, att)
+	}
+}
