@@ -210,6 +210,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		MediaType types.MediaType `json:"mediaType"`
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
+		Layers    json.RawMessage `json:"layers"`
 		Schema    int             `json:"schemaVersion"`
 	}
 	if err := json.Unmarshal(resp.body, &probe); err != nil {
@@ -230,6 +231,23 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
+	}
+	// A body of the other kind is refused, as containerd refuses it
+	// (validateMediaType): read as the kind its media type says, an image
+	// served as an index has no platform, and an index that also has a
+	// config gives the config's platform, which no client pulls.
+	has := func(r json.RawMessage) bool { return len(r) > 0 && string(r) != "null" }
+	var contradiction string
+	switch {
+	case m.mediaType.IsIndex() && (has(probe.Config) || has(probe.Layers)):
+		contradiction = "it has a config or layers, as an image manifest does"
+	case m.mediaType.IsImage() && has(probe.Manifests):
+		contradiction = "it lists manifests, as an index does"
+	case m.mediaType.IsIndex() && probe.MediaType.IsImage(), m.mediaType.IsImage() && probe.MediaType.IsIndex():
+		contradiction = fmt.Sprintf("its mediaType field says %q", probe.MediaType)
+	}
+	if contradiction != "" {
+		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the manifest as %q, but %s", m.mediaType, contradiction)}
 	}
 	return m, nil
 }
@@ -291,15 +309,21 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 	}
 	for _, d := range idx.Manifests {
 		// An entry whose artifactType is no image config's (a SOCI
-		// index, a signature) is no image, though it may carry the
+		// index, a signature), or that BuildKit's annotation marks as
+		// an attestation, is no image, though it may carry the
 		// platform of the one it serves: it never stands for that
 		// platform. go-containerregistry gives images their config's.
-		if !imageArtifact(d.ArtifactType) {
+		if !imageArtifact(d.ArtifactType) || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			continue
 		}
 		platform := d.Platform
 		if platform == nil {
 			platform = outer
+		} else if outer != nil && !within(platform, outer) {
+			// containerd reaches a nested index only for a platform its
+			// entry matches, and takes from it only that platform's
+			// images: one of another platform is pulled by no one.
+			continue
 		}
 		if d.MediaType.IsIndex() {
 			if depth >= maxIndexDepth || *nested >= maxNestedIndexes {
@@ -318,7 +342,9 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 			}
 			continue
 		}
-		if platform == nil {
+		// Only an image manifest is a platform's image: Docker and
+		// containerd pull no schema 1 manifest, nor an artifact's.
+		if platform == nil || !d.MediaType.IsImage() {
 			continue
 		}
 		key := platformKey(platform.OS, platform.Architecture, platform.Variant)
@@ -366,6 +392,14 @@ func referenceAction(ref Repository, reference, forTag, forDigest string) (strin
 // image's: none, or an image config's media type.
 func imageArtifact(t string) bool {
 	return t == "" || t == string(types.OCIConfigJSON) || t == string(types.DockerConfigJSON)
+}
+
+// within reports whether a nested index's entry of platform p is of the
+// platform of its outer entry: the same os and architecture, and the same
+// variant where both say one.
+func within(p, outer *v1.Platform) bool {
+	return p.OS == outer.OS && p.Architecture == outer.Architecture &&
+		(p.Variant == "" || outer.Variant == "" || p.Variant == outer.Variant)
 }
 
 // platformKey is "os/arch[/variant]", or "" for an unknown platform.
