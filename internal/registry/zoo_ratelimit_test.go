@@ -512,24 +512,11 @@ func TestZooRateLimitSpentWhileWaiting(t *testing.T) {
 // Before, the pull limit met by one GET refused every later HEAD and
 // listing of the run.
 func TestZooRateLimitDockerHubPullLimitSparesHeads(t *testing.T) {
-	s := newZooStore()
 	tags := []string{"3.8.2-python3.12", "3.8.3-python3.12"}
-	digests := map[string]string{}
-	for _, tag := range tags {
-		amd, amdBody := s.image(types.DockerManifestSchema2, "linux/amd64", true)
-		digests[tag], _ = s.index(types.DockerManifestList, true, entry(types.DockerManifestSchema2, amd, len(amdBody), "linux/amd64", nil))
-		s.tag(tag, digests[tag])
-	}
-	ts := &tokenService{anonymous: true}
-	hub := &hubModel{s: s, tags: tags, ts: ts, limit: 0} // every pull past the limit
+	hub, ts, digests := hubPastPullLimit(tags)
 	h := &hosts{handlers: map[string]http.Handler{hubHost: hub, hubAuth: dockerHubToken(ts)}}
-	c := hostsClient(t, h, Config{MaxRetries: 1})
-	c.sleep = (&waits{}).sleep
-	ref := repoOf(t, hubHost+"/"+zooRepo)
+	c, ref := spendPullLimit(t, h, tags[0])
 	ctx := context.Background()
-	if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
-		t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
-	}
 	if d, err := c.Head(ctx, ref, tags[1]); err != nil || d.Digest != digests[tags[1]] {
 		t.Errorf("a HEAD after it: %+v, %v; want %s (a HEAD is no pull)", d, err, digests[tags[1]])
 	}
@@ -565,15 +552,8 @@ func TestZooRateLimitDockerHubPullLimitSparesHeads(t *testing.T) {
 // Only later manifest GETs are stopped (and so paced).
 func TestZooRateLimitPullLimitDoesNotPaceHeads(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := newZooStore()
 		tags := []string{"3.8.2-python3.12", "3.8.3-python3.12", "3.8.4-python3.12"}
-		for _, tag := range tags {
-			amd, amdBody := s.image(types.DockerManifestSchema2, "linux/amd64", true)
-			digest, _ := s.index(types.DockerManifestList, true, entry(types.DockerManifestSchema2, amd, len(amdBody), "linux/amd64", nil))
-			s.tag(tag, digest)
-		}
-		ts := &tokenService{anonymous: true}
-		hub := &hubModel{s: s, tags: tags, ts: ts, limit: 0} // every pull past the limit
+		hub, ts, _ := hubPastPullLimit(tags)
 		var inFlight, most atomic.Int32
 		h := &hosts{handlers: map[string]http.Handler{
 			hubHost: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -589,13 +569,8 @@ func TestZooRateLimitPullLimitDoesNotPaceHeads(t *testing.T) {
 			}),
 			hubAuth: dockerHubToken(ts),
 		}}
-		c := hostsClient(t, h, Config{MaxRetries: 1})
-		c.sleep = (&waits{}).sleep
-		ref := repoOf(t, hubHost+"/"+zooRepo)
+		c, ref := spendPullLimit(t, h, tags[0])
 		ctx := context.Background()
-		if _, err := c.Platforms(ctx, ref, tags[0]); !IsRateLimited(err) {
-			t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
-		}
 		var wg sync.WaitGroup
 		for _, tag := range tags[1:] {
 			wg.Go(func() {
@@ -609,4 +584,32 @@ func TestZooRateLimitPullLimitDoesNotPaceHeads(t *testing.T) {
 			t.Errorf("at most %d HEADs in flight at once; want both: the pull limit does not pace HEADs", most.Load())
 		}
 	})
+}
+
+// hubPastPullLimit is Docker Hub (hubModel) holding tags, each an index of
+// one linux/amd64 image, with every pull past its limit; it returns the
+// model, its token service and the tags' digests.
+func hubPastPullLimit(tags []string) (*hubModel, *tokenService, map[string]string) {
+	s := newZooStore()
+	digests := map[string]string{}
+	for _, tag := range tags {
+		amd, amdBody := s.image(types.DockerManifestSchema2, "linux/amd64", true)
+		digests[tag], _ = s.index(types.DockerManifestList, true, entry(types.DockerManifestSchema2, amd, len(amdBody), "linux/amd64", nil))
+		s.tag(tag, digests[tag])
+	}
+	ts := &tokenService{anonymous: true}
+	return &hubModel{s: s, tags: tags, ts: ts, limit: 0}, ts, digests
+}
+
+// spendPullLimit makes a Client of h and meets Docker Hub's pull limit
+// with a manifest GET of tag (a platform check).
+func spendPullLimit(t *testing.T, h *hosts, tag string) (*Client, Repository) {
+	t.Helper()
+	c := hostsClient(t, h, Config{MaxRetries: 1})
+	c.sleep = (&waits{}).sleep
+	ref := repoOf(t, hubHost+"/"+zooRepo)
+	if _, err := c.Platforms(context.Background(), ref, tag); !IsRateLimited(err) {
+		t.Fatalf("a GET past the pull limit: %v; want the rate limit", err)
+	}
+	return c, ref
 }
