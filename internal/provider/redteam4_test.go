@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
@@ -70,6 +72,108 @@ func TestAccRedteam4_selectorEditedAfterRepushUnderError(t *testing.T) {
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
 				expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
 			}},
+		}},
+	})
+}
+
+// Imported at an older digest of its tag (the last good image, held after
+// upstream re-pushed the tag), with a configuration that selects that tag
+// by version: the re-push is drift, which on_drift decides. The plan moved
+// the pin to upstream's digest under "warn" and "error" alike, with no word
+// of the re-push. Under "update" it follows, as before; a selector the
+// imported tag does not meet is a changed selector, resolved as before.
+func TestAccRedteam4_importHeldDigestWithSelector(t *testing.T) {
+	for _, tc := range []struct{ onDrift, prefectVersion string }{
+		{"warn", "3.4.2"}, {"error", "3.4.2"}, {"update", "3.4.2"}, {"warn", "3.4.1"},
+	} {
+		t.Run(tc.onDrift+" "+tc.prefectVersion, func(t *testing.T) {
+			isolateHome(t)
+			reg := newSeededRegistry(t, driftTags)
+			repo := reg.Host() + "/" + prefectRepo
+			rec := &diagRecorder{}
+			const tag = "3.4.2-python3.12"
+			held := mustDigest(t, reg, tag)
+			push(t, reg, tag)()
+			config := pinConfig(reg, `  prefect_version = "`+tc.prefectVersion+`"
+  python_version  = "3.12"
+  on_drift        = "`+tc.onDrift+`"`)
+			step := resource.TestStep{
+				PreConfig: rec.reset,
+				Config:    config,
+			}
+			switch {
+			case tc.prefectVersion != "3.4.2":
+				step.ConfigStateChecks = pinValues(t, reg, pinAddress, repo, "3.4.1-python3.12")
+			case tc.onDrift == "warn":
+				step.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPlannedString{pinAddress, "digest", func() string { return held }},
+				}}
+				step.ConfigStateChecks = []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(held)),
+					statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("ref"), knownvalue.StringExact(repo+"@"+held)),
+					expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+				}
+				step.Check = rec.expectWarning(`Upstream Image Moved: The tag .*` + regexp.QuoteMeta(tag) + ` was re-pushed upstream`)
+			case tc.onDrift == "error":
+				step.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed`)
+			default:
+				step.ConfigStateChecks = pinValues(t, reg, pinAddress, repo, tag)
+			}
+			steps := []resource.TestStep{{
+				Config:             config,
+				ResourceName:       pinAddress,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateId:      repo + ":" + tag + "@" + held,
+			}, step}
+			if tc.onDrift == "warn" && tc.prefectVersion == "3.4.2" {
+				// The applied selector is watched from then on.
+				steps = append(steps, resource.TestStep{
+					PreConfig: push(t, reg, "3.4.3-python3.12"),
+					Config:    strings.Replace(config, `"3.4.2"`, `"~> 3.4.0"`, 1),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+						expectPlannedString{pinAddress, "tag", func() string { return "3.4.3-python3.12" }},
+					}},
+				})
+			}
+			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
+		})
+	}
+}
+
+// The incident's hold (PrefectHQ/prefect#18943): the last good image of
+// 2.20.21-python3.10 imported after the re-push lost linux/amd64, with a
+// selector and required_platforms. The plan failed with Image Lacks
+// Required Platforms, the selector resolved as new; it holds the imported
+// image and warns.
+func TestAccRedteam4_importLastGoodImageWithSelector(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	const tag = "2.20.21-python3.10"
+	good := func() string { d, _ := reg.PushPlatforms(prefectRepo, tag, "linux/amd64", "linux/arm64"); return d }()
+	pushPlatforms(t, reg, nil, tag, "linux/arm64")()
+	config := pinConfig(reg, `  prefect_version    = "2.20.21"
+  python_version     = "3.10"
+  required_platforms = `+bothPlatforms)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:             config,
+			ResourceName:       pinAddress,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateId:      repo + ":" + tag + "@" + good,
+		}, {
+			PreConfig: rec.reset,
+			Config:    config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(good)),
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("ref"), knownvalue.StringExact(repo+"@"+good)),
+			},
+			Check: rec.expectWarning(`Upstream Image Lacks Required Platforms: The tag .*` + regexp.QuoteMeta(tag) + ` was re-pushed upstream`),
 		}},
 	})
 }
