@@ -281,3 +281,40 @@ data "prefectimage_pin" "c" {
 		Steps:                    []resource.TestStep{{Config: config, Check: same}},
 	})
 }
+
+// Imported by a tag since deleted upstream, with a selector the tag meets:
+// the selector now picks an older image, and the pin holds, as for a pinned
+// tag deleted after an apply. It moved back to the older image.
+func TestAccRedteam4_importDeletedTagWithSelector(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	held := mustDigest(t, reg, tag)
+	config := pinConfig(reg, `  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := reg.Delete(prefectRepo, tag); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:             config,
+			ResourceName:       pinAddress,
+			ImportState:        true,
+			ImportStatePersist: true,
+			ImportStateId:      repo + ":" + tag + "@" + held,
+		}, {
+			PreConfig: rec.reset,
+			Config:    config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(held)),
+				statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("tag"), knownvalue.StringExact(tag)),
+			},
+			Check: rec.expectWarning(`Pinned Tag No Longer Published: The pinned tag ` + regexp.QuoteMeta(repo+":"+tag)),
+		}},
+	})
+}
