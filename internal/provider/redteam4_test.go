@@ -318,3 +318,46 @@ func TestAccRedteam4_importDeletedTagWithSelector(t *testing.T) {
 		}},
 	})
 }
+
+// A selector known only at apply, unchanged when known, while upstream
+// re-pushed the tag under on_drift = "warn": the plan shows the pin as
+// known after apply, and the apply holds it (Terraform plans again with
+// the known selector), upstream_* recording the re-push.
+func TestAccRedteam4_selectorKnownOnlyAtApplyHolds(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	const tag = "3.4.2-python3.12"
+	config := func(trigger string) string {
+		return providerConfig(reg) + `
+resource "terraform_data" "r" {
+  triggers_replace = "` + trigger + `"
+}
+
+resource "prefectimage_pin" "test" {
+  prefect_version = length(terraform_data.r.id) > 0 ? "~> 3.4.0" : "3.4.1"
+  python_version  = "3.12"
+  on_drift        = "warn"
+}
+`
+	}
+	var pinned string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config("a"),
+			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, tag); return nil },
+		}, {
+			PreConfig: push(t, reg, tag),
+			Config:    config("b"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("prefect_version")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "ref", func() string { return repo + "@" + pinned }},
+				expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+			},
+		}},
+	})
+}
