@@ -26,6 +26,9 @@ type selector struct {
 	AllowPrereleases bool   `json:"allow_prereleases,omitempty"`
 	Tag              string `json:"tag,omitempty"`
 	Platform         string `json:"platform,omitempty"`
+	// Imported marks the selector an import records: the pinned tag, to
+	// watch until an apply records the configured selector.
+	Imported bool `json:"imported,omitempty"`
 }
 
 // selectorOf reads the selector of a configuration. ok is false when a part

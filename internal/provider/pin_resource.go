@@ -131,6 +131,9 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
+		previous = &sel
+	}
 	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
 		return
@@ -160,6 +163,38 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// adoptImported takes the configured selector as the imported pin's own
+// when the pinned tag meets it: what the selector picks now becomes
+// upstream (in state, for this plan), so that a re-push of the imported
+// tag, or a newer release, is drift that on_drift decides, and an image
+// imported to hold it holds under "warn" and "error". A selector the
+// pinned tag does not meet, or another repository, is a changed selector.
+// It reports whether it adopted the selector.
+func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pinResourceModel, plan pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	pinned := state.Tag.ValueString()
+	if sel.Tag != "" || pinned == "" || sel.Repository != state.Repository.ValueString() {
+		return false
+	}
+	rreq, err := sel.request("")
+	if err != nil {
+		return false
+	}
+	if _, err := prefecttag.NewCatalog([]string{pinned}).Select(rreq.Selector); err != nil {
+		return false
+	}
+	rreq.Platform = "" // the index digest is what drift is judged on, as at refresh
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on. %s",
+				pinnedRef(*state), resolveErrorDetail(err)))
+	} else {
+		state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
+	}
+	state.AllowPrereleases = plan.AllowPrereleases // recorded as false by the import
+	return true
 }
 
 // pinKnownAfterApply marks what drift can change as unknown: the pin,
@@ -218,6 +253,7 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 // instead of resolving the selector again past on_drift.
 func sameTag(a, b selector) bool {
 	a.Platform, b.Platform = "", ""
+	a.Imported, b.Imported = false, false
 	return a == b
 }
 
@@ -582,7 +618,7 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 	model.UpstreamDigest = types.StringValue(id.Digest)
 	if id.Tag != "" {
 		// Watch the imported tag until an apply records the configured selector.
-		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Repository: id.Repository, Tag: id.Tag})...)
+		resp.Diagnostics.Append(storeSelector(ctx, resp.Private, selector{Repository: id.Repository, Tag: id.Tag, Imported: true})...)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
