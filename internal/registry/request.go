@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -142,24 +143,33 @@ func limitScope(host, key string, err error) string {
 	return host
 }
 
-// pacing returns the one turn the request key to host waits for, when a
-// rate limit of its scope has answered 429 in this run (see retryOnce).
-func (c *Client) pacing(host, key string) (chan struct{}, bool) {
+// inScope loads from m, keyed by rate limit scope (limitScope), the entry
+// that applies to the request key to host: the whole host's, else the
+// scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly).
+func inScope(m *sync.Map, host, key string) (any, bool) {
 	for _, scope := range []string{host, pullsOnly(host, key)} {
-		if g, ok := c.paced.Load(scope); ok {
-			return g.(chan struct{}), true
+		if v, ok := m.Load(scope); ok {
+			return v, true
 		}
 	}
 	return nil, false
 }
 
+// pacing returns the one turn the request key to host waits for, when a
+// rate limit of its scope has answered 429 in this run (see retryOnce).
+func (c *Client) pacing(host, key string) (chan struct{}, bool) {
+	g, ok := inScope(&c.paced, host, key)
+	if !ok {
+		return nil, false
+	}
+	return g.(chan struct{}), true
+}
+
 // limited is the rate limit spent earlier in this run that stops the
 // request key to host, or nil.
 func (c *Client) limited(host, key string) *retryError {
-	for _, scope := range []string{host, pullsOnly(host, key)} {
-		if l, ok := c.rateLimited.Load(scope); ok {
-			return l.(*retryError)
-		}
+	if l, ok := inScope(&c.rateLimited, host, key); ok {
+		return l.(*retryError)
 	}
 	return nil
 }
