@@ -413,3 +413,39 @@ data "prefectimage_pin" "test" {
 		t.Error(err)
 	}
 }
+
+// prefect_version = "3.4" means exactly 3.4.0, as SPEC says, though Prefect's
+// moving tag 3.4-python3.12 follows the newest 3.4.z: the pin keeps that
+// meaning, and the data source and the resource warn on the attribute with
+// what to write instead. "~> 3.4.0" draws no such warning.
+func TestAccPin_shortPrefectVersionWarns(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.4.0-python3.12", "3.4.2-python3.12", "3.4-python3.12"})
+	repo := reg.Host() + "/" + prefectRepo
+	const warning = `(?s)warning: Prefect Version Names One Exact Release: prefect_version "%s" means exactly 3\.4\.0.*"~> 3\.4\.0".*tag = "3\.4-python3\.12"`
+	rec := &diagRecorder{}
+	noShortWarning := func(*terraform.State) error {
+		if rec.expectWarning(`Prefect Version Names One Exact Release`)(nil) == nil {
+			return fmt.Errorf("prefect_version %q drew the warning of a short version", "~> 3.4.0")
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            providerConfig(reg) + `data "prefectimage_pin" "test" { prefect_version = "3.4" }`,
+			ConfigStateChecks: pinValues(t, reg, "data.prefectimage_pin.test", repo, "3.4.0-python3.12"),
+			Check:             rec.expectWarning(fmt.Sprintf(warning, `3\.4`)),
+		}, {
+			PreConfig:         rec.reset,
+			Config:            pinConfig(reg, `  prefect_version = "==3.4"`),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.0-python3.12"),
+			Check:             rec.expectWarning(fmt.Sprintf(warning, `==3\.4`)),
+		}, {
+			PreConfig:         rec.reset,
+			Config:            pinConfig(reg, `  prefect_version = "~> 3.4.0"`),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.2-python3.12"),
+			Check:             noShortWarning,
+		}},
+	})
+}

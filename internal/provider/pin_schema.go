@@ -77,7 +77,7 @@ func pinAttributes() []pinAttribute {
 				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
 				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
 				"`3.0.0rc14` may be named without `allow_prereleases`.",
-			strings: []validator.String{versionConstraintValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
 				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9). Quote it: " +
