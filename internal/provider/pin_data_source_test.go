@@ -449,3 +449,30 @@ func TestAccPin_shortPrefectVersionWarns(t *testing.T) {
 		}},
 	})
 }
+
+// prefect_version = 2.20 written without quotes is the string "2.2" to the
+// provider. No 2.2.0 image for Python 3.12: the "nothing matches" error
+// keeps its text and adds that the number lost its trailing zero.
+func TestAccPinDataSource_prefectVersionWrittenAsNumber(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"2.2.0-python3.10", "2.20.18-python3.12", "2.19.0-python3.12"})
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_pin" "test" {
+  prefect_version = 2.20
+  python_version  = "3.12"
+}`,
+			ExpectError: wrapped(`no tag matches prefect_version "2.2", python_version "3.12", flavor "standard". ` +
+				`Newest stable versions on Python 3.12, standard: 2.20.18, 2.19.0. ` +
+				`Newest version meeting "2.2" is 2.2.0, published for Python 3.10 in flavor standard. ` +
+				`If prefect_version = 2.20 was written without quotes, Terraform read it as the number 2.2 and dropped the trailing zero: ` +
+				`quote it, such as "~> 2.20.0" for the newest 2.20.z.`),
+		}},
+	})
+	if err := rec.expectWarning(`(?s)Prefect Version Names One Exact Release.*"2\.2" means exactly 2\.2\.0.*prefect_version = 2\.20 without quotes`)(nil); err != nil {
+		t.Error(err)
+	}
+}
