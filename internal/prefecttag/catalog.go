@@ -136,6 +136,14 @@ func (c *Catalog) noMatch(s Selector, fi int) *NoMatchError {
 	if e.HasBest {
 		e.Prerelease, e.HasPrerelease = Version{}, false
 	}
+	if u, ok := s.Versions.UnquotedReading(); ok {
+		for i := range c.versions {
+			if hasPrefix(c.versions[i].v, u, 2) {
+				e.Unquoted, e.HasUnquoted = u, true
+				break
+			}
+		}
+	}
 	if !e.HasPrerelease || e.PrereleaseFits {
 		e.PrereleasePythons, e.PrereleaseFlavors = nil, nil
 	}

@@ -319,3 +319,32 @@ func (c Constraint) Exact() (Version, bool) {
 	}
 	return Version{}, false
 }
+
+// ShortExact returns the version when c is one equality on a plain version
+// of fewer than three release numbers ("3.4", "= 3.4", "==3.4", "3"). Both
+// syntaxes read it as that version padded with zeros (3.4.0), while Prefect's
+// tag 3.4-python3.12 moves with the newest 3.4.z: a reading worth a warning.
+// A wildcard (==3.4.*), a prerelease (2.0b8) or a second clause is not short.
+func (c Constraint) ShortExact() (Version, bool) {
+	if len(c.clauses) != 1 {
+		return Version{}, false
+	}
+	cl := c.clauses[0]
+	if cl.op != opEQ || cl.wildcard || !cl.v.isPlain() || cl.v.releaseLen() >= 3 {
+		return Version{}, false
+	}
+	return cl.v, true
+}
+
+// UnquotedReading returns X.D0 when c is a bare X.D with no operator and D a
+// single digit from 1 to 9 ("2.2"): Terraform turns prefect_version = 2.20,
+// written without quotes, into the number 2.2 and hands the provider "2.2".
+// Only a bare version can have been a number.
+func (c Constraint) UnquotedReading() (Version, bool) {
+	v, ok := c.ShortExact()
+	if !ok || v.releaseLen() != 2 || c.clauses[0].text != v.String() || v.rel[1] < 1 || v.rel[1] > 9 {
+		return Version{}, false
+	}
+	v.rel[1] *= 10
+	return v, true
+}

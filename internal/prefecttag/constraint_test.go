@@ -191,6 +191,50 @@ func TestConstraintExactAndString(t *testing.T) {
 	}
 }
 
+// A short exact version ("3.4") means 3.4.0, not the newest 3.4.z that
+// Prefect's moving tag 3.4-python3.12 follows; the provider warns about it.
+// A bare X.D may also be X.D0 written without quotes, a number to Terraform.
+func TestConstraintShortExact(t *testing.T) {
+	tests := []struct {
+		in              string
+		short, unquoted string // "" for none
+	}{
+		{"3.4", "3.4", "3.40"},
+		{" 2.2 ", "2.2", "2.20"},
+		{"3.1", "3.1", "3.10"},
+		{"= 3.4", "3.4", ""},
+		{"=3.4", "3.4", ""},
+		{"==3.4", "3.4", ""},
+		{"3", "3", ""},
+		{"== 3", "3", ""},
+		{"3.0", "3.0", ""}, // no number reads as 3.0: 3.0 becomes "3"
+		{"3.12", "3.12", ""},
+		{"3.4.0", "", ""},
+		{"==3.4.0", "", ""},
+		{"3.1.15", "", ""},
+		{"==3.4.*", "", ""},
+		{"!=3.4.*", "", ""},
+		{"~> 3.4", "", ""},
+		{"~=3.4", "", ""},
+		{">= 3.4", "", ""},
+		{"!= 3.4", "", ""},
+		{"2.0b8", "", ""},
+		{"3rc1", "", ""},
+		{"3.4.post1", "", ""},
+		{"3.4, != 3.4.1", "", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		c := mustConstraint(t, tt.in)
+		if v, ok := c.ShortExact(); ok != (tt.short != "") || ok && v.String() != tt.short {
+			t.Errorf("ParseConstraint(%q).ShortExact() = %q, %v; want %q", tt.in, v, ok, tt.short)
+		}
+		if v, ok := c.UnquotedReading(); ok != (tt.unquoted != "") || ok && v.String() != tt.unquoted {
+			t.Errorf("ParseConstraint(%q).UnquotedReading() = %q, %v; want %q", tt.in, v, ok, tt.unquoted)
+		}
+	}
+}
+
 // TestTerraformSyntaxMatchesGoVersion checks Terraform-syntax constraints
 // against hashicorp/go-version, which Terraform itself uses, on stable
 // versions (go-version cannot parse PEP 440 prereleases, and prerelease

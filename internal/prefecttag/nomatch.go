@@ -37,6 +37,12 @@ type NoMatchError struct {
 	PrereleasePythons []Python
 	PrereleaseFlavors []Flavor
 
+	// Unquoted is X.D0 when the constraint is a bare X.D and the catalog
+	// has an X.D0.z release: prefect_version = X.D0 was likely written
+	// without quotes, which Terraform reads as the number X.D.
+	Unquoted    Version
+	HasUnquoted bool
+
 	// Empty is true when the catalog holds no release tag at all.
 	Empty bool
 }
@@ -101,6 +107,11 @@ func (e *NoMatchError) Error() string {
 		b.WriteString(" The repository has no " + stable + "release.")
 	default:
 		b.WriteString(" No version meets " + strconv.Quote(e.Selector.Versions.String()) + ".")
+	}
+	if e.HasUnquoted {
+		u := e.Unquoted.String()
+		b.WriteString(" If prefect_version = " + u + " was written without quotes, Terraform read it as the number " +
+			e.Selector.Versions.String() + " and dropped the trailing zero: quote it, such as \"~> " + u + ".0\" for the newest " + u + ".z.")
 	}
 	return b.String()
 }

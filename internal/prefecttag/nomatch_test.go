@@ -83,6 +83,42 @@ func TestSelectNoMatch(t *testing.T) {
 				`Newest version meeting "~> 3.1.0" is 3.1.16.dev7, published for Python 3.9, 3.10, 3.11, 3.12 in flavors standard, conda, kubernetes.`,
 		},
 		{
+			// prefect_version = 2.20 without quotes is "2.2" to the provider;
+			// 2.2.0 was never built for 3.12, and 2.20.z releases exist.
+			name: "2.20 written as a number", cat: prefectCatalog(), versions: "2.2", python: "3.12",
+			want: `no tag matches prefect_version "2.2", python_version "3.12", flavor "standard". ` +
+				`Newest stable versions on Python 3.12, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "2.2" is 2.2.0, published for Python 3.7, 3.8, 3.9, 3.10 in flavors standard, conda. ` +
+				`If prefect_version = 2.20 was written without quotes, Terraform read it as the number 2.2 and dropped the trailing zero: quote it, such as "~> 2.20.0" for the newest 2.20.z.`,
+		},
+		{
+			name: "3.10 written as a number", cat: NewCatalog([]string{"3.10.2-python3.12", "3.1.15-python3.12"}), versions: "3.1",
+			want: `no tag matches prefect_version "3.1", python_version (any), flavor "standard". ` +
+				`Newest stable versions on any Python, standard: 3.10.2, 3.1.15. ` +
+				`No version meets "3.1". ` +
+				`If prefect_version = 3.10 was written without quotes, Terraform read it as the number 3.1 and dropped the trailing zero: quote it, such as "~> 3.10.0" for the newest 3.10.z.`,
+		},
+		{
+			// Prefect has no 3.10 yet: no word of quotes.
+			name: "3.1 with no 3.10 release", cat: prefectCatalog(), versions: "3.1", python: "3.13",
+			want: `no tag matches prefect_version "3.1", python_version "3.13", flavor "standard". ` +
+				`Newest stable versions on Python 3.13, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "3.1" is 3.1.0, published for Python 3.9, 3.10, 3.11, 3.12 in flavors standard, conda, kubernetes.`,
+		},
+		{
+			// "= 2.2" and "==2.2" were typed as strings, never a number.
+			name: "= 2.2 is no number", cat: prefectCatalog(), versions: "= 2.2", python: "3.12",
+			want: `no tag matches prefect_version "= 2.2", python_version "3.12", flavor "standard". ` +
+				`Newest stable versions on Python 3.12, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "= 2.2" is 2.2.0, published for Python 3.7, 3.8, 3.9, 3.10 in flavors standard, conda.`,
+		},
+		{
+			name: "2.2.0 is no number", cat: prefectCatalog(), versions: "2.2.0", python: "3.12",
+			want: `no tag matches prefect_version "2.2.0", python_version "3.12", flavor "standard". ` +
+				`Newest stable versions on Python 3.12, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "2.2.0" is 2.2.0, published for Python 3.7, 3.8, 3.9, 3.10 in flavors standard, conda.`,
+		},
+		{
 			name: "prefect-client has no conda", cat: clientCatalog(), flavor: "conda",
 			want: `no tag matches prefect_version (any), python_version (any), flavor "conda". ` +
 				`No stable version is published on any Python, conda. ` +

@@ -104,6 +104,14 @@ func (s *recordingServer) ValidateDataResourceConfig(ctx context.Context, req *t
 	return resp, err
 }
 
+func (s *recordingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	resp, err := s.ProviderServer.ValidateResourceConfig(ctx, req)
+	if resp != nil {
+		s.recorder.record(resp.Diagnostics)
+	}
+	return resp, err
+}
+
 func (s *recordingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
 	resp, err := s.ProviderServer.ConfigureProvider(ctx, req)
 	if resp != nil {

@@ -413,3 +413,66 @@ data "prefectimage_pin" "test" {
 		t.Error(err)
 	}
 }
+
+// prefect_version = "3.4" means exactly 3.4.0, as SPEC says, though Prefect's
+// moving tag 3.4-python3.12 follows the newest 3.4.z: the pin keeps that
+// meaning, and the data source and the resource warn on the attribute with
+// what to write instead. "~> 3.4.0" draws no such warning.
+func TestAccPin_shortPrefectVersionWarns(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.4.0-python3.12", "3.4.2-python3.12", "3.4-python3.12"})
+	repo := reg.Host() + "/" + prefectRepo
+	const warning = `(?s)warning: Prefect Version Names One Exact Release: prefect_version "%s" means exactly 3\.4\.0.*"~> 3\.4\.0".*tag = "3\.4-python3\.12"`
+	rec := &diagRecorder{}
+	noShortWarning := func(*terraform.State) error {
+		if rec.expectWarning(`Prefect Version Names One Exact Release`)(nil) == nil {
+			return fmt.Errorf("prefect_version %q drew the warning of a short version", "~> 3.4.0")
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            providerConfig(reg) + `data "prefectimage_pin" "test" { prefect_version = "3.4" }`,
+			ConfigStateChecks: pinValues(t, reg, "data.prefectimage_pin.test", repo, "3.4.0-python3.12"),
+			Check:             rec.expectWarning(fmt.Sprintf(warning, `3\.4`)),
+		}, {
+			PreConfig:         rec.reset,
+			Config:            pinConfig(reg, `  prefect_version = "==3.4"`),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.0-python3.12"),
+			Check:             rec.expectWarning(fmt.Sprintf(warning, `==3\.4`)),
+		}, {
+			PreConfig:         rec.reset,
+			Config:            pinConfig(reg, `  prefect_version = "~> 3.4.0"`),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.2-python3.12"),
+			Check:             noShortWarning,
+		}},
+	})
+}
+
+// prefect_version = 2.20 written without quotes is the string "2.2" to the
+// provider. No 2.2.0 image for Python 3.12: the "nothing matches" error
+// keeps its text and adds that the number lost its trailing zero.
+func TestAccPinDataSource_prefectVersionWrittenAsNumber(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"2.2.0-python3.10", "2.20.18-python3.12", "2.19.0-python3.12"})
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_pin" "test" {
+  prefect_version = 2.20
+  python_version  = "3.12"
+}`,
+			ExpectError: wrapped(`no tag matches prefect_version "2.2", python_version "3.12", flavor "standard". ` +
+				`Newest stable versions on Python 3.12, standard: 2.20.18, 2.19.0. ` +
+				`Newest version meeting "2.2" is 2.2.0, published for Python 3.10 in flavor standard. ` +
+				`If prefect_version = 2.20 was written without quotes, Terraform read it as the number 2.2 and dropped the trailing zero: ` +
+				`quote it, such as "~> 2.20.0" for the newest 2.20.z.`),
+		}},
+	})
+	if err := rec.expectWarning(`(?s)Prefect Version Names One Exact Release.*"2\.2" means exactly 2\.2\.0.*prefect_version = 2\.20 without quotes`)(nil); err != nil {
+		t.Error(err)
+	}
+}

@@ -255,3 +255,44 @@ func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.Str
 				`Terraform reads python_version = 3.10 written without quotes as the number 3.1: write "3.10", in quotes.`)
 	}
 }
+
+// shortPrefectVersion warns about prefect_version "3.4": exactly 3.4.0 in
+// Terraform's and PEP 440's reading alike, while Prefect's tag
+// 3.4-python3.12 follows the newest 3.4.z. Users write the one meaning the
+// other and silently pin an old release.
+type shortPrefectVersion struct{}
+
+func (shortPrefectVersion) Description(context.Context) string {
+	return "warns about a version of fewer than three numbers (3.4), which means exactly 3.4.0, not the newest 3.4.z"
+}
+
+func (v shortPrefectVersion) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (shortPrefectVersion) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	c, err := prefecttag.ParseConstraint(req.ConfigValue.ValueString())
+	if err != nil {
+		return // the other validator says so
+	}
+	short, ok := c.ShortExact()
+	if !ok {
+		return
+	}
+	s := short.String()
+	exact, newest, series := s+".0.0", "~> "+s+".0", s+".y.z"
+	if strings.Contains(s, ".") {
+		exact, newest, series = s+".0", "~> "+s+".0", s+".z"
+	}
+	detail := fmt.Sprintf("prefect_version %q means exactly %s, in Terraform's and PEP 440's syntax alike: unlike Prefect's tag %s, "+
+		"it does not move to the newest %s. For the newest %s write prefect_version = %q; to follow Prefect's moving tag "+
+		"write tag = %q (with your Python and flavor) in place of prefect_version; to keep %s, write %q.",
+		c.String(), exact, s+"-python3.12", series, series, newest, s+"-python3.12", exact, exact)
+	if u, ok := c.UnquotedReading(); ok {
+		detail += fmt.Sprintf(" If you wrote prefect_version = %s without quotes, Terraform read it as the number %s: quote it.", u, s)
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Names One Exact Release", detail)
+}

@@ -1,0 +1,79 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// prefect_version "3.4" is exactly 3.4.0, which users mistake for Prefect's
+// moving tag 3.4-python3.12: a warning (never an error) says what it
+// selects and what to write instead. Constraints that already range over
+// releases, or name a full version, draw none.
+func TestShortPrefectVersionWarns(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string // substrings of the warning; nil for no warning
+	}{
+		{"3.4", []string{`prefect_version "3.4" means exactly 3.4.0`, `prefect_version = "~> 3.4.0"`,
+			`tag = "3.4-python3.12"`, `write "3.4.0"`, `newest 3.4.z`}},
+		{"= 3.4", []string{`"= 3.4" means exactly 3.4.0`, `"~> 3.4.0"`}},
+		{"==3.4", []string{`"==3.4" means exactly 3.4.0`, `"~> 3.4.0"`}},
+		{"3", []string{`"3" means exactly 3.0.0`, `newest 3.y.z`, `prefect_version = "~> 3.0"`, `tag = "3-python3.12"`, `write "3.0.0"`}},
+		// What Terraform makes of prefect_version = 2.20 without quotes.
+		{"2.2", []string{`"2.2" means exactly 2.2.0`, `prefect_version = 2.20 without quotes, Terraform read it as the number 2.2: quote it`}},
+		{"3.4.0", nil},
+		{"==3.4.0", nil},
+		{"3.1.15", nil},
+		{"==3.4.*", nil},
+		{"~> 3.4", nil},
+		{"~> 3.4.0", nil},
+		{"~=3.4", nil},
+		{">= 3.4", nil},
+		{"!= 3.4", nil},
+		{"2.0b8", nil},
+		{"3.4, != 3.4.1", nil},
+		{"~> banana", nil}, // the constraint validator's error says so
+	}
+	for _, tt := range tests {
+		resp := &validator.StringResponse{}
+		shortPrefectVersion{}.ValidateString(context.Background(),
+			validator.StringRequest{Path: path.Root("prefect_version"), ConfigValue: types.StringValue(tt.in)}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%q: an error, want at most a warning: %v", tt.in, resp.Diagnostics)
+		}
+		warnings := resp.Diagnostics.Warnings()
+		if tt.want == nil {
+			if len(warnings) != 0 {
+				t.Errorf("%q: warned %q: %q, want no warning", tt.in, warnings[0].Summary(), warnings[0].Detail())
+			}
+			continue
+		}
+		if len(warnings) != 1 {
+			t.Fatalf("%q: %d warnings, want 1: %v", tt.in, len(warnings), resp.Diagnostics)
+		}
+		w := warnings[0]
+		if w.Summary() != "Prefect Version Names One Exact Release" {
+			t.Errorf("%q: summary %q", tt.in, w.Summary())
+		}
+		for _, s := range tt.want {
+			if !strings.Contains(w.Detail(), s) {
+				t.Errorf("%q: warning lacks %q:\n%s", tt.in, s, w.Detail())
+			}
+		}
+		if strings.Contains(tt.in, "=") && strings.Contains(w.Detail(), "without quotes") {
+			t.Errorf("%q: a constraint with an operator was never a number, yet the warning speaks of quotes:\n%s", tt.in, w.Detail())
+		}
+	}
+	for _, v := range []types.String{types.StringNull(), types.StringUnknown()} {
+		resp := &validator.StringResponse{}
+		shortPrefectVersion{}.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("prefect_version"), ConfigValue: v}, resp)
+		if len(resp.Diagnostics) != 0 {
+			t.Errorf("%v: %v, want nothing", v, resp.Diagnostics)
+		}
+	}
+}
