@@ -99,6 +99,12 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // and docker pull works there. Any other answer leaves the ping's as it
 // was. Every other request passes through. It notes each answer's
 // Retry-After, which go-containerregistry's handshake errors lack.
+//
+// It also guards the handshake (the ping and token requests), whose
+// clients are go-containerregistry's: it refuses their redirects from
+// HTTPS to plain HTTP, as sameHostRedirect does the Client's own (a ping
+// so redirected turned every later request, credentials included, into
+// plain HTTP).
 type repositoryPing struct {
 	inner      http.RoundTripper
 	path       string        // /v2/<name>/tags/list
@@ -106,6 +112,11 @@ type repositoryPing struct {
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
+	handshake := isHandshake(req)
+	if handshake && req.Response != nil && req.Response.Request != nil &&
+		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http" {
+		return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -126,6 +137,16 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	drainClose(resp.Body)
 	return alt, nil
+}
+
+// isHandshake reports whether req is, or was redirected from, a request of
+// the handshake: the ping (GET /v2/) or a token request (none of the
+// Client's own paths).
+func isHandshake(req *http.Request) bool {
+	for req.Response != nil && req.Response.Request != nil {
+		req = req.Response.Request
+	}
+	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
 }
 
 // refusedPing reports whether a ping's status is a client error that says
