@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -104,7 +105,9 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // clients are go-containerregistry's: it refuses their redirects from
 // HTTPS to plain HTTP, as sameHostRedirect does the Client's own (a ping
 // so redirected turned every later request, credentials included, into
-// plain HTTP).
+// plain HTTP), and drops an error answer's body beyond maxErrorBody, as
+// statusErrorOf does (go-containerregistry then failed with "body exceeds
+// 65536 byte limit", and the status, which classifies it, was lost).
 type repositoryPing struct {
 	inner      http.RoundTripper
 	path       string        // /v2/<name>/tags/list
@@ -121,6 +124,17 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
+		if handshake && resp.StatusCode >= 400 {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+			_ = resp.Body.Close()
+			if rerr != nil {
+				return nil, rerr
+			}
+			if len(body) > maxErrorBody {
+				body = nil
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 	}
 	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) {
 		return resp, err

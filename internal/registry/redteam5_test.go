@@ -2,10 +2,13 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A registry reached over HTTPS whose ping (GET /v2/) redirects to plain
@@ -40,5 +43,54 @@ func TestRedteam5PingRedirectToPlainHTTPRefused(t *testing.T) {
 	}
 	if len(plain) > 0 {
 		t.Errorf("requests sent over plain HTTP to a registry reached over HTTPS:\n%s", strings.Join(plain, "\n"))
+	}
+}
+
+// An error answer of the handshake (the ping, the token endpoint) with a
+// body over 64 KiB kept no status: go-containerregistry failed with "body
+// exceeds 65536 byte limit", so a 503 or 429 was not retried and a 401 was
+// no refusal of the credentials. The body is dropped and the status kept,
+// as for the Client's own requests (TestHostileHugeErrorBodies).
+func TestRedteam5HandshakeHugeErrorBodyKeepsStatus(t *testing.T) {
+	const reg, auth = "registry.redteam5.test", "auth.redteam5.test"
+	huge := strings.Repeat("<p>busy</p>", 7<<10) // 77 KiB
+	for _, tc := range []struct {
+		where    string
+		code     int
+		attempts int64
+		is       func(error) bool
+	}{
+		{"token", http.StatusServiceUnavailable, 3, func(err error) bool { return statusOf(err) == http.StatusServiceUnavailable }},
+		{"token", http.StatusUnauthorized, 1, IsUnauthorized},
+		{"ping", http.StatusTooManyRequests, 3, IsRateLimited},
+	} {
+		t.Run(fmt.Sprintf("%s %d", tc.where, tc.code), func(t *testing.T) {
+			var n atomic.Int64
+			fail := func(w http.ResponseWriter) {
+				n.Add(1)
+				w.WriteHeader(tc.code)
+				fmt.Fprint(w, huge)
+			}
+			h := &hosts{handlers: map[string]http.Handler{
+				reg: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if tc.where == "ping" {
+						fail(w)
+						return
+					}
+					w.Header().Set("WWW-Authenticate", `Bearer realm="https://`+auth+`/token",service="registry"`)
+					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+				}),
+				auth: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fail(w) }),
+			}}
+			c := hostsClient(t, h, Config{MaxRetries: 2})
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			_, err := c.ListTags(context.Background(), repoOf(t, reg+"/acme/prefect"))
+			if !tc.is(err) || n.Load() != tc.attempts {
+				t.Errorf("got %v after %d attempts, want HTTP %d after %d", err, n.Load(), tc.code, tc.attempts)
+			}
+			if err != nil && strings.Contains(err.Error(), "busy") {
+				t.Errorf("the error quotes a body over 64 KiB: %.300s", err)
+			}
+		})
 	}
 }
