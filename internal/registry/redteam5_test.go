@@ -94,3 +94,46 @@ func TestRedteam5HandshakeHugeErrorBodyKeepsStatus(t *testing.T) {
 		})
 	}
 }
+
+// A token endpoint quoting the password as other JSON encoders escape it
+// (Java's Gson: = as \u003d and ' as \u0027; PHP: / as \/; Python: é as
+// \u00e9, an emoji as a surrogate pair) in a body without an errors
+// array, which go-containerregistry shows as it came: scrubbed only the
+// escapes Go's encoder writes, it leaked into the error and the log.
+func TestRedteam5SecretQuotedInForeignJSONEscapes(t *testing.T) {
+	const reg, auth = "registry.redteam5.test", "auth.redteam5.test"
+	const password = "Zm9v/YmFy+cXV4='é😀"
+	for _, quoted := range []string{
+		`Zm9v/YmFy+cXV4\u003d\u0027\u00e9\ud83d\ude00`, // Gson and Python
+		`Zm9v\/YmFy+cXV4='é😀`,                          // PHP
+		`\u005a\u006d9v\/YmFy\u002bcXV4=\u0027\u00E9\uD83D\uDE00`,
+	} {
+		h := &hosts{handlers: map[string]http.Handler{
+			reg: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="https://`+auth+`/token",service="registry"`)
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			}),
+			auth: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprintf(w, `{"detail":"could not check the password \"%s\" of user u"}`, quoted)
+			}),
+		}}
+		logs := &logRecorder{}
+		c := hostsClient(t, h, Config{MaxRetries: 0, Logger: logs, Credentials: []Credential{{Host: reg, Username: "u", Password: password}}})
+		_, err := c.ListTags(context.Background(), repoOf(t, reg+"/acme/prefect"))
+		if err == nil {
+			t.Fatal("the listing succeeded")
+		}
+		for what, text := range map[string]string{"error": err.Error(), "log": logs.text()} {
+			if strings.Contains(text, quoted) || strings.Contains(text, password) || !strings.Contains(text, "[redacted]") {
+				t.Errorf("quoted as %s, the password is not scrubbed from the %s: %s", quoted, what, text)
+			}
+		}
+	}
+	// Text holding no secret keeps its escapes.
+	c := newTestClient(t, Config{Credentials: []Credential{{Host: reg, Username: "u", Password: password}}})
+	if s := `{"detail":"caf\u00e9 \/ \"x\""}`; c.scrub(s) != s {
+		t.Errorf("scrub(%s) = %s, want it unchanged", s, c.scrub(s))
+	}
+}
