@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -135,5 +136,30 @@ func TestRedteam5SecretQuotedInForeignJSONEscapes(t *testing.T) {
 	c := newTestClient(t, Config{Credentials: []Credential{{Host: reg, Username: "u", Password: password}}})
 	if s := `{"detail":"caf\u00e9 \/ \"x\""}`; c.scrub(s) != s {
 		t.Errorf("scrub(%s) = %s, want it unchanged", s, c.scrub(s))
+	}
+}
+
+// A Retry-After of more delay seconds than int64 holds asks to wait as long
+// as any: it was read as none, and the request retried after the backoff.
+func TestRedteam5RetryAfterBeyondInt64(t *testing.T) {
+	noDockerConfig(t)
+	now := time.Now()
+	for v, want := range map[string]time.Duration{"99999999999999999999": 365 * 24 * time.Hour, "-99999999999999999999": 0} {
+		if d, ok := parseRetryAfter(v, now); !ok || d != want {
+			t.Errorf("Retry-After %s: %v, %v; want %v", v, d, ok, want)
+		}
+	}
+	var n atomic.Int64
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.Header().Set("Retry-After", "99999999999999999999")
+		writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "slow down")
+	})
+	c := newTestClient(t, Config{MaxRetries: 3})
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
+	var e *Error
+	if !errors.As(err, &e) || !e.RetriesSpent() || n.Load() != 1 || !strings.Contains(err.Error(), "Retry-After asked to wait") {
+		t.Errorf("got %v after %d attempts, want one attempt, then an error quoting the Retry-After", err, n.Load())
 	}
 }
