@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -99,6 +100,14 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // and docker pull works there. Any other answer leaves the ping's as it
 // was. Every other request passes through. It notes each answer's
 // Retry-After, which go-containerregistry's handshake errors lack.
+//
+// It also guards the handshake (the ping and token requests), whose
+// clients are go-containerregistry's: it refuses their redirects from
+// HTTPS to plain HTTP, as sameHostRedirect does the Client's own (a ping
+// so redirected turned every later request, credentials included, into
+// plain HTTP), and drops an error answer's body beyond maxErrorBody, as
+// statusErrorOf does (go-containerregistry then failed with "body exceeds
+// 65536 byte limit", and the status, which classifies it, was lost).
 type repositoryPing struct {
 	inner      http.RoundTripper
 	path       string        // /v2/<name>/tags/list
@@ -106,10 +115,26 @@ type repositoryPing struct {
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
+	handshake := isHandshake(req)
+	if handshake && req.Response != nil && req.Response.Request != nil &&
+		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http" {
+		return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
+		if handshake && resp.StatusCode >= 400 {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+			_ = resp.Body.Close()
+			if rerr != nil {
+				return nil, rerr
+			}
+			if len(body) > maxErrorBody {
+				body = nil
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+		}
 	}
 	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) {
 		return resp, err
@@ -126,6 +151,16 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	drainClose(resp.Body)
 	return alt, nil
+}
+
+// isHandshake reports whether req is, or was redirected from, a request of
+// the handshake: the ping (GET /v2/) or a token request (none of the
+// Client's own paths).
+func isHandshake(req *http.Request) bool {
+	for req.Response != nil && req.Response.Request != nil {
+		req = req.Response.Request
+	}
+	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
 }
 
 // refusedPing reports whether a ping's status is a client error that says

@@ -28,9 +28,12 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -289,10 +292,70 @@ func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 func (c *Client) scrub(s string) string {
 	c.secretsMu.RLock()
 	defer c.secretsMu.RUnlock()
-	for _, p := range c.secrets {
-		s = strings.ReplaceAll(s, p, "[redacted]")
+	redact := func(s string) string {
+		for _, p := range c.secrets {
+			s = strings.ReplaceAll(s, p, "[redacted]")
+		}
+		return s
+	}
+	s = redact(s)
+	// A JSON encoder may escape any character of a secret it quotes, not
+	// only as Go's does (addSecret): Java's Gson writes = as \u003d, PHP
+	// / as \/, Python é as \u00e9. Where the text with its escapes read
+	// holds a secret, that text is the one scrubbed.
+	if strings.Contains(s, `\`) {
+		if u := jsonUnescaped(s); redact(u) != u {
+			s = redact(u)
+		}
 	}
 	return s
+}
+
+// jsonUnescaped is s with every JSON string escape in it read (\", \/,
+// \n, \u00e9, a surrogate pair), all else as it was.
+func jsonUnescaped(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if r, n := jsonEscape(s[i:]); n > 0 {
+			b.WriteRune(r)
+			i += n - 1
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// jsonEscape reads the JSON escape s starts with: its character and
+// length, or n 0 for none.
+func jsonEscape(s string) (r rune, n int) {
+	if c := strings.IndexByte(`"\/bfnrt`, s[1]); c >= 0 {
+		return rune("\"\\/\b\f\n\r\t"[c]), 2
+	}
+	hex := func(s string) rune {
+		if len(s) < 6 || s[1] != 'u' {
+			return -1
+		}
+		v, err := strconv.ParseUint(s[2:6], 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(v)
+	}
+	r = hex(s)
+	if r < 0 {
+		return 0, 0
+	}
+	if utf16.IsSurrogate(r) && len(s) >= 12 && s[6] == '\\' {
+		if pair := utf16.DecodeRune(r, hex(s[6:])); pair != utf8.RuneError {
+			return pair, 12
+		}
+	}
+	return r, 6
 }
 
 // addLogin records a password, and the basic credentials it makes with its

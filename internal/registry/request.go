@@ -356,7 +356,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+	// Delay seconds past int64 (ErrRange, n the nearest bound) still ask
+	// to wait as long as any: not read as no Retry-After, retried at once.
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if n < 0 {
 			n = 0
 		}
