@@ -301,7 +301,9 @@ const schemaTemplate = `{
       "by_index": {"$ref": "#/properties/any_of/anyOf/0"},
       "tree": {"$ref": "#/definitions/Tree"},
       "yes": {"type": "array", "items": true},
-      "no": {"type": "array", "items": false}
+      "no": {"type": "array", "items": false},
+      "const": {"const": "FARGATE", "type": "string"},
+      "const_or_null": {"anyOf": [{"const": 1}, {"type": "null"}]}
     },
     "definitions": {
       "Policy": {"title": "Policy", "description": "An enumeration.", "enum": ["IfNotPresent", "Always", "Never"]},
@@ -406,6 +408,11 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"yes", `[1]`, nil},
 		{"no", `[]`, nil},
 		{"no", `["x"]`, []string{`no[0], the string "x": it allows no value there`}},
+		// const is a one-value enum (pydantic's Literal["FARGATE"]).
+		{"const", `"FARGATE"`, nil},
+		{"const", `"EC2"`, []string{`the string "EC2": it allows one of "FARGATE"`}},
+		{"const_or_null", `1.0`, nil},
+		{"const_or_null", `2`, []string{`the number 2: it allows one of 1 or null`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {

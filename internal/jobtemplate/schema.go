@@ -13,7 +13,7 @@ import (
 
 // checker checks a default value against its job variable's schema, reading
 // the part of JSON Schema that Prefect's base job templates use (pydantic
-// writes them): type (a name or a list of names), enum, properties,
+// writes them): type (a name or a list of names), enum, const, properties,
 // additionalProperties, items, $ref into the variables schema (definitions,
 // $defs), allOf, anyOf, and the true and false schemas: what decides a
 // value's shape. Other keywords (pattern, format, minimum, required, …) are
@@ -137,6 +137,10 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
 			return &mismatch{at, v, func() string { return describeEnum(values) }}, nil
 		}
+	}
+	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
+	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
+		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }}, nil
 	}
 
 	switch v := v.(type) {
@@ -370,6 +374,9 @@ func (c *checker) describe(s any, depth int) string {
 	}
 	if e, ok := schema["enum"].([]any); ok {
 		return describeEnum(e)
+	}
+	if x, ok := schema["const"]; ok {
+		return describeEnum([]any{x})
 	}
 	if ref, ok := schema["$ref"]; ok {
 		if target, _, err := c.resolve(ref, nil); err == nil {
