@@ -303,7 +303,9 @@ const schemaTemplate = `{
       "yes": {"type": "array", "items": true},
       "no": {"type": "array", "items": false},
       "const": {"const": "FARGATE", "type": "string"},
-      "const_or_null": {"anyOf": [{"const": 1}, {"type": "null"}]}
+      "const_or_null": {"anyOf": [{"const": 1}, {"type": "null"}]},
+      "prefix": {"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"}},
+      "prefix_only": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
     },
     "definitions": {
       "Policy": {"title": "Policy", "description": "An enumeration.", "enum": ["IfNotPresent", "Always", "Never"]},
@@ -413,6 +415,13 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"const", `"EC2"`, []string{`the string "EC2": it allows one of "FARGATE"`}},
 		{"const_or_null", `1.0`, nil},
 		{"const_or_null", `2`, []string{`the number 2: it allows one of 1 or null`}},
+		// prefixItems (draft 2020-12, pydantic's tuples) takes the first
+		// items; items only those after them.
+		{"prefix", `["a", 1, 2]`, nil},
+		{"prefix", `[1]`, []string{"prefix[0], the number 1: it allows a string there"}},
+		{"prefix", `["a", "b"]`, []string{`prefix[1], the string "b": it allows an integer there`}},
+		{"prefix_only", `["a", 1, {"extra": true}]`, nil},
+		{"prefix_only", `["a", "1"]`, []string{`prefix_only[1], the string "1": it allows an integer there`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {

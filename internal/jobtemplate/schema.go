@@ -14,9 +14,9 @@ import (
 // checker checks a default value against its job variable's schema, reading
 // the part of JSON Schema that Prefect's base job templates use (pydantic
 // writes them): type (a name or a list of names), enum, const, properties,
-// additionalProperties, items, $ref into the variables schema (definitions,
-// $defs), allOf, anyOf, and the true and false schemas: what decides a
-// value's shape. Other keywords (pattern, format, minimum, required, …) are
+// additionalProperties, items, prefixItems, $ref into the variables schema
+// (definitions, $defs), allOf, anyOf, and the true and false schemas: what
+// decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
 // run's job, pattern is written in Python's regex dialect, and required
 // would refuse Prefect's block references ({"$ref": {"block_document_id":
@@ -160,18 +160,23 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			}
 		}
 	case []any:
-		items, ok := schema["items"]
-		if !ok {
-			break
+		// prefixItems (draft 2020-12, which Prefect validates with) or the
+		// older items list take the first items, one schema each; an items
+		// schema takes the items after them.
+		prefix, _ := schema["prefixItems"].([]any)
+		items, hasItems := schema["items"]
+		if tuple, positional := items.([]any); positional {
+			if prefix == nil {
+				prefix = tuple
+			}
+			hasItems = false
 		}
-		tuple, positional := items.([]any) // the older form: one schema per position
 		for i, x := range v {
 			sub := items
-			if positional {
-				if i >= len(tuple) {
-					break
-				}
-				sub = tuple[i]
+			if i < len(prefix) {
+				sub = prefix[i]
+			} else if !hasItems {
+				break
 			}
 			if m, err := c.check(sub, x, fmt.Sprintf("%s[%d]", at, i), nil); m != nil || err != nil {
 				return m, err

@@ -38,7 +38,7 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"A null value removes that variable's default. " +
 			"Each value is checked against the variable's own schema in the template, in the part of JSON Schema " +
 			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `additionalProperties`, `items`, " +
-			"`$ref` into `definitions` or `$defs`, `allOf` and `anyOf`; other keywords, such as `pattern`, `minimum` " +
+			"`prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and `anyOf`; other keywords, such as `pattern`, `minimum` " +
 			"or `required`, are left to the worker. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +
 			"which is the one-variable case of this function. " +
