@@ -305,7 +305,10 @@ const schemaTemplate = `{
       "const": {"const": "FARGATE", "type": "string"},
       "const_or_null": {"anyOf": [{"const": 1}, {"type": "null"}]},
       "prefix": {"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"}},
-      "prefix_only": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]}
+      "prefix_only": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+      "patterns": {"type": "object", "patternProperties": {"^[a-z]+$": {"type": "integer"}},
+        "properties": {"Named": {"type": "string"}}, "additionalProperties": false},
+      "lookbehind": {"type": "object", "patternProperties": {"(?<=x)": {"type": "string"}}, "additionalProperties": false}
     },
     "definitions": {
       "Policy": {"title": "Policy", "description": "An enumeration.", "enum": ["IfNotPresent", "Always", "Never"]},
@@ -422,6 +425,12 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"prefix", `["a", "b"]`, []string{`prefix[1], the string "b": it allows an integer there`}},
 		{"prefix_only", `["a", 1, {"extra": true}]`, nil},
 		{"prefix_only", `["a", "1"]`, []string{`prefix_only[1], the string "1": it allows an integer there`}},
+		// A member a patternProperties pattern matches is not additional;
+		// a pattern Go cannot read is taken to match.
+		{"patterns", `{"abc": 1, "Named": "x"}`, nil},
+		{"patterns", `{"abc": "1"}`, []string{`patterns.abc, the string "1": it allows an integer there`}},
+		{"patterns", `{"ABC": 1}`, []string{"patterns.ABC, the number 1: it allows no value there"}},
+		{"lookbehind", `{"ABC": 1}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {

@@ -14,9 +14,9 @@ import (
 // checker checks a default value against its job variable's schema, reading
 // the part of JSON Schema that Prefect's base job templates use (pydantic
 // writes them): type (a name or a list of names), enum, const, properties,
-// additionalProperties, items, prefixItems, $ref into the variables schema
-// (definitions, $defs), allOf, anyOf, and the true and false schemas: what
-// decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
+// patternProperties, additionalProperties, items, prefixItems, $ref into the
+// variables schema (definitions, $defs), allOf, anyOf, and the true and false
+// schemas: what decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
 // run's job, pattern is written in Python's regex dialect, and required
 // would refuse Prefect's block references ({"$ref": {"block_document_id":
@@ -146,17 +146,21 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	switch v := v.(type) {
 	case map[string]any:
 		props, _ := schema["properties"].(map[string]any)
+		patterns, _ := schema["patternProperties"].(map[string]any)
 		extra, hasExtra := schema["additionalProperties"]
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			sub, named := props[k]
-			if !named && !hasExtra {
-				continue
+			// additionalProperties is for members that neither properties
+			// nor a patternProperties pattern names.
+			matched, subs := matchPatterns(patterns, k)
+			if sub, named := props[k]; named {
+				subs = append(subs, sub)
+			} else if !matched && hasExtra {
+				subs = append(subs, extra)
 			}
-			if !named {
-				sub = extra
-			}
-			if m, err := c.check(sub, v[k], at+keyPath(k), nil); m != nil || err != nil {
-				return m, err
+			for _, sub := range subs {
+				if m, err := c.check(sub, v[k], at+keyPath(k), nil); m != nil || err != nil {
+					return m, err
+				}
 			}
 		}
 	case []any:
@@ -184,6 +188,27 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// matchPatterns returns whether a patternProperties pattern matches the
+// member name k, and the schemas of those that do. A pattern Go's regexp
+// cannot read (a lookaround of Python's or ECMAScript's dialect) is taken
+// to match, unchecked: the worker checks it, and k is not refused as an
+// additional member.
+func matchPatterns(patterns map[string]any, k string) (bool, []any) {
+	matched := false
+	var subs []any
+	for _, p := range slices.Sorted(maps.Keys(patterns)) {
+		re, err := regexp.Compile(p)
+		switch {
+		case err != nil:
+			matched = true
+		case re.MatchString(k):
+			matched = true
+			subs = append(subs, patterns[p])
+		}
+	}
+	return matched, subs
 }
 
 // checkAnyOf: v must meet one of the anyOf schemas. When none takes it, the

@@ -37,8 +37,8 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"`image_pull_policy`, `env`, `namespace`, `cpu` and so on, depending on the work pool type. " +
 			"A null value removes that variable's default. " +
 			"Each value is checked against the variable's own schema in the template, in the part of JSON Schema " +
-			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `additionalProperties`, `items`, " +
-			"`prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and `anyOf`; other keywords, such as `pattern`, `minimum` " +
+			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `patternProperties`, " +
+			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and `anyOf`; other keywords, such as `pattern`, `minimum` " +
 			"or `required`, are left to the worker. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +
 			"which is the one-variable case of this function. " +
