@@ -308,7 +308,8 @@ const schemaTemplate = `{
       "prefix_only": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
       "patterns": {"type": "object", "patternProperties": {"^[a-z]+$": {"type": "integer"}},
         "properties": {"Named": {"type": "string"}}, "additionalProperties": false},
-      "lookbehind": {"type": "object", "patternProperties": {"(?<=x)": {"type": "string"}}, "additionalProperties": false}
+      "lookbehind": {"type": "object", "patternProperties": {"(?<=x)": {"type": "string"}}, "additionalProperties": false},
+      "enum_html": {"enum": ["<none>", "a&b"]}
     },
     "definitions": {
       "Policy": {"title": "Policy", "description": "An enumeration.", "enum": ["IfNotPresent", "Always", "Never"]},
@@ -431,6 +432,8 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"patterns", `{"abc": "1"}`, []string{`patterns.abc, the string "1": it allows an integer there`}},
 		{"patterns", `{"ABC": 1}`, []string{"patterns.ABC, the number 1: it allows no value there"}},
 		{"lookbehind", `{"ABC": 1}`, nil},
+		// What the schema allows is quoted as the template writes it.
+		{"enum_html", `"none"`, []string{`it allows one of "<none>", "a&b"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {

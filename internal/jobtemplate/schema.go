@@ -453,8 +453,8 @@ func (c *checker) describeAny(choices []any, depth int) string {
 func describeEnum(values []any) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
-		b, _ := json.Marshal(v)
-		parts[i] = string(b)
+		// As the template writes it: "<none>", not "\u003cnone\u003e".
+		parts[i], _ = encode(v)
 	}
 	return "one of " + strings.Join(parts, ", ")
 }
