@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -47,5 +48,66 @@ output "policy" {
 				statecheck.ExpectKnownOutputValue("policy", knownvalue.StringExact("Always")),
 			},
 		}},
+	})
+}
+
+// A template written in HCL with jsonencode, with the keywords pydantic 2
+// writes for Literal["FARGATE"] (const), tuple[str, *tuple[int, ...]]
+// (prefixItems and items) and dict[constr(pattern=...), int]
+// (patternProperties), takes the values its schema allows and refuses the
+// others.
+func TestAccRedteam7_schemaKeywordsFromJSONEncode(t *testing.T) {
+	const template = `
+locals {
+  template = jsonencode({
+    job_configuration = { launch_type = "{{ launch_type }}" }
+    variables = {
+      type = "object"
+      properties = {
+        launch_type = { const = "FARGATE", type = "string" }
+        ports       = { type = "array", prefixItems = [{ type = "string" }], items = { type = "integer" } }
+        limits      = { type = "object", patternProperties = { "^[a-z]+$" = { type = "integer" } }, additionalProperties = false }
+      }
+    }
+  })
+}
+`
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBelow(tfversion.Version1_8_0),
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: template + `
+output "x" {
+  value = provider::prefectimage::set_variable_defaults(local.template, { launch_type = "EC2" })
+}
+`,
+				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*refuses\s+the\s+string\s+"EC2":\s+it\s+allows\s+one\s+of\s+"FARGATE"`),
+			},
+			{
+				Config: template + `
+locals {
+  after = jsondecode(provider::prefectimage::set_variable_defaults(local.template, {
+    launch_type = "FARGATE"
+    ports       = ["web", 8080, 8443]
+    limits      = { cpu = 2, memory = 4096 }
+  })).variables.properties
+}
+
+output "defaults" {
+  value = [local.after.launch_type.default, jsonencode(local.after.ports.default), jsonencode(local.after.limits.default)]
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("defaults", knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact("FARGATE"),
+						knownvalue.StringExact(`["web",8080,8443]`),
+						knownvalue.StringExact(`{"cpu":2,"memory":4096}`),
+					})),
+				},
+			},
+		},
 	})
 }
