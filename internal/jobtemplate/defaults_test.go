@@ -301,7 +301,15 @@ const schemaTemplate = `{
       "by_index": {"$ref": "#/properties/any_of/anyOf/0"},
       "tree": {"$ref": "#/definitions/Tree"},
       "yes": {"type": "array", "items": true},
-      "no": {"type": "array", "items": false}
+      "no": {"type": "array", "items": false},
+      "const": {"const": "FARGATE", "type": "string"},
+      "const_or_null": {"anyOf": [{"const": 1}, {"type": "null"}]},
+      "prefix": {"type": "array", "prefixItems": [{"type": "string"}], "items": {"type": "integer"}},
+      "prefix_only": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}]},
+      "patterns": {"type": "object", "patternProperties": {"^[a-z]+$": {"type": "integer"}},
+        "properties": {"Named": {"type": "string"}}, "additionalProperties": false},
+      "lookbehind": {"type": "object", "patternProperties": {"(?<=x)": {"type": "string"}}, "additionalProperties": false},
+      "enum_html": {"enum": ["<none>", "a&b"]}
     },
     "definitions": {
       "Policy": {"title": "Policy", "description": "An enumeration.", "enum": ["IfNotPresent", "Always", "Never"]},
@@ -406,6 +414,26 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"yes", `[1]`, nil},
 		{"no", `[]`, nil},
 		{"no", `["x"]`, []string{`no[0], the string "x": it allows no value there`}},
+		// const is a one-value enum (pydantic's Literal["FARGATE"]).
+		{"const", `"FARGATE"`, nil},
+		{"const", `"EC2"`, []string{`the string "EC2": it allows one of "FARGATE"`}},
+		{"const_or_null", `1.0`, nil},
+		{"const_or_null", `2`, []string{`the number 2: it allows one of 1 or null`}},
+		// prefixItems (draft 2020-12, pydantic's tuples) takes the first
+		// items; items only those after them.
+		{"prefix", `["a", 1, 2]`, nil},
+		{"prefix", `[1]`, []string{"prefix[0], the number 1: it allows a string there"}},
+		{"prefix", `["a", "b"]`, []string{`prefix[1], the string "b": it allows an integer there`}},
+		{"prefix_only", `["a", 1, {"extra": true}]`, nil},
+		{"prefix_only", `["a", "1"]`, []string{`prefix_only[1], the string "1": it allows an integer there`}},
+		// A member a patternProperties pattern matches is not additional;
+		// a pattern Go cannot read is taken to match.
+		{"patterns", `{"abc": 1, "Named": "x"}`, nil},
+		{"patterns", `{"abc": "1"}`, []string{`patterns.abc, the string "1": it allows an integer there`}},
+		{"patterns", `{"ABC": 1}`, []string{"patterns.ABC, the number 1: it allows no value there"}},
+		{"lookbehind", `{"ABC": 1}`, nil},
+		// What the schema allows is quoted as the template writes it.
+		{"enum_html", `"none"`, []string{`it allows one of "<none>", "a&b"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {

@@ -114,8 +114,12 @@ func SetImageDefault(template string, image string) (string, error) {
 	})
 }
 
-// decode parses exactly one JSON value, numbers as json.Number.
+// decode parses exactly one JSON value, numbers as json.Number. A leading
+// UTF-8 byte order mark is skipped, as RFC 8259 allows: Windows PowerShell 5
+// writes one (Out-File -Encoding utf8), and file() keeps it. Offsets in
+// errors count from after it, as an editor, which hides it, shows the text.
 func decode(template string) (any, error) {
+	template = strings.TrimPrefix(template, "\ufeff")
 	if strings.TrimSpace(template) == "" {
 		return nil, &TemplateError{Err: ErrInvalidJSON, Offset: 0, msg: "the base job template is empty; pass " +
 			"the work pool's base job template as JSON text, for example file(\"base-job-template.json\") or " +

@@ -174,6 +174,22 @@ func TestSetImageDefault_ECSNumbers(t *testing.T) {
 	}
 }
 
+// A template saved with a UTF-8 byte order mark (Windows PowerShell 5's
+// Out-File -Encoding utf8; file() keeps it) is read as the same template.
+func TestSetImageDefault_ByteOrderMark(t *testing.T) {
+	for _, file := range []string{"docker.json", "kubernetes.json"} {
+		in := readTestdata(t, file)
+		want, err := SetImageDefault(in, pinnedRef)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SetImageDefault("\ufeff"+in, pinnedRef)
+		if err != nil || got != want {
+			t.Errorf("%s with a byte order mark: %v\n%.200s", file, err, got)
+		}
+	}
+}
+
 func TestSetImageDefault_Errors(t *testing.T) {
 	valid := readTestdata(t, "docker.json")
 	tests := []struct {
@@ -192,6 +208,9 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"hcl not json", `variables = {}`, pinnedRef, ErrInvalidJSON, "", 1, []string{"not valid JSON", "offset 1"}},
 		{"trailing data", `{} {}`, pinnedRef, ErrInvalidJSON, "", 3, []string{"after the top-level value", "offset 3"}},
 		{"trailing garbage", "{}\n  x", pinnedRef, ErrInvalidJSON, "", 5, []string{"after the top-level value", "line 2, column 3"}},
+		// After a byte order mark, offsets count from the text an editor shows.
+		{"byte order mark only", "\ufeff", pinnedRef, ErrInvalidJSON, "", 0, []string{"empty"}},
+		{"byte order mark, truncated", "\ufeff{\"variables\": {", pinnedRef, ErrInvalidJSON, "", 15, []string{"offset 15", "line 1, column 16"}},
 		{"array", `[{"variables": {}}]`, pinnedRef, ErrNotObject, "", -1, []string{"JSON array, not an object"}},
 		{"string", `"{}"`, pinnedRef, ErrNotObject, "", -1, []string{"JSON string, not an object"}},
 		// jsonencode(file("t.json")): the template's text encoded once more.

@@ -13,10 +13,10 @@ import (
 
 // checker checks a default value against its job variable's schema, reading
 // the part of JSON Schema that Prefect's base job templates use (pydantic
-// writes them): type (a name or a list of names), enum, properties,
-// additionalProperties, items, $ref into the variables schema (definitions,
-// $defs), allOf, anyOf, and the true and false schemas: what decides a
-// value's shape. Other keywords (pattern, format, minimum, required, …) are
+// writes them): type (a name or a list of names), enum, const, properties,
+// patternProperties, additionalProperties, items, prefixItems, $ref into the
+// variables schema (definitions, $defs), allOf, anyOf, and the true and false
+// schemas: what decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
 // run's job, pattern is written in Python's regex dialect, and required
 // would refuse Prefect's block references ({"$ref": {"block_document_id":
@@ -138,36 +138,49 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return &mismatch{at, v, func() string { return describeEnum(values) }}, nil
 		}
 	}
+	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
+	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
+		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }}, nil
+	}
 
 	switch v := v.(type) {
 	case map[string]any:
 		props, _ := schema["properties"].(map[string]any)
+		patterns, _ := schema["patternProperties"].(map[string]any)
 		extra, hasExtra := schema["additionalProperties"]
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			sub, named := props[k]
-			if !named && !hasExtra {
-				continue
+			// additionalProperties is for members that neither properties
+			// nor a patternProperties pattern names.
+			matched, subs := matchPatterns(patterns, k)
+			if sub, named := props[k]; named {
+				subs = append(subs, sub)
+			} else if !matched && hasExtra {
+				subs = append(subs, extra)
 			}
-			if !named {
-				sub = extra
-			}
-			if m, err := c.check(sub, v[k], at+keyPath(k), nil); m != nil || err != nil {
-				return m, err
+			for _, sub := range subs {
+				if m, err := c.check(sub, v[k], at+keyPath(k), nil); m != nil || err != nil {
+					return m, err
+				}
 			}
 		}
 	case []any:
-		items, ok := schema["items"]
-		if !ok {
-			break
+		// prefixItems (draft 2020-12, which Prefect validates with) or the
+		// older items list take the first items, one schema each; an items
+		// schema takes the items after them.
+		prefix, _ := schema["prefixItems"].([]any)
+		items, hasItems := schema["items"]
+		if tuple, positional := items.([]any); positional {
+			if prefix == nil {
+				prefix = tuple
+			}
+			hasItems = false
 		}
-		tuple, positional := items.([]any) // the older form: one schema per position
 		for i, x := range v {
 			sub := items
-			if positional {
-				if i >= len(tuple) {
-					break
-				}
-				sub = tuple[i]
+			if i < len(prefix) {
+				sub = prefix[i]
+			} else if !hasItems {
+				break
 			}
 			if m, err := c.check(sub, x, fmt.Sprintf("%s[%d]", at, i), nil); m != nil || err != nil {
 				return m, err
@@ -175,6 +188,27 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// matchPatterns returns whether a patternProperties pattern matches the
+// member name k, and the schemas of those that do. A pattern Go's regexp
+// cannot read (a lookaround of Python's or ECMAScript's dialect) is taken
+// to match, unchecked: the worker checks it, and k is not refused as an
+// additional member.
+func matchPatterns(patterns map[string]any, k string) (bool, []any) {
+	matched := false
+	var subs []any
+	for _, p := range slices.Sorted(maps.Keys(patterns)) {
+		re, err := regexp.Compile(p)
+		switch {
+		case err != nil:
+			matched = true
+		case re.MatchString(k):
+			matched = true
+			subs = append(subs, patterns[p])
+		}
+	}
+	return matched, subs
 }
 
 // checkAnyOf: v must meet one of the anyOf schemas. When none takes it, the
@@ -371,6 +405,9 @@ func (c *checker) describe(s any, depth int) string {
 	if e, ok := schema["enum"].([]any); ok {
 		return describeEnum(e)
 	}
+	if x, ok := schema["const"]; ok {
+		return describeEnum([]any{x})
+	}
 	if ref, ok := schema["$ref"]; ok {
 		if target, _, err := c.resolve(ref, nil); err == nil {
 			return c.describe(target, depth+1)
@@ -416,8 +453,8 @@ func (c *checker) describeAny(choices []any, depth int) string {
 func describeEnum(values []any) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
-		b, _ := json.Marshal(v)
-		parts[i] = string(b)
+		// As the template writes it: "<none>", not "\u003cnone\u003e".
+		parts[i], _ = encode(v)
 	}
 	return "one of " + strings.Join(parts, ", ")
 }

@@ -75,7 +75,12 @@ func parseTag(s string) (Tag, error) {
 	case head == "sha":
 		t.Kind = KindSHA
 		if len(rest) == 0 || !isShortSHA(rest[0]) {
-			return t, errors.New(`"sha-" must be followed by 7 lowercase hex digits, such as sha-1da1544-python3.12`)
+			msg := `"sha-" must be followed by 7 lowercase hex digits, such as sha-1da1544-python3.12`
+			if len(rest) > 0 && len(rest[0]) > 7 && isShortSHA(rest[0][:7]) {
+				// Prefect's own docs show a full commit hash (sha-88a7ff17a3…-python3.10).
+				msg += fmt.Sprintf("; Prefect's sha tags carry a commit's first 7 digits only: sha-%s-…", rest[0][:7])
+			}
+			return t, errors.New(msg)
 		}
 		t.SHA = rest[0]
 		rest = rest[1:]
@@ -137,7 +142,12 @@ func parseTag(s string) (Tag, error) {
 			if strings.HasPrefix(rest[0], "python") {
 				return t, fmt.Errorf("the Python part %q must come before the flavor", rest[0])
 			}
-			return t, fmt.Errorf("unknown flavor %q: Prefect publishes %q and %q, and standard images with no suffix", rest[0], FlavorConda, FlavorKubernetes)
+			msg := fmt.Sprintf("unknown flavor %q: Prefect publishes %q and %q, and standard images with no suffix", rest[0], FlavorConda, FlavorKubernetes)
+			if strings.HasPrefix(rest[0], "prefect") {
+				// 0.7.5-python3.12-prefect3.6.20: prefect-aws's own version first.
+				msg += `; a "-prefect<version>" suffix marks a tag of an integration image (prefecthq/prefect-aws, -gcp or -azure), whose leading version is the integration's, not Prefect's`
+			}
+			return t, errors.New(msg)
 		}
 		rest = rest[1:]
 	}

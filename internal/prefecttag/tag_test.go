@@ -144,6 +144,10 @@ func TestParseTagRejects(t *testing.T) {
 		{"3.1.15-python3.12-slim", `unknown flavor "slim"`},
 		{"3.1.15-python3.12-alpine", `unknown flavor "alpine"`},
 		{"0.7.5-python3.12-prefect3.6.20", `unknown flavor "prefect3.6.20"`},
+		{"0.7.5-python3.12-prefect3.6.20", "a tag of an integration image (prefecthq/prefect-aws, -gcp or -azure)"},
+		// The form Prefect's docs show; the published tags have 7 digits.
+		{"sha-88a7ff17a3435ec33c95c0323b8f05d7b9f3f6d2-python3.10", "7 lowercase hex digits"},
+		{"sha-88a7ff17a3435ec33c95c0323b8f05d7b9f3f6d2-python3.10", "a commit's first 7 digits only: sha-88a7ff1-…"},
 		{"3.1.15-python3.12-standard", `drop "-standard"`},
 		{"3.1.15-python3.12-conda-kubernetes", `unexpected "kubernetes" after the flavor`},
 		{"3.1.15-python3.12-python3.11", "must come before the flavor"},

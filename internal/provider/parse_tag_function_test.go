@@ -106,6 +106,8 @@ func TestParseTagFunction_RunErrors(t *testing.T) {
 		{"3.1.15-python3.12-slim", []string{`unknown flavor "slim"`}},
 		{"3.0.0-rc14-python3.12", []string{"PEP 440 normal form"}},
 		{"sha-XYZ-python3.12", []string{"7 lowercase hex digits"}},
+		{"sha-88a7ff17a3435ec33c95c0323b8f05d7b9f3f6d2-python3.10", []string{"first 7 digits only: sha-88a7ff1-"}},
+		{"0.7.5-python3.12-prefect3.6.20", []string{"integration image (prefecthq/prefect-aws, -gcp or -azure)"}},
 		{"3-latest-python3.12-conda-extra", []string{`unexpected "extra"`}},
 		{"prefecthq/prefect:3.1.15-python3.12", []string{"not a Prefect image tag", "pass the tag alone"}},
 		{"3.1.15-python3.12@sha256:abc", []string{"pass the tag alone"}},

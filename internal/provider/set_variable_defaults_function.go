@@ -37,15 +37,16 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"`image_pull_policy`, `env`, `namespace`, `cpu` and so on, depending on the work pool type. " +
 			"A null value removes that variable's default. " +
 			"Each value is checked against the variable's own schema in the template, in the part of JSON Schema " +
-			"that Prefect's templates use: `type`, `enum`, `properties`, `additionalProperties`, `items`, `$ref` " +
-			"into `definitions` or `$defs`, `allOf` and `anyOf`; other keywords, such as `pattern`, `minimum` " +
-			"or `required`, are left to the worker. " +
+			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `patternProperties`, " +
+			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and " +
+			"`anyOf`; other keywords, such as `pattern`, `minimum` or `required`, are left to the worker. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +
 			"which is the one-variable case of this function. " +
-			"Everything else in the template is kept as it was: numbers keep their exact text, and numbers in " +
-			"`defaults` are written exactly as Terraform holds them, without rounding, integers without a " +
-			"decimal point. The result is compact JSON with its object keys sorted, as `jsonencode` writes it, so " +
-			"feed it to `base_job_template` as it is. " +
+			"Everything else in the template is kept as it was: numbers keep their exact text, strings their " +
+			"content, and numbers in `defaults` are written exactly as Terraform holds them, without rounding, " +
+			"integers without a decimal point. The result is compact JSON with its object keys sorted, as " +
+			"`jsonencode` writes it except that `<`, `>` and `&` are not escaped, so feed it to " +
+			"`base_job_template` as it is. A UTF-8 byte order mark before the template is skipped. " +
 			"A name that is not a job variable of the template is an error that lists the template's variables; " +
 			"a value the schema refuses is an error that names the variable, the place in the value and what the " +
 			"schema allows there. The function reads no registry and no file.",
