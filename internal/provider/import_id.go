@@ -24,7 +24,7 @@ func parseImportID(id string) (importID, error) {
 	}
 	name, digest := id[:at], id[at+1:]
 	if !validDigest(digest) {
-		return importID{}, fmt.Errorf("import ID %q: %q is not a sha256 digest; %s", id, digest, want)
+		return importID{}, fmt.Errorf("import ID %q: %q is not a sha256 digest (64 lower-case hex digits) or a sha512 one (128); %s", id, digest, want)
 	}
 	out := importID{Repository: name, Digest: digest}
 	// A colon after the last slash separates the tag; one before it is a port.
@@ -40,11 +40,13 @@ func parseImportID(id string) (importID, error) {
 	return out, nil
 }
 
-// validDigest accepts sha256:<64 lower-case hex digits>, the only digest
-// registries hand out for these images.
+// validDigest accepts sha256:<64 lower-case hex digits> and
+// sha512:<128>: a registry may name a manifest by sha512 (zot,
+// distribution 3), and the provider pins what it names, so a pin's own
+// tagged_ref must import.
 func validDigest(s string) bool {
-	hex, ok := strings.CutPrefix(s, "sha256:")
-	if !ok || len(hex) != 64 {
+	alg, hex, _ := strings.Cut(s, ":")
+	if want := map[string]int{"sha256": 64, "sha512": 128}[alg]; want == 0 || len(hex) != want {
 		return false
 	}
 	for _, r := range hex {

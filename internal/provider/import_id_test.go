@@ -7,7 +7,10 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 )
 
-const importDigest = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+const (
+	importDigest    = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+	importDigest512 = "sha512:ee26b0dd4af7e749aa1a8ee3c10ae9923f618980772e473f8819a5d4940e0db27ac185f8a0e1d5f84f88bc887fd67b143732c304cc5fa9ad8e6f57f50028a8ff"
+)
 
 func TestParseImportID(t *testing.T) {
 	for _, tc := range []struct {
@@ -25,6 +28,10 @@ func TestParseImportID(t *testing.T) {
 		{"127.0.0.1:5000/prefecthq/prefect:3.1.15-python3.12@" + importDigest, importID{"127.0.0.1:5000/prefecthq/prefect", "3.1.15-python3.12", importDigest}},
 		{"localhost:5000/prefect:2-latest@" + importDigest, importID{"localhost:5000/prefect", "2-latest", importDigest}},
 		{"registry.internal:5000/mirror/prefecthq/prefect:3.0.0rc14-python3.11@" + importDigest, importID{"registry.internal:5000/mirror/prefecthq/prefect", "3.0.0rc14-python3.11", importDigest}},
+		// A sha512 digest, as a registry that names manifests so gives it
+		// (redteam6: it was refused, so such a pin could not be imported).
+		{"prefecthq/prefect:3.1.15-python3.12@" + importDigest512, importID{"prefecthq/prefect", "3.1.15-python3.12", importDigest512}},
+		{"127.0.0.1:5000/prefecthq/prefect@" + importDigest512, importID{"127.0.0.1:5000/prefecthq/prefect", "", importDigest512}},
 		// Tags are case-sensitive and may hold '_' and '.'.
 		{"prefecthq/prefect:Custom_Tag.1@" + importDigest, importID{"prefecthq/prefect", "Custom_Tag.1", importDigest}},
 	} {
@@ -68,7 +75,10 @@ func TestParseImportIDErrors(t *testing.T) {
 		{"prefecthq/prefect@", "is not a sha256 digest"},
 		{"prefecthq/prefect@sha256:abc", "is not a sha256 digest"},
 		{"prefecthq/prefect@sha256:" + upper, "is not a sha256 digest"},
-		{"prefecthq/prefect@sha512:" + importDigest[7:] + importDigest[7:], "is not a sha256 digest"},
+		{"prefecthq/prefect@sha512:" + importDigest[7:], "is not a sha256 digest"},
+		{"prefecthq/prefect@sha384:" + importDigest[7:] + importDigest[7:39], "is not a sha256 digest"},
+		{"prefecthq/prefect@SHA256:" + importDigest[7:], "is not a sha256 digest"},
+		{"prefecthq/prefect@sha512:" + strings.ToUpper(importDigest[7:]+importDigest[7:]), "is not a sha256 digest"},
 		{"prefecthq/prefect@" + importDigest + " ", "is not a sha256 digest"},
 		{"prefecthq/prefect@" + importDigest[7:], "is not a sha256 digest"},
 		{"prefecthq/prefect:@" + importDigest, "is not an image tag"},
@@ -100,12 +110,14 @@ func TestParseImportIDErrors(t *testing.T) {
 }
 
 // FuzzParseImportID: no input panics; what parses is a valid repository, an
-// optional valid tag and a sha256 digest that spell the input exactly, and
-// parse again to the same; what does not parse says how to write an ID.
+// optional valid tag and a sha256 or sha512 digest that spell the input
+// exactly, and parse again to the same; what does not parse says how to
+// write an ID.
 func FuzzParseImportID(f *testing.F) {
 	for _, seed := range []string{
 		"prefecthq/prefect:3.1.15-python3.12@" + importDigest,
 		"prefecthq/prefect@" + importDigest,
+		"prefecthq/prefect:3-latest@" + importDigest512,
 		"127.0.0.1:5000/prefecthq/prefect:3-latest@" + importDigest,
 		"127.0.0.1:5000/prefecthq/prefect@" + importDigest,
 		"[::1]:5000/prefecthq/prefect@" + importDigest,
@@ -128,7 +140,7 @@ func FuzzParseImportID(f *testing.F) {
 			return
 		}
 		if !validDigest(got.Digest) {
-			t.Errorf("%q: digest %q is not sha256:<64 lower-case hex>", id, got.Digest)
+			t.Errorf("%q: digest %q is not sha256:<64 lower-case hex> or sha512:<128>", id, got.Digest)
 		}
 		if _, err := registry.ParseRepository(got.Repository); err != nil {
 			t.Errorf("%q: repository %q is invalid: %v", id, got.Repository, err)

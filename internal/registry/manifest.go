@@ -95,11 +95,17 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 	// fallback (Docker Hub, Quay), often a conversion whose digest names
 	// no stored manifest: that digest is never pinned. The GET below
 	// reads what the tag serves, and refuses schema 1.
-	if dg := resp.header.Get("Docker-Content-Digest"); dg != "" && !mt.IsSchema1() {
-		if _, err := v1.NewHash(dg); err != nil {
-			return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
+	if !mt.IsSchema1() {
+		dg, err := contentDigest(resp)
+		if err != nil {
+			return Descriptor{}, err
 		}
-		return Descriptor{Digest: dg, MediaType: string(mt)}, nil
+		if dg != "" {
+			if _, err := v1.NewHash(dg); err != nil {
+				return Descriptor{}, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the invalid Docker-Content-Digest %q", dg), cause: err}
+			}
+			return Descriptor{Digest: dg, MediaType: string(mt)}, nil
+		}
 	}
 	c.debug(ctx, "registry sent no usable Docker-Content-Digest; reading the manifest", map[string]any{
 		"registry": ref.registry, "repository": ref.written, "reference": reference,
@@ -193,7 +199,10 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	}
 	want, what := reference, "asked for"
 	if !strings.Contains(reference, ":") {
-		want, what = resp.header.Get("Docker-Content-Digest"), "the registry's Docker-Content-Digest header names"
+		if want, err = contentDigest(resp); err != nil {
+			return nil, err
+		}
+		what = "the registry's Docker-Content-Digest header names"
 		if want == "" {
 			want, what = "sha256:", ""
 		}
@@ -250,6 +259,24 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the manifest as %q, but %s", m.mediaType, contradiction)}
 	}
 	return m, nil
+}
+
+// contentDigest is the Docker-Content-Digest an answer sends, "" for none.
+// Sent more than once with different values (a proxy adding its own to
+// the registry's, say), it names no one manifest: an error, where taking
+// the first would pin, from a HEAD, a digest nothing proves.
+func contentDigest(resp *response) (string, error) {
+	var dg string
+	for _, v := range resp.header.Values("Docker-Content-Digest") {
+		switch {
+		case v == "" || v == dg:
+		case dg == "":
+			dg = v
+		default:
+			return "", &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent two different Docker-Content-Digest headers, %q and %q", dg, v)}
+		}
+	}
+	return dg, nil
 }
 
 func errSchema1(status int) error {
