@@ -349,7 +349,7 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"num", `0.1`, nil},
 		{"num", `1e400`, nil},
 		{"num", `"1.5"`, []string{"it allows a number", "write it as a number, 1.5"}},
-		{"num", `"many"`, []string{`the string "many": it allows a number`}},
+		{"num", `"many"`, []string{`a string of 4 characters: it allows a number`}},
 		{"bool", `false`, nil},
 		{"bool", `"false"`, []string{`the string "false": it allows a bool`}},
 		{"obj", `{}`, nil},
@@ -413,7 +413,7 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"tree", `{"a": {"b": 1}}`, []string{"tree.a.b, the number 1: it allows an object"}},
 		{"yes", `[1]`, nil},
 		{"no", `[]`, nil},
-		{"no", `["x"]`, []string{`no[0], the string "x": it allows no value there`}},
+		{"no", `["x"]`, []string{`no[0], a string of 1 character: it allows no value there`}},
 		// const is a one-value enum (pydantic's Literal["FARGATE"]).
 		{"const", `"FARGATE"`, nil},
 		{"const", `"EC2"`, []string{`the string "EC2": it allows one of "FARGATE"`}},
@@ -423,7 +423,7 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		// items; items only those after them.
 		{"prefix", `["a", 1, 2]`, nil},
 		{"prefix", `[1]`, []string{"prefix[0], the number 1: it allows a string there"}},
-		{"prefix", `["a", "b"]`, []string{`prefix[1], the string "b": it allows an integer there`}},
+		{"prefix", `["a", "b"]`, []string{`prefix[1], a string of 1 character: it allows an integer there`}},
 		{"prefix_only", `["a", 1, {"extra": true}]`, nil},
 		{"prefix_only", `["a", "1"]`, []string{`prefix_only[1], the string "1": it allows an integer there`}},
 		// A member a patternProperties pattern matches is not additional;
@@ -507,8 +507,14 @@ func TestSetVariableDefaults_Errors(t *testing.T) {
 		{"refused", docker, `{"image_pull_policy": "Sometimes"}`, ErrValueRefused, "image_pull_policy",
 			[]string{`schema for image_pull_policy refuses the string "Sometimes": it allows one of "IfNotPresent", "Always", "Never" or null`}},
 		{"first refusal in name order", docker, `{"stream_output": "yes", "auto_remove": "no"}`, ErrValueRefused, "auto_remove", nil},
-		{"long value cut", docker, `{"networks": "` + strings.Repeat("n", 100) + `"}`, ErrValueRefused, "networks",
+		{"long value cut", docker, `{"image_pull_policy": "` + strings.Repeat("n", 100) + `"}`, ErrValueRefused, "image_pull_policy",
 			[]string{`the string "` + strings.Repeat("n", 60) + `…"`}},
+		// A function is not told which arguments are sensitive: a string
+		// refused where no listed value or number was wanted is not quoted.
+		{"token in the wrong variable", docker, `{"networks": "ghp_s3cr3tT0ken"}`, ErrValueRefused, "networks",
+			[]string{`refuses a string of 15 characters: it allows a list`}},
+		{"token in the wrong place", docker, `{"env": {"TOKEN": ["ghp_s3cr3tT0ken"]}}`, ErrValueRefused, "env",
+			[]string{`env.TOKEN, a list of 1 items`}},
 
 		{"dangling ref", `{"variables": {"properties": {"p": {"$ref": "#/definitions/Gone"}}}}`, `{"p": 1}`,
 			ErrInvalidSchema, "variables.properties.p", []string{`$ref "#/definitions/Gone" that does not resolve`}},
@@ -584,6 +590,31 @@ func branching(n int) string {
 
 // SetImageDefault is SetVariableDefaults with the one variable image, but
 // for the error when the template lacks it.
+// A Terraform function is not told which of its arguments are sensitive,
+// so a refusal repeats no string but a typo of a listed value or a number,
+// bool or null written in quotes: a token passed into the wrong variable,
+// whole or nested, stays out of the error.
+func TestSetVariableDefaults_RefusalRepeatsNoToken(t *testing.T) {
+	const token = "ghp_s3cr3tT0kenV4lue"
+	docker := readTestdata(t, "docker.json")
+	for _, defaults := range []string{
+		`{"networks": "` + token + `"}`,
+		`{"env": "` + token + `"}`,
+		`{"env": {"TOKEN": ["` + token + `"]}}`,
+		`{"mem_limit": {"k": "` + token + `"}}`,
+		`{"privileged": "` + token + `"}`,
+		`{"volumes": ["` + token + `", 1]}`,
+	} {
+		_, err := SetVariableDefaults(docker, decodeValue(t, defaults).(map[string]any))
+		if !errors.Is(err, ErrValueRefused) {
+			t.Fatalf("%s: error %v, want a refusal", defaults, err)
+		}
+		if strings.Contains(err.Error(), token[:8]) {
+			t.Errorf("%s: the refusal repeats the string: %v", defaults, err)
+		}
+	}
+}
+
 func TestSetImageDefault_IsSetVariableDefaults(t *testing.T) {
 	for _, file := range []string{"docker.json", "kubernetes.json", "kubernetes-enum-refs.json", "ecs.json", "cloud-run.json"} {
 		in := readTestdata(t, file)

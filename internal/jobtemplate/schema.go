@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // checker checks a default value against its job variable's schema, reading
@@ -48,13 +49,13 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	if err != nil || m == nil {
 		return err
 	}
+	allows := m.allows()
 	msg := fmt.Sprintf("the base job template's schema for %s refuses ", name)
 	if m.at == "" {
-		msg += describeValue(m.value)
+		msg += describeValue(m.value, allows)
 	} else {
-		msg += fmt.Sprintf("%s%s, %s", name, m.at, describeValue(m.value))
+		msg += fmt.Sprintf("%s%s, %s", name, m.at, describeValue(m.value, allows))
 	}
-	allows := m.allows()
 	msg += ": it allows " + allows
 	if m.at != "" {
 		msg += " there"
@@ -460,8 +461,13 @@ func describeEnum(values []any) string {
 }
 
 // describeValue names a value in a message: `the string "Sometimes"`,
-// "the number 8080", "an object".
-func describeValue(v any) string {
+// "the number 8080", "an object", "a string of 40 characters". A string
+// is quoted only where the schema lists the values it allows (a typo of
+// one of them) or where it reads as a number, bool or null (written with
+// quotes by mistake): a Terraform function is not told which of its
+// arguments are sensitive, so any other string, a token passed into the
+// wrong variable say, is not repeated in the error.
+func describeValue(v any, allows string) string {
 	const maxLen = 60
 	switch v := v.(type) {
 	case nil:
@@ -471,6 +477,12 @@ func describeValue(v any) string {
 	case json.Number:
 		return "the number " + truncate(string(v), maxLen)
 	case string:
+		if !strings.HasPrefix(allows, "one of ") && !numberRE.MatchString(v) && v != "true" && v != "false" && v != "null" {
+			if n := utf8.RuneCountInString(v); n != 1 {
+				return fmt.Sprintf("a string of %d characters", n)
+			}
+			return "a string of 1 character"
+		}
 		return fmt.Sprintf("the string %q", truncate(v, maxLen))
 	case []any:
 		return fmt.Sprintf("a list of %d items", len(v))

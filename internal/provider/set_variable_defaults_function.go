@@ -49,7 +49,9 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"`base_job_template` as it is. A UTF-8 byte order mark before the template is skipped. " +
 			"A name that is not a job variable of the template is an error that lists the template's variables; " +
 			"a value the schema refuses is an error that names the variable, the place in the value and what the " +
-			"schema allows there. The function reads no registry and no file.",
+			"schema allows there; it quotes the refused value only when it is a number, a bool, or a string the schema " +
+			"should have had as one of its listed values or as a number, since a function is not told which of its " +
+			"arguments are sensitive. The function reads no registry and no file.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name: "base_job_template",
