@@ -202,8 +202,13 @@ func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pi
 	rreq.Platform = "" // the index digest is what drift is judged on, as at refresh
 	pin, err := r.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
+		// What the selector picks is not known, so this plan judges no
+		// drift: what a refresh saw of the imported tag alone (at import,
+		// say) would move the pin, or fail the plan, on half an answer.
+		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on. %s",
+			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on; "+
+				"the next plan resolves the selector again. %s",
 				pinnedRef(*state), resolveErrorDetail(err)))
 	} else {
 		state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
