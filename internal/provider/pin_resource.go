@@ -42,6 +42,16 @@ const (
 // tag, flavor and repository are filled in by the provider.
 const privateSelectorKey = "selector"
 
+// privateUpstreamKey holds the platforms of upstream's image as the last
+// refresh read them (readUpstreamPlatforms).
+const privateUpstreamKey = "upstream_platforms"
+
+// upstreamPlatforms are the platforms of the image at Digest.
+type upstreamPlatforms struct {
+	Digest    string            `json:"digest"`
+	Platforms map[string]string `json:"platforms"`
+}
+
 type pinResource struct {
 	data *providerData
 }
@@ -51,6 +61,10 @@ type pinResourceModel struct {
 	OnDrift        types.String `tfsdk:"on_drift"`
 	UpstreamTag    types.String `tfsdk:"upstream_tag"`
 	UpstreamDigest types.String `tfsdk:"upstream_digest"`
+
+	// upstream is what the last refresh recorded in private state, nil
+	// when it recorded nothing; not in the schema.
+	upstream *upstreamPlatforms
 }
 
 // NewPinResource returns the prefectimage_pin resource.
@@ -131,6 +145,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
 	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
 		previous = &sel
 	}
@@ -187,8 +202,13 @@ func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pi
 	rreq.Platform = "" // the index digest is what drift is judged on, as at refresh
 	pin, err := r.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
+		// What the selector picks is not known, so this plan judges no
+		// drift: what a refresh saw of the imported tag alone (at import,
+		// say) would move the pin, or fail the plan, on half an answer.
+		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on. %s",
+			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on; "+
+				"the next plan resolves the selector again. %s",
 				pinnedRef(*state), resolveErrorDetail(err)))
 	} else {
 		state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
@@ -415,6 +435,19 @@ func pinnedRef(m pinResourceModel) string {
 	return m.TaggedRef.ValueString()
 }
 
+// platformsAt returns the platforms of the image at digest when this run
+// has them without asking the registry: the pinned image's own, or those
+// the last refresh recorded; else nil.
+func (m pinResourceModel) platformsAt(digest string) map[string]string {
+	if m.upstream != nil && m.upstream.Digest == digest {
+		return m.upstream.Platforms
+	}
+	if digest == m.Digest.ValueString() {
+		return platformsOf(m.PlatformDigests)
+	}
+	return nil
+}
+
 // resolveInto resolves the selector (or, when tag is set, that tag in the
 // selector's repository), checking the required platforms, and writes the
 // pin and upstream_* into m.
@@ -447,9 +480,18 @@ func (r *pinResource) resolveInto(ctx context.Context, sel selector, required []
 // from the one shown (a saved plan applied after the tag moved once more),
 // so the pin must follow upstream_* as recorded; a digest names the same
 // image at plan and at apply. A later move is seen by the next refresh.
+// The platforms come from the refresh when it recorded them: the registry
+// may fail between plan and apply, and the apply's plan must not differ.
 func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required []string, state pinResourceModel, m *pinResourceModel) error {
 	req := resolver.Request{Repository: sel.Repository, Platform: sel.Platform, RequiredPlatforms: required}
-	pin, err := r.data.resolver.PinAt(ctx, req, state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString())
+	tag, digest := state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString()
+	var pin resolver.Pin
+	var err error
+	if platforms := state.platformsAt(digest); platforms != nil {
+		pin, err = resolver.PinWithPlatforms(req, tag, digest, platforms)
+	} else {
+		pin, err = r.data.resolver.PinAt(ctx, req, tag, digest)
+	}
 	if err != nil {
 		return err
 	}
@@ -562,7 +604,29 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	state.UpstreamTag = types.StringValue(pin.Tag)
 	state.UpstreamDigest = types.StringValue(pin.Digest)
+	resp.Diagnostics.Append(storeUpstreamPlatforms(ctx, resp.Private, r.readUpstreamPlatforms(ctx, state))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readUpstreamPlatforms reads the platforms of the image upstream moved
+// to, for a pin that keeps platform_digests (platform or
+// required_platforms set), once per refresh as the plan read them before.
+// Terraform plans again at apply from this refreshed state and its private
+// state, and stops an apply whose plan differs from the one shown ("Provider
+// produced inconsistent final plan"): recorded here, the platforms are the
+// same in both plans, whatever the registry does in between. nil when
+// upstream is the pinned image, or the read failed (the plan reads again).
+func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResourceModel) *upstreamPlatforms {
+	digest := state.UpstreamDigest.ValueString()
+	if digest == state.Digest.ValueString() || state.PlatformDigests.IsNull() || state.PlatformDigests.IsUnknown() {
+		return nil
+	}
+	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
+	if err != nil {
+		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh; the plan reads them", map[string]any{"digest": digest})
+		return nil
+	}
+	return &upstreamPlatforms{Digest: digest, Platforms: platforms}
 }
 
 // Update writes exactly the planned values; the plan resolved them.
@@ -649,6 +713,35 @@ func storedSelector(ctx context.Context, private privateState) (*selector, diag.
 		return nil, nil // unreadable: treat as unknown, the next apply rewrites it
 	}
 	return &sel, diags
+}
+
+// storedUpstreamPlatforms is what the last refresh recorded, nil when it
+// recorded nothing or it cannot be read (the plan reads the registry then).
+func storedUpstreamPlatforms(ctx context.Context, private privateState) *upstreamPlatforms {
+	if private == nil {
+		return nil
+	}
+	raw, diags := private.GetKey(ctx, privateUpstreamKey)
+	if diags.HasError() || len(raw) == 0 {
+		return nil
+	}
+	var up upstreamPlatforms
+	if err := json.Unmarshal(raw, &up); err != nil || up.Digest == "" || up.Platforms == nil {
+		return nil
+	}
+	return &up
+}
+
+// storeUpstreamPlatforms records up, or removes the record when up is nil.
+func storeUpstreamPlatforms(ctx context.Context, private privateState, up *upstreamPlatforms) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	if up == nil {
+		return private.SetKey(ctx, privateUpstreamKey, nil)
+	}
+	raw, _ := json.Marshal(up) // strings only: it cannot fail
+	return private.SetKey(ctx, privateUpstreamKey, raw)
 }
 
 func storeSelector(ctx context.Context, private privateState, sel selector) diag.Diagnostics {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -178,49 +179,76 @@ func TestAccRedteam4_importLastGoodImageWithSelector(t *testing.T) {
 	})
 }
 
-// A drift plan that follows upstream (required_platforms, so the apply's
-// own plan reads upstream's platforms by digest), the registry failing
-// between plan and apply: the apply's own plan cannot read them, holds the
-// pin with a warning, and Terraform stops the apply with "Provider produced
-// inconsistent final plan". Nothing is written: the pin is as it was.
+// A drift plan that follows upstream, the registry failing between plan
+// and apply: Terraform plans again at apply, and that plan must plan what
+// was shown. With platform or required_platforms it read upstream's
+// platforms from the registry, so it held the pin with a warning and
+// Terraform stopped the apply with "Provider produced inconsistent final
+// plan"; the refresh now records them in private state and the apply
+// writes the reviewed pin without the registry. Without either, nothing
+// is read by then (a guard).
 func TestAccRedteam4_faultBetweenDriftPlanAndApply(t *testing.T) {
-	isolateHome(t)
-	faults := &faultSwitch{}
-	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
-	repo := reg.Host() + "/" + prefectRepo
-	const tag = "3.4.2-python3.12"
-	config := faultProviderConfig(reg) + `
+	for name, extra := range map[string]string{
+		"required_platforms": "  required_platforms = " + bothPlatforms + "\n",
+		"platform":           "  platform           = \"linux/amd64\"\n",
+		"neither":            "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			isolateHome(t)
+			faults := &faultSwitch{}
+			reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+			repo := reg.Host() + "/" + prefectRepo
+			const tag = "3.4.2-python3.12"
+			config := faultProviderConfig(reg) + `
 resource "prefectimage_pin" "test" {
   prefect_version    = "~> 3.4.0"
   python_version     = "3.12"
-  required_platforms = ` + bothPlatforms + `
-}
+` + extra + `}
 `
-	var pinned string
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, tag); return nil },
-		}, {
-			PreConfig: push(t, reg, tag),
-			Config:    config,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
-				expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
-				betweenPlanAndApply(faults.set(onRegistry(false, answer(http.StatusServiceUnavailable)))),
-			}},
-			ExpectError: regexp.MustCompile(`(?s)Provider produced inconsistent final plan`),
-		}, {
-			// on_drift = "warn" holds whatever the failed apply left.
-			PreConfig: faults.set(nil),
-			Config:    strings.Replace(config, "python_version     = \"3.12\"", "python_version     = \"3.12\"\n  on_drift = \"warn\"", 1),
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectStateString{pinAddress, "digest", func() string { return pinned }},
-				expectStateString{pinAddress, "ref", func() string { return repo + "@" + pinned }},
-			},
-		}},
-	})
+			moved := digestOf(t, reg, tag)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: config,
+				}, {
+					PreConfig: push(t, reg, tag),
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+						expectPlannedString{pinAddress, "digest", moved},
+						betweenPlanAndApply(faults.set(onRegistry(false, answer(http.StatusServiceUnavailable)))),
+					}},
+					// The registry still fails at the plan after the apply:
+					// the refresh keeps the pin and plans nothing.
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectStateString{pinAddress, "digest", moved},
+						expectStateString{pinAddress, "ref", func() string { return repo + "@" + moved() }},
+					},
+					Check: func(s *terraform.State) error {
+						if extra == "" {
+							return nil
+						}
+						// The platforms are upstream's new image's.
+						want, err := reg.PlatformDigests(prefectRepo, tag)
+						if err != nil {
+							return err
+						}
+						got := s.RootModule().Resources[pinAddress].Primary.Attributes["platform_digests.linux/amd64"]
+						if got == "" || got != want["linux/amd64"] {
+							return fmt.Errorf("platform_digests linux/amd64 is %q, want upstream's %q", got, want["linux/amd64"])
+						}
+						return nil
+					},
+				}, {
+					PreConfig: faults.set(nil),
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+					}},
+				}},
+			})
+		})
+	}
 }
 
 // Two data sources of one plan, one naming the tag and one selecting it

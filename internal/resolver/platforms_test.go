@@ -216,3 +216,35 @@ func TestResolvePlatformDefaultVariant(t *testing.T) {
 		}
 	}
 }
+
+// PinWithPlatforms gives what PinAt gives when the registry would answer
+// with those platforms: the same pin, or the same kind of error.
+func TestPinWithPlatformsAgreesWithPinAt(t *testing.T) {
+	both := map[string]string{"linux/amd64": "sha256:1", "linux/arm64/v8": "sha256:2"}
+	armOnly := map[string]string{"linux/arm64": "sha256:2"}
+	required := []string{"linux/amd64", "linux/arm64"}
+	for _, c := range []struct {
+		platforms map[string]string
+		req       Request
+	}{
+		{both, Request{}},
+		{both, Request{RequiredPlatforms: required}},
+		{both, Request{Platform: "linux/arm64"}},
+		{both, Request{Platform: "linux/s390x"}},
+		{armOnly, Request{RequiredPlatforms: required}},
+		{armOnly, Request{Platform: "linux/amd64", RequiredPlatforms: required}},
+	} {
+		c.req.Repository = "prefecthq/prefect"
+		f := newFake()
+		f.platforms = c.platforms
+		want, wantErr := New(f).PinAt(context.Background(), c.req, "3.1.15-python3.12", "sha256:a")
+		got, err := PinWithPlatforms(c.req, "3.1.15-python3.12", "sha256:a", c.platforms)
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Errorf("%+v: err = %v, PinAt's %v", c.req, err, wantErr)
+		}
+		if got.Digest != want.Digest || got.TaggedRef != want.TaggedRef || got.PlatformDigest != want.PlatformDigest ||
+			got.PlatformRef != want.PlatformRef || len(got.PlatformDigests) != len(want.PlatformDigests) {
+			t.Errorf("%+v: pin = %+v, PinAt's %+v", c.req, got, want)
+		}
+	}
+}

@@ -219,6 +219,19 @@ func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Requ
 	return pin, nil
 }
 
+// PinWithPlatforms is PinAt for an image whose platforms were read
+// already (by digest, which names them for good): it asks the registry
+// nothing, and checks them as PinAt does.
+func PinWithPlatforms(req Request, tag, digest string, platforms map[string]string) (Pin, error) {
+	pin := PinOf(req.Repository, tag, digest)
+	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
+		if err := setPlatforms(req, &pin, platforms); err != nil {
+			return Pin{}, err
+		}
+	}
+	return pin, nil
+}
+
 // PinOf builds the pin of a known tag and digest, with what the tag itself
 // says of its Prefect version, Python and flavor. tag may be empty (a pin by
 // digest alone); repository is spelled as given.
@@ -377,16 +390,22 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 	if err != nil {
 		return err
 	}
-	pin.PlatformDigests = platforms.ByPlatform
+	return setPlatforms(req, pin, platforms.ByPlatform)
+}
+
+// setPlatforms records the image's platforms in pin, checks the required
+// ones, and picks req.Platform's manifest.
+func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
+	pin.PlatformDigests = byPlatform
 	if err := checkRequired(req, *pin); err != nil {
 		return err
 	}
 	if req.Platform == "" {
 		return nil
 	}
-	digest, ok := MatchPlatform(platforms.ByPlatform, req.Platform)
+	digest, ok := MatchPlatform(byPlatform, req.Platform)
 	if !ok {
-		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(platforms.ByPlatform)}
+		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(byPlatform)}
 	}
 	pin.PlatformDigest = digest
 	pin.PlatformRef = req.Repository + "@" + digest
