@@ -287,3 +287,56 @@ data "prefectimage_pin" "test" {
 		})
 	})
 }
+
+// A refresh that fails keeps the pin as it was, whatever an earlier
+// refresh recorded: held under on_drift = "warn", a re-push stays in
+// upstream_*, and a plan switched to "update" while the registry fails
+// must not follow that stale record (the refresh says the pin holds).
+// Once the registry answers, the move is planned.
+func TestAccPinResource_refreshFaultDoesNotFollowStaleUpstream(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	config := func(onDrift string) string {
+		return faultProviderConfig(reg) + `
+resource "prefectimage_pin" "test" {
+  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  on_drift        = "` + onDrift + `"
+}
+`
+	}
+	pinned := mustDigest(t, reg, tag)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config("warn"),
+		}, {
+			// The re-push is seen and held: upstream_digest records it.
+			PreConfig: push(t, reg, tag),
+			Config:    config("warn"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+			},
+		}, {
+			PreConfig: func() { rec.reset(); faults.set(onRegistry(false, answer(http.StatusServiceUnavailable)))() },
+			Config:    config("update"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+			},
+			Check: rec.expectWarning(`(?s)Upstream Image Not Checked: Could not check whether .* so the pin holds as it was`),
+		}, {
+			PreConfig: faults.set(nil),
+			Config:    config("update"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", digestOf(t, reg, tag)},
+			},
+		}},
+	})
+}

@@ -42,6 +42,10 @@ const (
 // tag, flavor and repository are filled in by the provider.
 const privateSelectorKey = "selector"
 
+// privateUncheckedKey marks a refresh that could not resolve upstream: the
+// plan then judges no drift, since upstream_* is an earlier refresh's.
+const privateUncheckedKey = "upstream_unchecked"
+
 // privateUpstreamKey holds the platforms of upstream's image as the last
 // refresh read them (readUpstreamPlatforms).
 const privateUpstreamKey = "upstream_platforms"
@@ -146,8 +150,11 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
+	// A refresh that failed left upstream_* as an earlier one recorded it,
+	// unless this plan resolved upstream itself (adoptImported).
+	stale := unchecked(ctx, req.Private)
 	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
-		previous = &sel
+		previous, stale = &sel, false
 	}
 	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
@@ -162,7 +169,9 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-	if !drifted(state) {
+	// After a failed refresh the pin stays as it was (its warning says
+	// so), not moved to an upstream this run did not see.
+	if !drifted(state) || stale {
 		return
 	}
 	if gone := pinnedTagGone(sel, state); gone != "" {
@@ -590,6 +599,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	rreq, err := sel.request(state.Repository.ValueString())
 	if err != nil {
+		resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, true)...)
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked", err.Error())
 		return
 	}
@@ -597,6 +607,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	rreq.Platform = "" // the index digest is what drift is judged on
 	pin, err := r.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
+		resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, true)...)
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s",
 				state.TaggedRef.ValueString(), resolveErrorDetail(err)))
@@ -604,6 +615,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	state.UpstreamTag = types.StringValue(pin.Tag)
 	state.UpstreamDigest = types.StringValue(pin.Digest)
+	resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, false)...)
 	resp.Diagnostics.Append(storeUpstreamPlatforms(ctx, resp.Private, r.readUpstreamPlatforms(ctx, state))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -730,6 +742,26 @@ func storedUpstreamPlatforms(ctx context.Context, private privateState) *upstrea
 		return nil
 	}
 	return &up
+}
+
+// markUnchecked records whether this refresh failed to resolve upstream.
+func markUnchecked(ctx context.Context, private privateState, failed bool) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	if !failed {
+		return private.SetKey(ctx, privateUncheckedKey, nil)
+	}
+	return private.SetKey(ctx, privateUncheckedKey, []byte("true"))
+}
+
+// unchecked reports whether the last refresh failed to resolve upstream.
+func unchecked(ctx context.Context, private privateState) bool {
+	if private == nil {
+		return false
+	}
+	raw, diags := private.GetKey(ctx, privateUncheckedKey)
+	return !diags.HasError() && string(raw) == "true"
 }
 
 // storeUpstreamPlatforms records up, or removes the record when up is nil.
