@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -214,7 +215,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, resolveErrorDetail(err))
+		resp.Diagnostics.AddError(summary, releasesErrorDetail(err))
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
@@ -223,6 +224,17 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	model.AllowPrereleases = types.BoolValue(filter.AllowPrereleases)
 	resp.Diagnostics.Append(model.setReleases(ctx, releases)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// releasesErrorDetail is resolveErrorDetail's, but for a registry that lists
+// only part of a repository (Artifact Registry's 10,000 tags), whose advice
+// for a pin is the tag attribute: this data source has none, and lists.
+func releasesErrorDetail(err error) string {
+	var limit *registry.LimitError
+	if errors.As(err, &limit) && limit.Bound == "tags" {
+		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
+	}
+	return resolveErrorDetail(err)
 }
 
 // setReleases writes versions, latest and releases: empty lists and a null
