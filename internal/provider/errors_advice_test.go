@@ -106,3 +106,21 @@ func TestListingBoundAdvice(t *testing.T) {
 		}
 	}
 }
+
+// The releases data source has no tag attribute and always lists: past
+// Artifact Registry's 10,000 tags its advice is another registry, not the
+// pin's "name one exact tag with tag". Its other advice is the pin's.
+func TestReleasesListingBoundAdvice(t *testing.T) {
+	for bound, want := range map[string]string{
+		"tags":  "point repository at a registry that lists every tag",
+		"time":  "Raise listing_timeout",
+		"pages": "The bound is fixed",
+	} {
+		err := &registry.Error{Registry: "us-docker.pkg.dev", Repository: "us-docker.pkg.dev/acme/mirror/prefect", Action: "list tags", StatusCode: http.StatusOK,
+			Cause: &registry.LimitError{Bound: bound, Limit: "a bound", Reached: "a figure"}}
+		detail := releasesErrorDetail(err)
+		if !strings.Contains(detail, want) || strings.Contains(detail, "with tag") || !strings.Contains(detail, "a figure") {
+			t.Errorf("bound %s: detail %q, want %q, the figure, and no tag attribute", bound, detail, want)
+		}
+	}
+}

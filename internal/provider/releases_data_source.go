@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -106,8 +107,10 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"with Terraform's meaning (`3.1.15`, `!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, " +
 					"`~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`) or PEP 440 syntax with PEP 440's meaning (`==3.1.15`, " +
 					"`==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Defaults to every version. An exact prerelease such as " +
-					"`3.0.0rc14` may be named without `allow_prereleases`.",
-				Validators: []validator.String{releasesVersionValidator},
+					"`3.0.0rc14` may be named without `allow_prereleases`. A version of fewer than three numbers is exact " +
+					"too: `3.4` (or `==3.4`) lists 3.4.0 alone, not every 3.4.z, and draws a warning; write `~> 3.4.0` (or " +
+					"`==3.4.*`) for every 3.4.z. Quote it: `prefect_version = 2.20` without quotes is the number 2.2 to Terraform.",
+				Validators: []validator.String{releasesVersionValidator, shortPrefectVersion{listing: true}},
 			},
 			"python_version": schema.StringAttribute{
 				Optional: true,
@@ -212,7 +215,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, resolveErrorDetail(err))
+		resp.Diagnostics.AddError(summary, releasesErrorDetail(err))
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
@@ -221,6 +224,17 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	model.AllowPrereleases = types.BoolValue(filter.AllowPrereleases)
 	resp.Diagnostics.Append(model.setReleases(ctx, releases)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// releasesErrorDetail is resolveErrorDetail's, but for a registry that lists
+// only part of a repository (Artifact Registry's 10,000 tags), whose advice
+// for a pin is the tag attribute: this data source has none, and lists.
+func releasesErrorDetail(err error) string {
+	var limit *registry.LimitError
+	if errors.As(err, &limit) && limit.Bound == "tags" {
+		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
+	}
+	return resolveErrorDetail(err)
 }
 
 // setReleases writes versions, latest and releases: empty lists and a null

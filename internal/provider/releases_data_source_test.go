@@ -487,3 +487,43 @@ data "prefectimage_releases" "test" {
 		}},
 	})
 }
+
+// prefect_version "3.2" means exactly 3.2.0 here too, and lists 3.2.0
+// alone, not every 3.2.z; prefect_version = 3.20 without quotes is "3.2" as
+// well. Both warn on the attribute, as for a pin, and still list; "~> 3.2.0"
+// lists every 3.2.z, with no warning.
+func TestAccReleasesDataSource_shortPrefectVersionWarns(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, append(slices.Clone(releasesTags), "3.2.5-python3.12"))
+	const warning = `(?s)warning: Prefect Version Names One Exact Release: prefect_version "3\.2" means exactly 3\.2\.0.*only 3\.2\.0 is listed.*"~> 3\.2\.0"`
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            providerConfig(reg) + `data "prefectimage_releases" "test" { prefect_version = "3.2" }`,
+			ConfigStateChecks: expectReleases("data.prefectimage_releases.test", "3.2.0: 3.2.0-python3.9 3.2.0-python3.9-conda 3.2.0-python3.10 3.2.0-python3.12 3.2.0-python3.12-conda 3.2.0-python3.12-kubernetes 3.2.0-python3.13"),
+			Check:             rec.expectWarning(warning),
+		}, {
+			PreConfig: rec.reset,
+			Config: providerConfig(reg) + `data "prefectimage_releases" "test" {
+  prefect_version = 3.20
+  python_version  = "3.12"
+}`,
+			ConfigStateChecks: expectReleases("data.prefectimage_releases.test", "3.2.0: 3.2.0-python3.12 3.2.0-python3.12-conda 3.2.0-python3.12-kubernetes"),
+			Check:             rec.expectWarning(warning + `.*prefect_version = 3\.20 without quotes.*number 3\.2`),
+		}, {
+			PreConfig: rec.reset,
+			Config: providerConfig(reg) + `data "prefectimage_releases" "test" {
+  prefect_version = "~> 3.2.0"
+  python_version  = "3.12"
+}`,
+			ConfigStateChecks: expectReleases("data.prefectimage_releases.test", "3.2.5: 3.2.5-python3.12", "3.2.0: 3.2.0-python3.12 3.2.0-python3.12-conda 3.2.0-python3.12-kubernetes"),
+			Check: func(*terraform.State) error {
+				if rec.expectWarning(`Prefect Version Names One Exact Release`)(nil) == nil {
+					return fmt.Errorf("prefect_version %q drew the warning of a short version", "~> 3.2.0")
+				}
+				return nil
+			},
+		}},
+	})
+}

@@ -259,8 +259,9 @@ func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.Str
 // shortPrefectVersion warns about prefect_version "3.4": exactly 3.4.0 in
 // Terraform's and PEP 440's reading alike, while Prefect's tag
 // 3.4-python3.12 follows the newest 3.4.z. Users write the one meaning the
-// other and silently pin an old release.
-type shortPrefectVersion struct{}
+// other and silently pin an old release, or (listing, for the releases data
+// source) list 3.4.0 alone.
+type shortPrefectVersion struct{ listing bool }
 
 func (shortPrefectVersion) Description(context.Context) string {
 	return "warns about a version of fewer than three numbers (3.4), which means exactly 3.4.0, not the newest 3.4.z"
@@ -270,7 +271,7 @@ func (v shortPrefectVersion) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (shortPrefectVersion) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v shortPrefectVersion) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -291,6 +292,11 @@ func (shortPrefectVersion) ValidateString(_ context.Context, req validator.Strin
 		"it does not move to the newest %s. For the newest %s write prefect_version = %q; to follow Prefect's moving tag "+
 		"write tag = %q (with your Python and flavor) in place of prefect_version; to keep %s, write %q.",
 		c.String(), exact, s+"-python3.12", series, series, newest, s+"-python3.12", exact, exact)
+	if v.listing {
+		detail = fmt.Sprintf("prefect_version %q means exactly %s, in Terraform's and PEP 440's syntax alike, so only %s is listed, "+
+			"not every %s. To list every %s write prefect_version = %q (or %q); to list %s alone, write %q.",
+			c.String(), exact, exact, series, series, newest, "=="+s+".*", exact, exact)
+	}
 	if u, ok := c.UnquotedReading(); ok {
 		detail += fmt.Sprintf(" If you wrote prefect_version = %s without quotes, Terraform read it as the number %s: quote it.", u, s)
 	}

@@ -77,3 +77,28 @@ func TestShortPrefectVersionWarns(t *testing.T) {
 		}
 	}
 }
+
+// The releases data source's warning speaks of listing: "3" lists 3.0.0
+// alone, "~> 3.0" or "==3.*" every 3.y.z; it names no tag attribute, which
+// that data source has not.
+func TestShortPrefectVersionWarnsForListing(t *testing.T) {
+	for in, want := range map[string][]string{
+		"3":     {`"3" means exactly 3.0.0`, `only 3.0.0 is listed, not every 3.y.z`, `prefect_version = "~> 3.0" (or "==3.*")`, `write "3.0.0"`},
+		"==3.4": {`"==3.4" means exactly 3.4.0`, `"~> 3.4.0" (or "==3.4.*")`},
+		"2.2":   {`only 2.2.0 is listed`, `prefect_version = 2.20 without quotes, Terraform read it as the number 2.2: quote it`},
+		"3.4.0": nil,
+	} {
+		resp := &validator.StringResponse{}
+		shortPrefectVersion{listing: true}.ValidateString(context.Background(),
+			validator.StringRequest{Path: path.Root("prefect_version"), ConfigValue: types.StringValue(in)}, resp)
+		warnings := resp.Diagnostics.Warnings()
+		if len(warnings) != min(len(want), 1) || resp.Diagnostics.HasError() {
+			t.Fatalf("%q: %v, want %d warning", in, resp.Diagnostics, min(len(want), 1))
+		}
+		for _, s := range want {
+			if d := warnings[0].Detail(); !strings.Contains(d, s) || strings.Contains(d, "tag =") {
+				t.Errorf("%q: warning lacks %q or names tag:\n%s", in, s, d)
+			}
+		}
+	}
+}

@@ -209,3 +209,46 @@ func TestReleasesErrors(t *testing.T) {
 		t.Errorf("cancelled: err = %v", fmt.Sprint(err))
 	}
 }
+
+// Versions off the shipped catalogs' beaten track, through the spans: the
+// two-number 2.0 alphas and betas and 1.0rc1 (in the "2.0" and "1."
+// spans), a .post release, and a nightly series with no stable. The wants
+// are what Python's packaging (PEP 440) keeps of the same versions, with a
+// prerelease named by "==" admitted as SPEC says.
+func TestReleasesOffTrackVersions(t *testing.T) {
+	var tags []string
+	for _, v := range []string{"2.0b8", "2.0b16", "2.0a5", "2.0.0", "1.0rc1", "1.0.0", "2.6.9", "2.6.9.post1", "3.1.16.dev1", "3.1.16.dev7", "3.2.0"} {
+		tags = append(tags, v+"-python3.9", v+"-python3.10-conda")
+	}
+	_, repo := seeded(t, append(tags, "2.0-python3.9", "1-latest", "sha-1da1544-python3.9"))
+	for _, tc := range []struct {
+		versions string
+		pre      bool
+		want     string
+	}{
+		{"==2.0.*", true, "2.0.0 2.0b16 2.0b8 2.0a5"},
+		{"==2.0.*", false, "2.0.0"},
+		{"~> 1.0", true, "1.0.0"},
+		{"> 2.6.9", false, "3.2.0"},
+		{">= 2.6.9, < 3", false, "2.6.9.post1 2.6.9"},
+		{"==3.1.16.*", true, "3.1.16.dev7 3.1.16.dev1"},
+		{"~> 3.1.16", true, ""},
+		{"2.0b8", false, "2.0b8"},
+		{"< 2.0.0", true, "1.0.0 1.0rc1"},
+	} {
+		got, err := New(newClient(t)).Releases(context.Background(), repo, releaseFilter(t, tc.versions, "", "", tc.pre))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var versions []string
+		for _, r := range got {
+			versions = append(versions, r.Version.String())
+			if len(r.Images) != 2 || r.Images[0].Name != r.Version.String()+"-python3.9" {
+				t.Errorf("%s: images %v, want its two tags", r.Version, r.Images)
+			}
+		}
+		if g := strings.Join(versions, " "); g != tc.want {
+			t.Errorf("%q (prereleases %v): %q, want %q", tc.versions, tc.pre, g, tc.want)
+		}
+	}
+}
