@@ -54,6 +54,9 @@ const (
 	readMore verdict = iota
 	// complete: the stretch holds every tag of its part of the list.
 	complete
+	// askShorter: ask the page just read, by the cursor Link it was read
+	// by, again with n = stretch.n, one name fewer than it held.
+	askShorter
 	// unproven: the pages do not show the lexical order a bounded stretch
 	// relies on (see stretch.why); read the whole list instead.
 	unproven
@@ -107,6 +110,11 @@ type stretch struct {
 	// unasked: n is not sent (the registry refused it), so the list
 	// cannot be asked for again with widePage.
 	unasked bool
+	// shortened: a full page without Link reached by a cursor was asked
+	// again one name shorter (askShorter); shortPage: the page being
+	// taken is that answer; fullLast: the last tag of the full page.
+	shortened, shortPage bool
+	fullLast             string
 }
 
 // take records a page and says what to do next.
@@ -191,11 +199,19 @@ func (s *stretch) takeWhole(p page) verdict {
 	}
 	fresh := 0
 	for _, t := range p.tags {
-		if !s.seen[t] {
-			s.seen[t] = true
-			s.tags = append(s.tags, t)
+		if s.keep(t) {
 			fresh++
 		}
+	}
+	if s.shortPage {
+		s.shortPage = false
+		if p.link && p.count == s.n {
+			return readMore // the end shows as a page that is not full, or it goes on
+		}
+		// It did not take the shorter n, or left the Link off again: ask
+		// after the full page's last tag, as for any full page without Link.
+		s.keep(s.fullLast)
+		return s.askAfter(s.fullLast)
 	}
 	if p.sent != "" && fresh > 0 && fresh == len(p.tags) {
 		s.advanced = true
@@ -215,6 +231,22 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
+	case p.cursor && !s.shortened && p.count > 1 && fresh == len(p.tags):
+		// A full page without Link, reached by a cursor. Such a registry
+		// takes last for a cursor of its own and answers a tag from its
+		// start (Quay 3.11 and earlier), so the page after this one
+		// cannot be asked for by last; and Quay links a next page only
+		// while a tag remains, so its list ends on a full page whenever it
+		// holds a multiple of its page size. Asked again one name
+		// shorter, this page links the next, which is not full, when the
+		// list ends there, as on a registry that leaves the Link off a
+		// full page it does not.
+		// The full page's last tag is then the next page's first: it is
+		// taken from there (or again, by keep, if the end does not show).
+		s.shortened, s.shortPage, s.fullLast, s.n = true, true, p.tags[len(p.tags)-1], p.count-1
+		delete(s.seen, s.fullLast)
+		s.tags = s.tags[:len(s.tags)-1]
+		return askShorter
 	case s.widened && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
@@ -239,7 +271,22 @@ func (s *stretch) takeWhole(p page) verdict {
 		s.widened, s.n, s.nextLast = true, widePage, ""
 		return readMore
 	}
-	last := p.tags[len(p.tags)-1]
+	return s.askAfter(p.tags[len(p.tags)-1])
+}
+
+// keep adds t to the tags unless it is there already, and says whether it
+// was new.
+func (s *stretch) keep(t string) bool {
+	if s.seen[t] {
+		return false
+	}
+	s.seen[t] = true
+	s.tags = append(s.tags, t)
+	return true
+}
+
+// askAfter asks for the page after last, once.
+func (s *stretch) askAfter(last string) verdict {
 	if s.sentLast[last] {
 		return s.fail(unreadable, fmt.Sprintf("the registry answered last=%q with a page ending at that same tag, so paging stopped to avoid a loop", last))
 	}

@@ -114,6 +114,13 @@ func TestBoundedStretchDecisions(t *testing.T) {
 
 // The decisions of an unbounded stretch: it reads to the end in any order,
 // and says unreadable where the end cannot be reached.
+// cur is a page reached by a cursor Link.
+func cur(link bool, tags ...string) page {
+	p := pg("", link, tags...)
+	p.cursor = true
+	return p
+}
+
 func TestWholeStretchDecisions(t *testing.T) {
 	big := pg("", false, "e", "a", "d", "c", "b")
 	for _, tc := range []struct {
@@ -169,6 +176,23 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages", n: 2,
 			pages: []page{pg("", true, "a", "b"), {tags: []string{"c"}, count: 1, cursor: true}},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
+		// Quay 3.11: a cursor registry that links a next page only while a
+		// tag remains, and answers a last that is a tag from its start.
+		{name: "cursor pages ending on a full page: asked again shorter, the end shows", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(true, "d", "e"), cur(false, "f")},
+			want:  []verdict{readMore, askShorter, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f"}},
+		{name: "cursor pages, two names a page: shorter by one, the last page is full again, so asked after it", n: 2,
+			pages: []page{pg("", true, "a", "b"), cur(false, "c", "d"), cur(true, "c"), cur(false, "d"), pg("d", false)},
+			want:  []verdict{readMore, askShorter, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "cursor pages, a full page without Link that goes on: asked again shorter, read on", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(true, "d", "e"), cur(true, "f", "g"), cur(false, "h")},
+			want:  []verdict{readMore, askShorter, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
+		{name: "cursor pages, the shorter answer has no Link either: asked after the full page, as before", n: 2,
+			pages: []page{pg("", true, "a", "b"), cur(false, "c", "d"), cur(false, "c"), pg("d", false)},
+			want:  []verdict{readMore, askShorter, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "cursor pages, the shorter n not taken: asked after the full page, never whole from it", n: 2,
+			pages: []page{pg("", true, "a", "b"), cur(false, "c", "d"), cur(false, "c", "d"), pg("d", true, "a", "b")},
+			want:  []verdict{readMore, askShorter, readMore, readMore}, tags: []string{"a", "b", "c", "d"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &stretch{n: tc.n, unasked: tc.unasked}

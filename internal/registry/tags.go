@@ -748,7 +748,12 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 	if s.pages == 1 {
 		visited[pageKey(l.tagsURL(s.n, s.from))] = true
 	}
-	for v == readMore {
+	var followed *url.URL // the Link the page before was read by
+	for v == readMore || v == askShorter {
+		if v == askShorter {
+			next = withN(followed, s.n)
+		}
+		followed = next
 		if next != nil {
 			key := pageKey(next)
 			if visited[key] {
@@ -919,6 +924,15 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 
 // pageKey identifies a page whatever the scheme, host spelling or order of
 // query parameters.
+// withN is u asking for n names.
+func withN(u *url.URL, n int) *url.URL {
+	short := *u
+	q := short.Query()
+	q.Set("n", strconv.Itoa(n))
+	short.RawQuery = q.Encode()
+	return &short
+}
+
 func pageKey(u *url.URL) string {
 	return u.Path + "?" + u.Query().Encode()
 }

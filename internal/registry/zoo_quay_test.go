@@ -377,3 +377,28 @@ func TestZooQuayManifests(t *testing.T) {
 		}
 	}
 }
+
+// Quay 3.11 links a next page only while a tag remains, so a list of a
+// multiple of its page size ends on a full page without Link; it takes a
+// last that is a tag for a page token it cannot read, and answers from its
+// start. The end is seen by asking that page again one name shorter: its
+// Link then leads to a page that is not full (found by the shared-client
+// differential test, redteam8).
+func TestZooQuayListEndsOnFullPage(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	for _, tc := range []struct {
+		name string
+		size int
+		h    func([]string) http.HandlerFunc
+	}{
+		{"quay-3.11-13500-tags", 13500, quay311(50)},
+		{"quay-3.11-pagination-100-13500-tags", 13500, quay311(100)},
+		{"quay-3.11-50-tags", 50, quay311(50)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			some := sorted[:tc.size]
+			runZoo(t, tc.h(some), quayRepo, some, true)
+		})
+	}
+}
