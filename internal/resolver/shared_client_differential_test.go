@@ -86,9 +86,8 @@ type sharedShape struct {
 	opts    []registrytest.Option
 	mayFail bool
 	// cursor is the page size of a registry that pages by cursor and
-	// ignores last: a list that ends on a full page, without a Link,
-	// cannot be told from one whose Link was left off a full page (the
-	// registry model's linkOff), so it may fail too.
+	// ignores last: its list is cut to a multiple of it now and then, to
+	// end on a full page without a Link (Quay 3.11).
 	cursor int
 }
 
@@ -251,6 +250,9 @@ func sharedRound(t *testing.T, seed, round uint64) {
 		if i > 0 && len(tags) > 1000 {
 			tags = tags[:1000] // seeded fast
 		}
+		if c := shape.cursor; c > 0 && len(tags) > c && rng.IntN(2) == 0 {
+			tags = tags[:len(tags)/c*c]
+		}
 		if err := reg.Seed(name, tags); err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +267,6 @@ func sharedRound(t *testing.T, seed, round uint64) {
 			}
 		}
 		repos = append(repos, sr)
-		shape.mayFail = shape.mayFail || shape.cursor > 0 && len(tags)%shape.cursor == 0
 	}
 	client := newClient(t)
 	// Resolvers of every listing mode on the one Client, the default most.
