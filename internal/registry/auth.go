@@ -43,7 +43,10 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
 		if err != nil {
-			return nil, &keychainError{cause: err}
+			if ke := new(keychainError); !errors.As(err, &ke) {
+				err = &keychainError{cause: err}
+			}
+			return nil, err
 		}
 		c.sources.Store(ref.key, source)
 		scopes := []string{ref.name.Scope(transport.PullScope)}
@@ -211,11 +214,26 @@ func (e *realmRefusedError) Error() string {
 func (e *realmRefusedError) Unwrap() error { return e.cause }
 
 // keychainError is a Docker config (or credential helper) that could not
-// be read: as for docker and crane, an error, never anonymous access.
-type keychainError struct{ cause error }
+// be read: as for crane, an error, never anonymous access (docker warns
+// and pulls anonymously).
+type keychainError struct {
+	cause error
+	file  string // Podman's auth file, read for want of a Docker config; "" for the Docker config
+}
 
 func (e *keychainError) Error() string {
+	if e.file != "" {
+		return fmt.Sprintf("the credentials could not be read from Podman's auth file %s (read because there is no Docker config): %s", e.file, e.cause)
+	}
 	return "the credentials could not be read from the Docker config: " + e.cause.Error()
+}
+
+// advice says what to fix.
+func (e *keychainError) advice() string {
+	if e.file != "" {
+		return "Fix or remove that auth file (REGISTRY_AUTH_FILE, or containers/auth.json under XDG_RUNTIME_DIR or ~/.config) or its credential helper."
+	}
+	return "Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper."
 }
 
 func (e *keychainError) Unwrap() error { return e.cause }
@@ -232,8 +250,16 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			}
 		}
 	}
-	auth, err := authn.Resolve(ctx, c.keychain, ref.name)
-	if err != nil {
+	auth, source := authn.Authenticator(nil), sourceKeychain
+	if c.keychain == authn.DefaultKeychain && !dockerConfigFound() {
+		cfg, from, file, ok, err := withoutDockerConfig(ref)
+		if err != nil {
+			return nil, "", &keychainError{cause: err, file: file}
+		}
+		if ok {
+			auth, source = authn.FromConfig(cfg), from
+		}
+	} else if auth, err = authn.Resolve(ctx, c.keychain, ref.name); err != nil {
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
@@ -251,7 +277,7 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			c.addSecret(secret)
 		}
 	}
-	return auth, sourceKeychain, nil
+	return auth, source, nil
 }
 
 // configHelper names the credential helper the Docker config names for
