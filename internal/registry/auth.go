@@ -119,9 +119,19 @@ type repositoryPing struct {
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)
-	if handshake && req.Response != nil && req.Response.Request != nil &&
-		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http" {
-		return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+	if handshake && req.Response != nil && req.Response.Request != nil {
+		from := req.Response.Request.URL
+		if from.Scheme == "https" && req.URL.Scheme == "http" {
+			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+		}
+		// go-containerregistry takes the challenge of the ping's last
+		// answer, so one from another host would have its token service
+		// sent the registry's credentials; docker applies a challenge only
+		// to the host that sent it. A token request keeps its body (an
+		// identity token, a password) through a 307 or 308.
+		if (isPing(req) || req.Method == http.MethodPost) && !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
+			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
+		}
 	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {
@@ -164,6 +174,14 @@ func isHandshake(req *http.Request) bool {
 		req = req.Response.Request
 	}
 	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
+}
+
+// isPing reports whether req is, or was redirected from, the ping.
+func isPing(req *http.Request) bool {
+	for req.Response != nil && req.Response.Request != nil {
+		req = req.Response.Request
+	}
+	return req.Method == http.MethodGet && req.URL.Path == "/v2/"
 }
 
 // refusedPing reports whether a ping's status is a client error that says
