@@ -87,7 +87,7 @@ func withoutDockerConfig(ref Repository) (cfg authn.AuthConfig, source, file str
 	if err != nil {
 		return cfg, "", file, false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	cf, err := config.LoadFromReader(f)
 	if err != nil {
 		return cfg, "", file, false, err
