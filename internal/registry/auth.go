@@ -43,7 +43,10 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
 		if err != nil {
-			return nil, &keychainError{cause: err}
+			if ke := new(keychainError); !errors.As(err, &ke) {
+				err = &keychainError{cause: err}
+			}
+			return nil, err
 		}
 		c.sources.Store(ref.key, source)
 		scopes := []string{ref.name.Scope(transport.PullScope)}
@@ -116,9 +119,19 @@ type repositoryPing struct {
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)
-	if handshake && req.Response != nil && req.Response.Request != nil &&
-		req.Response.Request.URL.Scheme == "https" && req.URL.Scheme == "http" {
-		return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+	if handshake && req.Response != nil && req.Response.Request != nil {
+		from := req.Response.Request.URL
+		if from.Scheme == "https" && req.URL.Scheme == "http" {
+			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
+		}
+		// go-containerregistry takes the challenge of the ping's last
+		// answer, so one from another host would have its token service
+		// sent the registry's credentials; docker applies a challenge only
+		// to the host that sent it. A token request keeps its body (an
+		// identity token, a password) through a 307 or 308.
+		if (isPing(req) || req.Method == http.MethodPost) && !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
+			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
+		}
 	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {
@@ -161,6 +174,14 @@ func isHandshake(req *http.Request) bool {
 		req = req.Response.Request
 	}
 	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
+}
+
+// isPing reports whether req is, or was redirected from, the ping.
+func isPing(req *http.Request) bool {
+	for req.Response != nil && req.Response.Request != nil {
+		req = req.Response.Request
+	}
+	return req.Method == http.MethodGet && req.URL.Path == "/v2/"
 }
 
 // refusedPing reports whether a ping's status is a client error that says
@@ -211,11 +232,26 @@ func (e *realmRefusedError) Error() string {
 func (e *realmRefusedError) Unwrap() error { return e.cause }
 
 // keychainError is a Docker config (or credential helper) that could not
-// be read: as for docker and crane, an error, never anonymous access.
-type keychainError struct{ cause error }
+// be read: as for crane, an error, never anonymous access (docker warns
+// and pulls anonymously).
+type keychainError struct {
+	cause error
+	file  string // Podman's auth file, read for want of a Docker config; "" for the Docker config
+}
 
 func (e *keychainError) Error() string {
+	if e.file != "" {
+		return fmt.Sprintf("the credentials could not be read from Podman's auth file %s (read because there is no Docker config): %s", e.file, e.cause)
+	}
 	return "the credentials could not be read from the Docker config: " + e.cause.Error()
+}
+
+// advice says what to fix.
+func (e *keychainError) advice() string {
+	if e.file != "" {
+		return "Fix or remove that auth file (REGISTRY_AUTH_FILE, or containers/auth.json under XDG_RUNTIME_DIR or ~/.config) or its credential helper."
+	}
+	return "Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper."
 }
 
 func (e *keychainError) Unwrap() error { return e.cause }
@@ -232,8 +268,16 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			}
 		}
 	}
-	auth, err := authn.Resolve(ctx, c.keychain, ref.name)
-	if err != nil {
+	auth, source := authn.Authenticator(nil), sourceKeychain
+	if c.keychain == authn.DefaultKeychain && !dockerConfigFound() {
+		cfg, from, file, ok, err := withoutDockerConfig(ref)
+		if err != nil {
+			return nil, "", &keychainError{cause: err, file: file}
+		}
+		if ok {
+			auth, source = authn.FromConfig(cfg), from
+		}
+	} else if auth, err = authn.Resolve(ctx, c.keychain, ref.name); err != nil {
 		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
@@ -251,7 +295,7 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			c.addSecret(secret)
 		}
 	}
-	return auth, sourceKeychain, nil
+	return auth, source, nil
 }
 
 // configHelper names the credential helper the Docker config names for

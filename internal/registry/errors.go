@@ -80,13 +80,14 @@ func (e *Error) Error() string {
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 	}
+	ke := new(keychainError)
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
 	case errors.As(e.Cause, new(*realmRefusedError)):
 		fmt.Fprintf(&b, "%s.", detail)
-	case errors.As(e.Cause, new(*keychainError)):
-		fmt.Fprintf(&b, "%s. Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper.", detail)
+	case errors.As(e.Cause, &ke):
+		fmt.Fprintf(&b, "%s. %s", detail, ke.advice())
 	case e.badCert:
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:

@@ -93,7 +93,9 @@ type Config struct {
 	// Keychain is used when no Credential matches. Nil means
 	// authn.DefaultKeychain (DOCKER_CONFIG, ~/.docker/config.json,
 	// credential helpers), consulted lazily on the first request to each
-	// repository, never in New. When it has nothing, access is anonymous.
+	// repository, never in New; without a Docker config file, the Client
+	// reads DOCKER_AUTH_CONFIG and Podman's auth file itself (authfile.go).
+	// When it has nothing, access is anonymous.
 	Keychain authn.Keychain
 
 	// InsecureHosts lists "host[:port]" entries for which plain HTTP and

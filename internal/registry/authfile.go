@@ -1,0 +1,169 @@
+package registry
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
+	"github.com/docker/cli/cli/config/credentials"
+	"github.com/docker/cli/cli/config/types"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Without a Docker config file, go-containerregistry's default keychain
+// reads Podman's auth file as if it were one: Docker Hub only under
+// https://index.docker.io/v1/, where podman login writes docker.io, and a
+// namespace's key (quay.io/org-a) for any repository of the registry,
+// picked at random among several. It reads DOCKER_AUTH_CONFIG, which
+// docker reads with or without a file, only with one. So without a Docker
+// config file the Client reads both itself.
+
+// dockerConfigFound reports whether there is a Docker config file, as
+// go-containerregistry's keychain looks for one: ~/.docker/config.json,
+// else config.json under DOCKER_CONFIG. When there is, the keychain reads
+// it as docker does.
+func dockerConfigFound() bool {
+	if home, err := os.UserHomeDir(); err == nil && fileExists(filepath.Join(home, ".docker", "config.json")) {
+		return true
+	}
+	dir := os.Getenv("DOCKER_CONFIG")
+	return dir != "" && fileExists(filepath.Join(dir, "config.json"))
+}
+
+// podmanAuthFile is the auth file go-containerregistry's keychain reads
+// when there is no Docker config: REGISTRY_AUTH_FILE, else
+// containers/auth.json under XDG_RUNTIME_DIR, else under XDG_CONFIG_HOME
+// or ~/.config; "" when none exists.
+func podmanAuthFile() string {
+	if p := os.Getenv("REGISTRY_AUTH_FILE"); p != "" && fileExists(p) {
+		return filepath.Clean(p)
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && fileExists(filepath.Join(dir, "containers", "auth.json")) {
+		return filepath.Join(dir, "containers", "auth.json")
+	}
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if home, err := os.UserHomeDir(); dir == "" && err == nil {
+		dir = filepath.Join(home, ".config")
+	}
+	if p := filepath.Join(dir, "containers", "auth.json"); dir != "" && fileExists(p) {
+		return p
+	}
+	return ""
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && !fi.IsDir()
+}
+
+// withoutDockerConfig looks the repository up where there is no Docker
+// config file: DOCKER_AUTH_CONFIG, as docker reads it (the exact keys
+// go-containerregistry asks: the repository, then the registry, Docker
+// Hub's as https://index.docker.io/v1/), then Podman's auth file, as
+// podman reads it (podmanLookup). ok is false when neither holds
+// credentials for it; file is the auth file read, for error messages.
+func withoutDockerConfig(ref Repository) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
+	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
+		env := configfile.New("") // no file: DOCKER_AUTH_CONFIG alone
+		for _, key := range []string{ref.name.String(), dockerConfigKey(ref)} {
+			ac, err := env.GetAuthConfig(key)
+			if err != nil {
+				return cfg, "", "", false, err
+			}
+			if ac.Username != "" || ac.Password != "" {
+				return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, "the " + configfile.DockerEnvConfigKey + " environment variable", "", true, nil
+			}
+		}
+	}
+	file = podmanAuthFile()
+	if file == "" {
+		return cfg, "", "", false, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return cfg, "", file, false, err
+	}
+	defer func() { _ = f.Close() }()
+	cf, err := config.LoadFromReader(f)
+	if err != nil {
+		return cfg, "", file, false, err
+	}
+	ac, err := podmanLookup(cf, ref)
+	if err != nil || ac == (types.AuthConfig{}) {
+		return cfg, "", file, false, err
+	}
+	return authn.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken},
+		"Podman's auth file " + file, file, true, nil
+}
+
+// dockerConfigKey is the registry's key in a Docker config.
+func dockerConfigKey(ref Repository) string {
+	if r := ref.name.RegistryStr(); r != name.DefaultRegistry {
+		return r
+	}
+	return authn.DefaultAuthKey
+}
+
+// podmanLookup finds the repository's credentials in a Podman auth file as
+// containers/image does (containers-auth.json(5)): the registry's
+// credHelpers entry, asked for the registry; else the auths entry whose
+// key is the repository or a namespace of it, most specific first, or the
+// registry; else one whose key is the registry written as a URL or, for
+// Docker Hub, as docker.io, index.docker.io or registry-1.docker.io. A
+// namespace's entry is never used for another namespace.
+func podmanLookup(cf *configfile.ConfigFile, ref Repository) (types.AuthConfig, error) {
+	registry := ref.name.RegistryStr()
+	if registry == name.DefaultRegistry {
+		registry = dockerHub // as podman login writes it
+	}
+	if helper, ok := cf.CredentialHelpers[registry]; ok {
+		ac, err := credentials.NewNativeStore(cf, helper).Get(registry)
+		return types.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken}, err
+	}
+	found := func(key string) types.AuthConfig {
+		ac := cf.AuthConfigs[key]
+		ac.ServerAddress = ""
+		return ac
+	}
+	for key := registry + "/" + ref.name.RepositoryStr(); ; {
+		if _, ok := cf.AuthConfigs[key]; ok {
+			return found(key), nil
+		}
+		i := strings.LastIndexByte(key, '/')
+		if i < 0 {
+			break
+		}
+		key = key[:i]
+	}
+	host := podmanHost(registry)
+	keys := make([]string, 0, len(cf.AuthConfigs))
+	for key := range cf.AuthConfigs {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys) // one answer, whatever the map's order
+	for _, key := range keys {
+		if podmanHost(key) == host {
+			return found(key), nil
+		}
+	}
+	return types.AuthConfig{}, nil
+}
+
+// podmanHost is an auths key as containers/image compares it with a
+// registry: a URL cut to its host, Docker Hub's names folded into one.
+// A key without a scheme keeps its path: a namespace is no registry.
+func podmanHost(key string) string {
+	stripped := strings.TrimPrefix(strings.TrimPrefix(key, "http://"), "https://")
+	if stripped != key {
+		stripped, _, _ = strings.Cut(stripped, "/")
+	}
+	switch stripped {
+	case dockerHub, "index.docker.io", "registry-1.docker.io":
+		return "index.docker.io"
+	}
+	return stripped
+}
