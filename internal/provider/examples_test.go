@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
@@ -151,6 +152,19 @@ var (
 				"kubernetes": pythons("3.9", "3.10", "3.11", "3.12"),
 			})),
 			statecheck.ExpectKnownOutputValue("newest_conda_312", knownvalue.StringExact("3.8.3")),
+		},
+		// The function examples' comments show 3.1.15 images: their
+		// constraint must pick 3.1.15, not the newest 3.x that "~> 3.1" means.
+		"functions/parse_tag": {
+			statecheck.ExpectKnownValue("data.prefectimage_pin.flows", tfjsonpath.New("tag"), knownvalue.StringExact("3.1.15-python3.12-kubernetes")),
+			statecheck.ExpectKnownValue("prefect_work_pool.kubernetes", tfjsonpath.New("description"),
+				knownvalue.StringExact("Flows run on Prefect 3.1.15, Python 3.12 (kubernetes image).")),
+		},
+		"functions/set_image_default": {
+			statecheck.ExpectKnownValue("data.prefectimage_pin.flows", tfjsonpath.New("tag"), knownvalue.StringExact("3.1.15-python3.12")),
+		},
+		"functions/set_variable_defaults": {
+			statecheck.ExpectKnownValue("data.prefectimage_pin.flows", tfjsonpath.New("tag"), knownvalue.StringExact("3.1.15-python3.12-kubernetes")),
 		},
 		"data-sources/prefectimage_releases/matrix": {
 			statecheck.ExpectKnownOutputValue("matrix", knownvalue.MapSizeExact(5)),
@@ -409,5 +423,32 @@ resource "prefect_work_pool" "p" {
 				Steps: []tfresource.TestStep{{Config: c.config, ExpectError: regexp.MustCompile(regexp.QuoteMeta(c.want))}},
 			})
 		})
+	}
+}
+
+// TestExamplesImportID checks the import example, which TestExamples does
+// not run (its digest is made up): the command names the resource of the
+// resource example, and its ID is one the import accepts.
+func TestExamplesImportID(t *testing.T) {
+	script, err := os.ReadFile("../../examples/resources/prefectimage_pin/import.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := os.ReadFile("../../examples/resources/prefectimage_pin/resource.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := regexp.MustCompile(`(?m)^terraform import prefectimage_pin\.(\S+) '([^']+)'$`)
+	found := cmd.FindAllStringSubmatch(string(script), -1)
+	if len(found) == 0 {
+		t.Fatal("import.sh has no terraform import command")
+	}
+	for _, m := range found {
+		if !strings.Contains(string(config), `resource "prefectimage_pin" "`+m[1]+`"`) {
+			t.Errorf("import.sh imports prefectimage_pin.%s, which resource.tf does not declare", m[1])
+		}
+		if _, err := parseImportID(m[2]); err != nil {
+			t.Errorf("import.sh: %v", err)
+		}
 	}
 }

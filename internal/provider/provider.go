@@ -109,7 +109,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 		Attributes: map[string]schema.Attribute{
 			"repository": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "The repository used by every `prefectimage_pin` that sets none. Defaults to the " +
+				MarkdownDescription: "The repository used by every `prefectimage_pin` and `prefectimage_releases` that sets none. Defaults to the " +
 					"`PREFECTIMAGE_REPOSITORY` environment variable, else `prefecthq/prefect` on Docker Hub. " +
 					"A mirror such as `ghcr.io/acme/prefect` works the same way.",
 				Validators: []validator.String{repositoryValidator},

@@ -12,7 +12,7 @@ terraform {
 }
 
 data "prefectimage_pin" "flows" {
-  prefect_version = "~> 3.1"
+  prefect_version = "~> 3.1.0" # the newest 3.1.z: 3.1.15
   python_version  = "3.12"
 }
 

@@ -45,7 +45,8 @@ resource "prefectimage_pin" "k8s_pool" {
   prefect_version = "~> 3.7.0"
   python_version  = "3.12"
   flavor          = "kubernetes"
-  on_drift        = "warn"
+  # When upstream moves, this pool's pin holds and the plan only warns.
+  on_drift = "warn"
 }
 
 resource "prefect_work_pool" "kubernetes" {

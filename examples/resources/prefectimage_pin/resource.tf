@@ -1,5 +1,6 @@
-# The pin lives in state. A nightly `terraform plan -detailed-exitcode`
-# exits 2 when Prefect re-pushed the tag or released a newer 3.4.x.
+# The pin lives in state, and every plan checks whether Prefect re-pushed
+# the tag or released a newer 3.4.x. Under on_drift = "warn", as here, such a
+# move only warns: `terraform plan -detailed-exitcode` exits 0, not 2.
 resource "prefectimage_pin" "worker" {
   prefect_version = "~> 3.4.0"
   python_version  = "3.12"
