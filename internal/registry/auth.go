@@ -19,6 +19,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/authfile"
 )
 
 // Where the credentials of a request came from, as error messages say it.
@@ -269,8 +271,8 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		}
 	}
 	auth, source := authn.Authenticator(nil), sourceKeychain
-	if c.keychain == authn.DefaultKeychain && !dockerConfigFound() {
-		cfg, from, file, ok, err := withoutDockerConfig(ref)
+	if c.keychain == authn.DefaultKeychain && !authfile.DockerConfigFound() {
+		cfg, from, file, ok, err := authfile.Lookup(ref.name)
 		if err != nil {
 			return nil, "", &keychainError{cause: err, file: file}
 		}

@@ -94,7 +94,7 @@ type Config struct {
 	// authn.DefaultKeychain (DOCKER_CONFIG, ~/.docker/config.json,
 	// credential helpers), consulted lazily on the first request to each
 	// repository, never in New; without a Docker config file, the Client
-	// reads DOCKER_AUTH_CONFIG and Podman's auth file itself (authfile.go).
+	// reads DOCKER_AUTH_CONFIG and Podman's auth file itself (package authfile).
 	// When it has nothing, access is anonymous.
 	Keychain authn.Keychain
 

@@ -1,4 +1,7 @@
-package registry
+// Package authfile finds registry credentials where there is no Docker
+// config file, as docker and podman do: in DOCKER_AUTH_CONFIG, then in
+// Podman's auth file.
+package authfile
 
 import (
 	"os"
@@ -20,13 +23,13 @@ import (
 // namespace's key (quay.io/org-a) for any repository of the registry,
 // picked at random among several. It reads DOCKER_AUTH_CONFIG, which
 // docker reads with or without a file, only with one. So without a Docker
-// config file the Client reads both itself.
+// config file the registry Client reads both through Lookup.
 
-// dockerConfigFound reports whether there is a Docker config file, as
+// DockerConfigFound reports whether there is a Docker config file, as
 // go-containerregistry's keychain looks for one: ~/.docker/config.json,
 // else config.json under DOCKER_CONFIG. When there is, the keychain reads
 // it as docker does.
-func dockerConfigFound() bool {
+func DockerConfigFound() bool {
 	if home, err := os.UserHomeDir(); err == nil && fileExists(filepath.Join(home, ".docker", "config.json")) {
 		return true
 	}
@@ -55,21 +58,24 @@ func podmanAuthFile() string {
 	return ""
 }
 
+// dockerHub is Docker Hub's registry as podman login writes it.
+const dockerHub = "docker.io"
+
 func fileExists(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && !fi.IsDir()
 }
 
-// withoutDockerConfig looks the repository up where there is no Docker
+// Lookup looks the repository up where there is no Docker
 // config file: DOCKER_AUTH_CONFIG, as docker reads it (the exact keys
 // go-containerregistry asks: the repository, then the registry, Docker
 // Hub's as https://index.docker.io/v1/), then Podman's auth file, as
 // podman reads it (podmanLookup). ok is false when neither holds
 // credentials for it; file is the auth file read, for error messages.
-func withoutDockerConfig(ref Repository) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
+func Lookup(repo name.Repository) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
 	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
 		env := configfile.New("") // no file: DOCKER_AUTH_CONFIG alone
-		for _, key := range []string{ref.name.String(), dockerConfigKey(ref)} {
+		for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
 			ac, err := env.GetAuthConfig(key)
 			if err != nil {
 				return cfg, "", "", false, err
@@ -92,7 +98,7 @@ func withoutDockerConfig(ref Repository) (cfg authn.AuthConfig, source, file str
 	if err != nil {
 		return cfg, "", file, false, err
 	}
-	ac, err := podmanLookup(cf, ref)
+	ac, err := podmanLookup(cf, repo)
 	if err != nil || ac == (types.AuthConfig{}) {
 		return cfg, "", file, false, err
 	}
@@ -101,8 +107,8 @@ func withoutDockerConfig(ref Repository) (cfg authn.AuthConfig, source, file str
 }
 
 // dockerConfigKey is the registry's key in a Docker config.
-func dockerConfigKey(ref Repository) string {
-	if r := ref.name.RegistryStr(); r != name.DefaultRegistry {
+func dockerConfigKey(repo name.Repository) string {
+	if r := repo.RegistryStr(); r != name.DefaultRegistry {
 		return r
 	}
 	return authn.DefaultAuthKey
@@ -115,8 +121,8 @@ func dockerConfigKey(ref Repository) string {
 // registry; else one whose key is the registry written as a URL or, for
 // Docker Hub, as docker.io, index.docker.io or registry-1.docker.io. A
 // namespace's entry is never used for another namespace.
-func podmanLookup(cf *configfile.ConfigFile, ref Repository) (types.AuthConfig, error) {
-	registry := ref.name.RegistryStr()
+func podmanLookup(cf *configfile.ConfigFile, repo name.Repository) (types.AuthConfig, error) {
+	registry := repo.RegistryStr()
 	if registry == name.DefaultRegistry {
 		registry = dockerHub // as podman login writes it
 	}
@@ -129,7 +135,7 @@ func podmanLookup(cf *configfile.ConfigFile, ref Repository) (types.AuthConfig, 
 		ac.ServerAddress = ""
 		return ac
 	}
-	for key := registry + "/" + ref.name.RepositoryStr(); ; {
+	for key := registry + "/" + repo.RepositoryStr(); ; {
 		if _, ok := cf.AuthConfigs[key]; ok {
 			return found(key), nil
 		}
