@@ -616,6 +616,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	state.UpstreamTag = types.StringValue(pin.Tag)
 	state.UpstreamDigest = types.StringValue(pin.Digest)
 	resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, false)...)
+	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
 	resp.Diagnostics.Append(storeUpstreamPlatforms(ctx, resp.Private, r.readUpstreamPlatforms(ctx, state))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -628,10 +629,17 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 // produced inconsistent final plan"): recorded here, the platforms are the
 // same in both plans, whatever the registry does in between. nil when
 // upstream is the pinned image, or the read failed (the plan reads again).
+// A digest names its platforms for good: what an earlier refresh recorded
+// (state.upstream) for the same digest is kept without a GET, so a pin held
+// off upstream (on_drift = "warn", or upstream lacking a required platform)
+// costs no pull on every plan.
 func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResourceModel) *upstreamPlatforms {
 	digest := state.UpstreamDigest.ValueString()
 	if digest == state.Digest.ValueString() || state.PlatformDigests.IsNull() || state.PlatformDigests.IsUnknown() {
 		return nil
+	}
+	if state.upstream != nil && state.upstream.Digest == digest {
+		return state.upstream
 	}
 	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
