@@ -159,7 +159,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					Attributes: map[string]schema.Attribute{
 						"address": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`.",
+							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`, with its port where the repository names one: `registry.internal` does not apply to `registry.internal:5000`.",
 							Validators:          []validator.String{hostValidator},
 						},
 						"username": schema.StringAttribute{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -286,6 +287,9 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		if helper := c.keychainHelper(ref); helper != "" {
 			return authn.Anonymous, anonymousAfterHelper(helper), nil
 		}
+		if near := c.credsForAnotherPort(host); near != "" {
+			return authn.Anonymous, fmt.Sprintf("%s: the configured credentials for %s are for another port of that host, and a host's credentials are matched with its port", sourceAnonymous, near), nil
+		}
 		return authn.Anonymous, sourceAnonymous, nil
 	}
 	// Every credential a Docker config entry can hold is scrubbed from
@@ -298,6 +302,31 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		}
 	}
 	return auth, source, nil
+}
+
+// credsForAnotherPort is the address of configured credentials for the
+// same host as host[:port] but another port ("registry.internal" for
+// "registry.internal:5000"), or "": the near miss that left a request
+// anonymous.
+func (c *Client) credsForAnotherPort(host string) string {
+	name, _, err := net.SplitHostPort(host)
+	if err != nil {
+		name = strings.Trim(host, "[]")
+	}
+	for _, cr := range c.creds {
+		k, err := normalizeHostPort(cr.Host)
+		if err != nil {
+			continue
+		}
+		other, _, err := net.SplitHostPort(k)
+		if err != nil {
+			other = strings.Trim(k, "[]")
+		}
+		if other == name && k != host {
+			return cr.Host
+		}
+	}
+	return ""
 }
 
 // configHelper names the credential helper the Docker config names for

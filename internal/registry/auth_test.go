@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -181,6 +182,26 @@ func TestAnonymousUnauthorized(t *testing.T) {
 	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "This request used anonymous access") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// Credentials configured for the host without its port (or with another)
+// are not sent, as docker and crane match a host with its port, and the
+// refusal says which configured credentials nearly applied.
+func TestCredentialsForAnotherPortNamed(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withBasic("me", secret))
+	hostOnly, _, err := net.SplitHostPort(f.host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, configured := range []string{hostOnly, hostOnly + ":1"} {
+		c := newTestClient(t, Config{Credentials: []Credential{{Host: configured, Username: "me", Password: secret}}})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		want := "This request used anonymous access: the configured credentials for " + configured + " are for another port"
+		if !IsUnauthorized(err) || !strings.Contains(err.Error(), want) {
+			t.Errorf("credentials for %s: got %v, want it to say %q", configured, err, want)
+		}
 	}
 }
 
