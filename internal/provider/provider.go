@@ -117,7 +117,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"insecure_registries": schema.ListAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Registry hosts (`host` or `host:port`) that may be reached over plain HTTP or " +
+				MarkdownDescription: "Registry hosts (`host` or `host:port`, one host each: no wildcard) that may be reached over plain HTTP or " +
 					"TLS without certificate verification. Only these hosts; every other host keeps full verification. " +
 					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed.",
 				Validators: []validator.List{hostListValidator{}},
@@ -159,7 +159,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					Attributes: map[string]schema.Attribute{
 						"address": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`.",
+							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`: one host, as a repository names it, without scheme, path or wildcard.",
 							Validators:          []validator.String{hostValidator},
 						},
 						"username": schema.StringAttribute{

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 
@@ -182,26 +181,22 @@ var hostValidator = stringCheck{
 	check:       validHost,
 }
 
-// validHost accepts host or host:port, without a scheme or path.
+// validHost accepts host or host:port, without a scheme or path, as a
+// repository can name it (or a bare IPv6 address, which the registry
+// client reads as bracketed): any other string matches no registry.
 func validHost(s string) error {
 	if registry.HasCredentials(s) {
 		return errors.New("the host holds credentials (user:password@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
 	}
-	bad := fmt.Errorf("%q is not a registry host; write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https:// and no path)", s)
+	const advice = "write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https://, no path, no wildcard: one host each)"
 	if s == "" || strings.ContainsAny(s, "/ @") {
-		return bad
+		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}
-	host := s
-	if h, port, err := net.SplitHostPort(s); err == nil {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return bad
-		}
-		host = h
-	} else if strings.Count(s, ":") == 1 {
-		return bad
+	if ip := net.ParseIP(s); ip != nil {
+		return nil
 	}
-	if host == "" {
-		return bad
+	if err := registry.CheckHost(s); err != nil {
+		return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
 	}
 	return nil
 }

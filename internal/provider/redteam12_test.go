@@ -1,0 +1,58 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+)
+
+// A registry_auth address or insecure_registries entry is a host that a
+// repository can name; one that no repository can name ("ghcr.io?x",
+// "ghcr.io:5000:1", a wildcard) matched no registry, so its credentials
+// went unused in silence, or Configure failed off the attribute.
+func TestValidHostOnlyHostsARepositoryCanName(t *testing.T) {
+	for _, h := range []string{"ghcr.io", "ghcr.io:443", "registry.internal:5000", "Registry.Internal:5000",
+		"[::1]:5000", "[::1]", "fe80::1", "127.0.0.1:5000", "localhost", "docker.io", "registry-1.docker.io"} {
+		if err := validHost(h); err != nil {
+			t.Errorf("validHost(%q) = %v, want nil", h, err)
+		}
+		if !registry.SameCredentialHost(h, h) {
+			t.Errorf("validHost accepts %q, which the registry client cannot match", h)
+		}
+	}
+	for _, h := range []string{"ghcr.io?x", "ghcr.io#x", "ghcr.io:5000:1", "*.internal", "-bad.internal", "ghcr.io\t",
+		"ghcr.io:", ":5000", "https://ghcr.io", "ghcr.io/", "", "a b", "[::1", "ghcr.io:0"} {
+		err := validHost(h)
+		if err == nil {
+			t.Errorf("validHost(%q) = nil, want an error", h)
+			continue
+		}
+		if !strings.Contains(err.Error(), "registry.internal:5000") {
+			t.Errorf("validHost(%q) = %v: does not say what to write", h, err)
+		}
+	}
+}
+
+func TestAccProvider_registryHostsThatMatchNoRegistry(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	auth := func(address string) string {
+		return fmt.Sprintf("registry_auth {\n  address  = %q\n  username = \"u\"\n  password = \"p\"\n}", address)
+	}
+	// The CLI quotes the attribute's line: the error is on it.
+	on := func(attr, value string) string {
+		return `(?s)Invalid Registry Host.*` + attr + `\s*= \[?` + regexp.QuoteMeta(fmt.Sprintf("%q", value)) + `.*registry\.internal:5000`
+	}
+	expectInvalid(t, reg, func(block string) string {
+		return fmt.Sprintf("provider \"prefectimage\" {\n%s\n}\n", block) + pinOn(reg.Host())
+	}, []invalidCase{
+		{"auth query", auth("ghcr.io?x"), on("address", "ghcr.io?x")},
+		{"auth two ports", auth("ghcr.io:5000:1"), on("address", "ghcr.io:5000:1")},
+		{"auth wildcard", auth("*.acme.internal"), on("address", "*.acme.internal") + `.*no wildcard`},
+		{"insecure query", `insecure_registries = ["ghcr.io?x"]`, on("insecure_registries", "ghcr.io?x")},
+		{"insecure wildcard", `insecure_registries = ["*.internal"]`, on("insecure_registries", "*.internal")},
+	})
+}
