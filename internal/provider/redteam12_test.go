@@ -56,3 +56,52 @@ func TestAccProvider_registryHostsThatMatchNoRegistry(t *testing.T) {
 		{"insecure wildcard", `insecure_registries = ["*.internal"]`, on("insecure_registries", "*.internal")},
 	})
 }
+
+// A platform is written as an image index names it; anything else matched
+// nothing, and was found out only from the registry: required_platforms
+// then said the image "lacks the required linux/x86_64" and advised
+// excluding the release.
+func TestPlatformValidator(t *testing.T) {
+	for _, p := range []string{"linux/amd64", "linux/arm64/v8", "linux/arm64/v8.0", "linux/arm/v7", "linux/386", "linux/ppc64le",
+		"linux/s390x", "linux/riscv64", "linux/mips64le", "linux/loong64", "windows/amd64", "darwin/arm64", "freebsd/amd64"} {
+		if err := platformValidator.check(p); err != nil {
+			t.Errorf("platform %q: %v, want nil", p, err)
+		}
+	}
+	for p, want := range map[string]string{
+		"linux/x86_64":             "write linux/amd64",
+		"linux/x86-64":             "write linux/amd64",
+		"linux/aarch64":            "write linux/arm64",
+		"linux/armhf":              "write linux/arm/v7",
+		"linux/armel":              "write linux/arm/v6",
+		"linux/i386":               "write linux/386",
+		"macos/arm64":              "write darwin/arm64",
+		"unknown/unknown":          "attestation",
+		"linux/unknown":            "attestation",
+		"windows/amd64/10.0.17763": "OS version",
+		"linux/amd64\n":            "in lower case",
+		"linux/amd64,linux/arm64":  "in lower case",
+		"linux/am$d64":             "in lower case",
+		"linux/_amd64":             "in lower case",
+	} {
+		err := platformValidator.check(p)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("platform %q: %v, want an error saying %q", p, err, want)
+		}
+	}
+}
+
+func TestAccPin_platformSpellingsRefusedAtValidate(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	expectInvalid(t, reg, func(body string) string {
+		return pinConfig(reg, "  tag = \"3.1.15-python3.12\"\n"+body)
+	}, []invalidCase{
+		{"required uname arch", `  required_platforms = ["linux/amd64", "linux/x86_64"]`,
+			`(?s)Invalid Platform.*required_platforms = \[.*` + wrapped(`required_platforms[1]: platform "linux/x86_64" names its architecture as uname does; an image index names it amd64: write linux/amd64`).String()},
+		{"required attestation", `  required_platforms = ["unknown/unknown"]`, `(?s)Invalid Platform.*attestation`},
+		{"platform line break", `  platform = "linux/amd64\n"`, `(?s)Invalid Platform.*platform\s+= "linux/amd64\\n"`},
+		{"platform two", `  platform = "linux/amd64,linux/arm64"`, `(?s)Invalid Platform.*one platform`},
+		{"platform os version", `  platform = "windows/amd64/10.0.17763"`, `(?s)Invalid Platform.*OS version`},
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 	"time"
 
@@ -118,13 +119,41 @@ var platformValidator = stringCheck{
 			return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
 		}
 		for _, p := range parts {
-			if p == "" || strings.ToLower(p) != p || strings.ContainsAny(p, " \t:@") {
-				return fmt.Errorf("platform %q has an empty or malformed part %q; write it like linux/amd64 or linux/arm64/v8, in lower case", s, p)
+			if !platformPart.MatchString(p) {
+				return fmt.Errorf("platform %q has an empty or malformed part %q; write one platform, like linux/amd64 or linux/arm64/v8, in lower case", s, p)
 			}
+		}
+		// Names that match no image index entry, so that a platform
+		// written so was "not published" by every image.
+		os, arch := parts[0], parts[1]
+		if os == "unknown" || arch == "unknown" {
+			return fmt.Errorf("platform %q is how an image index marks attestation manifests, not a platform; write one such as linux/amd64", s)
+		}
+		if alias, ok := platformAliases[os]; ok {
+			return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(s, os))
+		}
+		if alias, ok := platformAliases[arch]; ok {
+			return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, os+"/"+alias)
+		}
+		if len(parts) == 3 && osVersion.MatchString(parts[2]) {
+			return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, os+"/"+arch)
 		}
 		return nil
 	},
 }
+
+var (
+	platformPart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	// osVersion is a Windows os.version (10.0.17763), never a variant.
+	osVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){2,}$`)
+	// platformAliases are names docker and containerd take for an image
+	// index's own (containerd's platforms.Normalize); an index never
+	// says them.
+	platformAliases = map[string]string{
+		"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "i386": "386",
+		"armhf": "arm/v7", "armel": "arm/v6", "macos": "darwin",
+	}
+)
 
 var tagValidator = stringCheck{
 	description: "must be an image tag: letters, digits, _ . -, at most 128 characters, not starting with . or -",
