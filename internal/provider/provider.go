@@ -125,7 +125,8 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"ca_certificate_pem": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "PEM-encoded CA certificate(s) trusted in addition to the system's, for registries " +
-					"behind a corporate CA. Defaults to none.",
+					"behind a corporate CA. Every PEM block must be whole: a block cut short or damaged is an error, not skipped. " +
+					"Defaults to none.",
 				Validators: []validator.String{pemValidator},
 			},
 			"request_timeout": schema.StringAttribute{

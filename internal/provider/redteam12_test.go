@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // A registry_auth address or insecure_registries entry is a host that a
@@ -104,4 +105,28 @@ func TestAccPin_platformSpellingsRefusedAtValidate(t *testing.T) {
 		{"platform two", `  platform = "linux/amd64,linux/arm64"`, `(?s)Invalid Platform.*one platform`},
 		{"platform os version", `  platform = "windows/amd64/10.0.17763"`, `(?s)Invalid Platform.*OS version`},
 	})
+}
+
+// A CA bundle with a block cut short or damaged had that block skipped in
+// silence, so the registry behind that CA failed TLS verification later.
+func TestAccProvider_caBundleWithDamagedBlock(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	ca := registrytest.New(t, registrytest.WithTLS()).CACertPEM()
+	damaged := "-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n"
+	want := `(?s)Invalid CA Certificate.*ca_certificate_pem.*` + wrapped(`holds 2 PEM blocks (-----BEGIN), of which 1 can be read`).String()
+	expectInvalid(t, reg, func(pem string) string {
+		return fmt.Sprintf("provider \"prefectimage\" {\n  ca_certificate_pem = %q\n}\n", pem) + pinOn(reg.Host())
+	}, []invalidCase{
+		{"cut short after", ca + ca[:len(ca)/2], want},
+		{"cut short before", ca[:len(ca)/2] + "\n" + ca, want},
+		{"damaged after", ca + damaged, want},
+		{"damaged before", damaged + ca, want},
+	})
+	// A whole bundle, with a key or text beside it, is read as before.
+	for _, pem := range []string{ca + ca, ca + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "corp CA\n" + ca + "\n"} {
+		if err := pemValidator.check(pem); err != nil {
+			t.Errorf("pemValidator: %v", err)
+		}
+	}
 }

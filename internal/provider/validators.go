@@ -182,13 +182,14 @@ var pemValidator = stringCheck{
 	description: "must hold at least one PEM-encoded X.509 certificate",
 	summary:     "Invalid CA Certificate",
 	check: func(s string) error {
-		rest, found := []byte(s), 0
+		rest, found, blocks := []byte(s), 0, 0
 		for {
 			var block *pem.Block
 			block, rest = pem.Decode(rest)
 			if block == nil {
 				break
 			}
+			blocks++
 			if block.Type != "CERTIFICATE" {
 				continue
 			}
@@ -199,6 +200,12 @@ var pemValidator = stringCheck{
 		}
 		if found == 0 {
 			return fmt.Errorf("ca_certificate_pem holds no PEM \"CERTIFICATE\" block; pass the CA's certificate, for example file(\"corp-ca.pem\")")
+		}
+		// pem.Decode passes over a block cut short or with damaged
+		// base64, and so would the trust store: that CA would go
+		// untrusted in silence.
+		if begun := strings.Count(s, "-----BEGIN "); begun > blocks {
+			return fmt.Errorf("ca_certificate_pem holds %d PEM blocks (-----BEGIN), of which %d can be read: one is cut short or damaged; pass each certificate whole, for example file(\"corp-ca.pem\")", begun, blocks)
 		}
 		return nil
 	},
