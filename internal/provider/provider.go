@@ -165,16 +165,17 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 						},
 						"username": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "The user name.",
-							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+							MarkdownDescription: "The user name. Must not be empty, nor start or end in a line break.",
+							Validators:          []validator.String{stringvalidator.LengthAtLeast(1), credentialLineValidator("username")},
 						},
 						"password": schema.StringAttribute{
 							Required:  true,
 							Sensitive: true,
 							MarkdownDescription: "The password or access token (for a token-only login, any non-empty " +
-								"`username` with the token here). Must not be empty. Sensitive: it never appears in logs, " +
+								"`username` with the token here). Must not be empty, nor start or end in a line break: for a token file, " +
+								"write `trimspace(file(\"token\"))`, as `file()` keeps the file's last line break. Sensitive: it never appears in logs, " +
 								"diagnostics or state.",
-							Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							Validators: []validator.String{stringvalidator.LengthAtLeast(1), credentialLineValidator("password")},
 						},
 					},
 				},

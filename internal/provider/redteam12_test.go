@@ -130,3 +130,28 @@ func TestAccProvider_caBundleWithDamagedBlock(t *testing.T) {
 		}
 	}
 }
+
+// A registry_auth username or password read with file() keeps the file's
+// last line break, which docker login --password-stdin drops; sent as
+// part of the login, it got a 401 that did not say why.
+func TestAccProvider_registryAuthLineBreak(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	const secret = "S3cret-Token-Line"
+	auth := func(username, password string) string {
+		return fmt.Sprintf("registry_auth {\n  address  = %q\n  username = %q\n  password = %q\n}", reg.Host(), username, password)
+	}
+	cases := []invalidCase{
+		{"password newline", auth("u", secret+"\n"), `(?s)Invalid Registry Credentials.*password\s+= "S3cret-Token-Line\\n".*` + wrapped(`registry_auth password ends in a line break`).String() + `.*trimspace\(file\(`},
+		{"password crlf", auth("u", secret+"\r\n"), `(?s)Invalid Registry Credentials.*password.*line break`},
+		{"username newline", auth("u\n", secret), `(?s)Invalid Registry Credentials.*username\s+= "u\\n".*line break`},
+	}
+	expectInvalid(t, reg, func(block string) string {
+		return fmt.Sprintf("provider \"prefectimage\" {\n%s\n}\n", block) + pinOn(reg.Host())
+	}, cases)
+	for _, pw := range []string{secret + "\n", secret + "\r\n"} {
+		if err := credentialLineValidator("password").check(pw); err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("password check: %v: want an error that does not quote the password", err)
+		}
+	}
+}

@@ -211,6 +211,24 @@ var pemValidator = stringCheck{
 	},
 }
 
+// credentialLineValidator refuses a registry_auth username or password
+// that starts or ends in a line break: what file() reads from a token
+// file, where docker login --password-stdin drops the last one. The value
+// is never quoted.
+func credentialLineValidator(attr string) stringCheck {
+	return stringCheck{
+		description: "must not start or end in a line break",
+		summary:     "Invalid Registry Credentials",
+		check: func(s string) error {
+			if strings.Trim(s, "\r\n") != s {
+				return fmt.Errorf("The registry_auth %s ends in a line break (or starts with one), which a registry takes as part of it and refuses; "+
+					"file() keeps a file's last line break, so write trimspace(file(\"...\"))", attr)
+			}
+			return nil
+		},
+	}
+}
+
 var hostValidator = stringCheck{
 	description: "must be a registry host such as ghcr.io or registry.internal:5000, without scheme or path",
 	summary:     "Invalid Registry Host",
