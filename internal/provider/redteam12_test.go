@@ -6,6 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
@@ -154,4 +160,74 @@ func TestAccProvider_registryAuthLineBreak(t *testing.T) {
 			t.Errorf("password check: %v: want an error that does not quote the password", err)
 		}
 	}
+}
+
+// Guard: selector inputs known only after apply (from another resource)
+// are validated once known; the plan does not fail on them.
+func TestAccPin_inputsKnownOnlyAfterApply(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12"})
+	later := func(v string) string { return fmt.Sprintf("length(terraform_data.r.id) > 0 ? %s : %s", v, v) }
+	for name, body := range map[string]string{
+		"data source platform, required_platforms entry, tag": fmt.Sprintf("data \"prefectimage_pin\" \"p\" {\n  tag = %s\n  platform = %s\n  required_platforms = [%s]\n}",
+			later(`"3.1.15-python3.12"`), later(`"linux/amd64"`), later(`"linux/arm64"`)),
+		"resource required_platforms entry, python_version": fmt.Sprintf("resource \"prefectimage_pin\" \"p\" {\n  python_version = %s\n  required_platforms = [%s]\n}",
+			later(`"3.12"`), later(`"linux/amd64"`)),
+		"releases filters": fmt.Sprintf("data \"prefectimage_releases\" \"p\" {\n  prefect_version = %s\n  python_version = %s\n  flavor = %s\n}",
+			later(`"~> 3.1.0"`), later(`"3.12"`), later(`"standard"`)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps:                    []resource.TestStep{{Config: "resource \"terraform_data\" \"r\" {}\n" + providerConfig(reg) + body}},
+			})
+		})
+	}
+}
+
+// Guard: changing provider settings keeps an existing pin as it is, and
+// a bad setting fails the plan on its attribute and changes nothing.
+func TestAccPinResource_providerSettingsChangeNoPin(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.1.15-python3.12", "3.1.14-python3.12"})
+	pin := `  prefect_version    = "~> 3.1.0"
+  required_platforms = ["linux/amd64"]`
+	digest := statecheck.ExpectKnownValue("prefectimage_pin.test", tfjsonpath.New("digest"), knownvalue.StringExact(mustDigest(t, reg, "3.1.15-python3.12")))
+	settings := `
+provider "prefectimage" {
+  repository          = %q
+  request_timeout     = "7s"
+  max_retries         = 0
+  listing_timeout     = "1m"
+  insecure_registries = ["registry.internal:5000"]
+  registry_auth {
+    address  = "ghcr.io"
+    username = "u"
+    password = "p"
+  }
+}
+resource "prefectimage_pin" "test" {
+%s
+}
+resource "terraform_data" "pool" {
+  input = prefectimage_pin.test.ref
+}`
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            pinConfig(reg, pin),
+			ConfigStateChecks: []statecheck.StateCheck{digest},
+		}, {
+			Config:            fmt.Sprintf(settings, reg.Host()+"/"+prefectRepo, pin),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{digest},
+		}, {
+			Config:      strings.Replace(fmt.Sprintf(settings, reg.Host()+"/"+prefectRepo, pin), `"7s"`, `"7"`, 1),
+			ExpectError: regexp.MustCompile(`(?s)Invalid Duration.*request_timeout\s+= "7"`),
+		}, {
+			Config:            pinConfig(reg, pin),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			ConfigStateChecks: []statecheck.StateCheck{digest},
+		}},
+	})
 }
