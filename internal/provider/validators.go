@@ -221,7 +221,7 @@ func credentialLineValidator(attr string) stringCheck {
 		summary:     "Invalid Registry Credentials",
 		check: func(s string) error {
 			if strings.Trim(s, "\r\n") != s {
-				return fmt.Errorf("The registry_auth %s ends in a line break (or starts with one), which a registry takes as part of it and refuses; "+
+				return fmt.Errorf("the registry_auth %s ends in a line break (or starts with one), which a registry takes as part of it and refuses; "+
 					"file() keeps a file's last line break, so write trimspace(file(\"...\"))", attr)
 			}
 			return nil
