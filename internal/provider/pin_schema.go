@@ -100,13 +100,14 @@ func pinAttributes() []pinAttribute {
 				"`allow_prereleases`. When a selector is used instead, this is the tag it chose, such as `3.1.15-python3.12`.",
 			strings: []validator.String{tagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
 		{name: "platform", kind: kindString, input: true,
-			description: "A platform, `os/arch[/variant]` such as `linux/amd64`. When set, the platform's own manifest is " +
+			description: "A platform, `os/arch[/variant]` as an image index names it, such as `linux/amd64` (not uname's " +
+				"`linux/x86_64`). When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
 				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, as " +
 				"Docker and containerd take them. Defaults to none.",
 			strings: []validator.String{platformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
-			description: "Platforms (`os/arch[/variant]`) the pinned image must provide, such as " +
+			description: "Platforms (`os/arch[/variant]`, as an image index names them: `amd64`, not uname's `x86_64`) the pinned image must provide, such as " +
 				"`[\"linux/amd64\", \"linux/arm64\"]`, so that a pin never points at an image some of your workers " +
 				"cannot run (Prefect re-pushed `2.20.21-python3.10` without linux/amd64: PrefectHQ/prefect#18943). " +
 				"An entry without a variant is met by its os/arch with any variant (`linux/arm64` by `linux/arm64/v8`); " +

@@ -117,7 +117,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"insecure_registries": schema.ListAttribute{
 				Optional:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Registry hosts (`host` or `host:port`) that may be reached over plain HTTP or " +
+				MarkdownDescription: "Registry hosts (`host` or `host:port`, one host each: no wildcard) that may be reached over plain HTTP or " +
 					"TLS without certificate verification. Only these hosts; every other host keeps full verification. " +
 					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed.",
 				Validators: []validator.List{hostListValidator{}},
@@ -125,7 +125,8 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"ca_certificate_pem": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "PEM-encoded CA certificate(s) trusted in addition to the system's, for registries " +
-					"behind a corporate CA. Defaults to none.",
+					"behind a corporate CA. Every PEM block must be whole: a block cut short or damaged is an error, not skipped. " +
+					"Defaults to none.",
 				Validators: []validator.String{pemValidator},
 			},
 			"request_timeout": schema.StringAttribute{
@@ -159,21 +160,22 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					Attributes: map[string]schema.Attribute{
 						"address": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`, with its port where the repository names one: `registry.internal` does not apply to `registry.internal:5000`.",
+							MarkdownDescription: "The registry host, such as `registry-1.docker.io`, `ghcr.io` or `registry.internal:5000`: one host, as a repository names it, without scheme, path or wildcard, and with its port where the repository names one (`registry.internal` does not apply to `registry.internal:5000`).",
 							Validators:          []validator.String{hostValidator},
 						},
 						"username": schema.StringAttribute{
 							Required:            true,
-							MarkdownDescription: "The user name.",
-							Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+							MarkdownDescription: "The user name. Must not be empty, nor start or end in a line break.",
+							Validators:          []validator.String{stringvalidator.LengthAtLeast(1), credentialLineValidator("username")},
 						},
 						"password": schema.StringAttribute{
 							Required:  true,
 							Sensitive: true,
 							MarkdownDescription: "The password or access token (for a token-only login, any non-empty " +
-								"`username` with the token here). Must not be empty. Sensitive: it never appears in logs, " +
+								"`username` with the token here). Must not be empty, nor start or end in a line break: for a token file, " +
+								"write `trimspace(file(\"token\"))`, as `file()` keeps the file's last line break. Sensitive: it never appears in logs, " +
 								"diagnostics or state.",
-							Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+							Validators: []validator.String{stringvalidator.LengthAtLeast(1), credentialLineValidator("password")},
 						},
 					},
 				},

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strconv"
+	"regexp"
 	"strings"
 	"time"
 
@@ -119,13 +119,41 @@ var platformValidator = stringCheck{
 			return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
 		}
 		for _, p := range parts {
-			if p == "" || strings.ToLower(p) != p || strings.ContainsAny(p, " \t:@") {
-				return fmt.Errorf("platform %q has an empty or malformed part %q; write it like linux/amd64 or linux/arm64/v8, in lower case", s, p)
+			if !platformPart.MatchString(p) {
+				return fmt.Errorf("platform %q has an empty or malformed part %q; write one platform, like linux/amd64 or linux/arm64/v8, in lower case", s, p)
 			}
+		}
+		// Names that match no image index entry, so that a platform
+		// written so was "not published" by every image.
+		os, arch := parts[0], parts[1]
+		if os == "unknown" || arch == "unknown" {
+			return fmt.Errorf("platform %q is how an image index marks attestation manifests, not a platform; write one such as linux/amd64", s)
+		}
+		if alias, ok := platformAliases[os]; ok {
+			return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(s, os))
+		}
+		if alias, ok := platformAliases[arch]; ok {
+			return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, os+"/"+alias)
+		}
+		if len(parts) == 3 && osVersion.MatchString(parts[2]) {
+			return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, os+"/"+arch)
 		}
 		return nil
 	},
 }
+
+var (
+	platformPart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+	// osVersion is a Windows os.version (10.0.17763), never a variant.
+	osVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){2,}$`)
+	// platformAliases are names docker and containerd take for an image
+	// index's own (containerd's platforms.Normalize); an index never
+	// says them.
+	platformAliases = map[string]string{
+		"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "i386": "386",
+		"armhf": "arm/v7", "armel": "arm/v6", "macos": "darwin",
+	}
+)
 
 var tagValidator = stringCheck{
 	description: "must be an image tag: letters, digits, _ . -, at most 128 characters, not starting with . or -",
@@ -154,13 +182,14 @@ var pemValidator = stringCheck{
 	description: "must hold at least one PEM-encoded X.509 certificate",
 	summary:     "Invalid CA Certificate",
 	check: func(s string) error {
-		rest, found := []byte(s), 0
+		rest, found, blocks := []byte(s), 0, 0
 		for {
 			var block *pem.Block
 			block, rest = pem.Decode(rest)
 			if block == nil {
 				break
 			}
+			blocks++
 			if block.Type != "CERTIFICATE" {
 				continue
 			}
@@ -172,8 +201,32 @@ var pemValidator = stringCheck{
 		if found == 0 {
 			return fmt.Errorf("ca_certificate_pem holds no PEM \"CERTIFICATE\" block; pass the CA's certificate, for example file(\"corp-ca.pem\")")
 		}
+		// pem.Decode passes over a block cut short or with damaged
+		// base64, and so would the trust store: that CA would go
+		// untrusted in silence.
+		if begun := strings.Count(s, "-----BEGIN "); begun > blocks {
+			return fmt.Errorf("ca_certificate_pem holds %d PEM blocks (-----BEGIN), of which %d can be read: one is cut short or damaged; pass each certificate whole, for example file(\"corp-ca.pem\")", begun, blocks)
+		}
 		return nil
 	},
+}
+
+// credentialLineValidator refuses a registry_auth username or password
+// that starts or ends in a line break: what file() reads from a token
+// file, where docker login --password-stdin drops the last one. The value
+// is never quoted.
+func credentialLineValidator(attr string) stringCheck {
+	return stringCheck{
+		description: "must not start or end in a line break",
+		summary:     "Invalid Registry Credentials",
+		check: func(s string) error {
+			if strings.Trim(s, "\r\n") != s {
+				return fmt.Errorf("the registry_auth %s ends in a line break (or starts with one), which a registry takes as part of it and refuses; "+
+					"file() keeps a file's last line break, so write trimspace(file(\"...\"))", attr)
+			}
+			return nil
+		},
+	}
 }
 
 var hostValidator = stringCheck{
@@ -182,26 +235,22 @@ var hostValidator = stringCheck{
 	check:       validHost,
 }
 
-// validHost accepts host or host:port, without a scheme or path.
+// validHost accepts host or host:port, without a scheme or path, as a
+// repository can name it (or a bare IPv6 address, which the registry
+// client reads as bracketed): any other string matches no registry.
 func validHost(s string) error {
 	if registry.HasCredentials(s) {
 		return errors.New("the host holds credentials (user:password@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
 	}
-	bad := fmt.Errorf("%q is not a registry host; write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https:// and no path)", s)
+	const advice = "write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https://, no path, no wildcard: one host each)"
 	if s == "" || strings.ContainsAny(s, "/ @") {
-		return bad
+		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}
-	host := s
-	if h, port, err := net.SplitHostPort(s); err == nil {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return bad
-		}
-		host = h
-	} else if strings.Count(s, ":") == 1 {
-		return bad
+	if ip := net.ParseIP(s); ip != nil {
+		return nil
 	}
-	if host == "" {
-		return bad
+	if err := registry.CheckHost(s); err != nil {
+		return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
 	}
 	return nil
 }

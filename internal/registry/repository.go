@@ -123,7 +123,7 @@ func ParseRepository(s string) (Repository, error) {
 		return Repository{}, fmt.Errorf("%q includes a tag; write the repository alone, such as prefecthq/prefect, and choose the tag separately", s)
 	}
 	if host != "" {
-		if err := checkHost(host); err != nil {
+		if err := CheckHost(host); err != nil {
 			return Repository{}, fmt.Errorf("%q: %w", s, err)
 		}
 	}
@@ -162,8 +162,9 @@ func looksLikeHost(s string) bool {
 	return strings.Contains(s, ".") || s == "localhost"
 }
 
-// checkHost validates "host[:port]" as it appears before the first '/'.
-func checkHost(h string) error {
+// CheckHost validates "host[:port]" as it appears before the first '/'
+// of a repository: a DNS name or a bracketed IPv6 address, and a port.
+func CheckHost(h string) error {
 	hostname, port := h, ""
 	if strings.HasPrefix(h, "[") {
 		end := strings.Index(h, "]")
