@@ -67,8 +67,10 @@ type pinResourceModel struct {
 	UpstreamDigest types.String `tfsdk:"upstream_digest"`
 
 	// upstream is what the last refresh recorded in private state, nil
-	// when it recorded nothing; not in the schema.
+	// when it recorded nothing; stale: that refresh failed, so upstream_*
+	// is an earlier one's (privateUncheckedKey). Not in the schema.
 	upstream *upstreamPlatforms
+	stale    bool
 }
 
 // NewPinResource returns the prefectimage_pin resource.
@@ -152,9 +154,9 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
 	// A refresh that failed left upstream_* as an earlier one recorded it,
 	// unless this plan resolved upstream itself (adoptImported).
-	stale := unchecked(ctx, req.Private)
+	state.stale = unchecked(ctx, req.Private)
 	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
-		previous, stale = &sel, false
+		previous, state.stale = &sel, false
 	}
 	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
@@ -171,7 +173,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	// After a failed refresh the pin stays as it was (its warning says
 	// so), not moved to an upstream this run did not see.
-	if !drifted(state) || stale {
+	if !drifted(state) || state.stale {
 		return
 	}
 	if gone := pinnedTagGone(sel, state); gone != "" {
@@ -352,11 +354,11 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 // they were set) and the last refresh saw upstream move, under on_drift =
 // "update", to an image that has them all: following mends the pin, where failing
 // would leave the user to exclude the very release upstream has fixed. It
-// reports whether it planned the move; a deleted pinned tag, another
-// on_drift, or an upstream image that lacks a platform too or cannot be
-// read, plans nothing.
+// reports whether it planned the move; a refresh that failed (upstream_*
+// is then an earlier one's), a deleted pinned tag, another on_drift, or an
+// upstream image that lacks a platform too or cannot be read, plans nothing.
 func (r *pinResource) followGoodUpstream(ctx context.Context, sel selector, required []string, state, plan pinResourceModel, resp *resource.ModifyPlanResponse) bool {
-	if !drifted(state) || plan.OnDrift.IsUnknown() || plan.OnDrift.ValueString() != onDriftUpdate || pinnedTagGone(sel, state) != "" {
+	if !drifted(state) || state.stale || plan.OnDrift.IsUnknown() || plan.OnDrift.ValueString() != onDriftUpdate || pinnedTagGone(sel, state) != "" {
 		return false
 	}
 	next := plan

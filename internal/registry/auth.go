@@ -173,18 +173,23 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 // the handshake: the ping (GET /v2/) or a token request (none of the
 // Client's own paths).
 func isHandshake(req *http.Request) bool {
-	for req.Response != nil && req.Response.Request != nil {
-		req = req.Response.Request
-	}
+	req = firstRequest(req)
 	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
 }
 
 // isPing reports whether req is, or was redirected from, the ping.
 func isPing(req *http.Request) bool {
+	req = firstRequest(req)
+	return req.Method == http.MethodGet && req.URL.Path == "/v2/"
+}
+
+// firstRequest is the request req was redirected from, first of all, or
+// req itself.
+func firstRequest(req *http.Request) *http.Request {
 	for req.Response != nil && req.Response.Request != nil {
 		req = req.Response.Request
 	}
-	return req.Method == http.MethodGet && req.URL.Path == "/v2/"
+	return req
 }
 
 // refusedPing reports whether a ping's status is a client error that says

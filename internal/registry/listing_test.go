@@ -112,8 +112,6 @@ func TestBoundedStretchDecisions(t *testing.T) {
 	}
 }
 
-// The decisions of an unbounded stretch: it reads to the end in any order,
-// and says unreadable where the end cannot be reached.
 // cur is a page reached by a cursor Link.
 func cur(link bool, tags ...string) page {
 	p := pg("", link, tags...)
@@ -121,6 +119,8 @@ func cur(link bool, tags ...string) page {
 	return p
 }
 
+// The decisions of an unbounded stretch: it reads to the end in any order,
+// and says unreadable where the end cannot be reached.
 func TestWholeStretchDecisions(t *testing.T) {
 	big := pg("", false, "e", "a", "d", "c", "b")
 	for _, tc := range []struct {

@@ -922,8 +922,6 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 	return u
 }
 
-// pageKey identifies a page whatever the scheme, host spelling or order of
-// query parameters.
 // withN is u asking for n names.
 func withN(u *url.URL, n int) *url.URL {
 	short := *u
@@ -933,6 +931,8 @@ func withN(u *url.URL, n int) *url.URL {
 	return &short
 }
 
+// pageKey identifies a page whatever the scheme, host spelling or order of
+// query parameters.
 func pageKey(u *url.URL) string {
 	return u.Path + "?" + u.Query().Encode()
 }
