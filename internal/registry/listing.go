@@ -231,7 +231,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
-	case p.cursor && !s.shortened && p.count > 1 && fresh == len(p.tags):
+	case p.cursor && !s.shortened && !s.unasked && p.count > 1 && fresh == len(p.tags):
 		// A full page without Link, reached by a cursor. Such a registry
 		// takes last for a cursor of its own and answers a tag from its
 		// start (Quay 3.11 and earlier), so the page after this one
@@ -240,9 +240,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		// holds a multiple of its page size. Asked again one name
 		// shorter, this page links the next, which is not full, when the
 		// list ends there, as on a registry that leaves the Link off a
-		// full page it does not.
-		// The full page's last tag is then the next page's first: it is
-		// taken from there (or again, by keep, if the end does not show).
+		// full page it does not (a listing that cannot send n is asked
+		// after the page instead). The full page's last tag is then the
+		// next page's first: it is taken from there (or again, by keep,
+		// if the end does not show).
 		s.shortened, s.shortPage, s.fullLast, s.n = true, true, p.tags[len(p.tags)-1], p.count-1
 		delete(s.seen, s.fullLast)
 		s.tags = s.tags[:len(s.tags)-1]
