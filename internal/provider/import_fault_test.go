@@ -45,13 +45,7 @@ func TestAccImportFault_registryDownOnFirstPlan(t *testing.T) {
   python_version  = "3.12"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: rec.factories(),
-		Steps: []resource.TestStep{{
-			Config:             config,
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + tag + "@" + held,
-		}, {
+		Steps: []resource.TestStep{importPin(config, repo+":"+tag+"@"+held), {
 			PreConfig: func() { rec.reset(); faults.set(onRegistry(false, answer(http.StatusServiceUnavailable)))() },
 			Config:    config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -108,13 +102,7 @@ func TestAccImportFault_tagListDownOnFirstPlan(t *testing.T) {
 			}
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: rec.factories(),
-				Steps: []resource.TestStep{{
-					Config:             config,
-					ResourceName:       pinAddress,
-					ImportState:        true,
-					ImportStatePersist: true,
-					ImportStateId:      repo + ":" + tag + "@" + held,
-				}, {
+				Steps: []resource.TestStep{importPin(config, repo+":"+tag+"@"+held), {
 					PreConfig: func() { rec.reset(); faults.set(onRegistry(true, answer(http.StatusServiceUnavailable)))() },
 					Config:    config,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

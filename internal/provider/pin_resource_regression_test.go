@@ -83,13 +83,7 @@ func TestAccPinResource_importWithRepositoryRegistryDownWarns(t *testing.T) {
   tag        = "`+tag+`"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:             config,
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + tag + "@" + mustDigest(t, reg, tag),
-		}, {
+		Steps: []resource.TestStep{importPin(config, repo+":"+tag+"@"+mustDigest(t, reg, tag)), {
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
@@ -169,13 +163,7 @@ func TestAccPinResource_importRecordsOnDriftUpdate(t *testing.T) {
   on_drift = "warn"`)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:             config,
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + tag + "@" + mustDigest(t, reg, tag),
-		}, {
+		Steps: []resource.TestStep{importPin(config, repo+":"+tag+"@"+mustDigest(t, reg, tag)), {
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),

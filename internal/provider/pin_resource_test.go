@@ -27,6 +27,18 @@ var driftTags = []string{
 
 const pinAddress = "prefectimage_pin.test"
 
+// importPin is the step that imports the pin at pinAddress by id under
+// config, into the state the steps after it plan from.
+func importPin(config, id string) resource.TestStep {
+	return resource.TestStep{
+		Config:             config,
+		ResourceName:       pinAddress,
+		ImportState:        true,
+		ImportStatePersist: true,
+		ImportStateId:      id,
+	}
+}
+
 // pinConfig is a pin resource fed into terraform_data, the way a work pool's
 // job template would be fed from ref.
 func pinConfig(reg *registrytest.Registry, body string) string {

@@ -120,13 +120,7 @@ func TestAccRedteam4_importHeldDigestWithSelector(t *testing.T) {
 			default:
 				step.ConfigStateChecks = pinValues(t, reg, pinAddress, repo, tag)
 			}
-			steps := []resource.TestStep{{
-				Config:             config,
-				ResourceName:       pinAddress,
-				ImportState:        true,
-				ImportStatePersist: true,
-				ImportStateId:      repo + ":" + tag + "@" + held,
-			}, step}
+			steps := []resource.TestStep{importPin(config, repo+":"+tag+"@"+held), step}
 			if tc.onDrift == "warn" && tc.prefectVersion == "3.4.2" {
 				// The applied selector is watched from then on.
 				steps = append(steps, resource.TestStep{
@@ -161,13 +155,7 @@ func TestAccRedteam4_importLastGoodImageWithSelector(t *testing.T) {
   required_platforms = `+bothPlatforms)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: rec.factories(),
-		Steps: []resource.TestStep{{
-			Config:             config,
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      repo + ":" + tag + "@" + good,
-		}, {
+		Steps: []resource.TestStep{importPin(config, repo+":"+tag+"@"+good), {
 			PreConfig: rec.reset,
 			Config:    config,
 			ConfigStateChecks: []statecheck.StateCheck{

@@ -105,13 +105,7 @@ func TestAccRedteam6_importSha512Pin(t *testing.T) {
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:             config,
-			ResourceName:       pinAddress,
-			ImportState:        true,
-			ImportStatePersist: true,
-			ImportStateId:      taggedRef,
-		}, {
+		Steps: []resource.TestStep{importPin(config, taggedRef), {
 			Config: config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),

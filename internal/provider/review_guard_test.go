@@ -62,13 +62,7 @@ func TestAccReviewGuard_importedLackingFollowsGoodUpstream(t *testing.T) {
 				statecheck.StateCheck(expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, bad)}))
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config:             pinConfig(reg, `  tag = "`+bad+`"`),
-					ResourceName:       pinAddress,
-					ImportState:        true,
-					ImportStatePersist: true,
-					ImportStateId:      repo + ":" + bad + "@" + mustDigest(t, reg, bad),
-				}, {
+				Steps: []resource.TestStep{importPin(pinConfig(reg, `  tag = "`+bad+`"`), repo+":"+bad+"@"+mustDigest(t, reg, bad)), {
 					// Upstream restores linux/amd64.
 					PreConfig:   push(t, reg, bad),
 					Config:      config("warn"),
