@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -141,13 +140,10 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
 		if handshake && resp.StatusCode >= 400 {
-			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+			body, rerr := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
 			if rerr != nil {
 				return nil, rerr
-			}
-			if len(body) > maxErrorBody {
-				body = nil
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 		}
@@ -314,20 +310,10 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 // "registry.internal:5000"), or "": the near miss that left a request
 // anonymous.
 func (c *Client) credsForAnotherPort(host string) string {
-	name, _, err := net.SplitHostPort(host)
-	if err != nil {
-		name = strings.Trim(host, "[]")
-	}
+	name := hostName(host)
 	for _, cr := range c.creds {
 		k, err := normalizeHostPort(cr.Host)
-		if err != nil {
-			continue
-		}
-		other, _, err := net.SplitHostPort(k)
-		if err != nil {
-			other = strings.Trim(k, "[]")
-		}
-		if other == name && k != host {
+		if err == nil && hostName(k) == name && k != host {
 			return cr.Host
 		}
 	}

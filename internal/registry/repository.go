@@ -201,16 +201,20 @@ func CheckHost(h string) error {
 
 // isLoopback reports whether host[:port] is a loopback address or name.
 func isLoopback(hostport string) bool {
-	h, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		h = strings.Trim(hostport, "[]")
-	}
-	h = strings.ToLower(h)
+	h := strings.ToLower(hostName(hostport))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.IsLoopback()
+}
+
+// hostName is host[:port] without its port and brackets.
+func hostName(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
 }
 
 // bracketHost puts an IPv6 address between brackets.

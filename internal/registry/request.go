@@ -455,13 +455,10 @@ const maxErrorBody = 64 << 10
 // statusErrorOf reads what an error answer (whose body is r) says, within
 // maxErrorBody.
 func statusErrorOf(resp *http.Response, r io.Reader) error {
-	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody+1))
+	body, err := readErrorBody(r)
 	var limit *LimitError
 	if errors.As(err, &limit) {
 		return err
-	}
-	if len(body) > maxErrorBody {
-		body = nil
 	}
 	// go-containerregistry makes the *transport.Error of what was read (it
 	// cannot fail to read it again): the status classifies it even when
@@ -472,6 +469,17 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 	cause := transport.CheckError(resp, http.StatusOK)
 	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body)}
+}
+
+// readErrorBody reads an error answer's body, or nothing of one longer
+// than maxErrorBody: cut, it would not parse, and what it says is lost
+// either way.
+func readErrorBody(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody+1))
+	if len(body) > maxErrorBody {
+		body = nil
+	}
+	return body, err
 }
 
 // saidOf is what an error answer says: the codes and messages
