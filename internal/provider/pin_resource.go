@@ -640,8 +640,8 @@ func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResour
 	if digest == state.Digest.ValueString() || state.PlatformDigests.IsNull() || state.PlatformDigests.IsUnknown() {
 		return nil
 	}
-	if state.upstream != nil && state.upstream.Digest == digest {
-		return state.upstream
+	if platforms := state.platformsAt(digest); platforms != nil {
+		return &upstreamPlatforms{Digest: digest, Platforms: platforms}
 	}
 	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
