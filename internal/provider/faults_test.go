@@ -116,6 +116,17 @@ func everyOther(code int) registryFault {
 	}
 }
 
+// faultedDriftRegistry starts a registry seeded with driftTags whose
+// answers faults can replace, in an isolated home, with the pinned
+// repository's address and a recorder of the provider's diagnostics.
+func faultedDriftRegistry(t *testing.T) (*faultSwitch, *registrytest.Registry, string, *diagRecorder) {
+	t.Helper()
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	return faults, reg, reg.Host() + "/" + prefectRepo, &diagRecorder{}
+}
+
 // faultProviderConfig gives the registry a budget of 1s × (1+1) per
 // request.
 func faultProviderConfig(reg *registrytest.Registry) string {
@@ -133,11 +144,7 @@ provider "prefectimage" {
 // as it was, warns why, and plans nothing, though upstream moved meanwhile.
 // Once the registry answers again, the move is seen.
 func TestAccPinResource_refreshFaultsKeepPin(t *testing.T) {
-	isolateHome(t)
-	faults := &faultSwitch{}
-	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
-	repo := reg.Host() + "/" + prefectRepo
-	rec := &diagRecorder{}
+	faults, reg, repo, rec := faultedDriftRegistry(t)
 	const tag = "3.4.2-python3.12"
 	config := faultProviderConfig(reg) + `
 resource "prefectimage_pin" "test" {

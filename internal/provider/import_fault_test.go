@@ -33,11 +33,7 @@ resource "prefectimage_pin" "test" {
 // says the selector could not be resolved. Once the registry answers, the
 // re-push is followed: the fault only put it off.
 func TestAccImportFault_registryDownOnFirstPlan(t *testing.T) {
-	isolateHome(t)
-	faults := &faultSwitch{}
-	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
-	repo := reg.Host() + "/" + prefectRepo
-	rec := &diagRecorder{}
+	faults, reg, repo, rec := faultedDriftRegistry(t)
 	const tag = "3.4.2-python3.12"
 	held := mustDigest(t, reg, tag)
 	push(t, reg, tag)()

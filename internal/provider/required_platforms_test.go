@@ -491,11 +491,7 @@ func TestAccPinResource_requiredPlatformsInvalid(t *testing.T) {
 // added, the pin holds, platform_digests stays empty and a warning says
 // why; the next plan that can read them records them.
 func TestAccPinResource_requiredPlatformsNotChecked(t *testing.T) {
-	isolateHome(t)
-	faults := &faultSwitch{}
-	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
-	repo := reg.Host() + "/" + prefectRepo
-	rec := &diagRecorder{}
+	faults, reg, repo, rec := faultedDriftRegistry(t)
 	const tag = "3.4.2-python3.12"
 	failGets := func(w http.ResponseWriter, r *http.Request) bool {
 		if registrytest.KindOf(r) != "get" {
