@@ -261,6 +261,11 @@ func (s *stretch) takeWhole(p page) verdict {
 		// Asked again without n, it would send the same page: whether that
 		// is its whole list or a page of its own size cannot be told.
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
+	case fresh == 0 && (s.ignoresN || s.widened) && len(p.tags) < len(s.seen):
+		// An answer taken for the whole list must hold every tag read: this
+		// one holds fewer, so the registry caps its pages, and what lies
+		// past them cannot be asked for.
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer with every tag it sends at once holds %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(p.tags), len(s.seen)))
 	case fresh == 0 && (s.ignoresN || s.widened):
 		// The registry ignores last and sends no Link. It sent more names
 		// than asked for, or fewer than the widePage asked for: its answer

@@ -196,6 +196,12 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages, the shorter n not taken: asked after the full page, never whole from it", n: 2,
 			pages: []page{pg("", true, "a", "b"), cur(false, "c", "d"), cur(false, "c", "d"), pg("d", true, "a", "b")},
 			want:  []verdict{readMore, askShorter, readMore, readMore}, tags: []string{"a", "b", "c", "d"}},
+		// FuzzListingModel found it: last ignored, cursor Links left off a
+		// full page, and n capped below the wide n. Asked whole, the
+		// registry sent its capped first page, fewer tags than read.
+		{name: "last ignored, the answer asked whole holds fewer tags than read: not the whole list", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(false, "d", "e"), pg("f", true, "a", "b"), cur(true, "c", "d"), cur(false, "e", "f"), pg("", false, "a", "b", "c", "d")},
+			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, readMore, unreadable}, why: "fewer than the 6 its pages held", wide: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &stretch{n: tc.n, unasked: tc.unasked}

@@ -396,7 +396,8 @@ func FuzzListingModel(f *testing.F) {
 		{modelBehaviour{4, 6, 3, 0, false, true}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
 		{modelBehaviour{0, 2, 1, 0, true, true}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
 		{modelBehaviour{3, 5, 3, 1, true, true}, 1, "", "", "3.,sha-"},
-		{modelBehaviour{3, 1, 1, 0, false, true}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last                   // whole, in pieces
+		{modelBehaviour{3, 1, 1, 0, false, true}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last
+		{modelBehaviour{1, 3, 2, 2, true, true}, 1, "", "", "0"},                                        // cursors, last ignored, Link off a full page, n capped: asked whole, capped
 	} {
 		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
 	}
