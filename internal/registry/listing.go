@@ -115,6 +115,9 @@ type stretch struct {
 	// taken is that answer; fullLast: the last tag of the full page.
 	shortened, shortPage bool
 	fullLast             string
+	// unlinkedFull: a page as full as asked for, and as a linked page,
+	// came without a Link: the registry leaves the Link off full pages.
+	unlinkedFull bool
 }
 
 // take records a page and says what to do next.
@@ -203,6 +206,9 @@ func (s *stretch) takeWhole(p page) verdict {
 			fresh++
 		}
 	}
+	if !p.link && s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN) {
+		s.unlinkedFull = true
+	}
 	if s.shortPage {
 		s.shortPage = false
 		if p.link && p.count == s.n {
@@ -266,6 +272,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		// one holds fewer, so the registry caps its pages, and what lies
 		// past them cannot be asked for.
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer with every tag it sends at once holds %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(p.tags), len(s.seen)))
+	case fresh == 0 && (s.ignoresN || s.widened) && s.unlinkedFull:
+		// It links its pages, yet left the Link off a full one: without a
+		// Link, this answer may as well be a capped page as the whole list.
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and left the Link off a full page, so whether its answer with every tag it sends at once (%d tags, no Link) is its whole list cannot be told", len(p.tags)))
 	case fresh == 0 && (s.ignoresN || s.widened):
 		// The registry ignores last and sends no Link. It sent more names
 		// than asked for, or fewer than the widePage asked for: its answer

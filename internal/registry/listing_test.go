@@ -202,6 +202,9 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "last ignored, the answer asked whole holds fewer tags than read: not the whole list", n: 3,
 			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(false, "d", "e"), pg("f", true, "a", "b"), cur(true, "c", "d"), cur(false, "e", "f"), pg("", false, "a", "b", "c", "d")},
 			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, readMore, unreadable}, why: "fewer than the 6 its pages held", wide: true},
+		{name: "last ignored, a Link left off a full page: the answer asked whole is no proof of the end, even holding every tag read", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(false, "d", "e"), pg("f", true, "a", "b"), cur(true, "c", "d"), cur(false, "e", "f"), pg("", false, "a", "b", "c", "d", "e", "f")},
+			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, readMore, unreadable}, why: "left the Link off a full page", wide: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &stretch{n: tc.n, unasked: tc.unasked}

@@ -1,0 +1,6 @@
+//go:build race
+
+package registry
+
+// raceDetector: the tests run under -race, about ten times slower.
+const raceDetector = true
