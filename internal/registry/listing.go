@@ -103,10 +103,11 @@ type stretch struct {
 	// Unbounded only.
 	seen     map[string]bool
 	sentLast map[string]bool
-	advanced bool     // the registry answered a `last` with new tags only
-	head     []string // the tags of the first page
-	ignoresN bool     // a page held more names than asked for
-	widened  bool     // the list was asked for again, whole, with widePage
+	advanced bool            // the registry answered a `last` with new tags only
+	head     []string        // the tags of the first page
+	ignoresN bool            // a page held more names than asked for
+	widened  bool            // the list was asked for again, whole, with widePage
+	wideTags map[string]bool // the tags read since widened
 	// unasked: n is not sent (the registry refused it), so the list
 	// cannot be asked for again with widePage.
 	unasked bool
@@ -205,6 +206,9 @@ func (s *stretch) takeWhole(p page) verdict {
 		if s.keep(t) {
 			fresh++
 		}
+		if s.wideTags != nil {
+			s.wideTags[t] = true
+		}
 	}
 	if !p.link && s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN) {
 		s.unlinkedFull = true
@@ -267,11 +271,11 @@ func (s *stretch) takeWhole(p page) verdict {
 		// Asked again without n, it would send the same page: whether that
 		// is its whole list or a page of its own size cannot be told.
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
-	case fresh == 0 && (s.ignoresN || s.widened) && len(p.tags) < len(s.seen):
-		// An answer taken for the whole list must hold every tag read: this
-		// one holds fewer, so the registry caps its pages, and what lies
-		// past them cannot be asked for.
-		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer with every tag it sends at once holds %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(p.tags), len(s.seen)))
+	case fresh == 0 && s.widened && len(s.wideTags) < len(s.seen):
+		// The list asked for again from its start must hold every tag
+		// read: this one holds fewer, so the registry caps its pages, and
+		// what lies past them cannot be asked for.
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and asked for every tag at once it sent %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(s.wideTags), len(s.seen)))
 	case fresh == 0 && (s.ignoresN || s.widened) && s.unlinkedFull:
 		// It links its pages, yet left the Link off a full one: without a
 		// Link, this answer may as well be a capped page as the whole list.
@@ -284,7 +288,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case fresh == 0:
 		// It ignores last but honours n: ask for the whole list at once.
-		s.widened, s.n, s.nextLast = true, widePage, ""
+		s.widened, s.n, s.nextLast, s.wideTags = true, widePage, "", map[string]bool{}
 		return readMore
 	}
 	return s.askAfter(p.tags[len(p.tags)-1])
