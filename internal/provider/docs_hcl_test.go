@@ -54,7 +54,7 @@ func TestDocsHCL(t *testing.T) {
 			}
 		}
 	}
-	if checked < 20 {
-		t.Fatalf("checked %d Terraform blocks; the docs hold more than 20", checked)
+	if checked < 10 {
+		t.Fatalf("checked %d Terraform blocks; the docs hold more than 10: is the pattern right?", checked)
 	}
 }
