@@ -150,7 +150,7 @@ func run(ctx context.Context, out io.Writer) error {
 			return fmt.Errorf("step %d (terraform plan): the plan does not mention %q", s.n, want)
 		}
 	}
-	fmt.Fprintf(out, "    (the plan's changed lines; the full plan is %d lines)\n\n", strings.Count(plan, "\n"))
+	fmt.Fprintf(out, "    (exit code %d; the plan's changed lines; the full plan is %d lines)\n\n", code, strings.Count(plan, "\n"))
 	printLines(out, plan, isPlanLine)
 
 	s.step("clean up", "Stops the registry and removes the temp dir with the provider build, CLI config and state.")
