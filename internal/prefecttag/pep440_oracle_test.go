@@ -1,7 +1,6 @@
 package prefecttag
 
 import (
-	"bufio"
 	"cmp"
 	"os"
 	"strconv"
@@ -18,20 +17,15 @@ import (
 // readTSV returns the tab-separated fields of every line but # comments.
 func readTSV(t *testing.T, name string) [][]string {
 	t.Helper()
-	f, err := os.Open("testdata/" + name)
+	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var rows [][]string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if line := sc.Text(); !strings.HasPrefix(line, "#") {
+	for line := range strings.Lines(string(b)) {
+		if line = strings.TrimSuffix(line, "\n"); !strings.HasPrefix(line, "#") {
 			rows = append(rows, strings.Split(line, "\t"))
 		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return rows
 }
