@@ -265,11 +265,13 @@ func (v Version) postKey() int {
 	return v.post
 }
 
-func (v Version) devKey() int {
+// devKey is unsigned so that "no dev part" sorts after every .devN, even
+// .dev9223372036854775807 (math.MaxInt), which an int sentinel tied with it.
+func (v Version) devKey() uint {
 	if !v.hasDev {
-		return int(^uint(0) >> 1) // no dev part sorts after every .devN
+		return ^uint(0)
 	}
-	return v.dev
+	return uint(v.dev)
 }
 
 // String renders v in the normalized form Prefect's tags use.

@@ -154,6 +154,10 @@ var ascendingPairs = [][2]string{
 	{"3.0.0a1", "3.0.0b1"},
 	{"2.6.9", "2.6.9.post1"},
 	{"2.6.9.post1", "2.6.10"},
+	// The largest .devN ParseVersion takes still sorts before no dev part
+	// (TestPEP440OracleVersions found them tied).
+	{"3.1.15.post1.dev9223372036854775807", "3.1.15.post1"},
+	{"3.1.15rc1.dev9223372036854775807", "3.1.15rc1"},
 }
 
 func TestCompareOrder(t *testing.T) {
