@@ -43,6 +43,8 @@ type page struct {
 	// link: the answer links a next page; linkCursor: by a Link that
 	// carries no `last`.
 	link, linkCursor bool
+	// asked is the n the request sent (0 when none).
+	asked int
 }
 
 // verdict is what a stretch says after a page.
@@ -103,9 +105,12 @@ type stretch struct {
 	// Unbounded only.
 	seen     map[string]bool
 	sentLast map[string]bool
-	advanced bool            // the registry answered a `last` with new tags only
-	head     []string        // the tags of the first page
-	ignoresN bool            // a page held more names than asked for
+	advanced bool     // the registry answered a `last` with new tags only
+	head     []string // the tags of the first page
+	ignoresN bool     // a page held more names than asked for
+	// ownSize: a page held more names than its request sent as n (a
+	// Link's n, not the stretch's, for a page read by a Link).
+	ownSize  bool
 	widened  bool            // the list was asked for again, whole, with widePage
 	wideTags map[string]bool // the tags read since widened
 	// unasked: n is not sent (the registry refused it), so the list
@@ -117,8 +122,12 @@ type stretch struct {
 	shortened, shortPage bool
 	fullLast             string
 	// unlinkedFull: a page as full as asked for, and as a linked page,
-	// came without a Link: the registry leaves the Link off full pages.
+	// or as full as a linked page of this stretch, came without a Link:
+	// the registry leaves the Link off full pages. linkedHere is the most
+	// names a page with a Link held on this stretch (linked counts the
+	// listing's other readings too, whose n may be smaller).
 	unlinkedFull bool
+	linkedHere   int
 }
 
 // take records a page and says what to do next.
@@ -210,7 +219,14 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.wideTags[t] = true
 		}
 	}
-	if !p.link && s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN) {
+	if p.link {
+		s.linkedHere = max(s.linkedHere, p.count)
+	}
+	// A page as full as asked and as a linked page, or as full as a linked
+	// page of this stretch (which shows the size the registry cuts its
+	// pages to, below n when it caps n), came without a Link.
+	full := s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN)
+	if !p.link && (full || (s.linkedHere > 0 && p.count >= s.linkedHere)) {
 		s.unlinkedFull = true
 	}
 	if s.shortPage {
@@ -229,15 +245,21 @@ func (s *stretch) takeWhole(p page) verdict {
 	if p.count > s.n {
 		s.ignoresN = true
 	}
+	if p.asked > 0 && p.count > p.asked {
+		s.ownSize = true
+	}
 	switch {
 	case p.link:
 		return readMore
 	case p.count == 0:
 		return complete
-	case p.count < min(s.n, s.linked) && (fresh > 0 || len(p.tags) == 0):
+	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (fresh > 0 || len(p.tags) == 0):
 		// A registry that links its pages linked none after a page that
 		// is not full, even one of names that are no tags (Artifactory
 		// lists platform manifests' digests, containers/skopeo#2346).
+		// One that ignores n cuts its pages at a size of its own, which
+		// its linked pages show, whatever n the stretch asks (asked again
+		// shorter, it would send the same page).
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))

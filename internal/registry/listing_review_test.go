@@ -38,6 +38,13 @@ type reviewList struct {
 	collate   func(a, b string) int // "lexical": the bound's order (nil: byte order)
 	linkStyle string                // "" (path with last), "relative" (query alone, with last), "cursor" (next_page, a place in the order)
 	linkOff   bool                  // no Link on the last full page (only a partial page follows it)
+	// linkEnd: a Link on a full page that ends the list too, to an empty
+	// page (a registry that links whenever a page is full).
+	linkEnd bool
+	// linkN is the n its Links carry: "" the page's own (n as it cut the
+	// page), "asked" the request's (none when it sent none), "none" no n
+	// (the next page is its default size), "zero" n=0 (GHCR).
+	linkN string
 }
 
 func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
@@ -58,14 +65,27 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := rest[:min(n, len(rest))]
-	if left := len(rest) - len(page); rl.link && left > 0 && (!rl.linkOff || left >= n) {
+	left := len(rest) - len(page)
+	if rl.link && len(page) > 0 && ((left > 0 && (!rl.linkOff || left >= n)) || (left == 0 && rl.linkEnd && len(page) == n)) {
 		lastOnPage := page[len(page)-1]
-		target := fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?n=%d&last=%s`, n, url.QueryEscape(lastOnPage))
+		linkN := "n=" + strconv.Itoa(n) + "&"
+		switch rl.linkN {
+		case "asked":
+			linkN = ""
+			if q.Has("n") {
+				linkN = "n=" + q.Get("n") + "&"
+			}
+		case "none":
+			linkN = ""
+		case "zero":
+			linkN = "n=0&"
+		}
+		target := fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?%slast=%s`, linkN, url.QueryEscape(lastOnPage))
 		switch rl.linkStyle {
 		case "relative":
-			target = fmt.Sprintf(`?last=%s&n=%d`, url.QueryEscape(lastOnPage), n)
+			target = fmt.Sprintf(`?last=%s&%s`, url.QueryEscape(lastOnPage), strings.TrimSuffix(linkN, "&"))
 		case "cursor":
-			target = fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?n=%d&next_page=%s`, n, base64.RawURLEncoding.EncodeToString([]byte(lastOnPage)))
+			target = fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?%snext_page=%s`, linkN, base64.RawURLEncoding.EncodeToString([]byte(lastOnPage)))
 		}
 		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, target))
 	}

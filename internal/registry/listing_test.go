@@ -113,6 +113,12 @@ func TestBoundedStretchDecisions(t *testing.T) {
 }
 
 // cur is a page reached by a cursor Link.
+// asked is p as asked with n.
+func asked(n int, p page) page {
+	p.asked = n
+	return p
+}
+
 func cur(link bool, tags ...string) page {
 	p := pg("", link, tags...)
 	p.cursor = true
@@ -205,6 +211,25 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "last ignored, a Link left off a full page: the answer asked whole is no proof of the end, even holding every tag read", n: 3,
 			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(false, "d", "e"), pg("f", true, "a", "b"), cur(true, "c", "d"), cur(false, "e", "f"), pg("", false, "a", "b", "c", "d", "e", "f")},
 			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, readMore, unreadable}, why: "left the Link off a full page", wide: true},
+		// The widened model found it (TestListingModel, link-n-asked): n
+		// capped at 5 below the 10 asked, cursor Links that carry the n
+		// asked, the Link left off a full page, last ignored. Every page
+		// is short of n, but the last one asked whole is as full as the
+		// linked page before it: 10 of 11 tags were taken for the list.
+		{name: "last ignored, n capped, a Link left off a page as full as a linked one of the stretch: the answer asked whole is no proof of the end", n: 10,
+			pages: []page{pg("", true, "a", "b", "c", "d", "e"), cur(false, "f", "g", "h", "i", "j"), cur(false, "f", "g", "h", "i"), pg("j", true, "a", "b", "c", "d"), cur(false, "e", "f", "g", "h"), pg("", true, "a", "b", "c", "d", "e"), cur(false, "f", "g", "h", "i", "j")},
+			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, readMore, unreadable}, why: "left the Link off a full page", wide: true},
+		// The widened model found it (link-cursor/fixed100 with n=10): a
+		// registry that cuts its pages at a size of its own, over n, and
+		// pages by cursor, ignoring last. Its last page holds fewer than
+		// its linked pages but more than n: it is not full, so the list
+		// ends there. Asked again shorter, it would send the same page.
+		{name: "n ignored, cursor pages, a last page short of the linked ones: the end", n: 2,
+			pages: []page{asked(2, pg("", true, "a", "b", "c", "d")), asked(2, cur(false, "e", "f"))},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f"}},
+		{name: "n honoured, a Link without n answered with more: a page as full as asked, without Link, is no end", n: 2,
+			pages: []page{asked(2, pg("", true, "a", "b")), cur(true, "c", "d", "e"), asked(2, pg("e", false, "f", "g")), asked(2, pg("g", false))},
+			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &stretch{n: tc.n, unasked: tc.unasked}

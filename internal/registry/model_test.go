@@ -19,8 +19,10 @@ import (
 // A model of how registries list a repository's tags, as independent
 // dimensions, and the property every listing keeps on every combination:
 // each call returns exactly the catalog's tags inside its range, or an
-// error, never another set. TestListingModel walks every combination;
-// FuzzListingModel lets the fuzzer pick combinations, catalogs and ranges.
+// error, never another set. TestListingModel walks every combination of
+// the first six dimensions (2,240); TestListingModelWide (5,312 more)
+// changes each in one of the dimensions added later; FuzzListingModel lets
+// the fuzzer pick combinations of all, catalogs and ranges.
 // A registry is served in memory (modelRegistry), so that a combination
 // costs no socket.
 
@@ -29,6 +31,12 @@ type modelBehaviour struct {
 	order, last, link, size int
 	linkOff                 bool // no Link on the last full page (reviewList.linkOff)
 	small                   bool // the Client asks n=modelSmallN, not its 1000
+
+	// Dimensions added later, each zero for the behaviour before it.
+	fixed   int  // modelFixed: a page size of its own, n ignored (size unused)
+	linkN   int  // modelLinkNs: the n its Links carry (reviewList.linkN)
+	linkEnd bool // a Link on a full last page too (reviewList.linkEnd)
+	client  int  // modelClientNs: the n the Client asks, when not 0
 }
 
 // The dimensions.
@@ -53,6 +61,13 @@ var (
 	// Its page size: n as asked, n capped, or n ignored and everything
 	// after where the request starts sent at once.
 	modelSizes = []string{"n", "cap50", "cap100", "all"}
+	// A page size of its own, whatever n asks (0: none, size decides).
+	modelFixed = []int{0, 50, 100}
+	// The n its Links carry (reviewList.linkN).
+	modelLinkNs = []string{"", "asked", "none", "zero"}
+	// The n the Client asks, other than its 1000 or modelSmallN (0: small
+	// decides).
+	modelClientNs = []int{0, 10, 7, 50, 100}
 )
 
 // modelSmallN is the page size a small Client asks for, so that n
@@ -68,14 +83,35 @@ func collateFold(a, b string) int {
 }
 
 func (b modelBehaviour) String() string {
-	s := fmt.Sprintf("%s/last-%s/link-%s/%s", modelOrders[b.order].name, modelLasts[b.last], modelLinks[b.link], modelSizes[b.size])
+	size := modelSizes[b.size]
+	if f := modelFixed[b.fixed]; f > 0 {
+		size = fmt.Sprintf("fixed%d", f)
+	}
+	s := fmt.Sprintf("%s/last-%s/link-%s/%s", modelOrders[b.order].name, modelLasts[b.last], modelLinks[b.link], size)
 	if b.linkOff {
 		s += "/link-off-last-full-page"
 	}
-	if b.small {
-		s += fmt.Sprintf("/n%d", modelSmallN)
+	if b.linkEnd {
+		s += "/link-on-last-page"
+	}
+	if ln := modelLinkNs[b.linkN]; ln != "" {
+		s += "/link-n-" + ln
+	}
+	if b.small || b.client != 0 {
+		s += fmt.Sprintf("/n%d", b.clientN())
 	}
 	return s
+}
+
+// clientN is the n the Client asks.
+func (b modelBehaviour) clientN() int {
+	switch {
+	case modelClientNs[b.client] != 0:
+		return modelClientNs[b.client]
+	case b.small:
+		return modelSmallN
+	}
+	return 1000
 }
 
 // modelBehaviourOf decodes a fuzz input's choice of dimensions.
@@ -88,11 +124,16 @@ func modelBehaviourOf(d uint32) modelBehaviour {
 	b := modelBehaviour{order: next(len(modelOrders)), last: next(len(modelLasts)), link: next(len(modelLinks)), size: next(len(modelSizes))}
 	b.linkOff = next(2) == 1 && modelLinks[b.link] != "none"
 	b.small = next(2) == 1
+	b.fixed = next(len(modelFixed))
+	b.linkN = next(len(modelLinkNs))
+	b.linkEnd = next(2) == 1 && modelLinks[b.link] != "none"
+	b.client = next(len(modelClientNs))
 	return b
 }
 
-// modelBehaviours is every combination (linkOff only where there are
-// Links): 2,240 behaviours.
+// modelBehaviours is every combination of the first six dimensions
+// (linkOff only where there are Links), the added ones zero: 2,240
+// behaviours.
 func modelBehaviours() []modelBehaviour {
 	var out []modelBehaviour
 	for o := range modelOrders {
@@ -104,7 +145,7 @@ func modelBehaviours() []modelBehaviour {
 							continue
 						}
 						for _, small := range []bool{false, true} {
-							out = append(out, modelBehaviour{o, l, k, s, off, small})
+							out = append(out, modelBehaviour{o, l, k, s, off, small, 0, 0, false, 0})
 						}
 					}
 				}
@@ -123,6 +164,8 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 		link:      modelLinks[b.link] != "none",
 		linkStyle: modelLinks[b.link],
 		linkOff:   b.linkOff,
+		linkEnd:   b.linkEnd,
+		linkN:     modelLinkNs[b.linkN],
 		collate:   o.collate,
 	}
 	if rl.linkStyle == "last" {
@@ -136,6 +179,9 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 	case "all":
 		rl.fixed = max(len(sorted), 1)
 	}
+	if f := modelFixed[b.fixed]; f > 0 {
+		rl.cap, rl.fixed = 0, f
+	}
 	return rl
 }
 
@@ -146,17 +192,18 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 // the property.
 //
 // The first: a registry that ignores last, caps n below the list's size
-// and sends no Link, or none on its first page (when it leaves the Link
-// off the last full page, and that is the first), answers every request
-// alike, so the widest page asked for cannot be told from the whole list.
+// (or cuts every page at a size of its own, whatever n asks) and sends no
+// Link, or none on its first page (when it leaves the Link off the last
+// full page, and that is the first), answers every request alike, so the
+// widest page asked for cannot be told from the whole list.
 func (b modelBehaviour) unprovable(size int) string {
 	limit := map[string]int{"cap50": 50, "cap100": 100}[modelSizes[b.size]]
-	n := 1000
-	if b.small {
-		n = modelSmallN
-	}
+	n := b.clientN()
 	if limit > 0 {
 		n = min(n, limit)
+	}
+	if f := modelFixed[b.fixed]; f > 0 {
+		limit, n = f, f
 	}
 	linkOnFirst := modelLinks[b.link] != "none" && size > n && (!b.linkOff || size-n >= n)
 	switch {
@@ -171,9 +218,10 @@ func (b modelBehaviour) unprovable(size int) string {
 // readable reports whether a registry that behaves so is one a real
 // registry plausibly is, and can be read: it must be, with no error. The
 // others may fail (never return a wrong set): one whose own Links carry a
-// last that it ignores (every Link leads back to its first page), and one
+// last that it ignores (every Link leads back to its first page), one
 // that ignores last and leaves the Link off a full page (what follows
-// cannot be asked for).
+// cannot be asked for), and one that ignores last and n and whose list
+// ends on a full page (that end looks like a Link left off).
 func (b modelBehaviour) readable(size int) bool {
 	ignores := modelLasts[b.last] == "ignore"
 	switch link := modelLinks[b.link]; {
@@ -182,6 +230,12 @@ func (b modelBehaviour) readable(size int) bool {
 	case ignores && (link == "last" || link == "relative"):
 		return false
 	case ignores && b.linkOff:
+		return false
+	case ignores && modelFixed[b.fixed] > 0 && size%modelFixed[b.fixed] == 0 && !b.linkEnd:
+		// Its list ends on a full page without a Link; asked again
+		// shorter it sends the same page, and after its last tag its
+		// start: no reader can tell that end from a Link left off a full
+		// page with tags after it.
 		return false
 	}
 	return true
@@ -208,16 +262,14 @@ const modelRepo = "registry.model.test/prefecthq/prefect"
 
 // modelClient is a Client reading from the model registry, anonymously
 // (no Docker config is read), with no retries.
-func modelClient(t testing.TB, reg *modelRegistry, small bool) (*Client, Repository) {
+func modelClient(t testing.TB, reg *modelRegistry, n int) (*Client, Repository) {
 	t.Helper()
 	c, err := New(Config{Keychain: authn.NewMultiKeychain(), UserAgent: "terraform-provider-prefectimage/test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.base = reg
-	if small {
-		c.pageSize = modelSmallN
-	}
+	c.pageSize = n
 	ref, err := ParseRepository(modelRepo)
 	if err != nil {
 		t.Fatal(err)
@@ -303,7 +355,7 @@ func head(s []string) []string { return s[:min(len(s), 5)] }
 // returns every call.
 func runModel(t testing.TB, b modelBehaviour, sorted []string, ranges []TagRange) []modelCall {
 	reg := &modelRegistry{list: b.list(sorted)}
-	return readRanges(func() (*Client, Repository) { return modelClient(t, reg, b.small) }, ranges)
+	return readRanges(func() (*Client, Repository) { return modelClient(t, reg, b.clientN()) }, ranges)
 }
 
 // readRanges reads every range, each on a fresh Client from newClient,
@@ -375,7 +427,8 @@ func FuzzListingModel(f *testing.F) {
 	base := modelCatalog()
 	enc := func(b modelBehaviour) uint32 {
 		d, m := uint32(0), uint32(1)
-		for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2}} {
+		for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2},
+			{b.fixed, len(modelFixed)}, {b.linkN, len(modelLinkNs)}, {boolInt(b.linkEnd), 2}, {b.client, len(modelClientNs)}} {
 			d += uint32(v.v) * m
 			m *= uint32(v.n)
 		}
@@ -387,17 +440,19 @@ func FuzzListingModel(f *testing.F) {
 		after, before string
 		splits        string
 	}{
-		{modelBehaviour{0, 0, 1, 0, false, true}, 1, "3.1~", "3.2~", "3.2.1,3.2.5"},      // Docker Hub
-		{modelBehaviour{3, 1, 1, 0, false, true}, 1, "/~", "9~", "2.,3.,3.8,sha-"},       // re-pushed, last by position
-		{modelBehaviour{2, 1, 0, 2, false, false}, 2, "3.7~", "3.8~", "3.8.1,3.8.2"},     // shuffled, positional, no Link
-		{modelBehaviour{0, 3, 2, 2, false, true}, 1, "2.20/", "2.20:", "2.20.1"},         // Quay's cursors
-		{modelBehaviour{2, 3, 0, 3, false, false}, 3, "3.1~", "3.2~", ""},                // distribution 2.x
-		{modelBehaviour{0, 4, 1, 1, true, false}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
-		{modelBehaviour{4, 6, 3, 0, false, true}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
-		{modelBehaviour{0, 2, 1, 0, true, true}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
-		{modelBehaviour{3, 5, 3, 1, true, true}, 1, "", "", "3.,sha-"},
-		{modelBehaviour{3, 1, 1, 0, false, true}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last
-		{modelBehaviour{1, 3, 2, 2, true, true}, 1, "", "", "0"},                                        // cursors, last ignored, Link off a full page, n capped: asked whole, capped
+		{modelBehaviour{0, 0, 1, 0, false, true, 0, 0, false, 0}, 1, "3.1~", "3.2~", "3.2.1,3.2.5"},      // Docker Hub
+		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0}, 1, "/~", "9~", "2.,3.,3.8,sha-"},       // re-pushed, last by position
+		{modelBehaviour{2, 1, 0, 2, false, false, 0, 0, false, 0}, 2, "3.7~", "3.8~", "3.8.1,3.8.2"},     // shuffled, positional, no Link
+		{modelBehaviour{0, 3, 2, 2, false, true, 0, 0, false, 0}, 1, "2.20/", "2.20:", "2.20.1"},         // Quay's cursors
+		{modelBehaviour{2, 3, 0, 3, false, false, 0, 0, false, 0}, 3, "3.1~", "3.2~", ""},                // distribution 2.x
+		{modelBehaviour{0, 4, 1, 1, true, false, 0, 0, false, 0}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
+		{modelBehaviour{4, 6, 3, 0, false, true, 0, 0, false, 0}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
+		{modelBehaviour{0, 2, 1, 0, true, true, 0, 0, false, 0}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
+		{modelBehaviour{3, 5, 3, 1, true, true, 0, 0, false, 0}, 1, "", "", "3.,sha-"},
+		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last
+		{modelBehaviour{1, 3, 2, 2, true, true, 0, 0, false, 0}, 1, "", "", "0"},                                        // cursors, last ignored, Link off a full page, n capped: asked whole, capped
+		{modelBehaviour{0, 3, 2, 2, true, false, 0, 1, false, 0}, 0, "", "", ""},                                        // as above, Links carrying the n asked: 300 of 370 (TestListingModelWide)
+		{modelBehaviour{0, 3, 2, 0, false, false, 2, 0, false, 1}, 0, "", "", ""},                                       // cursors, last ignored, pages of 100 whatever n=10 asks: an error
 	} {
 		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
 	}

@@ -845,6 +845,7 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
 	}
 	p.count, p.tags = len(tags), tags[:0]
+	p.asked, _ = strconv.Atoi(u.Query().Get("n"))
 	for _, t := range tags {
 		if validTag(t) {
 			p.tags = append(p.tags, t)
