@@ -16,20 +16,25 @@ var modelSizesSwept = []int{1, 2, 24, 25, 26, 47, 48, 49, 50, 51, 74, 75, 76, 98
 // behaviour at every swept catalog size, for the whole list.
 // FuzzListingModel found a wrong set at 185 tags that the
 // 370 of TestListingModel did not show.
-//
-// It reads pages one after another, so the race detector has nothing to
-// find here that TestListingModel does not give it, at ten times the cost:
-// under -race it is skipped.
 func TestListingModelSizes(t *testing.T) {
+	sweepModel(t, modelBehaviours(), modelSizesSwept)
+}
+
+// sweepModel checks the property of TestListingModel, for the whole list,
+// on every one of behaviours at every one of sizes, a subtest per size.
+// Pages are read one after another, so the race detector has nothing to
+// find here that TestListingModel does not give it, at ten times the cost:
+// under -race the sweep is skipped.
+func sweepModel(t *testing.T, behaviours []modelBehaviour, sizes []int) {
 	if raceDetector {
 		t.Skip("pages are read one after another; TestListingModel runs under -race")
 	}
 	base := modelCatalog()
-	for _, size := range modelSizesSwept {
+	for _, size := range sizes {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
 			t.Parallel()
 			sorted := spread(base, size)
-			for _, b := range modelBehaviours() {
+			for _, b := range behaviours {
 				if b.unprovable(size) != "" {
 					continue
 				}

@@ -1,9 +1,6 @@
 package registry
 
-import (
-	"fmt"
-	"testing"
-)
+import "testing"
 
 // modelWideBehaviours are the behaviours of the dimensions added to the
 // model after its first four (a page size of the registry's own, the n its
@@ -54,26 +51,7 @@ var modelWideSizes = []int{7, 10, 11, 50, 51, 100, 101, 150, 200, 201, 370}
 // page read as 300 of its 370 tags, and an error on a registry that cuts
 // pages at 100 whatever n asks.
 func TestListingModelWide(t *testing.T) {
-	if raceDetector {
-		t.Skip("pages are read one after another; TestListingModel runs under -race")
-	}
-	base := modelCatalog()
 	all := modelWideBehaviours()
-	for _, size := range modelWideSizes {
-		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			t.Parallel()
-			sorted := spread(base, size)
-			for _, b := range all {
-				if b.unprovable(size) != "" {
-					continue
-				}
-				for _, mc := range runModel(t, b, sorted, []TagRange{{}}) {
-					if msg := mc.check(sorted, b.readable(size)); msg != "" {
-						t.Errorf("%s, %d tags: %s", b, size, msg)
-					}
-				}
-			}
-		})
-	}
 	t.Logf("%d behaviours", len(all))
+	sweepModel(t, all, modelWideSizes)
 }
