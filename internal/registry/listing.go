@@ -135,6 +135,7 @@ func (s *stretch) take(p page) verdict {
 	s.pages++
 	if p.link {
 		s.linked = max(s.linked, p.count)
+		s.linkedHere = max(s.linkedHere, p.count)
 	}
 	if s.bounded {
 		return s.takeBounded(p)
@@ -218,9 +219,6 @@ func (s *stretch) takeWhole(p page) verdict {
 		if s.wideTags != nil {
 			s.wideTags[t] = true
 		}
-	}
-	if p.link {
-		s.linkedHere = max(s.linkedHere, p.count)
 	}
 	// A page as full as asked and as a linked page, or as full as a linked
 	// page of this stretch (which shows the size the registry cuts its
