@@ -310,7 +310,51 @@ func (c *Client) scrub(s string) string {
 			s = redact(u)
 		}
 	}
+	// A URL may escape a secret otherwise than Go's escapers (addSecret):
+	// in lowercase hex, or bytes Go leaves as they are. Where the text
+	// with its escapes read (a + as itself, or as a form's space) holds a
+	// secret, that text is the one scrubbed.
+	for _, plus := range []bool{false, true} {
+		if !strings.Contains(s, "%") {
+			break
+		}
+		if u := percentDecoded(s, plus); redact(u) != u {
+			s = redact(u)
+		}
+	}
 	return s
+}
+
+// percentDecoded is s with every %XX escape read (either case of hex),
+// and each + read as a space when plus is set; all else as it was.
+func percentDecoded(s string, plus bool) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]):
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		case s[i] == '+' && plus:
+			b.WriteByte(' ')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // jsonUnescaped is s with every JSON string escape in it read (\", \/,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,12 +150,23 @@ func TestReview4JSONEscapedPasswordScrubbed(t *testing.T) {
 }
 
 // A registry quoting the password in a Link URL, escaped as a URL query or
-// path escapes it: the request's path, a debug field, carries the escaped
+// path escapes it, or as any other percent-encoder may (lowercase hex,
+// every byte): the request's path, a debug field, carries the escaped
 // form, which scrubbing must know too.
 func TestPasswordEscapedInLinkURLNotLogged(t *testing.T) {
 	noDockerConfig(t)
 	const password = "s3cr3t pa$$/word+=?"
-	for _, escape := range []func(string) string{url.QueryEscape, url.PathEscape} {
+	lowerHex := func(s string) string {
+		return regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(url.QueryEscape(s), strings.ToLower)
+	}
+	everyByte := func(s string) string {
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			fmt.Fprintf(&b, "%%%02x", s[i])
+		}
+		return b.String()
+	}
+	for _, escape := range []func(string) string{url.QueryEscape, url.PathEscape, lowerHex, everyByte} {
 		f := newFake(t, withBasic("u", password))
 		f.setTags("acme/x", []string{"a", "b"})
 		f.hook = func(w http.ResponseWriter, r *http.Request) bool {
@@ -174,5 +186,10 @@ func TestPasswordEscapedInLinkURLNotLogged(t *testing.T) {
 		if leak := escape(password); strings.Contains(logs.text(), leak) {
 			t.Errorf("the password, escaped as %s, is in the log:\n%s", leak, logs.text())
 		}
+	}
+	// Text holding no secret keeps its escapes.
+	c := newTestClient(t, Config{Credentials: []Credential{{Host: "registry.test", Username: "u", Password: password}}})
+	if s := "/v2/acme/x/tags/list?last=a%2fb+c%2B&n=10"; c.scrub(s) != s {
+		t.Errorf("scrub(%s) = %s, want it unchanged", s, c.scrub(s))
 	}
 }
