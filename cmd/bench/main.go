@@ -28,10 +28,18 @@ func main() {
 	flag.IntVar(&cfg.Runs, "runs", 5, "measured runs of every measurement (after one warm-up run)")
 	out := flag.String("out", "BENCHMARKS.md", `where to write the report ("-" for standard output only)`)
 	flag.BoolVar(&trace, "trace", false, "print the request timeline of every measured run to standard error")
+	shape := flag.String("shape", "", "measure only the fleet plan against this tag list shape (registrytest.Shapes), -runs times, and print each run; writes no report")
 	flag.Parse()
 	if cfg.Runs < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -runs must be at least 1")
 		os.Exit(2)
+	}
+	if *shape != "" {
+		if err := runShape(context.Background(), cfg, *shape); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 
 	// First, while nothing in this process has read the system's CA roots.
@@ -260,6 +268,54 @@ func planShapes(ctx context.Context, cfg bench.Config, terraform, work string, p
 		out = append(out, bench.ShapeResult{Shape: shape, Plan: res, FullListing: full.Counts.ListPage})
 	}
 	return out, nil
+}
+
+// runShape measures the fleet plan of this provider against a registry of
+// one tag list shape, after a warm-up run, and prints each run's counts:
+// for looking into one row of the shapes table without the whole benchmark.
+func runShape(ctx context.Context, cfg bench.Config, name string) error {
+	i := slices.IndexFunc(registrytest.Shapes(), func(s registrytest.Shape) bool { return s.Name == name })
+	if i < 0 {
+		return fmt.Errorf("no tag list shape %q in registrytest.Shapes", name)
+	}
+	shape := registrytest.Shapes()[i]
+	terraform, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("terraform is not on PATH; install Terraform >= 1.8")
+	}
+	work, err := os.MkdirTemp("", "prefectimage-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	bin := filepath.Join(work, "bin", "provider")
+	if err := bench.BuildProvider(ctx, ".", ".", bin, ""); err != nil {
+		return err
+	}
+	reg, err := bench.StartRegistry(cfg.Latency, shape.Opts...)
+	if err != nil {
+		return err
+	}
+	defer reg.Close()
+	ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "shape-"+shape.Name, bench.FleetConfig(bench.Fleet()), bin, reg.Host())
+	if err != nil {
+		return err
+	}
+	m := measurement{key: "shape-" + shape.Name, name: shape.Name, fn: planOf(ws), ws: ws}
+	if _, err := m.once(ctx); err != nil {
+		return err
+	}
+	for i := range cfg.Runs {
+		s, err := reg.Measure(ctx, m.run)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s run %d: %s, list pages %d, all requests %d, round trips %d (%s)\n", shape.Name, i+1, s.Wall.Round(time.Millisecond), s.Counts.ListPage, s.Counts.Total(), len(s.Chain), bench.ChainString(s.Chain))
+		if trace {
+			fmt.Fprint(os.Stderr, bench.Trace(reg.Timeline.Spans()))
+		}
+	}
+	return nil
 }
 
 type measurement struct {

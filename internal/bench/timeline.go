@@ -16,6 +16,7 @@ import (
 // answer was written.
 type Span struct {
 	Kind  string // ping, token, list, head, get, blob, other
+	Query string // a tag list request's query (n, last), for Trace
 	Start time.Time
 	End   time.Time
 }
@@ -39,6 +40,9 @@ func (t *Timeline) Middleware(next http.Handler) http.Handler {
 		start := time.Now().Add(-t.Latency)
 		next.ServeHTTP(w, req)
 		s := Span{Kind: registrytest.KindOf(req), Start: start, End: time.Now()}
+		if s.Kind == "list" {
+			s.Query = req.URL.RawQuery
+		}
 		t.mu.Lock()
 		t.spans = append(t.spans, s)
 		t.mu.Unlock()
@@ -112,7 +116,7 @@ func ChainString(chain []Span) string {
 }
 
 // Trace renders spans as lines of "start end kind", in milliseconds from the
-// first start, for reading a run's timeline.
+// first start, and a tag list request's query, for reading a run's timeline.
 func Trace(spans []Span) string {
 	if len(spans) == 0 {
 		return ""
@@ -120,7 +124,11 @@ func Trace(spans []Span) string {
 	var b strings.Builder
 	t0 := spans[0].Start
 	for _, s := range spans {
-		fmt.Fprintf(&b, "%6d %6d %s\n", s.Start.Sub(t0).Milliseconds(), s.End.Sub(t0).Milliseconds(), s.Kind)
+		fmt.Fprintf(&b, "%6d %6d %s", s.Start.Sub(t0).Milliseconds(), s.End.Sub(t0).Milliseconds(), s.Kind)
+		if s.Query != "" {
+			b.WriteString(" " + s.Query)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
