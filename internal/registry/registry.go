@@ -146,6 +146,8 @@ type Client struct {
 	// tokens), in case a registry quotes them back in an error.
 	secretsMu sync.RWMutex
 	secrets   []string
+	// escapedSecrets match each secret percent-encoded in any way.
+	escapedSecrets []*regexp.Regexp
 
 	base http.RoundTripper // under every repository's transport, with the user agent
 	// verified checks TLS against the system pool plus CACertPEM;
@@ -311,50 +313,36 @@ func (c *Client) scrub(s string) string {
 		}
 	}
 	// A URL may escape a secret otherwise than Go's escapers (addSecret):
-	// in lowercase hex, or bytes Go leaves as they are. Where the text
-	// with its escapes read (a + as itself, or as a form's space) holds a
-	// secret, that text is the one scrubbed.
-	for _, plus := range []bool{false, true} {
-		if !strings.Contains(s, "%") {
-			break
-		}
-		if u := percentDecoded(s, plus); redact(u) != u {
-			s = redact(u)
+	// in lowercase hex, or characters Go leaves as they are.
+	if strings.ContainsAny(s, "%+") {
+		for _, re := range c.escapedSecrets {
+			s = re.ReplaceAllString(s, "[redacted]")
 		}
 	}
 	return s
 }
 
-// percentDecoded is s with every %XX escape read (either case of hex),
-// and each + read as a space when plus is set; all else as it was.
-func percentDecoded(s string, plus bool) string {
+// escapedSecret matches secret with any of its characters percent-encoded
+// (the UTF-8 bytes of one, in either case of hex), and a space also as +.
+func escapedSecret(secret string) *regexp.Regexp {
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]):
-			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-			i += 2
-		case s[i] == '+' && plus:
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(s[i])
+	for i := 0; i < len(secret); {
+		r, n := utf8.DecodeRuneInString(secret[i:])
+		b.WriteString(`(?:`)
+		if r != utf8.RuneError || n > 1 {
+			b.WriteString(regexp.QuoteMeta(string(r)) + "|")
 		}
+		if r == ' ' {
+			b.WriteString(`\+|`)
+		}
+		b.WriteString(`(?i:`)
+		for _, c := range []byte(secret[i : i+n]) {
+			fmt.Fprintf(&b, "%%%02x", c)
+		}
+		b.WriteString(`))`)
+		i += n
 	}
-	return b.String()
-}
-
-func ishex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
+	return regexp.MustCompile(b.String())
 }
 
 // jsonUnescaped is s with every JSON string escape in it read (\", \/,
@@ -437,9 +425,11 @@ func (c *Client) addSecret(secret string) {
 			c.secrets = append(c.secrets, s)
 		}
 	}
+	c.escapedSecrets = append(c.escapedSecrets, escapedSecret(secret))
 	// Longest first, so that no secret is left half scrubbed by a shorter
 	// one inside it.
 	slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
+	slices.SortStableFunc(c.escapedSecrets, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
 }
 
 // jsonEscaped is s as a JSON encoder writes it inside a string, without
