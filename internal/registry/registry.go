@@ -25,10 +25,8 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -296,25 +294,15 @@ func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 func (c *Client) scrub(s string) string {
 	c.secretsMu.RLock()
 	defer c.secretsMu.RUnlock()
-	redact := func(s string) string {
-		for _, p := range c.secrets {
-			s = strings.ReplaceAll(s, p, "[redacted]")
-		}
-		return s
+	for _, p := range c.secrets {
+		s = strings.ReplaceAll(s, p, "[redacted]")
 	}
-	s = redact(s)
-	// A JSON encoder may escape any character of a secret it quotes, not
-	// only as Go's does (addSecret): Java's Gson writes = as \u003d, PHP
-	// / as \/, Python é as \u00e9. Where the text with its escapes read
-	// holds a secret, that text is the one scrubbed.
-	if strings.Contains(s, `\`) {
-		if u := jsonUnescaped(s); redact(u) != u {
-			s = redact(u)
-		}
-	}
-	// A URL may escape a secret otherwise than Go's escapers (addSecret):
-	// in lowercase hex, or characters Go leaves as they are.
-	if strings.ContainsAny(s, "%+") {
+	// A registry may quote a secret escaped: in a JSON body (which
+	// go-containerregistry shows as it came when it holds no errors
+	// array), as any encoder escapes it (Go's \u003c, Gson's \u003d, PHP's
+	// \/, Python's \u00e9); in a URL (a Link, a redirect), percent-encoded
+	// in either case of hex.
+	if strings.ContainsAny(s, `\%+`) {
 		for _, re := range c.escapedSecrets {
 			s = re.ReplaceAllString(s, "[redacted]")
 		}
@@ -322,20 +310,34 @@ func (c *Client) scrub(s string) string {
 	return s
 }
 
-// escapedSecret matches secret with any of its characters percent-encoded
-// (the UTF-8 bytes of one, in either case of hex), and a space also as +.
+// escapedSecret matches secret with any of its characters escaped as a
+// JSON string may escape it (\uXXXX, a surrogate pair, \" and the like)
+// or as a URL may (its UTF-8 bytes percent-encoded, a space as +), hex
+// digits in either case.
 func escapedSecret(secret string) *regexp.Regexp {
 	var b strings.Builder
 	for i := 0; i < len(secret); {
 		r, n := utf8.DecodeRuneInString(secret[i:])
 		b.WriteString(`(?:`)
-		if r != utf8.RuneError || n > 1 {
-			b.WriteString(regexp.QuoteMeta(string(r)) + "|")
+		if r == utf8.RuneError && n == 1 {
+			// How regexp reads an invalid byte, and how a JSON encoder
+			// writes one.
+			b.WriteString(`\x{FFFD}|\\u(?i:fffd)`)
+		} else {
+			b.WriteString(regexp.QuoteMeta(string(r)))
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				fmt.Fprintf(&b, `|\\u(?i:%04x)\\u(?i:%04x)`, r1, r2)
+			} else if r <= 0xFFFF {
+				fmt.Fprintf(&b, `|\\u(?i:%04x)`, r)
+			}
+		}
+		if c := strings.IndexRune("\"\\/\b\f\n\r\t", r); c >= 0 {
+			b.WriteString(`|\\` + regexp.QuoteMeta(`"\/bfnrt`[c:c+1]))
 		}
 		if r == ' ' {
-			b.WriteString(`\+|`)
+			b.WriteString(`|\+`)
 		}
-		b.WriteString(`(?i:`)
+		b.WriteString(`|(?i:`)
 		for _, c := range []byte(secret[i : i+n]) {
 			fmt.Fprintf(&b, "%%%02x", c)
 		}
@@ -343,53 +345,6 @@ func escapedSecret(secret string) *regexp.Regexp {
 		i += n
 	}
 	return regexp.MustCompile(b.String())
-}
-
-// jsonUnescaped is s with every JSON string escape in it read (\", \/,
-// \n, \u00e9, a surrogate pair), all else as it was.
-func jsonUnescaped(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 == len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		if r, n := jsonEscape(s[i:]); n > 0 {
-			b.WriteRune(r)
-			i += n - 1
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// jsonEscape reads the JSON escape s starts with: its character and
-// length, or n 0 for none.
-func jsonEscape(s string) (r rune, n int) {
-	if c := strings.IndexByte(`"\/bfnrt`, s[1]); c >= 0 {
-		return rune("\"\\/\b\f\n\r\t"[c]), 2
-	}
-	hex := func(s string) rune {
-		if len(s) < 6 || s[1] != 'u' {
-			return -1
-		}
-		v, err := strconv.ParseUint(s[2:6], 16, 16)
-		if err != nil {
-			return -1
-		}
-		return rune(v)
-	}
-	r = hex(s)
-	if r < 0 {
-		return 0, 0
-	}
-	if utf16.IsSurrogate(r) && len(s) >= 12 && s[6] == '\\' {
-		if pair := utf16.DecodeRune(r, hex(s[6:])); pair != utf8.RuneError {
-			return pair, 12
-		}
-	}
-	return r, 6
 }
 
 // addLogin records a password, and the basic credentials it makes with its
@@ -416,30 +371,12 @@ func (c *Client) addSecret(secret string) {
 	}
 	c.secretsMu.Lock()
 	defer c.secretsMu.Unlock()
-	// A registry quoting the secret in a JSON body may escape it (", \
-	// and, by Go's encoder, <, > and &); go-containerregistry shows a body
-	// without an errors array as it came. One quoting it in a URL (a Link,
-	// a redirect) escapes it as a query or a path does.
-	for _, s := range []string{secret, jsonEscaped(secret, false), jsonEscaped(secret, true), url.QueryEscape(secret), url.PathEscape(secret)} {
-		if !slices.Contains(c.secrets, s) {
-			c.secrets = append(c.secrets, s)
-		}
-	}
+	c.secrets = append(c.secrets, secret)
 	c.escapedSecrets = append(c.escapedSecrets, escapedSecret(secret))
 	// Longest first, so that no secret is left half scrubbed by a shorter
 	// one inside it.
 	slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
 	slices.SortStableFunc(c.escapedSecrets, func(a, b *regexp.Regexp) int { return len(b.String()) - len(a.String()) })
-}
-
-// jsonEscaped is s as a JSON encoder writes it inside a string, without
-// the quotes.
-func jsonEscaped(s string, html bool) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(html)
-	_ = enc.Encode(s) // "…"\n
-	return strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), "\"\n")
 }
 
 // credentialWatcher sits under go-containerregistry's basic and bearer

@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // FuzzScrubEscapedSecret: a secret a registry quotes back, as it is or
@@ -20,6 +22,7 @@ func FuzzScrubEscapedSecret(f *testing.F) {
 		{"Tr0ub\"4d\\or&<3>", `{"detail":"`, `"}`, 6},
 		{"%41-x", "/v2/", "/tags/list", 4},
 		{"abc", "%", "", 5},
+		{"Abc-secret", `\`, "", 8}, // hidden by the backslash before it when the text was unescaped instead
 	} {
 		f.Add(s.secret, s.before, s.after, s.escape)
 	}
@@ -31,7 +34,15 @@ func FuzzScrubEscapedSecret(f *testing.F) {
 		func(s string) string { return upperHex.ReplaceAllStringFunc(url.QueryEscape(s), strings.ToLower) },
 		func(s string) string { return everyByteEscaped(s, "%%%02x") },
 		func(s string) string { return everyByteEscaped(s, "%%%02X") },
-		func(s string) string { return jsonEscaped(s, true) },
+		func(s string) string { return goJSONEscaped(s, true) },
+		func(s string) string { return goJSONEscaped(s, false) },
+		func(s string) string { // every character as \uXXXX, as Gson may
+			var b strings.Builder
+			for _, u := range utf16.Encode([]rune(s)) {
+				fmt.Fprintf(&b, `\u%04X`, u)
+			}
+			return b.String()
+		},
 	}
 	f.Fuzz(func(t *testing.T, secret, before, after string, escape uint8) {
 		if len(secret) < 3 || strings.ContainsRune(secret, 0) {
@@ -47,6 +58,15 @@ func FuzzScrubEscapedSecret(f *testing.F) {
 			t.Fatalf("scrub(%q + %q + %q) keeps the secret %q: %q", before, quoted, after, secret, out)
 		}
 	})
+}
+
+// goJSONEscaped is s as Go's JSON encoder writes it inside a string.
+func goJSONEscaped(s string, html bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	_ = enc.Encode(s) // "…"\n
+	return strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), "\"\n")
 }
 
 func everyByteEscaped(s, format string) string {
