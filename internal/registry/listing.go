@@ -91,6 +91,14 @@ type stretch struct {
 	// answer (or, for an unbounded stretch, one with nothing new) ends the
 	// list.
 	linked int
+	// uneven: two pages with a Link, asked with one n, held different
+	// numbers of names (on this stretch or, as the reader sets it, any of
+	// the listing): the registry cuts its pages by something else too (by
+	// bytes, so that long names give short pages), and a page without Link
+	// short of linked may be a full one whose Link was left off. linkedBy
+	// is the names each n's linked page held.
+	uneven   bool
+	linkedBy map[int]int
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
@@ -108,6 +116,7 @@ type stretch struct {
 	advanced bool     // the registry answered a `last` with new tags only
 	head     []string // the tags of the first page
 	ignoresN bool     // a page held more names than asked for
+	most     int      // the most names a page held
 	// ownSize: a page held more names than its request sent as n (a
 	// Link's n, not the stretch's, for a page read by a Link).
 	ownSize  bool
@@ -121,6 +130,8 @@ type stretch struct {
 	// taken is that answer; fullLast: the last tag of the full page.
 	shortened, shortPage bool
 	fullLast             string
+	// afterShort: the page being taken was linked by the shorter answer.
+	afterShort bool
 	// unlinkedFull: a page as full as asked for, and as a linked page,
 	// or as full as a linked page of this stretch, came without a Link:
 	// the registry leaves the Link off full pages. linkedHere is the most
@@ -136,6 +147,13 @@ func (s *stretch) take(p page) verdict {
 	if p.link {
 		s.linked = max(s.linked, p.count)
 		s.linkedHere = max(s.linkedHere, p.count)
+		if s.linkedBy == nil {
+			s.linkedBy = map[int]int{}
+		}
+		if c, ok := s.linkedBy[p.asked]; ok && c != p.count && !s.shortPage {
+			s.uneven = true // (the shorter answer's n is one of its own)
+		}
+		s.linkedBy[p.asked] = p.count
 	}
 	if s.bounded {
 		return s.takeBounded(p)
@@ -183,7 +201,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case p.count < min(s.n, s.linked):
+	case p.count < min(s.n, s.linked) && !s.uneven:
 		return complete // a registry that links its pages linked none after a page that is not full
 	default:
 		return readMore // ask with last until an empty page
@@ -227,10 +245,15 @@ func (s *stretch) takeWhole(p page) verdict {
 	if !p.link && (full || (s.linkedHere > 0 && p.count >= s.linkedHere)) {
 		s.unlinkedFull = true
 	}
+	afterShort := s.afterShort
+	s.afterShort = false
 	if s.shortPage {
 		s.shortPage = false
-		if p.link && p.count == s.n {
-			return readMore // the end shows as a page that is not full, or it goes on
+		if p.link && p.count <= s.n {
+			// It took the shorter n (pages cut by bytes too may hold
+			// fewer): the end shows as a page that is not full, or it goes on.
+			s.afterShort = true
+			return readMore
 		}
 		// It did not take the shorter n, or left the Link off again: ask
 		// after the full page's last tag, as for any full page without Link.
@@ -243,6 +266,7 @@ func (s *stretch) takeWhole(p page) verdict {
 	if p.count > s.n {
 		s.ignoresN = true
 	}
+	s.most = max(s.most, p.count)
 	if p.asked > 0 && p.count > p.asked {
 		s.ownSize = true
 	}
@@ -251,13 +275,20 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	case p.count == 0:
 		return complete
-	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (fresh > 0 || len(p.tags) == 0):
+	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (!s.uneven || !s.canAskAfter(p, fresh)) && (fresh > 0 || len(p.tags) == 0):
 		// A registry that links its pages linked none after a page that
 		// is not full, even one of names that are no tags (Artifactory
 		// lists platform manifests' digests, containers/skopeo#2346).
 		// One that ignores n cuts its pages at a size of its own, which
 		// its linked pages show, whatever n the stretch asks (asked again
-		// shorter, it would send the same page).
+		// shorter, it would send the same page). Where its linked pages
+		// were uneven, no size shows that a page is not full: the page
+		// after it is asked for, where it can be (canAskAfter).
+		return complete
+	case afterShort && s.uneven && fresh > 0 && p.tags[len(p.tags)-1] == s.fullLast:
+		// Linked by the shorter answer, the page ends where the full page
+		// did, without a Link: the end, though, its pages being uneven,
+		// it may hold as many names as the shorter n.
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
@@ -278,6 +309,12 @@ func (s *stretch) takeWhole(p page) verdict {
 		delete(s.seen, s.fullLast)
 		s.tags = s.tags[:len(s.tags)-1]
 		return askShorter
+	case fresh == 0 && !p.cursor && p.count == 1 && p.tags[0] == p.sent && s.most > 1:
+		// A registry that takes last inclusively (from it, not after it:
+		// >= for >) answered last with last alone, where its pages hold
+		// more than one name: nothing follows it. (Asked whole instead,
+		// one that caps n would send fewer tags than were read.)
+		return complete
 	case s.widened && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
@@ -312,6 +349,14 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	}
 	return s.askAfter(p.tags[len(p.tags)-1])
+}
+
+// canAskAfter reports whether the page after p, a page without Link, can
+// be asked for: by last, or, for a page reached by a cursor, by asking it
+// again shorter (the askShorter case of takeWhole), once, where the page
+// after the shorter one is not full in turn (p holds more than two names).
+func (s *stretch) canAskAfter(p page, fresh int) bool {
+	return !p.cursor || (!s.shortened && !s.unasked && p.count > 2 && fresh == len(p.tags))
 }
 
 // keep adds t to the tags unless it is there already, and says whether it

@@ -45,6 +45,20 @@ type reviewList struct {
 	// page), "asked" the request's (none when it sent none), "none" no n
 	// (the next page is its default size), "zero" n=0 (GHCR).
 	linkN string
+
+	// bytes: a page also ends before the names it holds pass bytes per
+	// name of its n (0: no such bound), as a registry capping its answer's
+	// size does: long names give short pages, so pages vary in size.
+	bytes int
+	// byteCap: a page also ends before its names pass byteCap bytes,
+	// whatever n asks (0: none).
+	byteCap int
+	// inclusive: a last that is a tag is answered from that tag, not after
+	// it (the answer repeats it).
+	inclusive bool
+	// cursorAt: a cursor Link's page starts at the tag the cursor names,
+	// the page before's last (a tag repeated across the boundary).
+	cursorAt bool
 }
 
 func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
@@ -65,6 +79,12 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := rest[:min(n, len(rest))]
+	if rl.bytes > 0 {
+		page = byteCut(page, n*rl.bytes)
+	}
+	if rl.byteCap > 0 {
+		page = byteCut(page, rl.byteCap)
+	}
 	left := len(rest) - len(page)
 	if rl.link && len(page) > 0 && ((left > 0 && (!rl.linkOff || left >= n)) || (left == 0 && rl.linkEnd && len(page) == n)) {
 		lastOnPage := page[len(page)-1]
@@ -86,6 +106,10 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 			target = fmt.Sprintf(`?last=%s&%s`, url.QueryEscape(lastOnPage), strings.TrimSuffix(linkN, "&"))
 		case "cursor":
 			target = fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?%snext_page=%s`, linkN, base64.RawURLEncoding.EncodeToString([]byte(lastOnPage)))
+		case "both": // last and a cursor both; the cursor is followed
+			target = fmt.Sprintf(`/v2/prefecthq/prefect/tags/list?%slast=%s&next_page=%s`, linkN, url.QueryEscape(lastOnPage), base64.RawURLEncoding.EncodeToString([]byte(lastOnPage)))
+		case "path": // a relative path
+			target = fmt.Sprintf(`list?%slast=%s`, linkN, url.QueryEscape(lastOnPage))
 		}
 		w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="next"`, target))
 	}
@@ -97,6 +121,9 @@ func (rl reviewList) serve(w http.ResponseWriter, r *http.Request) {
 func (rl reviewList) after(q url.Values) ([]string, int) {
 	if c := q.Get("next_page"); c != "" {
 		b, _ := base64.RawURLEncoding.DecodeString(c)
+		if rl.cursorAt {
+			return rl.order[slices.Index(rl.order, string(b)):], 0
+		}
 		return rl.order[slices.Index(rl.order, string(b))+1:], 0
 	}
 	last := q.Get("last")
@@ -109,7 +136,7 @@ func (rl reviewList) after(q url.Values) ([]string, int) {
 		var rest []string
 		if rl.collate == nil && slices.IsSorted(rl.order) {
 			i, found := slices.BinarySearch(rl.order, last)
-			if found {
+			if found && !rl.inclusive {
 				i++
 			}
 			rest = rl.order[i:]
@@ -119,7 +146,7 @@ func (rl reviewList) after(q url.Values) ([]string, int) {
 				cmp = strings.Compare
 			}
 			for _, t := range rl.order {
-				if cmp(t, last) > 0 {
+				if c := cmp(t, last); c > 0 || (c == 0 && rl.inclusive) {
 					rest = append(rest, t)
 				}
 			}
@@ -130,6 +157,8 @@ func (rl reviewList) after(q url.Values) ([]string, int) {
 		return rest, 0
 	case "position", "position-empty", "refuse400", "refuse404", "refuse500":
 		switch {
+		case at >= 0 && rl.inclusive:
+			return rl.order[at:], 0
 		case at >= 0:
 			return rl.order[at+1:], 0
 		case rl.last == "refuse400":
@@ -143,6 +172,19 @@ func (rl reviewList) after(q url.Values) ([]string, int) {
 		}
 	}
 	return rl.order, 0
+}
+
+// byteCut is the head of page that fits in budget bytes, as its JSON
+// strings and commas take them, one name at least.
+func byteCut(page []string, budget int) []string {
+	used := 0
+	for i, t := range page {
+		used += len(t) + 3
+		if used > budget && i > 0 {
+			return page[:i]
+		}
+	}
+	return page
 }
 
 func reviewTags(n int) []string {

@@ -85,6 +85,14 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		{name: "a linked registry's short page without a Link ends it", from: "", to: "z", n: 3,
 			pages: []page{pg("", true, "a", "b", "c"), pg("c", false, "d")},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		// The third widening of the model found it (bytes-26-a-name, Link
+		// off the last full page): pages cut by bytes as well as n, so
+		// their sizes vary, and the Link left off a page cut full. Once
+		// two linked pages asked with one n differ, a page short of the
+		// linked ones is no proof of the end: it is asked after.
+		{name: "linked pages of uneven size: a short page without a Link is asked after", from: "", to: "z", n: 3,
+			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(3, pg("c", true, "d", "e")), asked(3, pg("e", false, "f", "g")), asked(3, pg("g", false, "h")), asked(3, pg("h", false))},
+			want:  []verdict{readMore, readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
 		{name: "an empty range", from: "x", to: "y", n: 3,
 			pages: []page{pg("x", false)},
 			want:  []verdict{complete}},
@@ -227,6 +235,33 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "n ignored, cursor pages, a last page short of the linked ones: the end", n: 2,
 			pages: []page{asked(2, pg("", true, "a", "b", "c", "d")), asked(2, cur(false, "e", "f"))},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f"}},
+		// The third widening of the model found it (bytes-26-a-name, Link
+		// off the last full page): 90 of 101 tags. Pages cut by bytes as
+		// well as n vary in size; the Link left off a page cut full.
+		{name: "linked pages of uneven size: a short page without a Link is asked after", n: 3,
+			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(3, pg("c", true, "d", "e")), asked(3, pg("e", false, "f", "g")), asked(3, pg("g", false, "h")), asked(3, pg("h", false))},
+			want:  []verdict{readMore, readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
+		{name: "linked pages of even size asked with different n: a short page without a Link ends it", n: 3,
+			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(0, pg("c", true, "d", "e")), asked(3, pg("e", false, "f", "g"))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},
+		// Pages of uneven size by cursor (a registry ignoring last): the
+		// short page is asked again shorter, and the shorter answer, cut
+		// shorter still, links the rest.
+		{name: "cursor pages of uneven size: a short page without a Link is asked again shorter", n: 4,
+			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "h", "i", "j")), asked(2, cur(true, "h")), asked(2, cur(false, "i", "j"))},
+			want:  []verdict{readMore, readMore, askShorter, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}},
+		{name: "cursor pages of uneven size, a short page of two names: the end, as it cannot be asked shorter", n: 4,
+			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "h", "i"))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}},
+		// The third widening of the model found it (last-inclusive, cap50,
+		// no Link): a registry answering last from it, not after it, was
+		// asked whole at its end and sent its capped first page, an error.
+		{name: "last taken inclusively: an answer of last alone ends the list", n: 3,
+			pages: []page{pg("", false, "a", "b", "c"), pg("c", false, "c", "d", "e"), pg("e", false, "e")},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e"}},
+		{name: "pages of one name answering last with last alone: no proof of the end", n: 3,
+			pages: []page{pg("", false, "a"), pg("a", false, "a")},
+			want:  []verdict{readMore, readMore}, tags: []string{"a"}, wide: true},
 		{name: "n honoured, a Link without n answered with more: a page as full as asked, without Link, is no end", n: 2,
 			pages: []page{asked(2, pg("", true, "a", "b")), cur(true, "c", "d", "e"), asked(2, pg("e", false, "f", "g")), asked(2, pg("g", false))},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},

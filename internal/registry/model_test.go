@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -21,7 +22,8 @@ import (
 // each call returns exactly the catalog's tags inside its range, or an
 // error, never another set. TestListingModel walks every combination of
 // the first six dimensions (2,240); TestListingModelWide (5,312 more)
-// changes each in one of the dimensions added later; FuzzListingModel lets
+// and TestListingModelOdd (7,744 more) change each in one of the
+// dimensions added later; FuzzListingModel lets
 // the fuzzer pick combinations of all, catalogs and ranges.
 // A registry is served in memory (modelRegistry), so that a combination
 // costs no socket.
@@ -37,6 +39,12 @@ type modelBehaviour struct {
 	linkN   int  // modelLinkNs: the n its Links carry (reviewList.linkN)
 	linkEnd bool // a Link on a full last page too (reviewList.linkEnd)
 	client  int  // modelClientNs: the n the Client asks, when not 0
+
+	// Dimensions added by the third widening (TestListingModelOdd).
+	vary      int  // modelVaries: pages cut by bytes too, so their sizes vary
+	inclusive bool // a last that is a tag is answered from it (reviewList.inclusive)
+	dup       int  // modelDups: tags listed twice
+	linkForm  int  // modelLinkForms: the form of its Links, over link's style
 }
 
 // The dimensions.
@@ -68,6 +76,18 @@ var (
 	// The n the Client asks, other than its 1000 or modelSmallN (0: small
 	// decides).
 	modelClientNs = []int{0, 10, 7, 50, 100}
+	// Pages cut by bytes as well (reviewList.bytes, byteCap): 26 bytes
+	// for each name of n (a catalog name takes 28 on average, JSON quotes
+	// and comma included), or 1,500 bytes a page whatever n asks.
+	modelVaries = []struct{ perName, perPage int }{{}, {26, 0}, {0, 1500}}
+	// Tags listed twice: every ninth one twice in a row (a join over
+	// manifests), every ninth one again at the end of the order (an old
+	// entry kept on a re-push), or a cursor Link's page starting at the
+	// cursor's tag, the page before's last (reviewList.cursorAt).
+	modelDups = []string{"", "adjacent", "again-at-end", "cursor-at"}
+	// The form of its Links, where it sends Links: its style (link), a
+	// cursor and last both (the cursor followed), or a relative path.
+	modelLinkForms = []string{"", "both", "path"}
 )
 
 // modelSmallN is the page size a small Client asks for, so that n
@@ -100,6 +120,20 @@ func (b modelBehaviour) String() string {
 	if b.small || b.client != 0 {
 		s += fmt.Sprintf("/n%d", b.clientN())
 	}
+	if v := modelVaries[b.vary]; v.perName > 0 {
+		s += fmt.Sprintf("/bytes-%d-a-name", v.perName)
+	} else if v.perPage > 0 {
+		s += fmt.Sprintf("/bytes-%d-a-page", v.perPage)
+	}
+	if b.inclusive {
+		s += "/last-inclusive"
+	}
+	if d := modelDups[b.dup]; d != "" {
+		s += "/dup-" + d
+	}
+	if f := modelLinkForms[b.linkForm]; f != "" {
+		s += "/link-form-" + f
+	}
 	return s
 }
 
@@ -128,6 +162,12 @@ func modelBehaviourOf(d uint32) modelBehaviour {
 	b.linkN = next(len(modelLinkNs))
 	b.linkEnd = next(2) == 1 && modelLinks[b.link] != "none"
 	b.client = next(len(modelClientNs))
+	b.vary = next(len(modelVaries))
+	b.inclusive = next(2) == 1
+	b.dup = next(len(modelDups))
+	if b.linkForm = next(len(modelLinkForms)); modelLinks[b.link] == "none" {
+		b.linkForm = 0
+	}
 	return b
 }
 
@@ -145,7 +185,7 @@ func modelBehaviours() []modelBehaviour {
 							continue
 						}
 						for _, small := range []bool{false, true} {
-							out = append(out, modelBehaviour{o, l, k, s, off, small, 0, 0, false, 0})
+							out = append(out, modelBehaviour{o, l, k, s, off, small, 0, 0, false, 0, 0, false, 0, 0})
 						}
 					}
 				}
@@ -177,10 +217,37 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 	case "cap100":
 		rl.cap = 100
 	case "all":
-		rl.fixed = max(len(sorted), 1)
+		rl.fixed = -1 // the order's length, set below
 	}
 	if f := modelFixed[b.fixed]; f > 0 {
 		rl.cap, rl.fixed = 0, f
+	}
+	rl.bytes, rl.byteCap = modelVaries[b.vary].perName, modelVaries[b.vary].perPage
+	rl.inclusive = b.inclusive
+	switch modelDups[b.dup] {
+	case "adjacent":
+		var out []string
+		for i, t := range rl.order {
+			out = append(out, t)
+			if i%9 == 4 {
+				out = append(out, t)
+			}
+		}
+		rl.order = out
+	case "again-at-end":
+		for i := range len(rl.order) {
+			if i%9 == 4 {
+				rl.order = append(rl.order, rl.order[i])
+			}
+		}
+	case "cursor-at":
+		rl.cursorAt = true
+	}
+	if f := modelLinkForms[b.linkForm]; f != "" && rl.link {
+		rl.linkStyle = f
+	}
+	if rl.fixed < 0 {
+		rl.fixed = max(len(rl.order), 1)
 	}
 	return rl
 }
@@ -188,31 +255,44 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 // unprovable says why no reader can tell behaviour b, on a catalog of
 // size tags, from a registry that it reads right, or "" when one can. The
 // reliability guide (templates/guides/reliability.md.tmpl, "What cannot be
-// proven, and is assumed") names the two classes; they are left out of
+// proven, and is assumed") names the three classes; they are left out of
 // the property.
 //
 // The first: a registry that ignores last, caps n below the list's size
 // (or cuts every page at a size of its own, whatever n asks) and sends no
 // Link, or none on its first page (when it leaves the Link off the last
 // full page, and that is the first), answers every request alike, so the
-// widest page asked for cannot be told from the whole list.
-func (b modelBehaviour) unprovable(size int) string {
-	limit := map[string]int{"cap50": 50, "cap100": 100}[modelSizes[b.size]]
-	n := b.clientN()
-	if limit > 0 {
-		n = min(n, limit)
-	}
-	if f := modelFixed[b.fixed]; f > 0 {
-		limit, n = f, f
-	}
-	linkOnFirst := modelLinks[b.link] != "none" && size > n && (!b.linkOff || size-n >= n)
+// widest page asked for cannot be told from the whole list. The third: one
+// that cuts pages by bytes too and leaves the Link off the last page it
+// cut full; the reader asks past a page short of the linked ones only
+// once its linked pages have shown different sizes
+// (TestListingModelUnevenPagesLinkOff).
+func (b modelBehaviour) unprovable(sorted []string) string {
+	// The first page as the Client asks it, and the list as a reader asks
+	// it again whole (widePage), both without last.
+	_, linkOnFirst := b.answer(sorted, b.clientN())
+	wide, _ := b.answer(sorted, widePage)
 	switch {
-	case modelLasts[b.last] == "ignore" && limit > 0 && size > limit && !linkOnFirst:
+	case modelLasts[b.last] == "ignore" && wide < len(b.list(sorted).order) && !linkOnFirst:
 		return "it ignores last, sends no Link and caps n silently: its capped answer cannot be told from a list that holds that many tags"
 	case (modelLasts[b.last] == "lexical" || modelLasts[b.last] == "skip") && modelOrders[b.order].name != "lexical":
 		return "it answers last as a lexical bound but lists tags in an order of its own, which is trusted to be lexical"
+	case modelVaries[b.vary] != modelVaries[0] && b.linkOff:
+		return "it cuts pages by bytes and leaves the Link off the last page it cut full: a page without Link short of the linked ones is taken for the list's end, unless its linked pages were seen to differ in size"
 	}
 	return ""
+}
+
+// answer is how many names behaviour b's answer to n without last holds,
+// and whether it links a next page.
+func (b modelBehaviour) answer(sorted []string, n int) (int, bool) {
+	rec := httptest.NewRecorder()
+	b.list(sorted).serve(rec, httptest.NewRequest(http.MethodGet, fmt.Sprintf("/v2/prefecthq/prefect/tags/list?n=%d", n), nil))
+	var body struct{ Tags []string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		panic(err)
+	}
+	return len(body.Tags), rec.Header().Get("Link") != ""
 }
 
 // readable reports whether a registry that behaves so is one a real
@@ -222,14 +302,27 @@ func (b modelBehaviour) unprovable(size int) string {
 // that ignores last and leaves the Link off a full page (what follows
 // cannot be asked for), and one that ignores last and n and whose list
 // ends on a full page (that end looks like a Link left off).
-func (b modelBehaviour) readable(size int) bool {
+func (b modelBehaviour) readable(sorted []string) bool {
+	size := len(sorted)
 	ignores := modelLasts[b.last] == "ignore"
+	positional := strings.HasPrefix(modelLasts[b.last], "position") || strings.HasPrefix(modelLasts[b.last], "refuse")
 	switch link := modelLinks[b.link]; {
-	case b.unprovable(size) != "":
+	case b.unprovable(sorted) != "":
 		return false
 	case ignores && (link == "last" || link == "relative"):
 		return false
 	case ignores && b.linkOff:
+		return false
+	case ignores && modelLinkForms[b.linkForm] != "":
+		return false // its Links carry a last it ignores, as above
+	case modelDups[b.dup] == "again-at-end" && (positional || link == "cursor"):
+		// The tag it lists twice names two places: a last or cursor
+		// naming it leads back to the first.
+		return false
+	case ignores && modelVaries[b.vary] != modelVaries[0] && (modelSizes[b.size] == "all" || modelFixed[b.fixed] > 0):
+		// It ignores n and last and its pages vary: a last page as full
+		// as a linked one cannot be told from one whose Link was left
+		// off, nor asked for again shorter or after.
 		return false
 	case ignores && modelFixed[b.fixed] > 0 && size%modelFixed[b.fixed] == 0 && !b.linkEnd:
 		// Its list ends on a full page without a Link; asked again
@@ -395,11 +488,11 @@ func TestListingModel(t *testing.T) {
 	var mu sync.Mutex
 	excluded, readable := map[string]int{}, 0
 	for _, b := range modelBehaviours() {
-		why := b.unprovable(len(sorted))
+		why := b.unprovable(sorted)
 		mu.Lock()
 		if why != "" {
 			excluded[why]++
-		} else if b.readable(len(sorted)) {
+		} else if b.readable(sorted) {
 			readable++
 		}
 		mu.Unlock()
@@ -409,7 +502,7 @@ func TestListingModel(t *testing.T) {
 		t.Run(b.String(), func(t *testing.T) {
 			t.Parallel()
 			for _, mc := range runModel(t, b, sorted, modelRanges) {
-				if msg := mc.check(sorted, b.readable(len(sorted))); msg != "" {
+				if msg := mc.check(sorted, b.readable(sorted)); msg != "" {
 					t.Error(msg)
 				}
 			}
@@ -428,7 +521,8 @@ func FuzzListingModel(f *testing.F) {
 	enc := func(b modelBehaviour) uint32 {
 		d, m := uint32(0), uint32(1)
 		for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2},
-			{b.fixed, len(modelFixed)}, {b.linkN, len(modelLinkNs)}, {boolInt(b.linkEnd), 2}, {b.client, len(modelClientNs)}} {
+			{b.fixed, len(modelFixed)}, {b.linkN, len(modelLinkNs)}, {boolInt(b.linkEnd), 2}, {b.client, len(modelClientNs)},
+			{b.vary, len(modelVaries)}, {boolInt(b.inclusive), 2}, {b.dup, len(modelDups)}, {b.linkForm, len(modelLinkForms)}} {
 			d += uint32(v.v) * m
 			m *= uint32(v.n)
 		}
@@ -440,19 +534,19 @@ func FuzzListingModel(f *testing.F) {
 		after, before string
 		splits        string
 	}{
-		{modelBehaviour{0, 0, 1, 0, false, true, 0, 0, false, 0}, 1, "3.1~", "3.2~", "3.2.1,3.2.5"},      // Docker Hub
-		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0}, 1, "/~", "9~", "2.,3.,3.8,sha-"},       // re-pushed, last by position
-		{modelBehaviour{2, 1, 0, 2, false, false, 0, 0, false, 0}, 2, "3.7~", "3.8~", "3.8.1,3.8.2"},     // shuffled, positional, no Link
-		{modelBehaviour{0, 3, 2, 2, false, true, 0, 0, false, 0}, 1, "2.20/", "2.20:", "2.20.1"},         // Quay's cursors
-		{modelBehaviour{2, 3, 0, 3, false, false, 0, 0, false, 0}, 3, "3.1~", "3.2~", ""},                // distribution 2.x
-		{modelBehaviour{0, 4, 1, 1, true, false, 0, 0, false, 0}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
-		{modelBehaviour{4, 6, 3, 0, false, true, 0, 0, false, 0}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
-		{modelBehaviour{0, 2, 1, 0, true, true, 0, 0, false, 0}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
-		{modelBehaviour{3, 5, 3, 1, true, true, 0, 0, false, 0}, 1, "", "", "3.,sha-"},
-		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last
-		{modelBehaviour{1, 3, 2, 2, true, true, 0, 0, false, 0}, 1, "", "", "0"},                                        // cursors, last ignored, Link off a full page, n capped: asked whole, capped
-		{modelBehaviour{0, 3, 2, 2, true, false, 0, 1, false, 0}, 0, "", "", ""},                                        // as above, Links carrying the n asked: 300 of 370 (TestListingModelWide)
-		{modelBehaviour{0, 3, 2, 0, false, false, 2, 0, false, 1}, 0, "", "", ""},                                       // cursors, last ignored, pages of 100 whatever n=10 asks: an error
+		{modelBehaviour{0, 0, 1, 0, false, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "3.1~", "3.2~", "3.2.1,3.2.5"},      // Docker Hub
+		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "/~", "9~", "2.,3.,3.8,sha-"},       // re-pushed, last by position
+		{modelBehaviour{2, 1, 0, 2, false, false, 0, 0, false, 0, 0, false, 0, 0}, 2, "3.7~", "3.8~", "3.8.1,3.8.2"},     // shuffled, positional, no Link
+		{modelBehaviour{0, 3, 2, 2, false, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "2.20/", "2.20:", "2.20.1"},         // Quay's cursors
+		{modelBehaviour{2, 3, 0, 3, false, false, 0, 0, false, 0, 0, false, 0, 0}, 3, "3.1~", "3.2~", ""},                // distribution 2.x
+		{modelBehaviour{0, 4, 1, 1, true, false, 0, 0, false, 0, 0, false, 0, 0}, 1, "3.1~", "3.2~", "3.2.3"},            // 400 for no tag, Link off a full page
+		{modelBehaviour{4, 6, 3, 0, false, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "9~", "sha-", ""},                   // collation, 500 for no tag name
+		{modelBehaviour{0, 2, 1, 0, true, true, 0, 0, false, 0, 0, false, 0, 0}, 5, "3.2.1-python3.12", "3.3~", "3.2.5"}, // a tag as After
+		{modelBehaviour{3, 5, 3, 1, true, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "", "", "3.,sha-"},
+		{modelBehaviour{3, 1, 1, 0, false, true, 0, 0, false, 0, 0, false, 0, 0}, 0, "2.14.19-python3.8-conda", "2.16.0-python3.8", ""}, // a tag as After, re-pushed tags last
+		{modelBehaviour{1, 3, 2, 2, true, true, 0, 0, false, 0, 0, false, 0, 0}, 1, "", "", "0"},                                        // cursors, last ignored, Link off a full page, n capped: asked whole, capped
+		{modelBehaviour{0, 3, 2, 2, true, false, 0, 1, false, 0, 0, false, 0, 0}, 0, "", "", ""},                                        // as above, Links carrying the n asked: 300 of 370 (TestListingModelWide)
+		{modelBehaviour{0, 3, 2, 0, false, false, 2, 0, false, 1, 0, false, 0, 0}, 0, "", "", ""},                                       // cursors, last ignored, pages of 100 whatever n=10 asks: an error
 	} {
 		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
 	}
@@ -466,7 +560,7 @@ func FuzzListingModel(f *testing.F) {
 			}
 			sorted = append(sorted, base[i])
 		}
-		if b.unprovable(len(sorted)) != "" {
+		if b.unprovable(sorted) != "" {
 			return
 		}
 		r := TagRange{After: after, Before: before}
@@ -474,7 +568,7 @@ func FuzzListingModel(f *testing.F) {
 			r.Splits = strings.Split(splits, ",")
 		}
 		for _, mc := range runModel(t, b, sorted, []TagRange{r, {}}) {
-			if msg := mc.check(sorted, b.readable(len(sorted))); msg != "" {
+			if msg := mc.check(sorted, b.readable(sorted)); msg != "" {
 				t.Errorf("%s, %d tags: %s", b, len(sorted), msg)
 			}
 		}

@@ -1,0 +1,100 @@
+package registry
+
+import (
+	"context"
+	"testing"
+)
+
+// modelOddBehaviours are the behaviours of the dimensions added to the
+// model third (pages cut by bytes, last taken inclusively, tags listed
+// twice, Links carrying last and a cursor or a relative path): each
+// behaviour of modelBehaviours in the lexical and reversed orders, changed
+// in one added dimension at a time, and in the moved order (re-pushed
+// tags last) in how it takes last and lists tags twice.
+func modelOddBehaviours() []modelBehaviour {
+	var out []modelBehaviour
+	for _, b := range modelBehaviours() {
+		name := modelOrders[b.order].name
+		if name != "lexical" && name != "reversed" && name != "moved" {
+			continue
+		}
+		moved := name == "moved" // only where how last is taken matters
+		for v := 1; v < len(modelVaries) && !moved; v++ {
+			w := b
+			w.vary = v
+			out = append(out, w)
+		}
+		w := b
+		w.inclusive = true
+		out = append(out, w)
+		for d := 1; d < len(modelDups); d++ {
+			if modelDups[d] == "cursor-at" && modelLinks[b.link] != "cursor" {
+				continue
+			}
+			w := b
+			w.dup = d
+			out = append(out, w)
+		}
+		for f := 1; f < len(modelLinkForms) && modelLinks[b.link] != "none" && !moved; f++ {
+			w := b
+			w.linkForm = f
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// modelOddSizes are list sizes where the odd behaviours' pages end: past
+// a page of 25, of 50 (a cap, or about 1,500 bytes of names) and of 100,
+// and a list of several pages of each.
+var modelOddSizes = []int{26, 51, 101, 201}
+
+// TestListingModelOdd checks the property of TestListingModel, for the
+// whole list, on every behaviour of modelOddBehaviours at every size of
+// modelOddSizes. It found a registry cutting its pages by bytes and
+// leaving the Link off the last page it cut full read as 90 of its 101
+// tags (TestListingModelUnevenPagesLinkOff), and an error on a registry
+// that takes last inclusively, caps n and sends no Link.
+func TestListingModelOdd(t *testing.T) {
+	all := modelOddBehaviours()
+	t.Logf("%d behaviours", len(all))
+	sweepModel(t, all, modelOddSizes)
+}
+
+// A registry that cuts its pages by bytes as well as n (so that their
+// sizes vary) and leaves the Link off the last page it cut full: the
+// third widening of the model found it read as 90 of 101 tags, the page
+// without Link taken for the end as it held fewer names than the linked
+// ones. Once its linked pages differ in size, the page after such a page
+// is asked for. (Where they do not differ before that page, it cannot be
+// told from the end: modelBehaviour.unprovable.)
+func TestListingModelUnevenPagesLinkOff(t *testing.T) {
+	b := modelBehaviour{last: 0, link: 1, linkOff: true, small: true, vary: 1} // lexical/last-lexical/link-last/n/link-off/n25/bytes-26-a-name
+	for _, size := range []int{101, 370} {
+		sorted := spread(modelCatalog(), size)
+		for _, mc := range runModel(t, b, sorted, modelRanges) {
+			if msg := mc.check(sorted, true); msg != "" {
+				t.Errorf("%d tags: %s", size, msg)
+			}
+		}
+	}
+}
+
+// The same registry, read by one Client a range whose pages show their
+// sizes uneven and then another, which reaches the list's end in a page
+// without Link short of the linked ones: that the listing's pages were
+// uneven holds for every reading of it, so the page after is asked for
+// (here 22 of 25 tags, 21 of 31, were read without it).
+func TestListingModelUnevenPagesSeenBefore(t *testing.T) {
+	b := modelBehaviour{last: 0, link: 1, linkOff: true, small: true, vary: 1}
+	for _, size := range []int{300, 370} {
+		sorted := spread(modelCatalog(), size)
+		c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
+		for _, r := range []TagRange{{After: "2.", Before: "3.9", Splits: prefectSplits}, {After: "sha-8"}} {
+			got, err := c.ListTagRange(context.Background(), ref, r)
+			if msg := (modelCall{"one", r, got, err}).check(sorted, true); msg != "" {
+				t.Errorf("%d tags: %s", size, msg)
+			}
+		}
+	}
+}
