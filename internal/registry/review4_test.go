@@ -159,13 +159,7 @@ func TestPasswordEscapedInLinkURLNotLogged(t *testing.T) {
 	lowerHex := func(s string) string {
 		return regexp.MustCompile(`%[0-9A-F]{2}`).ReplaceAllStringFunc(url.QueryEscape(s), strings.ToLower)
 	}
-	everyByte := func(s string) string {
-		var b strings.Builder
-		for i := 0; i < len(s); i++ {
-			fmt.Fprintf(&b, "%%%02x", s[i])
-		}
-		return b.String()
-	}
+	everyByte := func(s string) string { return everyByteEscaped(s, "%%%02x") }
 	for _, escape := range []func(string) string{url.QueryEscape, url.PathEscape, lowerHex, everyByte} {
 		f := newFake(t, withBasic("u", password))
 		f.setTags("acme/x", []string{"a", "b"})
