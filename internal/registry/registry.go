@@ -144,7 +144,7 @@ type Client struct {
 	// tokens), in case a registry quotes them back in an error.
 	secretsMu sync.RWMutex
 	secrets   []string
-	// escapedSecrets match each secret percent-encoded in any way.
+	// escapedSecrets match each secret escaped as JSON or a URL may (escapedSecret).
 	escapedSecrets []*regexp.Regexp
 
 	base http.RoundTripper // under every repository's transport, with the user agent
