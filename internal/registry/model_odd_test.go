@@ -61,6 +61,10 @@ func TestListingModelOdd(t *testing.T) {
 	sweepModel(t, all, modelOddSizes)
 }
 
+// unevenPagesLinkOff is the registry of the two tests below:
+// lexical/last-lexical/link-last/n/link-off-last-full-page/n25/bytes-26-a-name.
+var unevenPagesLinkOff = modelBehaviour{last: 0, link: 1, linkOff: true, small: true, vary: 1}
+
 // A registry that cuts its pages by bytes as well as n (so that their
 // sizes vary) and leaves the Link off the last page it cut full: the
 // third widening of the model found it read as 90 of 101 tags, the page
@@ -69,7 +73,7 @@ func TestListingModelOdd(t *testing.T) {
 // is asked for. (Where they do not differ before that page, it cannot be
 // told from the end: modelBehaviour.unprovable.)
 func TestListingModelUnevenPagesLinkOff(t *testing.T) {
-	b := modelBehaviour{last: 0, link: 1, linkOff: true, small: true, vary: 1} // lexical/last-lexical/link-last/n/link-off/n25/bytes-26-a-name
+	b := unevenPagesLinkOff
 	for _, size := range []int{101, 370} {
 		sorted := spread(modelCatalog(), size)
 		for _, mc := range runModel(t, b, sorted, modelRanges) {
@@ -86,7 +90,7 @@ func TestListingModelUnevenPagesLinkOff(t *testing.T) {
 // uneven holds for every reading of it, so the page after is asked for
 // (here 22 of 25 tags, 21 of 31, were read without it).
 func TestListingModelUnevenPagesSeenBefore(t *testing.T) {
-	b := modelBehaviour{last: 0, link: 1, linkOff: true, small: true, vary: 1}
+	b := unevenPagesLinkOff
 	for _, size := range []int{300, 370} {
 		sorted := spread(modelCatalog(), size)
 		c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
