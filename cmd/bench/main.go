@@ -90,14 +90,10 @@ var variants = []variant{
 
 func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...) }
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		return "", false, errors.New("terraform is not on PATH; install Terraform >= 1.8")
-	}
 	if _, err := os.Stat("go.mod"); err != nil {
 		return "", false, errors.New("run from the repository root (make bench)")
 	}
-	work, err := os.MkdirTemp("", "prefectimage-bench-")
+	terraform, work, err := workspaceDir()
 	if err != nil {
 		return "", false, err
 	}
@@ -236,16 +232,10 @@ func planShapes(ctx context.Context, cfg bench.Config, terraform, work string, p
 	var out []bench.ShapeResult
 	runs := min(cfg.Runs, 3)
 	for _, shape := range registrytest.Shapes() {
-		reg, err := bench.StartRegistry(cfg.Latency, shape.Opts...)
+		reg, m, err := shapePlan(cfg, terraform, work, shape, pins)
 		if err != nil {
 			return nil, err
 		}
-		ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "shape-"+shape.Name, bench.FleetConfig(pins), filepath.Join(work, "bin", "provider"), reg.Host())
-		if err != nil {
-			reg.Close()
-			return nil, err
-		}
-		m := measurement{key: "shape-" + shape.Name, name: shape.Name, fn: planOf(ws), ws: ws}
 		got, err := m.once(ctx)
 		if err == nil {
 			err = agreeTags(reference, shape.Name, got, len(pins))
@@ -270,38 +260,55 @@ func planShapes(ctx context.Context, cfg bench.Config, terraform, work string, p
 	return out, nil
 }
 
+// workspaceDir finds terraform and makes the directory a benchmark builds
+// and plans in, for the caller to remove.
+func workspaceDir() (terraform, work string, err error) {
+	if terraform, err = exec.LookPath("terraform"); err != nil {
+		return "", "", errors.New("terraform is not on PATH; install Terraform >= 1.8")
+	}
+	work, err = os.MkdirTemp("", "prefectimage-bench-")
+	return terraform, work, err
+}
+
+// shapePlan starts a registry of one tag list shape and the fleet plan of
+// this provider (built to work/bin/provider) against it; the caller closes
+// the registry.
+func shapePlan(cfg bench.Config, terraform, work string, shape registrytest.Shape, pins []bench.Pin) (*bench.Registry, measurement, error) {
+	reg, err := bench.StartRegistry(cfg.Latency, shape.Opts...)
+	if err != nil {
+		return nil, measurement{}, err
+	}
+	ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "shape-"+shape.Name, bench.FleetConfig(pins), filepath.Join(work, "bin", "provider"), reg.Host())
+	if err != nil {
+		reg.Close()
+		return nil, measurement{}, err
+	}
+	return reg, measurement{key: "shape-" + shape.Name, name: shape.Name, fn: planOf(ws), ws: ws}, nil
+}
+
 // runShape measures the fleet plan of this provider against a registry of
 // one tag list shape, after a warm-up run, and prints each run's counts:
 // for looking into one row of the shapes table without the whole benchmark.
 func runShape(ctx context.Context, cfg bench.Config, name string) error {
-	i := slices.IndexFunc(registrytest.Shapes(), func(s registrytest.Shape) bool { return s.Name == name })
+	shapes := registrytest.Shapes()
+	i := slices.IndexFunc(shapes, func(s registrytest.Shape) bool { return s.Name == name })
 	if i < 0 {
 		return fmt.Errorf("no tag list shape %q in registrytest.Shapes", name)
 	}
-	shape := registrytest.Shapes()[i]
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		return errors.New("terraform is not on PATH; install Terraform >= 1.8")
-	}
-	work, err := os.MkdirTemp("", "prefectimage-bench-")
+	shape := shapes[i]
+	terraform, work, err := workspaceDir()
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	bin := filepath.Join(work, "bin", "provider")
-	if err := bench.BuildProvider(ctx, ".", ".", bin, ""); err != nil {
+	if err := bench.BuildProvider(ctx, ".", ".", filepath.Join(work, "bin", "provider"), ""); err != nil {
 		return err
 	}
-	reg, err := bench.StartRegistry(cfg.Latency, shape.Opts...)
+	reg, m, err := shapePlan(cfg, terraform, work, shape, bench.Fleet())
 	if err != nil {
 		return err
 	}
 	defer reg.Close()
-	ws, err := bench.NewWorkspace(terraform, filepath.Join(work, "tf"), "shape-"+shape.Name, bench.FleetConfig(bench.Fleet()), bin, reg.Host())
-	if err != nil {
-		return err
-	}
-	m := measurement{key: "shape-" + shape.Name, name: shape.Name, fn: planOf(ws), ws: ws}
 	if _, err := m.once(ctx); err != nil {
 		return err
 	}
