@@ -21,7 +21,12 @@ import (
 // sends them. go-containerregistry's remote joins them with commas, which
 // registries that compare Accept lines whole (distribution up to 2.4,
 // OpenShift 3) answer with a schema 1 conversion whose digest names no
-// stored manifest: that is why manifests are not read through remote.
+// stored manifest. That is one reason manifests are not read through
+// remote's Puller (v0.22); the others: its GET by tag never checks the
+// body against Docker-Content-Digest ("I give up", fetchManifest) and does
+// not return the header to check it here; its HEAD fails without
+// Content-Type or Content-Length where a GET would serve the manifest; and
+// it takes the first of two different Docker-Content-Digest headers.
 var manifestAccept = []string{
 	string(types.OCIImageIndex),
 	string(types.DockerManifestList),
