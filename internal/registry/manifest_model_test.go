@@ -74,9 +74,12 @@ var (
 	}
 	// Redirects: of manifest requests (on), to the same host, another
 	// host, from plain HTTP to HTTPS, or from HTTPS to plain HTTP; of the
-	// config blob to a store on another host, serving it or other bytes.
-	mmRedirects = []string{"none", "same-host", "other-host", "http-to-https", "https-to-http", "blob-store", "blob-store-wrong"}
-	mmOn        = []string{"head", "get", "both"}
+	// config blob to a store on another host, serving it or other bytes;
+	// of manifest requests to the same host spelled with its port (308),
+	// or to the same host and from there to another (301, then 302).
+	mmRedirects = []string{"none", "same-host", "other-host", "http-to-https", "https-to-http", "blob-store", "blob-store-wrong",
+		"same-host-port", "same-then-other"}
+	mmOn = []string{"head", "get", "both"}
 	// A fault on the first attempt of the first request of a kind.
 	mmFaults   = []string{"none", "500", "429", "truncated", "reset", "closed"}
 	mmFaultOns = []string{"ping", "head", "get", "blob"}
@@ -94,7 +97,7 @@ func (b manifestBehaviour) String() string {
 	}
 	if b.redirect != 0 {
 		s += "/redirect-" + mmRedirects[b.redirect]
-		if b.redirect < 5 {
+		if b.redirect < 5 || b.redirect > 6 {
 			s += "-on-" + mmOn[b.on]
 		}
 	}
@@ -375,6 +378,15 @@ func (d *manifestDouble) serve(w http.ResponseWriter, r *http.Request, n int) {
 	case r.URL.Query().Get("moved") != "":
 	case redirect == "same-host":
 		to = r.URL.Path + "?moved=1"
+	case redirect == "same-host-port":
+		http.Redirect(w, r, "https://"+mmHost+":443"+r.URL.Path+"?moved=1", http.StatusPermanentRedirect)
+		return
+	case redirect == "same-then-other" && r.URL.Query().Get("hop") == "":
+		http.Redirect(w, r, r.URL.Path+"?hop=1", http.StatusMovedPermanently)
+		return
+	case redirect == "same-then-other":
+		http.Redirect(w, r, "https://"+mmOtherHost+r.URL.Path, http.StatusFound)
+		return
 	case redirect == "other-host":
 		to = "https://" + mmOtherHost + r.URL.Path
 	case redirect == "https-to-http" && r.URL.Scheme == "https":
@@ -517,7 +529,7 @@ func (d *manifestDouble) serve(w http.ResponseWriter, r *http.Request, n int) {
 // spells it, a body of the other kind than its Content-Type says.
 func (b manifestBehaviour) must(call mmCall) bool {
 	redirect, on := mmRedirects[b.redirect], mmOn[b.on]
-	refused := redirect == "other-host" || redirect == "https-to-http" || redirect == "http-to-https" // see below
+	refused := redirect == "other-host" || redirect == "https-to-http" || redirect == "http-to-https" || redirect == "same-then-other" // see below
 	headRefused := refused && on != "get"
 	getRefused := refused && on != "head"
 	// http-to-https: go-containerregistry's transport sends every request
@@ -780,7 +792,7 @@ func manifestBehaviours() []manifestBehaviour {
 			}
 			for redirect := 1; redirect < len(mmRedirects); redirect++ {
 				for on := range mmOn {
-					if redirect >= 5 && on > 0 {
+					if strings.HasPrefix(mmRedirects[redirect], "blob-store") && on > 0 {
 						continue
 					}
 					for _, head := range []int{0, 2} { // ok, 405
