@@ -263,7 +263,9 @@ func (s *stretch) takeWhole(p page) verdict {
 	if p.sent != "" && fresh > 0 && fresh == len(p.tags) {
 		s.advanced = true
 	}
-	if p.count > s.n {
+	if p.count > s.n && !s.unasked {
+		// (A listing that sends no n asked for none: a page of the
+		// registry's own size shows nothing of how it takes n.)
 		s.ignoresN = true
 	}
 	s.most = max(s.most, p.count)
@@ -324,7 +326,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		// It honoured last before, and answered this one with tags read
 		// already, but not from its start: a tag listed twice, taken by
 		// its first place. Its end lies further on: go on after this page.
-	case fresh == 0 && s.unasked && !s.ignoresN:
+	case fresh == 0 && s.unasked:
 		// Asked again without n, it would send the same page: whether that
 		// is its whole list or a page of its own size cannot be told.
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")

@@ -423,3 +423,31 @@ func FuzzListingModelFaults(f *testing.F) {
 		}
 	})
 }
+
+// A registry that ignores last and sends no Link, but honours n, read
+// whole with n=1000 (TestListingModel), answers the list's first page,
+// asked with n, 400 once (a flaky load balancer). The listing takes that
+// for a refusal of n and reads on without n (firstPage): the registry
+// sends a page of its own size (100), and last, ignored, the same page
+// again. That page was taken for the whole list, its 100 names being more
+// than the 25 the Client would ask: 100 of 370 tags, and every range
+// filtered from them. n was not sent, so that shows nothing; no reader
+// can tell such a page from the whole list: an error, not a wrong set.
+func TestListingModelFaultsRefusedNOnce(t *testing.T) {
+	sorted := modelCatalog()
+	fault := modelFaults[slices.IndexFunc(modelFaults, func(f modelFault) bool { return f.name == "400" })]
+	for o := range modelOrders {
+		b := modelBehaviour{order: o, last: slices.Index(modelLasts, "ignore"), small: true} // <order>/last-ignore/link-none/n/n25
+		for _, place := range modelPlacements[:2] {                                          // request-1, request-2: the first page, or the probe beside it
+			t.Run(fmt.Sprintf("%s/%s/%s", b, fault.name, place.name), func(t *testing.T) {
+				run := runModelFaults(t, b, sorted, modelFaultRanges, fault, place, 0)
+				if run.faults == 0 {
+					t.Fatal("no request failed")
+				}
+				for _, msg := range run.check(sorted, b, fault) {
+					t.Error(msg)
+				}
+			})
+		}
+	}
+}
