@@ -263,9 +263,7 @@ func (s *stretch) takeWhole(p page) verdict {
 	if p.sent != "" && fresh > 0 && fresh == len(p.tags) {
 		s.advanced = true
 	}
-	if p.count > s.n && !s.unasked {
-		// (A listing that sends no n asked for none: a page of the
-		// registry's own size shows nothing of how it takes n.)
+	if p.count > s.n {
 		s.ignoresN = true
 	}
 	s.most = max(s.most, p.count)
@@ -328,7 +326,9 @@ func (s *stretch) takeWhole(p page) verdict {
 		// its first place. Its end lies further on: go on after this page.
 	case fresh == 0 && s.unasked:
 		// Asked again without n, it would send the same page: whether that
-		// is its whole list or a page of its own size cannot be told.
+		// is its whole list or a page of its own size cannot be told,
+		// even when it holds more names than the stretch's n, which was
+		// not sent (TestListingModelFaultsRefusedNOnce).
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
 	case fresh == 0 && s.widened && len(s.wideTags) < len(s.seen):
 		// The list asked for again from its start must hold every tag
