@@ -324,9 +324,11 @@ func (s *stretch) takeWhole(p page) verdict {
 		// It honoured last before, and answered this one with tags read
 		// already, but not from its start: a tag listed twice, taken by
 		// its first place. Its end lies further on: go on after this page.
-	case fresh == 0 && s.unasked && !s.ignoresN:
+	case fresh == 0 && s.unasked:
 		// Asked again without n, it would send the same page: whether that
-		// is its whole list or a page of its own size cannot be told.
+		// is its whole list or a page of its own size cannot be told,
+		// even when it holds more names than the stretch's n, which was
+		// not sent (TestListingModelFaultsRefusedNOnce).
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
 	case fresh == 0 && s.widened && len(s.wideTags) < len(s.seen):
 		// The list asked for again from its start must hold every tag

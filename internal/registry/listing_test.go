@@ -184,6 +184,13 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "n refused, last ignored, no Link: the page cannot be widened", n: 2, unasked: true,
 			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b")},
 			want:  []verdict{readMore, unreadable}, why: "refuses n"},
+		// Its own page is longer than the n the listing would ask, but n
+		// was never sent: that shows no registry ignoring n, and the page
+		// may be one of its own size (a 400 on the first page, once, from
+		// a flaky load balancer: TestListingModelFaultsRefusedNOnce).
+		{name: "n refused, last ignored, no Link, a page longer than n: still cannot be widened", n: 2, unasked: true,
+			pages: []page{pg("", false, "a", "b", "c"), pg("c", false, "a", "b", "c")},
+			want:  []verdict{readMore, unreadable}, why: "refuses n"},
 		{name: "n refused, every tag at once, last honoured: read on to the empty page", n: 2, unasked: true,
 			pages: []page{pg("", false, "a", "b", "c"), pg("c", false)},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},

@@ -171,6 +171,18 @@ func modelBehaviourOf(d uint32) modelBehaviour {
 	return b
 }
 
+// encode is the fuzz input that modelBehaviourOf decodes to b.
+func (b modelBehaviour) encode() uint32 {
+	d, m := uint32(0), uint32(1)
+	for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2},
+		{b.fixed, len(modelFixed)}, {b.linkN, len(modelLinkNs)}, {boolInt(b.linkEnd), 2}, {b.client, len(modelClientNs)},
+		{b.vary, len(modelVaries)}, {boolInt(b.inclusive), 2}, {b.dup, len(modelDups)}, {b.linkForm, len(modelLinkForms)}} {
+		d += uint32(v.v) * m
+		m *= uint32(v.n)
+	}
+	return d
+}
+
 // modelBehaviours is every combination of the first six dimensions
 // (linkOff only where there are Links), the added ones zero: 2,240
 // behaviours.
@@ -518,16 +530,6 @@ func TestListingModel(t *testing.T) {
 // (comma-separated).
 func FuzzListingModel(f *testing.F) {
 	base := modelCatalog()
-	enc := func(b modelBehaviour) uint32 {
-		d, m := uint32(0), uint32(1)
-		for _, v := range []struct{ v, n int }{{b.order, len(modelOrders)}, {b.last, len(modelLasts)}, {b.link, len(modelLinks)}, {b.size, len(modelSizes)}, {boolInt(b.linkOff), 2}, {boolInt(b.small), 2},
-			{b.fixed, len(modelFixed)}, {b.linkN, len(modelLinkNs)}, {boolInt(b.linkEnd), 2}, {b.client, len(modelClientNs)},
-			{b.vary, len(modelVaries)}, {boolInt(b.inclusive), 2}, {b.dup, len(modelDups)}, {b.linkForm, len(modelLinkForms)}} {
-			d += uint32(v.v) * m
-			m *= uint32(v.n)
-		}
-		return d
-	}
 	for _, s := range []struct {
 		b             modelBehaviour
 		subset        uint64
@@ -548,7 +550,7 @@ func FuzzListingModel(f *testing.F) {
 		{modelBehaviour{0, 3, 2, 2, true, false, 0, 1, false, 0, 0, false, 0, 0}, 0, "", "", ""},                                        // as above, Links carrying the n asked: 300 of 370 (TestListingModelWide)
 		{modelBehaviour{0, 3, 2, 0, false, false, 2, 0, false, 1, 0, false, 0, 0}, 0, "", "", ""},                                       // cursors, last ignored, pages of 100 whatever n=10 asks: an error
 	} {
-		f.Add(enc(s.b), s.subset, s.after, s.before, s.splits)
+		f.Add(s.b.encode(), s.subset, s.after, s.before, s.splits)
 	}
 	f.Fuzz(func(t *testing.T, dims uint32, subset uint64, after, before, splits string) {
 		b := modelBehaviourOf(dims)
