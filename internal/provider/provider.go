@@ -138,7 +138,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "How many times a request is retried after a timeout, a network error, HTTP 408, 429 " +
-					"(honouring `Retry-After`), 500, 502, 503 or 504. Defaults to `3`; `0` disables retries; at most `10`.",
+					"(honouring `Retry-After`), 500, 502, 503 or 504, or an answer that is not valid JSON. Defaults to `3`; `0` disables retries; at most `10`.",
 				Validators: []validator.Int64{int64validator.Between(0, 10)},
 			},
 			"listing_timeout": schema.StringAttribute{

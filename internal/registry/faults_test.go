@@ -442,20 +442,18 @@ func listAnswer(body, link func(r *http.Request) string) func(w http.ResponseWri
 }
 
 // Tag lists that cannot be used end in an error at once, not retried and
-// never a partial list: not JSON, truncated, a Link to the page itself, to
-// another host, or scheme-relative to another host.
+// never a partial list: a Link to the page itself, to another host, or
+// scheme-relative to another host.
 func TestFaultTagListUnusable(t *testing.T) {
 	page := func(*http.Request) string {
 		return `{"name":"prefecthq/prefect","tags":["3-latest","3.4.1-python3.12"]}`
 	}
-	noLink := func(*http.Request) string { return "" }
 	for _, tc := range []struct {
 		name       string
 		body, link func(r *http.Request) string
 		want       string
 	}{
-		{"not JSON", func(*http.Request) string { return "<html><body>Bad gateway</body></html>" }, noLink, "not valid JSON"},
-		{"truncated", func(*http.Request) string { return `{"name":"prefecthq/prefect","tags":["3-latest","3.4.1-pyt` }, noLink, "not valid JSON"},
+
 		{"Link to itself", page, func(r *http.Request) string { return "<" + r.URL.RequestURI() + `>; rel="next"` }, "loop"},
 		{"Link to itself, absolute", page, func(r *http.Request) string { return "<http://" + r.Host + r.URL.RequestURI() + `>; rel="next"` }, "loop"},
 		{"Link to another host", page, func(*http.Request) string {
@@ -491,6 +489,53 @@ func TestFaultTagListUnusable(t *testing.T) {
 				t.Errorf("%d list requests; want at most 2 (a loop is seen on its second page)", n)
 			}
 		})
+	}
+}
+
+// A 200 whose body is not JSON, or is cut inside it, is a fault (a
+// proxy's page, an answer cut short): asked again within max_retries,
+// then a clear error, never a partial list; answered right on a retry, the
+// list is read.
+func TestFaultTagListNotJSONRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		body string
+	}{
+		{"not JSON", "<html><body>Bad gateway</body></html>"},
+		{"truncated", `{"name":"prefecthq/prefect","tags":["3-latest","3.4.1-pyt`},
+		{"empty", ""},
+	} {
+		for _, times := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s %d times", tc.name, times), func(t *testing.T) {
+				t.Parallel()
+				body := func(*http.Request) string { return tc.body }
+				mw := &faultMiddleware{kinds: []string{"list"}, when: func(n int64) bool { return n <= int64(times) }, fail: listAnswer(body, func(*http.Request) string { return "" })}
+				r := faultRegistry(t, []*faultMiddleware{mw})
+				c := faultClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
+				var waits []time.Duration
+				c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+				tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+				if times == 1 {
+					if want := slices.Sorted(slices.Values(faultTags)); err != nil || !slices.Equal(tags, want) {
+						t.Fatalf("got %v, %v; want %v, read on the retry", tags, err, want)
+					}
+					if len(waits) != 1 {
+						t.Errorf("waited %v; want one backoff", waits)
+					}
+					return
+				}
+				var e *Error
+				if !errors.As(err, &e) || tags != nil {
+					t.Fatalf("got %v, %v; want an *Error and no tags", tags, err)
+				}
+				if !strings.Contains(err.Error(), "not valid JSON") || !strings.Contains(err.Error(), r.Host()) {
+					t.Errorf("message lacks what was wrong or where: %s", err)
+				}
+				if n := mw.seen.Load(); n != 4 {
+					t.Errorf("%d list requests; want 4 (max_retries 3)", n)
+				}
+			})
+		}
 	}
 }
 

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -262,6 +264,42 @@ func TestPlatformsDigestMismatch(t *testing.T) {
 	}
 	if _, err := c.Platforms(context.Background(), repoOf(t, f.repo("acme/x")), "sha256:nothex"); err == nil {
 		t.Fatal("want an error for a malformed digest")
+	}
+}
+
+// A manifest or image config answered once with a body cut inside its JSON
+// (200, whole as HTTP goes) is a fault: asked again, and read right.
+func TestPlatformsCutJSONRetried(t *testing.T) {
+	noDockerConfig(t)
+	for _, path := range []string{"/manifests/", "/blobs/"} {
+		t.Run(strings.Trim(path, "/"), func(t *testing.T) {
+			var cut atomic.Bool
+			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method == http.MethodGet && strings.Contains(r.URL.Path, path) && cut.CompareAndSwap(false, true) {
+					w.Write([]byte(`{"schemaVersion":2,"manifests":[{"digest":`))
+					return true
+				}
+				return false
+			}))
+			var digest string
+			var want map[string]string
+			if path == "/manifests/" {
+				digest, want = f.pushIndex("prefecthq/prefect", "3-latest")
+			}
+			if path == "/blobs/" {
+				_, digest = f.pushImage("prefecthq/prefect", "3-latest", "linux/amd64")
+				want = map[string]string{"linux/amd64": digest}
+			}
+			c := newTestClient(t, Config{MaxRetries: 1})
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			p, err := c.Platforms(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3-latest")
+			if err != nil || p.Digest != digest || !maps.Equal(p.ByPlatform, want) {
+				t.Fatalf("got %+v, %v; want %s %v", p, err, digest, want)
+			}
+			if !cut.Load() {
+				t.Fatal("no answer was cut")
+			}
+		})
 	}
 }
 

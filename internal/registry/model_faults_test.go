@@ -41,10 +41,9 @@ type modelFault struct {
 	//     of n (400 on the first page, firstPage asks without n), or a
 	//     missing repository; indistinguishable from the registry's real
 	//     answer, so only the exact set or an error is required.
-	//   a 200 whose body is cut inside the JSON, or is not JSON: an error
-	//     at once, never retried (the reliability guide: "A tag list that
-	//     is not JSON, or truncated: an error at once, never a partial
-	//     list").
+	// (A 200 whose body is cut inside the JSON, or is not JSON, is
+	// retried: every body the Client asks for is JSON, so one that is not
+	// is a fault.)
 	retried bool
 	// answer fails req, whose fault-free answer is served by serve; nil
 	// and an error for a request that never gets an answer.
@@ -76,7 +75,7 @@ var modelFaults = []modelFault{
 	{name: "429-retry-after", retried: true, answer: faultStatus(http.StatusTooManyRequests, "Retry-After", modelFaultRetryAfter)},
 	{name: "404", answer: faultStatus(http.StatusNotFound)},
 	{name: "400", answer: faultStatus(http.StatusBadRequest)},
-	{name: "truncated-json", answer: func(_ *http.Request, serve func() *http.Response) (*http.Response, error) {
+	{name: "truncated-json", retried: true, answer: func(_ *http.Request, serve func() *http.Response) (*http.Response, error) {
 		resp := serve()
 		b, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode == http.StatusOK {
@@ -85,7 +84,7 @@ var modelFaults = []modelFault{
 		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
 		return resp, nil
 	}},
-	{name: "not-json", answer: func(req *http.Request, _ func() *http.Response) (*http.Response, error) {
+	{name: "not-json", retried: true, answer: func(req *http.Request, _ func() *http.Response) (*http.Response, error) {
 		rec := httptest.NewRecorder()
 		rec.Header().Set("Content-Type", "text/html")
 		rec.WriteHeader(http.StatusOK)

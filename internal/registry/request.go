@@ -39,6 +39,9 @@ type answerError struct {
 	bearer bool
 	// said is what an error answer says, for people (saidOf).
 	said string
+	// again: a 200 whose body is no JSON (cut short, or a proxy's page),
+	// a fault another attempt may mend (retryable).
+	again bool
 }
 
 func (e *answerError) Error() string {
@@ -328,7 +331,7 @@ func retryable(err error) bool {
 	}
 	var ae *answerError
 	if errors.As(err, &ae) {
-		return false
+		return ae.again
 	}
 
 	if errors.Is(err, context.DeadlineExceeded) {
@@ -433,6 +436,12 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 		}
 		if len(b) > maxBodySize {
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
+		}
+		if method == http.MethodGet && !json.Valid(b) {
+			// Every body asked for here (tag lists, manifests, image
+			// configs) is JSON: one that is not was cut short or is not
+			// the registry's, and is asked for again.
+			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer to GET %s is not valid JSON", u.RequestURI()), again: true}
 		}
 		answered := u
 		if resp.Request != nil && resp.Request.URL != nil {
