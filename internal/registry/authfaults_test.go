@@ -77,15 +77,14 @@ var authFaults = []authFault{
 	{name: "no token", fail: answered200("application/json", `{"expires_in":300,"issued_at":"2026-01-02T03:04:05Z"}`), notForPing: true},
 }
 
-// authFaultClient is a client with the registry's credentials and waits
-// recorded, not taken.
-func authFaultClient(t *testing.T, r *registrytest.Registry, retries int) (*Client, *[]time.Duration) {
+// authFaultClient is a client with the registry's credentials whose waits
+// before a retry are not taken.
+func authFaultClient(t *testing.T, r *registrytest.Registry, retries int) *Client {
 	t.Helper()
 	c := faultClient(t, Config{MaxRetries: retries, RequestTimeout: 700 * time.Millisecond,
 		Credentials: []Credential{{Host: r.Host(), Username: authFaultUser, Password: authFaultPassword}}})
-	waits := new([]time.Duration)
-	c.sleep = func(_ context.Context, d time.Duration) error { *waits = append(*waits, d); return nil }
-	return c, waits
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	return c
 }
 
 // noSecret fails when msg holds the password or the registry's token.
@@ -108,7 +107,7 @@ func TestAuthFaultOnce(t *testing.T) {
 				t.Parallel()
 				mw := &faultMiddleware{kinds: []string{kind}, when: first, fail: f.fail}
 				r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-				c, _ := authFaultClient(t, r, 2)
+				c := authFaultClient(t, r, 2)
 				if err := resolveAll(t, c, r); err != nil {
 					noSecret(t, r, err.Error())
 					t.Fatalf("one fault of the %s: %v", kind, err)
@@ -129,7 +128,7 @@ func TestAuthFaultTokenForever(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{"token"}, when: always, fail: f.fail}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c, _ := authFaultClient(t, r, 2)
+			c := authFaultClient(t, r, 2)
 			start := time.Now()
 			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
@@ -168,7 +167,7 @@ func TestAuthFaultPingForever(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{"ping"}, when: always, fail: f.fail}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c, _ := authFaultClient(t, r, 2)
+			c := authFaultClient(t, r, 2)
 			start := time.Now()
 			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
@@ -217,7 +216,7 @@ func TestAuthFaultTokenExpiresMidListing(t *testing.T) {
 			refresh := &faultMiddleware{kinds: []string{"token"}, when: func(n int64) bool { return n == 2 && f.fail != nil }, fail: f.fail}
 			mws = append(mws, refresh)
 			r := faultRegistry(t, mws, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c, _ := authFaultClient(t, r, 2)
+			c := authFaultClient(t, r, 2)
 			tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			if err != nil {
 				noSecret(t, r, err.Error())
