@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -98,12 +100,14 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // repositoryPing sits under go-containerregistry's transports of one
 // repository. When its ping, GET /v2/, is refused with a 4xx other than
 // 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the repositories' paths
-// only answers 404: containers/skopeo#1000, #1253), it asks the
+// only answers 404: containers/skopeo#1000, #1253), or answered 200 with
+// an HTML page (htmlPage), it asks the
 // repository's own tag list the same unauthenticated question and, when
 // that answers 200 or 401, hands that answer and its challenge to the
 // handshake instead: containerd reads challenges from the request itself
 // and docker pull works there. Any other answer leaves the ping's as it
-// was. Every other request passes through. It notes each answer's
+// was. A token service's 200 that holds no token is a fault asked again
+// (tokenAnswer). Every other request passes through. It notes each answer's
 // Retry-After, which go-containerregistry's handshake errors lack.
 //
 // It also guards the handshake (the ping and token requests), whose
@@ -147,8 +151,13 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 		}
+		if handshake && !isPing(req) && resp.StatusCode == http.StatusOK {
+			if err := tokenAnswer(resp); err != nil {
+				return nil, err
+			}
+		}
 	}
-	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) {
+	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !(refusedPing(resp.StatusCode) || htmlPage(resp)) {
 		return resp, err
 	}
 	probe := req.Clone(req.Context())
@@ -163,6 +172,45 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	drainClose(resp.Body)
 	return alt, nil
+}
+
+// tokenAnswer reads a token service's 200 answer (resp, whose body it
+// leaves readable) and returns an error, a fault asked again within
+// max_retries (answerError.again), when it holds no token: a body cut
+// inside its JSON, a proxy's HTML page, JSON without a token or
+// access_token. go-containerregistry failed on it with the bare
+// json error ("unexpected end of JSON input"), or quoted the body, and it
+// was never asked again, in the handshake or in the refresh of a token
+// that expired mid-listing. An answer over 64 KiB is left to
+// go-containerregistry, which refuses it.
+func tokenAnswer(resp *http.Response) error {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	if err != nil {
+		_ = resp.Body.Close()
+		return err // a connection cut or stalled mid-body: retryable as such
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	if len(body) > maxErrorBody {
+		return nil
+	}
+	var tok struct {
+		Token       string `json:"token"`
+		AccessToken string `json:"access_token"`
+	}
+	what := ""
+	switch {
+	case json.Unmarshal(body, &tok) != nil:
+		what = "is not JSON holding a token (cut short, or not the token service's)"
+	case tok.Token == "" && tok.AccessToken == "":
+		what = "holds no token"
+	default:
+		return nil
+	}
+	_ = resp.Body.Close()
+	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", resp.Request.URL.Host, what), again: true}
 }
 
 // isHandshake reports whether req is, or was redirected from, a request of
@@ -194,6 +242,18 @@ func firstRequest(req *http.Request) *http.Request {
 func refusedPing(status int) bool {
 	return status >= 400 && status < 500 && status != http.StatusUnauthorized &&
 		status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+// htmlPage reports whether a ping's answer is a 200 HTML page: a proxy's
+// page (a captive portal, a cache's error page), or a web interface the
+// proxy in front of the registry routes /v2/ to, never a registry's API.
+// Taken for a registry's 200, it made the handshake settle on no
+// authentication for the Client's life, and every request of a bearer
+// registry was then refused 401; the repository's tag list is asked
+// instead, as for a refused ping.
+func htmlPage(resp *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	return resp.StatusCode == http.StatusOK && mt == "text/html"
 }
 
 // drainClose reads a little of an unused body, so that its connection can

@@ -80,8 +80,11 @@ var (
 	mmRedirects = []string{"none", "same-host", "other-host", "http-to-https", "https-to-http", "blob-store", "blob-store-wrong",
 		"same-host-port", "same-then-other"}
 	mmOn = []string{"head", "get", "both"}
-	// A fault on the first attempt of the first request of a kind.
-	mmFaults   = []string{"none", "500", "429", "truncated", "reset", "closed"}
+	// A fault on the first attempt of the first request of a kind: also a
+	// 200 whose body (its Content-Length true to it) ends inside its JSON,
+	// and a 200 HTML page (a proxy's), in place of a body of JSON (a
+	// manifest, a config blob); the ping's and a HEAD's have none to cut.
+	mmFaults   = []string{"none", "500", "429", "truncated", "reset", "closed", "cut-json", "html"}
 	mmFaultOns = []string{"ping", "head", "get", "blob"}
 	mmRetries  = []int{0, 1}
 )
@@ -314,6 +317,25 @@ func (d *manifestDouble) RoundTrip(req *http.Request) (*http.Response, error) {
 		writeRegError(rec, http.StatusTooManyRequests, "TOOMANYREQUESTS", "slow down")
 	default:
 		d.serve(rec, req, n)
+	}
+	switch resp := rec.Result(); {
+	case fault == "cut-json" && resp.StatusCode == http.StatusOK && rec.Body.Len() > 1:
+		cut := bytes.Clone(rec.Body.Bytes()[:rec.Body.Len()/2])
+		h := rec.Header().Clone()
+		h.Set("Content-Length", fmt.Sprint(len(cut)))
+		rec = httptest.NewRecorder()
+		maps.Copy(rec.Header(), h)
+		rec.WriteHeader(http.StatusOK)
+		_, _ = rec.Write(cut)
+	case fault == "html":
+		const page = "<html><head><title>Please wait</title></head><body>Checking your browser…</body></html>"
+		rec = httptest.NewRecorder()
+		rec.Header().Set("Content-Type", "text/html; charset=utf-8")
+		rec.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		rec.WriteHeader(http.StatusOK)
+		if req.Method != http.MethodHead {
+			_, _ = rec.Write([]byte(page))
+		}
 	}
 	resp := rec.Result()
 	resp.Request = req
@@ -853,14 +875,16 @@ func TestManifestModel(t *testing.T) {
 // dims chooses one (manifestBehaviourOf).
 func FuzzManifestModel(f *testing.F) {
 	for _, b := range []manifestBehaviour{
-		{},                                 // an OCI index, answered as asked
-		{kind: 1, head: 2},                 // a Docker list, HEAD refused (405)
-		{kind: 2, head: 5, get: 1},         // an OCI image, no header anywhere
-		{kind: 4, alg: 1, stored: 2},       // nested indexes named by sha512, indented
-		{kind: 3, redirect: 5},             // a Docker image, its config blob in a store
-		{kind: 0, redirect: 2, on: 1},      // GETs redirected to another host
-		{fault: 2, faultOn: 2, retries: 1}, // a 429 on the first GET, retried
-		{kind: 5, get: 2, once: true},      // a wrong header on the first GET only
+		{},                                          // an OCI index, answered as asked
+		{kind: 1, head: 2},                          // a Docker list, HEAD refused (405)
+		{kind: 2, head: 5, get: 1},                  // an OCI image, no header anywhere
+		{kind: 4, alg: 1, stored: 2},                // nested indexes named by sha512, indented
+		{kind: 3, redirect: 5},                      // a Docker image, its config blob in a store
+		{kind: 0, redirect: 2, on: 1},               // GETs redirected to another host
+		{fault: 2, faultOn: 2, retries: 1},          // a 429 on the first GET, retried
+		{kind: 5, get: 2, once: true},               // a wrong header on the first GET only
+		{fault: 6, faultOn: 2, retries: 1},          // the first GET's body cut inside its JSON, retried
+		{kind: 2, fault: 7, faultOn: 3, retries: 1}, // an HTML page for the config blob, retried
 	} {
 		f.Add(b.encode())
 	}

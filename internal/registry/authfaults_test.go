@@ -1,0 +1,236 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+)
+
+// The bearer handshake under the project's fault rule: a fault of the
+// ping or of the token endpoint, once, is asked again within max_retries
+// and the resolution (list, HEAD, Platforms) then succeeds; the same
+// fault on every attempt ends in a clear error naming the registry that
+// quotes no secret. A token that expires mid-listing (a 401 and its
+// challenge on a later page) is refreshed by go-containerregistry's
+// transport, and a fault of that refresh is a fault of the page.
+
+const authFaultUser, authFaultPassword = "ci-bot", "auth-faults-Passw0rd"
+
+// authFault is one way the ping or the token endpoint fails an answer.
+type authFault struct {
+	name string
+	fail func(w http.ResponseWriter, r *http.Request, next http.Handler)
+	// notForPing: the fault is an answer of a token endpoint (a 200 body
+	// that holds no token); the ping's 200 has no body to read.
+	notForPing bool
+}
+
+// answered200 answers 200 with body and Content-Type ct, Content-Length
+// true to the body.
+func answered200(ct, body string) func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	return func(w http.ResponseWriter, r *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, body)
+	}
+}
+
+// cutJSON answers what the registry answers, its body cut in half, with a
+// Content-Length true to what is sent: a proxy that stored a cut answer.
+func cutJSON(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	body = body[:len(body)/2]
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+const proxyPage = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+
+var authFaults = []authFault{
+	{name: "500", fail: status(http.StatusInternalServerError)},
+	{name: "502", fail: status(http.StatusBadGateway)},
+	{name: "503", fail: status(http.StatusServiceUnavailable)},
+	{name: "429", fail: status(http.StatusTooManyRequests)},
+	{name: "429 Retry-After", fail: status(http.StatusTooManyRequests, "Retry-After", "1")},
+	{name: "reset", fail: cut(true)},
+	{name: "closed", fail: cut(false)},
+	{name: "stall", fail: stall},
+	{name: "cut JSON", fail: cutJSON, notForPing: true},
+	{name: "HTML", fail: answered200("text/html", proxyPage)},
+	{name: "no token", fail: answered200("application/json", `{"expires_in":300,"issued_at":"2026-01-02T03:04:05Z"}`), notForPing: true},
+}
+
+// authFaultClient is a client with the registry's credentials whose waits
+// before a retry are not taken.
+func authFaultClient(t *testing.T, r *registrytest.Registry, retries int) *Client {
+	t.Helper()
+	c := faultClient(t, Config{MaxRetries: retries, RequestTimeout: 700 * time.Millisecond,
+		Credentials: []Credential{{Host: r.Host(), Username: authFaultUser, Password: authFaultPassword}}})
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	return c
+}
+
+// noSecret fails when msg holds the password or the registry's token.
+func noSecret(t *testing.T, r *registrytest.Registry, msg string) {
+	t.Helper()
+	if strings.Contains(msg, authFaultPassword) || strings.Contains(msg, r.Token()) {
+		t.Errorf("the message quotes a secret: %s", msg)
+	}
+}
+
+// A fault of the ping or of the token endpoint, once: retried, and the
+// resolution succeeds.
+func TestAuthFaultOnce(t *testing.T) {
+	for _, kind := range []string{"ping", "token"} {
+		for _, f := range authFaults {
+			if kind == "ping" && f.notForPing {
+				continue
+			}
+			t.Run(kind+" "+f.name, func(t *testing.T) {
+				t.Parallel()
+				mw := &faultMiddleware{kinds: []string{kind}, when: first, fail: f.fail}
+				r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
+				c := authFaultClient(t, r, 2)
+				if err := resolveAll(t, c, r); err != nil {
+					noSecret(t, r, err.Error())
+					t.Fatalf("one fault of the %s: %v", kind, err)
+				}
+				if mw.failed.Load() != 1 {
+					t.Errorf("%d %s requests failed, want 1", mw.failed.Load(), kind)
+				}
+			})
+		}
+	}
+}
+
+// The same fault on every attempt of the token request: max_retries+1
+// attempts, then an error naming the registry that quotes no secret.
+func TestAuthFaultTokenForever(t *testing.T) {
+	for _, f := range authFaults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			mw := &faultMiddleware{kinds: []string{"token"}, when: always, fail: f.fail}
+			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
+			c := authFaultClient(t, r, 2)
+			start := time.Now()
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+			withinBudget(t, start, c)
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want an *Error", err)
+			}
+			msg := err.Error()
+			noSecret(t, r, msg)
+			if !strings.Contains(msg, r.Host()) {
+				t.Errorf("the message does not name the registry: %s", msg)
+			}
+			// A 429 is not sent again once spent (nor is a Retry-After
+			// retried when nothing is left of the time).
+			if n := mw.failed.Load(); n != 3 && !strings.HasPrefix(f.name, "429") {
+				t.Errorf("%d token requests, want 3 (max_retries 2): %s", n, msg)
+			}
+			if r.Counts().ListPage != 0 {
+				t.Error("the tag list was asked for without a token")
+			}
+			t.Log(msg)
+		})
+	}
+}
+
+// The same fault on every attempt of the ping: max_retries+1 attempts,
+// then an error naming the registry; an HTML page for every ping is no
+// registry's answer, and the repository's own tag list, asked instead,
+// carries the challenge (htmlPage).
+func TestAuthFaultPingForever(t *testing.T) {
+	for _, f := range authFaults {
+		if f.notForPing {
+			continue
+		}
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			mw := &faultMiddleware{kinds: []string{"ping"}, when: always, fail: f.fail}
+			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
+			c := authFaultClient(t, r, 2)
+			start := time.Now()
+			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+			withinBudget(t, start, c)
+			if f.name == "HTML" {
+				if err != nil {
+					t.Fatalf("every ping an HTML page: %v", err)
+				}
+				return
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("got %v, want an *Error", err)
+			}
+			msg := err.Error()
+			noSecret(t, r, msg)
+			if !strings.Contains(msg, r.Host()) {
+				t.Errorf("the message does not name the registry: %s", msg)
+			}
+			if n := mw.failed.Load(); n != 3 && !strings.HasPrefix(f.name, "429") {
+				t.Errorf("%d pings, want 3 (max_retries 2): %s", n, msg)
+			}
+		})
+	}
+}
+
+// expiry answers the first attempt of the tag list's second page 401 with
+// the registry's challenge, as a registry does to a token that expired:
+// go-containerregistry's transport asks the token endpoint again and
+// sends the page again.
+func expiry() *faultMiddleware {
+	return &faultMiddleware{kinds: []string{"list"}, when: func(n int64) bool { return n == 2 }, fail: func(w http.ResponseWriter, req *http.Request, _ http.Handler) {
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="http://%s/token",service="registrytest",scope="repository:%s:pull",error="invalid_token"`, req.Host, faultRepo))
+		writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "token expired")
+	}}
+}
+
+// A token that expires mid-listing is refreshed; a fault of the refresh
+// (the second token request), once, is retried with the page, and the
+// listing is whole.
+func TestAuthFaultTokenExpiresMidListing(t *testing.T) {
+	for _, f := range append([]authFault{{name: "none"}}, authFaults...) {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			exp := expiry()
+			mws := []*faultMiddleware{exp}
+			refresh := &faultMiddleware{kinds: []string{"token"}, when: func(n int64) bool { return n == 2 && f.fail != nil }, fail: f.fail}
+			mws = append(mws, refresh)
+			r := faultRegistry(t, mws, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
+			c := authFaultClient(t, r, 2)
+			tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+			if err != nil {
+				noSecret(t, r, err.Error())
+				t.Fatalf("a token expired mid-listing, its refresh failing (%s) once: %v", f.name, err)
+			}
+			if want := slices.Sorted(slices.Values(faultTags)); !slices.Equal(tags, want) {
+				t.Fatalf("tags %v, want %v", tags, want)
+			}
+			if exp.failed.Load() != 1 {
+				t.Errorf("the expiry served %d times, want 1", exp.failed.Load())
+			}
+			if n := r.Counts().Token; n < 2 {
+				t.Errorf("%d token requests; the expired token was not refreshed", n)
+			}
+		})
+	}
+}
