@@ -147,7 +147,7 @@ func (e *Error) Error() string {
 	case errors.As(e.Cause, new(*LimitError)):
 		fmt.Fprintf(&b, "%s.", detail) // the listing's own bound, not the registry's answer
 	case e.StatusCode >= 200 && e.StatusCode < 400:
-		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Check that the address names a container registry, or try again later.", e.StatusCode, detail)
+		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s. Check that the address names a container registry, or try again later.", e.StatusCode, attempts, detail)
 	case e.StatusCode != 0:
 		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
 		if e.outOfTime && !e.waitedTurn {

@@ -528,8 +528,9 @@ func TestFaultTagListNotJSONRetried(t *testing.T) {
 				if !errors.As(err, &e) || tags != nil {
 					t.Fatalf("got %v, %v; want an *Error and no tags", tags, err)
 				}
-				if !strings.Contains(err.Error(), "not valid JSON") || !strings.Contains(err.Error(), r.Host()) {
-					t.Errorf("message lacks what was wrong or where: %s", err)
+				if !strings.Contains(err.Error(), "not valid JSON") || !strings.Contains(err.Error(), r.Host()) ||
+					!strings.Contains(err.Error(), "cannot be used after 4 attempts") {
+					t.Errorf("message lacks what was wrong, where, or how often it was asked: %s", err)
 				}
 				if n := mw.seen.Load(); n != 4 {
 					t.Errorf("%d list requests; want 4 (max_retries 3)", n)
