@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // This file holds the decisions of a tag listing, apart from any HTTP: which
@@ -92,13 +93,13 @@ type stretch struct {
 	// list.
 	linked int
 	// uneven: two pages with a Link, asked with one n, held different
-	// numbers of names (on this stretch or, as the reader sets it, any of
-	// the listing): the registry cuts its pages by something else too (by
-	// bytes, so that long names give short pages), and a page without Link
-	// short of linked may be a full one whose Link was left off. linkedBy
-	// is the names each n's linked page held.
-	uneven   bool
-	linkedBy map[int]int
+	// numbers of names, as sizes (the listing's, which the reader shares
+	// with every stretch of it, or the stretch's own) says after each page:
+	// the registry cuts its pages by something else too (by bytes, so that
+	// long names give short pages), and a page without Link short of
+	// linked may be a full one whose Link was left off.
+	uneven bool
+	sizes  *linkedSizes
 
 	// What was read.
 	tags   []string // the tags inside, in the registry's order
@@ -147,18 +148,41 @@ func (s *stretch) take(p page) verdict {
 	if p.link {
 		s.linked = max(s.linked, p.count)
 		s.linkedHere = max(s.linkedHere, p.count)
-		if s.linkedBy == nil {
-			s.linkedBy = map[int]int{}
-		}
-		if c, ok := s.linkedBy[p.asked]; ok && c != p.count && !s.shortPage {
-			s.uneven = true // (the shorter answer's n is one of its own)
-		}
-		s.linkedBy[p.asked] = p.count
 	}
+	if s.sizes == nil {
+		s.sizes = &linkedSizes{}
+	}
+	s.uneven = s.sizes.note(p)
 	if s.bounded {
 		return s.takeBounded(p)
 	}
 	return s.takeWhole(p)
+}
+
+// linkedSizes is the names each n's page with a Link held, and whether
+// two asked with one n held different numbers (uneven). A listing's is
+// noted with every page it reads, those only judged (judgeOrder) too, and
+// by its stretches again (a page noted twice changes nothing).
+type linkedSizes struct {
+	mu     sync.Mutex
+	by     map[int]int
+	uneven bool
+}
+
+// note notes p and says whether the pages with a Link were uneven.
+func (z *linkedSizes) note(p page) bool {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if p.link {
+		if c, ok := z.by[p.asked]; ok && c != p.count {
+			z.uneven = true
+		}
+		if z.by == nil {
+			z.by = map[int]int{}
+		}
+		z.by[p.asked] = p.count
+	}
+	return z.uneven
 }
 
 // takeBounded checks that the page continues the lexical run and collects

@@ -202,8 +202,9 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages ending on a full page: asked again shorter, the end shows", n: 3,
 			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(true, "d", "e"), cur(false, "f")},
 			want:  []verdict{readMore, askShorter, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f"}},
+		// Asked with the n the reader sends: 2, then 1 for the shorter answer.
 		{name: "cursor pages, two names a page: shorter by one, the last page is full again, so asked after it", n: 2,
-			pages: []page{pg("", true, "a", "b"), cur(false, "c", "d"), cur(true, "c"), cur(false, "d"), pg("d", false)},
+			pages: []page{asked(2, pg("", true, "a", "b")), asked(2, cur(false, "c", "d")), asked(1, cur(true, "c")), asked(1, cur(false, "d")), asked(1, pg("d", false))},
 			want:  []verdict{readMore, askShorter, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
 		{name: "cursor pages, a full page without Link that goes on: asked again shorter, read on", n: 3,
 			pages: []page{pg("", true, "a", "b", "c"), cur(false, "d", "e", "f"), cur(true, "d", "e"), cur(true, "f", "g"), cur(false, "h")},
@@ -260,6 +261,14 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages of uneven size, a short page of two names: the end, as it cannot be asked shorter", n: 4,
 			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "h", "i"))},
 			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}},
+		// The shorter answer is a page as any other: asked with the n the
+		// pages before it were (their size of their own, 3 names, is one
+		// more than n), it held 2, so the pages are uneven and a page
+		// without Link short of the linked ones is asked after (here h
+		// follows). The listing always counted it; the stretch did not.
+		{name: "cursor pages, the shorter answer uneven with the linked pages asked with its n: a short page without a Link is asked after", n: 2,
+			pages: []page{asked(2, pg("", true, "a", "b", "c")), asked(2, cur(false, "d", "e", "f")), asked(2, cur(true, "d", "e")), asked(2, pg("e", false, "f", "g")), asked(2, pg("g", false, "h")), asked(2, pg("h", false))},
+			want:  []verdict{readMore, askShorter, readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
 		// The third widening of the model found it (last-inclusive, cap50,
 		// no Link): a registry answering last from it, not after it, was
 		// asked whole at its end and sent its capped first page, an error.

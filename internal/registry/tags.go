@@ -105,8 +105,7 @@ type listing struct {
 	ranges    []rangeRead       // ranges read, for serving the ranges inside them
 	asked     map[[2]string]int // callers of each narrowed range (After, Before)
 	linked    int               // the most names a page with a Link held (stretch.linked)
-	linkedBy  map[int]int       // the names a page with a Link held, by the n it asked
-	uneven    atomic.Bool       // two of them, asked with one n, differed (stretch.uneven)
+	sizes     linkedSizes       // of its pages with a Link (stretch.uneven)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
 	// withoutN: the registry refused the list's first page asked with n
 	// and answered it without (firstPage): no request of the listing
@@ -375,7 +374,7 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 		if err != nil {
 			return nil, l.overtime(err)
 		}
-		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load(), uneven: l.uneven.Load()}
+		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load(), sizes: &l.sizes}
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
 			return nil, l.overtime(err)
 		}
@@ -440,21 +439,6 @@ func (l *listing) linkedMost(count int) int {
 	defer l.mu.Unlock()
 	l.linked = max(l.linked, count)
 	return l.linked
-}
-
-// linkedPage notes a page with a Link, asked with n asked, that held
-// count names: uneven once two asked with one n differ.
-func (l *listing) linkedPage(asked, count int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.linked = max(l.linked, count)
-	if l.linkedBy == nil {
-		l.linkedBy = map[int]int{}
-	}
-	if c, ok := l.linkedBy[asked]; ok && c != count {
-		l.uneven.Store(true)
-	}
-	l.linkedBy[asked] = count
 }
 
 func (l *listing) keep(read rangeRead) {
@@ -672,7 +656,7 @@ const probePage = 10
 // page, concurrently. Any piece that is unproven, or pieces that do not
 // join, make it an *unprovenError.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, o order) ([]string, error) {
-	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0), uneven: l.uneven.Load()}
+	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0), sizes: &l.sizes}
 	var v verdict
 	var link *url.URL
 	var err error
@@ -716,7 +700,7 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	if len(splits) > 0 {
 		first.to, first.through = splits[0], true
 		for i, s := range splits {
-			p := &stretch{bounded: true, from: s, to: r.Before, n: c.pageSize}
+			p := &stretch{bounded: true, from: s, to: r.Before, n: c.pageSize, sizes: &l.sizes}
 			if i+1 < len(splits) {
 				p.to, p.through = splits[i+1], true
 			}
@@ -833,7 +817,6 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 		return 0, nil, err
 	}
 	s.linked = max(s.linked, l.linkedMost(0))
-	s.uneven = s.uneven || l.uneven.Load()
 	return s.take(p), next, nil
 }
 
@@ -903,7 +886,8 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 		next.RawQuery = q.Encode()
 	}
 	p.link, p.linkCursor = true, !next.Query().Has("last")
-	l.linkedPage(p.asked, p.count)
+	l.linkedMost(p.count)
+	l.sizes.note(p)
 	return p, next, nil
 }
 
