@@ -157,7 +157,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !(refusedPing(resp.StatusCode) || htmlPage(resp)) {
+	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) && !htmlPage(resp) {
 		return resp, err
 	}
 	probe := req.Clone(req.Context())
