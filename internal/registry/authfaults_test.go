@@ -97,6 +97,28 @@ func noSecret(t *testing.T, r *registrytest.Registry, msg string) {
 
 // A fault of the ping or of the token endpoint, once: retried, and the
 // resolution succeeds.
+// givenUp checks the error of requests that met fault on every attempt:
+// an *Error naming the registry and quoting no secret, after max_retries
+// (2) + 1 of them, what mw counts; a 429 is not sent again once spent (nor
+// is a Retry-After retried when nothing is left of the time). It returns
+// the message.
+func givenUp(t *testing.T, r *registrytest.Registry, err error, mw *faultMiddleware, fault, what string) string {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v, want an *Error", err)
+	}
+	msg := err.Error()
+	noSecret(t, r, msg)
+	if !strings.Contains(msg, r.Host()) {
+		t.Errorf("the message does not name the registry: %s", msg)
+	}
+	if n := mw.failed.Load(); n != 3 && !strings.HasPrefix(fault, "429") {
+		t.Errorf("%d %s, want 3 (max_retries 2): %s", n, what, msg)
+	}
+	return msg
+}
+
 func TestAuthFaultOnce(t *testing.T) {
 	for _, kind := range []string{"ping", "token"} {
 		for _, f := range authFaults {
@@ -132,20 +154,7 @@ func TestAuthFaultTokenForever(t *testing.T) {
 			start := time.Now()
 			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			withinBudget(t, start, c)
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			msg := err.Error()
-			noSecret(t, r, msg)
-			if !strings.Contains(msg, r.Host()) {
-				t.Errorf("the message does not name the registry: %s", msg)
-			}
-			// A 429 is not sent again once spent (nor is a Retry-After
-			// retried when nothing is left of the time).
-			if n := mw.failed.Load(); n != 3 && !strings.HasPrefix(f.name, "429") {
-				t.Errorf("%d token requests, want 3 (max_retries 2): %s", n, msg)
-			}
+			msg := givenUp(t, r, err, mw, f.name, "token requests")
 			if r.Counts().ListPage != 0 {
 				t.Error("the tag list was asked for without a token")
 			}
@@ -177,18 +186,7 @@ func TestAuthFaultPingForever(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("got %v, want an *Error", err)
-			}
-			msg := err.Error()
-			noSecret(t, r, msg)
-			if !strings.Contains(msg, r.Host()) {
-				t.Errorf("the message does not name the registry: %s", msg)
-			}
-			if n := mw.failed.Load(); n != 3 && !strings.HasPrefix(f.name, "429") {
-				t.Errorf("%d pings, want 3 (max_retries 2): %s", n, msg)
-			}
+			givenUp(t, r, err, mw, f.name, "pings")
 		})
 	}
 }

@@ -413,20 +413,9 @@ func FuzzListingModelFaults(f *testing.F) {
 	f.Fuzz(func(t *testing.T, dims, fault uint32, subset uint64, after, before, splits string) {
 		b := modelBehaviourOf(dims)
 		kind, place, seed := modelFaults[fault%kinds], modelPlacements[fault/kinds%places], fault/kinds/places
-		stride := int(subset%7) + 1
-		var sorted []string
-		for i := int(subset>>3) % stride; i < len(base); i += stride {
-			if subset&(1<<8) != 0 && strings.ToLower(base[i]) != base[i] {
-				continue // no capitals
-			}
-			sorted = append(sorted, base[i])
-		}
+		sorted, r := modelFuzzInput(base, subset, after, before, splits)
 		if b.unprovable(sorted) != "" {
 			return
-		}
-		r := TagRange{After: after, Before: before}
-		if splits != "" {
-			r.Splits = strings.Split(splits, ",")
 		}
 		run := runModelFaults(t, b, sorted, []TagRange{r, {}}, kind, place, seed)
 		for _, msg := range run.check(sorted, b, kind) {

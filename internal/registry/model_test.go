@@ -554,20 +554,9 @@ func FuzzListingModel(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, dims uint32, subset uint64, after, before, splits string) {
 		b := modelBehaviourOf(dims)
-		stride := int(subset%7) + 1
-		var sorted []string
-		for i := int(subset>>3) % stride; i < len(base); i += stride {
-			if subset&(1<<8) != 0 && strings.ToLower(base[i]) != base[i] {
-				continue // no capitals
-			}
-			sorted = append(sorted, base[i])
-		}
+		sorted, r := modelFuzzInput(base, subset, after, before, splits)
 		if b.unprovable(sorted) != "" {
 			return
-		}
-		r := TagRange{After: after, Before: before}
-		if splits != "" {
-			r.Splits = strings.Split(splits, ",")
 		}
 		for _, mc := range runModel(t, b, sorted, []TagRange{r, {}}) {
 			if msg := mc.check(sorted, b.readable(sorted)); msg != "" {
@@ -575,6 +564,26 @@ func FuzzListingModel(f *testing.F) {
 			}
 		}
 	})
+}
+
+// modelFuzzInput is the catalog and range a fuzz input names: every
+// stride-th tag of base from an offset (subset's low bits), without those
+// with capitals when subset's bit 8 is set, and the range after..before
+// cut at splits (comma-separated).
+func modelFuzzInput(base []string, subset uint64, after, before, splits string) ([]string, TagRange) {
+	stride := int(subset%7) + 1
+	var sorted []string
+	for i := int(subset>>3) % stride; i < len(base); i += stride {
+		if subset&(1<<8) != 0 && strings.ToLower(base[i]) != base[i] {
+			continue // no capitals
+		}
+		sorted = append(sorted, base[i])
+	}
+	r := TagRange{After: after, Before: before}
+	if splits != "" {
+		r.Splits = strings.Split(splits, ",")
+	}
+	return sorted, r
 }
 
 func boolInt(b bool) int {
