@@ -99,16 +99,16 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 
 // repositoryPing sits under go-containerregistry's transports of one
 // repository. When its ping, GET /v2/, is refused with a 4xx other than
-// 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the repositories' paths
-// only answers 404: containers/skopeo#1000, #1253), or answered 200 with
-// an HTML page (htmlPage), it asks the
-// repository's own tag list the same unauthenticated question and, when
-// that answers 200 or 401, hands that answer and its challenge to the
-// handshake instead: containerd reads challenges from the request itself
-// and docker pull works there. Any other answer leaves the ping's as it
-// was. A token service's 200 that holds no token is a fault asked again
-// (tokenAnswer). Every other request passes through. It notes each answer's
-// Retry-After, which go-containerregistry's handshake errors lack.
+// 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the
+// repositories' paths only answers 404: containers/skopeo#1000, #1253), or
+// answered 200 with an HTML page (htmlPage), it asks the repository's own
+// tag list the same unauthenticated question and, when that answers 200 or
+// 401, hands that answer and its challenge to the handshake instead:
+// containerd reads challenges from the request itself and docker pull
+// works there. Any other answer leaves the ping's as it was. A token
+// service's 200 that holds no token is a fault asked again (tokenAnswer).
+// Every other request passes through. It notes each answer's Retry-After,
+// which go-containerregistry's handshake errors lack.
 //
 // It also guards the handshake (the ping and token requests), whose
 // clients are go-containerregistry's: it refuses their redirects from
@@ -152,7 +152,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		if handshake && !isPing(req) && resp.StatusCode == http.StatusOK {
-			if err := tokenAnswer(resp); err != nil {
+			if err := tokenAnswer(resp, req.URL.Host); err != nil {
 				return nil, err
 			}
 		}
@@ -174,8 +174,8 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	return alt, nil
 }
 
-// tokenAnswer reads a token service's 200 answer (resp, whose body it
-// leaves readable) and returns an error, a fault asked again within
+// tokenAnswer reads a token service's 200 answer from host, leaving its
+// body readable, and returns an error, a fault asked again within
 // max_retries (answerError.again), when it holds no token: a body cut
 // inside its JSON, a proxy's HTML page, JSON without a token or
 // access_token. go-containerregistry failed on it with the bare
@@ -183,7 +183,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 // was never asked again, in the handshake or in the refresh of a token
 // that expired mid-listing. An answer over 64 KiB is left to
 // go-containerregistry, which refuses it.
-func tokenAnswer(resp *http.Response) error {
+func tokenAnswer(resp *http.Response, host string) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	if err != nil {
 		_ = resp.Body.Close()
@@ -210,7 +210,7 @@ func tokenAnswer(resp *http.Response) error {
 		return nil
 	}
 	_ = resp.Body.Close()
-	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", resp.Request.URL.Host, what), again: true}
+	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", host, what), again: true}
 }
 
 // isHandshake reports whether req is, or was redirected from, a request of

@@ -39,7 +39,8 @@ type answerError struct {
 	bearer bool
 	// said is what an error answer says, for people (saidOf).
 	said string
-	// again: a 200 whose body is no JSON (cut short, or a proxy's page),
+	// again: a 200 that cannot be used as it came (a body that is no
+	// JSON, cut short or a proxy's page; a token answer without a token),
 	// a fault another attempt may mend (retryable).
 	again bool
 }
