@@ -85,7 +85,7 @@ var (
 	// and a 200 HTML page (a proxy's), in place of a body of JSON (a
 	// manifest, a config blob); the ping's and a HEAD's have none to cut.
 	mmFaults   = []string{"none", "500", "429", "truncated", "reset", "closed", "cut-json", "html"}
-	mmFaultOns = []string{"ping", "head", "get", "blob"}
+	mmFaultOns = []string{"ping", "head", "get", "blob"} // as faultKind names them
 	mmRetries  = []int{0, 1}
 )
 
@@ -275,21 +275,8 @@ func newManifestDouble(b manifestBehaviour, t *manifestTruth) *manifestDouble {
 	return &manifestDouble{b: b, t: t, seen: map[string]int{}}
 }
 
-// kindOf is a request's kind, as mmFaultOns names them.
-func kindOf(r *http.Request) string {
-	switch {
-	case r.URL.Path == "/v2/" || r.URL.Path == "/v2":
-		return "ping"
-	case strings.Contains(r.URL.Path, "/blobs/"):
-		return "blob"
-	case r.Method == http.MethodHead:
-		return "head"
-	}
-	return "get"
-}
-
 func (d *manifestDouble) RoundTrip(req *http.Request) (*http.Response, error) {
-	kind := kindOf(req)
+	kind := faultKind(req)
 	d.mu.Lock()
 	d.seen[kind]++
 	n := d.seen[kind]
@@ -357,7 +344,7 @@ func (d *manifestDouble) RoundTrip(req *http.Request) (*http.Response, error) {
 // serve answers req, the n-th of its kind.
 func (d *manifestDouble) serve(w http.ResponseWriter, r *http.Request, n int) {
 	b, t := d.b, d.t
-	kind := kindOf(r)
+	kind := faultKind(r)
 	switch r.URL.Host {
 	case mmOtherHost: // another registry, which holds another manifest for every reference
 		if kind == "head" || kind == "get" {
