@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/authfile"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
 )
 
 // Where the credentials of a request came from, as error messages say it.
@@ -34,9 +35,13 @@ const (
 
 // repoTransport is the authenticated round tripper of one repository, made
 // once per Client by go-containerregistry's transport.NewWithContext (ping,
-// then token exchange for bearer registries).
+// then token exchange for bearer registries), and made again at most once
+// from a repository request's own Bearer challenge (rechallenge).
 type repoTransport struct {
-	client *http.Client
+	client atomic.Pointer[http.Client] // the latest handshake's
+	auth   authn.Authenticator
+	source string                   // where auth came from (sourceBlock, …)
+	again  memo.Cache[*http.Client] // the handshake made again (rechallenge)
 }
 
 // transportFor returns the repository's authenticated transport, doing the
@@ -53,48 +58,94 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			return nil, err
 		}
 		c.sources.Store(ref.key, source)
-		scopes := []string{ref.name.Scope(transport.PullScope)}
-		fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
-		reg := ref.name.Registry
-		if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
-			// Lets go-containerregistry's ping fall back to plain HTTP
-			// after trying HTTPS first.
-			if reg, err = name.NewRegistry(host, name.Insecure); err != nil {
-				return nil, err
-			}
-		}
-		var rt http.RoundTripper
-		base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64)}
-		err = c.retry(ctx, ref, "auth "+ref.key, fields, func(actx context.Context) error {
-			start := time.Now()
-			t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
-			if err != nil {
-				c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
-					"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
-				}))
-				// go-containerregistry's error holds no headers: the
-				// Retry-After of the refusal (GitLab's token endpoint
-				// sends one) is the one base saw last.
-				if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
-					return &realmRefusedError{cause: err}
-				}
-				var te *transport.Error
-				if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
-					return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
-				}
-				return err
-			}
-			c.debug(ctx, "registry authenticated", with(fields, map[string]any{
-				"elapsed_ms": time.Since(start).Milliseconds(),
-			}))
-			rt = t
-			return nil
-		})
+		cl, err := c.handshake(ctx, ref, auth, source, nil)
 		if err != nil {
 			return nil, err
 		}
-		return &repoTransport{client: &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}}, nil
+		rt := &repoTransport{auth: auth, source: source}
+		rt.client.Store(cl)
+		return rt, nil
 	})
+}
+
+// rechallenge makes the repository's handshake again, once per Client,
+// taking challenge, the Bearer challenge of a 401 answered to one of the
+// repository's own requests that carried no bearer token, for the ping's
+// answer, and returns the client every later request of the repository
+// uses. A registry whose ping does not tell the truth about its
+// repositories (GET /v2/ answered 200 or with a Basic challenge by a proxy
+// in front of a bearer registry, or by Nexus or Artifactory with an
+// anonymous /v2/ and a repository that is not) had every request refused
+// 401 for the run, reported as a credentials problem: containerd takes
+// the challenge of each request's 401 and sends it again
+// (remotes/docker/authorizer.go, AddResponses), so docker pull on the
+// containerd image store reads it; go-containerregistry (crane) and
+// docker's classic store take the ping's word. The challenge's realm is
+// checked as the ping's is (realmRefusedError, repositoryPing's guards).
+// A failed handshake is tried again by the next request that needs it.
+func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string) (*http.Client, error) {
+	return rt.again.Get(ctx, "bearer", func(ctx context.Context) (*http.Client, error) {
+		c.debug(ctx, "registry repository answered a Bearer challenge the ping did not send; authenticating again", map[string]any{
+			"registry": ref.registry, "repository": ref.written, "credentials": rt.source,
+		})
+		cl, err := c.handshake(ctx, ref, rt.auth, rt.source, challenge)
+		if err == nil {
+			rt.client.Store(cl)
+		}
+		return cl, err
+	})
+}
+
+// handshake runs go-containerregistry's handshake for the repository with
+// auth, with retries, and returns the client of its transport. challenge,
+// when not nil, is taken for the ping's answer (rechallenge).
+func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authenticator, source string, challenge []string) (*http.Client, error) {
+	scopes := []string{ref.name.Scope(transport.PullScope)}
+	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
+	reg := ref.name.Registry
+	if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
+		// Lets go-containerregistry's ping fall back to plain HTTP
+		// after trying HTTPS first.
+		var err error
+		if reg, err = name.NewRegistry(host, name.Insecure); err != nil {
+			return nil, err
+		}
+	}
+	key := "auth " + ref.key
+	if challenge != nil {
+		key += " again"
+	}
+	var rt http.RoundTripper
+	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge}
+	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
+		start := time.Now()
+		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
+		if err != nil {
+			c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
+				"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
+			}))
+			// go-containerregistry's error holds no headers: the
+			// Retry-After of the refusal (GitLab's token endpoint
+			// sends one) is the one base saw last.
+			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
+				return &realmRefusedError{cause: err}
+			}
+			var te *transport.Error
+			if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
+				return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
+			}
+			return err
+		}
+		c.debug(ctx, "registry authenticated", with(fields, map[string]any{
+			"elapsed_ms": time.Since(start).Milliseconds(),
+		}))
+		rt = t
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}, nil
 }
 
 // repositoryPing sits under go-containerregistry's transports of one
@@ -105,8 +156,11 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // tag list the same unauthenticated question and, when that answers 200 or
 // 401, hands that answer and its challenge to the handshake instead:
 // containerd reads challenges from the request itself and docker pull
-// works there. Any other answer leaves the ping's as it was. A token
-// service's 200 that holds no token is a fault asked again (tokenAnswer).
+// works there. Any other answer leaves the ping's as it was. Given a
+// challenge (rechallenge), it hands the handshake that challenge instead
+// of the ping's own answer (a 200, a 401 or a refusal), but for a redirect
+// or a fault (5xx, 408, 429), which the handshake follows or retries. A token service's 200 that
+// holds no token is a fault asked again (tokenAnswer).
 // Every other request passes through. It notes each answer's Retry-After,
 // which go-containerregistry's handshake errors lack.
 //
@@ -121,6 +175,7 @@ type repositoryPing struct {
 	inner      http.RoundTripper
 	path       string        // /v2/<name>/tags/list
 	retryAfter *atomic.Int64 // of the latest answer
+	challenge  []string      // a repository request's WWW-Authenticate, or nil
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -156,6 +211,15 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, err
 			}
 		}
+	}
+	if err == nil && p.challenge != nil && isPing(req) &&
+		(resp.StatusCode < 300 || resp.StatusCode == http.StatusUnauthorized || refusedPing(resp.StatusCode)) {
+		drainClose(resp.Body)
+		return &http.Response{
+			Status: "401 Unauthorized", StatusCode: http.StatusUnauthorized,
+			Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
+			Header: http.Header{"Www-Authenticate": p.challenge}, Body: http.NoBody, Request: req,
+		}, nil
 	}
 	if err != nil || req.Method != http.MethodGet || req.URL.Path != "/v2/" || !refusedPing(resp.StatusCode) && !htmlPage(resp) {
 		return resp, err

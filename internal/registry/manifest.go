@@ -132,8 +132,12 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 // members lack. But not a 401 to the token the registry's token service
 // issued (Docker Hub's answer for a repository that does not exist): a
 // GET would cost a token and a request Docker Hub may count as a pull, to
-// say "authentication required".
+// say "authentication required". Nor a failure of the handshake made again
+// for the HEAD (handshakeError), which a GET would only make again.
 func askAgainWithGet(err error) bool {
+	if errors.As(err, new(*handshakeError)) {
+		return false
+	}
 	switch statusOf(err) {
 	case http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusNotFound, http.StatusForbidden:
 		return true

@@ -43,6 +43,10 @@ type answerError struct {
 	// JSON, cut short or a proxy's page; a token answer without a token),
 	// a fault another attempt may mend (retryable).
 	again bool
+	// challenge: the Bearer challenges (WWW-Authenticate) of a 401 from
+	// the registry's host to a request that carried no bearer token
+	// (bearerChallenge); nil otherwise.
+	challenge []string
 }
 
 func (e *answerError) Error() string {
@@ -385,7 +389,33 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // transport and reads the whole body within each attempt. Any status but
 // 200 is an *answerError wrapping a *transport.Error. A tag list request
 // passes its listing, whose bounds then count every attempt and body.
+//
+// A 401 whose Bearer challenge the handshake did not take (answerError's
+// challenge) has the handshake made again from it (rechallenge) and the
+// request sent once more, on the new transport: at most once per request.
 func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
+	out, err := c.fetchOn(ctx, ref, rt.client.Load(), method, rawURL, accept, l)
+	var ae *answerError
+	if err == nil || !errors.As(err, &ae) || ae.challenge == nil {
+		return out, err
+	}
+	cl, err := c.rechallenge(ctx, ref, rt, ae.challenge)
+	if err != nil {
+		return nil, &handshakeError{err}
+	}
+	return c.fetchOn(ctx, ref, cl, method, rawURL, accept, l)
+}
+
+// handshakeError is the failure of the handshake made again for a request
+// (rechallenge): the token service's or the ping's, no answer to the
+// request itself, which is not asked again another way (askAgainWithGet).
+type handshakeError struct{ err error }
+
+func (e *handshakeError) Error() string { return e.err.Error() }
+func (e *handshakeError) Unwrap() error { return e.err }
+
+// fetchOn is fetch on the client cl, without a new handshake.
+func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, method, rawURL string, accept []string, l *listing) (*response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -413,7 +443,7 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 			req.Header.Add("Accept", a)
 		}
 		start := time.Now()
-		resp, err := rt.client.Do(req)
+		resp, err := cl.Do(req)
 		if err != nil {
 			c.debug(ctx, "registry request failed", with(fields, map[string]any{
 				"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
@@ -478,7 +508,31 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 	cause := transport.CheckError(resp, http.StatusOK)
-	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body)}
+	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
+}
+
+// bearerChallenge is the Bearer challenges, with a realm, of a 401
+// answered by the host the request was sent to
+// (not a blob store it was redirected to) when the request carried no
+// bearer token, so that the handshake took no Bearer challenge (the ping
+// answered 200, or with a Basic challenge): the challenge to make the
+// handshake again from (rechallenge). nil otherwise: go-containerregistry's
+// bearer transport answers the challenges of its own requests.
+func bearerChallenge(resp *http.Response, bearer bool) []string {
+	if resp.StatusCode != http.StatusUnauthorized || bearer || resp.Request == nil {
+		return nil
+	}
+	if from := firstRequest(resp.Request).URL; from.Host != resp.Request.URL.Host || from.Scheme != resp.Request.URL.Scheme {
+		return nil
+	}
+	var bearers []string // alone: go-containerregistry takes the first Basic or Bearer one
+	for _, v := range resp.Header.Values("WWW-Authenticate") {
+		scheme, params, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if strings.EqualFold(scheme, "Bearer") && strings.Contains(strings.ToLower(params), "realm=") {
+			bearers = append(bearers, v)
+		}
+	}
+	return bearers
 }
 
 // readErrorBody reads an error answer's body, or nothing of one longer
