@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -87,4 +88,68 @@ resource "prefectimage_pin" "test" {
 			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
 		})
 	}
+}
+
+// terraform apply -refresh-only: a refresh records upstream's move in
+// upstream_* and nothing else; one that meets a fault changes nothing in
+// state, not even the earlier record; and the plan after it, the registry
+// still failing, does not follow that earlier record when on_drift becomes
+// "update" (the refresh did not see upstream). Once the registry answers,
+// the move is followed.
+func TestAccLifecycle_refreshOnlyKeepsPin(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	rec := &diagRecorder{}
+	const tag = "3.4.2-python3.12"
+	config := func(onDrift string) string {
+		return faultProviderConfig(reg) + `
+resource "prefectimage_pin" "test" {
+  prefect_version    = "~> 3.4.0"
+  python_version     = "3.12"
+  required_platforms = ` + bothPlatforms + `
+  on_drift           = "` + onDrift + `"
+}
+`
+	}
+	pinned := mustDigest(t, reg, tag)
+	var moved string
+	stateIs := func(digest, upstream *string) func(*terraform.State) error {
+		return func(s *terraform.State) error {
+			a := s.RootModule().Resources[pinAddress].Primary.Attributes
+			if a["digest"] != *digest || a["upstream_digest"] != *upstream || a["ref"] != reg.Host()+"/"+prefectRepo+"@"+*digest {
+				t.Errorf("digest %s, ref %s, upstream_digest %s; want digest %s, upstream_digest %s", a["digest"], a["ref"], a["upstream_digest"], *digest, *upstream)
+			}
+			return nil
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config("warn"),
+		}, {
+			PreConfig:    func() { push(t, reg, tag)(); moved = mustDigest(t, reg, tag) },
+			RefreshState: true,
+			Check:        stateIs(&pinned, &moved),
+		}, {
+			PreConfig:    faults.set(onRegistry(false, answer(http.StatusServiceUnavailable))),
+			RefreshState: true,
+			Check:        stateIs(&pinned, &moved),
+		}, {
+			PreConfig: rec.reset,
+			Config:    config("update"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+			}},
+			Check: resource.ComposeTestCheckFunc(stateIs(&pinned, &moved),
+				rec.expectWarning(`(?s)Upstream Image Not Checked: Could not check whether .* so the pin holds as it was`)),
+		}, {
+			PreConfig: faults.set(nil),
+			Config:    config("update"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				expectPlannedString{pinAddress, "digest", func() string { return moved }},
+			}},
+			Check: stateIs(&moved, &moved),
+		}},
+	})
 }
