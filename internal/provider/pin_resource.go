@@ -155,6 +155,9 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	// A refresh that failed left upstream_* as an earlier one recorded it,
 	// unless this plan resolved upstream itself (adoptImported).
 	state.stale = unchecked(ctx, req.Private)
+	if previous == nil && r.adoptTagOfDigestImport(ctx, sel, &state, resp) {
+		previous, state.stale = &sel, false
+	}
 	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
 		previous, state.stale = &sel, false
 	}
@@ -225,6 +228,41 @@ func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pi
 		state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
 	}
 	state.AllowPrereleases = plan.AllowPrereleases // recorded as false by the import
+	return true
+}
+
+// adoptTagOfDigestImport takes the configured tag as the tag of a pin
+// imported by digest alone (no tag in state, none recorded to watch), as
+// if it had been imported as repository:tag@digest: the digest is held, and
+// what the tag points at now becomes upstream (in state, for this plan), so
+// that a digest the tag no longer points at is drift, which on_drift
+// decides. Without this the configured tag was a changed selector and the
+// pin moved to the tag's current digest under "warn" and "error" alike, with
+// no word. Another repository, or a selector other than tag, is left as a
+// changed selector: a bare digest meets no version constraint. It reports
+// whether it adopted the tag.
+func (r *pinResource) adoptTagOfDigestImport(ctx context.Context, sel selector, state *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
+	if sel.Tag == "" || !state.Tag.IsNull() || state.Digest.IsNull() || sel.Repository != state.Repository.ValueString() {
+		return false
+	}
+	repo, digest := state.Repository.ValueString(), state.Digest.ValueString()
+	rreq := resolver.Request{Repository: repo, Tag: sel.Tag}
+	if diags := state.setResults(ctx, rreq, resolver.PinOf(repo, sel.Tag, digest)); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		return false
+	}
+	state.Tag = types.StringValue(sel.Tag)
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		// What the tag points at is not known, so this plan judges no
+		// drift; the next refresh watches the tag.
+		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("Could not resolve the tag of %s, imported by digest, so the pin holds as imported and the plan goes on; "+
+				"the next plan resolves the tag again. %s", pinnedRef(*state), resolveErrorDetail(err)))
+		return true
+	}
+	state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
 	return true
 }
 
