@@ -1,0 +1,125 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Tests that reach branches no other test of the package reached (found by
+// coverage), each a registry behaviour or fault the branch handles.
+
+// lexicalPage serves the page of up to n sorted tags after last, with a
+// Link to the next one made by link (nil for none).
+func lexicalPage(w http.ResponseWriter, r *http.Request, sorted []string, n int, last string, link func(last string) string) {
+	start, found := slices.BinarySearch(sorted, last)
+	if found {
+		start++
+	}
+	end := min(start+n, len(sorted))
+	if end < len(sorted) && link != nil {
+		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, link(sorted[end-1])))
+	}
+	writeTags(w, sorted[start:end])
+}
+
+// A lexical registry that answers the last of one split point, a name
+// that is no tag, from a tag further on (as CNCF distribution v3.0.0
+// answers some): the piece read from there does not join the piece before
+// it, and the range is read from the whole list, with the tag that answer
+// skipped.
+func TestRangePiecesThatDoNotJoinAreReadWhole(t *testing.T) {
+	noDockerConfig(t)
+	tags := []string{"1.0", "1.1", "2.0", "2.1", "3.0", "3.1", "4.0"}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n, _ := strconv.Atoi(q.Get("n"))
+		last := q.Get("last")
+		if last == "3." {
+			last = "3.0" // skips 3.0
+		}
+		lexicalPage(w, r, tags, n, last, func(last string) string {
+			return url.Values{"n": {q.Get("n")}, "last": {last}}.Encode()
+		})
+	})
+	c := newTestClient(t, Config{})
+	c.pageSize = 2
+	got, err := c.ListTagRange(context.Background(), repoOf(t, s.repo()), TagRange{After: "0", Before: "9", Splits: []string{"2.", "3."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, tags) {
+		t.Errorf("got %q, want %q", got, tags)
+	}
+}
+
+// A registry that refuses n (400) and links its pages with n=0, as GHCR
+// does, but answers n=0 as the distribution spec says, with no tags: the
+// listing, which sends no n since the refusal, follows the Links without
+// n and reads every page.
+func TestLinkWithNZeroFollowedWithoutNWhenNIsRefused(t *testing.T) {
+	noDockerConfig(t)
+	tags := []string{"1.0", "1.1", "2.0", "2.1", "3.0"}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch {
+		case q.Get("n") == "0":
+			writeTags(w, []string{})
+		case q.Has("n"):
+			writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "n is not allowed")
+		default:
+			lexicalPage(w, r, tags, 2, q.Get("last"), func(last string) string {
+				return "last=" + url.QueryEscape(last) + "&n=0"
+			})
+		}
+	})
+	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, tags) {
+		t.Errorf("got %q, want %q", got, tags)
+	}
+}
+
+// A Link that is no URL, or that leaves HTTPS for plain HTTP on the
+// registry's own host, stops the listing with an error saying so.
+func TestLinkNotURLOrToPlainHTTP(t *testing.T) {
+	noDockerConfig(t)
+	for name, tc := range map[string]struct {
+		link string // %s is the registry's host
+		want string
+	}{
+		"not a URL":     {`<%%zz>; rel="next"`, "is not a URL"},
+		"to plain HTTP": {`<http://%s/v2/prefecthq/prefect/tags/list?last=1.0>; rel="next"`, "leaves HTTPS for plain HTTP"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t, withTLS(), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+					return false
+				}
+				if r.URL.Query().Get("last") == "" {
+					link := tc.link
+					if strings.Contains(link, "%s") {
+						link = fmt.Sprintf(link, r.Host)
+					}
+					w.Header().Set("Link", link)
+					writeTags(w, []string{"1.0"})
+				} else {
+					writeTags(w, []string{"2.0"})
+				}
+				return true
+			}))
+			c := newTestClient(t, Config{InsecureHosts: []string{f.host}})
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
