@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // Tests that reach branches no other test of the package reached (found by
@@ -119,6 +121,101 @@ func TestLinkNotURLOrToPlainHTTP(t *testing.T) {
 			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// served is a manifest or blob a hook serves: its Content-Type and body,
+// without Docker-Content-Digest.
+type served struct {
+	ct   string
+	body string
+}
+
+// serving is a registry that answers the manifests and blobs of acme/x
+// from m (keyed "manifests/<ref>" or "blobs/<digest>"), and 404 for others.
+func serving(t *testing.T, m map[string]served) *fake {
+	return newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		rest, ok := strings.CutPrefix(r.URL.Path, "/v2/acme/x/")
+		if !ok || (!strings.HasPrefix(rest, "manifests/") && !strings.HasPrefix(rest, "blobs/")) {
+			return false
+		}
+		s, ok := m[rest]
+		if !ok {
+			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "not found")
+			return true
+		}
+		w.Header().Set("Content-Type", s.ct)
+		if r.Method == http.MethodGet {
+			_, _ = w.Write([]byte(s.body))
+		}
+		return true
+	}))
+}
+
+// A manifest GET whose body is JSON but no manifest object, or one that
+// says schemaVersion 1, or whose mediaType field contradicts its
+// Content-Type, is refused: no digest of it is pinned.
+func TestHeadRefusesManifestBodiesThatAreNoManifest(t *testing.T) {
+	noDockerConfig(t)
+	oci, index := string(types.OCIManifestSchema1), string(types.OCIImageIndex)
+	for name, tc := range map[string]struct {
+		m    served
+		want string
+	}{
+		"an array":         {served{index, `[]`}, "not valid JSON"},
+		"schema 1":         {served{oci, `{"schemaVersion":1,"name":"acme/x","tag":"t","fsLayers":[]}`}, "schema 1"},
+		"index says image": {served{index, `{"schemaVersion":2,"mediaType":"` + oci + `"}`}, "its mediaType field says"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := serving(t, map[string]served{"manifests/t": tc.m})
+			d, err := newTestClient(t, Config{}).Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %+v, %v; want an error saying %q", d, err, tc.want)
+			}
+		})
+	}
+}
+
+// Platforms refuses an image manifest, an image config or an index that
+// parses as JSON but not as what it is, a nested index that is missing,
+// and an index entry named an index that is an image.
+func TestPlatformsRefusesUnreadableParts(t *testing.T) {
+	noDockerConfig(t)
+	docker, index := string(types.DockerManifestSchema2), string(types.OCIImageIndex)
+	badConfig := `{"os":5}`
+	image := func(config string) string {
+		return fmt.Sprintf(`{"schemaVersion":2,"mediaType":%q,"config":{"mediaType":%q,"size":%d,"digest":%q},"layers":[]}`,
+			docker, types.DockerConfigJSON, len(config), sha([]byte(config)))
+	}
+	goodConfig := `{"os":"linux","architecture":"amd64"}`
+	img := image(goodConfig)
+	entry := func(digest string) string {
+		return fmt.Sprintf(`{"schemaVersion":2,"mediaType":%q,"manifests":[{"mediaType":%q,"size":10,"digest":%q,"platform":{"os":"linux","architecture":"amd64"}}]}`,
+			index, index, digest)
+	}
+	for name, tc := range map[string]struct {
+		m    map[string]served
+		want string
+	}{
+		"image manifest": {map[string]served{"manifests/t": {docker, `{"schemaVersion":2,"config":{"digest":"nope"}}`}}, "the image manifest cannot be read"},
+		"image config": {map[string]served{
+			"manifests/t":                     {docker, image(badConfig)},
+			"blobs/" + sha([]byte(badConfig)): {"application/json", badConfig},
+		}, "the image config cannot be read"},
+		"index":          {map[string]served{"manifests/t": {index, `{"schemaVersion":2,"manifests":[{"digest":"nope"}]}`}}, "the image index cannot be read"},
+		"missing nested": {map[string]served{"manifests/t": {index, entry(sha([]byte("gone")))}}, "does not exist"},
+		"nested image": {map[string]served{
+			"manifests/t":                   {index, entry(sha([]byte(img)))},
+			"manifests/" + sha([]byte(img)): {docker, img},
+		}, "an index, but it is a"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := serving(t, tc.m)
+			p, err := newTestClient(t, Config{}).Platforms(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %+v, %v; want an error saying %q", p, err, tc.want)
 			}
 		})
 	}
