@@ -3,12 +3,15 @@ package registry
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -218,5 +221,117 @@ func TestPlatformsRefusesUnreadableParts(t *testing.T) {
 				t.Errorf("got %+v, %v; want an error saying %q", p, err, tc.want)
 			}
 		})
+	}
+}
+
+// ParseRepository refuses, saying what to write instead: credentials
+// before the host (never quoted), a bracketed host without a repository, a
+// bracketed host followed by something other than a port, and brackets
+// around what is no IPv6 address. New refuses an insecure host that is
+// empty once its scheme is taken off.
+func TestParseRepositoryRefusals(t *testing.T) {
+	for in, want := range map[string]string{
+		"user:s3cret-pw@ghcr.io/acme/prefect": "holds credentials",
+		"[::1]:5000":                          "looks like a registry host",
+		"[::1]x/acme/prefect":                 "is not host[:port]",
+		"[10.0.0.1]/acme/prefect":             "does not hold an IPv6 address",
+	} {
+		_, err := ParseRepository(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseRepository(%q): %v, want an error saying %q", in, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("ParseRepository(%q) quotes the password: %v", in, err)
+		}
+	}
+	if _, err := New(Config{InsecureHosts: []string{"https://"}}); err == nil || !strings.Contains(err.Error(), "the host is empty") {
+		t.Errorf("New with the insecure host https://: %v, want an error saying the host is empty", err)
+	}
+}
+
+// localhost, a name under .localhost and loopback addresses, with or
+// without a port, are loopback hosts, whose registries may be reached over
+// plain HTTP. (go-containerregistry's own fallback, Registry.Scheme, takes
+// "localhost:port", 127.0.0.1 and ::1, but neither localhost on the
+// default port nor a name under .localhost.)
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "registry.localhost:5000": true, "LOCALHOST:80": true,
+		"127.0.0.2": true, "[::1]:5000": true,
+		"localhost.example.com": false, "ghcr.io": false, "10.0.0.1:5000": false,
+	} {
+		if got := isLoopback(host); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// A DNS answer its resolver calls temporary, and a connection-level
+// timeout (a dial's, a TLS handshake's) that is no context's, are retried;
+// a name that does not exist is not.
+func TestRetryableNetworkErrors(t *testing.T) {
+	for err, want := range map[error]bool{
+		&net.DNSError{Err: "server misbehaving", IsTemporary: true}: true,
+		&net.DNSError{Err: "no such host", IsNotFound: true}:        false,
+		&net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}:       true,
+	} {
+		if got := retryable(err); got != want {
+			t.Errorf("retryable(%v) = %v, want %v", err, got, want)
+		}
+	}
+}
+
+// The caller's own deadline, passed before any request, is said to be
+// the caller's, not a registry's silence; a 5xx retried until the time
+// allowed ran out says so, and one whose Retry-After asks for longer than
+// is left says what it asked.
+func TestErrorSaysWhoseTimeRanOut(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	f.pushImage("acme/x", "t", "linux/amd64")
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	_, err := newTestClient(t, Config{}).Head(ctx, repoOf(t, f.repo("acme/x")), "t")
+	if err == nil || !strings.Contains(err.Error(), "the caller's deadline passed") {
+		t.Errorf("a deadline passed before the request: %v", err)
+	}
+
+	for name, tc := range map[string]struct {
+		retryAfter string
+		want       string
+	}{
+		"backoff past the time": {"", "allowed ran out"},
+		"long Retry-After":      {"3600", "its Retry-After asked to wait 1h0m0s, more than the"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+					return false
+				}
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "busy")
+				return true
+			}))
+			// 50 ms × 6: the first backoff (at most 250 ms) fits, the
+			// second (at least 300 ms) does not.
+			c := newTestClient(t, Config{RequestTimeout: 50 * time.Millisecond, MaxRetries: 5})
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			if statusOf(err) != http.StatusServiceUnavailable || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want a 503 saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// Head refuses a reference that is no tag before sending anything.
+func TestHeadRefusesInvalidTag(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t)
+	_, err := newTestClient(t, Config{}).Head(context.Background(), repoOf(t, f.repo("acme/x")), "-x")
+	if err == nil || !strings.Contains(err.Error(), "is not a valid tag") || f.count("head")+f.count("ping") != 0 {
+		t.Errorf("got %v after %d requests; want an invalid tag, and no request", err, f.count("head")+f.count("ping"))
 	}
 }
