@@ -335,3 +335,38 @@ func TestHeadRefusesInvalidTag(t *testing.T) {
 		t.Errorf("got %v after %d requests; want an invalid tag, and no request", err, f.count("head")+f.count("ping"))
 	}
 }
+
+// An IPv6 registry's address compares equal written with or without
+// brackets, and with its scheme's default port, wherever hosts are
+// matched: insecure hosts, credentials, redirects and Links; another port
+// does not.
+func TestIPv6HostsCompare(t *testing.T) {
+	c := newTestClient(t, Config{InsecureHosts: []string{"[fd00::1]", "[fd00::2]:5000"}})
+	for addr, want := range map[string]bool{
+		"[fd00::1]:443": true, "[fd00::1]:80": true, "[fd00::1]:5000": false,
+		"[fd00::2]:5000": true, "[fd00::2]:443": false,
+	} {
+		if got := c.insecureAddr(addr); got != want {
+			t.Errorf("insecureAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+	if !c.insecureRegistry("[FD00::1]") || c.insecureRegistry("[fd00::2]") {
+		t.Error("insecureRegistry: [FD00::1] should be listed, [fd00::2] (no port) not")
+	}
+	if !SameCredentialHost("[fd00::1]", "https://[FD00::1]/") || SameCredentialHost("[fd00::1]", "[fd00::1]:5000") {
+		t.Error("SameCredentialHost: [fd00::1] should match https://[FD00::1]/ and not [fd00::1]:5000")
+	}
+	for _, tc := range []struct {
+		a, schemeA, b, schemeB string
+		want                   bool
+	}{
+		{"[fd00::1]:443", "https", "[fd00::1]", "https", true},
+		{"[fd00::1]", "http", "[fd00::1]:80", "http", true},
+		{"[fd00::1]:443", "http", "[fd00::1]", "http", false},
+		{"[fd00::1]:5000", "https", "[fd00::1]", "https", false},
+	} {
+		if got := sameHost(tc.a, tc.schemeA, tc.b, tc.schemeB); got != tc.want {
+			t.Errorf("sameHost(%s %s, %s %s) = %v, want %v", tc.schemeA, tc.a, tc.schemeB, tc.b, got, tc.want)
+		}
+	}
+}
