@@ -261,7 +261,7 @@ func (c *Client) insecureAddr(addr string) bool {
 	}
 	host, port, err := net.SplitHostPort(k)
 	if err == nil && (port == "443" || port == "80") {
-		return c.insecure[bracketHost(host)]
+		return c.insecure[host]
 	}
 	return false
 }
