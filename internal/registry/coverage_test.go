@@ -370,3 +370,48 @@ func TestIPv6HostsCompare(t *testing.T) {
 		}
 	}
 }
+
+// A token service's answer over 64 KiB is refused as go-containerregistry
+// refuses it, once: not taken for a body cut short and asked again.
+func TestTokenAnswerOver64KiBIsNotAskedAgain(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withBearer("u", "p"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/token" {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"token":"tok","padding":%q}`, strings.Repeat("x", 70<<10))
+		return true
+	}))
+	f.setTags("acme/x", []string{"1.0"})
+	c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if err == nil || !strings.Contains(err.Error(), "exceeds") || f.count("token") != 1 {
+		t.Errorf("got %v after %d token requests; want go-containerregistry's refusal after 1", err, f.count("token"))
+	}
+}
+
+// A ping refused 404 whose tag list probe fails on the network leaves the
+// ping's answer to the handshake, which fails on it.
+func TestPingProbeNetworkErrorKeepsThePingsAnswer(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.URL.Path == "/v2/":
+			writeRegError(w, http.StatusNotFound, "NOT_FOUND", "no such route")
+		case strings.HasSuffix(r.URL.Path, "/tags/list"):
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		default:
+			return false
+		}
+		return true
+	}))
+	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if statusOf(err) != http.StatusNotFound {
+		t.Errorf("got %v, want the ping's 404", err)
+	}
+}
