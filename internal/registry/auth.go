@@ -58,10 +58,9 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 		reg := ref.name.Registry
 		if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
 			// Lets go-containerregistry's ping fall back to plain HTTP
-			// after trying HTTPS first.
-			if reg, err = name.NewRegistry(host, name.Insecure); err != nil {
-				return nil, err
-			}
+			// after trying HTTPS first. NewRepository checked host as
+			// NewRegistry does: it cannot fail.
+			reg, _ = name.NewRegistry(host, name.Insecure)
 		}
 		var rt http.RoundTripper
 		base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64)}

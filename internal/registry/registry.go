@@ -267,11 +267,10 @@ func (c *Client) insecureAddr(addr string) bool {
 }
 
 // insecureRegistry reports whether the registry, as addressed, is listed.
+// registry is a Repository's host, which NewRepository checked: it is a
+// host[:port] that normalizeHostPort takes.
 func (c *Client) insecureRegistry(registry string) bool {
-	k, err := normalizeHostPort(registry)
-	if err != nil {
-		return false
-	}
+	k, _ := normalizeHostPort(registry)
 	return c.insecure[k]
 }
 
