@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -413,5 +414,67 @@ func TestPingProbeNetworkErrorKeepsThePingsAnswer(t *testing.T) {
 	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if statusOf(err) != http.StatusNotFound {
 		t.Errorf("got %v, want the ping's 404", err)
+	}
+}
+
+// A manifest over 16 MiB is refused once, saying so: not taken for a
+// body cut short and asked again.
+func TestManifestOver16MiBIsRefusedOnce(t *testing.T) {
+	noDockerConfig(t)
+	big := `{"schemaVersion":2,"padding":"` + strings.Repeat("x", 16<<20) + `"}`
+	f := serving(t, map[string]served{"manifests/t": {string(types.OCIImageIndex), big}})
+	c := newTestClient(t, Config{MaxRetries: 2})
+	c.sleep = func(context.Context, time.Duration) error { return nil }
+	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+	if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") || f.count("get") != 1 {
+		t.Errorf("got %v after %d GETs; want a refusal after 1", err, f.count("get"))
+	}
+}
+
+// An error answer read when the listing's bytes are spent ends it on
+// that bound, not on the answer's status.
+func TestErrorAnswerPastTheBytesBound(t *testing.T) {
+	noDockerConfig(t)
+	pad := strings.Repeat(" ", 16<<20-100)
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		k, _ := strconv.Atoi(r.URL.Query().Get("last"))
+		if k == 4 {
+			writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", strings.Repeat("busy ", 1000))
+			return
+		}
+		w.Header().Set("Link", fmt.Sprintf(`<%s?last=%d>; rel="next"`, r.URL.Path, k+1))
+		fmt.Fprintf(w, `{"tags":["%d"]%s}`, k+1, pad)
+	})
+	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
+	limitErrorOf(t, err, "bytes")
+}
+
+// A narrowed range whose first page fails is an error after max_retries,
+// not asked again by the reading that goes on.
+func TestRangeFirstPageFailureIsAnError(t *testing.T) {
+	noDockerConfig(t)
+	tags := []string{"1.0", "1.1", "2.0", "2.1", "3.0", "3.1", "4.0"}
+	var failed atomic.Int64
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("last") == "3." {
+			failed.Add(1)
+			writeRegError(w, http.StatusInternalServerError, "UNKNOWN", "broken")
+			return
+		}
+		n, _ := strconv.Atoi(q.Get("n"))
+		lexicalPage(w, r, tags, n, q.Get("last"), func(last string) string {
+			return url.Values{"n": {q.Get("n")}, "last": {last}}.Encode()
+		})
+	})
+	c := newTestClient(t, Config{MaxRetries: 0})
+	c.pageSize = 2
+	ctx, repo := context.Background(), repoOf(t, s.repo())
+	if _, err := c.ListTagRange(ctx, repo, TagRange{After: "2.", Before: "3."}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.ListTagRange(ctx, repo, TagRange{After: "3.", Before: "4."})
+	if statusOf(err) != http.StatusInternalServerError || failed.Load() != 1 {
+		t.Errorf("got %v after %d requests for last=3.; want a 500 after 1", err, failed.Load())
 	}
 }
