@@ -385,16 +385,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // transport and reads the whole body within each attempt. Any status but
 // 200 is an *answerError wrapping a *transport.Error. A tag list request
 // passes its listing, whose bounds then count every attempt and body.
-func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method string, u *url.URL, accept []string, l *listing) (*response, error) {
+	rawURL := u.String()
 	fields := map[string]any{
 		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
 	}
 	var out *response
-	err = c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
+	err := c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
 		if l != nil {
 			if err := l.spend(); err != nil {
 				return err
