@@ -315,9 +315,9 @@ func TestErrorSaysWhoseTimeRanOut(t *testing.T) {
 				writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "busy")
 				return true
 			}))
-			// 50 ms × 6: the first backoff (at most 250 ms) fits, the
-			// second (at least 300 ms) does not.
-			c := newTestClient(t, Config{RequestTimeout: 50 * time.Millisecond, MaxRetries: 5})
+			// 1 s × 11 allowed: the waits are not taken, and the eighth
+			// backoff (at least 19.2 s) no longer fits.
+			c := newTestClient(t, Config{RequestTimeout: time.Second, MaxRetries: 10})
 			c.sleep = func(context.Context, time.Duration) error { return nil }
 			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 			if statusOf(err) != http.StatusServiceUnavailable || !strings.Contains(err.Error(), tc.want) {
