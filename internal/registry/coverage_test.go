@@ -253,8 +253,8 @@ func TestParseRepositoryRefusals(t *testing.T) {
 // localhost, a name under .localhost and loopback addresses, with or
 // without a port, are loopback hosts, whose registries may be reached over
 // plain HTTP. (go-containerregistry's own fallback, Registry.Scheme, takes
-// "localhost:port", 127.0.0.1 and ::1, but neither localhost on the
-// default port nor a name under .localhost.)
+// "localhost:port", names under .localhost, 127.0.0.1 and ::1, but neither
+// localhost on the default port nor the rest of 127.0.0.0/8.)
 func TestIsLoopback(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost": true, "registry.localhost:5000": true, "LOCALHOST:80": true,
