@@ -105,11 +105,9 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	reg := ref.name.Registry
 	if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
 		// Lets go-containerregistry's ping fall back to plain HTTP
-		// after trying HTTPS first.
-		var err error
-		if reg, err = name.NewRegistry(host, name.Insecure); err != nil {
-			return nil, err
-		}
+		// after trying HTTPS first. NewRepository checked host as
+		// NewRegistry does: it cannot fail.
+		reg, _ = name.NewRegistry(host, name.Insecure)
 	}
 	key := "auth " + ref.key
 	if challenge != nil {

@@ -242,10 +242,8 @@ func invalid(ref Repository, action string, err error) error {
 }
 
 // fail turns any internal error into the *Error the caller gets.
+// err is never nil: every caller calls it only on a failure.
 func (c *Client) fail(ref Repository, action string, err error) error {
-	if err == nil {
-		return nil
-	}
 	e := &Error{
 		Registry:   ref.registry,
 		Repository: ref.written,

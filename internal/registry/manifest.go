@@ -84,8 +84,7 @@ func (c *Client) Head(ctx context.Context, ref Repository, reference string) (De
 }
 
 func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, reference string) (Descriptor, error) {
-	u := ref.v2URL("manifests/" + reference).String()
-	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, u, manifestAccept, nil)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodHead, ref.v2URL("manifests/"+reference), manifestAccept, nil)
 	if askAgainWithGet(err) {
 		c.debug(ctx, "registry refused the manifest HEAD; asking with GET", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "reference": reference, "status": statusOf(err),
@@ -197,7 +196,7 @@ type manifest struct {
 // digest, it must hash to that digest; by tag, to the Docker-Content-Digest
 // the registry sent, when it sent one (sha256 otherwise).
 func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransport, reference string) (*manifest, error) {
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("manifests/"+reference).String(), manifestAccept, nil)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("manifests/"+reference), manifestAccept, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +307,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
 	cfgDigest := man.Config.Digest.String()
-	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest).String(), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
+	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
 	if err != nil {
 		return Platforms{}, err
 	}

@@ -261,17 +261,16 @@ func (c *Client) insecureAddr(addr string) bool {
 	}
 	host, port, err := net.SplitHostPort(k)
 	if err == nil && (port == "443" || port == "80") {
-		return c.insecure[bracketHost(host)]
+		return c.insecure[host]
 	}
 	return false
 }
 
 // insecureRegistry reports whether the registry, as addressed, is listed.
+// registry is a Repository's host, which NewRepository checked: it is a
+// host[:port] that normalizeHostPort takes.
 func (c *Client) insecureRegistry(registry string) bool {
-	k, err := normalizeHostPort(registry)
-	if err != nil {
-		return false
-	}
+	k, _ := normalizeHostPort(registry)
 	return c.insecure[k]
 }
 

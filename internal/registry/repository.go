@@ -84,7 +84,7 @@ func canonicalHost(h, scheme string) string {
 	}
 	if host, port, err := net.SplitHostPort(k); err == nil {
 		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-			return bracketHost(host)
+			return host
 		}
 	}
 	return k
@@ -217,17 +217,10 @@ func hostName(hostport string) string {
 	return strings.Trim(hostport, "[]")
 }
 
-// bracketHost puts an IPv6 address between brackets.
-func bracketHost(h string) string {
-	if strings.Contains(h, ":") {
-		return "[" + h + "]"
-	}
-	return h
-}
-
 // normalizeHostPort turns a host as users write it ("Registry.internal:5000",
 // "https://ghcr.io/", "docker.io") into a comparable key: lower case, no
-// scheme, no path, Docker Hub's names folded into index.docker.io.
+// scheme, no path, Docker Hub's names folded into index.docker.io, an
+// address without a port without brackets.
 func normalizeHostPort(s string) (string, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	for _, p := range []string{"https://", "http://"} {
@@ -250,7 +243,7 @@ func normalizeHostPort(s string) (string, error) {
 	if h, p, err := net.SplitHostPort(s); err == nil {
 		return net.JoinHostPort(h, p), nil
 	}
-	return bracketHost(strings.Trim(s, "[]")), nil
+	return strings.Trim(s, "[]"), nil
 }
 
 // SameCredentialHost reports whether two registry_auth addresses name one

@@ -393,8 +393,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // A 401 whose Bearer challenge the handshake did not take (answerError's
 // challenge) has the handshake made again from it (rechallenge) and the
 // request sent once more, on the new transport: at most once per request.
-func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method, rawURL string, accept []string, l *listing) (*response, error) {
-	out, err := c.fetchOn(ctx, ref, rt.client.Load(), method, rawURL, accept, l)
+func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method string, u *url.URL, accept []string, l *listing) (*response, error) {
+	out, err := c.fetchOn(ctx, ref, rt.client.Load(), method, u, accept, l)
 	var ae *answerError
 	if err == nil || !errors.As(err, &ae) || ae.challenge == nil {
 		return out, err
@@ -403,7 +403,7 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 	if err != nil {
 		return nil, &handshakeError{err}
 	}
-	return c.fetchOn(ctx, ref, cl, method, rawURL, accept, l)
+	return c.fetchOn(ctx, ref, cl, method, u, accept, l)
 }
 
 // handshakeError is the failure of the handshake made again for a request
@@ -415,16 +415,13 @@ func (e *handshakeError) Error() string { return e.err.Error() }
 func (e *handshakeError) Unwrap() error { return e.err }
 
 // fetchOn is fetch on the client cl, without a new handshake.
-func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, method, rawURL string, accept []string, l *listing) (*response, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, method string, u *url.URL, accept []string, l *listing) (*response, error) {
+	rawURL := u.String()
 	fields := map[string]any{
 		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
 	}
 	var out *response
-	err = c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
+	err := c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
 		if l != nil {
 			if err := l.spend(); err != nil {
 				return err

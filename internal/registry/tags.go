@@ -825,7 +825,7 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 // order, how many names it held, and whether it links a next page, which
 // it returns.
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
-	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u.String(), []string{"application/json"}, l)
+	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u, []string{"application/json"}, l)
 	if err != nil {
 		return p, nil, err
 	}

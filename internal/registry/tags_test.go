@@ -347,6 +347,7 @@ func TestNextLink(t *testing.T) {
 		{[]string{`<https://x/prev>; rel="prev"`}, ""},
 		{[]string{`<https://x/a>; REL="Next"`}, "https://x/a"},
 		{[]string{`<https://x/a>; rel="nextpage"`}, ""},
+		{[]string{`<https://x/a>; title="next"`}, ""},
 		{nil, ""},
 	} {
 		got, ok, _ := nextLink(tc.in)
