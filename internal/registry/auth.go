@@ -156,9 +156,10 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 // containerd reads challenges from the request itself and docker pull
 // works there. Any other answer leaves the ping's as it was. Given a
 // challenge (rechallenge), it hands the handshake that challenge instead
-// of the ping's own answer (a 200, a 401 or a refusal), but for a redirect
-// or a fault (5xx, 408, 429), which the handshake follows or retries. A token service's 200 that
-// holds no token is a fault asked again (tokenAnswer).
+// of the ping's own answer (a 200, a 401 or a refusal), but for a
+// redirect or a fault (5xx, 408, 429), which the handshake follows or
+// retries. A token service's 200 that holds no token is a fault asked
+// again (tokenAnswer).
 // Every other request passes through. It notes each answer's Retry-After,
 // which go-containerregistry's handshake errors lack.
 //
