@@ -214,21 +214,29 @@ func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pi
 		return false
 	}
 	rreq.Platform = "" // the index digest is what drift is judged on, as at refresh
-	pin, err := r.data.resolver.Resolve(ctx, rreq)
-	if err != nil {
-		// What the selector picks is not known, so this plan judges no
-		// drift: what a refresh saw of the imported tag alone (at import,
-		// say) would move the pin, or fail the plan, on half an answer.
-		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
-		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("Could not resolve the selector for the imported pin %s, so the pin holds as imported and the plan goes on; "+
-				"the next plan resolves the selector again. %s",
-				pinnedRef(*state), resolveErrorDetail(err)))
-	} else {
-		state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
-	}
+	// What a refresh saw of the imported tag alone (at import, say) would
+	// move the pin, or fail the plan, on half an answer.
+	r.watchImported(ctx, rreq, state, resp, "the selector for the imported pin %s", "selector")
 	state.AllowPrereleases = plan.AllowPrereleases // recorded as false by the import
 	return true
+}
+
+// watchImported records as upstream, in state for this plan, what rreq
+// resolves to now, so that a pin it no longer resolves to is drift. When
+// it cannot be resolved, this plan judges no drift: upstream is the pin
+// itself, and a warning says what (a format naming the pin) could not be
+// resolved and that the next plan resolves the selector's kind again.
+func (r *pinResource) watchImported(ctx context.Context, rreq resolver.Request, state *pinResourceModel, resp *resource.ModifyPlanResponse, what, kind string) {
+	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if err != nil {
+		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("Could not resolve "+what+", so the pin holds as imported and the plan goes on; "+
+				"the next plan resolves the "+kind+" again. %s",
+				pinnedRef(*state), resolveErrorDetail(err)))
+		return
+	}
+	state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
 }
 
 // adoptTagOfDigestImport takes the configured tag as the tag of a pin
@@ -252,17 +260,7 @@ func (r *pinResource) adoptTagOfDigestImport(ctx context.Context, sel selector, 
 		return false
 	}
 	state.Tag = types.StringValue(sel.Tag)
-	pin, err := r.data.resolver.Resolve(ctx, rreq)
-	if err != nil {
-		// What the tag points at is not known, so this plan judges no
-		// drift; the next refresh watches the tag.
-		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
-		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("Could not resolve the tag of %s, imported by digest, so the pin holds as imported and the plan goes on; "+
-				"the next plan resolves the tag again. %s", pinnedRef(*state), resolveErrorDetail(err)))
-		return true
-	}
-	state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
+	r.watchImported(ctx, rreq, state, resp, "the tag of %s, imported by digest", "tag")
 	return true
 }
 
