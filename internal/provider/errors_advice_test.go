@@ -124,3 +124,13 @@ func TestReleasesListingBoundAdvice(t *testing.T) {
 		}
 	}
 }
+
+// A registry that answers HTTPS with plain HTTP, or whose plain HTTP was
+// not tried, gets the Terraform way to allow it: insecure_registries.
+func TestPlainHTTPAdviceNamesInsecureRegistries(t *testing.T) {
+	err := &registry.Error{Registry: "10.9.8.7:5000", Repository: "10.9.8.7:5000/prefecthq/prefect", Action: "list tags",
+		Cause: errors.New(`Get "https://10.9.8.7:5000/v2/": http: server gave HTTP response to HTTPS client`)}
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "list it in insecure_registries") || !strings.Contains(detail, "10.9.8.7:5000 serves plain HTTP") {
+		t.Errorf("detail lacks the insecure_registries advice: %s", detail)
+	}
+}

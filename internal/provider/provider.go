@@ -119,7 +119,7 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 				ElementType: types.StringType,
 				MarkdownDescription: "Registry hosts (`host` or `host:port`, one host each: no wildcard) that may be reached over plain HTTP or " +
 					"TLS without certificate verification. Only these hosts; every other host keeps full verification. " +
-					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed.",
+					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed; private addresses (`10.0.0.5`, `192.168.1.2`) do not.",
 				Validators: []validator.List{hostListValidator{}},
 			},
 			"ca_certificate_pem": schema.StringAttribute{

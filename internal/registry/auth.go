@@ -103,7 +103,9 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	scopes := []string{ref.name.Scope(transport.PullScope)}
 	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
 	reg := ref.name.Registry
-	if host := ref.name.RegistryStr(); isLoopback(host) || c.insecureRegistry(host) {
+	host := ref.name.RegistryStr()
+	plainHTTP := isLoopback(host) || c.insecureRegistry(host)
+	if plainHTTP {
 		// Lets go-containerregistry's ping fall back to plain HTTP
 		// after trying HTTPS first. NewRepository checked host as
 		// NewRegistry does: it cannot fail.
@@ -114,7 +116,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge}
+	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: plainHTTP}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -170,11 +172,27 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 // plain HTTP), and drops an error answer's body beyond maxErrorBody, as
 // statusErrorOf does (go-containerregistry then failed with "body exceeds
 // 65536 byte limit", and the status, which classifies it, was lost).
+//
+// Unless plainHTTP, it sends no request over plain HTTP. go-containerregistry
+// lets a private address (10/8, 172.16/12, 192.168/16) fall back to plain
+// HTTP when HTTPS fails or is slow, and would then send it credentials
+// and take its digests in clear; like docker, only loopback and listed
+// hosts may.
 type repositoryPing struct {
 	inner      http.RoundTripper
 	path       string        // /v2/<name>/tags/list
 	retryAfter *atomic.Int64 // of the latest answer
 	challenge  []string      // a repository request's WWW-Authenticate, or nil
+	plainHTTP  bool          // a loopback host, or one listed as insecure
+}
+
+// plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
+// send. go-containerregistry's ping reports it after the HTTPS attempt's
+// error, which decides whether the ping is retried.
+type plainHTTPRefusedError struct{ host string }
+
+func (e *plainHTTPRefusedError) Error() string {
+	return "plain HTTP not tried for " + e.host
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -192,6 +210,9 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		if (isPing(req) || req.Method == http.MethodPost) && !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
+	}
+	if req.URL.Scheme == "http" && !p.plainHTTP {
+		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {

@@ -159,6 +159,8 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
 	case errors.Is(e.Cause, context.DeadlineExceeded):
 		fmt.Fprintf(&b, "no answer within the request timeout of %s%s. Check the registry address and the network, or try again later.", e.timeout, attempts)
+	case e.PlainHTTP():
+		fmt.Fprintf(&b, "%s%s. Plain HTTP is used only for loopback hosts and hosts listed as insecure; every other registry is spoken to over HTTPS.", detail, attempts)
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
@@ -188,6 +190,15 @@ func (e *Error) TokenRefused() bool {
 // CertificateUnverified reports whether the registry's TLS certificate
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
+
+// PlainHTTP reports whether the registry answered HTTPS with plain HTTP,
+// or plain HTTP was not tried because the host is neither loopback nor
+// listed as insecure.
+func (e *Error) PlainHTTP() bool {
+	return errors.As(e.Cause, new(*plainHTTPRefusedError)) ||
+		// net/http's error has no type of its own.
+		e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
+}
 
 // ByDigest reports whether the request asked for a manifest by digest
 // (Head or Platforms given "sha256:…"), not by tag.

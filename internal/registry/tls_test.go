@@ -145,3 +145,56 @@ func TestHTTP2(t *testing.T) {
 		t.Error("no request used HTTP/2")
 	}
 }
+
+// A registry at a private address (RFC 1918) that is not in InsecureHosts
+// is spoken to over HTTPS only, as any other host is. go-containerregistry
+// falls back to plain HTTP for such addresses when HTTPS fails, and would
+// then send the registry's credentials and read its digests in clear;
+// docker trusts only loopback without --insecure-registry. A registry that
+// speaks plain HTTP fails with a clear error until it is listed. The dialer
+// sends every address to the local plain-HTTP test server; a DNS name
+// never fell back, and says the same.
+func TestPrivateAddressNeverPlainHTTP(t *testing.T) {
+	noDockerConfig(t)
+	var n tlsCounter
+	f := newFake(t, withBasic("u", "s3cret-pass"), withHook(n.hook))
+	f.setTags("acme/x", []string{"a"})
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+	}
+	client := func(host string, insecure ...string) *Client {
+		c := newTestClient(t, Config{MaxRetries: 1, InsecureHosts: insecure, Credentials: []Credential{{Host: host, Username: "u", Password: "s3cret-pass"}}})
+		for _, tr := range []*http.Transport{c.verified, c.unverified} {
+			tr.DialContext, tr.Proxy = dial, nil
+		}
+		return c
+	}
+	ctx := context.Background()
+	for _, host := range []string{"10.9.8.7:5000", "172.16.0.9:5000", "192.168.1.2", "192.168.1.2:443", "registry.example.test:5000"} {
+		t.Run(host, func(t *testing.T) {
+			_, err := client(host).ListTags(ctx, repoOf(t, host+"/acme/x"))
+			if err == nil {
+				t.Fatal("a private registry not listed as insecure was read over plain HTTP")
+			}
+			if e := new(Error); !errors.As(err, &e) || !e.PlainHTTP() {
+				t.Errorf("not classified as plain HTTP: %v", err)
+			}
+			if n.plain.Load() != 0 {
+				t.Fatalf("%d requests reached the registry over plain HTTP (credentials seen: %d)", n.plain.Load(), len(f.auths))
+			}
+			for _, want := range []string{"plain http", "insecure"} {
+				if !strings.Contains(strings.ToLower(err.Error()), want) {
+					t.Errorf("error does not mention %q: %s", want, err)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret-pass") {
+				t.Errorf("error quotes the password: %s", err)
+			}
+		})
+	}
+	// Listed, it may speak plain HTTP.
+	got, err := client("10.9.8.7:5000", "10.9.8.7:5000").ListTags(ctx, repoOf(t, "10.9.8.7:5000/acme/x"))
+	if err != nil || len(got) != 1 || n.plain.Load() == 0 {
+		t.Fatalf("listed as insecure: got %v, %v (%d plain requests)", got, err, n.plain.Load())
+	}
+}
