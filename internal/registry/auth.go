@@ -186,15 +186,6 @@ type repositoryPing struct {
 	plainHTTP  bool          // a loopback host, or one listed as insecure
 }
 
-// plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
-// send. go-containerregistry's ping reports it after the HTTPS attempt's
-// error, which decides whether the ping is retried.
-type plainHTTPRefusedError struct{ host string }
-
-func (e *plainHTTPRefusedError) Error() string {
-	return "plain HTTP not tried for " + e.host
-}
-
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)
 	if handshake && req.Response != nil && req.Response.Request != nil {
@@ -212,7 +203,9 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	if req.URL.Scheme == "http" && !p.plainHTTP {
-		return nil, &plainHTTPRefusedError{host: req.URL.Host}
+		// go-containerregistry's ping reports this after the HTTPS
+		// attempt's error, which decides whether it is retried.
+		return nil, fmt.Errorf("plain HTTP not tried for %s", req.URL.Host)
 	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {

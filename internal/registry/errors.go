@@ -191,13 +191,10 @@ func (e *Error) TokenRefused() bool {
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
 
-// PlainHTTP reports whether the registry answered HTTPS with plain HTTP,
-// or plain HTTP was not tried because the host is neither loopback nor
-// listed as insecure.
+// PlainHTTP reports whether the registry answered HTTPS with plain HTTP.
 func (e *Error) PlainHTTP() bool {
-	return errors.As(e.Cause, new(*plainHTTPRefusedError)) ||
-		// net/http's error has no type of its own.
-		e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
+	// net/http's error has no type of its own.
+	return e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // ByDigest reports whether the request asked for a manifest by digest

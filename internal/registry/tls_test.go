@@ -192,6 +192,24 @@ func TestPrivateAddressNeverPlainHTTP(t *testing.T) {
 			}
 		})
 	}
+	// A private registry that is down is not taken for a plain-HTTP one.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := closed.Addr().String()
+	_ = closed.Close()
+	c := newTestClient(t, Config{MaxRetries: 0})
+	for _, tr := range []*http.Transport{c.verified, c.unverified} {
+		tr.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, down)
+		}
+	}
+	_, err = c.ListTags(ctx, repoOf(t, "10.9.8.7:5000/acme/x"))
+	if e := new(Error); !errors.As(err, &e) || e.PlainHTTP() || !strings.Contains(err.Error(), "Check the registry address and the network") {
+		t.Errorf("a private registry that refuses connections: %v", err)
+	}
+
 	// Listed, it may speak plain HTTP.
 	got, err := client("10.9.8.7:5000", "10.9.8.7:5000").ListTags(ctx, repoOf(t, "10.9.8.7:5000/acme/x"))
 	if err != nil || len(got) != 1 || n.plain.Load() == 0 {
