@@ -125,12 +125,39 @@ func TestReleasesListingBoundAdvice(t *testing.T) {
 	}
 }
 
-// A registry that answers HTTPS with plain HTTP, or whose plain HTTP was
-// not tried, gets the Terraform way to allow it: insecure_registries.
+// A registry that answers HTTPS with plain HTTP, and may not speak it,
+// gets the Terraform way to allow it: insecure_registries. The test
+// registry serves plain HTTP on 127.0.0.1; addressed as 0.0.0.0, which
+// Linux connects to the same listener, it is no loopback host.
 func TestPlainHTTPAdviceNamesInsecureRegistries(t *testing.T) {
-	err := &registry.Error{Registry: "10.9.8.7:5000", Repository: "10.9.8.7:5000/prefecthq/prefect", Action: "list tags",
-		Cause: errors.New(`Get "https://10.9.8.7:5000/v2/": http: server gave HTTP response to HTTPS client`)}
-	if detail := resolveErrorDetail(err); !strings.Contains(detail, "list it in insecure_registries") || !strings.Contains(detail, "10.9.8.7:5000 serves plain HTTP") {
+	isolateHome(t)
+	r := registrytest.New(t)
+	_, port, _ := strings.Cut(r.Host(), ":")
+	host := "0.0.0.0:" + port
+	repo, err := registry.ParseRepository(host + "/prefecthq/prefect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(insecure ...string) error {
+		c, err := registry.New(registry.Config{MaxRetries: 0, InsecureHosts: insecure})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.ListTags(context.Background(), repo)
+		return err
+	}
+	err = list()
+	var e *registry.Error
+	if !errors.As(err, &e) || !e.PlainHTTP() {
+		t.Fatalf("not classified as plain HTTP: %v", err)
+	}
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "If "+host+" serves plain HTTP and you trust the network, list it in insecure_registries.") {
 		t.Errorf("detail lacks the insecure_registries advice: %s", detail)
+	}
+	if _, err := r.PushPlatforms("prefecthq/prefect", "3.1.15-python3.12", "linux/amd64"); err != nil {
+		t.Fatal(err)
+	}
+	if err := list(host); err != nil {
+		t.Errorf("listed in insecure_registries: %v", err)
 	}
 }

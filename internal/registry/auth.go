@@ -130,6 +130,11 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
 				return &realmRefusedError{cause: err}
 			}
+			// net/http's error has no type of its own. A host that may
+			// fall back to plain HTTP answered there or failed there.
+			if !plainHTTP && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
+				return &plainHTTPError{cause: err}
+			}
 			var te *transport.Error
 			if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
 				return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
@@ -185,6 +190,13 @@ type repositoryPing struct {
 	challenge  []string      // a repository request's WWW-Authenticate, or nil
 	plainHTTP  bool          // a loopback host, or one listed as insecure
 }
+
+// plainHTTPError is a registry that is neither loopback nor listed as
+// insecure answering HTTPS with plain HTTP.
+type plainHTTPError struct{ cause error }
+
+func (e *plainHTTPError) Error() string { return e.cause.Error() }
+func (e *plainHTTPError) Unwrap() error { return e.cause }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)

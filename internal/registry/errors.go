@@ -191,11 +191,9 @@ func (e *Error) TokenRefused() bool {
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
 
-// PlainHTTP reports whether the registry answered HTTPS with plain HTTP.
-func (e *Error) PlainHTTP() bool {
-	// net/http's error has no type of its own.
-	return e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
-}
+// PlainHTTP reports whether a registry that may not speak plain HTTP (it
+// is neither loopback nor listed as insecure) answered HTTPS with it.
+func (e *Error) PlainHTTP() bool { return errors.As(e.Cause, new(*plainHTTPError)) }
 
 // ByDigest reports whether the request asked for a manifest by digest
 // (Head or Platforms given "sha256:…"), not by tag.
