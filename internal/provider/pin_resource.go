@@ -155,11 +155,15 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	// A refresh that failed left upstream_* as an earlier one recorded it,
 	// unless this plan resolved upstream itself (adoptImported).
 	state.stale = unchecked(ctx, req.Private)
-	if previous == nil && r.adoptTagOfDigestImport(ctx, sel, &state, resp) {
+	adopted := previous == nil && r.adoptTagOfDigestImport(ctx, sel, &state, resp)
+	if adopted {
 		previous, state.stale = &sel, false
 	}
 	if previous != nil && previous.Imported && !sameTag(*previous, sel) && r.adoptImported(ctx, sel, &state, plan, resp) {
-		previous, state.stale = &sel, false
+		previous, state.stale, adopted = &sel, false, true
+	}
+	if adopted {
+		defer upstreamKnownAtApply(ctx, resp)
 	}
 	if previous == nil || !sameTag(*previous, sel) {
 		r.planResolved(ctx, sel, required, &plan, resp)
@@ -262,6 +266,58 @@ func (r *pinResource) adoptTagOfDigestImport(ctx context.Context, sel selector, 
 	state.Tag = types.StringValue(sel.Tag)
 	r.watchImported(ctx, rreq, state, resp, "the tag of %s, imported by digest", "tag")
 	return true
+}
+
+// privatePlannedUpstreamKey holds the upstream_tag and upstream_digest a
+// plan resolved itself (upstreamKnownAtApply), for Update to write.
+const privatePlannedUpstreamKey = "planned_upstream"
+
+// plannedUpstream is what a plan resolved upstream to; Tag is "" for none.
+type plannedUpstream struct {
+	Tag    string `json:"tag"`
+	Digest string `json:"digest"`
+}
+
+// upstreamKnownAtApply plans upstream_tag and upstream_digest as known
+// after apply when this plan resolved upstream itself (a pin just
+// imported, whose refresh watched only the imported tag), and keeps what
+// it resolved in the planned private state for Update. Terraform plans
+// again at apply, from the same refreshed state, and stops the apply when
+// that plan differs from the one shown: upstream resolved again then may
+// differ though the pin holds as shown (on_drift = "warn"), and
+// upstream_* only records it. The pin itself stays known, so a pin that
+// would move at apply is still refused.
+func upstreamKnownAtApply(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || resp.Private == nil {
+		return
+	}
+	var tag, digest types.String
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("upstream_tag"), &tag)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("upstream_digest"), &digest)...)
+	if resp.Diagnostics.HasError() || digest.IsUnknown() || digest.IsNull() || tag.IsUnknown() {
+		return
+	}
+	raw, _ := json.Marshal(plannedUpstream{Tag: tag.ValueString(), Digest: digest.ValueString()}) // strings only: it cannot fail
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedUpstreamKey, raw)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("upstream_tag"), types.StringUnknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("upstream_digest"), types.StringUnknown())...)
+}
+
+// takePlannedUpstream fills upstream_* that the plan left unknown with
+// what it resolved (upstreamKnownAtApply), else with the pin itself, and
+// removes the record.
+func takePlannedUpstream(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, plan *pinResourceModel) {
+	if !plan.UpstreamDigest.IsUnknown() && !plan.UpstreamTag.IsUnknown() {
+		return
+	}
+	plan.UpstreamTag, plan.UpstreamDigest = plan.Tag, plan.Digest
+	raw, diags := req.Private.GetKey(ctx, privatePlannedUpstreamKey)
+	resp.Diagnostics.Append(diags...)
+	var up plannedUpstream
+	if len(raw) > 0 && json.Unmarshal(raw, &up) == nil && up.Digest != "" {
+		plan.UpstreamTag, plan.UpstreamDigest = optionalString(up.Tag), types.StringValue(up.Digest)
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedUpstreamKey, nil)...)
 }
 
 // pinKnownAfterApply marks what drift can change as unknown: the pin,
@@ -700,6 +756,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 			"The selector depended on values unknown at plan time, so the plan could not resolve it. Run terraform apply again once those values are known.")
 		return
 	}
+	takePlannedUpstream(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
 	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel.effective(r.data.defaultRepository))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
