@@ -116,7 +116,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: plainHTTP}
+	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: c.plainHTTPAllowed}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -173,17 +173,21 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 // statusErrorOf does (go-containerregistry then failed with "body exceeds
 // 65536 byte limit", and the status, which classifies it, was lost).
 //
-// Unless plainHTTP, it sends no request over plain HTTP. go-containerregistry
+// It sends a request over plain HTTP only to a host plainHTTP allows, host
+// by host, as the unverified transport is chosen. go-containerregistry
 // lets a private address (10/8, 172.16/12, 192.168/16) fall back to plain
 // HTTP when HTTPS fails or is slow, and would then send it credentials
 // and take its digests in clear; like docker, only loopback and listed
-// hosts may.
+// hosts may. A registry that may speak plain HTTP does not make its
+// token service (an http realm, which go-containerregistry accepts for
+// such a registry) or a store its blobs are redirected to one that may:
+// the registry's credentials went to an http realm on any host in clear.
 type repositoryPing struct {
 	inner      http.RoundTripper
-	path       string        // /v2/<name>/tags/list
-	retryAfter *atomic.Int64 // of the latest answer
-	challenge  []string      // a repository request's WWW-Authenticate, or nil
-	plainHTTP  bool          // a loopback host, or one listed as insecure
+	path       string                // /v2/<name>/tags/list
+	retryAfter *atomic.Int64         // of the latest answer
+	challenge  []string              // a repository request's WWW-Authenticate, or nil
+	plainHTTP  func(u *url.URL) bool // whether u's host may be spoken to over plain HTTP (Client.plainHTTPAllowed)
 }
 
 // plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
@@ -211,7 +215,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
 	}
-	if req.URL.Scheme == "http" && !p.plainHTTP {
+	if req.URL.Scheme == "http" && !p.plainHTTP(req.URL) {
 		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	resp, err := p.inner.RoundTrip(req)

@@ -200,6 +200,16 @@ func (e *Error) PlainHTTP() bool {
 		e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
 }
 
+// PlainHTTPHost is the host plain HTTP was not tried for (the registry's
+// token service, or a store its blobs were redirected to, may be another
+// host than the registry), else the registry.
+func (e *Error) PlainHTTPHost() string {
+	if pe := new(plainHTTPRefusedError); errors.As(e.Cause, &pe) {
+		return pe.host
+	}
+	return e.Registry
+}
+
 // ByDigest reports whether the request asked for a manifest by digest
 // (Head or Platforms given "sha256:…"), not by tag.
 func (e *Error) ByDigest() bool { return strings.Contains(e.Action, " of digest ") }

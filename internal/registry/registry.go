@@ -25,6 +25,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -264,6 +265,18 @@ func (c *Client) insecureAddr(addr string) bool {
 		return c.insecure[host]
 	}
 	return false
+}
+
+// plainHTTPAllowed reports whether a request to u may go over plain HTTP:
+// its host is loopback, or its host and port (80 when it names none) are
+// listed as insecure. The registry's own listing says nothing of another
+// host or port, its token service's or a blob store's.
+func (c *Client) plainHTTPAllowed(u *url.URL) bool {
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	return isLoopback(u.Host) || c.insecureAddr(addr)
 }
 
 // insecureRegistry reports whether the registry, as addressed, is listed.
