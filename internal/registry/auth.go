@@ -193,9 +193,15 @@ type repositoryPing struct {
 // plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
 // send. go-containerregistry's ping reports it after the HTTPS attempt's
 // error, which decides whether the ping is retried.
-type plainHTTPRefusedError struct{ host string }
+type plainHTTPRefusedError struct {
+	host string
+	why  string // or "": neither loopback nor listed as insecure
+}
 
 func (e *plainHTTPRefusedError) Error() string {
+	if e.why != "" {
+		return "plain HTTP not tried for " + e.host + ": " + e.why
+	}
 	return "plain HTTP not tried for " + e.host
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -202,6 +203,91 @@ func TestPlainHTTPBlobStoreOnAnotherHostRefused(t *testing.T) {
 		if e := new(Error); !errors.As(err, &e) || e.PlainHTTPHost() != store {
 			t.Errorf("not an error that names %s: %v", store, err)
 		}
+	}
+}
+
+// A registry named as loopback (localhost, *.localhost) speaks plain
+// HTTP without being listed only when its name resolves to loopback
+// addresses: Go's resolver (netgo, as a provider binary is built) asks
+// the network's DNS for *.localhost, and localhost itself when /etc/hosts
+// lacks it, so a name that resolves elsewhere had the registry's
+// credentials sent there in clear. Docker resolves the name and checks its
+// addresses the same way. Only loopback addresses are dialled; none is an
+// error that says plain HTTP was not tried. The resolver here answers for
+// the names, and every loopback address dialled is the local registry.
+func TestLoopbackNameMustResolveToLoopback(t *testing.T) {
+	noDockerConfig(t)
+	const password = "hosts-loopback-password"
+	var n tlsCounter
+	f := newFake(t, withBasic("u", password), withHook(n.hook))
+	f.setTags("acme/x", []string{"a"})
+	_, port, _ := net.SplitHostPort(f.host)
+	for _, tc := range []struct {
+		host     string
+		addrs    []string
+		insecure []string
+		ok       bool
+	}{
+		{host: "registry.localhost", addrs: []string{"192.0.2.10"}},
+		{host: "registry.localhost", addrs: []string{"192.0.2.10", "2001:db8::10"}},
+		{host: "localhost", addrs: []string{"10.0.0.7"}},
+		{host: "registry.localhost", addrs: []string{"127.0.0.1"}, ok: true},
+		{host: "localhost", addrs: []string{"::1", "127.0.0.1"}, ok: true},
+		{host: "registry.localhost", addrs: []string{"192.0.2.10", "127.0.0.1"}, ok: true},                                      // the loopback one only
+		{host: "registry.localhost", addrs: []string{"192.0.2.10"}, insecure: []string{"registry.localhost:" + port}, ok: true}, // listed: as the user says
+	} {
+		t.Run(fmt.Sprintf("%s=%v,insecure=%v", tc.host, tc.addrs, tc.insecure), func(t *testing.T) {
+			reg := net.JoinHostPort(tc.host, port)
+			c := newTestClient(t, Config{MaxRetries: 0, InsecureHosts: tc.insecure, Credentials: []Credential{{Host: reg, Username: "u", Password: password}}})
+			var mu sync.Mutex
+			var dialled []string
+			c.lookup = func(_ context.Context, host string) ([]net.IPAddr, error) {
+				if host != tc.host {
+					return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+				}
+				var out []net.IPAddr
+				for _, a := range tc.addrs {
+					out = append(out, net.IPAddr{IP: net.ParseIP(a)})
+				}
+				return out, nil
+			}
+			// Any address the client dials, by name or by IP, reaches the
+			// registry, so that a non-loopback one would be served.
+			c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				mu.Lock()
+				dialled = append(dialled, addr)
+				mu.Unlock()
+				if ip := net.ParseIP(hostName(addr)); ip != nil && ip.IsLoopback() && ip.To4() == nil {
+					return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED} // the registry listens on IPv4 only
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+			}
+			before := n.plain.Load()
+			got, err := c.ListTags(context.Background(), repoOf(t, reg+"/acme/x"))
+			if tc.ok {
+				if err != nil || len(got) != 1 {
+					t.Fatalf("got %v, %v; want the tag (dialled %v)", got, err, dialled)
+				}
+				for _, d := range dialled {
+					if ip := net.ParseIP(hostName(d)); ip != nil && !ip.IsLoopback() {
+						t.Errorf("dialled %s, not loopback", d)
+					}
+				}
+				return
+			}
+			if n.plain.Load() != before {
+				t.Fatalf("%d requests reached %s over plain HTTP, resolved to %v (dialled %v)", n.plain.Load()-before, reg, tc.addrs, dialled)
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if e := new(Error); !errors.As(err, &e) || !e.PlainHTTP() || !strings.Contains(err.Error(), tc.addrs[0]) {
+				t.Errorf("not an error that says plain HTTP and names the address: %v", err)
+			}
+			if strings.Contains(err.Error(), password) {
+				t.Errorf("error quotes the password: %s", err)
+			}
+		})
 	}
 }
 
