@@ -44,6 +44,7 @@ type Error struct {
 	invalid    bool          // the caller's input was invalid; nothing was sent
 	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
 	badCert    bool          // the TLS certificate could not be verified
+	plainHTTP  bool          // the registry may speak plain HTTP (loopback, or listed): its ping tried it after HTTPS
 	// tokenRefused: the 401 or 403 answered a request that carried the
 	// bearer token the registry's token service issued for the repository
 	// (so that service accepted the credentials, or anonymous access).
@@ -196,8 +197,10 @@ func (e *Error) CertificateUnverified() bool { return e.badCert }
 // listed as insecure.
 func (e *Error) PlainHTTP() bool {
 	return errors.As(e.Cause, new(*plainHTTPRefusedError)) ||
-		// net/http's error has no type of its own.
-		e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
+		// net/http's error has no type of its own. A registry that may
+		// speak plain HTTP was asked over it too, after HTTPS: what that
+		// answered (a rate limit, a fault) is what failed.
+		!e.plainHTTP && e.Cause != nil && strings.Contains(e.Cause.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // PlainHTTPHost is the host plain HTTP was not tried for (the registry's
@@ -271,6 +274,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 		Action:     action,
 		budget:     c.budget(),
 		timeout:    c.timeout,
+		plainHTTP:  c.pingsPlainHTTP(ref),
 	}
 	if s, ok := c.sources.Load(ref.key); ok {
 		e.source = s.(string)

@@ -362,3 +362,30 @@ func TestPlainHTTPAndUnverifiedTLSHostByHost(t *testing.T) {
 		}
 	}
 }
+
+// A registry that may speak plain HTTP (loopback, or listed) whose ping
+// fails over both schemes, HTTPS because it speaks plain HTTP and plain
+// HTTP with a rate limit, a fault or a refusal, fails for what plain HTTP
+// answered: the error is not one of plain HTTP (whose advice, to list the
+// host in insecure_registries, took the place of the rate limit's). A
+// host that may not speak plain HTTP keeps that classification.
+func TestPlainHTTPRegistryFailureIsNotAPlainHTTPError(t *testing.T) {
+	noDockerConfig(t)
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusForbidden} {
+		f := newFake(t, withHook(func(w http.ResponseWriter, _ *http.Request) bool {
+			writeRegError(w, status, "FAULT", http.StatusText(status))
+			return true
+		}))
+		for _, insecure := range [][]string{nil, {f.host}} {
+			c := newTestClient(t, Config{MaxRetries: 0, InsecureHosts: insecure})
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			e := new(Error)
+			if !errors.As(err, &e) || e.StatusCode != status {
+				t.Fatalf("%d, insecure %v: got %v; want the registry's %d", status, insecure, err, status)
+			}
+			if e.PlainHTTP() {
+				t.Errorf("%d, insecure %v: classified as plain HTTP: %v", status, insecure, err)
+			}
+		}
+	}
+}
