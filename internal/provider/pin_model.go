@@ -128,7 +128,7 @@ func resolveErrorDetail(err error) string {
 	case e.CertificateUnverified():
 		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
 	case e.PlainHTTP():
-		detail += fmt.Sprintf(" If %s serves plain HTTP and you trust the network, list it in insecure_registries.", e.Registry)
+		detail += fmt.Sprintf(" If %s serves plain HTTP and you trust the network, list it in insecure_registries.", e.PlainHTTPHost())
 	case e.TokenRefused():
 		detail += fmt.Sprintf(" Check the repository's name; if it is private, credentials that may pull it come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsUnauthorized(err):

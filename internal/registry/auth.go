@@ -103,20 +103,19 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	scopes := []string{ref.name.Scope(transport.PullScope)}
 	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
 	reg := ref.name.Registry
-	host := ref.name.RegistryStr()
-	plainHTTP := isLoopback(host) || c.insecureRegistry(host)
+	plainHTTP := c.pingsPlainHTTP(ref)
 	if plainHTTP {
 		// Lets go-containerregistry's ping fall back to plain HTTP
-		// after trying HTTPS first. NewRepository checked host as
+		// after trying HTTPS first. NewRepository checked the host as
 		// NewRegistry does: it cannot fail.
-		reg, _ = name.NewRegistry(host, name.Insecure)
+		reg, _ = name.NewRegistry(ref.name.RegistryStr(), name.Insecure)
 	}
 	key := "auth " + ref.key
 	if challenge != nil {
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: plainHTTP}
+	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: c.plainHTTPAllowed}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -153,6 +152,13 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	return &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}, nil
 }
 
+// pingsPlainHTTP reports whether the repository's registry is loopback or
+// listed as insecure, so that its ping tries plain HTTP after HTTPS.
+func (c *Client) pingsPlainHTTP(ref Repository) bool {
+	host := ref.name.RegistryStr()
+	return isLoopback(host) || c.insecureRegistry(host)
+}
+
 // repositoryPing sits under go-containerregistry's transports of one
 // repository. When its ping, GET /v2/, is refused with a 4xx other than
 // 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the
@@ -178,17 +184,21 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 // statusErrorOf does (go-containerregistry then failed with "body exceeds
 // 65536 byte limit", and the status, which classifies it, was lost).
 //
-// Unless plainHTTP, it sends no request over plain HTTP. go-containerregistry
+// It sends a request over plain HTTP only to a host plainHTTP allows, host
+// by host, as the unverified transport is chosen. go-containerregistry
 // lets a private address (10/8, 172.16/12, 192.168/16) fall back to plain
 // HTTP when HTTPS fails or is slow, and would then send it credentials
 // and take its digests in clear; like docker, only loopback and listed
-// hosts may.
+// hosts may. A registry that may speak plain HTTP does not make its
+// token service (an http realm, which go-containerregistry accepts for
+// such a registry) or a store its blobs are redirected to one that may:
+// the registry's credentials went to an http realm on any host in clear.
 type repositoryPing struct {
 	inner      http.RoundTripper
-	path       string        // /v2/<name>/tags/list
-	retryAfter *atomic.Int64 // of the latest answer
-	challenge  []string      // a repository request's WWW-Authenticate, or nil
-	plainHTTP  bool          // a loopback host, or one listed as insecure
+	path       string                // /v2/<name>/tags/list
+	retryAfter *atomic.Int64         // of the latest answer
+	challenge  []string              // a repository request's WWW-Authenticate, or nil
+	plainHTTP  func(u *url.URL) bool // whether u's host may be spoken to over plain HTTP (Client.plainHTTPAllowed)
 }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
@@ -197,6 +207,21 @@ type plainHTTPError struct{ cause error }
 
 func (e *plainHTTPError) Error() string { return e.cause.Error() }
 func (e *plainHTTPError) Unwrap() error { return e.cause }
+
+// plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
+// send. go-containerregistry's ping reports it after the HTTPS attempt's
+// error, which decides whether the ping is retried.
+type plainHTTPRefusedError struct {
+	host string
+	why  string // or "": neither loopback nor listed as insecure
+}
+
+func (e *plainHTTPRefusedError) Error() string {
+	if e.why != "" {
+		return "plain HTTP not tried for " + e.host + ": " + e.why
+	}
+	return "plain HTTP not tried for " + e.host
+}
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)
@@ -214,10 +239,14 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
 	}
-	if req.URL.Scheme == "http" && !p.plainHTTP {
-		// go-containerregistry's ping reports this after the HTTPS
-		// attempt's error, which decides whether it is retried.
-		return nil, fmt.Errorf("plain HTTP not tried for %s", req.URL.Host)
+	if req.URL.Scheme == "http" && !p.plainHTTP(req.URL) {
+		if isPing(req) {
+			// go-containerregistry's fallback after HTTPS, which
+			// reports this after the HTTPS attempt's error: that error
+			// decides whether the ping is retried, and what failed.
+			return nil, fmt.Errorf("plain HTTP not tried for %s", req.URL.Host)
+		}
+		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	resp, err := p.inner.RoundTrip(req)
 	if err == nil {

@@ -192,8 +192,22 @@ func (e *Error) TokenRefused() bool {
 func (e *Error) CertificateUnverified() bool { return e.badCert }
 
 // PlainHTTP reports whether a registry that may not speak plain HTTP (it
-// is neither loopback nor listed as insecure) answered HTTPS with it.
-func (e *Error) PlainHTTP() bool { return errors.As(e.Cause, new(*plainHTTPError)) }
+// is neither loopback nor listed as insecure) answered HTTPS with it, or
+// a request to such a host (a token service's, a blob store's) was not
+// sent over plain HTTP.
+func (e *Error) PlainHTTP() bool {
+	return errors.As(e.Cause, new(*plainHTTPError)) || errors.As(e.Cause, new(*plainHTTPRefusedError))
+}
+
+// PlainHTTPHost is the host plain HTTP was not tried for (the registry's
+// token service, or a store its blobs were redirected to, may be another
+// host than the registry), else the registry.
+func (e *Error) PlainHTTPHost() string {
+	if pe := new(plainHTTPRefusedError); errors.As(e.Cause, &pe) {
+		return pe.host
+	}
+	return e.Registry
+}
 
 // ByDigest reports whether the request asked for a manifest by digest
 // (Head or Platforms given "sha256:…"), not by tag.

@@ -25,6 +25,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,6 +152,10 @@ type Client struct {
 	// verified checks TLS against the system pool plus CACertPEM;
 	// unverified, used only for hosts listed in InsecureHosts, does not.
 	verified, unverified *http.Transport
+	// dial and lookup are under both transports' DialContext
+	// (dialContext): net.Dialer's and the system resolver's.
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
 
 	pageSize       int
 	listingTimeout time.Duration
@@ -230,7 +235,10 @@ func New(cfg Config) (*Client, error) {
 			return nil, errors.New("the CA certificate PEM holds no certificate that can be parsed; give one or more PEM blocks of type CERTIFICATE")
 		}
 	}
+	c.dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext // as http.DefaultTransport's
+	c.lookup = net.DefaultResolver.LookupIPAddr
 	c.verified = http.DefaultTransport.(*http.Transport).Clone()
+	c.verified.DialContext = c.dialContext
 	c.verified.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.verified.MaxIdleConnsPerHost = 16
 	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take
@@ -264,6 +272,72 @@ func (c *Client) insecureAddr(addr string) bool {
 		return c.insecure[host]
 	}
 	return false
+}
+
+// plainHTTPAllowed reports whether a request to u may go over plain HTTP:
+// its host is loopback, or its host and port (80 when it names none) are
+// listed as insecure. The registry's own listing says nothing of another
+// host or port, its token service's or a blob store's. A loopback name
+// (localhost, *.localhost) not listed is dialled only at the loopback
+// addresses it resolves to (dialContext).
+func (c *Client) plainHTTPAllowed(u *url.URL) bool {
+	return isLoopback(u.Host) || c.plainHTTPListed(u)
+}
+
+// plainHTTPListed reports whether u's host and port (80 when it names
+// none) are listed as insecure.
+func (c *Client) plainHTTPListed(u *url.URL) bool {
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	return c.insecureAddr(addr)
+}
+
+// loopbackOnly marks the context of a plain-HTTP request allowed only
+// because its host is a loopback name: dialContext dials it at loopback
+// addresses only.
+type loopbackOnly struct{}
+
+// dialContext dials addr, but for a request marked loopbackOnly it dials
+// only the loopback addresses the name resolves to, in turn, and fails
+// when there is none. localhost and *.localhost are loopback by name, but
+// Go's resolver asks /etc/hosts and then the network's DNS for them
+// (nothing in net maps them to loopback), so a DNS answer could send a
+// request that plain HTTP and the registry's credentials were allowed
+// for, as loopback, to another machine in clear; docker resolves such a
+// name and checks its addresses too. The addresses checked are the ones
+// dialled.
+func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if ctx.Value(loopbackOnly{}) == nil {
+		return c.dial(ctx, network, addr)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	addrs, err := c.lookup(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, a := range addrs {
+		if a.IP.IsLoopback() {
+			conn, err := c.dial(ctx, network, net.JoinHostPort(a.IP.String(), port))
+			if err == nil {
+				return conn, nil
+			}
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	found := make([]string, len(addrs))
+	for i, a := range addrs {
+		found[i] = a.IP.String()
+	}
+	return nil, &plainHTTPRefusedError{host: addr, why: fmt.Sprintf("%s resolves to %s, no loopback address, and is not listed as insecure", host, strings.Join(found, ", "))}
 }
 
 // insecureRegistry reports whether the registry, as addressed, is listed.
@@ -395,6 +469,9 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if w.c.insecureAddr(addr) {
 		inner = w.c.unverified
+	}
+	if req.URL.Scheme == "http" && net.ParseIP(req.URL.Hostname()) == nil && isLoopback(req.URL.Host) && !w.c.plainHTTPListed(req.URL) {
+		req = req.WithContext(context.WithValue(req.Context(), loopbackOnly{}, true))
 	}
 	resp, err := inner.RoundTrip(req)
 	if err == nil && !ownPath.MatchString(req.URL.Path) {
