@@ -2,23 +2,14 @@ package provider
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
@@ -50,14 +41,6 @@ func (s *syncBuffer) String() string {
 // TF_REATTACH_PROVIDERS, so the interrupt takes Terraform's own path.
 func TestInterrupt_stopsInFlightRequests(t *testing.T) {
 	isolateHome(t)
-	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfPath == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			t.Skip("terraform is not on PATH")
-		}
-		tfPath = p
-	}
 
 	arrived, ended := make(chan struct{}), make(chan struct{})
 	var arrivedOnce, endedOnce sync.Once
@@ -76,59 +59,10 @@ func TestInterrupt_stopsInFlightRequests(t *testing.T) {
 		})
 	}))
 
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig, 1)
-	closeCh := make(chan struct{})
-	// The address the CLI looks for: OpenTofu's registry host under tofu
-	// (TF_ACC_PROVIDER_HOST, as terraform-plugin-testing reads it).
-	host := "registry.terraform.io"
-	if h := os.Getenv("TF_ACC_PROVIDER_HOST"); h != "" {
-		host = h
-	}
-	address := host + "/prefectimage/prefectimage"
-	go func() {
-		err := tf6server.Serve(address,
-			func() tfprotov6.ProviderServer { return providerserver.NewProtocol6(New("test")())() },
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			tf6server.WithLoggingSink(t),
-		)
-		if err != nil {
-			t.Errorf("serving the provider: %v", err)
-		}
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-closeCh:
-		case <-time.After(10 * time.Second):
-			t.Error("the provider server did not stop")
-		}
-	})
-	var rc *plugin.ReattachConfig
-	select {
-	case rc = <-reattachCh:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the provider server did not start")
-	}
-	reattach, err := json.Marshal(map[string]any{address: map[string]any{
-		"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
-		"Addr": map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    prefectimage = {
-      source = "prefectimage/prefectimage"
-    }
-  }
-}
-
+	// The provider served in process, the CLI run as a process of its own
+	// that the test interrupts.
+	cli := newCLISession(t)
+	cli.config(fmt.Sprintf(`
 provider "prefectimage" {
   repository      = %q
   request_timeout = "60s"
@@ -138,19 +72,10 @@ provider "prefectimage" {
 data "prefectimage_pin" "test" {
   prefect_version = "~> 3.4.0"
 }
-`, reg.Host()+"/"+prefectRepo)
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := append(os.Environ(), "TF_REATTACH_PROVIDERS="+string(reattach), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1", "TF_LOG=", "TF_LOG_PATH=")
-	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg != "" {
-		if _, err := os.Stat(cfg); err != nil {
-			env = append(env, "TF_CLI_CONFIG_FILE=")
-		}
-	}
+`, reg.Host()+"/"+prefectRepo))
 	terraform := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(tfPath, args...)
-		cmd.Dir, cmd.Env = dir, env
+		cmd := exec.Command(cli.tfPath, args...)
+		cmd.Dir, cmd.Env = cli.dir, cli.env
 		return cmd
 	}
 	if out, err := terraform("init", "-input=false", "-no-color").CombinedOutput(); err != nil {
