@@ -208,9 +208,10 @@ type plainHTTPError struct{ cause error }
 func (e *plainHTTPError) Error() string { return e.cause.Error() }
 func (e *plainHTTPError) Unwrap() error { return e.cause }
 
-// plainHTTPRefusedError is the plain-HTTP request repositoryPing does not
-// send. go-containerregistry's ping reports it after the HTTPS attempt's
-// error, which decides whether the ping is retried.
+// plainHTTPRefusedError is a plain-HTTP request that was not sent, and so
+// failed: to a token service or blob store on a host that may not speak
+// plain HTTP (repositoryPing), or to a loopback name that resolves to no
+// loopback address (dialContext). The ping's own fallback is not one.
 type plainHTTPRefusedError struct {
 	host string
 	why  string // or "": neither loopback nor listed as insecure
