@@ -160,7 +160,7 @@ func (e *Error) Error() string {
 	case errors.Is(e.Cause, context.DeadlineExceeded):
 		fmt.Fprintf(&b, "no answer within the request timeout of %s%s. Check the registry address and the network, or try again later.", e.timeout, attempts)
 	case e.PlainHTTP():
-		fmt.Fprintf(&b, "%s%s. Plain HTTP is used only for loopback hosts and hosts listed as insecure; every other registry is spoken to over HTTPS.", detail, attempts)
+		fmt.Fprintf(&b, "%s%s. Plain HTTP is used only for loopback hosts and hosts listed as insecure; every other host, a token service or blob store included, is spoken to over HTTPS.", detail, attempts)
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
