@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,8 +15,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/authn"
 )
 
 // schemeHosts serves requests to "scheme://host[:port]" from handlers in
@@ -59,19 +56,6 @@ func (h *schemeHosts) plainRequests(host string) []string {
 		}
 	}
 	return out
-}
-
-func schemeHostsClient(t *testing.T, h *schemeHosts, cfg Config) *Client {
-	t.Helper()
-	if cfg.Keychain == nil {
-		cfg.Keychain = authn.NewMultiKeychain()
-	}
-	c := newTestClient(t, cfg)
-	tr := &http.Transport{TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{}}
-	tr.RegisterProtocol("https", h)
-	tr.RegisterProtocol("http", h)
-	c.verified, c.unverified = tr, tr
-	return c
 }
 
 // plainBearerRegistry answers as a registry whose token service is realm:
@@ -130,7 +114,7 @@ func TestPlainHTTPRealmOnAnotherHostRefused(t *testing.T) {
 				h.handlers["http://"+tc.realm] = tokens
 			}
 			h.handlers["http://"+tc.registry] = reg
-			c := schemeHostsClient(t, h, Config{MaxRetries: 0, InsecureHosts: tc.insecure, Credentials: []Credential{{Host: tc.registry, Username: "u", Password: password}}})
+			c := hostsClient(t, h, Config{MaxRetries: 0, InsecureHosts: tc.insecure, Credentials: []Credential{{Host: tc.registry, Username: "u", Password: password}}})
 			got, err := c.ListTags(context.Background(), repoOf(t, tc.registry+"/acme/x"))
 			if tc.ok {
 				if err != nil || len(got) != 1 {

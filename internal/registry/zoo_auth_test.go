@@ -56,8 +56,8 @@ func (h *hosts) requests() []string {
 }
 
 // hostsClient is a Client whose HTTPS and HTTP requests, below its own
-// round trippers, are answered by h.
-func hostsClient(t *testing.T, h *hosts, cfg Config) *Client {
+// round trippers, are answered by h (a *hosts, a *schemeHosts).
+func hostsClient(t *testing.T, h http.RoundTripper, cfg Config) *Client {
 	t.Helper()
 	if cfg.Keychain == nil {
 		cfg.Keychain = authn.NewMultiKeychain()
