@@ -413,3 +413,49 @@ func TestAccCLI_replaceResolvesAfresh(t *testing.T) {
 		})
 	}
 }
+
+// The deprecated `terraform refresh` runs a whole plan inside (Terraform's
+// Context.Refresh), so ModifyPlan's drift decision comes with it: under
+// "error" it fails with the drift error and records nothing, while
+// `terraform apply -refresh-only` records the move under any on_drift. The
+// pin page says so; this holds it to what Terraform does.
+func TestAccCLI_legacyRefreshAndRefreshOnly(t *testing.T) {
+	for _, onDrift := range []string{"warn", "error"} {
+		t.Run(onDrift, func(t *testing.T) {
+			isolateHome(t)
+			reg := newSeededRegistry(t, driftTags)
+			s := newCLISession(t)
+			const tag = "3.4.2-python3.12"
+			s.config(pinConfig(reg, `  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  on_drift        = "`+onDrift+`"`))
+			s.must("init", "-input=false")
+			s.must("apply", "-input=false", "-auto-approve")
+			pinned := mustDigest(t, reg, tag)
+			push(t, reg, tag)()
+			moved := mustDigest(t, reg, tag)
+
+			out, err := s.run("refresh", "-input=false")
+			flat := strings.Join(strings.Fields(out), " ")
+			wantUpstream := moved
+			if onDrift == "error" {
+				if err == nil || !strings.Contains(flat, `Error: Upstream Image Moved`) {
+					t.Fatalf("terraform refresh under on_drift = \"error\": err %v, want the drift error\n%s", err, out)
+				}
+				wantUpstream = pinned
+			} else if err != nil || !strings.Contains(flat, `Warning: Upstream Image Moved`) {
+				t.Fatalf("terraform refresh under on_drift = \"warn\": err %v, want a warning\n%s", err, out)
+			}
+			if got := s.attr(pinAddress, "upstream_digest"); got != wantUpstream {
+				t.Errorf("upstream_digest %s after terraform refresh, want %s", got, wantUpstream)
+			}
+
+			s.must("apply", "-refresh-only", "-input=false", "-auto-approve")
+			for attr, want := range map[string]string{"upstream_digest": moved, "digest": pinned} {
+				if got := s.attr(pinAddress, attr); got != want {
+					t.Errorf("%s = %s after apply -refresh-only, want %s", attr, got, want)
+				}
+			}
+		})
+	}
+}
