@@ -216,7 +216,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, releasesErrorDetail(err))
+		resp.Diagnostics.AddError(summary, releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
