@@ -99,7 +99,7 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "The image repository: `prefecthq/prefect`, `prefecthq/prefect-client`, a mirror such " +
 					"as `ghcr.io/acme/prefect`, or `127.0.0.1:5000/prefecthq/prefect`. Defaults to the provider's " +
 					"`repository`.",
-				Validators: []validator.String{repositoryValidator},
+				Validators: []validator.String{selectorRepositoryValidator},
 			},
 			"prefect_version": schema.StringAttribute{
 				Optional: true,
