@@ -3,10 +3,14 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -75,5 +79,232 @@ data "prefectimage_pin" "now" {
 			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*` +
 				wrapped("The registry_auth block for "+reg.Host()+" depends on a value known only after apply").String()),
 		}},
+	})
+}
+
+// Every selector attribute known only at apply (a terraform_data output),
+// required_platforms with one unknown element among known ones, on_drift
+// and repository too, for the resource at create and at update and for
+// both data sources: validate passes, the plan shows them and the results
+// as known after apply, the apply resolves them, and the plan after it is
+// empty (no "inconsistent result after apply", no "inconsistent final
+// plan"). An update whose unknowns turn out unchanged keeps the pin.
+func TestAccUnknowns_selectorsKnownOnlyAtApply(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	config := func(version, trigger string) string {
+		return providerConfig(reg) + fmt.Sprintf(`
+resource "terraform_data" "v" {
+  input = {
+    version  = %[1]q
+    python   = "3.12"
+    flavor   = "standard"
+    platform = "linux/amd64"
+    arm      = "linux/arm64"
+    on_drift = "warn"
+    repo     = %[2]q
+    trigger  = %[3]q
+  }
+}
+
+locals {
+  v = terraform_data.v.output
+}
+
+resource "prefectimage_pin" "test" {
+  repository         = local.v.repo
+  prefect_version    = local.v.version
+  python_version     = local.v.python
+  flavor             = local.v.flavor
+  platform           = local.v.platform
+  required_platforms = ["linux/amd64", local.v.arm]
+  on_drift           = local.v.on_drift
+}
+
+resource "prefectimage_pin" "tag" {
+  tag = local.v.python == "3.12" ? "3-latest" : "3.4.1-python3.11"
+}
+
+data "prefectimage_pin" "test" {
+  repository         = local.v.repo
+  prefect_version    = local.v.version
+  python_version     = local.v.python
+  flavor             = local.v.flavor
+  platform           = local.v.platform
+  required_platforms = ["linux/amd64", local.v.arm]
+}
+
+data "prefectimage_releases" "test" {
+  repository      = local.v.repo
+  prefect_version = local.v.version
+  python_version  = local.v.python
+  flavor          = local.v.flavor
+}
+`, version, repo, trigger)
+	}
+	unknownAtPlan := func(action plancheck.ResourceActionType) []plancheck.PlanCheck {
+		checks := []plancheck.PlanCheck{plancheck.ExpectResourceAction(pinAddress, action)}
+		for _, attr := range []string{"prefect_version", "python_version", "flavor", "platform", "repository", "on_drift", "digest", "ref", "tag", "platform_digests"} {
+			checks = append(checks, plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New(attr)))
+		}
+		return append(checks,
+			plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("required_platforms").AtSliceIndex(1)),
+			plancheck.ExpectKnownValue(pinAddress, tfjsonpath.New("required_platforms").AtSliceIndex(0), knownvalue.StringExact("linux/amd64")),
+			plancheck.ExpectUnknownValue("prefectimage_pin.tag", tfjsonpath.New("digest")),
+			plancheck.ExpectUnknownValue("data.prefectimage_pin.test", tfjsonpath.New("ref")),
+			plancheck.ExpectUnknownValue("data.prefectimage_releases.test", tfjsonpath.New("versions")),
+		)
+	}
+	resolved := func(tag, latest string) []statecheck.StateCheck {
+		checks := append(pinValues(t, reg, pinAddress, repo, tag), pinValues(t, reg, "data.prefectimage_pin.test", repo, tag)...)
+		checks = append(checks, pinValues(t, reg, "prefectimage_pin.tag", repo, "3-latest")...)
+		return append(checks,
+			statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("on_drift"), knownvalue.StringExact("warn")),
+			statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_ref"), knownvalue.NotNull()),
+			statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("required_platforms"), knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("linux/amd64"), knownvalue.StringExact("linux/arm64")})),
+			statecheck.ExpectKnownValue("data.prefectimage_pin.test", tfjsonpath.New("platform_ref"), knownvalue.NotNull()),
+			statecheck.ExpectKnownValue("data.prefectimage_releases.test", tfjsonpath.New("latest"), knownvalue.StringExact(latest)),
+		)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            config("~> 3.4.0", "a"),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: unknownAtPlan(plancheck.ResourceActionCreate)},
+			ConfigStateChecks: resolved("3.4.2-python3.12", "3.4.2"),
+		}, {
+			// Unknown again at update, and unchanged once known: the pin holds.
+			Config:            config("~> 3.4.0", "b"),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: unknownAtPlan(plancheck.ResourceActionUpdate)},
+			ConfigStateChecks: resolved("3.4.2-python3.12", "3.4.2"),
+		}, {
+			// Unknown at update, and a new selector once known.
+			Config:            config("~> 3.5.0", "c"),
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: unknownAtPlan(plancheck.ResourceActionUpdate)},
+			ConfigStateChecks: resolved("3.5.0-python3.12", "3.5.0"),
+		}},
+	})
+}
+
+// Blank selector attributes and null ones. null, written or from a module
+// variable that defaults to null, is the attribute left out: the pin is
+// the one an empty block gives, and writing a default out changes
+// nothing. A blank string is an attribute error at validate time that
+// says to leave it out (or null), before any registry is asked; an empty
+// required_platforms requires nothing.
+func TestAccUnknowns_nullAndBlank(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	repo := reg.Host() + "/" + prefectRepo
+	reg.ResetCounts()
+	variables := `
+variable "prefect_version" {
+  type    = string
+  default = null
+}
+variable "python_version" {
+  type    = string
+  default = null
+}
+variable "flavor" {
+  type    = string
+  default = null
+}
+variable "tag" {
+  type    = string
+  default = null
+}
+variable "platform" {
+  type    = string
+  default = null
+}
+variable "required_platforms" {
+  type    = list(string)
+  default = null
+}
+variable "repository" {
+  type    = string
+  default = null
+}
+variable "on_drift" {
+  type    = string
+  default = null
+}
+`
+	pin := `
+  prefect_version    = var.prefect_version
+  python_version     = var.python_version
+  flavor             = var.flavor
+  tag                = var.tag
+  platform           = var.platform
+  required_platforms = var.required_platforms
+  repository         = var.repository
+`
+	cfg := providerConfig(reg) + variables + `
+resource "prefectimage_pin" "test" {` + pin + `  on_drift = var.on_drift
+}
+
+data "prefectimage_pin" "test" {` + pin + `}
+
+data "prefectimage_releases" "test" {
+  prefect_version = var.prefect_version
+  python_version  = var.python_version
+  flavor          = var.flavor
+  repository      = var.repository
+}
+`
+	newest := append(pinValues(t, reg, pinAddress, repo, "3.5.0-python3.12"), pinValues(t, reg, "data.prefectimage_pin.test", repo, "3.5.0-python3.12")...)
+	newest = append(newest,
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("flavor"), knownvalue.StringExact("standard")),
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("on_drift"), knownvalue.StringExact("update")),
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("platform_digests"), knownvalue.Null()),
+		statecheck.ExpectKnownValue("data.prefectimage_releases.test", tfjsonpath.New("versions"), knownvalue.ListExact([]knownvalue.Check{
+			knownvalue.StringExact("3.5.0"), knownvalue.StringExact("3.4.2"), knownvalue.StringExact("3.4.1")})),
+	)
+	var steps []resource.TestStep
+	for _, tc := range []struct{ attr, want string }{
+		{"prefect_version", `Invalid Prefect Version Constraint.*prefect_version is blank; leave it out`},
+		{"python_version", `Invalid Python Version.*python_version is blank; leave it out`},
+		{"flavor", `Invalid Flavor.*flavor is blank; leave it out \(or null\) for "standard"`},
+		{"tag", `Invalid Tag.*tag is blank; leave it out \(or null\)`},
+		{"platform", `Invalid Platform.*platform is blank; leave it out \(or null\)`},
+		{"repository", `Invalid Repository.*repository is blank; leave it out \(or null\)`},
+	} {
+		steps = append(steps, resource.TestStep{
+			Config:          cfg,
+			ConfigVariables: map[string]config.Variable{tc.attr: config.StringVariable("")},
+			ExpectError:     regexp.MustCompile(`(?s)` + strings.ReplaceAll(tc.want, " ", `\s+`)),
+		})
+	}
+	steps = append(steps, resource.TestStep{
+		PreConfig: func() {
+			// Terraform validates each block as its plan walk reaches it,
+			// so a valid releases data source beside may list tags; no
+			// pin with a blank attribute resolves a digest.
+			if c := reg.Counts(); c.Head+c.Get != 0 {
+				t.Errorf("a pin with a blank attribute reached the registry: %v", reg.Requests())
+			}
+		},
+		Config:            cfg,
+		ConfigStateChecks: newest,
+	}, resource.TestStep{
+		// The defaults written out, and an empty required_platforms: no change.
+		Config: cfg,
+		ConfigVariables: map[string]config.Variable{
+			"flavor":             config.StringVariable("standard"),
+			"repository":         config.StringVariable(repo),
+			"on_drift":           config.StringVariable("update"),
+			"required_platforms": config.ListVariable(),
+		},
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(mustDigest(t, reg, "3.5.0-python3.12"))),
+		}},
+		ConfigStateChecks: newest,
+	})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
 	})
 }
