@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -307,4 +310,105 @@ data "prefectimage_releases" "test" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps:                    steps,
 	})
+}
+
+// Through the real CLI: the registry_auth password from an ephemeral
+// variable (Terraform 1.10+) works, and is in neither the saved plan
+// (terraform show -json) nor the state; many pins and data sources on one
+// repository under for_each and count list it no more than one pin and a
+// releases data source alone do, and plan the same with -parallelism=1.
+func TestAccCLI_ephemeralPasswordAndFleet(t *testing.T) {
+	isolateHome(t)
+	const password = "Ephem3ral-Passw0rd"
+	reg := newSeededRegistry(t, nil, registrytest.WithBasicAuth("me", password))
+	s := newCLISession(t)
+	provider := fmt.Sprintf(`
+variable "password" {
+  type      = string
+  ephemeral = true
+}
+
+provider "prefectimage" {
+  repository  = %q
+  max_retries = 1
+  registry_auth {
+    address  = %q
+    username = "me"
+    password = var.password
+  }
+}
+`, reg.Host()+"/"+prefectRepo, reg.Host())
+	s.config(provider + `
+data "prefectimage_releases" "all" {}
+`)
+	s.must("init", "-input=false")
+	reg.ResetCounts()
+	s.must("plan", "-input=false", "-var", "password="+password)
+	whole := reg.Counts().ListPage
+	s.config(provider + `
+locals {
+  selectors = toset(["~> 3.4.0", "~> 3.1.0", "~> 2.20.0", ">= 3.0, < 3.3", "==3.1.*", "3.1.15", "~> 3.0", "~> 2.19.0"])
+}
+resource "prefectimage_pin" "each" {
+  for_each        = local.selectors
+  prefect_version = each.value
+  python_version  = "3.11"
+}
+data "prefectimage_pin" "each" {
+  for_each        = local.selectors
+  prefect_version = each.value
+  python_version  = "3.11"
+}
+resource "prefectimage_pin" "count" {
+  count           = 5
+  prefect_version = "~> 3.${count.index}.0"
+}
+data "prefectimage_releases" "each" {
+  for_each        = local.selectors
+  prefect_version = each.value
+}
+`)
+	planJSON := func(args ...string) (string, int) {
+		reg.ResetCounts()
+		s.must(append([]string{"plan", "-input=false", "-out=tfplan", "-var", "password=" + password}, args...)...)
+		pages := reg.Counts().ListPage
+		out := s.must("show", "-json", "tfplan")
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		delete(doc, "timestamp")
+		delete(doc, "relevant_attributes") // in the order the walk met them
+		raw, _ := json.Marshal(doc)
+		return string(raw), pages
+	}
+	serial, serialPages := planJSON("-parallelism=1")
+	parallel, parallelPages := planJSON()
+	if serial != parallel {
+		t.Errorf("the plan with -parallelism=1 differs from the default's:\n%s\n%s", serial, parallel)
+	}
+	// Narrowed ranges overlap the whole listing the releases need by a page
+	// or so where they meet; never a second listing.
+	for _, pages := range []int{serialPages, parallelPages} {
+		if pages > whole+whole/3 {
+			t.Errorf("%d tag-list pages for the fleet, against %d for one whole listing", pages, whole)
+		}
+	}
+	if strings.Contains(parallel, password) {
+		t.Error("the saved plan holds the password")
+	}
+	s.must("apply", "-input=false", "-var", "password="+password, "tfplan")
+	state, err := os.ReadFile(filepath.Join(s.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(state), password) {
+		t.Error("the state holds the password")
+	}
+	if !strings.Contains(string(state), `"3.4.25-python3.11"`) {
+		t.Errorf("the state lacks the pin of ~> 3.4.0:\n%s", state)
+	}
+	if out := s.must("plan", "-input=false", "-detailed-exitcode", "-var", "password="+password); !strings.Contains(out, "No changes.") {
+		t.Errorf("the plan after the apply is not empty:\n%s", out)
+	}
 }
