@@ -152,8 +152,8 @@ func resolveErrorDetail(err error) string {
 // that line: platform, required_platforms, or tag for a tag that does not
 // exist. A selector that matches nothing is about the four selector
 // attributes together, so it stays on the block.
-func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResource bool) {
-	summary, detail := resolveErrorSummary(err), pinErrorDetail(err, sel, forResource)
+func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResource bool, note ...string) {
+	summary, detail := resolveErrorSummary(err), pinErrorDetail(err, sel, forResource)+strings.Join(note, "")
 	var platform *resolver.PlatformError
 	var missing *resolver.MissingPlatformsError
 	switch {

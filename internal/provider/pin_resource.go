@@ -361,8 +361,15 @@ func pinnedTagGone(sel selector, state pinResourceModel) string {
 		repo, pinned, repo, upstream, state.UpstreamDigest.ValueString(), pinnedRef(state))
 }
 
-// planResolved resolves the selector now and plans the pin with known values.
+// planResolved resolves the selector now and plans the pin with known
+// values; when the registry's credentials are known only at apply, it
+// leaves the pin known after apply (Terraform has planned it so), to be
+// resolved with them: without them, a private registry refuses the plan
+// every time, and nothing creates what they depend on.
 func (r *pinResource) planResolved(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+	if _, pending := r.data.credentialsPending(sel.Repository); pending {
+		return
+	}
 	if err := r.resolveInto(ctx, sel, required, "", plan); err != nil {
 		addResolveError(&resp.Diagnostics, err, sel, true)
 		return
@@ -703,8 +710,8 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if err != nil {
 		resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, true)...)
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s",
-				state.TaggedRef.ValueString(), resolveErrorDetail(err)))
+			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s%s",
+				state.TaggedRef.ValueString(), resolveErrorDetail(err), r.data.pendingCredentialsNote(rreq.Repository)))
 		return
 	}
 	state.UpstreamTag = types.StringValue(pin.Tag)

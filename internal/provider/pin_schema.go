@@ -70,7 +70,7 @@ func pinAttributes() []pinAttribute {
 			description: "The image repository, spelled as `ref` and `tagged_ref` will spell it: `prefecthq/prefect`, " +
 				"`prefecthq/prefect-client`, a mirror such as `ghcr.io/acme/prefect`, or `127.0.0.1:5000/prefecthq/prefect`. " +
 				"Defaults to the provider's `repository`.",
-			strings: []validator.String{repositoryValidator}},
+			strings: []validator.String{selectorRepositoryValidator}},
 		{name: "prefect_version", kind: kindString, input: true,
 			description: "A constraint on the Prefect version. Terraform syntax with Terraform's meaning (`3.1.15`, " +
 				"`!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, `~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`, " +
@@ -90,7 +90,7 @@ func pinAttributes() []pinAttribute {
 		{name: "flavor", kind: kindString, input: true, computed: true,
 			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
 				"the tag when `tag` is set.",
-			strings: []validator.String{flavorValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{pinFlavorValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "allow_prereleases", kind: kindBool, input: true, computed: true,
 			description: "Also consider release candidates, alphas, betas and nightly `.devN` builds. Defaults to `false`.",
 			bools:       []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("tag"))}},
@@ -98,14 +98,14 @@ func pinAttributes() []pinAttribute {
 			description: "One exact tag of any kind (`3-latest`, `3.1-python3.12`, `2-latest-conda`, or a tag of another " +
 				"scheme such as prefect-aws's). Conflicts with `prefect_version`, `python_version`, `flavor` and " +
 				"`allow_prereleases`. When a selector is used instead, this is the tag it chose, such as `3.1.15-python3.12`.",
-			strings: []validator.String{tagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
+			strings: []validator.String{pinTagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
 		{name: "platform", kind: kindString, input: true,
 			description: "A platform, `os/arch[/variant]` as an image index names it, such as `linux/amd64` (not uname's " +
 				"`linux/x86_64`). When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
 				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, as " +
 				"Docker and containerd take them. Defaults to none.",
-			strings: []validator.String{platformValidator}},
+			strings: []validator.String{pinPlatformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
 			description: "Platforms (`os/arch[/variant]`, as an image index names them: `amd64`, not uname's `x86_64`) the pinned image must provide, such as " +
 				"`[\"linux/amd64\", \"linux/arm64\"]`, so that a pin never points at an image some of your workers " +

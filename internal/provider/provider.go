@@ -81,6 +81,52 @@ type providerData struct {
 	// only at apply, so pins without a repository of their own cannot be
 	// resolved at plan time.
 	repositoryUnknown bool
+	// pendingAuth: the registry_auth blocks known only at apply.
+	pendingAuth pendingCredentials
+}
+
+// pendingCredentials are the registry_auth blocks known only at apply,
+// which this run cannot use: their hosts, or every host when a block's
+// address (or the blocks themselves, under a dynamic block) is unknown.
+type pendingCredentials struct {
+	everyHost bool
+	hosts     []string
+}
+
+// credentialsPending reports whether the credentials for repository's
+// registry may be known only at apply: this run reaches it without them
+// (the Docker config keychain, or anonymous), which a private registry
+// refuses, so a pin there is resolved at apply, when they are known. block
+// is the address of the block, "" when any block may be the registry's.
+func (d *providerData) credentialsPending(repository string) (block string, pending bool) {
+	if repository == "" {
+		repository = d.defaultRepository
+	}
+	ref, err := registry.ParseRepository(repository)
+	if err != nil {
+		return "", false
+	}
+	for _, h := range d.pendingAuth.hosts {
+		if registry.SameCredentialHost(h, ref.Host()) {
+			return h, true
+		}
+	}
+	return "", d.pendingAuth.everyHost
+}
+
+// pendingCredentialsNote is what a failure of a read at plan time adds
+// when the registry's credentials may be known only at apply, else "".
+func (d *providerData) pendingCredentialsNote(repository string) string {
+	block, pending := d.credentialsPending(repository)
+	if !pending {
+		return ""
+	}
+	what := "A registry_auth block depends on a value known only after apply (its address, or a dynamic block's for_each), so this plan reached the registry without credentials from it"
+	if block != "" {
+		what = fmt.Sprintf("The registry_auth block for %s depends on a value known only after apply, so this plan reached the registry without it", block)
+	}
+	return " " + what + " (a data source, and a refresh, are read at plan time). Give the block values known at plan time (a variable, or a data source), " +
+		"or create what it depends on first (terraform apply -target=...)."
 }
 
 // providerDataOf takes what Configure handed over; nil before the provider
@@ -268,21 +314,30 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		}
 	}
 	var auths []registryAuthModel
+	var pending pendingCredentials
+	const pendingUse = "a prefectimage_pin resource on it that this plan would resolve (created, or with a changed selector) is resolved at apply, " +
+		"when the credentials are known; data sources and refreshes reach it with the Docker config keychain or anonymously."
 	if cfg.RegistryAuth.IsUnknown() {
+		pending.everyHost = true
 		resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth"),
 			"Registry Credentials Not Yet Known",
-			"The registry_auth blocks depend on values known only after apply (a dynamic block's for_each), so they are not used in this run; "+
-				"registries are reached with the Docker config keychain or anonymously instead.")
+			"The registry_auth blocks depend on values known only after apply (a dynamic block's for_each), so they are not used in this plan. "+
+				"For every registry, "+pendingUse)
 	} else if !cfg.RegistryAuth.IsNull() {
 		resp.Diagnostics.Append(cfg.RegistryAuth.ElementsAs(ctx, &auths, false)...)
 	}
 	var credIndex []int // the block index of each rcfg.Credentials entry
 	for i, a := range auths {
 		if a.Address.IsUnknown() || a.Username.IsUnknown() || a.Password.IsUnknown() {
+			if a.Address.IsUnknown() {
+				pending.everyHost = true
+			} else {
+				pending.hosts = append(pending.hosts, a.Address.ValueString())
+			}
 			resp.Diagnostics.AddAttributeWarning(path.Root("registry_auth").AtListIndex(i),
 				"Registry Credentials Not Yet Known",
-				"This registry_auth block depends on values known only after apply, so it is not used in this run; "+
-					"the registry is reached with the Docker config keychain or anonymously instead.")
+				"This registry_auth block depends on values known only after apply, so it is not used in this plan. "+
+					"For its registry, "+pendingUse)
 			continue
 		}
 		if j := slices.IndexFunc(rcfg.Credentials, func(c registry.Credential) bool {
@@ -312,7 +367,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		resp.Diagnostics.AddError("Unable to Configure the Registry Client", err.Error())
 		return
 	}
-	data := &providerData{resolver: resolver.New(client, p.resolver...), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown()}
+	data := &providerData{resolver: resolver.New(client, p.resolver...), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown(), pendingAuth: pending}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -99,7 +99,7 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "The image repository: `prefecthq/prefect`, `prefecthq/prefect-client`, a mirror such " +
 					"as `ghcr.io/acme/prefect`, or `127.0.0.1:5000/prefecthq/prefect`. Defaults to the provider's " +
 					"`repository`.",
-				Validators: []validator.String{repositoryValidator},
+				Validators: []validator.String{selectorRepositoryValidator},
 			},
 			"prefect_version": schema.StringAttribute{
 				Optional: true,
@@ -216,7 +216,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, releasesErrorDetail(err))
+		resp.Diagnostics.AddError(summary, releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})

@@ -57,6 +57,20 @@ func blankMeans(v stringCheck, advice string) stringCheck {
 	return v
 }
 
+// The validators of the pin's (and the releases data source's)
+// attributes whose blank value would otherwise read as a malformed one:
+// leaving them out (or null) is what a blank is meant to say.
+var (
+	selectorRepositoryValidator = blankMeans(repositoryValidator,
+		`repository is blank; leave it out (or null) for the provider's repository, or write one such as "ghcr.io/acme/prefect"`)
+	pinFlavorValidator = blankMeans(flavorValidator,
+		`flavor is blank; leave it out (or null) for "standard", or write "standard", "conda" or "kubernetes"`)
+	pinTagValidator = blankMeans(tagValidator,
+		`tag is blank; leave it out (or null) to select with prefect_version, python_version and flavor, or write one tag such as "3-latest"`)
+	pinPlatformValidator = blankMeans(platformValidator,
+		`platform is blank; leave it out (or null) for no platform's manifest, or write one such as "linux/amd64"`)
+)
+
 var repositoryValidator = stringCheck{
 	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
 	summary:     "Invalid Repository",

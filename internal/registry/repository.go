@@ -40,6 +40,11 @@ type Repository struct {
 // String is the repository as the user wrote it.
 func (r Repository) String() string { return r.written }
 
+// Host is the registry the repository is on, as credentials are matched
+// to it (index.docker.io when it names none): compare it with a
+// registry_auth address by SameCredentialHost.
+func (r Repository) Host() string { return r.name.RegistryStr() }
+
 // v2URL is the URL of path under the repository's /v2/ API. The scheme is
 // corrected to the one the ping found by go-containerregistry's transport.
 func (r Repository) v2URL(path string) *url.URL {
