@@ -156,6 +156,10 @@ type Client struct {
 	// (dialContext): net.Dialer's and the system resolver's.
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 	lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
+	// proxy is under both transports' Proxy (proxyFor):
+	// http.ProxyFromEnvironment, which reads HTTPS_PROXY, HTTP_PROXY and
+	// NO_PROXY once per process, so tests replace it here.
+	proxy func(*http.Request) (*url.URL, error)
 
 	pageSize       int
 	listingTimeout time.Duration
@@ -237,8 +241,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext // as http.DefaultTransport's
 	c.lookup = net.DefaultResolver.LookupIPAddr
+	c.proxy = http.ProxyFromEnvironment
 	c.verified = http.DefaultTransport.(*http.Transport).Clone()
 	c.verified.DialContext = c.dialContext
+	c.verified.Proxy = c.proxyFor
+	c.verified.OnProxyConnectResponse = proxyConnectResponse
 	c.verified.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.verified.MaxIdleConnsPerHost = 16
 	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take
@@ -292,6 +299,49 @@ func (c *Client) plainHTTPListed(u *url.URL) bool {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
 	return c.insecureAddr(addr)
+}
+
+// proxyFor is the proxy of req, as Client.proxy says (HTTPS_PROXY,
+// HTTP_PROXY, NO_PROXY), but never for a loopback host: Go does not proxy
+// localhost and loopback addresses, and a *.localhost name is this
+// machine too (RFC 6761), which a proxy elsewhere would resolve as
+// itself, or ask its DNS for; proxied, a plain-HTTP request allowed for
+// it as loopback went, credentials included, wherever the proxy sent it,
+// past dialContext's check of its addresses. Chromium, for one, never
+// proxies any of them. The password of a proxy URL
+// (http://user:password@proxy:3128) is noted to scrub, in case the proxy
+// quotes its Proxy-Authorization header back.
+func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
+	if isLoopback(req.URL.Host) {
+		return nil, nil
+	}
+	u, err := c.proxy(req)
+	if u != nil && u.User != nil {
+		password, _ := u.User.Password()
+		c.addLogin(u.User.Username(), password)
+	}
+	return u, err
+}
+
+// proxyError is a proxy's refusal to open a tunnel (CONNECT) to the host
+// of an HTTPS request: net/http's own error for it is the proxy's reason
+// phrase alone ("Forbidden"), which reads as the registry's answer.
+type proxyError struct {
+	proxy, target string // host:port
+	status        int
+}
+
+func (e *proxyError) Error() string {
+	return fmt.Sprintf("the proxy %s answered HTTP %d %s to a request to open a connection to %s", e.proxy, e.status, http.StatusText(e.status), e.target)
+}
+
+// proxyConnectResponse is the transports' OnProxyConnectResponse: a
+// proxyError for any answer but 200.
+func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode}
 }
 
 // loopbackOnly marks the context of a plain-HTTP request allowed only
