@@ -277,6 +277,19 @@ func TestProxyCredentialsNeverLoggedOrInErrors(t *testing.T) {
 			if leaked := hasAny(logs.text(), secrets...); len(leaked) > 0 {
 				t.Errorf("the log holds %q:\n%s", leaked, logs.text())
 			}
+			// An HTTPS registry's credentials go inside the tunnel; a
+			// plain-HTTP listed one's reach the proxy, as docker and
+			// containerd send them (NO_PROXY avoids it).
+			readable := false
+			for _, r := range s.p.requests() {
+				if tc.tls && r.method != http.MethodConnect {
+					t.Errorf("an HTTPS request went to the proxy outside a tunnel: %+v", r)
+				}
+				readable = readable || r.auth != ""
+			}
+			if tc.ok && readable == tc.tls {
+				t.Errorf("the proxy could read the registry's credentials: %v; want %v", readable, !tc.tls)
+			}
 			if tc.wantProxy && !strings.Contains(msg, "proxy") {
 				t.Errorf("the error does not say a proxy failed: %s", msg)
 			}
