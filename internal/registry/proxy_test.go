@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -410,6 +411,63 @@ func TestProxyNeverForLoopbackHosts(t *testing.T) {
 			}
 			if err != nil || len(got) != 1 {
 				t.Fatalf("got %v, %v; want the tag", got, err)
+			}
+		})
+	}
+}
+
+// insecure_registries and ca_certificate_pem apply to the registry behind
+// an HTTPS proxy's tunnel, not to the proxy itself: the proxy of a request
+// to a listed registry is verified as any host not listed. net/http gives
+// the handshake with an HTTPS proxy (HTTPS_PROXY=https://…) the
+// transport's own TLS config, so a listed registry's proxy went
+// unverified, its credentials (Proxy-Authorization) sent to whoever
+// answered. Trusted by ca_certificate_pem, or listed itself, it is used.
+func TestHTTPSProxyVerifiedForInsecureRegistry(t *testing.T) {
+	noDockerConfig(t)
+	for _, tc := range []struct {
+		name          string
+		trustProxy    bool // ca_certificate_pem holds the proxy's CA (httptest's, the registry's too)
+		listProxy     bool // the proxy's host:port is listed as insecure
+		ok            bool
+		registryPlain bool
+	}{
+		{name: "untrusted proxy"},
+		{name: "untrusted proxy, plain-HTTP registry", registryPlain: true},
+		{name: "proxy trusted by ca_certificate_pem", trustProxy: true, ok: true},
+		{name: "proxy listed as insecure", listProxy: true, ok: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newProxySetup(t, !tc.registryPlain)
+			ps := httptest.NewUnstartedServer(s.p)
+			ps.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+			ps.StartTLS()
+			t.Cleanup(ps.Close)
+			u, _ := url.Parse(ps.URL)
+			u.User = url.UserPassword("corp-user", "corp-pass")
+			cfg := Config{MaxRetries: 0, InsecureHosts: []string{s.reg}, CACertPEM: []byte{}}
+			if tc.trustProxy {
+				cfg.CACertPEM = caPEM(s.f)
+			}
+			if tc.listProxy {
+				cfg.InsecureHosts = append(cfg.InsecureHosts, u.Host)
+			}
+			c := s.client(t, cfg, viaAlways(u))
+			got, err := c.ListTags(context.Background(), repoOf(t, s.reg+"/acme/x"))
+			if tc.ok {
+				if err != nil || len(got) != 1 || len(s.p.requests()) == 0 {
+					t.Fatalf("got %v, %v (%d requests through the proxy); want the tag through it", got, err, len(s.p.requests()))
+				}
+				return
+			}
+			if sent := s.p.requests(); len(sent) > 0 {
+				t.Errorf("requests sent to a proxy whose certificate was not verified: %+v", sent)
+			}
+			if err == nil || !strings.Contains(err.Error(), "the proxy failed, not the registry") || !strings.Contains(err.Error(), "certificate") {
+				t.Errorf("got %v, %v; want an error saying the proxy's certificate failed", got, err)
+			}
+			if e := new(Error); errors.As(err, &e) && e.CertificateUnverified() {
+				t.Errorf("the proxy's certificate taken for the registry's: %v", err)
 			}
 		})
 	}

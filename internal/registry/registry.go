@@ -251,6 +251,7 @@ func New(cfg Config) (*Client, error) {
 	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take
 	c.unverified = c.verified.Clone()
 	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
+	c.unverified.DialTLSContext = c.dialTLSUnverified
 	c.base = transport.NewUserAgent(credentialWatcher{c: c}, c.userAgent)
 	return c, nil
 }
@@ -260,6 +261,38 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) CloseIdleConnections() {
 	c.verified.CloseIdleConnections()
 	c.unverified.CloseIdleConnections()
+}
+
+// dialTLSUnverified is the unverified transport's TLS dial, of its first
+// hop: the listed host the request is sent to, unverified, or an HTTPS
+// proxy (HTTPS_PROXY=https://…), verified as any host not listed is:
+// net/http gives a proxy's handshake the transport's own TLS config, so
+// the proxy of a request to a listed registry went unverified, its
+// Proxy-Authorization and a plain-HTTP registry's credentials sent to
+// whoever answered. The TLS inside a proxy's tunnel, to the registry, is
+// net/http's, with the transport's config. net/http leaves the
+// handshake's timeout to this dial.
+func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (net.Conn, error) {
+	cfg := c.unverified.TLSClientConfig.Clone()
+	if !c.insecureAddr(addr) {
+		cfg = c.verified.TLSClientConfig.Clone()
+		cfg.NextProtos = nil // a proxy's CONNECT is HTTP/1.1
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = hostName(addr)
+	}
+	conn, err := c.unverified.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	hctx, cancel := context.WithTimeout(ctx, c.unverified.TLSHandshakeTimeout)
+	defer cancel()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // insecureAddr reports whether a request's "host:port" is listed as insecure.
