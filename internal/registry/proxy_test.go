@@ -11,10 +11,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // forwardProxy is a forward proxy on 127.0.0.1, as in a corporate
@@ -468,6 +471,94 @@ func TestHTTPSProxyVerifiedForInsecureRegistry(t *testing.T) {
 			}
 			if e := new(Error); errors.As(err, &e) && e.CertificateUnverified() {
 				t.Errorf("the proxy's certificate taken for the registry's: %v", err)
+			}
+		})
+	}
+}
+
+// NO_PROXY is matched host by host as Go documents it
+// (golang.org/x/net/http/httpproxy, what http.ProxyFromEnvironment runs):
+// the registry, its token service on another host and the store its blobs
+// are redirected to are each proxied or reached directly by their own
+// name and port, and a redirect follows the proxy rules of the host it
+// goes to. The three names are one TLS double, which httptest's
+// certificate names (*.example.com).
+func TestNoProxyPerHost(t *testing.T) {
+	noDockerConfig(t)
+	var f *fake
+	var port string
+	tokens := &tokenService{user: "reguser", pass: proxyTestRegPassword}
+	f = newFake(t, withTLS(), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		host := hostName(r.Host)
+		switch {
+		case r.URL.Path == "/token" && host == "auth.example.com":
+			tokens.ServeHTTP(w, r)
+		case host == "blobs.example.com" && f.kind(r) == "blob":
+			rec := f.direct(http.MethodGet, r.URL.Path, "", nil)
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		case host != "registry.example.com":
+			http.NotFound(w, r)
+		case !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="https://auth.example.com:`+port+`/token",service="registry"`)
+			writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+		case f.kind(r) == "blob":
+			http.Redirect(w, r, "https://blobs.example.com:"+port+r.URL.Path, http.StatusTemporaryRedirect)
+		default:
+			return false
+		}
+		return true
+	}))
+	_, port, _ = net.SplitHostPort(f.host)
+	_, digest := f.pushImage("acme/x", "a", "linux/amd64")
+	const reg, auth, blobs = "registry.example.com", "auth.example.com", "blobs.example.com"
+	for _, tc := range []struct {
+		noProxy string
+		direct  []string // the rest proxied
+	}{
+		{noProxy: ""},
+		{noProxy: "10.0.0.0/8,localhost"},
+		{noProxy: auth, direct: []string{auth}},
+		{noProxy: reg, direct: []string{reg}},
+		{noProxy: blobs + ":" + port, direct: []string{blobs}},
+		{noProxy: blobs + ":1"},
+		{noProxy: ".example.com", direct: []string{reg, auth, blobs}},
+		{noProxy: "example.com", direct: []string{reg, auth, blobs}},
+		{noProxy: "*", direct: []string{reg, auth, blobs}},
+		{noProxy: "other.example.com, AUTH.example.com ", direct: []string{auth}},
+	} {
+		t.Run(tc.noProxy, func(t *testing.T) {
+			p := newForwardProxy(t, routeTo(f.srv.Listener.Addr().String()))
+			env := (&httpproxy.Config{HTTPSProxy: p.srv.URL, HTTPProxy: p.srv.URL, NoProxy: tc.noProxy}).ProxyFunc()
+			c := proxiedClient(t, Config{MaxRetries: 0, CACertPEM: caPEM(f), Credentials: []Credential{{Host: reg + ":" + port, Username: "reguser", Password: proxyTestRegPassword}}},
+				func(req *http.Request) (*url.URL, error) { return env(req.URL) })
+			var mu sync.Mutex
+			direct := map[string]bool{}
+			c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if net.ParseIP(hostName(addr)) == nil {
+					mu.Lock()
+					direct[hostName(addr)] = true
+					mu.Unlock()
+					addr = f.srv.Listener.Addr().String()
+				}
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}
+			pl, err := c.Platforms(context.Background(), repoOf(t, reg+":"+port+"/acme/x"), digest)
+			if err != nil || pl.ByPlatform["linux/amd64"] != digest {
+				t.Fatalf("got %+v, %v", pl, err)
+			}
+			proxied := map[string]bool{}
+			for _, r := range p.requests() {
+				if r.method != http.MethodConnect {
+					t.Errorf("an HTTPS request went to the proxy outside a tunnel: %+v", r)
+				}
+				proxied[hostName(r.target)] = true
+			}
+			for _, h := range []string{reg, auth, blobs} {
+				wantDirect := slices.Contains(tc.direct, h)
+				if direct[h] != wantDirect || proxied[h] == wantDirect {
+					t.Errorf("%s: direct %v, proxied %v; want direct %v", h, direct[h], proxied[h], wantDirect)
+				}
 			}
 		})
 	}
