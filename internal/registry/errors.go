@@ -89,8 +89,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s.", detail)
 	case errors.As(e.Cause, &ke):
 		fmt.Fprintf(&b, "%s. %s", detail, ke.advice())
-	case viaProxy(e.Cause) || e.StatusCode == http.StatusProxyAuthRequired:
-		// Before badCert: a proxy's certificate is no registry's.
+	case e.StatusCode == http.StatusProxyAuthRequired || e.StatusCode == 0 && viaProxy(e.Cause):
+		// Before badCert: a proxy's certificate is no registry's. A
+		// status is the registry's answer (the ping's plain-HTTP attempt,
+		// after the proxy refused its HTTPS one), but for a 407.
 		if e.StatusCode != 0 {
 			fmt.Fprintf(&b, "a proxy answered %s, not the registry (%s).", status, detail)
 		} else {

@@ -180,9 +180,9 @@ type proxySetup struct {
 
 const proxyTestRegPassword = "registry-secret-pw"
 
-func newProxySetup(t *testing.T, tls bool) *proxySetup {
+func newProxySetup(t *testing.T, tls bool, more ...fakeOption) *proxySetup {
 	t.Helper()
-	opts := []fakeOption{withBasic("reguser", proxyTestRegPassword)}
+	opts := append([]fakeOption{withBasic("reguser", proxyTestRegPassword)}, more...)
 	if tls {
 		opts = append(opts, withTLS())
 	}
@@ -559,6 +559,50 @@ func TestNoProxyPerHost(t *testing.T) {
 				if direct[h] != wantDirect || proxied[h] == wantDirect {
 					t.Errorf("%s: direct %v, proxied %v; want direct %v", h, direct[h], proxied[h], wantDirect)
 				}
+			}
+		})
+	}
+}
+
+// A plain-HTTP registry listed as insecure, behind a proxy that refuses
+// CONNECT to its port (squid's default allows CONNECT to 443 only): the
+// ping's HTTPS attempt is refused by the proxy, its plain-HTTP one reaches
+// the registry, whose answers are the registry's: a wrong password is its
+// refusal of the credentials, a 503 to the ping its failure, not the
+// proxy's.
+func TestProxyRefusingConnectToPlainRegistry(t *testing.T) {
+	noDockerConfig(t)
+	for _, tc := range []struct {
+		name   string
+		pass   string
+		status int // the registry's answer to the ping, when set
+	}{
+		{name: "ok", pass: proxyTestRegPassword},
+		{name: "wrong password", pass: "wrong-" + proxyTestRegPassword},
+		{name: "ping 503", pass: proxyTestRegPassword, status: http.StatusServiceUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newProxySetup(t, false, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if tc.status == 0 || r.URL.Path != "/v2/" {
+					return false
+				}
+				writeRegError(w, tc.status, "UNAVAILABLE", "down for maintenance")
+				return true
+			}))
+			s.p.refuse = http.StatusForbidden
+			c := proxiedClient(t, Config{MaxRetries: 0, InsecureHosts: []string{s.reg}, Credentials: []Credential{{Host: s.reg, Username: "reguser", Password: tc.pass}}}, viaAlways(s.p.url("", "")))
+			got, err := c.ListTags(context.Background(), repoOf(t, s.reg+"/acme/x"))
+			switch {
+			case tc.name == "ok":
+				if err != nil || len(got) != 1 {
+					t.Fatalf("got %v, %v; want the tag over plain HTTP through the proxy", got, err)
+				}
+			case err == nil || strings.Contains(err.Error(), "not the registry"):
+				t.Errorf("got %v; want the registry's answer, not the proxy's failure", err)
+			case tc.status == 0 && !IsUnauthorized(err):
+				t.Errorf("got %v; want the registry's refusal of the credentials", err)
+			case tc.status != 0 && statusOf(err) != tc.status:
+				t.Errorf("got %v; want the registry's %d", err, tc.status)
 			}
 		})
 	}
