@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -88,6 +89,20 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s.", detail)
 	case errors.As(e.Cause, &ke):
 		fmt.Fprintf(&b, "%s. %s", detail, ke.advice())
+	case e.StatusCode == http.StatusProxyAuthRequired || e.StatusCode == 0 && viaProxy(e.Cause):
+		// Before badCert: a proxy's certificate is no registry's. A
+		// status is the registry's answer (the ping's plain-HTTP attempt,
+		// after the proxy refused its HTTPS one), but for a 407.
+		if e.StatusCode != 0 {
+			fmt.Fprintf(&b, "a proxy answered %s, not the registry (%s).", status, detail)
+		} else {
+			fmt.Fprintf(&b, "%s%s; the proxy failed, not the registry.", detail, attempts)
+		}
+		pe := new(proxyError)
+		if e.StatusCode == http.StatusProxyAuthRequired || errors.As(e.Cause, &pe) && pe.status == http.StatusProxyAuthRequired {
+			b.WriteString(" It asks for credentials: those in the proxy's URL (http://user:password@host:port) are missing or wrong.")
+		}
+		b.WriteString(" The proxy is HTTPS_PROXY's for HTTPS and HTTP_PROXY's for plain HTTP; NO_PROXY lists the hosts reached without one. Check them and the network, or try again later.")
 	case e.badCert:
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
@@ -169,6 +184,14 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " The registry said: %q.", e.said)
 	}
 	return b.String()
+}
+
+// viaProxy reports whether err is a proxy's failure: its refusal to open
+// a tunnel (proxyError), or net/http's "proxyconnect" error, for a proxy
+// that could not be reached or whose TLS failed.
+func viaProxy(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && oe.Op == "proxyconnect"
 }
 
 // printable maps a character a terminal would act on to a space.
@@ -285,7 +308,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	var ae *answerError
 	var te *transport.Error
 	switch {
-	case isCertError(err):
+	case isCertError(err) && !viaProxy(err):
 		e.badCert, e.Cause = true, err
 	case errors.As(err, &ae):
 		e.StatusCode, e.Cause, e.tokenRefused, e.said = ae.status, err, ae.bearer, ae.said

@@ -156,6 +156,10 @@ type Client struct {
 	// (dialContext): net.Dialer's and the system resolver's.
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 	lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
+	// proxy is under both transports' Proxy (proxyFor):
+	// http.ProxyFromEnvironment, which reads HTTPS_PROXY, HTTP_PROXY and
+	// NO_PROXY once per process, so tests replace it here.
+	proxy func(*http.Request) (*url.URL, error)
 
 	pageSize       int
 	listingTimeout time.Duration
@@ -237,13 +241,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.dial = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext // as http.DefaultTransport's
 	c.lookup = net.DefaultResolver.LookupIPAddr
+	c.proxy = http.ProxyFromEnvironment
 	c.verified = http.DefaultTransport.(*http.Transport).Clone()
 	c.verified.DialContext = c.dialContext
+	c.verified.Proxy = c.proxyFor
+	c.verified.OnProxyConnectResponse = proxyConnectResponse
 	c.verified.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	c.verified.MaxIdleConnsPerHost = 16
 	c.verified.TLSHandshakeTimeout = c.timeout // as long as the attempt may take
 	c.unverified = c.verified.Clone()
 	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
+	c.unverified.DialTLSContext = c.dialTLSUnverified
 	c.base = transport.NewUserAgent(credentialWatcher{c: c}, c.userAgent)
 	return c, nil
 }
@@ -253,6 +261,38 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) CloseIdleConnections() {
 	c.verified.CloseIdleConnections()
 	c.unverified.CloseIdleConnections()
+}
+
+// dialTLSUnverified is the unverified transport's TLS dial, of its first
+// hop: the listed host the request is sent to, unverified, or an HTTPS
+// proxy (HTTPS_PROXY=https://…), verified as any host not listed is:
+// net/http gives a proxy's handshake the transport's own TLS config, so
+// the proxy of a request to a listed registry went unverified, its
+// Proxy-Authorization and a plain-HTTP registry's credentials sent to
+// whoever answered. The TLS inside a proxy's tunnel, to the registry, is
+// net/http's, with the transport's config. net/http leaves the
+// handshake's timeout to this dial.
+func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (net.Conn, error) {
+	cfg := c.unverified.TLSClientConfig.Clone()
+	if !c.insecureAddr(addr) {
+		cfg = c.verified.TLSClientConfig.Clone()
+		cfg.NextProtos = nil // a proxy's CONNECT is HTTP/1.1
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = hostName(addr)
+	}
+	conn, err := c.unverified.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	hctx, cancel := context.WithTimeout(ctx, c.unverified.TLSHandshakeTimeout)
+	defer cancel()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // insecureAddr reports whether a request's "host:port" is listed as insecure.
@@ -292,6 +332,49 @@ func (c *Client) plainHTTPListed(u *url.URL) bool {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
 	return c.insecureAddr(addr)
+}
+
+// proxyFor is the proxy of req, as Client.proxy says (HTTPS_PROXY,
+// HTTP_PROXY, NO_PROXY), but never for a loopback host: Go does not proxy
+// localhost and loopback addresses, and a *.localhost name is this
+// machine too (RFC 6761), which a proxy elsewhere would resolve as
+// itself, or ask its DNS for; proxied, a plain-HTTP request allowed for
+// it as loopback went, credentials included, wherever the proxy sent it,
+// past dialContext's check of its addresses. Chromium, for one, never
+// proxies any of them. The password of a proxy URL
+// (http://user:password@proxy:3128) is noted to scrub, in case the proxy
+// quotes its Proxy-Authorization header back.
+func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
+	if isLoopback(req.URL.Host) {
+		return nil, nil
+	}
+	u, err := c.proxy(req)
+	if u != nil && u.User != nil {
+		password, _ := u.User.Password()
+		c.addLogin(u.User.Username(), password)
+	}
+	return u, err
+}
+
+// proxyError is a proxy's refusal to open a tunnel (CONNECT) to the host
+// of an HTTPS request: net/http's own error for it is the proxy's reason
+// phrase alone ("Forbidden"), which reads as the registry's answer.
+type proxyError struct {
+	proxy, target string // host:port
+	status        int
+}
+
+func (e *proxyError) Error() string {
+	return fmt.Sprintf("the proxy %s answered HTTP %d %s to a request to open a connection to %s", e.proxy, e.status, http.StatusText(e.status), e.target)
+}
+
+// proxyConnectResponse is the transports' OnProxyConnectResponse: a
+// proxyError for any answer but 200.
+func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode}
 }
 
 // loopbackOnly marks the context of a plain-HTTP request allowed only

@@ -327,12 +327,11 @@ func retryable(err error) bool {
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {
-		switch te.StatusCode {
-		case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-			http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return true
-		}
-		return false
+		return retryableStatus(te.StatusCode)
+	}
+	var pe *proxyError // a proxy's refusal, by the same rules
+	if errors.As(err, &pe) {
+		return retryableStatus(pe.status)
 	}
 	var ae *answerError
 	if errors.As(err, &ae) {
@@ -353,6 +352,17 @@ func retryable(err error) bool {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	return false
+}
+
+// retryableStatus reports whether an answer of this status is worth
+// another attempt: 408, 429, 500, 502, 503 and 504.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false

@@ -146,6 +146,22 @@ func TestHTTP2(t *testing.T) {
 	}
 }
 
+// The unverified transport, whose TLS dial is the Client's own
+// (dialTLSUnverified), speaks HTTP/2 too where a listed host offers it.
+func TestHTTP2Unverified(t *testing.T) {
+	noDockerConfig(t)
+	var n tlsCounter
+	f := newFake(t, withTLS(), withHTTP2(), withHook(n.hook))
+	f.setTags("acme/x", []string{"a"})
+	c := newTestClient(t, Config{InsecureHosts: []string{f.host}})
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
+		t.Fatal(err)
+	}
+	if n.h2.Load() == 0 || n.plain.Load() != 0 {
+		t.Errorf("%d requests over HTTP/2, %d over plain HTTP; want HTTP/2", n.h2.Load(), n.plain.Load())
+	}
+}
+
 // A registry at a private address (RFC 1918) that is not in InsecureHosts
 // is spoken to over HTTPS only, as any other host is. go-containerregistry
 // falls back to plain HTTP for such addresses when HTTPS fails, and would
