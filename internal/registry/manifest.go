@@ -53,7 +53,8 @@ type Platforms struct {
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
-// registry sends no Docker-Content-Digest, refuses the HEAD (405, 501, or
+// registry sends no Docker-Content-Digest, names a Content-Type that is no
+// image's (schema 1, an artifact manifest), refuses the HEAD (405, 501, or
 // 401 and 403, whose reason only a GET's body tells, but for a 401 to the
 // token its token service issued) or answers it 404, is the manifest
 // fetched (GET) and its digest checked. Given a digest ("sha256:…")
@@ -95,11 +96,15 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	// Accept names no schema 1 type, so a schema 1 answer is a registry's
-	// fallback (Docker Hub, Quay), often a conversion whose digest names
-	// no stored manifest: that digest is never pinned. The GET below
-	// reads what the tag serves, and refuses schema 1.
-	if !mt.IsSchema1() {
+	// The header's digest is pinned for a Content-Type of an index or an
+	// image, or one that names no type of manifest (genericType). Not for
+	// another: Accept names no schema 1 type, so a schema 1 answer is a
+	// registry's fallback (Docker Hub, Quay), often a conversion whose
+	// digest names no stored manifest; any other manifest type (the OCI
+	// artifact manifest of image-spec 1.1's release candidates, which ORAS
+	// pushed to ACR and zot) is no image. The GET below reads what the tag
+	// serves, and refuses what no client pulls as an image.
+	if mt.IsIndex() || mt.IsImage() || genericType(mt) {
 		dg, err := contentDigest(resp)
 		if err != nil {
 			return Descriptor{}, err
@@ -477,6 +482,18 @@ func platformKey(os, arch, variant string) string {
 		return os + "/" + arch + "/" + variant
 	}
 	return os + "/" + arch
+}
+
+// genericType reports whether a Content-Type names no type of manifest:
+// none, or one that registries serving manifests as files send for any
+// (Artifactory's application/octet-stream, Katello's application/json, an
+// object store's binary/octet-stream or text/plain).
+func genericType(mt types.MediaType) bool {
+	switch mt {
+	case "", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain":
+		return true
+	}
+	return false
 }
 
 // mediaType strips parameters from a Content-Type ("" when it has none
