@@ -178,6 +178,8 @@ func resolveErrorSummary(err error) string {
 	switch {
 	case errors.As(err, &noMatch):
 		return "No Prefect Image Matches the Selector"
+	case errors.As(err, &platform) && len(platform.Ambiguous) > 1:
+		return "Platform Published Twice in the Image"
 	case errors.As(err, &platform):
 		return "Platform Not Published for the Image"
 	case errors.As(err, &missing):

@@ -437,6 +437,14 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			if r.followGoodUpstream(ctx, sel, required, state, *plan, resp) {
 				return false
 			}
+			if same := resolver.AmbiguousPlatforms(platforms, sel.Platform); same != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Published Twice in the Image",
+					fmt.Sprintf("The pin holds %s, which lists %s with different images, which Docker and containerd alike take for platform %q, "+
+						"pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. "+
+						"Remove platform to pin the tag's digest alone, or choose another tag.",
+						pinnedRef(*plan), strings.Join(same, " and "), sel.Platform))
+				return false
+			}
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
 				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
 					pinnedRef(*plan), sel.Platform, resolver.PlatformList(platforms)))

@@ -104,7 +104,8 @@ func pinAttributes() []pinAttribute {
 				"`linux/x86_64`). When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
 				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, as " +
-				"Docker and containerd take them. Defaults to none.",
+				"Docker and containerd take them, so an index that lists both with different images (a pull takes the " +
+				"first listed) fails with *Platform Published Twice in the Image*. Defaults to none.",
 			strings: []validator.String{pinPlatformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
 			description: "Platforms (`os/arch[/variant]`, as an image index names them: `amd64`, not uname's `x86_64`) the pinned image must provide, such as " +

@@ -138,7 +138,8 @@ type served struct {
 }
 
 // serving is a registry that answers the manifests and blobs of acme/x
-// from m (keyed "manifests/<ref>" or "blobs/<digest>"), and 404 for others.
+// from m (keyed "manifests/<ref>" or "blobs/<digest>"), a manifest of m
+// also by its sha256 digest, and 404 for others.
 func serving(t *testing.T, m map[string]served) *fake {
 	return newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
 		rest, ok := strings.CutPrefix(r.URL.Path, "/v2/acme/x/")
@@ -146,6 +147,11 @@ func serving(t *testing.T, m map[string]served) *fake {
 			return false
 		}
 		s, ok := m[rest]
+		for k, v := range m {
+			if !ok && strings.HasPrefix(k, "manifests/") && rest == "manifests/"+sha([]byte(v.body)) {
+				s, ok = v, true
+			}
+		}
 		if !ok {
 			writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "not found")
 			return true

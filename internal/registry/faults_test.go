@@ -636,9 +636,9 @@ func manifestAnswer(mediaType, body string, withDigest bool) func(w http.Respons
 }
 
 // A manifest of a media type the client does not know: reading its
-// platforms fails at once, naming the type; a HEAD with a digest still
-// pins it (a digest is a digest); a HEAD without one reads the manifest and
-// fails the same way. Docker's schema 1 is named as such.
+// platforms fails at once, naming the type; a HEAD, with a digest or
+// without, reads the manifest and fails the same way: its Content-Type says
+// it is no image. Docker's schema 1 is named as such.
 func TestFaultManifestUnknownMediaType(t *testing.T) {
 	const unknownType = "application/vnd.acme.widget.manifest.v1+json"
 	unknownBody := `{"schemaVersion":2,"mediaType":"` + unknownType + `","widgets":[]}`
@@ -660,9 +660,11 @@ func TestFaultManifestUnknownMediaType(t *testing.T) {
 		if r.Counts().Get != 1 {
 			t.Errorf("%d GETs; an unusable manifest is not retried", r.Counts().Get)
 		}
+		// A HEAD naming that type is not pinned either: it says no
+		// image, and the GET refuses it.
 		d, err := c.Head(ctx, repoOf(t, repo(r)), "3-latest")
-		if err != nil || d.Digest != unknownDigest || d.MediaType != unknownType {
-			t.Errorf("Head: %+v, %v", d, err)
+		if err == nil || !strings.Contains(err.Error(), `unsupported media type "`+unknownType+`"`) {
+			t.Errorf("Head: %+v, %v; want an error naming %s (%s)", d, err, unknownType, unknownDigest)
 		}
 	})
 	t.Run("HEAD without digest", func(t *testing.T) {
@@ -692,7 +694,8 @@ func dropDigest(w http.ResponseWriter, r *http.Request, next http.Handler) {
 }
 
 // A HEAD without Docker-Content-Digest: the manifest is read with a GET and
-// hashed, giving the registry's digest; a malformed digest is an error.
+// hashed, and read by that digest (the GET by tag named none either),
+// giving the registry's digest; a malformed digest is an error.
 func TestFaultHeadWithoutDigest(t *testing.T) {
 	t.Parallel()
 	mw := &faultMiddleware{kinds: []string{"head", "get"}, when: always, fail: dropDigest}
@@ -702,8 +705,8 @@ func TestFaultHeadWithoutDigest(t *testing.T) {
 	if want, _ := r.Digest(faultRepo, "3.5.0-python3.12"); err != nil || d.Digest != want {
 		t.Fatalf("got %+v, %v; want %s", d, err, want)
 	}
-	if cnt := r.Counts(); cnt.Head != 1 || cnt.Get != 1 {
-		t.Errorf("counts %+v; want one HEAD and one GET", cnt)
+	if cnt := r.Counts(); cnt.Head != 1 || cnt.Get != 2 {
+		t.Errorf("counts %+v; want one HEAD and two GETs", cnt)
 	}
 
 	bad := &faultMiddleware{kinds: []string{"head"}, when: always, fail: func(w http.ResponseWriter, r *http.Request, _ http.Handler) {

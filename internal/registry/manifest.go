@@ -53,7 +53,8 @@ type Platforms struct {
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
 // Docker Hub does not count against its pull rate limit. Only when the
-// registry sends no Docker-Content-Digest, refuses the HEAD (405, 501, or
+// registry sends no Docker-Content-Digest, names a Content-Type that is no
+// image's (schema 1, an artifact manifest), refuses the HEAD (405, 501, or
 // 401 and 403, whose reason only a GET's body tells, but for a 401 to the
 // token its token service issued) or answers it 404, is the manifest
 // fetched (GET) and its digest checked. Given a digest ("sha256:…")
@@ -95,11 +96,15 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	// Accept names no schema 1 type, so a schema 1 answer is a registry's
-	// fallback (Docker Hub, Quay), often a conversion whose digest names
-	// no stored manifest: that digest is never pinned. The GET below
-	// reads what the tag serves, and refuses schema 1.
-	if !mt.IsSchema1() {
+	// The header's digest is pinned for a Content-Type of an index or an
+	// image, or one that names no type of manifest (genericType). Not for
+	// another: Accept names no schema 1 type, so a schema 1 answer is a
+	// registry's fallback (Docker Hub, Quay), often a conversion whose
+	// digest names no stored manifest; any other manifest type (the OCI
+	// artifact manifest of image-spec 1.1's release candidates, which ORAS
+	// pushed to ACR and zot) is no image. The GET below reads what the tag
+	// serves, and refuses what no client pulls as an image.
+	if mt.IsIndex() || mt.IsImage() || genericType(mt) {
 		dg, err := contentDigest(resp)
 		if err != nil {
 			return Descriptor{}, err
@@ -194,7 +199,8 @@ type manifest struct {
 
 // getManifest GETs a manifest by tag or digest and verifies its body: by
 // digest, it must hash to that digest; by tag, to the Docker-Content-Digest
-// the registry sent, when it sent one (sha256 otherwise).
+// the registry sent, when it sent one (otherwise its digest is the one the
+// registry serves it by: servedDigest).
 func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransport, reference string) (*manifest, error) {
 	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("manifests/"+reference), manifestAccept, nil)
 	if err != nil {
@@ -206,13 +212,14 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		return nil, errSchema1(resp.status)
 	}
 	want, what := reference, "asked for"
+	unnamed := false // by tag, without Docker-Content-Digest
 	if !strings.Contains(reference, ":") {
 		if want, err = contentDigest(resp); err != nil {
 			return nil, err
 		}
 		what = "the registry's Docker-Content-Digest header names"
 		if want == "" {
-			want, what = "sha256:", ""
+			want, what, unnamed = "sha256:", "", true
 		}
 	}
 	got, err := digestOf(want, resp.body)
@@ -266,7 +273,36 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if contradiction != "" {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the manifest as %q, but %s", m.mediaType, contradiction)}
 	}
+	if unnamed {
+		if m.digest, err = c.servedDigest(ctx, ref, rt, resp); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// servedDigest is the digest by which the registry serves the manifest it
+// sent for a tag without naming it (no Docker-Content-Digest): the body's
+// sha256, or else its sha512, whichever a GET by that digest is answered
+// with the same manifest for. The sha256 of the body is what Docker and
+// containerd take then, but a registry that names its manifests by sha512
+// (zot so configured, a static registry whose files a sha512 push wrote)
+// holds none by it (404, or 400 for an algorithm it does not take): that
+// pin no pull could use. Neither served, the tag
+// has no digest to pin: an error.
+func (c *Client) servedDigest(ctx context.Context, ref Repository, rt *repoTransport, resp *response) (string, error) {
+	var tried []string
+	for _, alg := range []string{"sha256:", "sha512:"} {
+		dg, err := digestOf(alg, resp.body)
+		if err != nil {
+			return "", err
+		}
+		if _, err := c.getManifest(ctx, ref, rt, dg); statusOf(err) != http.StatusNotFound && statusOf(err) != http.StatusBadRequest {
+			return dg, err
+		}
+		tried = append(tried, dg)
+	}
+	return "", &answerError{status: resp.status, msg: fmt.Sprintf("the registry sent the manifest without a Docker-Content-Digest, and serves it by neither of its digests %s: no digest of it can be pinned", strings.Join(tried, " nor "))}
 }
 
 // contentDigest is the Docker-Content-Digest an answer sends, "" for none.
@@ -446,6 +482,18 @@ func platformKey(os, arch, variant string) string {
 		return os + "/" + arch + "/" + variant
 	}
 	return os + "/" + arch
+}
+
+// genericType reports whether a Content-Type names no type of manifest:
+// none, or one that registries serving manifests as files send for any
+// (Artifactory's application/octet-stream, Katello's application/json, an
+// object store's binary/octet-stream or text/plain).
+func genericType(mt types.MediaType) bool {
+	switch mt {
+	case "", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain":
+		return true
+	}
+	return false
 }
 
 // mediaType strips parameters from a Content-Type ("" when it has none

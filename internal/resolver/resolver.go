@@ -405,22 +405,24 @@ func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
 	}
 	digest, ok := MatchPlatform(byPlatform, req.Platform)
 	if !ok {
-		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(byPlatform)}
+		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(byPlatform),
+			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform)}
 	}
 	pin.PlatformDigest = digest
 	pin.PlatformRef = req.Repository + "@" + digest
 	return nil
 }
 
-// MatchPlatform finds the platform exactly, or as the same platform under
-// containerd's normalization (linux/arm64/v8 is linux/arm64: samePlatform),
-// or by os/arch alone when the request names no variant and one entry has
-// that os/arch (linux/arm64 is published as linux/arm64/v8 by some
-// builders). Two entries that match alike and differ are no match.
+// MatchPlatform finds the platform as containerd's normalization takes it
+// (linux/arm64/v8 is linux/arm64: samePlatform), exactly or so, or by
+// os/arch alone when the request names no variant and one entry has that
+// os/arch (linux/arm64 is published as linux/arm64/v8 by some builders).
+// Two entries that match alike and differ are no match, even where one is
+// the platform exactly: an index listing linux/arm64 and linux/arm64/v8
+// with different images is pulled, for either, as the one listed first
+// (containerd's platforms.Only matches both and keeps the index's order),
+// and that order is not in byPlatform.
 func MatchPlatform(byPlatform map[string]string, want string) (string, bool) {
-	if d, ok := byPlatform[want]; ok {
-		return d, true
-	}
 	if d, n := matching(byPlatform, func(p string) bool { return samePlatform(p, want) }); n > 0 {
 		return d, n == 1
 	}
@@ -429,6 +431,23 @@ func MatchPlatform(byPlatform map[string]string, want string) (string, bool) {
 	}
 	d, n := matching(byPlatform, func(p string) bool { return strings.HasPrefix(p, want+"/") })
 	return d, n == 1
+}
+
+// AmbiguousPlatforms are the platforms of byPlatform, sorted, that are want
+// under containerd's normalization (samePlatform), when they are more than
+// one with different images (MatchPlatform then matches none); nil
+// otherwise.
+func AmbiguousPlatforms(byPlatform map[string]string, want string) []string {
+	if _, n := matching(byPlatform, func(p string) bool { return samePlatform(p, want) }); n < 2 {
+		return nil
+	}
+	var same []string
+	for _, p := range sortedKeys(byPlatform) {
+		if samePlatform(p, want) {
+			same = append(same, p)
+		}
+	}
+	return same
 }
 
 // matching is the digest of the entries of byPlatform that match, and how
@@ -484,13 +503,22 @@ func (e *NoMatchError) Error() string {
 
 func (e *NoMatchError) Unwrap() error { return e.Cause }
 
-// PlatformError says that an image has no manifest for the asked platform.
+// PlatformError says that an image has no manifest for the asked platform,
+// or more than one that a pull takes for it.
 type PlatformError struct {
 	Repository, Tag, Platform string
 	Available                 []string
+	// Ambiguous are the platforms of Available, more than one, that are
+	// the asked one under containerd's normalization, with different
+	// images; nil when the platform is not published.
+	Ambiguous []string
 }
 
 func (e *PlatformError) Error() string {
+	if len(e.Ambiguous) > 1 {
+		return fmt.Sprintf("%s:%s lists %s with different images, which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.",
+			e.Repository, e.Tag, strings.Join(e.Ambiguous, " and "), e.Platform)
+	}
 	if len(e.Available) == 0 {
 		return fmt.Sprintf("%s:%s names no platform at all, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
 			e.Repository, e.Tag, e.Platform)

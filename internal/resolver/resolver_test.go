@@ -185,7 +185,9 @@ func TestMatchPlatform(t *testing.T) {
 		{buildx, "linux/amd64/v2", ""},
 		{armVariants, "linux/arm64", "sha256:8"}, // v8 is what linux/arm64 means, not ambiguous
 		{armVariants, "linux/arm64/v9", "sha256:9"},
-		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}, "linux/arm64/v8", "sha256:3"}, // exactly, first
+		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}, "linux/arm64/v8", ""},         // two that differ, one exactly
+		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}, "linux/arm64", ""},            // the other way
+		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:2"}, "linux/arm64/v8", "sha256:2"}, // one image, listed twice
 		{map[string]string{"linux/arm64/v8": "sha256:2", "linux/arm64/8": "sha256:3"}, "linux/arm64", ""},          // two that differ
 	} {
 		got, ok := MatchPlatform(c.platforms, c.want)
@@ -205,6 +207,27 @@ func TestResolvePlatformError(t *testing.T) {
 	var pe *PlatformError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), `has no image for platform "linux/arm64"; it has linux/amd64`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// An index listing linux/arm64 and linux/arm64/v8 with different images
+// (manifests of two builders merged by hand): Docker and containerd pull,
+// for either platform, the image listed first, which the platforms read do
+// not say. Asked for either, an error naming both; linux/arm64/v8 pinned
+// its own entry, the image no pull of the index gave when listed second.
+func TestResolvePlatformListedTwiceWithDifferentImages(t *testing.T) {
+	f := newFake()
+	f.platforms = map[string]string{"linux/amd64": "sha256:1", "linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}
+	for _, want := range []string{"linux/arm64", "linux/arm64/v8", "linux/arm64/8"} {
+		pin, err := New(f).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Tag: "3-latest", Platform: want})
+		var pe *PlatformError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "lists linux/arm64 and linux/arm64/v8 with different images") {
+			t.Errorf("%s: pin %+v, %v; want an error naming both", want, pin, err)
+		}
+	}
+	pin, err := New(f).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Tag: "3-latest", Platform: "linux/amd64"})
+	if err != nil || pin.PlatformDigest != "sha256:1" {
+		t.Errorf("linux/amd64: pin %+v, %v", pin, err)
 	}
 }
 
