@@ -404,6 +404,16 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 	}
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		platforms, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		if _, pending := r.data.credentialsPending(sel.Repository); err != nil && pending {
+			// Read at apply, with the credentials, as planResolved leaves
+			// a pin: planned null, the plan at apply would read them, and
+			// Terraform refuse it ("inconsistent final plan").
+			plan.PlatformDigests = types.MapUnknown(types.StringType)
+			if sel.Platform != "" {
+				plan.PlatformDigest, plan.PlatformRef = types.StringUnknown(), types.StringUnknown()
+			}
+			return true
+		}
 		if err != nil && sel.Platform != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), resolveErrorSummary(err),
 				fmt.Sprintf("Could not read the platforms of %s, so platform_digest cannot be planned. %s", pinnedRef(*plan), resolveErrorDetail(err)))
@@ -794,7 +804,7 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 			if registry.IsNotFound(err) {
 				summary = "Imported Digest Not Found"
 			}
-			resp.Diagnostics.AddError(summary, "Nothing was imported. "+resolveErrorDetail(err))
+			resp.Diagnostics.AddError(summary, "Nothing was imported. "+resolveErrorDetail(err)+r.data.pendingCredentialsNote(id.Repository))
 			return
 		}
 	}

@@ -350,8 +350,12 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 	}
 	u, err := c.proxy(req)
 	if u != nil && u.User != nil {
+		// net/http sends Proxy-Authorization for any user name, an empty
+		// password too (an API key as the user, http://KEY:@proxy), which
+		// addLogin would not note.
 		password, _ := u.User.Password()
-		c.addLogin(u.User.Username(), password)
+		c.addSecret(password)
+		c.addSecret(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
 	}
 	return u, err
 }
