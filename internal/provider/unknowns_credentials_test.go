@@ -193,6 +193,7 @@ func TestAccUnknowns_registryAuthKnownOnlyAtApplyFirstPlanAfterImport(t *testing
 	}{
 		{name: "selector update repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "update", repush: true},
 		{name: "selector update", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "update"},
+		{name: "selector update required_platforms repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"\n  required_platforms = [\"linux/amd64\"]", onDrift: "update", repush: true},
 		{name: "selector warn repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "warn", repush: true},
 		{name: "selector error repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "error", repush: true},
 		{name: "tag of digest update repushed", body: "tag = \"" + tag + "\"", onDrift: "update", byDigest: true, repush: true},
