@@ -247,14 +247,14 @@ resource "prefectimage_pin" "test" {
 			}
 			notChecked := `(?s)Upstream Image Not Checked: Could not resolve .*` + regexp.QuoteMeta(repo+":"+tag+"@"+held) +
 				`(, imported by digest)?, without the registry_auth block for ` + regexp.QuoteMeta(reg.Host()) + `, which depends on a value known only after apply; the apply resolves .*401`
-			switch {
-			case tc.onDrift == "update":
+			switch tc.onDrift {
+			case "update":
 				firstPlan.ConfigPlanChecks.PreApply = append(firstPlan.ConfigPlanChecks.PreApply,
 					plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("digest")),
 					plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("ref")))
 				firstPlan.ConfigStateChecks = pinValues(t, reg, pinAddress, repo, tag) // the re-push followed, or the pin held
 				firstPlan.Check = rec.expectWarning(notChecked)
-			case tc.onDrift == "warn":
+			case "warn":
 				firstPlan.ConfigPlanChecks.PreApply = append(firstPlan.ConfigPlanChecks.PreApply,
 					expectPlannedString{pinAddress, "digest", func() string { return held }})
 				firstPlan.ConfigStateChecks = []statecheck.StateCheck{
