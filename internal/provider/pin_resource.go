@@ -71,6 +71,10 @@ type pinResourceModel struct {
 	// is an earlier one's (privateUncheckedKey). Not in the schema.
 	upstream *upstreamPlatforms
 	stale    bool
+	// upstreamAtApply: this plan, the first after an import, could not
+	// resolve upstream without credentials known only at apply
+	// (watchImported); the apply resolves it with them. Not in the schema.
+	upstreamAtApply bool
 }
 
 // NewPinResource returns the prefectimage_pin resource.
@@ -178,6 +182,16 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if state.upstreamAtApply {
+		// Terraform plans again at apply, with the credentials, and would
+		// stop the apply had this plan shown the pin held where that plan
+		// follows upstream: whether it moves is known only then.
+		if plan.OnDrift.IsUnknown() || plan.OnDrift.ValueString() == onDriftUpdate {
+			pinKnownAfterApply(&plan, config)
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		return
+	}
 	// After a failed refresh the pin stays as it was (its warning says
 	// so), not moved to an upstream this run did not see.
 	if !drifted(state) || state.stale {
@@ -232,6 +246,18 @@ func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pi
 // resolved and that the next plan resolves the selector's kind again.
 func (r *pinResource) watchImported(ctx context.Context, rreq resolver.Request, state *pinResourceModel, resp *resource.ModifyPlanResponse, what, kind string) {
 	pin, err := r.data.resolver.Resolve(ctx, rreq)
+	if block, pending := r.data.credentialsPending(rreq.Repository); err != nil && pending {
+		// The plan at apply resolves it with the credentials: held here,
+		// the pin would differ from that plan's whenever upstream moved.
+		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
+		state.upstreamAtApply = true
+		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
+			fmt.Sprintf("Could not resolve "+what+", without %s, which depends on a value known only after apply; "+
+				"the apply resolves the "+kind+" with it. Under on_drift = \"update\" the pin is known after apply and follows upstream if it moved; "+
+				"under \"warn\" it holds as imported, and the apply warns if upstream moved; under \"error\" the apply stops if it did. %s",
+				pinnedRef(*state), pendingBlock(block), resolveErrorDetail(err)))
+		return
+	}
 	if err != nil {
 		state.UpstreamTag, state.UpstreamDigest = state.Tag, state.Digest
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",

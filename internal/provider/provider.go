@@ -114,6 +114,15 @@ func (d *providerData) credentialsPending(repository string) (block string, pend
 	return "", d.pendingAuth.everyHost
 }
 
+// pendingBlock names the registry_auth block known only at apply that
+// credentialsPending returned: block is its address, "" for any block.
+func pendingBlock(block string) string {
+	if block == "" {
+		return "the registry_auth blocks (their address, or a dynamic block's for_each)"
+	}
+	return "the registry_auth block for " + block
+}
+
 // pendingCredentialsNote is what a failure of a read at plan time adds
 // when the registry's credentials may be known only at apply, else "".
 func (d *providerData) pendingCredentialsNote(repository string) string {

@@ -171,3 +171,115 @@ resource "prefectimage_pin" "test" {
 		}},
 	})
 }
+
+// The first plan after `terraform import` (repo:tag@digest, or repo@digest
+// with tag configured) adopts the configured selector and resolves it for
+// upstream (adoptImported, adoptTagOfDigestImport), while the registry's
+// registry_auth block is known only at apply (its password rotated in the
+// same apply): the plan cannot resolve it (401), the apply can. Under
+// on_drift = "update" the plan shows the pin known after apply, and the
+// apply follows the re-push it could not see, or holds the pin; under
+// "warn" the pin holds as shown; under "error" the apply stops with
+// Upstream Image Moved. The plan's warning says the apply resolves it with
+// the credentials. Before, the plan held the pin as imported ("the next
+// plan resolves the selector again") and, upstream having moved, the plan
+// at apply, with the credentials, moved it: "Provider produced
+// inconsistent final plan" under "update".
+func TestAccUnknowns_registryAuthKnownOnlyAtApplyFirstPlanAfterImport(t *testing.T) {
+	const tag = "3.4.2-python3.12"
+	for _, tc := range []struct {
+		name, body, onDrift string
+		byDigest, repush    bool
+	}{
+		{name: "selector update repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "update", repush: true},
+		{name: "selector update", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "update"},
+		{name: "selector update required_platforms repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"\n  required_platforms = [\"linux/amd64\"]", onDrift: "update", repush: true},
+		{name: "selector warn repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "warn", repush: true},
+		{name: "selector error repushed", body: "prefect_version = \"~> 3.4.0\"\n  python_version = \"3.12\"", onDrift: "error", repush: true},
+		{name: "tag of digest update repushed", body: "tag = \"" + tag + "\"", onDrift: "update", byDigest: true, repush: true},
+		{name: "tag of digest warn repushed", body: "tag = \"" + tag + "\"", onDrift: "warn", byDigest: true, repush: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			isolateHome(t)
+			const password = "Appl1ed-Passw0rd"
+			reg := newSeededRegistry(t, driftTags, registrytest.WithBasicAuth("me", password))
+			repo := reg.Host() + "/" + prefectRepo
+			held := mustDigest(t, reg, tag)
+			rec := &diagRecorder{}
+			config := func(trigger, pin string) string {
+				return fmt.Sprintf(`
+resource "terraform_data" "pw" {
+  input            = %[1]q
+  triggers_replace = %[2]q
+}
+
+provider "prefectimage" {
+  repository  = %[3]q
+  max_retries = 1
+  registry_auth {
+    address  = %[4]q
+    username = "me"
+    password = terraform_data.pw.output
+  }
+}
+%[5]s`, password, trigger, repo, reg.Host(), pin)
+			}
+			pin := `
+resource "prefectimage_pin" "test" {
+  ` + tc.body + `
+  on_drift = "` + tc.onDrift + `"
+}`
+			id := repo + ":" + tag + "@" + held
+			if tc.byDigest {
+				id = repo + "@" + held
+			}
+			firstPlan := resource.TestStep{
+				PreConfig: func() {
+					rec.reset()
+					if tc.repush {
+						push(t, reg, tag)()
+					}
+				},
+				Config: config("b", pin),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				}},
+			}
+			notChecked := `(?s)Upstream Image Not Checked: Could not resolve .*` + regexp.QuoteMeta(repo+":"+tag+"@"+held) +
+				`(, imported by digest)?, without the registry_auth block for ` + regexp.QuoteMeta(reg.Host()) + `, which depends on a value known only after apply; the apply resolves .*401`
+			switch tc.onDrift {
+			case "update":
+				firstPlan.ConfigPlanChecks.PreApply = append(firstPlan.ConfigPlanChecks.PreApply,
+					plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("digest")),
+					plancheck.ExpectUnknownValue(pinAddress, tfjsonpath.New("ref")))
+				firstPlan.ConfigStateChecks = pinValues(t, reg, pinAddress, repo, tag) // the re-push followed, or the pin held
+				firstPlan.Check = rec.expectWarning(notChecked)
+			case "warn":
+				firstPlan.ConfigPlanChecks.PreApply = append(firstPlan.ConfigPlanChecks.PreApply,
+					expectPlannedString{pinAddress, "digest", func() string { return held }})
+				firstPlan.ConfigStateChecks = []statecheck.StateCheck{
+					expectStateString{pinAddress, "digest", func() string { return held }},
+					expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+				}
+				firstPlan.Check = resource.ComposeTestCheckFunc(rec.expectWarning(notChecked),
+					rec.expectWarning(`Upstream Image Moved: The tag .*`+regexp.QuoteMeta(tag)+` was re-pushed upstream`))
+			default:
+				firstPlan.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed`)
+			}
+			steps := []resource.TestStep{{
+				Config: config("a", ""),
+			}, importPin(config("a", pin), id), firstPlan}
+			if tc.onDrift == "error" {
+				// Nothing was written: the pin is still the one imported.
+				steps = append(steps, resource.TestStep{
+					Config: config("b", pin),
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectStateString{pinAddress, "digest", func() string { return held }},
+					},
+					ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed`),
+				})
+			}
+			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
+		})
+	}
+}
