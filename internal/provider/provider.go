@@ -324,7 +324,7 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	}
 	var auths []registryAuthModel
 	var pending pendingCredentials
-	const pendingUse = "a prefectimage_pin resource on it that this plan would resolve (created, or with a changed selector) is resolved at apply, " +
+	const pendingUse = "a prefectimage_pin resource on it that this plan would resolve (created, with a changed selector, or in its first plan after an import) is resolved at apply, " +
 		"when the credentials are known; data sources and refreshes reach it with the Docker config keychain or anonymously."
 	if cfg.RegistryAuth.IsUnknown() {
 		pending.everyHost = true
