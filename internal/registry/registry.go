@@ -366,6 +366,7 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 type proxyError struct {
 	proxy, target string // host:port
 	status        int
+	retryAfter    time.Duration // its Retry-After (a 429's, a 503's)
 }
 
 func (e *proxyError) Error() string {
@@ -378,7 +379,20 @@ func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Reque
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode}
+	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode, retryAfter: retryAfter}
+}
+
+// proxyScope is the rate limit scope (see limitScope) of the proxy an
+// HTTPS request to the registry host goes through, "" for none: a proxy
+// that answered a CONNECT 429 limits every request through it, to any
+// registry, and none that goes without it.
+func (c *Client) proxyScope(host string) string {
+	u, err := c.proxyFor(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: host, Path: "/v2/"}, Header: http.Header{}})
+	if err != nil || u == nil {
+		return ""
+	}
+	return "proxy " + u.Host
 }
 
 // loopbackOnly marks the context of a plain-HTTP request allowed only
