@@ -203,11 +203,13 @@ func (e *Error) Error() string {
 }
 
 // viaProxy reports whether err is a proxy's failure: its refusal to open
-// a tunnel (proxyError), or net/http's "proxyconnect" error, for a proxy
-// that could not be reached or whose TLS failed.
+// a tunnel (proxyError), net/http's "proxyconnect" error, for a proxy
+// that could not be reached or whose TLS failed, or its "socks connect"
+// error, for a SOCKS5 proxy (socks5://) that refused the credentials or
+// the connection, or broke off.
 func viaProxy(err error) bool {
 	var oe *net.OpError
-	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && oe.Op == "proxyconnect"
+	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && (oe.Op == "proxyconnect" || strings.HasPrefix(oe.Op, "socks "))
 }
 
 // printable maps a character a terminal would act on to a space.
