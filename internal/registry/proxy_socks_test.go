@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // socksProxy is a minimal SOCKS5 server on 127.0.0.1 (RFC 1928, CONNECT
@@ -304,6 +305,43 @@ func TestSOCKS5ProxyNeverForLoopbackHosts(t *testing.T) {
 				if err != nil || len(got) != 1 {
 					t.Fatalf("%s: got %v, %v; want the tag", scheme, got, err)
 				}
+			}
+		})
+	}
+}
+
+// A SOCKS5 proxy's reply that it could not reach the registry (a general
+// failure, network or host unreachable, connection refused, TTL expired)
+// is retried within max_retries, as an HTTP proxy's CONNECT 502 or 503
+// is, and as the registry's own refusal of a direct connection is; a
+// connection its rules do not allow, or a command it does not support,
+// is not, as a CONNECT 403 is not. Every SOCKS reply was final.
+func TestSOCKS5ProxyRetries(t *testing.T) {
+	noDockerConfig(t)
+	for _, tc := range []struct {
+		reply    byte
+		attempts int
+	}{
+		{reply: 1, attempts: 3},
+		{reply: 3, attempts: 3},
+		{reply: 4, attempts: 3},
+		{reply: 5, attempts: 3},
+		{reply: 6, attempts: 3},
+		{reply: 2, attempts: 1},
+		{reply: 7, attempts: 1},
+	} {
+		t.Run(strconv.Itoa(int(tc.reply)), func(t *testing.T) {
+			s := newProxySetup(t, true)
+			p := newSOCKSProxy(t, routeTo(s.f.srv.Listener.Addr().String()))
+			p.reply = tc.reply
+			c := s.client(t, Config{MaxRetries: 2}, viaAlways(p.url("", "")))
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			_, err := c.ListTags(context.Background(), repoOf(t, s.reg+"/acme/x"))
+			if err == nil || !strings.Contains(err.Error(), "the proxy failed, not the registry") {
+				t.Fatalf("got %v; want the proxy's failure", err)
+			}
+			if targets, _ := p.seen(); len(targets) != tc.attempts {
+				t.Errorf("%d CONNECTs, want %d (max_retries 2): %v", len(targets), tc.attempts, err)
 			}
 		})
 	}

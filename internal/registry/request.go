@@ -361,6 +361,18 @@ func retryable(err error) bool {
 	if errors.As(err, &ae) {
 		return ae.again
 	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Op, "socks ") && oe.Err != nil {
+		// A SOCKS5 proxy's reply that it could not reach the registry
+		// (RFC 1928's 1, 3, 4, 5 and 6), as net/http words it: by the
+		// rules of an HTTP proxy's CONNECT 502 or 503. Its refusal (2)
+		// and the rest are final, as a 403 is.
+		for _, reply := range []string{"general SOCKS server failure", "network unreachable", "host unreachable", "connection refused", "TTL expired"} {
+			if oe.Err.Error() == "unknown error "+reply {
+				return true
+			}
+		}
+	}
 
 	if errors.Is(err, context.DeadlineExceeded) {
 		return true // this attempt timed out; the caller's context is checked apart
