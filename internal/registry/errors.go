@@ -93,10 +93,26 @@ func (e *Error) Error() string {
 		// Before badCert: a proxy's certificate is no registry's. A
 		// status is the registry's answer (the ping's plain-HTTP attempt,
 		// after the proxy refused its HTTPS one), but for a 407.
-		if e.StatusCode != 0 {
+		switch {
+		case e.StatusCode != 0:
 			fmt.Fprintf(&b, "a proxy answered %s, not the registry (%s).", status, detail)
-		} else {
-			fmt.Fprintf(&b, "%s%s; the proxy failed, not the registry.", detail, attempts)
+		case e.earlier > 0:
+			// A proxy's 429 spent earlier in this run (limitScope).
+			earlier := ""
+			if e.earlier > 1 {
+				earlier = fmt.Sprintf(" after %d attempts", e.earlier)
+			}
+			again := ""
+			if e.attempts > 0 {
+				again = " again"
+			}
+			fmt.Fprintf(&b, "the proxy rate-limited an earlier request of this run (%s%s), so this one was not sent%s; the proxy failed, not the registry.", detail, earlier, again)
+		default:
+			fmt.Fprintf(&b, "%s%s", detail, attempts)
+			if e.waitAsked > 0 {
+				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
+			}
+			b.WriteString("; the proxy failed, not the registry.")
 		}
 		pe := new(proxyError)
 		if e.StatusCode == http.StatusProxyAuthRequired || errors.As(e.Cause, &pe) && pe.status == http.StatusProxyAuthRequired {
@@ -187,11 +203,13 @@ func (e *Error) Error() string {
 }
 
 // viaProxy reports whether err is a proxy's failure: its refusal to open
-// a tunnel (proxyError), or net/http's "proxyconnect" error, for a proxy
-// that could not be reached or whose TLS failed.
+// a tunnel (proxyError), net/http's "proxyconnect" error, for a proxy
+// that could not be reached or whose TLS failed, or its "socks connect"
+// error, for a SOCKS5 proxy (socks5://) that refused the credentials or
+// the connection, or broke off.
 func viaProxy(err error) bool {
 	var oe *net.OpError
-	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && oe.Op == "proxyconnect"
+	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && (oe.Op == "proxyconnect" || strings.HasPrefix(oe.Op, "socks "))
 }
 
 // printable maps a character a terminal would act on to a space.

@@ -30,9 +30,10 @@ import (
 // it could read of each request.
 type forwardProxy struct {
 	srv        *httptest.Server
-	user, pass string // asked for when set
-	refuse     int    // every CONNECT answered with this status, when set
-	echo       bool   // its own answers quote the request's credential headers
+	user, pass string      // asked for when set
+	refuse     int         // every CONNECT answered with this status, when set
+	echo       bool        // its own answers quote the request's credential headers
+	header     http.Header // added to every answer of its own (Retry-After, say)
 	route      func(hostport string) string
 
 	mu   sync.Mutex
@@ -74,6 +75,9 @@ func (p *forwardProxy) answer(w http.ResponseWriter, r *http.Request, status int
 	body := http.StatusText(status)
 	if p.echo {
 		body += ": you sent Proxy-Authorization: " + r.Header.Get("Proxy-Authorization") + ", Authorization: " + r.Header.Get("Authorization")
+	}
+	for k, v := range p.header {
+		w.Header()[k] = v
 	}
 	if status == http.StatusProxyAuthRequired {
 		w.Header().Set("Proxy-Authenticate", `Basic realm="corp-proxy"`)

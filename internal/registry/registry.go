@@ -252,6 +252,7 @@ func New(cfg Config) (*Client, error) {
 	c.unverified = c.verified.Clone()
 	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
 	c.unverified.DialTLSContext = c.dialTLSUnverified
+	c.verified.DialTLSContext = c.dialTLSVerified // after Clone, which set NextProtos for HTTP/2
 	c.base = transport.NewUserAgent(credentialWatcher{c: c}, c.userAgent)
 	return c, nil
 }
@@ -270,13 +271,37 @@ func (c *Client) CloseIdleConnections() {
 // the proxy of a request to a listed registry went unverified, its
 // Proxy-Authorization and a plain-HTTP registry's credentials sent to
 // whoever answered. The TLS inside a proxy's tunnel, to the registry, is
-// net/http's, with the transport's config. net/http leaves the
-// handshake's timeout to this dial.
+// net/http's, with the transport's config.
 func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (net.Conn, error) {
-	cfg := c.unverified.TLSClientConfig.Clone()
-	if !c.insecureAddr(addr) {
-		cfg = c.verified.TLSClientConfig.Clone()
-		cfg.NextProtos = nil // a proxy's CONNECT is HTTP/1.1
+	if c.insecureAddr(addr) {
+		return c.dialTLS(ctx, network, addr, c.unverified.TLSClientConfig)
+	}
+	return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
+}
+
+// dialTLSVerified is the verified transport's TLS dial, of its first hop:
+// the host the request is sent to, or its HTTPS proxy.
+func (c *Client) dialTLSVerified(ctx context.Context, network, addr string) (net.Conn, error) {
+	return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
+}
+
+// viaHTTPSProxy marks the context of a request whose proxy is an HTTPS
+// one (credentialWatcher): the first hop dialTLS makes for it is the
+// proxy's.
+type viaHTTPSProxy struct{}
+
+// dialTLS dials addr and makes a TLS handshake with a clone of base. An
+// HTTPS proxy is offered HTTP/1.1 alone: net/http writes its CONNECT in
+// HTTP/1.1 whatever the proxy's TLS chose, and offered HTTP/2 too (as its
+// own handshake with a proxy does, from the transport's config), a proxy
+// that speaks it (Envoy, Caddy) chose it and read the CONNECT as garbage,
+// which failed every request with "malformed HTTP response", blamed on
+// the registry. The registry, inside the tunnel or not, is offered both.
+// net/http leaves the handshake's timeout to this dial.
+func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Config) (net.Conn, error) {
+	cfg := base.Clone()
+	if ctx.Value(viaHTTPSProxy{}) != nil {
+		cfg.NextProtos = nil
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = hostName(addr)
@@ -285,7 +310,7 @@ func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (n
 	if err != nil {
 		return nil, err
 	}
-	hctx, cancel := context.WithTimeout(ctx, c.unverified.TLSHandshakeTimeout)
+	hctx, cancel := context.WithTimeout(ctx, c.verified.TLSHandshakeTimeout)
 	defer cancel()
 	tc := tls.Client(conn, cfg)
 	if err := tc.HandshakeContext(hctx); err != nil {
@@ -366,6 +391,7 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 type proxyError struct {
 	proxy, target string // host:port
 	status        int
+	retryAfter    time.Duration // its Retry-After (a 429's, a 503's)
 }
 
 func (e *proxyError) Error() string {
@@ -378,7 +404,20 @@ func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Reque
 	if resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode}
+	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	return &proxyError{proxy: proxy.Host, target: connect.Host, status: resp.StatusCode, retryAfter: retryAfter}
+}
+
+// proxyScope is the rate limit scope (see limitScope) of the proxy an
+// HTTPS request to the registry host goes through, "" for none: a proxy
+// that answered a CONNECT 429 limits every request through it, to any
+// registry, and none that goes without it.
+func (c *Client) proxyScope(host string) string {
+	u, err := c.proxyFor(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: host, Path: "/v2/"}, Header: http.Header{}})
+	if err != nil || u == nil {
+		return ""
+	}
+	return "proxy " + u.Host
 }
 
 // loopbackOnly marks the context of a plain-HTTP request allowed only
@@ -559,6 +598,9 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	if req.URL.Scheme == "http" && net.ParseIP(req.URL.Hostname()) == nil && isLoopback(req.URL.Host) && !w.c.plainHTTPListed(req.URL) {
 		req = req.WithContext(context.WithValue(req.Context(), loopbackOnly{}, true))
+	}
+	if p, err := w.c.proxyFor(req); err == nil && p != nil && p.Scheme == "https" {
+		req = req.WithContext(context.WithValue(req.Context(), viaHTTPSProxy{}, true))
 	}
 	resp, err := inner.RoundTrip(req)
 	if err == nil && !ownPath.MatchString(req.URL.Path) {

@@ -121,7 +121,7 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 	}
 	host := ref.name.RegistryStr()
 	if limited := c.limited(host, key); limited != nil {
-		c.debug(ctx, "registry request not sent: the registry rate-limited an earlier request of this run", with(fields, nil))
+		c.debug(ctx, "registry request not sent: the registry, or the proxy to it, rate-limited an earlier request of this run", with(fields, nil))
 		return &retryError{err: limited.err, earlier: limited}
 	}
 	return c.retryOnce(ctx, key, host, fields, op)
@@ -145,6 +145,9 @@ func pullsOnly(host, key string) string {
 // paces only the manifest GETs (pullsOnly); any other, every request.
 func limitScope(host, key string, err error) string {
 	var ae *answerError
+	if pe := new(proxyError); errors.As(err, &pe) {
+		return "proxy " + pe.proxy // a proxy's 429 to a CONNECT (proxyScope)
+	}
 	if errors.As(err, &ae) && strings.Contains(ae.said, "pull rate limit") {
 		return pullsOnly(host, key)
 	}
@@ -153,10 +156,11 @@ func limitScope(host, key string, err error) string {
 
 // inScope loads from m, keyed by rate limit scope (limitScope), the entry
 // that applies to the request key to host: the whole host's, else the
-// scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly).
-func inScope(m *sync.Map, host, key string) (any, bool) {
-	for _, scope := range []string{host, pullsOnly(host, key)} {
-		if v, ok := m.Load(scope); ok {
+// scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly),
+// else the proxy's the request goes through (proxyScope).
+func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
+	for _, scope := range []string{host, pullsOnly(host, key), c.proxyScope(host)} {
+		if v, ok := m.Load(scope); ok && scope != "" {
 			return v, true
 		}
 	}
@@ -166,7 +170,7 @@ func inScope(m *sync.Map, host, key string) (any, bool) {
 // pacing returns the one turn the request key to host waits for, when a
 // rate limit of its scope has answered 429 in this run (see retryOnce).
 func (c *Client) pacing(host, key string) (chan struct{}, bool) {
-	g, ok := inScope(&c.paced, host, key)
+	g, ok := c.inScope(&c.paced, host, key)
 	if !ok {
 		return nil, false
 	}
@@ -176,7 +180,7 @@ func (c *Client) pacing(host, key string) (chan struct{}, bool) {
 // limited is the rate limit spent earlier in this run that stops the
 // request key to host, or nil.
 func (c *Client) limited(host, key string) *retryError {
-	if l, ok := inScope(&c.rateLimited, host, key); ok {
+	if l, ok := c.inScope(&c.rateLimited, host, key); ok {
 		return l.(*retryError)
 	}
 	return nil
@@ -194,9 +198,30 @@ func (e *retryError) notAgain() bool {
 }
 
 // rateLimited reports whether the request ended on a 429.
-func (e *retryError) rateLimited() bool {
-	var te *transport.Error // an *answerError's cause, or the handshake's own
-	return errors.As(e.err, &te) && te.StatusCode == http.StatusTooManyRequests
+func (e *retryError) rateLimited() bool { return tooMany(e.err) }
+
+// tooMany reports whether an attempt was answered 429: by the registry
+// (an *answerError's cause, or the handshake's own *transport.Error), or
+// by a proxy, to its CONNECT.
+func tooMany(err error) bool {
+	var te *transport.Error
+	var pe *proxyError
+	return errors.As(err, &te) && te.StatusCode == http.StatusTooManyRequests ||
+		errors.As(err, &pe) && pe.status == http.StatusTooManyRequests
+}
+
+// retryAfterOf is the Retry-After of an attempt's error answer, the
+// registry's or a proxy's; 0 for none.
+func retryAfterOf(err error) time.Duration {
+	var ae *answerError
+	var pe *proxyError
+	switch {
+	case errors.As(err, &ae):
+		return ae.retryAfter
+	case errors.As(err, &pe):
+		return pe.retryAfter
+	}
+	return 0
 }
 
 // retryOnce runs op with its retries and remembers how it ended (see
@@ -264,7 +289,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if statusOf(err) == http.StatusTooManyRequests {
+		if tooMany(err) {
 			c.paced.LoadOrStore(limitScope(host, key, err), make(chan struct{}, 1))
 		}
 		if !retryable(err) || attempt > c.maxRetries {
@@ -272,12 +297,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		}
 		left := time.Until(deadline)
 		wait = backoff(attempt)
-		var ae *answerError
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
-		asked := errors.As(err, &ae) && ae.retryAfter > wait
+		asked := retryAfterOf(err) > wait
 		if asked {
-			wait = ae.retryAfter
+			wait = retryAfterOf(err)
 		}
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
@@ -336,6 +360,18 @@ func retryable(err error) bool {
 	var ae *answerError
 	if errors.As(err, &ae) {
 		return ae.again
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Op, "socks ") && oe.Err != nil {
+		// A SOCKS5 proxy's reply that it could not reach the registry
+		// (RFC 1928's 1, 3, 4, 5 and 6), as net/http words it: by the
+		// rules of an HTTP proxy's CONNECT 502 or 503. Its refusal (2)
+		// and the rest are final, as a 403 is.
+		for _, reply := range []string{"general SOCKS server failure", "network unreachable", "host unreachable", "connection refused", "TTL expired"} {
+			if oe.Err.Error() == "unknown error "+reply {
+				return true
+			}
+		}
 	}
 
 	if errors.Is(err, context.DeadlineExceeded) {
