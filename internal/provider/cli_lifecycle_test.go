@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +23,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // cliSession runs the real Terraform CLI in a directory of its own against
@@ -457,5 +461,58 @@ func TestAccCLI_legacyRefreshAndRefreshOnly(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A saved plan that changes a pin (on_drift "warn" to "update") while
+// upstream moved and the refresh could not read upstream's platforms: the
+// plan holds the pin, and the plan Terraform makes again at apply, from
+// the same refreshed state, holds it too, though the registry answers by
+// then. It read the platforms again there and followed upstream, and
+// Terraform stopped the apply with "Provider produced inconsistent final
+// plan". The next plan reads them and follows.
+func TestAccCLI_platformsUnreadAtRefreshHoldAtApply(t *testing.T) {
+	isolateHome(t)
+	var failGET atomic.Bool
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if failGET.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/manifests/") {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	s := newCLISession(t)
+	const tag = "3.4.2-python3.12"
+	configOf := func(onDrift string) string {
+		return pinConfig(reg, `  prefect_version    = "~> 3.4.0"
+  python_version     = "3.12"
+  required_platforms = ["linux/amd64"]
+  on_drift           = "`+onDrift+`"`)
+	}
+	s.config(configOf("warn"))
+	s.must("init", "-input=false")
+	s.must("apply", "-input=false", "-auto-approve")
+	pinned := mustDigest(t, reg, tag)
+	push(t, reg, tag)()
+	moved := mustDigest(t, reg, tag)
+
+	s.config(configOf("update"))
+	failGET.Store(true)
+	out := s.must("plan", "-input=false", "-out=tfplan")
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Warning: Upstream Image Not Checked") {
+		t.Fatalf("the plan with upstream's platforms unread does not warn that the pin holds:\n%s", out)
+	}
+	failGET.Store(false)
+	if out, err := s.run("apply", "-input=false", "tfplan"); err != nil {
+		t.Fatalf("applying the saved plan: %v\n%s", err, out)
+	}
+	if got := s.attr(pinAddress, "digest"); got != pinned {
+		t.Fatalf("digest %s after the saved plan that held the pin, want %s", got, pinned)
+	}
+	s.must("apply", "-input=false", "-auto-approve")
+	if got := s.attr(pinAddress, "digest"); got != moved {
+		t.Errorf("digest %s after the next plan, want upstream's %s", got, moved)
 	}
 }

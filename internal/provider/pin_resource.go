@@ -54,6 +54,12 @@ const privateUpstreamKey = "upstream_platforms"
 type upstreamPlatforms struct {
 	Digest    string            `json:"digest"`
 	Platforms map[string]string `json:"platforms"`
+	// Unread: the refresh could not read them. The plan then holds the
+	// pin without asking again, so that the plan Terraform makes again at
+	// apply, from the same refreshed state, decides the same: asked again
+	// there and read, it followed upstream, and Terraform stopped the
+	// apply with "Provider produced inconsistent final plan".
+	Unread bool `json:"unread,omitempty"`
 }
 
 type pinResource struct {
@@ -643,6 +649,8 @@ func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required [
 	var err error
 	if platforms := state.platformsAt(digest); platforms != nil {
 		pin, err = resolver.PinWithPlatforms(req, tag, digest, platforms)
+	} else if state.upstream != nil && state.upstream.Unread && state.upstream.Digest == digest {
+		return fmt.Errorf("the refresh could not read the platforms of upstream's image %s (run with TF_LOG=debug to see why); the next refresh reads them again", digest)
 	} else {
 		pin, err = r.data.resolver.PinAt(ctx, req, tag, digest)
 	}
@@ -788,8 +796,8 @@ func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResour
 	}
 	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
-		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh; the plan reads them", map[string]any{"digest": digest})
-		return nil
+		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh", map[string]any{"digest": digest, "error": err.Error()})
+		return &upstreamPlatforms{Digest: digest, Unread: true}
 	}
 	return &upstreamPlatforms{Digest: digest, Platforms: platforms}
 }
@@ -892,7 +900,7 @@ func storedUpstreamPlatforms(ctx context.Context, private privateState) *upstrea
 		return nil
 	}
 	var up upstreamPlatforms
-	if err := json.Unmarshal(raw, &up); err != nil || up.Digest == "" || up.Platforms == nil {
+	if err := json.Unmarshal(raw, &up); err != nil || up.Digest == "" || (up.Platforms == nil && !up.Unread) {
 		return nil
 	}
 	return &up
