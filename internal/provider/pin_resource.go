@@ -54,12 +54,14 @@ const privateUpstreamKey = "upstream_platforms"
 type upstreamPlatforms struct {
 	Digest    string            `json:"digest"`
 	Platforms map[string]string `json:"platforms"`
-	// Unread: the refresh could not read them. The plan then holds the
-	// pin without asking again, so that the plan Terraform makes again at
-	// apply, from the same refreshed state, decides the same: asked again
-	// there and read, it followed upstream, and Terraform stopped the
-	// apply with "Provider produced inconsistent final plan".
-	Unread bool `json:"unread,omitempty"`
+	// Unread: why the refresh could not read them (the error's text, which
+	// the registry client scrubs of every secret, with its advice). The
+	// plan then holds the pin without asking again, so that the plan
+	// Terraform makes again at apply, from the same refreshed state,
+	// decides the same: asked again there and read, it followed upstream,
+	// and Terraform stopped the apply with "Provider produced inconsistent
+	// final plan".
+	Unread string `json:"unread,omitempty"`
 }
 
 type pinResource struct {
@@ -649,8 +651,8 @@ func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required [
 	var err error
 	if platforms := state.platformsAt(digest); platforms != nil {
 		pin, err = resolver.PinWithPlatforms(req, tag, digest, platforms)
-	} else if state.upstream != nil && state.upstream.Unread && state.upstream.Digest == digest {
-		return fmt.Errorf("the refresh could not read the platforms of upstream's image %s (run with TF_LOG=debug to see why); the next refresh reads them again", digest)
+	} else if state.upstream != nil && state.upstream.Unread != "" && state.upstream.Digest == digest {
+		return errors.New(state.upstream.Unread)
 	} else {
 		pin, err = r.data.resolver.PinAt(ctx, req, tag, digest)
 	}
@@ -796,8 +798,8 @@ func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResour
 	}
 	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
-		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh", map[string]any{"digest": digest, "error": err.Error()})
-		return &upstreamPlatforms{Digest: digest, Unread: true}
+		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh; the plan holds the pin", map[string]any{"digest": digest})
+		return &upstreamPlatforms{Digest: digest, Unread: resolveErrorDetail(err)}
 	}
 	return &upstreamPlatforms{Digest: digest, Platforms: platforms}
 }
@@ -900,7 +902,7 @@ func storedUpstreamPlatforms(ctx context.Context, private privateState) *upstrea
 		return nil
 	}
 	var up upstreamPlatforms
-	if err := json.Unmarshal(raw, &up); err != nil || up.Digest == "" || (up.Platforms == nil && !up.Unread) {
+	if err := json.Unmarshal(raw, &up); err != nil || up.Digest == "" || (up.Platforms == nil && up.Unread == "") {
 		return nil
 	}
 	return &up
