@@ -98,6 +98,30 @@ func newCLISession(t *testing.T) *cliSession {
 	return s
 }
 
+// atLeast skips the test unless the CLI is Terraform terraform or later,
+// or OpenTofu tofu or later (each "major.minor"), for language features
+// that came later than the oldest versions tested (.ci/run runs every
+// test under each).
+func (s *cliSession) atLeast(terraform, tofu string) {
+	s.t.Helper()
+	out := s.must("version")
+	name, want := "Terraform v", terraform
+	if strings.HasPrefix(out, "OpenTofu v") {
+		name, want = "OpenTofu v", tofu
+	}
+	have := strings.TrimPrefix(strings.Fields(out)[1], "v")
+	var hMajor, hMinor, wMajor, wMinor int
+	if _, err := fmt.Sscanf(have, "%d.%d", &hMajor, &hMinor); err != nil {
+		s.t.Fatalf("reading the CLI's version from %q: %v", out, err)
+	}
+	if _, err := fmt.Sscanf(want, "%d.%d", &wMajor, &wMinor); err != nil {
+		s.t.Fatalf("bad version %q: %v", want, err)
+	}
+	if hMajor < wMajor || hMajor == wMajor && hMinor < wMinor {
+		s.t.Skipf("needs %s%s or later; this is %s%s", name, want, name, have)
+	}
+}
+
 // config writes main.tf: the required_providers block and body.
 func (s *cliSession) config(body string) {
 	s.t.Helper()

@@ -322,6 +322,7 @@ func TestAccCLI_ephemeralPasswordAndFleet(t *testing.T) {
 	const password = "Ephem3ral-Passw0rd"
 	reg := newSeededRegistry(t, nil, registrytest.WithBasicAuth("me", password))
 	s := newCLISession(t)
+	s.atLeast("1.10", "1.11") // ephemeral variables
 	provider := fmt.Sprintf(`
 variable "password" {
   type      = string
