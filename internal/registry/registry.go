@@ -359,21 +359,11 @@ func (c *Client) plainHTTPListed(u *url.URL) bool {
 	return c.insecureAddr(addr)
 }
 
-// proxyFor is the proxy of req, as Client.proxy says (HTTPS_PROXY,
-// HTTP_PROXY, NO_PROXY), but never for a loopback host: Go does not proxy
-// localhost and loopback addresses, and a *.localhost name is this
-// machine too (RFC 6761), which a proxy elsewhere would resolve as
-// itself, or ask its DNS for; proxied, a plain-HTTP request allowed for
-// it as loopback went, credentials included, wherever the proxy sent it,
-// past dialContext's check of its addresses. Chromium, for one, never
-// proxies any of them. The password of a proxy URL
-// (http://user:password@proxy:3128) is noted to scrub, in case the proxy
-// quotes its Proxy-Authorization header back.
+// proxyFor is the transports' Proxy: proxyOf's answer, whose
+// credentials are noted to scrub, in case the proxy quotes its
+// Proxy-Authorization header back.
 func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
-	if isLoopback(req.URL.Host) {
-		return nil, nil
-	}
-	u, err := c.proxy(req)
+	u, err := c.proxyOf(req)
 	if u != nil && u.User != nil {
 		// net/http sends Proxy-Authorization for any user name, an empty
 		// password too (an API key as the user, http://KEY:@proxy), which
@@ -383,6 +373,21 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 		c.addSecret(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
 	}
 	return u, err
+}
+
+// proxyOf is the proxy of req, as Client.proxy says (HTTPS_PROXY,
+// HTTP_PROXY, NO_PROXY), but never for a loopback host: Go does not proxy
+// localhost and loopback addresses, and a *.localhost name is this
+// machine too (RFC 6761), which a proxy elsewhere would resolve as
+// itself, or ask its DNS for; proxied, a plain-HTTP request allowed for
+// it as loopback went, credentials included, wherever the proxy sent it,
+// past dialContext's check of its addresses. Chromium, for one, never
+// proxies any of them.
+func (c *Client) proxyOf(req *http.Request) (*url.URL, error) {
+	if isLoopback(req.URL.Host) {
+		return nil, nil
+	}
+	return c.proxy(req)
 }
 
 // proxyError is a proxy's refusal to open a tunnel (CONNECT) to the host
@@ -413,7 +418,7 @@ func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Reque
 // that answered a CONNECT 429 limits every request through it, to any
 // registry, and none that goes without it.
 func (c *Client) proxyScope(host string) string {
-	u, err := c.proxyFor(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: host, Path: "/v2/"}, Header: http.Header{}})
+	u, err := c.proxyOf(&http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: host, Path: "/v2/"}, Header: http.Header{}})
 	if err != nil || u == nil {
 		return ""
 	}
@@ -599,7 +604,7 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 	if req.URL.Scheme == "http" && net.ParseIP(req.URL.Hostname()) == nil && isLoopback(req.URL.Host) && !w.c.plainHTTPListed(req.URL) {
 		req = req.WithContext(context.WithValue(req.Context(), loopbackOnly{}, true))
 	}
-	if p, err := w.c.proxyFor(req); err == nil && p != nil && p.Scheme == "https" {
+	if p, err := w.c.proxyOf(req); err == nil && p != nil && p.Scheme == "https" {
 		req = req.WithContext(context.WithValue(req.Context(), viaHTTPSProxy{}, true))
 	}
 	resp, err := inner.RoundTrip(req)

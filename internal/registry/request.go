@@ -159,10 +159,13 @@ func limitScope(host, key string, err error) string {
 // scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly),
 // else the proxy's the request goes through (proxyScope).
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
-	for _, scope := range []string{host, pullsOnly(host, key), c.proxyScope(host)} {
-		if v, ok := m.Load(scope); ok && scope != "" {
+	for _, scope := range []string{host, pullsOnly(host, key)} {
+		if v, ok := m.Load(scope); ok {
 			return v, true
 		}
+	}
+	if scope := c.proxyScope(host); scope != "" {
+		return m.Load(scope)
 	}
 	return nil, false
 }
@@ -299,9 +302,10 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		wait = backoff(attempt)
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
-		asked := retryAfterOf(err) > wait
+		retryAfter := retryAfterOf(err)
+		asked := retryAfter > wait
 		if asked {
-			wait = retryAfterOf(err)
+			wait = retryAfter
 		}
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
