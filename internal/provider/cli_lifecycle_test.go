@@ -540,3 +540,57 @@ func TestAccCLI_platformsUnreadAtRefreshHoldAtApply(t *testing.T) {
 		t.Errorf("digest %s after the next plan, want upstream's %s", got, moved)
 	}
 }
+
+// An import block with `terraform plan -generate-config-out`, as the
+// resource page's Import section tells it: Terraform writes flavor and
+// allow_prereleases beside tag, which conflicts with both, so the plan
+// fails with Invalid Attribute Combination; with those two lines deleted
+// it imports the pin and changes nothing, and the plan after the apply is
+// empty.
+func TestAccCLI_generatedImportConfig(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	s := newCLISession(t)
+	const tag = "3.4.2-python3.12"
+	id := reg.Host() + "/" + prefectRepo + ":" + tag + "@" + mustDigest(t, reg, tag)
+	s.config(providerConfig(reg) + `
+import {
+  to = prefectimage_pin.test
+  id = "` + id + `"
+}
+`)
+	s.must("init", "-input=false")
+	out, err := s.run("plan", "-input=false", "-generate-config-out=generated.tf")
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"Invalid Attribute Combination", `"flavor" cannot be specified when "tag" is specified`, `"allow_prereleases" cannot be specified when "tag" is specified`} {
+		if err == nil || !strings.Contains(flat, want) {
+			t.Fatalf("plan -generate-config-out: err %v, want %q\n%s", err, want, out)
+		}
+	}
+	generated := filepath.Join(s.dir, "generated.tf")
+	raw, err := os.ReadFile(generated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && (f[0] == "flavor" || f[0] == "allow_prereleases") {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	if len(kept) != len(strings.Split(string(raw), "\n"))-2 {
+		t.Fatalf("the generated block does not have one flavor and one allow_prereleases line:\n%s", raw)
+	}
+	if err := os.WriteFile(generated, []byte(strings.Join(kept, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out = s.must("plan", "-input=false")
+	if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.") {
+		t.Fatalf("with flavor and allow_prereleases deleted, want the pin imported and nothing changed:\n%s", out)
+	}
+	s.must("apply", "-input=false", "-auto-approve")
+	if out, err := s.run("plan", "-input=false", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after the import's apply is not empty (%v):\n%s", err, out)
+	}
+}

@@ -89,7 +89,7 @@ func pinAttributes() []pinAttribute {
 			strings: []validator.String{pythonConstraintValidator, pythonWrittenAsNumber{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "flavor", kind: kindString, input: true, computed: true,
 			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
-				"the tag when `tag` is set.",
+				"the tag when `tag` is set, and null for a tag of another scheme (prefect-aws's, say).",
 			strings: []validator.String{pinFlavorValidator, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "allow_prereleases", kind: kindBool, input: true, computed: true,
 			description: "Also consider release candidates, alphas, betas and nightly `.devN` builds. Defaults to `false`.",
@@ -133,9 +133,10 @@ func pinAttributes() []pinAttribute {
 				"form: give it `ref`."},
 		{name: "resolved_prefect_version", kind: kindString, computed: true,
 			description: "The Prefect version of the chosen tag, such as `3.1.15`. Null for a `tag` that names no full " +
-				"version (`3-latest`, `3.1-python3.12`)."},
+				"version (`3-latest`, `3.1-python3.12`), and for a tag of another scheme."},
 		{name: "resolved_python_version", kind: kindString, computed: true,
-			description: "The Python version of the chosen tag, such as `3.12`. Null for a `tag` that names none (`3-latest`)."},
+			description: "The Python version of the chosen tag, such as `3.12`. Null for a `tag` that names none (`3-latest`), " +
+				"and for a tag of another scheme."},
 		{name: "platform_digest", kind: kindString, computed: true,
 			description: "The digest of `platform`'s own image manifest. Set only when `platform` is."},
 		{name: "platform_ref", kind: kindString, computed: true,

@@ -209,7 +209,8 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"registry_auth": schema.ListNestedBlock{
 				MarkdownDescription: "Credentials for one registry. Credentials are chosen per host, first match " +
 					"wins: a `registry_auth` block for the host, then the Docker config keychain (`DOCKER_CONFIG` or " +
-					"`~/.docker/config.json`, with credential helpers), then anonymous. `docker.io`, " +
+					"`~/.docker/config.json`, with credential helpers, and `DOCKER_AUTH_CONFIG`; without a Docker config " +
+					"file, Podman's auth file), then anonymous. `docker.io`, " +
 					"`index.docker.io` and `registry-1.docker.io` are one host.",
 				NestedObject: schema.NestedBlockObject{
 					Attributes: map[string]schema.Attribute{
