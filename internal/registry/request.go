@@ -214,13 +214,16 @@ func tooMany(err error) bool {
 }
 
 // retryAfterOf is the Retry-After of an attempt's error answer, the
-// registry's or a proxy's; 0 for none.
+// registry's, its token service's or a proxy's; 0 for none.
 func retryAfterOf(err error) time.Duration {
 	var ae *answerError
 	var pe *proxyError
+	var tse *tokenServiceError
 	switch {
 	case errors.As(err, &ae):
 		return ae.retryAfter
+	case errors.As(err, &tse):
+		return tse.retryAfter
 	case errors.As(err, &pe):
 		return pe.retryAfter
 	}
