@@ -207,3 +207,77 @@ func TestTokenExpiresMidWork(t *testing.T) {
 		})
 	}
 }
+
+// The token service failing, in the handshake or when a token that
+// expired mid-listing is asked for again, on every attempt: the error
+// says that the token service failed and names its host, calls a 429 a
+// rate limit, and calls a 404 no missing repository or tag. It said "the
+// registry answered" or "the registry rate-limited the request", and a
+// 404 from a token service at the wrong path was "the repository does not
+// exist there"; a token service that did not answer was "no answer within
+// the request timeout", naming neither.
+func TestTokenServiceFaultNamed(t *testing.T) {
+	answer := func(status int, header ...string) func(n int64, w http.ResponseWriter, r *http.Request) {
+		return func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			for i := 0; i+1 < len(header); i += 2 {
+				w.Header().Set(header[i], header[i+1])
+			}
+			writeRegError(w, status, "FAULT", http.StatusText(status))
+		}
+	}
+	for _, when := range []string{"handshake", "refresh"} {
+		for _, tc := range []struct {
+			name string
+			fail func(n int64, w http.ResponseWriter, r *http.Request) // nil: no answer
+			want []string
+		}{
+			{"429", answer(http.StatusTooManyRequests), []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)"}},
+			{"429 Retry-After beyond the budget", answer(http.StatusTooManyRequests, "Retry-After", "3600"), []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)", "its Retry-After asked to wait 1h0m0s"}},
+			{"503", answer(http.StatusServiceUnavailable), []string{"the registry's token service (auth.zoo.test) answered HTTP 503 Service Unavailable after 3 attempts"}},
+			{"404", answer(http.StatusNotFound), []string{"the registry's token service (auth.zoo.test) answered HTTP 404 Not Found"}},
+			{"stall", nil, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+		} {
+			t.Run(when+"/"+tc.name, func(t *testing.T) {
+				first := int64(1) // the failing token requests: every one, or from the refresh on
+				if when == "refresh" {
+					first = 2
+				}
+				reg := &expiringRegistry{life: 4, tags: expiringTags(), store: newZooStore()}
+				ts := &issuer{}
+				if tc.fail != nil {
+					ts.fail = func(n int64, w http.ResponseWriter, r *http.Request) bool {
+						if n >= first {
+							tc.fail(n, w, r)
+						}
+						return n >= first
+					}
+				}
+				var stalled atomic.Int64
+				stall := func(req *http.Request) bool {
+					if tc.fail != nil || req.URL.Host != expAuth {
+						return false
+					}
+					return stalled.Add(1) >= first
+				}
+				c, h, _ := expiryClient(t, reg, ts, stall, 300*time.Millisecond)
+				_, err := c.ListTags(context.Background(), repoOf(t, expHost+"/"+zooRepo))
+				if err == nil {
+					t.Fatal("listed; want the token service's failure")
+				}
+				msg := err.Error()
+				for _, w := range append(tc.want, "on registry "+expHost) {
+					if !strings.Contains(msg, w) {
+						t.Errorf("%s\nlacks %q", msg, w)
+					}
+				}
+				if strings.Contains(msg, "does not exist") || IsNotFound(err) {
+					t.Errorf("%s\nblames a missing repository or tag (IsNotFound %v)", msg, IsNotFound(err))
+				}
+				t.Log(msg)
+				if n := count(h.requests(), "GET "+expAuth+"/token*") + int(stalled.Load()); n > int(first)+2 {
+					t.Errorf("%d token requests; want at most %d (max_retries 2)", n, first+2)
+				}
+			})
+		}
+	}
+}
