@@ -52,6 +52,9 @@ type Error struct {
 	// bearer token the registry's token service issued for the repository
 	// (so that service accepted the credentials, or anonymous access).
 	tokenRefused bool
+	// invalidToken: … refused as invalid (answerError.invalidToken): the
+	// registry does not accept its token service's tokens.
+	invalidToken bool
 }
 
 // Unwrap returns the cause.
@@ -132,6 +135,11 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
+	case e.TokenInvalid():
+		fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
+		if e.source != "" {
+			fmt.Fprintf(&b, "This request used %s.", e.source)
+		}
 	case e.TokenRefused():
 		// Docker Hub answers 401 for a repository that does not exist,
 		// Harbor for one the account may not pull, each to the token its
@@ -238,7 +246,16 @@ func printable(r rune) rune {
 // repository: the credentials (or anonymous access) were accepted, and the
 // repository does not exist or they do not grant pulling it.
 func (e *Error) TokenRefused() bool {
-	return e.tokenRefused && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+	return e.tokenRefused && !e.invalidToken && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+}
+
+// TokenInvalid reports whether a 401 refused, as invalid
+// (error="invalid_token"), the bearer token the registry's token service
+// had just issued: the registry does not accept that service's tokens (a
+// clock or signing key that disagrees), whatever the repository and the
+// credentials.
+func (e *Error) TokenInvalid() bool {
+	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
 }
 
 // CertificateUnverified reports whether the registry's TLS certificate
@@ -355,7 +372,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	case isCertError(err) && !viaProxy(err):
 		e.badCert, e.Cause = true, err
 	case errors.As(err, &ae):
-		e.StatusCode, e.Cause, e.tokenRefused, e.said = ae.status, err, ae.bearer, ae.said
+		e.StatusCode, e.Cause, e.tokenRefused, e.invalidToken, e.said = ae.status, err, ae.bearer, ae.invalidToken, ae.said
 	case errors.As(err, &te): // the handshake's
 		e.StatusCode, e.Cause, e.said = te.StatusCode, err, saidOf(te, nil)
 	default:

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type answerError struct {
 	// bearer: the refused request carried a bearer token, which the
 	// registry's token service issued for this repository.
 	bearer bool
+	// invalidToken: that token was refused 401 with a Bearer challenge
+	// saying error="invalid_token" (invalidTokenChallenge).
+	invalidToken bool
 	// said is what an error answer says, for people (saidOf).
 	said string
 	// again: a 200 that cannot be used as it came (a body that is no
@@ -558,7 +562,30 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 	cause := transport.CheckError(resp, http.StatusOK)
-	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
+	invalidToken := bearer && resp.StatusCode == http.StatusUnauthorized && invalidTokenChallenge(resp.Header.Values("WWW-Authenticate"))
+	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, invalidToken: invalidToken, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
+}
+
+// invalidTokenParam is the error parameter of a Bearer challenge saying
+// that the token it answered is invalid (RFC 6750, 3.1), quoted or not.
+var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_token"|invalid_token)\s*(,|$)`)
+
+// invalidTokenChallenge reports whether a Bearer challenge among values
+// (WWW-Authenticate) says error="invalid_token": distribution's answer to
+// a token it cannot verify (expired, signed by a key it does not trust,
+// issued for another service, or not yet valid by its clock), not to one
+// that lacks the repository's pull (error="insufficient_scope", Docker
+// Hub's answer for a repository that does not exist). go-containerregistry
+// asks the token service for a new token on the first such 401, so one
+// that ends a request refused the token just issued.
+func invalidTokenChallenge(values []string) bool {
+	for _, v := range values {
+		scheme, params, _ := strings.Cut(strings.TrimSpace(v), " ")
+		if strings.EqualFold(scheme, "Bearer") && invalidTokenParam.MatchString(params) {
+			return true
+		}
+	}
+	return false
 }
 
 // bearerChallenge is the Bearer challenges, with a realm, of a 401

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -279,5 +280,37 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A registry that refuses, error="invalid_token", every token its token
+// service issues (their clocks disagree, or it does not trust the key
+// that signs them): one token asked for again per request, and an error
+// that says so. It said that the repository does not exist there or that
+// the credentials may not pull it, which checking neither mends.
+func TestTokenNeverAccepted(t *testing.T) {
+	reg := &expiringRegistry{life: 4, tags: expiringTags(), store: newZooStore(), never: true}
+	ts := &issuer{}
+	c, h, _ := expiryClient(t, reg, ts, nil, time.Second)
+	ref := repoOf(t, expHost+"/"+zooRepo)
+	_, err := c.ListTags(context.Background(), ref)
+	if err == nil {
+		t.Fatal("listed; want the registry's refusal")
+	}
+	msg := err.Error()
+	for _, w := range []string{"on registry " + expHost, "HTTP 401 Unauthorized", `refused as invalid (error="invalid_token")`, "a token its token service had just issued"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("%s\nlacks %q", msg, w)
+		}
+	}
+	if strings.Contains(msg, "does not exist") {
+		t.Errorf("%s\nblames the repository", msg)
+	}
+	if e := new(Error); !errors.As(err, &e) || !e.TokenInvalid() || e.TokenRefused() {
+		t.Errorf("%s\nis no *Error with TokenInvalid and without TokenRefused", msg)
+	}
+	t.Log(msg)
+	if n := count(h.requests(), "GET "+expAuth+"/token*"); n != 2 {
+		t.Errorf("%d token requests; want 2 (the handshake's, and one asked again)\n%s", n, strings.Join(h.requests(), "\n"))
 	}
 }
