@@ -579,8 +579,8 @@ var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_to
 // asks the token service for a new token on the first such 401, so one
 // that ends a request refused the token just issued.
 func invalidTokenChallenge(values []string) bool {
-	for _, v := range values {
-		scheme, params, _ := strings.Cut(strings.TrimSpace(v), " ")
+	for _, v := range challenges(values) {
+		scheme, params, _ := strings.Cut(v, " ")
 		if strings.EqualFold(scheme, "Bearer") && invalidTokenParam.MatchString(params) {
 			return true
 		}
@@ -603,13 +603,66 @@ func bearerChallenge(resp *http.Response, bearer bool) []string {
 		return nil
 	}
 	var bearers []string // alone: go-containerregistry takes the first Basic or Bearer one
-	for _, v := range resp.Header.Values("WWW-Authenticate") {
-		scheme, params, _ := strings.Cut(strings.TrimSpace(v), " ")
+	for _, v := range challenges(resp.Header.Values("WWW-Authenticate")) {
+		scheme, params, _ := strings.Cut(v, " ")
 		if strings.EqualFold(scheme, "Bearer") && strings.Contains(strings.ToLower(params), "realm=") {
 			bearers = append(bearers, v)
 		}
 	}
 	return bearers
+}
+
+// challenges is the challenges of WWW-Authenticate fields, one a string,
+// each "scheme params": RFC 7235 lets a field hold several, separated by
+// commas (`Basic realm="x", Bearer realm="…",service="…"`, as a proxy that
+// joins a registry's two fields sends them), and go-containerregistry,
+// like docker and containerd, reads one challenge a field, so that the
+// Bearer one after a Basic was never seen. A challenge starts at each
+// element, between commas outside quoted strings, that is a token not
+// followed by "=" (an auth-param's name is): its scheme.
+func challenges(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		var cur []string // the elements of the challenge being read
+		flush := func() {
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, ","))
+			}
+			cur = nil
+		}
+		for _, el := range splitOutsideQuotes(f) {
+			el = strings.TrimSpace(el)
+			if el == "" {
+				continue
+			}
+			name, rest, _ := strings.Cut(el, " ")
+			if !strings.HasPrefix(strings.TrimSpace(rest), "=") && !strings.Contains(name, "=") {
+				flush() // a scheme, alone or followed by its first param or a token68
+			}
+			cur = append(cur, el)
+		}
+		flush()
+	}
+	return out
+}
+
+// splitOutsideQuotes splits s at commas outside quoted strings, in which a
+// backslash escapes the next character.
+func splitOutsideQuotes(s string) []string {
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == ',':
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // readErrorBody reads an error answer's body, or nothing of one longer
