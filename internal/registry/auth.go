@@ -274,6 +274,9 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if token && resp.StatusCode == http.StatusOK {
 			if err := tokenAnswer(resp, req.URL.Host); err != nil {
+				if !errors.As(err, new(*answerError)) { // its body cut or stalled
+					err = &tokenServiceError{host: req.URL.Host, cause: err}
+				}
 				return nil, err
 			}
 		}
@@ -317,7 +320,7 @@ func tokenAnswer(resp *http.Response, host string) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	if err != nil {
 		_ = resp.Body.Close()
-		return err // a connection cut or stalled mid-body: retryable as such
+		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
 	resp.Body = struct {
 		io.Reader

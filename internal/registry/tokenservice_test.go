@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -110,26 +111,41 @@ func (s *issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"token": fmt.Sprintf("tok-%d", n), "expires_in": 0, "issued_at": "2020-01-01T00:00:00Z"})
 }
 
-// stallingHosts is hosts, but for a request to stall's host, which gets
-// no answer until its context ends.
+// stallingHosts is hosts, but for a request stall picks, which gets no
+// answer until its context ends, or with midBody a 200 whose body does
+// not come.
 type stallingHosts struct {
 	*hosts
-	stall func(req *http.Request) bool
+	stall   func(req *http.Request) bool
+	midBody bool
 }
 
 func (s stallingHosts) RoundTrip(req *http.Request) (*http.Response, error) {
-	if s.stall != nil && s.stall(req) {
-		<-req.Context().Done()
-		return nil, req.Context().Err()
+	if s.stall == nil || !s.stall(req) {
+		return s.hosts.RoundTrip(req)
 	}
-	return s.hosts.RoundTrip(req)
+	if s.midBody {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(stalledBody{req.Context()}), Request: req}, nil
+	}
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// stalledBody is a body that sends nothing until ctx ends.
+type stalledBody struct{ ctx context.Context }
+
+func (b stalledBody) Read([]byte) (int, error) {
+	<-b.ctx.Done()
+	return 0, b.ctx.Err()
 }
 
 // expiryClient is a client of the registry and token service, whose waits
 // before a retry are recorded, not taken.
-func expiryClient(t *testing.T, reg *expiringRegistry, ts *issuer, stall func(*http.Request) bool, timeout time.Duration) (*Client, *hosts, func() []time.Duration) {
+func expiryClient(t *testing.T, reg *expiringRegistry, ts *issuer, stall stallingHosts, timeout time.Duration) (*Client, *hosts, func() []time.Duration) {
 	h := &hosts{handlers: map[string]http.Handler{expHost: reg, expAuth: ts}}
-	c := hostsClient(t, stallingHosts{h, stall}, Config{MaxRetries: 2, RequestTimeout: timeout})
+	stall.hosts = h
+	c := hostsClient(t, stall, Config{MaxRetries: 2, RequestTimeout: timeout})
 	var mu sync.Mutex
 	var waits []time.Duration
 	c.sleep = func(_ context.Context, d time.Duration) error {
@@ -181,7 +197,7 @@ func TestTokenExpiresMidWork(t *testing.T) {
 			}
 			reg := &expiringRegistry{life: 4, tags: tags, store: store}
 			ts := &issuer{fail: tc.fail}
-			c, h, waits := expiryClient(t, reg, ts, nil, 10*time.Second)
+			c, h, waits := expiryClient(t, reg, ts, stallingHosts{}, 10*time.Second)
 			ref := repoOf(t, expHost+"/"+zooRepo)
 			got, err := c.ListTags(context.Background(), ref)
 			if err != nil || !slices.Equal(got, tags) {
@@ -228,15 +244,17 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 	}
 	for _, when := range []string{"handshake", "refresh"} {
 		for _, tc := range []struct {
-			name string
-			fail func(n int64, w http.ResponseWriter, r *http.Request) // nil: no answer
-			want []string
+			name    string
+			fail    func(n int64, w http.ResponseWriter, r *http.Request) // nil: no answer
+			midBody bool                                                  // … but a 200 whose body does not come
+			want    []string
 		}{
-			{"429", answer(http.StatusTooManyRequests), []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)"}},
-			{"429 Retry-After beyond the budget", answer(http.StatusTooManyRequests, "Retry-After", "3600"), []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)", "its Retry-After asked to wait 1h0m0s"}},
-			{"503", answer(http.StatusServiceUnavailable), []string{"the registry's token service (auth.zoo.test) answered HTTP 503 Service Unavailable after 3 attempts"}},
-			{"404", answer(http.StatusNotFound), []string{"the registry's token service (auth.zoo.test) answered HTTP 404 Not Found"}},
-			{"stall", nil, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+			{"429", answer(http.StatusTooManyRequests), false, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)"}},
+			{"429 Retry-After beyond the budget", answer(http.StatusTooManyRequests, "Retry-After", "3600"), false, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)", "its Retry-After asked to wait 1h0m0s"}},
+			{"503", answer(http.StatusServiceUnavailable), false, []string{"the registry's token service (auth.zoo.test) answered HTTP 503 Service Unavailable after 3 attempts"}},
+			{"404", answer(http.StatusNotFound), false, []string{"the registry's token service (auth.zoo.test) answered HTTP 404 Not Found"}},
+			{"stall", nil, false, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+			{"stall mid-body", nil, true, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
 		} {
 			t.Run(when+"/"+tc.name, func(t *testing.T) {
 				first := int64(1) // the failing token requests: every one, or from the refresh on
@@ -260,7 +278,7 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 					}
 					return stalled.Add(1) >= first
 				}
-				c, h, _ := expiryClient(t, reg, ts, stall, 300*time.Millisecond)
+				c, h, _ := expiryClient(t, reg, ts, stallingHosts{stall: stall, midBody: tc.midBody}, 300*time.Millisecond)
 				_, err := c.ListTags(context.Background(), repoOf(t, expHost+"/"+zooRepo))
 				if err == nil {
 					t.Fatal("listed; want the token service's failure")
@@ -291,7 +309,7 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 func TestTokenNeverAccepted(t *testing.T) {
 	reg := &expiringRegistry{life: 4, tags: expiringTags(), store: newZooStore(), never: true}
 	ts := &issuer{}
-	c, h, _ := expiryClient(t, reg, ts, nil, time.Second)
+	c, h, _ := expiryClient(t, reg, ts, stallingHosts{}, time.Second)
 	ref := repoOf(t, expHost+"/"+zooRepo)
 	_, err := c.ListTags(context.Background(), ref)
 	if err == nil {
