@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -159,5 +160,39 @@ func TestPlainHTTPAdviceNamesInsecureRegistries(t *testing.T) {
 	}
 	if err := list(host); err != nil {
 		t.Errorf("listed in insecure_registries: %v", err)
+	}
+}
+
+// A registry that refuses, 401 error="invalid_token", every token its
+// token service issues, a new one included (their clocks disagree, or it
+// does not trust the key that signs them): neither the repository nor the
+// credentials are at fault, and the diagnostic says so. It was *Registry
+// Denied Access to the Repository*, with the advice to check the
+// repository's name and the credentials.
+func TestTokenInvalidDiagnostics(t *testing.T) {
+	r := registrytest.New(t, registrytest.WithBearerAuth("", ""), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if !strings.HasSuffix(req.URL.Path, "/tags/list") || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
+				next.ServeHTTP(w, req)
+				return
+			}
+			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="http://%s/token",service="registrytest",scope="repository:prefecthq/prefect:pull",error="invalid_token"`, req.Host))
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+		})
+	}))
+	err := listTagsOf(t, r, 0)
+	if got, want := resolveErrorSummary(err), "Registry Refused Its Token Service's Token"; got != want {
+		t.Errorf("title %q, want %q, for %v", got, want, err)
+	}
+	detail := resolveErrorDetail(err)
+	for _, bad := range []string{"Check the repository's name", "Credentials come from", "does not exist"} {
+		if strings.Contains(detail, bad) {
+			t.Errorf("detail has %q: %s", bad, detail)
+		}
+	}
+	if !strings.Contains(detail, `error="invalid_token"`) {
+		t.Errorf("detail lacks the registry's reason: %s", detail)
 	}
 }

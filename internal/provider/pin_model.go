@@ -129,6 +129,9 @@ func resolveErrorDetail(err error) string {
 		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
 	case e.PlainHTTP():
 		detail += fmt.Sprintf(" If %s serves plain HTTP and you trust the network, list it in insecure_registries.", e.PlainHTTPHost())
+	case e.TokenInvalid():
+		// The registry's own setup: the error says so, and neither the
+		// repository's name nor the credentials can mend it.
 	case e.TokenRefused():
 		detail += fmt.Sprintf(" Check the repository's name; if it is private, credentials that may pull it come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsUnauthorized(err):
@@ -184,6 +187,8 @@ func resolveErrorSummary(err error) string {
 		return "Platform Not Published for the Image"
 	case errors.As(err, &missing):
 		return "Image Lacks Required Platforms"
+	case tokenInvalid(err):
+		return "Registry Refused Its Token Service's Token"
 	case tokenRefused(err):
 		return "Registry Denied Access to the Repository"
 	case registry.IsUnauthorized(err):
@@ -208,6 +213,14 @@ func resolveErrorSummary(err error) string {
 func tokenRefused(err error) bool {
 	var e *registry.Error
 	return errors.As(err, &e) && e.TokenRefused()
+}
+
+// tokenInvalid reports whether err is a 401, error="invalid_token", to
+// the token the registry's own token service had just issued: the
+// registry does not accept that service's tokens.
+func tokenInvalid(err error) bool {
+	var e *registry.Error
+	return errors.As(err, &e) && e.TokenInvalid()
 }
 
 // manifestNotFound reports whether err is a 404 to a manifest asked for by

@@ -174,7 +174,8 @@ func (c *Client) pingsPlainHTTP(ref Repository) bool {
 // retries. A token service's 200 that holds no token is a fault asked
 // again (tokenAnswer).
 // Every other request passes through. It notes each answer's Retry-After,
-// which go-containerregistry's handshake errors lack.
+// which go-containerregistry's handshake errors lack. A token request's
+// failure, but a refusal of the credentials, is a tokenServiceError.
 //
 // It also guards the handshake (the ping and token requests), whose
 // clients are go-containerregistry's: it refuses their redirects from
@@ -249,7 +250,11 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
+	token := handshake && !isPing(req)
 	resp, err := p.inner.RoundTrip(req)
+	if err != nil && token {
+		return nil, &tokenServiceError{host: req.URL.Host, cause: err}
+	}
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
@@ -257,12 +262,21 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			body, rerr := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
 			if rerr != nil {
+				if token {
+					rerr = &tokenServiceError{host: req.URL.Host, cause: rerr}
+				}
 				return nil, rerr
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
+			if token && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+				return nil, &tokenServiceError{host: req.URL.Host, retryAfter: d, cause: transport.CheckError(resp, http.StatusOK)}
+			}
 		}
-		if handshake && !isPing(req) && resp.StatusCode == http.StatusOK {
+		if token && resp.StatusCode == http.StatusOK {
 			if err := tokenAnswer(resp, req.URL.Host); err != nil {
+				if !errors.As(err, new(*answerError)) { // its body cut or stalled
+					err = &tokenServiceError{host: req.URL.Host, cause: err}
+				}
 				return nil, err
 			}
 		}
@@ -306,7 +320,7 @@ func tokenAnswer(resp *http.Response, host string) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	if err != nil {
 		_ = resp.Body.Close()
-		return err // a connection cut or stalled mid-body: retryable as such
+		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
 	resp.Body = struct {
 		io.Reader
@@ -331,6 +345,35 @@ func tokenAnswer(resp *http.Response, host string) error {
 	_ = resp.Body.Close()
 	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", host, what), again: true}
 }
+
+// tokenServiceError is a request to the registry's token service (the
+// realm of its Bearer challenge, often another host: auth.docker.io) that
+// got no answer, or an error answer but a refusal of the credentials (401,
+// 403), which go-containerregistry reports as any other: made in the
+// handshake, or when the registry refuses a token that expired (Docker
+// Hub's after its expires_in, 300 s) and a new one is asked for in the
+// middle of a request. It keeps the answer's Retry-After, which the error
+// go-containerregistry makes of a refresh's 429 lacked: its retry came
+// after the backoff (0.2 s) whatever the token service asked.
+type tokenServiceError struct {
+	host       string
+	retryAfter time.Duration
+	cause      error // the *transport.Error of an error answer, else the network's error
+}
+
+// Error is the cause's, without the method and URL a *transport.Error
+// starts with: net/http's error around it names them.
+func (e *tokenServiceError) Error() string {
+	msg := e.cause.Error()
+	if te := new(transport.Error); errors.As(e.cause, &te) && te.Request != nil {
+		if _, rest, ok := strings.Cut(msg, ": "); ok {
+			msg = rest
+		}
+	}
+	return msg
+}
+
+func (e *tokenServiceError) Unwrap() error { return e.cause }
 
 // isHandshake reports whether req is, or was redirected from, a request of
 // the handshake: the ping (GET /v2/) or a token request (none of the

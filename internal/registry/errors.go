@@ -45,10 +45,16 @@ type Error struct {
 	invalid    bool          // the caller's input was invalid; nothing was sent
 	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
 	badCert    bool          // the TLS certificate could not be verified
+	// tokenService: the host of the registry's token service, when it,
+	// not the registry, failed (tokenServiceError); "" otherwise.
+	tokenService string
 	// tokenRefused: the 401 or 403 answered a request that carried the
 	// bearer token the registry's token service issued for the repository
 	// (so that service accepted the credentials, or anonymous access).
 	tokenRefused bool
+	// invalidToken: … refused as invalid (answerError.invalidToken): the
+	// registry does not accept its token service's tokens.
+	invalidToken bool
 }
 
 // Unwrap returns the cause.
@@ -80,6 +86,12 @@ func (e *Error) Error() string {
 	}
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
+	}
+	// Who failed: the registry, or its token service, which may be
+	// another host (auth.docker.io for Docker Hub).
+	who, said := "the registry", "The registry said"
+	if e.tokenService != "" {
+		who, said = fmt.Sprintf("the registry's token service (%s)", e.tokenService), "The token service said"
 	}
 	ke := new(keychainError)
 	switch {
@@ -123,6 +135,11 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
+	case e.TokenInvalid():
+		fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
+		if e.source != "" {
+			fmt.Fprintf(&b, "This request used %s.", e.source)
+		}
 	case e.TokenRefused():
 		// Docker Hub answers 401 for a repository that does not exist,
 		// Harbor for one the account may not pull, each to the token its
@@ -155,18 +172,18 @@ func (e *Error) Error() string {
 		if e.attempts > 0 {
 			again = " again"
 		}
-		fmt.Fprintf(&b, "the registry rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", status, earlier, again)
+		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", who, status, earlier, again)
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
 		}
 		b.WriteString(".")
 	case e.StatusCode == http.StatusTooManyRequests:
-		fmt.Fprintf(&b, "the registry rate-limited the request (%s)%s", status, attempts)
+		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s", who, status, attempts)
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 		}
 		b.WriteString(".")
-	case e.StatusCode == http.StatusNotFound:
+	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
 		what, check := "the tag or repository does not exist there", "tag"
 		switch {
 		case strings.HasPrefix(e.Action, "list tags"):
@@ -180,7 +197,7 @@ func (e *Error) Error() string {
 	case e.StatusCode >= 200 && e.StatusCode < 400:
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s. Check that the address names a container registry, or try again later.", e.StatusCode, attempts, detail)
 	case e.StatusCode != 0:
-		fmt.Fprintf(&b, "the registry answered %s%s", status, attempts)
+		fmt.Fprintf(&b, "%s answered %s%s", who, status, attempts)
 		if e.outOfTime && !e.waitedTurn {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
@@ -188,16 +205,20 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
 		}
 		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
+	case errors.Is(e.Cause, context.DeadlineExceeded) && e.tokenService != "":
+		fmt.Fprintf(&b, "no answer from %s within the request timeout of %s%s. Check the network, or try again later.", who, e.timeout, attempts)
 	case errors.Is(e.Cause, context.DeadlineExceeded):
 		fmt.Fprintf(&b, "no answer within the request timeout of %s%s. Check the registry address and the network, or try again later.", e.timeout, attempts)
 	case e.PlainHTTP():
 		fmt.Fprintf(&b, "%s%s. Plain HTTP is used only for loopback hosts and hosts listed as insecure; every other host, a token service or blob store included, is spoken to over HTTPS.", detail, attempts)
+	case e.tokenService != "":
+		fmt.Fprintf(&b, "the request to %s failed: %s%s. Check the network, or try again later.", who, detail, attempts)
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
 	if e.said != "" && !e.invalid && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
 		e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusTooManyRequests) {
-		fmt.Fprintf(&b, " The registry said: %q.", e.said)
+		fmt.Fprintf(&b, " %s: %q.", said, e.said)
 	}
 	return b.String()
 }
@@ -225,7 +246,16 @@ func printable(r rune) rune {
 // repository: the credentials (or anonymous access) were accepted, and the
 // repository does not exist or they do not grant pulling it.
 func (e *Error) TokenRefused() bool {
-	return e.tokenRefused && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+	return e.tokenRefused && !e.invalidToken && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
+}
+
+// TokenInvalid reports whether a 401 refused, as invalid
+// (error="invalid_token"), the bearer token the registry's token service
+// had just issued: the registry does not accept that service's tokens (a
+// clock or signing key that disagrees), whatever the repository and the
+// credentials.
+func (e *Error) TokenInvalid() bool {
+	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
 }
 
 // CertificateUnverified reports whether the registry's TLS certificate
@@ -265,7 +295,7 @@ func (e *Error) RetriesSpent() bool {
 }
 
 // IsNotFound reports whether err is a registry's 404: no such tag,
-// manifest or repository.
+// manifest or repository. Its token service's 404 is none.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
 // IsUnauthorized reports whether err is a registry's 401 or 403.
@@ -274,11 +304,24 @@ func IsUnauthorized(err error) bool {
 	return s == http.StatusUnauthorized || s == http.StatusForbidden
 }
 
-// IsRateLimited reports whether err is a registry's 429.
-func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
+// IsRateLimited reports whether err is a registry's 429, or its token
+// service's.
+func IsRateLimited(err error) bool { return anyStatusOf(err) == http.StatusTooManyRequests }
 
-// statusOf finds the HTTP status in an error chain, 0 when none.
+// statusOf finds the HTTP status of the registry's answer in an error
+// chain, 0 when none. A status its token service answered
+// (tokenServiceError) says nothing of the repository, its tags or its
+// list, nor of what the registry takes: 0.
 func statusOf(err error) int {
+	if errors.As(err, new(*tokenServiceError)) {
+		return 0
+	}
+	return anyStatusOf(err)
+}
+
+// anyStatusOf finds the HTTP status in an error chain, the registry's or
+// its token service's, 0 when none.
+func anyStatusOf(err error) int {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.StatusCode
@@ -329,11 +372,14 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	case isCertError(err) && !viaProxy(err):
 		e.badCert, e.Cause = true, err
 	case errors.As(err, &ae):
-		e.StatusCode, e.Cause, e.tokenRefused, e.said = ae.status, err, ae.bearer, ae.said
+		e.StatusCode, e.Cause, e.tokenRefused, e.invalidToken, e.said = ae.status, err, ae.bearer, ae.invalidToken, ae.said
 	case errors.As(err, &te): // the handshake's
 		e.StatusCode, e.Cause, e.said = te.StatusCode, err, saidOf(te, nil)
 	default:
 		e.Cause = err
+	}
+	if tse := new(tokenServiceError); errors.As(err, &tse) {
+		e.tokenService = tse.host
 	}
 	// Scrubbed before it is put on one line and cut, so that neither hides
 	// a secret.

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,9 @@ type answerError struct {
 	// bearer: the refused request carried a bearer token, which the
 	// registry's token service issued for this repository.
 	bearer bool
+	// invalidToken: that token was refused 401 with a Bearer challenge
+	// saying error="invalid_token" (invalidTokenChallenge).
+	invalidToken bool
 	// said is what an error answer says, for people (saidOf).
 	said string
 	// again: a 200 that cannot be used as it came (a body that is no
@@ -214,13 +218,16 @@ func tooMany(err error) bool {
 }
 
 // retryAfterOf is the Retry-After of an attempt's error answer, the
-// registry's or a proxy's; 0 for none.
+// registry's, its token service's or a proxy's; 0 for none.
 func retryAfterOf(err error) time.Duration {
 	var ae *answerError
 	var pe *proxyError
+	var tse *tokenServiceError
 	switch {
 	case errors.As(err, &ae):
 		return ae.retryAfter
+	case errors.As(err, &tse):
+		return tse.retryAfter
 	case errors.As(err, &pe):
 		return pe.retryAfter
 	}
@@ -555,7 +562,30 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
 	cause := transport.CheckError(resp, http.StatusOK)
-	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
+	invalidToken := bearer && resp.StatusCode == http.StatusUnauthorized && invalidTokenChallenge(resp.Header.Values("WWW-Authenticate"))
+	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, invalidToken: invalidToken, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
+}
+
+// invalidTokenParam is the error parameter of a Bearer challenge saying
+// that the token it answered is invalid (RFC 6750, 3.1), quoted or not.
+var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_token"|invalid_token)\s*(,|$)`)
+
+// invalidTokenChallenge reports whether a Bearer challenge among values
+// (WWW-Authenticate) says error="invalid_token": distribution's answer to
+// a token it cannot verify (expired, signed by a key it does not trust,
+// issued for another service, or not yet valid by its clock), not to one
+// that lacks the repository's pull (error="insufficient_scope", Docker
+// Hub's answer for a repository that does not exist). go-containerregistry
+// asks the token service for a new token on the first such 401, so one
+// that ends a request refused the token just issued.
+func invalidTokenChallenge(values []string) bool {
+	for _, v := range challenges(values) {
+		scheme, params, _ := strings.Cut(v, " ")
+		if strings.EqualFold(scheme, "Bearer") && invalidTokenParam.MatchString(params) {
+			return true
+		}
+	}
+	return false
 }
 
 // bearerChallenge is the Bearer challenges, with a realm, of a 401
@@ -573,13 +603,66 @@ func bearerChallenge(resp *http.Response, bearer bool) []string {
 		return nil
 	}
 	var bearers []string // alone: go-containerregistry takes the first Basic or Bearer one
-	for _, v := range resp.Header.Values("WWW-Authenticate") {
-		scheme, params, _ := strings.Cut(strings.TrimSpace(v), " ")
+	for _, v := range challenges(resp.Header.Values("WWW-Authenticate")) {
+		scheme, params, _ := strings.Cut(v, " ")
 		if strings.EqualFold(scheme, "Bearer") && strings.Contains(strings.ToLower(params), "realm=") {
 			bearers = append(bearers, v)
 		}
 	}
 	return bearers
+}
+
+// challenges is the challenges of WWW-Authenticate fields, one a string,
+// each "scheme params": RFC 7235 lets a field hold several, separated by
+// commas (`Basic realm="x", Bearer realm="…",service="…"`, as a proxy that
+// joins a registry's two fields sends them), and go-containerregistry,
+// like docker and containerd, reads one challenge a field, so that the
+// Bearer one after a Basic was never seen. A challenge starts at each
+// element, between commas outside quoted strings, that is a token not
+// followed by "=" (an auth-param's name is): its scheme.
+func challenges(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		var cur []string // the elements of the challenge being read
+		flush := func() {
+			if len(cur) > 0 {
+				out = append(out, strings.Join(cur, ","))
+			}
+			cur = nil
+		}
+		for _, el := range splitOutsideQuotes(f) {
+			el = strings.TrimSpace(el)
+			if el == "" {
+				continue
+			}
+			name, rest, _ := strings.Cut(el, " ")
+			if !strings.HasPrefix(strings.TrimSpace(rest), "=") && !strings.Contains(name, "=") {
+				flush() // a scheme, alone or followed by its first param or a token68
+			}
+			cur = append(cur, el)
+		}
+		flush()
+	}
+	return out
+}
+
+// splitOutsideQuotes splits s at commas outside quoted strings, in which a
+// backslash escapes the next character.
+func splitOutsideQuotes(s string) []string {
+	var out []string
+	start, quoted := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == ',':
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }
 
 // readErrorBody reads an error answer's body, or nothing of one longer

@@ -386,3 +386,47 @@ func TestZooAuthBlobStoreChallengeNotTaken(t *testing.T) {
 		t.Errorf("%d pings and %d token requests; want 1 and 0\n%s", pings, tokens, strings.Join(seen, "\n"))
 	}
 }
+
+// Several challenges in one WWW-Authenticate field, as RFC 7235 allows and
+// a proxy that joins a registry's two fields (Artifactory's Basic and
+// Bearer) into one sends them: the ping and every repository request
+// answer `Basic realm="…", Bearer realm="…",service="…"`. go-containerregistry
+// (as docker and containerd) reads one challenge a field, the first,
+// Basic here: the repository's own Bearer challenge, found after the
+// comma, makes the handshake again. A comma, an escaped quote or the word
+// Bearer inside a quoted parameter starts no challenge. The Basic
+// credentials were refused on every request, reported as "it did not
+// accept the credentials".
+func TestZooAuthChallengesInOneHeader(t *testing.T) {
+	const host, authHost = "proxy.zoo.test", "auth.zoo.test"
+	for name, header := range map[string]string{
+		"basic, bearer":        `Basic realm="artifactory", Bearer realm="https://auth.zoo.test/token",service="registry.zoo.test"`,
+		"quoted commas":        `Basic realm="a, Bearer realm=\"https://evil.zoo.test/\", b" , Bearer realm="https://auth.zoo.test/token", service="registry.zoo.test"`,
+		"lower-case, unquoted": `basic realm=artifactory,bearer realm="https://auth.zoo.test/token",service=registry.zoo.test`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ts := &tokenService{user: "ci", pass: "proxy-" + secret}
+			reg := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/v2/" && ts.granted(r, zooRepo) {
+					listTwoTags(w, r)
+					return
+				}
+				w.Header().Set("WWW-Authenticate", header)
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			})
+			h := &hosts{handlers: map[string]http.Handler{host: reg, authHost: ts}}
+			c := hostsClient(t, h, Config{MaxRetries: 1, Credentials: login(host, "ci", "proxy-"+secret, false)})
+			got, err := c.ListTags(context.Background(), repoOf(t, host+"/"+zooRepo))
+			seen := h.requests()
+			if err != nil || len(got) != 2 {
+				t.Fatalf("got %v, %v; want the two tags\n%s", got, err, strings.Join(seen, "\n"))
+			}
+			if n := count(seen, "GET "+authHost+"/token*"); n != 1 {
+				t.Errorf("%d token requests; want 1\n%s", n, strings.Join(seen, "\n"))
+			}
+			if n := count(seen, "GET evil.zoo.test*"); n != 0 {
+				t.Errorf("a challenge inside a quoted parameter was taken\n%s", strings.Join(seen, "\n"))
+			}
+		})
+	}
+}
