@@ -68,9 +68,9 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 	default:
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			err = errors.New(ee.ProcessState.String()) // "exit status 3", "signal: killed"
+			err = errors.New(ee.String()) // "exit status 3", "signal: killed"
 		}
-		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names failed (%v); what it printed is not shown, as it may hold credentials", prog, err)
+		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names failed (%w); what it printed is not shown, as it may hold credentials", prog, err)
 	}
 	var creds credentials.Credentials
 	if err := json.Unmarshal(stdout.Bytes(), &creds); err != nil {
