@@ -1,17 +1,19 @@
-// Package authfile finds registry credentials where there is no Docker
-// config file, as docker and podman do: in DOCKER_AUTH_CONFIG, then in
-// Podman's auth file.
+// Package authfile finds registry credentials in the Docker config, as
+// docker does, and where there is no Docker config file, as docker and
+// podman do: in DOCKER_AUTH_CONFIG, then in Podman's auth file. Credential
+// helpers are run within a time limit (helperGet).
 package authfile
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/docker/cli/cli/config"
 	"github.com/docker/cli/cli/config/configfile"
-	"github.com/docker/cli/cli/config/credentials"
 	"github.com/docker/cli/cli/config/types"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -70,9 +72,10 @@ func fileExists(path string) bool {
 // config file: DOCKER_AUTH_CONFIG, as docker reads it (the exact keys
 // go-containerregistry asks: the repository, then the registry, Docker
 // Hub's as https://index.docker.io/v1/), then Podman's auth file, as
-// podman reads it (podmanLookup). ok is false when neither holds
-// credentials for it; file is the auth file read, for error messages.
-func Lookup(repo name.Repository) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
+// podman reads it (podmanLookup), a credential helper run within timeout.
+// ok is false when neither holds credentials for it; file is the auth
+// file read, for error messages.
+func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
 	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
 		env := configfile.New("") // no file: DOCKER_AUTH_CONFIG alone
 		for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
@@ -98,7 +101,7 @@ func Lookup(repo name.Repository) (cfg authn.AuthConfig, source, file string, ok
 	if err != nil {
 		return cfg, "", file, false, err
 	}
-	ac, err := podmanLookup(cf, repo)
+	ac, err := podmanLookup(ctx, cf, repo, timeout)
 	if err != nil || ac == (types.AuthConfig{}) {
 		return cfg, "", file, false, err
 	}
@@ -121,14 +124,13 @@ func dockerConfigKey(repo name.Repository) string {
 // registry; else one whose key is the registry written as a URL or, for
 // Docker Hub, as docker.io, index.docker.io or registry-1.docker.io. A
 // namespace's entry is never used for another namespace.
-func podmanLookup(cf *configfile.ConfigFile, repo name.Repository) (types.AuthConfig, error) {
+func podmanLookup(ctx context.Context, cf *configfile.ConfigFile, repo name.Repository, timeout time.Duration) (types.AuthConfig, error) {
 	registry := repo.RegistryStr()
 	if registry == name.DefaultRegistry {
 		registry = dockerHub // as podman login writes it
 	}
 	if helper, ok := cf.CredentialHelpers[registry]; ok {
-		ac, err := credentials.NewNativeStore(cf, helper).Get(registry)
-		return types.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken}, err
+		return helperGet(ctx, helper, registry, timeout)
 	}
 	found := func(key string) types.AuthConfig {
 		ac := cf.AuthConfigs[key]

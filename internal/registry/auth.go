@@ -494,17 +494,31 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			}
 		}
 	}
+	// The default keychain is read here, as go-containerregistry reads it,
+	// but with each credential helper run within the request timeout and
+	// kept out of errors and logs (authfile's helperGet).
 	auth, source := authn.Authenticator(nil), sourceKeychain
-	if c.keychain == authn.DefaultKeychain && !authfile.DockerConfigFound() {
-		cfg, from, file, ok, err := authfile.Lookup(ref.name)
+	switch {
+	case c.keychain != authn.DefaultKeychain:
+		if auth, err = authn.Resolve(ctx, c.keychain, ref.name); err != nil {
+			return nil, "", err
+		}
+	case authfile.DockerConfigFound():
+		cfg, ok, err := authfile.DockerLookup(ctx, ref.name, c.timeout)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok {
+			auth = authn.FromConfig(cfg)
+		}
+	default:
+		cfg, from, file, ok, err := authfile.Lookup(ctx, ref.name, c.timeout)
 		if err != nil {
 			return nil, "", &keychainError{cause: err, file: file}
 		}
 		if ok {
 			auth, source = authn.FromConfig(cfg), from
 		}
-	} else if auth, err = authn.Resolve(ctx, c.keychain, ref.name); err != nil {
-		return nil, "", err
 	}
 	if auth == authn.Anonymous || auth == nil {
 		if helper := c.keychainHelper(ref); helper != "" {

@@ -92,8 +92,10 @@ type Config struct {
 	// Keychain is used when no Credential matches. Nil means
 	// authn.DefaultKeychain (DOCKER_CONFIG, ~/.docker/config.json,
 	// credential helpers), consulted lazily on the first request to each
-	// repository, never in New; without a Docker config file, the Client
-	// reads DOCKER_AUTH_CONFIG and Podman's auth file itself (package authfile).
+	// repository, never in New. The Client reads it itself, as
+	// go-containerregistry does but with credential helpers run within
+	// RequestTimeout (package authfile), and without a Docker config file
+	// reads DOCKER_AUTH_CONFIG and Podman's auth file.
 	// When it has nothing, access is anonymous.
 	Keychain authn.Keychain
 

@@ -1,0 +1,157 @@
+package authfile
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
+	"github.com/docker/cli/cli/config/types"
+	"github.com/docker/docker-credential-helpers/credentials"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Docker's credential helpers are run here, not through docker/cli's
+// native store, which go-containerregistry's keychain uses: that runs a
+// helper without a deadline (a helper waiting on a keyring's unlock
+// prompt hung the plan, holding the keychain's lock every other lookup
+// waits on), passes its stderr on to the provider's, which Terraform
+// logs, and quotes its whole stdout in the error of a failed run.
+
+// helperOutputLimit bounds what is kept of a helper's stdout: an answer
+// is one small JSON object.
+const helperOutputLimit = 1 << 20
+
+// tokenUsername is the user name with which a helper answers an identity
+// token (docker/cli's credentials package).
+const tokenUsername = "<token>"
+
+// helperGet asks docker-credential-<helper> for serverURL's credentials,
+// as docker does, within timeout: it is killed after that. A helper that
+// answers "credentials not found" gives empty credentials and no error,
+// as for docker. What a helper prints is never in an error, as it may
+// hold the secret, and its stderr is dropped.
+func helperGet(ctx context.Context, helper, serverURL string, timeout time.Duration) (types.AuthConfig, error) {
+	prog := "docker-credential-" + helper
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, prog, credentials.ActionGet)
+	cmd.Stdin = strings.NewReader(serverURL)
+	var stdout capped
+	cmd.Stdout = &stdout
+	cmd.Stderr = new(capped)
+	// A helper's children (a shell script's) may hold its stdout open
+	// after it is killed.
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	switch {
+	case err == nil:
+	case errors.Is(err, exec.ErrNotFound):
+		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names is not installed (not found on PATH)", prog)
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names did not answer within %s (the request timeout) and was stopped", prog, timeout)
+	case ctx.Err() != nil:
+		return types.AuthConfig{}, ctx.Err()
+	case credentials.IsErrCredentialsNotFoundMessage(stdout.String()):
+		return types.AuthConfig{}, nil
+	default:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = errors.New(ee.String()) // "exit status 3", "signal: killed"
+		}
+		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names failed (%w); what it printed is not shown, as it may hold credentials", prog, err)
+	}
+	var creds credentials.Credentials
+	if err := json.Unmarshal(stdout.Bytes(), &creds); err != nil {
+		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names answered with no JSON credentials (%d bytes, not shown, as they may hold credentials)", prog, stdout.Len())
+	}
+	if creds.Username == tokenUsername {
+		return types.AuthConfig{IdentityToken: creds.Secret}, nil
+	}
+	return types.AuthConfig{Username: creds.Username, Password: creds.Secret}, nil
+}
+
+// capped is a buffer that keeps the first helperOutputLimit bytes written
+// to it and drops the rest.
+type capped struct{ bytes.Buffer }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := helperOutputLimit - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+// authConfigKey is key as docker/cli's config looks it up: Docker Hub's
+// names as https://index.docker.io/v1/.
+func authConfigKey(key string) string {
+	if key == dockerHub || key == "index.docker.io" {
+		return authn.DefaultAuthKey
+	}
+	return key
+}
+
+// getAuthConfig is cf.GetAuthConfig(key), docker's lookup, with the
+// credential helper for key, if any, run by helperGet: DOCKER_AUTH_CONFIG's
+// entry for key, else the helper's answer (credHelpers' entry for key,
+// else credsStore), else the auths entry.
+func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (types.AuthConfig, error) {
+	key = authConfigKey(key)
+	helper, ok := cf.CredentialHelpers[key]
+	if !ok {
+		helper = cf.CredentialsStore
+	}
+	if helper == "" {
+		return cf.GetAuthConfig(key) // no helper is run
+	}
+	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
+		if ac, err := configfile.New("").GetAuthConfig(key); err == nil && (ac.Username != "" || ac.Password != "") {
+			return ac, nil
+		}
+	}
+	ac := cf.AuthConfigs[key] // docker keeps what else the entry holds
+	got, err := helperGet(ctx, helper, key, timeout)
+	if err != nil {
+		return types.AuthConfig{}, err
+	}
+	ac.Username, ac.Password, ac.IdentityToken = got.Username, got.Password, got.IdentityToken
+	return ac, nil
+}
+
+// DockerLookup looks the repository up in the Docker config
+// (DOCKER_CONFIG, else ~/.docker/config.json) as go-containerregistry's
+// default keychain does (the repository's key, then the registry's,
+// Docker Hub's as https://index.docker.io/v1/), with each credential
+// helper run by helperGet, within timeout. ok is false when the config
+// holds no credentials for it.
+func DockerLookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, ok bool, err error) {
+	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
+	if err != nil {
+		return cfg, false, err
+	}
+	for _, key := range []string{repo.String(), repo.RegistryStr()} {
+		if key == name.DefaultRegistry {
+			key = authn.DefaultAuthKey
+		}
+		ac, err := getAuthConfig(ctx, cf, key, timeout)
+		if err != nil {
+			return cfg, false, err
+		}
+		ac.ServerAddress = ""
+		if ac != (types.AuthConfig{}) {
+			return authn.AuthConfig{Username: ac.Username, Password: ac.Password, Auth: ac.Auth, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken}, true, nil
+		}
+	}
+	return cfg, false, nil
+}
