@@ -46,3 +46,21 @@ func TestRegistryTokenFromConfigRefusedAsInvalid(t *testing.T) {
 		t.Errorf("%s\ndoes not name the Docker config", msg)
 	}
 }
+
+// A credential helper whose answer is followed by more output on stdout
+// (a wrapper script's notice, a second line) gives its credentials, as
+// docker-credential-helpers' client reads the first JSON value and no
+// more. Run here since helpers are run by authfile, it failed "answered
+// with no JSON credentials".
+func TestCredentialHelperAnswerFollowedByMoreOutput(t *testing.T) {
+	f := newFake(t, withBasic("me", secret))
+	f.setTags("acme/x", []string{"a"})
+	noDockerConfig(t)
+	writeDockerConfig(t, `{"credHelpers":{"`+f.host+`":"chatty"}}`)
+	helperScript(t, "chatty", "cat >/dev/null\necho '{\"ServerURL\":\"x\",\"Username\":\"me\",\"Secret\":\""+secret+"\"}'\necho 'note: credentials cached for 12h'\n")
+	c := newTestClient(t, Config{MaxRetries: 0})
+	got, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("got %v, %v; want the tag", got, err)
+	}
+}
