@@ -72,8 +72,10 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 		}
 		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names failed (%w); what it printed is not shown, as it may hold credentials", prog, err)
 	}
+	// The first JSON value, as docker-credential-helpers' client reads
+	// it: what follows it (a wrapper's notice) is ignored.
 	var creds credentials.Credentials
-	if err := json.Unmarshal(stdout.Bytes(), &creds); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(stdout.Bytes())).Decode(&creds); err != nil {
 		return types.AuthConfig{}, fmt.Errorf("the credential helper %s it names answered with no JSON credentials (%d bytes, not shown, as they may hold credentials)", prog, stdout.Len())
 	}
 	if creds.Username == tokenUsername {

@@ -537,6 +537,9 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		for _, secret := range []string{cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
 			c.addSecret(secret)
 		}
+		if cfg.RegistryToken != "" {
+			c.registryTokens.Store(ref.key, true)
+		}
 	}
 	return auth, source, nil
 }

@@ -381,6 +381,11 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
 		e.tokenService = tse.host
 	}
+	if _, ok := c.registryTokens.Load(ref.key); ok {
+		// The bearer token was the stored registry token, which no token
+		// service issued: its refusal is the credentials'.
+		e.tokenRefused, e.invalidToken = false, false
+	}
 	// Scrubbed before it is put on one line and cut, so that neither hides
 	// a secret.
 	if said := []rune(strings.Join(strings.Fields(c.scrub(e.said)), " ")); len(said) > 200 {

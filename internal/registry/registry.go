@@ -179,6 +179,11 @@ type Client struct {
 	spent       sync.Map // request key -> *retryError: failed after its retries (see retry)
 	rateLimited sync.Map // registry host -> *retryError: a rate limit that spent a request's retries
 	paced       sync.Map // rate limit scope (limitScope) -> chan struct{} (one turn): the scope was answered 429 (see retryOnce)
+
+	// registryTokens: repository key -> true when its credentials are a
+	// registry token (a Docker config's registrytoken), sent as the bearer
+	// token itself: no token service issued it.
+	registryTokens sync.Map
 }
 
 // New builds a Client: its HTTP transports (TLS trust, per-host insecure
