@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"go/build"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +14,22 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
+// goEnvAtStart is where the go command kept its module and build caches
+// when the test binary started, before any test moved HOME.
+var goEnvAtStart = func() (e struct{ modCache, buildCache string }) {
+	e.modCache = os.Getenv("GOMODCACHE")
+	if e.modCache == "" {
+		e.modCache = filepath.Join(filepath.SplitList(build.Default.GOPATH)[0], "pkg", "mod")
+	}
+	e.buildCache = os.Getenv("GOCACHE")
+	if e.buildCache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			e.buildCache = filepath.Join(dir, "go-build")
+		}
+	}
+	return e
+}()
+
 // newBuiltCLISession is a cliSession whose CLI starts the provider built
 // from this module (a dev_overrides CLI configuration): one plugin process
 // per provider configuration, as in real use. newCLISession's provider,
@@ -22,6 +39,10 @@ func newBuiltCLISession(t *testing.T) *cliSession {
 	s := newCLISession(t)
 	bin := t.TempDir()
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-prefectimage"), "../..")
+	// The build uses the Go caches of the environment the test started in:
+	// isolateHome's HOME would leave them empty, every module downloaded
+	// and compiled again (minutes, and the module proxy asked, per test).
+	build.Env = append(os.Environ(), "GOMODCACHE="+goEnvAtStart.modCache, "GOCACHE="+goEnvAtStart.buildCache)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
