@@ -76,16 +76,13 @@ func fileExists(path string) bool {
 // ok is false when neither holds credentials for it; file is the auth
 // file read, for error messages.
 func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
-	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
-		env := configfile.New("") // no file: DOCKER_AUTH_CONFIG alone
-		for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
-			ac, err := env.GetAuthConfig(key)
-			if err != nil {
-				return cfg, "", "", false, err
-			}
-			if ac.Username != "" || ac.Password != "" {
-				return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, "the " + configfile.DockerEnvConfigKey + " environment variable", "", true, nil
-			}
+	for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
+		ac, ok, err := envAuthConfig(key)
+		if err != nil {
+			return cfg, "", "", false, err
+		}
+		if ok {
+			return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, "the " + configfile.DockerEnvConfigKey + " environment variable", "", true, nil
 		}
 	}
 	file = podmanAuthFile()
@@ -107,6 +104,17 @@ func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (c
 	}
 	return authn.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken},
 		"Podman's auth file " + file, file, true, nil
+}
+
+// envAuthConfig is DOCKER_AUTH_CONFIG's entry for key, as docker reads
+// it, and whether it holds a user name or password; nothing when the
+// variable is unset.
+func envAuthConfig(key string) (types.AuthConfig, bool, error) {
+	if os.Getenv(configfile.DockerEnvConfigKey) == "" {
+		return types.AuthConfig{}, false, nil
+	}
+	ac, err := configfile.New("").GetAuthConfig(key) // no file: DOCKER_AUTH_CONFIG alone
+	return ac, err == nil && (ac.Username != "" || ac.Password != ""), err
 }
 
 // dockerConfigKey is the registry's key in a Docker config.

@@ -95,21 +95,11 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// authConfigKey is key as docker/cli's config looks it up: Docker Hub's
-// names as https://index.docker.io/v1/.
-func authConfigKey(key string) string {
-	if key == dockerHub || key == "index.docker.io" {
-		return authn.DefaultAuthKey
-	}
-	return key
-}
-
 // getAuthConfig is cf.GetAuthConfig(key), docker's lookup, with the
 // credential helper for key, if any, run by helperGet: DOCKER_AUTH_CONFIG's
 // entry for key, else the helper's answer (credHelpers' entry for key,
 // else credsStore), else the auths entry.
 func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (types.AuthConfig, error) {
-	key = authConfigKey(key)
 	helper, ok := cf.CredentialHelpers[key]
 	if !ok {
 		helper = cf.CredentialsStore
@@ -117,10 +107,8 @@ func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, t
 	if helper == "" {
 		return cf.GetAuthConfig(key) // no helper is run
 	}
-	if os.Getenv(configfile.DockerEnvConfigKey) != "" {
-		if ac, err := configfile.New("").GetAuthConfig(key); err == nil && (ac.Username != "" || ac.Password != "") {
-			return ac, nil
-		}
+	if ac, ok, _ := envAuthConfig(key); ok { // unreadable, it is passed over, as docker does
+		return ac, nil
 	}
 	ac := cf.AuthConfigs[key] // docker keeps what else the entry holds
 	got, err := helperGet(ctx, helper, key, timeout)
@@ -142,10 +130,7 @@ func DockerLookup(ctx context.Context, repo name.Repository, timeout time.Durati
 	if err != nil {
 		return cfg, false, err
 	}
-	for _, key := range []string{repo.String(), repo.RegistryStr()} {
-		if key == name.DefaultRegistry {
-			key = authn.DefaultAuthKey
-		}
+	for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
 		ac, err := getAuthConfig(ctx, cf, key, timeout)
 		if err != nil {
 			return cfg, false, err
