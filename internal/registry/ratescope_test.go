@@ -1,0 +1,118 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// A registry whose token service is another host (auth.docker.io for
+// registry-1.docker.io), the token service rate-limiting the token
+// requests of one repository: scopeRegistry serves every repository's
+// tags and store's manifests to any token the token service issued;
+// scopeTokens issues one per request but answers 429 (with retryAfter,
+// when set) to a request whose scope names refuse.
+const (
+	scopeHost  = "reg.scope.test"
+	scopeAuth  = "auth.scope.test"
+	scopeRealm = "https://" + scopeAuth + "/token"
+)
+
+func scopeRegistry(s *zooStore, expired *atomic.Bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer tok-") || expired.Load() {
+			ch := fmt.Sprintf(`Bearer realm=%q,service=%q`, scopeRealm, scopeHost)
+			if name, _, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/v2/"), "/tags/"); ok {
+				ch += fmt.Sprintf(`,scope="repository:%s:pull"`, name)
+			}
+			w.Header().Set("WWW-Authenticate", ch)
+			writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			return
+		}
+		switch {
+		case r.URL.Path == "/v2/":
+			writeJSON(w, http.StatusOK, map[string]any{})
+		case strings.HasSuffix(r.URL.Path, "/tags/list"):
+			writeJSON(w, http.StatusOK, map[string]any{"tags": []string{"a", "b"}})
+		default:
+			s.serve(nil)(w, r)
+		}
+	}
+}
+
+func scopeTokens(refuse, retryAfter string) http.HandlerFunc {
+	var n atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Query().Get("scope"), refuse) {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			writeRegError(w, http.StatusTooManyRequests, "TOOMANYREQUESTS", "too many token requests")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"token": fmt.Sprintf("tok-%d", n.Add(1))})
+	}
+}
+
+// A 429 of the registry's token service, spent in one repository's
+// handshake (its Retry-After beyond the budget, or its retries spent),
+// stops the later token requests of the run, which fail at once naming
+// the token service, and nothing else: a request that holds a valid token
+// (a HEAD of a repository whose handshake was made) is sent to the
+// registry, which did not rate-limit anything. It stopped every later
+// request to the registry's host, each refused unsent with "the
+// registry's token service … rate-limited an earlier request".
+func TestRateScopeTokenServiceLimitSparesHeldTokens(t *testing.T) {
+	for _, retryAfter := range []string{"3600", ""} {
+		t.Run("Retry-After "+retryAfter, func(t *testing.T) {
+			s := newZooStore()
+			d, _ := s.image(types.OCIManifestSchema1, "linux/amd64", true)
+			s.tag("a", d)
+			s.tag("b", d)
+			var expired atomic.Bool
+			h := &hosts{handlers: map[string]http.Handler{scopeHost: scopeRegistry(s, &expired), scopeAuth: scopeTokens("acme/limited", retryAfter)}}
+			c := hostsClient(t, h, Config{MaxRetries: 1, RequestTimeout: 5 * time.Second})
+			var ws waits
+			c.sleep = ws.sleep
+			ctx := context.Background()
+			held := repoOf(t, scopeHost+"/acme/held")
+			if _, err := c.Head(ctx, held, "a"); err != nil {
+				t.Fatalf("first HEAD: %v", err)
+			}
+			_, err := c.ListTags(ctx, repoOf(t, scopeHost+"/acme/limited"))
+			if !IsRateLimited(err) || !strings.Contains(err.Error(), "token service ("+scopeAuth+")") {
+				t.Fatalf("got %v; want the token service's rate limit", err)
+			}
+			before := len(h.requests())
+			if got, err := c.Head(ctx, held, "b"); err != nil || got.Digest != d {
+				t.Errorf("HEAD with a held token: %v, %v; want %s (requests %q)", got.Digest, err, d, h.requests()[before:])
+			}
+			// Another repository needs a token: not asked for again.
+			before = len(h.requests())
+			_, err = c.ListTags(ctx, repoOf(t, scopeHost+"/acme/other"))
+			if !IsRateLimited(err) || !strings.Contains(err.Error(), "the registry's token service ("+scopeAuth+") rate-limited an earlier request of this run") {
+				t.Errorf("another repository: %v; want the token service's rate limit, unsent", err)
+			}
+			if n := count(h.requests()[before:], "GET "+scopeAuth+"/token*"); n != 0 {
+				t.Errorf("%d token requests after the token service's limit was spent: %q", n, h.requests()[before:])
+			}
+			// The held token expires: a new one is not asked for either.
+			expired.Store(true)
+			before = len(h.requests())
+			_, err = c.Platforms(ctx, held, "a")
+			if !IsRateLimited(err) || !strings.Contains(err.Error(), "the registry's token service ("+scopeAuth+") rate-limited an earlier request of this run") {
+				t.Errorf("token expired: %v; want the token service's rate limit", err)
+			}
+			if n := count(h.requests()[before:], "GET "+scopeAuth+"/token*"); n != 0 {
+				t.Errorf("%d token requests for an expired token after the token service's limit was spent: %q", n, h.requests()[before:])
+			}
+			t.Log(err)
+		})
+	}
+}
