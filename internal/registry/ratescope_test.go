@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -114,5 +115,47 @@ func TestRateScopeTokenServiceLimitSparesHeldTokens(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// The time left when a Retry-After did not fit is said to the precision
+// of the budget it is part of: it read "more than the 1s left of the
+// 900ms allowed".
+func TestRateScopeTimeLeftAsPreciseAsBudget(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodHead {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return true
+		}
+		return false
+	}))
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 2, RequestTimeout: 300 * time.Millisecond})
+		_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+		if want := "more than the 900ms left of the 900ms allowed"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v\nwant %q", err, want)
+		}
+	})
+	for _, tc := range []struct {
+		left, budget time.Duration
+		want         string
+	}{
+		{899 * time.Millisecond, 900 * time.Millisecond, "900ms"},
+		{449 * time.Millisecond, 900 * time.Millisecond, "400ms"},
+		{42 * time.Millisecond, 900 * time.Millisecond, "40ms"},
+		{3 * time.Millisecond, 900 * time.Millisecond, "3ms"},
+		{7*time.Second + 400*time.Millisecond, 8 * time.Second, "7s"},
+		{7*time.Second + 600*time.Millisecond, 8 * time.Second, "8s"},
+		{400 * time.Millisecond, 8 * time.Second, "400ms"},
+		{119*time.Second + 700*time.Millisecond, 2 * time.Minute, "2m0s"},
+		{1234 * time.Millisecond, 1500 * time.Millisecond, "1.2s"},
+		{1249 * time.Millisecond, 1250 * time.Millisecond, "1.25s"},
+		{0, 900 * time.Millisecond, "0s"},
+	} {
+		if got := leftOf(tc.left, tc.budget).String(); got != tc.want {
+			t.Errorf("leftOf(%s, %s) = %s, want %s", tc.left, tc.budget, got, tc.want)
+		}
 	}
 }
