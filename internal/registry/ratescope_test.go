@@ -159,3 +159,29 @@ func TestRateScopeTimeLeftAsPreciseAsBudget(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After as an HTTP date is read as its delay seconds are: one in
+// the far future asks for the longest wait, a year, as a delay past
+// int64 does (it read "asked to wait 2562047h47m16.854775807s"); one past
+// or malformed, for none (the backoff).
+func TestRateScopeRetryAfterHTTPDateBounds(t *testing.T) {
+	now := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		v    string
+		want time.Duration
+		ok   bool
+	}{
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 365 * 24 * time.Hour, true},
+		{now.Add(400 * 24 * time.Hour).Format(http.TimeFormat), 365 * 24 * time.Hour, true},
+		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
+		{"Thursday, 03-Dec-26 18:00:30 GMT", 30 * time.Second, true}, // RFC 850
+		{"Thu Dec  3 18:00:30 2026", 30 * time.Second, true},         // asctime
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
+		{"Thu, 03 Dec 2026 18:00:30", 0, false},
+		{"tomorrow", 0, false},
+	} {
+		if d, ok := parseRetryAfter(tc.v, now); d != tc.want || ok != tc.ok {
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tc.v, d, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -442,6 +442,7 @@ func retryableStatus(status int) bool {
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	const longest = 365 * 24 * time.Hour // a wait as long as any, delay or date
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
@@ -452,17 +453,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			n = 0
 		}
-		if n > int64(365*24*time.Hour/time.Second) {
-			n = int64(365 * 24 * time.Hour / time.Second)
+		if n > int64(longest/time.Second) {
+			n = int64(longest / time.Second)
 		}
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), longest), true
 	}
 	return 0, false
 }
