@@ -115,7 +115,13 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: c.plainHTTPAllowed}
+	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: c.plainHTTPAllowed,
+		tokenLimited: func() *retryError {
+			if l, ok := c.rateLimited.Load(tokenScope(ref.name.RegistryStr())); ok {
+				return l.(*retryError)
+			}
+			return nil
+		}}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -200,7 +206,17 @@ type repositoryPing struct {
 	retryAfter *atomic.Int64         // of the latest answer
 	challenge  []string              // a repository request's WWW-Authenticate, or nil
 	plainHTTP  func(u *url.URL) bool // whether u's host may be spoken to over plain HTTP (Client.plainHTTPAllowed)
+	// tokenLimited is the token service's rate limit spent earlier in
+	// this run (tokenScope), or nil: a token request is then not sent.
+	tokenLimited func() *retryError
 }
+
+// tokenNotSentError is a token request not sent because the token
+// service's rate limit was spent earlier in this run (tokenScope): when a
+// token expired, the handshake's own are stopped before the ping.
+type tokenNotSentError struct{ earlier *retryError }
+
+func (e *tokenNotSentError) Error() string { return e.earlier.Error() }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.
@@ -251,6 +267,11 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	token := handshake && !isPing(req)
+	if token && p.tokenLimited != nil {
+		if l := p.tokenLimited(); l != nil {
+			return nil, &tokenNotSentError{earlier: l}
+		}
+	}
 	resp, err := p.inner.RoundTrip(req)
 	if err != nil && token {
 		return nil, &tokenServiceError{host: req.URL.Host, cause: err}

@@ -122,7 +122,7 @@ func (e *Error) Error() string {
 		default:
 			fmt.Fprintf(&b, "%s%s", detail, attempts)
 			if e.waitAsked > 0 {
-				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
+				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget), e.budget)
 			}
 			b.WriteString("; the proxy failed, not the registry.")
 		}
@@ -180,7 +180,7 @@ func (e *Error) Error() string {
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s", who, status, attempts)
 		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget), e.budget)
 		}
 		b.WriteString(".")
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
@@ -202,7 +202,7 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
 		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget))
 		}
 		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
 	case errors.Is(e.Cause, context.DeadlineExceeded) && e.tokenService != "":
@@ -395,4 +395,17 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	}
 	e.detail = c.scrub(e.Cause.Error())
 	return e
+}
+
+// leftOf is the time left, left, of a budget, rounded to the precision
+// the budget is written in (whole seconds for 8s, tenths for 900ms),
+// finer when left is shorter than that precision, so that the two read
+// alike: never "the 1s left of the 900ms allowed".
+func leftOf(left, budget time.Duration) time.Duration {
+	for _, p := range []time.Duration{time.Second, 100 * time.Millisecond, 10 * time.Millisecond} {
+		if budget%p == 0 && left >= p {
+			return min(left.Round(p), budget)
+		}
+	}
+	return min(left.Round(time.Millisecond), budget)
 }

@@ -110,7 +110,8 @@ func (c *Client) budget() time.Duration {
 // allows, or attempts that timed out is not sent again for the Client's
 // life (one Terraform run): later callers get the same error at once. A
 // rate limit so spent stops every later request to that registry too
-// (Docker Hub's pull limit, its manifest GETs: see pullsOnly), which fails
+// (Docker Hub's pull limit, its manifest GETs: see pullsOnly; its token
+// service's, its token requests: see tokenScope), which fails
 // at once saying so: registries limit a client (Docker Hub an IP or
 // account), not one URL. Without that, each pin of a fleet sends
 // its own requests, and those it shares again, MaxRetries+1 times to a
@@ -146,11 +147,15 @@ func pullsOnly(host, key string) string {
 
 // limitScope is the scope of the rate limit that answered the request key
 // to host with err: Docker Hub's pull limit, which says so, stops and
-// paces only the manifest GETs (pullsOnly); any other, every request.
+// paces only the manifest GETs (pullsOnly); the token service's, only
+// the token requests (tokenScope); any other, every request.
 func limitScope(host, key string, err error) string {
 	var ae *answerError
 	if pe := new(proxyError); errors.As(err, &pe) {
 		return "proxy " + pe.proxy // a proxy's 429 to a CONNECT (proxyScope)
+	}
+	if errors.As(err, new(*tokenServiceError)) {
+		return tokenScope(host)
 	}
 	if errors.As(err, &ae) && strings.Contains(ae.said, "pull rate limit") {
 		return pullsOnly(host, key)
@@ -158,12 +163,29 @@ func limitScope(host, key string, err error) string {
 	return host
 }
 
+// tokenScope is the scope of a rate limit of host's token service (the
+// realm of its challenge, often another host: auth.docker.io), which
+// limits token requests, not the registry's: it stops and paces the later
+// handshakes with host (handshakeKey) and, without sending them, the
+// token requests asked for when a token expires (repositoryPing), while
+// requests that hold a token go on.
+func tokenScope(host string) string { return host + " token service" }
+
+// handshakeKey reports whether the request key is a handshake's (see
+// Client.handshake), which asks the token service for a token.
+func handshakeKey(key string) bool { return strings.HasPrefix(key, "auth ") }
+
 // inScope loads from m, keyed by rate limit scope (limitScope), the entry
 // that applies to the request key to host: the whole host's, else the
 // scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly),
-// else the proxy's the request goes through (proxyScope).
+// else its token service's when key is a handshake (tokenScope), else the
+// proxy's the request goes through (proxyScope).
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
-	for _, scope := range []string{host, pullsOnly(host, key)} {
+	scopes := []string{host, pullsOnly(host, key)}
+	if handshakeKey(key) {
+		scopes = append(scopes, tokenScope(host))
+	}
+	for _, scope := range scopes {
 		if v, ok := m.Load(scope); ok {
 			return v, true
 		}
@@ -299,6 +321,9 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if ns := new(tokenNotSentError); errors.As(err, &ns) {
+			return &retryError{err: ns.earlier.err, attempts: attempt - 1, earlier: ns.earlier}
+		}
 		if tooMany(err) {
 			c.paced.LoadOrStore(limitScope(host, key, err), make(chan struct{}, 1))
 		}
@@ -317,7 +342,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
 			if asked {
-				re.waitAsked, re.left = wait, left.Round(time.Second)
+				re.waitAsked, re.left = wait, left
 			}
 			return re
 		}
@@ -417,6 +442,7 @@ func retryableStatus(status int) bool {
 
 // parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	const longest = 365 * 24 * time.Hour // a wait as long as any, delay or date
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0, false
@@ -427,17 +453,13 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if n < 0 {
 			n = 0
 		}
-		if n > int64(365*24*time.Hour/time.Second) {
-			n = int64(365 * 24 * time.Hour / time.Second)
+		if n > int64(longest/time.Second) {
+			n = int64(longest / time.Second)
 		}
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
+		return min(max(t.Sub(now), 0), longest), true
 	}
 	return 0, false
 }
