@@ -52,7 +52,9 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 	cmd.Stdout = &stdout
 	cmd.Stderr = new(capped)
 	// A helper's children (a shell script's) may hold its stdout open
-	// after it is killed.
+	// after it is killed: on Unix they are killed with it (killTree), and
+	// in any case not waited for.
+	killTree(cmd)
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	switch {
