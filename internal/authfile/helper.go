@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/docker/cli/cli/config"
 	"github.com/docker/cli/cli/config/configfile"
+	dockercreds "github.com/docker/cli/cli/config/credentials"
 	"github.com/docker/cli/cli/config/types"
 	"github.com/docker/docker-credential-helpers/credentials"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -52,7 +55,9 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 	cmd.Stdout = &stdout
 	cmd.Stderr = new(capped)
 	// A helper's children (a shell script's) may hold its stdout open
-	// after it is killed.
+	// after it is killed: on Unix they are killed with it (killTree), and
+	// in any case not waited for.
+	killTree(cmd)
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	switch {
@@ -98,7 +103,8 @@ func (c *capped) Write(p []byte) (int, error) {
 // getAuthConfig is cf.GetAuthConfig(key), docker's lookup, with the
 // credential helper for key, if any, run by helperGet: DOCKER_AUTH_CONFIG's
 // entry for key, else the helper's answer (credHelpers' entry for key,
-// else credsStore), else the auths entry.
+// else credsStore) over the auths entry docker's file store finds
+// (fileEntry), else that entry.
 func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (types.AuthConfig, error) {
 	helper, ok := cf.CredentialHelpers[key]
 	if !ok {
@@ -110,13 +116,31 @@ func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, t
 	if ac, ok, _ := envAuthConfig(key); ok { // unreadable, it is passed over, as docker does
 		return ac, nil
 	}
-	ac := cf.AuthConfigs[key] // docker keeps what else the entry holds
+	ac := fileEntry(cf, key) // docker keeps what else the entry holds
 	got, err := helperGet(ctx, helper, key, timeout)
 	if err != nil {
 		return types.AuthConfig{}, err
 	}
 	ac.Username, ac.Password, ac.IdentityToken = got.Username, got.Password, got.IdentityToken
 	return ac, nil
+}
+
+// fileEntry is the auths entry docker's file store finds for key, which
+// its native store starts from: key's own, else one under a legacy key
+// for the same host (https://host, http://host, https://host/v1/, as old
+// docker login wrote it; docker/cli's ConvertToHostname). Of several, the
+// first in sorted order, where docker takes any.
+func fileEntry(cf *configfile.ConfigFile, key string) types.AuthConfig {
+	if ac, ok := cf.AuthConfigs[key]; ok {
+		return ac
+	}
+	keys := slices.Sorted(maps.Keys(cf.AuthConfigs))
+	for _, k := range keys {
+		if dockercreds.ConvertToHostname(k) == key {
+			return cf.AuthConfigs[k]
+		}
+	}
+	return types.AuthConfig{}
 }
 
 // DockerLookup looks the repository up in the Docker config
