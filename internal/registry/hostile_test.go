@@ -110,7 +110,9 @@ func TestHostileEndlessHugePages(t *testing.T) {
 		w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?n=1000&cursor=%d>; rel="next"`, seq.Add(1)))
 		writeTags(w, filler)
 	})
-	c := newTestClient(t, Config{MaxRetries: 0})
+	// A page took 2 s under -race on a loaded machine, and one more than
+	// the test client's 5 s: the bound here is of bytes, not of time.
+	c := newTestClient(t, Config{MaxRetries: 0, RequestTimeout: 2 * time.Minute})
 	_, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
 	_ = limitErrorOf(t, err, "bytes")
 	if !strings.Contains(err.Error(), "64 MiB") {

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
-
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // A request that spent its retries on a 429 is not sent again in the
@@ -20,7 +18,6 @@ import (
 // Client (the next Terraform run) asks again.
 func TestSpentRetriesNotSentAgain(t *testing.T) {
 	noDockerConfig(t)
-	var mu sync.Mutex
 	faults := map[string]func(w http.ResponseWriter, r *http.Request){
 		"3.4.1-python3.12": func(w http.ResponseWriter, _ *http.Request) {
 			http.Error(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}`, http.StatusTooManyRequests)
@@ -30,42 +27,54 @@ func TestSpentRetriesNotSentAgain(t *testing.T) {
 		},
 		"3.4.1-python3.11": func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() },
 	}
-	tags := []string{"3.4.1-python3.11", "3.4.1-python3.12", "3.4.2-python3.11", "3.4.2-python3.12", "3.5.0-python3.12"}
-	r := seeded(t, tags, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			mu.Lock()
-			var fault func(w http.ResponseWriter, r *http.Request)
-			for tag, f := range faults {
-				if strings.HasSuffix(req.URL.Path, "/manifests/"+tag) {
-					fault = f
-				}
-			}
-			mu.Unlock()
-			if fault != nil {
+	f := newFake(t, withHook(func(w http.ResponseWriter, req *http.Request) bool {
+		for tag, fault := range faults {
+			if strings.HasSuffix(req.URL.Path, "/manifests/"+tag) {
 				fault(w, req)
-				return
+				return true
 			}
-			next.ServeHTTP(w, req)
-		})
+		}
+		return false
 	}))
-	repo := repoOf(t, r.Host()+"/prefecthq/prefect")
+	tags := []string{"3.4.1-python3.11", "3.4.1-python3.12", "3.4.2-python3.11", "3.4.2-python3.12", "3.5.0-python3.12"}
+	for _, tag := range tags {
+		f.pushImage("prefecthq/prefect", tag, "linux/amd64")
+	}
+	f.setTags("prefecthq/prefect", tags)
+	total := func() (n int) {
+		for _, kind := range []string{"ping", "token", "list", "head", "get", "blob", "other"} {
+			n += f.count(kind)
+		}
+		return n
+	}
+	// In a bubble, served in memory: the timeouts of 200 ms are the only
+	// ones (the good requests took more under -race on a loaded machine,
+	// so that a request meant to succeed at once timed out and was retried,
+	// and a stalled one had one attempt, or its second never arrived).
+	synctest.Test(t, func(t *testing.T) { spentRetriesNotSentAgain(t, f, total) })
+}
+
+func spentRetriesNotSentAgain(t *testing.T, f *fake, total func() int) {
+	repo := repoOf(t, f.repo("prefecthq/prefect"))
 	newClient := func() *Client {
-		c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: 200 * time.Millisecond})
+		c := f.memoryClient(t, Config{MaxRetries: 2, RequestTimeout: 200 * time.Millisecond})
 		c.sleep = func(context.Context, time.Duration) error { return nil }
 		return c
 	}
 	ctx := context.Background()
 	heads := func(c *Client, tag string) (int, error) {
 		t.Helper()
-		r.ResetCounts()
+		f.resetCounts()
 		_, err := c.Head(ctx, repo, tag)
-		return r.Counts().Head, err
+		return f.count("head"), err
 	}
 
 	c := newClient()
 	// Timeouts: spent once, then not sent again; other requests go on.
-	// (How many attempts fit in the budget depends on the backoff's jitter.)
-	if n, err := heads(c, "3.4.1-python3.11"); n < 2 || err == nil {
+	// Two attempts fit in the budget of 600 ms: the first ends at 200 ms,
+	// its backoff (150–250 ms, not taken) fits in the 400 left, the
+	// second's (300–500 ms) not in the 200 left after the second.
+	if n, err := heads(c, "3.4.1-python3.11"); n != 2 || err == nil {
 		t.Fatalf("a stalled HEAD: %d requests (%v), want retries and an error", n, err)
 	}
 	if n, err := heads(c, "3.4.1-python3.11"); n != 0 || err == nil || !strings.Contains(err.Error(), "no answer within the request timeout") {
@@ -101,9 +110,9 @@ func TestSpentRetriesNotSentAgain(t *testing.T) {
 			t.Fatalf("HEAD %s after the rate limit: %v", tag, err)
 		}
 	}
-	r.ResetCounts()
-	if _, err := c.ListTags(ctx, repo); !IsRateLimited(err) || r.Counts().Total() != 0 {
-		t.Fatalf("a listing after the rate limit: %v, %+v; want a rate limit and no request", err, r.Counts())
+	f.resetCounts()
+	if _, err := c.ListTags(ctx, repo); !IsRateLimited(err) || total() != 0 {
+		t.Fatalf("a listing after the rate limit: %v, %d requests; want a rate limit and no request", err, total())
 	}
 
 	// The next run asks again.
