@@ -206,9 +206,15 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return nil, err
 	}
-	if mediaType(resp.header.Get("Content-Type")).IsSchema1() {
-		// Said before the digest check: a signed schema 1 body never
-		// hashes to its Docker-Content-Digest (the payload's).
+	// Said before the digest check: a signed schema 1 body never hashes to
+	// its Docker-Content-Digest (the payload's). Known by its Content-Type,
+	// or by its schemaVersion where that names no type of manifest (a
+	// registry serving manifests as files: application/json,
+	// application/octet-stream, none).
+	var version struct {
+		Schema int `json:"schemaVersion"`
+	}
+	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || (json.Unmarshal(resp.body, &version) == nil && version.Schema == 1) {
 		return nil, errSchema1(resp.status)
 	}
 	want, what := reference, "asked for"
