@@ -96,15 +96,19 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	// The header's digest is pinned for a Content-Type of an index or an
-	// image, or one that names no type of manifest (genericType). Not for
-	// another: Accept names no schema 1 type, so a schema 1 answer is a
-	// registry's fallback (Docker Hub, Quay), often a conversion whose
-	// digest names no stored manifest; any other manifest type (the OCI
-	// artifact manifest of image-spec 1.1's release candidates, which ORAS
-	// pushed to ACR and zot) is no image. The GET below reads what the tag
-	// serves, and refuses what no client pulls as an image.
-	if mt.IsIndex() || mt.IsImage() || genericType(mt) {
+	// The header's digest is pinned only for a Content-Type of an index or
+	// an image. Not for another: Accept names no schema 1 type, so a schema
+	// 1 answer is a registry's fallback (Docker Hub, Quay), often a
+	// conversion whose digest names no stored manifest; any other manifest
+	// type (the OCI artifact manifest of image-spec 1.1's release
+	// candidates, which ORAS pushed to ACR and zot) is no image; and one
+	// that names no type of manifest (none, or what registries serving
+	// manifests as files send for any: Katello's application/json, an
+	// object store's binary/octet-stream or text/plain) may stand for
+	// either. The GET below reads what the tag serves, and refuses what no
+	// client pulls as an image. Docker Hub, GHCR, ECR, ACR, Artifact
+	// Registry, Quay, Harbor and distribution send the manifest's own type.
+	if mt.IsIndex() || mt.IsImage() {
 		dg, err := contentDigest(resp)
 		if err != nil {
 			return Descriptor{}, err
@@ -488,18 +492,6 @@ func platformKey(os, arch, variant string) string {
 		return os + "/" + arch + "/" + variant
 	}
 	return os + "/" + arch
-}
-
-// genericType reports whether a Content-Type names no type of manifest:
-// none, or one that registries serving manifests as files send for any
-// (Artifactory's application/octet-stream, Katello's application/json, an
-// object store's binary/octet-stream or text/plain).
-func genericType(mt types.MediaType) bool {
-	switch mt {
-	case "", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain":
-		return true
-	}
-	return false
 }
 
 // mediaType strips parameters from a Content-Type ("" when it has none
