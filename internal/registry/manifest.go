@@ -352,6 +352,14 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
+	// An image manifest whose config is no image config's carries an
+	// artifact (a Helm chart, the empty config of image-spec 1.1, a Docker
+	// plugin), which no container runtime runs: said so, not read as an
+	// image without a platform. A HEAD cannot see the config, so a tag
+	// resolved without its platforms is pinned by the HEAD alone.
+	if t := man.Config.MediaType; t != "" && t != types.OCIConfigJSON && t != types.DockerConfigJSON {
+		return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest is no container image: its config of type %q is an artifact's, where an image's is %q or %q; the tag points at an artifact (a Helm chart, a signature), which no container runtime runs", t, types.OCIConfigJSON, types.DockerConfigJSON)}
+	}
 	cfgDigest := man.Config.Digest.String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
 	if err != nil {

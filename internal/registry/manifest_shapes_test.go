@@ -90,9 +90,12 @@ func TestManifestWithoutDigestHeaderPinnedAsServed(t *testing.T) {
 // Docker-Content-Digest on the HEAD. Its Content-Type says it is no image:
 // Head reads it and fails as Platforms does, naming the type. Head pinned
 // its digest, which no container runtime pulls, where Platforms refused
-// it. An image manifest carrying an artifact (an artifactType, the empty
-// config of image-spec 1.1, a Helm chart's config) says it is an image
-// manifest: its digest is what the tag names, and it has no platform.
+// it. An image manifest carrying an artifact (the empty config of
+// image-spec 1.1, a Helm chart's config, a Docker plugin's) says it is an
+// image manifest: a HEAD cannot see its config, so Head gives its digest,
+// but reading its platforms fails naming the config's type and an image
+// config's. It was read as an image without a platform, so platform and
+// required_platforms failed saying the image lacked them.
 func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	const artifactManifest = "application/vnd.oci.artifact.manifest.v1+json"
 	s := newZooStore()
@@ -104,14 +107,22 @@ func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	s.blobs[sha(empty)] = empty
 	helmCfg := []byte(`{"name":"prefect","version":"3.1.1","apiVersion":"v2"}`)
 	s.blobs[sha(helmCfg)] = helmCfg
-	for tag, cfg := range map[string]struct {
-		mt   string
+	pluginCfg := []byte(`{"description":"a volume plugin","rootfs":{"type":"layers","diff_ids":[]}}`)
+	s.blobs[sha(pluginCfg)] = pluginCfg
+	configs := map[string]struct {
+		mt   types.MediaType
+		cfg  string
 		body []byte
-	}{"3.1.1": {"application/vnd.cncf.helm.config.v1+json", helmCfg}, "3.1.2": {"application/vnd.oci.empty.v1+json", empty}} {
-		body := []byte(`{"schemaVersion":2,"mediaType":"` + string(types.OCIManifestSchema1) + `","artifactType":"application/vnd.example",` +
-			`"config":{"mediaType":"` + cfg.mt + `","digest":"` + sha(cfg.body) + `","size":` + strconv.Itoa(len(cfg.body)) + `},` +
+	}{
+		"3.1.1": {types.OCIManifestSchema1, "application/vnd.cncf.helm.config.v1+json", helmCfg},
+		"3.1.2": {types.OCIManifestSchema1, "application/vnd.oci.empty.v1+json", empty},
+		"3.1.3": {types.DockerManifestSchema2, "application/vnd.docker.plugin.v1+json", pluginCfg},
+	}
+	for tag, cfg := range configs {
+		body := []byte(`{"schemaVersion":2,"mediaType":"` + string(cfg.mt) + `","artifactType":"application/vnd.example",` +
+			`"config":{"mediaType":"` + cfg.cfg + `","digest":"` + sha(cfg.body) + `","size":` + strconv.Itoa(len(cfg.body)) + `},` +
 			`"layers":[{"mediaType":"application/tar","digest":"` + sha(blob) + `","size":5}]}`)
-		s.tag(tag, s.put(types.OCIManifestSchema1, body))
+		s.tag(tag, s.put(cfg.mt, body))
 	}
 	c, ref := zooClient(t, s.serve(nil), zooRepo)
 	ctx := context.Background()
@@ -122,13 +133,15 @@ func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	if p, err := c.Platforms(ctx, ref, "3.1.0"); err == nil || !strings.Contains(err.Error(), artifactManifest) {
 		t.Errorf("3.1.0: Platforms gave %+v, %v; want an error naming %s", p, err, artifactManifest)
 	}
-	for _, tag := range []string{"3.1.1", "3.1.2"} {
+	for _, tag := range []string{"3.1.1", "3.1.2", "3.1.3"} {
 		want, _, _ := s.lookup(tag)
 		if d, err := c.Head(ctx, ref, tag); err != nil || d.Digest != want {
 			t.Errorf("%s: Head gave %+v, %v; want %s", tag, d, err, want)
 		}
-		if p, err := c.Platforms(ctx, ref, tag); err != nil || p.Digest != want || len(p.ByPlatform) != 0 {
-			t.Errorf("%s: Platforms gave %+v, %v; want %s and no platform", tag, p, err, want)
+		cfg := configs[tag].cfg
+		if p, err := c.Platforms(ctx, ref, tag); err == nil || !strings.Contains(err.Error(), "tag "+tag) ||
+			!strings.Contains(err.Error(), `config of type "`+cfg+`"`) || !strings.Contains(err.Error(), string(types.OCIConfigJSON)) {
+			t.Errorf("%s: Platforms gave %+v, %v; want an error naming the tag, %s and an image config's type", tag, p, err, cfg)
 		}
 	}
 }
