@@ -96,15 +96,19 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	// The header's digest is pinned for a Content-Type of an index or an
-	// image, or one that names no type of manifest (genericType). Not for
-	// another: Accept names no schema 1 type, so a schema 1 answer is a
-	// registry's fallback (Docker Hub, Quay), often a conversion whose
-	// digest names no stored manifest; any other manifest type (the OCI
-	// artifact manifest of image-spec 1.1's release candidates, which ORAS
-	// pushed to ACR and zot) is no image. The GET below reads what the tag
-	// serves, and refuses what no client pulls as an image.
-	if mt.IsIndex() || mt.IsImage() || genericType(mt) {
+	// The header's digest is pinned only for a Content-Type of an index or
+	// an image. Not for another: Accept names no schema 1 type, so a schema
+	// 1 answer is a registry's fallback (Docker Hub, Quay), often a
+	// conversion whose digest names no stored manifest; any other manifest
+	// type (the OCI artifact manifest of image-spec 1.1's release
+	// candidates, which ORAS pushed to ACR and zot) is no image; and one
+	// that names no type of manifest (none, or what registries serving
+	// manifests as files send for any: Katello's application/json, an
+	// object store's binary/octet-stream or text/plain) may stand for
+	// either. The GET below reads what the tag serves, and refuses what no
+	// client pulls as an image. Docker Hub, GHCR, ECR, ACR, Artifact
+	// Registry, Quay, Harbor and distribution send the manifest's own type.
+	if mt.IsIndex() || mt.IsImage() {
 		dg, err := contentDigest(resp)
 		if err != nil {
 			return Descriptor{}, err
@@ -206,9 +210,15 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return nil, err
 	}
-	if mediaType(resp.header.Get("Content-Type")).IsSchema1() {
-		// Said before the digest check: a signed schema 1 body never
-		// hashes to its Docker-Content-Digest (the payload's).
+	// Said before the digest check: a signed schema 1 body never hashes to
+	// its Docker-Content-Digest (the payload's). Known by its Content-Type,
+	// or by its schemaVersion where that names no type of manifest (a
+	// registry serving manifests as files: application/json,
+	// application/octet-stream, none).
+	var version struct {
+		Schema int `json:"schemaVersion"`
+	}
+	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || (json.Unmarshal(resp.body, &version) == nil && version.Schema == 1) {
 		return nil, errSchema1(resp.status)
 	}
 	want, what := reference, "asked for"
@@ -341,6 +351,14 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	man, err := v1.ParseManifest(bytes.NewReader(m.body))
 	if err != nil {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
+	}
+	// An image manifest whose config is no image config's carries an
+	// artifact (a Helm chart, the empty config of image-spec 1.1, a Docker
+	// plugin), which no container runtime runs: said so, not read as an
+	// image without a platform. A HEAD cannot see the config, so a tag
+	// resolved without its platforms is pinned by the HEAD alone.
+	if t := man.Config.MediaType; t != "" && t != types.OCIConfigJSON && t != types.DockerConfigJSON {
+		return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest is no container image: its config of type %q is an artifact's, where an image's is %q or %q; the tag points at an artifact (a Helm chart, a signature), which no container runtime runs", t, types.OCIConfigJSON, types.DockerConfigJSON)}
 	}
 	cfgDigest := man.Config.Digest.String()
 	resp, err := c.fetch(ctx, ref, rt, http.MethodGet, ref.v2URL("blobs/"+cfgDigest), []string{string(man.Config.MediaType), "application/json", "*/*"}, nil)
@@ -482,18 +500,6 @@ func platformKey(os, arch, variant string) string {
 		return os + "/" + arch + "/" + variant
 	}
 	return os + "/" + arch
-}
-
-// genericType reports whether a Content-Type names no type of manifest:
-// none, or one that registries serving manifests as files send for any
-// (Artifactory's application/octet-stream, Katello's application/json, an
-// object store's binary/octet-stream or text/plain).
-func genericType(mt types.MediaType) bool {
-	switch mt {
-	case "", "application/json", "application/octet-stream", "binary/octet-stream", "text/plain":
-		return true
-	}
-	return false
 }
 
 // mediaType strips parameters from a Content-Type ("" when it has none

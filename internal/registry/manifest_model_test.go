@@ -578,11 +578,13 @@ func (b manifestBehaviour) must(call mmCall) bool {
 		return false
 	}
 	switch h := mmHeads[b.head]; h {
-	case "ok", "whitespace", "no-type", "type-params", "octet-type", "other-format":
+	case "ok", "whitespace", "type-params", "other-format":
 		return true
 	case "other-alg":
 		return call.byTag // by digest, the header names it otherwise than asked
-	case "404", "405", "403", "401", "no-digest", "empty-digest":
+	case "404", "405", "403", "401", "no-digest", "empty-digest", "no-type", "octet-type":
+		// A Content-Type naming no manifest type may stand for schema 1:
+		// the manifest is read.
 		return getOK(call.byTag, true)
 	case "schema1-type":
 		return !call.byTag || getOK(true, true) // by digest nothing is converted

@@ -90,9 +90,12 @@ func TestManifestWithoutDigestHeaderPinnedAsServed(t *testing.T) {
 // Docker-Content-Digest on the HEAD. Its Content-Type says it is no image:
 // Head reads it and fails as Platforms does, naming the type. Head pinned
 // its digest, which no container runtime pulls, where Platforms refused
-// it. An image manifest carrying an artifact (an artifactType, the empty
-// config of image-spec 1.1, a Helm chart's config) says it is an image
-// manifest: its digest is what the tag names, and it has no platform.
+// it. An image manifest carrying an artifact (the empty config of
+// image-spec 1.1, a Helm chart's config, a Docker plugin's) says it is an
+// image manifest: a HEAD cannot see its config, so Head gives its digest,
+// but reading its platforms fails naming the config's type and an image
+// config's. It was read as an image without a platform, so platform and
+// required_platforms failed saying the image lacked them.
 func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	const artifactManifest = "application/vnd.oci.artifact.manifest.v1+json"
 	s := newZooStore()
@@ -104,14 +107,22 @@ func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	s.blobs[sha(empty)] = empty
 	helmCfg := []byte(`{"name":"prefect","version":"3.1.1","apiVersion":"v2"}`)
 	s.blobs[sha(helmCfg)] = helmCfg
-	for tag, cfg := range map[string]struct {
-		mt   string
+	pluginCfg := []byte(`{"description":"a volume plugin","rootfs":{"type":"layers","diff_ids":[]}}`)
+	s.blobs[sha(pluginCfg)] = pluginCfg
+	configs := map[string]struct {
+		mt   types.MediaType
+		cfg  string
 		body []byte
-	}{"3.1.1": {"application/vnd.cncf.helm.config.v1+json", helmCfg}, "3.1.2": {"application/vnd.oci.empty.v1+json", empty}} {
-		body := []byte(`{"schemaVersion":2,"mediaType":"` + string(types.OCIManifestSchema1) + `","artifactType":"application/vnd.example",` +
-			`"config":{"mediaType":"` + cfg.mt + `","digest":"` + sha(cfg.body) + `","size":` + strconv.Itoa(len(cfg.body)) + `},` +
+	}{
+		"3.1.1": {types.OCIManifestSchema1, "application/vnd.cncf.helm.config.v1+json", helmCfg},
+		"3.1.2": {types.OCIManifestSchema1, "application/vnd.oci.empty.v1+json", empty},
+		"3.1.3": {types.DockerManifestSchema2, "application/vnd.docker.plugin.v1+json", pluginCfg},
+	}
+	for tag, cfg := range configs {
+		body := []byte(`{"schemaVersion":2,"mediaType":"` + string(cfg.mt) + `","artifactType":"application/vnd.example",` +
+			`"config":{"mediaType":"` + cfg.cfg + `","digest":"` + sha(cfg.body) + `","size":` + strconv.Itoa(len(cfg.body)) + `},` +
 			`"layers":[{"mediaType":"application/tar","digest":"` + sha(blob) + `","size":5}]}`)
-		s.tag(tag, s.put(types.OCIManifestSchema1, body))
+		s.tag(tag, s.put(cfg.mt, body))
 	}
 	c, ref := zooClient(t, s.serve(nil), zooRepo)
 	ctx := context.Background()
@@ -122,26 +133,35 @@ func TestManifestArtifactTagNotPinnedAsImage(t *testing.T) {
 	if p, err := c.Platforms(ctx, ref, "3.1.0"); err == nil || !strings.Contains(err.Error(), artifactManifest) {
 		t.Errorf("3.1.0: Platforms gave %+v, %v; want an error naming %s", p, err, artifactManifest)
 	}
-	for _, tag := range []string{"3.1.1", "3.1.2"} {
+	for _, tag := range []string{"3.1.1", "3.1.2", "3.1.3"} {
 		want, _, _ := s.lookup(tag)
 		if d, err := c.Head(ctx, ref, tag); err != nil || d.Digest != want {
 			t.Errorf("%s: Head gave %+v, %v; want %s", tag, d, err, want)
 		}
-		if p, err := c.Platforms(ctx, ref, tag); err != nil || p.Digest != want || len(p.ByPlatform) != 0 {
-			t.Errorf("%s: Platforms gave %+v, %v; want %s and no platform", tag, p, err, want)
+		cfg := configs[tag].cfg
+		if p, err := c.Platforms(ctx, ref, tag); err == nil || !strings.Contains(err.Error(), "tag "+tag) ||
+			!strings.Contains(err.Error(), `config of type "`+cfg+`"`) || !strings.Contains(err.Error(), string(types.OCIConfigJSON)) {
+			t.Errorf("%s: Platforms gave %+v, %v; want an error naming the tag, %s and an image config's type", tag, p, err, cfg)
 		}
 	}
 }
 
 // A HEAD whose Content-Type names no type of manifest (an object store's
 // binary/octet-stream or text/plain, Katello's application/json with a
-// charset) with the right Docker-Content-Digest: the digest is pinned
-// without a GET, as for an index's own Content-Type.
-func TestManifestGenericHeadTypeTrusted(t *testing.T) {
+// charset, none) with the right Docker-Content-Digest: it may stand for a
+// schema 1 manifest as well as an index
+// (TestZooManifestSchema1BehindGenericType), so the tag is read with one
+// GET, and pinned by what it serves. A HEAD naming the index's own type is
+// pinned without a GET.
+func TestManifestGenericHeadTypeConfirmedByGet(t *testing.T) {
 	s := newZooStore()
 	amd, amdBody := s.image(types.OCIManifestSchema1, "linux/amd64", true)
 	idx, body := s.index(types.OCIImageIndex, true, entry(types.OCIManifestSchema1, amd, len(amdBody), "linux/amd64", nil))
-	for _, ct := range []string{"binary/octet-stream", "text/plain", "application/json; charset=utf-8", ""} {
+	for _, ct := range []string{"binary/octet-stream", "text/plain", "application/json; charset=utf-8", "", string(types.OCIImageIndex)} {
+		wantGets := 1
+		if ct == string(types.OCIImageIndex) {
+			wantGets = 0
+		}
 		gets := 0
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if manifestRef(r) == "3-latest" {
@@ -154,8 +174,8 @@ func TestManifestGenericHeadTypeTrusted(t *testing.T) {
 			s.serve(nil)(w, r)
 		})
 		c, ref := zooClient(t, h, zooRepo)
-		if d, err := c.Head(context.Background(), ref, "3-latest"); err != nil || d.Digest != idx || gets != 0 {
-			t.Errorf("Content-Type %q: Head gave %+v, %v after %d GETs; want %s and no GET", ct, d, err, gets, idx)
+		if d, err := c.Head(context.Background(), ref, "3-latest"); err != nil || d.Digest != idx || gets != wantGets {
+			t.Errorf("Content-Type %q: Head gave %+v, %v after %d GETs; want %s after %d", ct, d, err, gets, idx, wantGets)
 		}
 	}
 }
