@@ -245,7 +245,6 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
 		Layers    json.RawMessage `json:"layers"`
-		Schema    int             `json:"schemaVersion"`
 	}
 	if err := json.Unmarshal(resp.body, &probe); err != nil {
 		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: err}
@@ -260,7 +259,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 			m.mediaType = types.OCIManifestSchema1
 		}
 	}
-	if probe.Schema == 1 || m.mediaType.IsSchema1() {
+	if m.mediaType.IsSchema1() { // as the body's mediaType says
 		return nil, errSchema1(resp.status)
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
