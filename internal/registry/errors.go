@@ -34,7 +34,7 @@ type Error struct {
 
 	attempts   int           // attempts made, 0 when unknown
 	waitAsked  time.Duration // a Retry-After beyond the time left
-	left       time.Duration // the time that was left then
+	left       time.Duration // the time that was left then, to the budget's precision (leftOf)
 	outOfTime  bool          // the time allowed for the request ran out
 	waitedTurn bool          // … while it waited its turn to be sent again, behind another request to a registry that answered 429
 	budget     time.Duration // RequestTimeout × (MaxRetries+1)
@@ -122,7 +122,7 @@ func (e *Error) Error() string {
 		default:
 			fmt.Fprintf(&b, "%s%s", detail, attempts)
 			if e.waitAsked > 0 {
-				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget), e.budget)
+				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 			}
 			b.WriteString("; the proxy failed, not the registry.")
 		}
@@ -180,7 +180,7 @@ func (e *Error) Error() string {
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s", who, status, attempts)
 		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget), e.budget)
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
 		}
 		b.WriteString(".")
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
@@ -202,7 +202,7 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
 		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), leftOf(e.left, e.budget))
+			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
 		}
 		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
 	case errors.Is(e.Cause, context.DeadlineExceeded) && e.tokenService != "":

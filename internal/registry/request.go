@@ -342,7 +342,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if wait >= left {
 			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
 			if asked {
-				re.waitAsked, re.left = wait, left
+				re.waitAsked, re.left = wait, leftOf(left, c.budget())
 			}
 			return re
 		}
