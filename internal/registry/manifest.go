@@ -210,15 +210,22 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return nil, err
 	}
+	var probe struct {
+		MediaType types.MediaType `json:"mediaType"`
+		Manifests json.RawMessage `json:"manifests"`
+		Config    json.RawMessage `json:"config"`
+		Layers    json.RawMessage `json:"layers"`
+		Schema    int             `json:"schemaVersion"`
+	}
+	// Not JSON: said after the digest check, which tells a body cut or
+	// changed in transfer from one the registry stores so.
+	probeErr := json.Unmarshal(resp.body, &probe)
 	// Said before the digest check: a signed schema 1 body never hashes to
 	// its Docker-Content-Digest (the payload's). Known by its Content-Type,
 	// or by its schemaVersion where that names no type of manifest (a
 	// registry serving manifests as files: application/json,
 	// application/octet-stream, none).
-	var version struct {
-		Schema int `json:"schemaVersion"`
-	}
-	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || (json.Unmarshal(resp.body, &version) == nil && version.Schema == 1) {
+	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || probe.Schema == 1 {
 		return nil, errSchema1(resp.status)
 	}
 	want, what := reference, "asked for"
@@ -240,14 +247,8 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest the registry sent hashes to %s, not to the %s %s", got, want, what)}
 	}
 	m := &manifest{body: resp.body, mediaType: mediaType(resp.header.Get("Content-Type")), digest: got}
-	var probe struct {
-		MediaType types.MediaType `json:"mediaType"`
-		Manifests json.RawMessage `json:"manifests"`
-		Config    json.RawMessage `json:"config"`
-		Layers    json.RawMessage `json:"layers"`
-	}
-	if err := json.Unmarshal(resp.body, &probe); err != nil {
-		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: err}
+	if probeErr != nil {
+		return nil, &answerError{status: resp.status, msg: "the manifest is not valid JSON", cause: probeErr}
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		switch {
