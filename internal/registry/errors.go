@@ -84,6 +84,14 @@ func (e *Error) Error() string {
 	if e.attempts > 1 {
 		attempts = fmt.Sprintf(" after %d attempts", e.attempts)
 	}
+	// Of a request not sent (again) for an earlier one's spent rate limit.
+	earlier, again := "", ""
+	if e.earlier > 1 {
+		earlier = fmt.Sprintf(" after %d attempts", e.earlier)
+	}
+	if e.attempts > 0 {
+		again = " again"
+	}
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 	}
@@ -110,14 +118,6 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "a proxy answered %s, not the registry (%s).", status, detail)
 		case e.earlier > 0:
 			// A proxy's 429 spent earlier in this run (limitScope).
-			earlier := ""
-			if e.earlier > 1 {
-				earlier = fmt.Sprintf(" after %d attempts", e.earlier)
-			}
-			again := ""
-			if e.attempts > 0 {
-				again = " again"
-			}
 			fmt.Fprintf(&b, "the proxy rate-limited an earlier request of this run (%s%s), so this one was not sent%s; the proxy failed, not the registry.", detail, earlier, again)
 		default:
 			fmt.Fprintf(&b, "%s%s", detail, attempts)
@@ -164,14 +164,6 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
 	case e.StatusCode == http.StatusTooManyRequests && e.earlier > 0:
-		earlier := ""
-		if e.earlier > 1 {
-			earlier = fmt.Sprintf(" after %d attempts", e.earlier)
-		}
-		again := ""
-		if e.attempts > 0 {
-			again = " again"
-		}
 		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", who, status, earlier, again)
 		if e.waitAsked > 0 {
 			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
