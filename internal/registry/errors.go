@@ -135,29 +135,24 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
-	case e.TokenInvalid():
-		fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
-		if e.source != "" {
-			fmt.Fprintf(&b, "This request used %s.", e.source)
-		}
-	case e.TokenRefused():
-		// Docker Hub answers 401 for a repository that does not exist,
-		// Harbor for one the account may not pull, each to the token its
-		// own token service issued (distribution/distribution#2376,
-		// goharbor/harbor#22274): not a refusal of the credentials, though
-		// Harbor's issues one for wrong credentials too (#11632).
-		wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
-		if strings.HasPrefix(e.source, sourceAnonymous) {
-			wrong = ""
-		}
-		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)
-		if e.source != "" {
-			fmt.Fprintf(&b, "This request used %s.", e.source)
-		}
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
-		if e.StatusCode == http.StatusUnauthorized {
+		switch {
+		case e.TokenInvalid():
+			fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
+		case e.TokenRefused():
+			// Docker Hub answers 401 for a repository that does not exist,
+			// Harbor for one the account may not pull, each to the token its
+			// own token service issued (distribution/distribution#2376,
+			// goharbor/harbor#22274): not a refusal of the credentials, though
+			// Harbor's issues one for wrong credentials too (#11632).
+			wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
+			if strings.HasPrefix(e.source, sourceAnonymous) {
+				wrong = ""
+			}
+			fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)
+		case e.StatusCode == http.StatusUnauthorized:
 			fmt.Fprintf(&b, "the registry answered %s: it did not accept the credentials, or it requires some. ", status)
-		} else {
+		default:
 			fmt.Fprintf(&b, "the registry answered %s: the credentials do not grant pull access to this repository. ", status)
 		}
 		if e.source != "" {
