@@ -92,6 +92,13 @@ func (e *Error) Error() string {
 	if e.attempts > 0 {
 		again = " again"
 	}
+	// A Retry-After beyond the time left, as each answer words it.
+	waited, waitedLeft, waitedAllowed := "", "", ""
+	if e.waitAsked > 0 {
+		waited = fmt.Sprintf("; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
+		waitedLeft = fmt.Sprintf("%s, more than the %s left", waited, e.left)
+		waitedAllowed = fmt.Sprintf("%s of the %s allowed for the request and its retries", waitedLeft, e.budget)
+	}
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 	}
@@ -120,11 +127,7 @@ func (e *Error) Error() string {
 			// A proxy's 429 spent earlier in this run (limitScope).
 			fmt.Fprintf(&b, "the proxy rate-limited an earlier request of this run (%s%s), so this one was not sent%s; the proxy failed, not the registry.", detail, earlier, again)
 		default:
-			fmt.Fprintf(&b, "%s%s", detail, attempts)
-			if e.waitAsked > 0 {
-				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
-			}
-			b.WriteString("; the proxy failed, not the registry.")
+			fmt.Fprintf(&b, "%s%s%s; the proxy failed, not the registry.", detail, attempts, waitedAllowed)
 		}
 		pe := new(proxyError)
 		if e.StatusCode == http.StatusProxyAuthRequired || errors.As(e.Cause, &pe) && pe.status == http.StatusProxyAuthRequired {
@@ -159,17 +162,9 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
 	case e.StatusCode == http.StatusTooManyRequests && e.earlier > 0:
-		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", who, status, earlier, again)
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
-		}
-		b.WriteString(".")
+		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s%s.", who, status, earlier, again, waited)
 	case e.StatusCode == http.StatusTooManyRequests:
-		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s", who, status, attempts)
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
-		}
-		b.WriteString(".")
+		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s%s.", who, status, attempts, waitedAllowed)
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
 		what, check := "the tag or repository does not exist there", "tag"
 		switch {
@@ -188,10 +183,7 @@ func (e *Error) Error() string {
 		if e.outOfTime && !e.waitedTurn {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
-		}
-		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
+		fmt.Fprintf(&b, "%s (%s). Check the registry address and the network, or try again later.", waitedLeft, detail)
 	case errors.Is(e.Cause, context.DeadlineExceeded) && e.tokenService != "":
 		fmt.Fprintf(&b, "no answer from %s within the request timeout of %s%s. Check the network, or try again later.", who, e.timeout, attempts)
 	case errors.Is(e.Cause, context.DeadlineExceeded):
