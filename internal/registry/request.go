@@ -554,10 +554,7 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		out = &response{status: resp.StatusCode, header: resp.Header, body: b, url: answered}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err // out is set only by the attempt that ends retry with nil
 }
 
 // maxErrorBody bounds what is read of an error answer. A longer one is not
