@@ -84,6 +84,21 @@ func (e *Error) Error() string {
 	if e.attempts > 1 {
 		attempts = fmt.Sprintf(" after %d attempts", e.attempts)
 	}
+	// Of a request not sent (again) for an earlier one's spent rate limit.
+	earlier, again := "", ""
+	if e.earlier > 1 {
+		earlier = fmt.Sprintf(" after %d attempts", e.earlier)
+	}
+	if e.attempts > 0 {
+		again = " again"
+	}
+	// A Retry-After beyond the time left, as each answer words it.
+	waited, waitedLeft, waitedAllowed := "", "", ""
+	if e.waitAsked > 0 {
+		waited = fmt.Sprintf("; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
+		waitedLeft = fmt.Sprintf("%s, more than the %s left", waited, e.left)
+		waitedAllowed = fmt.Sprintf("%s of the %s allowed for the request and its retries", waitedLeft, e.budget)
+	}
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 	}
@@ -110,21 +125,9 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "a proxy answered %s, not the registry (%s).", status, detail)
 		case e.earlier > 0:
 			// A proxy's 429 spent earlier in this run (limitScope).
-			earlier := ""
-			if e.earlier > 1 {
-				earlier = fmt.Sprintf(" after %d attempts", e.earlier)
-			}
-			again := ""
-			if e.attempts > 0 {
-				again = " again"
-			}
 			fmt.Fprintf(&b, "the proxy rate-limited an earlier request of this run (%s%s), so this one was not sent%s; the proxy failed, not the registry.", detail, earlier, again)
 		default:
-			fmt.Fprintf(&b, "%s%s", detail, attempts)
-			if e.waitAsked > 0 {
-				fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
-			}
-			b.WriteString("; the proxy failed, not the registry.")
+			fmt.Fprintf(&b, "%s%s%s; the proxy failed, not the registry.", detail, attempts, waitedAllowed)
 		}
 		pe := new(proxyError)
 		if e.StatusCode == http.StatusProxyAuthRequired || errors.As(e.Cause, &pe) && pe.status == http.StatusProxyAuthRequired {
@@ -135,54 +138,33 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
-	case e.TokenInvalid():
-		fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
-		if e.source != "" {
-			fmt.Fprintf(&b, "This request used %s.", e.source)
-		}
-	case e.TokenRefused():
-		// Docker Hub answers 401 for a repository that does not exist,
-		// Harbor for one the account may not pull, each to the token its
-		// own token service issued (distribution/distribution#2376,
-		// goharbor/harbor#22274): not a refusal of the credentials, though
-		// Harbor's issues one for wrong credentials too (#11632).
-		wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
-		if strings.HasPrefix(e.source, sourceAnonymous) {
-			wrong = ""
-		}
-		fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)
-		if e.source != "" {
-			fmt.Fprintf(&b, "This request used %s.", e.source)
-		}
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
-		if e.StatusCode == http.StatusUnauthorized {
+		switch {
+		case e.TokenInvalid():
+			fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
+		case e.TokenRefused():
+			// Docker Hub answers 401 for a repository that does not exist,
+			// Harbor for one the account may not pull, each to the token its
+			// own token service issued (distribution/distribution#2376,
+			// goharbor/harbor#22274): not a refusal of the credentials, though
+			// Harbor's issues one for wrong credentials too (#11632).
+			wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
+			if strings.HasPrefix(e.source, sourceAnonymous) {
+				wrong = ""
+			}
+			fmt.Fprintf(&b, "the registry answered %s to the token its token service issued for this repository: the repository does not exist there, or the credentials used do not grant pull access to it%s. ", status, wrong)
+		case e.StatusCode == http.StatusUnauthorized:
 			fmt.Fprintf(&b, "the registry answered %s: it did not accept the credentials, or it requires some. ", status)
-		} else {
+		default:
 			fmt.Fprintf(&b, "the registry answered %s: the credentials do not grant pull access to this repository. ", status)
 		}
 		if e.source != "" {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
 		}
 	case e.StatusCode == http.StatusTooManyRequests && e.earlier > 0:
-		earlier := ""
-		if e.earlier > 1 {
-			earlier = fmt.Sprintf(" after %d attempts", e.earlier)
-		}
-		again := ""
-		if e.attempts > 0 {
-			again = " again"
-		}
-		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s", who, status, earlier, again)
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
-		}
-		b.WriteString(".")
+		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s%s.", who, status, earlier, again, waited)
 	case e.StatusCode == http.StatusTooManyRequests:
-		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s", who, status, attempts)
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left of the %s allowed for the request and its retries", e.waitAsked.Round(time.Second), e.left, e.budget)
-		}
-		b.WriteString(".")
+		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s%s.", who, status, attempts, waitedAllowed)
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
 		what, check := "the tag or repository does not exist there", "tag"
 		switch {
@@ -201,10 +183,7 @@ func (e *Error) Error() string {
 		if e.outOfTime && !e.waitedTurn {
 			fmt.Fprintf(&b, ", and the %s allowed ran out", e.budget)
 		}
-		if e.waitAsked > 0 {
-			fmt.Fprintf(&b, "; its Retry-After asked to wait %s, more than the %s left", e.waitAsked.Round(time.Second), e.left)
-		}
-		fmt.Fprintf(&b, " (%s). Check the registry address and the network, or try again later.", detail)
+		fmt.Fprintf(&b, "%s (%s). Check the registry address and the network, or try again later.", waitedLeft, detail)
 	case errors.Is(e.Cause, context.DeadlineExceeded) && e.tokenService != "":
 		fmt.Fprintf(&b, "no answer from %s within the request timeout of %s%s. Check the network, or try again later.", who, e.timeout, attempts)
 	case errors.Is(e.Cause, context.DeadlineExceeded):

@@ -165,11 +165,7 @@ func (c *Client) Platforms(ctx context.Context, ref Repository, reference string
 	if err != nil {
 		return Platforms{}, err
 	}
-	sep := ":"
-	if byDigest {
-		sep = "@"
-	}
-	p, err := c.platforms.Get(ctx, ref.key+sep+reference, func(ctx context.Context) (Platforms, error) {
+	p, err := c.platforms.Get(ctx, ref.key+":"+reference, func(ctx context.Context) (Platforms, error) {
 		rt, err := c.transportFor(ctx, ref)
 		if err != nil {
 			return Platforms{}, err

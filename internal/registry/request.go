@@ -219,15 +219,12 @@ func (c *Client) limited(host, key string) *retryError {
 // in this run (see retry): the registry rate-limited it or asked to wait
 // longer than the time allowed, or its attempts timed out.
 func (e *retryError) notAgain() bool {
-	if e.waitAsked > 0 || e.rateLimited() {
+	if e.waitAsked > 0 || tooMany(e.err) {
 		return true
 	}
 	var ne net.Error
 	return errors.Is(e.err, context.DeadlineExceeded) || (errors.As(e.err, &ne) && ne.Timeout())
 }
-
-// rateLimited reports whether the request ended on a 429.
-func (e *retryError) rateLimited() bool { return tooMany(e.err) }
 
 // tooMany reports whether an attempt was answered 429: by the registry
 // (an *answerError's cause, or the handshake's own *transport.Error), or
@@ -273,7 +270,7 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		var re *retryError
 		if errors.As(ended, &re) && re.notAgain() {
 			c.spent.Store(key, re)
-			if re.rateLimited() {
+			if tooMany(re.err) {
 				c.rateLimited.LoadOrStore(limitScope(host, key, re.err), re)
 			}
 		}
@@ -557,10 +554,7 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		out = &response{status: resp.StatusCode, header: resp.Header, body: b, url: answered}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err // out is set only by the attempt that ends retry with nil
 }
 
 // maxErrorBody bounds what is read of an error answer. A longer one is not

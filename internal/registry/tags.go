@@ -687,14 +687,8 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	}
 	var splits []string
 	if v == readMore && len(first.tags) > 0 {
-		highest := first.tags[len(first.tags)-1]
-		for _, s := range r.Splits {
-			if s > highest && r.contains(s) {
-				splits = append(splits, s)
-			}
-		}
-		slices.Sort(splits)
-		splits = slices.Compact(splits)
+		// Past the first page's highest tag, which lies past r.After.
+		splits = TagRange{After: first.tags[len(first.tags)-1], Before: r.Before}.filter(r.Splits)
 	}
 	pieces := []*stretch{first}
 	if len(splits) > 0 {
