@@ -34,6 +34,18 @@ func parsePythonClauses(s string) ([]clause, error) {
 	// Terraform's "~> 3.12.0" that parseClause offers a Prefect version.
 	for _, part := range strings.Split(s, ",") {
 		p := strings.TrimSpace(part)
+		// An "x" wildcard ("3.12.x", ">= 3.x"): the same, without the
+		// Terraform "~> 3.12.0" that names a patch number.
+		if base, ok := cutXWildcard(p); ok {
+			if pv, err := parseVersion(base); err == nil && pv.isPlain() {
+				switch strings.Count(base, ".") {
+				case 0:
+					return nil, fmt.Errorf("%q: a version has no wildcard; write a range such as \">= %s\", or \"==%s.*\"", p, base, base)
+				case 1:
+					return nil, fmt.Errorf("%q: a version has no wildcard; name the Python alone, %q, or write \"==%s.*\"", p, base, base)
+				}
+			}
+		}
 		base, ok := strings.CutSuffix(p, ".*")
 		if !ok || strings.HasPrefix(p, "==") || strings.HasPrefix(p, "!=") {
 			continue
@@ -98,3 +110,16 @@ func (p PythonConstraint) IsAny() bool { return p.c.IsAny() }
 
 // String returns the constraint as written, trimmed; "" for any Python.
 func (p PythonConstraint) String() string { return p.c.text }
+
+// cutXWildcard returns the version of a clause written with an "x"
+// wildcard ("3.12.x", ">= 3.X"), its operator dropped.
+func cutXWildcard(clause string) (string, bool) {
+	v, ok := strings.CutSuffix(clause, ".x")
+	if !ok {
+		v, ok = strings.CutSuffix(clause, ".X")
+	}
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSpace(strings.TrimLeft(v, "=!<>~")), true
+}
