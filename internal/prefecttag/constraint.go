@@ -153,6 +153,9 @@ func parseClause(text string) (clause, error) {
 		}
 		return c, fmt.Errorf("%q needs a version after it", opText)
 	}
+	if err := xWildcardError(text, false); err != nil {
+		return c, err
+	}
 	// An operator before the white space check: "> = 3.1" and "~ 3.1" are
 	// operators gone wrong, not two versions in one clause.
 	if isOperatorByte(rest[0]) {
