@@ -117,6 +117,10 @@ func (c *Catalog) noMatch(s Selector, fi int) *NoMatchError {
 		if !e.HasBest && s.Versions.Allows(ve.v, s.AllowPrereleases) {
 			e.Best, e.HasBest = ve.v, true
 			e.BestPythons, e.BestFlavors = ve.cells(c.tags)
+			for _, ti := range ve.byFlavor[fi] { // highest Python first
+				e.BestFlavorPythons = slices.Insert(e.BestFlavorPythons, 0, c.tags[ti].Python)
+			}
+			e.BestFlavorPythons = slices.Compact(e.BestFlavorPythons) // 2.0b8 and 2.0.0b8 are one version
 		}
 		if !e.HasBest && !e.PrereleaseFits && !s.AllowPrereleases && s.Versions.Allows(ve.v, true) {
 			// The newest prerelease meeting the constraint, but preferably

@@ -153,11 +153,25 @@ func parseClause(text string) (clause, error) {
 		}
 		return c, fmt.Errorf("%q needs a version after it", opText)
 	}
+	if err := xWildcardError(text, false); err != nil {
+		return c, err
+	}
+	// An operator before the white space check: "> = 3.1" and "~ 3.1" are
+	// operators gone wrong, not two versions in one clause.
+	if isOperatorByte(rest[0]) {
+		// The operator bytes with white space inside: "> =", "~ >".
+		end := strings.IndexFunc(text, func(r rune) bool { return r > 0x7f || !isOperatorByte(byte(r)) && r != ' ' && r != '\t' })
+		if end < 0 {
+			end = len(text)
+		}
+		switch joined := strings.Join(strings.Fields(text[:end]), ""); joined {
+		case "==", "!=", ">=", "<=", "~>", "~=", ">", "<", "=":
+			return c, fmt.Errorf("%q: write %q with no white space inside it", text, joined)
+		}
+		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
+	}
 	if strings.ContainsAny(rest, " \t\n") {
 		return c, fmt.Errorf("%q: one version per clause; separate clauses with commas, such as \">= 3.1, < 3.4\"", text)
-	}
-	if c0 := rest[0]; c0 == '~' || c0 == '^' || c0 == '=' || c0 == '<' || c0 == '>' || c0 == '!' {
-		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
 	}
 	if base, ok := strings.CutSuffix(rest, ".*"); ok {
 		// The version first, so that the operator advice below only
@@ -190,6 +204,10 @@ func parseClause(text string) (clause, error) {
 	c.v = v
 	return c, nil
 }
+
+// isOperatorByte reports whether b can start or continue an operator,
+// a known one or not ("^", "~").
+func isOperatorByte(b byte) bool { return strings.IndexByte("~^=<>!", b) >= 0 }
 
 // clauseVersionError names the clause, and the version too when it differs.
 func clauseVersionError(clause, version string, err error) error {

@@ -319,3 +319,27 @@ func FuzzParseConstraint(f *testing.F) {
 		}
 	})
 }
+
+// An operator written with white space inside it ("> = 3.1", "~ > 3.1") or
+// an unknown one followed by a space ("~ 3.1", "^ 3.1") is an operator
+// error, not advice to separate clauses with commas.
+func TestConstraintOperatorWithSpaceInside(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"> = 3.1", `write ">=" with no white space inside it`},
+		{">= 3.1, < = 3.4", `write "<=" with no white space inside it`},
+		{"~ > 3.1", `write "~>" with no white space inside it`},
+		{"= = 3.1.15", `write "==" with no white space inside it`},
+		{"! = 3.2.0", `write "!=" with no white space inside it`},
+		{"~ = 3.1.2", `write "~=" with no white space inside it`},
+		{"~ 3.1", "unknown operator"},
+		{"^ 3.1", "unknown operator"},
+	} {
+		_, err := ParseConstraint(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "commas") {
+			t.Errorf("ParseConstraint(%q) error:\n  %v\nwant one containing %q, without advice about commas", tt.in, err, tt.want)
+		}
+	}
+	if _, err := ParsePythonConstraint("> = 3.11"); err == nil || !strings.Contains(err.Error(), `write ">="`) {
+		t.Errorf(`ParsePythonConstraint("> = 3.11") error: %v`, err)
+	}
+}

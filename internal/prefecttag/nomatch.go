@@ -1,6 +1,7 @@
 package prefecttag
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,6 +25,9 @@ type NoMatchError struct {
 	HasBest     bool
 	BestPythons []Python
 	BestFlavors []Flavor
+	// BestFlavorPythons (ascending) are the Pythons Best is published for
+	// in the selector's flavor: none of them meets the selector's Python.
+	BestFlavorPythons []Python
 
 	// Prerelease is the newest prerelease meeting the constraint, set only
 	// when no stable version does and the selector did not allow
@@ -88,6 +92,11 @@ func (e *NoMatchError) Error() string {
 		b.WriteString(e.Best.String())
 		b.WriteString(", published for ")
 		b.WriteString(cellsText(e.BestPythons, e.BestFlavors))
+		if e.flavorLacksPython() {
+			// Best has the flavor and a Python asked for, but not
+			// together: say so, or the sentence reads as if it had.
+			b.WriteString("; in flavor " + string(e.Flavor) + " only for " + cellsText(e.BestFlavorPythons, nil))
+		}
 		b.WriteString(".")
 	case e.HasPrerelease:
 		// Advise allow_prereleases only when it would pick something: the
@@ -116,11 +125,21 @@ func (e *NoMatchError) Error() string {
 	return b.String()
 }
 
-// cellsText reads "Python 3.9, 3.10 in flavors standard, conda".
+// flavorLacksPython reports whether Best is published in the selector's
+// flavor and for a Python the selector allows, in different images.
+func (e *NoMatchError) flavorLacksPython() bool {
+	return len(e.BestFlavorPythons) > 0 && slices.ContainsFunc(e.BestPythons, e.Selector.Python.Allows)
+}
+
+// cellsText reads "Python 3.9, 3.10 in flavors standard, conda", or
+// "Python 3.9, 3.10" with no flavors.
 func cellsText(pythons []Python, flavors []Flavor) string {
 	pys := make([]string, len(pythons))
 	for i, p := range pythons {
 		pys[i] = p.String()
+	}
+	if len(flavors) == 0 {
+		return "Python " + strings.Join(pys, ", ")
 	}
 	fs := make([]string, len(flavors))
 	for i, f := range flavors {

@@ -74,6 +74,23 @@ func TestSelectNoMatch(t *testing.T) {
 			name: "flavor missing for a Python", cat: prefectCatalog(), versions: "~> 2.6.0", python: "3.11", flavor: "conda",
 			want: `no tag matches prefect_version "~> 2.6.0", python_version "3.11", flavor "conda". ` +
 				`Newest stable versions on Python 3.11, conda: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "~> 2.6.0" is 2.6.9, published for Python 3.7, 3.8, 3.9, 3.10, 3.11 in flavors standard, conda; ` +
+				`in flavor conda only for Python 3.7, 3.8, 3.9, 3.10.`,
+		},
+		{
+			// 2.6.9 has Python 3.11 and conda, but no 3.11 conda image:
+			// the message must not read as if it had one.
+			name: "flavor missing for a Python range", cat: prefectCatalog(), versions: "==2.6.*", python: ">= 3.11", flavor: "conda",
+			want: `no tag matches prefect_version "==2.6.*", python_version ">= 3.11", flavor "conda". ` +
+				`Newest stable versions on Python ">= 3.11", conda: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
+				`Newest version meeting "==2.6.*" is 2.6.9, published for Python 3.7, 3.8, 3.9, 3.10, 3.11 in flavors standard, conda; ` +
+				`in flavor conda only for Python 3.7, 3.8, 3.9, 3.10.`,
+		},
+		{
+			// Python 3.11 is published, but not in the kubernetes flavor at all.
+			name: "flavor missing for the version", cat: prefectCatalog(), versions: "~> 2.6.0", python: "3.11", flavor: "kubernetes",
+			want: `no tag matches prefect_version "~> 2.6.0", python_version "3.11", flavor "kubernetes". ` +
+				`Newest stable versions on Python 3.11, kubernetes: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. ` +
 				`Newest version meeting "~> 2.6.0" is 2.6.9, published for Python 3.7, 3.8, 3.9, 3.10, 3.11 in flavors standard, conda.`,
 		},
 		{

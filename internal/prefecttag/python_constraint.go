@@ -34,6 +34,11 @@ func parsePythonClauses(s string) ([]clause, error) {
 	// Terraform's "~> 3.12.0" that parseClause offers a Prefect version.
 	for _, part := range strings.Split(s, ",") {
 		p := strings.TrimSpace(part)
+		// An "x" wildcard ("3.12.x", ">= 3.x"): advice that python_version
+		// takes, without the Terraform "~> 3.12.0" that names a patch.
+		if err := xWildcardError(p, true); err != nil {
+			return nil, err
+		}
 		base, ok := strings.CutSuffix(p, ".*")
 		if !ok || strings.HasPrefix(p, "==") || strings.HasPrefix(p, "!=") {
 			continue
@@ -98,3 +103,48 @@ func (p PythonConstraint) IsAny() bool { return p.c.IsAny() }
 
 // String returns the constraint as written, trimmed; "" for any Python.
 func (p PythonConstraint) String() string { return p.c.text }
+
+// xWildcardError refuses a clause whose version ends in an "x" wildcard
+// ("2.20.x", ">= 3.1.x", python_version "3.12.x"), advising the clause in
+// the user's own version and operator, in a form the attribute takes
+// (python: a Python of at most two numbers). It returns nil for any other
+// clause.
+func xWildcardError(clause string, python bool) error {
+	v, ok := strings.CutSuffix(clause, ".x")
+	if !ok {
+		v, ok = strings.CutSuffix(clause, ".X")
+	}
+	if !ok {
+		return nil
+	}
+	base := strings.TrimLeft(v, "=!<>~")
+	op := strings.TrimSpace(v[:len(v)-len(base)])
+	base = strings.TrimSpace(base)
+	n := strings.Count(base, ".") + 1
+	if pv, err := parseVersion(base); err != nil || !pv.isPlain() || python && n > 2 {
+		return nil // the version's own error says what is wrong
+	}
+	var advice string
+	switch op {
+	case "", "=", "==":
+		switch {
+		case !python:
+			advice = fmt.Sprintf(`"==%s.*" (PEP 440) or "~> %s.0" (Terraform)`, base, base)
+		case n == 2:
+			advice = fmt.Sprintf(`%q or "==%s.*"`, base, base)
+		default:
+			advice = fmt.Sprintf(`">= %s" or "==%s.*"`, base, base)
+		}
+	case "!=":
+		advice = fmt.Sprintf(`"!=%s.*"`, base)
+	case "~>", "~=":
+		if python && n == 2 {
+			advice = fmt.Sprintf(`"%s %s"`, op, base)
+		} else {
+			advice = fmt.Sprintf(`"%s %s.0"`, op, base)
+		}
+	default: // >, >=, <, <=
+		advice = fmt.Sprintf(`"%s %s"`, op, base)
+	}
+	return fmt.Errorf("%q: a version has no wildcard; write %s", clause, advice)
+}

@@ -1,6 +1,8 @@
 package prefecttag
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -142,4 +144,60 @@ func FuzzParsePythonConstraint(f *testing.F) {
 			t.Fatalf("%q is exact %v but Allows(%v) = %v", s, e, p, c.Allows(p))
 		}
 	})
+}
+
+// A version written with an "x" wildcard ("3.12.x", "2.20.x") is refused
+// with advice written with the user's own version, in forms the same
+// attribute takes: python_version takes no "~> 3.12.0" (a patch number), and
+// prefect_version "2.20.x" is not "==3.1.*".
+func TestXWildcardAdviceIsTheUsersAndParses(t *testing.T) {
+	for _, tt := range []struct {
+		python bool
+		in     string
+		advice []string
+	}{
+		{false, "3.1.x", []string{`"==3.1.*"`, `"~> 3.1.0"`}},
+		{false, "2.20.x", []string{`"==2.20.*"`, `"~> 2.20.0"`}},
+		{false, "3.x", []string{`"==3.*"`, `"~> 3.0"`}},
+		{false, "~> 3.X", []string{`"~> 3.0"`}},
+		{false, ">= 3.1.x", []string{`">= 3.1"`}},
+		{false, ">= 3.1, != 3.2.x", []string{`"!=3.2.*"`}},
+		{false, "~=2.20.x", []string{`"~= 2.20.0"`}},
+		{true, "3.12.x", []string{`"3.12"`, `"==3.12.*"`}},
+		{true, "3.x", []string{`"==3.*"`, `">= 3"`}},
+		{true, ">= 3.x", []string{`">= 3"`}},
+		{true, ">= 3.10, <3.13.X", []string{`"< 3.13"`}},
+		{true, "~> 3.10.x", []string{`"~> 3.10"`}},
+		{true, "!=3.11.x", []string{`"!=3.11.*"`}},
+	} {
+		var err error
+		if tt.python {
+			_, err = ParsePythonConstraint(tt.in)
+		} else {
+			_, err = ParseConstraint(tt.in)
+		}
+		if err == nil {
+			t.Errorf("%q parsed", tt.in)
+			continue
+		}
+		for _, a := range tt.advice {
+			if !strings.Contains(err.Error(), a) {
+				t.Errorf("%q: error does not advise %s:\n  %v", tt.in, a, err)
+				continue
+			}
+			s, _ := strconv.Unquote(a)
+			var perr error
+			if tt.python {
+				_, perr = ParsePythonConstraint(s)
+			} else {
+				_, perr = ParseConstraint(s)
+			}
+			if perr != nil {
+				t.Errorf("%q: the advice %s does not parse: %v", tt.in, a, perr)
+			}
+		}
+		if tt.python && regexp.MustCompile(`~> [0-9]+\.[0-9]+\.[0-9]`).MatchString(err.Error()) {
+			t.Errorf("%q: error advises a \"~>\" form with a patch number, which python_version refuses:\n  %v", tt.in, err)
+		}
+	}
 }

@@ -100,7 +100,7 @@ func parseVersion(s string) (Version, error) {
 		if strings.HasPrefix(rest, preNames[k]) {
 			num, tail, ok := cutNumber(rest[len(preNames[k]):])
 			if !ok && len(rest) > len(preNames[k]) {
-				return v, unexpectedSuffix(rest) // "alpha1", "beta8"
+				return v, unexpectedSuffix(s, rest) // "alpha1", "beta8"
 			}
 			if !ok {
 				return v, fmt.Errorf("prerelease %q needs a number, such as %s1", preNames[k], preNames[k])
@@ -139,15 +139,15 @@ func parseVersion(s string) (Version, error) {
 		if rest == "." || strings.HasPrefix(rest, "..") {
 			return v, errors.New("empty release number")
 		}
-		return v, unexpectedSuffix(rest)
+		return v, unexpectedSuffix(s, rest)
 	}
 	return v, nil
 }
 
 // unexpectedSuffix explains the common non-normalized spellings, and the
 // rest of an image tag written as a version ("3.1.15-python3.12",
-// "3.12-conda").
-func unexpectedSuffix(rest string) error {
+// "3.12-conda"); rest is what is left of s.
+func unexpectedSuffix(s, rest string) error {
 	lower := strings.ToLower(rest)
 	word := strings.TrimLeft(lower, "-_.")
 	switch {
@@ -164,6 +164,11 @@ func unexpectedSuffix(rest string) error {
 		}
 	}
 	if rest == ".*" || rest == ".x" || rest == ".X" {
+		// In the user's own version: "2.20.x" is "==2.20.*" or "~> 2.20.0".
+		base := s[:len(s)-len(rest)]
+		if v, err := parseVersion(base); err == nil && v.isPlain() {
+			return fmt.Errorf("%q: a version has no wildcard; a constraint writes one as \"==%s.*\" (PEP 440) or \"~> %s.0\" (Terraform)", rest, base, base)
+		}
 		return fmt.Errorf("%q: a version has no wildcard; a constraint writes one as \"==3.1.*\" (PEP 440) or \"~> 3.1.0\" (Terraform)", rest)
 	}
 	return fmt.Errorf("unexpected %q", rest)
