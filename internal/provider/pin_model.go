@@ -197,6 +197,8 @@ func resolveErrorSummary(err error) string {
 		return "Registry Rate Limit Reached"
 	case manifestNotFound(err):
 		return "Image Manifest Not Found"
+	case repositoryNotFound(err):
+		return "Repository Not Found"
 	case registry.IsNotFound(err):
 		return "Image Tag Not Found"
 	case errors.As(err, new(*registry.LimitError)):
@@ -229,6 +231,14 @@ func tokenInvalid(err error) bool {
 func manifestNotFound(err error) bool {
 	var e *registry.Error
 	return registry.IsNotFound(err) && errors.As(err, &e) && e.ByDigest()
+}
+
+// repositoryNotFound reports whether err is a 404 to the tag list: the
+// repository does not exist, and no tag (none may have been given) is
+// to blame.
+func repositoryNotFound(err error) bool {
+	var e *registry.Error
+	return registry.IsNotFound(err) && errors.As(err, &e) && e.Listing()
 }
 
 // pinErrorDetail is the detail of a failed resolution of sel: what to do

@@ -414,11 +414,20 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 // sameTag reports whether two selectors pick the same tag: platform only
 // says which of the image's manifests platform_digest names, so adding,
 // changing or removing it keeps the pin, as required_platforms does,
-// instead of resolving the selector again past on_drift.
+// instead of resolving the selector again past on_drift. Nor does white
+// space in a constraint ("~> 3.4.0" and "~>3.4.0", ">= 3.1, < 3.4" and
+// ">=3.1,<3.4" are one constraint; a version holds none).
 func sameTag(a, b selector) bool {
 	a.Platform, b.Platform = "", ""
 	a.Imported, b.Imported = false, false
+	a.PrefectVersion, b.PrefectVersion = withoutSpace(a.PrefectVersion), withoutSpace(b.PrefectVersion)
+	a.PythonVersion, b.PythonVersion = withoutSpace(a.PythonVersion), withoutSpace(b.PythonVersion)
 	return a == b
+}
+
+// withoutSpace is s without its white space.
+func withoutSpace(s string) string {
+	return strings.Join(strings.Fields(s), "")
 }
 
 // checkPinnedPlatforms gives the kept pin its platform_digests when platform

@@ -166,14 +166,14 @@ func (e *Error) Error() string {
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s%s.", who, status, attempts, waitedAllowed)
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
-		what, check := "the tag or repository does not exist there", "tag"
+		what, check := "the tag or repository does not exist there", "the repository and the tag"
 		switch {
-		case strings.HasPrefix(e.Action, "list tags"):
-			what = "the repository does not exist there"
+		case e.Listing():
+			what, check = "the repository does not exist there", "the repository" // no tag was asked for
 		case e.ByDigest():
-			what, check = "the repository holds no manifest with that digest, or does not exist there", "digest"
+			what, check = "the repository holds no manifest with that digest, or does not exist there", "the repository and the digest"
 		}
-		fmt.Fprintf(&b, "the registry answered %s: %s. Check the repository and the %s.", status, what, check)
+		fmt.Fprintf(&b, "the registry answered %s: %s. Check %s.", status, what, check)
 	case errors.As(e.Cause, new(*LimitError)):
 		fmt.Fprintf(&b, "%s.", detail) // the listing's own bound, not the registry's answer
 	case e.StatusCode >= 200 && e.StatusCode < 400:
@@ -258,6 +258,10 @@ func (e *Error) PlainHTTPHost() string {
 	}
 	return e.Registry
 }
+
+// Listing reports whether the request listed the repository's tags: a
+// 404 to it is a repository that does not exist, whatever tag was sought.
+func (e *Error) Listing() bool { return strings.HasPrefix(e.Action, "list tags") }
 
 // ByDigest reports whether the request asked for a manifest by digest
 // (Head or Platforms given "sha256:…"), not by tag.
