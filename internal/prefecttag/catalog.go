@@ -117,10 +117,7 @@ func (c *Catalog) noMatch(s Selector, fi int) *NoMatchError {
 		if !e.HasBest && s.Versions.Allows(ve.v, s.AllowPrereleases) {
 			e.Best, e.HasBest = ve.v, true
 			e.BestPythons, e.BestFlavors = ve.cells(c.tags)
-			for _, ti := range ve.byFlavor[fi] { // highest Python first
-				e.BestFlavorPythons = slices.Insert(e.BestFlavorPythons, 0, c.tags[ti].Python)
-			}
-			e.BestFlavorPythons = slices.Compact(e.BestFlavorPythons) // 2.0b8 and 2.0.0b8 are one version
+			e.BestFlavorPythons = pythonsOf(c.tags, ve.byFlavor[fi])
 		}
 		if !e.HasBest && !e.PrereleaseFits && !s.AllowPrereleases && s.Versions.Allows(ve.v, true) {
 			// The newest prerelease meeting the constraint, but preferably
@@ -168,20 +165,26 @@ func (e *versionEntry) has(tags []Tag, fi int, py PythonConstraint) bool {
 // cells returns the Pythons (ascending) and flavors (in flavors order) that
 // version e is published for.
 func (e *versionEntry) cells(tags []Tag) ([]Python, []Flavor) {
-	var pys []Python
+	var all []int32
 	var fs []Flavor
 	for fi, idx := range e.byFlavor {
 		if len(idx) > 0 {
 			fs = append(fs, flavors[fi])
 		}
-		for _, ti := range idx {
-			if !slices.Contains(pys, tags[ti].Python) {
-				pys = append(pys, tags[ti].Python)
-			}
-		}
+		all = append(all, idx...)
+	}
+	return pythonsOf(tags, all), fs
+}
+
+// pythonsOf returns the Pythons of tags[idx…], ascending, once each (2.0b8
+// and 2.0.0b8, one version, may both have an image for a Python).
+func pythonsOf(tags []Tag, idx []int32) []Python {
+	var pys []Python
+	for _, ti := range idx {
+		pys = append(pys, tags[ti].Python)
 	}
 	slices.SortFunc(pys, Python.Compare)
-	return pys, fs
+	return slices.Compact(pys)
 }
 
 // String summarizes the catalog for debugging.
