@@ -196,16 +196,6 @@ func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	return nil, false
 }
 
-// pacing returns the one turn the request key to host waits for, when a
-// rate limit of its scope has answered 429 in this run (see retryOnce).
-func (c *Client) pacing(host, key string) (chan struct{}, bool) {
-	g, ok := c.inScope(&c.paced, host, key)
-	if !ok {
-		return nil, false
-	}
-	return g.(chan struct{}), true
-}
-
 // limited is the rate limit spent earlier in this run that stops the
 // request key to host, or nil.
 func (c *Client) limited(host, key string) *retryError {
@@ -282,11 +272,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	var err error          // the latest attempt's
 	var wait time.Duration // before this attempt, taken in its turn
 	for attempt := 1; ; attempt++ {
-		if g, ok := c.pacing(host, key); ok && turn == nil {
+		if g, ok := c.inScope(&c.paced, host, key); ok && turn == nil {
 			timer := time.NewTimer(time.Until(deadline))
 			select {
-			case g <- struct{}{}:
-				turn = g
+			case g.(chan struct{}) <- struct{}{}:
+				turn = g.(chan struct{})
 			case <-timer.C:
 			case <-ctx.Done():
 			}
