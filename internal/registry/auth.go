@@ -103,11 +103,11 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	scopes := []string{ref.name.Scope(transport.PullScope)}
 	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
 	reg := ref.name.Registry
-	plainHTTP := c.pingsPlainHTTP(ref)
+	plainHTTP := isLoopback(ref.name.RegistryStr()) || c.insecureRegistry(ref.name.RegistryStr())
 	if plainHTTP {
-		// Lets go-containerregistry's ping fall back to plain HTTP
-		// after trying HTTPS first. NewRepository checked the host as
-		// NewRegistry does: it cannot fail.
+		// A loopback or listed registry: go-containerregistry's ping falls
+		// back to plain HTTP after trying HTTPS first. NewRepository
+		// checked the host as NewRegistry does: it cannot fail.
 		reg, _ = name.NewRegistry(ref.name.RegistryStr(), name.Insecure)
 	}
 	key := "auth " + ref.key
@@ -156,13 +156,6 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		return nil, err
 	}
 	return &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}, nil
-}
-
-// pingsPlainHTTP reports whether the repository's registry is loopback or
-// listed as insecure, so that its ping tries plain HTTP after HTTPS.
-func (c *Client) pingsPlainHTTP(ref Repository) bool {
-	host := ref.name.RegistryStr()
-	return isLoopback(host) || c.insecureRegistry(host)
 }
 
 // repositoryPing sits under go-containerregistry's transports of one
