@@ -153,7 +153,7 @@ func (e *LimitError) Error() string {
 // listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
 	paced := func() bool { _, ok := c.paced.Load(ref.name.RegistryStr()); return ok }
-	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced})
+	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced, asked: map[[2]string]int{}})
 	return v.(*listing)
 }
 
@@ -412,9 +412,6 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 func (l *listing) ask(r TagRange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.asked == nil {
-		l.asked = map[[2]string]int{}
-	}
 	l.asked[[2]string{r.After, r.Before}]++
 }
 
