@@ -68,12 +68,7 @@ func (r TagRange) contains(tag string) bool {
 
 // filter returns the tags inside the range, sorted, in a new slice.
 func (r TagRange) filter(tags []string) []string {
-	out := make([]string, 0)
-	for _, t := range tags {
-		if r.contains(t) {
-			out = append(out, t)
-		}
-	}
+	out := slices.DeleteFunc(append([]string{}, tags...), func(t string) bool { return !r.contains(t) })
 	slices.Sort(out)
 	return slices.Compact(out)
 }
