@@ -305,9 +305,7 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Co
 	if ctx.Value(viaHTTPSProxy{}) != nil {
 		cfg.NextProtos = nil
 	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = hostName(addr)
-	}
+	cfg.ServerName = hostName(addr)
 	conn, err := c.unverified.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
