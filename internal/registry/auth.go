@@ -260,7 +260,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	token := handshake && !isPing(req)
-	if token && p.tokenLimited != nil {
+	if token {
 		if l := p.tokenLimited(); l != nil {
 			return nil, &tokenNotSentError{earlier: l}
 		}

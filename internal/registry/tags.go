@@ -219,7 +219,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 // l.mu is held.
 func (l *listing) limitLocked(bound, limit string) error {
 	reached := fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
-	paced := bound == "time" && l.paced != nil && l.paced()
+	paced := bound == "time" && l.paced()
 	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached, Paced: paced}}
 }
 
