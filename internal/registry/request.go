@@ -166,14 +166,10 @@ func limitScope(host, key string, err error) string {
 // tokenScope is the scope of a rate limit of host's token service (the
 // realm of its challenge, often another host: auth.docker.io), which
 // limits token requests, not the registry's: it stops and paces the later
-// handshakes with host (handshakeKey) and, without sending them, the
-// token requests asked for when a token expires (repositoryPing), while
-// requests that hold a token go on.
+// handshakes with host and, without sending them, the token requests
+// asked for when a token expires (repositoryPing), while requests that
+// hold a token go on.
 func tokenScope(host string) string { return host + " token service" }
-
-// handshakeKey reports whether the request key is a handshake's (see
-// Client.handshake), which asks the token service for a token.
-func handshakeKey(key string) bool { return strings.HasPrefix(key, "auth ") }
 
 // inScope loads from m, keyed by rate limit scope (limitScope), the entry
 // that applies to the request key to host: the whole host's, else the
@@ -182,7 +178,7 @@ func handshakeKey(key string) bool { return strings.HasPrefix(key, "auth ") }
 // proxy's the request goes through (proxyScope).
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	scopes := []string{host, pullsOnly(host, key)}
-	if handshakeKey(key) {
+	if strings.HasPrefix(key, "auth ") { // a handshake's (Client.handshake)
 		scopes = append(scopes, tokenScope(host))
 	}
 	for _, scope := range scopes {
