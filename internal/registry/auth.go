@@ -204,13 +204,6 @@ type repositoryPing struct {
 	tokenLimited func() *retryError
 }
 
-// tokenNotSentError is a token request not sent because the token
-// service's rate limit was spent earlier in this run (tokenScope): when a
-// token expired, the handshake's own are stopped before the ping.
-type tokenNotSentError struct{ earlier *retryError }
-
-func (e *tokenNotSentError) Error() string { return e.earlier.Error() }
-
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.
 type plainHTTPError struct{ cause error }
@@ -262,7 +255,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	token := handshake && !isPing(req)
 	if token {
 		if l := p.tokenLimited(); l != nil {
-			return nil, &tokenNotSentError{earlier: l}
+			return nil, l // ends the request at once (retryOnce)
 		}
 	}
 	resp, err := p.inner.RoundTrip(req)

@@ -304,8 +304,10 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if ns := new(tokenNotSentError); errors.As(err, &ns) {
-			return &retryError{err: ns.earlier.err, attempts: attempt - 1, earlier: ns.earlier}
+		if earlier := new(retryError); errors.As(err, &earlier) {
+			// A token request not sent: its token service's rate limit was
+			// spent earlier in this run (repositoryPing, tokenScope).
+			return &retryError{err: earlier.err, attempts: attempt - 1, earlier: earlier}
 		}
 		if tooMany(err) {
 			c.paced.LoadOrStore(limitScope(host, key, err), make(chan struct{}, 1))
