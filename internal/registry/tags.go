@@ -309,21 +309,15 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 	})
 	if err == nil && read.unchecked {
 		return slices.Clone(read.tags), func(ctx context.Context) ([]string, error) {
-			return c.settle(ctx, l, read)
+			err := c.checkOrder(ctx, l)
+			if err == nil {
+				l.keep(read)
+			}
+			return c.proven(ctx, l, read.r, read.tags, err)
 		}, nil
 	}
 	tags, err := c.proven(ctx, l, r, read.tags, err)
 	return tags, nil, err
-}
-
-// settle waits for the check of the order a range was read in, keeps the
-// range when it passes, and reads the whole list when it fails.
-func (c *Client) settle(ctx context.Context, l *listing, read rangeRead) ([]string, error) {
-	err := c.checkOrder(ctx, l)
-	if err == nil {
-		l.keep(read)
-	}
-	return c.proven(ctx, l, read.r, read.tags, err)
 }
 
 // proven returns a range's tags as read, or, when they are not proven
