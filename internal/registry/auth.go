@@ -103,11 +103,11 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	scopes := []string{ref.name.Scope(transport.PullScope)}
 	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
 	reg := ref.name.Registry
-	plainHTTP := c.pingsPlainHTTP(ref)
+	plainHTTP := isLoopback(ref.name.RegistryStr()) || c.insecureRegistry(ref.name.RegistryStr())
 	if plainHTTP {
-		// Lets go-containerregistry's ping fall back to plain HTTP
-		// after trying HTTPS first. NewRepository checked the host as
-		// NewRegistry does: it cannot fail.
+		// A loopback or listed registry: go-containerregistry's ping falls
+		// back to plain HTTP after trying HTTPS first. NewRepository
+		// checked the host as NewRegistry does: it cannot fail.
 		reg, _ = name.NewRegistry(ref.name.RegistryStr(), name.Insecure)
 	}
 	key := "auth " + ref.key
@@ -115,13 +115,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{inner: c.base, path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge, plainHTTP: c.plainHTTPAllowed,
-		tokenLimited: func() *retryError {
-			if l, ok := c.rateLimited.Load(tokenScope(ref.name.RegistryStr())); ok {
-				return l.(*retryError)
-			}
-			return nil
-		}}
+	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -158,13 +152,6 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	return &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}, nil
 }
 
-// pingsPlainHTTP reports whether the repository's registry is loopback or
-// listed as insecure, so that its ping tries plain HTTP after HTTPS.
-func (c *Client) pingsPlainHTTP(ref Repository) bool {
-	host := ref.name.RegistryStr()
-	return isLoopback(host) || c.insecureRegistry(host)
-}
-
 // repositoryPing sits under go-containerregistry's transports of one
 // repository. When its ping, GET /v2/, is refused with a 4xx other than
 // 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the
@@ -191,32 +178,24 @@ func (c *Client) pingsPlainHTTP(ref Repository) bool {
 // statusErrorOf does (go-containerregistry then failed with "body exceeds
 // 65536 byte limit", and the status, which classifies it, was lost).
 //
-// It sends a request over plain HTTP only to a host plainHTTP allows, host
-// by host, as the unverified transport is chosen. go-containerregistry
-// lets a private address (10/8, 172.16/12, 192.168/16) fall back to plain
-// HTTP when HTTPS fails or is slow, and would then send it credentials
-// and take its digests in clear; like docker, only loopback and listed
-// hosts may. A registry that may speak plain HTTP does not make its
+// It sends a request over plain HTTP only to a host that
+// Client.plainHTTPAllowed allows, host by host, as the unverified
+// transport is chosen. go-containerregistry lets a private address (10/8,
+// 172.16/12, 192.168/16) fall back to plain HTTP when HTTPS fails or is
+// slow, and would then send it credentials and take its digests in clear;
+// like docker, only loopback and listed hosts may. A registry that may speak plain HTTP does not make its
 // token service (an http realm, which go-containerregistry accepts for
 // such a registry) or a store its blobs are redirected to one that may:
 // the registry's credentials went to an http realm on any host in clear.
 type repositoryPing struct {
-	inner      http.RoundTripper
-	path       string                // /v2/<name>/tags/list
-	retryAfter *atomic.Int64         // of the latest answer
-	challenge  []string              // a repository request's WWW-Authenticate, or nil
-	plainHTTP  func(u *url.URL) bool // whether u's host may be spoken to over plain HTTP (Client.plainHTTPAllowed)
-	// tokenLimited is the token service's rate limit spent earlier in
-	// this run (tokenScope), or nil: a token request is then not sent.
-	tokenLimited func() *retryError
+	c          *Client       // whose base transport is under this one
+	path       string        // /v2/<name>/tags/list
+	retryAfter *atomic.Int64 // of the latest answer
+	challenge  []string      // a repository request's WWW-Authenticate, or nil
+	// registry is the repository's host: its token service's rate limit,
+	// spent earlier in this run (tokenScope), stops a token request unsent.
+	registry string
 }
-
-// tokenNotSentError is a token request not sent because the token
-// service's rate limit was spent earlier in this run (tokenScope): when a
-// token expired, the handshake's own are stopped before the ping.
-type tokenNotSentError struct{ earlier *retryError }
-
-func (e *tokenNotSentError) Error() string { return e.earlier.Error() }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.
@@ -257,7 +236,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
 	}
-	if req.URL.Scheme == "http" && !p.plainHTTP(req.URL) {
+	if req.URL.Scheme == "http" && !p.c.plainHTTPAllowed(req.URL) {
 		if isPing(req) {
 			// go-containerregistry's fallback after HTTPS, which
 			// reports this after the HTTPS attempt's error: that error
@@ -267,12 +246,12 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &plainHTTPRefusedError{host: req.URL.Host}
 	}
 	token := handshake && !isPing(req)
-	if token && p.tokenLimited != nil {
-		if l := p.tokenLimited(); l != nil {
-			return nil, &tokenNotSentError{earlier: l}
+	if token {
+		if l, ok := p.c.rateLimited.Load(tokenScope(p.registry)); ok {
+			return nil, l.(*retryError) // ends the request at once (retryOnce)
 		}
 	}
-	resp, err := p.inner.RoundTrip(req)
+	resp, err := p.c.base.RoundTrip(req)
 	if err != nil && token {
 		return nil, &tokenServiceError{host: req.URL.Host, cause: err}
 	}
@@ -316,7 +295,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	probe := req.Clone(req.Context())
 	probe.URL.Path, probe.URL.RawPath, probe.URL.RawQuery = p.path, "", "n=1"
-	alt, err := p.inner.RoundTrip(probe)
+	alt, err := p.c.base.RoundTrip(probe)
 	if err != nil {
 		return resp, nil
 	}

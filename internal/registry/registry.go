@@ -15,6 +15,7 @@ package registry
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -193,9 +194,9 @@ type Client struct {
 // entry that is not a host.
 func New(cfg Config) (*Client, error) {
 	c := &Client{
-		userAgent:  strings.TrimSpace(cfg.UserAgent),
+		userAgent:  cmp.Or(strings.TrimSpace(cfg.UserAgent), DefaultUserAgent),
 		creds:      append([]Credential(nil), cfg.Credentials...),
-		keychain:   cfg.Keychain,
+		keychain:   cmp.Or[authn.Keychain](cfg.Keychain, authn.DefaultKeychain),
 		insecure:   map[string]bool{},
 		timeout:    cfg.RequestTimeout,
 		maxRetries: cfg.MaxRetries,
@@ -208,17 +209,11 @@ func New(cfg Config) (*Client, error) {
 	if c.listingTimeout <= 0 {
 		c.listingTimeout = DefaultListingTimeout
 	}
-	if c.userAgent == "" {
-		c.userAgent = DefaultUserAgent
-	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultRequestTimeout
 	}
 	if c.maxRetries < 0 {
 		c.maxRetries = DefaultMaxRetries
-	}
-	if c.keychain == nil {
-		c.keychain = authn.DefaultKeychain
 	}
 	for _, cr := range c.creds {
 		c.addLogin(cr.Username, cr.Password)
@@ -310,9 +305,7 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Co
 	if ctx.Value(viaHTTPSProxy{}) != nil {
 		cfg.NextProtos = nil
 	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = hostName(addr)
-	}
+	cfg.ServerName = hostName(addr)
 	conn, err := c.unverified.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err

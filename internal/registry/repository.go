@@ -115,10 +115,9 @@ func ParseRepository(s string) (Repository, error) {
 		return Repository{}, fmt.Errorf("the repository is %d characters long; at most 255 are allowed", len(s))
 	}
 	host, path := "", s
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		first := s[:i]
+	if first, rest, ok := strings.Cut(s, "/"); ok {
 		if first == "localhost" || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
-			host, path = first, s[i+1:]
+			host, path = first, rest
 		}
 	}
 	if !strings.Contains(s, "/") && looksLikeHost(s) {
@@ -231,9 +230,7 @@ func normalizeHostPort(s string) (string, error) {
 	for _, p := range []string{"https://", "http://"} {
 		s = strings.TrimPrefix(s, p)
 	}
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		s = s[:i]
-	}
+	s, _, _ = strings.Cut(s, "/")
 	if s == "" {
 		return "", errors.New("the host is empty")
 	}
@@ -269,14 +266,11 @@ var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._
 // first '/' after any scheme, with a scheme or a ':' before it, that does
 // not start a digest. Messages must not quote such a string.
 func HasCredentials(s string) bool {
-	rest := s
-	scheme := false
-	if i := strings.Index(rest, "://"); i >= 0 {
-		rest, scheme = rest[i+3:], true
+	_, rest, scheme := strings.Cut(s, "://")
+	if !scheme {
+		rest = s
 	}
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		rest = rest[:i]
-	}
+	rest, _, _ = strings.Cut(rest, "/")
 	at := strings.LastIndexByte(rest, '@')
 	if at < 0 {
 		return false

@@ -166,14 +166,10 @@ func limitScope(host, key string, err error) string {
 // tokenScope is the scope of a rate limit of host's token service (the
 // realm of its challenge, often another host: auth.docker.io), which
 // limits token requests, not the registry's: it stops and paces the later
-// handshakes with host (handshakeKey) and, without sending them, the
-// token requests asked for when a token expires (repositoryPing), while
-// requests that hold a token go on.
+// handshakes with host and, without sending them, the token requests
+// asked for when a token expires (repositoryPing), while requests that
+// hold a token go on.
 func tokenScope(host string) string { return host + " token service" }
-
-// handshakeKey reports whether the request key is a handshake's (see
-// Client.handshake), which asks the token service for a token.
-func handshakeKey(key string) bool { return strings.HasPrefix(key, "auth ") }
 
 // inScope loads from m, keyed by rate limit scope (limitScope), the entry
 // that applies to the request key to host: the whole host's, else the
@@ -182,7 +178,7 @@ func handshakeKey(key string) bool { return strings.HasPrefix(key, "auth ") }
 // proxy's the request goes through (proxyScope).
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	scopes := []string{host, pullsOnly(host, key)}
-	if handshakeKey(key) {
+	if strings.HasPrefix(key, "auth ") { // a handshake's (Client.handshake)
 		scopes = append(scopes, tokenScope(host))
 	}
 	for _, scope := range scopes {
@@ -194,16 +190,6 @@ func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 		return m.Load(scope)
 	}
 	return nil, false
-}
-
-// pacing returns the one turn the request key to host waits for, when a
-// rate limit of its scope has answered 429 in this run (see retryOnce).
-func (c *Client) pacing(host, key string) (chan struct{}, bool) {
-	g, ok := c.inScope(&c.paced, host, key)
-	if !ok {
-		return nil, false
-	}
-	return g.(chan struct{}), true
 }
 
 // limited is the rate limit spent earlier in this run that stops the
@@ -282,11 +268,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	var err error          // the latest attempt's
 	var wait time.Duration // before this attempt, taken in its turn
 	for attempt := 1; ; attempt++ {
-		if g, ok := c.pacing(host, key); ok && turn == nil {
+		if g, ok := c.inScope(&c.paced, host, key); ok && turn == nil {
 			timer := time.NewTimer(time.Until(deadline))
 			select {
-			case g <- struct{}{}:
-				turn = g
+			case g.(chan struct{}) <- struct{}{}:
+				turn = g.(chan struct{})
 			case <-timer.C:
 			case <-ctx.Done():
 			}
@@ -318,8 +304,10 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if ns := new(tokenNotSentError); errors.As(err, &ns) {
-			return &retryError{err: ns.earlier.err, attempts: attempt - 1, earlier: ns.earlier}
+		if earlier := new(retryError); errors.As(err, &earlier) {
+			// A token request not sent: its token service's rate limit was
+			// spent earlier in this run (repositoryPing, tokenScope).
+			return &retryError{err: earlier.err, attempts: attempt - 1, earlier: earlier}
 		}
 		if tooMany(err) {
 			c.paced.LoadOrStore(limitScope(host, key, err), make(chan struct{}, 1))

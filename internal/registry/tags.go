@@ -68,12 +68,7 @@ func (r TagRange) contains(tag string) bool {
 
 // filter returns the tags inside the range, sorted, in a new slice.
 func (r TagRange) filter(tags []string) []string {
-	out := make([]string, 0)
-	for _, t := range tags {
-		if r.contains(t) {
-			out = append(out, t)
-		}
-	}
+	out := slices.DeleteFunc(append([]string{}, tags...), func(t string) bool { return !r.contains(t) })
 	slices.Sort(out)
 	return slices.Compact(out)
 }
@@ -153,7 +148,7 @@ func (e *LimitError) Error() string {
 // listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
 	paced := func() bool { _, ok := c.paced.Load(ref.name.RegistryStr()); return ok }
-	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced})
+	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced, asked: map[[2]string]int{}})
 	return v.(*listing)
 }
 
@@ -224,7 +219,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 // l.mu is held.
 func (l *listing) limitLocked(bound, limit string) error {
 	reached := fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
-	paced := bound == "time" && l.paced != nil && l.paced()
+	paced := bound == "time" && l.paced()
 	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached, Paced: paced}}
 }
 
@@ -314,21 +309,15 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 	})
 	if err == nil && read.unchecked {
 		return slices.Clone(read.tags), func(ctx context.Context) ([]string, error) {
-			return c.settle(ctx, l, read)
+			err := c.checkOrder(ctx, l)
+			if err == nil {
+				l.keep(read)
+			}
+			return c.proven(ctx, l, read.r, read.tags, err)
 		}, nil
 	}
 	tags, err := c.proven(ctx, l, r, read.tags, err)
 	return tags, nil, err
-}
-
-// settle waits for the check of the order a range was read in, keeps the
-// range when it passes, and reads the whole list when it fails.
-func (c *Client) settle(ctx context.Context, l *listing, read rangeRead) ([]string, error) {
-	err := c.checkOrder(ctx, l)
-	if err == nil {
-		l.keep(read)
-	}
-	return c.proven(ctx, l, read.r, read.tags, err)
 }
 
 // proven returns a range's tags as read, or, when they are not proven
@@ -412,9 +401,6 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 func (l *listing) ask(r TagRange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.asked == nil {
-		l.asked = map[[2]string]int{}
-	}
 	l.asked[[2]string{r.After, r.Before}]++
 }
 
