@@ -3,6 +3,7 @@ package prefecttag
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -222,6 +223,32 @@ func (c Constraint) String() string { return c.text }
 
 // IsAny reports whether c allows every version (the empty constraint).
 func (c Constraint) IsAny() bool { return len(c.clauses) == 0 }
+
+// Same reports whether c and d hold the same clauses, in any order, where
+// the two syntaxes' spellings of one clause count as one: an equality bare,
+// "=" or "==", and "~>" or "~=" (Allows reads each pair alike). Versions
+// count as written: "= 3.1" is not "= 3.1.0", since Exact and ShortExact
+// read them apart. So constraints that are Same select the same versions,
+// prereleases included, and are read alike everywhere.
+func (c Constraint) Same(d Constraint) bool {
+	return slices.Equal(c.canonical(), d.canonical())
+}
+
+// canonical is c's clauses in one spelling each, sorted.
+func (c Constraint) canonical() []string {
+	keys := make([]string, len(c.clauses))
+	for i := range c.clauses {
+		cl := &c.clauses[i]
+		keys[i] = opKeys[cl.op] + cl.v.String()
+		if cl.wildcard {
+			keys[i] += ".*"
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+var opKeys = [...]string{opEQ: "==", opNE: "!=", opGT: ">", opGE: ">=", opLT: "<", opLE: "<=", opTilde: "~=", opCompat: "~="}
 
 // Allows reports whether v meets c.
 //

@@ -101,6 +101,9 @@ func (p PythonConstraint) Exact() (Python, bool) {
 // IsAny reports whether p allows every Python (the empty constraint).
 func (p PythonConstraint) IsAny() bool { return p.c.IsAny() }
 
+// Same reports whether p and q hold the same clauses, as Constraint.Same.
+func (p PythonConstraint) Same(q PythonConstraint) bool { return p.c.Same(q.c) }
+
 // String returns the constraint as written, trimmed; "" for any Python.
 func (p PythonConstraint) String() string { return p.c.text }
 
