@@ -105,7 +105,45 @@ func parseClauses(s string) ([]clause, error) {
 	if tf != nil && pep != nil {
 		return nil, fmt.Errorf("%q is Terraform syntax and %q is PEP 440 syntax; write the constraint in one of them, such as \"~> 3.1\" or \"~=3.1\"", tf.text, pep.text)
 	}
-	return cs, nil
+	return cs, unmeetable(cs)
+}
+
+// unmeetable refuses clauses no version meets. An equality admits one
+// version alone (3.1 and 3.1.0 being one), and every other clause reads
+// each version equal to it as it reads the equality's own: so when another
+// clause refuses that version, no version meets them all. Bare numbers
+// ("3,1,15") are a version with commas for dots.
+func unmeetable(cs []clause) error {
+	for i := range cs {
+		eq := &cs[i]
+		if eq.op != opEQ || eq.wildcard {
+			continue
+		}
+		for j := range cs {
+			if other := &cs[j]; !other.allows(eq.v) {
+				if dotted, ok := commasForDots(cs); ok {
+					return fmt.Errorf("commas separate clauses, and no version is %q and %q at once; write the version with dots, %q", eq.text, other.text, dotted)
+				}
+				return fmt.Errorf("%q and %q cannot both hold, so no version meets the constraint; keep the one you mean", eq.text, other.text)
+			}
+		}
+	}
+	return nil
+}
+
+// commasForDots returns the clauses joined by dots when each is a bare
+// number ("3", "1", "15") and the joined text is a version.
+func commasForDots(cs []clause) (string, bool) {
+	texts := make([]string, len(cs))
+	for i, cl := range cs {
+		if _, rest, ok := cutNumber(cl.text); !ok || rest != "" {
+			return "", false
+		}
+		texts[i] = cl.text
+	}
+	dotted := strings.Join(texts, ".")
+	_, err := parseVersion(dotted)
+	return dotted, err == nil
 }
 
 // operators, longest first so that "==" is not read as "=" and a version.

@@ -85,7 +85,7 @@ func TestConstraintAllows(t *testing.T) {
 		{">= 3.0.0rc14", false, []string{"3.0.0", "3.8.3"}, []string{"3.0.0rc15", "3.0.0rc14"}},
 		{">= 3.0.0rc14", true, []string{"3.0.0rc14", "3.0.0rc15"}, []string{"3.0.0rc13"}},
 		{"!= 3.0.0rc14", false, []string{"3.0.0"}, []string{"3.0.0rc13", "3.0.0rc14"}},
-		{"==3.0.0rc14, !=3.0.0rc14", false, nil, []string{"3.0.0rc14"}},
+		{"==3.0.0rc14, !=3.0.0rc13", false, []string{"3.0.0rc14"}, []string{"3.0.0rc13", "3.0.0"}}, // "!=3.0.0rc14" is met by no version: TestConstraintNoVersionMeets
 		{"~> 3.0.0rc14", false, []string{"3.0.0", "3.0.11"}, []string{"3.0.0rc15", "3.1.0"}},
 		{"~> 3.0.0rc14", true, []string{"3.0.0rc15", "3.0.0"}, []string{"3.0.0rc13", "3.1.0"}},
 	}
