@@ -206,6 +206,8 @@ func parseClause(text string) (clause, error) {
 		switch joined := strings.Join(strings.Fields(text[:end]), ""); joined {
 		case "==", "!=", ">=", "<=", "~>", "~=", ">", "<", "=":
 			return c, fmt.Errorf("%q: write %q with no white space inside it", text, joined)
+		case "=>", "=<":
+			return c, fmt.Errorf("unknown operator %q; did you mean %q?", strings.TrimSpace(text[:end]), joined[1:]+"=")
 		}
 		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
 	}

@@ -333,6 +333,10 @@ func TestConstraintOperatorWithSpaceInside(t *testing.T) {
 		{"~ = 3.1.2", `write "~=" with no white space inside it`},
 		{"~ 3.1", "unknown operator"},
 		{"^ 3.1", "unknown operator"},
+		// "=>" and "=<" get "did you mean" with white space inside too.
+		{"= > 3.1", `unknown operator "= >"; did you mean ">="?`},
+		{"= >3.1", `unknown operator "= >"; did you mean ">="?`},
+		{">= 3.1, = < 3.4", `unknown operator "= <"; did you mean "<="?`},
 	} {
 		_, err := ParseConstraint(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "commas") {
