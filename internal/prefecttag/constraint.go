@@ -3,6 +3,7 @@ package prefecttag
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -104,7 +105,45 @@ func parseClauses(s string) ([]clause, error) {
 	if tf != nil && pep != nil {
 		return nil, fmt.Errorf("%q is Terraform syntax and %q is PEP 440 syntax; write the constraint in one of them, such as \"~> 3.1\" or \"~=3.1\"", tf.text, pep.text)
 	}
-	return cs, nil
+	return cs, unmeetable(cs)
+}
+
+// unmeetable refuses clauses no version meets. An equality admits one
+// version alone (3.1 and 3.1.0 being one), and every other clause reads
+// each version equal to it as it reads the equality's own: so when another
+// clause refuses that version, no version meets them all. Bare numbers
+// ("3,1,15") are a version with commas for dots.
+func unmeetable(cs []clause) error {
+	for i := range cs {
+		eq := &cs[i]
+		if eq.op != opEQ || eq.wildcard {
+			continue
+		}
+		for j := range cs {
+			if other := &cs[j]; !other.allows(eq.v) {
+				if dotted, ok := commasForDots(cs); ok {
+					return fmt.Errorf("commas separate clauses, and no version is %q and %q at once; write the version with dots, %q", eq.text, other.text, dotted)
+				}
+				return fmt.Errorf("%q and %q cannot both hold, so no version meets the constraint; keep the one you mean", eq.text, other.text)
+			}
+		}
+	}
+	return nil
+}
+
+// commasForDots returns the clauses joined by dots when each is a bare
+// number ("3", "1", "15") and the joined text is a version.
+func commasForDots(cs []clause) (string, bool) {
+	texts := make([]string, len(cs))
+	for i, cl := range cs {
+		if _, rest, ok := cutNumber(cl.text); !ok || rest != "" {
+			return "", false
+		}
+		texts[i] = cl.text
+	}
+	dotted := strings.Join(texts, ".")
+	_, err := parseVersion(dotted)
+	return dotted, err == nil
 }
 
 // operators, longest first so that "==" is not read as "=" and a version.
@@ -167,6 +206,8 @@ func parseClause(text string) (clause, error) {
 		switch joined := strings.Join(strings.Fields(text[:end]), ""); joined {
 		case "==", "!=", ">=", "<=", "~>", "~=", ">", "<", "=":
 			return c, fmt.Errorf("%q: write %q with no white space inside it", text, joined)
+		case "=>", "=<":
+			return c, fmt.Errorf("unknown operator %q; did you mean %q?", strings.TrimSpace(text[:end]), joined[1:]+"=")
 		}
 		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
 	}
@@ -222,6 +263,32 @@ func (c Constraint) String() string { return c.text }
 
 // IsAny reports whether c allows every version (the empty constraint).
 func (c Constraint) IsAny() bool { return len(c.clauses) == 0 }
+
+// Same reports whether c and d hold the same clauses, in any order, where
+// the two syntaxes' spellings of one clause count as one: an equality bare,
+// "=" or "==", and "~>" or "~=" (Allows reads each pair alike). Versions
+// count as written: "= 3.1" is not "= 3.1.0", since Exact and ShortExact
+// read them apart. So constraints that are Same select the same versions,
+// prereleases included, and are read alike everywhere.
+func (c Constraint) Same(d Constraint) bool {
+	return slices.Equal(c.canonical(), d.canonical())
+}
+
+// canonical is c's clauses in one spelling each, sorted.
+func (c Constraint) canonical() []string {
+	keys := make([]string, len(c.clauses))
+	for i := range c.clauses {
+		cl := &c.clauses[i]
+		keys[i] = opKeys[cl.op] + cl.v.String()
+		if cl.wildcard {
+			keys[i] += ".*"
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+var opKeys = [...]string{opEQ: "==", opNE: "!=", opGT: ">", opGE: ">=", opLT: "<", opLE: "<=", opTilde: "~=", opCompat: "~="}
 
 // Allows reports whether v meets c.
 //

@@ -85,7 +85,7 @@ func TestConstraintAllows(t *testing.T) {
 		{">= 3.0.0rc14", false, []string{"3.0.0", "3.8.3"}, []string{"3.0.0rc15", "3.0.0rc14"}},
 		{">= 3.0.0rc14", true, []string{"3.0.0rc14", "3.0.0rc15"}, []string{"3.0.0rc13"}},
 		{"!= 3.0.0rc14", false, []string{"3.0.0"}, []string{"3.0.0rc13", "3.0.0rc14"}},
-		{"==3.0.0rc14, !=3.0.0rc14", false, nil, []string{"3.0.0rc14"}},
+		{"==3.0.0rc14, !=3.0.0rc13", false, []string{"3.0.0rc14"}, []string{"3.0.0rc13", "3.0.0"}}, // "!=3.0.0rc14" is met by no version: TestConstraintNoVersionMeets
 		{"~> 3.0.0rc14", false, []string{"3.0.0", "3.0.11"}, []string{"3.0.0rc15", "3.1.0"}},
 		{"~> 3.0.0rc14", true, []string{"3.0.0rc15", "3.0.0"}, []string{"3.0.0rc13", "3.1.0"}},
 	}
@@ -333,6 +333,10 @@ func TestConstraintOperatorWithSpaceInside(t *testing.T) {
 		{"~ = 3.1.2", `write "~=" with no white space inside it`},
 		{"~ 3.1", "unknown operator"},
 		{"^ 3.1", "unknown operator"},
+		// "=>" and "=<" get "did you mean" with white space inside too.
+		{"= > 3.1", `unknown operator "= >"; did you mean ">="?`},
+		{"= >3.1", `unknown operator "= >"; did you mean ">="?`},
+		{">= 3.1, = < 3.4", `unknown operator "= <"; did you mean "<="?`},
 	} {
 		_, err := ParseConstraint(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "commas") {
@@ -341,5 +345,52 @@ func TestConstraintOperatorWithSpaceInside(t *testing.T) {
 	}
 	if _, err := ParsePythonConstraint("> = 3.11"); err == nil || !strings.Contains(err.Error(), `write ">="`) {
 		t.Errorf(`ParsePythonConstraint("> = 3.11") error: %v`, err)
+	}
+}
+
+// Same is the canonical comparison of parsed clauses: respellings of one
+// clause and clause order are the same; anything that reads differently is
+// not. Constraints that are Same must allow the same versions, prereleases
+// and post releases included, with and without allowPrereleases.
+func TestConstraintSame(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"", "  ", true},
+		{"3.1.15", "= 3.1.15", true},
+		{"3.1.15", "==3.1.15", true},
+		{"3.0.0rc14", "== 3.0.0rc14", true},
+		{"~> 3.1", "~=3.1", true},
+		{"~> 3.1.2", "~= 3.1.2", true},
+		{">=3.1,<3.4", "< 3.4, >= 3.1", true},
+		{"!=3.1.*, >=3", ">= 3, != 3.1.*", true},
+		{"3.1", "3.1.0", false},
+		{"~> 3.1", "~> 3.1.0", false},
+		{"==3.1.*", "~> 3.1.0", false},
+		{">= 3.0.0rc1", ">= 3.0.0", false},
+		{"3.0.0rc14", ">= 3.0.0rc14, <= 3.0.0rc14", false},
+		{"> 3.1.15", ">= 3.1.15", false},
+		{"< 3.4", "<= 3.3.99", false},
+		{"!=3.1.*", "!=3.1", false},
+		{">=3.1", ">=3.1, >=3.1", false},
+		{">=3.1", ">=3.1, <4", false},
+	} {
+		a, b := mustConstraint(t, tc.a), mustConstraint(t, tc.b)
+		if got := a.Same(b); got != tc.same || b.Same(a) != got {
+			t.Errorf("%q Same %q = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+		if !tc.same {
+			continue
+		}
+		for _, s := range []string{"2.20.25", "3", "3.0.0", "3.0.0rc14", "3.0.0rc1", "3.1", "3.1.0rc1", "3.1.2", "3.1.15",
+			"3.1.15.post1", "3.1.16.dev2", "3.2.0", "3.3.99", "3.4.0rc1", "3.4.0", "4.0.0rc1", "4.0.0"} {
+			v := mustVersion(t, s)
+			for _, pre := range []bool{false, true} {
+				if a.Allows(v, pre) != b.Allows(v, pre) {
+					t.Errorf("%q and %q are Same but differ on %s (allowPrereleases %v)", tc.a, tc.b, s, pre)
+				}
+			}
+		}
 	}
 }

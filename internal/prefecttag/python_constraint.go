@@ -70,6 +70,11 @@ func parsePythonClauses(s string) ([]clause, error) {
 		// which here means that minor's images, tags having no patch.
 		case !cl.wildcard && (cl.op == opEQ || cl.op == opNE) && v.releaseLen() != 2:
 			return nil, fmt.Errorf("%q: name a Python as major.minor, such as \"3.12\", or use a range such as \">= 3\"", cl.text)
+		// "<= 3" is "<= 3.0" in both syntaxes: of Python 3 it admits 3.0
+		// alone, which no Prefect image has, where "all of Python 3" is
+		// what it looks like.
+		case cl.op == opLE && v.releaseLen() == 1:
+			return nil, fmt.Errorf("%q reads as \"<= %d.0\", so of Python %d it admits %d.0 alone, which no image has; for every Python %d write \"< %d\"", cl.text, v.seg(0), v.seg(0), v.seg(0), v.seg(0), v.seg(0)+1)
 		}
 	}
 	return cs, nil
@@ -100,6 +105,9 @@ func (p PythonConstraint) Exact() (Python, bool) {
 
 // IsAny reports whether p allows every Python (the empty constraint).
 func (p PythonConstraint) IsAny() bool { return p.c.IsAny() }
+
+// Same reports whether p and q hold the same clauses, as Constraint.Same.
+func (p PythonConstraint) Same(q PythonConstraint) bool { return p.c.Same(q.c) }
 
 // String returns the constraint as written, trimmed; "" for any Python.
 func (p PythonConstraint) String() string { return p.c.text }

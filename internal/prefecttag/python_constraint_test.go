@@ -85,6 +85,10 @@ func TestPythonConstraintRejects(t *testing.T) {
 		{"^3.11", "unknown operator"},
 		{"3.12,", "empty clause"},
 		{"v3.12", `no "v" prefix`},
+		// "<= 3" is "<= 3.0": of Python 3 it admits 3.0 alone.
+		{"<= 3", `"<= 3" reads as "<= 3.0"`},
+		{"<=3", `for every Python 3 write "< 4"`},
+		{">= 3.9, <= 4", `for every Python 4 write "< 5"`},
 	} {
 		_, err := ParsePythonConstraint(tt.in)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "invalid Python version constraint ") {

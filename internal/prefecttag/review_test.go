@@ -38,6 +38,9 @@ func TestReviewSelectMatchesReference(t *testing.T) {
 				flavor := g.Flavor()
 				pre := g.R.IntN(3) == 0
 				sel, err := prefecttag.ParseSelector(text, pyText, flavor, pre)
+				if err != nil && cs.Unmeetable() {
+					continue // refused rightly, as a constraint no version meets
+				}
 				if err != nil {
 					bad++
 					if bad <= 10 {

@@ -113,7 +113,7 @@ func parseTag(s string) (Tag, error) {
 	if len(rest) > 0 && strings.HasPrefix(rest[0], "python") {
 		py, err := parsePython(rest[0][len("python"):])
 		if err != nil {
-			return t, fmt.Errorf("python part %q: %w", rest[0], err)
+			return t, pythonPartError(parts[:len(parts)-len(rest)], rest, err)
 		}
 		t.Python, t.HasPython = py, true
 		rest = rest[1:]
@@ -219,4 +219,22 @@ func looksLikePrerelease(s string) bool {
 		}
 	}
 	return false
+}
+
+// pythonPartError says what is wrong (err) with a tag's Python part,
+// rest[0], which follows the parts before, and shows the part as a tag writes it:
+// "python" and major.minor, in the user's own tag. A Python part written
+// with a "-" inside ("3.1.15-python-3.12") is given back whole without it.
+func pythonPartError(before, rest []string, err error) error {
+	head := strings.Join(before, "-")
+	if rest[0] == "python" && len(rest) > 1 {
+		if _, err := parsePython(rest[1]); err == nil {
+			fixed := strings.Join(append([]string{head, "python" + rest[1]}, rest[2:]...), "-")
+			return fmt.Errorf(`%q: write the Python part with no "-" inside it, such as %s`, "python-"+rest[1], fixed)
+		}
+	}
+	if rest[0] == "python" {
+		return fmt.Errorf(`python part "python" names no Python; a tag writes it as "python" and major.minor, such as %s-python3.12`, head)
+	}
+	return fmt.Errorf(`python part %q: %w; a tag writes it as "python" and major.minor, such as %s-python3.12`, rest[0], err, head)
 }

@@ -414,15 +414,32 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 // sameTag reports whether two selectors pick the same tag: platform only
 // says which of the image's manifests platform_digest names, so adding,
 // changing or removing it keeps the pin, as required_platforms does,
-// instead of resolving the selector again past on_drift. Nor does white
-// space in a constraint ("~> 3.4.0" and "~>3.4.0", ">= 3.1, < 3.4" and
-// ">=3.1,<3.4" are one constraint; a version holds none).
+// instead of resolving the selector again past on_drift. Nor does a
+// constraint respelled with the same clauses: white space ("~> 3.4.0" and
+// "~>3.4.0"), clause order (">= 3.1, < 3.4" and "<3.4,>=3.1"), or an
+// equality bare, "=" or "==" ("3.12" and "==3.12").
 func sameTag(a, b selector) bool {
 	a.Platform, b.Platform = "", ""
 	a.Imported, b.Imported = false, false
-	a.PrefectVersion, b.PrefectVersion = withoutSpace(a.PrefectVersion), withoutSpace(b.PrefectVersion)
-	a.PythonVersion, b.PythonVersion = withoutSpace(a.PythonVersion), withoutSpace(b.PythonVersion)
+	if sameConstraint(a.PrefectVersion, b.PrefectVersion, prefecttag.ParseConstraint) {
+		a.PrefectVersion, b.PrefectVersion = "", ""
+	}
+	if sameConstraint(a.PythonVersion, b.PythonVersion, prefecttag.ParsePythonConstraint) {
+		a.PythonVersion, b.PythonVersion = "", ""
+	}
 	return a == b
+}
+
+// sameConstraint reports whether a and b parse to the same clauses; text
+// that does not parse (validation stops it first) is the same only when it
+// differs in white space alone.
+func sameConstraint[C interface{ Same(C) bool }](a, b string, parse func(string) (C, error)) bool {
+	ca, errA := parse(a)
+	cb, errB := parse(b)
+	if errA != nil || errB != nil {
+		return withoutSpace(a) == withoutSpace(b)
+	}
+	return ca.Same(cb)
 }
 
 // withoutSpace is s without its white space.

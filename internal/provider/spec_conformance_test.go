@@ -88,3 +88,35 @@ func TestAccSpec_respacedSelectorIsNoChange(t *testing.T) {
 		}},
 	})
 }
+
+// A selector respelled with the same parsed clauses (clauses in another
+// order, an equality written bare, "=" or "==") means the same, so it is no
+// changed selector either: with upstream moved, on_drift decides, and the
+// pin holds under "warn" and "error". Before, only white space was
+// forgiven, and the pin moved to the newer release past on_drift.
+func TestAccSpec_respelledSelectorIsNoChange(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	var pinned string
+	config := func(version, python, onDrift string) string {
+		return pinConfig(reg, fmt.Sprintf("  prefect_version = %q\n  python_version  = %q\n  on_drift        = %q", version, python, onDrift))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config(">= 3.4, < 3.5", "3.12", "warn"),
+			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, "3.4.2-python3.12"); return nil },
+		}, {
+			PreConfig: push(t, reg, "3.4.3-python3.12"),
+			Config:    config("< 3.5, >= 3.4", "==3.12", "warn"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+				expectPlannedString{pinAddress, "tag", func() string { return "3.4.2-python3.12" }},
+			}},
+		}, {
+			Config:      config("<3.5,>=3.4", "= 3.12", "error"),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
+		}},
+	})
+}

@@ -224,6 +224,18 @@ func (cs Constraint) Allows(v Version, allowPre bool) bool {
 	return true
 }
 
+// Unmeetable reports whether cs has an equality whose own version cs
+// refuses with prereleases allowed: only versions equal to it can meet the
+// equality, so no version meets cs, and the production parser refuses it.
+func (cs Constraint) Unmeetable() bool {
+	for _, c := range cs {
+		if (c.Op == "" || c.Op == "=" || c.Op == "==") && !c.Wildcard && !cs.Allows(c.V, true) {
+			return true
+		}
+	}
+	return false
+}
+
 // Tag is a release tag.
 type Tag struct {
 	Name           string
