@@ -264,6 +264,40 @@ func TestSetVariableDefaults_NullAndEmpty(t *testing.T) {
 	}
 }
 
+// Pydantic v1 wrote an optional member of a block (GcpCredentials.project,
+// Optional[str] = None) as its type alone, with no default and out of
+// required; Prefect reads such a member as nullable when it validates a work
+// pool's defaults, and the worker's model takes None for it. A Terraform
+// object with optional() attributes, or "x = cond ? v : null", fills in that
+// null: it is taken. A null where the member is required, has a default of
+// its own, or is an additionalProperties value is still refused, as Prefect
+// refuses it.
+func TestSetVariableDefaults_NullForOptionalMember(t *testing.T) {
+	cloudRun := readTestdata(t, "cloud-run.json")
+	defaults := decodeValue(t, `{"credentials": {"project": "acme-flows", "service_account_file": null, "service_account_info": null}}`).(map[string]any)
+	out, err := SetVariableDefaults(cloudRun, defaults)
+	if err != nil {
+		t.Fatalf("SetVariableDefaults: %v", err)
+	}
+	if got, want := decodeExact(t, out), withDefaults(t, cloudRun, defaults); !reflect.DeepEqual(got, want) {
+		t.Errorf("result differs from the template in more than the defaults:\n got %s", out)
+	}
+
+	for _, tt := range []struct{ file, defaults, want string }{
+		{"docker.json", `{"registry_credentials": {"username": null, "password": "p", "registry_url": "r"}}`,
+			"refuses registry_credentials.username, null: it allows a string there"},
+		{"docker.json", `{"registry_credentials": {"username": "u", "password": "p", "registry_url": "r", "reauth": null}}`,
+			"refuses registry_credentials.reauth, null: it allows a bool there"},
+		{"cloud-run.json", `{"env": {"PREFECT_LOGGING_LEVEL": null}}`,
+			"refuses env.PREFECT_LOGGING_LEVEL, null: it allows a string there"},
+	} {
+		_, err := SetVariableDefaults(readTestdata(t, tt.file), decodeValue(t, tt.defaults).(map[string]any))
+		if !errors.Is(err, ErrValueRefused) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: got %v, want an error containing %q", tt.file, tt.defaults, err, tt.want)
+		}
+	}
+}
+
 // schemaTemplate has one variable per schema rule; its definitions and $defs
 // are what the $refs point at.
 const schemaTemplate = `{

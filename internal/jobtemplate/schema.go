@@ -17,7 +17,8 @@ import (
 // writes them): type (a name or a list of names), enum, const, properties,
 // patternProperties, additionalProperties, items, prefixItems, $ref into the
 // variables schema (definitions, $defs), allOf, anyOf, and the true and false
-// schemas: what decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
+// schemas: what decides a value's shape; a null member is taken where
+// Prefect takes it (see optionalMember). Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
 // run's job, pattern is written in Python's regex dialect, and required
 // would refuse Prefect's block references ({"$ref": {"block_document_id":
@@ -154,7 +155,9 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			// nor a patternProperties pattern names.
 			matched, subs := matchPatterns(patterns, k)
 			if sub, named := props[k]; named {
-				subs = append(subs, sub)
+				if v[k] != nil || !optionalMember(schema, k, sub) {
+					subs = append(subs, sub)
+				}
 			} else if !matched && hasExtra {
 				subs = append(subs, extra)
 			}
@@ -189,6 +192,27 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// optionalMember reports whether member k of the object schema parent,
+// whose schema is sub, takes null as Prefect reads a template: when k is not
+// in parent's required and sub has a type other than null and no default.
+// That is how pydantic v1 wrote an Optional field (GcpCredentials.project,
+// Optional[str] = None, is {"type": "string"}), and Prefect, validating a
+// work pool's defaults, lets such a member be null
+// (prefect.utilities.schema_tools.validation._fix_null_typing), as the
+// worker's model does.
+func optionalMember(parent map[string]any, k string, sub any) bool {
+	s, ok := sub.(map[string]any)
+	if !ok {
+		return false
+	}
+	t, typed := s["type"]
+	if _, hasDefault := s["default"]; !typed || t == "null" || hasDefault {
+		return false
+	}
+	required, _ := parent["required"].([]any)
+	return !slices.Contains(required, any(k))
 }
 
 // matchPatterns returns whether a patternProperties pattern matches the
