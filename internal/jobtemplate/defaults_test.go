@@ -498,6 +498,32 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 	}
 }
 
+// A number written in quotes is told to drop them only where the number is
+// then taken: "0.5" for ECS's cpu, an integer, would only be refused again,
+// as the number 0.5.
+func TestSetVariableDefaults_QuotedNumberHint(t *testing.T) {
+	ecs := readTestdata(t, "ecs.json")
+	for _, tt := range []struct {
+		template, variable, value string
+		hint                      bool
+	}{
+		{ecs, "cpu", "1024", true},
+		{ecs, "cpu", "1e3", true},
+		{ecs, "cpu", "0.5", false},
+		{ecs, "memory", "1.5e3", true},
+		{ecs, "memory", "2.25", false},
+		{schemaTemplate, "num", "0.5", true},
+	} {
+		_, err := SetVariableDefaults(tt.template, map[string]any{tt.variable: tt.value})
+		if !errors.Is(err, ErrValueRefused) {
+			t.Fatalf("%s = %q: got %v, want a refusal", tt.variable, tt.value, err)
+		}
+		if got := strings.Contains(err.Error(), "write it as a number, "+tt.value+", without quotes"); got != tt.hint {
+			t.Errorf("%s = %q: hint %v, want %v: %v", tt.variable, tt.value, got, tt.hint, err)
+		}
+	}
+}
+
 // Every error of SetVariableDefaults: its sentinel, its type, the path or
 // variable it names, and what it says.
 func TestSetVariableDefaults_Errors(t *testing.T) {

@@ -65,7 +65,8 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	return &VariableError{Err: ErrValueRefused, Variable: name, msg: msg}
 }
 
-// hint says how to write a value that is refused only for its quotes.
+// hint says how to write a value that is refused only for its quotes: a
+// number in quotes where a number, or an integer where an integer, is allowed.
 func hint(value any, allows string) string {
 	switch v := value.(type) {
 	case json.Number, bool:
@@ -73,7 +74,8 @@ func hint(value any, allows string) string {
 			return fmt.Sprintf("; write it as a string, \"%v\"", v)
 		}
 	case string:
-		if (strings.Contains(allows, "a number") || strings.Contains(allows, "an integer")) && numberRE.MatchString(v) {
+		if numberRE.MatchString(v) && (strings.Contains(allows, "a number") ||
+			strings.Contains(allows, "an integer") && isInteger(v)) {
 			return fmt.Sprintf("; write it as a number, %s, without quotes", v)
 		}
 	}
