@@ -524,6 +524,36 @@ func TestSetVariableDefaults_QuotedNumberHint(t *testing.T) {
 	}
 }
 
+// A number or bool is told to be written as a string only where a string is
+// then taken: env wants an object of strings and volumes a list of them, so
+// env = true and volumes = 5 are not told to become "true" and "5", which
+// would be refused in turn.
+func TestSetVariableDefaults_StringHint(t *testing.T) {
+	kubernetes := readTestdata(t, "kubernetes.json")
+	docker := readTestdata(t, "docker.json")
+	for _, tt := range []struct {
+		template, variable, value, hint string
+	}{
+		{kubernetes, "env", `{"PORT": 8080}`, `write it as a string, "8080"`},
+		{kubernetes, "namespace", `5`, `write it as a string, "5"`},
+		{kubernetes, "env", `true`, ""},
+		{kubernetes, "labels", `5`, ""},
+		{docker, "volumes", `5`, ""},
+		{docker, "volumes", `[5]`, `write it as a string, "5"`},
+	} {
+		_, err := SetVariableDefaults(tt.template, map[string]any{tt.variable: decodeValue(t, tt.value)})
+		if !errors.Is(err, ErrValueRefused) {
+			t.Fatalf("%s = %s: got %v, want a refusal", tt.variable, tt.value, err)
+		}
+		if tt.hint == "" && strings.Contains(err.Error(), "write it as") {
+			t.Errorf("%s = %s: advice that would be refused too: %v", tt.variable, tt.value, err)
+		}
+		if tt.hint != "" && !strings.Contains(err.Error(), tt.hint) {
+			t.Errorf("%s = %s: error lacks %q: %v", tt.variable, tt.value, tt.hint, err)
+		}
+	}
+}
+
 // Every error of SetVariableDefaults: its sentinel, its type, the path or
 // variable it names, and what it says.
 func TestSetVariableDefaults_Errors(t *testing.T) {
