@@ -100,6 +100,45 @@ func TestSetVariableDefaults_WorkerTemplates(t *testing.T) {
 			"keep_job": true,
 			"region": "europe-west1"
 		}`, []string{`"default":3600`}},
+		// The next three are the collection registry's (what
+		// prefect_worker_metadata serves), pydantic v1's JSON Schema: an
+		// anyOf of two block $refs without null, credentials as allOf of a
+		// block $ref, Optional fields as their type alone.
+		{"azure-container-instance.json", `{
+			"image": "acmeflows.azurecr.io/etl@` + testDigest + `",
+			"resource_group_name": "rg-flows",
+			"subscription_id": "{{ prefect.blocks.secret.azure-subscription-id }}",
+			"identities": ["/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/flows"],
+			"image_registry": {"registry_url": "acmeflows.azurecr.io", "identity": "/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/flows"},
+			"aci_credentials": {"$ref": {"block_document_id": "7d3c1b4a-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}},
+			"cpu": 2,
+			"memory": 3.5,
+			"gpu_count": 1,
+			"subnet_ids": ["/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.Network/virtualNetworks/v/subnets/flows"]
+		}`, []string{`"default":3.5`, `"default":5.0`}},
+		{"cloud-run-v2.json", `{
+			"image": "europe-docker.pkg.dev/acme/flows/etl:3.1.15-python3.12@` + testDigest + `",
+			"region": "europe-west1",
+			"credentials": {"project": "acme-flows", "service_account_file": null},
+			"launch_stage": "GA",
+			"max_retries": 2,
+			"cpu": "2",
+			"memory": "4Gi",
+			"timeout": 3600,
+			"args": ["--log-level", "INFO"],
+			"service_account_name": "flows@acme-flows.iam.gserviceaccount.com"
+		}`, []string{`"default":"GA"`}},
+		{"vertex-ai.json", `{
+			"image": "us-docker.pkg.dev/acme/flows/train@` + testDigest + `",
+			"region": "us-central1",
+			"machine_type": "n1-highmem-8",
+			"accelerator_type": "NVIDIA_TESLA_T4",
+			"accelerator_count": 1,
+			"boot_disk_size_gb": 200,
+			"maximum_run_time_hours": 4,
+			"reserved_ip_ranges": ["flows-range"],
+			"job_watch_poll_interval": 10.0
+		}`, []string{`"default":10.0`, `"default":"n1-highmem-8"`}},
 		{"process.json", `{
 			"working_dir": "/opt/flows",
 			"stream_output": false,
