@@ -100,6 +100,45 @@ func TestSetVariableDefaults_WorkerTemplates(t *testing.T) {
 			"keep_job": true,
 			"region": "europe-west1"
 		}`, []string{`"default":3600`}},
+		// The next three are the collection registry's (what
+		// prefect_worker_metadata serves), pydantic v1's JSON Schema: an
+		// anyOf of two block $refs without null, credentials as allOf of a
+		// block $ref, Optional fields as their type alone.
+		{"azure-container-instance.json", `{
+			"image": "acmeflows.azurecr.io/etl@` + testDigest + `",
+			"resource_group_name": "rg-flows",
+			"subscription_id": "{{ prefect.blocks.secret.azure-subscription-id }}",
+			"identities": ["/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/flows"],
+			"image_registry": {"registry_url": "acmeflows.azurecr.io", "identity": "/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.ManagedIdentity/userAssignedIdentities/flows"},
+			"aci_credentials": {"$ref": {"block_document_id": "7d3c1b4a-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}},
+			"cpu": 2,
+			"memory": 3.5,
+			"gpu_count": 1,
+			"subnet_ids": ["/subscriptions/0000/resourceGroups/rg-flows/providers/Microsoft.Network/virtualNetworks/v/subnets/flows"]
+		}`, []string{`"default":3.5`, `"default":5.0`}},
+		{"cloud-run-v2.json", `{
+			"image": "europe-docker.pkg.dev/acme/flows/etl:3.1.15-python3.12@` + testDigest + `",
+			"region": "europe-west1",
+			"credentials": {"project": "acme-flows", "service_account_file": null},
+			"launch_stage": "GA",
+			"max_retries": 2,
+			"cpu": "2",
+			"memory": "4Gi",
+			"timeout": 3600,
+			"args": ["--log-level", "INFO"],
+			"service_account_name": "flows@acme-flows.iam.gserviceaccount.com"
+		}`, []string{`"default":"GA"`}},
+		{"vertex-ai.json", `{
+			"image": "us-docker.pkg.dev/acme/flows/train@` + testDigest + `",
+			"region": "us-central1",
+			"machine_type": "n1-highmem-8",
+			"accelerator_type": "NVIDIA_TESLA_T4",
+			"accelerator_count": 1,
+			"boot_disk_size_gb": 200,
+			"maximum_run_time_hours": 4,
+			"reserved_ip_ranges": ["flows-range"],
+			"job_watch_poll_interval": 10.0
+		}`, []string{`"default":10.0`, `"default":"n1-highmem-8"`}},
 		{"process.json", `{
 			"working_dir": "/opt/flows",
 			"stream_output": false,
@@ -260,6 +299,40 @@ func TestSetVariableDefaults_NullAndEmpty(t *testing.T) {
 		out, err := SetVariableDefaults(in, defaults)
 		if want, _ := encode(decodeExact(t, in)); err != nil || out != want {
 			t.Errorf("SetVariableDefaults(%v) = %v, changed the template", defaults, err)
+		}
+	}
+}
+
+// Pydantic v1 wrote an optional member of a block (GcpCredentials.project,
+// Optional[str] = None) as its type alone, with no default and out of
+// required; Prefect reads such a member as nullable when it validates a work
+// pool's defaults, and the worker's model takes None for it. A Terraform
+// object with optional() attributes, or "x = cond ? v : null", fills in that
+// null: it is taken. A null where the member is required, has a default of
+// its own, or is an additionalProperties value is still refused, as Prefect
+// refuses it.
+func TestSetVariableDefaults_NullForOptionalMember(t *testing.T) {
+	cloudRun := readTestdata(t, "cloud-run.json")
+	defaults := decodeValue(t, `{"credentials": {"project": "acme-flows", "service_account_file": null, "service_account_info": null}}`).(map[string]any)
+	out, err := SetVariableDefaults(cloudRun, defaults)
+	if err != nil {
+		t.Fatalf("SetVariableDefaults: %v", err)
+	}
+	if got, want := decodeExact(t, out), withDefaults(t, cloudRun, defaults); !reflect.DeepEqual(got, want) {
+		t.Errorf("result differs from the template in more than the defaults:\n got %s", out)
+	}
+
+	for _, tt := range []struct{ file, defaults, want string }{
+		{"docker.json", `{"registry_credentials": {"username": null, "password": "p", "registry_url": "r"}}`,
+			"refuses registry_credentials.username, null: it allows a string there"},
+		{"docker.json", `{"registry_credentials": {"username": "u", "password": "p", "registry_url": "r", "reauth": null}}`,
+			"refuses registry_credentials.reauth, null: it allows a bool there"},
+		{"cloud-run.json", `{"env": {"PREFECT_LOGGING_LEVEL": null}}`,
+			"refuses env.PREFECT_LOGGING_LEVEL, null: it allows a string there"},
+	} {
+		_, err := SetVariableDefaults(readTestdata(t, tt.file), decodeValue(t, tt.defaults).(map[string]any))
+		if !errors.Is(err, ErrValueRefused) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s %s: got %v, want an error containing %q", tt.file, tt.defaults, err, tt.want)
 		}
 	}
 }
@@ -461,6 +534,62 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A number written in quotes is told to drop them only where the number is
+// then taken: "0.5" for ECS's cpu, an integer, would only be refused again,
+// as the number 0.5.
+func TestSetVariableDefaults_QuotedNumberHint(t *testing.T) {
+	ecs := readTestdata(t, "ecs.json")
+	for _, tt := range []struct {
+		template, variable, value string
+		hint                      bool
+	}{
+		{ecs, "cpu", "1024", true},
+		{ecs, "cpu", "1e3", true},
+		{ecs, "cpu", "0.5", false},
+		{ecs, "memory", "1.5e3", true},
+		{ecs, "memory", "2.25", false},
+		{schemaTemplate, "num", "0.5", true},
+	} {
+		_, err := SetVariableDefaults(tt.template, map[string]any{tt.variable: tt.value})
+		if !errors.Is(err, ErrValueRefused) {
+			t.Fatalf("%s = %q: got %v, want a refusal", tt.variable, tt.value, err)
+		}
+		if got := strings.Contains(err.Error(), "write it as a number, "+tt.value+", without quotes"); got != tt.hint {
+			t.Errorf("%s = %q: hint %v, want %v: %v", tt.variable, tt.value, got, tt.hint, err)
+		}
+	}
+}
+
+// A number or bool is told to be written as a string only where a string is
+// then taken: env wants an object of strings and volumes a list of them, so
+// env = true and volumes = 5 are not told to become "true" and "5", which
+// would be refused in turn.
+func TestSetVariableDefaults_StringHint(t *testing.T) {
+	kubernetes := readTestdata(t, "kubernetes.json")
+	docker := readTestdata(t, "docker.json")
+	for _, tt := range []struct {
+		template, variable, value, hint string
+	}{
+		{kubernetes, "env", `{"PORT": 8080}`, `write it as a string, "8080"`},
+		{kubernetes, "namespace", `5`, `write it as a string, "5"`},
+		{kubernetes, "env", `true`, ""},
+		{kubernetes, "labels", `5`, ""},
+		{docker, "volumes", `5`, ""},
+		{docker, "volumes", `[5]`, `write it as a string, "5"`},
+	} {
+		_, err := SetVariableDefaults(tt.template, map[string]any{tt.variable: decodeValue(t, tt.value)})
+		if !errors.Is(err, ErrValueRefused) {
+			t.Fatalf("%s = %s: got %v, want a refusal", tt.variable, tt.value, err)
+		}
+		if tt.hint == "" && strings.Contains(err.Error(), "write it as") {
+			t.Errorf("%s = %s: advice that would be refused too: %v", tt.variable, tt.value, err)
+		}
+		if tt.hint != "" && !strings.Contains(err.Error(), tt.hint) {
+			t.Errorf("%s = %s: error lacks %q: %v", tt.variable, tt.value, tt.hint, err)
+		}
 	}
 }
 

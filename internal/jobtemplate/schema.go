@@ -17,7 +17,8 @@ import (
 // writes them): type (a name or a list of names), enum, const, properties,
 // patternProperties, additionalProperties, items, prefixItems, $ref into the
 // variables schema (definitions, $defs), allOf, anyOf, and the true and false
-// schemas: what decides a value's shape. Other keywords (pattern, format, minimum, required, …) are
+// schemas: what decides a value's shape; a null member is taken where
+// Prefect takes it (see optionalMember). Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
 // run's job, pattern is written in Python's regex dialect, and required
 // would refuse Prefect's block references ({"$ref": {"block_document_id":
@@ -37,6 +38,7 @@ type mismatch struct {
 	at     string // the value's path from the variable: "", ".PORT", "[0].weight"
 	value  any
 	allows func() string // what the schema allows there, for people; only a refusal that is reported needs it
+	schema any           // the schema that refused value, for hint
 }
 
 // checkDefault checks value against the schema of job variable name;
@@ -60,23 +62,32 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	if m.at != "" {
 		msg += " there"
 	}
-	msg += hint(m.value, allows)
+	msg += c.hint(m)
 	return &VariableError{Err: ErrValueRefused, Variable: name, msg: msg}
 }
 
-// hint says how to write a value that is refused only for its quotes.
-func hint(value any, allows string) string {
-	switch v := value.(type) {
+// hint says how to write a value that is refused only for its quotes: a
+// number or bool as a string, or a number in quotes as a number, where the
+// schema that refused the value takes it so written.
+func (c *checker) hint(m *mismatch) string {
+	var alt any
+	var advice string
+	switch v := m.value.(type) {
 	case json.Number, bool:
-		if strings.Contains(allows, "a string") {
-			return fmt.Sprintf("; write it as a string, \"%v\"", v)
-		}
+		alt, advice = fmt.Sprint(v), fmt.Sprintf("; write it as a string, \"%v\"", v)
 	case string:
-		if (strings.Contains(allows, "a number") || strings.Contains(allows, "an integer")) && numberRE.MatchString(v) {
-			return fmt.Sprintf("; write it as a number, %s, without quotes", v)
+		if !numberRE.MatchString(v) {
+			return ""
 		}
+		alt, advice = json.Number(v), fmt.Sprintf("; write it as a number, %s, without quotes", v)
+	default:
+		return ""
 	}
-	return ""
+	again := &checker{root: c.root, variable: c.variable, budget: maxSteps}
+	if still, err := again.check(m.schema, alt, "", nil); still != nil || err != nil {
+		return ""
+	}
+	return advice
 }
 
 var numberRE = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
@@ -94,7 +105,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			if b {
 				return nil, nil
 			}
-			return &mismatch{at, v, func() string { return "no value" }}, nil
+			return &mismatch{at, v, func() string { return "no value" }, s}, nil
 		}
 		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
 	}
@@ -127,7 +138,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, err
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
-			return &mismatch{at, v, func() string { return c.describe(schema, 0) }}, nil
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema}, nil
 		}
 	}
 	if e, ok := schema["enum"]; ok {
@@ -136,12 +147,12 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
 		}
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
-			return &mismatch{at, v, func() string { return describeEnum(values) }}, nil
+			return &mismatch{at, v, func() string { return describeEnum(values) }, schema}, nil
 		}
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }}, nil
+		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema}, nil
 	}
 
 	switch v := v.(type) {
@@ -154,7 +165,9 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			// nor a patternProperties pattern names.
 			matched, subs := matchPatterns(patterns, k)
 			if sub, named := props[k]; named {
-				subs = append(subs, sub)
+				if v[k] != nil || !optionalMember(schema, k, sub) {
+					subs = append(subs, sub)
+				}
 			} else if !matched && hasExtra {
 				subs = append(subs, extra)
 			}
@@ -189,6 +202,27 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// optionalMember reports whether member k of the object schema parent,
+// whose schema is sub, takes null as Prefect reads a template: when k is not
+// in parent's required and sub has a type other than null and no default.
+// That is how pydantic v1 wrote an Optional field (GcpCredentials.project,
+// Optional[str] = None, is {"type": "string"}), and Prefect, validating a
+// work pool's defaults, lets such a member be null
+// (prefect.utilities.schema_tools.validation._fix_null_typing), as the
+// worker's model does.
+func optionalMember(parent map[string]any, k string, sub any) bool {
+	s, ok := sub.(map[string]any)
+	if !ok {
+		return false
+	}
+	t, typed := s["type"]
+	if _, hasDefault := s["default"]; !typed || t == "null" || hasDefault {
+		return false
+	}
+	required, _ := parent["required"].([]any)
+	return !slices.Contains(required, any(k))
 }
 
 // matchPatterns returns whether a patternProperties pattern matches the
@@ -235,7 +269,7 @@ func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []str
 		}
 	}
 	if deepest.at == at {
-		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }}, nil
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema}, nil
 	}
 	return deepest, nil
 }

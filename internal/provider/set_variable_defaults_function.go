@@ -40,6 +40,9 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `patternProperties`, " +
 			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and " +
 			"`anyOf`; other keywords, such as `pattern`, `minimum` or `required`, are left to the worker. " +
+			"A member of an object that is not in its schema's `required` and has a `type` but no `default` takes null, " +
+			"as Prefect reads it: pydantic v1 wrote `Optional` fields so (`GcpCredentials.project`), and an HCL object " +
+			"with `optional()` attributes fills in such nulls. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +
 			"which is the one-variable case of this function. " +
 			"Everything else in the template is kept as it was: numbers keep their exact text, strings their " +

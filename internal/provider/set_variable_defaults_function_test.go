@@ -472,3 +472,59 @@ output "same_as_set_image_default" {
 		},
 	})
 }
+
+// A module input typed with optional() attributes hands the function nulls
+// for the attributes left out. Where the template's schema writes the member
+// as pydantic v1 wrote an Optional field (cloud-run's GcpCredentials), Prefect
+// and the worker take the null, and so does the function; a null the schema
+// refuses (a registry credential's username) still fails the plan.
+func TestAccSetVariableDefaultsFunction_optionalAttributes(t *testing.T) {
+	cloudRun := jobTemplatePath(t, "cloud-run.json")
+	docker := jobTemplatePath(t, "docker.json")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBelow(tfversion.Version1_8_0),
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+variable "registry" {
+  type = object({
+    username     = optional(string)
+    password     = string
+    registry_url = string
+  })
+  default = { password = "p", registry_url = "ghcr.io" }
+}
+
+output "x" {
+  value = provider::prefectimage::set_variable_defaults(file(%q), { registry_credentials = var.registry })
+}
+`, docker),
+				ExpectError: regexp.MustCompile(`refuses\s+registry_credentials.username,\s+null:\s+it\s+allows\s+a\s+string\s+there`),
+			},
+			{
+				Config: fmt.Sprintf(`
+variable "gcp" {
+  type = object({
+    project              = string
+    service_account_file = optional(string)
+  })
+  default = { project = "acme-flows" }
+}
+
+output "credentials" {
+  value = jsondecode(provider::prefectimage::set_variable_defaults(file(%q), { credentials = var.gcp })).variables.properties.credentials.default
+}
+`, cloudRun),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("credentials", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"project":              knownvalue.StringExact("acme-flows"),
+						"service_account_file": knownvalue.Null(),
+					})),
+				},
+			},
+		},
+	})
+}
