@@ -63,30 +63,7 @@ data "prefectimage_pin" "test" {
 // pin holds under "warn" and "error". Before, it was resolved afresh like
 // a new selector, and the pin moved to the newer release past on_drift.
 func TestAccSpec_respacedSelectorIsNoChange(t *testing.T) {
-	isolateHome(t)
-	reg := newSeededRegistry(t, driftTags)
-	var pinned string
-	config := func(version, python, onDrift string) string {
-		return pinConfig(reg, fmt.Sprintf("  prefect_version = %q\n  python_version  = %q\n  on_drift        = %q", version, python, onDrift))
-	}
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config(">= 3.4, < 3.5", "3.12", "warn"),
-			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, "3.4.2-python3.12"); return nil },
-		}, {
-			PreConfig: push(t, reg, "3.4.3-python3.12"),
-			Config:    config(">=3.4,<3.5", " 3.12 ", "warn"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
-				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
-				expectPlannedString{pinAddress, "tag", func() string { return "3.4.2-python3.12" }},
-			}},
-		}, {
-			Config:      config(" >= 3.4 ,< 3.5", "3.12", "error"),
-			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
-		}},
-	})
+	testSelectorRespellingHolds(t, [3][2]string{{">= 3.4, < 3.5", "3.12"}, {">=3.4,<3.5", " 3.12 "}, {" >= 3.4 ,< 3.5", "3.12"}})
 }
 
 // A selector respelled with the same parsed clauses (clauses in another
@@ -95,27 +72,35 @@ func TestAccSpec_respacedSelectorIsNoChange(t *testing.T) {
 // pin holds under "warn" and "error". Before, only white space was
 // forgiven, and the pin moved to the newer release past on_drift.
 func TestAccSpec_respelledSelectorIsNoChange(t *testing.T) {
+	testSelectorRespellingHolds(t, [3][2]string{{">= 3.4, < 3.5", "3.12"}, {"< 3.5, >= 3.4", "==3.12"}, {"<3.5,>=3.4", "= 3.12"}})
+}
+
+// testSelectorRespellingHolds pins with spellings[0] (prefect_version,
+// python_version) under on_drift = "warn", pushes a newer release, and
+// checks that spellings[1] under "warn" keeps the pin and spellings[2]
+// under "error" fails with Upstream Image Moved.
+func testSelectorRespellingHolds(t *testing.T, spellings [3][2]string) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, driftTags)
 	var pinned string
-	config := func(version, python, onDrift string) string {
-		return pinConfig(reg, fmt.Sprintf("  prefect_version = %q\n  python_version  = %q\n  on_drift        = %q", version, python, onDrift))
+	config := func(i int, onDrift string) string {
+		return pinConfig(reg, fmt.Sprintf("  prefect_version = %q\n  python_version  = %q\n  on_drift        = %q", spellings[i][0], spellings[i][1], onDrift))
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: config(">= 3.4, < 3.5", "3.12", "warn"),
+			Config: config(0, "warn"),
 			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, "3.4.2-python3.12"); return nil },
 		}, {
 			PreConfig: push(t, reg, "3.4.3-python3.12"),
-			Config:    config("< 3.5, >= 3.4", "==3.12", "warn"),
+			Config:    config(1, "warn"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
 				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
 				expectPlannedString{pinAddress, "tag", func() string { return "3.4.2-python3.12" }},
 			}},
 		}, {
-			Config:      config("<3.5,>=3.4", "= 3.12", "error"),
+			Config:      config(2, "error"),
 			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
 		}},
 	})
