@@ -363,6 +363,10 @@ func TestSameHostRedirect(t *testing.T) {
 		{"https://r.example/v2/a/tags/list", "https://r.example:8443/v2/a/tags/list", false},
 		{"https://r.example/v2/a/blobs/sha256:" + strings.Repeat("0", 64), "https://cdn.example/blob", true},
 		{"https://r.example/v2/a/blobs/x/manifests/t", "https://cdn.example/blob", false},
+		{"https://r.example/v2/a/manifests/t", "https://r.example/v2/b/manifests/t", false},
+		{"https://r.example/v2/a/manifests/t", "https://r.example/v2/b/blobs/sha256:" + strings.Repeat("0", 64), false},
+		{"https://r.example/v2/a/manifests/x/manifests/t", "https://r.example/v2/a/manifests/x/manifests/sha256:" + strings.Repeat("0", 64), true},
+		{"https://r.example/v2/a/manifests/t", "https://r.example/storage/a/t.json", true},
 	} {
 		err := sameHostRedirect(req(tc.to), []*http.Request{req(tc.from)})
 		if (err == nil) != tc.ok {
@@ -538,5 +542,47 @@ func TestRetryAfterNeverBelowBackoff(t *testing.T) {
 		if len(waits) != 1 || waits[0] < tc.atLeast {
 			t.Errorf("Retry-After %s: waited %v, want one wait of at least %s", tc.header, waits, tc.atLeast)
 		}
+	}
+}
+
+// A manifest request that the registry redirects, on its own host, to
+// another repository's manifest: that repository's tag, not the one asked
+// for. Before the fix a HEAD by tag followed it and pinned the other
+// repository's digest under this one, a pin no pull of this repository
+// finds when the registry redirects only the tag (here it does). Now the
+// redirect is refused, naming both repositories, and nothing is pinned; a
+// redirect within the repository (a tag to its digest) is still followed.
+func TestHostileRedirectToAnotherRepository(t *testing.T) {
+	s := newZooStore()
+	mt := types.OCIManifestSchema1
+	amd, amdBody := s.image(mt, "linux/amd64", true)
+	ours, _ := s.index(types.OCIImageIndex, true, entry(mt, amd, len(amdBody), "linux/amd64", nil))
+	arm, armBody := s.image(mt, "linux/arm64", true)
+	theirs, _ := s.index(types.OCIImageIndex, true, entry(mt, arm, len(armBody), "linux/arm64", nil))
+	s.tag("3-latest", ours)
+	serve := s.serve(nil)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v2/prefecthq/prefect/manifests/3-latest":
+			http.Redirect(w, r, "/v2/acme/other/manifests/3-latest", http.StatusTemporaryRedirect)
+		case r.URL.Path == "/v2/prefecthq/prefect/manifests/by-digest":
+			http.Redirect(w, r, "/v2/prefecthq/prefect/manifests/"+ours, http.StatusFound)
+		case strings.HasPrefix(r.URL.Path, "/v2/acme/other/manifests/"):
+			d, m, _ := s.lookup(theirs)
+			writeManifest(w, r, string(m.mediaType), d, m.body)
+		default:
+			serve(w, r)
+		}
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	d, err := c.Head(context.Background(), ref, "3-latest")
+	if err == nil || d.Digest == theirs || !strings.Contains(err.Error(), "prefecthq/prefect") || !strings.Contains(err.Error(), "acme/other") {
+		t.Errorf("Head gave %+v, %v; want an error naming both repositories, never acme/other's %s", d, err, theirs)
+	}
+	if p, err := c.Platforms(context.Background(), ref, "3-latest"); err == nil || p.Digest == theirs {
+		t.Errorf("Platforms gave %+v, %v; want an error", p, err)
+	}
+	if d, err := c.Head(context.Background(), ref, "by-digest"); err != nil || d.Digest != ours {
+		t.Errorf("redirected within the repository: Head gave %+v, %v; want %s", d, err, ours)
 	}
 }
