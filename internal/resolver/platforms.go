@@ -152,10 +152,7 @@ type MissingPlatformsError struct {
 
 // Ref names the image: repository:tag@digest, or repository@digest.
 func (e *MissingPlatformsError) Ref() string {
-	if e.Tag == "" {
-		return e.Repository + "@" + e.Digest
-	}
-	return e.Repository + ":" + e.Tag + "@" + e.Digest
+	return imageRef(e.Repository, e.Tag, e.Digest)
 }
 
 // Has is the image's platforms, sorted, as a phrase.

@@ -1,0 +1,80 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+)
+
+// The image's platforms are read by the digest its tag points at. When that
+// read fails, the error names the tag the user gave or the selector chose,
+// not the digest alone, which no configuration holds ("Could not read the
+// manifest of digest sha256:… in repository …" was all it said), and stays
+// the registry's error (status, classification) underneath.
+func TestResolvePlatformsUnreadNamesTheTag(t *testing.T) {
+	reg := registrytest.New(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if registrytest.KindOf(r) == "get" && strings.Contains(r.URL.Path, "/manifests/sha256:") {
+				w.WriteHeader(http.StatusNotFound)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}))
+	const tag = "3.4.2-python3.12"
+	if err := reg.Seed("prefecthq/prefect", []string{tag}); err != nil {
+		t.Fatal(err)
+	}
+	digest, err := reg.Digest("prefecthq/prefect", tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := reg.Host() + "/prefecthq/prefect"
+	for _, req := range []Request{
+		{Repository: repo, Tag: tag, RequiredPlatforms: []string{"linux/amd64"}},
+		{Repository: repo, Tag: tag, Platform: "linux/amd64"},
+		{Repository: repo, Selector: selector(t, "~> 3.4.0", "3.12", ""), RequiredPlatforms: []string{"linux/amd64"}},
+	} {
+		_, err := New(newClient(t)).Resolve(context.Background(), req)
+		if err == nil {
+			t.Fatalf("%+v: no error", req)
+		}
+		if !strings.Contains(err.Error(), tag) || !strings.Contains(err.Error(), digest) {
+			t.Errorf("%+v: err = %q, want one naming the tag %s and its digest %s", req, err, tag, digest)
+		}
+		var re *registry.Error
+		if !errors.As(err, &re) || !registry.IsNotFound(err) || !re.ByDigest() {
+			t.Errorf("%+v: err = %v, want the registry's 404 to the manifest by digest underneath", req, err)
+		}
+	}
+	// By digest alone (PinAt of an imported pin without a tag), the digest
+	// is all there is to name.
+	_, err = New(newClient(t)).PinAt(context.Background(), Request{Repository: repo, RequiredPlatforms: []string{"linux/amd64"}}, "", digest)
+	if err == nil || !strings.Contains(err.Error(), digest) {
+		t.Errorf("by digest: err = %v", err)
+	}
+}
+
+// platform names the tag and the digest it points at when the image has no
+// manifest for it: the tag alone (3-latest, a selector's choice) moves,
+// and the error said which image it looked at only by the tag.
+func TestResolvePlatformErrorNamesTheDigest(t *testing.T) {
+	f := newFake()
+	for name, platforms := range map[string]map[string]string{
+		"other":     {"linux/amd64": "sha256:1"},
+		"none":      {},
+		"ambiguous": {"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"},
+	} {
+		f.platforms = platforms
+		_, err := New(f).Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Tag: "3-latest", Platform: "linux/arm64"})
+		var pe *PlatformError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), "prefecthq/prefect:3-latest@sha256:f ") {
+			t.Errorf("%s: err = %v, want a *PlatformError naming prefecthq/prefect:3-latest@sha256:f", name, err)
+		}
+	}
+}
