@@ -78,3 +78,50 @@ func TestResolvePlatformErrorNamesTheDigest(t *testing.T) {
 		}
 	}
 }
+
+// 32-bit arm's default variant is v7 to containerd, and so to docker pull
+// --platform: an index entry linux/arm (no variant, as docker manifest
+// annotate writes one without --variant) is linux/arm/v7, linux/arm asks
+// for v7 where v6 and v7 are both published, and linux/arm/7 is
+// linux/arm/v7. An index with linux/arm "lacked the required
+// linux/arm/v7", and platform = "linux/arm" was "not published" by an
+// index of linux/arm/v6 and linux/arm/v7.
+func TestPlatformArmDefaultVariant(t *testing.T) {
+	bareArm := map[string]string{"linux/amd64": "sha256:1", "linux/arm": "sha256:7"}
+	armVariants := map[string]string{"linux/arm/v6": "sha256:6", "linux/arm/v7": "sha256:7"}
+	v6Only := map[string]string{"linux/arm/v6": "sha256:6"}
+	for _, c := range []struct {
+		platforms map[string]string
+		want      string
+		digest    string // "" for no match
+		provided  bool
+	}{
+		{bareArm, "linux/arm/v7", "sha256:7", true},
+		{bareArm, "linux/arm/7", "sha256:7", true},
+		{bareArm, "linux/arm", "sha256:7", true},
+		{bareArm, "linux/arm/v6", "", false},
+		{armVariants, "linux/arm", "sha256:7", true},
+		{armVariants, "linux/arm/7", "sha256:7", true},
+		{armVariants, "linux/arm/6", "sha256:6", true},
+		{armVariants, "linux/arm/v5", "", false},
+		{v6Only, "linux/arm", "sha256:6", true}, // the one arm there is
+		{v6Only, "linux/arm/v7", "", false},
+	} {
+		if got := Provides(c.platforms, c.want); got != c.provided {
+			t.Errorf("Provides(%v, %q) = %v, want %v", c.platforms, c.want, got, c.provided)
+		}
+		got, ok := MatchPlatform(c.platforms, c.want)
+		if got != c.digest || ok != (c.digest != "") {
+			t.Errorf("MatchPlatform(%v, %q) = %q, %v; want %q", c.platforms, c.want, got, ok, c.digest)
+		}
+	}
+	// linux/arm and linux/arm/v7 listed with different images are one
+	// platform listed twice.
+	twice := map[string]string{"linux/arm": "sha256:1", "linux/arm/v7": "sha256:2"}
+	if _, ok := MatchPlatform(twice, "linux/arm/v7"); ok {
+		t.Errorf("MatchPlatform(%v, linux/arm/v7) matched one", twice)
+	}
+	if got := AmbiguousPlatforms(twice, "linux/arm/v7"); len(got) != 2 {
+		t.Errorf("AmbiguousPlatforms(%v, linux/arm/v7) = %v, want both", twice, got)
+	}
+}
