@@ -90,6 +90,11 @@ func TestPlatformValidator(t *testing.T) {
 		"linux/amd64,linux/arm64":  "in lower case",
 		"linux/am$d64":             "in lower case",
 		"linux/_amd64":             "in lower case",
+		// Docker lower-cases what it is given; the advice is the
+		// platform in lower case, not "a malformed part".
+		"Linux/AMD64":    `is not in lower case, as an image index writes platforms: write "linux/amd64"`,
+		"linux/ARM64/V8": `write "linux/arm64/v8"`,
+		"Linux/X86_64":   "in lower case",
 	} {
 		err := platformValidator.check(p)
 		if err == nil || !strings.Contains(err.Error(), want) {

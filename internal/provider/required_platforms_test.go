@@ -481,7 +481,7 @@ func TestAccPinResource_requiredPlatformsInvalid(t *testing.T) {
 	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"})
 	expectInvalid(t, reg, func(list string) string { return pinConfig(reg, `  required_platforms = `+list) }, []invalidCase{
 		{"malformed", `["linux/amd64", "arm64"]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1]: platform "arm64" is not os/arch`).String()},
-		{"upper case", `["Linux/AMD64"]`, `Invalid Platform`},
+		{"upper case", `["Linux/AMD64"]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[0]: platform "Linux/AMD64" is not in lower case, as an image index writes platforms: write "linux/amd64"`).String()},
 		{"duplicate", `["linux/amd64", "linux/arm64", "linux/amd64"]`, `(?s)Duplicate Platform.*` + wrapped(`required_platforms lists "linux/amd64" twice, at index 0 and 2`).String()},
 		{"null", `["linux/amd64", null]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1] is null`).String()},
 	})
