@@ -151,7 +151,7 @@ func (r *Resolver) Platforms(ctx context.Context, repository, digest string) (ma
 
 // checkRequired fails when the resolved pin, its PlatformDigests read,
 // lacks a platform the request requires.
-func checkRequired(req Request, pin Pin) error {
+func checkRequired(req Request, pin Pin, notImages int) error {
 	missing := MissingPlatforms(pin.PlatformDigests, req.RequiredPlatforms)
 	if missing == nil {
 		return nil
@@ -159,7 +159,7 @@ func checkRequired(req Request, pin Pin) error {
 	return &MissingPlatformsError{
 		Repository: req.Repository, Tag: pin.Tag, Digest: pin.Digest,
 		PrefectVersion: pin.PrefectVersion,
-		Platforms:      pin.PlatformDigests, Missing: missing,
+		Platforms:      pin.PlatformDigests, Missing: missing, NotImages: notImages,
 	}
 }
 
@@ -171,6 +171,9 @@ type MissingPlatformsError struct {
 	// Platforms are the image's own, Missing those required it lacks.
 	Platforms map[string]string
 	Missing   []string
+	// NotImages counts the index's entries that stand for no platform
+	// (attestations, artifacts), 0 when not known.
+	NotImages int
 }
 
 // Ref names the image: repository:tag@digest, or repository@digest.
@@ -178,9 +181,27 @@ func (e *MissingPlatformsError) Ref() string {
 	return imageRef(e.Repository, e.Tag, e.Digest)
 }
 
-// Has is the image's platforms, sorted, as a phrase.
+// Has is the image's platforms, sorted, as a phrase; for an index of no
+// platform's image, what it lists instead.
 func (e *MissingPlatformsError) Has() string {
+	if len(e.Platforms) == 0 {
+		return PlatformList(e.Platforms) + notImagesNote(e.NotImages)
+	}
 	return PlatformList(e.Platforms)
+}
+
+// notImagesNote says, after "no platform at all", what an index of no
+// platform's image lists instead: "" when it lists nothing (or that is
+// not known). An index whose entries are all attestations shows them
+// in docker buildx imagetools inspect, some with a platform.
+func notImagesNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ": its index lists one entry, and that is no image of a platform (an attestation, an artifact, or an entry that names no platform)"
+	}
+	return fmt.Sprintf(": its index lists %d entries, and none is an image of a platform (each an attestation, an artifact, or an entry that names no platform)", n)
 }
 
 func (e *MissingPlatformsError) Error() string {

@@ -125,3 +125,34 @@ func TestPlatformArmDefaultVariant(t *testing.T) {
 		t.Errorf("AmbiguousPlatforms(%v, linux/arm/v7) = %v, want both", twice, got)
 	}
 }
+
+// An index whose entries are all attestations (which docker buildx
+// imagetools inspect lists, some with a platform) has no platform; the
+// error said "it has no platform at all" and nothing of what the index
+// does list, which reads as an index with no entry.
+func TestPlatformsOfAnIndexOfAttestationsOnly(t *testing.T) {
+	reg := registrytest.New(t)
+	const tag = "3.4.2-python3.12"
+	if _, err := reg.PushPlatforms("prefecthq/prefect", tag); err != nil { // the attestation alone
+		t.Fatal(err)
+	}
+	repo := reg.Host() + "/prefecthq/prefect"
+	const note = "no platform at all: its index lists one entry, and that is no image of a platform (an attestation, an artifact, or an entry that names no platform)"
+	for _, req := range []Request{
+		{Repository: repo, Tag: tag, RequiredPlatforms: []string{"linux/amd64"}},
+		{Repository: repo, Tag: tag, Platform: "linux/amd64"},
+	} {
+		_, err := New(newClient(t)).Resolve(context.Background(), req)
+		if err == nil || !strings.Contains(err.Error(), note) {
+			t.Errorf("%+v: err = %v, want one saying %q", req, err, note)
+		}
+	}
+	// An image of a platform: nothing is said of the attestation beside it.
+	if _, err := reg.PushPlatforms("prefecthq/prefect", tag, "linux/arm64"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Tag: tag, RequiredPlatforms: []string{"linux/amd64"}})
+	if err == nil || !strings.HasSuffix(err.Error(), "lacks linux/amd64; it has linux/arm64.") {
+		t.Errorf("arm64 and an attestation: err = %v", err)
+	}
+}

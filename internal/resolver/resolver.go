@@ -225,7 +225,7 @@ func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Requ
 func PinWithPlatforms(req Request, tag, digest string, platforms map[string]string) (Pin, error) {
 	pin := PinOf(req.Repository, tag, digest)
 	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
-		if err := setPlatforms(req, &pin, platforms); err != nil {
+		if err := setPlatforms(req, &pin, platforms, 0); err != nil {
 			return Pin{}, err
 		}
 	}
@@ -393,14 +393,16 @@ func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository
 		}
 		return err
 	}
-	return setPlatforms(req, pin, platforms.ByPlatform)
+	return setPlatforms(req, pin, platforms.ByPlatform, platforms.NotImages)
 }
 
 // setPlatforms records the image's platforms in pin, checks the required
-// ones, and picks req.Platform's manifest.
-func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
+// ones, and picks req.Platform's manifest. notImages counts the index's
+// entries that stand for no platform (registry.Platforms), 0 when not
+// known.
+func setPlatforms(req Request, pin *Pin, byPlatform map[string]string, notImages int) error {
 	pin.PlatformDigests = byPlatform
-	if err := checkRequired(req, *pin); err != nil {
+	if err := checkRequired(req, *pin, notImages); err != nil {
 		return err
 	}
 	if req.Platform == "" {
@@ -409,7 +411,7 @@ func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
 	digest, ok := MatchPlatform(byPlatform, req.Platform)
 	if !ok {
 		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Digest: pin.Digest, Platform: req.Platform, Available: sortedKeys(byPlatform),
-			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform)}
+			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform), NotImages: notImages}
 	}
 	pin.PlatformDigest = digest
 	pin.PlatformRef = req.Repository + "@" + digest
@@ -529,6 +531,8 @@ type PlatformError struct {
 	// the asked one under containerd's normalization, with different
 	// images; nil when the platform is not published.
 	Ambiguous []string
+	// NotImages counts the index's entries that stand for no platform.
+	NotImages int
 }
 
 func (e *PlatformError) Error() string {
@@ -538,8 +542,8 @@ func (e *PlatformError) Error() string {
 			ref, strings.Join(e.Ambiguous, " and "), e.Platform)
 	}
 	if len(e.Available) == 0 {
-		return fmt.Sprintf("%s names no platform at all, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
-			ref, e.Platform)
+		return fmt.Sprintf("%s names no platform at all%s, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
+			ref, notImagesNote(e.NotImages), e.Platform)
 	}
 	return fmt.Sprintf("%s has no image for platform %q; it has %s. Set platform to one of those.",
 		ref, e.Platform, strings.Join(e.Available, ", "))
