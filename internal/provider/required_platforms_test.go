@@ -381,8 +381,11 @@ func TestAccPinResource_requiredPlatformsCreateAndAdd(t *testing.T) {
 			Config: pinConfig(reg, `  prefect_version    = "2.20.21"
   python_version     = "3.10"
   required_platforms = `+bothPlatforms),
-			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + wrapped(`lacks the required linux/amd64; it has linux/arm64`).String() +
-				`.*` + wrapped(`Choose another version in prefect_version.`).String()),
+			// The tag, the digest, what it has and lacks, and what to do.
+			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` +
+				wrapped(repo+`:2.20.21-python3.10@`+mustDigest(t, reg, "2.20.21-python3.10")+` lacks the required linux/amd64; it has linux/arm64`).String() +
+				`.*` + wrapped(`Choose another version in prefect_version.`).String() +
+				`.*` + wrapped(`Once created, a pin with required_platforms holds its last good image`).String()),
 		}, {
 			Config: without,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -526,6 +529,30 @@ func TestAccPinResource_requiredPlatformsNotChecked(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, tag)},
 			},
+		}},
+	})
+}
+
+// Under on_drift = "error" the drift error of a pin with platform_digests
+// names the platform upstream added, with its digest, and none that
+// stayed as it was (SPEC: "Drift warnings and errors … name each platform
+// added, removed or changed").
+func TestAccPinResource_requiredPlatformsDriftErrorNamesAddedPlatform(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: guardedConfig(reg, "error"),
+		}, {
+			PreConfig: func() {
+				if _, err := reg.RepushPlatform(prefectRepo, "3.4.2-python3.12", "linux/s390x"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: guardedConfig(reg, "error"),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*` + wrapped(`The tag`).String() + `.*3\.4\.2-python3\.12\s+was\s+re-pushed\s+upstream.*` +
+				`Platforms:\s+linux/s390x\s+added\s+\(sha256:[0-9a-f]{64}\)\.\s+` + wrapped(`on_drift = "error" stops the plan`).String()),
 		}},
 	})
 }
