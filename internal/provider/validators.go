@@ -133,9 +133,17 @@ var platformValidator = stringCheck{
 // checkPlatform checks a platform as an image index writes it.
 func checkPlatform(s string) error {
 	// Docker and containerd lower-case what they are given (Linux/AMD64
-	// pulls linux/amd64); an index writes platforms in lower case.
-	if lower := strings.ToLower(s); lower != s && checkPlatform(lower) == nil {
-		return fmt.Errorf("platform %q is not in lower case, as an image index writes platforms: write %q", s, lower)
+	// pulls linux/amd64), and split(",", "linux/amd64, linux/arm64")
+	// keeps the space after the comma: say what to write.
+	if fixed := strings.ToLower(strings.TrimSpace(s)); fixed != s && fixed != "" && checkPlatform(fixed) == nil {
+		var why []string
+		if strings.TrimSpace(s) != s {
+			why = append(why, "has white space around it (split() keeps the spaces after commas, file() a last line break: trimspace() each)")
+		}
+		if strings.ToLower(s) != s {
+			why = append(why, "is not in lower case, as an image index writes platforms")
+		}
+		return fmt.Errorf("platform %q %s: write %q", s, strings.Join(why, " and "), fixed)
 	}
 	parts := strings.Split(s, "/")
 	if len(parts) < 2 || len(parts) > 3 {
