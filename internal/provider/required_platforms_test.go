@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -553,6 +554,48 @@ func TestAccPinResource_requiredPlatformsDriftErrorNamesAddedPlatform(t *testing
 			Config: guardedConfig(reg, "error"),
 			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*` + wrapped(`The tag`).String() + `.*3\.4\.2-python3\.12\s+was\s+re-pushed\s+upstream.*` +
 				`Platforms:\s+linux/s390x\s+added\s+\(sha256:[0-9a-f]{64}\)\.\s+` + wrapped(`on_drift = "error" stops the plan`).String()),
+		}},
+	})
+}
+
+// Under on_drift = "update", when upstream moved but its image's platforms
+// cannot be read (a manifest GET refused: Docker Hub's pull limit answers
+// GETs 429 and HEADs still), the pin holds with a warning that says what
+// upstream moved to, the tag and its digest, as well as why it was not
+// checked. It said only "The pin … holds: Could not read the manifest of
+// digest sha256:…", a digest no configuration names.
+func TestAccPinResource_requiredPlatformsUpstreamUnreadSaysWhatMoved(t *testing.T) {
+	faults, reg, repo, rec := faultedDriftRegistry(t)
+	const tag = "3.4.2-python3.12"
+	config := pinConfig(reg, `  prefect_version    = "~> 3.4.0"
+  python_version     = "3.12"
+  required_platforms = `+bothPlatforms)
+	failDigestGets := func(w http.ResponseWriter, r *http.Request) bool {
+		if registrytest.KindOf(r) != "get" || !strings.Contains(r.URL.Path, "/manifests/sha256:") {
+			return false
+		}
+		writeRegistryError(w, http.StatusServiceUnavailable)
+		return true
+	}
+	var pinned string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, tag); return nil },
+		}, {
+			PreConfig: func() { rec.reset(); push(t, reg, tag)(); faults.set(failDigestGets)() },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+			},
+			Check: expectWarningNow(rec, func() string {
+				return `(?s)Upstream Image Not Checked: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream: it now points at ` +
+					regexp.QuoteMeta(mustDigest(t, reg, tag)) + `, while the pin holds ` + regexp.QuoteMeta(pinned) + `\..*HTTP 503`
+			}),
 		}},
 	})
 }
