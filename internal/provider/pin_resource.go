@@ -569,8 +569,11 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 			holdMissing(drift, missing, sel, *plan, onDrift, resp)
 			return
 		case err != nil && onDrift == onDriftUpdate:
+			// What upstream moved to first: the error may name its
+			// digest alone (its platforms are read by digest).
 			resp.Diagnostics.AddWarning("Upstream Image Not Checked",
-				fmt.Sprintf("The pin %s holds: %s", pinnedRef(*plan), resolveErrorDetail(err)))
+				fmt.Sprintf("%s Upstream's image could not be checked as configured, so the pin %s holds; the next plan tries again. %s",
+					drift, pinnedRef(*plan), resolveErrorDetail(err)))
 			return
 		case err != nil:
 			drift += fmt.Sprintf(" Upstream's image could not be checked as configured: %s", resolveErrorDetail(err))

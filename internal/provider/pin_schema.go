@@ -103,8 +103,9 @@ func pinAttributes() []pinAttribute {
 			description: "A platform, `os/arch[/variant]` as an image index names it, such as `linux/amd64` (not uname's " +
 				"`linux/x86_64`). When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
-				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, as " +
-				"Docker and containerd take them, so an index that lists both with different images (a pull takes the " +
+				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, and " +
+				"`linux/arm/v7` and `linux/arm` another, as Docker and containerd take them, so an index that lists both " +
+				"spellings with different images (a pull takes the " +
 				"first listed) fails with *Platform Published Twice in the Image*. Defaults to none.",
 			strings: []validator.String{pinPlatformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
@@ -113,7 +114,8 @@ func pinAttributes() []pinAttribute {
 				"cannot run (Prefect re-pushed `2.20.21-python3.10` without linux/amd64: PrefectHQ/prefect#18943). " +
 				"An entry without a variant is met by its os/arch with any variant (`linux/arm64` by `linux/arm64/v8`); " +
 				"an entry with a variant only by that variant, as `platform` matches, where `linux/arm64/v8` and `linux/arm64`, " +
-				"and `linux/amd64/v1` and `linux/amd64`, are one platform, as Docker and containerd take them. Attestation entries " +
+				"`linux/amd64/v1` and `linux/amd64`, and `linux/arm/v7` and `linux/arm`, are one platform each, as Docker and " +
+				"containerd take them. Attestation entries " +
 				"(`unknown/unknown`) count as no platform. The data source, and the resource at create or with a new " +
 				"selector, fail on an image that lacks one; the resource holds its pin when upstream moves to such an " +
 				"image (see `on_drift`), and fails a plan whose pinned image itself lacks one, unless `on_drift = \"update\"` " +

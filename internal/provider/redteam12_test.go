@@ -86,10 +86,19 @@ func TestPlatformValidator(t *testing.T) {
 		"unknown/unknown":          "attestation",
 		"linux/unknown":            "attestation",
 		"windows/amd64/10.0.17763": "OS version",
-		"linux/amd64\n":            "in lower case",
+		"linux/amd64\n":            `has white space around it (split() keeps the spaces after commas, file() a last line break: trimspace() each): write "linux/amd64"`,
 		"linux/amd64,linux/arm64":  "in lower case",
 		"linux/am$d64":             "in lower case",
 		"linux/_amd64":             "in lower case",
+		// Docker lower-cases what it is given; the advice is the
+		// platform in lower case, not "a malformed part".
+		"Linux/AMD64":    `is not in lower case, as an image index writes platforms: write "linux/amd64"`,
+		"linux/ARM64/V8": `write "linux/arm64/v8"`,
+		"Linux/X86_64":   "in lower case",
+		// What split(",", "linux/amd64, linux/arm64") gives.
+		" linux/arm64":  `has white space around it (split() keeps the spaces after commas, file() a last line break: trimspace() each): write "linux/arm64"`,
+		"linux/amd64 ":  `write "linux/amd64"`,
+		" Linux/AMD64 ": `has white space around it (split() keeps the spaces after commas, file() a last line break: trimspace() each) and is not in lower case, as an image index writes platforms: write "linux/amd64"`,
 	} {
 		err := platformValidator.check(p)
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -110,6 +119,8 @@ func TestAccPin_platformSpellingsRefusedAtValidate(t *testing.T) {
 		{"platform line break", `  platform = "linux/amd64\n"`, `(?s)Invalid Platform.*platform\s+= "linux/amd64\\n"`},
 		{"platform two", `  platform = "linux/amd64,linux/arm64"`, `(?s)Invalid Platform.*one platform`},
 		{"platform os version", `  platform = "windows/amd64/10.0.17763"`, `(?s)Invalid Platform.*OS version`},
+		{"required split", `  required_platforms = split(",", "linux/amd64, linux/arm64")`,
+			`(?s)Invalid Platform.*` + wrapped(`required_platforms[1]: platform " linux/arm64" has white space around it`).String() + `.*` + wrapped(`write "linux/arm64"`).String()},
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -381,8 +382,11 @@ func TestAccPinResource_requiredPlatformsCreateAndAdd(t *testing.T) {
 			Config: pinConfig(reg, `  prefect_version    = "2.20.21"
   python_version     = "3.10"
   required_platforms = `+bothPlatforms),
-			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + wrapped(`lacks the required linux/amd64; it has linux/arm64`).String() +
-				`.*` + wrapped(`Choose another version in prefect_version.`).String()),
+			// The tag, the digest, what it has and lacks, and what to do.
+			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` +
+				wrapped(repo+`:2.20.21-python3.10@`+mustDigest(t, reg, "2.20.21-python3.10")+` lacks the required linux/amd64; it has linux/arm64`).String() +
+				`.*` + wrapped(`Choose another version in prefect_version.`).String() +
+				`.*` + wrapped(`Once created, a pin with required_platforms holds its last good image`).String()),
 		}, {
 			Config: without,
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -481,7 +485,7 @@ func TestAccPinResource_requiredPlatformsInvalid(t *testing.T) {
 	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"})
 	expectInvalid(t, reg, func(list string) string { return pinConfig(reg, `  required_platforms = `+list) }, []invalidCase{
 		{"malformed", `["linux/amd64", "arm64"]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1]: platform "arm64" is not os/arch`).String()},
-		{"upper case", `["Linux/AMD64"]`, `Invalid Platform`},
+		{"upper case", `["Linux/AMD64"]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[0]: platform "Linux/AMD64" is not in lower case, as an image index writes platforms: write "linux/amd64"`).String()},
 		{"duplicate", `["linux/amd64", "linux/arm64", "linux/amd64"]`, `(?s)Duplicate Platform.*` + wrapped(`required_platforms lists "linux/amd64" twice, at index 0 and 2`).String()},
 		{"null", `["linux/amd64", null]`, `(?s)Invalid Platform.*` + wrapped(`required_platforms[1] is null`).String()},
 	})
@@ -526,6 +530,72 @@ func TestAccPinResource_requiredPlatformsNotChecked(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				expectPlatformDigests{pinAddress, platformDigestsOf(t, reg, tag)},
 			},
+		}},
+	})
+}
+
+// Under on_drift = "error" the drift error of a pin with platform_digests
+// names the platform upstream added, with its digest, and none that
+// stayed as it was (SPEC: "Drift warnings and errors … name each platform
+// added, removed or changed").
+func TestAccPinResource_requiredPlatformsDriftErrorNamesAddedPlatform(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: guardedConfig(reg, "error"),
+		}, {
+			PreConfig: func() {
+				if _, err := reg.RepushPlatform(prefectRepo, "3.4.2-python3.12", "linux/s390x"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: guardedConfig(reg, "error"),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*` + wrapped(`The tag`).String() + `.*3\.4\.2-python3\.12\s+was\s+re-pushed\s+upstream.*` +
+				`Platforms:\s+linux/s390x\s+added\s+\(sha256:[0-9a-f]{64}\)\.\s+` + wrapped(`on_drift = "error" stops the plan`).String()),
+		}},
+	})
+}
+
+// Under on_drift = "update", when upstream moved but its image's platforms
+// cannot be read (a manifest GET refused: Docker Hub's pull limit answers
+// GETs 429 and HEADs still), the pin holds with a warning that says what
+// upstream moved to, the tag and its digest, as well as why it was not
+// checked. It said only "The pin … holds: Could not read the manifest of
+// digest sha256:…", a digest no configuration names.
+func TestAccPinResource_requiredPlatformsUpstreamUnreadSaysWhatMoved(t *testing.T) {
+	faults, reg, repo, rec := faultedDriftRegistry(t)
+	const tag = "3.4.2-python3.12"
+	config := pinConfig(reg, `  prefect_version    = "~> 3.4.0"
+  python_version     = "3.12"
+  required_platforms = `+bothPlatforms)
+	failDigestGets := func(w http.ResponseWriter, r *http.Request) bool {
+		if registrytest.KindOf(r) != "get" || !strings.Contains(r.URL.Path, "/manifests/sha256:") {
+			return false
+		}
+		writeRegistryError(w, http.StatusServiceUnavailable)
+		return true
+	}
+	var pinned string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check:  func(*terraform.State) error { pinned = mustDigest(t, reg, tag); return nil },
+		}, {
+			PreConfig: func() { rec.reset(); push(t, reg, tag)(); faults.set(failDigestGets)() },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+			},
+			Check: expectWarningNow(rec, func() string {
+				return `(?s)Upstream Image Not Checked: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream: it now points at ` +
+					regexp.QuoteMeta(mustDigest(t, reg, tag)) + `, while the pin holds ` + regexp.QuoteMeta(pinned) + `\..*HTTP 503`
+			}),
 		}},
 	})
 }

@@ -79,7 +79,9 @@ func TestAccReviewGuard_importedLackingFollowsGoodUpstream(t *testing.T) {
 
 // The image's platforms cannot be read because the registry answers 404 to
 // the GET by digest (the tag's HEAD found it): the error says the image's
-// manifest was not found, not that the tag was, and does not point at tag.
+// manifest was not found, not that the tag was, and does not point at tag;
+// it names the tag the digest was read for, which the registry's error
+// alone did not.
 func TestAccReviewGuard_platformsGetNotFoundIsNoMissingTag(t *testing.T) {
 	isolateHome(t)
 	faults := &faultSwitch{}
@@ -101,7 +103,8 @@ func TestAccReviewGuard_platformsGetNotFoundIsNoMissingTag(t *testing.T) {
   required_platforms = ` + bothPlatforms + `
 }`,
 					ExpectError: regexp.MustCompile(`(?s)Error: Image Manifest Not Found.*\d+:\s+` + kind + ` "prefectimage_pin" "test" \{.*` +
-						wrapped(`Could not read the manifest of digest`).String()),
+						wrapped(`Could not read the manifest of digest`).String() + `.*` +
+						wrapped(`That digest is what the tag 3.4.2-python3.12 points at`).String()),
 				}},
 			})
 		})

@@ -127,33 +127,49 @@ var flavorValidator = stringCheck{
 var platformValidator = stringCheck{
 	description: "must be os/arch or os/arch/variant, such as linux/amd64 or linux/arm64/v8",
 	summary:     "Invalid Platform",
-	check: func(s string) error {
-		parts := strings.Split(s, "/")
-		if len(parts) < 2 || len(parts) > 3 {
-			return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
+	check:       checkPlatform,
+}
+
+// checkPlatform checks a platform as an image index writes it.
+func checkPlatform(s string) error {
+	// Docker and containerd lower-case what they are given (Linux/AMD64
+	// pulls linux/amd64), and split(",", "linux/amd64, linux/arm64")
+	// keeps the space after the comma: say what to write.
+	if fixed := strings.ToLower(strings.TrimSpace(s)); fixed != s && fixed != "" && checkPlatform(fixed) == nil {
+		var why []string
+		if strings.TrimSpace(s) != s {
+			why = append(why, "has white space around it (split() keeps the spaces after commas, file() a last line break: trimspace() each)")
 		}
-		for _, p := range parts {
-			if !platformPart.MatchString(p) {
-				return fmt.Errorf("platform %q has an empty or malformed part %q; write one platform, like linux/amd64 or linux/arm64/v8, in lower case", s, p)
-			}
+		if strings.ToLower(s) != s {
+			why = append(why, "is not in lower case, as an image index writes platforms")
 		}
-		// Names that match no image index entry, so that a platform
-		// written so was "not published" by every image.
-		os, arch := parts[0], parts[1]
-		if os == "unknown" || arch == "unknown" {
-			return fmt.Errorf("platform %q is how an image index marks attestation manifests, not a platform; write one such as linux/amd64", s)
+		return fmt.Errorf("platform %q %s: write %q", s, strings.Join(why, " and "), fixed)
+	}
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
+	}
+	for _, p := range parts {
+		if !platformPart.MatchString(p) {
+			return fmt.Errorf("platform %q has an empty or malformed part %q; write one platform, like linux/amd64 or linux/arm64/v8, in lower case", s, p)
 		}
-		if alias, ok := platformAliases[os]; ok {
-			return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(s, os))
-		}
-		if alias, ok := platformAliases[arch]; ok {
-			return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, os+"/"+alias)
-		}
-		if len(parts) == 3 && osVersion.MatchString(parts[2]) {
-			return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, os+"/"+arch)
-		}
-		return nil
-	},
+	}
+	// Names that match no image index entry, so that a platform
+	// written so was "not published" by every image.
+	os, arch := parts[0], parts[1]
+	if os == "unknown" || arch == "unknown" {
+		return fmt.Errorf("platform %q is how an image index marks attestation manifests, not a platform; write one such as linux/amd64", s)
+	}
+	if alias, ok := platformAliases[os]; ok {
+		return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(s, os))
+	}
+	if alias, ok := platformAliases[arch]; ok {
+		return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, os+"/"+alias)
+	}
+	if len(parts) == 3 && osVersion.MatchString(parts[2]) {
+		return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, os+"/"+arch)
+	}
+	return nil
 }
 
 var (

@@ -49,6 +49,10 @@ type Platforms struct {
 	// manifest. Index entries for unknown/unknown (attestations) are
 	// skipped; a single manifest contributes its config's os/arch.
 	ByPlatform map[string]string
+	// NotImages counts the index's entries that stand for no platform:
+	// attestations, artifacts, manifests that are no image, entries that
+	// name no platform. An index of nothing else has no platform.
+	NotImages int
 }
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
@@ -339,7 +343,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
 	if m.mediaType.IsIndex() {
 		nested := 0
-		if err := c.addIndex(ctx, ref, rt, m.body, nil, 0, &nested, p.ByPlatform); err != nil {
+		if err := c.addIndex(ctx, ref, rt, m.body, nil, 0, &nested, &p); err != nil {
 			return Platforms{}, err
 		}
 		return p, nil
@@ -387,7 +391,7 @@ const (
 // linux/amd64 and linux/arm64 entries that are OCI indexes
 // (ghcr.io/goauthentik/server:2026.8.0, CodesWhat/drydock#814), and a
 // platform's digest is its image manifest's, never an index's.
-func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, by map[string]string) error {
+func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, p *Platforms) error {
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(body))
 	if err != nil {
 		return &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
@@ -399,6 +403,7 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 		// platform of the one it serves: it never stands for that
 		// platform. go-containerregistry gives images their config's.
 		if !imageArtifact(d.ArtifactType) || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+			p.NotImages++
 			continue
 		}
 		platform := d.Platform
@@ -422,22 +427,23 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 			if !child.mediaType.IsIndex() {
 				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the image index names %s an index, but it is a %s", d.Digest, child.mediaType)}
 			}
-			if err := c.addIndex(ctx, ref, rt, child.body, platform, depth+1, nested, by); err != nil {
+			if err := c.addIndex(ctx, ref, rt, child.body, platform, depth+1, nested, p); err != nil {
 				return err
 			}
 			continue
 		}
 		// Only an image manifest is a platform's image: Docker and
 		// containerd pull no schema 1 manifest, nor an artifact's.
-		if platform == nil || !d.MediaType.IsImage() {
-			continue
+		key := ""
+		if platform != nil && d.MediaType.IsImage() {
+			key = platformKey(platform.OS, platform.Architecture, platform.Variant)
 		}
-		key := platformKey(platform.OS, platform.Architecture, platform.Variant)
 		if key == "" {
+			p.NotImages++
 			continue
 		}
-		if _, dup := by[key]; !dup {
-			by[key] = d.Digest.String()
+		if _, dup := p.ByPlatform[key]; !dup {
+			p.ByPlatform[key] = d.Digest.String()
 		}
 	}
 	return nil

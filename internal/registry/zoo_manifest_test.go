@@ -459,6 +459,10 @@ func TestZooManifestIndexWithAttestationsAndSOCI(t *testing.T) {
 		if want := map[string]string{"linux/amd64": amd, "linux/arm64": arm}; err != nil || !maps.Equal(p.ByPlatform, want) {
 			t.Errorf("%s: Platforms gave %+v, %v; want %v (SOCI indexes %s, %s; attestation %s)", tag, p, err, want, sociAmd, sociArm, att)
 		}
+		// The attestation and the two SOCI indexes stand for no platform.
+		if p.NotImages != 3 {
+			t.Errorf("%s: NotImages = %d, want 3", tag, p.NotImages)
+		}
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 // Provides reports whether an image with these platforms provides want
 // ("os/arch[/variant]"). A platform with a variant is provided only by that
 // very entry, or by one Docker and containerd take for the same platform:
-// linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64
-// (samePlatform). One without a variant is provided by its os/arch, with or
+// linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
+// linux/arm/v7 is linux/arm (samePlatform). One without a variant is provided by its os/arch, with or
 // without a variant: linux/arm64 by linux/arm64 or by linux/arm64/v8, and
 // linux/arm by linux/arm/v6 and linux/arm/v7 alike. So whatever platform
 // would resolve (MatchPlatform) is provided; the one difference is that
@@ -40,32 +40,55 @@ func Provides(platforms map[string]string, want string) bool {
 
 // samePlatform reports whether two "os/arch[/variant]" name the same
 // platform as containerd normalizes them (containerd/platforms,
-// database.go): arm64's variant v8 (also written 8 or v8.0) and amd64's v1
-// are the default, written without a variant. BuildKit, and so docker
-// buildx, publishes arm64 as plain linux/arm64 (Prefect's images among
-// them) while Docker's official images say linux/arm64/v8, and docker pull
-// --platform takes either for the other; asked for one, an image with the
-// other was "not published" (crazy-max/docker-fail2ban#170: "The platform
-// linux/arm64/v8 will be normalized as linux/arm64"; buildkite/cleanroom#95
-// and containers/image#898, a strict v8 match that failed on indexes
-// without a variant).
+// database.go, normalizeArch), which docker pull --platform does too:
+// arm64's variant v8 (also written 8 or v8.0) and amd64's v1 are the
+// default, written without a variant; 32-bit arm's default is v7, so
+// linux/arm is linux/arm/v7, and its variants may be written without the
+// v (linux/arm/7). BuildKit, and so docker buildx, publishes arm64 as
+// plain linux/arm64 (Prefect's images among them) while Docker's official
+// images say linux/arm64/v8, and docker pull --platform takes either for
+// the other; asked for one, an image with the other was "not published"
+// (crazy-max/docker-fail2ban#170: "The platform linux/arm64/v8 will be
+// normalized as linux/arm64"; buildkite/cleanroom#95 and
+// containers/image#898, a strict v8 match that failed on indexes without
+// a variant).
 func samePlatform(a, b string) bool {
-	return a == b || defaultVariantDropped(a) == defaultVariantDropped(b)
+	return a == b || normalPlatform(a) == normalPlatform(b)
 }
 
-// defaultVariantDropped is p without a default variant: linux/arm64/v8 is
-// linux/arm64, linux/amd64/v1 is linux/amd64; any other p is itself.
-func defaultVariantDropped(p string) string {
+// normalPlatform is p as containerd normalizes its architecture's
+// variant: linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
+// linux/arm and linux/arm/7 are linux/arm/v7; any other p is itself.
+func normalPlatform(p string) string {
 	parts := strings.Split(p, "/")
-	if len(parts) != 3 {
+	if len(parts) < 2 || len(parts) > 3 {
 		return p
 	}
-	switch {
-	case parts[1] == "arm64" && (parts[2] == "v8" || parts[2] == "8" || parts[2] == "v8.0"),
-		parts[1] == "amd64" && parts[2] == "v1":
+	variant := ""
+	if len(parts) == 3 {
+		variant = parts[2]
+	}
+	switch parts[1] {
+	case "arm64":
+		if variant == "v8" || variant == "8" || variant == "v8.0" {
+			variant = ""
+		}
+	case "amd64":
+		if variant == "v1" {
+			variant = ""
+		}
+	case "arm":
+		switch variant {
+		case "", "7":
+			variant = "v7"
+		case "5", "6", "8":
+			variant = "v" + variant
+		}
+	}
+	if variant == "" {
 		return parts[0] + "/" + parts[1]
 	}
-	return p
+	return parts[0] + "/" + parts[1] + "/" + variant
 }
 
 // MissingPlatforms returns those of required that platforms does not
@@ -128,7 +151,7 @@ func (r *Resolver) Platforms(ctx context.Context, repository, digest string) (ma
 
 // checkRequired fails when the resolved pin, its PlatformDigests read,
 // lacks a platform the request requires.
-func checkRequired(req Request, pin Pin) error {
+func checkRequired(req Request, pin Pin, notImages int) error {
 	missing := MissingPlatforms(pin.PlatformDigests, req.RequiredPlatforms)
 	if missing == nil {
 		return nil
@@ -136,7 +159,7 @@ func checkRequired(req Request, pin Pin) error {
 	return &MissingPlatformsError{
 		Repository: req.Repository, Tag: pin.Tag, Digest: pin.Digest,
 		PrefectVersion: pin.PrefectVersion,
-		Platforms:      pin.PlatformDigests, Missing: missing,
+		Platforms:      pin.PlatformDigests, Missing: missing, NotImages: notImages,
 	}
 }
 
@@ -148,19 +171,37 @@ type MissingPlatformsError struct {
 	// Platforms are the image's own, Missing those required it lacks.
 	Platforms map[string]string
 	Missing   []string
+	// NotImages counts the index's entries that stand for no platform
+	// (attestations, artifacts), 0 when not known.
+	NotImages int
 }
 
 // Ref names the image: repository:tag@digest, or repository@digest.
 func (e *MissingPlatformsError) Ref() string {
-	if e.Tag == "" {
-		return e.Repository + "@" + e.Digest
-	}
-	return e.Repository + ":" + e.Tag + "@" + e.Digest
+	return imageRef(e.Repository, e.Tag, e.Digest)
 }
 
-// Has is the image's platforms, sorted, as a phrase.
+// Has is the image's platforms, sorted, as a phrase; for an index of no
+// platform's image, what it lists instead.
 func (e *MissingPlatformsError) Has() string {
+	if len(e.Platforms) == 0 {
+		return PlatformList(e.Platforms) + notImagesNote(e.NotImages)
+	}
 	return PlatformList(e.Platforms)
+}
+
+// notImagesNote says, after "no platform at all", what an index of no
+// platform's image lists instead: "" when it lists nothing (or that is
+// not known). An index whose entries are all attestations shows them
+// in docker buildx imagetools inspect, some with a platform.
+func notImagesNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return ": its index lists one entry, and that is no image of a platform (an attestation, an artifact, or an entry that names no platform)"
+	}
+	return fmt.Sprintf(": its index lists %d entries, and none is an image of a platform (each an attestation, an artifact, or an entry that names no platform)", n)
 }
 
 func (e *MissingPlatformsError) Error() string {

@@ -225,7 +225,7 @@ func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Requ
 func PinWithPlatforms(req Request, tag, digest string, platforms map[string]string) (Pin, error) {
 	pin := PinOf(req.Repository, tag, digest)
 	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
-		if err := setPlatforms(req, &pin, platforms); err != nil {
+		if err := setPlatforms(req, &pin, platforms, 0); err != nil {
 			return Pin{}, err
 		}
 	}
@@ -388,16 +388,21 @@ func (r *Resolver) list(ctx context.Context, repo registry.Repository, spans []p
 func (r *Resolver) resolvePlatform(ctx context.Context, repo registry.Repository, req Request, pin *Pin) error {
 	platforms, err := r.registry.Platforms(ctx, repo, pin.Digest)
 	if err != nil {
+		if pin.Tag != "" {
+			return &PlatformsUnreadError{Tag: pin.Tag, Err: err}
+		}
 		return err
 	}
-	return setPlatforms(req, pin, platforms.ByPlatform)
+	return setPlatforms(req, pin, platforms.ByPlatform, platforms.NotImages)
 }
 
 // setPlatforms records the image's platforms in pin, checks the required
-// ones, and picks req.Platform's manifest.
-func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
+// ones, and picks req.Platform's manifest. notImages counts the index's
+// entries that stand for no platform (registry.Platforms), 0 when not
+// known.
+func setPlatforms(req Request, pin *Pin, byPlatform map[string]string, notImages int) error {
 	pin.PlatformDigests = byPlatform
-	if err := checkRequired(req, *pin); err != nil {
+	if err := checkRequired(req, *pin, notImages); err != nil {
 		return err
 	}
 	if req.Platform == "" {
@@ -405,8 +410,8 @@ func setPlatforms(req Request, pin *Pin, byPlatform map[string]string) error {
 	}
 	digest, ok := MatchPlatform(byPlatform, req.Platform)
 	if !ok {
-		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Platform: req.Platform, Available: sortedKeys(byPlatform),
-			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform)}
+		return &PlatformError{Repository: req.Repository, Tag: pin.Tag, Digest: pin.Digest, Platform: req.Platform, Available: sortedKeys(byPlatform),
+			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform), NotImages: notImages}
 	}
 	pin.PlatformDigest = digest
 	pin.PlatformRef = req.Repository + "@" + digest
@@ -503,26 +508,56 @@ func (e *NoMatchError) Error() string {
 
 func (e *NoMatchError) Unwrap() error { return e.Cause }
 
+// PlatformsUnreadError is the registry's failure to read the platforms of
+// the image a tag points at, which it reads by digest: the registry's
+// error names the digest alone, this the tag too.
+type PlatformsUnreadError struct {
+	Tag string
+	Err error // the registry's
+}
+
+func (e *PlatformsUnreadError) Error() string {
+	return fmt.Sprintf("%s That digest is what the tag %s points at; its manifest is read for the image's platforms.", e.Err, e.Tag)
+}
+
+func (e *PlatformsUnreadError) Unwrap() error { return e.Err }
+
 // PlatformError says that an image has no manifest for the asked platform,
 // or more than one that a pull takes for it.
 type PlatformError struct {
-	Repository, Tag, Platform string
-	Available                 []string
+	Repository, Tag, Digest, Platform string
+	Available                         []string
 	// Ambiguous are the platforms of Available, more than one, that are
 	// the asked one under containerd's normalization, with different
 	// images; nil when the platform is not published.
 	Ambiguous []string
+	// NotImages counts the index's entries that stand for no platform.
+	NotImages int
 }
 
 func (e *PlatformError) Error() string {
+	ref := imageRef(e.Repository, e.Tag, e.Digest)
 	if len(e.Ambiguous) > 1 {
-		return fmt.Sprintf("%s:%s lists %s with different images, which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.",
-			e.Repository, e.Tag, strings.Join(e.Ambiguous, " and "), e.Platform)
+		return fmt.Sprintf("%s lists %s with different images, which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.",
+			ref, strings.Join(e.Ambiguous, " and "), e.Platform)
 	}
 	if len(e.Available) == 0 {
-		return fmt.Sprintf("%s:%s names no platform at all, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
-			e.Repository, e.Tag, e.Platform)
+		return fmt.Sprintf("%s names no platform at all%s, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
+			ref, notImagesNote(e.NotImages), e.Platform)
 	}
-	return fmt.Sprintf("%s:%s has no image for platform %q; it has %s. Set platform to one of those.",
-		e.Repository, e.Tag, e.Platform, strings.Join(e.Available, ", "))
+	return fmt.Sprintf("%s has no image for platform %q; it has %s. Set platform to one of those.",
+		ref, e.Platform, strings.Join(e.Available, ", "))
+}
+
+// imageRef names an image: repository:tag@digest, or without the part
+// that is "".
+func imageRef(repository, tag, digest string) string {
+	ref := repository
+	if tag != "" {
+		ref += ":" + tag
+	}
+	if digest != "" {
+		ref += "@" + digest
+	}
+	return ref
 }

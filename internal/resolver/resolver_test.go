@@ -158,8 +158,10 @@ func TestMatchPlatform(t *testing.T) {
 		"linux/amd64":    "sha256:1",
 		"linux/arm64":    "sha256:2", // published with a variant
 		"linux/arm64/v8": "sha256:2",
-		"linux/arm":      "", // two variants: ambiguous
+		"linux/arm":      "sha256:4", // v7, as docker pull --platform linux/arm takes it
 		"linux/arm/v7":   "sha256:4",
+		"linux/arm/7":    "sha256:4",
+		"linux/arm/v6":   "sha256:3",
 		"windows/amd64":  "",
 	}
 	for want, digest := range cases {
