@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	goversion "github.com/hashicorp/go-version"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 func mustConstraint(t testing.TB, s string) Constraint {
@@ -392,5 +394,51 @@ func TestConstraintSame(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The provider's index page says Terraform's ~> and PEP 440's ~= agree
+// wherever both can be written (only the last number given may rise), and
+// that ~=3 is refused: every version of the catalog, prereleases included,
+// is admitted by both spellings or by neither.
+func TestPessimisticOperatorsAgree(t *testing.T) {
+	var versions []Version
+	seen := map[string]bool{}
+	for _, s := range tagcatalog.Prefect() {
+		tag, err := ParseTag(s)
+		if err != nil || tag.Kind != KindRelease || seen[tag.Version.String()] {
+			continue
+		}
+		seen[tag.Version.String()] = true
+		versions = append(versions, tag.Version)
+	}
+	if len(versions) < 500 {
+		t.Fatalf("%d versions in the catalog; the loop misses them", len(versions))
+	}
+	for _, v := range []string{"3.4", "3.4.0", "3.1.2", "2.20", "2.20.3", "3.0.0rc14", "3.1.16.dev2"} {
+		tf, err := ParseConstraint("~> " + v)
+		if err != nil {
+			t.Fatalf("~> %s: %v", v, err)
+		}
+		pep, err := ParseConstraint("~=" + v)
+		if err != nil {
+			t.Fatalf("~=%s: %v", v, err)
+		}
+		admitted := 0
+		for _, w := range versions {
+			for _, pre := range []bool{false, true} {
+				if a, b := tf.Allows(w, pre), pep.Allows(w, pre); a != b {
+					t.Errorf("%s (prereleases %t): ~> %s says %t, ~=%s says %t", w, pre, v, a, v, b)
+				} else if a {
+					admitted++
+				}
+			}
+		}
+		if admitted == 0 {
+			t.Errorf("~> %s admits nothing of the catalog: the comparison proves nothing", v)
+		}
+	}
+	if _, err := ParseConstraint("~=3"); err == nil {
+		t.Error("~=3 was taken; the index page says it is refused")
 	}
 }

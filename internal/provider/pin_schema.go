@@ -97,7 +97,7 @@ func pinAttributes() []pinAttribute {
 		{name: "tag", kind: kindString, input: true, computed: true,
 			description: "One exact tag of any kind (`3-latest`, `3.1-python3.12`, `2-latest-conda`, or a tag of another " +
 				"scheme such as prefect-aws's). Conflicts with `prefect_version`, `python_version`, `flavor` and " +
-				"`allow_prereleases`. When a selector is used instead, this is the tag it chose, such as `3.1.15-python3.12`.",
+				"`allow_prereleases`. Defaults to none: the selector chooses the tag, and this is then the tag it chose, such as `3.1.15-python3.12`.",
 			strings: []validator.String{pinTagValidator, stringvalidator.ConflictsWith(selectorConflicts...)}},
 		{name: "platform", kind: kindString, input: true,
 			description: "A platform, `os/arch[/variant]` as an image index names it, such as `linux/amd64` (not uname's " +

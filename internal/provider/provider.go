@@ -174,7 +174,8 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 				ElementType: types.StringType,
 				MarkdownDescription: "Registry hosts (`host` or `host:port`, one host each: no wildcard) that may be reached over plain HTTP or " +
 					"TLS without certificate verification. Only these hosts; every other host keeps full verification. " +
-					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed; private addresses (`10.0.0.5`, `192.168.1.2`) do not.",
+					"Loopback hosts (`127.0.0.1`, `localhost`) speak plain HTTP without being listed; private addresses (`10.0.0.5`, `192.168.1.2`) do not. " +
+					"Defaults to none.",
 				Validators: []validator.List{hostListValidator{}},
 			},
 			"ca_certificate_pem": schema.StringAttribute{
@@ -211,7 +212,8 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					"wins: a `registry_auth` block for the host, then the Docker config keychain (`DOCKER_CONFIG` or " +
 					"`~/.docker/config.json`, with credential helpers, and `DOCKER_AUTH_CONFIG`; without a Docker config " +
 					"file, Podman's auth file), then anonymous. `docker.io`, " +
-					"`index.docker.io` and `registry-1.docker.io` are one host.",
+					"`index.docker.io` and `registry-1.docker.io` are one host. Defaults to none: credentials then come from the Docker config keychain " +
+					"or Podman's auth file, else access is anonymous.",
 				NestedObject: schema.NestedBlockObject{
 					Attributes: map[string]schema.Attribute{
 						"address": schema.StringAttribute{

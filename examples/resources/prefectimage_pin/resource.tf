@@ -10,8 +10,9 @@ resource "prefectimage_pin" "worker" {
   # error: hold and fail the plan until someone decides.
   on_drift = "warn"
 
-  # Never pin an image that lacks a platform the workers run; upstream
-  # images are read (a manifest GET) only when upstream has moved.
+  # Never pin an image that lacks a platform the workers run. A manifest is
+  # read (a GET) only for an image whose platforms the state does not hold
+  # yet: the pinned one at create, and upstream's when upstream moves.
   required_platforms = ["linux/amd64", "linux/arm64"]
 }
 
