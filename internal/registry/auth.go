@@ -612,18 +612,15 @@ func anonymousAfterHelper(helper string) string {
 // have a path component named blobs.
 var blobPath = regexp.MustCompile(`^/v2/.+/blobs/sha(256|512):[0-9a-f]+$`)
 
-// manifestPath is the path of a manifest request, its repository
-// matched; repositoryPath, of any manifest or blob request.
-var (
-	manifestPath   = regexp.MustCompile(`^/v2/(.+)/manifests/[^/]+$`)
-	repositoryPath = regexp.MustCompile(`^/v2/(.+)/(manifests|blobs)/[^/]+$`)
-)
+// repositoryPath is the path of a request for a repository's tag list,
+// a manifest or a blob, its repository matched.
+var repositoryPath = regexp.MustCompile(`^/v2/(.+)/(tags/list|manifests/[^/]+|blobs/[^/]+)$`)
 
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, and never from HTTPS to plain HTTP: an answer from
-// another host could name another digest. Nor a manifest request's to
-// another repository's manifest or blob: its digest is that repository's,
-// which a pin of this one would name though this one may not hold it.
+// another host could name another digest. Nor to another repository's
+// tag list, manifest or blob: its tags and digests are that repository's,
+// which a pin of this one would name though this one may not hold them.
 // Blobs may move to a CDN: they are checked against their digest.
 func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
@@ -643,9 +640,9 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	if !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
 		return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected the request to another host, %s, which is refused", from.Host, req.URL.Host)}
 	}
-	if asked := manifestPath.FindStringSubmatch(via[0].URL.Path); asked != nil {
+	if asked := repositoryPath.FindStringSubmatch(via[0].URL.Path); asked != nil {
 		if to := repositoryPath.FindStringSubmatch(req.URL.Path); to != nil && to[1] != asked[1] {
-			return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected the request for a manifest of %s to another repository's, %s, which is refused", from.Host, asked[1], to[1])}
+			return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected a request of repository %s to another repository, %s, which is refused", from.Host, asked[1], to[1])}
 		}
 	}
 	return nil

@@ -367,6 +367,10 @@ func TestSameHostRedirect(t *testing.T) {
 		{"https://r.example/v2/a/manifests/t", "https://r.example/v2/b/blobs/sha256:" + strings.Repeat("0", 64), false},
 		{"https://r.example/v2/a/manifests/x/manifests/t", "https://r.example/v2/a/manifests/x/manifests/sha256:" + strings.Repeat("0", 64), true},
 		{"https://r.example/v2/a/manifests/t", "https://r.example/storage/a/t.json", true},
+		{"https://r.example/v2/a/tags/list?n=100", "https://r.example/v2/b/tags/list?n=100", false},
+		{"https://r.example/v2/a/tags/list", "https://r.example/v2/b/manifests/t", false},
+		{"https://r.example/v2/a/tags/list", "https://r.example/v2/a/tags/list?last=x", true},
+		{"https://r.example/v2/a/b/tags/list", "https://r.example/v2/a/tags/list", false},
 	} {
 		err := sameHostRedirect(req(tc.to), []*http.Request{req(tc.from)})
 		if (err == nil) != tc.ok {
@@ -584,5 +588,28 @@ func TestHostileRedirectToAnotherRepository(t *testing.T) {
 	}
 	if d, err := c.Head(context.Background(), ref, "by-digest"); err != nil || d.Digest != ours {
 		t.Errorf("redirected within the repository: Head gave %+v, %v; want %s", d, err, ours)
+	}
+}
+
+// A tag list redirected on the same host to another repository's would
+// select from that repository's tags: refused, naming both.
+func TestHostileTagListRedirectToAnotherRepository(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v2/":
+			w.WriteHeader(http.StatusOK)
+		case "/v2/prefecthq/prefect/tags/list":
+			http.Redirect(w, r, "/v2/acme/other/tags/list?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+		case "/v2/acme/other/tags/list":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"name":"acme/other","tags":["9.9.9-python3.12"]}`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	tags, err := c.ListTags(context.Background(), ref)
+	if err == nil || !strings.Contains(err.Error(), "prefecthq/prefect") || !strings.Contains(err.Error(), "acme/other") {
+		t.Errorf("ListTags gave %q, %v; want an error naming both repositories", tags, err)
 	}
 }
