@@ -19,9 +19,10 @@ import (
 // ("os/arch[/variant]"). A platform with a variant is provided only by that
 // very entry, or by one Docker and containerd take for the same platform:
 // linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
-// linux/arm/v7 is linux/arm (samePlatform). One without a variant is provided by its os/arch, with or
-// without a variant: linux/arm64 by linux/arm64 or by linux/arm64/v8, and
-// linux/arm by linux/arm/v6 and linux/arm/v7 alike. So whatever platform
+// linux/arm/v7 is linux/arm (samePlatform). One without a variant is
+// provided by its os/arch, with or without a variant: linux/arm64 by
+// linux/arm64 or by linux/arm64/v8, and linux/arm by linux/arm/v6 and
+// linux/arm/v7 alike. So whatever platform
 // would resolve (MatchPlatform) is provided; the one difference is that
 // several variants of a bare os/arch, too many to pick one for platform,
 // provide it.
