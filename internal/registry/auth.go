@@ -616,6 +616,20 @@ var blobPath = regexp.MustCompile(`^/v2/.+/blobs/sha(256|512):[0-9a-f]+$`)
 // a manifest or a blob, its repository matched.
 var repositoryPath = regexp.MustCompile(`^/v2/(.+)/(tags/list|manifests/[^/]+|blobs/[^/]+)$`)
 
+// dockerHubLibrary is name as Docker Hub writes an official image's,
+// library/ before a name with no namespace: a Harbor proxy cache of Docker
+// Hub (v2.10 on, manifests; main, tag lists) redirects <project>/<name> to
+// <project>/library/<name>, the same repository. "" for a deeper name.
+func dockerHubLibrary(name string) string {
+	switch project, image, found := strings.Cut(name, "/"); {
+	case !found:
+		return "library/" + name
+	case !strings.Contains(image, "/"):
+		return project + "/library/" + image
+	}
+	return ""
+}
+
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, and never from HTTPS to plain HTTP: an answer from
 // another host could name another digest. Nor to another repository's
@@ -641,7 +655,7 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 		return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected the request to another host, %s, which is refused", from.Host, req.URL.Host)}
 	}
 	if asked := repositoryPath.FindStringSubmatch(via[0].URL.Path); asked != nil {
-		if to := repositoryPath.FindStringSubmatch(req.URL.Path); to != nil && to[1] != asked[1] {
+		if to := repositoryPath.FindStringSubmatch(req.URL.Path); to != nil && to[1] != asked[1] && to[1] != dockerHubLibrary(asked[1]) {
 			return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected a request of repository %s to another repository, %s, which is refused", from.Host, asked[1], to[1])}
 		}
 	}

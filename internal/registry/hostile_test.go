@@ -371,6 +371,12 @@ func TestSameHostRedirect(t *testing.T) {
 		{"https://r.example/v2/a/tags/list", "https://r.example/v2/b/manifests/t", false},
 		{"https://r.example/v2/a/tags/list", "https://r.example/v2/a/tags/list?last=x", true},
 		{"https://r.example/v2/a/b/tags/list", "https://r.example/v2/a/tags/list", false},
+		// Harbor's proxy cache of Docker Hub: <project>/<name> is <project>/library/<name>.
+		{"https://r.example/v2/dockerhub/prefect/manifests/t", "https://r.example/v2/dockerhub/library/prefect/manifests/t", true},
+		{"https://r.example/v2/dockerhub/prefect/tags/list", "https://r.example/v2/dockerhub/library/prefect/tags/list", true},
+		{"https://r.example/v2/prefect/tags/list", "https://r.example/v2/library/prefect/tags/list", true},
+		{"https://r.example/v2/dockerhub/acme/prefect/tags/list", "https://r.example/v2/dockerhub/acme/library/prefect/tags/list", false},
+		{"https://r.example/v2/dockerhub/prefect/tags/list", "https://r.example/v2/dockerhub/library/other/tags/list", false},
 	} {
 		err := sameHostRedirect(req(tc.to), []*http.Request{req(tc.from)})
 		if (err == nil) != tc.ok {
