@@ -131,6 +131,24 @@ func TestAccPinResource_importRespelledRepositoryHolds(t *testing.T) {
 // Upstream Image Moved under "error". Before, the tag counted as a changed
 // selector, and the plan moved the pin to the re-pushed digest.
 func TestAccPinResource_importByDigestRespelledRepositoryHolds(t *testing.T) {
+	testImportRespelledTagHolds(t, false)
+}
+
+// The same with the tag in the import ID (LOCALHOST:PORT/…:tag@digest under
+// a configuration of localhost:PORT/… and that tag): the configured tag is
+// the imported one, so the first plan holds the imported digest under
+// "warn" and fails under "error". Before, the respelled repository made
+// the configured tag a changed selector, and the plan resolved the tag
+// afresh to its re-pushed digest.
+func TestAccPinResource_importTaggedRespelledRepositoryHolds(t *testing.T) {
+	testImportRespelledTagHolds(t, true)
+}
+
+// testImportRespelledTagHolds imports a digest of 3.4.2-python3.12 that
+// the tag no longer points at, with the repository spelled LOCALHOST:PORT
+// in the ID (with the tag when withTag) and localhost:PORT in a
+// configuration naming the tag.
+func testImportRespelledTagHolds(t *testing.T, withTag bool) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, driftTags)
 	lower := "localhost:" + port(t, reg.Host()) + "/" + prefectRepo
@@ -140,6 +158,10 @@ func TestAccPinResource_importByDigestRespelledRepositoryHolds(t *testing.T) {
 	push(t, reg, tag)()
 	if mustDigest(t, reg, tag) == held {
 		t.Fatal("the re-push did not change the digest; the test proves nothing")
+	}
+	id := upper + "@" + held
+	if withTag {
+		id = upper + ":" + tag + "@" + held
 	}
 	config := func(onDrift string) string {
 		return fmt.Sprintf(`
@@ -157,7 +179,7 @@ resource "prefectimage_pin" "test" {
 	}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{importPin(config("warn"), upper+"@"+held), {
+		Steps: []resource.TestStep{importPin(config("warn"), id), {
 			Config: config("warn"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
