@@ -186,6 +186,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	// The plan keeps the pin known even when something else (on_drift,
 	// platform, required_platforms) changes, since Update calls no registry.
 	keepPin(&plan, state)
+	respell(&plan, sel.Repository)
 	if !r.checkPinnedPlatforms(ctx, sel, required, state, &plan, resp) {
 		return
 	}
@@ -229,7 +230,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 // It reports whether it adopted the selector.
 func (r *pinResource) adoptImported(ctx context.Context, sel selector, state *pinResourceModel, plan pinResourceModel, resp *resource.ModifyPlanResponse) bool {
 	pinned := state.Tag.ValueString()
-	if sel.Tag != "" || pinned == "" || sel.Repository != state.Repository.ValueString() {
+	if sel.Tag != "" || pinned == "" || !registry.SameRepository(sel.Repository, state.Repository.ValueString()) {
 		return false
 	}
 	rreq, err := sel.request("")
@@ -288,7 +289,7 @@ func (r *pinResource) watchImported(ctx context.Context, rreq resolver.Request, 
 // changed selector: a bare digest meets no version constraint. It reports
 // whether it adopted the tag.
 func (r *pinResource) adoptTagOfDigestImport(ctx context.Context, sel selector, state *pinResourceModel, resp *resource.ModifyPlanResponse) bool {
-	if sel.Tag == "" || !state.Tag.IsNull() || state.Digest.IsNull() || sel.Repository != state.Repository.ValueString() {
+	if sel.Tag == "" || !state.Tag.IsNull() || state.Digest.IsNull() || !registry.SameRepository(sel.Repository, state.Repository.ValueString()) {
 		return false
 	}
 	repo, digest := state.Repository.ValueString(), state.Digest.ValueString()
@@ -417,10 +418,16 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, required [
 // instead of resolving the selector again past on_drift. Nor does a
 // constraint respelled with the same clauses: white space ("~> 3.4.0" and
 // "~>3.4.0"), clause order (">= 3.1, < 3.4" and "<3.4,>=3.1"), or an
-// equality bare, "=" or "==" ("3.12" and "==3.12").
+// equality bare, "=" or "==" ("3.12" and "==3.12"). Nor does the
+// repository respelled (registry.SameRepository: prefecthq/prefect and
+// docker.io/prefecthq/prefect, a host's case): the plan keeps the pin and
+// respells it as configured (respell).
 func sameTag(a, b selector) bool {
 	a.Platform, b.Platform = "", ""
 	a.Imported, b.Imported = false, false
+	if registry.SameRepository(a.Repository, b.Repository) {
+		a.Repository, b.Repository = "", ""
+	}
 	if sameConstraint(a.PrefectVersion, b.PrefectVersion, prefecttag.ParseConstraint) {
 		a.PrefectVersion, b.PrefectVersion = "", ""
 	}
@@ -705,6 +712,25 @@ func keepPin(plan *pinResourceModel, state pinResourceModel) {
 	plan.RequiredPlatforms = selectorPart.RequiredPlatforms
 	plan.OnDrift = onDrift
 	plan.UpstreamTag, plan.UpstreamDigest = state.UpstreamTag, state.UpstreamDigest
+}
+
+// respell writes the kept pin with repository spelled as configured, when
+// the configuration spells the same repository otherwise than the state
+// (sameTag): ref, tagged_ref and platform_ref spell the repository as
+// configured, and the tag and digest are the pin's own.
+func respell(plan *pinResourceModel, repository string) {
+	if repository == "" || plan.Repository.ValueString() == repository {
+		return
+	}
+	plan.Repository = types.StringValue(repository)
+	digest := plan.Digest.ValueString()
+	plan.Ref = types.StringValue(repository + "@" + digest)
+	if !plan.TaggedRef.IsNull() {
+		plan.TaggedRef = types.StringValue(repository + ":" + plan.Tag.ValueString() + "@" + digest)
+	}
+	if !plan.PlatformRef.IsNull() && !plan.PlatformDigest.IsNull() {
+		plan.PlatformRef = types.StringValue(repository + "@" + plan.PlatformDigest.ValueString())
+	}
 }
 
 func drifted(state pinResourceModel) bool {

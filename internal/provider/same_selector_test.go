@@ -49,3 +49,45 @@ func TestSameTag_respelledConstraints(t *testing.T) {
 		}
 	}
 }
+
+// A repository respelled (Docker Hub's names, none among them; a host's
+// case) is the same selector, so that on_drift still decides, as is the
+// repository of an import ID spelled otherwise than the configuration
+// (adoptImported and adoptTagOfDigestImport compare them the same way).
+// Docker Hub is out of the tests' reach, so its spellings are checked
+// here, where the comparison is made; TestAccPinResource_respelledRepositoryIsNoChange
+// and TestAccPinResource_importRespelledRepositoryHolds drive the same
+// comparison through Terraform with a loopback host's case. Another
+// repository, port or name for the host is a changed selector.
+func TestSameTag_respelledRepository(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"prefecthq/prefect", "docker.io/prefecthq/prefect", true},
+		{"prefecthq/prefect", "index.docker.io/prefecthq/prefect", true},
+		{"prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect", true},
+		{"docker.io/prefecthq/prefect", "index.docker.io/prefecthq/prefect", true},
+		{"localhost:5000/prefecthq/prefect", "LOCALHOST:5000/prefecthq/prefect", true},
+
+		{"prefecthq/prefect", "prefecthq/prefect-client", false},
+		{"prefecthq/prefect", "ghcr.io/prefecthq/prefect", false},
+		{"localhost:5000/prefecthq/prefect", "127.0.0.1:5000/prefecthq/prefect", false},
+		{"localhost:5000/prefecthq/prefect", "localhost:5001/prefecthq/prefect", false},
+	} {
+		for _, sel := range []selector{
+			{Flavor: "standard", PrefectVersion: "~> 3.4.0", PythonVersion: "3.12"},
+			{Tag: "3.4.2-python3.12"},
+			{Tag: "3.4.2-python3.12", Imported: true},
+		} {
+			a, b := sel, sel
+			a.Repository, b.Repository = tc.a, tc.b
+			if got := sameTag(a, b); got != tc.same {
+				t.Errorf("sameTag(%+v, %+v) = %v, want %v", a, b, got, tc.same)
+			}
+			if got := sameTag(b, a); got != tc.same {
+				t.Errorf("sameTag(%+v, %+v) = %v, want %v", b, a, got, tc.same)
+			}
+		}
+	}
+}

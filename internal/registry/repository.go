@@ -257,6 +257,38 @@ func SameCredentialHost(a, b string) bool {
 	return errA == nil && errB == nil && ka == kb
 }
 
+// Same reports whether r and o name one repository, however each was
+// written: the host's case aside, Docker Hub's names (none, docker.io,
+// index.docker.io and registry-1.docker.io, with or without :443) folded
+// into one, and an official image's library/ understood ("python" and
+// "docker.io/library/python"). Another port, or another name for the same
+// machine (localhost and 127.0.0.1), is another repository: credentials and
+// insecure_registries are matched to the host as written.
+func (r Repository) Same(o Repository) bool {
+	return r.canonicalHost() == o.canonicalHost() && r.name.RepositoryStr() == o.name.RepositoryStr()
+}
+
+// canonicalHost is the registry as Same compares it.
+func (r Repository) canonicalHost() string {
+	h := r.name.RegistryStr()
+	if k, err := normalizeHostPort(h); err == nil {
+		return k
+	}
+	return h
+}
+
+// SameRepository reports whether two repositories as users write them
+// name one repository (Repository.Same). A string that does not parse is
+// the same only as itself.
+func SameRepository(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, errA := ParseRepository(a)
+	rb, errB := ParseRepository(b)
+	return errA == nil && errB == nil && ra.Same(rb)
+}
+
 // digestAfterAt is a digest as it follows '@' in a reference.
 var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})`)
 

@@ -117,3 +117,48 @@ func TestNormalizeHostPort(t *testing.T) {
 		}
 	}
 }
+
+// Spellings of one repository are the same repository: Docker Hub's names
+// (none, docker.io, index.docker.io, registry-1.docker.io, and :443 after
+// any of them), the host's case, and library/ for an official image. A
+// pin compares its configured repository with its state's by it, so that
+// a respelled repository, or an import ID spelled otherwise, is no changed
+// selector. Another path, port or name for the host is another repository.
+func TestSameRepository(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"prefecthq/prefect", "prefecthq/prefect", true},
+		{"prefecthq/prefect", "docker.io/prefecthq/prefect", true},
+		{"prefecthq/prefect", "index.docker.io/prefecthq/prefect", true},
+		{"prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect", true},
+		{"docker.io/prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect", true},
+		{"prefecthq/prefect", "docker.io:443/prefecthq/prefect", true},
+		{"prefecthq/prefect", "Docker.IO/prefecthq/prefect", true},
+		{"python", "docker.io/library/python", true},
+		{"library/python", "index.docker.io/library/python", true},
+		{"localhost:5000/prefecthq/prefect", "LOCALHOST:5000/prefecthq/prefect", true},
+		{"Registry.Internal:5000/acme/prefect", "registry.internal:5000/acme/prefect", true},
+		{"ghcr.io/acme/prefect", "GHCR.io/acme/prefect", true},
+		{"[::1]:5000/acme/prefect", "[::1]:5000/acme/prefect", true},
+
+		{"prefecthq/prefect", "prefecthq/prefect-client", false},
+		{"prefecthq/prefect", "ghcr.io/prefecthq/prefect", false},
+		{"prefecthq/prefect", "docker.io:5000/prefecthq/prefect", false},
+		{"python", "docker.io/python/python", false},
+		{"localhost:5000/prefecthq/prefect", "127.0.0.1:5000/prefecthq/prefect", false},
+		{"localhost:5000/prefecthq/prefect", "localhost:5001/prefecthq/prefect", false},
+		{"localhost:5000/prefecthq/prefect", "localhost/prefecthq/prefect", false},
+		{"ghcr.io/acme/prefect", "ghcr.io:443/acme/prefect", false}, // plain HTTP, if listed insecure, is not on 443
+		{"prefecthq/prefect", "prefecthq/prefect/", false},          // does not parse
+		{"prefecthq/prefect/", "prefecthq/prefect/", true},          // the same text
+	} {
+		if got := SameRepository(tc.a, tc.b); got != tc.same {
+			t.Errorf("SameRepository(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+		if got := SameRepository(tc.b, tc.a); got != tc.same {
+			t.Errorf("SameRepository(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.same)
+		}
+	}
+}
