@@ -528,7 +528,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			return false
 		}
 		plan.PlatformDigest = types.StringValue(digest)
-		plan.PlatformRef = types.StringValue(plan.Repository.ValueString() + "@" + digest)
+		plan.PlatformRef = types.StringValue(resolver.ImageRef(plan.Repository.ValueString(), "", digest))
 	}
 	return true
 }
@@ -724,12 +724,12 @@ func respell(plan *pinResourceModel, repository string) {
 	}
 	plan.Repository = types.StringValue(repository)
 	digest := plan.Digest.ValueString()
-	plan.Ref = types.StringValue(repository + "@" + digest)
+	plan.Ref = types.StringValue(resolver.ImageRef(repository, "", digest))
 	if !plan.TaggedRef.IsNull() {
-		plan.TaggedRef = types.StringValue(repository + ":" + plan.Tag.ValueString() + "@" + digest)
+		plan.TaggedRef = types.StringValue(resolver.ImageRef(repository, plan.Tag.ValueString(), digest))
 	}
 	if !plan.PlatformRef.IsNull() && !plan.PlatformDigest.IsNull() {
-		plan.PlatformRef = types.StringValue(repository + "@" + plan.PlatformDigest.ValueString())
+		plan.PlatformRef = types.StringValue(resolver.ImageRef(repository, "", plan.PlatformDigest.ValueString()))
 	}
 }
 

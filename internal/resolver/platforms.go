@@ -179,7 +179,7 @@ type MissingPlatformsError struct {
 
 // Ref names the image: repository:tag@digest, or repository@digest.
 func (e *MissingPlatformsError) Ref() string {
-	return imageRef(e.Repository, e.Tag, e.Digest)
+	return ImageRef(e.Repository, e.Tag, e.Digest)
 }
 
 // Has is the image's platforms, sorted, as a phrase; for an index of no

@@ -236,9 +236,9 @@ func PinWithPlatforms(req Request, tag, digest string, platforms map[string]stri
 // says of its Prefect version, Python and flavor. tag may be empty (a pin by
 // digest alone); repository is spelled as given.
 func PinOf(repository, tag, digest string) Pin {
-	pin := Pin{Tag: tag, Digest: digest, Ref: repository + "@" + digest}
+	pin := Pin{Tag: tag, Digest: digest, Ref: ImageRef(repository, "", digest)}
 	if tag != "" {
-		pin.TaggedRef = repository + ":" + tag + "@" + digest
+		pin.TaggedRef = ImageRef(repository, tag, digest)
 		describeTag(&pin, tag)
 	}
 	return pin
@@ -414,7 +414,7 @@ func setPlatforms(req Request, pin *Pin, byPlatform map[string]string, notImages
 			Ambiguous: AmbiguousPlatforms(byPlatform, req.Platform), NotImages: notImages}
 	}
 	pin.PlatformDigest = digest
-	pin.PlatformRef = req.Repository + "@" + digest
+	pin.PlatformRef = ImageRef(req.Repository, "", digest)
 	return nil
 }
 
@@ -536,7 +536,7 @@ type PlatformError struct {
 }
 
 func (e *PlatformError) Error() string {
-	ref := imageRef(e.Repository, e.Tag, e.Digest)
+	ref := ImageRef(e.Repository, e.Tag, e.Digest)
 	if len(e.Ambiguous) > 1 {
 		return fmt.Sprintf("%s lists %s with different images, which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.",
 			ref, strings.Join(e.Ambiguous, " and "), e.Platform)
@@ -549,9 +549,9 @@ func (e *PlatformError) Error() string {
 		ref, e.Platform, strings.Join(e.Available, ", "))
 }
 
-// imageRef names an image: repository:tag@digest, or without the part
+// ImageRef names an image: repository:tag@digest, or without the part
 // that is "".
-func imageRef(repository, tag, digest string) string {
+func ImageRef(repository, tag, digest string) string {
 	ref := repository
 	if tag != "" {
 		ref += ":" + tag
