@@ -265,16 +265,9 @@ func SameCredentialHost(a, b string) bool {
 // machine (localhost and 127.0.0.1), is another repository: credentials and
 // insecure_registries are matched to the host as written.
 func (r Repository) Same(o Repository) bool {
-	return r.canonicalHost() == o.canonicalHost() && r.name.RepositoryStr() == o.name.RepositoryStr()
-}
-
-// canonicalHost is the registry as Same compares it.
-func (r Repository) canonicalHost() string {
-	h := r.name.RegistryStr()
-	if k, err := normalizeHostPort(h); err == nil {
-		return k
-	}
-	return h
+	// A parsed repository's registry is always host[:port], which
+	// SameCredentialHost folds as Same needs.
+	return SameCredentialHost(r.name.RegistryStr(), o.name.RegistryStr()) && r.name.RepositoryStr() == o.name.RepositoryStr()
 }
 
 // SameRepository reports whether two repositories as users write them
