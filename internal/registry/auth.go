@@ -380,7 +380,7 @@ func (e *tokenServiceError) Unwrap() error { return e.cause }
 // Client's own paths).
 func isHandshake(req *http.Request) bool {
 	req = firstRequest(req)
-	return req.URL.Path == "/v2/" || !ownPath.MatchString(req.URL.Path)
+	return req.URL.Path == "/v2/" || !ownPath(req.URL.Path)
 }
 
 // isPing reports whether req is, or was redirected from, the ping.

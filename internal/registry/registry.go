@@ -608,7 +608,7 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 		req = req.WithContext(context.WithValue(req.Context(), viaHTTPSProxy{}, true))
 	}
 	resp, err := inner.RoundTrip(req)
-	if err == nil && !ownPath.MatchString(req.URL.Path) {
+	if err == nil && !ownPath(req.URL.Path) {
 		// A token endpoint (Quay's and GCR's live under /v2/): note the
 		// tokens it hands out before go-containerregistry reads them, or
 		// quotes them in an error.
@@ -617,9 +617,9 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
-// ownPath matches the paths of the Client's own requests: the ping, tag
-// lists, manifests and blobs.
-var ownPath = regexp.MustCompile(`^/v2/(.+/(tags/list|manifests/[^/]+|blobs/[^/]+))?$`)
+// ownPath reports whether p is the path of one of the Client's own
+// requests: the ping, tag lists, manifests and blobs (repositoryPath).
+func ownPath(p string) bool { return p == "/v2/" || repositoryPath.MatchString(p) }
 
 // noteTokens records the token, access_token and refresh_token of a token
 // answer as secrets, leaving its body readable.
