@@ -697,7 +697,7 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 			if i == 0 {
 				return c.continueStretch(gctx, l, rt, p, v, link)
 			}
-			return c.readStretch(gctx, l, rt, p)
+			return c.continueStretch(gctx, l, rt, p, readMore, nil)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -713,20 +713,12 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	return r.filter(tags), nil
 }
 
-// readStretch reads a stretch from its first page to its end.
-func (c *Client) readStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch) error {
-	v, next, err := c.readPage(ctx, l, rt, s, nil)
-	if err != nil {
-		return err
-	}
-	return c.continueStretch(ctx, l, rt, s, v, next)
-}
-
 // continueStretch reads the pages of a stretch after the one that said v
-// and linked next (nil when it linked none).
+// and linked next (nil when it linked none); of a stretch that has read
+// none, given readMore and nil, from its first page.
 func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch, v verdict, next *url.URL) error {
 	visited := map[string]bool{}
-	if s.pages == 1 {
+	if s.pages <= 1 { // its first page, read or to be read
 		visited[pageKey(l.tagsURL(s.n, s.from))] = true
 	}
 	var followed *url.URL // the Link the page before was read by
