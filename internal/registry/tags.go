@@ -184,10 +184,8 @@ func (l *listing) spend() error {
 	return nil
 }
 
-// body counts the bytes of a tag list body against the listing's bound as
-// they are read, so that concurrent pieces together stop at it.
-func (l *listing) body(r io.Reader) io.Reader { return &countedBody{r: r, l: l} }
-
+// countedBody counts the bytes of a tag list body against the listing's
+// bound as they are read, so that concurrent pieces together stop at it.
 type countedBody struct {
 	r io.Reader
 	l *listing
