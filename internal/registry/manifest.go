@@ -303,10 +303,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 func (c *Client) servedDigest(ctx context.Context, ref Repository, rt *repoTransport, resp *response) (string, error) {
 	var tried []string
 	for _, alg := range []string{"sha256:", "sha512:"} {
-		dg, err := digestOf(alg, resp.body)
-		if err != nil {
-			return "", err
-		}
+		dg, _ := digestOf(alg, resp.body) // v1.Hasher knows both
 		if _, err := c.getManifest(ctx, ref, rt, dg); statusOf(err) != http.StatusNotFound && statusOf(err) != http.StatusBadRequest {
 			return dg, err
 		}
