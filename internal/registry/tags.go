@@ -776,7 +776,6 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	p, next, err := c.getPage(ctx, l, rt, u, p)
 	if err != nil {
 		if status := refusedLast(err, s.from); s.bounded && s.pages == 0 && s.from != "" && status != 0 {
-			// The registry refuses a `last` that is no tag.
 			s.pages++
 			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP %d)", s.from, status)), nil, nil
 		}
