@@ -195,7 +195,7 @@ func (e *Error) Error() string {
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
-	if e.said != "" && !e.invalid && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
+	if e.said != "" && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
 		e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusTooManyRequests) {
 		fmt.Fprintf(&b, " %s: %q.", said, e.said)
 	}

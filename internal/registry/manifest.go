@@ -303,10 +303,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 func (c *Client) servedDigest(ctx context.Context, ref Repository, rt *repoTransport, resp *response) (string, error) {
 	var tried []string
 	for _, alg := range []string{"sha256:", "sha512:"} {
-		dg, err := digestOf(alg, resp.body)
-		if err != nil {
-			return "", err
-		}
+		dg, _ := digestOf(alg, resp.body) // v1.Hasher knows both
 		if _, err := c.getManifest(ctx, ref, rt, dg); statusOf(err) != http.StatusNotFound && statusOf(err) != http.StatusBadRequest {
 			return dg, err
 		}
@@ -357,7 +354,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	// plugin), which no container runtime runs: said so, not read as an
 	// image without a platform. A HEAD cannot see the config, so a tag
 	// resolved without its platforms is pinned by the HEAD alone.
-	if t := man.Config.MediaType; t != "" && t != types.OCIConfigJSON && t != types.DockerConfigJSON {
+	if t := man.Config.MediaType; !imageArtifact(string(t)) {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest is no container image: its config of type %q is an artifact's, where an image's is %q or %q; the tag points at an artifact (a Helm chart, a signature), which no container runtime runs", t, types.OCIConfigJSON, types.DockerConfigJSON)}
 	}
 	cfgDigest := man.Config.Digest.String()
@@ -479,8 +476,9 @@ func referenceAction(ref Repository, reference, forTag, forDigest string) (strin
 	return action, false, nil
 }
 
-// imageArtifact reports whether an index entry's artifactType is an
-// image's: none, or an image config's media type.
+// imageArtifact reports whether an index entry's artifactType, or an image
+// manifest's config media type, is an image's: none, or an image config's
+// media type.
 func imageArtifact(t string) bool {
 	return t == "" || t == string(types.OCIConfigJSON) || t == string(types.DockerConfigJSON)
 }

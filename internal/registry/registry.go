@@ -134,7 +134,6 @@ type Config struct {
 // Client talks to registries. It is safe for concurrent use. Create it with
 // New.
 type Client struct {
-	userAgent  string
 	creds      []Credential
 	keychain   authn.Keychain
 	insecure   map[string]bool // normalized "host" / "host:port"
@@ -194,7 +193,6 @@ type Client struct {
 // entry that is not a host.
 func New(cfg Config) (*Client, error) {
 	c := &Client{
-		userAgent:  cmp.Or(strings.TrimSpace(cfg.UserAgent), DefaultUserAgent),
 		creds:      append([]Credential(nil), cfg.Credentials...),
 		keychain:   cmp.Or[authn.Keychain](cfg.Keychain, authn.DefaultKeychain),
 		insecure:   map[string]bool{},
@@ -255,7 +253,7 @@ func New(cfg Config) (*Client, error) {
 	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
 	c.unverified.DialTLSContext = c.dialTLSUnverified
 	c.verified.DialTLSContext = c.dialTLSVerified // after Clone, which set NextProtos for HTTP/2
-	c.base = transport.NewUserAgent(credentialWatcher{c: c}, c.userAgent)
+	c.base = transport.NewUserAgent(credentialWatcher{c: c}, cmp.Or(strings.TrimSpace(cfg.UserAgent), DefaultUserAgent))
 	return c, nil
 }
 

@@ -517,7 +517,7 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		}))
 		body := io.Reader(resp.Body)
 		if l != nil {
-			body = l.body(body)
+			body = &countedBody{r: body, l: l}
 		}
 		if resp.StatusCode != http.StatusOK {
 			return statusErrorOf(resp, body)

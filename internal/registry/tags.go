@@ -184,10 +184,8 @@ func (l *listing) spend() error {
 	return nil
 }
 
-// body counts the bytes of a tag list body against the listing's bound as
-// they are read, so that concurrent pieces together stop at it.
-func (l *listing) body(r io.Reader) io.Reader { return &countedBody{r: r, l: l} }
-
+// countedBody counts the bytes of a tag list body against the listing's
+// bound as they are read, so that concurrent pieces together stop at it.
 type countedBody struct {
 	r io.Reader
 	l *listing
@@ -697,7 +695,7 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 			if i == 0 {
 				return c.continueStretch(gctx, l, rt, p, v, link)
 			}
-			return c.readStretch(gctx, l, rt, p)
+			return c.continueStretch(gctx, l, rt, p, readMore, nil)
 		})
 	}
 	if err := g.Wait(); err != nil {
@@ -713,20 +711,12 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	return r.filter(tags), nil
 }
 
-// readStretch reads a stretch from its first page to its end.
-func (c *Client) readStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch) error {
-	v, next, err := c.readPage(ctx, l, rt, s, nil)
-	if err != nil {
-		return err
-	}
-	return c.continueStretch(ctx, l, rt, s, v, next)
-}
-
 // continueStretch reads the pages of a stretch after the one that said v
-// and linked next (nil when it linked none).
+// and linked next (nil when it linked none); of a stretch that has read
+// none, given readMore and nil, from its first page.
 func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransport, s *stretch, v verdict, next *url.URL) error {
 	visited := map[string]bool{}
-	if s.pages == 1 {
+	if s.pages <= 1 { // its first page, read or to be read
 		visited[pageKey(l.tagsURL(s.n, s.from))] = true
 	}
 	var followed *url.URL // the Link the page before was read by
@@ -786,7 +776,6 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	p, next, err := c.getPage(ctx, l, rt, u, p)
 	if err != nil {
 		if status := refusedLast(err, s.from); s.bounded && s.pages == 0 && s.from != "" && status != 0 {
-			// The registry refuses a `last` that is no tag.
 			s.pages++
 			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP %d)", s.from, status)), nil, nil
 		}
