@@ -161,6 +161,9 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if resp.Private != nil {
+		resp.Diagnostics.Append(storeSelectorKey(ctx, resp.Private, privatePlannedSelectorKey, sel)...)
+	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
@@ -353,6 +356,27 @@ func takePlannedUpstream(ctx context.Context, req resource.UpdateRequest, resp *
 		plan.UpstreamTag, plan.UpstreamDigest = optionalString(up.Tag), types.StringValue(up.Digest)
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedUpstreamKey, nil)...)
+}
+
+// privatePlannedSelectorKey holds the selector a plan of an existing pin
+// judged, for Update to record as the pin's (privateSelectorKey).
+// Terraform plans with the attributes named in lifecycle { ignore_changes }
+// as the state holds them, but hands the apply the configuration as
+// written: recorded from that, an edited, ignored constraint became the
+// pin's selector, which the next refresh resolved and the next plan took
+// for a changed one.
+const privatePlannedSelectorKey = "planned_selector"
+
+// takePlannedSelector returns the selector the plan judged
+// (privatePlannedSelectorKey), else configured, and removes the record.
+func takePlannedSelector(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, configured selector) selector {
+	planned, diags := storedSelectorKey(ctx, req.Private, privatePlannedSelectorKey)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedSelectorKey, nil)...)
+	if planned == nil {
+		return configured
+	}
+	return *planned
 }
 
 // pinKnownAfterApply marks what drift can change as unknown: the pin,
@@ -874,7 +898,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
-	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel.effective(r.data.defaultRepository))...)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.data.defaultRepository)))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -932,10 +956,14 @@ type privateState interface {
 }
 
 func storedSelector(ctx context.Context, private privateState) (*selector, diag.Diagnostics) {
+	return storedSelectorKey(ctx, private, privateSelectorKey)
+}
+
+func storedSelectorKey(ctx context.Context, private privateState, key string) (*selector, diag.Diagnostics) {
 	if private == nil {
 		return nil, nil
 	}
-	raw, diags := private.GetKey(ctx, privateSelectorKey)
+	raw, diags := private.GetKey(ctx, key)
 	if diags.HasError() || len(raw) == 0 {
 		return nil, diags
 	}
@@ -996,6 +1024,10 @@ func storeUpstreamPlatforms(ctx context.Context, private privateState, up *upstr
 }
 
 func storeSelector(ctx context.Context, private privateState, sel selector) diag.Diagnostics {
+	return storeSelectorKey(ctx, private, privateSelectorKey, sel)
+}
+
+func storeSelectorKey(ctx context.Context, private privateState, key string, sel selector) diag.Diagnostics {
 	if private == nil {
 		return nil
 	}
@@ -1005,5 +1037,5 @@ func storeSelector(ctx context.Context, private privateState, sel selector) diag
 		diags.AddError("Unable to Record the Selector", err.Error())
 		return diags
 	}
-	return private.SetKey(ctx, privateSelectorKey, raw)
+	return private.SetKey(ctx, key, raw)
 }

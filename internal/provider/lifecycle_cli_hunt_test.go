@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+)
+
+// Workflows a platform engineer runs through the Terraform CLI that the
+// lifecycle tests before these did not drive.
+
+// lifecycle { ignore_changes = [prefect_version] }: Terraform plans with the
+// ignored attribute as the state holds it, but hands the apply the
+// configuration as written. The update that on_drift's change makes wrote
+// the ignored, edited constraint down as the pin's selector, so the next
+// refresh resolved that constraint into upstream_*, and every plan after
+// it took the selector for changed: a plan never empty, and a re-push of
+// the pinned tag followed under on_drift = "warn" with no word.
+func TestAccLifecycle_ignoreChangesSelectorHolds(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	rec := &diagRecorder{}
+	repo := reg.Host() + "/" + prefectRepo
+	const tag = "3.4.2-python3.12"
+	config := func(constraint, onDrift string) string {
+		return providerConfig(reg) + `
+resource "prefectimage_pin" "test" {
+  prefect_version = "` + constraint + `"
+  python_version  = "3.12"
+  on_drift        = "` + onDrift + `"
+
+  lifecycle {
+    ignore_changes = [prefect_version]
+  }
+}
+`
+	}
+	pinned := mustDigest(t, reg, tag)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            config("~> 3.4.0", "update"),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, tag),
+		}, {
+			// The constraint edited, but ignored; on_drift changed: an
+			// update of on_drift alone, and the plan after it is empty.
+			Config: config("~> 3.5.0", "warn"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+				expectPlannedString{pinAddress, "digest", func() string { return pinned }},
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "upstream_tag", func() string { return tag }},
+				expectStateString{pinAddress, "prefect_version", func() string { return "~> 3.4.0" }},
+			},
+		}, {
+			// The pinned tag re-pushed: on_drift = "warn" holds the pin
+			// and says so.
+			PreConfig: func() { rec.reset(); push(t, reg, tag)() },
+			Config:    config("~> 3.5.0", "warn"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectStateString{pinAddress, "digest", func() string { return pinned }},
+				expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+			},
+			Check: rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`),
+		}},
+	})
+}
