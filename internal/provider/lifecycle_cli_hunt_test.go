@@ -73,3 +73,53 @@ resource "prefectimage_pin" "test" {
 		}},
 	})
 }
+
+// lifecycle { ignore_changes = all }: Terraform plans with every attribute
+// as the state holds it, the ones the provider fills in (tag for a
+// selector, flavor for a tag) included. The plan took the pinned tag, or
+// the filled-in flavor, for a changed selector, and so moved the pin onto
+// a re-push of its tag under on_drift = "warn" with no word.
+func TestAccLifecycle_ignoreAllChangesHolds(t *testing.T) {
+	for name, body := range map[string]string{
+		"selector": `prefect_version = "~> 3.4.0"
+  python_version  = "3.12"`,
+		"tag": `tag = "3.4.2-python3.12"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			isolateHome(t)
+			reg := newSeededRegistry(t, driftTags)
+			rec := &diagRecorder{}
+			repo := reg.Host() + "/" + prefectRepo
+			const tag = "3.4.2-python3.12"
+			config := providerConfig(reg) + `
+resource "prefectimage_pin" "test" {
+  ` + body + `
+  on_drift = "warn"
+
+  lifecycle {
+    ignore_changes = all
+  }
+}
+`
+			pinned := mustDigest(t, reg, tag)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: rec.factories(),
+				Steps: []resource.TestStep{{
+					Config:            config,
+					ConfigStateChecks: pinValues(t, reg, pinAddress, repo, tag),
+				}, {
+					PreConfig: func() { rec.reset(); push(t, reg, tag)() },
+					Config:    config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						expectStateString{pinAddress, "digest", func() string { return pinned }},
+						expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+					},
+					Check: rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`),
+				}},
+			})
+		})
+	}
+}

@@ -161,11 +161,12 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	previous, diags := storedSelector(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	sel = withoutFilledIn(sel, previous)
 	if resp.Private != nil {
 		resp.Diagnostics.Append(storeSelectorKey(ctx, resp.Private, privatePlannedSelectorKey, sel)...)
 	}
-	previous, diags := storedSelector(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
 	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
 	// A refresh that failed left upstream_* as an earlier one recorded it,
 	// unless this plan resolved upstream itself (adoptImported).
@@ -222,6 +223,29 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// withoutFilledIn drops from sel what Terraform copied into the
+// configuration from the state under lifecycle { ignore_changes }: with
+// "all", or naming tag or flavor, the configuration handed to the plan
+// holds the state's values of those, which the provider filled in (the
+// tag a selector picked, the flavor of a pinned tag). A configuration as
+// written never has tag beside a selector attribute (the validators refuse
+// it), so that pair is the mark: for a pin recorded with a selector, the
+// tag is the filled-in part; for one recorded with a tag, the selector
+// attributes are. Taken as written, the pair was a changed selector, and
+// the plan moved the pin onto a re-push of its tag whatever on_drift said.
+func withoutFilledIn(sel selector, previous *selector) selector {
+	if previous == nil || sel.Tag == "" ||
+		(sel.PrefectVersion == "" && sel.PythonVersion == "" && sel.Flavor == "" && !sel.AllowPrereleases) {
+		return sel
+	}
+	if previous.Tag == "" {
+		sel.Tag = ""
+		return sel
+	}
+	sel.PrefectVersion, sel.PythonVersion, sel.Flavor, sel.AllowPrereleases = "", "", "", false
+	return sel
 }
 
 // adoptImported takes the configured selector as the imported pin's own
