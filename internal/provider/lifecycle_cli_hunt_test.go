@@ -1,12 +1,17 @@
 package provider
 
 import (
+	"fmt"
+	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // Workflows a platform engineer runs through the Terraform CLI that the
@@ -121,5 +126,77 @@ resource "prefectimage_pin" "test" {
 				}},
 			})
 		})
+	}
+}
+
+// terraform apply with the registry answering 503 past max_retries, for a
+// selector known only at apply (a terraform_data output that changes):
+// the apply fails, the pin it would have moved stays in state as it was,
+// and a pin it would have created is not in state. Once the registry
+// answers, the same apply moves the one and creates the other.
+func TestAccLifecycle_failedApplyKeepsPin(t *testing.T) {
+	isolateHome(t)
+	faults := &faultSwitch{}
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(faults.middleware))
+	s := newCLISession(t)
+	config := func(constraint string, fresh bool) string {
+		body := faultProviderConfig(reg) + fmt.Sprintf(`
+resource "terraform_data" "v" {
+  input = %q
+}
+
+resource "prefectimage_pin" "test" {
+  prefect_version = terraform_data.v.output
+  python_version  = "3.12"
+}
+`, constraint)
+		if fresh {
+			body += `
+resource "prefectimage_pin" "fresh" {
+  prefect_version = terraform_data.v.output
+}
+`
+		}
+		return body
+	}
+	s.config(config("~> 3.4.0", false))
+	s.must("init", "-input=false")
+	s.must("apply", "-input=false", "-auto-approve")
+	pinned := mustDigest(t, reg, "3.4.2-python3.12")
+	if got := s.attr(pinAddress, "digest"); got != pinned {
+		t.Fatalf("digest %s after create, want %s", got, pinned)
+	}
+
+	s.config(config("~> 3.5.0", true))
+	faults.set(onRegistry(false, answer(http.StatusServiceUnavailable)))()
+	out, err := s.run("apply", "-input=false", "-auto-approve")
+	if err == nil {
+		t.Fatalf("the apply succeeded with the registry answering 503:\n%s", out)
+	}
+	if !strings.Contains(out, "503") {
+		t.Errorf("the failed apply does not say the registry answered 503:\n%s", out)
+	}
+	for attr, want := range map[string]string{
+		"digest": pinned, "tag": "3.4.2-python3.12", "upstream_digest": pinned,
+		"prefect_version": "~> 3.4.0", "resolved_prefect_version": "3.4.2",
+	} {
+		if got := s.attr(pinAddress, attr); got != want {
+			t.Errorf("after the failed apply %s = %q, want %q", attr, got, want)
+		}
+	}
+	if list := s.must("state", "list"); strings.Contains(list, "prefectimage_pin.fresh") {
+		t.Errorf("a pin whose create failed is in state:\n%s", list)
+	}
+
+	faults.set(nil)()
+	s.must("apply", "-input=false", "-auto-approve")
+	if got, want := s.attr(pinAddress, "digest"), mustDigest(t, reg, "3.5.0-python3.12"); got != want {
+		t.Errorf("digest %s once the registry answers, want %s", got, want)
+	}
+	if got := s.attr("prefectimage_pin.fresh", "tag"); got != "3.5.0-python3.12" {
+		t.Errorf("fresh pin tag %s once the registry answers, want 3.5.0-python3.12", got)
+	}
+	if out := s.must("plan", "-input=false", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+		t.Errorf("the plan after the apply is not empty:\n%s", out)
 	}
 }
