@@ -200,3 +200,67 @@ resource "prefectimage_pin" "fresh" {
 		t.Errorf("the plan after the apply is not empty:\n%s", out)
 	}
 }
+
+// Config-driven import with for_each (Terraform 1.7): one import block
+// brings in a pin per key, each held as imported. One pins the last good
+// image of a tag re-pushed since, with on_drift = "warn" and a selector
+// the tag meets: the plan imports both and changes only on_drift (an
+// import records "update"), holding both pins, and warns of
+// the re-push; the plan after the apply is as empty.
+func TestAccLifecycle_importForEach(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	s := newCLISession(t)
+	s.atLeast("1.7", "1.7")
+	repo := reg.Host() + "/" + prefectRepo
+	held := mustDigest(t, reg, "3.4.2-python3.12")
+	push(t, reg, "3.4.2-python3.12")()
+	older := mustDigest(t, reg, "3.4.1-python3.11")
+	s.config(providerConfig(reg) + fmt.Sprintf(`
+locals {
+  pins = {
+    flows = { id = "%[1]s:3.4.2-python3.12@%[2]s", prefect_version = "~> 3.4.0", python_version = "3.12", tag = null }
+    old   = { id = "%[1]s:3.4.1-python3.11@%[3]s", prefect_version = null, python_version = null, tag = "3.4.1-python3.11" }
+  }
+}
+
+import {
+  for_each = local.pins
+  to       = prefectimage_pin.p[each.key]
+  id       = each.value.id
+}
+
+resource "prefectimage_pin" "p" {
+  for_each        = local.pins
+  prefect_version = each.value.prefect_version
+  python_version  = each.value.python_version
+  tag             = each.value.tag
+  on_drift        = "warn"
+}
+`, repo, held, older))
+	s.must("init", "-input=false")
+	out := s.must("plan", "-input=false")
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"Plan: 2 to import, 0 to add, 2 to change, 0 to destroy.", // on_drift, recorded as "update" by the import
+		"Upstream Image Moved",
+		"The tag " + repo + ":3.4.2-python3.12 was re-pushed upstream",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Fatalf("plan: want %q\n%s", want, out)
+		}
+	}
+	s.must("apply", "-input=false", "-auto-approve")
+	if got := s.attr(`prefectimage_pin.p["flows"]`, "digest"); got != held {
+		t.Errorf("flows digest %s, want the imported %s", got, held)
+	}
+	if got := s.attr(`prefectimage_pin.p["old"]`, "digest"); got != older {
+		t.Errorf("old digest %s, want the imported %s", got, older)
+	}
+	if out, err := s.run("plan", "-input=false", "-detailed-exitcode"); err != nil {
+		t.Fatalf("the plan after the import's apply is not empty (%v):\n%s", err, out)
+	}
+	if got := s.attr(`prefectimage_pin.p["flows"]`, "digest"); got != held {
+		t.Errorf("flows digest %s after the next plan, want the imported %s", got, held)
+	}
+}
