@@ -163,6 +163,10 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	sel = withoutFilledIn(sel, previous)
+	if resp.Private != nil {
+		resp.Diagnostics.Append(storeSelectorKey(ctx, resp.Private, privatePlannedSelectorKey, sel)...)
+	}
 	state.upstream = storedUpstreamPlatforms(ctx, req.Private)
 	// A refresh that failed left upstream_* as an earlier one recorded it,
 	// unless this plan resolved upstream itself (adoptImported).
@@ -219,6 +223,29 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	r.planDrift(ctx, sel, required, state, &plan, resp)
+}
+
+// withoutFilledIn drops from sel what Terraform copied into the
+// configuration from the state under lifecycle { ignore_changes }: with
+// "all", or naming tag or flavor, the configuration handed to the plan
+// holds the state's values of those, which the provider filled in (the
+// tag a selector picked, the flavor of a pinned tag). A configuration as
+// written never has tag beside a selector attribute (the validators refuse
+// it), so that pair is the mark: for a pin recorded with a selector, the
+// tag is the filled-in part; for one recorded with a tag, the selector
+// attributes are. Taken as written, the pair was a changed selector, and
+// the plan moved the pin onto a re-push of its tag whatever on_drift said.
+func withoutFilledIn(sel selector, previous *selector) selector {
+	if previous == nil || sel.Tag == "" ||
+		(sel.PrefectVersion == "" && sel.PythonVersion == "" && sel.Flavor == "" && !sel.AllowPrereleases) {
+		return sel
+	}
+	if previous.Tag == "" {
+		sel.Tag = ""
+		return sel
+	}
+	sel.PrefectVersion, sel.PythonVersion, sel.Flavor, sel.AllowPrereleases = "", "", "", false
+	return sel
 }
 
 // adoptImported takes the configured selector as the imported pin's own
@@ -353,6 +380,27 @@ func takePlannedUpstream(ctx context.Context, req resource.UpdateRequest, resp *
 		plan.UpstreamTag, plan.UpstreamDigest = optionalString(up.Tag), types.StringValue(up.Digest)
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedUpstreamKey, nil)...)
+}
+
+// privatePlannedSelectorKey holds the selector a plan of an existing pin
+// judged, for Update to record as the pin's (privateSelectorKey).
+// Terraform plans with the attributes named in lifecycle { ignore_changes }
+// as the state holds them, but hands the apply the configuration as
+// written: recorded from that, an edited, ignored constraint became the
+// pin's selector, which the next refresh resolved and the next plan took
+// for a changed one.
+const privatePlannedSelectorKey = "planned_selector"
+
+// takePlannedSelector returns the selector the plan judged
+// (privatePlannedSelectorKey), else configured, and removes the record.
+func takePlannedSelector(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, configured selector) selector {
+	planned, diags := storedSelectorKey(ctx, req.Private, privatePlannedSelectorKey)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedSelectorKey, nil)...)
+	if planned == nil {
+		return configured
+	}
+	return *planned
 }
 
 // pinKnownAfterApply marks what drift can change as unknown: the pin,
@@ -874,7 +922,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
-	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel.effective(r.data.defaultRepository))...)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.data.defaultRepository)))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -932,10 +980,14 @@ type privateState interface {
 }
 
 func storedSelector(ctx context.Context, private privateState) (*selector, diag.Diagnostics) {
+	return storedSelectorKey(ctx, private, privateSelectorKey)
+}
+
+func storedSelectorKey(ctx context.Context, private privateState, key string) (*selector, diag.Diagnostics) {
 	if private == nil {
 		return nil, nil
 	}
-	raw, diags := private.GetKey(ctx, privateSelectorKey)
+	raw, diags := private.GetKey(ctx, key)
 	if diags.HasError() || len(raw) == 0 {
 		return nil, diags
 	}
@@ -996,6 +1048,10 @@ func storeUpstreamPlatforms(ctx context.Context, private privateState, up *upstr
 }
 
 func storeSelector(ctx context.Context, private privateState, sel selector) diag.Diagnostics {
+	return storeSelectorKey(ctx, private, privateSelectorKey, sel)
+}
+
+func storeSelectorKey(ctx context.Context, private privateState, key string, sel selector) diag.Diagnostics {
 	if private == nil {
 		return nil
 	}
@@ -1005,5 +1061,5 @@ func storeSelector(ctx context.Context, private privateState, sel selector) diag
 		diags.AddError("Unable to Record the Selector", err.Error())
 		return diags
 	}
-	return private.SetKey(ctx, privateSelectorKey, raw)
+	return private.SetKey(ctx, key, raw)
 }
