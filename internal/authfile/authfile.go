@@ -6,8 +6,10 @@ package authfile
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -41,20 +43,28 @@ func DockerConfigFound() bool {
 
 // podmanAuthFiles are the auth files read when there is no Docker config,
 // in turn, as podman reads them (containers-auth.json(5), containers/image's
-// getAuthFilePaths): REGISTRY_AUTH_FILE alone when it exists (as
-// go-containerregistry, a REGISTRY_AUTH_FILE that does not exist is passed
-// over), else containers/auth.json under XDG_RUNTIME_DIR, where podman
-// login writes, then under XDG_CONFIG_HOME or ~/.config. Only those that
-// exist; none when none does. go-containerregistry's keychain reads only
-// the first of them that exists, so a registry logged in to in the second
-// went anonymous whenever the first existed.
+// getAuthFilePaths): REGISTRY_AUTH_FILE alone when it exists (one that
+// does not exist is passed over, as go-containerregistry does), else
+// containers/auth.json under XDG_RUNTIME_DIR, where podman login writes
+// (without XDG_RUNTIME_DIR, on Linux, /run/containers/<uid>/auth.json),
+// then under XDG_CONFIG_HOME or ~/.config. Only those that exist.
+// go-containerregistry's keychain reads only the first of XDG_RUNTIME_DIR's
+// and ~/.config's that exists, and never /run/containers/<uid>, so a
+// registry logged in to in the second went anonymous whenever the first
+// existed, and one logged in to in /run/containers/<uid> always did.
 func podmanAuthFiles() []string {
 	if p := os.Getenv("REGISTRY_AUTH_FILE"); p != "" && fileExists(p) {
 		return []string{filepath.Clean(p)}
 	}
 	var files []string
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && fileExists(filepath.Join(dir, "containers", "auth.json")) {
-		files = append(files, filepath.Join(dir, "containers", "auth.json"))
+	runtimeFile := ""
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		runtimeFile = filepath.Join(dir, "containers", "auth.json")
+	} else if runtime.GOOS == "linux" {
+		runtimeFile = fmt.Sprintf(perUIDAuthFile, os.Getuid())
+	}
+	if runtimeFile != "" && fileExists(runtimeFile) {
+		files = append(files, runtimeFile)
 	}
 	dir := os.Getenv("XDG_CONFIG_HOME")
 	if home, err := os.UserHomeDir(); dir == "" && err == nil {
@@ -65,6 +75,10 @@ func podmanAuthFiles() []string {
 	}
 	return files
 }
+
+// perUIDAuthFile is the auth file podman login writes, with the user id,
+// where XDG_RUNTIME_DIR is not set, on Linux.
+var perUIDAuthFile = "/run/containers/%d/auth.json"
 
 // dockerHub is Docker Hub's registry as podman login writes it.
 const dockerHub = "docker.io"
