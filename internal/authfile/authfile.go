@@ -6,8 +6,10 @@ package authfile
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -39,26 +41,44 @@ func DockerConfigFound() bool {
 	return dir != "" && fileExists(filepath.Join(dir, "config.json"))
 }
 
-// podmanAuthFile is the auth file go-containerregistry's keychain reads
-// when there is no Docker config: REGISTRY_AUTH_FILE, else
-// containers/auth.json under XDG_RUNTIME_DIR, else under XDG_CONFIG_HOME
-// or ~/.config; "" when none exists.
-func podmanAuthFile() string {
+// podmanAuthFiles are the auth files read when there is no Docker config,
+// in turn, as podman reads them (containers-auth.json(5), containers/image's
+// getAuthFilePaths): REGISTRY_AUTH_FILE alone when it exists (one that
+// does not exist is passed over, as go-containerregistry does), else
+// containers/auth.json under XDG_RUNTIME_DIR, where podman login writes
+// (without XDG_RUNTIME_DIR, on Linux, /run/containers/<uid>/auth.json),
+// then under XDG_CONFIG_HOME or ~/.config. Only those that exist.
+// go-containerregistry's keychain reads only the first of XDG_RUNTIME_DIR's
+// and ~/.config's that exists, and never /run/containers/<uid>, so a
+// registry logged in to in the second went anonymous whenever the first
+// existed, and one logged in to in /run/containers/<uid> always did.
+func podmanAuthFiles() []string {
 	if p := os.Getenv("REGISTRY_AUTH_FILE"); p != "" && fileExists(p) {
-		return filepath.Clean(p)
+		return []string{filepath.Clean(p)}
 	}
-	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" && fileExists(filepath.Join(dir, "containers", "auth.json")) {
-		return filepath.Join(dir, "containers", "auth.json")
+	var files []string
+	runtimeFile := ""
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		runtimeFile = filepath.Join(dir, "containers", "auth.json")
+	} else if runtime.GOOS == "linux" {
+		runtimeFile = fmt.Sprintf(perUIDAuthFile, os.Getuid())
+	}
+	if runtimeFile != "" && fileExists(runtimeFile) {
+		files = append(files, runtimeFile)
 	}
 	dir := os.Getenv("XDG_CONFIG_HOME")
 	if home, err := os.UserHomeDir(); dir == "" && err == nil {
 		dir = filepath.Join(home, ".config")
 	}
-	if p := filepath.Join(dir, "containers", "auth.json"); dir != "" && fileExists(p) {
-		return p
+	if p := filepath.Join(dir, "containers", "auth.json"); dir != "" && fileExists(p) && !slices.Contains(files, p) {
+		files = append(files, p)
 	}
-	return ""
+	return files
 }
+
+// perUIDAuthFile is the auth file podman login writes, with the user id,
+// where XDG_RUNTIME_DIR is not set, on Linux.
+var perUIDAuthFile = "/run/containers/%d/auth.json"
 
 // dockerHub is Docker Hub's registry as podman login writes it.
 const dockerHub = "docker.io"
@@ -71,10 +91,12 @@ func fileExists(path string) bool {
 // Lookup looks the repository up where there is no Docker
 // config file: DOCKER_AUTH_CONFIG, as docker reads it (the exact keys
 // go-containerregistry asks: the repository, then the registry, Docker
-// Hub's as https://index.docker.io/v1/), then Podman's auth file, as
-// podman reads it (podmanLookup), a credential helper run within timeout.
-// ok is false when neither holds credentials for it; file is the auth
-// file read, for error messages.
+// Hub's as https://index.docker.io/v1/), then Podman's auth files in turn
+// (podmanAuthFiles), the first that holds credentials for it, each read
+// as podman reads it (podmanLookup), a credential helper run within
+// timeout. ok is false when none holds credentials for it; file is the
+// auth file that gave them, or the one that could not be read, for error
+// messages.
 func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, source, file string, ok bool, err error) {
 	for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
 		ac, ok, err := envAuthConfig(key)
@@ -85,25 +107,32 @@ func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (c
 			return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, "the " + configfile.DockerEnvConfigKey + " environment variable", "", true, nil
 		}
 	}
-	file = podmanAuthFile()
-	if file == "" {
-		return cfg, "", "", false, nil
+	for _, file := range podmanAuthFiles() {
+		ac, err := podmanFileLookup(ctx, file, repo, timeout)
+		if err != nil {
+			return cfg, "", file, false, err
+		}
+		if ac != (types.AuthConfig{}) {
+			return authn.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken},
+				"Podman's auth file " + file, file, true, nil
+		}
 	}
+	return cfg, "", "", false, nil
+}
+
+// podmanFileLookup is the repository's credentials in the Podman auth file
+// (podmanLookup), empty when it holds none.
+func podmanFileLookup(ctx context.Context, file string, repo name.Repository, timeout time.Duration) (types.AuthConfig, error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return cfg, "", file, false, err
+		return types.AuthConfig{}, err
 	}
 	defer func() { _ = f.Close() }()
 	cf, err := config.LoadFromReader(f)
 	if err != nil {
-		return cfg, "", file, false, err
+		return types.AuthConfig{}, err
 	}
-	ac, err := podmanLookup(ctx, cf, repo, timeout)
-	if err != nil || ac == (types.AuthConfig{}) {
-		return cfg, "", file, false, err
-	}
-	return authn.AuthConfig{Username: ac.Username, Password: ac.Password, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken},
-		"Podman's auth file " + file, file, true, nil
+	return podmanLookup(ctx, cf, repo, timeout)
 }
 
 // envAuthConfig is DOCKER_AUTH_CONFIG's entry for key, as docker reads

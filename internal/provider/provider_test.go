@@ -27,13 +27,22 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 const prefectRepo = "prefecthq/prefect"
 
-// isolateHome points HOME and DOCKER_CONFIG at empty temp dirs, so no test
-// reads the developer's real Docker credentials. It returns DOCKER_CONFIG.
+// isolateHome points HOME, DOCKER_CONFIG and Podman's auth file locations
+// at empty temp dirs, so no test reads the developer's real Docker or
+// Podman credentials. It returns DOCKER_CONFIG.
 func isolateHome(t *testing.T) string {
 	t.Helper()
-	t.Setenv("HOME", t.TempDir())
+	home := t.TempDir()
+	t.Setenv("HOME", home)
 	dockerConfig := t.TempDir()
 	t.Setenv("DOCKER_CONFIG", dockerConfig)
+	// Without a Docker config, DOCKER_AUTH_CONFIG and Podman's auth files
+	// are read: none of the machine's (XDG_RUNTIME_DIR set keeps
+	// /run/containers/<uid>/auth.json unread).
+	t.Setenv("DOCKER_AUTH_CONFIG", "")
+	t.Setenv("REGISTRY_AUTH_FILE", "")
+	t.Setenv("XDG_RUNTIME_DIR", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
 	t.Setenv("PREFECTIMAGE_REPOSITORY", "")
 	return dockerConfig
 }

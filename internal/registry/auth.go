@@ -475,7 +475,7 @@ func (e *keychainError) Error() string {
 // advice says what to fix.
 func (e *keychainError) advice() string {
 	if e.file != "" {
-		return "Fix or remove that auth file (REGISTRY_AUTH_FILE, or containers/auth.json under XDG_RUNTIME_DIR or ~/.config) or its credential helper."
+		return "Fix or remove that auth file (REGISTRY_AUTH_FILE, or containers/auth.json under XDG_RUNTIME_DIR, /run/containers/<uid> or ~/.config) or its credential helper."
 	}
 	return "Fix or remove that Docker config (DOCKER_CONFIG or ~/.docker/config.json) or its credential helper."
 }

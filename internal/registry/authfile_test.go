@@ -195,3 +195,58 @@ func TestPodmanAuthFileCredHelper(t *testing.T) {
 		t.Errorf("user %q for ghcr.io, which has no helper nor entry; want anonymous", user)
 	}
 }
+
+// Podman reads its auth files in turn, $XDG_RUNTIME_DIR/containers/auth.json
+// (where podman login writes) and then ~/.config/containers/auth.json
+// (XDG_CONFIG_HOME's), and takes the first that holds credentials for the
+// repository (containers-auth.json(5), containers/image's
+// getAuthFilePaths). Only the first file that existed was read, as
+// go-containerregistry reads one, so a registry logged in to in the second
+// went anonymous whenever the first existed, for another registry.
+func TestPodmanAuthFilesReadInTurn(t *testing.T) {
+	f := newFake(t, withBasic("me", secret))
+	f.setTags("acme/x", []string{"a"})
+	config := podmanAuth(t, `{"auths":{"`+f.host+`":{"auth":"`+b64("me:wrong-"+secret)+`"},"quay.io":{"auth":"`+b64("config:p")+`"}}}`)
+	runtimeDir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", runtimeDir)
+	runtime := filepath.Join(runtimeDir, "containers", "auth.json")
+	if err := os.MkdirAll(filepath.Dir(runtime), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(runtime, []byte(`{"auths":{"ghcr.io":{"auth":"`+b64("runtime:p")+`"},"quay.io/org-b":{"auth":"`+b64("runtime-b:p")+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ repo, user, file string }{
+		{"ghcr.io/acme/prefect", "runtime", runtime},
+		{"quay.io/org-b/prefect", "runtime-b", runtime}, // the first file's, though the second has the host's
+		{"quay.io/org-c/prefect", "config", config},
+		{"registry.test/acme/prefect", "", ""},
+	} {
+		user, source := userFor(t, tc.repo)
+		if user != tc.user || user != "" && source != "Podman's auth file "+tc.file {
+			t.Errorf("%s: user %q from %q; want %q from %s", tc.repo, user, source, tc.user, tc.file)
+		}
+	}
+
+	// A refusal names the file the credentials came from, and neither it
+	// nor the log quotes them.
+	logs := &logRecorder{}
+	_, err := newTestClient(t, Config{MaxRetries: 0, Logger: logs}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if !IsUnauthorized(err) || !strings.Contains(err.Error(), "This request used Podman's auth file "+config) {
+		t.Errorf("got %v; want a refusal of the credentials of %s", err, config)
+	}
+	if err != nil && strings.Contains(err.Error(), secret) || strings.Contains(logs.text(), secret) {
+		t.Errorf("a credential was quoted:\n%v\n%s", err, logs.text())
+	}
+
+	// A broken first file is an error naming it, as for podman, not
+	// passed over.
+	if err := os.WriteFile(runtime, []byte(`{"auths":{"`+f.host+`":{"auth":"!!!"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	var e *Error
+	if !errors.As(err, &e) || !e.CredentialsUnreadable() || !strings.Contains(err.Error(), "Podman's auth file "+runtime) {
+		t.Errorf("got %v; want unreadable credentials naming %s", err, runtime)
+	}
+}

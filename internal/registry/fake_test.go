@@ -377,14 +377,16 @@ func dockerConfig(t *testing.T, auths map[string]string) {
 	}
 }
 
-// noDockerConfig points HOME and DOCKER_CONFIG at an empty temp dir.
+// noDockerConfig points HOME and DOCKER_CONFIG at an empty temp dir, and
+// Podman's auth files there too: XDG_RUNTIME_DIR is set, so that the
+// machine's /run/containers/<uid>/auth.json is not read.
 func noDockerConfig(t *testing.T) {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	t.Setenv("DOCKER_CONFIG", dir)
 	t.Setenv("REGISTRY_AUTH_FILE", "")
-	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("XDG_RUNTIME_DIR", dir)
 	t.Setenv("XDG_CONFIG_HOME", dir)
 }
 
