@@ -116,7 +116,7 @@ func ParseRepository(s string) (Repository, error) {
 	}
 	host, path := "", s
 	if first, rest, ok := strings.Cut(s, "/"); ok {
-		if first == "localhost" || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
+		if strings.EqualFold(first, "localhost") || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
 			host, path = first, rest
 		}
 	}
@@ -144,7 +144,15 @@ func ParseRepository(s string) (Repository, error) {
 			return Repository{}, fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
 		}
 	}
-	repo, err := name.NewRepository(s)
+	// A host is case-insensitive, as DNS is: it is addressed, keyed and
+	// looked up in the Docker config in lower case. go-containerregistry
+	// keeps it as written: "Docker.IO" was another registry than Docker
+	// Hub, "GHCR.io" a Docker config key that docker login never writes.
+	addressed := s
+	if host != "" {
+		addressed = strings.ToLower(host) + "/" + path
+	}
+	repo, err := name.NewRepository(addressed)
 	if err != nil {
 		return Repository{}, fmt.Errorf("%q is not a repository: %w", s, err)
 	}
@@ -161,9 +169,9 @@ func looksLikeHost(s string) bool {
 	before, after, hasPort := strings.Cut(s, ":")
 	if hasPort {
 		_, err := strconv.Atoi(after)
-		return err == nil && (strings.Contains(before, ".") || before == "localhost")
+		return err == nil && (strings.Contains(before, ".") || strings.EqualFold(before, "localhost"))
 	}
-	return strings.Contains(s, ".") || s == "localhost"
+	return strings.Contains(s, ".") || strings.EqualFold(s, "localhost")
 }
 
 // CheckHost validates "host[:port]" as it appears before the first '/'

@@ -136,6 +136,7 @@ func TestSameRepository(t *testing.T) {
 		{"docker.io/prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect", true},
 		{"prefecthq/prefect", "docker.io:443/prefecthq/prefect", true},
 		{"prefecthq/prefect", "Docker.IO/prefecthq/prefect", true},
+		{"localhost/acme/prefect", "LOCALHOST/acme/prefect", true},
 		{"python", "docker.io/library/python", true},
 		{"library/python", "index.docker.io/library/python", true},
 		{"localhost:5000/prefecthq/prefect", "LOCALHOST:5000/prefecthq/prefect", true},
@@ -159,6 +160,51 @@ func TestSameRepository(t *testing.T) {
 		}
 		if got := SameRepository(tc.b, tc.a); got != tc.same {
 			t.Errorf("SameRepository(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.same)
+		}
+	}
+}
+
+// A host is case-insensitive, as DNS is, and docker and crane keep it as
+// written: a repository whose host is written in upper case is addressed
+// at the host in lower case, so that Docker Hub written Docker.IO is Docker
+// Hub (index.docker.io, library/ for an official image) as Same already
+// says, not a request to https://DOCKER.IO/v2/python/, and LOCALHOST/x is
+// the host localhost, not a path in upper case.
+func TestRepositoryHostFoldedForRequests(t *testing.T) {
+	for _, tc := range []struct{ in, host, path string }{
+		{"Docker.IO/prefecthq/prefect", "index.docker.io", "/v2/prefecthq/prefect/tags/list"},
+		{"DOCKER.IO/python", "index.docker.io", "/v2/library/python/tags/list"},
+		{"Index.Docker.IO/library/python", "index.docker.io", "/v2/library/python/tags/list"},
+		{"GHCR.io/acme/prefect", "ghcr.io", "/v2/acme/prefect/tags/list"},
+		{"LOCALHOST:5000/prefecthq/prefect", "localhost:5000", "/v2/prefecthq/prefect/tags/list"},
+		{"LOCALHOST/prefecthq/prefect", "localhost", "/v2/prefecthq/prefect/tags/list"},
+		{"[::1]:5000/prefecthq/prefect", "[::1]:5000", "/v2/prefecthq/prefect/tags/list"},
+	} {
+		r, err := ParseRepository(tc.in)
+		if err != nil {
+			t.Errorf("ParseRepository(%q): %v", tc.in, err)
+			continue
+		}
+		if u := r.v2URL("tags/list"); r.Host() != tc.host || u.Host != tc.host || u.Path != tc.path {
+			t.Errorf("ParseRepository(%q): host %q, URL %s; want host %q, path %s", tc.in, r.Host(), u, tc.host, tc.path)
+		}
+		if r.String() != tc.in {
+			t.Errorf("ParseRepository(%q).String() = %q, want it as written", tc.in, r.String())
+		}
+	}
+	if !SameRepository("python", "DOCKER.IO/python") || !SameRepository("LOCALHOST/acme/prefect", "localhost/acme/prefect") {
+		t.Error("a repository with its host in upper case is not the same as with it in lower case")
+	}
+}
+
+// The Docker config's credentials for a host are found for a repository
+// whose host is written in another case: docker login ghcr.io writes
+// "ghcr.io", and GHCR.io/acme/prefect went anonymous.
+func TestRepositoryHostCaseFindsDockerConfig(t *testing.T) {
+	dockerConfig(t, map[string]string{"ghcr.io": "g:p", "https://index.docker.io/v1/": "hub:p"})
+	for repo, want := range map[string]string{"GHCR.io/acme/prefect": "g", "Docker.IO/prefecthq/prefect": "hub"} {
+		if user, source := userFor(t, repo); user != want {
+			t.Errorf("%s: credentials of %q (%s), want %q's from the Docker config", repo, user, source, want)
 		}
 	}
 }
