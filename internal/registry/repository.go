@@ -139,6 +139,9 @@ func ParseRepository(s string) (Repository, error) {
 		case comp == "":
 			return Repository{}, fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
 		case strings.ToLower(comp) != comp:
+			if lower := strings.TrimPrefix(host+"/"+strings.ToLower(path), "/"); validPath(strings.ToLower(path)) {
+				return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case: write %q", s, lower)
+			}
 			return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
 		case !pathComponent.MatchString(comp):
 			return Repository{}, fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
@@ -157,6 +160,17 @@ func ParseRepository(s string) (Repository, error) {
 		return Repository{}, fmt.Errorf("%q is not a repository: %w", s, err)
 	}
 	return Repository{written: s, registry: cmp.Or(host, dockerHub), name: repo, key: repo.Name()}, nil
+}
+
+// validPath reports whether every '/'-separated component of path is a
+// path component by the distribution grammar.
+func validPath(path string) bool {
+	for _, comp := range strings.Split(path, "/") {
+		if !pathComponent.MatchString(comp) {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeHost reports whether a slash-free string is more likely a
