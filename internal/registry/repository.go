@@ -209,6 +209,9 @@ func CheckHost(h string) error {
 			return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets", h)
 		}
 	} else {
+		if strings.Count(h, ":") > 1 {
+			return fmt.Errorf("the registry host %q looks like an IPv6 address without brackets; write the address between brackets and any port after them, such as [::1] or [::1]:5000", h)
+		}
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
 			hostname, port = h[:i], h[i+1:]
 		}

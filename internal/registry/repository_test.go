@@ -52,6 +52,9 @@ func TestParseRepository(t *testing.T) {
 		{"ghcr.io:/acme/prefect", "invalid port"},
 		{"gh_cr.io/acme/prefect", "not a valid host name"},
 		{"[::1/prefect", "unclosed"},
+		{"::1/prefect", "IPv6 address without brackets; write the address between brackets"},
+		{"fe80::1/prefect", "such as [::1] or [::1]:5000"},
+		{"2001:db8::1:5000/acme/prefect", "IPv6 address without brackets"},
 		{strings.Repeat("a", 256), "at most 255"},
 	}
 	for _, tc := range cases {
