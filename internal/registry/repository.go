@@ -151,9 +151,19 @@ func ParseRepository(s string) (Repository, error) {
 	// looked up in the Docker config in lower case. go-containerregistry
 	// keeps it as written: "Docker.IO" was another registry than Docker
 	// Hub, "GHCR.io" a Docker config key that docker login never writes.
+	//
+	// Docker Hub by its other names (registry-1.docker.io, docker.io:443)
+	// is index.docker.io too, where credentials are matched to it and
+	// docker login keeps them, but only for a path of two or more
+	// components: for one, index.docker.io would add library/, which
+	// docker does not on those names.
 	addressed := s
 	if host != "" {
-		addressed = strings.ToLower(host) + "/" + path
+		h := strings.ToLower(host)
+		if k, err := normalizeHostPort(h); err == nil && k == name.DefaultRegistry && strings.Contains(path, "/") {
+			h = name.DefaultRegistry
+		}
+		addressed = h + "/" + path
 	}
 	repo, err := name.NewRepository(addressed)
 	if err != nil {

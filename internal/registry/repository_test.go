@@ -214,3 +214,24 @@ func TestRepositoryHostCaseFindsDockerConfig(t *testing.T) {
 		}
 	}
 }
+
+// docker login writes Docker Hub's credentials under
+// https://index.docker.io/v1/; a repository that names Docker Hub by its
+// other names (registry-1.docker.io, docker.io:443), which a registry_auth
+// block for docker.io matches, finds them too, instead of going anonymous
+// into Docker Hub's pull limit. A single-component path on such a host is
+// left as docker reads it (no library/ added).
+func TestRepositoryDockerHubSpellingsFindDockerLogin(t *testing.T) {
+	dockerConfig(t, map[string]string{"https://index.docker.io/v1/": "hub:p"})
+	for _, repo := range []string{"registry-1.docker.io/prefecthq/prefect", "docker.io:443/prefecthq/prefect", "Registry-1.Docker.IO:443/prefecthq/prefect"} {
+		if user, source := userFor(t, repo); user != "hub" {
+			t.Errorf("%s: credentials of %q (%s), want docker login's for Docker Hub", repo, user, source)
+		}
+		if r := repoOf(t, repo); r.Host() != "index.docker.io" || r.String() != repo {
+			t.Errorf("%s: host %q, written %q; want index.docker.io and the repository as written", repo, r.Host(), r.String())
+		}
+	}
+	if r := repoOf(t, "registry-1.docker.io/python"); r.v2URL("tags/list").Path != "/v2/python/tags/list" {
+		t.Errorf("registry-1.docker.io/python is addressed at %s, want /v2/python/ as docker reads it", r.v2URL("tags/list"))
+	}
+}
