@@ -273,6 +273,10 @@ func validHost(s string) error {
 		return errors.New("the host holds credentials (user:password@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
 	}
 	const advice = "write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https://, no path, no wildcard: one host each)"
+	if _, _, err := net.ParseCIDR(s); err == nil {
+		// docker's daemon.json takes ranges in insecure-registries.
+		return fmt.Errorf("%q is a CIDR range, which docker's daemon.json takes but this provider does not: each entry is one registry host; %s", s, advice)
+	}
 	if s == "" || strings.ContainsAny(s, "/ @") {
 		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}

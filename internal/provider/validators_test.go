@@ -102,3 +102,21 @@ func TestShortPrefectVersionWarnsForListing(t *testing.T) {
 		}
 	}
 }
+
+// An insecure_registries entry copied from docker's daemon.json, which
+// takes CIDR ranges ("10.0.0.0/8"), is refused saying that it is a range
+// and that each entry is one host, not that it has a path.
+func TestValidHostRefusesCIDRAsARange(t *testing.T) {
+	for _, s := range []string{"10.0.0.0/8", "192.168.1.0/24", "127.0.0.0/8", "fd00::/8"} {
+		err := validHost(s)
+		if err == nil {
+			t.Errorf("validHost(%q) = nil, want an error", s)
+			continue
+		}
+		for _, want := range []string{"CIDR range", "one registry host", "registry.internal:5000"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("validHost(%q) = %v: does not say %q", s, err, want)
+			}
+		}
+	}
+}

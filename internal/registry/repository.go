@@ -116,7 +116,7 @@ func ParseRepository(s string) (Repository, error) {
 	}
 	host, path := "", s
 	if first, rest, ok := strings.Cut(s, "/"); ok {
-		if first == "localhost" || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
+		if strings.EqualFold(first, "localhost") || strings.ContainsAny(first, ".:") || strings.HasPrefix(first, "[") {
 			host, path = first, rest
 		}
 	}
@@ -139,16 +139,48 @@ func ParseRepository(s string) (Repository, error) {
 		case comp == "":
 			return Repository{}, fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
 		case strings.ToLower(comp) != comp:
+			if lower := strings.TrimPrefix(host+"/"+strings.ToLower(path), "/"); validPath(strings.ToLower(path)) {
+				return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case: write %q", s, lower)
+			}
 			return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
 		case !pathComponent.MatchString(comp):
 			return Repository{}, fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
 		}
 	}
-	repo, err := name.NewRepository(s)
+	// A host is case-insensitive, as DNS is: it is addressed, keyed and
+	// looked up in the Docker config in lower case. go-containerregistry
+	// keeps it as written: "Docker.IO" was another registry than Docker
+	// Hub, "GHCR.io" a Docker config key that docker login never writes.
+	//
+	// Docker Hub by its other names (registry-1.docker.io, docker.io:443)
+	// is index.docker.io too, where credentials are matched to it and
+	// docker login keeps them, but only for a path of two or more
+	// components: for one, index.docker.io would add library/, which
+	// docker does not on those names.
+	addressed := s
+	if host != "" {
+		h := strings.ToLower(host)
+		if k, err := normalizeHostPort(h); err == nil && k == name.DefaultRegistry && strings.Contains(path, "/") {
+			h = name.DefaultRegistry
+		}
+		addressed = h + "/" + path
+	}
+	repo, err := name.NewRepository(addressed)
 	if err != nil {
 		return Repository{}, fmt.Errorf("%q is not a repository: %w", s, err)
 	}
 	return Repository{written: s, registry: cmp.Or(host, dockerHub), name: repo, key: repo.Name()}, nil
+}
+
+// validPath reports whether every '/'-separated component of path is a
+// path component by the distribution grammar.
+func validPath(path string) bool {
+	for _, comp := range strings.Split(path, "/") {
+		if !pathComponent.MatchString(comp) {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeHost reports whether a slash-free string is more likely a
@@ -161,9 +193,9 @@ func looksLikeHost(s string) bool {
 	before, after, hasPort := strings.Cut(s, ":")
 	if hasPort {
 		_, err := strconv.Atoi(after)
-		return err == nil && (strings.Contains(before, ".") || before == "localhost")
+		return err == nil && (strings.Contains(before, ".") || strings.EqualFold(before, "localhost"))
 	}
-	return strings.Contains(s, ".") || s == "localhost"
+	return strings.Contains(s, ".") || strings.EqualFold(s, "localhost")
 }
 
 // CheckHost validates "host[:port]" as it appears before the first '/'
@@ -187,6 +219,9 @@ func CheckHost(h string) error {
 			return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets", h)
 		}
 	} else {
+		if strings.Count(h, ":") > 1 {
+			return fmt.Errorf("the registry host %q looks like an IPv6 address without brackets; write the address between brackets and any port after them, such as [::1] or [::1]:5000", h)
+		}
 		if i := strings.LastIndexByte(h, ':'); i >= 0 {
 			hostname, port = h[:i], h[i+1:]
 		}

@@ -39,6 +39,9 @@ func TestParseRepository(t *testing.T) {
 		{"prefecthq//prefect", "empty path component"},
 		{"/prefecthq/prefect", "empty path component"},
 		{"PrefectHQ/prefect", "upper-case"},
+		{"PrefectHQ/prefect", `write "prefecthq/prefect"`},
+		{"GHCR.io/Acme/Prefect", `write "GHCR.io/acme/prefect"`},
+		{"127.0.0.1:5000/PrefectHQ/prefect", `write "127.0.0.1:5000/prefecthq/prefect"`},
 		{"prefecthq/-prefect", "invalid path component"},
 		{"prefecthq/prefect-", "invalid path component"},
 		{"prefecthq/pre..fect", "invalid path component"},
@@ -49,6 +52,9 @@ func TestParseRepository(t *testing.T) {
 		{"ghcr.io:/acme/prefect", "invalid port"},
 		{"gh_cr.io/acme/prefect", "not a valid host name"},
 		{"[::1/prefect", "unclosed"},
+		{"::1/prefect", "IPv6 address without brackets; write the address between brackets"},
+		{"fe80::1/prefect", "such as [::1] or [::1]:5000"},
+		{"2001:db8::1:5000/acme/prefect", "IPv6 address without brackets"},
 		{strings.Repeat("a", 256), "at most 255"},
 	}
 	for _, tc := range cases {
@@ -136,6 +142,7 @@ func TestSameRepository(t *testing.T) {
 		{"docker.io/prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect", true},
 		{"prefecthq/prefect", "docker.io:443/prefecthq/prefect", true},
 		{"prefecthq/prefect", "Docker.IO/prefecthq/prefect", true},
+		{"localhost/acme/prefect", "LOCALHOST/acme/prefect", true},
 		{"python", "docker.io/library/python", true},
 		{"library/python", "index.docker.io/library/python", true},
 		{"localhost:5000/prefecthq/prefect", "LOCALHOST:5000/prefecthq/prefect", true},
@@ -160,5 +167,71 @@ func TestSameRepository(t *testing.T) {
 		if got := SameRepository(tc.b, tc.a); got != tc.same {
 			t.Errorf("SameRepository(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.same)
 		}
+	}
+}
+
+// A host is case-insensitive, as DNS is, and docker and crane keep it as
+// written: a repository whose host is written in upper case is addressed
+// at the host in lower case, so that Docker Hub written Docker.IO is Docker
+// Hub (index.docker.io, library/ for an official image) as Same already
+// says, not a request to https://DOCKER.IO/v2/python/, and LOCALHOST/x is
+// the host localhost, not a path in upper case.
+func TestRepositoryHostFoldedForRequests(t *testing.T) {
+	for _, tc := range []struct{ in, host, path string }{
+		{"Docker.IO/prefecthq/prefect", "index.docker.io", "/v2/prefecthq/prefect/tags/list"},
+		{"DOCKER.IO/python", "index.docker.io", "/v2/library/python/tags/list"},
+		{"Index.Docker.IO/library/python", "index.docker.io", "/v2/library/python/tags/list"},
+		{"GHCR.io/acme/prefect", "ghcr.io", "/v2/acme/prefect/tags/list"},
+		{"LOCALHOST:5000/prefecthq/prefect", "localhost:5000", "/v2/prefecthq/prefect/tags/list"},
+		{"LOCALHOST/prefecthq/prefect", "localhost", "/v2/prefecthq/prefect/tags/list"},
+		{"[::1]:5000/prefecthq/prefect", "[::1]:5000", "/v2/prefecthq/prefect/tags/list"},
+	} {
+		r, err := ParseRepository(tc.in)
+		if err != nil {
+			t.Errorf("ParseRepository(%q): %v", tc.in, err)
+			continue
+		}
+		if u := r.v2URL("tags/list"); r.Host() != tc.host || u.Host != tc.host || u.Path != tc.path {
+			t.Errorf("ParseRepository(%q): host %q, URL %s; want host %q, path %s", tc.in, r.Host(), u, tc.host, tc.path)
+		}
+		if r.String() != tc.in {
+			t.Errorf("ParseRepository(%q).String() = %q, want it as written", tc.in, r.String())
+		}
+	}
+	if !SameRepository("python", "DOCKER.IO/python") || !SameRepository("LOCALHOST/acme/prefect", "localhost/acme/prefect") {
+		t.Error("a repository with its host in upper case is not the same as with it in lower case")
+	}
+}
+
+// The Docker config's credentials for a host are found for a repository
+// whose host is written in another case: docker login ghcr.io writes
+// "ghcr.io", and GHCR.io/acme/prefect went anonymous.
+func TestRepositoryHostCaseFindsDockerConfig(t *testing.T) {
+	dockerConfig(t, map[string]string{"ghcr.io": "g:p", "https://index.docker.io/v1/": "hub:p"})
+	for repo, want := range map[string]string{"GHCR.io/acme/prefect": "g", "Docker.IO/prefecthq/prefect": "hub"} {
+		if user, source := userFor(t, repo); user != want {
+			t.Errorf("%s: credentials of %q (%s), want %q's from the Docker config", repo, user, source, want)
+		}
+	}
+}
+
+// docker login writes Docker Hub's credentials under
+// https://index.docker.io/v1/; a repository that names Docker Hub by its
+// other names (registry-1.docker.io, docker.io:443), which a registry_auth
+// block for docker.io matches, finds them too, instead of going anonymous
+// into Docker Hub's pull limit. A single-component path on such a host is
+// left as docker reads it (no library/ added).
+func TestRepositoryDockerHubSpellingsFindDockerLogin(t *testing.T) {
+	dockerConfig(t, map[string]string{"https://index.docker.io/v1/": "hub:p"})
+	for _, repo := range []string{"registry-1.docker.io/prefecthq/prefect", "docker.io:443/prefecthq/prefect", "Registry-1.Docker.IO:443/prefecthq/prefect"} {
+		if user, source := userFor(t, repo); user != "hub" {
+			t.Errorf("%s: credentials of %q (%s), want docker login's for Docker Hub", repo, user, source)
+		}
+		if r := repoOf(t, repo); r.Host() != "index.docker.io" || r.String() != repo {
+			t.Errorf("%s: host %q, written %q; want index.docker.io and the repository as written", repo, r.Host(), r.String())
+		}
+	}
+	if r := repoOf(t, "registry-1.docker.io/python"); r.v2URL("tags/list").Path != "/v2/python/tags/list" {
+		t.Errorf("registry-1.docker.io/python is addressed at %s, want /v2/python/ as docker reads it", r.v2URL("tags/list"))
 	}
 }
