@@ -72,6 +72,9 @@ func TestBrokenDockerConfigAdviceNamesRegistryAuth(t *testing.T) {
 	if detail := resolveErrorDetail(err); !strings.Contains(detail, "registry_auth block for "+r.Host()) {
 		t.Errorf("detail lacks the registry_auth advice: %s", detail)
 	}
+	if got, want := resolveErrorSummary(err), "Registry Credentials Unreadable"; got != want {
+		t.Errorf("summary %q, want %q: the registry is not at fault", got, want)
+	}
 }
 
 // listTagsOf lists prefecthq/prefect on r with a registry client of its

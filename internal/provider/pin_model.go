@@ -187,6 +187,8 @@ func resolveErrorSummary(err error) string {
 		return "Platform Not Published for the Image"
 	case errors.As(err, &missing):
 		return "Image Lacks Required Platforms"
+	case credentialsUnreadable(err):
+		return "Registry Credentials Unreadable"
 	case tokenInvalid(err):
 		return "Registry Refused Its Token Service's Token"
 	case tokenRefused(err):
@@ -206,6 +208,14 @@ func resolveErrorSummary(err error) string {
 	default:
 		return "Unable to Resolve Prefect Image"
 	}
+}
+
+// credentialsUnreadable reports whether err is a Docker config, credential
+// helper or Podman auth file that could not be read: neither the registry
+// nor the repository is at fault, so it is not "Unable to Resolve".
+func credentialsUnreadable(err error) bool {
+	var e *registry.Error
+	return errors.As(err, &e) && e.CredentialsUnreadable()
 }
 
 // tokenRefused reports whether err is a 401 or 403 to the token the
