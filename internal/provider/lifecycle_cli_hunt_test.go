@@ -62,21 +62,30 @@ resource "prefectimage_pin" "test" {
 				expectStateString{pinAddress, "upstream_tag", func() string { return tag }},
 				expectStateString{pinAddress, "prefect_version", func() string { return "~> 3.4.0" }},
 			},
-		}, {
+		},
 			// The pinned tag re-pushed: on_drift = "warn" holds the pin
 			// and says so.
-			PreConfig: func() { rec.reset(); push(t, reg, tag)() },
-			Config:    config("~> 3.5.0", "warn"),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectEmptyPlan(),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				expectStateString{pinAddress, "digest", func() string { return pinned }},
-				expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
-			},
-			Check: rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`),
-		}},
+			repushHeldStep(t, reg, rec, config("~> 3.5.0", "warn"), tag, pinned),
+		},
 	})
+}
+
+// repushHeldStep re-pushes the pinned tag, then plans and applies config,
+// whose on_drift is "warn": the plan is empty, the pin holds at pinned,
+// upstream_digest is the re-pushed image's, and the plan warns of it.
+func repushHeldStep(t *testing.T, reg *registrytest.Registry, rec *diagRecorder, config, tag, pinned string) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() { rec.reset(); push(t, reg, tag)() },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectEmptyPlan(),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectStateString{pinAddress, "digest", func() string { return pinned }},
+			expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
+		},
+		Check: rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(reg.Host()+"/"+prefectRepo+":"+tag) + ` was re-pushed upstream`),
+	}
 }
 
 // lifecycle { ignore_changes = all }: Terraform plans with every attribute
@@ -112,18 +121,9 @@ resource "prefectimage_pin" "test" {
 				Steps: []resource.TestStep{{
 					Config:            config,
 					ConfigStateChecks: pinValues(t, reg, pinAddress, repo, tag),
-				}, {
-					PreConfig: func() { rec.reset(); push(t, reg, tag)() },
-					Config:    config,
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectEmptyPlan(),
-					}},
-					ConfigStateChecks: []statecheck.StateCheck{
-						expectStateString{pinAddress, "digest", func() string { return pinned }},
-						expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)},
-					},
-					Check: rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`),
-				}},
+				},
+					repushHeldStep(t, reg, rec, config, tag, pinned),
+				},
 			})
 		})
 	}
