@@ -139,8 +139,8 @@ func ParseRepository(s string) (Repository, error) {
 		case comp == "":
 			return Repository{}, fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
 		case strings.ToLower(comp) != comp:
-			if lower := strings.TrimPrefix(host+"/"+strings.ToLower(path), "/"); validPath(strings.ToLower(path)) {
-				return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case: write %q", s, lower)
+			if lower := strings.ToLower(path); validPath(lower) {
+				return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case: write %q", s, strings.TrimPrefix(host+"/"+lower, "/"))
 			}
 			return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
 		case !pathComponent.MatchString(comp):
