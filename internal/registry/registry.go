@@ -173,6 +173,7 @@ type Client struct {
 	rangeReads  memo.Cache[rangeRead]
 	orders      memo.Cache[order]
 	headPages   memo.Cache[headPage]
+	pages       memo.Cache[listedPage] // by repository key and pageKey: each page read once (getPage)
 	wholeLists  memo.Cache[[]string]
 	heads       memo.Cache[Descriptor]
 	platforms   memo.Cache[Platforms]

@@ -301,8 +301,9 @@ func TestListTagRangeEmptyAndOnePiece(t *testing.T) {
 }
 
 // A registry that fails every request for one piece: the listing fails
-// with that error, nothing of it is cached, and the next call, once the
-// registry answers again, reads every piece afresh.
+// with that error, the failure is not cached, and the next call, once the
+// registry answers again, reads that piece again; the pages answered
+// before are read once per Client, so they are not asked for again.
 func TestListTagRangeOnePieceFails(t *testing.T) {
 	noDockerConfig(t)
 	var failing atomic.Bool
@@ -334,8 +335,15 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 	if !slices.Equal(got, sortedPrefect()) {
 		t.Errorf("after recovery: %d tags", len(got))
 	}
-	if n := r.Counts().ListPage; n < 14 {
-		t.Errorf("after recovery %d pages; want the whole list read again", n)
+	again := false
+	for _, line := range r.Requests() {
+		again = again || strings.Contains(line, "/tags/list?last=3.4&")
+	}
+	if !again {
+		t.Errorf("after recovery the failed piece was not asked for again: %q", r.Requests())
+	}
+	if n := r.Counts().ListPage; n >= 14 {
+		t.Errorf("after recovery %d pages; want only the failed piece's read again", n)
 	}
 }
 
@@ -500,4 +508,30 @@ func TestListTagRangeRealRegistry(t *testing.T) {
 			t.Errorf("range %+v: %v, want %v", rg, got, w)
 		}
 	}
+}
+
+// Ranges that overlap without one covering the other (a whole major, as
+// ~> 3.0 lists it, then every release tag, as a pin with no
+// prefect_version lists them, in one plan) share the pages they both
+// read: a page of the list is read once per Client, whichever range
+// asks for it.
+func TestListTagRangeOverlappingRangesReadEachPageOnce(t *testing.T) {
+	noDockerConfig(t)
+	r := seeded(t, tagcatalog.Prefect(), registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000))
+	repo := repoOf(t, r.Host()+"/prefecthq/prefect")
+	c := newTestClient(t, Config{RequestTimeout: 30 * time.Second})
+	sorted := sortedPrefect()
+	for _, rg := range []TagRange{
+		{After: "3-~", Before: "3.~", Splits: []string{"3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}},
+		{After: "/~", Before: "9~", Splits: prefectSplits[:20]},
+	} {
+		got, err := c.ListTagRange(context.Background(), repo, rg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := inRange(sorted, rg); !slices.Equal(got, want) {
+			t.Fatalf("range %+v: %d tags, want %d", rg, len(got), len(want))
+		}
+	}
+	noPageTwice(t, r)
 }

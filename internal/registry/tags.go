@@ -789,11 +789,39 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	return s.take(p), next, nil
 }
 
+// listedPage is a tag list page as getPage read it, and the Link it
+// followed with.
+type listedPage struct {
+	p    page
+	next *url.URL
+}
+
 // getPage reads the tag list page at u, counted against the listing's
 // bounds, into p (which says how it was asked for): its valid tag names, in
 // order, how many names it held, and whether it links a next page, which
-// it returns.
+// it returns. A page is read once per Client, however many readings ask for
+// it (ranges that overlap without one covering the other, read by pins
+// of one plan, share their pages); failures are not kept.
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
+	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
+		p, next, err := c.readListPage(ctx, l, rt, u, page{})
+		return listedPage{p, next}, err
+	})
+	if err != nil {
+		return p, nil, err
+	}
+	// What the page holds, and how this reading asked for it.
+	read.p.sent, read.p.cursor = p.sent, p.cursor
+	var next *url.URL
+	if read.next != nil {
+		n := *read.next
+		next = &n
+	}
+	return read.p, next, nil
+}
+
+// readListPage is getPage's request.
+func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u, []string{"application/json"}, l)
 	if err != nil {
 		return p, nil, err

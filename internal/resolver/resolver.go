@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -63,13 +64,53 @@ type Pin struct {
 	PlatformDigests map[string]string
 }
 
-// Resolver resolves requests against one registry client. It keeps no
-// cache of its own: the registry client keeps each repository's listing
-// for its life, and a span's tags parse in microseconds.
+// Resolver resolves requests against one registry client. The registry
+// client keeps each repository's listing for its life; the Resolver keeps
+// the parse of each listing (parse), so that the pins of a plan that list
+// the same tags parse them once: every release tag is 13,512 names on
+// prefecthq/prefect, 10 ms and 4 MB of parsing, which a plan paid per pin.
 type Resolver struct {
 	registry Registry
 	ranges   RangeLister // nil when the registry lists only whole repositories
 	listing  Listing
+
+	mu     sync.Mutex
+	parsed map[string]*parsedListing // by repository and spans (parse)
+}
+
+// parsedListing is one listing's tags and their catalog, parsed once.
+type parsedListing struct {
+	tags    []string
+	once    sync.Once
+	catalog *prefecttag.Catalog
+}
+
+// parse returns prefecttag.NewCatalog(tags), parsed once for every caller
+// that lists the same tags of a repository in the same spans (nil: every
+// release tag). The tags are compared, not trusted to be the same: a
+// listing read again (tags settled after a failed order check, the whole
+// list read for an error) parses its own.
+func (r *Resolver) parse(repo registry.Repository, spans []prefecttag.TagSpan, tags []string) *prefecttag.Catalog {
+	var key strings.Builder
+	key.WriteString(repo.String())
+	if spans == nil {
+		key.WriteString("\x00*")
+	}
+	for _, s := range spans {
+		key.WriteString("\x00" + s.After + "\x00" + s.Before)
+	}
+	r.mu.Lock()
+	p := r.parsed[key.String()]
+	if p == nil || !slices.Equal(p.tags, tags) {
+		p = &parsedListing{tags: tags}
+		if r.parsed == nil {
+			r.parsed = map[string]*parsedListing{}
+		}
+		r.parsed[key.String()] = p
+	}
+	r.mu.Unlock()
+	p.once.Do(func() { p.catalog = prefecttag.NewCatalog(p.tags) })
+	return p.catalog
 }
 
 // maxConcurrentSpans bounds the spans of one selector listed at once: all
@@ -270,7 +311,7 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 		return "", nil, listError(ctx, repo, err)
 	}
 	if settle != nil {
-		if tag, err := prefecttag.NewCatalog(tags).Select(req.Selector); err == nil {
+		if tag, err := r.parse(repo, spans, tags).Select(req.Selector); err == nil {
 			return tag.Name, func(ctx context.Context) (string, error) {
 				settled, err := settle(ctx)
 				if err != nil {
@@ -295,7 +336,7 @@ func (r *Resolver) chooseTag(ctx context.Context, repo registry.Repository, req 
 // tag), or, when nothing there matches, from every release tag, so that
 // the error shows what the repository has.
 func (r *Resolver) selectFrom(ctx context.Context, repo registry.Repository, req Request, spans []prefecttag.TagSpan, tags []string) (string, error) {
-	catalog := prefecttag.NewCatalog(tags)
+	catalog := r.parse(repo, spans, tags)
 	tag, err := catalog.Select(req.Selector)
 	if err != nil && spans != nil {
 		if catalog, err = r.catalog(ctx, repo, nil); err != nil {
@@ -327,7 +368,7 @@ func (r *Resolver) catalog(ctx context.Context, repo registry.Repository, spans 
 	if err != nil {
 		return nil, listError(ctx, repo, err)
 	}
-	return prefecttag.NewCatalog(tags), nil
+	return r.parse(repo, spans, tags), nil
 }
 
 // listError is err, saying so when this caller gave up (Terraform was
