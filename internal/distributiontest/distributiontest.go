@@ -112,7 +112,25 @@ func Required() bool { return os.Getenv(RequireEnv) == "1" }
 // within 20 seconds.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(t, binaryOrSkip(t), "")
+	return StartWithCertificate(t, Certificate{})
+}
+
+// Certificate shapes the certificate a Server presents, for tests of how
+// clients refuse one. The zero value is Start's: valid now, for
+// 127.0.0.1, ::1 and localhost.
+type Certificate struct {
+	// Names, when set, are the only DNS names and IP addresses the
+	// certificate is issued for, such as "localhost" alone.
+	Names []string
+	// Expired makes it a certificate that expired an hour ago.
+	Expired bool
+}
+
+// StartWithCertificate is Start with a server certificate shaped by cert,
+// signed by the server's CA (CACertPEM) all the same.
+func StartWithCertificate(t testing.TB, cert Certificate) *Server {
+	t.Helper()
+	s, err := start(t, binaryOrSkip(t), "", cert)
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -155,7 +173,7 @@ func StartProxy(t testing.TB, upstream Upstream) *Server {
 	if upstream.Username != "" {
 		proxy += "  username: " + quote(upstream.Username) + "\n  password: " + quote(upstream.Password) + "\n"
 	}
-	s, err := start(t, bin, proxy)
+	s, err := start(t, bin, proxy, Certificate{})
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -176,7 +194,7 @@ func binaryOrSkip(t testing.TB) string {
 	return bin
 }
 
-func start(t testing.TB, bin, extraConfig string) (*Server, error) {
+func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, error) {
 	dir := t.TempDir()
 	pw := make([]byte, 12)
 	if _, err := rand.Read(pw); err != nil {
@@ -184,7 +202,7 @@ func start(t testing.TB, bin, extraConfig string) (*Server, error) {
 	}
 	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir}
 
-	caPEM, certPEM, keyPEM, err := newCertificates()
+	caPEM, certPEM, keyPEM, err := newCertificates(cert)
 	if err != nil {
 		return nil, fmt.Errorf("generating certificates: %w", err)
 	}
@@ -206,10 +224,24 @@ func start(t testing.TB, bin, extraConfig string) (*Server, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	s.transport = &http.Transport{
-		Proxy:           nil,
-		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	tlsConfig := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if cert.Names != nil || cert.Expired {
+		// A certificate made to be refused: the helper's own requests
+		// (readiness, Push) check only that the CA signed it.
+		block, _ := pem.Decode(caPEM)
+		ca, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		tlsConfig.InsecureSkipVerify = true // #nosec G402 -- the CA's signature is checked below
+		tlsConfig.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("distributiontest: the server sent no certificate")
+			}
+			return cs.PeerCertificates[0].CheckSignatureFrom(ca)
+		}
 	}
+	s.transport = &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig}
 
 	// A free port can be taken between probing and binding: try a few.
 	var lastErr error
@@ -347,7 +379,9 @@ func (s *Server) Log() string {
 // Repository returns "127.0.0.1:PORT/<path>".
 func (s *Server) Repository(path string) string { return s.Host + "/" + path }
 
-// Transport returns an HTTP transport that trusts the server's CA.
+// Transport returns an HTTP transport that trusts the server's CA (for a
+// server started with a Certificate made to be refused, any certificate
+// the CA signed).
 func (s *Server) Transport() *http.Transport { return s.transport }
 
 func (s *Server) remoteOptions() []remote.Option {
@@ -467,8 +501,9 @@ func freePort() (int, error) {
 }
 
 // newCertificates makes a CA and a server certificate it signs, valid for
-// 127.0.0.1, ::1 and localhost for one day, all PEM encoded.
-func newCertificates() (caPEM, certPEM, keyPEM []byte, err error) {
+// 127.0.0.1, ::1 and localhost for one day (or as cert says), all PEM
+// encoded.
+func newCertificates(cert Certificate) (caPEM, certPEM, keyPEM []byte, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, nil, err
@@ -505,6 +540,20 @@ func newCertificates() (caPEM, certPEM, keyPEM []byte, err error) {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback},
 		DNSNames:     []string{"localhost"},
+	}
+	if cert.Names != nil {
+		leafTmpl.IPAddresses, leafTmpl.DNSNames = nil, nil
+		for _, n := range cert.Names {
+			if ip := net.ParseIP(n); ip != nil {
+				leafTmpl.IPAddresses = append(leafTmpl.IPAddresses, ip)
+			} else {
+				leafTmpl.DNSNames = append(leafTmpl.DNSNames, n)
+			}
+		}
+		leafTmpl.Subject.CommonName = cert.Names[0]
+	}
+	if cert.Expired {
+		leafTmpl.NotBefore, leafTmpl.NotAfter = now.Add(-48*time.Hour), now.Add(-time.Hour)
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
 	if err != nil {

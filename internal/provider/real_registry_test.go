@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -136,6 +137,48 @@ data "prefectimage_pin" "on_b" {
 			Config: realProviderConfig(a, auth+insecureA+caLine(b)) + realPins + onB,
 			ConfigStateChecks: append(realPinChecks(a, digests),
 				statecheck.ExpectKnownValue("data.prefectimage_pin.on_b", tfjsonpath.New("tag"), knownvalue.StringExact("3-latest"))),
+		}},
+	})
+}
+
+// A certificate signed by the CA given in ca_certificate_pem, but issued
+// for localhost alone, reached as 127.0.0.1; then one that has expired.
+// Trusting the CA cannot mend either (crypto/x509 checks the host and the
+// dates before the CA), so the advice is not to add the CA but what
+// would: a name the certificate holds, a new certificate, the clock. The
+// same registry reached as localhost resolves.
+func TestAccRealRegistry_certificateNotForHostOrExpired(t *testing.T) {
+	isolateHome(t)
+	named := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Names: []string{"localhost"}})
+	expired := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Expired: true})
+	digests, err := named.Seed(prefectRepo, realRegistryTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := strings.Replace(named.Host, "127.0.0.1", "localhost", 1)
+	pin := func(repository string) string {
+		return fmt.Sprintf(`
+data "prefectimage_pin" "latest" {
+  repository = %q
+  tag        = "3-latest"
+}
+`, repository)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: realProviderConfig(named, caLine(named)+authBlock(named.Host, named.Username, named.Password)) + pin(named.Repository(prefectRepo)),
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(named.Host) + `.*TLS certificate could not be verified.*` +
+				`certificate\s+is\s+issued\s+for\s+localhost,\s+not\s+for\s+127\.0\.0\.1.*repository.*reissued.*insecure_registries`),
+		}, {
+			Config: realProviderConfig(expired, caLine(expired)+authBlock(expired.Host, expired.Username, expired.Password)) + pin(expired.Repository(prefectRepo)),
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(expired.Host) + `.*TLS certificate could not be verified.*` +
+				`certificate\s+has\s+expired\s+or\s+is\s+not\s+yet\s+valid.*[Rr]enew.*clock.*insecure_registries`),
+		}, {
+			Config: realProviderConfig(named, caLine(named)+authBlock(byName, named.Username, named.Password)) + pin(byName+"/"+prefectRepo),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.prefectimage_pin.latest", tfjsonpath.New("digest"), knownvalue.StringExact(digests["3-latest"])),
+			},
 		}},
 	})
 }

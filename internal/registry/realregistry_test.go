@@ -142,3 +142,59 @@ func TestRealRegistryUntrustedCertificate(t *testing.T) {
 		t.Fatalf("a host not listed as insecure: %v", err)
 	}
 }
+
+// A certificate the CA signed, but for localhost alone, reached as
+// 127.0.0.1, and one that has expired: each refused, as not for the host
+// (naming the names it is for) or as out of date, not as an unknown CA;
+// the server reached as localhost is read. An unknown CA is neither.
+func TestRealRegistryCertificateNotForHostOrExpired(t *testing.T) {
+	noDockerConfig(t)
+	named := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Names: []string{"localhost"}})
+	expired := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Expired: true})
+	digests, err := named.Seed("prefecthq/prefect", []string{"3-latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := strings.Replace(named.Host, "127.0.0.1", "localhost", 1)
+	ctx := context.Background()
+	headErr := func(s *distributiontest.Server, host, ca string) *Error {
+		t.Helper()
+		c := newTestClient(t, Config{
+			CACertPEM:   []byte(ca),
+			Credentials: []Credential{{Host: host, Username: s.Username, Password: s.Password}},
+			MaxRetries:  1,
+		})
+		_, err := c.Head(ctx, repoOf(t, host+"/prefecthq/prefect"), "3-latest")
+		var e *Error
+		if !errors.As(err, &e) || !e.CertificateUnverified() {
+			t.Fatalf("%s: got %v, want an unverified certificate", host, err)
+		}
+		return e
+	}
+
+	e := headErr(named, named.Host, named.CACertPEM)
+	host, names, ok := e.CertificateNotForHost()
+	if !ok || host != "127.0.0.1" || !slices.Equal(names, []string{"localhost"}) || e.CertificateOutOfDate() {
+		t.Errorf("localhost's certificate reached as 127.0.0.1: not for host %q %v %v, out of date %v: %v", host, names, ok, e.CertificateOutOfDate(), e)
+	}
+
+	e = headErr(expired, expired.Host, expired.CACertPEM)
+	if _, _, notFor := e.CertificateNotForHost(); !e.CertificateOutOfDate() || notFor {
+		t.Errorf("an expired certificate: out of date %v, not for host %v: %v", e.CertificateOutOfDate(), notFor, e)
+	}
+
+	// Signed by a CA not given: neither.
+	e = headErr(named, byName, expired.CACertPEM)
+	if _, _, notFor := e.CertificateNotForHost(); e.CertificateOutOfDate() || notFor {
+		t.Errorf("an unknown CA: out of date %v, not for host %v: %v", e.CertificateOutOfDate(), notFor, e)
+	}
+
+	c := newTestClient(t, Config{
+		CACertPEM:   []byte(named.CACertPEM),
+		Credentials: []Credential{{Host: byName, Username: named.Username, Password: named.Password}},
+		MaxRetries:  1,
+	})
+	if d, err := c.Head(ctx, repoOf(t, byName+"/prefecthq/prefect"), "3-latest"); err != nil || d.Digest != digests["3-latest"] {
+		t.Errorf("reached as localhost: %+v, %v; want %s", d, err, digests["3-latest"])
+	}
+}
