@@ -50,6 +50,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -241,7 +242,7 @@ func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, er
 			return cs.PeerCertificates[0].CheckSignatureFrom(ca)
 		}
 	}
-	s.transport = &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig}
+	s.transport = &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig, MaxIdleConnsPerHost: 8}
 
 	// A free port can be taken between probing and binding: try a few.
 	var lastErr error
@@ -485,6 +486,115 @@ func (s *Server) Tags(repo string) ([]string, error) {
 		return nil, err
 	}
 	return remote.List(r, s.remoteOptions()...)
+}
+
+// Copy copies src, an image or index on another registry ("host/repo:tag"
+// or "host/repo@sha256:…", read anonymously, over plain HTTP for a
+// loopback host), to repo:tag, digests kept, and returns its digest: how
+// a test puts shapes made elsewhere (an index with attestations, a Docker
+// manifest list) on the real server.
+func (s *Server) Copy(src, repo, tag string) (string, error) {
+	from, err := name.ParseReference(src, name.Insecure)
+	if err != nil {
+		return "", err
+	}
+	to, err := name.NewTag(s.Repository(repo) + ":" + tag)
+	if err != nil {
+		return "", err
+	}
+	desc, err := remote.Get(from)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", from, err)
+	}
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return "", err
+		}
+		err = remote.WriteIndex(to, idx, s.remoteOptions()...)
+	} else {
+		img, err := desc.Image()
+		if err != nil {
+			return "", err
+		}
+		err = remote.Write(to, img, s.remoteOptions()...)
+	}
+	if err != nil {
+		return "", fmt.Errorf("pushing %s: %w", to, err)
+	}
+	return desc.Digest.String(), nil
+}
+
+// TagMany tags what repo:from points at under each of tags as well, by
+// PUTting its manifest as it is stored under each tag, eight at a time
+// on one keep-alive client.
+func (s *Server) TagMany(repo, from string, tags []string) error {
+	src, err := name.NewTag(s.Repository(repo) + ":" + from)
+	if err != nil {
+		return err
+	}
+	desc, err := remote.Get(src, s.remoteOptions()...)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: s.transport, Timeout: 30 * time.Second}
+	put := func(tag string) error {
+		req, err := http.NewRequest(http.MethodPut, "https://"+s.Host+"/v2/"+repo+"/manifests/"+tag, bytes.NewReader(desc.Manifest))
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(s.Username, s.Password)
+		req.Header.Set("Content-Type", string(desc.MediaType))
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("PUT %s:%s answered %s", repo, tag, resp.Status)
+		}
+		return nil
+	}
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, tag := range tags {
+		g.Go(func() error { return put(tag) })
+	}
+	return g.Wait()
+}
+
+// DeleteManifest deletes the manifest digest from repo (storage.delete
+// is enabled): distribution untags every tag that points at it, and
+// answers 404 for it by digest and by those tags.
+func (s *Server) DeleteManifest(repo, digest string) error {
+	req, err := http.NewRequest(http.MethodDelete, "https://"+s.Host+"/v2/"+repo+"/manifests/"+digest, nil)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(s.Username, s.Password)
+	resp, err := (&http.Client{Transport: s.transport, Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("DELETE %s@%s answered %s", repo, digest, resp.Status)
+	}
+	return nil
+}
+
+// DeleteRepository removes repo from the server's storage, as an
+// operator does by deleting its directory (distribution 2.8 has no API
+// for it): its tag list and manifests then answer 404 NAME_UNKNOWN.
+func (s *Server) DeleteRepository(repo string) error {
+	if _, err := name.NewRepository(s.Repository(repo)); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.dir, "storage", "docker", "registry", "v2", "repositories", filepath.FromSlash(repo))
+	if _, err := os.Stat(dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(dir)
 }
 
 // freePort asks the kernel for a free TCP port on 127.0.0.1.
