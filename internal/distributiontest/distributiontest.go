@@ -506,21 +506,22 @@ func (s *Server) Copy(src, repo, tag string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", from, err)
 	}
+	var written error
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
 			return "", err
 		}
-		err = remote.WriteIndex(to, idx, s.remoteOptions()...)
+		written = remote.WriteIndex(to, idx, s.remoteOptions()...)
 	} else {
 		img, err := desc.Image()
 		if err != nil {
 			return "", err
 		}
-		err = remote.Write(to, img, s.remoteOptions()...)
+		written = remote.Write(to, img, s.remoteOptions()...)
 	}
-	if err != nil {
-		return "", fmt.Errorf("pushing %s: %w", to, err)
+	if written != nil {
+		return "", fmt.Errorf("pushing %s: %w", to, written)
 	}
 	return desc.Digest.String(), nil
 }
