@@ -50,6 +50,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/errgroup"
 )
 
 const (
@@ -112,7 +113,25 @@ func Required() bool { return os.Getenv(RequireEnv) == "1" }
 // within 20 seconds.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := start(t, binaryOrSkip(t), "")
+	return StartWithCertificate(t, Certificate{})
+}
+
+// Certificate shapes the certificate a Server presents, for tests of how
+// clients refuse one. The zero value is Start's: valid now, for
+// 127.0.0.1, ::1 and localhost.
+type Certificate struct {
+	// Names, when set, are the only DNS names and IP addresses the
+	// certificate is issued for, such as "localhost" alone.
+	Names []string
+	// Expired makes it a certificate that expired an hour ago.
+	Expired bool
+}
+
+// StartWithCertificate is Start with a server certificate shaped by cert,
+// signed by the server's CA (CACertPEM) all the same.
+func StartWithCertificate(t testing.TB, cert Certificate) *Server {
+	t.Helper()
+	s, err := start(t, binaryOrSkip(t), "", cert)
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -155,7 +174,7 @@ func StartProxy(t testing.TB, upstream Upstream) *Server {
 	if upstream.Username != "" {
 		proxy += "  username: " + quote(upstream.Username) + "\n  password: " + quote(upstream.Password) + "\n"
 	}
-	s, err := start(t, bin, proxy)
+	s, err := start(t, bin, proxy, Certificate{})
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -176,7 +195,7 @@ func binaryOrSkip(t testing.TB) string {
 	return bin
 }
 
-func start(t testing.TB, bin, extraConfig string) (*Server, error) {
+func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, error) {
 	dir := t.TempDir()
 	pw := make([]byte, 12)
 	if _, err := rand.Read(pw); err != nil {
@@ -184,7 +203,7 @@ func start(t testing.TB, bin, extraConfig string) (*Server, error) {
 	}
 	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir}
 
-	caPEM, certPEM, keyPEM, err := newCertificates()
+	caPEM, certPEM, keyPEM, err := newCertificates(cert)
 	if err != nil {
 		return nil, fmt.Errorf("generating certificates: %w", err)
 	}
@@ -206,10 +225,24 @@ func start(t testing.TB, bin, extraConfig string) (*Server, error) {
 	}
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(caPEM)
-	s.transport = &http.Transport{
-		Proxy:           nil,
-		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	tlsConfig := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if cert.Names != nil || cert.Expired {
+		// A certificate made to be refused: the helper's own requests
+		// (readiness, Push) check only that the CA signed it.
+		block, _ := pem.Decode(caPEM)
+		ca, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		tlsConfig.InsecureSkipVerify = true // #nosec G402 -- the CA's signature is checked below
+		tlsConfig.VerifyConnection = func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("distributiontest: the server sent no certificate")
+			}
+			return cs.PeerCertificates[0].CheckSignatureFrom(ca)
+		}
 	}
+	s.transport = &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig, MaxIdleConnsPerHost: 8}
 
 	// A free port can be taken between probing and binding: try a few.
 	var lastErr error
@@ -347,7 +380,9 @@ func (s *Server) Log() string {
 // Repository returns "127.0.0.1:PORT/<path>".
 func (s *Server) Repository(path string) string { return s.Host + "/" + path }
 
-// Transport returns an HTTP transport that trusts the server's CA.
+// Transport returns an HTTP transport that trusts the server's CA (for a
+// server started with a Certificate made to be refused, any certificate
+// the CA signed).
 func (s *Server) Transport() *http.Transport { return s.transport }
 
 func (s *Server) remoteOptions() []remote.Option {
@@ -453,6 +488,116 @@ func (s *Server) Tags(repo string) ([]string, error) {
 	return remote.List(r, s.remoteOptions()...)
 }
 
+// Copy copies src, an image or index on another registry ("host/repo:tag"
+// or "host/repo@sha256:…", read anonymously, over plain HTTP for a
+// loopback host), to repo:tag, digests kept, and returns its digest: how
+// a test puts shapes made elsewhere (an index with attestations, a Docker
+// manifest list) on the real server.
+func (s *Server) Copy(src, repo, tag string) (string, error) {
+	from, err := name.ParseReference(src, name.Insecure)
+	if err != nil {
+		return "", err
+	}
+	to, err := name.NewTag(s.Repository(repo) + ":" + tag)
+	if err != nil {
+		return "", err
+	}
+	desc, err := remote.Get(from)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", from, err)
+	}
+	var written error
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return "", err
+		}
+		written = remote.WriteIndex(to, idx, s.remoteOptions()...)
+	} else {
+		img, err := desc.Image()
+		if err != nil {
+			return "", err
+		}
+		written = remote.Write(to, img, s.remoteOptions()...)
+	}
+	if written != nil {
+		return "", fmt.Errorf("pushing %s: %w", to, written)
+	}
+	return desc.Digest.String(), nil
+}
+
+// TagMany tags what repo:from points at under each of tags as well, by
+// PUTting its manifest as it is stored under each tag, eight at a time
+// on one keep-alive client.
+func (s *Server) TagMany(repo, from string, tags []string) error {
+	src, err := name.NewTag(s.Repository(repo) + ":" + from)
+	if err != nil {
+		return err
+	}
+	desc, err := remote.Get(src, s.remoteOptions()...)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Transport: s.transport, Timeout: 30 * time.Second}
+	put := func(tag string) error {
+		req, err := http.NewRequest(http.MethodPut, "https://"+s.Host+"/v2/"+repo+"/manifests/"+tag, bytes.NewReader(desc.Manifest))
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(s.Username, s.Password)
+		req.Header.Set("Content-Type", string(desc.MediaType))
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return fmt.Errorf("PUT %s:%s answered %s", repo, tag, resp.Status)
+		}
+		return nil
+	}
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, tag := range tags {
+		g.Go(func() error { return put(tag) })
+	}
+	return g.Wait()
+}
+
+// DeleteManifest deletes the manifest digest from repo (storage.delete
+// is enabled): distribution untags every tag that points at it, and
+// answers 404 for it by digest and by those tags.
+func (s *Server) DeleteManifest(repo, digest string) error {
+	req, err := http.NewRequest(http.MethodDelete, "https://"+s.Host+"/v2/"+repo+"/manifests/"+digest, nil)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(s.Username, s.Password)
+	resp, err := (&http.Client{Transport: s.transport, Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("DELETE %s@%s answered %s", repo, digest, resp.Status)
+	}
+	return nil
+}
+
+// DeleteRepository removes repo from the server's storage, as an
+// operator does by deleting its directory (distribution 2.8 has no API
+// for it): its tag list and manifests then answer 404 NAME_UNKNOWN.
+func (s *Server) DeleteRepository(repo string) error {
+	if _, err := name.NewRepository(s.Repository(repo)); err != nil {
+		return err
+	}
+	dir := filepath.Join(s.dir, "storage", "docker", "registry", "v2", "repositories", filepath.FromSlash(repo))
+	if _, err := os.Stat(dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(dir)
+}
+
 // freePort asks the kernel for a free TCP port on 127.0.0.1.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -467,8 +612,9 @@ func freePort() (int, error) {
 }
 
 // newCertificates makes a CA and a server certificate it signs, valid for
-// 127.0.0.1, ::1 and localhost for one day, all PEM encoded.
-func newCertificates() (caPEM, certPEM, keyPEM []byte, err error) {
+// 127.0.0.1, ::1 and localhost for one day (or as cert says), all PEM
+// encoded.
+func newCertificates(cert Certificate) (caPEM, certPEM, keyPEM []byte, err error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, nil, nil, err
@@ -505,6 +651,20 @@ func newCertificates() (caPEM, certPEM, keyPEM []byte, err error) {
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback},
 		DNSNames:     []string{"localhost"},
+	}
+	if cert.Names != nil {
+		leafTmpl.IPAddresses, leafTmpl.DNSNames = nil, nil
+		for _, n := range cert.Names {
+			if ip := net.ParseIP(n); ip != nil {
+				leafTmpl.IPAddresses = append(leafTmpl.IPAddresses, ip)
+			} else {
+				leafTmpl.DNSNames = append(leafTmpl.DNSNames, n)
+			}
+		}
+		leafTmpl.Subject.CommonName = cert.Names[0]
+	}
+	if cert.Expired {
+		leafTmpl.NotBefore, leafTmpl.NotAfter = now.Add(-48*time.Hour), now.Add(-time.Hour)
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, &key.PublicKey, caKey)
 	if err != nil {

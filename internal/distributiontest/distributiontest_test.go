@@ -157,3 +157,38 @@ func (r *recordingTB) Fatalf(format string, args ...any) {
 	r.how, r.msg = "fatal", fmt.Sprintf(format, args...)
 	panic(errStopped)
 }
+
+// A Certificate shapes the server's certificate, still signed by its CA:
+// for localhost alone, it is refused for 127.0.0.1 by name; expired, by
+// date. The helper's own requests go through either way.
+func TestStartWithCertificate(t *testing.T) {
+	named := StartWithCertificate(t, Certificate{Names: []string{"localhost"}})
+	expired := StartWithCertificate(t, Certificate{Expired: true})
+	for _, s := range []*Server{named, expired} {
+		pushed, err := s.Push("prefecthq/prefect", "3-latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d, err := s.Digest("prefecthq/prefect", "3-latest"); err != nil || d != pushed {
+			t.Errorf("Digest: %s, %v; want %s", d, err, pushed)
+		}
+	}
+	get := func(s *Server) error {
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM([]byte(s.CACertPEM))
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+		resp, err := c.Get("https://" + s.Host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	var he x509.HostnameError
+	if err := get(named); !errors.As(err, &he) || !slices.Equal(he.Certificate.DNSNames, []string{"localhost"}) || len(he.Certificate.IPAddresses) != 0 {
+		t.Errorf("a certificate for localhost reached as 127.0.0.1: %v", err)
+	}
+	var ie x509.CertificateInvalidError
+	if err := get(expired); !errors.As(err, &ie) || ie.Reason != x509.Expired {
+		t.Errorf("an expired certificate: %v", err)
+	}
+}

@@ -126,7 +126,7 @@ func resolveErrorDetail(err error) string {
 	case e.CredentialsUnreadable():
 		detail += fmt.Sprintf(" Or add a registry_auth block for %s, which is used before the Docker config.", e.Registry)
 	case e.CertificateUnverified():
-		detail += fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
+		detail += certificateAdvice(e)
 	case e.PlainHTTP():
 		detail += fmt.Sprintf(" If %s serves plain HTTP and you trust the network, list it in insecure_registries.", e.PlainHTTPHost())
 	case e.TokenInvalid():
@@ -148,6 +148,28 @@ func resolveErrorDetail(err error) string {
 		detail += " Raise request_timeout or max_retries in the provider block if the registry is slow or flaky."
 	}
 	return detail
+}
+
+// certificateAdvice says what mends a registry certificate that could not
+// be verified. Trusting the CA that signed it mends an unknown CA, but not
+// a certificate issued for other names than the registry's host, nor one
+// out of date: crypto/x509 checks those first, so the advice to add the CA
+// sent users who had done so in a circle.
+func certificateAdvice(e *registry.Error) string {
+	insecure := fmt.Sprintf("; or list %s in insecure_registries if you trust the network.", e.Registry)
+	if host, names, ok := e.CertificateNotForHost(); ok {
+		if len(names) == 0 {
+			return fmt.Sprintf(" The certificate is issued for no host name or IP address (it has no subject alternative name): have the registry's certificate reissued for %s%s", host, insecure)
+		}
+		if len(names) > 5 {
+			names = append(names[:5:5], "…")
+		}
+		return fmt.Sprintf(" The certificate is issued for %s, not for %s: write repository with a name it is issued for, or have the registry's certificate reissued for %s%s", strings.Join(names, ", "), host, host, insecure)
+	}
+	if e.CertificateOutOfDate() {
+		return " The certificate has expired or is not yet valid: renew the registry's certificate, or correct this machine's clock if it is wrong" + insecure
+	}
+	return fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
 }
 
 // addResolveError adds a failed resolution of sel to diags, on the

@@ -3,10 +3,12 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -136,6 +138,117 @@ data "prefectimage_pin" "on_b" {
 			Config: realProviderConfig(a, auth+insecureA+caLine(b)) + realPins + onB,
 			ConfigStateChecks: append(realPinChecks(a, digests),
 				statecheck.ExpectKnownValue("data.prefectimage_pin.on_b", tfjsonpath.New("tag"), knownvalue.StringExact("3-latest"))),
+		}},
+	})
+}
+
+// A certificate signed by the CA given in ca_certificate_pem, but issued
+// for localhost alone, reached as 127.0.0.1; then one that has expired.
+// Trusting the CA cannot mend either (crypto/x509 checks the host and the
+// dates before the CA), so the advice is not to add the CA but what
+// would: a name the certificate holds, a new certificate, the clock. The
+// same registry reached as localhost resolves.
+func TestAccRealRegistry_certificateNotForHostOrExpired(t *testing.T) {
+	isolateHome(t)
+	named := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Names: []string{"localhost"}})
+	expired := distributiontest.StartWithCertificate(t, distributiontest.Certificate{Expired: true})
+	digests, err := named.Seed(prefectRepo, realRegistryTags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := strings.Replace(named.Host, "127.0.0.1", "localhost", 1)
+	pin := func(repository string) string {
+		return fmt.Sprintf(`
+data "prefectimage_pin" "latest" {
+  repository = %q
+  tag        = "3-latest"
+}
+`, repository)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: realProviderConfig(named, caLine(named)+authBlock(named.Host, named.Username, named.Password)) + pin(named.Repository(prefectRepo)),
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(named.Host) + `.*TLS certificate could not be verified.*` +
+				`certificate\s+is\s+issued\s+for\s+localhost,\s+not\s+for\s+127\.0\.0\.1.*repository.*reissued.*insecure_registries`),
+		}, {
+			Config: realProviderConfig(expired, caLine(expired)+authBlock(expired.Host, expired.Username, expired.Password)) + pin(expired.Repository(prefectRepo)),
+			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(expired.Host) + `.*TLS certificate could not be verified.*` +
+				`certificate\s+has\s+expired\s+or\s+is\s+not\s+yet\s+valid.*[Rr]enew.*clock.*insecure_registries`),
+		}, {
+			Config: realProviderConfig(named, caLine(named)+authBlock(byName, named.Username, named.Password)) + pin(byName+"/"+prefectRepo),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.prefectimage_pin.latest", tfjsonpath.New("digest"), knownvalue.StringExact(digests["3-latest"])),
+			},
+		}},
+	})
+}
+
+// A pin on the real server under on_drift = "warn": the tag re-pushed
+// holds the pin and warns; the new manifest deleted (the tag with it),
+// then the repository deleted, hold it and warn that upstream could not
+// be checked, with the server's 404. State keeps the pin throughout.
+func TestAccRealRegistry_driftAndDeletion(t *testing.T) {
+	isolateHome(t)
+	s, digests := startRealRegistry(t)
+	rec := &diagRecorder{}
+	const address = "prefectimage_pin.held"
+	config := realProviderConfig(s, caLine(s)+authBlock(s.Host, s.Username, s.Password)) + `
+resource "prefectimage_pin" "held" {
+  tag                = "3-latest"
+  on_drift           = "warn"
+  required_platforms = ["linux/amd64", "linux/arm64"]
+}
+`
+	pinned := digests["3-latest"]
+	var moved string
+	holds := func(upstream func() string) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("digest"), knownvalue.StringExact(pinned)),
+			statecheck.ExpectKnownValue(address, tfjsonpath.New("ref"), knownvalue.StringExact(s.Repository(prefectRepo)+"@"+pinned)),
+			expectStateString{address, "upstream_digest", upstream},
+		}
+	}
+	emptyPlan := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            config,
+			ConfigStateChecks: holds(func() string { return pinned }),
+		}, {
+			PreConfig: func() {
+				rec.reset()
+				var err error
+				if moved, err = s.Push(prefectRepo, "3-latest"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:            config,
+			ConfigPlanChecks:  emptyPlan,
+			ConfigStateChecks: holds(func() string { return moved }),
+			Check:             rec.expectWarning(`Upstream Image Moved: The tag .*3-latest was re-pushed upstream: it now points at sha256:[0-9a-f]{64}, while the pin holds ` + pinned),
+		}, {
+			PreConfig: func() {
+				rec.reset()
+				if err := s.DeleteManifest(prefectRepo, moved); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:            config,
+			ConfigPlanChecks:  emptyPlan,
+			ConfigStateChecks: holds(func() string { return moved }),
+			Check:             rec.expectWarning(`(?s)Upstream Image Not Checked: Could not check whether .*3-latest.* moved upstream, so the pin holds.*404 Not Found.*MANIFEST_UNKNOWN`),
+		}, {
+			PreConfig: func() {
+				rec.reset()
+				if err := s.DeleteRepository(prefectRepo); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config:            config,
+			ConfigPlanChecks:  emptyPlan,
+			ConfigStateChecks: holds(func() string { return moved }),
+			Check:             rec.expectWarning(`(?s)Upstream Image Not Checked: .*` + regexp.QuoteMeta(s.Host) + `.*404 Not Found`),
 		}},
 	})
 }

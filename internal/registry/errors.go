@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -240,6 +241,33 @@ func (e *Error) TokenInvalid() bool {
 // CertificateUnverified reports whether the registry's TLS certificate
 // could not be verified.
 func (e *Error) CertificateUnverified() bool { return e.badCert }
+
+// CertificateNotForHost reports whether the registry's TLS certificate was
+// refused because it is not issued for the host the registry was reached
+// by (a certificate for registry.internal reached as 10.0.0.5, one for
+// localhost reached as 127.0.0.1), whatever CA signed it, and returns that
+// host and the DNS names and IP addresses the certificate is issued for
+// (none when it has no subject alternative name). crypto/x509 checks the
+// host before the CA, so trusting the CA cannot mend this.
+func (e *Error) CertificateNotForHost() (host string, names []string, ok bool) {
+	var he x509.HostnameError
+	if !e.badCert || !errors.As(e.Cause, &he) || he.Certificate == nil {
+		return "", nil, false
+	}
+	names = append(names, he.Certificate.DNSNames...)
+	for _, ip := range he.Certificate.IPAddresses {
+		names = append(names, ip.String())
+	}
+	return he.Host, names, true
+}
+
+// CertificateOutOfDate reports whether the registry's TLS certificate was
+// refused as expired or not yet valid, which crypto/x509 checks before the
+// CA that signed it.
+func (e *Error) CertificateOutOfDate() bool {
+	var ie x509.CertificateInvalidError
+	return e.badCert && errors.As(e.Cause, &ie) && ie.Reason == x509.Expired
+}
 
 // PlainHTTP reports whether a registry that may not speak plain HTTP (it
 // is neither loopback nor listed as insecure) answered HTTPS with it, or
