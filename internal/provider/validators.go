@@ -281,6 +281,14 @@ func validHost(s string) error {
 		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}
 	if ip := net.ParseIP(s); ip != nil {
+		if !strings.Contains(s, ":") {
+			return nil
+		}
+		// A bare IPv6 address: one a repository can name between
+		// brackets (not an IPv4-mapped one).
+		if err := registry.CheckHost("[" + s + "]"); err != nil {
+			return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
+		}
 		return nil
 	}
 	if err := registry.CheckHost(s); err != nil {
