@@ -123,6 +123,29 @@ func TestValidHostRefusesCIDRAsARange(t *testing.T) {
 	}
 }
 
+// The platform a platform error says to write is one the validator
+// accepts: "macos/x86_64" said to write darwin/x86_64, which it then
+// refused in turn for its architecture, and an architecture where the OS
+// goes ("x86_64/linux") was advised as the OS amd64 ("write amd64/linux").
+// Found by FuzzCheckPlatform.
+func TestPlatformAdviceIsAccepted(t *testing.T) {
+	for p, want := range map[string]string{
+		"macos/x86_64":        "write darwin/amd64",
+		"macos/aarch64/v8":    "write darwin/arm64",
+		"macos/armhf":         "write darwin/arm/v7",
+		"macos/arm64/v8":      "write darwin/arm64/v8",
+		"macos/arm64/10.0.17": "write darwin/arm64",
+		"x86_64/linux":        "names an architecture where the OS goes; write os/arch, such as linux/amd64",
+		"armhf/linux/v7":      "names an architecture where the OS goes; write os/arch, such as linux/amd64",
+		"linux/macos":         "names an OS where the architecture goes; write os/arch, such as darwin/arm64",
+	} {
+		err := checkPlatform(p)
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("platform %q: %v, want an error ending %q", p, err, want)
+		}
+	}
+}
+
 // A bare IPv6 address in insecure_registries or a registry_auth address
 // is taken only when a repository can name it between brackets, and then
 // the registry client takes it too: "fe80::abcd" passed validate and then
