@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -109,6 +110,35 @@ func FuzzCheckPlatform(f *testing.F) {
 		}
 		if !resolver.Provides(map[string]string{s: "sha256:x"}, s) {
 			t.Fatalf("checkPlatform(%q) accepted it; an index entry of it does not provide it", s)
+		}
+	})
+}
+
+// FuzzDurationValidator: a request_timeout or listing_timeout that the
+// validator takes is one Configure reads (time.ParseDuration) as a
+// positive duration, and that duration written as Go writes it is taken
+// and read back the same; the validator refuses every other string.
+func FuzzDurationValidator(f *testing.F) {
+	for _, s := range []string{"30s", "5m", "1h30m", "0s", "-1s", "1.5m", "2562047h47m16.854775807s", "2562048h", "1e3s", "300", " 30s", ".5s", "1ns"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := durationValidator.check(s)
+		d, perr := time.ParseDuration(s)
+		if (err == nil) != (perr == nil && d > 0) {
+			t.Fatalf("durationValidator(%q) = %v; Configure reads it as %s, %v", s, err, d, perr)
+		}
+		if err != nil {
+			if !strings.Contains(err.Error(), `"30s"`) {
+				t.Fatalf("durationValidator(%q) = %v: does not say what to write", s, err)
+			}
+			return
+		}
+		if err := durationValidator.check(d.String()); err != nil {
+			t.Fatalf("durationValidator(%q) took it; %s, the same duration as Go writes it, is refused: %v", s, d, err)
+		}
+		if again, _ := time.ParseDuration(d.String()); again != d {
+			t.Fatalf("durationValidator(%q): %s reads back as %s", s, d, again)
 		}
 	})
 }

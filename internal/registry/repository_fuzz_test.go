@@ -123,3 +123,30 @@ func refHostNumbers(host string) (portOK, ipOK bool) {
 	}
 	return portOK, ipOK
 }
+
+// refTag is the distribution spec's tag grammar.
+var refTag = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+
+// FuzzValidTag: validTag, which every listed tag passes through (tags
+// not valid are dropped as they are read), takes exactly what the
+// distribution spec's grammar does, and go-containerregistry names a
+// manifest by each tag it takes.
+func FuzzValidTag(f *testing.F) {
+	for _, s := range []string{"3.1.15-python3.12", "_x", "-x", ".x", "a:b", "a/b", "ä", strings.Repeat("a", 128), strings.Repeat("a", 129), "", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ok := validTag(s)
+		if ok != refTag.MatchString(s) {
+			t.Fatalf("validTag(%q) = %v; the distribution grammar says %v", s, ok, !ok)
+		}
+		if (ValidateTag(s) == nil) != ok {
+			t.Fatalf("ValidateTag(%q) = %v, validTag %v", s, ValidateTag(s), ok)
+		}
+		if ok {
+			if _, err := name.NewTag("ghcr.io/acme/prefect:"+s, name.StrictValidation); err != nil {
+				t.Fatalf("validTag(%q) took it; go-containerregistry refuses it: %v", s, err)
+			}
+		}
+	})
+}
