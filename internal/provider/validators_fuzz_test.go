@@ -1,15 +1,21 @@
 package provider
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/resolver"
@@ -139,6 +145,52 @@ func FuzzDurationValidator(f *testing.F) {
 		}
 		if again, _ := time.ParseDuration(d.String()); again != d {
 			t.Fatalf("durationValidator(%q): %s reads back as %s", s, d, again)
+		}
+	})
+}
+
+var (
+	suggestedVersion = regexp.MustCompile(`(?:prefect_version = |write |\(or )("(?:[^"\\]|\\.)*")`)
+	suggestedTag     = regexp.MustCompile(`tag = ("(?:[^"\\]|\\.)*")`)
+)
+
+// FuzzShortPrefectVersionAdvice: the prefect_version values the warning
+// on a short exact version ("3.4") tells the user to write are
+// constraints that draw no such warning, and the tag it tells them to
+// write is a tag.
+func FuzzShortPrefectVersionAdvice(f *testing.F) {
+	for _, s := range []string{"3.4", "= 3.4", "==3.4", "3", "2.2", "v3.4", "3.4.0", "==3.4.*", "1!3.4", "03.4", "3.4+local"} {
+		f.Add(s, false)
+	}
+	f.Fuzz(func(t *testing.T, s string, listing bool) {
+		warnings := func(s string) diag.Diagnostics {
+			resp := &validator.StringResponse{}
+			shortPrefectVersion{listing: listing}.ValidateString(context.Background(),
+				validator.StringRequest{Path: path.Root("prefect_version"), ConfigValue: types.StringValue(s)}, resp)
+			return resp.Diagnostics
+		}
+		diags := warnings(s)
+		if diags.HasError() || len(diags) == 0 {
+			return
+		}
+		detail := diags[0].Detail()
+		for _, m := range suggestedVersion.FindAllStringSubmatch(detail, -1) {
+			v, err := strconv.Unquote(m[1])
+			if err != nil {
+				t.Fatalf("prefect_version %q: the warning suggests %s, which does not unquote: %v", s, m[1], err)
+			}
+			if err := versionConstraintValidator.check(v); err != nil {
+				t.Fatalf("prefect_version %q: the warning suggests %q, which is refused: %v\n%s", s, v, err, detail)
+			}
+			if again := warnings(v); len(again) != 0 && v != s {
+				t.Fatalf("prefect_version %q: the warning suggests %q, which is warned about in turn: %v", s, v, again)
+			}
+		}
+		for _, m := range suggestedTag.FindAllStringSubmatch(detail, -1) {
+			tag, err := strconv.Unquote(m[1])
+			if err != nil || registry.ValidateTag(tag) != nil {
+				t.Fatalf("prefect_version %q: the warning suggests tag = %s, which is no tag (%v)\n%s", s, m[1], err, detail)
+			}
 		}
 	})
 }
