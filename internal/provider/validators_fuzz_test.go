@@ -59,7 +59,7 @@ func FuzzValidHost(f *testing.F) {
 		if u, err := url.Parse("https://" + asRegistry + "/v2/"); err != nil || !strings.EqualFold(u.Host, asRegistry) {
 			t.Fatalf("validHost(%q) accepted it; as a URL's host it reads as %v, %v", s, u, err)
 		}
-		if asRegistry != s || !(strings.ContainsAny(s, ".:") || strings.EqualFold(s, "localhost")) {
+		if asRegistry != s || !strings.ContainsAny(s, ".:") && !strings.EqualFold(s, "localhost") {
 			return
 		}
 		repo := s + "/acme/prefect"
