@@ -2,6 +2,7 @@ package jobtemplate
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 )
@@ -26,7 +27,7 @@ var (
 	tagRE           = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`) // and at most maxTagLen bytes
 	hostLabelRE     = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$`)
 	portRE          = regexp.MustCompile(`^[0-9]{1,5}$`)
-	ipv6RE          = regexp.MustCompile(`^\[[0-9A-Fa-f:.]+\]$`)
+	ipv6RE          = regexp.MustCompile(`^\[[0-9A-Fa-f:]+\]$`)
 )
 
 var digestHexLen = map[string]int{"sha256": 64, "sha384": 96, "sha512": 128}
@@ -171,8 +172,10 @@ func checkHost(h string) string {
 				return "the port after : is empty"
 			}
 		}
-		if !ipv6RE.MatchString(host) {
-			return "the IPv6 address has characters other than hex digits, : and ."
+		// As the distribution grammar writes one: hex digits and colons,
+		// no dotted IPv4 tail, which Docker refuses.
+		if !ipv6RE.MatchString(host) || net.ParseIP(host[1:len(host)-1]) == nil {
+			return "between the brackets is no IPv6 address, which is hex digits and :, such as [::1] or [fd00::5]"
 		}
 	} else {
 		if i := strings.LastIndex(h, ":"); i >= 0 {

@@ -330,3 +330,22 @@ func TestValidateImage_Accepts(t *testing.T) {
 		}
 	}
 }
+
+// A registry host between brackets is an IPv6 address as the distribution
+// grammar (and so Docker, containerd and Kubernetes) writes one: hex
+// digits and colons. "[1.2.3.4]:5000/p:1", "[::ffff:1.2.3.4]:5000/p:1"
+// and "[:]:5000/p:1" were taken, an image default no worker can pull
+// ("invalid reference format"). Found by FuzzValidateImage.
+func TestValidateImage_RefusesBracketsWithoutIPv6(t *testing.T) {
+	for _, image := range []string{"[1.2.3.4]:5000/p:1", "[::ffff:1.2.3.4]:5000/p:1", "[:]:5000/p:1", "[.]:5000/p:1", "[::1::2]/p:1"} {
+		err := ValidateImage(image)
+		if err == nil || !strings.Contains(err.Error(), "invalid registry host") || !strings.Contains(err.Error(), "IPv6 address") {
+			t.Errorf("ValidateImage(%q) = %v, want an invalid registry host error about its IPv6 address", image, err)
+		}
+	}
+	for _, image := range []string{"[::1]/p:1", "[fe80::abcd]:5000/p:1", "[::ffff:102:304]:5000/p:1", "[2001:DB8::1]/p:1"} {
+		if err := ValidateImage(image); err != nil {
+			t.Errorf("ValidateImage(%q): %v", image, err)
+		}
+	}
+}

@@ -160,14 +160,29 @@ func checkPlatform(s string) error {
 	if os == "unknown" || arch == "unknown" {
 		return fmt.Errorf("platform %q is how an image index marks attestation manifests, not a platform; write one such as linux/amd64", s)
 	}
-	if alias, ok := platformAliases[os]; ok {
-		return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(s, os))
+	if _, ok := archAliases[os]; ok {
+		return fmt.Errorf("platform %q names an architecture where the OS goes; write os/arch, such as linux/amd64", s)
 	}
-	if alias, ok := platformAliases[arch]; ok {
-		return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, os+"/"+alias)
+	if _, ok := osAliases[arch]; ok {
+		return fmt.Errorf("platform %q names an OS where the architecture goes; write os/arch, such as darwin/arm64", s)
+	}
+	// What to write instead, every part corrected at once: the advice
+	// for one part must not be refused for another (macos/x86_64 is
+	// darwin/amd64, not darwin/x86_64).
+	fixed := os + "/" + strings.Join(parts[1:], "/")
+	if alias, ok := archAliases[arch]; ok {
+		fixed = os + "/" + alias
+	} else if len(parts) == 3 && osVersion.MatchString(parts[2]) {
+		fixed = os + "/" + arch
+	}
+	if alias, ok := osAliases[os]; ok {
+		return fmt.Errorf("platform %q names its OS as uname does; an image index names it %s: write %s", s, alias, alias+strings.TrimPrefix(fixed, os))
+	}
+	if alias, ok := archAliases[arch]; ok {
+		return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, fixed)
 	}
 	if len(parts) == 3 && osVersion.MatchString(parts[2]) {
-		return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, os+"/"+arch)
+		return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, fixed)
 	}
 	return nil
 }
@@ -176,12 +191,13 @@ var (
 	platformPart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 	// osVersion is a Windows os.version (10.0.17763), never a variant.
 	osVersion = regexp.MustCompile(`^[0-9]+(\.[0-9]+){2,}$`)
-	// platformAliases are names docker and containerd take for an image
-	// index's own (containerd's platforms.Normalize); an index never
-	// says them.
-	platformAliases = map[string]string{
+	// osAliases and archAliases are names docker and containerd take
+	// for an image index's own (containerd's platforms.Normalize); an
+	// index never says them.
+	osAliases   = map[string]string{"macos": "darwin"}
+	archAliases = map[string]string{
 		"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "i386": "386",
-		"armhf": "arm/v7", "armel": "arm/v6", "macos": "darwin",
+		"armhf": "arm/v7", "armel": "arm/v6",
 	}
 )
 
@@ -281,6 +297,14 @@ func validHost(s string) error {
 		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}
 	if ip := net.ParseIP(s); ip != nil {
+		if !strings.Contains(s, ":") {
+			return nil
+		}
+		// A bare IPv6 address: one a repository can name between
+		// brackets (not an IPv4-mapped one).
+		if err := registry.CheckHost("[" + s + "]"); err != nil {
+			return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
+		}
 		return nil
 	}
 	if err := registry.CheckHost(s); err != nil {

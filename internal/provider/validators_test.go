@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 )
 
 // prefect_version "3.4" is exactly 3.4.0, which users mistake for Prefect's
@@ -117,6 +119,56 @@ func TestValidHostRefusesCIDRAsARange(t *testing.T) {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("validHost(%q) = %v: does not say %q", s, err, want)
 			}
+		}
+	}
+}
+
+// The platform a platform error says to write is one the validator
+// accepts: "macos/x86_64" said to write darwin/x86_64, which it then
+// refused in turn for its architecture, and an architecture where the OS
+// goes ("x86_64/linux") was advised as the OS amd64 ("write amd64/linux").
+// Found by FuzzCheckPlatform.
+func TestPlatformAdviceIsAccepted(t *testing.T) {
+	for p, want := range map[string]string{
+		"macos/x86_64":        "write darwin/amd64",
+		"macos/aarch64/v8":    "write darwin/arm64",
+		"macos/armhf":         "write darwin/arm/v7",
+		"macos/arm64/v8":      "write darwin/arm64/v8",
+		"macos/arm64/10.0.17": "write darwin/arm64",
+		"x86_64/linux":        "names an architecture where the OS goes; write os/arch, such as linux/amd64",
+		"armhf/linux/v7":      "names an architecture where the OS goes; write os/arch, such as linux/amd64",
+		"linux/macos":         "names an OS where the architecture goes; write os/arch, such as darwin/arm64",
+	} {
+		err := checkPlatform(p)
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("platform %q: %v, want an error ending %q", p, err, want)
+		}
+	}
+}
+
+// A bare IPv6 address in insecure_registries or a registry_auth address
+// is taken only when a repository can name it between brackets, and then
+// the registry client takes it too: "fe80::abcd" passed validate and then
+// failed Configure off the attribute (the registry client read ":abcd" as
+// a port), and its registry_auth credentials matched no host; an
+// IPv4-mapped address ("::ffff:127.0.0.1"), which no repository can name,
+// was taken. Found by FuzzValidHost.
+func TestValidHostBareIPv6(t *testing.T) {
+	for _, h := range []string{"fe80::abcd", "2001:db8::cafe", "FE80::ABCD", "::1", "2001:db8::"} {
+		if err := validHost(h); err != nil {
+			t.Errorf("validHost(%q) = %v, want nil", h, err)
+			continue
+		}
+		if _, err := registry.New(registry.Config{InsecureHosts: []string{h}}); err != nil {
+			t.Errorf("validHost(%q) accepted it; the registry client refuses it: %v", h, err)
+		}
+		if !registry.SameCredentialHost(h, "["+h+"]") || !registry.SameCredentialHost(h, h) {
+			t.Errorf("registry_auth address %q does not match its registry [%s]", h, h)
+		}
+	}
+	for _, h := range []string{"::ffff:127.0.0.1", "::127.0.0.1x"} {
+		if err := validHost(h); err == nil || !strings.Contains(err.Error(), "registry.internal:5000") {
+			t.Errorf("validHost(%q) = %v, want an error saying what to write", h, err)
 		}
 	}
 }

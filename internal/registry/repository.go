@@ -269,6 +269,12 @@ func normalizeHostPort(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("the host is empty")
 	}
+	if ip := net.ParseIP(s); ip != nil && strings.Contains(s, ":") {
+		// A bare IPv6 address, whose key is the address as between
+		// brackets without a port: url.Parse reads its last group as a
+		// port, and refuses one that is not digits ("fe80::abcd").
+		return s, nil
+	}
 	if u, err := url.Parse("//" + s); err != nil || u.Host != s {
 		return "", fmt.Errorf("%q is not host[:port]", s)
 	}

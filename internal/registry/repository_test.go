@@ -116,6 +116,13 @@ func TestNormalizeHostPort(t *testing.T) {
 		"[::1]:5000":                   "[::1]:5000",
 		"ghcr.io":                      "ghcr.io",
 		"http://registry.internal:80/": "registry.internal:80",
+		// A bare IPv6 address is its key, as between brackets without a
+		// port: ":abcd" is no port (found by FuzzValidHost).
+		"fe80::1":        "fe80::1",
+		"fe80::abcd":     "fe80::abcd",
+		"FE80::ABCD":     "fe80::abcd",
+		"[fe80::abcd]":   "fe80::abcd",
+		"2001:db8::cafe": "2001:db8::cafe",
 	} {
 		got, err := normalizeHostPort(in)
 		if err != nil || got != want {
