@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -41,8 +42,69 @@ data "prefectimage_pin" "test" {
 	})
 }
 
-// titled matches an error of that summary whose detail holds message,
-// however Terraform wrapped its lines.
-func titled(summary, message string) *regexp.Regexp {
-	return regexp.MustCompile(`Error: ` + regexp.QuoteMeta(summary) + `\n(?s:.*?)` + wrapped(message).String())
+// titled matches an error of that summary followed by each of parts, in
+// order (what Terraform prints of where, then the detail), however
+// Terraform wrapped their lines.
+func titled(summary string, parts ...string) *regexp.Regexp {
+	pattern := `Error: ` + regexp.QuoteMeta(summary) + `\n`
+	for _, p := range parts {
+		pattern += `(?s:.*?)` + wrapped(p).String()
+	}
+	return regexp.MustCompile(pattern)
+}
+
+// A constraint that does not parse is named once. The parser's own error
+// names it again ("invalid version constraint %q: …"), and again as its
+// clause when it has one clause, so that the detail read `prefect_version
+// "3.1.x" is not a version constraint: invalid version constraint "3.1.x":
+// "3.1.x": a version has no wildcard`. The validator names the attribute
+// and the value; the rest says what is wrong and what to write.
+func TestConstraintErrorsNameTheValueOnce(t *testing.T) {
+	for _, tc := range []struct {
+		check stringCheck
+		in    string
+		want  string
+	}{
+		{versionConstraintValidator, "3.1.x", `prefect_version "3.1.x" is not a version constraint: a version has no wildcard; write "==3.1.*" (PEP 440) or "~> 3.1.0" (Terraform). Examples:`},
+		{versionConstraintValidator, "~> three", `prefect_version "~> three" is not a version constraint: version "three": release part "three" is not a number. Examples:`},
+		{versionConstraintValidator, " ^3.1 ", `prefect_version " ^3.1 " is not a version constraint: unknown operator in "^3.1"; Terraform uses`},
+		// A clause of several is named, as it is not the whole value.
+		{versionConstraintValidator, ">= 3.1, < three", `prefect_version ">= 3.1, < three" is not a version constraint: "< three": version "three": release part "three" is not a number. Examples:`},
+		{pythonConstraintValidator, "3", `python_version "3" is neither a Python version nor a constraint: name a Python as major.minor, such as "3.12", or use a range such as ">= 3". Examples:`},
+		{pythonConstraintValidator, "py3.12", `python_version "py3.12" is neither a Python version nor a constraint: write the version alone, such as "3.12". Examples:`},
+		{releasesVersionValidator, "3.1.x", `prefect_version "3.1.x" is not a version constraint: a version has no wildcard;`},
+		{releasesPythonValidator, "3.12.1", `python_version "3.12.1" is neither a Python version nor a constraint: image tags name Python as major.minor, such as "3.12", never a patch release. Examples:`},
+	} {
+		err := tc.check.check(tc.in)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%q: %v\nwant it to begin %s", tc.in, err, tc.want)
+		}
+	}
+}
+
+// Through the CLI, on the attribute, for the pin and the releases data
+// source alike.
+func TestAccErrors_constraintNamedOnce(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, releasesTags)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_pin" "test" {
+  prefect_version = "3.1.x"
+}
+`,
+			ExpectError: titled("Invalid Prefect Version Constraint", `in data "prefectimage_pin" "test":`, `prefect_version = "3.1.x"`,
+				`prefect_version "3.1.x" is not a version constraint: a version has no wildcard; write "==3.1.*" (PEP 440) or "~> 3.1.0" (Terraform).`),
+		}, {
+			Config: providerConfig(reg) + `
+data "prefectimage_releases" "test" {
+  python_version = "3"
+}
+`,
+			ExpectError: titled("Invalid Python Version", `in data "prefectimage_releases" "test":`, `python_version = "3"`,
+				`python_version "3" is neither a Python version nor a constraint: name a Python as major.minor, such as "3.12", or use a range such as ">= 3".`),
+		}},
+	})
 }
