@@ -108,3 +108,36 @@ data "prefectimage_releases" "test" {
 		}},
 	})
 }
+
+// A registry_auth address with credentials in it (user:token@ghcr.io) is
+// refused saying to write them in that block's username and password.
+// It said "give the user name and password in a registry_auth block" to
+// someone writing one, as if another block were wanted. An
+// insecure_registries entry keeps that advice: it is in no such block.
+func TestAccErrors_credentialsInRegistryAuthAddress(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, releasesTags)
+	const inBlock = `write the host alone in address, such as ghcr.io or registry.internal:5000, and the user name and password in this registry_auth block's username and password`
+	if err := hostValidator.check("me:Url-T0ken@ghcr.io"); err == nil || !strings.Contains(err.Error(), inBlock) {
+		t.Errorf("registry_auth address: %v", err)
+	}
+	if err := validHost("me:Url-T0ken@ghcr.io"); err == nil || !strings.Contains(err.Error(), "give the user name and password in a registry_auth block") {
+		t.Errorf("insecure_registries entry: %v", err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg, `
+  registry_auth {
+    address  = "me:Url-T0ken@ghcr.io"
+    username = "me"
+    password = "Url-T0ken"
+  }
+`) + `
+data "prefectimage_releases" "test" {}
+`,
+			ExpectError: titled("Invalid Registry Host", `address = "me:Url-T0ken@ghcr.io"`,
+				`the address holds credentials (user:password@ before the host); `+inBlock),
+		}},
+	})
+}

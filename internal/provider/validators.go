@@ -274,7 +274,15 @@ func credentialLineValidator(attr string) stringCheck {
 var hostValidator = stringCheck{
 	description: "must be a registry host such as ghcr.io or registry.internal:5000, without scheme or path",
 	summary:     "Invalid Registry Host",
-	check:       validHost,
+	check: func(s string) error {
+		// validHost's advice for credentials is another block's: this
+		// is a registry_auth block's address.
+		if registry.HasCredentials(s) {
+			return errors.New("the address holds credentials (user:password@ before the host); write the host alone in address, such as ghcr.io or registry.internal:5000, " +
+				"and the user name and password in this registry_auth block's username and password")
+		}
+		return validHost(s)
+	},
 }
 
 // validHost accepts host or host:port, without a scheme or path, as a
