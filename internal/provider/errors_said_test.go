@@ -22,7 +22,7 @@ func TestAccErrors_closedPortSaidOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := l.Addr().String()
-	l.Close() // nothing listens there now
+	_ = l.Close() // nothing listens there now
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -25,7 +25,7 @@ func TestPingFailedAlikeOverBothSchemesIsSaidOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	host := l.Addr().String()
-	l.Close() // nothing listens there now
+	_ = l.Close() // nothing listens there now
 	err = listOnce(t, host)
 	msg := err.Error()
 	want := fmt.Sprintf(`Get "https://%s/v2/" and "http://%s/v2/": dial tcp %s: connect: connection refused.`, host, host, host)
