@@ -283,9 +283,9 @@ func TestAccPinDataSource_invalidInput(t *testing.T) {
 	cases := []invalidCase{
 		{"malformed constraint", `prefect_version = "~> banana"`, `Invalid Prefect Version Constraint`},
 		{"v prefix", `prefect_version = "v3.1.15"`, `prefect_version "v3.1.15"`},
-		{"commas for dots", `prefect_version = "3,1,15"`, `(?s)Invalid Prefect Version Constraint.*write the version with dots,\s+"3\.1\.15"`},
-		{"no version meets", `prefect_version = "3.1.15, >= 3.2"`, `(?s)Invalid Prefect Version Constraint.*"3\.1\.15" and ">= 3\.2" cannot both\s+hold`},
-		{"python commas for dots", `python_version = "3,12"`, `(?s)Invalid Python Version.*write the version with dots,\s+"3\.12"`},
+		{"commas for dots", `prefect_version = "3,1,15"`, `(?s)Invalid Prefect Version Constraint.*write\s+the\s+version\s+with\s+dots,\s+"3\.1\.15"`},
+		{"no version meets", `prefect_version = "3.1.15, >= 3.2"`, `(?s)Invalid Prefect Version Constraint.*"3\.1\.15"\s+and\s+">= 3\.2"\s+cannot\s+both\s+hold`},
+		{"python commas for dots", `python_version = "3,12"`, `(?s)Invalid Python Version.*write\s+the\s+version\s+with\s+dots,\s+"3\.12"`},
 		{"malformed python", `python_version = "3.12.1"`, `Invalid Python Version`},
 		{"python without minor", `python_version = "python3"`, `Invalid Python Version`},
 		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard", "conda" or "kubernetes"`},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ var versionConstraintValidator = stringCheck{
 			return errors.New("prefect_version is blank; leave it out for the newest stable release, or write a constraint such as \"~> 3.4\"")
 		}
 		if _, err := prefecttag.ParseConstraint(s); err != nil {
-			return fmt.Errorf("prefect_version %q is not a version constraint: %w. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, err)
+			return fmt.Errorf("prefect_version %q is not a version constraint: %s. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, causeOf(err, s))
 		}
 		return nil
 	},
@@ -107,10 +108,21 @@ var pythonConstraintValidator = stringCheck{
 			return errors.New("python_version is blank; leave it out for the highest Python published, or write a version such as \"3.12\"")
 		}
 		if _, err := prefecttag.ParsePythonConstraint(s); err != nil {
-			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %w. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, err)
+			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %s. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, causeOf(err, s))
 		}
 		return nil
 	},
+}
+
+// causeOf is what a constraint's parse error says past the value: the
+// parser names the value ("invalid version constraint %q: …"), and names
+// a clause that is the whole value once more, while the validator's own
+// words have named it already.
+func causeOf(err error, s string) string {
+	if inner := errors.Unwrap(err); inner != nil {
+		err = inner
+	}
+	return strings.TrimPrefix(err.Error(), strconv.Quote(strings.TrimSpace(s))+": ")
 }
 
 var flavorValidator = stringCheck{
@@ -278,7 +290,15 @@ func credentialLineValidator(attr string) stringCheck {
 var hostValidator = stringCheck{
 	description: "must be a registry host such as ghcr.io or registry.internal:5000, without scheme or path",
 	summary:     "Invalid Registry Host",
-	check:       validHost,
+	check: func(s string) error {
+		// validHost's advice for credentials is another block's: this
+		// is a registry_auth block's address.
+		if registry.HasCredentials(s) {
+			return errors.New("the address holds credentials (user:password@ before the host); write the host alone in address, such as ghcr.io or registry.internal:5000, " +
+				"and the user name and password in this registry_auth block's username and password")
+		}
+		return validHost(s)
+	},
 }
 
 // validHost accepts host or host:port, without a scheme or path, as a

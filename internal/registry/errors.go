@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -404,8 +405,34 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	} else {
 		e.said = string(said)
 	}
-	e.detail = c.scrub(e.Cause.Error())
+	e.detail = c.scrub(pingSaid(e.Cause))
 	return e
+}
+
+// pingSaid is err's text, with a failed ping said once: go-containerregistry
+// pings a loopback or insecure host over HTTPS, then over plain HTTP, and
+// joins the two failures with "; ". Both failed alike (a port nothing
+// listens on): the failure is said once, for both addresses. The HTTPS
+// attempt answered in plain HTTP, by a host that may speak it: that is no
+// fault (read as a TLS one), and the plain HTTP attempt's failure alone
+// is said.
+func pingSaid(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	if !errors.As(err, &ue) || !strings.HasPrefix(ue.URL, "https://") {
+		return msg
+	}
+	primary := ue.Error()
+	plainURL := "http://" + strings.TrimPrefix(ue.URL, "https://")
+	if twice := primary + "; " + (&url.Error{Op: ue.Op, URL: plainURL, Err: ue.Err}).Error(); strings.Contains(msg, twice) {
+		return strings.Replace(msg, twice, fmt.Sprintf("%s %q and %q: %v", ue.Op, ue.URL, plainURL, ue.Err), 1)
+	}
+	// Of a host that may not speak plain HTTP (a private address, whose
+	// plain HTTP attempt was not sent), that answer is the cause.
+	if strings.Contains(ue.Err.Error(), "server gave HTTP response to HTTPS client") && !errors.As(err, new(*plainHTTPError)) {
+		return strings.Replace(msg, primary+"; ", "", 1)
+	}
+	return msg
 }
 
 // leftOf is the time left, left, of a budget, rounded to the precision
