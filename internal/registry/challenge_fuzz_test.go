@@ -35,58 +35,20 @@ func refChallenges(values []string) (out []refChallenge, valid bool) {
 }
 
 func refChallengesOf(s string) (out []refChallenge, valid bool) {
-	i := 0
-	ows := func() {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
-	}
-	tchar := func(c byte) bool {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-	}
-	token := func() (string, bool) {
-		j := i
-		for i < len(s) && tchar(s[i]) {
-			i++
-		}
-		return s[j:i], i > j
-	}
-	quoted := func() (string, bool) {
-		var b strings.Builder
-		i++ // DQUOTE
-		for i < len(s) {
-			c := s[i]
-			switch {
-			case c == '"':
-				i++
-				return b.String(), true
-			case c == '\\':
-				if i+1 >= len(s) || (s[i+1] != '\t' && (s[i+1] < 0x20 || s[i+1] == 0x7f)) {
-					return "", false
-				}
-				b.WriteByte(s[i+1])
-				i += 2
-			case c == '\t' || c == ' ' || c == 0x21 || c >= 0x23 && c <= 0x5b || c >= 0x5d && c <= 0x7e || c >= 0x80:
-				b.WriteByte(c)
-				i++
-			default:
-				return "", false
-			}
-		}
-		return "", false
-	}
-	// param reads "token BWS = BWS ( token / quoted-string )" at i, or
-	// leaves i as it was.
+	sc := &fieldScanner{s: s}
+	ows, token, quoted := sc.ows, sc.token, sc.quoted
+	// param reads "token BWS = BWS ( token / quoted-string )" at sc.i, or
+	// leaves sc.i as it was.
 	param := func() (string, bool) {
-		j := i
+		j := sc.i
 		name, ok := token()
 		if ok {
 			ows()
-			if i < len(s) && s[i] == '=' {
-				i++
+			if sc.i < len(s) && s[sc.i] == '=' {
+				sc.i++
 				ows()
 				var value string
-				if i < len(s) && s[i] == '"' {
+				if sc.i < len(s) && s[sc.i] == '"' {
 					value, ok = quoted()
 				} else {
 					value, ok = token()
@@ -96,35 +58,35 @@ func refChallengesOf(s string) (out []refChallenge, valid bool) {
 				}
 			}
 		}
-		i = j
+		sc.i = j
 		return "", false
 	}
 	token68 := func() (string, bool) {
-		j := i
-		for i < len(s) && (s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9' || strings.IndexByte("-._~+/", s[i]) >= 0) {
-			i++
+		j := sc.i
+		for sc.i < len(s) && (s[sc.i] >= 'a' && s[sc.i] <= 'z' || s[sc.i] >= 'A' && s[sc.i] <= 'Z' || s[sc.i] >= '0' && s[sc.i] <= '9' || strings.IndexByte("-._~+/", s[sc.i]) >= 0) {
+			sc.i++
 		}
-		if i == j {
+		if sc.i == j {
 			return "", false
 		}
-		for i < len(s) && s[i] == '=' {
-			i++
+		for sc.i < len(s) && s[sc.i] == '=' {
+			sc.i++
 		}
-		return s[j:i], true
+		return s[j:sc.i], true
 	}
-	// end reports whether an element ends at i: OWS, then a comma or
+	// end reports whether an element ends at sc.i: OWS, then a comma or
 	// the end.
 	end := func() bool {
 		ows()
-		return i == len(s) || s[i] == ','
+		return sc.i == len(s) || s[sc.i] == ','
 	}
 	for {
 		ows()
-		if i == len(s) {
+		if sc.i == len(s) {
 			return out, true
 		}
-		if s[i] == ',' {
-			i++
+		if s[sc.i] == ',' {
+			sc.i++
 			continue
 		}
 		if p, ok := param(); ok {
@@ -139,9 +101,9 @@ func refChallengesOf(s string) (out []refChallenge, valid bool) {
 			return nil, false
 		}
 		c := refChallenge{scheme: scheme}
-		if i < len(s) && s[i] == ' ' {
-			for i < len(s) && s[i] == ' ' {
-				i++
+		if sc.i < len(s) && s[sc.i] == ' ' {
+			for sc.i < len(s) && s[sc.i] == ' ' {
+				sc.i++
 			}
 			if p, ok := param(); ok {
 				c.params = append(c.params, p)

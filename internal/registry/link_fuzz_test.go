@@ -26,79 +26,41 @@ func refNextLinks(values []string) (next []string, valid bool) {
 
 // refNextLinksOf is refNextLinks of one field line: no element spans two.
 func refNextLinksOf(s string) (next []string, valid bool) {
-	i := 0
-	ows := func() {
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
-	}
-	tchar := func(c byte) bool {
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-	}
-	token := func() (string, bool) {
-		j := i
-		for i < len(s) && tchar(s[i]) {
-			i++
-		}
-		return s[j:i], i > j
-	}
-	quoted := func() (string, bool) {
-		var b strings.Builder
-		i++ // DQUOTE
-		for i < len(s) {
-			c := s[i]
-			switch {
-			case c == '"':
-				i++
-				return b.String(), true
-			case c == '\\':
-				if i+1 >= len(s) || (s[i+1] != '\t' && (s[i+1] < 0x20 || s[i+1] == 0x7f)) {
-					return "", false
-				}
-				b.WriteByte(s[i+1])
-				i += 2
-			case c == '\t' || c == ' ' || c == 0x21 || c >= 0x23 && c <= 0x5b || c >= 0x5d && c <= 0x7e || c >= 0x80:
-				b.WriteByte(c)
-				i++
-			default:
-				return "", false
-			}
-		}
-		return "", false
-	}
+	sc := &fieldScanner{s: s}
+	ows, token, quoted := sc.ows, sc.token, sc.quoted
 	for {
 		// Elements, empty ones ignored, separated by OWS "," OWS.
 		ows()
-		if i == len(s) {
+		if sc.i == len(s) {
 			return next, true
 		}
-		if s[i] == ',' {
-			i++
+		if s[sc.i] == ',' {
+			sc.i++
 			continue
 		}
-		if s[i] != '<' {
+		if s[sc.i] != '<' {
 			return nil, false
 		}
-		j := strings.IndexByte(s[i:], '>')
+		j := strings.IndexByte(s[sc.i:], '>')
 		if j < 0 {
 			return nil, false
 		}
-		target := s[i+1 : i+j]
+		target := s[sc.i+1 : sc.i+j]
 		for k := 0; k < len(target); k++ {
 			if c := target[k]; c <= 0x20 || c >= 0x7f || c == '<' || c == '"' {
 				return nil, false
 			}
 		}
-		i += j + 1
+		sc.i += j + 1
 		rel, hasRel := "", false
 		for {
-			k := i
+			k := sc.i
 			ows()
-			if i == len(s) || s[i] != ';' {
-				i = k
+			if sc.i == len(s) || s[sc.i] != ';' {
+				sc.i = k
 				break
 			}
-			i++
+			sc.i++
 			ows()
 			name, ok := token()
 			if !ok {
@@ -106,10 +68,10 @@ func refNextLinksOf(s string) (next []string, valid bool) {
 			}
 			ows() // BWS
 			value := ""
-			if i < len(s) && s[i] == '=' {
-				i++
+			if sc.i < len(s) && s[sc.i] == '=' {
+				sc.i++
 				ows() // BWS
-				if i < len(s) && s[i] == '"' {
+				if sc.i < len(s) && s[sc.i] == '"' {
 					value, ok = quoted()
 				} else {
 					value, ok = token()
@@ -123,7 +85,7 @@ func refNextLinksOf(s string) (next []string, valid bool) {
 			}
 		}
 		ows()
-		if i < len(s) && s[i] != ',' {
+		if sc.i < len(s) && s[sc.i] != ',' {
 			return nil, false
 		}
 		for _, t := range strings.FieldsFunc(rel, func(r rune) bool { return r == ' ' || r == '\t' }) {
