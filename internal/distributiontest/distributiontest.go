@@ -538,28 +538,12 @@ func (s *Server) TagMany(repo, from string, tags []string) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: s.transport, Timeout: 30 * time.Second}
-	put := func(tag string) error {
-		req, err := http.NewRequest(http.MethodPut, "https://"+s.Host+"/v2/"+repo+"/manifests/"+tag, bytes.NewReader(desc.Manifest))
-		if err != nil {
-			return err
-		}
-		req.SetBasicAuth(s.Username, s.Password)
-		req.Header.Set("Content-Type", string(desc.MediaType))
-		resp, err := client.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return fmt.Errorf("PUT %s:%s answered %s", repo, tag, resp.Status)
-		}
-		return nil
-	}
 	var g errgroup.Group
 	g.SetLimit(8)
 	for _, tag := range tags {
-		g.Go(func() error { return put(tag) })
+		g.Go(func() error {
+			return s.manifestRequest(http.MethodPut, repo, tag, desc.Manifest, string(desc.MediaType), http.StatusCreated)
+		})
 	}
 	return g.Wait()
 }
@@ -568,18 +552,28 @@ func (s *Server) TagMany(repo, from string, tags []string) error {
 // is enabled): distribution untags every tag that points at it, and
 // answers 404 for it by digest and by those tags.
 func (s *Server) DeleteManifest(repo, digest string) error {
-	req, err := http.NewRequest(http.MethodDelete, "https://"+s.Host+"/v2/"+repo+"/manifests/"+digest, nil)
+	return s.manifestRequest(http.MethodDelete, repo, digest, nil, "", http.StatusAccepted)
+}
+
+// manifestRequest sends method to repo's manifest reference with the
+// server's credentials, on its keep-alive transport, with body (of
+// contentType) when not nil, and fails unless the server answers want.
+func (s *Server) manifestRequest(method, repo, reference string, body []byte, contentType string, want int) error {
+	req, err := http.NewRequest(method, "https://"+s.Host+"/v2/"+repo+"/manifests/"+reference, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.SetBasicAuth(s.Username, s.Password)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := (&http.Client{Transport: s.transport, Timeout: 30 * time.Second}).Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		return fmt.Errorf("DELETE %s@%s answered %s", repo, digest, resp.Status)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s/manifests/%s answered %s", method, repo, reference, resp.Status)
 	}
 	return nil
 }
