@@ -1,0 +1,176 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+)
+
+// The ping (GET /v2/) says what a registry host speaks, HTTPS or a
+// loopback or insecure host's plain HTTP, and how it authenticates (its
+// challenge): it names no repository, and is made once per host and
+// Client. A plan pinning prefecthq/prefect, prefecthq/prefect-client and
+// a mirror on one host pinged it once per repository, and tried HTTPS
+// each time before the plain HTTP it speaks. The tokens, of a
+// repository's scope, stay one per repository.
+func TestPingOncePerHostForSeveralRepositories(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withBearer("alice", "s3cret"))
+	repos := []string{"prefecthq/prefect", "prefecthq/prefect-client", "mirror/prefect"}
+	for _, r := range repos {
+		f.setTags(r, []string{"3.1.0", "3.2.0"})
+	}
+	c := newTestClient(t, Config{MaxRetries: 0, Credentials: []Credential{{Host: f.host, Username: "alice", Password: "s3cret"}}})
+	var https atomic.Int32 // TLS dials to the registry: the ping's HTTPS attempts
+	dialTLS := c.verified.DialTLSContext
+	c.verified.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if addr == f.host {
+			https.Add(1)
+		}
+		return dialTLS(ctx, network, addr)
+	}
+	for _, r := range repos {
+		if _, err := c.ListTags(context.Background(), repoOf(t, f.repo(r))); err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+	}
+	if pings, tokens, n := f.count("ping"), f.count("token"), https.Load(); pings != 1 || tokens != len(repos) || n != 1 {
+		t.Errorf("%d repositories on one host sent %d pings over plain HTTP after %d HTTPS attempts, and %d token requests; want 1 ping after 1 HTTPS attempt, and %d tokens",
+			len(repos), pings, n, tokens, len(repos))
+	}
+}
+
+// pingGate is an in-memory registry at zooHost whose ping waits for gate
+// and answers with a Bearer challenge; its token service and tag lists
+// answer at once.
+type pingGate struct {
+	gate  chan struct{}
+	pings atomic.Int32
+	fail  atomic.Int32 // pings still to answer 503
+}
+
+func (g *pingGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	switch p := req.URL.Path; {
+	case p == "/v2/":
+		g.pings.Add(1)
+		select {
+		case <-g.gate:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
+		if g.fail.Add(-1) >= 0 {
+			rec.WriteHeader(http.StatusServiceUnavailable)
+			break
+		}
+		rec.Header().Set("WWW-Authenticate", `Bearer realm="https://`+zooHost+`/token",service="zoo"`)
+		rec.WriteHeader(http.StatusUnauthorized)
+	case p == "/token":
+		rec.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(rec, `{"token":"tok-%s"}`, strings.NewReplacer(":", "-", "/", "-").Replace(req.URL.Query().Get("scope")))
+	case strings.HasSuffix(p, "/tags/list") && strings.HasPrefix(req.Header.Get("Authorization"), "Bearer tok-"):
+		rec.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(rec, `{"name":%q,"tags":["3.1.0"]}`, strings.TrimSuffix(strings.TrimPrefix(p, "/v2/"), "/tags/list"))
+	default:
+		rec.WriteHeader(http.StatusUnauthorized)
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// Two repositories of one host read at once wait for one ping, which
+// both take.
+func TestConcurrentRepositoriesShareOnePing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &pingGate{gate: make(chan struct{})}
+		c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 0})
+		c.base = g
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, r := range []string{"prefecthq/prefect", "prefecthq/prefect-client"} {
+			wg.Go(func() {
+				_, errs[i] = c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r))
+			})
+		}
+		synctest.Wait() // both handshakes wait for the ping
+		if n := g.pings.Load(); n != 1 {
+			t.Errorf("two repositories read at once sent %d pings, want 1 they share", n)
+		}
+		close(g.gate)
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if n := g.pings.Load(); n != 1 {
+			t.Errorf("%d pings in all, want 1", n)
+		}
+	})
+}
+
+// A failed ping is not the host's answer: the next repository, whose
+// handshake the current rules send (a 503 is not remembered), pings
+// again, and the one after it takes that answer.
+func TestFailedPingAskedAgainByNextRepository(t *testing.T) {
+	g := &pingGate{gate: make(chan struct{})}
+	close(g.gate)
+	g.fail.Store(1)
+	c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 0})
+	c.base = g
+	if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/prefecthq/prefect")); statusOf(err) != http.StatusServiceUnavailable {
+		t.Fatalf("a ping answered 503 without retries: %v, want its 503", err)
+	}
+	for _, r := range []string{"prefecthq/prefect-client", "mirror/prefect"} {
+		if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r)); err != nil {
+			t.Fatalf("%s: %v", r, err)
+		}
+	}
+	if n := g.pings.Load(); n != 2 {
+		t.Errorf("a failed ping and two repositories after it sent %d pings, want 2: the failed one, and one the two share", n)
+	}
+}
+
+// The ping is shared, the credentials are not: two namespaces of one host
+// with their own logins in Podman's auth file (podman login host/org-a,
+// host/org-b) ping it once, and each asks the token service with its own.
+func TestSharedPingKeepsCredentialsPerRepository(t *testing.T) {
+	var mu sync.Mutex
+	var users []string
+	var f *fake
+	f = newFake(t, withBearer("a", "p"), withHook(func(_ http.ResponseWriter, r *http.Request) bool {
+		if f.kind(r) == "token" {
+			u, _, _ := r.BasicAuth()
+			mu.Lock()
+			users = append(users, u)
+			mu.Unlock()
+		}
+		return false
+	}))
+	f.setTags("org-a/prefect", []string{"a"})
+	f.setTags("org-b/prefect", []string{"b"})
+	podmanAuth(t, `{"auths":{"`+f.host+`/org-a":{"auth":"`+b64("a:p")+`"},"`+f.host+`/org-b":{"auth":"`+b64("b:p")+`"}}}`)
+	c := newTestClient(t, Config{MaxRetries: 0})
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("org-a/prefect"))); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("org-b/prefect")))
+	if statusOf(err) != http.StatusUnauthorized {
+		t.Errorf("org-b with its own login, which the token service refuses: %v, want a 401", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(users, " "); got != "a b" || f.count("ping") != 1 {
+		t.Errorf("token requests of users %q after %d pings; want a, then b, after 1 ping", got, f.count("ping"))
+	}
+}
