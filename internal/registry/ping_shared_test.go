@@ -1,11 +1,13 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,12 +52,15 @@ func TestPingOncePerHostForSeveralRepositories(t *testing.T) {
 }
 
 // pingGate is an in-memory registry at zooHost whose ping waits for gate
-// and answers with a Bearer challenge; its token service and tag lists
-// answer at once.
+// and answers with a Bearer challenge (or, refused, 404 as a proxy in
+// front of Nexus does, or an HTML page, its repositories' paths answering
+// the challenge); its token service and tag lists answer at once.
 type pingGate struct {
-	gate  chan struct{}
-	pings atomic.Int32
-	fail  atomic.Int32 // pings still to answer 503
+	gate       chan struct{}
+	pings      atomic.Int32
+	fail       atomic.Int32 // pings still to answer failStatus
+	failStatus int          // 503 when 0
+	ping       string       // "404" or "html": the ping's answer, refused
 }
 
 func (g *pingGate) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -68,12 +73,18 @@ func (g *pingGate) RoundTrip(req *http.Request) (*http.Response, error) {
 		case <-req.Context().Done():
 			return nil, req.Context().Err()
 		}
-		if g.fail.Add(-1) >= 0 {
-			rec.WriteHeader(http.StatusServiceUnavailable)
-			break
+		switch {
+		case g.fail.Add(-1) >= 0:
+			rec.WriteHeader(cmp.Or(g.failStatus, http.StatusServiceUnavailable))
+		case g.ping == "404":
+			rec.WriteHeader(http.StatusNotFound)
+		case g.ping == "html":
+			rec.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(rec, "<html><body>Registry console</body></html>")
+		default:
+			rec.Header().Set("WWW-Authenticate", `Bearer realm="https://`+zooHost+`/token",service="zoo"`)
+			rec.WriteHeader(http.StatusUnauthorized)
 		}
-		rec.Header().Set("WWW-Authenticate", `Bearer realm="https://`+zooHost+`/token",service="zoo"`)
-		rec.WriteHeader(http.StatusUnauthorized)
 	case p == "/token":
 		rec.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(rec, `{"token":"tok-%s"}`, strings.NewReplacer(":", "-", "/", "-").Replace(req.URL.Query().Get("scope")))
@@ -81,6 +92,7 @@ func (g *pingGate) RoundTrip(req *http.Request) (*http.Response, error) {
 		rec.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(rec, `{"name":%q,"tags":["3.1.0"]}`, strings.TrimSuffix(strings.TrimPrefix(p, "/v2/"), "/tags/list"))
 	default:
+		rec.Header().Set("WWW-Authenticate", `Bearer realm="https://`+zooHost+`/token",service="zoo"`)
 		rec.WriteHeader(http.StatusUnauthorized)
 	}
 	resp := rec.Result()
@@ -121,23 +133,60 @@ func TestConcurrentRepositoriesShareOnePing(t *testing.T) {
 
 // A failed ping is not the host's answer: the next repository, whose
 // handshake the current rules send (a 503 is not remembered), pings
-// again, and the one after it takes that answer.
+// again, and the one after it takes that answer. A ping that spent its
+// retries on a 429 stops every later request to the host (retry): no
+// repository pings it again.
 func TestFailedPingAskedAgainByNextRepository(t *testing.T) {
-	g := &pingGate{gate: make(chan struct{})}
-	close(g.gate)
-	g.fail.Store(1)
-	c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 0})
-	c.base = g
-	if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/prefecthq/prefect")); statusOf(err) != http.StatusServiceUnavailable {
-		t.Fatalf("a ping answered 503 without retries: %v, want its 503", err)
+	for _, tc := range []struct {
+		status, pings int
+	}{
+		{http.StatusServiceUnavailable, 2},
+		{http.StatusTooManyRequests, 1},
+	} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			g := &pingGate{gate: make(chan struct{}), failStatus: tc.status}
+			close(g.gate)
+			g.fail.Store(1)
+			c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 0})
+			c.base = g
+			if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/prefecthq/prefect")); statusOf(err) != tc.status {
+				t.Fatalf("a ping answered %d without retries: %v, want its %d", tc.status, err, tc.status)
+			}
+			for _, r := range []string{"prefecthq/prefect-client", "mirror/prefect"} {
+				_, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r))
+				if tc.status == http.StatusTooManyRequests && statusOf(err) != tc.status {
+					t.Errorf("%s after the host's rate limit: %v, want its 429", r, err)
+				} else if tc.status != http.StatusTooManyRequests && err != nil {
+					t.Errorf("%s: %v", r, err)
+				}
+			}
+			if n := g.pings.Load(); n != int32(tc.pings) {
+				t.Errorf("a ping answered %d and two repositories after it sent %d pings, want %d", tc.status, n, tc.pings)
+			}
+		})
 	}
-	for _, r := range []string{"prefecthq/prefect-client", "mirror/prefect"} {
-		if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r)); err != nil {
-			t.Fatalf("%s: %v", r, err)
-		}
-	}
-	if n := g.pings.Load(); n != 2 {
-		t.Errorf("a failed ping and two repositories after it sent %d pings, want 2: the failed one, and one the two share", n)
+}
+
+// A ping refused 404 (a proxy that routes only the repositories' paths)
+// or answered with an HTML page sends each repository to its own tag list
+// for the challenge (repositoryPing): it is no answer of the host's, and
+// each repository asks it again, as before.
+func TestRefusedPingAskedAgainByEachRepository(t *testing.T) {
+	for _, ping := range []string{"404", "html"} {
+		t.Run(ping, func(t *testing.T) {
+			g := &pingGate{gate: make(chan struct{}), ping: ping}
+			close(g.gate)
+			c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 0})
+			c.base = g
+			for _, r := range []string{"prefecthq/prefect", "prefecthq/prefect-client"} {
+				if _, err := c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r)); err != nil {
+					t.Fatalf("%s: %v", r, err)
+				}
+			}
+			if n := g.pings.Load(); n != 2 {
+				t.Errorf("two repositories behind a refused ping sent %d pings, want 2", n)
+			}
+		})
 	}
 }
 
