@@ -324,8 +324,11 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 // HTML page, which sends each repository to its own tag list:
 // repositoryPing), and a request that failed, are taken by the callers
 // that waited for them, and the next caller asks again, as it did when
-// each repository pinged. Hosts are keyed as the Client keys them
-// (normalizeHostPort).
+// each repository pinged. A request takes at most one attempt's time
+// (RequestTimeout) from its start. Hosts are keyed as the Client keys
+// them (normalizeHostPort). The ping carries no credentials
+// (go-containerregistry sends it on the transport under its
+// authenticating ones), so that its answer is no repository's.
 //
 // A loopback or insecure host that answered the ping over plain HTTP
 // and never over HTTPS (go-containerregistry tries HTTPS first, then
@@ -350,6 +353,12 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		return a.response(req), nil
 	}
 	a, err := c.pings.Get(req.Context(), key(req.URL.Scheme), func(ctx context.Context) (pingAnswer, error) {
+		// One attempt's time from its start, whoever waits for it: the
+		// attempts of callers that join it later, and their retries,
+		// would otherwise keep waiting for a request that gets no answer
+		// instead of sending another, as each attempt does.
+		ctx, cancel := context.WithTimeout(ctx, c.timeout)
+		defer cancel()
 		resp, err := c.base.RoundTrip(req.Clone(ctx))
 		if err != nil {
 			return pingAnswer{}, err

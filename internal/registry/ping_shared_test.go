@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 )
@@ -59,6 +60,7 @@ type pingGate struct {
 	gate       chan struct{}
 	pings      atomic.Int32
 	fail       atomic.Int32 // pings still to answer failStatus
+	hang       atomic.Int32 // pings still to get no answer
 	failStatus int          // 503 when 0
 	ping       string       // "404" or "html": the ping's answer, refused
 }
@@ -68,8 +70,12 @@ func (g *pingGate) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch p := req.URL.Path; {
 	case p == "/v2/":
 		g.pings.Add(1)
+		gate := g.gate
+		if g.hang.Add(-1) >= 0 {
+			gate = nil
+		}
 		select {
-		case <-g.gate:
+		case <-gate:
 		case <-req.Context().Done():
 			return nil, req.Context().Err()
 		}
@@ -222,4 +228,39 @@ func TestSharedPingKeepsCredentialsPerRepository(t *testing.T) {
 	if got := strings.Join(users, " "); got != "a b" || f.count("ping") != 1 {
 		t.Errorf("token requests of users %q after %d pings; want a, then b, after 1 ping", got, f.count("ping"))
 	}
+}
+
+// A ping that gets no answer is sent again by the next attempt, as each
+// attempt sent its own: a repository that joined it later does not keep
+// it waiting past its own attempt's time for the retries of both to
+// join (here the second repository starts a second after the first, on
+// synctest's clock, and the first's retry, after 0.2 s, came before the
+// second's attempt ended).
+func TestHungPingSentAgainByRetries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &pingGate{gate: make(chan struct{})}
+		close(g.gate)
+		g.hang.Store(1)
+		c := newTestClient(t, Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 3, RequestTimeout: 5 * time.Second})
+		c.base = g
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, r := range []string{"prefecthq/prefect", "prefecthq/prefect-client"} {
+			if i > 0 {
+				time.Sleep(time.Second)
+			}
+			wg.Go(func() {
+				_, errs[i] = c.ListTags(context.Background(), repoOf(t, zooHost+"/"+r))
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		if n := g.pings.Load(); n != 2 {
+			t.Errorf("%d pings, want 2: the one that got no answer, and one the retries share", n)
+		}
+	})
 }
