@@ -319,12 +319,11 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 // scheme the host speaks, its challenge) is the host's, so that the
 // repositories of one host, each with its own handshake, credentials and
 // token, ping it once. Concurrent callers share one request. An answer
-// the handshake takes for the host's is kept: 200 (but an HTML page), a
-// redirect, 401. Any other (a fault, which is retried, or a refusal or
-// HTML page, which sends each repository to its own tag list:
-// repositoryPing), and a request that failed, are taken by the callers
-// that waited for them, and the next caller asks again, as it did when
-// each repository pinged. A request takes at most one attempt's time
+// the handshake takes for the host's (hostsAnswer) is kept. Any other (a
+// fault, which is retried, or a refusal or HTML page, which sends each
+// repository to its own tag list: repositoryPing), and a request that
+// failed, are taken by the callers that waited for them, and the next
+// caller asks again, as it did when each repository pinged. A request takes at most one attempt's time
 // (RequestTimeout) from its start. Hosts are keyed as the Client keys
 // them (normalizeHostPort). The ping carries no credentials
 // (go-containerregistry sends it on the transport under its
@@ -374,7 +373,7 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		} else {
 			drainClose(resp.Body)
 		}
-		if !(resp.StatusCode == http.StatusUnauthorized || resp.StatusCode < 400 && !htmlPage(resp)) {
+		if !hostsAnswer(resp) {
 			return pingAnswer{}, &unsharedPingError{answer: a}
 		}
 		return a, nil
@@ -386,6 +385,13 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return a.response(req), nil
+}
+
+// hostsAnswer reports whether an answer to a request of the ping is the
+// host's, which the handshake takes as it is: 200 (but an HTML page), a
+// redirect, 401.
+func hostsAnswer(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusUnauthorized || resp.StatusCode < 400 && !htmlPage(resp)
 }
 
 // pingAnswer is an answer to a request of the ping (pingHop), the body of
