@@ -116,9 +116,10 @@ func resolveLargePlan(ctx context.Context, reg *Registry, pins []largePin) (map[
 }
 
 // TestLargePlanRequests checks that the large plan's requests grow with
-// what it reads, not with its pins: one ping and one token per repository
-// (go-containerregistry's handshake is a repository's), no tag list page
-// read twice, one HEAD per distinct tag, no GET.
+// what it reads, not with its pins: one ping for the registry host, one
+// token per repository (go-containerregistry's handshake is a
+// repository's, its ping the host's), no tag list page read twice, one
+// HEAD per distinct tag, no GET.
 func TestLargePlanRequests(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 29,936 tags")
@@ -136,13 +137,14 @@ func TestLargePlanRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("the large plan sent %+v, %d tag list pages read twice", s.Counts, s.RepeatedPages)
 	distinct := map[string]bool{}
 	for key, tag := range chosen {
 		repo, _, _ := strings.Cut(key, " ")
 		distinct[repo+":"+tag] = true
 	}
-	if s.Counts.Ping != len(largePlanRepositories) || s.Counts.Token != len(largePlanRepositories) || s.RepeatedPages != 0 || s.Counts.Head != len(distinct) || s.Counts.Get != 0 {
-		t.Errorf("the large plan (%d pins, %d distinct tags) sent %+v, %d tag list pages read twice; want %d pings and tokens, no page twice, %d HEADs, no GET",
+	if s.Counts.Ping != 1 || s.Counts.Token != len(largePlanRepositories) || s.RepeatedPages != 0 || s.Counts.Head != len(distinct) || s.Counts.Get != 0 {
+		t.Errorf("the large plan (%d pins, %d distinct tags) sent %+v, %d tag list pages read twice; want 1 ping, %d tokens, no page twice, %d HEADs, no GET",
 			len(pins), len(distinct), s.Counts, s.RepeatedPages, len(largePlanRepositories), len(distinct))
 	}
 	if got := chosen[Repository+" newest_py311_conda"]; got != "3.8.3-python3.11-conda" {

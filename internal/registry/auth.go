@@ -251,7 +251,13 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, l.(*retryError) // ends the request at once (retryOnce)
 		}
 	}
-	resp, err := p.c.base.RoundTrip(req)
+	var resp *http.Response
+	var err error
+	if isPing(req) {
+		resp, err = p.c.pingHop(req)
+	} else {
+		resp, err = p.c.base.RoundTrip(req)
+	}
 	if err != nil && token {
 		return nil, &tokenServiceError{host: req.URL.Host, cause: err}
 	}
@@ -305,6 +311,123 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	drainClose(resp.Body)
 	return alt, nil
+}
+
+// pingHop sends req, a request of the ping (GET /v2/, or a redirect of
+// it), or answers it with its host's answer to the same request earlier in
+// the Client's life: the ping names no repository, and what it finds (the
+// scheme the host speaks, its challenge) is the host's, so that the
+// repositories of one host, each with its own handshake, credentials and
+// token, ping it once. Concurrent callers share one request. An answer
+// the handshake takes for the host's (hostsAnswer) is kept. Any other (a
+// fault, which is retried, or a refusal or HTML page, which sends each
+// repository to its own tag list: repositoryPing), and a request that
+// failed, are taken by the callers that waited for them, and the next
+// caller asks again, as it did when each repository pinged. A request takes at most one attempt's time
+// (RequestTimeout) from its start. Hosts are keyed as the Client keys
+// them (normalizeHostPort). The ping carries no credentials
+// (go-containerregistry sends it on the transport under its
+// authenticating ones), so that its answer is no repository's.
+//
+// A loopback or insecure host that answered the ping over plain HTTP
+// and never over HTTPS (go-containerregistry tries HTTPS first, then
+// plain HTTP when HTTPS fails or is slow) has the HTTPS attempt of a
+// later ping fail at once: its plain HTTP answer is taken.
+func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
+	host, err := normalizeHostPort(req.URL.Host)
+	if err != nil {
+		return c.base.RoundTrip(req) // a request's host always is one
+	}
+	key := func(scheme string) string { return scheme + "://" + host + req.URL.RequestURI() }
+	if req.URL.Scheme == "https" && req.Response == nil {
+		_, plain := c.pings.Cached(key("http"))
+		if _, ok := c.pings.Cached(key("https")); plain && !ok {
+			return nil, &pingOverHTTPError{host: req.URL.Host}
+		}
+	}
+	if a, ok := c.pings.Cached(key(req.URL.Scheme)); ok {
+		c.debug(req.Context(), "registry ping answered as the host answered it earlier in this run", map[string]any{
+			"url": key(req.URL.Scheme), "status": a.status,
+		})
+		return a.response(req), nil
+	}
+	a, err := c.pings.Get(req.Context(), key(req.URL.Scheme), func(ctx context.Context) (pingAnswer, error) {
+		// One attempt's time from its start, whoever waits for it: the
+		// attempts of callers that join it later, and their retries,
+		// would otherwise keep waiting for a request that gets no answer
+		// instead of sending another, as each attempt does.
+		ctx, cancel := context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+		resp, err := c.base.RoundTrip(req.Clone(ctx))
+		if err != nil {
+			return pingAnswer{}, err
+		}
+		a := pingAnswer{status: resp.StatusCode, statusLine: resp.Status, proto: resp.Proto, protoMajor: resp.ProtoMajor, protoMinor: resp.ProtoMinor, header: resp.Header}
+		if resp.StatusCode >= 400 {
+			body, err := readErrorBody(resp.Body)
+			_ = resp.Body.Close()
+			if err != nil {
+				return pingAnswer{}, err
+			}
+			a.body = body
+		} else {
+			drainClose(resp.Body)
+		}
+		if !hostsAnswer(resp) {
+			return pingAnswer{}, &unsharedPingError{answer: a}
+		}
+		return a, nil
+	})
+	if ue := new(unsharedPingError); errors.As(err, &ue) {
+		a, err = ue.answer, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return a.response(req), nil
+}
+
+// hostsAnswer reports whether an answer to a request of the ping is the
+// host's, which the handshake takes as it is: 200 (but an HTML page), a
+// redirect, 401.
+func hostsAnswer(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusUnauthorized || resp.StatusCode < 400 && !htmlPage(resp)
+}
+
+// pingAnswer is an answer to a request of the ping (pingHop), the body of
+// an error answer read within maxErrorBody, the body of any other
+// dropped: the handshake reads no other.
+type pingAnswer struct {
+	status                 int
+	statusLine, proto      string
+	protoMajor, protoMinor int
+	header                 http.Header
+	body                   []byte
+}
+
+// response is the answer to req, with a body of its own.
+func (a pingAnswer) response(req *http.Request) *http.Response {
+	return &http.Response{
+		Status: a.statusLine, StatusCode: a.status,
+		Proto: a.proto, ProtoMajor: a.protoMajor, ProtoMinor: a.protoMinor,
+		Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)), ContentLength: int64(len(a.body)),
+		Request: req,
+	}
+}
+
+// unsharedPingError carries an answer of the ping that is not kept as
+// the host's (pingHop) to the callers that waited for it.
+type unsharedPingError struct{ answer pingAnswer }
+
+func (e *unsharedPingError) Error() string { return "the ping answered " + e.answer.statusLine }
+
+// pingOverHTTPError is the HTTPS attempt of a ping not sent: the host
+// answered the ping over plain HTTP, and never over HTTPS, earlier in the
+// Client's life (pingHop).
+type pingOverHTTPError struct{ host string }
+
+func (e *pingOverHTTPError) Error() string {
+	return "HTTPS not tried for " + e.host + ": it answered the ping over plain HTTP earlier in this run"
 }
 
 // tokenAnswer reads a token service's 200 answer from host, leaving its

@@ -4,13 +4,13 @@
 // diagnostics.
 //
 // A Client holds its HTTP transports for its whole life and, per repository,
-// one authenticated round tripper (ping and token exchange happen once per
-// repository). Tag lists, digests and platform lists are memoized for the
-// Client's lifetime; concurrent callers asking for the same thing share one
-// request. Failures are not cached, except that a request that has spent
-// its retries on a rate limit or on timeouts is not sent again for the
-// Client's life, and a rate limit so spent stops every later request to
-// that registry (see Client.retry).
+// one authenticated round tripper (the token exchange happens once per
+// repository, the ping once per registry host). Tag lists, digests and
+// platform lists are memoized for the Client's lifetime; concurrent callers
+// asking for the same thing share one request. Failures are not cached,
+// except that a request that has spent its retries on a rate limit or on
+// timeouts is not sent again for the Client's life, and a rate limit so
+// spent stops every later request to that registry (see Client.retry).
 package registry
 
 import (
@@ -169,7 +169,8 @@ type Client struct {
 
 	sources     sync.Map // repository key -> where its credentials came from
 	auths       memo.Cache[*repoTransport]
-	listings    sync.Map // repository key -> *listing
+	pings       memo.Cache[pingAnswer] // by scheme, host (normalizeHostPort) and path: the ping's answers (pingHop)
+	listings    sync.Map               // repository key -> *listing
 	rangeReads  memo.Cache[rangeRead]
 	orders      memo.Cache[order]
 	headPages   memo.Cache[headPage]
