@@ -495,3 +495,27 @@ func TestBelowEveryTag(t *testing.T) {
 		}
 	}
 }
+
+// strayStart: an answer to last=after must start at the sorted first page's
+// next tag past after, when the page holds one. after may be a tag itself
+// (a TagRange's After): the answer then starts past it, not at it.
+func TestStrayStart(t *testing.T) {
+	head := []string{"a", "b", "c"}
+	for _, tc := range []struct {
+		after, first string
+		stray        bool
+	}{
+		{"b", "c", false},  // after a tag of the page: starts at the next one
+		{"b", "b", true},   // answered from last itself (inclusive)
+		{"b~", "c", false}, // after a name that is no tag
+		{"b~", "", true},   // empty, where the page holds c next
+		{"b~", "d", true},  // c missing
+		{"/~", "a", false}, // below the page's first tag
+		{"c", "", false},   // the page holds nothing past c: it cannot tell
+		{"c", "d", false},
+	} {
+		if why := strayStart(head, tc.after, tc.first); (why != "") != tc.stray {
+			t.Errorf("strayStart(%q, %q, %q) = %q, want stray %v", head, tc.after, tc.first, why, tc.stray)
+		}
+	}
+}
