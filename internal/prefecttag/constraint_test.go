@@ -204,6 +204,7 @@ func TestConstraintShortExact(t *testing.T) {
 		{"3.4", "3.4", "3.40"},
 		{" 2.2 ", "2.2", "2.20"},
 		{"3.1", "3.1", "3.10"},
+		{"2.9", "2.9", "2.90"}, // the highest single digit a number can lose a 0 after
 		{"= 3.4", "3.4", ""},
 		{"=3.4", "3.4", ""},
 		{"==3.4", "3.4", ""},

@@ -182,3 +182,31 @@ func TestSelectNoMatchFields(t *testing.T) {
 		t.Errorf("NoMatchError fields: %+v", nm)
 	}
 }
+
+// The prerelease fields say what their doc says, and no more: set only when
+// no stable version meets the constraint, and the Pythons and flavors only
+// for a prerelease not published on the selector's Python and flavor (not
+// left over from a newer one that is not, once an older one fits).
+func TestSelectNoMatchPrereleaseFields(t *testing.T) {
+	noMatch := func(t *testing.T, tags []string, s Selector) *NoMatchError {
+		t.Helper()
+		_, err := NewCatalog(tags).Select(s)
+		var nm *NoMatchError
+		if !errors.As(err, &nm) {
+			t.Fatalf("error %v, want *NoMatchError", err)
+		}
+		return nm
+	}
+	t.Run("an older prerelease fits: no Pythons or flavors of the newer one", func(t *testing.T) {
+		nm := noMatch(t, []string{"4.0.0rc2-python3.13-conda", "4.0.0rc1-python3.12", "3.9.0-python3.12"}, selector(t, "> 3.9", "3.12", "", false))
+		if !nm.HasPrerelease || !nm.PrereleaseFits || nm.Prerelease.String() != "4.0.0rc1" || nm.PrereleasePythons != nil || nm.PrereleaseFlavors != nil {
+			t.Errorf("NoMatchError fields: %+v", nm)
+		}
+	})
+	t.Run("a stable version meets the constraint: no prerelease, fitting or not", func(t *testing.T) {
+		nm := noMatch(t, []string{"3.2.0-python3.12", "3.2.0rc1-python3.13"}, selector(t, "~> 3.1", "3.13", "", false))
+		if !nm.HasBest || nm.Best.String() != "3.2.0" || nm.HasPrerelease || nm.PrereleaseFits || nm.PrereleasePythons != nil {
+			t.Errorf("NoMatchError fields: %+v", nm)
+		}
+	})
+}

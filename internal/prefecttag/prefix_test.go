@@ -2,6 +2,7 @@ package prefecttag
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -174,6 +175,15 @@ func TestReleaseSpans(t *testing.T) {
 		if got := spans(c); len(got) != 1 || got[0].Prefix != "2." {
 			t.Errorf("%s: %+v, want all of 2.", c, got)
 		}
+	}
+	// PEP 440's ~= bounds the minor from below as Terraform's ~> does.
+	if got, want := spans("~=2.20"), spans("~> 2.20"); !slices.Equal(got, want) {
+		t.Errorf("~=2.20: %+v, want as ~> 2.20: %+v", got, want)
+	}
+	// A lower bound of minor 1 leaves the minors from 1 on: 2.0.z is not
+	// listed (the span is not all of "2.", though its Prefix is).
+	if got := spans("~> 2.1"); len(got) != 1 || got[0] != (TagSpan{After: "2.0~", Before: "2.9~", Prefix: "2."}) {
+		t.Errorf("~> 2.1: %+v", got)
 	}
 	if got := spans("~> 2.10"); len(got) != 1 || got[0] != (TagSpan{After: "2.0~", Before: "2.9~", Prefix: "2."}) {
 		t.Errorf("~> 2.10: %+v", got)

@@ -318,6 +318,14 @@ func TestReleases(t *testing.T) {
 	if got := catalog.Releases(ReleaseFilter{Flavor: "slim"}); len(got) != 0 {
 		t.Errorf("an unknown flavor matched %v", got)
 	}
+	// One version written two ways (2.0b8 and 2.0.0b8 compare equal) is one
+	// release, its images from both spellings, however the sort interleaves
+	// them by Python.
+	twice := NewCatalog([]string{"2.0b8-python3.10", "2.0.0b8-python3.9", "2.0b8-python3.9"})
+	got := render(twice.Releases(releaseFilter(t, "", "", "", true)))
+	if want := []rel{"2.0b8: 2.0.0b8-python3.9 2.0b8-python3.9 2.0b8-python3.10"}; !slices.Equal(got, want) {
+		t.Errorf("one version written two ways:\n got  %q\n want %q", got, want)
+	}
 }
 
 // Releases agrees with Select: the newest release's images include the tag

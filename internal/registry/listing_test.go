@@ -30,10 +30,21 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		tags     []string
 		beyond   string
 		why      string
+		// first: the first tag of the first page, which joined and
+		// judgeOrder compare with what a neighbour saw next ("" unchecked).
+		first string
 	}{
 		{name: "lexical, stops at the bound", from: "b", to: "f", n: 3,
 			pages: []page{pg("b", true, "c", "d", "e"), pg("e", true, "f", "g", "h")},
-			want:  []verdict{readMore, complete}, tags: []string{"c", "d", "e"}, beyond: "f"},
+			want:  []verdict{readMore, complete}, tags: []string{"c", "d", "e"}, beyond: "f", first: "c"},
+		// A registry that takes last inclusively (>= for >) answers it with
+		// last itself: not after it, so no proof of a lexical bound.
+		{name: "last answered from last itself (inclusive)", from: "b", to: "z", n: 3,
+			pages: []page{pg("b", true, "b", "c", "d")},
+			want:  []verdict{unproven}, why: `after "b" starts at "b"`},
+		{name: "a page naming a tag twice is not strictly increasing", from: "", to: "z", n: 3,
+			pages: []page{pg("", true, "a", "b", "b")},
+			want:  []verdict{unproven}, why: `not in lexical order ("b" follows "b")`},
 		{name: "through the bound", from: "b", to: "f", through: true, n: 3,
 			pages: []page{pg("b", true, "c", "d", "f"), pg("f", false, "g")},
 			want:  []verdict{readMore, complete}, tags: []string{"c", "d", "f"}, beyond: "g"},
@@ -113,6 +124,9 @@ func TestBoundedStretchDecisions(t *testing.T) {
 			if s.beyond != tc.beyond {
 				t.Errorf("beyond %q, want %q", s.beyond, tc.beyond)
 			}
+			if tc.first != "" && s.first != tc.first {
+				t.Errorf("first %q, want %q", s.first, tc.first)
+			}
 			if !strings.Contains(s.why, tc.why) {
 				t.Errorf("why %q, want it to say %q", s.why, tc.why)
 			}
@@ -147,6 +161,9 @@ func TestWholeStretchDecisions(t *testing.T) {
 		wide  bool
 		// unasked: n is not sent (the registry refused it).
 		unasked bool
+		// linked: the most names a linked page of the listing's other
+		// readings held, as the reader sets it before the first page.
+		linked int
 	}{
 		{name: "linked pages in an order of their own", n: 2,
 			pages: []page{pg("", true, "d", "a"), pg("a", true, "c", "e"), pg("e", false, "b")},
@@ -281,9 +298,35 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "n honoured, a Link without n answered with more: a page as full as asked, without Link, is no end", n: 2,
 			pages: []page{asked(2, pg("", true, "a", "b")), cur(true, "c", "d", "e"), asked(2, pg("e", false, "f", "g")), asked(2, pg("g", false))},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},
+		// Rows added by mutation testing (s36): each fails with one small
+		// change to takeWhole that no row pinned before.
+		{name: "an answer to last that repeats a tag read shows no honoured last: a later start over is asked whole", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "b", "c"), pg("c", false, "a", "b")},
+			want:  []verdict{readMore, readMore, readMore}, tags: []string{"a", "b", "c"}, wide: true},
+		{name: "a cursor page without Link that repeats a tag read is not asked again shorter: asked after", n: 2,
+			pages: []page{pg("", true, "a", "b"), cur(false, "b", "c")},
+			want:  []verdict{readMore, readMore}, tags: []string{"a", "b", "c"}},
+		{name: "an answer of one name read already, not last itself: no proof of the end, asked whole", n: 3,
+			pages: []page{pg("", false, "a", "b", "c"), pg("c", false, "a")},
+			want:  []verdict{readMore, readMore}, tags: []string{"a", "b", "c"}, wide: true},
+		{name: "asked whole, an answer of exactly the wide n: full, so the rest cannot be read", n: 2,
+			pages: []page{pg("", false, "a", "b"), pg("b", false, "a", "b"), {tags: []string{"a", "b", "c"}, count: widePage}},
+			want:  []verdict{readMore, readMore, unreadable}, why: "is full", wide: true},
+		{name: "cursor pages of uneven size, asked shorter once already: a later short page without a Link is the end", n: 4,
+			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "h", "i", "j")), asked(2, cur(true, "h")), asked(2, cur(true, "i", "j", "k")), asked(2, cur(false, "l", "m", "n"))},
+			want:  []verdict{readMore, readMore, askShorter, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n"}},
+		{name: "a linked empty first page: an answer of tags read already is no start over, asked after", n: 2,
+			pages: []page{{count: 0, link: true}, pg("a", false, "b", "c"), pg("c", false, "b")},
+			want:  []verdict{readMore, readMore, readMore}, tags: []string{"b", "c"}},
+		{name: "a page as full as the listing's linked pages, without Link, last ignored: the answer asked whole is no proof of the end", n: 3, linked: 3,
+			pages: []page{pg("", false, "a", "b", "c"), pg("c", false, "a", "b", "c"), pg("", false, "a", "b", "c")},
+			want:  []verdict{readMore, readMore, unreadable}, why: "left the Link off a full page", wide: true},
+		{name: "n ignored, last ignored, the Link left off a page fuller than the linked one: its answer is no proof of the end", n: 2,
+			pages: []page{pg("", true, "a", "b"), pg("b", false, "a", "b", "c"), pg("c", false, "a", "b", "c")},
+			want:  []verdict{readMore, readMore, unreadable}, why: "left the Link off a full page"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &stretch{n: tc.n, unasked: tc.unasked}
+			s := &stretch{n: tc.n, unasked: tc.unasked, linked: tc.linked}
 			for i, p := range tc.pages {
 				if got := s.take(p); got != tc.want[i] {
 					t.Fatalf("page %d: verdict %d, want %d (%s)", i+1, got, tc.want[i], s.why)
@@ -433,5 +476,46 @@ func TestJudgeOrder(t *testing.T) {
 				t.Errorf("judgeOrder = %v, %q; want %v, %q", got, why, tc.want, tc.why)
 			}
 		})
+	}
+}
+
+// belowEveryTag: tags start with a letter, a digit or '_', and '0' is the
+// lowest of those, so a range after a name below "0" starts at the list's
+// first page; "0" is itself a tag, and so is not below every tag.
+func TestBelowEveryTag(t *testing.T) {
+	for _, tc := range []struct {
+		after string
+		want  bool
+	}{
+		{"", true}, {"/~", true}, {"-", true}, {".", true},
+		{"0", false}, {"0~", false}, {"2.10/", false}, {"A", false}, {"_", false}, {"a", false},
+	} {
+		if got := belowEveryTag(tc.after); got != tc.want {
+			t.Errorf("belowEveryTag(%q) = %v, want %v", tc.after, got, tc.want)
+		}
+	}
+}
+
+// strayStart: an answer to last=after must start at the sorted first page's
+// next tag past after, when the page holds one. after may be a tag itself
+// (a TagRange's After): the answer then starts past it, not at it.
+func TestStrayStart(t *testing.T) {
+	head := []string{"a", "b", "c"}
+	for _, tc := range []struct {
+		after, first string
+		stray        bool
+	}{
+		{"b", "c", false},  // after a tag of the page: starts at the next one
+		{"b", "b", true},   // answered from last itself (inclusive)
+		{"b~", "c", false}, // after a name that is no tag
+		{"b~", "", true},   // empty, where the page holds c next
+		{"b~", "d", true},  // c missing
+		{"/~", "a", false}, // below the page's first tag
+		{"c", "", false},   // the page holds nothing past c: it cannot tell
+		{"c", "d", false},
+	} {
+		if why := strayStart(head, tc.after, tc.first); (why != "") != tc.stray {
+			t.Errorf("strayStart(%q, %q, %q) = %q, want stray %v", head, tc.after, tc.first, why, tc.stray)
+		}
 	}
 }

@@ -293,3 +293,25 @@ func TestResolveSettleNotFoundIsNoListedTag(t *testing.T) {
 		t.Errorf("got %v; want the listing's 404 alone", err)
 	}
 }
+
+// headFails answers every HEAD with a server error.
+type headFails struct{ *fakeRegistry }
+
+func (f headFails) Head(_ context.Context, repo registry.Repository, tag string) (registry.Descriptor, error) {
+	return registry.Descriptor{}, &registry.Error{Registry: "fake", Repository: repo.String(), Action: "read tag " + tag, StatusCode: 500}
+}
+
+// Only a tag that is not there sends an exact selector to the listing (to
+// explain what is): any other failure of its HEAD is the error, at once.
+func TestResolveExactTagHeadFailsWithoutListing(t *testing.T) {
+	f := newFake()
+	r := New(headFails{f})
+	_, err := r.Resolve(context.Background(), Request{Repository: "prefecthq/prefect", Selector: selector(t, "3.1.15", "3.12", "")})
+	var regErr *registry.Error
+	if !errors.As(err, &regErr) || regErr.StatusCode != 500 {
+		t.Fatalf("err = %v, want the HEAD's HTTP 500", err)
+	}
+	if f.lists != 0 {
+		t.Errorf("a failed HEAD (not a missing tag) listed the repository %d times", f.lists)
+	}
+}

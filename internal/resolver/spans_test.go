@@ -106,3 +106,21 @@ func TestResolveSpansNoMatchShowsTheRepository(t *testing.T) {
 		t.Errorf("the error shows %v, want the newest 3.8 releases", noMatch.Cause.Newest)
 	}
 }
+
+// releaseRange splits a span past its prefix at each next digit, 1 to 9,
+// and the listing of every release tag where Prefect's names branch.
+func TestReleaseRangeSplits(t *testing.T) {
+	for _, tc := range []struct {
+		span prefecttag.TagSpan
+		want []string
+	}{
+		{prefecttag.TagSpan{After: "3.7~", Before: "3.8~", Prefix: "3.8"}, []string{"3.8.1", "3.8.2", "3.8.3", "3.8.4", "3.8.5", "3.8.6", "3.8.7", "3.8.8", "3.8.9"}},
+		{prefecttag.TagSpan{After: "2-~", Before: "2.~", Prefix: "2."}, []string{"2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.8", "2.9"}},
+		{releaseTags, fullSplits},
+	} {
+		r := releaseRange(tc.span)
+		if r.After != tc.span.After || r.Before != tc.span.Before || !slices.Equal(r.Splits, tc.want) {
+			t.Errorf("releaseRange(%+v) = %+v, want splits %q", tc.span, r, tc.want)
+		}
+	}
+}
