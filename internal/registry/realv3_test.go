@@ -1,13 +1,17 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/distributiontest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -156,4 +160,118 @@ func (a tagListAnswer) String() string {
 		tags = "tags null"
 	}
 	return fmt.Sprintf("[%d %s %s Link %q]", a.Status, a.Code, tags, a.Link)
+}
+
+// listRequests counts the tag list requests a Client sends (its debug
+// line for each request it sent).
+type listRequests struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *listRequests) Debug(_ context.Context, msg string, fields map[string]any) {
+	if p, _ := fields["path"].(string); (msg == "registry request" || msg == "registry request failed") && strings.Contains(p, "/tags/list") {
+		l.mu.Lock()
+		l.n++
+		l.mu.Unlock()
+	}
+}
+
+func (l *listRequests) take() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.n
+	l.n = 0
+	return n
+}
+
+// On each real distribution v3, the client's narrowed readings give the
+// tags a selection over the whole catalog needs, one range after another
+// and a plan's twelve ranges at once, and cost what they cost on the
+// double that stands for it: no more list requests than a full listing
+// (and, on v3.0.0, whose skip the check between two first-page tags
+// shows, the probe, the check and a first page per other range).
+func TestRealV3RangesAsWholeList(t *testing.T) {
+	noDockerConfig(t)
+	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	digits := func(p string) (s []string) {
+		for d := '1'; d <= '9'; d++ {
+			s = append(s, p+string(d))
+		}
+		return s
+	}
+	plan := []TagRange{{After: "3.7~", Before: "3.8~", Splits: digits("3.8.")}, {After: "2.1~", Before: "2.9~", Splits: digits("2.")}}
+	for d := '0'; d <= '9'; d++ {
+		p := "2.1" + string(d)
+		plan = append(plan, TagRange{After: p + "/", Before: p + ":", Splits: digits(p + ".")})
+	}
+	callers := []int{15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	for _, version := range distributiontest.V3Versions {
+		t.Run("v"+version, func(t *testing.T) {
+			s := realV3(t, version)
+			ref, ctx := repoOf(t, s.Repository("prefecthq/prefect")), context.Background()
+			count := &listRequests{}
+			client := func() *Client {
+				return newTestClient(t, Config{
+					CACertPEM:   []byte(s.CACertPEM),
+					Credentials: []Credential{{Host: s.Host, Username: s.Username, Password: s.Password}},
+					MaxRetries:  1,
+					Logger:      count,
+				})
+			}
+
+			got, err := client().ListTags(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("ListTags: %d tags, the catalog has %d", len(got), len(want))
+			}
+			full := count.take()
+			t.Logf("a full listing: %d list requests", full)
+
+			c := client()
+			for _, rg := range []TagRange{
+				{After: "3.8", Before: "3.9", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}},
+				{After: "2.20", Before: "2.21"},
+				{After: "/~", Before: "9~", Splits: prefectSplits},
+				{},
+			} {
+				got, err := c.ListTagRange(ctx, ref, rg)
+				if err != nil {
+					t.Fatalf("range %+v: %v", rg, err)
+				}
+				if w := inRange(want, rg); !slices.Equal(got, w) {
+					t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
+				}
+			}
+			t.Logf("four ranges one after another: %d list requests", count.take())
+
+			c = client()
+			var g errgroup.Group
+			for i, rg := range plan {
+				for range callers[i] {
+					g.Go(func() error {
+						got, err := c.ListTagRange(ctx, ref, rg)
+						if err == nil && !slices.Equal(got, inRange(want, rg)) {
+							err = fmt.Errorf("range %+v: %d tags, want %d", rg, len(got), len(inRange(want, rg)))
+						}
+						return err
+					})
+				}
+			}
+			if err := g.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			used := count.take()
+			t.Logf("a plan's %d ranges at once: %d list requests", len(plan), used)
+			limit := full
+			if version == "3.0.0" {
+				limit = full + 2 + len(plan) - 1
+			}
+			if used > limit {
+				t.Errorf("a plan's ranges sent %d list requests, want at most %d (a full listing: %d)", used, limit, full)
+			}
+		})
+	}
 }

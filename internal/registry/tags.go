@@ -915,11 +915,27 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 		q.Set("n", strconv.Itoa(n))
 	}
 	if last != "" {
-		q.Set("last", last)
+		q.Set("last", sentLast(last))
 	}
 	u := l.ref.v2URL("tags/list")
 	u.RawQuery = q.Encode()
 	return u
+}
+
+// sentLast is last as sent: a name with a '/' (a range's start such as
+// "2.10/", below "2.100" and past every "2.10." and "2.10-" name) is sent
+// as the name before its first '/' followed by ".~", which no valid tag
+// name lies between, so that the tags after either are the same. CNCF
+// distribution v3.1 compares last as a storage path, '/' below every
+// byte, and starts its walk of the tag folders at the path last names:
+// it answers "2.10/" from "2.10-python3.10" on, tags below last, and
+// "/~" with no tags at all. A '/' at the start (below every tag) stays:
+// such a last is never sent (belowEveryTag).
+func sentLast(last string) string {
+	if i := strings.IndexByte(last, '/'); i > 0 {
+		return last[:i] + ".~"
+	}
+	return last
 }
 
 // withN is u asking for n names.
