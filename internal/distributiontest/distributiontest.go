@@ -211,7 +211,7 @@ func V3BinaryPath(version string) (string, error) {
 	cache := os.Getenv(ToolsCacheEnv)
 	if cache == "" {
 		if toolsCacheErr != nil {
-			return "", fmt.Errorf("distribution v%s's registry: no cache folder to look in (%v); build it with: %s=DIR .ci/tool registry %s", version, toolsCacheErr, ToolsCacheEnv, version)
+			return "", fmt.Errorf("distribution v%s's registry: no cache folder to look in (%w); build it with: %s=DIR .ci/tool registry %s", version, toolsCacheErr, ToolsCacheEnv, version)
 		}
 		cache = toolsCache
 	}
@@ -258,7 +258,7 @@ func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, er
 	if shm := memoryDir(); shm != "" {
 		// In memory when there is room (memoryDir), removed when the test
 		// ends, after the server (cleanups run last added first).
-		d, err := os.MkdirTemp(shm, "distributiontest-")
+		d, err := os.MkdirTemp(shm, "distributiontest-") //nolint:usetesting // t.TempDir is on disk; this is tmpfs, removed below
 		if err != nil {
 			return nil, err
 		}
