@@ -463,7 +463,9 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 			// distribution v3.1.0 refuses an n above its tags.maxtags
 			// (1000 unless configured lower) with 400
 			// PAGINATION_NUMBER_INVALID, and answers a request without n
-			// with every tag. Asked without n, a registry sends its own
+			// with every tag (v3.1.1 and v3.1.2 cap n at maxtags
+			// instead, as TestRealV3TagListsAnswerAsTheirDoubles shows;
+			// v3.1.0 is not on the Go module proxy to run). Asked without n, a registry sends its own
 			// page size, with a Link or all at once; the stretches judge
 			// its pages by what they hold, as for a registry capping n.
 			whole := l.ref.v2URL("tags/list")
