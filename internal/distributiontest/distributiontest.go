@@ -1,12 +1,14 @@
 // Package distributiontest runs a real registry server for tests: Debian's
-// docker-registry binary (CNCF distribution 2.8), on 127.0.0.1 with TLS from
-// a certificate authority generated per server and htpasswd basic
+// docker-registry binary (CNCF distribution 2.8), or CNCF distribution v3's
+// registry built from the Go module proxy (StartV3), on 127.0.0.1 with TLS
+// from a certificate authority generated per server and htpasswd basic
 // authentication. It complements internal/registrytest, the in-process
 // registry, with the behaviour of the registry most private mirrors run:
 // its own paging, error bodies, TLS stack and authentication.
 //
 // Start skips the calling test when the binary is not installed, with a
-// message that says how to install it (apt-get install docker-registry),
+// message that says how to install it (apt-get install docker-registry;
+// for StartV3, .ci/tool registry VERSION),
 // unless the environment variable PREFECTIMAGE_REQUIRE_REAL_REGISTRY is set
 // to 1, as CI (.ci/run) does: then a missing binary fails the test.
 //
@@ -82,6 +84,7 @@ type Server struct {
 	// nothing else.
 	CACertPEM string
 
+	name      string // for String: "docker-registry", "distribution v3.0.0"
 	dir       string
 	cmd       *exec.Cmd
 	exited    chan struct{}
@@ -131,7 +134,7 @@ type Certificate struct {
 // signed by the server's CA (CACertPEM) all the same.
 func StartWithCertificate(t testing.TB, cert Certificate) *Server {
 	t.Helper()
-	s, err := start(t, binaryOrSkip(t), "", cert)
+	s, err := start(t, binaryOrSkip(t, BinaryPath), "", cert)
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -164,7 +167,7 @@ type Upstream struct {
 // answers from what it has stored. Pushes are refused.
 func StartProxy(t testing.TB, upstream Upstream) *Server {
 	t.Helper()
-	bin := binaryOrSkip(t)
+	bin := binaryOrSkip(t, BinaryPath)
 	if upstream.URL == "" {
 		t.Fatalf("distributiontest: StartProxy needs the upstream URL")
 	}
@@ -181,11 +184,66 @@ func StartProxy(t testing.TB, upstream Upstream) *Server {
 	return s
 }
 
-// binaryOrSkip returns the path of Binary, or skips the test (fails it when
-// Required) with a message that says how to install it.
-func binaryOrSkip(t testing.TB) string {
+// V3Versions are the CNCF distribution v3 releases StartV3 runs in the
+// tests: the first (v3.0.0) and the newest (v3.1.2; v3.1.0 is not on the
+// Go module proxy, v3.1.1 lists tags as v3.1.2 does but for an empty page,
+// which it answers "tags": null).
+var V3Versions = []string{"3.0.0", "3.1.2"}
+
+// ToolsCacheEnv names the folder .ci/tool builds tools into; unset, it is
+// $XDG_CACHE_HOME/terraform-provider-prefectimage, else
+// ~/.cache/terraform-provider-prefectimage.
+const ToolsCacheEnv = "PREFECTIMAGE_TOOLS_CACHE"
+
+// toolsCache is .ci/tool's default cache folder, found when the package
+// loads: tests that isolate HOME and XDG_CACHE_HOME (from Docker config
+// files) do so later.
+var toolsCache, toolsCacheErr = func() (string, error) {
+	dir, err := os.UserCacheDir()
+	return filepath.Join(dir, "terraform-provider-prefectimage"), err
+}()
+
+// V3BinaryPath returns the path of distribution v<version>'s registry
+// binary where .ci/tool builds it (`.ci/tool registry VERSION`: go install
+// github.com/distribution/distribution/v3/cmd/registry from the Go module
+// proxy), or an error saying how to build it.
+func V3BinaryPath(version string) (string, error) {
+	cache := os.Getenv(ToolsCacheEnv)
+	if cache == "" {
+		if toolsCacheErr != nil {
+			return "", fmt.Errorf("distribution v%s's registry: no cache folder to look in (%w); build it with: %s=DIR .ci/tool registry %s", version, toolsCacheErr, ToolsCacheEnv, version)
+		}
+		cache = toolsCache
+	}
+	p := filepath.Join(cache, "registry-"+version, "registry")
+	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("distribution v%s's registry is not built at %s; build it with: .ci/tool registry %s (go install from the Go module proxy, once)", version, p, version)
+	}
+	return p, nil
+}
+
+// StartV3 starts CNCF distribution v<version>'s registry (built by
+// .ci/tool, see V3BinaryPath) as Start starts docker-registry: on
+// 127.0.0.1 with TLS and basic auth, with extraConfig (top level YAML
+// sections, such as "tags:\n  maxtags: 50\n") appended to the same
+// configuration, and stops it when the test ends. Without the binary it
+// skips the test, or fails it when Required.
+func StartV3(t testing.TB, version, extraConfig string) *Server {
 	t.Helper()
-	bin, err := BinaryPath()
+	s, err := start(t, binaryOrSkip(t, func() (string, error) { return V3BinaryPath(version) }), extraConfig, Certificate{})
+	if err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	s.name = "distribution v" + version
+	return s
+}
+
+// binaryOrSkip returns the path of the binary find finds, or skips the
+// test (fails it when Required) with find's message, which says how to
+// install it.
+func binaryOrSkip(t testing.TB, find func() (string, error)) string {
+	t.Helper()
+	bin, err := find()
 	if err != nil {
 		if Required() {
 			t.Fatalf("the real-registry tests must run (%s=1), but %v", RequireEnv, err)
@@ -197,11 +255,21 @@ func binaryOrSkip(t testing.TB) string {
 
 func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, error) {
 	dir := t.TempDir()
+	if shm := memoryDir(); shm != "" {
+		// In memory when there is room (memoryDir), removed when the test
+		// ends, after the server (cleanups run last added first).
+		d, err := os.MkdirTemp(shm, "distributiontest-") //nolint:usetesting // t.TempDir is on disk; this is tmpfs, removed below
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { _ = os.RemoveAll(d) })
+		dir = d
+	}
 	pw := make([]byte, 12)
 	if _, err := rand.Read(pw); err != nil {
 		return nil, err
 	}
-	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir}
+	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir, name: Binary}
 
 	caPEM, certPEM, keyPEM, err := newCertificates(cert)
 	if err != nil {
@@ -683,5 +751,61 @@ func serial() *big.Int {
 
 // String describes the server for test messages.
 func (s *Server) String() string {
-	return strings.Join([]string{"docker-registry on https://" + s.Host, "user " + s.Username}, ", ")
+	return strings.Join([]string{s.name + " on https://" + s.Host, "user " + s.Username}, ", ")
+}
+
+// SeedAlike puts tags in repo, all at one index, quickly, and returns the
+// index's digest: tags[0] is pushed and tags[1] tagged (a manifest PUT)
+// through the API, and every other tag is tagged as the server tagged
+// tags[1], by writing the same files under _manifests/tags/<tag> in its
+// storage (current/link and index/sha256/<hex>/link, each holding the
+// digest), which is all a tag is there and all its tag list and a
+// manifest by tag read. Prefect's 13,512 tags take seconds this way, a
+// minute or more through the API.
+func (s *Server) SeedAlike(repo string, tags []string) (string, error) {
+	if len(tags) == 0 {
+		return "", errors.New("distributiontest: SeedAlike needs a tag")
+	}
+	d, err := s.Push(repo, tags[0])
+	if err != nil || len(tags) == 1 {
+		return d, err
+	}
+	if err := s.TagMany(repo, tags[0], tags[1:2]); err != nil {
+		return "", err
+	}
+	root := filepath.Join(s.dir, "storage", "docker", "registry", "v2", "repositories", filepath.FromSlash(repo), "_manifests", "tags")
+	files := map[string][]byte{}
+	model := filepath.Join(root, tags[1])
+	err = filepath.WalkDir(model, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(model, p)
+		if err != nil {
+			return err
+		}
+		files[rel], err = os.ReadFile(p)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading how the server stored tag %s: %w", tags[1], err)
+	}
+	if string(files[filepath.Join("current", "link")]) != d {
+		return "", fmt.Errorf("the server stored tag %s as %q, not as a link to %s", tags[1], files[filepath.Join("current", "link")], d)
+	}
+	for _, tag := range tags[2:] {
+		if _, err := name.NewTag(s.Repository(repo) + ":" + tag); err != nil {
+			return "", err
+		}
+		for rel, b := range files {
+			p := filepath.Join(root, tag, rel)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return "", err
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil { // #nosec G306 -- as the server writes it
+				return "", err
+			}
+		}
+	}
+	return d, nil
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -190,5 +192,41 @@ func TestStartWithCertificate(t *testing.T) {
 	var ie x509.CertificateInvalidError
 	if err := get(expired); !errors.As(err, &ie) || ie.Reason != x509.Expired {
 		t.Errorf("an expired certificate: %v", err)
+	}
+}
+
+// CI builds every distribution v3 version the tests run, and no other:
+// .ci/run's loop names V3Versions.
+func TestCIBuildsV3Versions(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "for v in " + strings.Join(V3Versions, " ") + "; do .ci/tool registry \"$v\""
+	if !strings.Contains(string(b), want) {
+		t.Errorf(".ci/run does not build the distribution v3 versions the tests run (%v): want a line with %q", V3Versions, want)
+	}
+}
+
+// Without distribution v3's binary, StartV3 skips saying how to build it,
+// or fails when PREFECTIMAGE_REQUIRE_REAL_REGISTRY=1.
+func TestMissingV3Binary(t *testing.T) {
+	t.Setenv(ToolsCacheEnv, t.TempDir())
+	for _, tc := range []struct{ require, want string }{{"", "skip"}, {"1", "fatal"}} {
+		t.Run("require="+tc.require, func(t *testing.T) {
+			t.Setenv(RequireEnv, tc.require)
+			rec := &recordingTB{TB: t}
+			func() {
+				defer func() {
+					if r := recover(); r != nil && r != errStopped {
+						panic(r)
+					}
+				}()
+				StartV3(rec, "3.1.2", "")
+			}()
+			if rec.how != tc.want || !strings.Contains(rec.msg, ".ci/tool registry 3.1.2") {
+				t.Errorf("StartV3 %sped, want %s, saying how to build it: %s", rec.how, tc.want, rec.msg)
+			}
+		})
 	}
 }

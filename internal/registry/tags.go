@@ -463,7 +463,9 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 			// distribution v3.1.0 refuses an n above its tags.maxtags
 			// (1000 unless configured lower) with 400
 			// PAGINATION_NUMBER_INVALID, and answers a request without n
-			// with every tag. Asked without n, a registry sends its own
+			// with every tag (v3.1.1 and v3.1.2 cap n at maxtags
+			// instead, as TestRealV3TagListsAnswerAsTheirDoubles shows;
+			// v3.1.0 is not on the Go module proxy to run). Asked without n, a registry sends its own
 			// page size, with a Link or all at once; the stretches judge
 			// its pages by what they hold, as for a registry capping n.
 			whole := l.ref.v2URL("tags/list")
@@ -915,11 +917,27 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 		q.Set("n", strconv.Itoa(n))
 	}
 	if last != "" {
-		q.Set("last", last)
+		q.Set("last", sentLast(last))
 	}
 	u := l.ref.v2URL("tags/list")
 	u.RawQuery = q.Encode()
 	return u
+}
+
+// sentLast is last as sent: a name with a '/' (a range's start such as
+// "2.10/", below "2.100" and past every "2.10." and "2.10-" name) is sent
+// as the name before its first '/' followed by ".~", which no valid tag
+// name lies between, so that the tags after either are the same. CNCF
+// distribution v3.1 compares last as a storage path, '/' below every
+// byte, and starts its walk of the tag folders at the path last names:
+// it answers "2.10/" from "2.10-python3.10" on, tags below last, and
+// "/~" with no tags at all. A '/' at the start (below every tag) stays:
+// such a last is never sent (belowEveryTag).
+func sentLast(last string) string {
+	if i := strings.IndexByte(last, '/'); i > 0 {
+		return last[:i] + ".~"
+	}
+	return last
 }
 
 // withN is u asking for n names.

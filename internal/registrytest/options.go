@@ -24,6 +24,8 @@ type config struct {
 	wholeList  bool
 	rejectLast bool
 	skipPast   bool
+	allWithout bool
+	linkFull   bool
 	tls        bool
 	middleware []func(http.Handler) http.Handler
 }
@@ -158,6 +160,24 @@ func WithRejectUnknownLast() Option {
 // answers from the first tag past `last`.
 func WithSkipPastUnknownLast() Option {
 	return func(c *config) { c.skipPast = true }
+}
+
+// WithEveryTagWithoutN makes tags/list answer a request without n with
+// every tag after `last`, uncapped and without a Link header, as CNCF
+// distribution v3 does (WithDefaultPageSize and WithMaxPageSize then
+// apply only to a request with n). The default answers it with the
+// default page size.
+func WithEveryTagWithoutN() Option {
+	return func(c *config) { c.allWithout = true }
+}
+
+// WithLinkWhenFull makes tags/list send a Link header with every page that
+// holds all the tags asked for, even the one that ends the list, whose
+// next page is then empty: CNCF distribution v3.1 walks its storage until
+// the page is full and does not look past it. The default links a next
+// page only while tags remain.
+func WithLinkWhenFull() Option {
+	return func(c *config) { c.linkFull = true }
 }
 
 // WithTLS serves HTTPS with a self-signed certificate for 127.0.0.1 (from

@@ -1,6 +1,7 @@
 package registrytest
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -16,18 +17,23 @@ type Shape struct {
 }
 
 // Shapes returns the tag list shapes a client must read alike: lexical
-// paging as Docker Hub and CNCF distribution 3 do, with several page sizes
-// and caps; an order of the registry's own with `last` taken by position;
-// opaque cursors; `last` ignored without Link headers; the whole list at
-// once, unsorted (distribution 2.x); 400 for a `last` that is no tag; and
-// distribution v3.0.0's answer to one, which skips a tag.
+// paging as Docker Hub does, with several page sizes and caps; an order of
+// the registry's own with `last` taken by position; opaque cursors; `last`
+// ignored without Link headers; the whole list at once, unsorted
+// (distribution 2.x); 400 for a `last` that is no tag; distribution
+// v3.0.0's answer to one, which skips a tag; and CNCF distribution v3.0 and
+// v3.1 as their registry binaries answer (internal/registry's
+// TestRealV3TagListsAnswerAsTheirDoubles holds them to it), but for a
+// last with a '/', which v3.1 compares as a storage path.
 func Shapes() []Shape {
 	return []Shape{
-		{"lexical", "lexical order, n, last and Link (Docker Hub, distribution 3); default page 100, n capped at 1000", nil},
+		{"lexical", "lexical order, n, last and Link (Docker Hub); default page 100, n capped at 1000", nil},
 		{"lexical-page50", "lexical, every page capped at 50 whatever n asks", []Option{WithDefaultPageSize(50), WithMaxPageSize(50)}},
 		{"lexical-nolink", "lexical, pages capped at 100, no Link headers: paging by last alone", []Option{WithMaxPageSize(100), WithoutLink()}},
 		{"reject-last", "lexical, 400 for a last that is no tag", []Option{WithRejectUnknownLast()}},
-		{"skip-past-last", "lexical, a last that is no tag answered from the second tag past it (distribution v3.0.0)", []Option{WithSkipPastUnknownLast()}},
+		{"skip-past-last", "lexical, a last that is no tag answered from the second tag past it (as distribution v3.0.0)", []Option{WithSkipPastUnknownLast()}},
+		{"distribution-v3.0", "CNCF distribution v3.0.0, as measured: lexical, n honoured without a cap, every tag without n, a last that is no tag answered from the second tag past it", []Option{WithSkipPastUnknownLast(), WithEveryTagWithoutN(), WithMaxPageSize(math.MaxInt)}},
+		{"distribution-v3.1", "CNCF distribution v3.1.1 and v3.1.2, as measured: lexical, n capped at 1000 (tags.maxtags), every tag without n, a Link with every full page, the last one too", []Option{WithEveryTagWithoutN(), WithLinkWhenFull()}},
 		{"positional-reversed", "reverse lexical order, last taken by position, a last that is no tag answered from the start", []Option{WithOrder(Reversed)}},
 		{"positional-shuffled", "an order of its own, last by position, pages of 100", []Option{WithOrder(Shuffled(7)), WithMaxPageSize(100)}},
 		{"positional-moved", "lexical but for every 50th tag moved to the end (re-pushed), last by position", []Option{WithOrder(MovedToEnd(50))}},

@@ -2,6 +2,7 @@ package registrytest
 
 import (
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -100,7 +101,8 @@ func (r *Registry) orderedTags(repo string, sorted []string) ([]string, map[stri
 func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo string) {
 	q := req.URL.Query()
 	n := r.cfg.defaultPageSize
-	if ns := q.Get("n"); ns != "" {
+	ns := q.Get("n")
+	if ns != "" {
 		v, err := strconv.Atoi(ns)
 		if err != nil || v < 0 {
 			writeError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested: "+strconv.Quote(ns))
@@ -109,6 +111,9 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 		n = v
 	}
 	n = min(n, r.cfg.maxPageSize)
+	if ns == "" && r.cfg.allWithout {
+		n = math.MaxInt
+	}
 
 	tags, ok := r.sortedTags(repo)
 	if !ok {
@@ -155,10 +160,10 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 			}
 		}
 	}
-	end := min(start+n, len(tags))
+	end := start + min(n, len(tags)-start)
 	page := tags[start:end]
 
-	if end < len(tags) && n > 0 && !r.cfg.noLink {
+	if (end < len(tags) || r.cfg.linkFull && len(page) == n) && n > 0 && !r.cfg.noLink {
 		lastOnPage := page[len(page)-1]
 		var next string
 		if r.cfg.cursor {
