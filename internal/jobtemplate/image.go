@@ -54,6 +54,11 @@ func ValidateImage(image string) error {
 	if image == "" {
 		return bad("the image is empty; pass an image reference %s", example)
 	}
+	if hasUserinfo(image) { // never quoted: it holds a secret
+		return bad("the image holds credentials (user:password@ or token@ before the registry host), which a work pool's "+
+			"template would show to everyone who can read it; pass the image alone, %s, and give the worker the "+
+			"registry's credentials its own way (a Docker worker's registry_credentials, a Kubernetes image pull secret)", example)
+	}
 	if strings.TrimSpace(image) != image || strings.ContainsAny(image, " \t\r\n") {
 		return bad("the image %q contains white space; pass an image reference %s", image, example)
 	}
@@ -131,6 +136,25 @@ func ValidateImage(image string) error {
 			image, image, image)
 	}
 	return nil
+}
+
+// hasUserinfo reports whether image holds URL credentials before its
+// registry host ("me:token@ghcr.io/acme/prefect:3.1", "token@ghcr.io/…",
+// after a scheme or not): an '@' before the first '/' that does not start
+// a digest, as the registry package's HasCredentials reads a repository.
+func hasUserinfo(image string) bool {
+	rest := image
+	if _, after, scheme := strings.Cut(rest, "://"); scheme {
+		rest = after
+	}
+	rest, _, _ = strings.Cut(rest, "/")
+	_, after, found := strings.Cut(rest, "@")
+	if !found {
+		return false
+	}
+	algo, _, _ := strings.Cut(after, ":")
+	_, digest := digestHexLen[algo]
+	return !digest
 }
 
 // checkDigest returns what is wrong with a digest, or "".

@@ -137,7 +137,7 @@ func TestAccErrors_credentialsInRegistryAuthAddress(t *testing.T) {
 data "prefectimage_releases" "test" {}
 `,
 			ExpectError: titled("Invalid Registry Host", `address = "me:Url-T0ken@ghcr.io"`,
-				`the address holds credentials (user:password@ before the host); `+inBlock),
+				`the address holds credentials (user:password@ or token@ before the host); `+inBlock),
 		}},
 	})
 }

@@ -16,7 +16,7 @@ type importID struct {
 func parseImportID(id string) (importID, error) {
 	const want = "write it as <repository>:<tag>@<digest> or <repository>@<digest>, for example prefecthq/prefect:3.1.15-python3.12@sha256:<64 hex digits>"
 	if registry.HasCredentials(id) { // never quoted: it holds a secret
-		return importID{}, fmt.Errorf("the import ID holds credentials (user:password@ before the host); %s, and give the user name and password in a registry_auth block", want)
+		return importID{}, fmt.Errorf("the import ID holds credentials (user:password@ or token@ before the host); %s, and give the user name and password in a registry_auth block", want)
 	}
 	at := strings.LastIndex(id, "@")
 	if at < 0 {

@@ -420,3 +420,13 @@ func TestProviderSchema_passwordSensitive(t *testing.T) {
 		t.Fatal("registry_auth has no password")
 	}
 }
+
+func (s *wireServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
+	resp, err := s.ProviderServer.CallFunction(ctx, req)
+	if resp != nil && resp.Error != nil {
+		s.rec.mu.Lock()
+		s.rec.diagnostics = append(s.rec.diagnostics, "function error: "+resp.Error.Text)
+		s.rec.mu.Unlock()
+	}
+	return resp, err
+}

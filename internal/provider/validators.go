@@ -294,7 +294,7 @@ var hostValidator = stringCheck{
 		// validHost's advice for credentials is another block's: this
 		// is a registry_auth block's address.
 		if registry.HasCredentials(s) {
-			return errors.New("the address holds credentials (user:password@ before the host); write the host alone in address, such as ghcr.io or registry.internal:5000, " +
+			return errors.New("the address holds credentials (user:password@ or token@ before the host); write the host alone in address, such as ghcr.io or registry.internal:5000, " +
 				"and the user name and password in this registry_auth block's username and password")
 		}
 		return validHost(s)
@@ -306,7 +306,7 @@ var hostValidator = stringCheck{
 // client reads as bracketed): any other string matches no registry.
 func validHost(s string) error {
 	if registry.HasCredentials(s) {
-		return errors.New("the host holds credentials (user:password@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
+		return errors.New("the host holds credentials (user:password@ or token@ before it); write the host alone, such as ghcr.io or registry.internal:5000, and give the user name and password in a registry_auth block")
 	}
 	const advice = "write the host alone, such as registry-1.docker.io, ghcr.io or registry.internal:5000 (no https://, no path, no wildcard: one host each)"
 	if _, _, err := net.ParseCIDR(s); err == nil {

@@ -115,7 +115,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), challenge: challenge}
+	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -134,6 +134,9 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			if !plainHTTP && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 				return &plainHTTPError{cause: err}
 			}
+			if te := new(transport.Error); base.noAPI.Load() == noAPIStatus && errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
+				return &noRegistryAPIError{cause: err}
+			}
 			var te *transport.Error
 			if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
 				return &answerError{status: te.StatusCode, cause: err, retryAfter: d, said: saidOf(te, nil)}
@@ -143,6 +146,11 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		c.debug(ctx, "registry authenticated", with(fields, map[string]any{
 			"elapsed_ms": time.Since(start).Milliseconds(),
 		}))
+		if base.noAPI.Load() == noAPIPage {
+			c.noRegistryAPI.Store(ref.key, true)
+		} else {
+			c.noRegistryAPI.Delete(ref.key)
+		}
 		rt = t
 		return nil
 	})
@@ -191,11 +199,37 @@ type repositoryPing struct {
 	c          *Client       // whose base transport is under this one
 	path       string        // /v2/<name>/tags/list
 	retryAfter *atomic.Int64 // of the latest answer
-	challenge  []string      // a repository request's WWW-Authenticate, or nil
+	// noAPI is noAPIStatus or noAPIPage when the ping was answered 404
+	// or with a web page and the repository's tag list 404 too: the host
+	// does not answer the registry API (noRegistryAPIError).
+	noAPI     *atomic.Int32
+	challenge []string // a repository request's WWW-Authenticate, or nil
 	// registry is the repository's host: its token service's rate limit,
 	// spent earlier in this run (tokenScope), stops a token request unsent.
 	registry string
 }
+
+// What a host that does not answer the registry API answered: an
+// ordinary web server, a registry's web interface, a mistyped host. Its
+// 404s are no registry's, for a repository that does not exist.
+const (
+	// noAPIStatus: GET /v2/ answered 404, and the repository's tag list
+	// 404 too; the handshake fails (noRegistryAPIError).
+	noAPIStatus int32 = 1 + iota
+	// noAPIPage: GET /v2/ answered 200 with a web page (htmlPage), and
+	// the repository's tag list 404; the handshake goes on, anonymous,
+	// and the repository's 404s are said so (Client.noRegistryAPI).
+	noAPIPage
+)
+
+// noRegistryAPIError is a handshake whose ping, GET /v2/, the registry
+// API's base, was answered 404, as was the repository's own tag list
+// (repositoryPing): the host does not answer the registry API, which every
+// registry serves at /v2/, so that 404 says nothing of the repository.
+type noRegistryAPIError struct{ cause error }
+
+func (e *noRegistryAPIError) Error() string { return e.cause.Error() }
+func (e *noRegistryAPIError) Unwrap() error { return e.cause }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.
@@ -306,6 +340,11 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	if alt.StatusCode != http.StatusOK && alt.StatusCode != http.StatusUnauthorized {
+		if alt.StatusCode == http.StatusNotFound && resp.StatusCode == http.StatusNotFound {
+			p.noAPI.Store(noAPIStatus)
+		} else if alt.StatusCode == http.StatusNotFound {
+			p.noAPI.Store(noAPIPage)
+		}
 		drainClose(alt.Body)
 		return resp, nil
 	}

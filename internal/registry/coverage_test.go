@@ -239,6 +239,7 @@ func TestPlatformsRefusesUnreadableParts(t *testing.T) {
 func TestParseRepositoryRefusals(t *testing.T) {
 	for in, want := range map[string]string{
 		"user:s3cret-pw@ghcr.io/acme/prefect": "holds credentials",
+		"s3cret-tok@ghcr.io/acme/prefect":     "holds credentials",
 		"[::1]:5000":                          "looks like a registry host",
 		"[::1]x/acme/prefect":                 "is not host[:port]",
 		"[10.0.0.1]/acme/prefect":             "does not hold an IPv6 address",

@@ -47,6 +47,7 @@ type Error struct {
 	invalid    bool          // the caller's input was invalid; nothing was sent
 	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
 	badCert    bool          // the TLS certificate could not be verified
+	noAPI      int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
 	// tokenService: the host of the registry's token service, when it,
 	// not the registry, failed (tokenServiceError); "" otherwise.
 	tokenService string
@@ -167,6 +168,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s%s.", who, status, earlier, again, waited)
 	case e.StatusCode == http.StatusTooManyRequests:
 		fmt.Fprintf(&b, "%s rate-limited the request (%s)%s%s.", who, status, attempts, waitedAllowed)
+	case e.noAPI == noAPIStatus:
+		fmt.Fprintf(&b, "%s answered GET /v2/, the registry API's base, with %s, and the repository's tag list too: %s", e.Registry, status, noAPIAdvice)
+	case e.noAPI == noAPIPage:
+		fmt.Fprintf(&b, "%s answered GET /v2/, the registry API's base, with a web page (HTML), and this request with %s: %s", e.Registry, status, noAPIAdvice)
 	case e.StatusCode == http.StatusNotFound && e.tokenService == "":
 		what, check := "the tag or repository does not exist there", "the repository and the tag"
 		switch {
@@ -197,12 +202,16 @@ func (e *Error) Error() string {
 	default:
 		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
 	}
-	if e.said != "" && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
+	if e.said != "" && e.noAPI == 0 && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
 		e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusTooManyRequests) {
 		fmt.Fprintf(&b, " %s: %q.", said, e.said)
 	}
 	return b.String()
 }
+
+// noAPIAdvice ends the error of a host that does not answer the registry
+// API (Error.noAPI).
+const noAPIAdvice = "it does not answer the registry API (/v2/), which every container registry serves, so it is no registry, or not a registry's own host (a web site, or a registry's web interface). Check the repository's host."
 
 // viaProxy reports whether err is a proxy's failure: its refusal to open
 // a tunnel (proxyError), net/http's "proxyconnect" error, for a proxy
@@ -238,6 +247,11 @@ func (e *Error) TokenRefused() bool {
 func (e *Error) TokenInvalid() bool {
 	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
 }
+
+// NoRegistryAPI reports whether the host does not answer the registry
+// API: it answered GET /v2/ with 404 or a web page, and the repository
+// with 404 too. That 404 is the host's, not a registry's (IsNotFound).
+func (e *Error) NoRegistryAPI() bool { return e.noAPI != 0 }
 
 // CertificateUnverified reports whether the registry's TLS certificate
 // could not be verified.
@@ -328,6 +342,10 @@ func statusOf(err error) int {
 	if errors.As(err, new(*tokenServiceError)) {
 		return 0
 	}
+	// Nor does the 404 of a host that does not answer the registry API.
+	if e := new(Error); errors.As(err, &e) && e.noAPI != 0 {
+		return 0
+	}
 	return anyStatusOf(err)
 }
 
@@ -392,6 +410,11 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	}
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
 		e.tokenService = tse.host
+	}
+	if errors.As(err, new(*noRegistryAPIError)) {
+		e.noAPI = noAPIStatus
+	} else if _, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
+		e.noAPI = noAPIPage
 	}
 	if _, ok := c.registryTokens.Load(ref.key); ok {
 		// The bearer token was the stored registry token, which no token

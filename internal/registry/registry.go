@@ -186,6 +186,10 @@ type Client struct {
 	// registry token (a Docker config's registrytoken), sent as the bearer
 	// token itself: no token service issued it.
 	registryTokens sync.Map
+	// noRegistryAPI: repository key -> true when its host answered the
+	// ping with a web page and the repository's tag list 404
+	// (noAPIPage): a 404 of its requests is said to be the host's.
+	noRegistryAPI sync.Map
 }
 
 // New builds a Client: its HTTP transports (TLS trust, per-host insecure

@@ -102,7 +102,7 @@ func canonicalHost(h, scheme string) string {
 func ParseRepository(s string) (Repository, error) {
 	switch {
 	case HasCredentials(s): // before any message quotes s
-		return Repository{}, errors.New("the repository holds credentials (user:password@ before the host); write the repository alone, such as ghcr.io/acme/prefect, and give the user name and password as the host's credentials")
+		return Repository{}, errors.New("the repository holds credentials (user:password@ or token@ before the host); write the repository alone, such as ghcr.io/acme/prefect, and give the user name and password as the host's credentials")
 	case s == "":
 		return Repository{}, errors.New("the repository is empty; write one such as prefecthq/prefect or ghcr.io/acme/prefect")
 	case strings.ContainsAny(s, " \t\r\n"):
@@ -328,18 +328,17 @@ var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._
 
 // HasCredentials reports whether s, a host or repository as a user wrote
 // it, carries URL credentials ("https://user:token@ghcr.io",
-// "user:token@registry.internal:5000/acme/prefect"): an '@' before the
-// first '/' after any scheme, with a scheme or a ':' before it, that does
-// not start a digest. Messages must not quote such a string.
+// "user:token@registry.internal:5000/acme/prefect", or a token alone,
+// "ghp_token@ghcr.io/acme/prefect", as GitHub's clone URLs take one): an
+// '@' before the first '/' after any scheme that does not start a digest.
+// A URL's userinfo is whatever comes before such an '@', so nothing there
+// tells a user name from a token: messages must not quote such a string.
 func HasCredentials(s string) bool {
 	_, rest, scheme := strings.Cut(s, "://")
 	if !scheme {
 		rest = s
 	}
 	rest, _, _ = strings.Cut(rest, "/")
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return false
-	}
-	return (scheme || strings.Contains(rest[:at], ":")) && !digestAfterAt.MatchString(rest[at+1:])
+	_, after, found := strings.Cut(rest, "@")
+	return found && !digestAfterAt.MatchString(after)
 }

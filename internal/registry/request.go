@@ -425,20 +425,25 @@ func retryableStatus(status int) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date,
+// with any white space around it (OWS, SP or HTAB, which is no part of a
+// field's value). Delay seconds are digits alone (RFC 9110: 1*DIGIT);
+// anything else that is no date ("+5", "-5", "5.0") is no Retry-After, so
+// the backoff alone is waited, never a wait the value does not say.
+// strconv.ParseInt took a sign: "+3600" asked for an hour, and the request
+// was given up at once as asking to wait past its budget.
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	const longest = 365 * 24 * time.Hour // a wait as long as any, delay or date
-	v = strings.TrimSpace(v)
+	v = strings.Trim(v, " \t")
 	if v == "" {
 		return 0, false
 	}
-	// Delay seconds past int64 (ErrRange, n the nearest bound) still ask
-	// to wait as long as any: not read as no Retry-After, retried at once.
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		if n < 0 {
-			n = 0
-		}
-		if n > int64(longest/time.Second) {
+	if strings.Trim(v, "0123456789") == "" {
+		// Delay seconds past int64 (ErrRange, the only error digits
+		// can give) still ask to wait as long as any: not read as no
+		// Retry-After, retried at once.
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(longest/time.Second) {
 			n = int64(longest / time.Second)
 		}
 		return time.Duration(n) * time.Second, true

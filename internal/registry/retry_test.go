@@ -420,3 +420,48 @@ func TestBackoffGrows(t *testing.T) {
 		}
 	}
 }
+
+// A Retry-After that is neither delay seconds (RFC 9110: 1*DIGIT) nor an
+// HTTP date is no Retry-After: the backoff alone is waited. "+3600" was
+// read as an hour, beyond the budget, and the request given up at once
+// ("its Retry-After asked to wait 1h0m0s"); "+5" waited 5 s. A value
+// with white space around it (OWS, no part of a field's value) is read.
+func TestRetryAfterNotDelaySecondsIgnored(t *testing.T) {
+	noDockerConfig(t)
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"5": 5 * time.Second, " 5 ": 5 * time.Second, "0": 0, "007": 7 * time.Second,
+		"+5": 0, "-5": 0, "+3600": 0, "5.0": 0, "1e3": 0, "0x10": 0, "5s": 0, "5 5": 0, "٥": 0, "": 0,
+		"Fri, 04 Dec 2026 12:00:09 GMT": 9 * time.Second,
+	} {
+		got, ok := parseRetryAfter(v, now)
+		if got != want || ok != (want != 0 || v == "0") {
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s", v, got, ok, want)
+		}
+	}
+
+	for _, v := range []string{"+3600", "+5", "3600.0"} {
+		t.Run(v, func(t *testing.T) {
+			var heads atomic.Int32
+			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method == http.MethodHead && heads.Add(1) == 1 {
+					w.Header().Set("Retry-After", v)
+					w.WriteHeader(http.StatusTooManyRequests)
+					return true
+				}
+				return false
+			}))
+			f.pushImage("acme/x", "t", "linux/amd64")
+			synctest.Test(t, func(t *testing.T) {
+				c := f.memoryClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
+				start := time.Now()
+				if _, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t"); err != nil {
+					t.Fatalf("Retry-After %q: %v", v, err)
+				}
+				if waited, most := time.Since(start), retryBase+retryBase/4; waited > most || heads.Load() != 2 {
+					t.Errorf("Retry-After %q: waited %s over %d HEADs; want the backoff, at most %s, and two", v, waited, heads.Load(), most)
+				}
+			})
+		})
+	}
+}

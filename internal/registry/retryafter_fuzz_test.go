@@ -12,17 +12,19 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// FuzzParseRetryAfter: a Retry-After value, delay seconds or an HTTP
-// date, is read as a wait of 0 to a year, never negative: delay seconds
-// as that many seconds (a year for more), a date as the time until it (0
-// for one past); anything else is no Retry-After, so the backoff alone is
-// waited. The wait retryOnce takes is never shorter than the backoff.
+// FuzzParseRetryAfter: a Retry-After value, delay seconds (digits alone,
+// RFC 9110's 1*DIGIT) or an HTTP date, with spaces or tabs around it, is
+// read as a wait of 0 to a year, never negative: delay seconds as that
+// many seconds (a year for more), a date as the time until it (0 for one
+// past); anything else ("+5", "-5", "5.0") is no Retry-After, so the
+// backoff alone is waited. The wait retryOnce takes is never shorter than
+// the backoff.
 func FuzzParseRetryAfter(f *testing.F) {
 	now := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
 	for _, s := range []string{
 		"0", "7", " 120 ", "-5", "+5", "99999999999999999999", "-99999999999999999999", "31536001",
 		"Fri, 31 Dec 9999 23:59:59 GMT", "Thursday, 03-Dec-26 18:00:30 GMT", "Thu Dec  3 18:00:30 2026",
-		"Thu, 03 Dec 2026 17:00:00 GMT", "soon", "", "1.5", "0x10",
+		"Thu, 03 Dec 2026 17:00:00 GMT", "soon", "", "1.5", "0x10", "+3600", "5.0", "\t5 ", "\v5", "\u00a05",
 	} {
 		f.Add(s)
 	}
@@ -35,7 +37,10 @@ func FuzzParseRetryAfter(f *testing.F) {
 		if !ok && d != 0 {
 			t.Fatalf("parseRetryAfter(%q) = %s but not read", v, d)
 		}
-		trimmed := strings.TrimSpace(v)
+		trimmed := strings.Trim(v, " \t")
+		if _, err := http.ParseTime(trimmed); err != nil && strings.Trim(trimmed, "0123456789") != "" && (ok || d != 0) {
+			t.Fatalf("parseRetryAfter(%q) = %s, %v; neither delay seconds nor an HTTP date, want no Retry-After", v, d, ok)
+		}
 		if trimmed != "" && strings.Trim(trimmed, "0123456789") == "" {
 			want := year
 			if n, err := strconv.ParseInt(trimmed, 10, 64); err == nil && n < int64(year/time.Second) {

@@ -186,8 +186,9 @@ func TestZooAuthNexusBehindProxyPing404(t *testing.T) {
 }
 
 // A host that serves no registry API at all (a web server, GitLab's main
-// host instead of its registry's) still gives the ping's 404: the
-// repository's path is asked too, and its 404 changes nothing.
+// host instead of its registry's) fails with the ping's 404, said as the
+// host's, not the repository's: the repository's path is asked too, and
+// its 404 proves it (TestHostWithoutRegistryAPI).
 func TestZooAuthPing404NoRegistry(t *testing.T) {
 	const host = "gitlab.zoo.test"
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -197,8 +198,8 @@ func TestZooAuthPing404NoRegistry(t *testing.T) {
 	h := &hosts{handlers: map[string]http.Handler{host: web}}
 	c := hostsClient(t, h, Config{MaxRetries: 0})
 	_, err := c.ListTags(context.Background(), repoOf(t, host+"/acme/prefect"))
-	if !IsNotFound(err) || !strings.Contains(err.Error(), host) {
-		t.Fatalf("got %v, want the ping's 404 naming %s", err, host)
+	if err == nil || IsNotFound(err) || !strings.Contains(err.Error(), host+" answered GET /v2/, the registry API's base, with HTTP 404 Not Found") {
+		t.Fatalf("got %v, want the ping's 404 naming %s, as no registry's", err, host)
 	}
 	if got := h.requests(); len(got) != 2 || got[1] != "GET "+host+"/v2/acme/prefect/tags/list?n=1" {
 		t.Errorf("requests %v; want the ping and one question to the repository's tag list", got)
