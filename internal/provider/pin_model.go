@@ -158,20 +158,33 @@ func resolveErrorDetail(err error) string {
 // out of date: crypto/x509 checks those first, so the advice to add the CA
 // sent users who had done so in a circle.
 func certificateAdvice(e *registry.Error) string {
-	insecure := fmt.Sprintf("; or list %s in insecure_registries if you trust the network.", e.Registry)
-	if host, names, ok := e.CertificateNotForHost(); ok {
+	// The host whose certificate failed: the registry, or its token
+	// service or a host it redirected to, which the registry's listing in
+	// insecure_registries does not cover.
+	host := e.CertificateHost()
+	whose := "the registry's certificate"
+	if host != e.Registry {
+		whose = "the certificate of " + host
+	}
+	insecure := fmt.Sprintf("; or list %s in insecure_registries if you trust the network.", host)
+	if named, names, ok := e.CertificateNotForHost(); ok {
 		if len(names) == 0 {
-			return fmt.Sprintf(" The certificate is issued for no host name or IP address (it has no subject alternative name): have the registry's certificate reissued for %s%s", host, insecure)
+			return fmt.Sprintf(" The certificate is issued for no host name or IP address (it has no subject alternative name): have %s reissued for %s%s", whose, named, insecure)
 		}
 		if len(names) > 5 {
 			names = append(names[:5:5], "…")
 		}
-		return fmt.Sprintf(" The certificate is issued for %s, not for %s: write repository with a name it is issued for, or have the registry's certificate reissued for %s%s", strings.Join(names, ", "), host, host, insecure)
+		if host != e.Registry {
+			// A name the registry chose (its token service's realm), not
+			// one written in repository.
+			return fmt.Sprintf(" The certificate is issued for %s, not for %s: have %s reissued for %s%s", strings.Join(names, ", "), named, whose, named, insecure)
+		}
+		return fmt.Sprintf(" The certificate is issued for %s, not for %s: write repository with a name it is issued for, or have the registry's certificate reissued for %s%s", strings.Join(names, ", "), named, named, insecure)
 	}
 	if e.CertificateOutOfDate() {
-		return " The certificate has expired or is not yet valid: renew the registry's certificate, or correct this machine's clock if it is wrong" + insecure
+		return fmt.Sprintf(" The certificate has expired or is not yet valid: renew %s, or correct this machine's clock if it is wrong%s", whose, insecure)
 	}
-	return fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", e.Registry)
+	return fmt.Sprintf(" Add the CA that signed it with ca_certificate_pem in the provider block, or list %s in insecure_registries if you trust the network.", host)
 }
 
 // addResolveError adds a failed resolution of sel to diags, on the

@@ -138,7 +138,14 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(" The proxy is HTTPS_PROXY's for HTTPS and HTTP_PROXY's for plain HTTP; NO_PROXY lists the hosts reached without one. Check them and the network, or try again later.")
 	case e.badCert:
-		fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
+		switch host := e.CertificateHost(); {
+		case host != e.Registry && e.tokenService != "":
+			fmt.Fprintf(&b, "the TLS certificate of %s could not be verified (%s).", who, detail)
+		case host != e.Registry:
+			fmt.Fprintf(&b, "the TLS certificate of %s, to which the registry redirected a request, could not be verified (%s).", host, detail)
+		default:
+			fmt.Fprintf(&b, "the registry's TLS certificate could not be verified (%s).", detail)
+		}
 	case e.StatusCode == 0 && errors.Is(e.Cause, context.DeadlineExceeded) && !e.outOfTime && e.attempts == 0:
 		b.WriteString("the caller's deadline passed before the registry answered.")
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
@@ -282,6 +289,24 @@ func (e *Error) CertificateNotForHost() (host string, names []string, ok bool) {
 func (e *Error) CertificateOutOfDate() bool {
 	var ie x509.CertificateInvalidError
 	return e.badCert && errors.As(e.Cause, &ie) && ie.Reason == x509.Expired
+}
+
+// CertificateHost is the host whose TLS certificate could not be
+// verified: the registry, or another host a request of it went to, its
+// token service's (often another host, whose certificate the registry's
+// CA may not sign) or one it redirected to. Listing the registry in
+// insecure_registries, or trusting its CA, mends nothing there.
+func (e *Error) CertificateHost() string {
+	host, scheme := e.tokenService, "https"
+	if ue := new(url.Error); host == "" && errors.As(e.Cause, &ue) {
+		if u, err := url.Parse(ue.URL); err == nil {
+			host, scheme = u.Host, u.Scheme
+		}
+	}
+	if host == "" || sameHost(host, scheme, e.Registry, scheme) {
+		return e.Registry
+	}
+	return host
 }
 
 // PlainHTTP reports whether a registry that may not speak plain HTTP (it
