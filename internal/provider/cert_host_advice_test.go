@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -53,12 +52,7 @@ func TestCertificateAdviceNamesTheTokenServiceHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := func(insecure ...string) error {
-		c, err := registry.New(registry.Config{MaxRetries: 0, CACertPEM: ca, InsecureHosts: insecure})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = c.ListTags(context.Background(), repo)
-		return err
+		return listTagsWith(t, repo, registry.Config{MaxRetries: 0, CACertPEM: ca, InsecureHosts: insecure})
 	}
 
 	err = list()

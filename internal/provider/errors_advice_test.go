@@ -143,12 +143,7 @@ func TestPlainHTTPAdviceNamesInsecureRegistries(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := func(insecure ...string) error {
-		c, err := registry.New(registry.Config{MaxRetries: 0, InsecureHosts: insecure})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = c.ListTags(context.Background(), repo)
-		return err
+		return listTagsWith(t, repo, registry.Config{MaxRetries: 0, InsecureHosts: insecure})
 	}
 	err = list()
 	var e *registry.Error
@@ -198,4 +193,16 @@ func TestTokenInvalidDiagnostics(t *testing.T) {
 	if !strings.Contains(detail, `error="invalid_token"`) {
 		t.Errorf("detail lacks the registry's reason: %s", detail)
 	}
+}
+
+// listTagsWith lists repo's tags with a new client of cfg and returns the
+// error, for tests of the advice an error gets.
+func listTagsWith(t *testing.T, repo registry.Repository, cfg registry.Config) error {
+	t.Helper()
+	c, err := registry.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListTags(context.Background(), repo)
+	return err
 }

@@ -223,16 +223,11 @@ func TestHostileNonLexicalRange(t *testing.T) {
 	}
 }
 
-// A plan's narrowed ranges arrive at once (a fleet: ~> 3.8.0 on fifteen
-// pins, ~> 2.20's eleven spans). On a registry not in lexical order they
-// cost one full listing and the one page that probed, whatever their
-// number; on a lexical one, far less than a full listing; on distribution
-// v3.0.0, whose order is checked while the ranges read, a page more per
-// range.
-func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
-	noDockerConfig(t)
-	all := tagcatalog.Prefect()
-	want := slices.Sorted(slices.Values(all))
+// fleetPlanRanges is the ranges a plan of the fleet's kind asks for at
+// once, and how many callers ask for each: fifteen ~> 3.8.0 pins on one
+// range, ~> 2.20 over the 2. releases, and the spans of its three-digit
+// minors, 2.10/ to 2.19/, which start at a name with a '/'.
+func fleetPlanRanges() ([]TagRange, []int) {
 	digits := func(p string) (s []string) {
 		for d := '1'; d <= '9'; d++ {
 			s = append(s, p+string(d))
@@ -244,7 +239,20 @@ func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
 		p := "2.1" + string(d)
 		ranges = append(ranges, TagRange{After: p + "/", Before: p + ":", Splits: digits(p + ".")})
 	}
-	callers := []int{15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	return ranges, []int{15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+}
+
+// A plan's narrowed ranges arrive at once (a fleet: ~> 3.8.0 on fifteen
+// pins, ~> 2.20's eleven spans). On a registry not in lexical order they
+// cost one full listing and the one page that probed, whatever their
+// number; on a lexical one, far less than a full listing; on distribution
+// v3.0.0, whose order is checked while the ranges read, a page more per
+// range.
+func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
+	noDockerConfig(t)
+	all := tagcatalog.Prefect()
+	want := slices.Sorted(slices.Values(all))
+	ranges, callers := fleetPlanRanges()
 	for _, shape := range registrytest.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
 			r := seeded(t, all, shape.Opts...)

@@ -194,18 +194,7 @@ func (l *listRequests) take() int {
 func TestRealV3RangesAsWholeList(t *testing.T) {
 	noDockerConfig(t)
 	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))
-	digits := func(p string) (s []string) {
-		for d := '1'; d <= '9'; d++ {
-			s = append(s, p+string(d))
-		}
-		return s
-	}
-	plan := []TagRange{{After: "3.7~", Before: "3.8~", Splits: digits("3.8.")}, {After: "2.1~", Before: "2.9~", Splits: digits("2.")}}
-	for d := '0'; d <= '9'; d++ {
-		p := "2.1" + string(d)
-		plan = append(plan, TagRange{After: p + "/", Before: p + ":", Splits: digits(p + ".")})
-	}
-	callers := []int{15, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+	plan, callers := fleetPlanRanges()
 	for _, version := range distributiontest.V3Versions {
 		t.Run("v"+version, func(t *testing.T) {
 			s := realV3(t, version)
