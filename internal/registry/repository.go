@@ -40,6 +40,14 @@ type Repository struct {
 // String is the repository as the user wrote it.
 func (r Repository) String() string { return r.written }
 
+// Key is the repository as the Client's caches key it, however it was
+// written: its host in lower case, Docker Hub's names folded into
+// index.docker.io, library/ added to an official image
+// ("index.docker.io/prefecthq/prefect" for "prefecthq/prefect" and
+// "docker.io/prefecthq/prefect"). Two spellings with one Key share one
+// listing, HEAD and handshake.
+func (r Repository) Key() string { return r.key }
+
 // Host is the registry the repository is on, as credentials are matched
 // to it (index.docker.io when it names none): compare it with a
 // registry_auth address by SameCredentialHost.
