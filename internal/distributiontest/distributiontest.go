@@ -31,9 +31,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -547,13 +549,82 @@ func (s *Server) Digest(repo, tag string) (string, error) {
 	return d.Digest.String(), nil
 }
 
-// Tags lists repo's tags with the server's credentials.
+// Tags lists repo's tags with the server's credentials, as the server
+// lists them, page after page by its Link (distribution v3 sends one past
+// its page size). Not remote.List: go-containerregistry takes a loopback
+// registry for plain HTTP (name.Registry.Scheme) and refuses the https
+// Link of the server's second page as another scheme ("pagination URL
+// scheme "https" does not match registry scheme "http"").
 func (s *Server) Tags(repo string) ([]string, error) {
 	r, err := name.NewRepository(s.Repository(repo))
 	if err != nil {
 		return nil, err
 	}
-	return remote.List(r, s.remoteOptions()...)
+	client := &http.Client{Transport: s.transport, Timeout: time.Minute}
+	next := &url.URL{Scheme: "https", Host: s.Host, Path: "/v2/" + r.RepositoryStr() + "/tags/list"}
+	var tags []string
+	for pages := 0; next != nil; pages++ {
+		if pages == maxTagPages {
+			return nil, fmt.Errorf("distributiontest: the tag list of %s did not end within %d pages", r, maxTagPages)
+		}
+		req, err := http.NewRequest(http.MethodGet, next.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		req.SetBasicAuth(s.Username, s.Password)
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Tags []string `json:"tags"`
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		resp.Body.Close()
+		switch {
+		case err != nil:
+			return nil, err
+		case resp.StatusCode != http.StatusOK:
+			return nil, fmt.Errorf("distributiontest: GET %s: %s: %s", next, resp.Status, bytes.TrimSpace(body))
+		}
+		if err := json.Unmarshal(body, &page); err != nil {
+			return nil, fmt.Errorf("distributiontest: GET %s: %w", next, err)
+		}
+		tags = append(tags, page.Tags...)
+		if next, err = nextPage(next, resp.Header.Get("Link")); err != nil {
+			return nil, err
+		}
+	}
+	return tags, nil
+}
+
+// maxTagPages bounds Tags' paging.
+const maxTagPages = 1000
+
+// nextPage is the target of a Link header's rel="next" (RFC 8288), resolved
+// against the page's URL, or nil without one. The target must be on the
+// page's host.
+func nextPage(page *url.URL, link string) (*url.URL, error) {
+	for _, v := range strings.Split(link, ",") {
+		target, params, ok := strings.Cut(v, ";")
+		target = strings.TrimSpace(target)
+		if !ok || !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			if k, v, _ := strings.Cut(strings.TrimSpace(p), "="); strings.EqualFold(k, "rel") && strings.Trim(v, `"`) == "next" {
+				u, err := page.Parse(target[1 : len(target)-1])
+				if err != nil {
+					return nil, fmt.Errorf("distributiontest: Link %q: %w", link, err)
+				}
+				if u.Host != page.Host {
+					return nil, fmt.Errorf("distributiontest: Link %q leaves %s", link, page.Host)
+				}
+				return u, nil
+			}
+		}
+	}
+	return nil, nil
 }
 
 // Copy copies src, an image or index on another registry ("host/repo:tag"

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // The server speaks TLS with the generated CA, wants the htpasswd
@@ -226,6 +227,34 @@ func TestMissingV3Binary(t *testing.T) {
 			}()
 			if rec.how != tc.want || !strings.Contains(rec.msg, ".ci/tool registry 3.1.2") {
 				t.Errorf("StartV3 %sped, want %s, saying how to build it: %s", rec.how, tc.want, rec.msg)
+			}
+		})
+	}
+}
+
+// Tags reads every page of a distribution v3 server's list, which sends a
+// Link past its page size. Before, Tags was remote.List, which refuses the
+// https Link of a loopback registry's second page ("pagination URL scheme
+// "https" does not match registry scheme "http"": go-containerregistry
+// takes a loopback host for plain HTTP), so it failed on every v3 list
+// longer than a page.
+func TestV3TagsReadsEveryPage(t *testing.T) {
+	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))[:2500]
+	for _, version := range V3Versions {
+		t.Run("v"+version, func(t *testing.T) {
+			s := StartV3(t, version, "")
+			if _, err := s.SeedAlike("prefecthq/prefect", want); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Tags("prefecthq/prefect")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.Sort(got); !slices.Equal(got, want) {
+				t.Errorf("Tags listed %d tags, want the %d seeded", len(got), len(want))
+			}
+			if _, err := s.Tags("prefecthq/nosuch"); err == nil || !strings.Contains(err.Error(), "404") {
+				t.Errorf("Tags of a repository that does not exist: %v, want the 404", err)
 			}
 		})
 	}

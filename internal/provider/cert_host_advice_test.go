@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 )
 
 // A registry whose certificate is trusted (ca_certificate_pem) but whose
@@ -83,5 +84,50 @@ func TestCertificateAdviceNamesTheTokenServiceHost(t *testing.T) {
 	// The registry's own listing does not reach its token service.
 	if err := list(host); err == nil {
 		t.Errorf("with the registry %s in insecure_registries, the token service's certificate was not checked", host)
+	}
+}
+
+// A loopback registry whose certificate cannot be verified: its error says
+// the certificate's failure and what mends it, and nothing else. The
+// registry client pings a loopback host over HTTPS and then over plain
+// HTTP; the HTTPS server's answer to the plain attempt ("400 Bad Request:
+// Client sent an HTTP request to an HTTPS server") was put in the detail
+// beside the certificate's failure, as though it were a second fault.
+func TestCertificateErrorOfLoopbackSaysOneThing(t *testing.T) {
+	isolateHome(t)
+	reg := registrytest.New(t, registrytest.WithTLS())
+	if err := reg.Seed("prefecthq/prefect", []string{"3.1.15-python3.12"}); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(reg.Host(), ":")
+	for _, tc := range []struct {
+		host, ca, cause, advice string
+	}{
+		// An unknown CA: the CA given mends it.
+		{reg.Host(), "", "x509: certificate signed by unknown authority", "Add the CA that signed it with ca_certificate_pem"},
+		// The CA known, the certificate issued for 127.0.0.1 and
+		// example.com, not localhost.
+		{"localhost:" + port, reg.CACertPEM(), "not localhost", "write repository with a name it is issued for"},
+	} {
+		repo, err := registry.ParseRepository(tc.host + "/prefecthq/prefect")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = listTagsWith(t, repo, registry.Config{MaxRetries: 0, CACertPEM: []byte(tc.ca)})
+		var e *registry.Error
+		if !errors.As(err, &e) || !e.CertificateUnverified() {
+			t.Fatalf("%s: not a certificate error: %v", tc.host, err)
+		}
+		detail := resolveErrorDetail(err)
+		for _, want := range []string{"the registry's TLS certificate could not be verified", tc.cause, tc.advice, "list " + tc.host + " in insecure_registries"} {
+			if !strings.Contains(detail, want) {
+				t.Errorf("%s: the detail lacks %q:\n%s", tc.host, want, detail)
+			}
+		}
+		for _, noise := range []string{"http://", "400", "HTTP request to an HTTPS server"} {
+			if strings.Contains(detail, noise) {
+				t.Errorf("%s: the detail says %q, the plain-HTTP attempt's answer, beside the certificate's failure:\n%s", tc.host, noise, detail)
+			}
+		}
 	}
 }

@@ -917,7 +917,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	}
 	if plan.Digest.IsUnknown() {
 		resp.Diagnostics.AddError("Pin Not Resolved at Plan Time",
-			"The selector depended on values unknown at plan time, so the plan could not resolve it. Run terraform apply again once those values are known.")
+			"The selector depended on values unknown at plan time, so the plan could not resolve it. Apply again once those values are known.")
 		return
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)

@@ -135,7 +135,7 @@ func (d *providerData) pendingCredentialsNote(repository string) string {
 		what = fmt.Sprintf("The registry_auth block for %s depends on a value known only after apply, so this plan reached the registry without it", block)
 	}
 	return " " + what + " (a data source, and a refresh, are read at plan time). Give the block values known at plan time (a variable, or a data source), " +
-		"or create what it depends on first (terraform apply -target=...)."
+		"or create what it depends on first (apply with -target=...)."
 }
 
 // providerDataOf takes what Configure handed over; nil before the provider

@@ -316,18 +316,13 @@ func validHost(s string) error {
 	if s == "" || strings.ContainsAny(s, "/ @") {
 		return fmt.Errorf("%q is not a registry host; %s", s, advice)
 	}
-	if ip := net.ParseIP(s); ip != nil {
-		if !strings.Contains(s, ":") {
-			return nil
-		}
-		// A bare IPv6 address: one a repository can name between
-		// brackets (not an IPv4-mapped one).
-		if err := registry.CheckHost("[" + s + "]"); err != nil {
-			return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
-		}
-		return nil
+	h := s
+	if registry.IsBareIPv6(s) {
+		// Read as bracketed, as the registry client reads it: one a
+		// repository can name between brackets (not an IPv4-mapped one).
+		h = "[" + s + "]"
 	}
-	if err := registry.CheckHost(s); err != nil {
+	if err := registry.CheckHost(h); err != nil {
 		return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
 	}
 	return nil

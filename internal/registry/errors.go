@@ -463,6 +463,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 // listens on): the failure is said once, for both addresses. The HTTPS
 // attempt answered in plain HTTP, by a host that may speak it: that is no
 // fault (read as a TLS one), and the plain HTTP attempt's failure alone
+// is said. The HTTPS attempt failed on the certificate: that failure alone
 // is said.
 func pingSaid(err error) string {
 	msg := err.Error()
@@ -474,6 +475,17 @@ func pingSaid(err error) string {
 	plainURL := "http://" + strings.TrimPrefix(ue.URL, "https://")
 	if twice := primary + "; " + (&url.Error{Op: ue.Op, URL: plainURL, Err: ue.Err}).Error(); strings.Contains(msg, twice) {
 		return strings.Replace(msg, twice, fmt.Sprintf("%s %q and %q: %v", ue.Op, ue.URL, plainURL, ue.Err), 1)
+	}
+	// The HTTPS attempt failed on the host's certificate: the host speaks
+	// HTTPS, and its answer to the plain HTTP attempt (Go's "400 Bad
+	// Request: Client sent an HTTP request to an HTTPS server", nginx's
+	// "The plain HTTP request was sent to HTTPS port", or a dropped
+	// connection) says only that again. The certificate is the failure,
+	// said alone; the multierror of the two attempts ends msg.
+	if isCertError(ue.Err) {
+		if i := strings.Index(msg, primary+"; "); i >= 0 {
+			return msg[:i+len(primary)]
+		}
 	}
 	// Of a host that may not speak plain HTTP (a private address, whose
 	// plain HTTP attempt was not sent), that answer is the cause.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"golang.org/x/sync/errgroup"
@@ -162,29 +161,6 @@ func (a tagListAnswer) String() string {
 	return fmt.Sprintf("[%d %s %s Link %q]", a.Status, a.Code, tags, a.Link)
 }
 
-// listRequests counts the tag list requests a Client sends (its debug
-// line for each request it sent).
-type listRequests struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (l *listRequests) Debug(_ context.Context, msg string, fields map[string]any) {
-	if p, _ := fields["path"].(string); (msg == "registry request" || msg == "registry request failed") && strings.Contains(p, "/tags/list") {
-		l.mu.Lock()
-		l.n++
-		l.mu.Unlock()
-	}
-}
-
-func (l *listRequests) take() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := l.n
-	l.n = 0
-	return n
-}
-
 // On each real distribution v3, the client's narrowed readings give the
 // tags a selection over the whole catalog needs, one range after another
 // and a plan's twelve ranges at once, and cost what they cost on the
@@ -199,7 +175,7 @@ func TestRealV3RangesAsWholeList(t *testing.T) {
 		t.Run("v"+version, func(t *testing.T) {
 			s := realV3(t, version)
 			ref, ctx := repoOf(t, s.Repository("prefecthq/prefect")), context.Background()
-			count := &listRequests{}
+			count := &registrytest.ListRequests{}
 			client := func() *Client {
 				return newTestClient(t, Config{
 					CACertPEM:   []byte(s.CACertPEM),
@@ -216,7 +192,7 @@ func TestRealV3RangesAsWholeList(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Fatalf("ListTags: %d tags, the catalog has %d", len(got), len(want))
 			}
-			full := count.take()
+			full := count.Take()
 			t.Logf("a full listing: %d list requests", full)
 
 			c := client()
@@ -234,7 +210,7 @@ func TestRealV3RangesAsWholeList(t *testing.T) {
 					t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
 				}
 			}
-			t.Logf("four ranges one after another: %d list requests", count.take())
+			t.Logf("four ranges one after another: %d list requests", count.Take())
 
 			c = client()
 			var g errgroup.Group
@@ -252,7 +228,7 @@ func TestRealV3RangesAsWholeList(t *testing.T) {
 			if err := g.Wait(); err != nil {
 				t.Fatal(err)
 			}
-			used := count.take()
+			used := count.Take()
 			t.Logf("a plan's %d ranges at once: %d list requests", len(plan), used)
 			limit := full
 			if version == "3.0.0" {

@@ -40,6 +40,14 @@ type Repository struct {
 // String is the repository as the user wrote it.
 func (r Repository) String() string { return r.written }
 
+// Key is the repository as the Client's caches key it, however it was
+// written: its host in lower case, Docker Hub's names folded into
+// index.docker.io, library/ added to an official image
+// ("index.docker.io/prefecthq/prefect" for "prefecthq/prefect" and
+// "docker.io/prefecthq/prefect"). Two spellings with one Key share one
+// listing, HEAD and handshake.
+func (r Repository) Key() string { return r.key }
+
 // Host is the registry the repository is on, as credentials are matched
 // to it (index.docker.io when it names none): compare it with a
 // registry_auth address by SameCredentialHost.
@@ -269,10 +277,10 @@ func normalizeHostPort(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("the host is empty")
 	}
-	if ip := net.ParseIP(s); ip != nil && strings.Contains(s, ":") {
-		// A bare IPv6 address, whose key is the address as between
-		// brackets without a port: url.Parse reads its last group as a
-		// port, and refuses one that is not digits ("fe80::abcd").
+	if IsBareIPv6(s) {
+		// Its key is the address as between brackets without a port:
+		// url.Parse reads its last group as a port, and refuses one that
+		// is not digits ("fe80::abcd").
 		return s, nil
 	}
 	if u, err := url.Parse("//" + s); err != nil || u.Host != s {
@@ -287,6 +295,14 @@ func normalizeHostPort(s string) (string, error) {
 		return net.JoinHostPort(h, p), nil
 	}
 	return strings.Trim(s, "[]"), nil
+}
+
+// IsBareIPv6 reports whether a host as users write it is an IPv6 address
+// without brackets ("fe80::1", "::1"), which a registry_auth address or an
+// insecure_registries entry may be, read as between brackets ("[fe80::1]"):
+// an address with a port must be bracketed, as a repository writes it.
+func IsBareIPv6(s string) bool {
+	return strings.Contains(s, ":") && net.ParseIP(s) != nil
 }
 
 // SameCredentialHost reports whether two registry_auth addresses name one

@@ -85,6 +85,9 @@ func (r TagRange) covers(o TagRange) bool {
 // life: its bounds, what its pages have shown of the registry, and the
 // ranges read.
 type listing struct {
+	// ref is the repository as the listing's first caller wrote it, for
+	// its requests and debug lines; a failure names each caller's own
+	// (proven, listWhole), however another caller wrote it.
 	ref Repository
 
 	timeout time.Duration
@@ -273,7 +276,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		return tags, nil, nil
 	}
 	if (r.whole() && len(r.Splits) == 0) || l.unordered.Load() || googleDocker(ref.name.RegistryStr()) {
-		tags, err := c.listWhole(ctx, l, r)
+		tags, err := c.listWhole(ctx, ref, l, r)
 		return tags, nil, err
 	}
 	l.ask(r)
@@ -311,39 +314,42 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 			if err == nil {
 				l.keep(read)
 			}
-			return c.proven(ctx, l, read.r, read.tags, err)
+			return c.proven(ctx, ref, l, read.r, read.tags, err)
 		}, nil
 	}
-	tags, err := c.proven(ctx, l, r, read.tags, err)
+	tags, err := c.proven(ctx, ref, l, r, read.tags, err)
 	return tags, nil, err
 }
 
 // proven returns a range's tags as read, or, when they are not proven
 // (err is an *unprovenError, or another reading found the list out of
-// order meanwhile), the tags inside r of the whole list.
-func (c *Client) proven(ctx context.Context, l *listing, r TagRange, tags []string, err error) ([]string, error) {
+// order meanwhile), the tags inside r of the whole list. A failure names
+// ref, the repository as the caller wrote it, not as the listing's first
+// caller did.
+func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRange, tags []string, err error) ([]string, error) {
 	var up *unprovenError
 	if err == nil && l.unordered.Load() {
 		// Another reading of the list, running meanwhile, found it out of
 		// order: this one, proven by its own pages, is not trusted either.
-		return c.listWhole(ctx, l, r)
+		return c.listWhole(ctx, ref, l, r)
 	}
 	if errors.As(err, &up) {
 		l.unordered.Store(true)
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
-			"registry": l.ref.registry, "repository": l.ref.written, "why": up.why,
+			"registry": ref.registry, "repository": ref.written, "why": up.why,
 		})
-		return c.listWhole(ctx, l, r)
+		return c.listWhole(ctx, ref, l, r)
 	}
 	if err != nil {
-		return nil, c.fail(l.ref, "list tags", err)
+		return nil, c.fail(ref, "list tags", err)
 	}
 	return slices.Clone(tags), nil
 }
 
 // listWhole reads the whole list once, from its first page (firstPage) to
-// its end, and returns the tags inside r.
-func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]string, error) {
+// its end, and returns the tags inside r. A failure names ref, the
+// repository as the caller wrote it.
+func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r TagRange) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
 		// An answer to a last that is no tag, with more names than asked
 		// for, is not the whole list even when some lie at or before
@@ -373,7 +379,7 @@ func (c *Client) listWhole(ctx context.Context, l *listing, r TagRange) ([]strin
 		return tags, nil
 	})
 	if err != nil {
-		return nil, c.fail(l.ref, "list tags", err)
+		return nil, c.fail(ref, "list tags", err)
 	}
 	return r.filter(all), nil
 }

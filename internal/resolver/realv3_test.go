@@ -2,7 +2,6 @@ package resolver
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 
@@ -14,28 +13,6 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
-
-// listCounter counts the tag list requests a Client sends.
-type listCounter struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (l *listCounter) Debug(_ context.Context, msg string, fields map[string]any) {
-	if p, _ := fields["path"].(string); (msg == "registry request" || msg == "registry request failed") && strings.Contains(p, "/tags/list") {
-		l.mu.Lock()
-		l.n++
-		l.mu.Unlock()
-	}
-}
-
-func (l *listCounter) take() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := l.n
-	l.n = 0
-	return n
-}
 
 // On CNCF distribution v3's own registry, each version the tests run
 // (built by .ci/tool registry VERSION; skipped without it unless
@@ -58,7 +35,7 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				t.Fatal(err)
 			}
 			repo := s.Repository("prefecthq/prefect")
-			count := &listCounter{}
+			count := &registrytest.ListRequests{}
 			client := func() *registry.Client {
 				c, err := registry.New(registry.Config{
 					Keychain:    authn.NewMultiKeychain(),
@@ -90,14 +67,14 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 			if _, err := client().ListTags(context.Background(), ref); err != nil {
 				t.Fatal(err)
 			}
-			full := count.take()
+			full := count.Take()
 
 			shared := New(client())
 			for _, sel := range diffSelectors {
 				pin, err := shared.Resolve(context.Background(), Request{Repository: repo, Selector: diffSelector(t, sel)})
 				check(sel, pin, err)
 			}
-			t.Logf("%d selectors one after another: %d tag list requests; a full listing: %d", len(diffSelectors), count.take(), full)
+			t.Logf("%d selectors one after another: %d tag list requests; a full listing: %d", len(diffSelectors), count.Take(), full)
 
 			// The fleet at once on a fresh resolver, as a plan resolves it,
 			// here and on the double that stands for this version.
@@ -112,7 +89,7 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				wg.Wait()
 			}
 			fleet(New(client()), repo)
-			used := count.take()
+			used := count.Take()
 			double := registrytest.New(t, v3Double(t, version)...)
 			if err := double.Seed("prefecthq/prefect", tags); err != nil {
 				t.Fatal(err)

@@ -75,7 +75,7 @@ type Resolver struct {
 	listing  Listing
 
 	mu     sync.Mutex
-	parsed map[string]*parsedListing // by repository and spans (parse)
+	parsed map[string]*parsedListing // by repository (Key) and spans (parse)
 }
 
 // parsedListing is one listing's tags and their catalog, parsed once.
@@ -87,12 +87,12 @@ type parsedListing struct {
 
 // parse returns prefecttag.NewCatalog(tags), parsed once for every caller
 // that lists the same tags of a repository in the same spans (nil: every
-// release tag). The tags are compared, not trusted to be the same: a
+// release tag), however each wrote the repository. The tags are compared, not trusted to be the same: a
 // listing read again (tags settled after a failed order check, the whole
 // list read for an error) parses its own.
 func (r *Resolver) parse(repo registry.Repository, spans []prefecttag.TagSpan, tags []string) *prefecttag.Catalog {
 	var key strings.Builder
-	key.WriteString(repo.String())
+	key.WriteString(repo.Key()) // as the registry client keys its listing
 	if spans == nil {
 		key.WriteString("\x00*")
 	}
