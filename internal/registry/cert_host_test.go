@@ -62,3 +62,43 @@ func TestTokenServiceCertificateNamesItsHost(t *testing.T) {
 		t.Errorf("the registry's own certificate error changed:\n%s", msg)
 	}
 }
+
+// A store on another host that the registry redirects a blob request to
+// (a manifest's config, on a CDN), whose certificate fails, is named as
+// the host whose certificate failed, a host the registry redirected to:
+// neither the registry, whose own certificate was trusted, nor a token
+// service.
+func TestRedirectedBlobStoreCertificateNamesItsHost(t *testing.T) {
+	noDockerConfig(t)
+	var f *fake
+	f = newFake(t, withTLS(), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Host == "cdn.example.net" || f.kind(r) != "blob" {
+			return false
+		}
+		// httptest's certificate names example.com, not cdn.example.net.
+		http.Redirect(w, r, "https://cdn.example.net"+r.URL.Path, http.StatusTemporaryRedirect)
+		return true
+	}))
+	_, digest := f.pushImage("acme/x", "t", "linux/amd64")
+	c, err := New(Config{CACertPEM: caPEM(f), MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+	}
+	for _, tr := range []*http.Transport{c.verified, c.unverified} {
+		tr.DialContext, tr.Proxy = dial, nil // every name goes to the test server
+	}
+	_, err = c.Platforms(context.Background(), repoOf(t, "example.com/acme/x"), digest)
+	var e *Error
+	if !errors.As(err, &e) || !e.CertificateUnverified() {
+		t.Fatalf("got %v, want a certificate error", err)
+	}
+	if got := e.CertificateHost(); got != "cdn.example.net" {
+		t.Errorf("CertificateHost() = %q, want the store's host cdn.example.net", got)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "the TLS certificate of cdn.example.net, to which the registry redirected a request, could not be verified") {
+		t.Errorf("the error does not name the store the registry redirected to as the host whose certificate failed:\n%s", msg)
+	}
+}

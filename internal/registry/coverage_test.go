@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -483,5 +485,85 @@ func TestRangeFirstPageFailureIsAnError(t *testing.T) {
 	_, err := c.ListTagRange(ctx, repo, TagRange{After: "3.", Before: "4."})
 	if statusOf(err) != http.StatusInternalServerError || failed.Load() != 1 {
 		t.Errorf("got %v after %d requests for last=3.; want a 500 after 1", err, failed.Load())
+	}
+}
+
+// A path with upper-case letters whose lower-case spelling is no
+// repository either ("Acme-" lowered is "acme-", which ends in '-') is
+// refused without suggesting that spelling, which would be refused too.
+func TestParseRepositoryUpperCaseWithoutValidLowerCase(t *testing.T) {
+	for _, in := range []string{"Acme-/prefect", "ghcr.io/acme/Pre__-fect", "ghcr.io/Acme/prefect."} {
+		_, err := ParseRepository(in)
+		if err == nil || !strings.Contains(err.Error(), "has upper-case letters in its path") {
+			t.Errorf("ParseRepository(%q): %v, want an error saying it has upper-case letters", in, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "write ") {
+			t.Errorf("ParseRepository(%q): %v, suggests a spelling that is no repository either", in, err)
+		}
+	}
+	// One whose lower-case spelling is a repository is told to write it.
+	if _, err := ParseRepository("ghcr.io/Acme/Prefect"); err == nil || !strings.Contains(err.Error(), `write "ghcr.io/acme/prefect"`) {
+		t.Errorf("ParseRepository(ghcr.io/Acme/Prefect): %v, want it told to write ghcr.io/acme/prefect", err)
+	}
+}
+
+// A loopback name (registry.localhost) whose loopback addresses all
+// refuse the plain HTTP connection fails with those dials' errors, each
+// address tried, not with "resolves to …, no loopback address"; one
+// whose lookup fails fails with the resolver's error, nothing dialled
+// over plain HTTP.
+func TestLoopbackNameDialFailuresSaidAsTheyAre(t *testing.T) {
+	noDockerConfig(t)
+	for _, tc := range []struct {
+		name   string
+		lookup func(host string) ([]net.IPAddr, error)
+		want   []string // in the error
+		dials  []string // plain-HTTP dials (by IP), in order
+	}{{
+		name: "every loopback address refuses",
+		lookup: func(string) ([]net.IPAddr, error) {
+			return []net.IPAddr{{IP: net.ParseIP("127.0.0.1")}, {IP: net.ParseIP("::1")}}, nil
+		},
+		want:  []string{"127.0.0.1:1", "[::1]:1", "connection refused"},
+		dials: []string{"127.0.0.1:1", "[::1]:1"},
+	}, {
+		name: "the lookup fails",
+		lookup: func(host string) ([]net.IPAddr, error) {
+			return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		},
+		want: []string{"lookup registry.localhost", "no such host"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestClient(t, Config{MaxRetries: 0})
+			c.lookup = func(_ context.Context, host string) ([]net.IPAddr, error) { return tc.lookup(host) }
+			var mu sync.Mutex
+			var plain []string
+			c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+				if ctx.Value(loopbackOnly{}) != nil {
+					mu.Lock()
+					plain = append(plain, addr)
+					mu.Unlock()
+				}
+				return nil, fmt.Errorf("dial %s %s: %w", network, addr, syscall.ECONNREFUSED)
+			}
+			_, err := c.ListTags(context.Background(), repoOf(t, "registry.localhost:1/acme/x"))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q: %v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "no loopback address") {
+				t.Errorf("error says the name resolves to no loopback address: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(plain, tc.dials) {
+				t.Errorf("dialled %q over plain HTTP, want %q", plain, tc.dials)
+			}
+		})
 	}
 }

@@ -281,7 +281,7 @@ func TestLoopbackNameMustResolveToLoopback(t *testing.T) {
 // without a port matches the default ports only, in any case; nothing
 // that only looks like loopback or like a listed host is either.
 func TestPlainHTTPAndUnverifiedTLSHostByHost(t *testing.T) {
-	c := newTestClient(t, Config{InsecureHosts: []string{"Registry.Internal", "reg.internal:5000", "[::1]:6000", "10.0.0.1"}})
+	c := newTestClient(t, Config{InsecureHosts: []string{"Registry.Internal", "reg.internal:5000", "[::1]:6000", "10.0.0.1", "[fe80::1]"}})
 	for _, tc := range []struct {
 		url               string
 		plain, unverified bool
@@ -329,6 +329,11 @@ func TestPlainHTTPAndUnverifiedTLSHostByHost(t *testing.T) {
 		{url: "http://2130706433/v2/"},
 		{url: "http://[::2]/v2/"},
 		{url: "http://0.0.0.0:5000/v2/"},
+		{url: "https://[fe80::1]/v2/", unverified: true},
+		// An address normalizeHostPort refuses (an IPv6 zone) is listed by no entry.
+		{url: "http://[fe80::1%25en0]/v2/"},
+		{url: "https://[fe80::1%25en0]/v2/"},
+		{url: "https://[fe80::1%25en0]:6000/v2/"},
 	} {
 		u, err := url.Parse(tc.url)
 		if err != nil {

@@ -329,10 +329,7 @@ func (c *Client) insecureAddr(addr string) bool {
 	if len(c.insecure) == 0 {
 		return false
 	}
-	k, err := normalizeHostPort(addr)
-	if err != nil {
-		return false
-	}
+	k, _ := normalizeHostPort(addr) // "" for an address it refuses: never listed
 	if c.insecure[k] {
 		return true
 	}

@@ -173,10 +173,8 @@ func ParseRepository(s string) (Repository, error) {
 		}
 		addressed = h + "/" + path
 	}
-	repo, err := name.NewRepository(addressed)
-	if err != nil {
-		return Repository{}, fmt.Errorf("%q is not a repository: %w", s, err)
-	}
+	// The checks above are stricter than name's (FuzzParseRepository).
+	repo, _ := name.NewRepository(addressed)
 	return Repository{written: s, registry: cmp.Or(host, dockerHub), name: repo, key: repo.Name()}, nil
 }
 

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -125,6 +126,7 @@ type stallingHosts struct {
 	*hosts
 	stall   func(req *http.Request) bool
 	midBody bool
+	status  int // of the answer whose body stalls; 0 for 200
 }
 
 func (s stallingHosts) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -132,7 +134,7 @@ func (s stallingHosts) RoundTrip(req *http.Request) (*http.Response, error) {
 		return s.hosts.RoundTrip(req)
 	}
 	if s.midBody {
-		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		return &http.Response{StatusCode: cmp.Or(s.status, http.StatusOK), Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(stalledBody{req.Context()}), Request: req}, nil
 	}
 	<-req.Context().Done()
@@ -260,15 +262,17 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 		for _, tc := range []struct {
 			name    string
 			fail    func(n int64, w http.ResponseWriter, r *http.Request) // nil: no answer
-			midBody bool                                                  // … but a 200 whose body does not come
+			midBody bool                                                  // … but an answer whose body does not come
+			status  int                                                   // that answer's status; 0 for 200
 			want    []string
 		}{
-			{"429", answer(http.StatusTooManyRequests), false, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)"}},
-			{"429 Retry-After beyond the budget", answer(http.StatusTooManyRequests, "Retry-After", "3600"), false, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)", "its Retry-After asked to wait 1h0m0s"}},
-			{"503", answer(http.StatusServiceUnavailable), false, []string{"the registry's token service (auth.zoo.test) answered HTTP 503 Service Unavailable after 3 attempts"}},
-			{"404", answer(http.StatusNotFound), false, []string{"the registry's token service (auth.zoo.test) answered HTTP 404 Not Found"}},
-			{"stall", nil, false, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
-			{"stall mid-body", nil, true, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+			{"429", answer(http.StatusTooManyRequests), false, 0, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)"}},
+			{"429 Retry-After beyond the budget", answer(http.StatusTooManyRequests, "Retry-After", "3600"), false, 0, []string{"the registry's token service (auth.zoo.test) rate-limited the request (HTTP 429 Too Many Requests)", "its Retry-After asked to wait 1h0m0s"}},
+			{"503", answer(http.StatusServiceUnavailable), false, 0, []string{"the registry's token service (auth.zoo.test) answered HTTP 503 Service Unavailable after 3 attempts"}},
+			{"404", answer(http.StatusNotFound), false, 0, []string{"the registry's token service (auth.zoo.test) answered HTTP 404 Not Found"}},
+			{"stall", nil, false, 0, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+			{"stall mid-body", nil, true, 0, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
+			{"503 stall mid-body", nil, true, http.StatusServiceUnavailable, []string{"no answer from the registry's token service (auth.zoo.test) within the request timeout of 300ms"}},
 		} {
 			t.Run(when+"/"+tc.name, func(t *testing.T) {
 				first := int64(1) // the failing token requests: every one, or from the refresh on
@@ -292,7 +296,7 @@ func TestTokenServiceFaultNamed(t *testing.T) {
 					}
 					return stalled.Add(1) >= first
 				}
-				c, h, _ := expiryClient(t, reg, ts, stallingHosts{stall: stall, midBody: tc.midBody}, 300*time.Millisecond)
+				c, h, _ := expiryClient(t, reg, ts, stallingHosts{stall: stall, midBody: tc.midBody, status: tc.status}, 300*time.Millisecond)
 				_, err := c.ListTags(context.Background(), repoOf(t, expHost+"/"+zooRepo))
 				if err == nil {
 					t.Fatal("listed; want the token service's failure")
