@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -33,6 +34,9 @@ type authFault struct {
 	// notForPing: the fault is an answer of a token endpoint (a 200 body
 	// that holds no token); the ping's 200 has no body to read.
 	notForPing bool
+	// drops: the fault drops the connection (cut), which takes the
+	// network (see authFaultRun).
+	drops bool
 }
 
 // answered200 answers 200 with body and Content-Type ct, Content-Length
@@ -69,22 +73,42 @@ var authFaults = []authFault{
 	{name: "503", fail: status(http.StatusServiceUnavailable)},
 	{name: "429", fail: status(http.StatusTooManyRequests)},
 	{name: "429 Retry-After", fail: status(http.StatusTooManyRequests, "Retry-After", "1")},
-	{name: "reset", fail: cut(true)},
-	{name: "closed", fail: cut(false)},
+	{name: "reset", fail: cut(true), drops: true},
+	{name: "closed", fail: cut(false), drops: true},
 	{name: "stall", fail: stall},
 	{name: "cut JSON", fail: cutJSON, notForPing: true},
 	{name: "HTML", fail: answered200("text/html", proxyPage)},
 	{name: "no token", fail: answered200("application/json", `{"expires_in":300,"issued_at":"2026-01-02T03:04:05Z"}`), notForPing: true},
 }
 
-// authFaultClient is a client with the registry's credentials whose waits
-// before a retry are not taken.
-func authFaultClient(t *testing.T, r *registrytest.Registry, retries int) *Client {
+// authFaultRun runs check with a client with the registry's credentials
+// whose waits before a retry are not taken, its request timeout 700ms. The
+// client reaches r in memory, in a synctest bubble (memoryFaultClient),
+// whose clock times the timeout: a stall ends at it, and every other
+// answer comes at once on it. Over the loopback network a loaded CI
+// machine took more than 700ms over a healthy ping or token request, and
+// the attempts that fault was to fail were fewer than the test counts. A
+// fault that drops the connection (f.drops) cannot be served in memory: it
+// takes the network, with a request timeout of 5s, which it never waits
+// for (the fault ends each attempt at once), long enough for a healthy
+// answer on a loaded machine; the budget, 15s, still bounds a client that
+// would not stop.
+func authFaultRun(t *testing.T, r *registrytest.Registry, f authFault, retries int, check func(t *testing.T, c *Client)) {
 	t.Helper()
-	c := faultClient(t, Config{MaxRetries: retries, RequestTimeout: 700 * time.Millisecond,
-		Credentials: []Credential{{Host: r.Host(), Username: authFaultUser, Password: authFaultPassword}}})
-	c.sleep = func(context.Context, time.Duration) error { return nil }
-	return c
+	cfg := Config{MaxRetries: retries, RequestTimeout: 700 * time.Millisecond,
+		Credentials: []Credential{{Host: r.Host(), Username: authFaultUser, Password: authFaultPassword}}}
+	noWait := func(c *Client) *Client {
+		c.sleep = func(context.Context, time.Duration) error { return nil }
+		return c
+	}
+	if f.drops {
+		cfg.RequestTimeout = 5 * time.Second
+		check(t, noWait(faultClient(t, cfg)))
+		return
+	}
+	synctest.Test(t, func(t *testing.T) {
+		check(t, noWait(memoryFaultClient(t, r, cfg)))
+	})
 }
 
 // noSecret fails when msg holds the password or the registry's token.
@@ -129,11 +153,12 @@ func TestAuthFaultOnce(t *testing.T) {
 				t.Parallel()
 				mw := &faultMiddleware{kinds: []string{kind}, when: first, fail: f.fail}
 				r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-				c := authFaultClient(t, r, 2)
-				if err := resolveAll(t, c, r); err != nil {
-					noSecret(t, r, err.Error())
-					t.Fatalf("one fault of the %s: %v", kind, err)
-				}
+				authFaultRun(t, r, f, 2, func(t *testing.T, c *Client) {
+					if err := resolveAll(t, c, r); err != nil {
+						noSecret(t, r, err.Error())
+						t.Fatalf("one fault of the %s: %v", kind, err)
+					}
+				})
 				if mw.failed.Load() != 1 {
 					t.Errorf("%d %s requests failed, want 1", mw.failed.Load(), kind)
 				}
@@ -150,15 +175,16 @@ func TestAuthFaultTokenForever(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{"token"}, when: always, fail: f.fail}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c := authFaultClient(t, r, 2)
-			start := time.Now()
-			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
-			withinBudget(t, start, c)
-			msg := givenUp(t, r, err, mw, f.name, "token requests")
-			if r.Counts().ListPage != 0 {
-				t.Error("the tag list was asked for without a token")
-			}
-			t.Log(msg)
+			authFaultRun(t, r, f, 2, func(t *testing.T, c *Client) {
+				start := time.Now()
+				_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+				withinBudget(t, start, c)
+				msg := givenUp(t, r, err, mw, f.name, "token requests")
+				if r.Counts().ListPage != 0 {
+					t.Error("the tag list was asked for without a token")
+				}
+				t.Log(msg)
+			})
 		})
 	}
 }
@@ -176,17 +202,18 @@ func TestAuthFaultPingForever(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{"ping"}, when: always, fail: f.fail}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c := authFaultClient(t, r, 2)
-			start := time.Now()
-			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
-			withinBudget(t, start, c)
-			if f.name == "HTML" {
-				if err != nil {
-					t.Fatalf("every ping an HTML page: %v", err)
+			authFaultRun(t, r, f, 2, func(t *testing.T, c *Client) {
+				start := time.Now()
+				_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+				withinBudget(t, start, c)
+				if f.name == "HTML" {
+					if err != nil {
+						t.Fatalf("every ping an HTML page: %v", err)
+					}
+					return
 				}
-				return
-			}
-			givenUp(t, r, err, mw, f.name, "pings")
+				givenUp(t, r, err, mw, f.name, "pings")
+			})
 		})
 	}
 }
@@ -214,15 +241,16 @@ func TestAuthFaultTokenExpiresMidListing(t *testing.T) {
 			refresh := &faultMiddleware{kinds: []string{"token"}, when: func(n int64) bool { return n == 2 && f.fail != nil }, fail: f.fail}
 			mws = append(mws, refresh)
 			r := faultRegistry(t, mws, registrytest.WithBearerAuth(authFaultUser, authFaultPassword))
-			c := authFaultClient(t, r, 2)
-			tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
-			if err != nil {
-				noSecret(t, r, err.Error())
-				t.Fatalf("a token expired mid-listing, its refresh failing (%s) once: %v", f.name, err)
-			}
-			if want := slices.Sorted(slices.Values(faultTags)); !slices.Equal(tags, want) {
-				t.Fatalf("tags %v, want %v", tags, want)
-			}
+			authFaultRun(t, r, f, 2, func(t *testing.T, c *Client) {
+				tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+				if err != nil {
+					noSecret(t, r, err.Error())
+					t.Fatalf("a token expired mid-listing, its refresh failing (%s) once: %v", f.name, err)
+				}
+				if want := slices.Sorted(slices.Values(faultTags)); !slices.Equal(tags, want) {
+					t.Fatalf("tags %v, want %v", tags, want)
+				}
+			})
 			if exp.failed.Load() != 1 {
 				t.Errorf("the expiry served %d times, want 1", exp.failed.Load())
 			}

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,12 +12,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -43,6 +46,58 @@ func faultClient(t *testing.T, cfg Config) *Client {
 	t.Helper()
 	cfg.Keychain = authn.NewMultiKeychain()
 	return newTestClient(t, cfg)
+}
+
+// memoryFaultClient is a faultClient that reaches r in memory
+// (serverTransport), for a test in a synctest bubble: there the request
+// timeout is synctest's clock, which moves only when every goroutine of the
+// test waits on it, so that an answer the registry gives at once is never
+// taken for a stall because the machine is loaded; over the loopback
+// network it would be (a healthy GET given less than 500ms, on a loaded
+// CI machine, timed out). r is started outside the bubble, the Client made
+// inside it.
+func memoryFaultClient(t *testing.T, r *registrytest.Registry, cfg Config) *Client {
+	t.Helper()
+	c := faultClient(t, cfg)
+	u, err := url.Parse(r.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.base = serverTransport{h: r.Handler(), scheme: u.Scheme}
+	return c
+}
+
+// serverTransport answers every request, the ping included, with h in
+// memory, given as a server is given it, if it is for scheme: one for the
+// other scheme fails as a plain HTTP server's answer to HTTPS fails (the
+// client's HTTPS ping then falls back to plain HTTP). A request whose
+// context ends while h holds it fails with the context's error, as a
+// network transport gives up on it. h cannot hijack the connection:
+// faults that drop it (cut) take the network.
+type serverTransport struct {
+	h      http.Handler
+	scheme string
+}
+
+func (st serverTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != st.scheme {
+		return nil, http.ErrSchemeMismatch
+	}
+	in := req.Clone(req.Context())
+	in.RequestURI = req.URL.RequestURI()
+	in.Host = cmp.Or(req.Host, req.URL.Host)
+	in.RemoteAddr = "127.0.0.1:1"
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	st.h.ServeHTTP(rec, in)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
 }
 
 // faultKind classifies a request as registrytest counts it.
@@ -390,17 +445,28 @@ func stall(w http.ResponseWriter, r *http.Request, _ http.Handler) {
 
 // A response slower than RequestTimeout, once for each kind of request
 // (the ping and token exchange included): that attempt times out and the
-// retry succeeds.
+// retry succeeds. In memory, in a synctest bubble (memoryFaultClient): the
+// stalled attempt ends at its timeout, 700ms on the bubble's clock, and
+// everything else answers at once on it, so the whole resolution takes
+// that timeout and one backoff (200ms ± 25%), however loaded the machine.
+// Over the network the retry had what was left of 1.4s, and a loaded
+// machine timed it out too.
 func TestFaultSlowResponseOnceThenSuccess(t *testing.T) {
 	for _, kind := range []string{"ping", "token", "list", "head", "get"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{kind}, when: first, fail: stall}
 			r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth("u", "p"))
-			c := faultClient(t, Config{MaxRetries: 1, RequestTimeout: 700 * time.Millisecond, Credentials: []Credential{{Host: r.Host(), Username: "u", Password: "p"}}})
-			if err := resolveAll(t, c, r); err != nil {
-				t.Fatal(err)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				c := memoryFaultClient(t, r, Config{MaxRetries: 1, RequestTimeout: 700 * time.Millisecond, Credentials: []Credential{{Host: r.Host(), Username: "u", Password: "p"}}})
+				start := time.Now()
+				if err := resolveAll(t, c, r); err != nil {
+					t.Fatal(err)
+				}
+				if el, least, most := time.Since(start), 700*time.Millisecond+retryBase*3/4, 700*time.Millisecond+retryBase*5/4; el < least || el > most {
+					t.Errorf("took %s; want the stalled attempt's 700ms and one backoff, %s to %s", el, least, most)
+				}
+			})
 			if mw.failed.Load() != 1 {
 				t.Errorf("%d %s requests stalled, want 1", mw.failed.Load(), kind)
 			}
@@ -409,22 +475,34 @@ func TestFaultSlowResponseOnceThenSuccess(t *testing.T) {
 }
 
 // Slower than RequestTimeout on every attempt, the handshake included: an
-// error that names the timeout, within the budget.
+// error that names the timeout, within the budget. In memory, in a
+// synctest bubble (memoryFaultClient): the budget, 900ms, is measured on
+// the bubble's clock, with no margin, and the answers that are not stalled
+// (the ping, for the list) come at once on it. Over the network the
+// ping's time and a loaded machine's scheduling counted against a margin
+// of 500ms, and overran it.
 func TestFaultSlowResponseForever(t *testing.T) {
 	for _, kind := range []string{"ping", "list"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
 			mw := &faultMiddleware{kinds: []string{kind}, when: always, fail: stall}
 			r := faultRegistry(t, []*faultMiddleware{mw})
-			c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: 300 * time.Millisecond})
-			start := time.Now()
-			_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
-			withinBudget(t, start, c)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("got %v, want a timeout", err)
-			}
-			if !strings.Contains(err.Error(), "300ms") || !strings.Contains(err.Error(), r.Host()) {
-				t.Errorf("message does not name the timeout and registry: %s", err)
+			synctest.Test(t, func(t *testing.T) {
+				c := memoryFaultClient(t, r, Config{MaxRetries: 2, RequestTimeout: 300 * time.Millisecond})
+				start := time.Now()
+				_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+				if el := time.Since(start); el > c.budget() {
+					t.Errorf("took %s, beyond request_timeout × (max_retries+1) = %s", el, c.budget())
+				}
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("got %v, want a timeout", err)
+				}
+				if !strings.Contains(err.Error(), "300ms") || !strings.Contains(err.Error(), r.Host()) {
+					t.Errorf("message does not name the timeout and registry: %s", err)
+				}
+			})
+			if n := mw.failed.Load(); n < 2 {
+				t.Errorf("%d %s requests stalled; want every attempt the budget allows, at least 2", n, kind)
 			}
 		})
 	}
@@ -473,7 +551,10 @@ func TestFaultTagListUnusable(t *testing.T) {
 			mw := &faultMiddleware{kinds: []string{"list"}, when: always, fail: listAnswer(tc.body, tc.link)}
 			r := faultRegistry(t, []*faultMiddleware{mw})
 			c := faultClient(t, Config{MaxRetries: 3, RequestTimeout: 2 * time.Second})
-			start := time.Now()
+			// Not retried: no wait before a retry is taken. (Measured on
+			// the wall clock, under 1s, a loaded machine overran it.)
+			var waits []time.Duration
+			c.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 			tags, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
 			var e *Error
 			if !errors.As(err, &e) || tags != nil {
@@ -482,8 +563,8 @@ func TestFaultTagListUnusable(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), r.Host()) {
 				t.Errorf("message lacks %q: %s", tc.want, err)
 			}
-			if el := time.Since(start); el > time.Second {
-				t.Errorf("took %s; an unusable answer is not worth retrying", el)
+			if len(waits) != 0 {
+				t.Errorf("waited %v to retry; an unusable answer is not worth retrying", waits)
 			}
 			if n := mw.seen.Load(); n > 2 {
 				t.Errorf("%d list requests; want at most 2 (a loop is seen on its second page)", n)
@@ -788,10 +869,16 @@ func TestFaultTokenEndpointFails(t *testing.T) {
 		t.Parallel()
 		mw := &faultMiddleware{kinds: []string{"token"}, when: always, fail: status(http.StatusInternalServerError)}
 		r := faultRegistry(t, []*faultMiddleware{mw}, registrytest.WithBearerAuth(user, password))
-		c := faultClient(t, Config{MaxRetries: 2, RequestTimeout: time.Second, Credentials: []Credential{{Host: r.Host(), Username: user, Password: password}}})
-		start := time.Now()
-		_, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
-		withinBudget(t, start, c)
+		// In memory, on synctest's clock (memoryFaultClient): over the
+		// network a loaded machine timed out a healthy ping within the 1s,
+		// and the token endpoint was asked fewer times than counted.
+		var err error
+		synctest.Test(t, func(t *testing.T) {
+			c := memoryFaultClient(t, r, Config{MaxRetries: 2, RequestTimeout: time.Second, Credentials: []Credential{{Host: r.Host(), Username: user, Password: password}}})
+			start := time.Now()
+			_, err = c.ListTags(context.Background(), repoOf(t, r.Host()+"/"+faultRepo))
+			withinBudget(t, start, c)
+		})
 		var e *Error
 		if !errors.As(err, &e) || e.StatusCode != http.StatusInternalServerError {
 			t.Fatalf("got %v, want an *Error with status 500", err)

@@ -187,6 +187,14 @@ func (r *Registry) CACertPEM() string {
 // trusting its certificate under WithTLS.
 func (r *Registry) Client() *http.Client { return r.server.Client() }
 
+// Handler returns the handler the server runs (latency, middleware,
+// authentication, counting and the registry), for a test that reaches the
+// registry in memory: in a testing/synctest bubble, whose clock times its
+// timeouts, where requests over the loopback network would keep the clock
+// from advancing. Answers it gives name the server's address (URL), as the
+// server's do.
+func (r *Registry) Handler() http.Handler { return r.server.Config.Handler }
+
 // Counts returns the request counts by kind.
 func (r *Registry) Counts() Counts {
 	r.countMu.Lock()
