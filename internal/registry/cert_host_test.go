@@ -25,17 +25,8 @@ func TestTokenServiceCertificateNamesItsHost(t *testing.T) {
 		return true
 	}))
 	f.setTags("acme/x", []string{"a"})
-	c, err := New(Config{CACertPEM: caPEM(f), MaxRetries: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
-	}
-	for _, tr := range []*http.Transport{c.verified, c.unverified} {
-		tr.DialContext, tr.Proxy = dial, nil // every name goes to the test server
-	}
-	_, err = c.ListTags(context.Background(), repoOf(t, "example.com/acme/x"))
+	c := clientDialingOnlyTo(t, f)
+	_, err := c.ListTags(context.Background(), repoOf(t, "example.com/acme/x"))
 	var e *Error
 	if !errors.As(err, &e) || !e.CertificateUnverified() {
 		t.Fatalf("got %v, want a certificate error", err)
@@ -80,17 +71,8 @@ func TestRedirectedBlobStoreCertificateNamesItsHost(t *testing.T) {
 		return true
 	}))
 	_, digest := f.pushImage("acme/x", "t", "linux/amd64")
-	c, err := New(Config{CACertPEM: caPEM(f), MaxRetries: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
-	}
-	for _, tr := range []*http.Transport{c.verified, c.unverified} {
-		tr.DialContext, tr.Proxy = dial, nil // every name goes to the test server
-	}
-	_, err = c.Platforms(context.Background(), repoOf(t, "example.com/acme/x"), digest)
+	c := clientDialingOnlyTo(t, f)
+	_, err := c.Platforms(context.Background(), repoOf(t, "example.com/acme/x"), digest)
 	var e *Error
 	if !errors.As(err, &e) || !e.CertificateUnverified() {
 		t.Fatalf("got %v, want a certificate error", err)
@@ -101,4 +83,23 @@ func TestRedirectedBlobStoreCertificateNamesItsHost(t *testing.T) {
 	if msg := err.Error(); !strings.Contains(msg, "the TLS certificate of cdn.example.net, to which the registry redirected a request, could not be verified") {
 		t.Errorf("the error does not name the store the registry redirected to as the host whose certificate failed:\n%s", msg)
 	}
+}
+
+// clientDialingOnlyTo is a client that trusts f's CA and dials f's server
+// whatever host a request names, so that other hosts' names (a token
+// service, a blob store) reach f and meet its certificate, which names
+// example.com alone.
+func clientDialingOnlyTo(t *testing.T, f *fake) *Client {
+	t.Helper()
+	c, err := New(Config{CACertPEM: caPEM(f), MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, f.srv.Listener.Addr().String())
+	}
+	for _, tr := range []*http.Transport{c.verified, c.unverified} {
+		tr.DialContext, tr.Proxy = dial, nil
+	}
+	return c
 }
