@@ -83,6 +83,13 @@ func (st serverTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != st.scheme {
 		return nil, http.ErrSchemeMismatch
 	}
+	return serveInMemory(st.h, req)
+}
+
+// serveInMemory answers req with h in memory, h given the request as a
+// server is given it. A request whose context ends while h holds it fails
+// with the context's error, as a network transport gives up on it.
+func serveInMemory(h http.Handler, req *http.Request) (*http.Response, error) {
 	in := req.Clone(req.Context())
 	in.RequestURI = req.URL.RequestURI()
 	in.Host = cmp.Or(req.Host, req.URL.Host)
@@ -91,7 +98,7 @@ func (st serverTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		in.Body = http.NoBody
 	}
 	rec := httptest.NewRecorder()
-	st.h.ServeHTTP(rec, in)
+	h.ServeHTTP(rec, in)
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}

@@ -44,18 +44,10 @@ var zooRanges = append(slices.Clone(modelRanges),
 type handlerTransport struct{ h http.Handler }
 
 func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	rec := httptest.NewRecorder()
 	if req.URL.Path == "/v2/" || req.URL.Path == "/v2" {
-		rec.WriteHeader(http.StatusOK)
-	} else {
-		t.h.ServeHTTP(rec, req)
+		return serveInMemory(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}), req)
 	}
-	if err := req.Context().Err(); err != nil {
-		return nil, err // as a network transport gives up on a request past its deadline
-	}
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
+	return serveInMemory(t.h, req)
 }
 
 const zooHost = "registry.zoo.test"
