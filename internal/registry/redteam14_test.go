@@ -89,7 +89,7 @@ func TestRedteam14GzipTagListCountedInflated(t *testing.T) {
 }
 
 // midListing serves a sorted tag list lexically, by n and last, with Link
-// headers carrying both, until its k-th request; from then on it changes
+// headers carrying both, through its k-th request; from the next on it changes
 // its behaviour as mode says.
 type midListing struct {
 	mu      sync.Mutex
@@ -162,13 +162,14 @@ func (m *midListing) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // A guard (it passed): a registry that changes how it pages in the middle
-// of a listing (from its k-th request on, for every k of the first ten)
+// of a listing (from its first, second, third, fifth or tenth request on)
 // gives each range its exact tags, or, for a registry that restarts from
 // its first page, an error; never a list with tags missing. It starts
 // answering by cursor, restarts, drops n from its Links, leaves its Links
 // off (once, or from then on), shrinks its pages, cuts them unevenly,
 // ignores n, or has a tag deleted (any tag, or the one the next page is
-// asked after) or pushed between two pages (the list may hold it or not).
+// asked after) or pushed between two pages (the list may hold it or not);
+// names that are no tags, some at the ends of pages, change nothing.
 func TestRedteam14MidListingChanges(t *testing.T) {
 	noDockerConfig(t)
 	var all []string
@@ -180,6 +181,14 @@ func TestRedteam14MidListingChanges(t *testing.T) {
 		}
 	}
 	slices.Sort(all)
+	// Served among them, names that are no tags (129 characters, not
+	// ASCII, with a NUL), some at the ends of pages: dropped as read.
+	served := slices.Clone(all)
+	for i := range 30 {
+		p := fmt.Sprintf("3.%d.%d", i%6, i)
+		served = append(served, p+"-"+strings.Repeat("x", 128-len(p)), p+"-python3.12é", p+"-python3.1\x00")
+	}
+	slices.Sort(served)
 	ranges := []TagRange{
 		{},
 		{After: "3.1.", Before: "3.1/"},
@@ -187,9 +196,9 @@ func TestRedteam14MidListingChanges(t *testing.T) {
 		{After: "3.4", Before: "3.5", Splits: []string{"3.4.1", "3.4.2"}},
 	}
 	for _, mode := range []string{"cursor", "restart", "Link drops n", "no Link", "one Link left off", "delete", "delete last", "push", "pages shrink", "uneven pages", "n ignored"} {
-		for _, k := range []int{0, 1, 2, 3, 4, 6, 9} {
+		for _, k := range []int{0, 1, 2, 4, 9} {
 			for _, r := range ranges {
-				m := &midListing{tags: slices.Clone(all), k: k, mode: mode}
+				m := &midListing{tags: slices.Clone(served), k: k, mode: mode}
 				s := newTagServer(t, m.serve)
 				c := newTestClient(t, Config{MaxRetries: 0})
 				c.pageSize = 50 // pages of 50, so that each range spans a few
