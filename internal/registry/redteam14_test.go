@@ -147,18 +147,33 @@ func (m *midListing) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	end := min(len(m.tags), start+n)
 	page := m.tags[start:end]
-	noLink := changed && (m.mode == "no Link" || m.mode == "one Link left off" && m.reqs == m.k+1)
+	oneOff := m.mode == "one Link left off" || m.mode == "Link drops n, one left off"
+	noLink := changed && (m.mode == "no Link" || oneOff && m.reqs == m.k+1)
 	if end < len(m.tags) && !noLink {
 		next := url.Values{"n": {strconv.Itoa(n)}, "last": {page[len(page)-1]}}
 		switch {
 		case changed && m.mode == "cursor":
 			next = url.Values{"cursor": {strconv.Itoa(end)}}
-		case m.mode == "Link drops n":
+		case m.mode == "Link drops n" || m.mode == "Link drops n, one left off":
 			next.Del("n")
 		}
 		w.Header().Set("Link", `</v2/prefecthq/prefect/tags/list?`+next.Encode()+`>; rel="next"`)
 	}
 	writeTags(w, page)
+}
+
+// sixMinors is 720 release tags, 3.0.0 to 3.5.39 on three Pythons, sorted.
+func sixMinors() []string {
+	var all []string
+	for minor := range 6 {
+		for patch := range 40 {
+			for _, py := range []string{"3.10", "3.11", "3.12"} {
+				all = append(all, fmt.Sprintf("3.%d.%d-python%s", minor, patch, py))
+			}
+		}
+	}
+	slices.Sort(all)
+	return all
 }
 
 // A guard (it passed): a registry that changes how it pages in the middle
@@ -172,15 +187,7 @@ func (m *midListing) serve(w http.ResponseWriter, r *http.Request) {
 // names that are no tags, some at the ends of pages, change nothing.
 func TestRedteam14MidListingChanges(t *testing.T) {
 	noDockerConfig(t)
-	var all []string
-	for minor := range 6 {
-		for patch := range 40 {
-			for _, py := range []string{"3.10", "3.11", "3.12"} {
-				all = append(all, fmt.Sprintf("3.%d.%d-python%s", minor, patch, py))
-			}
-		}
-	}
-	slices.Sort(all)
+	all := sixMinors()
 	// Served among them, names that are no tags (129 characters, not
 	// ASCII, with a NUL), some at the ends of pages: dropped as read.
 	served := slices.Clone(all)
@@ -218,6 +225,30 @@ func TestRedteam14MidListingChanges(t *testing.T) {
 				case !slices.Equal(got, want) && !slices.Equal(got, also):
 					t.Errorf("%s from request %d, range %+v: %d tags, want %d (removed %q, added %q):\n%q", mode, k+1, r, len(got), len(want), m.removed, m.added, slices.DeleteFunc(slices.Clone(want), func(t string) bool { return slices.Contains(got, t) }))
 				}
+			}
+		}
+	}
+}
+
+// A registry whose Links leave n off, so that the pages they lead to hold
+// its own number of names (100), fewer than the n asked (300), and which
+// leaves the Link off one of them: the list was read as ending there,
+// without a sign, and a selection made from its first 400 of 720 tags (a
+// range's from its first 400). A page asked without n that holds as many
+// names as a linked page asked so, or of which no such page shows the
+// size, is no sign of the end: the page after it is asked for.
+func TestRedteam14LinkWithoutNLeftOffAFullPage(t *testing.T) {
+	noDockerConfig(t)
+	all := sixMinors()
+	for _, r := range []TagRange{{}, {After: "3.1.", Before: "3.6"}, {After: "3.0~", Before: "3.5"}, {After: "3.0~", Before: "3.5", Splits: []string{"3.4.1", "3.4.2"}}} {
+		for k := range 6 { // the Link left off the (k+1)-th answer
+			m := &midListing{tags: slices.Clone(all), k: k, mode: "Link drops n, one left off"}
+			s := newTagServer(t, m.serve)
+			c := newTestClient(t, Config{MaxRetries: 0})
+			c.pageSize = 300
+			got, err := c.ListTagRange(context.Background(), repoOf(t, s.repo()), r)
+			if want := r.filter(all); err != nil || !slices.Equal(got, want) {
+				t.Errorf("Link left off answer %d, range %+v: %d tags, %v; want %d", k+1, r, len(got), err, len(want))
 			}
 		}
 	}
