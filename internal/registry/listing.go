@@ -202,7 +202,7 @@ func (z *linkedSizes) size(n int) (int, bool) {
 // (a bounded stretch, or a Link whose last is a tag read), which the page
 // after is asked by.
 func (s *stretch) fullUnasked(p page) bool {
-	if p.link || p.asked != 0 || s.unasked || !(s.bounded || s.seen[p.sent]) {
+	if p.link || p.asked != 0 || s.unasked || !s.bounded && !s.seen[p.sent] {
 		return false
 	}
 	c, ok := s.sizes.size(0)
