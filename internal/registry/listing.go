@@ -185,6 +185,30 @@ func (z *linkedSizes) note(p page) bool {
 	return z.uneven
 }
 
+// size is the names the last page with a Link asked with n (0: without
+// n) held.
+func (z *linkedSizes) size(n int) (int, bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	c, ok := z.by[n]
+	return c, ok
+}
+
+// fullUnasked reports whether p, a page without Link asked without n by a
+// Link that left n off, on a listing that sends n, may be a full page of
+// the registry's own size, its Link left off, though it holds fewer names
+// than the listing's n: it holds as many as a page with a Link asked so,
+// or no such page was seen. Only where the registry takes a tag for last
+// (a bounded stretch, or a Link whose last is a tag read), which the page
+// after is asked by.
+func (s *stretch) fullUnasked(p page) bool {
+	if p.link || p.asked != 0 || s.unasked || !s.bounded && !s.seen[p.sent] {
+		return false
+	}
+	c, ok := s.sizes.size(0)
+	return !ok || p.count >= c
+}
+
 // takeBounded checks that the page continues the lexical run and collects
 // the tags inside the stretch.
 func (s *stretch) takeBounded(p page) verdict {
@@ -225,7 +249,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case p.count < min(s.n, s.linked) && !s.uneven:
+	case p.count < min(s.n, s.linked) && !s.uneven && !s.fullUnasked(p):
 		return complete // a registry that links its pages linked none after a page that is not full
 	default:
 		return readMore // ask with last until an empty page
@@ -299,7 +323,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	case p.count == 0:
 		return complete
-	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (!s.uneven || !s.canAskAfter(p, fresh)) && (fresh > 0 || len(p.tags) == 0):
+	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (!s.uneven || !s.canAskAfter(p, fresh)) && (fresh > 0 || len(p.tags) == 0) && !s.fullUnasked(p):
 		// A registry that links its pages linked none after a page that
 		// is not full, even one of names that are no tags (Artifactory
 		// lists platform manifests' digests, containers/skopeo#2346).
