@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"strings"
 	"testing"
 
 	"cuelabs.dev/go/oci/ociregistry/ociserver"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/ociservertest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -32,67 +30,20 @@ import (
 // n the registry refuses, before the listing knows to send none).
 func TestCUERegistryRangesAsWholeList(t *testing.T) {
 	noDockerConfig(t)
-	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))
-	plan, callers := fleetPlanRanges()
 	for _, paging := range ociservertest.Pagings() {
 		t.Run(paging.Name, func(t *testing.T) {
 			s := ociservertest.Start(t, paging.Opts)
 			if _, err := s.SeedAlike("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
 				t.Fatal(err)
 			}
-			ref, ctx := repoOf(t, s.Repository("prefecthq/prefect")), context.Background()
 			count := &registrytest.ListRequests{}
-			client := func() *Client { return newTestClient(t, Config{MaxRetries: 1, Logger: count}) }
-
-			got, err := client().ListTags(ctx, ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("ListTags: %d tags, the catalog has %d", len(got), len(want))
-			}
-			full := count.Take()
-			t.Logf("a full listing: %d list requests", full)
-
-			c := client()
-			for _, rg := range []TagRange{
-				{After: "3.8", Before: "3.9", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}},
-				{After: "2.20", Before: "2.21"},
-				{After: "/~", Before: "9~", Splits: prefectSplits},
-				{},
-			} {
-				got, err := c.ListTagRange(ctx, ref, rg)
-				if err != nil {
-					t.Fatalf("range %+v: %v", rg, err)
-				}
-				if w := inRange(want, rg); !slices.Equal(got, w) {
-					t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
-				}
-			}
-			t.Logf("four ranges one after another: %d list requests", count.Take())
-
-			c = client()
-			var g errgroup.Group
-			for i, rg := range plan {
-				for range callers[i] {
-					g.Go(func() error {
-						got, err := c.ListTagRange(ctx, ref, rg)
-						if err == nil && !slices.Equal(got, inRange(want, rg)) {
-							err = fmt.Errorf("range %+v: %d tags, want %d", rg, len(got), len(inRange(want, rg)))
-						}
-						return err
-					})
-				}
-			}
-			if err := g.Wait(); err != nil {
-				t.Fatal(err)
-			}
-			used := count.Take()
+			full, used := rangesAsWholeList(t, repoOf(t, s.Repository("prefecthq/prefect")), count, func() *Client {
+				return newTestClient(t, Config{MaxRetries: 1, Logger: count})
+			})
 			limit := full
 			if m := paging.Opts.MaxListPageSize; m > 0 && m < tagPageSize {
 				limit = full + 1
 			}
-			t.Logf("a plan's %d ranges at once: %d list requests", len(plan), used)
 			if used > limit {
 				t.Errorf("a plan's ranges sent %d list requests, want at most %d (a full listing: %d)", used, limit, full)
 			}
