@@ -3,6 +3,7 @@ module github.com/prefectimage/terraform-provider-prefectimage
 go 1.26.8
 
 require (
+	cuelabs.dev/go/oci/ociregistry v0.0.0-20251212221603-3adeb8663819
 	github.com/docker/cli v29.10.0+incompatible
 	github.com/docker/docker-credential-helpers v0.9.13
 	github.com/google/go-containerregistry v0.22.1

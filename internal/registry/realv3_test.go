@@ -169,69 +169,21 @@ func (a tagListAnswer) String() string {
 // shows, the probe, the check and a first page per other range).
 func TestRealV3RangesAsWholeList(t *testing.T) {
 	noDockerConfig(t)
-	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))
-	plan, callers := fleetPlanRanges()
 	for _, version := range distributiontest.V3Versions {
 		t.Run("v"+version, func(t *testing.T) {
 			s := realV3(t, version)
-			ref, ctx := repoOf(t, s.Repository("prefecthq/prefect")), context.Background()
 			count := &registrytest.ListRequests{}
-			client := func() *Client {
+			full, used := rangesAsWholeList(t, repoOf(t, s.Repository("prefecthq/prefect")), count, func() *Client {
 				return newTestClient(t, Config{
 					CACertPEM:   []byte(s.CACertPEM),
 					Credentials: []Credential{{Host: s.Host, Username: s.Username, Password: s.Password}},
 					MaxRetries:  1,
 					Logger:      count,
 				})
-			}
-
-			got, err := client().ListTags(ctx, ref)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("ListTags: %d tags, the catalog has %d", len(got), len(want))
-			}
-			full := count.Take()
-			t.Logf("a full listing: %d list requests", full)
-
-			c := client()
-			for _, rg := range []TagRange{
-				{After: "3.8", Before: "3.9", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}},
-				{After: "2.20", Before: "2.21"},
-				{After: "/~", Before: "9~", Splits: prefectSplits},
-				{},
-			} {
-				got, err := c.ListTagRange(ctx, ref, rg)
-				if err != nil {
-					t.Fatalf("range %+v: %v", rg, err)
-				}
-				if w := inRange(want, rg); !slices.Equal(got, w) {
-					t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
-				}
-			}
-			t.Logf("four ranges one after another: %d list requests", count.Take())
-
-			c = client()
-			var g errgroup.Group
-			for i, rg := range plan {
-				for range callers[i] {
-					g.Go(func() error {
-						got, err := c.ListTagRange(ctx, ref, rg)
-						if err == nil && !slices.Equal(got, inRange(want, rg)) {
-							err = fmt.Errorf("range %+v: %d tags, want %d", rg, len(got), len(inRange(want, rg)))
-						}
-						return err
-					})
-				}
-			}
-			if err := g.Wait(); err != nil {
-				t.Fatal(err)
-			}
-			used := count.Take()
-			t.Logf("a plan's %d ranges at once: %d list requests", len(plan), used)
+			})
 			limit := full
 			if version == "3.0.0" {
+				plan, _ := fleetPlanRanges()
 				limit = full + 2 + len(plan) - 1
 			}
 			if used > limit {
@@ -239,4 +191,64 @@ func TestRealV3RangesAsWholeList(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rangesAsWholeList reads ref, which holds Prefect's catalog, on clients
+// from client whose list requests count counts: the whole list, four
+// ranges one after another on one client, and a plan's twelve ranges
+// (fleetPlanRanges) at once on a fresh one. Each must give exactly the
+// catalog's tags inside it. It returns the list requests of the full
+// listing and of the plan.
+func rangesAsWholeList(t *testing.T, ref Repository, count *registrytest.ListRequests, client func() *Client) (full, used int) {
+	t.Helper()
+	want := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	plan, callers := fleetPlanRanges()
+	ctx := context.Background()
+	count.Take()
+	got, err := client().ListTags(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ListTags: %d tags, the catalog has %d", len(got), len(want))
+	}
+	full = count.Take()
+	t.Logf("a full listing: %d list requests", full)
+
+	c := client()
+	for _, rg := range []TagRange{
+		{After: "3.8", Before: "3.9", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}},
+		{After: "2.20", Before: "2.21"},
+		{After: "/~", Before: "9~", Splits: prefectSplits},
+		{},
+	} {
+		got, err := c.ListTagRange(ctx, ref, rg)
+		if err != nil {
+			t.Fatalf("range %+v: %v", rg, err)
+		}
+		if w := inRange(want, rg); !slices.Equal(got, w) {
+			t.Errorf("range %+v: %d tags, want %d", rg, len(got), len(w))
+		}
+	}
+	t.Logf("four ranges one after another: %d list requests", count.Take())
+
+	c = client()
+	var g errgroup.Group
+	for i, rg := range plan {
+		for range callers[i] {
+			g.Go(func() error {
+				got, err := c.ListTagRange(ctx, ref, rg)
+				if err == nil && !slices.Equal(got, inRange(want, rg)) {
+					err = fmt.Errorf("range %+v: %d tags, want %d", rg, len(got), len(inRange(want, rg)))
+				}
+				return err
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	used = count.Take()
+	t.Logf("a plan's %d ranges at once: %d list requests", len(plan), used)
+	return full, used
 }

@@ -27,16 +27,14 @@ import (
 // whole list, the probe and the check.
 func TestRealV3PicksAsFullCatalog(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	whole := prefecttag.NewCatalog(tags)
 	for _, version := range distributiontest.V3Versions {
 		t.Run("v"+version, func(t *testing.T) {
 			s := distributiontest.StartV3(t, version, "")
 			if _, err := s.SeedAlike("prefecthq/prefect", tags); err != nil {
 				t.Fatal(err)
 			}
-			repo := s.Repository("prefecthq/prefect")
 			count := &registrytest.ListRequests{}
-			client := func() *registry.Client {
+			full, _, used := picksCounted(t, s.Repository("prefecthq/prefect"), count, func() *registry.Client {
 				c, err := registry.New(registry.Config{
 					Keychain:    authn.NewMultiKeychain(),
 					CACertPEM:   []byte(s.CACertPEM),
@@ -48,55 +46,13 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 					t.Fatal(err)
 				}
 				return c
-			}
-			check := func(sel diffSel, pin Pin, err error) {
-				want := diffWant(whole, diffSelector(t, sel))
-				got := pin.Tag
-				if err != nil {
-					got = "ERR"
-				}
-				if got != want {
-					t.Errorf("%+v: picked %q (err %v), the whole catalog %q", sel, got, err, want)
-				}
-			}
-
-			ref, err := registry.ParseRepository(repo)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := client().ListTags(context.Background(), ref); err != nil {
-				t.Fatal(err)
-			}
-			full := count.Take()
-
-			shared := New(client())
-			for _, sel := range diffSelectors {
-				pin, err := shared.Resolve(context.Background(), Request{Repository: repo, Selector: diffSelector(t, sel)})
-				check(sel, pin, err)
-			}
-			t.Logf("%d selectors one after another: %d tag list requests; a full listing: %d", len(diffSelectors), count.Take(), full)
-
-			// The fleet at once on a fresh resolver, as a plan resolves it,
-			// here and on the double that stands for this version.
-			fleet := func(r *Resolver, repo string) {
-				var wg sync.WaitGroup
-				for _, sel := range fleetSelectors {
-					wg.Go(func() {
-						pin, err := r.Resolve(context.Background(), Request{Repository: repo, Selector: diffSelector(t, sel)})
-						check(sel, pin, err)
-					})
-				}
-				wg.Wait()
-			}
-			fleet(New(client()), repo)
-			used := count.Take()
+			})
 			double := registrytest.New(t, v3Double(t, version)...)
 			if err := double.Seed("prefecthq/prefect", tags); err != nil {
 				t.Fatal(err)
 			}
-			fleet(New(newClient(t)), double.Host()+"/prefecthq/prefect")
-			onDouble := double.Counts().ListPage
-			t.Logf("the fleet's %d selectors at once: %d tag list requests; on its double %d", len(fleetSelectors), used, onDouble)
+			_, _, onDouble := picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
+			t.Logf("on its double, the fleet at once: %d tag list requests", onDouble)
 			limit := onDouble
 			if version == "3.0.0" {
 				// The fleet's plan lists 13 ranges (3.8, 3.4, 2.2 to 2.9,
@@ -112,6 +68,69 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				t.Errorf("the fleet's plan sent %d tag list requests, want at most %d (a full listing: %d; on the double: %d)", used, limit, full, onDouble)
 			}
 		})
+	}
+}
+
+// picksCounted lists repo, which holds Prefect's catalog, whole, then
+// resolves every selector of the 45-selector set one after another on one
+// resolver, and the fleet's at once on a fresh one, as a plan resolves
+// them, on clients from client whose tag list requests count counts. Each
+// must pick what selection over the whole catalog picks. It returns the
+// tag list requests of the full listing, of the 45 and of the fleet.
+func picksCounted(t *testing.T, repo string, count *registrytest.ListRequests, client func() *registry.Client) (full, oneByOne, fleet int) {
+	t.Helper()
+	whole := prefecttag.NewCatalog(tagcatalog.Prefect())
+	check := func(sel diffSel, pin Pin, err error) {
+		want := diffWant(whole, diffSelector(t, sel))
+		got := pin.Tag
+		if err != nil {
+			got = "ERR"
+		}
+		if got != want {
+			t.Errorf("%s %+v: picked %q (err %v), the whole catalog %q", repo, sel, got, err, want)
+		}
+	}
+	ref, err := registry.ParseRepository(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count.Take()
+	if _, err := client().ListTags(context.Background(), ref); err != nil {
+		t.Fatal(err)
+	}
+	full = count.Take()
+
+	shared := New(client())
+	for _, sel := range diffSelectors {
+		pin, err := shared.Resolve(context.Background(), Request{Repository: repo, Selector: diffSelector(t, sel)})
+		check(sel, pin, err)
+	}
+	oneByOne = count.Take()
+
+	plan := New(client())
+	var wg sync.WaitGroup
+	for _, sel := range fleetSelectors {
+		wg.Go(func() {
+			pin, err := plan.Resolve(context.Background(), Request{Repository: repo, Selector: diffSelector(t, sel)})
+			check(sel, pin, err)
+		})
+	}
+	wg.Wait()
+	fleet = count.Take()
+	t.Logf("%s: %d selectors one after another: %d tag list requests; the fleet's %d at once: %d; a full listing: %d",
+		repo, len(diffSelectors), oneByOne, len(fleetSelectors), fleet, full)
+	return full, oneByOne, fleet
+}
+
+// countingClient makes anonymous clients whose tag list requests count
+// counts.
+func countingClient(t *testing.T, count *registrytest.ListRequests) func() *registry.Client {
+	return func() *registry.Client {
+		c, err := registry.New(registry.Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 1, Logger: count})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
 }
 
