@@ -235,3 +235,56 @@ removed {
 		t.Errorf("terraform destroy -refresh=false:\n%s", out)
 	}
 }
+
+// Before `terraform destroy` and `terraform plan -destroy` Terraform
+// refreshes with a whole plan of the configuration, and an error of that
+// plan stops the destroy; the provider cannot tell that plan from any
+// other. So under on_drift = "error" a move upstream stops the destroy with
+// the drift error, and with the registry down a pin of the configuration
+// not yet created stops it too, while the refresh of the pin in state only
+// warns. `terraform destroy -refresh=false` plans from the state alone and
+// destroys. The pin page says so; this holds it to what Terraform does.
+func TestAccCLI_destroyStoppedByPlanErrors(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, driftTags)
+	s := newCLISession(t)
+	const tag = "3.4.2-python3.12"
+	held := pinConfig(reg, `  prefect_version = "~> 3.4.0"
+  python_version  = "3.12"
+  on_drift        = "error"`)
+	s.config(held)
+	s.must("init", "-input=false")
+	s.must("apply", "-input=false", "-auto-approve")
+	push(t, reg, tag)()
+
+	for _, args := range [][]string{{"plan", "-destroy"}, {"destroy", "-auto-approve"}} {
+		out, err := s.run(append(args, "-input=false")...)
+		flat := strings.Join(strings.Fields(out), " ")
+		if err == nil || !strings.Contains(flat, "Error: Upstream Image Moved with "+pinAddress) || !strings.Contains(flat, `on_drift = "error" stops the plan`) {
+			t.Errorf("terraform %s after upstream moved under on_drift = \"error\": err %v, want the drift error (else the pin page is stale)\n%s", args[0], err, out)
+		}
+	}
+	if out := s.must("state", "list"); !strings.Contains(out, pinAddress) {
+		t.Fatalf("the pin left the state though the destroy failed:\n%s", out)
+	}
+
+	s.config(held + `
+resource "prefectimage_pin" "added" {
+  prefect_version = "~> 3.4.0"
+}
+`)
+	reg.Close()
+	out, err := s.run("destroy", "-input=false", "-auto-approve")
+	flat := strings.Join(strings.Fields(out), " ")
+	if err == nil || !strings.Contains(flat, "Error: Unable to Resolve Prefect Image with prefectimage_pin.added") {
+		t.Errorf("terraform destroy with a pin not yet created and the registry down: err %v, want that pin's error (else the pin page is stale)\n%s", err, out)
+	}
+	if strings.Contains(flat, "Error: Upstream Image Moved") || strings.Contains(flat, "Error: Unable to Resolve Prefect Image with "+pinAddress) {
+		t.Errorf("the refresh of the pin in state, with the registry down, failed the destroy:\n%s", out)
+	}
+
+	out = s.must("destroy", "-input=false", "-auto-approve", "-refresh=false")
+	if !strings.Contains(out, "Destroy complete! Resources: 2 destroyed.") {
+		t.Errorf("terraform destroy -refresh=false:\n%s", out)
+	}
+}
