@@ -141,10 +141,14 @@ var flavorValidator = stringCheck{
 	description: "must be standard, conda or kubernetes",
 	summary:     "Invalid Flavor",
 	check: func(s string) error {
-		if _, err := prefecttag.ParseFlavor(s); err != nil {
-			return fmt.Errorf("flavor %q is not a Prefect image flavor: %w", s, err)
+		if _, err := prefecttag.ParseFlavor(s); err == nil {
+			return nil
 		}
-		return nil
+		if f, err := prefecttag.ParseFlavor(strings.ToLower(strings.TrimSpace(s))); err == nil {
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: write %q", s, f)
+		}
+		return fmt.Errorf("flavor %q is not a Prefect image flavor: write one of %q, %q or %q",
+			s, prefecttag.FlavorStandard, prefecttag.FlavorConda, prefecttag.FlavorKubernetes)
 	},
 }
 

@@ -190,6 +190,14 @@ func TestRepositoryErrorNamesTheValueOnce(t *testing.T) {
 	}
 }
 
+// A refused flavor is named once: `flavor "Conda" is not a Prefect image
+// flavor: invalid flavor "Conda": want one of …` named it twice, and did
+// not say that flavors are written in lower case.
+func TestFlavorErrorNamesTheValueOnce(t *testing.T) {
+	namedOnceAdvisedOnce(t, flavorValidator, "Conda", `write "conda"`)
+	namedOnceAdvisedOnce(t, flavorValidator, "slim", `"standard", "conda" or "kubernetes"`)
+}
+
 func namedOnceAdvisedOnce(t *testing.T, v stringCheck, value, advises string) {
 	t.Helper()
 	err := v.check(value)
