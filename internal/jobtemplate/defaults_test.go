@@ -426,7 +426,8 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"bool", `false`, nil},
 		{"bool", `"false"`, []string{`the string "false": it allows a bool`}},
 		{"obj", `{}`, nil},
-		{"obj", `["a"]`, []string{"a list of 1 items: it allows an object"}},
+		{"obj", `["a"]`, []string{"a list of 1 item: it allows an object"}},
+		{"obj", `["a", "b"]`, []string{"a list of 2 items: it allows an object"}},
 		{"arr", `[]`, nil},
 		{"arr", `{"a": 1}`, []string{"an object: it allows a list"}},
 		{"nul", `"x"`, []string{"it allows null"}},
@@ -643,7 +644,7 @@ func TestSetVariableDefaults_Errors(t *testing.T) {
 		{"token in the wrong variable", docker, `{"networks": "ghp_s3cr3tT0ken"}`, ErrValueRefused, "networks",
 			[]string{`refuses a string of 15 characters: it allows a list`}},
 		{"token in the wrong place", docker, `{"env": {"TOKEN": ["ghp_s3cr3tT0ken"]}}`, ErrValueRefused, "env",
-			[]string{`env.TOKEN, a list of 1 items`}},
+			[]string{`env.TOKEN, a list of 1 item:`}},
 
 		{"dangling ref", `{"variables": {"properties": {"p": {"$ref": "#/definitions/Gone"}}}}`, `{"p": 1}`,
 			ErrInvalidSchema, "variables.properties.p", []string{`$ref "#/definitions/Gone" that does not resolve`}},

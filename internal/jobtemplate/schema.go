@@ -519,6 +519,9 @@ func describeValue(v any, allows string) string {
 		}
 		return fmt.Sprintf("the string %q", truncate(v, maxLen))
 	case []any:
+		if len(v) == 1 {
+			return "a list of 1 item"
+		}
 		return fmt.Sprintf("a list of %d items", len(v))
 	default:
 		return "an object"

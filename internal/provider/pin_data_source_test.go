@@ -288,7 +288,7 @@ func TestAccPinDataSource_invalidInput(t *testing.T) {
 		{"python commas for dots", `python_version = "3,12"`, `(?s)Invalid Python Version.*write\s+the\s+version\s+with\s+dots,\s+"3\.12"`},
 		{"malformed python", `python_version = "3.12.1"`, `Invalid Python Version`},
 		{"python without minor", `python_version = "python3"`, `Invalid Python Version`},
-		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard", "conda" or "kubernetes"`},
+		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard",\s+"conda"\s+or\s+"kubernetes"`},
 		{"malformed platform", `platform = "amd64"`, `Invalid Platform`},
 		{"repository with tag", `repository = "prefecthq/prefect:3-latest"`, `Invalid Repository`},
 		{"repository in upper case", `repository = "PrefectHQ/Prefect"`, `Invalid Repository`},

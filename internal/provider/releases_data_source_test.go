@@ -403,7 +403,7 @@ func TestAccReleasesDataSource_invalidInput(t *testing.T) {
 		{"mixed syntax", `prefect_version = "~> 3.1, ==3.1.*"`, `Terraform syntax and\s+"==3\.1\.\*"\s+is\s+PEP\s+440\s+syntax`},
 		{"malformed python", `python_version = "3.12.1"`, `Invalid Python Version`},
 		{"blank python", `python_version = ""`, `(?s)Invalid Python Version.*leave it out for every Python`},
-		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard", "conda" or "kubernetes"`},
+		{"unknown flavor", `flavor = "slim"`, `(?s)Invalid Flavor.*"standard",\s+"conda"\s+or\s+"kubernetes"`},
 		{"blank flavor", `flavor = ""`, `(?s)Invalid Flavor.*leave it out\s+\(or\s+null\)\s+for\s+every\s+flavor`},
 		{"repository with tag", `repository = "prefecthq/prefect:3-latest"`, `Invalid Repository`},
 		{"no tag attribute", `tag = "3-latest"`, `Unsupported argument`},

@@ -76,13 +76,25 @@ var repositoryValidator = stringCheck{
 	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
 	summary:     "Invalid Repository",
 	check: func(s string) error {
-		if _, err := registry.ParseRepository(s); err != nil {
-			if registry.HasCredentials(s) {
-				return fmt.Errorf("%w, in a registry_auth block", err) // without quoting s
-			}
-			return fmt.Errorf("%q is not a repository: %w. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, err)
+		_, err := registry.ParseRepository(s)
+		if err == nil {
+			return nil
 		}
-		return nil
+		if registry.HasCredentials(s) {
+			return fmt.Errorf("%w, in a registry_auth block", err) // without quoting s
+		}
+		// The parser's words mostly name s and say what to write: name it
+		// once, and add the general advice only where they give none.
+		cause := err.Error()
+		if rest, ok := strings.CutPrefix(cause, strconv.Quote(s)+" "); ok {
+			cause = "it " + rest
+		} else {
+			cause = strings.TrimPrefix(cause, strconv.Quote(s)+": ")
+		}
+		if strings.Contains(cause, "write ") {
+			return fmt.Errorf("%q is not a repository: %s", s, cause)
+		}
+		return fmt.Errorf("%q is not a repository: %s. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, cause)
 	},
 }
 
@@ -129,10 +141,14 @@ var flavorValidator = stringCheck{
 	description: "must be standard, conda or kubernetes",
 	summary:     "Invalid Flavor",
 	check: func(s string) error {
-		if _, err := prefecttag.ParseFlavor(s); err != nil {
-			return fmt.Errorf("flavor %q is not a Prefect image flavor: %w", s, err)
+		if _, err := prefecttag.ParseFlavor(s); err == nil {
+			return nil
 		}
-		return nil
+		if f, err := prefecttag.ParseFlavor(strings.ToLower(strings.TrimSpace(s))); err == nil {
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: write %q", s, f)
+		}
+		return fmt.Errorf("flavor %q is not a Prefect image flavor: write one of %q, %q or %q",
+			s, prefecttag.FlavorStandard, prefecttag.FlavorConda, prefecttag.FlavorKubernetes)
 	},
 }
 

@@ -172,3 +172,44 @@ func TestValidHostBareIPv6(t *testing.T) {
 		}
 	}
 }
+
+// A refused repository is named once, with one piece of advice: the
+// validator wrapped the parser's message, which names the value and says
+// what to write already, so `repository = "https://docker.io/…"` read
+// `"https://…" is not a repository: "https://…" includes a URL scheme;
+// write … . Write it as …`.
+func TestRepositoryErrorNamesTheValueOnce(t *testing.T) {
+	for value, advises := range map[string]string{
+		"https://docker.io/prefecthq/prefect": "write the repository without it",
+		"prefecthq/prefect:3-latest":          "write the repository alone",
+		"PrefectHQ/prefect":                   `write "prefecthq/prefect"`,
+		"ghcr.io":                             "write host/path",
+		"registry:port/prefect":               "Write it as prefecthq/prefect",
+	} {
+		namedOnceAdvisedOnce(t, repositoryValidator, value, advises)
+	}
+}
+
+// A refused flavor is named once: `flavor "Conda" is not a Prefect image
+// flavor: invalid flavor "Conda": want one of …` named it twice, and did
+// not say that flavors are written in lower case.
+func TestFlavorErrorNamesTheValueOnce(t *testing.T) {
+	namedOnceAdvisedOnce(t, flavorValidator, "Conda", `write "conda"`)
+	namedOnceAdvisedOnce(t, flavorValidator, "slim", `"standard", "conda" or "kubernetes"`)
+}
+
+func namedOnceAdvisedOnce(t *testing.T, v stringCheck, value, advises string) {
+	t.Helper()
+	err := v.check(value)
+	if err == nil {
+		t.Errorf("%q: no error", value)
+		return
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, `"`+value+`"`); n != 1 {
+		t.Errorf("%q named %d times: %s", value, n, msg)
+	}
+	if n := strings.Count(strings.ToLower(msg), "write "); n != 1 || !strings.Contains(msg, advises) {
+		t.Errorf("%q: %d pieces of advice, want one saying %q: %s", value, n, advises, msg)
+	}
+}
