@@ -150,6 +150,10 @@ func run(ctx context.Context, out io.Writer) error {
 			return fmt.Errorf("step %d (terraform plan): the plan does not mention %q", s.n, want)
 		}
 	}
+	if !outputShows(plan, "work_pool_image_default", after) {
+		fmt.Fprint(out, plan)
+		return fmt.Errorf("step %d (terraform plan): the work pool's image default does not show %s at plan time", s.n, after)
+	}
 	fmt.Fprintf(out, "    (exit code %d; the plan's changed lines; the full plan is %d lines)\n\n", code, strings.Count(plan, "\n"))
 	printLines(out, plan, isPlanLine)
 
@@ -180,6 +184,17 @@ func isPlanLine(line string) bool {
 	}
 	return (strings.HasPrefix(t, "# ") && strings.Contains(t, " will be ")) || strings.Contains(t, " -> ") ||
 		strings.HasPrefix(t, "Plan:") || strings.HasPrefix(t, "Changes to Outputs:")
+}
+
+// outputShows reports whether the plan's line of output name shows want:
+// a value the plan knows, not "(known after apply)".
+func outputShows(plan, name, want string) bool {
+	for line := range strings.Lines(plan) {
+		if strings.HasPrefix(strings.TrimLeft(line, " ~+-"), name+" ") && strings.Contains(line, want) {
+			return true
+		}
+	}
+	return false
 }
 
 // tagOf takes the tag out of repository:tag@digest.

@@ -55,6 +55,8 @@ output "newest_312" {
   value = data.prefectimage_pin.latest_312.tag
 }
 
+# From input, which the plan knows: terraform_data's output is only known
+# after apply.
 output "work_pool_image_default" {
-  value = jsondecode(terraform_data.work_pool_template.output).variables.properties.image.default
+  value = jsondecode(terraform_data.work_pool_template.input).variables.properties.image.default
 }
