@@ -35,7 +35,7 @@ func parseImportID(id string) (importID, error) {
 		}
 	}
 	if _, err := registry.ParseRepository(out.Repository); err != nil {
-		return importID{}, fmt.Errorf("import ID %q: %q is not a repository (%w); %s", id, out.Repository, err, want)
+		return importID{}, fmt.Errorf("import ID %q: %q is not a repository: %s; %s", id, out.Repository, notRepositoryCause(out.Repository, err, false), want)
 	}
 	return out, nil
 }

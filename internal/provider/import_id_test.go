@@ -105,6 +105,11 @@ func TestParseImportIDErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), "write it as <repository>:<tag>@<digest> or <repository>@<digest>") {
 				t.Errorf("error %q does not say how to write the ID", err)
 			}
+			// The ID is quoted once, and a part of it once more at most:
+			// the parser's words named the repository again.
+			if repo, _, ok := strings.Cut(tc.id, "@"); ok && repo != "" && strings.Count(err.Error(), `"`+repo+`"`) > 1 {
+				t.Errorf("error %q names %q twice", err, repo)
+			}
 		})
 	}
 }

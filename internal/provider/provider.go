@@ -254,12 +254,12 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 	// (known or not) does not read it.
 	if env := os.Getenv(repositoryEnv); env != "" && cfg.Repository.IsNull() {
 		if _, err := registry.ParseRepository(env); err != nil {
-			held, advice := fmt.Sprintf("%q", env), ""
+			held, cause, advice := fmt.Sprintf("%q", env), notRepositoryCause(env, err, true), ""
 			if registry.HasCredentials(env) {
-				held, advice = "a value", ", in a registry_auth block" // not quoted: it holds credentials
+				held, cause, advice = "a value", err.Error(), ", in a registry_auth block" // not quoted: it holds credentials
 			}
 			resp.Diagnostics.AddError("Invalid Provider Configuration",
-				fmt.Sprintf("The %s environment variable holds %s, which is not a repository: %s%s.", repositoryEnv, held, err, advice))
+				fmt.Sprintf("The %s environment variable holds %s, which is not a repository: %s%s.", repositoryEnv, held, cause, advice))
 			return
 		}
 		repository = env

@@ -72,6 +72,23 @@ var (
 		`platform is blank; leave it out (or null) for no platform's manifest, or write one such as "linux/amd64"`)
 )
 
+// notRepositoryCause is why ParseRepository refused s, in words that follow
+// `"s" is not a repository: `: the parser's own words name s and mostly say
+// what to write, so s is not named again; where they say nothing to write,
+// the general advice follows if general is set.
+func notRepositoryCause(s string, err error, general bool) string {
+	cause := err.Error()
+	if rest, ok := strings.CutPrefix(cause, strconv.Quote(s)+" "); ok {
+		cause = "it " + rest
+	} else {
+		cause = strings.TrimPrefix(cause, strconv.Quote(s)+": ")
+	}
+	if general && !strings.Contains(cause, "write ") {
+		cause += ". Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)"
+	}
+	return cause
+}
+
 var repositoryValidator = stringCheck{
 	description: "must be a repository such as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without tag or digest",
 	summary:     "Invalid Repository",
@@ -83,18 +100,7 @@ var repositoryValidator = stringCheck{
 		if registry.HasCredentials(s) {
 			return fmt.Errorf("%w, in a registry_auth block", err) // without quoting s
 		}
-		// The parser's words mostly name s and say what to write: name it
-		// once, and add the general advice only where they give none.
-		cause := err.Error()
-		if rest, ok := strings.CutPrefix(cause, strconv.Quote(s)+" "); ok {
-			cause = "it " + rest
-		} else {
-			cause = strings.TrimPrefix(cause, strconv.Quote(s)+": ")
-		}
-		if strings.Contains(cause, "write ") {
-			return fmt.Errorf("%q is not a repository: %s", s, cause)
-		}
-		return fmt.Errorf("%q is not a repository: %s. Write it as prefecthq/prefect, ghcr.io/acme/prefect or 127.0.0.1:5000/prefecthq/prefect, without a tag or digest (use tag for a tag)", s, cause)
+		return fmt.Errorf("%q is not a repository: %s", s, notRepositoryCause(s, err, true))
 	},
 }
 
