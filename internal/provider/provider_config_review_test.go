@@ -70,7 +70,7 @@ func TestAccProvider_repositoryEnvOnlyWhenUnset(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config:      `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
+			Config: `data "prefectimage_pin" "test" { tag = "3.1.15-python3.12" }`,
 			// The value is named once (the parser's words named it again).
 			ExpectError: regexp.MustCompile(`PREFECTIMAGE_REPOSITORY\s+environment\s+variable\s+holds\s+"https://ghcr.io/acme/prefect",\s+which\s+is\s+not\s+a\s+repository:\s+it\s+includes\s+a\s+URL\s+scheme`),
 		}, {
