@@ -31,8 +31,8 @@ import (
 // Defaults of the provider block, also named in the schema descriptions.
 const (
 	defaultRepository     = "prefecthq/prefect"
-	defaultRequestTimeout = 30 * time.Second
-	defaultMaxRetries     = 3
+	defaultRequestTimeout = registry.DefaultRequestTimeout
+	defaultMaxRetries     = registry.DefaultMaxRetries
 	repositoryEnv         = "PREFECTIMAGE_REPOSITORY"
 )
 
