@@ -847,8 +847,8 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	if err == nil {
 		err = json.Unmarshal(body.Tags, &tags)
 	}
-	if err != nil {
-		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf("the tag list at %s is not valid JSON", u.RequestURI()), cause: err}
+	if err != nil { // valid JSON (fetch checks), of another shape
+		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the tag list at %s is JSON of another shape than a tag list's ({"tags": [names]})`, u.RequestURI()), cause: err}
 	}
 	p.count, p.tags = len(tags), tags[:0]
 	p.asked, _ = strconv.Atoi(u.Query().Get("n"))

@@ -270,12 +270,17 @@ func TestListTagsLinkLoopRefused(t *testing.T) {
 
 func TestListTagsBrokenJSON(t *testing.T) {
 	noDockerConfig(t)
-	for name, body := range map[string]string{
-		"truncated": `{"name":"acme/x","tags":["a","b`,
-		"not json":  `<html>hello</html>`,
-		"wrong":     `{"tags":"a"}`,
-		"empty":     ``,
+	const notJSON, notNames = "is not valid JSON", `is JSON of another shape than a tag list's ({"tags": [names]})`
+	for name, tc := range map[string]struct{ body, want string }{
+		"truncated":      {`{"name":"acme/x","tags":["a","b`, notJSON},
+		"not json":       {`<html>hello</html>`, notJSON},
+		"empty":          {``, notJSON},
+		"tags a string":  {`{"tags":"a"}`, notNames},
+		"tags numbers":   {`{"tags":[1,2]}`, notNames},
+		"tags an object": {`{"tags":{"a":"b"}}`, notNames},
+		"an array":       {`["a","b"]`, notNames},
 	} {
+		body := tc.body
 		t.Run(name, func(t *testing.T) {
 			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
 				if strings.HasSuffix(r.URL.Path, "/tags/list") {
@@ -290,8 +295,8 @@ func TestListTagsBrokenJSON(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("got %v, want *Error", err)
 			}
-			if !strings.Contains(err.Error(), "not valid JSON") || !strings.Contains(err.Error(), f.host) {
-				t.Errorf("message %q", err)
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), f.host) {
+				t.Errorf("message %q, want it to say %q", err, tc.want)
 			}
 		})
 	}
