@@ -230,3 +230,37 @@ func TestLaterTagListPageNotFoundIsNoMissingRepository(t *testing.T) {
 		t.Errorf("err = %v, want an error naming page 2 of the tag list, not a missing repository", err)
 	}
 }
+
+// A lexical registry that refuses an n above 100 (400, as CUE's
+// ociregistry with MaxListPageSize 100, or CNCF distribution v3.1.0 above
+// its tags.maxtags) is read by range once the order probe, sent beside the
+// first page with the n the registry then refused, is asked again without
+// n, as its pages without n are linked. Taken for a refusal of last, the
+// probe sent every range to a full listing (31 pages here) and logged that
+// the registry refused last. (Where pages without n are not linked, the
+// first is most often the whole list, and the whole list is read:
+// resolver's TestCUERegistryPicksAsFullCatalog.)
+func TestOrderProbeAskedAgainWithoutRefusedN(t *testing.T) {
+	noDockerConfig(t)
+	all := reviewTags(3000)
+	lex := reviewList{order: all, cap: 100, last: "lexical", link: true}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n, _ := strconv.Atoi(r.URL.Query().Get("n")); n > 100 {
+			writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "n is above 100")
+			return
+		}
+		lex.serve(w, r)
+	})
+	rg := TagRange{After: "3.1~", Before: "3.2~"}
+	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), repoOf(t, s.repo()), rg)
+	if want := inRange(all, rg); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("%d tags (err %v), want %d", len(got), err, len(want))
+	}
+	// The first page twice (n refused, then without), the probe twice, the
+	// order check between two tags of the first page (checkOrder), and the
+	// range's 1,100 tags in pages of 100 past the probe's, with one more to
+	// see its end.
+	if n, most := s.lists.Load(), int64(5+len(inRange(all, rg))/100); n > most {
+		t.Errorf("%d tag-list requests, want at most %d: the range was not read alone", n, most)
+	}
+}

@@ -541,6 +541,18 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		if err := g.Wait(); err != nil {
 			return order{}, l.overtime(err)
 		}
+		if refused != 0 && l.withoutN.Load() && head.link != nil {
+			// The probe went out with the n the first page then showed the
+			// registry refuses: its refusal may be of n, not of last. Asked
+			// again only where pages without n are linked: where they are
+			// not, the first one is most often the whole list (CUE's
+			// ociregistry, distribution v3.1.0), and a full listing cheaper
+			// than ranges.
+			var err error
+			if o.probe, o.probeLink, refused, err = c.askAfter(ctx, l, rt, c.pageSize, after); err != nil {
+				return order{}, l.overtime(err)
+			}
+		}
 		v, why := judgeOrder(c.pageSize, head.p, after, o.probe, refused)
 		if v == orderUnknown {
 			var err error
