@@ -1,0 +1,64 @@
+package registry
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A token service whose 200 holds a token and an expires_in that is no
+// Go int (a fraction, a string, a number past int's range), in the
+// handshake or when a token that expired mid-listing is asked for again.
+// Before the fix the error was go-containerregistry's bare "json: cannot
+// unmarshal number 300.0 into Go struct field Token.expires_in of type
+// int", naming neither the token service nor what to make of it; now it
+// names both, without asking again for the same answer. The expires_in
+// and issued_at values go-containerregistry does not read (negative, in
+// the future, not a time) stay accepted.
+func TestRedteam15TokenExpiresIn(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		field string // the token answer's fields after "token"
+		bad   bool
+	}{
+		{"fraction", `"expires_in":300.0`, true},
+		{"string", `"expires_in":"300"`, true},
+		{"past-int", `"expires_in":99999999999999999999`, true},
+		{"negative", `"expires_in":-1`, false},
+		{"issued-in-the-future", `"expires_in":300,"issued_at":"2099-01-01T00:00:00Z"`, false},
+		{"issued-at-no-time", `"expires_in":300,"issued_at":"yesterday"`, false},
+	} {
+		for _, from := range []int64{1, 2} { // the handshake's token, or the one asked for mid-listing
+			t.Run(fmt.Sprintf("%s/token-%d", tc.name, from), func(t *testing.T) {
+				tags := expiringTags()
+				store, _, _ := zooIndexStore()
+				reg := &expiringRegistry{life: 4, tags: tags, store: store}
+				ts := &issuer{fail: func(n int64, w http.ResponseWriter, _ *http.Request) bool {
+					if n < from {
+						return false
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = fmt.Fprintf(w, `{"token":"tok-%d",%s}`, n, tc.field)
+					return true
+				}}
+				c, _, _ := expiryClient(t, reg, ts, stallingHosts{}, 10*time.Second)
+				got, err := c.ListTags(t.Context(), repoOf(t, expHost+"/"+zooRepo))
+				if !tc.bad {
+					if err != nil || !slices.Equal(got, tags) {
+						t.Fatalf("got %d tags, %v; want the 30 tags", len(got), err)
+					}
+					return
+				}
+				if err == nil || !strings.Contains(err.Error(), "expires_in") || !strings.Contains(err.Error(), expAuth) || strings.Contains(err.Error(), "unmarshal") {
+					t.Fatalf("got %d tags, %v; want an error naming the token service %s and its expires_in", len(got), err, expAuth)
+				}
+				if n := ts.n.Load(); n != from {
+					t.Errorf("%d token requests; want %d: the same answer was asked for again", n, from)
+				}
+			})
+		}
+	}
+}
