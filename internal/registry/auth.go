@@ -492,20 +492,26 @@ func tokenAnswer(resp *http.Response, host string) error {
 		return nil
 	}
 	var tok struct {
-		Token       string `json:"token"`
-		AccessToken string `json:"access_token"`
+		Token       string          `json:"token"`
+		AccessToken string          `json:"access_token"`
+		ExpiresIn   json.RawMessage `json:"expires_in"`
 	}
-	what := ""
+	what, again := "", true
 	switch {
 	case json.Unmarshal(body, &tok) != nil:
 		what = "is not JSON holding a token (cut short, or not the token service's)"
 	case tok.Token == "" && tok.AccessToken == "":
 		what = "holds no token"
+	case tok.ExpiresIn != nil && json.Unmarshal(tok.ExpiresIn, new(int)) != nil:
+		// go-containerregistry, like Docker and containerd, reads
+		// expires_in as an int and failed with the bare json error; asked
+		// again, the token service would answer the same.
+		what, again = "gives expires_in as no whole number of seconds (a string, a fraction, or too large), which Docker and containerd cannot read either", false
 	default:
 		return nil
 	}
 	_ = resp.Body.Close()
-	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", host, what), again: true}
+	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", host, what), again: again}
 }
 
 // tokenServiceError is a request to the registry's token service (the
