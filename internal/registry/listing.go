@@ -357,7 +357,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		delete(s.seen, s.fullLast)
 		s.tags = s.tags[:len(s.tags)-1]
 		return askShorter
-	case fresh == 0 && !p.cursor && p.count == 1 && p.tags[0] == p.sent && s.most > 1:
+	case fresh == 0 && p.count == 1 && p.tags[0] == p.sent && s.most > 1:
 		// A registry that takes last inclusively (from it, not after it:
 		// >= for >) answered last with last alone, where its pages hold
 		// more than one name: nothing follows it. (Asked whole instead,

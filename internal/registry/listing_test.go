@@ -104,6 +104,18 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		{name: "linked pages of uneven size: a short page without a Link is asked after", from: "", to: "z", n: 3,
 			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(3, pg("c", true, "d", "e")), asked(3, pg("e", false, "f", "g")), asked(3, pg("g", false, "h")), asked(3, pg("h", false))},
 			want:  []verdict{readMore, readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h"}},
+		// Rows added by mutation testing (s39): each fails with one small
+		// change to takeBounded or fullUnasked that no row pinned before
+		// (the rows above ask without n, where fullUnasked decides).
+		{name: "n asked, no Link: a page short of n is followed by last until empty", from: "a", to: "z", n: 10,
+			pages: []page{asked(10, pg("a", false, "b", "c")), asked(10, pg("c", false, "d")), asked(10, pg("d", false))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"b", "c", "d"}},
+		{name: "n asked, a page without a Link as full as the linked one is asked after", from: "", to: "z", n: 2,
+			pages: []page{asked(2, pg("", true, "a", "b")), asked(2, pg("b", false, "c", "d")), asked(2, pg("d", false))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d"}},
+		{name: "a Link without n answered by the registry's own size: a page of that size without a Link is asked after", from: "", to: "z", n: 10,
+			pages: []page{asked(10, pg("", true, "a", "b", "c", "d")), asked(0, pg("d", true, "e", "f", "g")), asked(0, pg("g", false, "h", "i", "j")), asked(0, pg("j", false, "k"))},
+			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}},
 		{name: "an empty range", from: "x", to: "y", n: 3,
 			pages: []page{pg("x", false)},
 			want:  []verdict{complete}},
@@ -324,6 +336,19 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "n ignored, last ignored, the Link left off a page fuller than the linked one: its answer is no proof of the end", n: 2,
 			pages: []page{pg("", true, "a", "b"), pg("b", false, "a", "b", "c"), pg("c", false, "a", "b", "c")},
 			want:  []verdict{readMore, readMore, unreadable}, why: "left the Link off a full page"},
+		// Rows added by mutation testing (s39).
+		{name: "a Link without n answered by the registry's own size: a page of that size without a Link is asked after", n: 10,
+			pages: []page{asked(10, pg("", true, "a", "b", "c", "d")), asked(0, pg("d", true, "e", "f", "g")), asked(0, pg("g", false, "h", "i", "j")), asked(0, pg("j", false, "k"))},
+			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}},
+		{name: "a linked page's Link answered with tags read only, short, without Link: no proof of the end, asked whole", n: 3,
+			pages: []page{pg("", true, "a", "b", "c"), pg("c", false, "a", "b")},
+			want:  []verdict{readMore, readMore}, tags: []string{"a", "b", "c"}, wide: true},
+		{name: "cursor pages of one name (n capped at 1), the last without Link: asked after it, not again with n=0", n: 2,
+			pages: []page{asked(2, pg("", true, "a")), asked(2, cur(false, "b")), asked(2, pg("b", false))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b"}},
+		{name: "cursor pages of uneven size, a short page without a Link that repeats a tag: the end, as it cannot be asked shorter", n: 4,
+			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "g", "h", "i"))},
+			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &stretch{n: tc.n, unasked: tc.unasked, linked: tc.linked}
@@ -511,6 +536,7 @@ func TestStrayStart(t *testing.T) {
 		{"b~", "", true},   // empty, where the page holds c next
 		{"b~", "d", true},  // c missing
 		{"/~", "a", false}, // below the page's first tag
+		{"/~", "b", true},  // below the page's first tag, which it must start at
 		{"c", "", false},   // the page holds nothing past c: it cannot tell
 		{"c", "d", false},
 	} {

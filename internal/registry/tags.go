@@ -298,7 +298,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 			// Begun now, so that it runs while the range is read.
 			c.orders.Start(ctx, l.ref.key+"\x00between", c.orderCheck(l, rt))
 		}
-		tags, err := c.readRange(ctx, l, rt, r, o)
+		tags, err := c.readRange(ctx, l, rt, r)
 		if err != nil {
 			return rangeRead{}, l.overtime(err)
 		}
@@ -494,12 +494,6 @@ type order struct {
 	// unchecked: lexical, until checkOrder says otherwise; every range
 	// read runs it alongside.
 	unchecked bool
-
-	// The first page of the range that asked first, which was the probe,
-	// for that range's reading to go on from.
-	probeFor  TagRange
-	probe     *page
-	probeLink *url.URL
 }
 
 // orderOf finds out, once per repository, whether the registry takes last
@@ -513,12 +507,14 @@ type order struct {
 // that one page, not a page per range; the first page is where the whole
 // reading starts. The range that probes is the one most callers have asked
 // for (mostAsked): the others wait a round trip.
+// That range's reading asks its first page again, which getPage serves
+// from the probe's answer: no request more.
 func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (order, error) {
 	return c.orders.Get(ctx, l.ref.key, func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		r := l.mostAsked()
-		o := order{probeFor: r}
+		var o order
 		// A range's start probes only when it is no tag: a registry that
 		// takes last by position answers a tag as a lexical one does.
 		after := r.After
@@ -526,6 +522,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			after = ""
 		}
 		var head headPage
+		var probe *page
 		refused := 0
 		g, gctx := errgroup.WithContext(ctx)
 		g.Go(func() (err error) {
@@ -534,7 +531,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		})
 		if !belowEveryTag(after) {
 			g.Go(func() (err error) {
-				o.probe, o.probeLink, refused, err = c.askAfter(gctx, l, rt, c.pageSize, after)
+				probe, refused, err = c.askAfter(gctx, l, rt, c.pageSize, after)
 				return err
 			})
 		}
@@ -549,11 +546,11 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			// ociregistry, distribution v3.1.0), and a full listing cheaper
 			// than ranges.
 			var err error
-			if o.probe, o.probeLink, refused, err = c.askAfter(ctx, l, rt, c.pageSize, after); err != nil {
+			if probe, refused, err = c.askAfter(ctx, l, rt, c.pageSize, after); err != nil {
 				return order{}, l.overtime(err)
 			}
 		}
-		v, why := judgeOrder(c.pageSize, head.p, after, o.probe, refused)
+		v, why := judgeOrder(c.pageSize, head.p, after, probe, refused)
 		if v == orderUnknown {
 			var err error
 			if v, why, err = c.probeBetween(ctx, l, rt, head.p); err != nil {
@@ -601,15 +598,15 @@ func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context)
 
 // askAfter reads the page of n tags after last, a name that is no tag;
 // refused is the status when the registry refuses it (refusedLast).
-func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, *url.URL, int, error) {
-	p, link, err := c.getPage(ctx, l, rt, l.tagsURL(n, last), page{sent: last})
+func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n int, last string) (*page, int, error) {
+	p, _, err := c.getPage(ctx, l, rt, l.tagsURL(n, last), page{sent: last})
 	if s := refusedLast(err, last); s != 0 {
-		return nil, nil, s, nil
+		return nil, s, nil
 	}
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, 0, err
 	}
-	return &p, link, 0, nil
+	return &p, 0, nil
 }
 
 // refusedLast is the status of err when it may be a registry's refusal of
@@ -642,7 +639,7 @@ func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport
 	if !ok {
 		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", nil
 	}
-	answer, _, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
+	answer, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
 	if err != nil {
 		return 0, "", err
 	}
@@ -659,14 +656,12 @@ const probePage = 10
 // range goes on, the rest in pieces cut at the splits that lie beyond that
 // page, concurrently. Any piece that is unproven, or pieces that do not
 // join, make it an *unprovenError.
-func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange, o order) ([]string, error) {
+func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0), sizes: &l.sizes}
 	var v verdict
 	var link *url.URL
 	var err error
 	switch {
-	case o.probe != nil && o.probeFor.After == r.After && o.probeFor.Before == r.Before:
-		v, link = first.take(*o.probe), o.probeLink
 	case belowEveryTag(r.After):
 		var head headPage
 		head, err = c.firstPage(ctx, l, rt)
