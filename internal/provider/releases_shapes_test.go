@@ -5,11 +5,15 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -184,6 +188,58 @@ data "prefectimage_pin" "attestations" {
 }`,
 			ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + wrapped(repo+":3.8.2-python3.12@sha256:").String() +
 				`[0-9a-f]{64}\s+lacks\s+the\s+required\s+linux/amd64,\s+linux/arm64;\s+it\s+has\s+no\s+platform\s+at\s+all:\s+its\s+index\s+lists\s+one\s+entry`),
+		}},
+	})
+}
+
+// A guarded pin whose upstream is re-pushed as an index of attestations
+// only, and then answers 404 for the tag it lists, holds its image and
+// state through both, and warns: the first time with what the index holds
+// instead of a platform.
+func TestAccPinResource_requiredPlatformsAttestationsOnlyThenGone(t *testing.T) {
+	isolateHome(t)
+	var gone atomic.Bool
+	reg := newSeededRegistry(t, driftTags, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if gone.Load() && strings.HasSuffix(req.URL.Path, "/manifests/3.4.2-python3.12") {
+				http.Error(w, `{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}`, http.StatusNotFound)
+				return
+			}
+			next.ServeHTTP(w, req)
+		})
+	}))
+	repo := reg.Host() + "/" + prefectRepo
+	rec := &diagRecorder{}
+	config := guardedConfig(reg, "update")
+	var good string
+	held := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("tag"), knownvalue.StringExact("3.4.2-python3.12")),
+		expectStateString{pinAddress, "digest", func() string { return good }},
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check:  func(*terraform.State) error { good = mustDigest(t, reg, "3.4.2-python3.12"); return nil },
+		}, {
+			PreConfig: pushPlatforms(t, reg, rec, "3.4.2-python3.12"),
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
+				plancheck.ExpectResourceAction("terraform_data.pool", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: held,
+			Check: rec.expectWarning(`(?s)Upstream Image Lacks Required Platforms: .*lacks the required linux/amd64, linux/arm64; it has no platform at all: its index lists one entry.*So the pin holds ` +
+				regexp.QuoteMeta(repo+":3.4.2-python3.12@")),
+		}, {
+			PreConfig: func() { rec.reset(); gone.Store(true) },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionNoop),
+				plancheck.ExpectResourceAction("terraform_data.pool", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: held,
+			Check:             rec.expectWarning(`(?s)Upstream Image Not Checked: .*3\.4\.2-python3\.12.*the pin holds as it was.*HTTP 404 Not Found`),
 		}},
 	})
 }
