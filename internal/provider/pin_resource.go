@@ -54,6 +54,9 @@ const privateUpstreamKey = "upstream_platforms"
 type upstreamPlatforms struct {
 	Digest    string            `json:"digest"`
 	Platforms map[string]string `json:"platforms"`
+	// NotImages counts the index's entries that are no platform's image
+	// (registry.Platforms), for the warning of an index of them alone.
+	NotImages int `json:"not_images,omitempty"`
 	// Unread: why the refresh could not read them (the error's text, which
 	// the registry client scrubs of every secret, with its advice). The
 	// plan then holds the pin without asking again, so that the plan
@@ -518,7 +521,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		return true
 	}
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
-		platforms, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		p, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
 		if _, pending := r.data.credentialsPending(sel.Repository); err != nil && pending {
 			// Read at apply, with the credentials, as planResolved leaves
 			// a pin: planned null, the plan at apply would read them, and
@@ -542,7 +545,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			return true
 		}
 		var diags diag.Diagnostics
-		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, platforms)
+		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, p.ByPlatform)
 		resp.Diagnostics.Append(diags...)
 	}
 	platforms := platformsOf(plan.PlatformDigests)
@@ -683,15 +686,16 @@ func pinnedRef(m pinResourceModel) string {
 
 // platformsAt returns the platforms of the image at digest when this run
 // has them without asking the registry: the pinned image's own, or those
-// the last refresh recorded; else nil.
-func (m pinResourceModel) platformsAt(digest string) map[string]string {
+// the last refresh recorded with its count of entries that are no image
+// (0 when not known); else nil.
+func (m pinResourceModel) platformsAt(digest string) (map[string]string, int) {
 	if m.upstream != nil && m.upstream.Digest == digest {
-		return m.upstream.Platforms
+		return m.upstream.Platforms, m.upstream.NotImages
 	}
 	if digest == m.Digest.ValueString() {
-		return platformsOf(m.PlatformDigests)
+		return platformsOf(m.PlatformDigests), 0
 	}
-	return nil
+	return nil, 0
 }
 
 // resolveInto resolves the selector (or, when tag is set, that tag in the
@@ -733,8 +737,8 @@ func (r *pinResource) upstreamInto(ctx context.Context, sel selector, required [
 	tag, digest := state.UpstreamTag.ValueString(), state.UpstreamDigest.ValueString()
 	var pin resolver.Pin
 	var err error
-	if platforms := state.platformsAt(digest); platforms != nil {
-		pin, err = resolver.PinWithPlatforms(req, tag, digest, platforms)
+	if platforms, notImages := state.platformsAt(digest); platforms != nil {
+		pin, err = resolver.PinWithPlatforms(req, tag, digest, platforms, notImages)
 	} else if state.upstream != nil && state.upstream.Unread != "" && state.upstream.Digest == digest {
 		return errors.New(state.upstream.Unread)
 	} else {
@@ -896,15 +900,15 @@ func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResour
 	if digest == state.Digest.ValueString() || state.PlatformDigests.IsNull() || state.PlatformDigests.IsUnknown() {
 		return nil
 	}
-	if platforms := state.platformsAt(digest); platforms != nil {
-		return &upstreamPlatforms{Digest: digest, Platforms: platforms}
+	if platforms, notImages := state.platformsAt(digest); platforms != nil {
+		return &upstreamPlatforms{Digest: digest, Platforms: platforms, NotImages: notImages}
 	}
-	platforms, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
+	p, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
 		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh; the plan holds the pin", map[string]any{"digest": digest})
 		return &upstreamPlatforms{Digest: digest, Unread: resolveErrorDetail(err)}
 	}
-	return &upstreamPlatforms{Digest: digest, Platforms: platforms}
+	return &upstreamPlatforms{Digest: digest, Platforms: p.ByPlatform, NotImages: p.NotImages}
 }
 
 // Update writes exactly the planned values; the plan resolved them.

@@ -138,16 +138,12 @@ func unionOf(a, b map[string]string) map[string]string {
 // manifest GET (and, for a single manifest, its config blob), which Docker
 // Hub counts as a pull. The registry client answers a digest it has read
 // before from memory. repository is spelled as in Request.
-func (r *Resolver) Platforms(ctx context.Context, repository, digest string) (map[string]string, error) {
+func (r *Resolver) Platforms(ctx context.Context, repository, digest string) (registry.Platforms, error) {
 	repo, err := registry.ParseRepository(repository)
 	if err != nil {
-		return nil, err
+		return registry.Platforms{}, err
 	}
-	p, err := r.registry.Platforms(ctx, repo, digest)
-	if err != nil {
-		return nil, err
-	}
-	return p.ByPlatform, nil
+	return r.registry.Platforms(ctx, repo, digest)
 }
 
 // checkRequired fails when the resolved pin, its PlatformDigests read,

@@ -238,7 +238,7 @@ func TestPinWithPlatformsAgreesWithPinAt(t *testing.T) {
 		f := newFake()
 		f.platforms = c.platforms
 		want, wantErr := New(f).PinAt(context.Background(), c.req, "3.1.15-python3.12", "sha256:a")
-		got, err := PinWithPlatforms(c.req, "3.1.15-python3.12", "sha256:a", c.platforms)
+		got, err := PinWithPlatforms(c.req, "3.1.15-python3.12", "sha256:a", c.platforms, 0)
 		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) {
 			t.Errorf("%+v: err = %v, PinAt's %v", c.req, err, wantErr)
 		}

@@ -261,12 +261,13 @@ func (r *Resolver) pinAt(ctx context.Context, repo registry.Repository, req Requ
 }
 
 // PinWithPlatforms is PinAt for an image whose platforms were read
-// already (by digest, which names them for good): it asks the registry
+// already (by digest, which names them for good), notImages as
+// registry.Platforms counts them (0 when not known): it asks the registry
 // nothing, and checks them as PinAt does.
-func PinWithPlatforms(req Request, tag, digest string, platforms map[string]string) (Pin, error) {
+func PinWithPlatforms(req Request, tag, digest string, platforms map[string]string, notImages int) (Pin, error) {
 	pin := PinOf(req.Repository, tag, digest)
 	if req.Platform != "" || len(req.RequiredPlatforms) > 0 {
-		if err := setPlatforms(req, &pin, platforms, 0); err != nil {
+		if err := setPlatforms(req, &pin, platforms, notImages); err != nil {
 			return Pin{}, err
 		}
 	}
