@@ -185,12 +185,11 @@ func (z *linkedSizes) note(p page) bool {
 	return z.uneven
 }
 
-// size is the names the last page with a Link asked with n (0: without
-// n) held.
-func (z *linkedSizes) size(n int) (int, bool) {
+// unasked is the names the last page with a Link asked without n held.
+func (z *linkedSizes) unasked() (int, bool) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	c, ok := z.by[n]
+	c, ok := z.by[0]
 	return c, ok
 }
 
@@ -205,7 +204,7 @@ func (s *stretch) fullUnasked(p page) bool {
 	if p.link || p.asked != 0 || s.unasked || !s.bounded && !s.seen[p.sent] {
 		return false
 	}
-	c, ok := s.sizes.size(0)
+	c, ok := s.sizes.unasked()
 	return !ok || p.count >= c
 }
 
