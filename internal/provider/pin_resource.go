@@ -520,8 +520,12 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		plan.PlatformDigests = types.MapNull(types.StringType)
 		return true
 	}
+	// What the pinned index lists besides images, known when read here or
+	// by the refresh: an index of attestations alone says so.
+	_, notImages := state.platformsAt(plan.Digest.ValueString())
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		p, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
+		notImages = p.NotImages
 		if _, pending := r.data.credentialsPending(sel.Repository); err != nil && pending {
 			// Read at apply, with the credentials, as planResolved leaves
 			// a pin: planned null, the plan at apply would read them, and
@@ -549,13 +553,14 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		resp.Diagnostics.Append(diags...)
 	}
 	platforms := platformsOf(plan.PlatformDigests)
+	has := (&resolver.MissingPlatformsError{Platforms: platforms, NotImages: notImages}).Has()
 	if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
 		if r.followGoodUpstream(ctx, sel, required, state, *plan, resp) {
 			return false
 		}
 		resp.Diagnostics.AddError("Image Lacks Required Platforms",
 			fmt.Sprintf("The pin holds %s, which lacks the required %s; it has %s. required_platforms holds for the pinned image too. %s",
-				pinnedRef(*plan), strings.Join(missing, ", "), resolver.PlatformList(platforms),
+				pinnedRef(*plan), strings.Join(missing, ", "), has,
 				excludeAdvice(plan.ResolvedPrefectVersion.ValueString(), sel)))
 		return false
 	}
@@ -573,9 +578,13 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 						pinnedRef(*plan), strings.Join(same, " and "), sel.Platform))
 				return false
 			}
+			advice := "Set platform to one of those."
+			if len(platforms) == 0 {
+				advice = "Remove platform to pin the tag's digest alone, or choose another tag."
+			}
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Not Published for the Image",
-				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. Set platform to one of those.",
-					pinnedRef(*plan), sel.Platform, resolver.PlatformList(platforms)))
+				fmt.Sprintf("The pin holds %s, which has no image for platform %q; it has %s. %s",
+					pinnedRef(*plan), sel.Platform, has, advice))
 			return false
 		}
 		plan.PlatformDigest = types.StringValue(digest)

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/authfile"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
@@ -502,6 +503,10 @@ func tokenAnswer(resp *http.Response, host string) error {
 		what = "is not JSON holding a token (cut short, or not the token service's)"
 	case tok.Token == "" && tok.AccessToken == "":
 		what = "holds no token"
+	case !httpguts.ValidHeaderFieldValue(tok.Token) || !httpguts.ValidHeaderFieldValue(tok.AccessToken):
+		// net/http refuses to send it, which read as an invalid header
+		// field value for Authorization, blamed on the network.
+		what, again = "holds a token with control characters (a line break, say), which no HTTP header can carry", false
 	case tok.ExpiresIn != nil && json.Unmarshal(tok.ExpiresIn, new(int)) != nil:
 		// go-containerregistry, like Docker and containerd, reads
 		// expires_in as an int and failed with the bare json error; asked
