@@ -77,15 +77,7 @@ func TestFirstCallerCancelledOthersStillServed(t *testing.T) {
 		var c Cache[string]
 		release := make(chan struct{})
 		var runs atomic.Int32
-		fn := func(ctx context.Context) (string, error) {
-			runs.Add(1)
-			select {
-			case <-release:
-				return "v", nil
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
+		fn := untilReleased(release, &runs)
 		first, cancel := context.WithCancel(context.Background())
 		firstErr := make(chan error, 1)
 		go func() { _, err := c.Get(first, "k", fn); firstErr <- err }()
@@ -185,14 +177,7 @@ func TestJoinWaitsWithoutStarting(t *testing.T) {
 			t.Fatalf("Join with nothing cached or running = %v, %v, want not ok", ok, err)
 		}
 		release := make(chan struct{})
-		fn := func(ctx context.Context) (string, error) {
-			select {
-			case <-release:
-				return "v", nil
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
+		fn := untilReleased(release, new(atomic.Int32))
 		first, cancel := context.WithCancel(context.Background())
 		go func() { _, _ = c.Get(first, "k", fn) }()
 		synctest.Wait()
@@ -215,4 +200,18 @@ func TestJoinWaitsWithoutStarting(t *testing.T) {
 			t.Errorf("Join of a cached key = %q, %v, %v", v, ok, err)
 		}
 	})
+}
+
+// untilReleased is a computation, counted in runs, that returns "v" once
+// release is closed, or fails when its context ends first.
+func untilReleased(release <-chan struct{}, runs *atomic.Int32) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		runs.Add(1)
+		select {
+		case <-release:
+			return "v", nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 }
