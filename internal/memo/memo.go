@@ -34,23 +34,41 @@ type flight[V any] struct {
 // Get returns the cached value for key, or waits for the one computation of
 // it, starting fn when none is running.
 func (m *Cache[V]) Get(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, error) {
+	v, _, err := m.get(ctx, key, fn)
+	return v, err
+}
+
+// Join is Get without starting a computation: ok is false, and nothing
+// waited for, when key is neither cached nor being computed.
+func (m *Cache[V]) Join(ctx context.Context, key string) (v V, ok bool, err error) {
+	return m.get(ctx, key, nil)
+}
+
+func (m *Cache[V]) get(ctx context.Context, key string, fn func(ctx context.Context) (V, error)) (V, bool, error) {
+	var zero V
 	m.mu.Lock()
 	if v, ok := m.done[key]; ok {
 		m.mu.Unlock()
-		return v, nil
+		return v, true, nil
+	}
+	call, running := m.calls[key]
+	if !running && fn == nil {
+		m.mu.Unlock()
+		return zero, false, nil
 	}
 	if err := ctx.Err(); err != nil {
 		m.mu.Unlock()
-		var zero V
-		return zero, err
+		return zero, true, err
 	}
-	call := m.startLocked(ctx, key, fn)
+	if !running {
+		call = m.startLocked(ctx, key, fn)
+	}
 	call.waiters++
 	m.mu.Unlock()
 
 	select {
 	case <-call.finished:
-		return call.val, call.err
+		return call.val, true, call.err
 	case <-ctx.Done():
 		m.mu.Lock()
 		call.waiters--
@@ -61,8 +79,7 @@ func (m *Cache[V]) Get(ctx context.Context, key string, fn func(ctx context.Cont
 			}
 		}
 		m.mu.Unlock()
-		var zero V
-		return zero, ctx.Err()
+		return zero, true, ctx.Err()
 	}
 }
 

@@ -3,6 +3,7 @@ package memo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,15 +77,7 @@ func TestFirstCallerCancelledOthersStillServed(t *testing.T) {
 		var c Cache[string]
 		release := make(chan struct{})
 		var runs atomic.Int32
-		fn := func(ctx context.Context) (string, error) {
-			runs.Add(1)
-			select {
-			case <-release:
-				return "v", nil
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
+		fn := untilReleased(release, &runs)
 		first, cancel := context.WithCancel(context.Background())
 		firstErr := make(chan error, 1)
 		go func() { _, err := c.Get(first, "k", fn); firstErr <- err }()
@@ -173,4 +166,52 @@ func TestStartThenGetJoins(t *testing.T) {
 			t.Errorf("fn ran %d times, want once", n)
 		}
 	})
+}
+
+// Join waits for a computation in flight, and keeps it running when its
+// starter gives up; it starts none, and finds a cached value.
+func TestJoinWaitsWithoutStarting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var c Cache[string]
+		if _, ok, err := c.Join(context.Background(), "k"); ok || err != nil {
+			t.Fatalf("Join with nothing cached or running = %v, %v, want not ok", ok, err)
+		}
+		release := make(chan struct{})
+		fn := untilReleased(release, new(atomic.Int32))
+		first, cancel := context.WithCancel(context.Background())
+		go func() { _, _ = c.Get(first, "k", fn) }()
+		synctest.Wait()
+		joined := make(chan string, 1)
+		go func() {
+			v, ok, err := c.Join(context.Background(), "k")
+			joined <- fmt.Sprintln(v, ok, err)
+		}()
+		synctest.Wait()
+		if n := c.Waiting("k"); n != 2 {
+			t.Fatalf("%d callers waiting, want 2 (Join waits)", n)
+		}
+		cancel()
+		synctest.Wait()
+		close(release)
+		if got := <-joined; got != "v true <nil>\n" {
+			t.Errorf("Join = %s, want the value of the computation its starter left", got)
+		}
+		if v, ok, err := c.Join(context.Background(), "k"); v != "v" || !ok || err != nil {
+			t.Errorf("Join of a cached key = %q, %v, %v", v, ok, err)
+		}
+	})
+}
+
+// untilReleased is a computation, counted in runs, that returns "v" once
+// release is closed, or fails when its context ends first.
+func untilReleased(release <-chan struct{}, runs *atomic.Int32) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		runs.Add(1)
+		select {
+		case <-release:
+			return "v", nil
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 }

@@ -252,8 +252,8 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 // only the range, in pieces cut at r.Splits, concurrently; otherwise it
 // reads the whole list to its end and filters it here. A range is served
 // from any range read before that covers it, and from the whole list once
-// read. Concurrent callers of one range share one reading; failures are
-// not kept. The returned slice is the caller's own.
+// read; asked while such a reading runs, it waits for that and is served
+// from it. Failures are not kept. The returned slice is the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
 	if err != nil || settle == nil {
@@ -280,7 +280,43 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		return tags, nil, err
 	}
 	l.ask(r)
-	read, err := c.rangeReads.Get(ctx, ref.key+"\x00"+r.After+"\x00"+r.Before, func(ctx context.Context) (rangeRead, error) {
+	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok && err == nil {
+		return r.filter(all), nil, nil // the whole list, read meanwhile
+	}
+	read, joined, err := c.joinRange(ctx, l, r)
+	var up *unprovenError
+	if !joined || (err != nil && !errors.As(err, &up)) {
+		// None to join, or it failed: its caller may have given up.
+		read, err = c.rangeReads.Get(ctx, l.rangeKey(r), c.readingOf(ref, l, r))
+	}
+	if err == nil && read.unchecked {
+		return r.filter(read.tags), func(ctx context.Context) ([]string, error) {
+			err := c.checkOrder(ctx, l)
+			if err == nil {
+				l.keep(read)
+			}
+			return c.proven(ctx, ref, l, r, r.filter(read.tags), err)
+		}, nil
+	}
+	tags, err := c.proven(ctx, ref, l, r, r.filter(read.tags), err)
+	return tags, nil, err
+}
+
+// joinRange waits for the reading of a range asked before that covers r,
+// r's own among them, while it runs or once it has read; joined is false
+// when none runs or has read.
+func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange) (read rangeRead, joined bool, err error) {
+	for _, w := range l.covering(r) {
+		if read, joined, err = c.rangeReads.Join(ctx, l.rangeKey(w)); joined {
+			return read, true, err
+		}
+	}
+	return rangeRead{}, false, nil
+}
+
+// readingOf is the reading of r from the registry, for Client.rangeReads.
+func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.Context) (rangeRead, error) {
+	return func(ctx context.Context) (rangeRead, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, ref)
@@ -307,18 +343,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 			l.keep(read)
 		}
 		return read, nil
-	})
-	if err == nil && read.unchecked {
-		return slices.Clone(read.tags), func(ctx context.Context) ([]string, error) {
-			err := c.checkOrder(ctx, l)
-			if err == nil {
-				l.keep(read)
-			}
-			return c.proven(ctx, ref, l, read.r, read.tags, err)
-		}, nil
 	}
-	tags, err := c.proven(ctx, ref, l, r, read.tags, err)
-	return tags, nil, err
 }
 
 // proven returns a range's tags as read, or, when they are not proven
@@ -406,6 +431,24 @@ func (l *listing) ask(r TagRange) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.asked[[2]string{r.After, r.Before}]++
+}
+
+// covering returns the ranges asked for that cover r.
+func (l *listing) covering(r TagRange) []TagRange {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []TagRange
+	for a := range l.asked {
+		if w := (TagRange{After: a[0], Before: a[1]}); w.covers(r) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// rangeKey is the key of r's reading in Client.rangeReads.
+func (l *listing) rangeKey(r TagRange) string {
+	return l.ref.key + "\x00" + r.After + "\x00" + r.Before
 }
 
 // mostAsked is the range asked for most, the lowest of those tied.
