@@ -949,3 +949,67 @@ func BenchmarkSeedCatalog(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(tags)), "tags/op")
 }
+
+// Registries sharing one seeded store each serve its tags in their own
+// shape, with their own counts, at once; a push through one shows in all.
+func TestShare(t *testing.T) {
+	base := registrytest.New(t)
+	tags := []string{"a", "b", "c", "d", "e"}
+	if err := base.Seed(repo, tags); err != nil {
+		t.Fatal(err)
+	}
+	reversed := base.Share(t, registrytest.WithOrder(registrytest.Reversed), registrytest.WithMaxPageSize(2))
+	moved := base.Share(t, registrytest.WithOrder(registrytest.MovedToEnd(2)), registrytest.WithMaxPageSize(2))
+	paged := base.Share(t, registrytest.WithMaxPageSize(2))
+	lists := func() map[string][]string {
+		got := map[string][]string{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for name, r := range map[string]*registrytest.Registry{"base": base, "reversed": reversed, "moved": moved, "paged": paged} {
+			wg.Go(func() {
+				tl, _ := walk(t, r, "/v2/"+repo+"/tags/list", 10)
+				mu.Lock()
+				defer mu.Unlock()
+				got[name] = tl
+			})
+		}
+		wg.Wait()
+		return got
+	}
+	want := map[string][]string{
+		"base": tags, "paged": tags,
+		"reversed": {"e", "d", "c", "b", "a"},
+		"moved":    {"a", "c", "e", "b", "d"},
+	}
+	for name, tl := range lists() {
+		if !slices.Equal(tl, want[name]) {
+			t.Errorf("%s lists %q, want %q", name, tl, want[name])
+		}
+	}
+	wantCounts := map[*registrytest.Registry]int{base: 1, reversed: 3, moved: 3, paged: 3}
+	for r, n := range wantCounts {
+		if c := r.Counts(); c != (registrytest.Counts{ListPage: n}) {
+			t.Errorf("%s counts %+v, want %d list pages", r.Host(), c, n)
+		}
+	}
+	if r := base.Share(t); r.Host() == base.Host() || r.Token() == base.Token() {
+		t.Errorf("a shared registry has the address or token of the first: %s %s", r.Host(), base.Host())
+	}
+
+	d, err := paged.Push(repo, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := reversed.Digest(repo, "f"); err != nil || got != d {
+		t.Errorf("digest through another registry: %q, %v; want %q", got, err, d)
+	}
+	want["base"] = append(slices.Clone(tags), "f")
+	want["paged"] = want["base"]
+	want["reversed"] = []string{"f", "e", "d", "c", "b", "a"}
+	want["moved"] = []string{"a", "c", "e", "b", "d", "f"}
+	for name, tl := range lists() {
+		if !slices.Equal(tl, want[name]) {
+			t.Errorf("after a push, %s lists %q, want %q", name, tl, want[name])
+		}
+	}
+}
