@@ -21,6 +21,10 @@ import (
 func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 	tags := tagcatalog.Prefect()
 	count := &registrytest.ListRequests{}
+	seeded := registrytest.New(t) // the doubles' tags, seeded once
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for _, paging := range ociservertest.Pagings() {
 		t.Run(paging.Name, func(t *testing.T) {
 			s := ociservertest.Start(t, paging.Opts)
@@ -34,10 +38,7 @@ func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 				if paging.Opts.OmitLinkHeaderFromResponses {
 					opts = append(opts, registrytest.WithoutLink())
 				}
-				double := registrytest.New(t, opts...)
-				if err := double.Seed("prefecthq/prefect", tags); err != nil {
-					t.Fatal(err)
-				}
+				double := seeded.Share(t, opts...)
 				_, limitOne, limitFleet = picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			}
 			if oneByOne > limitOne || fleet > limitFleet {

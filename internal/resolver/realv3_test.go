@@ -27,6 +27,10 @@ import (
 // whole list, the probe and the check.
 func TestRealV3PicksAsFullCatalog(t *testing.T) {
 	tags := tagcatalog.Prefect()
+	seeded := registrytest.New(t) // the doubles' tags, seeded once
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for _, version := range distributiontest.V3Versions {
 		t.Run("v"+version, func(t *testing.T) {
 			s := distributiontest.StartV3(t, version, "")
@@ -47,10 +51,7 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				}
 				return c
 			})
-			double := registrytest.New(t, v3Double(t, version)...)
-			if err := double.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
+			double := seeded.Share(t, v3Double(t, version)...)
 			_, _, onDouble := picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			t.Logf("on its double, the fleet at once: %d tag list requests", onDouble)
 			limit := onDouble

@@ -117,12 +117,15 @@ func TestNarrowedListingPicksAsFullCatalog(t *testing.T) {
 	selectors := append(slices.Clone(diffSelectors), fleetSelectors...)
 	for cname, tags := range catalogs {
 		whole := prefecttag.NewCatalog(tags)
+		// Seeded once per catalog, served in each mode by a registry of
+		// its own (its own counts and server).
+		seeded := registrytest.New(t)
+		if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+			t.Fatal(err)
+		}
 		for mname, opts := range modes {
 			t.Run(cname+"/"+mname, func(t *testing.T) {
-				reg := registrytest.New(t, opts...)
-				if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-					t.Fatal(err)
-				}
+				reg := seeded.Share(t, opts...)
 				repo := reg.Host() + "/prefecthq/prefect"
 				check := func(s diffSel, pin Pin, err error) {
 					want := diffWant(whole, diffSelector(t, s))
@@ -169,16 +172,17 @@ func TestNarrowedListingPicksAsFullCatalog(t *testing.T) {
 func TestNarrowedListingConcurrentPicksAsFullCatalog(t *testing.T) {
 	tags := append(slices.Clone(tagcatalog.Prefect()), "3.10.0-python3.12", "4.0.0-python3.12")
 	whole := prefecttag.NewCatalog(tags)
+	seeded := registrytest.New(t)
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for _, opts := range [][]registrytest.Option{
 		{registrytest.WithMaxPageSize(25)},
 		{registrytest.WithMaxPageSize(100)},
 		{registrytest.WithOrder(registrytest.MovedToEnd(50))},
 		{registrytest.WithCursorPaging()},
 	} {
-		reg := registrytest.New(t, opts...)
-		if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-			t.Fatal(err)
-		}
+		reg := seeded.Share(t, opts...)
 		repo := reg.Host() + "/prefecthq/prefect"
 		r := New(newClient(t))
 		var wg sync.WaitGroup
@@ -275,15 +279,16 @@ func TestRefusedPageSizePicksAsFullCatalog(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	})
+	seeded := registrytest.New(t)
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for name, opts := range map[string][]registrytest.Option{
 		"whole-without-n": {refuse, registrytest.WithDefaultPageSize(1 << 20), registrytest.WithMaxPageSize(1 << 20)},
 		"pages-of-100":    {refuse, registrytest.WithMaxPageSize(100)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			reg := registrytest.New(t, opts...)
-			if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
+			reg := seeded.Share(t, opts...)
 			picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, append(slices.Clone(diffSelectors), fleetSelectors...))
 		})
 	}
