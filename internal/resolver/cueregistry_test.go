@@ -21,10 +21,6 @@ import (
 func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 	tags := tagcatalog.Prefect()
 	count := &registrytest.ListRequests{}
-	seeded := registrytest.New(t) // the doubles' tags, seeded once
-	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	for _, paging := range ociservertest.Pagings() {
 		t.Run(paging.Name, func(t *testing.T) {
 			s := ociservertest.Start(t, paging.Opts)
@@ -38,7 +34,7 @@ func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 				if paging.Opts.OmitLinkHeaderFromResponses {
 					opts = append(opts, registrytest.WithoutLink())
 				}
-				double := seeded.Share(t, opts...)
+				double := seededPrefect(t, opts...)
 				_, limitOne, limitFleet = picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			}
 			if oneByOne > limitOne || fleet > limitFleet {

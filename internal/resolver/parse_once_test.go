@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
@@ -20,10 +19,7 @@ import (
 // source over a listing a pin read.
 func TestResolveParsesEachListingOnce(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
+	reg := seededPrefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	ctx := context.Background()
 	for _, tc := range []struct {

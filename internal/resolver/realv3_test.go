@@ -27,10 +27,6 @@ import (
 // whole list, the probe and the check.
 func TestRealV3PicksAsFullCatalog(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	seeded := registrytest.New(t) // the doubles' tags, seeded once
-	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	for _, version := range distributiontest.V3Versions {
 		t.Run("v"+version, func(t *testing.T) {
 			s := distributiontest.StartV3(t, version, "")
@@ -51,7 +47,7 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				}
 				return c
 			})
-			double := seeded.Share(t, v3Double(t, version)...)
+			double := seededPrefect(t, v3Double(t, version)...)
 			_, _, onDouble := picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			t.Logf("on its double, the fleet at once: %d tag list requests", onDouble)
 			limit := onDouble

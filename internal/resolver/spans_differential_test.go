@@ -213,7 +213,7 @@ func TestNarrowedListingConcurrentPicksAsFullCatalog(t *testing.T) {
 // of every range is right and only the concurrent pieces are empty.
 func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := registrytest.New(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := seededPrefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !strings.ContainsAny(last, "-~/:") {
@@ -225,9 +225,6 @@ func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, diffSelectors)
 }
 
@@ -242,7 +239,7 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 	for _, tg := range tags {
 		set[tg] = true
 	}
-	reg := registrytest.New(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := seededPrefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !set[last] {
@@ -255,9 +252,6 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, []diffSel{{"", "", "", false}, {"~> 3.8.0", "3.12", "", false}})
 }
 
@@ -279,16 +273,12 @@ func TestRefusedPageSizePicksAsFullCatalog(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	})
-	seeded := registrytest.New(t)
-	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	for name, opts := range map[string][]registrytest.Option{
 		"whole-without-n": {refuse, registrytest.WithDefaultPageSize(1 << 20), registrytest.WithMaxPageSize(1 << 20)},
 		"pages-of-100":    {refuse, registrytest.WithMaxPageSize(100)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			reg := seeded.Share(t, opts...)
+			reg := seededPrefect(t, opts...)
 			picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, append(slices.Clone(diffSelectors), fleetSelectors...))
 		})
 	}
