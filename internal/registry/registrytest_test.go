@@ -27,28 +27,6 @@ func seeded(t *testing.T, tags []string, opts ...registrytest.Option) *registryt
 	return r
 }
 
-// prefectStore holds the whole Prefect catalog, seeded once for the tests
-// that only read it (seeding it takes seconds, ten times that under -race).
-var prefectStore = sync.OnceValues(func() (*registrytest.Registry, error) {
-	r, err := registrytest.Start()
-	if err != nil {
-		return nil, err
-	}
-	return r, r.Seed("prefecthq/prefect", tagcatalog.Prefect())
-})
-
-// seededPrefect serves the whole Prefect catalog under opts, through a
-// registry of the test's own (its own counts). The test must not change
-// the catalog: other tests read it, some at the same time.
-func seededPrefect(t *testing.T, opts ...registrytest.Option) *registrytest.Registry {
-	t.Helper()
-	base, err := prefectStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base.Share(t, opts...)
-}
-
 // All 13,512 tags across 100-tag pages (the registry caps n at 100) with
 // Link headers; then 20 concurrent callers on a fresh client share one
 // listing of 14 pages of 1000.
@@ -58,7 +36,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 	want := slices.Clone(all)
 	slices.Sort(want)
 
-	r := seededPrefect(t, registrytest.WithMaxPageSize(100))
+	r := registrytest.Prefect(t, registrytest.WithMaxPageSize(100))
 	c := newTestClient(t, Config{})
 	got, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"))
 	if err != nil {
@@ -71,7 +49,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 		t.Errorf("%d pages, want 136", n)
 	}
 
-	r2 := seededPrefect(t)
+	r2 := registrytest.Prefect(t)
 	c2 := newTestClient(t, Config{})
 	var wg sync.WaitGroup
 	for range 20 {

@@ -54,6 +54,8 @@ import (
 	"sync/atomic"
 
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // ErrNotFound is returned (wrapped) by Digest, PlatformDigests and Delete
@@ -177,6 +179,28 @@ func (r *Registry) Share(t TB, opts ...Option) *Registry {
 	}
 	t.Cleanup(s.Close)
 	return s
+}
+
+var prefect = sync.OnceValues(func() (*Registry, error) {
+	r, err := Start()
+	if err != nil {
+		return nil, err
+	}
+	return r, r.Seed("prefecthq/prefect", tagcatalog.Prefect())
+})
+
+// Prefect serves prefecthq/prefect holding the whole Prefect catalog
+// (tagcatalog.Prefect) under opts, as Share does, from one seeding per test
+// binary: seeding it takes seconds, ten times that under -race. The test
+// must not change it: other tests read it, some at the same time.
+func Prefect(t TB, opts ...Option) *Registry {
+	t.Helper()
+	base, err := prefect()
+	if err != nil {
+		t.Fatalf("registrytest: %v", err)
+		return nil
+	}
+	return base.Share(t, opts...)
 }
 
 // Close stops the server, cancelling requests in flight (their latency sleeps

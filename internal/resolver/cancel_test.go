@@ -16,7 +16,7 @@ import (
 // caller has given up, so the order is the test's, not the scheduler's.
 func TestFirstCallerCancelledOthersStillResolve(t *testing.T) {
 	arrived, release := make(chan struct{}, 64), make(chan struct{})
-	reg := seededPrefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				select {

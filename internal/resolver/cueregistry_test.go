@@ -34,7 +34,7 @@ func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 				if paging.Opts.OmitLinkHeaderFromResponses {
 					opts = append(opts, registrytest.WithoutLink())
 				}
-				double := seededPrefect(t, opts...)
+				double := registrytest.Prefect(t, opts...)
 				_, limitOne, limitFleet = picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			}
 			if oneByOne > limitOne || fleet > limitFleet {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
@@ -19,7 +20,7 @@ import (
 // source over a listing a pin read.
 func TestResolveParsesEachListingOnce(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := seededPrefect(t)
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -39,7 +39,7 @@ func TestRedteamPositionalDuplicatePicksAsWholeList(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"name": "prefecthq/prefect", "tags": rest[:min(n, len(rest))]})
 	}
-	reg := seededPrefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/tags/list") {
 				list(w, r)

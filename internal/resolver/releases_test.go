@@ -35,28 +35,6 @@ func seeded(t *testing.T, tags []string) (*registrytest.Registry, string) {
 	return reg, reg.Host() + "/prefecthq/prefect"
 }
 
-// prefectStore holds the whole Prefect catalog, seeded once for the tests
-// that only read it (seeding it takes seconds, ten times that under -race).
-var prefectStore = sync.OnceValues(func() (*registrytest.Registry, error) {
-	r, err := registrytest.Start()
-	if err != nil {
-		return nil, err
-	}
-	return r, r.Seed("prefecthq/prefect", tagcatalog.Prefect())
-})
-
-// seededPrefect serves the whole Prefect catalog under opts, through a
-// registry of the test's own (its own counts). The test must not change
-// the catalog: other tests read it, some at the same time.
-func seededPrefect(t *testing.T, opts ...registrytest.Option) *registrytest.Registry {
-	t.Helper()
-	base, err := prefectStore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base.Share(t, opts...)
-}
-
 // describe renders releases as "version: tag tag …; version: …".
 func describe(rels []prefecttag.Release) string {
 	var b strings.Builder
@@ -107,7 +85,7 @@ func TestReleasesSpansHoldWhatTheWholeCatalogHolds(t *testing.T) {
 // selector does: a fraction of the pages of every release tag, and tag lists
 // only. No constraint lists every release tag, never a sha- tag.
 func TestReleasesNarrowTheListing(t *testing.T) {
-	reg := seededPrefect(t)
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	pages := func(f prefecttag.ReleaseFilter) int {
 		t.Helper()
@@ -137,7 +115,7 @@ func TestReleasesNarrowTheListing(t *testing.T) {
 // A pin and a release listing of the same repository on one resolver, at
 // once and one after another, read each tag list page once.
 func TestReleasesShareTheListingWithPins(t *testing.T) {
-	reg := seededPrefect(t)
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	r := New(newClient(t))
 	var wg sync.WaitGroup

@@ -213,7 +213,7 @@ func TestNarrowedListingConcurrentPicksAsFullCatalog(t *testing.T) {
 // of every range is right and only the concurrent pieces are empty.
 func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := seededPrefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !strings.ContainsAny(last, "-~/:") {
@@ -239,7 +239,7 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 	for _, tg := range tags {
 		set[tg] = true
 	}
-	reg := seededPrefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !set[last] {
@@ -278,7 +278,7 @@ func TestRefusedPageSizePicksAsFullCatalog(t *testing.T) {
 		"pages-of-100":    {refuse, registrytest.WithMaxPageSize(100)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			reg := seededPrefect(t, opts...)
+			reg := registrytest.Prefect(t, opts...)
 			picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, append(slices.Clone(diffSelectors), fleetSelectors...))
 		})
 	}

@@ -23,7 +23,7 @@ import (
 // second spelling parsed every release tag again.
 func TestResolveRespelledRepositorySharesEverything(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := seededPrefect(t, registrytest.WithBasicAuth("u", "p"))
+	reg := registrytest.Prefect(t, registrytest.WithBasicAuth("u", "p"))
 	_, port, _ := strings.Cut(reg.Host(), ":")
 	lower := "localhost:" + port + "/prefecthq/prefect"
 	upper := "LOCALHOST:" + port + "/prefecthq/prefect"
