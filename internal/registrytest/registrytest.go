@@ -36,7 +36,9 @@
 // Prefect catalog seeds in about 0.6 s of CPU and holds about 38 MiB.
 //
 // Nothing here needs a *testing.T: Start and Close run a long-lived server for
-// plain main packages; New ties one to a test. All methods are safe for
+// plain main packages; New ties one to a test. Share serves a registry's
+// content under other options, and Prefect the catalog seeded once per test
+// binary, so that tests of many shapes do not seed it for each. All methods are safe for
 // concurrent use. The provider itself never imports this package.
 package registrytest
 
