@@ -190,7 +190,7 @@ func TestHostileNonLexicalRange(t *testing.T) {
 	want := slices.Sorted(slices.Values(all))
 	for _, shape := range registrytest.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
-			r := seeded(t, all, shape.Opts...)
+			r := registrytest.Prefect(t, shape.Opts...)
 			repo := r.Host() + "/prefecthq/prefect"
 			c := newTestClient(t, Config{})
 			for _, rg := range []TagRange{
@@ -255,7 +255,7 @@ func TestConcurrentRangesCostOneFullListingAndTheProbe(t *testing.T) {
 	ranges, callers := fleetPlanRanges()
 	for _, shape := range registrytest.Shapes() {
 		t.Run(shape.Name, func(t *testing.T) {
-			r := seeded(t, all, shape.Opts...)
+			r := registrytest.Prefect(t, shape.Opts...)
 			repo := repoOf(t, r.Host()+"/prefecthq/prefect")
 			c := newTestClient(t, Config{})
 			var g errgroup.Group

@@ -130,7 +130,7 @@ func TestRealV3TagListsAnswerAsTheirDoubles(t *testing.T) {
 			if shape.Name == "" {
 				t.Fatalf("registrytest.Shapes has no %q for distribution v%s", v3Shape[version], version)
 			}
-			double := seeded(t, all, shape.Opts...)
+			double := registrytest.Prefect(t, shape.Opts...)
 			realClient := &http.Client{Transport: real.Transport()}
 			for _, q := range tagListQueries(sorted) {
 				if strings.Contains(q, "/") && version != "3.0.0" {

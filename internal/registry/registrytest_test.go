@@ -36,7 +36,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 	want := slices.Clone(all)
 	slices.Sort(want)
 
-	r := seeded(t, all, registrytest.WithMaxPageSize(100))
+	r := registrytest.Prefect(t, registrytest.WithMaxPageSize(100))
 	c := newTestClient(t, Config{})
 	got, err := c.ListTags(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"))
 	if err != nil {
@@ -49,7 +49,7 @@ func TestRegistrytestAllPrefectTags(t *testing.T) {
 		t.Errorf("%d pages, want 136", n)
 	}
 
-	r2 := seeded(t, all)
+	r2 := registrytest.Prefect(t)
 	c2 := newTestClient(t, Config{})
 	var wg sync.WaitGroup
 	for range 20 {

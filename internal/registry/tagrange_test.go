@@ -101,7 +101,7 @@ func TestListTagRangeConcurrentPrefectCatalog(t *testing.T) {
 	noDockerConfig(t)
 	want := sortedPrefect()
 	fl := newInFlight(10)
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000),
+	r := registrytest.Prefect(t, registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000),
 		registrytest.WithMiddleware(fl.middleware))
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{RequestTimeout: 30 * time.Second})
@@ -157,7 +157,7 @@ func TestListTagRangeRanges(t *testing.T) {
 		return s
 	}
 	for _, pageCap := range []int{1000, 100} {
-		r := seeded(t, tagcatalog.Prefect(), registrytest.WithMaxPageSize(pageCap))
+		r := registrytest.Prefect(t, registrytest.WithMaxPageSize(pageCap))
 		repo := r.Host() + "/prefecthq/prefect"
 		for _, rg := range []TagRange{
 			{After: "3.7~", Before: "3.8~", Splits: digits("3.8.")},        // one page
@@ -186,7 +186,7 @@ func TestListTagRangeRanges(t *testing.T) {
 // splits.
 func TestListTagRangeOnePage(t *testing.T) {
 	noDockerConfig(t)
-	r := seeded(t, tagcatalog.Prefect())
+	r := registrytest.Prefect(t)
 	c := newTestClient(t, Config{})
 	got, err := c.ListTagRange(context.Background(), repoOf(t, r.Host()+"/prefecthq/prefect"), TagRange{After: "3.7~", Before: "3.8~", Splits: []string{"3.8.1", "3.8.2", "3.8.3"}})
 	if err != nil {
@@ -220,7 +220,7 @@ func TestListTagRangeIgnoreLast(t *testing.T) {
 		}
 	}
 
-	big := seeded(t, all, registrytest.WithIgnoreLast())
+	big := registrytest.Prefect(t, registrytest.WithIgnoreLast())
 	bigRepo := big.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{MaxRetries: 0})
 	_, seqErr := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, bigRepo))
@@ -244,7 +244,7 @@ func TestListTagRangeIgnoreLast(t *testing.T) {
 func TestListTagRangeCursor(t *testing.T) {
 	noDockerConfig(t)
 	want := sortedPrefect()
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithCursorPaging())
+	r := registrytest.Prefect(t, registrytest.WithCursorPaging())
 	repo := r.Host() + "/prefecthq/prefect"
 	for _, rg := range []TagRange{{Splits: prefectSplits}, {After: "2-~", Before: "2.~", Splits: []string{"2.1", "2.2", "2.5"}}} {
 		r.ResetCounts()
@@ -308,7 +308,7 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 	noDockerConfig(t)
 	var failing atomic.Bool
 	failing.Store(true)
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	r := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if failing.Load() && req.URL.Query().Get("last") == "3.4" {
 				http.Error(w, `{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}`, http.StatusInternalServerError)
@@ -351,7 +351,7 @@ func TestListTagRangeOnePieceFails(t *testing.T) {
 // after another instead.
 func TestListTagRangeSplitRefused(t *testing.T) {
 	noDockerConfig(t)
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	r := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if req.URL.Query().Get("last") == "3.4" {
 				http.Error(w, `{"errors":[{"code":"PAGINATION_NUMBER_INVALID","message":"last is not a tag"}]}`, http.StatusBadRequest)
@@ -451,7 +451,7 @@ func TestListTagRangeWholeListAtOnce(t *testing.T) {
 // repository listed whole is cut from that list.
 func TestListTagRangeShared(t *testing.T) {
 	noDockerConfig(t)
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithLatency(5*time.Millisecond))
+	r := registrytest.Prefect(t, registrytest.WithLatency(5*time.Millisecond))
 	repo := r.Host() + "/prefecthq/prefect"
 	c := newTestClient(t, Config{})
 	rg := TagRange{After: "2-~", Before: "2.~", Splits: []string{"2.1", "2.2", "2.3"}}
@@ -517,7 +517,7 @@ func TestListTagRangeRealRegistry(t *testing.T) {
 // asks for it.
 func TestListTagRangeOverlappingRangesReadEachPageOnce(t *testing.T) {
 	noDockerConfig(t)
-	r := seeded(t, tagcatalog.Prefect(), registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000))
+	r := registrytest.Prefect(t, registrytest.WithDefaultPageSize(100), registrytest.WithMaxPageSize(1000))
 	repo := repoOf(t, r.Host()+"/prefecthq/prefect")
 	c := newTestClient(t, Config{RequestTimeout: 30 * time.Second})
 	sorted := sortedPrefect()

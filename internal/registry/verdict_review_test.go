@@ -83,7 +83,7 @@ func TestVerdictReleaseRangeCostsFullListingPlusTwo(t *testing.T) {
 	noDockerConfig(t)
 	all := tagcatalog.Prefect()
 	want := slices.Sorted(slices.Values(all))
-	r := seeded(t, all, registrytest.WithOrder(registrytest.MovedToEnd(50)))
+	r := registrytest.Prefect(t, registrytest.WithOrder(registrytest.MovedToEnd(50)))
 	ref := repoOf(t, r.Host()+"/prefecthq/prefect")
 	rg := TagRange{After: "/~", Before: "9~", Splits: prefectSplits}
 	got, err := newTestClient(t, Config{}).ListTagRange(context.Background(), ref, rg)

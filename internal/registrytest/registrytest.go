@@ -36,7 +36,9 @@
 // Prefect catalog seeds in about 0.6 s of CPU and holds about 38 MiB.
 //
 // Nothing here needs a *testing.T: Start and Close run a long-lived server for
-// plain main packages; New ties one to a test. All methods are safe for
+// plain main packages; New ties one to a test. Share serves a registry's
+// content under other options, and Prefect the catalog seeded once per test
+// binary, so that tests of many shapes do not seed it for each. All methods are safe for
 // concurrent use. The provider itself never imports this package.
 package registrytest
 
@@ -54,6 +56,8 @@ import (
 	"sync/atomic"
 
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // ErrNotFound is returned (wrapped) by Digest, PlatformDigests and Delete
@@ -85,13 +89,25 @@ func (c Counts) Total() int {
 	return c.Ping + c.Token + c.ListPage + c.Head + c.Get + c.Blob + c.Other
 }
 
-// Registry is a running in-process registry. Create it with Start or New.
+// Registry is a running in-process registry. Create it with Start, New or
+// Share.
 type Registry struct {
+	*store // shared with the registries Share starts
 	cfg    config
-	inner  http.Handler // go-containerregistry's registry, unauthenticated
 	server *httptest.Server
 	token  string
-	gen    atomic.Uint64 // makes every pushed manifest distinct
+
+	countMu  sync.Mutex
+	counts   Counts
+	requests []string
+
+	closeOnce sync.Once
+}
+
+// store is what a registry holds: repositories, manifests and blobs.
+type store struct {
+	inner http.Handler  // go-containerregistry's registry, unauthenticated
+	gen   atomic.Uint64 // makes every pushed manifest distinct
 
 	// mut serialises changes to manifests (Seed, Push, Delete and manifest
 	// PUT/DELETE arriving over HTTP) so that the tag index below always
@@ -103,17 +119,19 @@ type Registry struct {
 
 	blobsMu sync.Mutex
 	blobs   map[string]bool // digest -> uploaded (pkg/registry shares blobs across repositories)
-
-	countMu  sync.Mutex
-	counts   Counts
-	requests []string
-
-	closeOnce sync.Once
 }
 
 // Start starts a registry listening on 127.0.0.1 on a free port. It holds no
 // repositories until Seed or a push. Call Close when done.
 func Start(opts ...Option) (*Registry, error) {
+	return start(&store{
+		inner: ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))),
+		repos: map[string]*repoTags{},
+		blobs: map[string]bool{},
+	}, opts)
+}
+
+func start(st *store, opts []Option) (*Registry, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
@@ -123,11 +141,9 @@ func Start(opts ...Option) (*Registry, error) {
 		return nil, fmt.Errorf("registrytest: generating token: %w", err)
 	}
 	r := &Registry{
+		store: st,
 		cfg:   cfg,
-		inner: ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0))),
 		token: "registrytest-" + hex.EncodeToString(tok),
-		repos: map[string]*repoTags{},
-		blobs: map[string]bool{},
 	}
 	r.server = httptest.NewUnstartedServer(r.handler())
 	r.server.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake noise from scheme probing
@@ -152,12 +168,54 @@ func New(t TB, opts ...Option) *Registry {
 	return r
 }
 
+// Share starts another registry over r's repositories, manifests and blobs,
+// seeded once, under opts: its own server, address, token, counts and
+// request log, and tag lists in its own shape. A change through either
+// registry shows in both. It is closed when the test ends.
+func (r *Registry) Share(t TB, opts ...Option) *Registry {
+	t.Helper()
+	s, err := start(r.store, opts)
+	if err != nil {
+		t.Fatalf("registrytest: %v", err)
+		return nil
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+var prefect = sync.OnceValues(func() (*Registry, error) {
+	r, err := Start()
+	if err != nil {
+		return nil, err
+	}
+	return r, r.Seed("prefecthq/prefect", tagcatalog.Prefect())
+})
+
+// Prefect serves prefecthq/prefect holding the whole Prefect catalog
+// (tagcatalog.Prefect) under opts, as Share does, from one seeding per test
+// binary: seeding it takes seconds, ten times that under -race. The test
+// must not change it: other tests read it, some at the same time.
+func Prefect(t TB, opts ...Option) *Registry {
+	t.Helper()
+	base, err := prefect()
+	if err != nil {
+		t.Fatalf("registrytest: %v", err)
+		return nil
+	}
+	return base.Share(t, opts...)
+}
+
 // Close stops the server, cancelling requests in flight (their latency sleeps
 // end) and waiting for them. It may be called more than once.
 func (r *Registry) Close() {
 	r.closeOnce.Do(func() {
 		r.server.CloseClientConnections()
 		r.server.Close()
+		r.tagsMu.Lock()
+		defer r.tagsMu.Unlock()
+		for _, rt := range r.repos {
+			delete(rt.ordered, r)
+		}
 	})
 }
 

@@ -47,16 +47,6 @@ func sortedCatalog(t testing.TB) []string {
 	return catalog
 }
 
-// seeded returns a registry holding the whole Prefect catalog.
-func seeded(t *testing.T, opts ...registrytest.Option) *registrytest.Registry {
-	t.Helper()
-	r := registrytest.New(t, opts...)
-	if err := r.Seed(repo, sortedCatalog(t)); err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func ref(t *testing.T, r *registrytest.Registry, tag string) name.Reference {
 	t.Helper()
 	ref, err := name.ParseReference(r.Host() + "/" + repo + ":" + tag)
@@ -142,7 +132,7 @@ func walk(t *testing.T, r *registrytest.Registry, first string, maxPages int) (t
 }
 
 func TestPagingDefaultPageSize(t *testing.T) {
-	r := seeded(t)
+	r := registrytest.Prefect(t)
 	want := sortedCatalog(t)
 
 	tags, pages := walk(t, r, "/v2/"+repo+"/tags/list", 200)
@@ -183,7 +173,7 @@ func TestPagingDefaultPageSize(t *testing.T) {
 }
 
 func TestPagingN1000(t *testing.T) {
-	r := seeded(t)
+	r := registrytest.Prefect(t)
 	want := sortedCatalog(t)
 
 	tags, pages := walk(t, r, "/v2/"+repo+"/tags/list?n=1000", 20)
@@ -250,7 +240,7 @@ func TestPageSizeOptionsAndCap(t *testing.T) {
 }
 
 func TestLastHonoured(t *testing.T) {
-	r := seeded(t)
+	r := registrytest.Prefect(t)
 	want := sortedCatalog(t)
 	for _, c := range []struct {
 		last  string
@@ -291,7 +281,7 @@ func TestLastHonoured(t *testing.T) {
 // is no tag is answered from the second tag past it, as distribution
 // v3.0.0 does.
 func TestSkipPastUnknownLast(t *testing.T) {
-	r := seeded(t, registrytest.WithSkipPastUnknownLast())
+	r := registrytest.Prefect(t, registrytest.WithSkipPastUnknownLast())
 	want := sortedCatalog(t)
 	for _, c := range []struct {
 		last  string
@@ -315,7 +305,7 @@ func TestSkipPastUnknownLast(t *testing.T) {
 }
 
 func TestIgnoreLast(t *testing.T) {
-	r := seeded(t, registrytest.WithIgnoreLast())
+	r := registrytest.Prefect(t, registrytest.WithIgnoreLast())
 	want := sortedCatalog(t)
 
 	first, tl1 := get(t, r, "/v2/"+repo+"/tags/list", nil)
@@ -361,7 +351,7 @@ func TestIgnoreLast(t *testing.T) {
 }
 
 func TestCursorPaging(t *testing.T) {
-	r := seeded(t, registrytest.WithCursorPaging())
+	r := registrytest.Prefect(t, registrytest.WithCursorPaging())
 	want := sortedCatalog(t)
 	got, err := remote.List(repository(t, r), remote.WithPageSize(0))
 	if err != nil {
@@ -948,4 +938,87 @@ func BenchmarkSeedCatalog(b *testing.B) {
 		r.Close()
 	}
 	b.ReportMetric(float64(len(tags)), "tags/op")
+}
+
+// Registries sharing one seeded store each serve its tags in their own
+// shape, with their own counts, at once; a push through one shows in all.
+func TestShare(t *testing.T) {
+	base := registrytest.New(t)
+	tags := []string{"a", "b", "c", "d", "e"}
+	if err := base.Seed(repo, tags); err != nil {
+		t.Fatal(err)
+	}
+	reversed := base.Share(t, registrytest.WithOrder(registrytest.Reversed), registrytest.WithMaxPageSize(2))
+	moved := base.Share(t, registrytest.WithOrder(registrytest.MovedToEnd(2)), registrytest.WithMaxPageSize(2))
+	paged := base.Share(t, registrytest.WithMaxPageSize(2))
+	lists := func() map[string][]string {
+		got := map[string][]string{}
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for name, r := range map[string]*registrytest.Registry{"base": base, "reversed": reversed, "moved": moved, "paged": paged} {
+			wg.Go(func() {
+				tl, _ := walk(t, r, "/v2/"+repo+"/tags/list", 10)
+				mu.Lock()
+				defer mu.Unlock()
+				got[name] = tl
+			})
+		}
+		wg.Wait()
+		return got
+	}
+	want := map[string][]string{
+		"base": tags, "paged": tags,
+		"reversed": {"e", "d", "c", "b", "a"},
+		"moved":    {"a", "c", "e", "b", "d"},
+	}
+	for name, tl := range lists() {
+		if !slices.Equal(tl, want[name]) {
+			t.Errorf("%s lists %q, want %q", name, tl, want[name])
+		}
+	}
+	wantCounts := map[*registrytest.Registry]int{base: 1, reversed: 3, moved: 3, paged: 3}
+	for r, n := range wantCounts {
+		if c := r.Counts(); c != (registrytest.Counts{ListPage: n}) {
+			t.Errorf("%s counts %+v, want %d list pages", r.Host(), c, n)
+		}
+	}
+	if r := base.Share(t); r.Host() == base.Host() || r.Token() == base.Token() {
+		t.Errorf("a shared registry has the address or token of the first: %s %s", r.Host(), base.Host())
+	}
+
+	d, err := paged.Push(repo, "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := reversed.Digest(repo, "f"); err != nil || got != d {
+		t.Errorf("digest through another registry: %q, %v; want %q", got, err, d)
+	}
+	want["base"] = append(slices.Clone(tags), "f")
+	want["paged"] = want["base"]
+	want["reversed"] = []string{"f", "e", "d", "c", "b", "a"}
+	want["moved"] = []string{"a", "c", "e", "b", "d", "f"}
+	for name, tl := range lists() {
+		if !slices.Equal(tl, want[name]) {
+			t.Errorf("after a push, %s lists %q, want %q", name, tl, want[name])
+		}
+	}
+}
+
+// Every caller of Prefect reads one seeding of the whole catalog, each
+// through a registry of its own.
+func TestPrefect(t *testing.T) {
+	a := registrytest.Prefect(t)
+	b := registrytest.Prefect(t, registrytest.WithMaxPageSize(1000))
+	tag := sortedCatalog(t)[0]
+	da, errA := a.Digest(repo, tag)
+	db, errB := b.Digest(repo, tag)
+	if errA != nil || errB != nil || da != db {
+		t.Errorf("digests of %s: %q (%v) and %q (%v), want one seeding's", tag, da, errA, db, errB)
+	}
+	if got, _ := walk(t, b, "/v2/"+repo+"/tags/list?n=1000", 20); !slices.Equal(got, sortedCatalog(t)) {
+		t.Errorf("listed %d tags, want the %d of the catalog", len(got), len(sortedCatalog(t)))
+	}
+	if c := a.Counts(); c.Total() != 0 || a.Host() == b.Host() {
+		t.Errorf("the other registry counted %+v; hosts %s and %s", c, a.Host(), b.Host())
+	}
 }

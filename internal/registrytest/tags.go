@@ -15,9 +15,15 @@ import (
 // paging links nor a cap; this index lets the wrapper serve tags/list itself.
 type repoTags struct {
 	set     map[string]struct{}
-	sorted  []string // nil when stale; never modified in place once built
-	ordered []string // in WithOrder's order; nil when stale
-	index   map[string]int
+	sorted  []string               // nil when stale; never modified in place once built
+	ordered map[*Registry]ordering // each WithOrder of the registries sharing it; nil when stale
+}
+
+// ordering is a repository's tags in one registry's WithOrder order, and
+// each tag's place in it.
+type ordering struct {
+	tags  []string
+	index map[string]int
 }
 
 // addTags records tags for repo, creating the repository entry even when
@@ -83,14 +89,19 @@ func (r *Registry) orderedTags(repo string, sorted []string) ([]string, map[stri
 	r.tagsMu.Lock()
 	defer r.tagsMu.Unlock()
 	rt := r.repos[repo]
-	if rt.ordered == nil {
-		rt.ordered = r.cfg.order(slices.Clone(sorted))
-		rt.index = make(map[string]int, len(rt.ordered))
-		for i, t := range rt.ordered {
-			rt.index[t] = i
+	o, ok := rt.ordered[r]
+	if !ok {
+		o.tags = r.cfg.order(slices.Clone(sorted))
+		o.index = make(map[string]int, len(o.tags))
+		for i, t := range o.tags {
+			o.index[t] = i
 		}
+		if rt.ordered == nil {
+			rt.ordered = map[*Registry]ordering{}
+		}
+		rt.ordered[r] = o
 	}
-	return rt.ordered, rt.index
+	return o.tags, o.index
 }
 
 // serveTags answers GET /v2/<repo>/tags/list as the Distribution spec says:

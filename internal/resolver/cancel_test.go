@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // Two pins of one plan ask for the same tags; the first one's context is
@@ -17,7 +16,7 @@ import (
 // caller has given up, so the order is the test's, not the scheduler's.
 func TestFirstCallerCancelledOthersStillResolve(t *testing.T) {
 	arrived, release := make(chan struct{}, 64), make(chan struct{})
-	reg := registrytest.New(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				select {
@@ -29,9 +28,6 @@ func TestFirstCallerCancelledOthersStillResolve(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
 	repo := reg.Host() + "/prefecthq/prefect"
 	r := New(newClient(t))
 	sel := selector(t, "~> 3.4", "", "") // a multi-page span

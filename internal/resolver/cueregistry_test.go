@@ -34,10 +34,7 @@ func TestCUERegistryPicksAsFullCatalog(t *testing.T) {
 				if paging.Opts.OmitLinkHeaderFromResponses {
 					opts = append(opts, registrytest.WithoutLink())
 				}
-				double := registrytest.New(t, opts...)
-				if err := double.Seed("prefecthq/prefect", tags); err != nil {
-					t.Fatal(err)
-				}
+				double := registrytest.Prefect(t, opts...)
 				_, limitOne, limitFleet = picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			}
 			if oneByOne > limitOne || fleet > limitFleet {

@@ -20,10 +20,7 @@ import (
 // source over a listing a pin read.
 func TestResolveParsesEachListingOnce(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -31,23 +31,24 @@ func TestRequiredPlatformsAsFullCatalogOnEveryShape(t *testing.T) {
 		"2.20.25-python3.11":     {"linux/amd64", "linux/arm64"},
 	}
 	sels := append(slices.Clone(fleetSelectors), diffSel{"", "", "", false}, diffSel{"3.0.0rc14", "3.11", "conda", false}, diffSel{"~> 9.0", "", "", false})
+	seeded := registrytest.New(t)
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
+	for tag, missing := range lacking {
+		var has []string
+		for _, p := range required {
+			if !slices.Contains(missing, p) {
+				has = append(has, p)
+			}
+		}
+		if _, err := seeded.PushPlatforms("prefecthq/prefect", tag, has...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, sh := range registrytest.Shapes() {
 		t.Run(sh.Name, func(t *testing.T) {
-			reg := registrytest.New(t, sh.Opts...)
-			if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
-			for tag, missing := range lacking {
-				var has []string
-				for _, p := range required {
-					if !slices.Contains(missing, p) {
-						has = append(has, p)
-					}
-				}
-				if _, err := reg.PushPlatforms("prefecthq/prefect", tag, has...); err != nil {
-					t.Fatal(err)
-				}
-			}
+			reg := seeded.Share(t, sh.Opts...)
 			repo := reg.Host() + "/prefecthq/prefect"
 			for _, s := range sels {
 				sel := diffSelector(t, s)

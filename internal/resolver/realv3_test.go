@@ -47,10 +47,7 @@ func TestRealV3PicksAsFullCatalog(t *testing.T) {
 				}
 				return c
 			})
-			double := registrytest.New(t, v3Double(t, version)...)
-			if err := double.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
+			double := registrytest.Prefect(t, v3Double(t, version)...)
 			_, _, onDouble := picksCounted(t, double.Host()+"/prefecthq/prefect", count, countingClient(t, count))
 			t.Logf("on its double, the fleet at once: %d tag list requests", onDouble)
 			limit := onDouble

@@ -39,7 +39,7 @@ func TestRedteamPositionalDuplicatePicksAsWholeList(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"name": "prefecthq/prefect", "tags": rest[:min(n, len(rest))]})
 	}
-	reg := registrytest.New(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, "/tags/list") {
 				list(w, r)
@@ -48,9 +48,6 @@ func TestRedteamPositionalDuplicatePicksAsWholeList(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	whole := prefecttag.NewCatalog(tags)
 	repo := reg.Host() + "/prefecthq/prefect"
 	for _, s := range []diffSel{{"~> 3.8.0", "3.12", "", false}, {"", "", "", false}, {"", "", "", true}} {

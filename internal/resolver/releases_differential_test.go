@@ -52,12 +52,13 @@ func TestReleasesListAsFullCatalogOnEveryShape(t *testing.T) {
 	if testing.Short() {
 		random = 4
 	}
+	seeded := registrytest.New(t)
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for _, sh := range shapes {
 		t.Run(sh.name, func(t *testing.T) {
-			reg := registrytest.New(t, sh.opts...)
-			if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
+			reg := seeded.Share(t, sh.opts...)
 			repo := reg.Host() + "/prefecthq/prefect"
 			list := func(f prefecttag.ReleaseFilter) ([]prefecttag.Release, bool) {
 				t.Helper()

@@ -85,7 +85,8 @@ func TestReleasesSpansHoldWhatTheWholeCatalogHolds(t *testing.T) {
 // selector does: a fraction of the pages of every release tag, and tag lists
 // only. No constraint lists every release tag, never a sha- tag.
 func TestReleasesNarrowTheListing(t *testing.T) {
-	reg, repo := seeded(t, tagcatalog.Prefect())
+	reg := registrytest.Prefect(t)
+	repo := reg.Host() + "/prefecthq/prefect"
 	pages := func(f prefecttag.ReleaseFilter) int {
 		t.Helper()
 		reg.ResetCounts()
@@ -114,7 +115,8 @@ func TestReleasesNarrowTheListing(t *testing.T) {
 // A pin and a release listing of the same repository on one resolver, at
 // once and one after another, read each tag list page once.
 func TestReleasesShareTheListingWithPins(t *testing.T) {
-	reg, repo := seeded(t, tagcatalog.Prefect())
+	reg := registrytest.Prefect(t)
+	repo := reg.Host() + "/prefecthq/prefect"
 	r := New(newClient(t))
 	var wg sync.WaitGroup
 	for i := range 4 {

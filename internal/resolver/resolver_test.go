@@ -10,7 +10,6 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/prefecttag"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
-	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // fakeRegistry answers from a map of tag to digest and counts calls.
@@ -106,10 +105,7 @@ func TestResolveMissingExactTagListsToExplain(t *testing.T) {
 // The registry client keeps each listing: four pins of one repository, at
 // once, read each tag list page once.
 func TestResolveListsOncePerRepository(t *testing.T) {
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	r := New(newClient(t))
 	var wg sync.WaitGroup

@@ -117,12 +117,15 @@ func TestNarrowedListingPicksAsFullCatalog(t *testing.T) {
 	selectors := append(slices.Clone(diffSelectors), fleetSelectors...)
 	for cname, tags := range catalogs {
 		whole := prefecttag.NewCatalog(tags)
+		// Seeded once per catalog, served in each mode by a registry of
+		// its own (its own counts and server).
+		seeded := registrytest.New(t)
+		if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+			t.Fatal(err)
+		}
 		for mname, opts := range modes {
 			t.Run(cname+"/"+mname, func(t *testing.T) {
-				reg := registrytest.New(t, opts...)
-				if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-					t.Fatal(err)
-				}
+				reg := seeded.Share(t, opts...)
 				repo := reg.Host() + "/prefecthq/prefect"
 				check := func(s diffSel, pin Pin, err error) {
 					want := diffWant(whole, diffSelector(t, s))
@@ -169,16 +172,17 @@ func TestNarrowedListingPicksAsFullCatalog(t *testing.T) {
 func TestNarrowedListingConcurrentPicksAsFullCatalog(t *testing.T) {
 	tags := append(slices.Clone(tagcatalog.Prefect()), "3.10.0-python3.12", "4.0.0-python3.12")
 	whole := prefecttag.NewCatalog(tags)
+	seeded := registrytest.New(t)
+	if err := seeded.Seed("prefecthq/prefect", tags); err != nil {
+		t.Fatal(err)
+	}
 	for _, opts := range [][]registrytest.Option{
 		{registrytest.WithMaxPageSize(25)},
 		{registrytest.WithMaxPageSize(100)},
 		{registrytest.WithOrder(registrytest.MovedToEnd(50))},
 		{registrytest.WithCursorPaging()},
 	} {
-		reg := registrytest.New(t, opts...)
-		if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-			t.Fatal(err)
-		}
+		reg := seeded.Share(t, opts...)
 		repo := reg.Host() + "/prefecthq/prefect"
 		r := New(newClient(t))
 		var wg sync.WaitGroup
@@ -209,7 +213,7 @@ func TestNarrowedListingConcurrentPicksAsFullCatalog(t *testing.T) {
 // of every range is right and only the concurrent pieces are empty.
 func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := registrytest.New(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMaxPageSize(100), registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !strings.ContainsAny(last, "-~/:") {
@@ -221,9 +225,6 @@ func TestSplitAnsweredEmptyFallsBackToSequential(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, diffSelectors)
 }
 
@@ -238,7 +239,7 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 	for _, tg := range tags {
 		set[tg] = true
 	}
-	reg := registrytest.New(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+	reg := registrytest.Prefect(t, registrytest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if strings.HasSuffix(req.URL.Path, "/tags/list") {
 				if last := req.URL.Query().Get("last"); last != "" && !set[last] {
@@ -251,9 +252,6 @@ func TestRangeStartRefusedReadsFromStart(t *testing.T) {
 			next.ServeHTTP(w, req)
 		})
 	}))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
 	picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, []diffSel{{"", "", "", false}, {"~> 3.8.0", "3.12", "", false}})
 }
 
@@ -280,10 +278,7 @@ func TestRefusedPageSizePicksAsFullCatalog(t *testing.T) {
 		"pages-of-100":    {refuse, registrytest.WithMaxPageSize(100)},
 	} {
 		t.Run(name, func(t *testing.T) {
-			reg := registrytest.New(t, opts...)
-			if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-				t.Fatal(err)
-			}
+			reg := registrytest.Prefect(t, opts...)
 			picksAsWholeList(t, reg.Host()+"/prefecthq/prefect", tags, append(slices.Clone(diffSelectors), fleetSelectors...))
 		})
 	}

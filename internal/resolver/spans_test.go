@@ -64,10 +64,7 @@ func TestResolveSpansPickWhatTheWholeCatalogPicks(t *testing.T) {
 // The fleet's selectors list 3.8 (one page) and 2.20 and later 2.x (eleven
 // spans of one page each), all at once.
 func TestResolveSpansRequests(t *testing.T) {
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	r := New(newClient(t))
 	for _, tc := range []struct {
@@ -92,10 +89,7 @@ func TestResolveSpansRequests(t *testing.T) {
 // A selector with nothing in its spans lists every release tag, so that the
 // error shows what the repository has.
 func TestResolveSpansNoMatchShowsTheRepository(t *testing.T) {
-	reg := registrytest.New(t)
-	if err := reg.Seed("prefecthq/prefect", tagcatalog.Prefect()); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Prefect(t)
 	repo := reg.Host() + "/prefecthq/prefect"
 	_, err := New(newClient(t)).Resolve(context.Background(), Request{Repository: repo, Selector: selector(t, "~> 3.9.0", "3.12", "")})
 	var noMatch *NoMatchError

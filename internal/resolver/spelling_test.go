@@ -23,10 +23,7 @@ import (
 // second spelling parsed every release tag again.
 func TestResolveRespelledRepositorySharesEverything(t *testing.T) {
 	tags := tagcatalog.Prefect()
-	reg := registrytest.New(t, registrytest.WithBasicAuth("u", "p"))
-	if err := reg.Seed("prefecthq/prefect", tags); err != nil {
-		t.Fatal(err)
-	}
+	reg := registrytest.Prefect(t, registrytest.WithBasicAuth("u", "p"))
 	_, port, _ := strings.Cut(reg.Host(), ":")
 	lower := "localhost:" + port + "/prefecthq/prefect"
 	upper := "LOCALHOST:" + port + "/prefecthq/prefect"
