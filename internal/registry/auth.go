@@ -134,8 +134,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			if !plainHTTP && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 				return &plainHTTPError{cause: err}
 			}
-			if te := new(transport.Error); base.noAPI.Load() == noAPIStatus && errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
-				return &noRegistryAPIError{cause: err}
+			if base.noAPI.Load() == noAPIStatus {
+				c.noRegistryAPI.Store(ref.key, noAPIStatus)
 			}
 			var te *transport.Error
 			if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
@@ -147,7 +147,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			"elapsed_ms": time.Since(start).Milliseconds(),
 		}))
 		if base.noAPI.Load() == noAPIPage {
-			c.noRegistryAPI.Store(ref.key, true)
+			c.noRegistryAPI.Store(ref.key, noAPIPage)
 		} else {
 			c.noRegistryAPI.Delete(ref.key)
 		}
@@ -201,7 +201,7 @@ type repositoryPing struct {
 	retryAfter *atomic.Int64 // of the latest answer
 	// noAPI is noAPIStatus or noAPIPage when the ping was answered 404
 	// or with a web page and the repository's tag list 404 too: the host
-	// does not answer the registry API (noRegistryAPIError).
+	// does not answer the registry API (Client.noRegistryAPI).
 	noAPI     *atomic.Int32
 	challenge []string // a repository request's WWW-Authenticate, or nil
 	// registry is the repository's host: its token service's rate limit,
@@ -214,22 +214,13 @@ type repositoryPing struct {
 // 404s are no registry's, for a repository that does not exist.
 const (
 	// noAPIStatus: GET /v2/ answered 404, and the repository's tag list
-	// 404 too; the handshake fails (noRegistryAPIError).
+	// 404 too; the handshake fails, its 404 said to be the host's.
 	noAPIStatus int32 = 1 + iota
 	// noAPIPage: GET /v2/ answered 200 with a web page (htmlPage), and
 	// the repository's tag list 404; the handshake goes on, anonymous,
 	// and the repository's 404s are said so (Client.noRegistryAPI).
 	noAPIPage
 )
-
-// noRegistryAPIError is a handshake whose ping, GET /v2/, the registry
-// API's base, was answered 404, as was the repository's own tag list
-// (repositoryPing): the host does not answer the registry API, which every
-// registry serves at /v2/, so that 404 says nothing of the repository.
-type noRegistryAPIError struct{ cause error }
-
-func (e *noRegistryAPIError) Error() string { return e.cause.Error() }
-func (e *noRegistryAPIError) Unwrap() error { return e.cause }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.

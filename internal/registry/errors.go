@@ -436,10 +436,8 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
 		e.tokenService = tse.host
 	}
-	if errors.As(err, new(*noRegistryAPIError)) {
-		e.noAPI = noAPIStatus
-	} else if _, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
-		e.noAPI = noAPIPage
+	if kind, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
+		e.noAPI = kind.(int32)
 	}
 	if _, ok := c.registryTokens.Load(ref.key); ok {
 		// The bearer token was the stored registry token, which no token
