@@ -372,7 +372,7 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "https" && req.Response == nil {
 		_, plain := c.pings.Cached(key("http"))
 		if _, ok := c.pings.Cached(key("https")); plain && !ok {
-			return nil, &pingOverHTTPError{host: req.URL.Host}
+			return nil, fmt.Errorf("HTTPS not tried for %s: it answered the ping over plain HTTP earlier in this run", req.URL.Host)
 		}
 	}
 	if a, ok := c.pings.Cached(key(req.URL.Scheme)); ok {
@@ -450,15 +450,6 @@ func (a pingAnswer) response(req *http.Request) *http.Response {
 type unsharedPingError struct{ answer pingAnswer }
 
 func (e *unsharedPingError) Error() string { return "the ping answered " + e.answer.statusLine }
-
-// pingOverHTTPError is the HTTPS attempt of a ping not sent: the host
-// answered the ping over plain HTTP, and never over HTTPS, earlier in the
-// Client's life (pingHop).
-type pingOverHTTPError struct{ host string }
-
-func (e *pingOverHTTPError) Error() string {
-	return "HTTPS not tried for " + e.host + ": it answered the ping over plain HTTP earlier in this run"
-}
 
 // tokenAnswer reads a token service's 200 answer from host, leaving its
 // body readable, and returns an error, a fault asked again within
