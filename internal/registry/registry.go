@@ -444,10 +444,7 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	if ctx.Value(loopbackOnly{}) == nil {
 		return c.dial(ctx, network, addr)
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
+	host, port, _ := net.SplitHostPort(addr) // net/http dials host:port
 	addrs, err := c.lookup(ctx, host)
 	if err != nil {
 		return nil, err
