@@ -135,8 +135,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			if !plainHTTP && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 				return &plainHTTPError{cause: err}
 			}
-			if te := new(transport.Error); base.noAPI.Load() == noAPIStatus && errors.As(err, &te) && te.StatusCode == http.StatusNotFound {
-				return &noRegistryAPIError{cause: err}
+			if base.noAPI.Load() == noAPIStatus {
+				c.noRegistryAPI.Store(ref.key, noAPIStatus)
 			}
 			var te *transport.Error
 			if d := time.Duration(base.retryAfter.Load()); d > 0 && errors.As(err, &te) {
@@ -148,7 +148,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			"elapsed_ms": time.Since(start).Milliseconds(),
 		}))
 		if base.noAPI.Load() == noAPIPage {
-			c.noRegistryAPI.Store(ref.key, true)
+			c.noRegistryAPI.Store(ref.key, noAPIPage)
 		} else {
 			c.noRegistryAPI.Delete(ref.key)
 		}
@@ -202,7 +202,7 @@ type repositoryPing struct {
 	retryAfter *atomic.Int64 // of the latest answer
 	// noAPI is noAPIStatus or noAPIPage when the ping was answered 404
 	// or with a web page and the repository's tag list 404 too: the host
-	// does not answer the registry API (noRegistryAPIError).
+	// does not answer the registry API (Client.noRegistryAPI).
 	noAPI     *atomic.Int32
 	challenge []string // a repository request's WWW-Authenticate, or nil
 	// registry is the repository's host: its token service's rate limit,
@@ -215,22 +215,13 @@ type repositoryPing struct {
 // 404s are no registry's, for a repository that does not exist.
 const (
 	// noAPIStatus: GET /v2/ answered 404, and the repository's tag list
-	// 404 too; the handshake fails (noRegistryAPIError).
+	// 404 too; the handshake fails, its 404 said to be the host's.
 	noAPIStatus int32 = 1 + iota
 	// noAPIPage: GET /v2/ answered 200 with a web page (htmlPage), and
 	// the repository's tag list 404; the handshake goes on, anonymous,
 	// and the repository's 404s are said so (Client.noRegistryAPI).
 	noAPIPage
 )
-
-// noRegistryAPIError is a handshake whose ping, GET /v2/, the registry
-// API's base, was answered 404, as was the repository's own tag list
-// (repositoryPing): the host does not answer the registry API, which every
-// registry serves at /v2/, so that 404 says nothing of the repository.
-type noRegistryAPIError struct{ cause error }
-
-func (e *noRegistryAPIError) Error() string { return e.cause.Error() }
-func (e *noRegistryAPIError) Unwrap() error { return e.cause }
 
 // plainHTTPError is a registry that is neither loopback nor listed as
 // insecure answering HTTPS with plain HTTP.
@@ -382,7 +373,7 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme == "https" && req.Response == nil {
 		_, plain := c.pings.Cached(key("http"))
 		if _, ok := c.pings.Cached(key("https")); plain && !ok {
-			return nil, &pingOverHTTPError{host: req.URL.Host}
+			return nil, fmt.Errorf("HTTPS not tried for %s: it answered the ping over plain HTTP earlier in this run", req.URL.Host)
 		}
 	}
 	if a, ok := c.pings.Cached(key(req.URL.Scheme)); ok {
@@ -460,15 +451,6 @@ func (a pingAnswer) response(req *http.Request) *http.Response {
 type unsharedPingError struct{ answer pingAnswer }
 
 func (e *unsharedPingError) Error() string { return "the ping answered " + e.answer.statusLine }
-
-// pingOverHTTPError is the HTTPS attempt of a ping not sent: the host
-// answered the ping over plain HTTP, and never over HTTPS, earlier in the
-// Client's life (pingHop).
-type pingOverHTTPError struct{ host string }
-
-func (e *pingOverHTTPError) Error() string {
-	return "HTTPS not tried for " + e.host + ": it answered the ping over plain HTTP earlier in this run"
-}
 
 // tokenAnswer reads a token service's 200 answer from host, leaving its
 // body readable, and returns an error, a fault asked again within

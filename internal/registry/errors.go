@@ -115,8 +115,8 @@ func (e *Error) Error() string {
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
-	case errors.As(e.Cause, new(*realmRefusedError)):
-		fmt.Fprintf(&b, "%s.", detail)
+	case errors.As(e.Cause, new(*realmRefusedError)), errors.As(e.Cause, new(*LimitError)):
+		fmt.Fprintf(&b, "%s.", detail) // the realm refused, or the listing's own bound: each says it all
 	case errors.As(e.Cause, &ke):
 		fmt.Fprintf(&b, "%s. %s", detail, ke.advice())
 	case e.StatusCode == http.StatusProxyAuthRequired || e.StatusCode == 0 && viaProxy(e.Cause):
@@ -188,8 +188,6 @@ func (e *Error) Error() string {
 			what, check = "the repository holds no manifest with that digest, or does not exist there", "the repository and the digest"
 		}
 		fmt.Fprintf(&b, "the registry answered %s: %s. Check %s.", status, what, check)
-	case errors.As(e.Cause, new(*LimitError)):
-		fmt.Fprintf(&b, "%s.", detail) // the listing's own bound, not the registry's answer
 	case e.StatusCode >= 200 && e.StatusCode < 400:
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s. Check that the address names a container registry, or try again later.", e.StatusCode, attempts, detail)
 	case e.StatusCode != 0:
@@ -436,10 +434,8 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
 		e.tokenService = tse.host
 	}
-	if errors.As(err, new(*noRegistryAPIError)) {
-		e.noAPI = noAPIStatus
-	} else if _, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
-		e.noAPI = noAPIPage
+	if kind, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
+		e.noAPI = kind.(int32)
 	}
 	if _, ok := c.registryTokens.Load(ref.key); ok {
 		// The bearer token was the stored registry token, which no token

@@ -226,7 +226,7 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	// registry serving manifests as files: application/json,
 	// application/octet-stream, none).
 	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || probe.Schema == 1 {
-		return nil, errSchema1(resp.status)
+		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 	}
 	want, what := reference, "asked for"
 	unnamed := false // by tag, without Docker-Content-Digest
@@ -259,9 +259,6 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 		case probe.Config != nil:
 			m.mediaType = types.OCIManifestSchema1
 		}
-	}
-	if m.mediaType.IsSchema1() { // as the body's mediaType says
-		return nil, errSchema1(resp.status)
 	}
 	if !m.mediaType.IsIndex() && !m.mediaType.IsImage() {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the manifest has the unsupported media type %q", m.mediaType)}
@@ -328,10 +325,6 @@ func contentDigest(resp *response) (string, error) {
 		}
 	}
 	return dg, nil
-}
-
-func errSchema1(status int) error {
-	return &answerError{status: status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 }
 
 // platformsOf lists an index's platforms, or the single manifest's own from

@@ -186,9 +186,9 @@ type Client struct {
 	// registry token (a Docker config's registrytoken), sent as the bearer
 	// token itself: no token service issued it.
 	registryTokens sync.Map
-	// noRegistryAPI: repository key -> true when its host answered the
-	// ping with a web page and the repository's tag list 404
-	// (noAPIPage): a 404 of its requests is said to be the host's.
+	// noRegistryAPI: repository key -> noAPIStatus or noAPIPage when its
+	// host answered the ping with 404 or a web page and the repository's
+	// tag list 404: a 404 of its requests is said to be the host's.
 	noRegistryAPI sync.Map
 }
 
@@ -444,10 +444,7 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	if ctx.Value(loopbackOnly{}) == nil {
 		return c.dial(ctx, network, addr)
 	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
+	host, port, _ := net.SplitHostPort(addr) // net/http dials host:port
 	addrs, err := c.lookup(ctx, host)
 	if err != nil {
 		return nil, err
