@@ -553,7 +553,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		resp.Diagnostics.Append(diags...)
 	}
 	platforms := platformsOf(plan.PlatformDigests)
-	has := (&resolver.MissingPlatformsError{Platforms: platforms, NotImages: notImages}).Has()
+	has := resolver.PlatformsHeld(platforms, notImages)
 	if missing := resolver.MissingPlatforms(platforms, required); missing != nil {
 		if r.followGoodUpstream(ctx, sel, required, state, *plan, resp) {
 			return false

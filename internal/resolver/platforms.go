@@ -178,13 +178,17 @@ func (e *MissingPlatformsError) Ref() string {
 	return ImageRef(e.Repository, e.Tag, e.Digest)
 }
 
-// Has is the image's platforms, sorted, as a phrase; for an index of no
-// platform's image, what it lists instead.
-func (e *MissingPlatformsError) Has() string {
-	if len(e.Platforms) == 0 {
-		return PlatformList(e.Platforms) + notImagesNote(e.NotImages)
+// Has is the image's platforms, as PlatformsHeld says them.
+func (e *MissingPlatformsError) Has() string { return PlatformsHeld(e.Platforms, e.NotImages) }
+
+// PlatformsHeld is an image's platforms, sorted, as a phrase; for an index
+// of no platform's image, what it lists instead (notImages entries that
+// are no image, 0 when not known).
+func PlatformsHeld(platforms map[string]string, notImages int) string {
+	if len(platforms) == 0 {
+		return PlatformList(platforms) + notImagesNote(notImages)
 	}
-	return PlatformList(e.Platforms)
+	return PlatformList(platforms)
 }
 
 // notImagesNote says, after "no platform at all", what an index of no
