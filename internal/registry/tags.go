@@ -346,7 +346,8 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 	}
 }
 
-// proven returns a range's tags as read, or, when they are not proven
+// proven returns a range's tags as read (tags, the caller's own copy,
+// filtered to r), or, when they are not proven
 // (err is an *unprovenError, or another reading found the list out of
 // order meanwhile), the tags inside r of the whole list. A failure names
 // ref, the repository as the caller wrote it, not as the listing's first
@@ -368,7 +369,7 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
 	}
-	return slices.Clone(tags), nil
+	return tags, nil
 }
 
 // listWhole reads the whole list once, from its first page (firstPage) to
