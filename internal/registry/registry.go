@@ -326,9 +326,6 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Co
 
 // insecureAddr reports whether a request's "host:port" is listed as insecure.
 func (c *Client) insecureAddr(addr string) bool {
-	if len(c.insecure) == 0 {
-		return false
-	}
 	k, _ := normalizeHostPort(addr) // "" for an address it refuses: never listed
 	if c.insecure[k] {
 		return true
