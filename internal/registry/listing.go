@@ -364,8 +364,10 @@ func (s *stretch) takeWhole(p page) verdict {
 	case s.wideTags != nil && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
-		if s.startsOver(p) {
-			return complete // the registry honoured last before and started over past its end
+		// The registry honoured last before: an answer that is its first
+		// page again, as far as either goes, started over past its end.
+		if k := min(len(p.tags), len(s.head)); k > 0 && slices.Equal(p.tags[:k], s.head[:k]) {
+			return complete
 		}
 		// It honoured last before, and answered this one with tags read
 		// already, but not from its start: a tag listed twice, taken by
@@ -426,13 +428,6 @@ func (s *stretch) askAfter(last string) verdict {
 	s.sentLast[last] = true
 	s.nextLast = last
 	return readMore
-}
-
-// startsOver reports whether p is the list's first page again, as far as
-// either goes.
-func (s *stretch) startsOver(p page) bool {
-	k := min(len(p.tags), len(s.head))
-	return k > 0 && slices.Equal(p.tags[:k], s.head[:k])
 }
 
 func (s *stretch) fail(v verdict, why string) verdict {
