@@ -121,16 +121,15 @@ type stretch struct {
 	// ownSize: a page held more names than its request sent as n (a
 	// Link's n, not the stretch's, for a page read by a Link).
 	ownSize  bool
-	widened  bool            // the list was asked for again, whole, with widePage
-	wideTags map[string]bool // the tags read since widened
+	wideTags map[string]bool // nil, or the tags read since the list was asked for again, whole, with widePage
 	// unasked: n is not sent (the registry refused it), so the list
 	// cannot be asked for again with widePage.
 	unasked bool
-	// shortened: a full page without Link reached by a cursor was asked
-	// again one name shorter (askShorter); shortPage: the page being
-	// taken is that answer; fullLast: the last tag of the full page.
-	shortened, shortPage bool
-	fullLast             string
+	// fullLast: the last tag of a full page without Link reached by a
+	// cursor, which was asked again one name shorter (askShorter); ""
+	// until then. shortPage: the page being taken is that answer.
+	shortPage bool
+	fullLast  string
 	// afterShort: the page being taken was linked by the shorter answer.
 	afterShort bool
 	// unlinkedFull: a page as full as asked for, and as a linked page,
@@ -339,7 +338,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case len(p.tags) == 0:
 		return s.fail(unreadable, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after, and no Link header", s.pages))
-	case p.cursor && !s.shortened && !s.unasked && p.count > 1 && fresh == len(p.tags):
+	case p.cursor && s.fullLast == "" && !s.unasked && p.count > 1 && fresh == len(p.tags):
 		// A full page without Link, reached by a cursor. Such a registry
 		// takes last for a cursor of its own and answers a tag from its
 		// start (Quay 3.11 and earlier), so the page after this one
@@ -352,7 +351,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		// after the page instead). The full page's last tag is then the
 		// next page's first: it is taken from there (or again, by keep,
 		// if the end does not show).
-		s.shortened, s.shortPage, s.fullLast, s.n = true, true, p.tags[len(p.tags)-1], p.count-1
+		s.shortPage, s.fullLast, s.n = true, p.tags[len(p.tags)-1], p.count-1
 		delete(s.seen, s.fullLast)
 		s.tags = s.tags[:len(s.tags)-1]
 		return askShorter
@@ -362,11 +361,13 @@ func (s *stretch) takeWhole(p page) verdict {
 		// more than one name: nothing follows it. (Asked whole instead,
 		// one that caps n would send fewer tags than were read.)
 		return complete
-	case s.widened && p.count >= widePage:
+	case s.wideTags != nil && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
 	case fresh == 0 && s.advanced:
-		if s.startsOver(p) {
-			return complete // the registry honoured last before and started over past its end
+		// The registry honoured last before: an answer that is its first
+		// page again, as far as either goes, started over past its end.
+		if k := min(len(p.tags), len(s.head)); k > 0 && slices.Equal(p.tags[:k], s.head[:k]) {
+			return complete
 		}
 		// It honoured last before, and answered this one with tags read
 		// already, but not from its start: a tag listed twice, taken by
@@ -377,16 +378,16 @@ func (s *stretch) takeWhole(p page) verdict {
 		// even when it holds more names than the stretch's n, which was
 		// not sent (TestListingModelFaultsRefusedNOnce).
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
-	case fresh == 0 && s.widened && len(s.wideTags) < len(s.seen):
+	case fresh == 0 && s.wideTags != nil && len(s.wideTags) < len(s.seen):
 		// The list asked for again from its start must hold every tag
 		// read: this one holds fewer, so the registry caps its pages, and
 		// what lies past them cannot be asked for.
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and asked for every tag at once it sent %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(s.wideTags), len(s.seen)))
-	case fresh == 0 && (s.ignoresN || s.widened) && s.unlinkedFull:
+	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.unlinkedFull:
 		// It links its pages, yet left the Link off a full one: without a
 		// Link, this answer may as well be a capped page as the whole list.
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and left the Link off a full page, so whether its answer with every tag it sends at once (%d tags, no Link) is its whole list cannot be told", len(p.tags)))
-	case fresh == 0 && (s.ignoresN || s.widened):
+	case fresh == 0 && (s.ignoresN || s.wideTags != nil):
 		// The registry ignores last and sends no Link. It sent more names
 		// than asked for, or fewer than the widePage asked for: its answer
 		// is its whole list. (One that also caps n silently cannot be told
@@ -394,7 +395,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case fresh == 0:
 		// It ignores last but honours n: ask for the whole list at once.
-		s.widened, s.n, s.nextLast, s.wideTags = true, widePage, "", map[string]bool{}
+		s.n, s.nextLast, s.wideTags = widePage, "", map[string]bool{}
 		return readMore
 	}
 	return s.askAfter(p.tags[len(p.tags)-1])
@@ -405,7 +406,7 @@ func (s *stretch) takeWhole(p page) verdict {
 // again shorter (the askShorter case of takeWhole), once, where the page
 // after the shorter one is not full in turn (p holds more than two names).
 func (s *stretch) canAskAfter(p page, fresh int) bool {
-	return !p.cursor || (!s.shortened && !s.unasked && p.count > 2 && fresh == len(p.tags))
+	return !p.cursor || (s.fullLast == "" && !s.unasked && p.count > 2 && fresh == len(p.tags))
 }
 
 // keep adds t to the tags unless it is there already, and says whether it
@@ -427,13 +428,6 @@ func (s *stretch) askAfter(last string) verdict {
 	s.sentLast[last] = true
 	s.nextLast = last
 	return readMore
-}
-
-// startsOver reports whether p is the list's first page again, as far as
-// either goes.
-func (s *stretch) startsOver(p page) bool {
-	k := min(len(p.tags), len(s.head))
-	return k > 0 && slices.Equal(p.tags[:k], s.head[:k])
 }
 
 func (s *stretch) fail(v verdict, why string) verdict {

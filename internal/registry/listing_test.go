@@ -363,8 +363,8 @@ func TestWholeStretchDecisions(t *testing.T) {
 			if !strings.Contains(s.why, tc.why) {
 				t.Errorf("why %q, want it to say %q", s.why, tc.why)
 			}
-			if s.widened != tc.wide {
-				t.Errorf("widened %v, want %v", s.widened, tc.wide)
+			if widened := s.wideTags != nil; widened != tc.wide {
+				t.Errorf("widened %v, want %v", widened, tc.wide)
 			}
 		})
 	}

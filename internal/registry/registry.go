@@ -258,7 +258,11 @@ func New(cfg Config) (*Client, error) {
 	c.unverified = c.verified.Clone()
 	c.unverified.TLSClientConfig.InsecureSkipVerify = true // #nosec G402 -- only for hosts the user listed as insecure
 	c.unverified.DialTLSContext = c.dialTLSUnverified
-	c.verified.DialTLSContext = c.dialTLSVerified // after Clone, which set NextProtos for HTTP/2
+	// The verified transport's TLS dial, of its first hop (the host the request
+	// is sent to, or its HTTPS proxy); set after Clone, which set NextProtos for HTTP/2.
+	c.verified.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
+	}
 	c.base = transport.NewUserAgent(credentialWatcher{c: c}, cmp.Or(strings.TrimSpace(cfg.UserAgent), DefaultUserAgent))
 	return c, nil
 }
@@ -282,12 +286,6 @@ func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (n
 	if c.insecureAddr(addr) {
 		return c.dialTLS(ctx, network, addr, c.unverified.TLSClientConfig)
 	}
-	return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
-}
-
-// dialTLSVerified is the verified transport's TLS dial, of its first hop:
-// the host the request is sent to, or its HTTPS proxy.
-func (c *Client) dialTLSVerified(ctx context.Context, network, addr string) (net.Conn, error) {
 	return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
 }
 
@@ -326,9 +324,6 @@ func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Co
 
 // insecureAddr reports whether a request's "host:port" is listed as insecure.
 func (c *Client) insecureAddr(addr string) bool {
-	if len(c.insecure) == 0 {
-		return false
-	}
 	k, _ := normalizeHostPort(addr) // "" for an address it refuses: never listed
 	if c.insecure[k] {
 		return true
