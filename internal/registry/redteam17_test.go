@@ -124,3 +124,21 @@ func TestRedteam17RealmOnOwnHostRespelled(t *testing.T) {
 		})
 	}
 }
+
+// A tag list or manifest compressed with a Content-Encoding that was not
+// asked for (net/http asks for gzip alone and decodes it), as a proxy or
+// CDN may send br or zstd, fails saying so. Before, the error said only
+// that the answer was not valid JSON, and to check that the address
+// names a container registry.
+func TestRedteam17UnaskedContentEncodingNamed(t *testing.T) {
+	noDockerConfig(t)
+	brotli := []byte{0x1b, 0x4a, 0x00, 0xf8, 0x25, 0x09} // compressed bytes, no JSON
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		_, _ = w.Write(brotli)
+	})
+	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil || !strings.Contains(err.Error(), `not valid JSON (it came compressed with Content-Encoding "br", which was not asked for)`) {
+		t.Errorf("got %v; want the error to name the Content-Encoding", err)
+	}
+}
