@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -140,5 +142,59 @@ func TestRedteam17UnaskedContentEncodingNamed(t *testing.T) {
 	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
 	if err == nil || !strings.Contains(err.Error(), `not valid JSON (it came compressed with Content-Encoding "br", which was not asked for)`) {
 		t.Errorf("got %v; want the error to name the Content-Encoding", err)
+	}
+}
+
+// A registry at an IPv6 loopback literal ([::1]:PORT), as written in a
+// repository, with a token service on its own host and port and absolute
+// Links spelled as the registry's Host header is: read over plain HTTP
+// (loopback), its credentials sent, every page. A guard (it passed): no
+// other test reads a registry at an IPv6 address end to end.
+func TestRedteam17IPv6LoopbackRegistry(t *testing.T) {
+	noDockerConfig(t)
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	tags := []string{"a1", "a2", "a3"}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" {
+			u, p, _ := r.BasicAuth()
+			if u != "u" || p != "p" {
+				writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "bad credentials")
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"token": "tok6"})
+			return
+		}
+		if r.Header.Get("Authorization") != "Bearer tok6" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="http://`+r.Host+`/token",service="reg6"`)
+			writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			return
+		}
+		if r.URL.Path == "/v2/" {
+			return
+		}
+		start := 0
+		for i, tag := range tags {
+			if tag == r.URL.Query().Get("last") {
+				start = i + 1
+			}
+		}
+		end := min(start+2, len(tags))
+		if end < len(tags) {
+			w.Header().Set("Link", `<http://`+r.Host+r.URL.Path+`?n=2&last=`+tags[end-1]+`>; rel="next"`)
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"name": "acme/x", "tags": tags[start:end]})
+	}))
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	host := ln.Addr().String() // [::1]:PORT
+	c := newTestClient(t, Config{Credentials: []Credential{{Host: host, Username: "u", Password: "p"}}})
+	c.pageSize = 2
+	got, err := c.ListTags(context.Background(), repoOf(t, host+"/acme/x"))
+	if err != nil || strings.Join(got, " ") != "a1 a2 a3" {
+		t.Fatalf("got %v, %v; want the three tags", got, err)
 	}
 }
