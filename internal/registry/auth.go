@@ -247,6 +247,48 @@ func (e *plainHTTPRefusedError) Error() string {
 }
 
 func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.roundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && isPing(req) && len(resp.Header.Values("WWW-Authenticate")) > 0 {
+		resp.Header["Www-Authenticate"] = ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry) // a new slice: p.challenge stays
+	}
+	return resp, err
+}
+
+// realmHost is the scheme and host of a challenge's realm.
+var realmHost = regexp.MustCompile(`(?i)(\brealm\s*=\s*"(https?)://)([^/?#"]*)`)
+
+// ownRealms is challenges (WWW-Authenticate values) with each realm on the
+// registry's own host and port spelled as the registry is (ownSpelling):
+// go-containerregistry takes a token service at a private address only
+// so, and Artifactory writes its realm's default port
+// (https://host:443/…, containerd/nerdctl#4244).
+func ownRealms(challenges []string, registry string) []string {
+	out := make([]string, len(challenges))
+	for i, v := range challenges {
+		out[i] = realmHost.ReplaceAllStringFunc(v, func(m string) string {
+			sub := realmHost.FindStringSubmatch(m)
+			u := &url.URL{Scheme: strings.ToLower(sub[2]), Host: sub[3]}
+			ownSpelling(u, registry)
+			return sub[1] + u.Host
+		})
+	}
+	return out
+}
+
+// ownSpelling sets u's host to registry, the registry's host as the
+// Client addresses it, when u names that host and port spelled otherwise
+// (in another case, with or without its scheme's default port), as a
+// Link, a redirect or a realm may: go-containerregistry sends the
+// registry's credentials only to the registry's own spelling, and a
+// request the same-host rules let through went without them, refused 401.
+func ownSpelling(u *url.URL, registry string) {
+	if strings.EqualFold(u.Hostname(), hostName(registry)) && canonicalHost(u.Host, u.Scheme) == canonicalHost(registry, u.Scheme) {
+		u.Host = registry
+	}
+}
+
+// roundTrip is RoundTrip but for the spelling of realms.
+func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	handshake := isHandshake(req)
 	if handshake && req.Response != nil && req.Response.Request != nil {
 		from := req.Response.Request.URL
@@ -814,5 +856,6 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 			return &answerError{status: status, msg: fmt.Sprintf("the registry %s redirected a request of repository %s to another repository, %s, which is refused", from.Host, asked[1], to[1])}
 		}
 	}
+	ownSpelling(req.URL, via[0].URL.Host)
 	return nil
 }

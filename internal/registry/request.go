@@ -538,7 +538,13 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 			// Every body asked for here (tag lists, manifests, image
 			// configs) is JSON: one that is not was cut short or is not
 			// the registry's, and is asked for again.
-			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer to GET %s is not valid JSON", u.RequestURI()), again: true}
+			msg := fmt.Sprintf("the answer to GET %s is not valid JSON", u.RequestURI())
+			if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+				// net/http asks for and decodes gzip alone: a proxy or CDN
+				// compressed it so (br, zstd) unasked.
+				msg += fmt.Sprintf(" (it came compressed with Content-Encoding %q, which was not asked for)", ce)
+			}
+			return &answerError{status: resp.StatusCode, msg: msg, again: true}
 		}
 		answered := u
 		if resp.Request != nil && resp.Request.URL != nil {

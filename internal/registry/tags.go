@@ -963,6 +963,7 @@ func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url
 	if resp.url.Scheme == "https" && next.Scheme == "http" {
 		return nil, &answerError{status: resp.status, msg: fmt.Sprintf("the registry's Link header %q leaves HTTPS for plain HTTP, which is refused", link)}
 	}
+	ownSpelling(next, ref.name.RegistryStr())
 	return next, nil
 }
 

@@ -40,6 +40,13 @@ func TestZooRealmRefused(t *testing.T) {
 			`redirect to "https://10.1.2.3/jwt/auth": realm host "10.1.2.3" is a private or link-local address).`,
 		}},
 		{"private IP, the registry's own host and port", "10.1.2.3:5050", "https://10.1.2.3:5050/jwt/auth", nil},
+		// Spelled otherwise: the default port written (Artifactory's
+		// https://host:443/artifactory/api/docker/…/v2/token,
+		// containerd/nerdctl#4244) or left out, another case. They were
+		// refused, advising to serve the token service where it was.
+		{"private IP, the registry's own host with its default port", "10.1.2.3", "https://10.1.2.3:443/jwt/auth", nil},
+		{"private IP, the registry's own host without its default port", "10.1.2.3:443", "https://10.1.2.3/jwt/auth", nil},
+		{"private IP, the registry's own host in upper case", "[fd00::a]:5050", "https://[FD00::A]:5050/jwt/auth", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := &hosts{handlers: map[string]http.Handler{}}
