@@ -253,7 +253,7 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 // reads the whole list to its end and filters it here. A range is served
 // from any range read before that covers it, and from the whole list once
 // read; asked while such a reading runs, it waits for that and is served
-// from it. Failures are not kept. The returned slice is the caller's own.
+// from it, or fails with it. Failures are not kept. The returned slice is the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
 	if err != nil || settle == nil {
@@ -280,13 +280,18 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		return tags, nil, err
 	}
 	l.ask(r)
-	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok && err == nil {
+	// A reading joined fails its joiners with it: reading again would only
+	// wait out the same retries. The cancellation of the caller it ran for
+	// never reaches them (memo.Cache cancels a reading only when no caller
+	// waits for it), and a joiner's own is the error reading again gives.
+	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok {
+		if err != nil {
+			return nil, nil, c.fail(ref, "list tags", err)
+		}
 		return r.filter(all), nil, nil // the whole list, read meanwhile
 	}
 	read, joined, err := c.joinRange(ctx, l, r)
-	var up *unprovenError
-	if !joined || (err != nil && !errors.As(err, &up)) {
-		// None to join, or it failed: its caller may have given up.
+	if !joined {
 		read, err = c.rangeReads.Get(ctx, l.rangeKey(r), c.readingOf(ref, l, r))
 	}
 	if err == nil && read.unchecked {
