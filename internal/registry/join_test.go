@@ -225,3 +225,53 @@ func TestJoinedUncheckedReadingSettlesAsItsReader(t *testing.T) {
 		}
 	})
 }
+
+// A range whose reading began before a wider one was asked, while the
+// registry's order was still being found, waits for the wider reading once
+// the order is known (a releases data source beside pins), instead of
+// reading its own pages beside it.
+func TestNarrowReadingJoinsAWiderOneAskedMeanwhile(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	wide := TagRange{After: "3-~", Before: "3.~", Splits: []string{"3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}}
+	narrow := TagRange{After: "3.5~", Before: "3.8~", Splits: []string{"3.6.1", "3.6.2", "3.6.3", "3.6.4", "3.6.5", "3.6.6", "3.6.7", "3.6.8", "3.6.9", "3.7."}}
+	synctest.Test(t, func(t *testing.T) {
+		order, pieces := make(chan struct{}), make(chan struct{})
+		var h heldLister
+		serve := distribution310(sorted)
+		c, ref := zooClient(t, h.handler(func(w http.ResponseWriter, req *http.Request) {
+			switch last := req.URL.Query().Get("last"); {
+			case last == "": // the list's first page, which the order waits for
+				<-order
+			case slices.Contains(wide.Splits, last):
+				<-pieces
+			}
+			serve(w, req)
+		}, func(*http.Request) bool { return false }), "prefecthq/prefect")
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		var narrowTags, wideTags []string
+		var narrowErr, wideErr error
+		wg.Go(func() { narrowTags, narrowErr = c.ListTagRange(ctx, ref, narrow) })
+		synctest.Wait() // the narrow reading waits for the order
+		wg.Go(func() { wideTags, wideErr = c.ListTagRange(ctx, ref, wide) })
+		synctest.Wait()
+		close(order)
+		synctest.Wait() // the wide reading waits for its pieces
+		if n := c.rangeReads.Waiting(c.listingOf(ref).rangeKey(wide)); n != 2 {
+			t.Errorf("%d wait for the wide reading, want 2: the narrow reading did not join it", n)
+		}
+		close(pieces)
+		wg.Wait()
+		if want := narrow.filter(sorted); narrowErr != nil || !slices.Equal(narrowTags, want) {
+			t.Fatalf("narrow: %d tags, want %d (%v)", len(narrowTags), len(want), narrowErr)
+		}
+		if want := wide.filter(sorted); wideErr != nil || !slices.Equal(wideTags, want) {
+			t.Fatalf("wide: %d tags, want %d (%v)", len(wideTags), len(want), wideErr)
+		}
+		for _, s := range narrow.Splits {
+			if h.asked(s) {
+				t.Errorf("the narrow range read its own piece from %s", s)
+			}
+		}
+	})
+}

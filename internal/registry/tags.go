@@ -290,7 +290,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		}
 		return r.filter(all), nil, nil // the whole list, read meanwhile
 	}
-	read, joined, err := c.joinRange(ctx, l, r)
+	read, joined, err := c.joinRange(ctx, l, r, false)
 	if !joined {
 		read, err = c.rangeReads.Get(ctx, l.rangeKey(r), c.readingOf(ref, l, r))
 	}
@@ -308,10 +308,13 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 }
 
 // joinRange waits for the reading of a range asked before that covers r,
-// r's own among them, while it runs or once it has read; joined is false
-// when none runs or has read.
-func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange) (read rangeRead, joined bool, err error) {
+// r's own among them unless wider, while it runs or once it has read;
+// joined is false when none runs or has read.
+func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange, wider bool) (read rangeRead, joined bool, err error) {
 	for _, w := range l.covering(r) {
+		if wider && w.After == r.After && w.Before == r.Before {
+			continue
+		}
 		if read, joined, err = c.rangeReads.Join(ctx, l.rangeKey(w)); joined {
 			return read, true, err
 		}
@@ -334,6 +337,12 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 		}
 		if !o.lexical {
 			return rangeRead{}, &unprovenError{why: o.why}
+		}
+		// A wider range asked while the order was found (a releases data
+		// source beside pins) reads this one's pages too: wait for it. It
+		// never waits for this one, which it does not cover.
+		if read, joined, err := c.joinRange(ctx, l, r, true); joined {
+			return rangeRead{r: r, tags: r.filter(read.tags), unchecked: read.unchecked}, err
 		}
 		if o.unchecked {
 			// Begun now, so that it runs while the range is read.
