@@ -253,7 +253,8 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 // reads the whole list to its end and filters it here. A range is served
 // from any range read before that covers it, and from the whole list once
 // read; asked while such a reading runs, it waits for that and is served
-// from it, or fails with it. Failures are not kept. The returned slice is the caller's own.
+// from it, or fails with it. Failures are not kept. The returned slice is
+// the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
 	if err != nil || settle == nil {
