@@ -88,8 +88,8 @@ func TestAccReleasesDataSource_sameOnEveryShape(t *testing.T) {
 // span asked while the releases' listing of every release tag runs waits
 // for it, and so does one asked first, when the listing is asked before the
 // registry's order is known; one past that point reads its own pages, so
-// the count depends on the order Terraform reads them in: 26 to 27 pages
-// in 12 runs (a 39 seen once may have been a build of the code before),
+// the count depends on the order Terraform reads them in: 26 or 27 pages
+// in 11 of 12 runs (39 in one, maybe built while the change was stashed),
 // 26 being the releases' alone; 26 to 55 in 8 runs before a span asked
 // first waited, and 67 in each of 3 runs before spans joined a covering
 // reading. 67 is the most when no pin joins, which Terraform's order can
