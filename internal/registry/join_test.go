@@ -100,31 +100,46 @@ func TestRangeJoinsACoveringReading(t *testing.T) {
 }
 
 // A covering reading whose caller gives up runs on for the range that
-// joined it; one that fails sends that range to its own pages. Neither
-// fails it.
+// joined it, which it serves; one that fails, fails that range too, which
+// sends no request of its own: reading it again would only wait out the
+// same retries of a registry that is down.
 func TestJoinedRangeOutlivesItsCoveringReading(t *testing.T) {
 	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
 	wide := TagRange{After: "3-~", Before: "3.~", Splits: []string{"3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}}
 	inside := TagRange{After: "3.7~", Before: "3.8~"}
-	for _, fail := range []bool{false, true} {
-		name := map[bool]string{false: "cancelled", true: "failed"}[fail]
+	for _, tc := range []struct {
+		covering TagRange
+		fail     bool
+	}{{wide, false}, {wide, true}, {TagRange{}, false}, {TagRange{}, true}} {
+		name := map[bool]string{false: "cancelled", true: "failed"}[tc.fail]
+		if tc.covering.whole() {
+			name = "whole list " + name
+		}
+		fail := tc.fail
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				h := heldLister{fail: fail}
 				c, ref := zooClient(t, h.handler(distribution310(sorted), func(req *http.Request) bool {
-					return slices.Contains(wide.Splits, req.URL.Query().Get("last"))
+					return slices.Contains(wide.Splits, req.URL.Query().Get("last")) || // wide's pieces
+						req.URL.Query().Get("last") == sorted[tagPageSize-1] // the whole list's second page
 				}), "prefecthq/prefect")
+				l := c.listingOf(ref)
+				key := l.rangeKey(wide)
+				waiting := c.rangeReads.Waiting
+				if tc.covering.whole() {
+					key, waiting = l.ref.key, c.wholeLists.Waiting
+				}
 				wideCtx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				done := make(chan error, 1)
-				go func() { _, err := c.ListTagRange(wideCtx, ref, wide); done <- err }()
+				go func() { _, err := c.ListTagRange(wideCtx, ref, tc.covering); done <- err }()
 				synctest.Wait()
 				var got []string
 				var err error
 				finished := make(chan struct{})
 				go func() { defer close(finished); got, err = c.ListTagRange(context.Background(), ref, inside) }()
 				synctest.Wait()
-				if n := c.rangeReads.Waiting(c.listingOf(ref).rangeKey(wide)); n != 2 {
+				if n := waiting(key); n != 2 {
 					t.Errorf("%d callers wait for the covering reading, want 2", n)
 				}
 				if h.asked(inside.After) {
@@ -138,18 +153,18 @@ func TestJoinedRangeOutlivesItsCoveringReading(t *testing.T) {
 				}
 				close(h.release)
 				<-finished
-				if want := inside.filter(sorted); err != nil || !slices.Equal(got, want) {
-					t.Fatalf("range inside: %d tags, want %d (%v)", len(got), len(want), err)
+				if h.asked(inside.After) {
+					t.Error("the range inside read its own pages after joining the covering reading")
 				}
 				if fail {
 					if err := <-done; err == nil {
 						t.Error("the covering reading did not fail")
 					}
-					if !h.asked(inside.After) {
-						t.Error("after the covering reading failed, the range inside was not read on its own")
+					if statusOf(err) != http.StatusInternalServerError {
+						t.Fatalf("range inside: %d tags, %v; want the covering reading's failure, 500", len(got), err)
 					}
-				} else if h.asked(inside.After) {
-					t.Error("the range inside read its own pages though the covering reading ran on")
+				} else if want := inside.filter(sorted); err != nil || !slices.Equal(got, want) {
+					t.Fatalf("range inside: %d tags, want %d (%v)", len(got), len(want), err)
 				}
 			})
 		})
@@ -207,6 +222,56 @@ func TestJoinedUncheckedReadingSettlesAsItsReader(t *testing.T) {
 		}
 		if !c.listingOf(ref).unordered.Load() {
 			t.Error("the check did not fail")
+		}
+	})
+}
+
+// A range whose reading began before a wider one was asked, while the
+// registry's order was still being found, waits for the wider reading once
+// the order is known (a releases data source beside pins), instead of
+// reading its own pages beside it.
+func TestNarrowReadingJoinsAWiderOneAskedMeanwhile(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	wide := TagRange{After: "3-~", Before: "3.~", Splits: []string{"3.1", "3.2", "3.3", "3.4", "3.5", "3.6", "3.7", "3.8", "3.9"}}
+	narrow := TagRange{After: "3.5~", Before: "3.8~", Splits: []string{"3.6.1", "3.6.2", "3.6.3", "3.6.4", "3.6.5", "3.6.6", "3.6.7", "3.6.8", "3.6.9", "3.7."}}
+	synctest.Test(t, func(t *testing.T) {
+		order, pieces := make(chan struct{}), make(chan struct{})
+		var h heldLister
+		serve := distribution310(sorted)
+		c, ref := zooClient(t, h.handler(func(w http.ResponseWriter, req *http.Request) {
+			switch last := req.URL.Query().Get("last"); {
+			case last == "": // the list's first page, which the order waits for
+				<-order
+			case slices.Contains(wide.Splits, last):
+				<-pieces
+			}
+			serve(w, req)
+		}, func(*http.Request) bool { return false }), "prefecthq/prefect")
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		var narrowTags, wideTags []string
+		var narrowErr, wideErr error
+		wg.Go(func() { narrowTags, narrowErr = c.ListTagRange(ctx, ref, narrow) })
+		synctest.Wait() // the narrow reading waits for the order
+		wg.Go(func() { wideTags, wideErr = c.ListTagRange(ctx, ref, wide) })
+		synctest.Wait()
+		close(order)
+		synctest.Wait() // the wide reading waits for its pieces
+		if n := c.rangeReads.Waiting(c.listingOf(ref).rangeKey(wide)); n != 2 {
+			t.Errorf("%d wait for the wide reading, want 2: the narrow reading did not join it", n)
+		}
+		close(pieces)
+		wg.Wait()
+		if want := narrow.filter(sorted); narrowErr != nil || !slices.Equal(narrowTags, want) {
+			t.Fatalf("narrow: %d tags, want %d (%v)", len(narrowTags), len(want), narrowErr)
+		}
+		if want := wide.filter(sorted); wideErr != nil || !slices.Equal(wideTags, want) {
+			t.Fatalf("wide: %d tags, want %d (%v)", len(wideTags), len(want), wideErr)
+		}
+		for _, s := range narrow.Splits {
+			if h.asked(s) {
+				t.Errorf("the narrow range read its own piece from %s", s)
+			}
 		}
 	})
 }

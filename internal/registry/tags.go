@@ -253,7 +253,8 @@ func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error
 // reads the whole list to its end and filters it here. A range is served
 // from any range read before that covers it, and from the whole list once
 // read; asked while such a reading runs, it waits for that and is served
-// from it. Failures are not kept. The returned slice is the caller's own.
+// from it, or fails with it. Failures are not kept. The returned slice is
+// the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
 	if err != nil || settle == nil {
@@ -280,13 +281,18 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		return tags, nil, err
 	}
 	l.ask(r)
-	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok && err == nil {
+	// A reading joined fails its joiners with it: reading again would only
+	// wait out the same retries. The cancellation of the caller it ran for
+	// never reaches them (memo.Cache cancels a reading only when no caller
+	// waits for it), and a joiner's own is the error reading again gives.
+	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok {
+		if err != nil {
+			return nil, nil, c.fail(ref, "list tags", err)
+		}
 		return r.filter(all), nil, nil // the whole list, read meanwhile
 	}
-	read, joined, err := c.joinRange(ctx, l, r)
-	var up *unprovenError
-	if !joined || (err != nil && !errors.As(err, &up)) {
-		// None to join, or it failed: its caller may have given up.
+	read, joined, err := c.joinRange(ctx, l, r, false)
+	if !joined {
 		read, err = c.rangeReads.Get(ctx, l.rangeKey(r), c.readingOf(ref, l, r))
 	}
 	if err == nil && read.unchecked {
@@ -303,10 +309,13 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 }
 
 // joinRange waits for the reading of a range asked before that covers r,
-// r's own among them, while it runs or once it has read; joined is false
-// when none runs or has read.
-func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange) (read rangeRead, joined bool, err error) {
+// r's own among them unless wider, while it runs or once it has read;
+// joined is false when none runs or has read.
+func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange, wider bool) (read rangeRead, joined bool, err error) {
 	for _, w := range l.covering(r) {
+		if wider && w.After == r.After && w.Before == r.Before {
+			continue
+		}
 		if read, joined, err = c.rangeReads.Join(ctx, l.rangeKey(w)); joined {
 			return read, true, err
 		}
@@ -329,6 +338,12 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 		}
 		if !o.lexical {
 			return rangeRead{}, &unprovenError{why: o.why}
+		}
+		// A wider range asked while the order was found (a releases data
+		// source beside pins) reads this one's pages too: wait for it. It
+		// never waits for this one, which it does not cover.
+		if read, joined, err := c.joinRange(ctx, l, r, true); joined {
+			return rangeRead{r: r, tags: r.filter(read.tags), unchecked: read.unchecked}, err
 		}
 		if o.unchecked {
 			// Begun now, so that it runs while the range is read.
