@@ -354,6 +354,12 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages of uneven size, a short page without a Link that repeats a tag: the end, as it cannot be asked shorter", n: 4,
 			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "g", "h", "i"))},
 			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}},
+		// Row added by mutation testing (s41): a short page of names that
+		// are no tags, without a Link, ends the list like any short page
+		// (Artifactory lists platform manifests' digests).
+		{name: "a short page without a Link of names that are no tags: the end", n: 3,
+			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(3, page{sent: "c", count: 2})},
+			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
 		// Row added by mutation testing (s41): a linked answer to last of
 		// names that are no tags shows no new tags, so it is no sign that
 		// the registry honours last.
