@@ -116,6 +116,12 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		{name: "a Link without n answered by the registry's own size: a page of that size without a Link is asked after", from: "", to: "z", n: 10,
 			pages: []page{asked(10, pg("", true, "a", "b", "c", "d")), asked(0, pg("d", true, "e", "f", "g")), asked(0, pg("g", false, "h", "i", "j")), asked(0, pg("j", false, "k"))},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}},
+		// Row added by mutation testing (s41): linked pages uneven the
+		// other way (the later one fuller) make a short page no proof of
+		// the end either.
+		{name: "linked pages of uneven size, the later fuller: a short page without a Link is asked after", from: "", to: "z", n: 3,
+			pages: []page{asked(3, pg("", true, "a", "b")), asked(3, pg("b", true, "c", "d", "e")), asked(3, pg("e", false, "f", "g")), asked(3, pg("g", false))},
+			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},
 		// Row added by mutation testing (s41): fullUnasked with no page
 		// linked without n seen yet.
 		{name: "a Link without n, no page asked so seen before: a short page without a Link is asked after", from: "", to: "z", n: 10,
