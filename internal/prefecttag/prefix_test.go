@@ -176,7 +176,7 @@ func TestReleaseSpans(t *testing.T) {
 			t.Errorf("%s: %+v, want all of 2.", c, got)
 		}
 	}
-	// ">" bounds the minor from below as ">=" does (mutation testing, s41).
+	// ">" bounds the minor from below as ">=" does.
 	if got, want := spans("> 2.5, < 3"), spans(">= 2.5, < 3"); !slices.Equal(got, want) {
 		t.Errorf("> 2.5, < 3: %+v, want as >= 2.5, < 3: %+v", got, want)
 	}

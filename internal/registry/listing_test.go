@@ -116,13 +116,13 @@ func TestBoundedStretchDecisions(t *testing.T) {
 		{name: "a Link without n answered by the registry's own size: a page of that size without a Link is asked after", from: "", to: "z", n: 10,
 			pages: []page{asked(10, pg("", true, "a", "b", "c", "d")), asked(0, pg("d", true, "e", "f", "g")), asked(0, pg("g", false, "h", "i", "j")), asked(0, pg("j", false, "k"))},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}},
-		// Row added by mutation testing (s41): linked pages uneven the
+		// Linked pages uneven the
 		// other way (the later one fuller) make a short page no proof of
 		// the end either.
 		{name: "linked pages of uneven size, the later fuller: a short page without a Link is asked after", from: "", to: "z", n: 3,
 			pages: []page{asked(3, pg("", true, "a", "b")), asked(3, pg("b", true, "c", "d", "e")), asked(3, pg("e", false, "f", "g")), asked(3, pg("g", false))},
 			want:  []verdict{readMore, readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g"}},
-		// Row added by mutation testing (s41): fullUnasked with no page
+		// fullUnasked with no page
 		// linked without n seen yet.
 		{name: "a Link without n, no page asked so seen before: a short page without a Link is asked after", from: "", to: "z", n: 10,
 			pages: []page{asked(10, pg("", true, "a", "b", "c", "d")), asked(0, pg("d", false, "e", "f")), asked(0, pg("f", false))},
@@ -360,13 +360,13 @@ func TestWholeStretchDecisions(t *testing.T) {
 		{name: "cursor pages of uneven size, a short page without a Link that repeats a tag: the end, as it cannot be asked shorter", n: 4,
 			pages: []page{asked(4, pg("", true, "a", "b", "c", "d")), asked(4, cur(true, "e", "f", "g")), asked(4, cur(false, "g", "h", "i"))},
 			want:  []verdict{readMore, readMore, complete}, tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}},
-		// Row added by mutation testing (s41): a short page of names that
+		// A short page of names that
 		// are no tags, without a Link, ends the list like any short page
 		// (Artifactory lists platform manifests' digests).
 		{name: "a short page without a Link of names that are no tags: the end", n: 3,
 			pages: []page{asked(3, pg("", true, "a", "b", "c")), asked(3, page{sent: "c", count: 2})},
 			want:  []verdict{readMore, complete}, tags: []string{"a", "b", "c"}},
-		// Row added by mutation testing (s41): a linked answer to last of
+		// A linked answer to last of
 		// names that are no tags shows no new tags, so it is no sign that
 		// the registry honours last.
 		{name: "a linked answer to last of no valid tags, then the first page again: asked whole, not taken as a start over", n: 2,

@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// Round 3 of hand mutants: the range decisions of tags.go that choose which
+// The range decisions of tags.go that choose which
 // tags a reading is trusted for (contains, filter, covers, covering,
 // served), pinned without HTTP, bound by bound.
 
-func TestMutants3TagRangeContains(t *testing.T) {
+func TestTagRangeContains(t *testing.T) {
 	for _, tc := range []struct {
 		r    TagRange
 		tag  string
@@ -37,7 +37,7 @@ func TestMutants3TagRangeContains(t *testing.T) {
 }
 
 // filter keeps the tags inside, sorted, each once, in a slice of its own.
-func TestMutants3TagRangeFilter(t *testing.T) {
+func TestTagRangeFilter(t *testing.T) {
 	in := []string{"3.3", "3.1.2", "3.1", "3.1.2", "3.2", "3.1.1", "3.0"}
 	orig := slices.Clone(in)
 	got := TagRange{After: "3.1", Before: "3.2"}.filter(in)
@@ -54,7 +54,7 @@ func TestMutants3TagRangeFilter(t *testing.T) {
 
 // covers: every tag of o lies inside r. An open side of o is wider than
 // any bound of r on that side.
-func TestMutants3TagRangeCovers(t *testing.T) {
+func TestTagRangeCovers(t *testing.T) {
 	for _, tc := range []struct {
 		r, o TagRange
 		want bool
@@ -82,7 +82,7 @@ func TestMutants3TagRangeCovers(t *testing.T) {
 }
 
 // covering: of the ranges asked for, those that cover r, and only those.
-func TestMutants3ListingCovering(t *testing.T) {
+func TestListingCovering(t *testing.T) {
 	l := &listing{asked: map[[2]string]int{
 		{"", ""}:       1,
 		{"3.", "4"}:    2,
@@ -102,7 +102,7 @@ func TestMutants3ListingCovering(t *testing.T) {
 // served: a range read before that covers r serves it, filtered to r; once
 // the list is found out of order, only the whole list read whole does
 // (not a narrowed reading, nor the whole range read in pieces).
-func TestMutants3ListingServed(t *testing.T) {
+func TestListingServed(t *testing.T) {
 	narrow := rangeRead{r: TagRange{After: "3.", Before: "4"}, tags: []string{"3.1", "3.2", "3.3"}}
 	pieces := rangeRead{r: TagRange{Splits: []string{"3."}}, tags: []string{"2.9", "3.1", "3.2"}}
 	whole := rangeRead{tags: []string{"2.9", "3.1", "3.2", "3.3", "3.4"}}

@@ -36,8 +36,7 @@ func (f *rangesAsked) ListTagRangeSoon(ctx context.Context, repo registry.Reposi
 }
 
 // ListReleases lists every release tag whatever the selector; ListSpans
-// (the default) only the selector's spans. Both pick the same tag. (Mutation
-// testing, s41: narrows() without its ListSpans term passed every test.)
+// (the default) only the selector's spans. Both pick the same tag.
 func TestListingOptionDecidesTheRangesAsked(t *testing.T) {
 	picked := ""
 	for _, tc := range []struct {
