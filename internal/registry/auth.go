@@ -282,7 +282,7 @@ func ownRealms(challenges []string, registry string) []string {
 // registry's credentials only to the registry's own spelling, and a
 // request the same-host rules let through went without them, refused 401.
 func ownSpelling(u *url.URL, registry string) {
-	if strings.EqualFold(u.Hostname(), hostName(registry)) && canonicalHost(u.Host, u.Scheme) == canonicalHost(registry, u.Scheme) {
+	if strings.EqualFold(u.Hostname(), hostName(registry)) && sameHost(u.Host, u.Scheme, registry, u.Scheme) {
 		u.Host = registry
 	}
 }
