@@ -86,9 +86,7 @@ type listing struct {
 	ref Repository
 
 	timeout time.Duration
-	// paced reports whether the registry answered 429 earlier in the run,
-	// so that its requests go one at a time (Client.retryOnce).
-	paced func() bool
+	paced   func() bool // the registry's requests go one at a time (Client.retryOnce)
 
 	mu        sync.Mutex
 	deadline  time.Time // of the readings running (within)
@@ -120,8 +118,7 @@ type LimitError struct {
 	Bound string
 	// Limit and Reached say the bound and the figure reached, for people.
 	Limit, Reached string
-	// Paced: the registry answered 429 earlier in the run, so its
-	// requests went one at a time (see Client.retryOnce).
+	// Paced: its requests went one at a time after a 429 (Client.retryOnce).
 	Paced bool
 }
 
