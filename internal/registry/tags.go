@@ -955,8 +955,9 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 // as the name before the '/' plus ".~": no valid tag lies between, so the
 // tags after either are the same. CNCF distribution v3.1 compares last as
 // a storage path ('/' below every byte) and walks from the folder it names:
-// it answers "2.10/" from "2.10-python3.10" on and "/~" with nothing. A
-// leading '/' stays: such a last is never sent (belowEveryTag).
+// it answers "2.10/" from "2.10-python3.10" on, tags below last, and "/~"
+// with nothing. A leading '/' stays: such a last is never sent
+// (belowEveryTag).
 func sentLast(last string) string {
 	if i := strings.IndexByte(last, '/'); i > 0 {
 		return last[:i] + ".~"
