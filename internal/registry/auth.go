@@ -34,10 +34,9 @@ const (
 	sourceAnonymous = "anonymous access"
 )
 
-// repoTransport is the authenticated round tripper of one repository, made
-// once per Client by go-containerregistry's transport.NewWithContext (ping,
-// then token exchange for bearer registries), and made again at most once
-// from a repository request's own Bearer challenge (rechallenge).
+// repoTransport is one repository's authenticated round tripper, made once
+// per Client by transport.NewWithContext (ping, then token exchange), and
+// again at most once from a request's own Bearer challenge (rechallenge).
 type repoTransport struct {
 	client atomic.Pointer[http.Client] // the latest handshake's
 	auth   authn.Authenticator
@@ -70,20 +69,17 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 }
 
 // rechallenge makes the repository's handshake again, once per Client,
-// taking challenge, the Bearer challenge of a 401 answered to one of the
-// repository's own requests that carried no bearer token, for the ping's
-// answer, and returns the client every later request of the repository
-// uses. A registry whose ping does not tell the truth about its
-// repositories (GET /v2/ answered 200 or with a Basic challenge by a proxy
-// in front of a bearer registry, or by Nexus or Artifactory with an
-// anonymous /v2/ and a repository that is not) had every request refused
-// 401 for the run, reported as a credentials problem: containerd takes
-// the challenge of each request's 401 and sends it again
+// taking challenge (the Bearer challenge of a 401 to one of its requests
+// that carried no bearer token) for the ping's answer, and returns the
+// client later requests use. Some pings mislead: GET /v2/ answered 200 or
+// Basic by a proxy in front of a bearer registry, or by Nexus or
+// Artifactory with an anonymous /v2/ and a repository that is not, and
+// every request was refused 401. containerd takes each 401's challenge
 // (remotes/docker/authorizer.go, AddResponses), so docker pull on the
-// containerd image store reads it; go-containerregistry (crane) and
-// docker's classic store take the ping's word. The challenge's realm is
-// checked as the ping's is (realmRefusedError, repositoryPing's guards).
-// A failed handshake is tried again by the next request that needs it.
+// containerd image store works; go-containerregistry (crane) and docker's
+// classic store take the ping's word. The realm is checked as the ping's
+// (realmRefusedError, repositoryPing). A failure is tried again by the
+// next request that needs it.
 func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string) (*http.Client, error) {
 	return rt.again.Get(ctx, "bearer", func(ctx context.Context) (*http.Client, error) {
 		c.debug(ctx, "registry repository answered a Bearer challenge the ping did not send; authenticating again", map[string]any{
@@ -162,40 +158,32 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 }
 
 // repositoryPing sits under go-containerregistry's transports of one
-// repository. When its ping, GET /v2/, is refused with a 4xx other than
-// 401, 408 and 429 (a proxy in front of Sonatype Nexus that routes the
-// repositories' paths only answers 404: containers/skopeo#1000, #1253), or
-// answered 200 with an HTML page (htmlPage), it asks the repository's own
-// tag list the same unauthenticated question and, when that answers 200 or
-// 401, hands that answer and its challenge to the handshake instead:
-// containerd reads challenges from the request itself and docker pull
-// works there. Any other answer leaves the ping's as it was. Given a
-// challenge (rechallenge), it hands the handshake that challenge instead
-// of the ping's own answer (a 200, a 401 or a refusal), but for a
-// redirect or a fault (5xx, 408, 429), which the handshake follows or
-// retries. A token service's 200 that holds no token is a fault asked
-// again (tokenAnswer).
-// Every other request passes through. It notes each answer's Retry-After,
-// which go-containerregistry's handshake errors lack. A token request's
-// failure, but a refusal of the credentials, is a tokenServiceError.
-//
-// It also guards the handshake (the ping and token requests), whose
-// clients are go-containerregistry's: it refuses their redirects from
-// HTTPS to plain HTTP, as sameHostRedirect does the Client's own (a ping
-// so redirected turned every later request, credentials included, into
-// plain HTTP), and drops an error answer's body beyond maxErrorBody, as
-// statusErrorOf does (go-containerregistry then failed with "body exceeds
-// 65536 byte limit", and the status, which classifies it, was lost).
-//
-// It sends a request over plain HTTP only to a host that
-// Client.plainHTTPAllowed allows, host by host, as the unverified
-// transport is chosen. go-containerregistry lets a private address (10/8,
-// 172.16/12, 192.168/16) fall back to plain HTTP when HTTPS fails or is
-// slow, and would then send it credentials and take its digests in clear;
-// like docker, only loopback and listed hosts may. A registry that may speak plain HTTP does not make its
-// token service (an http realm, which go-containerregistry accepts for
-// such a registry) or a store its blobs are redirected to one that may:
-// the registry's credentials went to an http realm on any host in clear.
+// repository:
+//   - A ping (GET /v2/) refused with a 4xx but 401, 408 and 429 (a proxy in
+//     front of Sonatype Nexus routing only repository paths answers 404:
+//     containers/skopeo#1000, #1253), or answered with an HTML page
+//     (htmlPage), asks the repository's tag list the same, unauthenticated,
+//     and a 200 or 401 there answers the handshake instead, as containerd
+//     reads challenges from the request itself.
+//   - Given a challenge (rechallenge), it answers the ping with it, but for
+//     a redirect or a fault (5xx, 408, 429), which the handshake follows or
+//     retries.
+//   - It notes each answer's Retry-After, which go-containerregistry's
+//     handshake errors lack. A token request's failure, but a refusal of
+//     the credentials, is a tokenServiceError; a 200 without a token is a
+//     fault asked again (tokenAnswer).
+//   - It refuses the handshake's redirects from HTTPS to plain HTTP, as
+//     sameHostRedirect does (a ping so redirected made every later request,
+//     credentials included, plain HTTP), and drops an error body beyond
+//     maxErrorBody, as statusErrorOf does (go-containerregistry failed with
+//     "body exceeds 65536 byte limit" and lost the status).
+//   - It sends plain HTTP only to hosts Client.plainHTTPAllowed allows.
+//     go-containerregistry lets a private address (10/8, 172.16/12,
+//     192.168/16) fall back to plain HTTP when HTTPS fails or is slow,
+//     sending credentials and taking digests in clear; like docker, only
+//     loopback and listed hosts may. That does not extend to the registry's
+//     token service (an http realm, which go-containerregistry accepts for
+//     such a registry) or blob store, on any host.
 type repositoryPing struct {
 	c          *Client       // whose base transport is under this one
 	path       string        // /v2/<name>/tags/list
@@ -275,12 +263,11 @@ func ownRealms(challenges []string, registry string) []string {
 	return out
 }
 
-// ownSpelling sets u's host to registry, the registry's host as the
-// Client addresses it, when u names that host and port spelled otherwise
-// (in another case, with or without its scheme's default port), as a
-// Link, a redirect or a realm may: go-containerregistry sends the
-// registry's credentials only to the registry's own spelling, and a
-// request the same-host rules let through went without them, refused 401.
+// ownSpelling sets u's host to registry, as the Client addresses it, when u
+// names that host and port spelled otherwise (case, its scheme's default
+// port), as a Link, redirect or realm may: go-containerregistry sends the
+// registry's credentials only to its own spelling, else the request goes
+// without them, refused 401.
 func ownSpelling(u *url.URL, registry string) {
 	if strings.EqualFold(u.Hostname(), hostName(registry)) && sameHost(u.Host, u.Scheme, registry, u.Scheme) {
 		u.Host = registry
@@ -296,10 +283,9 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}
 		}
 		// go-containerregistry takes the challenge of the ping's last
-		// answer, so one from another host would have its token service
-		// sent the registry's credentials; docker applies a challenge only
-		// to the host that sent it. A token request keeps its body (an
-		// identity token, a password) through a 307 or 308.
+		// answer, so another host's would get the registry's credentials;
+		// docker applies a challenge only to its host. A token request keeps
+		// its body (an identity token, a password) through a 307 or 308.
 		if (isPing(req) || req.Method == http.MethodPost) && !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
@@ -386,26 +372,17 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	return alt, nil
 }
 
-// pingHop sends req, a request of the ping (GET /v2/, or a redirect of
-// it), or answers it with its host's answer to the same request earlier in
-// the Client's life: the ping names no repository, and what it finds (the
-// scheme the host speaks, its challenge) is the host's, so that the
-// repositories of one host, each with its own handshake, credentials and
-// token, ping it once. Concurrent callers share one request. An answer
-// the handshake takes for the host's (hostsAnswer) is kept. Any other (a
-// fault, which is retried, or a refusal or HTML page, which sends each
-// repository to its own tag list: repositoryPing), and a request that
-// failed, are taken by the callers that waited for them, and the next
-// caller asks again, as it did when each repository pinged. A request takes at most one attempt's time
-// (RequestTimeout) from its start. Hosts are keyed as the Client keys
-// them (normalizeHostPort). The ping carries no credentials
-// (go-containerregistry sends it on the transport under its
-// authenticating ones), so that its answer is no repository's.
-//
-// A loopback or insecure host that answered the ping over plain HTTP
-// and never over HTTPS (go-containerregistry tries HTTPS first, then
-// plain HTTP when HTTPS fails or is slow) has the HTTPS attempt of a
-// later ping fail at once: its plain HTTP answer is taken.
+// pingHop sends req, a request of the ping (GET /v2/ or its redirect), or
+// answers it with the host's answer earlier in the Client's life: the ping
+// names no repository and carries no credentials (it goes under the
+// authenticating transports), so the repositories of one host ping it once.
+// Concurrent callers share one request, which takes at most RequestTimeout.
+// Only the host's answers are kept (hostsAnswer); others (a fault, or a
+// refusal or HTML page, which send each repository to its own tag list:
+// repositoryPing) and failures go to the callers that waited, and the next
+// asks again. Hosts are keyed by normalizeHostPort. A loopback or insecure
+// host that answered over plain HTTP and never HTTPS has a later ping's
+// HTTPS attempt fail at once, so its plain HTTP answer is taken.
 func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 	host, err := normalizeHostPort(req.URL.Host)
 	if err != nil {
@@ -425,10 +402,9 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		return a.response(req), nil
 	}
 	a, err := c.pings.Get(req.Context(), key(req.URL.Scheme), func(ctx context.Context) (pingAnswer, error) {
-		// One attempt's time from its start, whoever waits for it: the
-		// attempts of callers that join it later, and their retries,
-		// would otherwise keep waiting for a request that gets no answer
-		// instead of sending another, as each attempt does.
+		// One attempt's time from its start, whoever waits: joiners'
+		// attempts would otherwise wait on a request that gets no answer
+		// instead of sending another.
 		ctx, cancel := context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 		resp, err := c.base.RoundTrip(req.Clone(ctx))
@@ -494,14 +470,12 @@ type unsharedPingError struct{ answer pingAnswer }
 
 func (e *unsharedPingError) Error() string { return "the ping answered " + e.answer.statusLine }
 
-// tokenAnswer reads a token service's 200 answer from host, leaving its
-// body readable, and returns an error, a fault asked again within
-// max_retries (answerError.again), when it holds no token: a body cut
-// inside its JSON, a proxy's HTML page, JSON without a token or
-// access_token. go-containerregistry failed on it with the bare
-// json error ("unexpected end of JSON input"), or quoted the body, and it
-// was never asked again, in the handshake or in the refresh of a token
-// that expired mid-listing. An answer over 64 KiB is left to
+// tokenAnswer reads a token service's 200 from host, leaving its body
+// readable, and returns an error when it holds no token (a body cut inside
+// its JSON, a proxy's HTML page, JSON without token or access_token): a
+// fault asked again within max_retries (answerError.again), in the
+// handshake or a mid-listing refresh, where go-containerregistry fails with
+// the bare json error. An answer over 64 KiB is left to
 // go-containerregistry, which refuses it.
 func tokenAnswer(resp *http.Response, host string) error {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
@@ -543,15 +517,12 @@ func tokenAnswer(resp *http.Response, host string) error {
 	return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) %s", host, what), again: again}
 }
 
-// tokenServiceError is a request to the registry's token service (the
-// realm of its Bearer challenge, often another host: auth.docker.io) that
-// got no answer, or an error answer but a refusal of the credentials (401,
-// 403), which go-containerregistry reports as any other: made in the
-// handshake, or when the registry refuses a token that expired (Docker
-// Hub's after its expires_in, 300 s) and a new one is asked for in the
-// middle of a request. It keeps the answer's Retry-After, which the error
-// go-containerregistry makes of a refresh's 429 lacked: its retry came
-// after the backoff (0.2 s) whatever the token service asked.
+// tokenServiceError is a request to the registry's token service (its
+// Bearer realm, often another host: auth.docker.io) that got no answer, or
+// an error answer but 401 or 403, in the handshake or when an expired token
+// (Docker Hub's after expires_in, 300 s) is renewed mid-request. It keeps
+// the Retry-After, which go-containerregistry's error of a refresh's 429
+// lacks (it would retry after the 0.2 s backoff).
 type tokenServiceError struct {
 	host       string
 	retryAfter time.Duration
@@ -604,12 +575,10 @@ func refusedPing(status int) bool {
 }
 
 // htmlPage reports whether a ping's answer is a 200 HTML page: a proxy's
-// page (a captive portal, a cache's error page), or a web interface the
-// proxy in front of the registry routes /v2/ to, never a registry's API.
-// Taken for a registry's 200, it made the handshake settle on no
-// authentication for the Client's life, and every request of a bearer
-// registry was then refused 401; the repository's tag list is asked
-// instead, as for a refused ping.
+// (a captive portal, a cache's error page) or a web interface /v2/ is
+// routed to, never a registry's API. Taken for a registry's 200, it would
+// settle the handshake on no authentication, and every request of a bearer
+// registry be refused 401; the tag list is asked instead (repositoryPing).
 func htmlPage(resp *http.Response) bool {
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	return resp.StatusCode == http.StatusOK && mt == "text/html"
@@ -622,15 +591,13 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// realmRefusedError is go-containerregistry refusing the token service that
-// a registry's challenge names (its realm), or a redirect of its token
-// request: one at a private, loopback or
-// link-local IP address other than the registry's own host and port, or
-// one over plain HTTP for a registry reached over HTTPS, so that a
+// realmRefusedError is go-containerregistry refusing the token service a
+// challenge names (its realm), or a redirect of its token request, at a
+// private, loopback or link-local IP other than the registry's host and
+// port, or over plain HTTP for a registry reached over HTTPS, so that a
 // registry cannot point credentials at internal services
-// (google/go-containerregistry#2243, #2258). Docker's own client sends
-// them; an on-premises GitLab addressed by IP, whose registry listens on
-// port 5050 and token service on 443, meets it.
+// (google/go-containerregistry#2243, #2258). Docker's client sends them; an
+// on-premises GitLab by IP (registry on 5050, token service on 443) meets it.
 type realmRefusedError struct{ cause error }
 
 func (e *realmRefusedError) Error() string {
@@ -741,10 +708,9 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 	return auth, source, nil
 }
 
-// credsForAnotherPort is the address of configured credentials for the
-// same host as host[:port] but another port ("registry.internal" for
-// "registry.internal:5000"), or "": the near miss that left a request
-// anonymous.
+// credsForAnotherPort is the address of configured credentials for host's
+// name on another port ("registry.internal" for "registry.internal:5000"),
+// or "": the near miss that left a request anonymous.
 func (c *Client) credsForAnotherPort(host string) string {
 	name := hostName(host)
 	for _, cr := range c.creds {
@@ -756,13 +722,12 @@ func (c *Client) credsForAnotherPort(host string) string {
 	return ""
 }
 
-// configHelper names the credential helper the Docker config names for
-// the repository's registry, or "" when none or no config could be read.
-// It looks as go-containerregistry's keychain does, through Docker's
-// config: under the repository's name, then the registry's key (Docker
-// Hub's is https://index.docker.io/v1/, not a hostname); for each key,
-// credHelpers' entry when there is one, an empty one included, else
-// credsStore. The registry's helper is the one named when both ran.
+// configHelper names the credential helper the Docker config names for the
+// repository's registry, "" when none or unreadable. It looks as
+// go-containerregistry's keychain does: under the repository's name, then
+// the registry's key (Docker Hub's is https://index.docker.io/v1/); per key,
+// credHelpers' entry, an empty one included, else credsStore. The
+// registry's helper wins when both name one.
 func configHelper(ref Repository) string {
 	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
 	if err != nil {
@@ -792,11 +757,10 @@ func (c *Client) keychainHelper(ref Repository) string {
 }
 
 // anonymousAfterHelper is the source of anonymous access after the Docker
-// config's credential helper returned no credentials: it answers so for a
-// login it does not hold, and ecr-login for any failure of its AWS call,
-// a throttled one included (awslabs/amazon-ecr-credential-helper,
-// ecr-login/ecr.go Get). "Anonymous access" alone hides that a helper was
-// asked.
+// config's credential helper returned none, so that the error shows a
+// helper was asked: it returns none for a login it does not hold, and
+// ecr-login for any failure of its AWS call, throttling included
+// (awslabs/amazon-ecr-credential-helper, ecr-login/ecr.go Get).
 func anonymousAfterHelper(helper string) string {
 	why := ""
 	if helper == "ecr-login" {
@@ -828,11 +792,10 @@ func dockerHubLibrary(name string) string {
 }
 
 // sameHostRedirect follows redirects of tag list and manifest requests only
-// on the same host, and never from HTTPS to plain HTTP: an answer from
-// another host could name another digest. Nor to another repository's
-// tag list, manifest or blob: its tags and digests are that repository's,
-// which a pin of this one would name though this one may not hold them.
-// Blobs may move to a CDN: they are checked against their digest.
+// on the same host, never HTTPS to plain HTTP (another host could name
+// another digest), and never to another repository, whose tags and digests
+// a pin of this one would name. Blobs may move to a CDN: their digest
+// checks them.
 func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("the registry redirected 10 times, so the request stopped")

@@ -48,15 +48,13 @@ type Error struct {
 	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
 	badCert    bool          // the TLS certificate could not be verified
 	noAPI      int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
-	// tokenService: the host of the registry's token service, when it,
-	// not the registry, failed (tokenServiceError); "" otherwise.
+	// tokenService: the token service's host, when it failed, not the registry.
 	tokenService string
-	// tokenRefused: the 401 or 403 answered a request that carried the
-	// bearer token the registry's token service issued for the repository
-	// (so that service accepted the credentials, or anonymous access).
+	// tokenRefused: the 401 or 403 answered the bearer token the registry's
+	// token service issued for the repository, which took the credentials
+	// (or anonymous access).
 	tokenRefused bool
-	// invalidToken: … refused as invalid (answerError.invalidToken): the
-	// registry does not accept its token service's tokens.
+	// invalidToken: … refused as invalid (answerError.invalidToken).
 	invalidToken bool
 }
 
@@ -153,11 +151,11 @@ func (e *Error) Error() string {
 		case e.TokenInvalid():
 			fmt.Fprintf(&b, "the registry answered %s to a token its token service had just issued, refused as invalid (error=\"invalid_token\"): the registry does not accept its token service's tokens, as when their clocks disagree or the registry does not trust the key that signs them. Neither the repository nor the credentials are at fault; tell the registry's operator. ", status)
 		case e.TokenRefused():
-			// Docker Hub answers 401 for a repository that does not exist,
-			// Harbor for one the account may not pull, each to the token its
-			// own token service issued (distribution/distribution#2376,
-			// goharbor/harbor#22274): not a refusal of the credentials, though
-			// Harbor's issues one for wrong credentials too (#11632).
+			// Docker Hub answers 401 to its own token for a repository that
+			// does not exist, Harbor for one the account may not pull
+			// (distribution/distribution#2376, goharbor/harbor#22274): no
+			// refusal of the credentials, though Harbor issues tokens for
+			// wrong ones too (#11632).
 			wrong := ", or are wrong (Harbor's token service, for one, issues a token for wrong credentials too)"
 			if strings.HasPrefix(e.source, sourceAnonymous) {
 				wrong = ""
@@ -218,11 +216,9 @@ func (e *Error) Error() string {
 // API (Error.noAPI).
 const noAPIAdvice = "it does not answer the registry API (/v2/), which every container registry serves, so it is no registry, or not a registry's own host (a web site, or a registry's web interface). Check the repository's host."
 
-// viaProxy reports whether err is a proxy's failure: its refusal to open
-// a tunnel (proxyError), net/http's "proxyconnect" error, for a proxy
-// that could not be reached or whose TLS failed, or its "socks connect"
-// error, for a SOCKS5 proxy (socks5://) that refused the credentials or
-// the connection, or broke off.
+// viaProxy reports whether err is a proxy's failure: its refusal of a
+// tunnel (proxyError), net/http's "proxyconnect" (unreachable, or its TLS
+// failed), or "socks connect" (a SOCKS5 proxy refused or broke off).
 func viaProxy(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && (oe.Op == "proxyconnect" || strings.HasPrefix(oe.Op, "socks "))
@@ -263,12 +259,10 @@ func (e *Error) NoRegistryAPI() bool { return e.noAPI != 0 }
 func (e *Error) CertificateUnverified() bool { return e.badCert }
 
 // CertificateNotForHost reports whether the registry's TLS certificate was
-// refused because it is not issued for the host the registry was reached
-// by (a certificate for registry.internal reached as 10.0.0.5, one for
-// localhost reached as 127.0.0.1), whatever CA signed it, and returns that
-// host and the DNS names and IP addresses the certificate is issued for
-// (none when it has no subject alternative name). crypto/x509 checks the
-// host before the CA, so trusting the CA cannot mend this.
+// refused as not issued for the host it was reached by (registry.internal's
+// reached as 10.0.0.5, localhost's as 127.0.0.1), and returns that host and
+// the certificate's DNS names and IP addresses. crypto/x509 checks the host
+// before the CA, so trusting the CA cannot mend this.
 func (e *Error) CertificateNotForHost() (host string, names []string, ok bool) {
 	var he x509.HostnameError
 	if !e.badCert || !errors.As(e.Cause, &he) || he.Certificate == nil {
@@ -289,11 +283,10 @@ func (e *Error) CertificateOutOfDate() bool {
 	return e.badCert && errors.As(e.Cause, &ie) && ie.Reason == x509.Expired
 }
 
-// CertificateHost is the host whose TLS certificate could not be
-// verified: the registry, or another host a request of it went to, its
-// token service's (often another host, whose certificate the registry's
-// CA may not sign) or one it redirected to. Listing the registry in
-// insecure_registries, or trusting its CA, mends nothing there.
+// CertificateHost is the host whose TLS certificate could not be verified:
+// the registry, or its token service or a host it redirected to, whose
+// certificate the registry's CA may not sign (insecure_registries and that
+// CA mend nothing there).
 func (e *Error) CertificateHost() string {
 	host, scheme := e.tokenService, "https"
 	if ue := new(url.Error); host == "" && errors.As(e.Cause, &ue) {
@@ -357,10 +350,9 @@ func IsUnauthorized(err error) bool {
 // service's.
 func IsRateLimited(err error) bool { return anyStatusOf(err) == http.StatusTooManyRequests }
 
-// statusOf finds the HTTP status of the registry's answer in an error
-// chain, 0 when none. A status its token service answered
-// (tokenServiceError) says nothing of the repository, its tags or its
-// list, nor of what the registry takes: 0.
+// statusOf finds the status of the registry's answer in an error chain, 0
+// when none. Its token service's status says nothing of the repository or
+// of what the registry takes: 0.
 func statusOf(err error) int {
 	if errors.As(err, new(*tokenServiceError)) {
 		return 0
@@ -453,14 +445,12 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	return e
 }
 
-// pingSaid is err's text, with a failed ping said once: go-containerregistry
-// pings a loopback or insecure host over HTTPS, then over plain HTTP, and
-// joins the two failures with "; ". Both failed alike (a port nothing
-// listens on): the failure is said once, for both addresses. The HTTPS
-// attempt answered in plain HTTP, by a host that may speak it: that is no
-// fault (read as a TLS one), and the plain HTTP attempt's failure alone
-// is said. The HTTPS attempt failed on the certificate: that failure alone
-// is said.
+// pingSaid is err's text with a failed ping said once. go-containerregistry
+// pings a loopback or insecure host over HTTPS, then plain HTTP, and joins
+// the failures with "; ": alike (nothing listens on the port), the failure
+// is said once for both addresses; HTTPS answered in plain HTTP by a host
+// that may speak it is no fault, and the plain HTTP failure alone is said;
+// HTTPS failed on the certificate: that failure alone is said.
 func pingSaid(err error) string {
 	msg := err.Error()
 	var ue *url.Error
@@ -472,12 +462,10 @@ func pingSaid(err error) string {
 	if twice := primary + "; " + (&url.Error{Op: ue.Op, URL: plainURL, Err: ue.Err}).Error(); strings.Contains(msg, twice) {
 		return strings.Replace(msg, twice, fmt.Sprintf("%s %q and %q: %v", ue.Op, ue.URL, plainURL, ue.Err), 1)
 	}
-	// The HTTPS attempt failed on the host's certificate: the host speaks
-	// HTTPS, and its answer to the plain HTTP attempt (Go's "400 Bad
-	// Request: Client sent an HTTP request to an HTTPS server", nginx's
-	// "The plain HTTP request was sent to HTTPS port", or a dropped
-	// connection) says only that again. The certificate is the failure,
-	// said alone; the multierror of the two attempts ends msg.
+	// The host speaks HTTPS, and its answer to plain HTTP (Go's "400 Bad
+	// Request: Client sent an HTTP request to an HTTPS server", nginx's "The
+	// plain HTTP request was sent to HTTPS port", or a dropped connection)
+	// says only that again. The multierror of both attempts ends msg.
 	if isCertError(ue.Err) {
 		if i := strings.Index(msg, primary+"; "); i >= 0 {
 			return msg[:i+len(primary)]

@@ -16,17 +16,14 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// manifestAccept is the Accept header of every manifest request: indexes
-// first, then single manifests, one line per type (fetch), as Docker
-// sends them. go-containerregistry's remote joins them with commas, which
-// registries that compare Accept lines whole (distribution up to 2.4,
-// OpenShift 3) answer with a schema 1 conversion whose digest names no
-// stored manifest. That is one reason manifests are not read through
-// remote's Puller (v0.22); the others: its GET by tag never checks the
-// body against Docker-Content-Digest ("I give up", fetchManifest) and does
-// not return the header to check it here; its HEAD fails without
-// Content-Type or Content-Length where a GET would serve the manifest; and
-// it takes the first of two different Docker-Content-Digest headers.
+// manifestAccept is the Accept of every manifest request: indexes first,
+// then single manifests, one line per type (fetch says why). Manifests are
+// not read through go-containerregistry's remote.Puller (v0.22): it joins
+// Accept lines with commas; its GET by tag never checks the body against
+// Docker-Content-Digest ("I give up", fetchManifest) nor returns the header;
+// its HEAD fails without Content-Type or Content-Length where a GET would
+// serve the manifest; and it takes the first of two different
+// Docker-Content-Digest headers.
 var manifestAccept = []string{
 	string(types.OCIImageIndex),
 	string(types.DockerManifestList),
@@ -56,16 +53,13 @@ type Platforms struct {
 }
 
 // Head resolves repository:tag to its digest with a manifest HEAD, which
-// Docker Hub does not count against its pull rate limit. Only when the
-// registry sends no Docker-Content-Digest, names a Content-Type that is no
-// image's (schema 1, an artifact manifest), refuses the HEAD (405, 501, or
-// 401 and 403, whose reason only a GET's body tells, but for a 401 to the
-// token its token service issued) or answers it 404, is the manifest
-// fetched (GET) and its digest checked. Given a digest ("sha256:…")
-// instead of a tag, it finds out whether the repository holds that
-// manifest: not found, or the digest. The result is memoized per
-// repository and reference for the Client's lifetime, with concurrent
-// callers sharing one request.
+// Docker Hub does not count against its pull rate limit. The manifest is
+// fetched (GET) and its digest checked only when the registry sends no
+// Docker-Content-Digest or a Content-Type that is no image's, or refuses
+// the HEAD (askAgainWithGet). Given a digest ("sha256:…") instead of a tag,
+// it finds out whether the repository holds that manifest. The result is
+// memoized per repository and reference for the Client's lifetime, with
+// concurrent callers sharing one request.
 func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
 	action, byDigest, err := referenceAction(ref, reference, "resolve the digest of tag ", "find the manifest of digest ")
 	if err != nil {
@@ -100,18 +94,15 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 		return Descriptor{}, err
 	}
 	mt := mediaType(resp.header.Get("Content-Type"))
-	// The header's digest is pinned only for a Content-Type of an index or
-	// an image. Not for another: Accept names no schema 1 type, so a schema
-	// 1 answer is a registry's fallback (Docker Hub, Quay), often a
-	// conversion whose digest names no stored manifest; any other manifest
-	// type (the OCI artifact manifest of image-spec 1.1's release
-	// candidates, which ORAS pushed to ACR and zot) is no image; and one
-	// that names no type of manifest (none, or what registries serving
-	// manifests as files send for any: Katello's application/json, an
-	// object store's binary/octet-stream or text/plain) may stand for
-	// either. The GET below reads what the tag serves, and refuses what no
-	// client pulls as an image. Docker Hub, GHCR, ECR, ACR, Artifact
-	// Registry, Quay, Harbor and distribution send the manifest's own type.
+	// Pin the header's digest only for an index or image Content-Type; the
+	// GET below reads anything else. A schema 1 type is a fallback (Docker
+	// Hub, Quay; Accept names none), often a conversion whose digest names
+	// no stored manifest; other manifest types are no image (image-spec 1.1
+	// rc artifact manifests, pushed by ORAS to ACR and zot); and a type of no
+	// manifest (none; Katello's application/json; an object store's
+	// binary/octet-stream or text/plain) may be either. Docker Hub, GHCR,
+	// ECR, ACR, Artifact Registry, Quay, Harbor and distribution send the
+	// manifest's own type.
 	if mt.IsIndex() || mt.IsImage() {
 		dg, err := contentDigest(resp)
 		if err != nil {
@@ -135,17 +126,14 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 }
 
 // askAgainWithGet reports whether a manifest HEAD that failed with err is
-// asked again with GET. A registry without manifest HEAD (405, 501), or
-// Sonatype Nexus, which answers a manifest HEAD 404 where a GET serves the
-// manifest: nothing is said not to exist on a HEAD's word, and the GET
-// answers 404 for what is missing. A refusal (401, 403), whose reason is
-// in a body a HEAD's answer lacks: ECR's "Your authorization token has
-// expired", Artifactory's 403 for a tag a virtual repository's readable
-// members lack. But not a 401 to the token the registry's token service
-// issued (Docker Hub's answer for a repository that does not exist): a
-// GET would cost a token and a request Docker Hub may count as a pull, to
-// say "authentication required". Nor a failure of the handshake made again
-// for the HEAD (handshakeError), which a GET would only make again.
+// asked again with GET: 405 and 501 (no manifest HEAD); 404 (Sonatype Nexus
+// answers a HEAD 404 where a GET serves, so only a GET says "missing"); 401
+// and 403, whose reason is in a body a HEAD lacks (ECR's "Your
+// authorization token has expired", Artifactory's 403 for a tag a virtual
+// repository's readable members lack). Not a 401 to the token its token
+// service issued (Docker Hub's for a missing repository: a GET would cost a
+// token, and maybe a counted pull, to say "authentication required"), nor a
+// failure of the handshake made again for the HEAD (handshakeError).
 func askAgainWithGet(err error) bool {
 	if errors.As(err, new(*handshakeError)) {
 		return false
@@ -221,10 +209,9 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	// changed in transfer from one the registry stores so.
 	probeErr := json.Unmarshal(resp.body, &probe)
 	// Said before the digest check: a signed schema 1 body never hashes to
-	// its Docker-Content-Digest (the payload's). Known by its Content-Type,
-	// or by its schemaVersion where that names no type of manifest (a
-	// registry serving manifests as files: application/json,
-	// application/octet-stream, none).
+	// its Docker-Content-Digest (the payload's). Known by Content-Type, or by
+	// schemaVersion where the type names no manifest (manifests served as
+	// files: application/json, application/octet-stream, none).
 	if mediaType(resp.header.Get("Content-Type")).IsSchema1() || probe.Schema == 1 {
 		return nil, &answerError{status: resp.status, msg: "the manifest uses Docker's old schema 1 format, which is not supported; push the image again with a current Docker or ask for a tag built since 2017"}
 	}
@@ -288,15 +275,13 @@ func (c *Client) getManifest(ctx context.Context, ref Repository, rt *repoTransp
 	return m, nil
 }
 
-// servedDigest is the digest by which the registry serves the manifest it
-// sent for a tag without naming it (no Docker-Content-Digest): the body's
-// sha256, or else its sha512, whichever a GET by that digest is answered
-// with the same manifest for. The sha256 of the body is what Docker and
-// containerd take then, but a registry that names its manifests by sha512
-// (zot so configured, a static registry whose files a sha512 push wrote)
-// holds none by it (404, or 400 for an algorithm it does not take): that
-// pin no pull could use. Neither served, the tag
-// has no digest to pin: an error.
+// servedDigest is the digest by which the registry serves a manifest it
+// sent for a tag without Docker-Content-Digest: the body's sha256, else its
+// sha512, whichever a GET by digest answers. Docker and containerd take the
+// sha256, but a registry naming manifests by sha512 (zot so configured, a
+// static registry written by a sha512 push) holds none by it (404, or 400
+// for an algorithm it does not take), and no pull could use that pin.
+// Neither served: no digest to pin, an error.
 func (c *Client) servedDigest(ctx context.Context, ref Repository, rt *repoTransport, resp *response) (string, error) {
 	var tried []string
 	for _, alg := range []string{"sha256:", "sha512:"} {
@@ -342,11 +327,10 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: "the image manifest cannot be read", cause: err}
 	}
-	// An image manifest whose config is no image config's carries an
-	// artifact (a Helm chart, the empty config of image-spec 1.1, a Docker
-	// plugin), which no container runtime runs: said so, not read as an
-	// image without a platform. A HEAD cannot see the config, so a tag
-	// resolved without its platforms is pinned by the HEAD alone.
+	// A config that is no image config's is an artifact (a Helm chart,
+	// image-spec 1.1's empty config, a Docker plugin) no runtime runs: say
+	// so, not "no platform". A HEAD cannot see the config, so a tag resolved
+	// without its platforms is pinned by the HEAD alone.
 	if t := man.Config.MediaType; !imageArtifact(string(t)) {
 		return Platforms{}, &answerError{status: http.StatusOK, msg: fmt.Sprintf("the manifest is no container image: its config of type %q is an artifact's, where an image's is %q or %q; the tag points at an artifact (a Helm chart, a signature), which no container runtime runs", t, types.OCIConfigJSON, types.DockerConfigJSON)}
 	}
@@ -374,24 +358,22 @@ const (
 	maxNestedIndexes = 16
 )
 
-// addIndex adds an index's platforms to by. An entry that is itself an
-// index is read (by digest, verified) and its images taken, under the
-// entry's platform where theirs is not said: BuildKit's per-platform
-// indexes (image and attestation) merged into one top-level index give
-// linux/amd64 and linux/arm64 entries that are OCI indexes
-// (ghcr.io/goauthentik/server:2026.8.0, CodesWhat/drydock#814), and a
-// platform's digest is its image manifest's, never an index's.
+// addIndex adds an index's platforms to p. An entry that is itself an
+// index is read (by digest, verified) and its images taken under the
+// entry's platform where theirs is unsaid: BuildKit's per-platform indexes
+// (image and attestation) merged into one give linux/amd64 and linux/arm64
+// entries that are indexes (ghcr.io/goauthentik/server:2026.8.0,
+// CodesWhat/drydock#814); a platform's digest is its image manifest's.
 func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, p *Platforms) error {
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(body))
 	if err != nil {
 		return &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
 	}
 	for _, d := range idx.Manifests {
-		// An entry whose artifactType is no image config's (a SOCI
-		// index, a signature), or that BuildKit's annotation marks as
-		// an attestation, is no image, though it may carry the
-		// platform of the one it serves: it never stands for that
-		// platform. go-containerregistry gives images their config's.
+		// An entry whose artifactType is no image config's (a SOCI index, a
+		// signature), or that BuildKit's annotation marks an attestation, is
+		// no image, though it may carry the platform of the one it serves.
+		// go-containerregistry gives images their config's.
 		if !imageArtifact(d.ArtifactType) || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
 			p.NotImages++
 			continue

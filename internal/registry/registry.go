@@ -1,16 +1,11 @@
 // Package registry reads tag lists and manifests from OCI / Docker
-// registries on go-containerregistry. It imports nothing from Terraform: the
-// provider converts its results and errors into schema values and
-// diagnostics.
+// registries on go-containerregistry. It imports nothing from Terraform.
 //
-// A Client holds its HTTP transports for its whole life and, per repository,
-// one authenticated round tripper (the token exchange happens once per
-// repository, the ping once per registry host). Tag lists, digests and
-// platform lists are memoized for the Client's lifetime; concurrent callers
-// asking for the same thing share one request. Failures are not cached,
-// except that a request that has spent its retries on a rate limit or on
-// timeouts is not sent again for the Client's life, and a rate limit so
-// spent stops every later request to that registry (see Client.retry).
+// A Client keeps its transports for its life and, per repository, one
+// authenticated round tripper (a token exchange per repository, a ping per
+// host). Tag lists, digests and platform lists are memoized for its life,
+// concurrent callers sharing one request. Failures are not cached, but for
+// spent retries and rate limits (Client.retry).
 package registry
 
 import (
@@ -90,14 +85,12 @@ type Config struct {
 	// registry wins.
 	Credentials []Credential
 
-	// Keychain is used when no Credential matches. Nil means
+	// Keychain is used when no Credential matches; nil means
 	// authn.DefaultKeychain (DOCKER_CONFIG, ~/.docker/config.json,
-	// credential helpers), consulted lazily on the first request to each
-	// repository, never in New. The Client reads it itself, as
-	// go-containerregistry does but with credential helpers run within
-	// RequestTimeout (package authfile), and without a Docker config file
-	// reads DOCKER_AUTH_CONFIG and Podman's auth file.
-	// When it has nothing, access is anonymous.
+	// credential helpers), read on the first request to each repository,
+	// never in New. The Client reads it itself, running credential helpers
+	// within RequestTimeout (package authfile), and without a Docker config
+	// file reads DOCKER_AUTH_CONFIG and Podman's auth file. Else anonymous.
 	Keychain authn.Keychain
 
 	// InsecureHosts lists "host[:port]" entries for which plain HTTP and
@@ -122,8 +115,8 @@ type Config struct {
 	// negative means DefaultListingTimeout.
 	ListingTimeout time.Duration
 
-	// MaxRetries is the number of retries after the first attempt, on 429,
-	// 500, 502, 503, 504 and on network errors. Zero means no retries;
+	// MaxRetries is the number of retries after the first attempt, on 408,
+	// 429, 500, 502, 503, 504 and on network errors. Zero means no retries;
 	// negative (UseDefaultRetries) means DefaultMaxRetries.
 	MaxRetries int
 
@@ -274,14 +267,12 @@ func (c *Client) CloseIdleConnections() {
 	c.unverified.CloseIdleConnections()
 }
 
-// dialTLSUnverified is the unverified transport's TLS dial, of its first
-// hop: the listed host the request is sent to, unverified, or an HTTPS
-// proxy (HTTPS_PROXY=https://…), verified as any host not listed is:
-// net/http gives a proxy's handshake the transport's own TLS config, so
-// the proxy of a request to a listed registry went unverified, its
-// Proxy-Authorization and a plain-HTTP registry's credentials sent to
-// whoever answered. The TLS inside a proxy's tunnel, to the registry, is
-// net/http's, with the transport's config.
+// dialTLSUnverified is the unverified transport's TLS dial of its first
+// hop: a listed host, unverified, or an HTTPS proxy, verified as any
+// unlisted host. net/http gives a proxy's handshake the transport's own TLS
+// config, so a listed registry's proxy went unverified, and its
+// Proxy-Authorization and a plain-HTTP registry's credentials went to
+// whoever answered. The TLS to the registry inside the tunnel is net/http's.
 func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (net.Conn, error) {
 	if c.insecureAddr(addr) {
 		return c.dialTLS(ctx, network, addr, c.unverified.TLSClientConfig)
@@ -296,12 +287,9 @@ type viaHTTPSProxy struct{}
 
 // dialTLS dials addr and makes a TLS handshake with a clone of base. An
 // HTTPS proxy is offered HTTP/1.1 alone: net/http writes its CONNECT in
-// HTTP/1.1 whatever the proxy's TLS chose, and offered HTTP/2 too (as its
-// own handshake with a proxy does, from the transport's config), a proxy
-// that speaks it (Envoy, Caddy) chose it and read the CONNECT as garbage,
-// which failed every request with "malformed HTTP response", blamed on
-// the registry. The registry, inside the tunnel or not, is offered both.
-// net/http leaves the handshake's timeout to this dial.
+// HTTP/1.1 whatever the TLS chose, and a proxy speaking HTTP/2 (Envoy,
+// Caddy) read it as garbage ("malformed HTTP response"). The registry is
+// offered both. net/http leaves the handshake's timeout to this dial.
 func (c *Client) dialTLS(ctx context.Context, network, addr string, base *tls.Config) (net.Conn, error) {
 	cfg := base.Clone()
 	if ctx.Value(viaHTTPSProxy{}) != nil {
@@ -371,14 +359,12 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 	return u, err
 }
 
-// proxyOf is the proxy of req, as Client.proxy says (HTTPS_PROXY,
-// HTTP_PROXY, NO_PROXY), but never for a loopback host: Go does not proxy
-// localhost and loopback addresses, and a *.localhost name is this
-// machine too (RFC 6761), which a proxy elsewhere would resolve as
-// itself, or ask its DNS for; proxied, a plain-HTTP request allowed for
-// it as loopback went, credentials included, wherever the proxy sent it,
-// past dialContext's check of its addresses. Chromium, for one, never
-// proxies any of them.
+// proxyOf is req's proxy, as Client.proxy says (HTTPS_PROXY, HTTP_PROXY,
+// NO_PROXY), but never for a loopback host. Go does not proxy localhost and
+// loopback addresses, but a *.localhost name is this machine too (RFC 6761):
+// proxied, a plain-HTTP request allowed as loopback would go, credentials
+// included, wherever the proxy resolves it, past dialContext's check.
+// Chromium, for one, never proxies any of them.
 func (c *Client) proxyOf(req *http.Request) (*url.URL, error) {
 	if isLoopback(req.URL.Host) {
 		return nil, nil
@@ -426,15 +412,12 @@ func (c *Client) proxyScope(host string) string {
 // addresses only.
 type loopbackOnly struct{}
 
-// dialContext dials addr, but for a request marked loopbackOnly it dials
-// only the loopback addresses the name resolves to, in turn, and fails
-// when there is none. localhost and *.localhost are loopback by name, but
-// Go's resolver asks /etc/hosts and then the network's DNS for them
-// (nothing in net maps them to loopback), so a DNS answer could send a
-// request that plain HTTP and the registry's credentials were allowed
-// for, as loopback, to another machine in clear; docker resolves such a
-// name and checks its addresses too. The addresses checked are the ones
-// dialled.
+// dialContext dials addr, but for a request marked loopbackOnly only the
+// loopback addresses the name resolves to, in turn, failing when there is
+// none. Go's resolver asks /etc/hosts and then DNS for localhost and
+// *.localhost, so a DNS answer could send a plain-HTTP request with the
+// registry's credentials to another machine in clear; docker checks such a
+// name's addresses too. The addresses checked are the ones dialled.
 func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	if ctx.Value(loopbackOnly{}) == nil {
 		return c.dial(ctx, network, addr)
@@ -494,11 +477,10 @@ func (c *Client) scrub(s string) string {
 	for _, p := range c.secrets {
 		s = strings.ReplaceAll(s, p, "[redacted]")
 	}
-	// A registry may quote a secret escaped: in a JSON body (which
-	// go-containerregistry shows as it came when it holds no errors
-	// array), as any encoder escapes it (Go's \u003c, Gson's \u003d, PHP's
-	// \/, Python's \u00e9); in a URL (a Link, a redirect), percent-encoded
-	// in either case of hex.
+	// A registry may quote a secret escaped: in a JSON body (shown as it came
+	// without an errors array), as any encoder escapes (Go's \u003c, Gson's
+	// \u003d, PHP's \/, Python's \u00e9); in a URL (a Link, a redirect),
+	// percent-encoded in either case of hex.
 	if strings.ContainsAny(s, `\%+`) {
 		for _, re := range c.escapedSecrets {
 			s = re.ReplaceAllString(s, "[redacted]")

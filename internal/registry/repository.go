@@ -40,12 +40,11 @@ type Repository struct {
 // String is the repository as the user wrote it.
 func (r Repository) String() string { return r.written }
 
-// Key is the repository as the Client's caches key it, however it was
-// written: its host in lower case, Docker Hub's names folded into
-// index.docker.io, library/ added to an official image
-// ("index.docker.io/prefecthq/prefect" for "prefecthq/prefect" and
-// "docker.io/prefecthq/prefect"). Two spellings with one Key share one
-// listing, HEAD and handshake.
+// Key is the repository as the Client's caches key it, however written:
+// host in lower case, Docker Hub's names folded into index.docker.io,
+// library/ added to an official image ("index.docker.io/prefecthq/prefect"
+// for "prefecthq/prefect" and "docker.io/prefecthq/prefect"). Two spellings
+// with one Key share one listing, HEAD and handshake.
 func (r Repository) Key() string { return r.key }
 
 // Host is the registry the repository is on, as credentials are matched
@@ -155,16 +154,13 @@ func ParseRepository(s string) (Repository, error) {
 			return Repository{}, fmt.Errorf("%q has the invalid path component %q; components are lower-case letters and digits, joined by '.', '_', '__' or '-'", s, comp)
 		}
 	}
-	// A host is case-insensitive, as DNS is: it is addressed, keyed and
-	// looked up in the Docker config in lower case. go-containerregistry
-	// keeps it as written: "Docker.IO" was another registry than Docker
-	// Hub, "GHCR.io" a Docker config key that docker login never writes.
-	//
-	// Docker Hub by its other names (registry-1.docker.io, docker.io:443)
-	// is index.docker.io too, where credentials are matched to it and
-	// docker login keeps them, but only for a path of two or more
-	// components: for one, index.docker.io would add library/, which
-	// docker does not on those names.
+	// Hosts are case-insensitive, as DNS is: addressed, keyed and looked up
+	// in the Docker config in lower case (go-containerregistry keeps the
+	// case: "Docker.IO" was not Docker Hub, "GHCR.io" a key docker login
+	// never writes). Docker Hub's other names (registry-1.docker.io,
+	// docker.io:443) become index.docker.io, where credentials are matched
+	// and docker login keeps them, for paths of two or more components only:
+	// for one, index.docker.io would add library/, as docker does not there.
 	addressed := s
 	if host != "" {
 		h := strings.ToLower(host)
@@ -341,12 +337,10 @@ func SameRepository(a, b string) bool {
 var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})`)
 
 // HasCredentials reports whether s, a host or repository as a user wrote
-// it, carries URL credentials ("https://user:token@ghcr.io",
-// "user:token@registry.internal:5000/acme/prefect", or a token alone,
-// "ghp_token@ghcr.io/acme/prefect", as GitHub's clone URLs take one): an
+// it, carries URL credentials ("https://user:token@ghcr.io", or a token
+// alone, "ghp_token@ghcr.io/acme/prefect", as GitHub's clone URLs take): an
 // '@' before the first '/' after any scheme that does not start a digest.
-// A URL's userinfo is whatever comes before such an '@', so nothing there
-// tells a user name from a token: messages must not quote such a string.
+// Nothing there tells a user name from a token: messages must not quote s.
 func HasCredentials(s string) bool {
 	_, rest, scheme := strings.Cut(s, "://")
 	if !scheme {

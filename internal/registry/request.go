@@ -35,21 +35,18 @@ type answerError struct {
 	msg        string
 	cause      error
 	retryAfter time.Duration
-	// bearer: the refused request carried a bearer token, which the
-	// registry's token service issued for this repository.
+	// bearer: the refused request carried a bearer token for this repository.
 	bearer bool
 	// invalidToken: that token was refused 401 with a Bearer challenge
 	// saying error="invalid_token" (invalidTokenChallenge).
 	invalidToken bool
 	// said is what an error answer says, for people (saidOf).
 	said string
-	// again: a 200 that cannot be used as it came (a body that is no
-	// JSON, cut short or a proxy's page; a token answer without a token),
-	// a fault another attempt may mend (retryable).
+	// again: a 200 unusable as it came (a body that is no JSON, cut short or
+	// a proxy's page; a token answer without a token): retryable.
 	again bool
-	// challenge: the Bearer challenges (WWW-Authenticate) of a 401 from
-	// the registry's host to a request that carried no bearer token
-	// (bearerChallenge); nil otherwise.
+	// challenge: the Bearer challenges of a 401 from the registry's host to
+	// a request without a bearer token (bearerChallenge); else nil.
 	challenge []string
 }
 
@@ -74,9 +71,8 @@ type retryError struct {
 	// outOfTime: the time allowed ran out; waitedTurn: while it waited its
 	// turn to be sent again (see retryOnce).
 	outOfTime, waitedTurn bool
-	// earlier is the request to the same registry whose rate limit, spent
-	// earlier in this run, kept this one from being sent, or sent again
-	// after attempts (err is its).
+	// earlier: the request to this registry whose rate limit, spent earlier
+	// in the run, kept this one from being sent (again); err is its.
 	earlier *retryError
 }
 
@@ -101,24 +97,17 @@ func (c *Client) budget() time.Duration {
 }
 
 // retry runs op up to MaxRetries+1 times, each attempt under its own
-// RequestTimeout, all within RequestTimeout × (MaxRetries+1). It retries
-// retryable errors (see retryable) after an exponential backoff or the
-// server's Retry-After, and stops at once when ctx is done.
+// RequestTimeout, all within RequestTimeout × (MaxRetries+1), retrying
+// retryable errors after an exponential backoff or the Retry-After, and
+// stops when ctx is done. key names the request (method and URL).
 //
-// key names the request (method and URL). A request that has spent its
-// retries on a rate limit (429), a Retry-After longer than its time
-// allows, or attempts that timed out is not sent again for the Client's
-// life (one Terraform run): later callers get the same error at once. A
-// rate limit so spent stops every later request to that registry too
-// (Docker Hub's pull limit, its manifest GETs: see pullsOnly; its token
-// service's, its token requests: see tokenScope), which fails
-// at once saying so: registries limit a client (Docker Hub an IP or
-// account), not one URL. Without that, each pin of a fleet sends
-// its own requests, and those it shares again, MaxRetries+1 times to a
-// registry that asked for fewer (Docker Hub counts them), and a registry
-// that does not answer holds the plan for a whole budget per round of
-// pins. A registry answering 5xx answers at once, and a later caller may
-// find it mended: that failure is not remembered.
+// A request that spent its retries on 429, a Retry-After past its time, or
+// timeouts is not sent again for the Client's life (one Terraform run). A
+// 429 so spent stops later requests in its scope (limitScope) too:
+// registries limit a client (Docker Hub an IP or account), not a URL, and
+// a fleet of pins would otherwise resend each request MaxRetries+1 times,
+// or wait a whole budget per pin on a registry that does not answer. 5xx
+// is not remembered: a later caller may find it mended.
 func (c *Client) retry(ctx context.Context, ref Repository, key string, fields map[string]any, op func(ctx context.Context) error) error {
 	if spent, ok := c.spent.Load(key); ok {
 		c.debug(ctx, "registry request not sent again: its retries were spent earlier in this run", with(fields, nil))
@@ -132,12 +121,10 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 	return c.retryOnce(ctx, key, host, fields, op)
 }
 
-// pullsOnly is the scope of a rate limit that stops the later manifest
-// GETs to host alone: Docker Hub's pull limit ("You have reached your pull
-// rate limit"), which counts manifest GETs only and lets HEADs and tag
-// lists through. Any other rate limit, the scope host, stops every
-// request to host. For a request key that is no manifest GET, it is host
-// (a tag list's path may have a component named manifests).
+// pullsOnly is the scope of Docker Hub's pull limit ("You have reached your
+// pull rate limit"), which counts manifest GETs only and lets HEADs and tag
+// lists through: host's manifest GETs for such a key, else host (a tag
+// list's path may have a component named manifests).
 func pullsOnly(host, key string) string {
 	if i := strings.LastIndex(key, "/manifests/"); strings.HasPrefix(key, http.MethodGet+" ") && i >= 0 && !strings.Contains(key[i+len("/manifests/"):], "/") {
 		return host + " manifest GETs"
@@ -145,10 +132,9 @@ func pullsOnly(host, key string) string {
 	return host
 }
 
-// limitScope is the scope of the rate limit that answered the request key
-// to host with err: Docker Hub's pull limit, which says so, stops and
-// paces only the manifest GETs (pullsOnly); the token service's, only
-// the token requests (tokenScope); any other, every request.
+// limitScope is the scope of the rate limit that answered key to host with
+// err: a proxy's (proxyScope), the token service's (tokenScope), Docker
+// Hub's pull limit (pullsOnly), else every request to host.
 func limitScope(host, key string, err error) string {
 	var ae *answerError
 	if pe := new(proxyError); errors.As(err, &pe) {
@@ -163,19 +149,15 @@ func limitScope(host, key string, err error) string {
 	return host
 }
 
-// tokenScope is the scope of a rate limit of host's token service (the
-// realm of its challenge, often another host: auth.docker.io), which
-// limits token requests, not the registry's: it stops and paces the later
-// handshakes with host and, without sending them, the token requests
-// asked for when a token expires (repositoryPing), while requests that
-// hold a token go on.
+// tokenScope is the scope of a rate limit of host's token service (its
+// challenge's realm, often another host: auth.docker.io): it stops and
+// paces later handshakes with host and token requests on expiry
+// (repositoryPing), while requests that hold a token go on.
 func tokenScope(host string) string { return host + " token service" }
 
-// inScope loads from m, keyed by rate limit scope (limitScope), the entry
-// that applies to the request key to host: the whole host's, else the
-// scope of Docker Hub's pull limit when key is a manifest GET (pullsOnly),
-// else its token service's when key is a handshake (tokenScope), else the
-// proxy's the request goes through (proxyScope).
+// inScope loads from m, keyed by limitScope, the entry that applies to key
+// to host: the host's, its manifest GETs' (pullsOnly), its token
+// service's for a handshake (tokenScope), or its proxy's (proxyScope).
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	scopes := []string{host, pullsOnly(host, key)}
 	if strings.HasPrefix(key, "auth ") { // a handshake's (Client.handshake)
@@ -239,17 +221,14 @@ func retryAfterOf(err error) time.Duration {
 	return 0
 }
 
-// retryOnce runs op with its retries and remembers how it ended (see
-// retry). Once host has answered 429, its requests (of the rate limit's
-// scope: limitScope) go one at a time, each
-// holding its turn through its waits and retries: pieces read
-// concurrently would otherwise go on spending a limit that lets few
-// through at once (Quay's nginx: 3 tag list requests, then 5 a second),
-// and fail on it. The wait for a turn is taken from the request's own
-// time, so that a registry that stops answering after a 429 holds the run
-// for about one request's time, not one per request in line; a rate limit
-// spent meanwhile ends the request, and so does its own key spent by
-// another caller.
+// retryOnce runs op with its retries and remembers how it ended (retry).
+// Once host has answered 429, its requests in that scope (limitScope) go
+// one at a time, each holding its turn through its waits and retries:
+// concurrent pieces would otherwise keep spending a limit that lets few
+// through (Quay's nginx: 3 tag list requests, then 5 a second). The wait
+// for a turn counts in the request's own time, so a registry silent after
+// a 429 holds the run for about one request's time, not one per request in
+// line; a rate limit, or this key, spent meanwhile ends the request.
 func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
 	var turn chan struct{}
 	defer func() {
@@ -384,10 +363,9 @@ func retryable(err error) bool {
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && strings.HasPrefix(oe.Op, "socks ") && oe.Err != nil {
-		// A SOCKS5 proxy's reply that it could not reach the registry
-		// (RFC 1928's 1, 3, 4, 5 and 6), as net/http words it: by the
-		// rules of an HTTP proxy's CONNECT 502 or 503. Its refusal (2)
-		// and the rest are final, as a 403 is.
+		// A SOCKS5 proxy that could not reach the registry (RFC 1928 replies
+		// 1, 3, 4, 5, 6, as net/http words them) counts as a CONNECT 502 or
+		// 503; its refusal (2) and the rest are final, as a 403 is.
 		for _, reply := range []string{"general SOCKS server failure", "network unreachable", "host unreachable", "connection refused", "TTL expired"} {
 			if oe.Err.Error() == "unknown error "+reply {
 				return true
@@ -425,13 +403,10 @@ func retryableStatus(status int) bool {
 	return false
 }
 
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date,
-// with any white space around it (OWS, SP or HTAB, which is no part of a
-// field's value). Delay seconds are digits alone (RFC 9110: 1*DIGIT);
-// anything else that is no date ("+5", "-5", "5.0") is no Retry-After, so
-// the backoff alone is waited, never a wait the value does not say.
-// strconv.ParseInt took a sign: "+3600" asked for an hour, and the request
-// was given up at once as asking to wait past its budget.
+// parseRetryAfter reads a Retry-After value, delay seconds or an HTTP date,
+// with OWS around it. Delay seconds are digits alone (RFC 9110: 1*DIGIT):
+// "+5", "-5" or "5.0" is no Retry-After and only the backoff is waited (a
+// signed "+3600" must not ask for an hour and give the request up).
 func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	const longest = 365 * 24 * time.Hour // a wait as long as any, delay or date
 	v = strings.Trim(v, " \t")
@@ -439,9 +414,8 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if strings.Trim(v, "0123456789") == "" {
-		// Delay seconds past int64 (ErrRange, the only error digits
-		// can give) still ask to wait as long as any: not read as no
-		// Retry-After, retried at once.
+		// Digits past int64 (ErrRange, the only error here) still ask for
+		// the longest wait, not for none.
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n > int64(longest/time.Second) {
 			n = int64(longest / time.Second)
@@ -454,14 +428,12 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// fetch sends one request, with retries, on the repository's authenticated
-// transport and reads the whole body within each attempt. Any status but
+// fetch sends one request with retries on the repository's authenticated
+// transport, reading the whole body within each attempt. Any status but
 // 200 is an *answerError wrapping a *transport.Error. A tag list request
-// passes its listing, whose bounds then count every attempt and body.
-//
-// A 401 whose Bearer challenge the handshake did not take (answerError's
-// challenge) has the handshake made again from it (rechallenge) and the
-// request sent once more, on the new transport: at most once per request.
+// passes its listing, whose bounds count every attempt and body. A 401
+// whose Bearer challenge the handshake did not take (answerError.challenge)
+// remakes the handshake from it (rechallenge) and is sent once more.
 func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method string, u *url.URL, accept []string, l *listing) (*response, error) {
 	out, err := c.fetchOn(ctx, ref, rt.client.Load(), method, u, accept, l)
 	var ae *answerError
@@ -500,11 +472,10 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		if err != nil {
 			return &answerError{msg: "the request could not be built", cause: err}
 		}
-		// One Accept line per type, as Docker's own client sends them:
-		// distribution up to 2.4, OpenShift 3's registry and others
-		// compare each line whole, and for a comma-joined list answer by
-		// tag with a schema 1 conversion whose digest names no stored
-		// manifest.
+		// One Accept line per type, as Docker's client sends them:
+		// distribution up to 2.4, OpenShift 3's registry and others compare
+		// each line whole, and answer a comma-joined list by tag with a
+		// schema 1 conversion whose digest names no stored manifest.
 		for _, a := range accept {
 			req.Header.Add("Accept", a)
 		}
@@ -535,9 +506,8 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
 		}
 		if method == http.MethodGet && !json.Valid(b) {
-			// Every body asked for here (tag lists, manifests, image
-			// configs) is JSON: one that is not was cut short or is not
-			// the registry's, and is asked for again.
+			// Every body asked for here (tag lists, manifests, configs) is
+			// JSON: one that is not was cut short or is not the registry's.
 			msg := fmt.Sprintf("the answer to GET %s is not valid JSON", u.RequestURI())
 			if ce := resp.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 				// net/http asks for and decodes gzip alone: a proxy or CDN
@@ -569,10 +539,9 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	if errors.As(err, &limit) {
 		return err
 	}
-	// go-containerregistry makes the *transport.Error of what was read (it
-	// cannot fail to read it again): the status classifies it even when
-	// the body was dropped or is not JSON. fetch closes the body it
-	// replaces.
+	// go-containerregistry makes the *transport.Error of the body read (it
+	// cannot read it twice); the status classifies it even when the body was
+	// dropped or is not JSON. fetch closes the body replaced.
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	bearer := resp.Request != nil && strings.HasPrefix(resp.Request.Header.Get("Authorization"), "Bearer ")
@@ -586,13 +555,11 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_token"|invalid_token)\s*(,|$)`)
 
 // invalidTokenChallenge reports whether a Bearer challenge among values
-// (WWW-Authenticate) says error="invalid_token": distribution's answer to
-// a token it cannot verify (expired, signed by a key it does not trust,
-// issued for another service, or not yet valid by its clock), not to one
-// that lacks the repository's pull (error="insufficient_scope", Docker
-// Hub's answer for a repository that does not exist). go-containerregistry
-// asks the token service for a new token on the first such 401, so one
-// that ends a request refused the token just issued.
+// says error="invalid_token": distribution's answer to a token it cannot
+// verify (expired, signed by an untrusted key, for another service, not yet
+// valid by its clock), unlike error="insufficient_scope" (Docker Hub's for
+// a missing repository). go-containerregistry renews the token on the
+// first such 401, so one that ends a request refused a fresh token.
 func invalidTokenChallenge(values []string) bool {
 	for _, v := range challenges(values) {
 		scheme, params, _ := strings.Cut(v, " ")
@@ -603,13 +570,11 @@ func invalidTokenChallenge(values []string) bool {
 	return false
 }
 
-// bearerChallenge is the Bearer challenges, with a realm, of a 401
-// answered by the host the request was sent to
-// (not a blob store it was redirected to) when the request carried no
-// bearer token, so that the handshake took no Bearer challenge (the ping
-// answered 200, or with a Basic challenge): the challenge to make the
-// handshake again from (rechallenge). nil otherwise: go-containerregistry's
-// bearer transport answers the challenges of its own requests.
+// bearerChallenge is the Bearer challenges, with a realm, of a 401 from the
+// host the request was sent to (not a blob store it was redirected to) when
+// it carried no bearer token (the ping answered 200 or Basic): those to
+// remake the handshake from (rechallenge). Else nil: go-containerregistry's
+// bearer transport answers its own requests' challenges.
 func bearerChallenge(resp *http.Response, bearer bool) []string {
 	if resp.StatusCode != http.StatusUnauthorized || bearer || resp.Request == nil {
 		return nil
@@ -627,14 +592,12 @@ func bearerChallenge(resp *http.Response, bearer bool) []string {
 	return bearers
 }
 
-// challenges is the challenges of WWW-Authenticate fields, one a string,
-// each "scheme params": RFC 7235 lets a field hold several, separated by
-// commas (`Basic realm="x", Bearer realm="…",service="…"`, as a proxy that
-// joins a registry's two fields sends them), and go-containerregistry,
-// like docker and containerd, reads one challenge a field, so that the
-// Bearer one after a Basic was never seen. A challenge starts at each
-// element, between commas outside quoted strings, that is a token not
-// followed by "=" (an auth-param's name is): its scheme.
+// challenges splits WWW-Authenticate fields into "scheme params" strings:
+// RFC 7235 allows several a field (`Basic realm="x", Bearer realm="…"`, as a
+// proxy joining a registry's two fields sends), and go-containerregistry,
+// like docker and containerd, reads one a field and misses the Bearer. A
+// challenge starts at each element (between commas outside quotes) that
+// is a token not followed by "=".
 func challenges(fields []string) []string {
 	var out []string
 	for _, f := range fields {

@@ -22,13 +22,11 @@ import (
 // The bounds of one repository's listing: every page, piece, fallback and
 // retry of it together, for the Client's life.
 const (
-	// MaxListingPages is the most tag list requests one repository's
-	// listing sends.
+	// MaxListingPages is the most tag list requests of one listing.
 	MaxListingPages = 2500
 	// MaxListingBytes is the most tag list body bytes it reads.
 	MaxListingBytes = 64 << 20
-	// DefaultListingTimeout is the time it may take when
-	// Config.ListingTimeout is zero.
+	// DefaultListingTimeout applies when Config.ListingTimeout is zero.
 	DefaultListingTimeout = 5 * time.Minute
 )
 
@@ -54,11 +52,9 @@ type TagRange struct {
 	Before string
 
 	// Splits are points inside the range where its reading may be cut into
-	// pieces read concurrently, when the range does not fit in its first
-	// page and the registry has shown lexical order so far. Splits change
-	// how a range is read, never what it holds. Good splits are prefixes at
-	// which the tag names branch ("3.", "3.4"), so that each piece is about
-	// a page.
+	// concurrent pieces, once lexical order is shown; they change how, never
+	// what, it reads. Good splits are prefixes where names branch ("3.",
+	// "3.4"), so that each piece is about a page.
 	Splits []string
 }
 
@@ -85,15 +81,12 @@ func (r TagRange) covers(o TagRange) bool {
 // life: its bounds, what its pages have shown of the registry, and the
 // ranges read.
 type listing struct {
-	// ref is the repository as the listing's first caller wrote it, for
-	// its requests and debug lines; a failure names each caller's own
-	// (proven, listWhole), however another caller wrote it.
+	// ref is the repository as the first caller wrote it, for requests and
+	// debug lines; failures name each caller's own (proven, listWhole).
 	ref Repository
 
 	timeout time.Duration
-	// paced reports whether the registry answered 429 earlier in the run,
-	// so that its requests go one at a time (Client.retryOnce).
-	paced func() bool
+	paced   func() bool // the registry's requests go one at a time (Client.retryOnce)
 
 	mu        sync.Mutex
 	deadline  time.Time // of the readings running (within)
@@ -105,9 +98,8 @@ type listing struct {
 	linked    int               // the most names a page with a Link held (stretch.linked)
 	sizes     linkedSizes       // of its pages with a Link (stretch.uneven)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
-	// withoutN: the registry refused the list's first page asked with n
-	// and answered it without (firstPage): no request of the listing
-	// sends n.
+	// withoutN: the registry refused the first page with n and answered it
+	// without (firstPage), so no request sends n.
 	withoutN atomic.Bool
 }
 
@@ -126,8 +118,7 @@ type LimitError struct {
 	Bound string
 	// Limit and Reached say the bound and the figure reached, for people.
 	Limit, Reached string
-	// Paced: the registry answered 429 earlier in the run, so its
-	// requests went one at a time (see Client.retryOnce).
+	// Paced: its requests went one at a time after a 429 (Client.retryOnce).
 	Paced bool
 }
 
@@ -155,11 +146,10 @@ func (c *Client) listingOf(ref Repository) *listing {
 	return v.(*listing)
 }
 
-// within runs a reading of the listing under its deadline, which starts
-// when no other reading runs: concurrent readings, pieces, fallbacks and
-// retries share one, and a reading asked for after the listing was idle
-// (a data source read at apply, minutes after the plan's) has its own.
-// The pages and bytes bounds stay for the Client's life.
+// within runs a reading under the listing's deadline, which starts when no
+// other reading runs: concurrent readings share one, and one begun after
+// the listing was idle (a data source read at apply, minutes after the
+// plan) has its own. The pages and bytes bounds last the Client's life.
 func (l *listing) within(ctx context.Context) (context.Context, context.CancelFunc) {
 	l.mu.Lock()
 	if l.running == 0 {
@@ -238,23 +228,19 @@ func (l *listing) overtime(err error) error {
 	return l.limitLocked("time", l.timeout.String())
 }
 
-// ListTags returns every tag of the repository, read to the end of its
-// list whatever order and paging the registry uses, de-duplicated and
-// sorted. The list is read once per Client; the returned slice is the
-// caller's own.
+// ListTags returns every tag of the repository, de-duplicated and sorted,
+// read to the end of its list whatever order and paging the registry uses,
+// once per Client. The returned slice is the caller's own.
 func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error) {
 	return c.ListTagRange(ctx, repo, TagRange{})
 }
 
 // ListTagRange returns the repository's tags inside r, de-duplicated and
-// sorted. Once the registry has shown that it takes last as a lexical
-// bound (orderOf), and while its pages stay in lexical order, it reads
-// only the range, in pieces cut at r.Splits, concurrently; otherwise it
-// reads the whole list to its end and filters it here. A range is served
-// from any range read before that covers it, and from the whole list once
-// read; asked while such a reading runs, it waits for that and is served
-// from it, or fails with it. Failures are not kept. The returned slice is
-// the caller's own.
+// sorted. Once the registry has shown lexical order (orderOf), and while
+// its pages keep it, only the range is read, in concurrent pieces cut at
+// r.Splits; else the whole list is read and filtered. A range is served by
+// a covering range read (or being read) before, or by the whole list;
+// failures are not kept. The returned slice is the caller's own.
 func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) ([]string, error) {
 	tags, settle, err := c.ListTagRangeSoon(ctx, ref, r)
 	if err != nil || settle == nil {
@@ -264,13 +250,11 @@ func (c *Client) ListTagRange(ctx context.Context, ref Repository, r TagRange) (
 }
 
 // ListTagRangeSoon is ListTagRange for a caller with work to begin before
-// the registry's order is checked (checkOrder): where the check is still
-// running, it returns the range as read with settle, which waits for the
-// check and returns what ListTagRange would, the same tags or, when the
-// check fails, those of the whole list. Nothing may be decided from such
-// tags until settle has confirmed them; a request begun on them (the HEAD
-// of the tag they select) is kept only if the settled tags select it too.
-// settle is nil when the tags are proven already.
+// the registry's order is checked (checkOrder). While the check runs it
+// returns the range as read with settle, which waits for it and returns
+// what ListTagRange would; work begun on unsettled tags (the HEAD of the
+// tag they select) is kept only if the settled tags select it too. settle
+// is nil when the tags are proven already.
 func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRange) ([]string, func(context.Context) ([]string, error), error) {
 	l := c.listingOf(ref)
 	if tags, ok := l.served(r); ok {
@@ -281,10 +265,9 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		return tags, nil, err
 	}
 	l.ask(r)
-	// A reading joined fails its joiners with it: reading again would only
-	// wait out the same retries. The cancellation of the caller it ran for
-	// never reaches them (memo.Cache cancels a reading only when no caller
-	// waits for it), and a joiner's own is the error reading again gives.
+	// A failed reading fails its joiners too: reading again would wait out
+	// the same retries. memo.Cache cancels a reading only when no caller
+	// waits, so its caller's cancellation never reaches the joiners.
 	if all, ok, err := c.wholeLists.Join(ctx, l.ref.key); ok {
 		if err != nil {
 			return nil, nil, c.fail(ref, "list tags", err)
@@ -339,9 +322,8 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 		if !o.lexical {
 			return rangeRead{}, &unprovenError{why: o.why}
 		}
-		// A wider range asked while the order was found (a releases data
-		// source beside pins) reads this one's pages too: wait for it. It
-		// never waits for this one, which it does not cover.
+		// A wider range asked meanwhile (a releases data source beside pins)
+		// reads these pages too: wait for it (it never waits for this one).
 		if read, joined, err := c.joinRange(ctx, l, r, true); joined {
 			return rangeRead{r: r, tags: r.filter(read.tags), unchecked: read.unchecked}, err
 		}
@@ -361,12 +343,10 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 	}
 }
 
-// proven returns a range's tags as read (tags, the caller's own copy,
-// filtered to r), or, when they are not proven
-// (err is an *unprovenError, or another reading found the list out of
-// order meanwhile), the tags inside r of the whole list. A failure names
-// ref, the repository as the caller wrote it, not as the listing's first
-// caller did.
+// proven returns tags (the caller's copy, filtered to r) or, when they are
+// not proven (err is an *unprovenError, or another reading found the list
+// out of order), r's tags of the whole list. Failures name ref as this
+// caller wrote it.
 func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRange, tags []string, err error) ([]string, error) {
 	var up *unprovenError
 	if err == nil && l.unordered.Load() {
@@ -387,17 +367,14 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 	return tags, nil
 }
 
-// listWhole reads the whole list once, from its first page (firstPage) to
-// its end, and returns the tags inside r. A failure names ref, the
-// repository as the caller wrote it.
+// listWhole reads the whole list once, from firstPage to its end, and
+// returns the tags inside r; failures name ref as the caller wrote it.
 func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r TagRange) ([]string, error) {
 	all, err := c.wholeLists.Get(ctx, l.ref.key, func(ctx context.Context) ([]string, error) {
-		// An answer to a last that is no tag, with more names than asked
-		// for, is not the whole list even when some lie at or before
-		// last: a registry that ignores n and takes last by position
-		// answers such a last from its start, a page of its own size. The
-		// whole reading tells the two apart with the first page's last
-		// tag, one request more on a registry that ignores last.
+		// A registry that ignores n and takes last by position answers a
+		// last that is no tag from its start, a page of its own size with
+		// more names than asked, some at or before last: not its whole
+		// list. Reading from the first page tells the two apart.
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		rt, err := c.transportFor(ctx, l.ref)
@@ -524,15 +501,13 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 		defer cancel()
 		p, link, err := c.getPage(ctx, l, rt, l.tagsURL(c.pageSize, ""), page{})
 		if s := statusOf(err); (s == http.StatusBadRequest || s == http.StatusRequestEntityTooLarge) && !l.withoutN.Load() {
-			// A request without last can only be refused for its n: CNCF
-			// distribution v3.1.0 refuses an n above its tags.maxtags
-			// (1000 unless configured lower) with 400
-			// PAGINATION_NUMBER_INVALID, and answers a request without n
-			// with every tag (v3.1.1 and v3.1.2 cap n at maxtags
-			// instead, as TestRealV3TagListsAnswerAsTheirDoubles shows;
-			// v3.1.0 is not on the Go module proxy to run). Asked without n, a registry sends its own
-			// page size, with a Link or all at once; the stretches judge
-			// its pages by what they hold, as for a registry capping n.
+			// A request without last is refused only for its n: CNCF
+			// distribution v3.1.0 refuses n above tags.maxtags (1000 unless
+			// set lower) with 400 PAGINATION_NUMBER_INVALID and answers
+			// without n with every tag (v3.1.1 and v3.1.2 cap n instead,
+			// TestRealV3TagListsAnswerAsTheirDoubles; v3.1.0 is not on the
+			// Go module proxy). Without n a registry sends its own page
+			// size, judged as for a registry capping n.
 			whole := l.ref.v2URL("tags/list")
 			if p2, link2, err2 := c.getPage(ctx, l, rt, whole, page{}); err2 == nil {
 				l.withoutN.Store(true)
@@ -555,19 +530,15 @@ type order struct {
 	unchecked bool
 }
 
-// orderOf finds out, once per repository, whether the registry takes last
-// as a lexical bound, which a reading that stops at a range's end relies
-// on. Pages in order do not show it: a registry may keep an order of its
-// own, lexical on the pages read, with re-pushed tags listed last, and
-// answer a last that is no tag from its start. The first range to ask
-// sends its first page (last = its start, when that is no tag) beside
-// the list's first page (judgeOrder); ranges asking meanwhile wait for the
-// verdict. So a registry not in lexical order costs one full listing and
-// that one page, not a page per range; the first page is where the whole
-// reading starts. The range that probes is the one most callers have asked
-// for (mostAsked): the others wait a round trip.
-// That range's reading asks its first page again, which getPage serves
-// from the probe's answer: no request more.
+// orderOf finds out once per repository whether the registry takes last as
+// a lexical bound, which a reading that stops at a range's end relies on.
+// Pages in order do not show it: a registry may keep an order of its own,
+// lexical on the pages read with re-pushed tags listed last, and answer a
+// last that is no tag from its start. The most asked range (mostAsked)
+// sends its first page beside the list's first page (judgeOrder); other
+// ranges wait for the verdict. A registry out of order thus costs one full
+// listing and one page, not a page per range, and the range's reading gets
+// its first page from getPage's cache.
 func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (order, error) {
 	return c.orders.Get(ctx, l.ref.key, func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
@@ -598,12 +569,10 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			return order{}, l.overtime(err)
 		}
 		if refused != 0 && l.withoutN.Load() && head.link != nil {
-			// The probe went out with the n the first page then showed the
-			// registry refuses: its refusal may be of n, not of last. Asked
-			// again only where pages without n are linked: where they are
-			// not, the first one is most often the whole list (CUE's
-			// ociregistry, distribution v3.1.0), and a full listing cheaper
-			// than ranges.
+			// The probe carried the n the first page showed refused, so it
+			// may refuse n, not last. Ask again only where pages without n
+			// are linked: where not, the first is most often the whole list
+			// (CUE's ociregistry, distribution v3.1.0), cheaper than ranges.
 			var err error
 			if probe, refused, err = c.askAfter(ctx, l, rt, c.pageSize, after); err != nil {
 				return order{}, l.overtime(err)
@@ -621,11 +590,9 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 	})
 }
 
-// checkOrder waits for the check of an unchecked order, which asks, once
-// per repository, the page between two tags of the list's first page
-// (probeBetween). The first range read on that order begins it
-// (orderCheck), so that it runs while the ranges are read. An answer that
-// shows another order is an *unprovenError.
+// checkOrder waits for the check of an unchecked order (probeBetween, once
+// per repository), begun by the first range read on it (orderCheck) to run
+// alongside. An answer showing another order is an *unprovenError.
 func (c *Client) checkOrder(ctx context.Context, l *listing) error {
 	rt, err := c.transportFor(ctx, l.ref)
 	if err != nil {
@@ -668,17 +635,14 @@ func (c *Client) askAfter(ctx context.Context, l *listing, rt *repoTransport, n 
 	return &p, 0, nil
 }
 
-// refusedLast is the status of err when it may be a registry's refusal of
-// last, a name that is no tag, else 0: 400, as the distribution spec
-// allows, 404, as some registries answer a name they hold no tag of (zot),
-// 405, as Amazon ECR answers a last that is none of its opaque tokens
-// (UNSUPPORTED: "Invalid parameter at 'NextToken'"), or 500 for a name
-// that is not even a valid tag name ("3.1~"), which some fail to validate;
-// or of its n, which firstPage asks again without: 400 or 413, as quay.io
-// answered n above 100 in June 2024 (google/go-containerregistry#1963).
-// Such a refusal is no failure of the repository: it is read from its
-// first page with real tags as last (or its Link headers), which fails in
-// turn if the repository is missing or the registry failing.
+// refusedLast is err's status when it may refuse last, a name that is no
+// tag: 400 (the distribution spec), 404 (zot, for a name it holds no tag
+// of), 405 (Amazon ECR, for a last not among its opaque tokens: "Invalid
+// parameter at 'NextToken'"), 500 for an invalid tag name ("3.1~") some
+// fail to validate; or refuse n, asked again without by firstPage: 400 or
+// 413 (quay.io, n above 100, June 2024, google/go-containerregistry#1963).
+// Else 0. Such a refusal is no failure: the list is read from its first
+// page, which fails in turn if the repository is missing.
 func refusedLast(err error, last string) int {
 	switch s := statusOf(err); {
 	case s == http.StatusBadRequest || s == http.StatusNotFound || s == http.StatusMethodNotAllowed,
@@ -688,11 +652,10 @@ func refusedLast(err error, last string) int {
 	return 0
 }
 
-// probeBetween asks for the page after a+"~", a name that is no tag and
-// lies between two tags a and b that follow each other on the list's first
-// page (head), which is in order, and judges the answer as any other
-// (judgeOrder): a registry that takes last as a lexical bound answers from
-// b; one that takes it by position, or ignores it, answers from its start.
+// probeBetween asks the page after a+"~", no tag, between adjacent tags a
+// and b of the in-order first page, and judges it (judgeOrder): a lexical
+// registry answers from b; one taking last by position, or ignoring it,
+// from its start.
 func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (orderVerdict, string, error) {
 	a, _, ok := probePair(head.tags)
 	if !ok {
@@ -706,15 +669,12 @@ func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport
 	return v, why, nil
 }
 
-// probePage is the n of probeBetween's request: a few tags show where it
-// starts.
+// probePage is probeBetween's n: a few tags show where its answer starts.
 const probePage = 10
 
-// readRange reads the tags inside r, on a registry that takes last as a
-// lexical bound, as bounded stretches: the first page, then, when the
-// range goes on, the rest in pieces cut at the splits that lie beyond that
-// page, concurrently. Any piece that is unproven, or pieces that do not
-// join, make it an *unprovenError.
+// readRange reads r on a lexical registry as bounded stretches: the first
+// page, then the rest in concurrent pieces cut at the splits past it. An
+// unproven piece, or pieces that do not join, give an *unprovenError.
 func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r TagRange) ([]string, error) {
 	first := &stretch{bounded: true, from: r.After, to: r.Before, n: c.pageSize, linked: l.linkedMost(0), sizes: &l.sizes}
 	var v verdict
@@ -735,10 +695,9 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		return nil, err
 	}
 	if head, ok := c.headPages.Cached(l.ref.key); ok && !belowEveryTag(r.After) {
-		// The list's first page, in lexical order (orderOf judged it),
-		// names the tag an answer to last = r.After starts at, when it
-		// holds one past r.After: an empty answer, or one from elsewhere,
-		// is a registry that does not take this last lexically.
+		// The first page, in lexical order (orderOf), names the tag an
+		// answer to last = r.After must start at, if it holds one past
+		// r.After: another start (or none) is not lexical.
 		if why := strayStart(head.p.tags, r.After, first.first); why != "" {
 			return nil, &unprovenError{why: why}
 		}
@@ -825,10 +784,9 @@ func (s *stretch) err(v verdict) error {
 	return nil
 }
 
-// readPage reads the next page of a stretch: its first when it has read
-// none, else the Link of the page before, else the page after s.nextLast.
-// It hands the page to the stretch and returns the stretch's verdict and
-// the page's Link.
+// readPage reads a stretch's next page (its first, else the Link of the
+// one before, else the page after s.nextLast), gives it to the stretch,
+// and returns the verdict and the page's Link.
 func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s *stretch, link *url.URL) (verdict, *url.URL, error) {
 	if s.bounded && l.unordered.Load() {
 		// Another reading (checkOrder's) found the list out of order
@@ -870,12 +828,10 @@ type listedPage struct {
 	next *url.URL
 }
 
-// getPage reads the tag list page at u, counted against the listing's
-// bounds, into p (which says how it was asked for): its valid tag names, in
-// order, how many names it held, and whether it links a next page, which
-// it returns. A page is read once per Client, however many readings ask for
-// it (ranges that overlap without one covering the other, read by pins
-// of one plan, share their pages); failures are not kept.
+// getPage reads the tag list page at u into p (how it was asked), counted
+// against the listing's bounds, and returns its Link. A page is read once
+// per Client (overlapping ranges of one plan's pins share pages); failures
+// are not kept.
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
 		p, next, err := c.readListPage(ctx, l, rt, u, page{})
@@ -935,20 +891,17 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 		return p, nil, err
 	}
 	if own := u.Path; next.Path != own {
-		// A Link is followed only to this repository's own tag list, with
-		// the query it carries: Artifactory reached by the repository
-		// path method links the next page without the repository key
-		// (RTFACT-18971: </v2/<image>/tags/list?last=1000&n=1000> for
-		// /v2/<key>/<image>/tags/list), a path that answers 404, or
-		// another repository's tags, which would join this list.
+		// Follow a Link only to this repository's tag list, with its
+		// query: Artifactory by the repository path method links without
+		// the repository key (RTFACT-18971: </v2/<image>/tags/list?last=1000&n=1000>
+		// for /v2/<key>/<image>/tags/list), a path that answers 404 or
+		// another repository's tags.
 		next.Path, next.RawPath = own, u.RawPath
 	}
 	if q := next.Query(); q.Get("n") == "0" {
-		// GHCR links its next page with n=0 and answers it with a page of
-		// its own size; a registry that takes n=0 as the distribution
-		// spec does would answer no tags, which would end the list there.
-		// Asked with this page's n (none when the listing sends none),
-		// the next page is a page.
+		// GHCR links its next page with n=0 and answers with a page of
+		// its own size; a registry taking n=0 as the spec does would
+		// answer none and end the list. Send this page's n (or none).
 		if n := u.Query().Get("n"); n != "" {
 			q.Set("n", n)
 		} else {
@@ -997,15 +950,14 @@ func (l *listing) tagsURL(n int, last string) *url.URL {
 	return u
 }
 
-// sentLast is last as sent: a name with a '/' (a range's start such as
+// sentLast is last as sent. A name with a '/' (a range start such as
 // "2.10/", below "2.100" and past every "2.10." and "2.10-" name) is sent
-// as the name before its first '/' followed by ".~", which no valid tag
-// name lies between, so that the tags after either are the same. CNCF
-// distribution v3.1 compares last as a storage path, '/' below every
-// byte, and starts its walk of the tag folders at the path last names:
-// it answers "2.10/" from "2.10-python3.10" on, tags below last, and
-// "/~" with no tags at all. A '/' at the start (below every tag) stays:
-// such a last is never sent (belowEveryTag).
+// as the name before the '/' plus ".~": no valid tag lies between, so the
+// tags after either are the same. CNCF distribution v3.1 compares last as
+// a storage path ('/' below every byte) and walks from the folder it names:
+// it answers "2.10/" from "2.10-python3.10" on, tags below last, and "/~"
+// with nothing. A leading '/' stays: such a last is never sent
+// (belowEveryTag).
 func sentLast(last string) string {
 	if i := strings.IndexByte(last, '/'); i > 0 {
 		return last[:i] + ".~"
@@ -1037,13 +989,11 @@ var (
 	linkParam = regexp.MustCompile(`;\s*([^\s;,="]+)\s*(?:=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;,"]*)))?`)
 )
 
-// nextLink finds the target of the link-value, among Link header values,
-// whose rel parameter (its first, RFC 8288 §3.3) holds the relation type
-// "next", compared without case: not a type that only contains the word
-// ("next-archive", a URI), nor "rel=next" written inside another
-// parameter. A header it cannot read, or two next links that differ, is
-// an error: a next link missed would end a list paged by cursor early,
-// without a sign.
+// nextLink finds the target of the link-value whose first rel parameter
+// (RFC 8288 §3.3) holds the relation type "next", without case: not a type
+// containing the word ("next-archive", a URI), nor "rel=next" inside
+// another parameter. An unreadable header, or two next links that differ,
+// is an error: a missed next link would end a cursor-paged list silently.
 func nextLink(values []string) (next string, ok bool, err error) {
 	for _, v := range values {
 		for rest := v; strings.Trim(rest, " \t,") != ""; {
