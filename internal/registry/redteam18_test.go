@@ -2,13 +2,18 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -91,5 +96,65 @@ func TestRedteam18LaterTagListPageRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A token service (the challenge's realm) that redirects its token request
+// elsewhere: to another host, to a subdomain of its own, or from HTTPS to
+// plain HTTP, with 302 or 307, asked with a password (Basic, by GET) or an
+// identity token (OAuth, by POST; 302 turns it into a GET without its
+// body, 307 keeps it). Neither credential goes anywhere but the realm's own
+// host over HTTPS: go-containerregistry sets Basic only for the realm's
+// host (Go would keep it for a subdomain), the POST's redirect to another
+// host is refused (TestRedteam10TokenPostRedirectToAnotherHostRefused),
+// and plain HTTP is refused. A token another host issues anonymously is
+// only ever sent to the registry. A guard: it passed.
+func TestRedteam18TokenRedirectKeepsCredentials(t *testing.T) {
+	noDockerConfig(t)
+	const reg, realm, password, identity = "registry.rt18.test", "auth.rt18.test", "rt18-password", "rt18-identity"
+	for _, to := range []string{"https://other.rt18.test/token", "https://x.auth.rt18.test/token", "http://auth.rt18.test/token"} {
+		for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect} {
+			for _, oauth := range []bool{false, true} {
+				var mu sync.Mutex
+				var leaked []string
+				tokens := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					var body []byte
+					if r.Body != nil { // a client's request, served in memory
+						body, _ = io.ReadAll(r.Body)
+					}
+					if r.URL.Host != realm || r.URL.Scheme != "https" {
+						if seen := r.Header.Get("Authorization") + " " + string(body); strings.Contains(seen, base64.StdEncoding.EncodeToString([]byte("u:"+password))) || strings.Contains(seen, identity) {
+							mu.Lock()
+							leaked = append(leaked, r.Method+" "+r.URL.String()+" "+seen)
+							mu.Unlock()
+						}
+						writeJSON(w, http.StatusOK, map[string]any{"token": "rt18-token"})
+						return
+					}
+					http.Redirect(w, r, to+"?"+r.URL.RawQuery, code)
+				})
+				h := &hosts{handlers: map[string]http.Handler{
+					reg: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Header.Get("Authorization") != "Bearer rt18-token" {
+							w.Header().Set("WWW-Authenticate", `Bearer realm="https://`+realm+`/token",service="reg"`)
+							writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+							return
+						}
+						writeJSON(w, http.StatusOK, map[string]any{"name": "acme/x", "tags": []string{"a"}})
+					}),
+					realm: tokens, "other.rt18.test": tokens, "x.auth.rt18.test": tokens,
+				}}
+				cfg := Config{MaxRetries: 0, Credentials: []Credential{{Host: reg, Username: "u", Password: password}}}
+				if oauth {
+					cfg = Config{MaxRetries: 0, Keychain: keychainFunc(func(authn.Resource) (authn.Authenticator, error) {
+						return authn.FromConfig(authn.AuthConfig{IdentityToken: identity}), nil
+					})}
+				}
+				_, err := hostsClient(t, h, cfg).ListTags(context.Background(), repoOf(t, reg+"/acme/x"))
+				if len(leaked) > 0 || err != nil && (strings.Contains(err.Error(), password) || strings.Contains(err.Error(), identity)) {
+					t.Errorf("%s, %d, oauth %v: %v\n%s", to, code, oauth, err, strings.Join(leaked, "\n"))
+				}
+			}
+		}
 	}
 }
