@@ -811,9 +811,10 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 			s.pages++
 			return s.fail(unproven, fmt.Sprintf("the registry refused last=%q (HTTP %d)", s.from, status)), nil, nil
 		}
-		if s.pages > 0 && statusOf(err) == http.StatusNotFound {
-			// Not a missing repository: its pages before were answered.
-			return 0, nil, &answerError{msg: fmt.Sprintf("the registry answered 404 Not Found for page %d of the tag list (%s), after answering the pages before it, so the list cannot be read to its end", s.pages+1, u.RequestURI()), cause: err}
+		if st := statusOf(err); s.pages > 0 && (st == http.StatusNotFound || errors.As(err, new(*answerError)) && (st == http.StatusUnauthorized || st == http.StatusForbidden)) {
+			// Not a missing repository, nor credentials refused: its pages
+			// before were answered with them.
+			return 0, nil, &answerError{msg: fmt.Sprintf("the registry answered %d %s for page %d of the tag list (%s), after answering the pages before it, so the list cannot be read to its end", st, http.StatusText(st), s.pages+1, u.RequestURI()), cause: err}
 		}
 		return 0, nil, err
 	}
