@@ -2,7 +2,10 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -60,5 +63,113 @@ func TestPingRetryAfterWaited(t *testing.T) {
 	}
 	if len(waits) != 1 || waits[0] != 7*time.Second {
 		t.Errorf("waited %v, want one wait of the ping's Retry-After, 7s", waits)
+	}
+}
+
+// A token service's 400 is its fault, named as such, as every error
+// answer but a refusal of the credentials (401, 403) is; a 403 is the
+// refusal, never said to be a fault of the token service.
+func TestTokenServiceRefusalOrFault(t *testing.T) {
+	for _, tc := range []struct {
+		status    int
+		want, not string
+	}{
+		{http.StatusBadRequest, "the registry's token service (auth.zoo.test) answered HTTP 400 Bad Request", ""},
+		{http.StatusForbidden, "HTTP 403 Forbidden: the credentials do not grant pull access", "token service"},
+	} {
+		t.Run(http.StatusText(tc.status), func(t *testing.T) {
+			reg := &expiringRegistry{life: 4, tags: expiringTags(), store: newZooStore()}
+			ts := &issuer{fail: func(_ int64, w http.ResponseWriter, _ *http.Request) bool {
+				writeRegError(w, tc.status, "FAULT", http.StatusText(tc.status))
+				return true
+			}}
+			c, _, _ := expiryClient(t, reg, ts, stallingHosts{}, 300*time.Millisecond)
+			_, err := c.ListTags(context.Background(), repoOf(t, expHost+"/"+zooRepo))
+			if err == nil {
+				t.Fatal("listed; want the token service's answer")
+			}
+			if msg := err.Error(); tc.want != "" && !strings.Contains(msg, tc.want) || tc.not != "" && strings.Contains(msg, tc.not) {
+				t.Errorf("%s\nwant %q in it, and not %q", msg, tc.want, tc.not)
+			}
+		})
+	}
+}
+
+// What Client.scrub removes, secret by secret: a configured password and
+// the Basic credentials it makes, from the Client's start (before either
+// is sent); a proxy's password; a secret whose only escape is a space
+// written +; and of two secrets, one inside the other, the longer whole,
+// plain or escaped.
+func TestScrubEachSecret(t *testing.T) {
+	const user, password = "robot", "pa55word-of-robot"
+	basic := base64.StdEncoding.EncodeToString([]byte(user + ":" + password))
+	c := newTestClient(t, Config{Credentials: []Credential{{Host: "registry.test", Username: user, Password: password}}})
+	c.proxy = func(*http.Request) (*url.URL, error) {
+		return url.Parse("http://proxy-user:proxy-pa55@proxy.test:3128")
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://registry.test/v2/", nil)
+	if _, err := c.proxyFor(req); err != nil {
+		t.Fatal(err)
+	}
+	c.addSecret("two words")
+	c.addSecret("inner")       // added first, inside the next
+	c.addSecret("inner-outer") // and longer
+	c.addSecret("in er")       // likewise, escaped
+	c.addSecret("in er and out er")
+	for _, tc := range []struct{ text, want string }{
+		{"said " + password, "said [redacted]"},
+		{"Basic " + basic, "Basic [redacted]"},
+		{"proxy said proxy-pa55", "proxy said [redacted]"},
+		{"/v2/x/tags/list?echo=two+words", "/v2/x/tags/list?echo=[redacted]"},
+		{"quoted inner-outer", "quoted [redacted]"},
+		{"echo=in+er+and+out+er", "echo=[redacted]"},
+	} {
+		if got := c.scrub(tc.text); got != tc.want {
+			t.Errorf("scrub(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// Which statuses are retried: 408, 429 and the 5xx of a server or gateway
+// that may mend; never another 4xx, nor a 501 (it will not be
+// implemented on the next attempt).
+func TestRetryableStatusEach(t *testing.T) {
+	retried := map[int]bool{408: true, 429: true, 500: true, 502: true, 503: true, 504: true}
+	for status := 400; status <= 511; status++ {
+		if status == 418 {
+			continue
+		}
+		if got := retryableStatus(status); got != retried[status] {
+			t.Errorf("retryableStatus(%d) = %v, want %v", status, got, retried[status])
+		}
+	}
+}
+
+// A Retry-After shorter than the backoff waits the backoff: 1s is asked
+// for by each of four 503s, and the fourth retry's backoff (1.6s, less at
+// most 25%) is longer.
+func TestRetryAfterShorterThanBackoffWaitsBackoff(t *testing.T) {
+	noDockerConfig(t)
+	var lists atomic.Int32
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.HasSuffix(r.URL.Path, "/tags/list") && lists.Add(1) <= 4 {
+			w.Header().Set("Retry-After", "1")
+			writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "busy")
+			return true
+		}
+		return false
+	}))
+	f.setTags("acme/x", []string{"a"})
+	c := newTestClient(t, Config{MaxRetries: 5, RequestTimeout: time.Minute})
+	var waits []time.Duration
+	c.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
+		t.Fatal(err)
+	}
+	if len(waits) != 4 || waits[0] != time.Second || waits[3] < retryBase*8*3/4 {
+		t.Errorf("waited %v; want 1s first and at least %v (the backoff) fourth", waits, retryBase*8*3/4)
 	}
 }
