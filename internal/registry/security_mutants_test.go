@@ -3,11 +3,13 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -171,5 +173,54 @@ func TestRetryAfterShorterThanBackoffWaitsBackoff(t *testing.T) {
 	}
 	if len(waits) != 4 || waits[0] != time.Second || waits[3] < retryBase*8*3/4 {
 		t.Errorf("waited %v; want 1s first and at least %v (the backoff) fourth", waits, retryBase*8*3/4)
+	}
+}
+
+// A backoff that no longer fits in the time left ends the request, which
+// says that the time allowed ran out: 20 retries allowed, 1.05s in all,
+// and the third backoff (0.6s at least) outlasts what the first two
+// (0.45s at least) leave: 0.6s at most.
+func TestBackoffPastBudgetSaysTimeRanOut(t *testing.T) {
+	noDockerConfig(t)
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+			return false
+		}
+		writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "busy")
+		return true
+	}))
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 20, RequestTimeout: 50 * time.Millisecond})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if err == nil || !strings.Contains(err.Error(), "allowed ran out") {
+			t.Errorf("got %v; want the 503, and that the time allowed ran out", err)
+		}
+	})
+}
+
+// An error answer of exactly maxErrorBody bytes is read and quoted; only
+// a longer one is dropped.
+func TestErrorBodyAtTheLimitQuoted(t *testing.T) {
+	noDockerConfig(t)
+	for _, size := range []int{maxErrorBody, maxErrorBody + 1} {
+		head := `{"errors":[{"code":"DENIED","message":"refused at the limit"}],"pad":"`
+		body := head + strings.Repeat("x", size-len(head)-2) + `"}`
+		f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+			if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+				return false
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, body)
+			return true
+		}))
+		c := newTestClient(t, Config{MaxRetries: 0})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if statusOf(err) != http.StatusForbidden {
+			t.Fatalf("%d bytes: got %v, want the 403", size, err)
+		}
+		if quoted := strings.Contains(err.Error(), "refused at the limit"); quoted != (size <= maxErrorBody) {
+			t.Errorf("%d bytes: quoted %v, want %v: %s", size, quoted, size <= maxErrorBody, err)
+		}
 	}
 }
