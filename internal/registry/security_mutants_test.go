@@ -54,15 +54,7 @@ func TestPingRetryAfterWaited(t *testing.T) {
 		}
 		return false
 	}
-	c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: time.Minute})
-	var waits []time.Duration
-	c.sleep = func(_ context.Context, d time.Duration) error {
-		waits = append(waits, d)
-		return nil
-	}
-	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
-		t.Fatal(err)
-	}
+	waits := listingWaits(t, f, 2)
 	if len(waits) != 1 || waits[0] != 7*time.Second {
 		t.Errorf("waited %v, want one wait of the ping's Retry-After, 7s", waits)
 	}
@@ -162,15 +154,7 @@ func TestRetryAfterShorterThanBackoffWaitsBackoff(t *testing.T) {
 		return false
 	}))
 	f.setTags("acme/x", []string{"a"})
-	c := newTestClient(t, Config{MaxRetries: 5, RequestTimeout: time.Minute})
-	var waits []time.Duration
-	c.sleep = func(_ context.Context, d time.Duration) error {
-		waits = append(waits, d)
-		return nil
-	}
-	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
-		t.Fatal(err)
-	}
+	waits := listingWaits(t, f, 5)
 	if len(waits) != 4 || waits[0] != time.Second || waits[3] < retryBase*8*3/4 {
 		t.Errorf("waited %v; want 1s first and at least %v (the backoff) fourth", waits, retryBase*8*3/4)
 	}
@@ -223,4 +207,20 @@ func TestErrorBodyAtTheLimitQuoted(t *testing.T) {
 			t.Errorf("%d bytes: quoted %v, want %v: %s", size, quoted, size <= maxErrorBody, err)
 		}
 	}
+}
+
+// listingWaits lists acme/x on f with maxRetries and returns the waits
+// between its attempts, which it does not take.
+func listingWaits(t *testing.T, f *fake, maxRetries int) []time.Duration {
+	t.Helper()
+	c := newTestClient(t, Config{MaxRetries: maxRetries, RequestTimeout: time.Minute})
+	var waits []time.Duration
+	c.sleep = func(_ context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}
+	if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err != nil {
+		t.Fatal(err)
+	}
+	return waits
 }
