@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
 )
 
 // sameHost folds each side's default port by that side's own scheme: a
@@ -223,4 +226,43 @@ func listingWaits(t *testing.T, f *fake, maxRetries int) []time.Duration {
 		t.Fatal(err)
 	}
 	return waits
+}
+
+// Every secret a Docker config entry can hold is scrubbed once the
+// keychain hands it over, whether or not it is ever sent in a header:
+// the password, the auth field (kept as written here), the identity
+// token (sent in an OAuth form body) and the registry token.
+func TestKeychainEntrySecretsScrubbed(t *testing.T) {
+	cfg := authn.AuthConfig{Username: "u", Password: "config-pass", Auth: "auth-field-as-written", IdentityToken: "identity-tok", RegistryToken: "registry-tok"}
+	c := newTestClient(t, Config{Keychain: keychainFunc(func(authn.Resource) (authn.Authenticator, error) {
+		return authn.FromConfig(cfg), nil
+	})})
+	if _, _, err := c.authenticator(context.Background(), repoOf(t, "registry.test/acme/x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{cfg.Password, cfg.Auth, cfg.IdentityToken, cfg.RegistryToken} {
+		if got := c.scrub("said " + secret); got != "said [redacted]" {
+			t.Errorf("scrub kept %q: %q", secret, got)
+		}
+	}
+}
+
+// Redirects are followed 9 times and the 10th is refused, so that a
+// registry redirecting without end is asked 10 times, as net/http's own
+// limit would.
+func TestTenthRedirectRefused(t *testing.T) {
+	noDockerConfig(t)
+	var lists atomic.Int32
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+			return false
+		}
+		http.Redirect(w, r, fmt.Sprintf("%s?n=%d", r.URL.Path, lists.Add(1)), http.StatusFound)
+		return true
+	}))
+	c := newTestClient(t, Config{MaxRetries: 0})
+	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if err == nil || !strings.Contains(err.Error(), "redirected 10 times") || lists.Load() != 10 {
+		t.Errorf("%d requests, %v; want 10 and the redirects refused", lists.Load(), err)
+	}
 }
