@@ -266,3 +266,36 @@ func TestTenthRedirectRefused(t *testing.T) {
 		t.Errorf("%d requests, %v; want 10 and the redirects refused", lists.Load(), err)
 	}
 }
+
+// A connection closed before any answer (io.EOF, as net/http reports a
+// server that hung up on a reused connection) is retried.
+func TestEOFRetried(t *testing.T) {
+	if !retryable(&url.Error{Op: "Get", URL: "https://registry.test/v2/", Err: io.EOF}) {
+		t.Error("io.EOF is not retried")
+	}
+}
+
+// A request whose Retry-After asked to wait past its time is not sent
+// again in the run: a later caller gets its error at once.
+func TestRetryAfterPastBudgetNotSentAgain(t *testing.T) {
+	noDockerConfig(t)
+	var lists atomic.Int32
+	f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+			return false
+		}
+		lists.Add(1)
+		w.Header().Set("Retry-After", "3600")
+		writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "busy")
+		return true
+	}))
+	c := newTestClient(t, Config{MaxRetries: 2})
+	for range 2 {
+		if _, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x"))); err == nil {
+			t.Fatal("listed")
+		}
+	}
+	if n := lists.Load(); n != 1 {
+		t.Errorf("%d list requests; want 1, the second caller answered with the first's error", n)
+	}
+}
