@@ -99,8 +99,8 @@ func refNextLinksOf(s string) (next []string, valid bool) {
 
 // FuzzNextLinkRFC8288: on every Link header that RFC 8288 reads, nextLink
 // finds the same next link, none, or (for two different ones) an error.
-// On one it does not read, nextLink may be lenient, but must not find a
-// next link that the header's readable part does not hold.
+// Headers it does not read are skipped here: TestNextLinkRFC8288 holds
+// which of them nextLink refuses.
 func FuzzNextLinkRFC8288(f *testing.F) {
 	for _, s := range []string{
 		`</v2/a/tags/list?n=2&last=b>; rel="next"`, `</b>; rel=next`, `</b>; REL=NEXT`, `</b> ; rel = "next" ;`,
