@@ -471,8 +471,10 @@ func pingSaid(err error) string {
 			return msg[:i+len(primary)]
 		}
 	}
-	// Of a host that may not speak plain HTTP (a private address, whose
-	// plain HTTP attempt was not sent), that answer is the cause.
+	// HTTPS answered in plain HTTP: of a host that may speak it, the plain
+	// HTTP failure alone is said; of one that may not (plainHTTPError: a
+	// private address, whose plain HTTP attempt was not sent), that answer
+	// is the cause and stays.
 	if strings.Contains(ue.Err.Error(), "server gave HTTP response to HTTPS client") && !errors.As(err, new(*plainHTTPError)) {
 		return strings.Replace(msg, primary+"; ", "", 1)
 	}
