@@ -19,7 +19,7 @@ import (
 // sameHost folds each side's default port by that side's own scheme: a
 // plain-HTTP registry on its default port and an HTTPS URL of the same
 // host on 443 are one host, and an explicit port never matches another
-// scheme's default.
+// scheme's default, for names and IPv6 addresses alike.
 func TestSameHostFoldsEachSidesDefaultPort(t *testing.T) {
 	for _, tc := range []struct {
 		a, schemeA, b, schemeB string
@@ -31,6 +31,10 @@ func TestSameHostFoldsEachSidesDefaultPort(t *testing.T) {
 		{"registry.test", "https", "registry.test:80", "https", false},
 		{"registry.test:443", "http", "registry.test", "https", false},
 		{"registry.test", "http", "registry.test:80", "https", false},
+		{"[fd00::1]:443", "https", "[fd00::1]", "https", true},
+		{"[fd00::1]", "http", "[fd00::1]:80", "http", true},
+		{"[fd00::1]:443", "http", "[fd00::1]", "http", false},
+		{"[fd00::1]:5000", "https", "[fd00::1]", "https", false},
 	} {
 		if got := sameHost(tc.a, tc.schemeA, tc.b, tc.schemeB); got != tc.want {
 			t.Errorf("sameHost(%s %s, %s %s) = %v, want %v", tc.schemeA, tc.a, tc.schemeB, tc.b, got, tc.want)
