@@ -32,10 +32,13 @@ func TestManifestWithoutDigestHeaderPinnedAsServed(t *testing.T) {
 		name   string
 		served map[string][]byte // by reference besides the tag
 		want   string            // the pin, "" for an error
+		other  int               // the status of a reference not served; 0 for 404
 	}{
-		{"sha256", map[string][]byte{sha(body): body, amd: amdBody, arm: armBody}, sha(body)},
-		{"sha512", map[string][]byte{sha512Of(body): body, amd: amdBody, arm: armBody}, sha512Of(body)},
-		{"tags-only", map[string][]byte{amd: amdBody, arm: armBody}, ""},
+		{"sha256", map[string][]byte{sha(body): body, amd: amdBody, arm: armBody}, sha(body), 0},
+		{"sha512", map[string][]byte{sha512Of(body): body, amd: amdBody, arm: armBody}, sha512Of(body), 0},
+		// An algorithm the registry does not take, refused 400.
+		{"sha512-sha256-refused", map[string][]byte{sha512Of(body): body, amd: amdBody, arm: armBody}, sha512Of(body), http.StatusBadRequest},
+		{"tags-only", map[string][]byte{amd: amdBody, arm: armBody}, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +51,10 @@ func TestManifestWithoutDigestHeaderPinnedAsServed(t *testing.T) {
 					return
 				}
 				b, ok := tc.served[ref]
+				if !ok && tc.other == http.StatusBadRequest {
+					writeRegError(w, http.StatusBadRequest, "DIGEST_INVALID", "unsupported digest algorithm")
+					return
+				}
 				if !ok {
 					writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
 					return
