@@ -203,7 +203,15 @@ func (e *Error) Error() string {
 	case e.tokenService != "":
 		fmt.Fprintf(&b, "the request to %s failed: %s%s. Check the network, or try again later.", who, detail, attempts)
 	default:
-		fmt.Fprintf(&b, "%s%s. Check the registry address and the network, or try again later.", detail, attempts)
+		fmt.Fprintf(&b, "%s%s.", detail, attempts)
+		// Only a later tag-list page's refusal (readPage) reaches here with
+		// a 401 or 403: say whose credentials the registry took for the
+		// pages before it, as for any 401 or 403.
+		if st := anyStatusOf(e.Cause); (st == http.StatusUnauthorized || st == http.StatusForbidden) && e.source != "" {
+			fmt.Fprintf(&b, " This request used %s, as did the pages before it; try again later, or ask the registry's operator.", e.source)
+		} else {
+			b.WriteString(" Check the registry address and the network, or try again later.")
+		}
 	}
 	if e.said != "" && e.noAPI == 0 && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
 		e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusTooManyRequests) {

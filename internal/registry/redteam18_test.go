@@ -90,6 +90,13 @@ func TestRedteam18LaterTagListPageRefused(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), want) || IsUnauthorized(err) {
 				t.Fatalf("err = %v; want an error saying %q, not a refusal of the credentials", err, want)
 			}
+			source := "This request used anonymous access"
+			if tc.bearer {
+				source = "This request used configured credentials for " + f.host
+			}
+			if !strings.Contains(err.Error(), source) {
+				t.Errorf("err = %v; want it to say where the credentials came from: %q", err, source)
+			}
 			for _, wrong := range []string{"does not exist", "did not accept", "requires some", "do not grant", "tok-"} {
 				if strings.Contains(err.Error(), wrong) {
 					t.Errorf("err = %v; says %q", err, wrong)
