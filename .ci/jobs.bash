@@ -8,7 +8,8 @@
 #
 # Each job runs in a process group of its own (set -m) that an interrupt or
 # the script's exit stops whole: background jobs would otherwise ignore an
-# interrupt, or outlive a script that failed, and run on.
+# interrupt, or outlive a script that failed, and run on. Sourcing this sets
+# the script's EXIT, INT and TERM traps.
 
 jobs_dir=$(mktemp -d)
 set -m
