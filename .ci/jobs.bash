@@ -11,6 +11,9 @@
 # interrupt, or outlive a script that failed, and run on. Sourcing this sets
 # the script's EXIT, INT and TERM traps.
 
+# wait -n -p, which tells which job ended, came in bash 5.1.
+((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))) ||
+  { echo "$0 needs bash 5.1 or later (wait -n -p); this is bash $BASH_VERSION" >&2; exit 1; }
 jobs_dir=$(mktemp -d)
 set -m
 job_pids=() job_labels=() job_started=() job_status=() job_secs=()
