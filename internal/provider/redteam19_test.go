@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -68,7 +67,7 @@ func TestAccRedteam19_platformDroppedUpstream(t *testing.T) {
 				Steps:                    []resource.TestStep{{Config: config}, step},
 			})
 			if onDrift == "error" {
-				if err := rec.expectError(`^error: ` + summary + `: ` + lacks())(nil); err != nil {
+				if err := rec.expect("error", `^error: `+summary+`: `+lacks())(nil); err != nil {
 					t.Error(err)
 				}
 				if err := rec.expectNoDiagnostic(`could not be checked`)(nil); err != nil {
@@ -91,20 +90,5 @@ func (r *diagRecorder) expectNoDiagnostic(pattern string) func(*terraform.State)
 			}
 		}
 		return nil
-	}
-}
-
-// expectError is a check: some recorded error matches pattern.
-func (r *diagRecorder) expectError(pattern string) func(*terraform.State) error {
-	re := regexp.MustCompile(pattern)
-	return func(*terraform.State) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		for _, d := range r.diags {
-			if strings.HasPrefix(d, "error: ") && re.MatchString(d) {
-				return nil
-			}
-		}
-		return fmt.Errorf("no error matches %q; diagnostics were:\n%s", pattern, strings.Join(r.diags, "\n"))
 	}
 }
