@@ -54,16 +54,22 @@ func (r *diagRecorder) reset() {
 
 // expectWarning is a step check: some recorded warning matches pattern.
 func (r *diagRecorder) expectWarning(pattern string) func(*terraform.State) error {
+	return r.expect("warning", pattern)
+}
+
+// expect is a step check: some recorded diagnostic of severity ("warning"
+// or "error") matches pattern.
+func (r *diagRecorder) expect(severity, pattern string) func(*terraform.State) error {
 	re := regexp.MustCompile(pattern)
 	return func(*terraform.State) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		for _, d := range r.diags {
-			if strings.HasPrefix(d, "warning: ") && re.MatchString(d) {
+			if strings.HasPrefix(d, severity+": ") && re.MatchString(d) {
 				return nil
 			}
 		}
-		return fmt.Errorf("no warning matches %q; diagnostics were:\n%s", pattern, strings.Join(r.diags, "\n"))
+		return fmt.Errorf("no %s matches %q; diagnostics were:\n%s", severity, pattern, strings.Join(r.diags, "\n"))
 	}
 }
 

@@ -631,9 +631,13 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 		next := *plan
 		err := r.upstreamInto(ctx, sel, required, state, &next)
 		var missing *resolver.MissingPlatformsError
+		var lacking *resolver.PlatformError
 		switch {
 		case errors.As(err, &missing):
 			holdMissing(drift, missing, sel, *plan, onDrift, resp)
+			return
+		case errors.As(err, &lacking):
+			holdLacking(drift, err, sel.Platform, *plan, onDrift, resp)
 			return
 		case err != nil && onDrift == onDriftUpdate:
 			// What upstream moved to first: the error may name its
@@ -683,6 +687,23 @@ func holdMissing(drift string, missing *resolver.MissingPlatformsError, sel sele
 		detail += "on_drift = \"update\" follows upstream again once its image has every required platform. "
 	}
 	resp.Diagnostics.AddWarning("Upstream Image Lacks Required Platforms", detail+excludeAdvice(missing.PrefectVersion, sel))
+}
+
+// holdLacking keeps the pin when upstream's image has no image for
+// platform, or lists it twice, and says so as holdMissing does: the image
+// was read, so neither "not checked" nor following under "update" fits.
+func holdLacking(drift string, err error, platform string, plan pinResourceModel, onDrift string, resp *resource.ModifyPlanResponse) {
+	detail := fmt.Sprintf("%s %s So the pin %s holds. ", drift, resolveErrorDetail(err), pinnedRef(plan))
+	switch onDrift {
+	case onDriftError:
+		resp.Diagnostics.AddError(resolveErrorSummary(err), detail+
+			"on_drift = \"error\" stops the plan; set on_drift = \"update\" or \"warn\" to hold the pin with a warning.")
+	case onDriftWarn:
+		resp.Diagnostics.AddWarning(resolveErrorSummary(err), detail+"on_drift = \"warn\" holds the pin in any case.")
+	default:
+		resp.Diagnostics.AddWarning(resolveErrorSummary(err), detail+
+			fmt.Sprintf("on_drift = \"update\" follows upstream again once its image has platform %q.", platform))
+	}
 }
 
 // pinnedRef names the pin: repository:tag@digest, or repository@digest.
