@@ -17,7 +17,7 @@ import (
 // … could not be checked as configured, so the pin … holds; the next plan
 // tries again", though the image was read and every later plan says the
 // same; under "warn" and "error", "could not be checked as configured".
-func TestAccRedteam19_platformDroppedUpstream(t *testing.T) {
+func TestAccPinResource_platformDroppedUpstream(t *testing.T) {
 	for _, onDrift := range []string{"update", "warn", "error"} {
 		t.Run(onDrift, func(t *testing.T) {
 			isolateHome(t)
