@@ -685,8 +685,11 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		}
 	}
 	if auth == authn.Anonymous || auth == nil {
-		if helper := c.keychainHelper(ref); helper != "" {
-			return authn.Anonymous, anonymousAfterHelper(helper), nil
+		// The Docker config is read only for a keychain that read it.
+		if c.keychain == authn.DefaultKeychain {
+			if helper := configHelper(ref); helper != "" {
+				return authn.Anonymous, anonymousAfterHelper(helper), nil
+			}
 		}
 		if near := c.credsForAnotherPort(host); near != "" {
 			return authn.Anonymous, fmt.Sprintf("%s: the configured credentials for %s are for another port of that host, and a host's credentials are matched with its port", sourceAnonymous, near), nil
@@ -744,16 +747,6 @@ func configHelper(ref Repository) string {
 		key = authn.DefaultAuthKey
 	}
 	return cmp.Or(helper(key), helper(ref.name.String()))
-}
-
-// keychainHelper is configHelper when the keychain is Docker's config
-// (go-containerregistry's default keychain), else "": the config is read
-// only for a keychain that read it.
-func (c *Client) keychainHelper(ref Repository) string {
-	if c.keychain != authn.DefaultKeychain {
-		return ""
-	}
-	return configHelper(ref)
 }
 
 // anonymousAfterHelper is the source of anonymous access after the Docker
