@@ -754,8 +754,12 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 	}
 	var followed *url.URL // the Link the page before was read by
 	for v == readMore || v == askShorter {
-		if v == askShorter {
-			next = withN(followed, s.n)
+		if v == askShorter { // the Link the page before was read by, asking for s.n names
+			short := *followed
+			q := short.Query()
+			q.Set("n", strconv.Itoa(s.n))
+			short.RawQuery = q.Encode()
+			next = &short
 		}
 		followed = next
 		if next != nil {
@@ -964,15 +968,6 @@ func sentLast(last string) string {
 		return last[:i] + ".~"
 	}
 	return last
-}
-
-// withN is u asking for n names.
-func withN(u *url.URL, n int) *url.URL {
-	short := *u
-	q := short.Query()
-	q.Set("n", strconv.Itoa(n))
-	short.RawQuery = q.Encode()
-	return &short
 }
 
 // pageKey identifies a page whatever the scheme, host spelling or order of
