@@ -377,7 +377,7 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 // names no repository and carries no credentials (it goes under the
 // authenticating transports), so the repositories of one host ping it once.
 // Concurrent callers share one request, which takes at most RequestTimeout.
-// Only the host's answers are kept (hostsAnswer); others (a fault, or a
+// Only the host's answers are kept; others (a fault, or a
 // refusal or HTML page, which send each repository to its own tag list:
 // repositoryPing) and failures go to the callers that waited, and the next
 // asks again. Hosts are keyed by normalizeHostPort. A loopback or insecure
@@ -422,7 +422,9 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		} else {
 			drainClose(resp.Body)
 		}
-		if !hostsAnswer(resp) {
+		// The host's answer, taken by the handshake as it is: 200 (but an
+		// HTML page), a redirect, 401.
+		if resp.StatusCode != http.StatusUnauthorized && (resp.StatusCode >= 400 || htmlPage(resp)) {
 			return pingAnswer{}, &unsharedPingError{answer: a}
 		}
 		return a, nil
@@ -434,13 +436,6 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return a.response(req), nil
-}
-
-// hostsAnswer reports whether an answer to a request of the ping is the
-// host's, which the handshake takes as it is: 200 (but an HTML page), a
-// redirect, 401.
-func hostsAnswer(resp *http.Response) bool {
-	return resp.StatusCode == http.StatusUnauthorized || resp.StatusCode < 400 && !htmlPage(resp)
 }
 
 // pingAnswer is an answer to a request of the ping (pingHop), the body of
