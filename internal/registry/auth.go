@@ -276,7 +276,10 @@ func ownSpelling(u *url.URL, registry string) {
 
 // roundTrip is RoundTrip but for the spelling of realms.
 func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
-	handshake := isHandshake(req)
+	// A request of the handshake, or redirected from one: the ping (GET
+	// /v2/) or a token request (none of the Client's own paths).
+	firstPath := firstRequest(req).URL.Path
+	handshake := firstPath == "/v2/" || !ownPath(firstPath)
 	if handshake && req.Response != nil && req.Response.Request != nil {
 		from := req.Response.Request.URL
 		if from.Scheme == "https" && req.URL.Scheme == "http" {
@@ -537,14 +540,6 @@ func (e *tokenServiceError) Error() string {
 }
 
 func (e *tokenServiceError) Unwrap() error { return e.cause }
-
-// isHandshake reports whether req is, or was redirected from, a request of
-// the handshake: the ping (GET /v2/) or a token request (none of the
-// Client's own paths).
-func isHandshake(req *http.Request) bool {
-	req = firstRequest(req)
-	return req.URL.Path == "/v2/" || !ownPath(req.URL.Path)
-}
 
 // isPing reports whether req is, or was redirected from, the ping.
 func isPing(req *http.Request) bool {
