@@ -317,10 +317,7 @@ func (c *Client) insecureAddr(addr string) bool {
 		return true
 	}
 	host, port, err := net.SplitHostPort(k)
-	if err == nil && (port == "443" || port == "80") {
-		return c.insecure[host]
-	}
-	return false
+	return err == nil && (port == "443" || port == "80") && c.insecure[host]
 }
 
 // plainHTTPAllowed reports whether a request to u may go over plain HTTP:
