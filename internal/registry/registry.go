@@ -166,7 +166,7 @@ type Client struct {
 	listings    sync.Map               // repository key -> *listing
 	rangeReads  memo.Cache[rangeRead]
 	orders      memo.Cache[order]
-	headPages   memo.Cache[headPage]
+	headPages   memo.Cache[listedPage]
 	pages       memo.Cache[listedPage] // by repository key and pageKey: each page read once (getPage)
 	wholeLists  memo.Cache[[]string]
 	heads       memo.Cache[Descriptor]
