@@ -276,7 +276,10 @@ func ownSpelling(u *url.URL, registry string) {
 
 // roundTrip is RoundTrip but for the spelling of realms.
 func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
-	handshake := isHandshake(req)
+	// A request of the handshake, or redirected from one: the ping (GET
+	// /v2/) or a token request (none of the Client's own paths).
+	firstPath := firstRequest(req).URL.Path
+	handshake := firstPath == "/v2/" || !ownPath(firstPath)
 	if handshake && req.Response != nil && req.Response.Request != nil {
 		from := req.Response.Request.URL
 		if from.Scheme == "https" && req.URL.Scheme == "http" {
@@ -377,7 +380,7 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 // names no repository and carries no credentials (it goes under the
 // authenticating transports), so the repositories of one host ping it once.
 // Concurrent callers share one request, which takes at most RequestTimeout.
-// Only the host's answers are kept (hostsAnswer); others (a fault, or a
+// Only the host's answers are kept; others (a fault, or a
 // refusal or HTML page, which send each repository to its own tag list:
 // repositoryPing) and failures go to the callers that waited, and the next
 // asks again. Hosts are keyed by normalizeHostPort. A loopback or insecure
@@ -422,7 +425,9 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		} else {
 			drainClose(resp.Body)
 		}
-		if !hostsAnswer(resp) {
+		// The host's answer, taken by the handshake as it is: 200 (but an
+		// HTML page), a redirect, 401.
+		if resp.StatusCode != http.StatusUnauthorized && (resp.StatusCode >= 400 || htmlPage(resp)) {
 			return pingAnswer{}, &unsharedPingError{answer: a}
 		}
 		return a, nil
@@ -434,13 +439,6 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	return a.response(req), nil
-}
-
-// hostsAnswer reports whether an answer to a request of the ping is the
-// host's, which the handshake takes as it is: 200 (but an HTML page), a
-// redirect, 401.
-func hostsAnswer(resp *http.Response) bool {
-	return resp.StatusCode == http.StatusUnauthorized || resp.StatusCode < 400 && !htmlPage(resp)
 }
 
 // pingAnswer is an answer to a request of the ping (pingHop), the body of
@@ -542,14 +540,6 @@ func (e *tokenServiceError) Error() string {
 }
 
 func (e *tokenServiceError) Unwrap() error { return e.cause }
-
-// isHandshake reports whether req is, or was redirected from, a request of
-// the handshake: the ping (GET /v2/) or a token request (none of the
-// Client's own paths).
-func isHandshake(req *http.Request) bool {
-	req = firstRequest(req)
-	return req.URL.Path == "/v2/" || !ownPath(req.URL.Path)
-}
 
 // isPing reports whether req is, or was redirected from, the ping.
 func isPing(req *http.Request) bool {
@@ -685,8 +675,11 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 		}
 	}
 	if auth == authn.Anonymous || auth == nil {
-		if helper := c.keychainHelper(ref); helper != "" {
-			return authn.Anonymous, anonymousAfterHelper(helper), nil
+		// The Docker config is read only for a keychain that read it.
+		if c.keychain == authn.DefaultKeychain {
+			if helper := configHelper(ref); helper != "" {
+				return authn.Anonymous, anonymousAfterHelper(helper), nil
+			}
 		}
 		if near := c.credsForAnotherPort(host); near != "" {
 			return authn.Anonymous, fmt.Sprintf("%s: the configured credentials for %s are for another port of that host, and a host's credentials are matched with its port", sourceAnonymous, near), nil
@@ -744,16 +737,6 @@ func configHelper(ref Repository) string {
 		key = authn.DefaultAuthKey
 	}
 	return cmp.Or(helper(key), helper(ref.name.String()))
-}
-
-// keychainHelper is configHelper when the keychain is Docker's config
-// (go-containerregistry's default keychain), else "": the config is read
-// only for a keychain that read it.
-func (c *Client) keychainHelper(ref Repository) string {
-	if c.keychain != authn.DefaultKeychain {
-		return ""
-	}
-	return configHelper(ref)
 }
 
 // anonymousAfterHelper is the source of anonymous access after the Docker

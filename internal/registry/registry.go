@@ -166,7 +166,7 @@ type Client struct {
 	listings    sync.Map               // repository key -> *listing
 	rangeReads  memo.Cache[rangeRead]
 	orders      memo.Cache[order]
-	headPages   memo.Cache[headPage]
+	headPages   memo.Cache[listedPage]
 	pages       memo.Cache[listedPage] // by repository key and pageKey: each page read once (getPage)
 	wholeLists  memo.Cache[[]string]
 	heads       memo.Cache[Descriptor]
@@ -317,10 +317,7 @@ func (c *Client) insecureAddr(addr string) bool {
 		return true
 	}
 	host, port, err := net.SplitHostPort(k)
-	if err == nil && (port == "443" || port == "80") {
-		return c.insecure[host]
-	}
-	return false
+	return err == nil && (port == "443" || port == "80") && c.insecure[host]
 }
 
 // plainHTTPAllowed reports whether a request to u may go over plain HTTP:

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,7 +147,8 @@ func ParseRepository(s string) (Repository, error) {
 		case comp == "":
 			return Repository{}, fmt.Errorf("%q has an empty path component; remove the extra or trailing '/'", s)
 		case strings.ToLower(comp) != comp:
-			if lower := strings.ToLower(path); validPath(lower) {
+			lower := strings.ToLower(path)
+			if !slices.ContainsFunc(strings.Split(lower, "/"), func(c string) bool { return !pathComponent.MatchString(c) }) {
 				return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case: write %q", s, strings.TrimPrefix(host+"/"+lower, "/"))
 			}
 			return Repository{}, fmt.Errorf("%q has upper-case letters in its path; repository paths are lower case", s)
@@ -172,17 +174,6 @@ func ParseRepository(s string) (Repository, error) {
 	// The checks above are stricter than name's (FuzzParseRepository).
 	repo, _ := name.NewRepository(addressed)
 	return Repository{written: s, registry: cmp.Or(host, dockerHub), name: repo, key: repo.Name()}, nil
-}
-
-// validPath reports whether every '/'-separated component of path is a
-// path component by the distribution grammar.
-func validPath(path string) bool {
-	for _, comp := range strings.Split(path, "/") {
-		if !pathComponent.MatchString(comp) {
-			return false
-		}
-	}
-	return true
 }
 
 // looksLikeHost reports whether a slash-free string is more likely a

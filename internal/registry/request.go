@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -386,21 +387,14 @@ func retryable(err error) bool {
 		return dnsErr.IsTimeout || dnsErr.IsTemporary
 	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return false
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // retryableStatus reports whether an answer of this status is worth
 // another attempt: 408, 429, 500, 502, 503 and 504.
 func retryableStatus(status int) bool {
-	switch status {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return slices.Contains([]int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}, status)
 }
 
 // parseRetryAfter reads a Retry-After value, delay seconds or an HTTP date,
@@ -561,13 +555,10 @@ var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_to
 // a missing repository). go-containerregistry renews the token on the
 // first such 401, so one that ends a request refused a fresh token.
 func invalidTokenChallenge(values []string) bool {
-	for _, v := range challenges(values) {
+	return slices.ContainsFunc(challenges(values), func(v string) bool {
 		scheme, params, _ := strings.Cut(v, " ")
-		if strings.EqualFold(scheme, "Bearer") && invalidTokenParam.MatchString(params) {
-			return true
-		}
-	}
-	return false
+		return strings.EqualFold(scheme, "Bearer") && invalidTokenParam.MatchString(params)
+	})
 }
 
 // bearerChallenge is the Bearer challenges, with a realm, of a 401 from the

@@ -386,7 +386,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			return nil, l.overtime(err)
 		}
 		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load(), sizes: &l.sizes}
-		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.link); err != nil {
+		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.next); err != nil {
 			return nil, l.overtime(err)
 		}
 		tags := TagRange{}.filter(s.tags)
@@ -486,17 +486,11 @@ func (e *unprovenError) Error() string {
 	return "the tag list is not in proven lexical order: " + e.why
 }
 
-// headPage is the first page of a repository's list, asked for without
+// firstPage reads the repository's first page once, asked for without
 // last: where every whole reading starts, and, for orderOf, the list's
 // first tags.
-type headPage struct {
-	p    page
-	link *url.URL
-}
-
-// firstPage reads the repository's first page once.
-func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (headPage, error) {
-	return c.headPages.Get(ctx, l.ref.key, func(ctx context.Context) (headPage, error) {
+func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (listedPage, error) {
+	return c.headPages.Get(ctx, l.ref.key, func(ctx context.Context) (listedPage, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
 		p, link, err := c.getPage(ctx, l, rt, l.tagsURL(c.pageSize, ""), page{})
@@ -517,7 +511,7 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 				p, link, err = p2, link2, nil
 			}
 		}
-		return headPage{p: p, link: link}, l.overtime(err)
+		return listedPage{p: p, next: link}, l.overtime(err)
 	})
 }
 
@@ -551,7 +545,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		if validTag(after) {
 			after = ""
 		}
-		var head headPage
+		var head listedPage
 		var probe *page
 		refused := 0
 		g, gctx := errgroup.WithContext(ctx)
@@ -568,7 +562,7 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 		if err := g.Wait(); err != nil {
 			return order{}, l.overtime(err)
 		}
-		if refused != 0 && l.withoutN.Load() && head.link != nil {
+		if refused != 0 && l.withoutN.Load() && head.next != nil {
 			// The probe carried the n the first page showed refused, so it
 			// may refuse n, not last. Ask again only where pages without n
 			// are linked: where not, the first is most often the whole list
@@ -682,9 +676,9 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 	var err error
 	switch {
 	case belowEveryTag(r.After):
-		var head headPage
+		var head listedPage
 		head, err = c.firstPage(ctx, l, rt)
-		v, link = first.take(head.p), head.link
+		v, link = first.take(head.p), head.next
 	default:
 		v, link, err = c.readPage(ctx, l, rt, first, nil)
 	}
@@ -754,8 +748,12 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 	}
 	var followed *url.URL // the Link the page before was read by
 	for v == readMore || v == askShorter {
-		if v == askShorter {
-			next = withN(followed, s.n)
+		if v == askShorter { // the Link the page before was read by, asking for s.n names
+			short := *followed
+			q := short.Query()
+			q.Set("n", strconv.Itoa(s.n))
+			short.RawQuery = q.Encode()
+			next = &short
 		}
 		followed = next
 		if next != nil {
@@ -823,7 +821,7 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 }
 
 // listedPage is a tag list page as getPage read it, and the Link it
-// followed with.
+// followed with (for firstPage's, the Link of the list's first page).
 type listedPage struct {
 	p    page
 	next *url.URL
@@ -964,15 +962,6 @@ func sentLast(last string) string {
 		return last[:i] + ".~"
 	}
 	return last
-}
-
-// withN is u asking for n names.
-func withN(u *url.URL, n int) *url.URL {
-	short := *u
-	q := short.Query()
-	q.Set("n", strconv.Itoa(n))
-	short.RawQuery = q.Encode()
-	return &short
 }
 
 // pageKey identifies a page whatever the scheme, host spelling or order of
