@@ -3,7 +3,9 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +155,55 @@ func TestSecretsFromDockerConfigScrubbed(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "[redacted]") {
 				t.Errorf("the quoted credential was not replaced: %s", err)
+			}
+		})
+	}
+}
+
+// Each token a token service hands out (token, access_token,
+// refresh_token) is scrubbed from the moment it arrives, including those
+// never sent in an Authorization header: the token beside an access_token
+// (go-containerregistry sends the access_token), a refresh token, and
+// every token of a refusal that carries them. The registry, or the token
+// service, quotes them all back.
+func TestTokenAnswerSecretsScrubbed(t *testing.T) {
+	noDockerConfig(t)
+	const tok, access, refresh = "tok-4c1e9b7a2d", "acc-8f3a6c0e5b", "ref-2b7d9e1f4a"
+	quoted := "tokens " + tok + " " + access + " " + refresh
+	for _, tc := range []struct {
+		name        string
+		tokenStatus int // the token service's answer; 200: the registry refuses the token it issued
+	}{
+		{"issued, then refused by the registry quoting them", http.StatusOK},
+		{"the token service's refusal quoting them", http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/token":
+					writeJSON(w, tc.tokenStatus, map[string]any{
+						"errors": []map[string]string{{"code": "DENIED", "message": quoted}},
+						"token":  tok, "access_token": access, "refresh_token": refresh,
+					})
+				case !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
+					w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="%s/token",service="x"`, srv.URL))
+					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+				default:
+					writeRegError(w, http.StatusForbidden, "DENIED", quoted)
+				}
+			}))
+			defer srv.Close()
+			logs := &logRecorder{}
+			c := newTestClient(t, Config{Logger: logs, MaxRetries: 0})
+			_, err := c.ListTags(context.Background(), repoOf(t, strings.TrimPrefix(srv.URL, "http://")+"/acme/x"))
+			if err == nil || !strings.Contains(err.Error(), "tokens [redacted]") {
+				t.Fatalf("got %v; want an error quoting what was said, scrubbed", err)
+			}
+			for _, secret := range []string{tok, access, refresh} {
+				if strings.Contains(err.Error(), secret) || strings.Contains(logs.text(), secret) {
+					t.Errorf("%q leaked:\n%s\n%s", secret, err, logs.text())
+				}
 			}
 		})
 	}
