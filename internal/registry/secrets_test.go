@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,28 +165,32 @@ func TestSecretsFromDockerConfigScrubbed(t *testing.T) {
 // refresh_token) is scrubbed from the moment it arrives, including those
 // never sent in an Authorization header: the token beside an access_token
 // (go-containerregistry sends the access_token), a refresh token, and
-// every token of a refusal that carries them. The registry, or the token
-// service, quotes them all back.
+// every token of a refusal that carries them; and a token padded with
+// spaces is scrubbed as sent, without them. The registry, or the token
+// service, quotes them back.
 func TestTokenAnswerSecretsScrubbed(t *testing.T) {
 	noDockerConfig(t)
 	const tok, access, refresh = "tok-4c1e9b7a2d", "acc-8f3a6c0e5b", "ref-2b7d9e1f4a"
-	quoted := "tokens " + tok + " " + access + " " + refresh
+	all := map[string]any{"token": tok, "access_token": access, "refresh_token": refresh}
 	for _, tc := range []struct {
 		name        string
 		tokenStatus int // the token service's answer; 200: the registry refuses the token it issued
+		answer      map[string]any
+		secrets     []string
 	}{
-		{"issued, then refused by the registry quoting them", http.StatusOK},
-		{"the token service's refusal quoting them", http.StatusUnauthorized},
+		{"issued, then refused by the registry quoting them", http.StatusOK, all, []string{tok, access, refresh}},
+		{"the token service's refusal quoting them", http.StatusUnauthorized, all, []string{tok, access, refresh}},
+		{"a token padded with spaces, quoted as sent", http.StatusOK, map[string]any{"token": "  " + tok + " "}, []string{tok}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			quoted := "tokens " + strings.Join(tc.secrets, " ")
+			answer := maps.Clone(tc.answer)
+			answer["errors"] = []map[string]string{{"code": "DENIED", "message": quoted}}
 			var srv *httptest.Server
 			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				switch {
 				case r.URL.Path == "/token":
-					writeJSON(w, tc.tokenStatus, map[string]any{
-						"errors": []map[string]string{{"code": "DENIED", "message": quoted}},
-						"token":  tok, "access_token": access, "refresh_token": refresh,
-					})
+					writeJSON(w, tc.tokenStatus, answer)
 				case !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
 					w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="%s/token",service="x"`, srv.URL))
 					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
@@ -200,7 +205,7 @@ func TestTokenAnswerSecretsScrubbed(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "tokens [redacted]") {
 				t.Fatalf("got %v; want an error quoting what was said, scrubbed", err)
 			}
-			for _, secret := range []string{tok, access, refresh} {
+			for _, secret := range tc.secrets {
 				if strings.Contains(err.Error(), secret) || strings.Contains(logs.text(), secret) {
 					t.Errorf("%q leaked:\n%s\n%s", secret, err, logs.text())
 				}
