@@ -96,9 +96,9 @@ func TestTokenServiceRefusalOrFault(t *testing.T) {
 	}
 }
 
-// What Client.scrub removes, secret by secret: a configured password and
-// the Basic credentials it makes, from the Client's start (before either
-// is sent); a proxy's password; a secret whose only escape is a space
+// What Client.scrub removes, secret by secret: a configured password
+// (each time it is said) and the Basic credentials it makes, from the
+// Client's start (before either is sent); a proxy's password; a secret whose only escape is a space
 // written +; and of two secrets, one inside the other, the longer whole,
 // plain or escaped.
 func TestScrubEachSecret(t *testing.T) {
@@ -119,6 +119,7 @@ func TestScrubEachSecret(t *testing.T) {
 	c.addSecret("in er and out er")
 	for _, tc := range []struct{ text, want string }{
 		{"said " + password, "said [redacted]"},
+		{password + " said twice " + password, "[redacted] said twice [redacted]"},
 		{"Basic " + basic, "Basic [redacted]"},
 		{"proxy said proxy-pa55", "proxy said [redacted]"},
 		{"/v2/x/tags/list?echo=two+words", "/v2/x/tags/list?echo=[redacted]"},

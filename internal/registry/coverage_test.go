@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -411,6 +412,24 @@ func TestPingProbeNetworkErrorKeepsThePingsAnswer(t *testing.T) {
 	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
 	if statusOf(err) != http.StatusNotFound {
 		t.Errorf("got %v, want the ping's 404", err)
+	}
+}
+
+// A tag list page of 16 MiB exactly is read; one byte more is refused as
+// larger than 16 MiB.
+func TestTagListPageAt16MiB(t *testing.T) {
+	noDockerConfig(t)
+	for _, tc := range []struct {
+		size int
+		ok   bool
+	}{{16 << 20, true}, {16<<20 + 1, false}} {
+		head := `{"name":"prefecthq/prefect","tags":["3.1.0"]`
+		body := head + strings.Repeat(" ", tc.size-len(head)-1) + "}"
+		s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
+		tags, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
+		if tc.ok && (err != nil || len(tags) != 1) || !tc.ok && (err == nil || !strings.Contains(err.Error(), "larger than 16 MiB")) {
+			t.Errorf("a page of %d bytes: %v, %v", tc.size, tags, err)
+		}
 	}
 }
 

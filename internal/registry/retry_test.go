@@ -409,14 +409,22 @@ func TestUserAgentOnEveryRequest(t *testing.T) {
 	}
 }
 
+// Each backoff is within 25% of its doubling base, and jittered either
+// way: of 50 draws, some fall below the base and some above (all on one
+// side by chance: 2⁻⁴⁹), so that clients retrying together spread out.
 func TestBackoffGrows(t *testing.T) {
 	for a := 1; a <= 4; a++ {
 		base := retryBase << (a - 1)
+		below, above := false, false
 		for range 50 {
 			d := backoff(a)
 			if d < base*3/4 || d > base*5/4 {
 				t.Fatalf("backoff(%d) = %s, outside %s ± 25%%", a, d, base)
 			}
+			below, above = below || d < base, above || d > base
+		}
+		if !below || !above {
+			t.Errorf("backoff(%d): 50 draws, none below %s (%v) or none above (%v): not jittered either way", a, base, below, above)
 		}
 	}
 }

@@ -3,7 +3,10 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +156,59 @@ func TestSecretsFromDockerConfigScrubbed(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "[redacted]") {
 				t.Errorf("the quoted credential was not replaced: %s", err)
+			}
+		})
+	}
+}
+
+// Each token a token service hands out (token, access_token,
+// refresh_token) is scrubbed from the moment it arrives, including those
+// never sent in an Authorization header: the token beside an access_token
+// (go-containerregistry sends the access_token), a refresh token, and
+// every token of a refusal that carries them; and a token padded with
+// spaces is scrubbed as sent, without them. The registry, or the token
+// service, quotes them back.
+func TestTokenAnswerSecretsScrubbed(t *testing.T) {
+	noDockerConfig(t)
+	const tok, access, refresh = "tok-4c1e9b7a2d", "acc-8f3a6c0e5b", "ref-2b7d9e1f4a"
+	all := map[string]any{"token": tok, "access_token": access, "refresh_token": refresh}
+	for _, tc := range []struct {
+		name        string
+		tokenStatus int // the token service's answer; 200: the registry refuses the token it issued
+		answer      map[string]any
+		secrets     []string
+	}{
+		{"issued, then refused by the registry quoting them", http.StatusOK, all, []string{tok, access, refresh}},
+		{"the token service's refusal quoting them", http.StatusUnauthorized, all, []string{tok, access, refresh}},
+		{"a token padded with spaces, quoted as sent", http.StatusOK, map[string]any{"token": "  " + tok + " "}, []string{tok}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			quoted := "tokens " + strings.Join(tc.secrets, " ")
+			answer := maps.Clone(tc.answer)
+			answer["errors"] = []map[string]string{{"code": "DENIED", "message": quoted}}
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.URL.Path == "/token":
+					writeJSON(w, tc.tokenStatus, answer)
+				case !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer "):
+					w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="%s/token",service="x"`, srv.URL))
+					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+				default:
+					writeRegError(w, http.StatusForbidden, "DENIED", quoted)
+				}
+			}))
+			defer srv.Close()
+			logs := &logRecorder{}
+			c := newTestClient(t, Config{Logger: logs, MaxRetries: 0})
+			_, err := c.ListTags(context.Background(), repoOf(t, strings.TrimPrefix(srv.URL, "http://")+"/acme/x"))
+			if err == nil || !strings.Contains(err.Error(), "tokens [redacted]") {
+				t.Fatalf("got %v; want an error quoting what was said, scrubbed", err)
+			}
+			for _, secret := range tc.secrets {
+				if strings.Contains(err.Error(), secret) || strings.Contains(logs.text(), secret) {
+					t.Errorf("%q leaked:\n%s\n%s", secret, err, logs.text())
+				}
 			}
 		})
 	}
