@@ -22,7 +22,8 @@ import (
 // went unused in silence, or Configure failed off the attribute.
 func TestValidHostOnlyHostsARepositoryCanName(t *testing.T) {
 	for _, h := range []string{"ghcr.io", "ghcr.io:443", "registry.internal:5000", "Registry.Internal:5000",
-		"[::1]:5000", "[::1]", "fe80::1", "127.0.0.1:5000", "localhost", "docker.io", "registry-1.docker.io"} {
+		"[::1]:5000", "[::1]", "fe80::1", "127.0.0.1:5000", "localhost", "docker.io", "registry-1.docker.io",
+		longHost(maxHostLen)} {
 		if err := validHost(h); err != nil {
 			t.Errorf("validHost(%q) = %v, want nil", h, err)
 		}
@@ -31,7 +32,7 @@ func TestValidHostOnlyHostsARepositoryCanName(t *testing.T) {
 		}
 	}
 	for _, h := range []string{"ghcr.io?x", "ghcr.io#x", "ghcr.io:5000:1", "*.internal", "-bad.internal", "ghcr.io\t",
-		"ghcr.io:", ":5000", "https://ghcr.io", "ghcr.io/", "", "a b", "[::1", "ghcr.io:0"} {
+		"ghcr.io:", ":5000", "https://ghcr.io", "ghcr.io/", "", "a b", "[::1", "ghcr.io:0", longHost(maxHostLen + 1)} {
 		err := validHost(h)
 		if err == nil {
 			t.Errorf("validHost(%q) = nil, want an error", h)
@@ -41,6 +42,18 @@ func TestValidHostOnlyHostsARepositoryCanName(t *testing.T) {
 			t.Errorf("validHost(%q) = %v: does not say what to write", h, err)
 		}
 	}
+}
+
+// longHost is a valid host name of n characters, in labels of at most 63.
+func longHost(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(strings.Repeat("h", min(62, n-b.Len()-1)+1))
+	}
+	return b.String()[:n]
 }
 
 func TestAccProvider_registryHostsThatMatchNoRegistry(t *testing.T) {

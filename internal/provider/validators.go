@@ -347,8 +347,17 @@ func validHost(s string) error {
 	if err := registry.CheckHost(h); err != nil {
 		return fmt.Errorf("%q is not a registry host (%w); %s", s, err, advice)
 	}
+	// A repository's whole name, host included, is at most 255 characters:
+	// a longer host could name none, so its entry would match nothing.
+	if len(h) > maxHostLen {
+		return fmt.Errorf("%q is %d characters long, and a repository's whole name, host included, is at most 255, so no repository can be on it; %s", s, len(h), advice)
+	}
 	return nil
 }
+
+// maxHostLen is the longest host a repository can name: the 255
+// characters of a whole name, less a '/' and one of path.
+const maxHostLen = 253
 
 type hostListValidator struct{}
 

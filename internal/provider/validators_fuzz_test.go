@@ -25,7 +25,8 @@ import (
 // that validHost accepts is a host the registry client takes
 // (registry.New), matches to itself, and go-containerregistry takes as a
 // registry; one that a repository can name (it holds '.' or ':', or is
-// localhost) names, in host/acme/prefect, a repository on that same host.
+// localhost) names, in host/acme/prefect (host/p where that is over the
+// 255 characters of a whole name), a repository on that same host.
 // One it refuses says what to write.
 func FuzzValidHost(f *testing.F) {
 	for _, s := range []string{
@@ -62,7 +63,13 @@ func FuzzValidHost(f *testing.F) {
 		if asRegistry != s || !strings.ContainsAny(s, ".:") && !strings.EqualFold(s, "localhost") {
 			return
 		}
+		if len(asRegistry) > maxHostLen {
+			t.Fatalf("validHost(%q) accepted a host of %d characters; no repository's name can hold it", s, len(asRegistry))
+		}
 		repo := s + "/acme/prefect"
+		if len(repo) > 255 {
+			repo = s + "/p" // the shortest path: a repository's whole name is at most 255 characters
+		}
 		r, err := registry.ParseRepository(repo)
 		if err != nil {
 			t.Fatalf("validHost(%q) accepted it; the repository %q does not parse: %v", s, repo, err)
