@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
 // A pin with platform whose tag upstream re-pushes without that platform:
@@ -59,7 +58,7 @@ func TestAccPinResource_platformDroppedUpstream(t *testing.T) {
 				}
 				step.Check = resource.ComposeTestCheckFunc(
 					expectWarningNow(rec, func() string { return `^warning: ` + summary + `: ` + lacks() }),
-					rec.expectNoDiagnostic(`could not be checked|next plan tries again|Not Checked`),
+					noDiagnostic(rec, `could not be checked|next plan tries again|Not Checked`),
 				)
 			}
 			resource.UnitTest(t, resource.TestCase{
@@ -70,25 +69,10 @@ func TestAccPinResource_platformDroppedUpstream(t *testing.T) {
 				if err := rec.expect("error", `^error: `+summary+`: `+lacks())(nil); err != nil {
 					t.Error(err)
 				}
-				if err := rec.expectNoDiagnostic(`could not be checked`)(nil); err != nil {
+				if err := noDiagnostic(rec, `could not be checked`)(nil); err != nil {
 					t.Error(err)
 				}
 			}
 		})
-	}
-}
-
-// expectNoDiagnostic is a step check: no recorded diagnostic matches pattern.
-func (r *diagRecorder) expectNoDiagnostic(pattern string) func(*terraform.State) error {
-	re := regexp.MustCompile(pattern)
-	return func(*terraform.State) error {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		for _, d := range r.diags {
-			if re.MatchString(d) {
-				return fmt.Errorf("a diagnostic matches %q: %s", pattern, d)
-			}
-		}
-		return nil
 	}
 }
