@@ -350,14 +350,14 @@ func validHost(s string) error {
 	// A repository's whole name, host included, is at most 255 characters:
 	// a longer host could name none, so its entry would match nothing.
 	if len(h) > maxHostLen {
-		return fmt.Errorf("%q is %d characters long, and a repository's whole name, host included, is at most 255, so no repository can be on it; %s", s, len(h), advice)
+		return fmt.Errorf("%q is %d characters long, and a repository's whole name, host included, is at most %d, so no repository can be on it; %s", s, len(h), registry.MaxRepositoryLen, advice)
 	}
 	return nil
 }
 
-// maxHostLen is the longest host a repository can name: the 255
-// characters of a whole name, less a '/' and one of path.
-const maxHostLen = 253
+// maxHostLen is the longest host a repository can name: a whole name,
+// less a '/' and one character of path.
+const maxHostLen = registry.MaxRepositoryLen - 2
 
 type hostListValidator struct{}
 

@@ -67,7 +67,7 @@ func FuzzValidHost(f *testing.F) {
 			t.Fatalf("validHost(%q) accepted a host of %d characters; no repository's name can hold it", s, len(asRegistry))
 		}
 		repo := s + "/acme/prefect"
-		if len(repo) > 255 {
+		if len(repo) > registry.MaxRepositoryLen {
 			repo = s + "/p" // the shortest path: a repository's whole name is at most 255 characters
 		}
 		r, err := registry.ParseRepository(repo)

@@ -103,6 +103,10 @@ func canonicalHost(h, scheme string) string {
 	return k
 }
 
+// MaxRepositoryLen is the most characters a repository's whole name,
+// host included, may have (distribution's reference grammar).
+const MaxRepositoryLen = 255
+
 // ParseRepository validates a repository as users write it
 // ("prefecthq/prefect", "ghcr.io/acme/prefect",
 // "127.0.0.1:5000/prefecthq/prefect") and parses it once. A tag, a digest,
@@ -119,8 +123,8 @@ func ParseRepository(s string) (Repository, error) {
 		return Repository{}, fmt.Errorf("%q includes a URL scheme; write the repository without it, such as ghcr.io/acme/prefect", s)
 	case strings.Contains(s, "@"):
 		return Repository{}, fmt.Errorf("%q includes a digest; write the repository alone, such as prefecthq/prefect, without @sha256:…", s)
-	case len(s) > 255:
-		return Repository{}, fmt.Errorf("the repository is %d characters long; at most 255 are allowed", len(s))
+	case len(s) > MaxRepositoryLen:
+		return Repository{}, fmt.Errorf("the repository is %d characters long; at most %d are allowed", len(s), MaxRepositoryLen)
 	}
 	host, path := "", s
 	if first, rest, ok := strings.Cut(s, "/"); ok {
