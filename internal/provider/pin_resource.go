@@ -675,18 +675,9 @@ func holdMissing(drift string, missing *resolver.MissingPlatformsError, sel sele
 		detail += ", which has " + resolver.PlatformList(pinned)
 	}
 	detail += ". "
-	switch onDrift {
-	case onDriftError:
-		resp.Diagnostics.AddError("Upstream Image Lacks Required Platforms", detail+
-			"on_drift = \"error\" stops the plan; set on_drift = \"update\" or \"warn\" to hold the pin with a warning. "+
-			excludeAdvice(missing.PrefectVersion, sel))
-		return
-	case onDriftWarn:
-		detail += "on_drift = \"warn\" holds the pin in any case. "
-	default:
-		detail += "on_drift = \"update\" follows upstream again once its image has every required platform. "
-	}
-	resp.Diagnostics.AddWarning("Upstream Image Lacks Required Platforms", detail+excludeAdvice(missing.PrefectVersion, sel))
+	reportHold(resp, "Upstream Image Lacks Required Platforms", detail, onDrift,
+		"on_drift = \"update\" follows upstream again once its image has every required platform.",
+		excludeAdvice(missing.PrefectVersion, sel))
 }
 
 // holdLacking keeps the pin when upstream's image has no image for
@@ -694,16 +685,26 @@ func holdMissing(drift string, missing *resolver.MissingPlatformsError, sel sele
 // was read, so neither "not checked" nor following under "update" fits.
 func holdLacking(drift string, err error, platform string, plan pinResourceModel, onDrift string, resp *resource.ModifyPlanResponse) {
 	detail := fmt.Sprintf("%s %s So the pin %s holds. ", drift, resolveErrorDetail(err), pinnedRef(plan))
+	reportHold(resp, resolveErrorSummary(err), detail, onDrift,
+		fmt.Sprintf("on_drift = \"update\" follows upstream again once its image has platform %q.", platform), "")
+}
+
+// reportHold says that the pin holds against upstream's image, detail
+// first: under on_drift = "error" an error that stops the plan, else a
+// warning; then what on_drift does (underUpdate under "update"), then
+// advice, if any.
+func reportHold(resp *resource.ModifyPlanResponse, summary, detail, onDrift, underUpdate, advice string) {
+	add, says := resp.Diagnostics.AddWarning, underUpdate
 	switch onDrift {
 	case onDriftError:
-		resp.Diagnostics.AddError(resolveErrorSummary(err), detail+
-			"on_drift = \"error\" stops the plan; set on_drift = \"update\" or \"warn\" to hold the pin with a warning.")
+		add, says = resp.Diagnostics.AddError, "on_drift = \"error\" stops the plan; set on_drift = \"update\" or \"warn\" to hold the pin with a warning."
 	case onDriftWarn:
-		resp.Diagnostics.AddWarning(resolveErrorSummary(err), detail+"on_drift = \"warn\" holds the pin in any case.")
-	default:
-		resp.Diagnostics.AddWarning(resolveErrorSummary(err), detail+
-			fmt.Sprintf("on_drift = \"update\" follows upstream again once its image has platform %q.", platform))
+		says = "on_drift = \"warn\" holds the pin in any case."
 	}
+	if advice != "" {
+		says += " " + advice
+	}
+	add(summary, detail+says)
 }
 
 // pinnedRef names the pin: repository:tag@digest, or repository@digest.
