@@ -246,6 +246,8 @@ func TestParseRepositoryRefusals(t *testing.T) {
 		"[::1]:5000":                          "looks like a registry host",
 		"[::1]x/acme/prefect":                 "is not host[:port]",
 		"[10.0.0.1]/acme/prefect":             "does not hold an IPv6 address",
+		"[::0.0.0.0]/0":                       "in dotted form",
+		"[::10.0.0.1]:5000/acme/prefect":      "in dotted form",
 	} {
 		_, err := ParseRepository(in)
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -215,6 +215,10 @@ func CheckHost(h string) error {
 		if ip := net.ParseIP(hostname); ip == nil || ip.To4() != nil {
 			return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets", h)
 		}
+		// The reference grammar reads hex digits and colons only there.
+		if strings.Contains(hostname, ".") {
+			return fmt.Errorf("the registry host %q ends its IPv6 address in dotted form, which image references cannot hold; write it in hex, such as [::a00:1] for [::10.0.0.1]", h)
+		}
 	} else {
 		if strings.Count(h, ":") > 1 {
 			return fmt.Errorf("the registry host %q looks like an IPv6 address without brackets; write the address between brackets and any port after them, such as [::1] or [::1]:5000", h)

@@ -47,7 +47,7 @@ func FuzzParseRepository(f *testing.F) {
 		"prefecthq/prefect", "docker.io/prefecthq/prefect", "Docker.IO/python", "registry-1.docker.io/python",
 		"docker.io:443/prefecthq/prefect", "index.docker.io/library/python", "ghcr.io/acme/prefect",
 		"127.0.0.1:5000/prefecthq/prefect", "[::1]:5000/a/b", "[::ffff:127.0.0.1]/a", "LOCALHOST/a", "localhost:5000",
-		"ghcr.io", "PrefectHQ/prefect", "a/b__c/d-e/f.g", "a/b___c", "ghcr.io:0/a", "ghcr.io:05000/a",
+		"[::0.0.0.0]/0", "ghcr.io", "PrefectHQ/prefect", "a/b__c/d-e/f.g", "a/b___c", "ghcr.io:0/a", "ghcr.io:05000/a",
 		"prefect:3.1", "a/b@sha256:x", "u:p@ghcr.io/a/b", "https://ghcr.io/a",
 	} {
 		f.Add(s)
