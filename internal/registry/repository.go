@@ -123,8 +123,6 @@ func ParseRepository(s string) (Repository, error) {
 		return Repository{}, fmt.Errorf("%q includes a URL scheme; write the repository without it, such as ghcr.io/acme/prefect", s)
 	case strings.Contains(s, "@"):
 		return Repository{}, fmt.Errorf("%q includes a digest; write the repository alone, such as prefecthq/prefect, without @sha256:…", s)
-	case len(s) > MaxRepositoryLen:
-		return Repository{}, fmt.Errorf("the repository is %d characters long; at most %d are allowed", len(s), MaxRepositoryLen)
 	}
 	host, path := "", s
 	if first, rest, ok := strings.Cut(s, "/"); ok {
@@ -174,6 +172,20 @@ func ParseRepository(s string) (Repository, error) {
 			h = name.DefaultRegistry
 		}
 		addressed = h + "/" + path
+	}
+	// Distribution measures the whole name, Docker Hub's as docker.io/ and
+	// library/ before a single name make it; so measured, the name as
+	// addressed parses again.
+	if host == "" || strings.EqualFold(host, "docker.io") || strings.EqualFold(host, "index.docker.io") {
+		full := "docker.io/" + path
+		if !strings.Contains(path, "/") {
+			full = "docker.io/library/" + path
+		}
+		if len(full) > MaxRepositoryLen {
+			return Repository{}, fmt.Errorf("the repository is %d characters long as Docker Hub's whole name (docker.io/, and library/ before a single name); at most %d are allowed", len(full), MaxRepositoryLen)
+		}
+	} else if len(s) > MaxRepositoryLen {
+		return Repository{}, fmt.Errorf("the repository is %d characters long; at most %d are allowed", len(s), MaxRepositoryLen)
 	}
 	// The checks above are stricter than name's (FuzzParseRepository).
 	repo, _ := name.NewRepository(addressed)

@@ -25,9 +25,21 @@ var (
 func refSplit(s string) (host string, ok bool) {
 	first, rest, slash := strings.Cut(s, "/")
 	if slash && (strings.ContainsAny(first, ".:") || first == "localhost" || strings.ToLower(first) != first) {
-		return first, refDomain.MatchString(first) && refPath.MatchString(rest)
+		return first, refDomain.MatchString(first) && refPath.MatchString(rest) && refLen(first, rest) <= 255
 	}
-	return "", refPath.MatchString(s)
+	return "", refPath.MatchString(s) && refLen("", s) <= 255
+}
+
+// refLen is the length distribution's ParseNormalizedNamed measures: the
+// whole name, docker.io/ and library/ added as it normalizes them.
+func refLen(domain, path string) int {
+	if domain == "" || domain == "index.docker.io" {
+		domain = "docker.io"
+	}
+	if domain == "docker.io" && !strings.Contains(path, "/") {
+		path = "library/" + path
+	}
+	return len(domain) + 1 + len(path)
 }
 
 // FuzzParseRepository: ParseRepository accepts only what the distribution
@@ -36,8 +48,9 @@ func refSplit(s string) (host string, ok bool) {
 // is addressed as one host and path that parse back to the same
 // repository.
 //
-// The divergences, each tested in repository_test.go: a name longer than
-// 255 characters; a slash-free name that looks like a host ("ghcr.io",
+// The divergences, each tested in repository_test.go: Docker Hub's name
+// in upper case ("Docker.IO/x") measured against 255 characters as
+// docker.io/library/x, as distribution measures docker.io/x; a slash-free name that looks like a host ("ghcr.io",
 // "localhost:5000"); a first component in upper case without '.' or ':'
 // (distribution takes it for a domain; here it is a path written in the
 // wrong case); a port that is no port number (0, 99999, 05000); brackets
@@ -56,12 +69,14 @@ func FuzzParseRepository(f *testing.F) {
 		r, err := ParseRepository(s)
 		host, readable := refSplit(s)
 		if err != nil {
-			if !readable || len(s) > 255 {
+			if !readable {
 				return
 			}
 			switch {
 			case !strings.Contains(s, "/") && looksLikeHost(s):
 				return
+			case host != strings.ToLower(host) && (strings.EqualFold(host, "docker.io") || strings.EqualFold(host, "index.docker.io")):
+				return // Docker Hub in upper case, measured as Docker Hub
 			case host != "" && !strings.ContainsAny(host, ".:") && !strings.EqualFold(host, "localhost"):
 				return // a path component in upper case
 			case host != "":

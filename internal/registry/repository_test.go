@@ -56,6 +56,16 @@ func TestParseRepository(t *testing.T) {
 		{"fe80::1/prefect", "such as [::1] or [::1]:5000"},
 		{"2001:db8::1:5000/acme/prefect", "IPv6 address without brackets"},
 		{strings.Repeat("a", 256), "at most 255"},
+		// Distribution measures Docker Hub's whole name: docker.io/library/
+		// and 237 characters is 255.
+		{strings.Repeat("a", 237), ""},
+		{strings.Repeat("a", 238), "256 characters long as Docker Hub's whole name"},
+		{"prefecthq/" + strings.Repeat("a", 235), ""},
+		{"prefecthq/" + strings.Repeat("a", 236), "as Docker Hub's whole name"},
+		{"index.docker.io/library/" + strings.Repeat("a", 232), ""}, // 256 written, 250 measured
+		{"Docker.IO/" + strings.Repeat("a", 238), "at most 255"},    // in any case, Docker Hub's
+		{"ghcr.io/" + strings.Repeat("a", 247), ""},
+		{"ghcr.io/" + strings.Repeat("a", 248), "256 characters long; at most 255"},
 	}
 	for _, tc := range cases {
 		_, err := ParseRepository(tc.in)
