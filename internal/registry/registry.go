@@ -580,6 +580,14 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 		req = req.WithContext(context.WithValue(req.Context(), viaHTTPSProxy{}, true))
 	}
 	resp, err := inner.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols {
+		// No request here asks to switch protocols. net/http hands over a
+		// 101's connection as its body, which neither the request's
+		// timeout nor its context closes: reading it (an error body, a
+		// token answer) would wait for as long as the server holds it.
+		_ = resp.Body.Close()
+		return nil, &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer switches protocols (to %q), which no request here asks for", resp.Header.Get("Upgrade"))}
+	}
 	if err == nil && !ownPath(req.URL.Path) {
 		// A token endpoint (Quay's and GCR's live under /v2/): note the
 		// tokens it hands out before go-containerregistry reads them, or

@@ -494,7 +494,7 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		}
 		b, err := io.ReadAll(io.LimitReader(body, maxBodySize+1))
 		if err != nil {
-			return err
+			return bodyCut(method, u, resp.StatusCode, err)
 		}
 		if len(b) > maxBodySize {
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
@@ -518,6 +518,16 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		return nil
 	})
 	return out, err // out is set only by the attempt that ends retry with nil
+}
+
+// bodyCut is the failure to read an answer's body, naming the request:
+// net/http's read error ("unexpected EOF", a reset) names none. It stays a
+// network fault, retried as one; a listing's bound passed stays as it is.
+func bodyCut(method string, u *url.URL, status int, err error) error {
+	if errors.As(err, new(*answerError)) {
+		return err
+	}
+	return fmt.Errorf("the answer to %s %s (HTTP %d) ended before its whole body arrived: %w", method, u.RequestURI(), status, err)
 }
 
 // maxErrorBody bounds what is read of an error answer. A longer one is not
