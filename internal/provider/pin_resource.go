@@ -50,6 +50,16 @@ const privateUncheckedKey = "upstream_unchecked"
 // refresh read them (readUpstreamPlatforms).
 const privateUpstreamKey = "upstream_platforms"
 
+// privateRepositoryKey holds the provider's repository (the repository of
+// a pin that names none) as the pin's last refresh, or its create, saw it;
+// a plan of the pin takes it from here (providerRepository). Terraform
+// plans again at apply, from the refreshed state of the saved plan, in a
+// provider configured anew: PREFECTIMAGE_REPOSITORY, or a provider block
+// that reads a file, may name another repository there, and that plan
+// resolved the pin in it, which Terraform stopped as "Provider produced
+// inconsistent final plan", a bug in the provider.
+const privateRepositoryKey = "provider_repository"
+
 // upstreamPlatforms are the platforms of the image at Digest.
 type upstreamPlatforms struct {
 	Digest    string            `json:"digest"`
@@ -153,10 +163,8 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if !known || !requiredKnown || (sel.Repository == "" && r.data.repositoryUnknown) {
 		return // resolved at apply, when the configuration is known
 	}
-	sel = sel.effective(r.data.defaultRepository)
-
 	if req.State.Raw.IsNull() {
-		r.planResolved(ctx, sel, required, &plan, resp)
+		r.planResolved(ctx, sel.effective(r.data.defaultRepository), required, &plan, resp)
 		return
 	}
 	var state pinResourceModel
@@ -164,6 +172,15 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	repository := r.providerRepository(ctx, req.Private)
+	if sel.Repository == "" && repository != r.data.defaultRepository {
+		resp.Diagnostics.AddWarning("Provider Repository Changed Since the Refresh",
+			fmt.Sprintf("The provider's repository is %q in this run (the provider block's repository, else %s), but the pin %s was last refreshed, or created, "+
+				"under %q, and this plan keeps to that one: a saved plan is applied as it was shown, and a plan with -refresh=false resolves nothing anew. "+
+				"The next plan that refreshes the pin takes %q as a changed repository.",
+				r.data.defaultRepository, repositoryEnv, pinnedRef(state), repository, r.data.defaultRepository))
+	}
+	sel = sel.effective(repository)
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	sel = withoutFilledIn(sel, previous)
@@ -870,6 +887,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		}
 	}
 	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
+	resp.Diagnostics.Append(r.recordProviderRepository(ctx, resp.Private)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -882,6 +900,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.recordProviderRepository(ctx, resp.Private)...)
 	sel, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if sel == nil { // imported without a selector: watch the pinned tag
@@ -957,7 +976,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
-	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.data.defaultRepository)))...)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.providerRepository(ctx, req.Private))))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -1012,6 +1031,36 @@ func (r *pinResource) UpgradeState(context.Context) map[int64]resource.StateUpgr
 type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// recordProviderRepository records the provider's repository as this run
+// has it (privateRepositoryKey), or removes the record when it is known
+// only at apply: the plan then takes the provider's own, once known.
+func (r *pinResource) recordProviderRepository(ctx context.Context, private privateState) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	if r.data.repositoryUnknown {
+		return private.SetKey(ctx, privateRepositoryKey, nil)
+	}
+	raw, _ := json.Marshal(r.data.defaultRepository) // a string: it cannot fail
+	return private.SetKey(ctx, privateRepositoryKey, raw)
+}
+
+// providerRepository is the provider's repository for a plan of a pin in
+// state: as its last refresh (or its create) recorded it, else the
+// provider's own. The plan Terraform makes again at apply so decides what
+// the saved plan showed, though the provider is configured anew there.
+func (r *pinResource) providerRepository(ctx context.Context, private privateState) string {
+	if private == nil {
+		return r.data.defaultRepository
+	}
+	raw, diags := private.GetKey(ctx, privateRepositoryKey)
+	var repository string
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &repository) != nil || repository == "" {
+		return r.data.defaultRepository
+	}
+	return repository
 }
 
 func storedSelector(ctx context.Context, private privateState) (*selector, diag.Diagnostics) {
