@@ -96,6 +96,10 @@ type pinResourceModel struct {
 	// resolve upstream without credentials known only at apply
 	// (watchImported); the apply resolves it with them. Not in the schema.
 	upstreamAtApply bool
+	// platformsRead: this plan read the kept pin's platforms from the
+	// registry (checkPinnedPlatforms), and platformsUnread: it failed to.
+	// Not in the schema.
+	platformsRead, platformsUnread bool
 }
 
 // NewPinResource returns the prefectimage_pin resource.
@@ -215,6 +219,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	platformsKnownAtApply(ctx, req, plan, resp)
 	if state.upstreamAtApply {
 		// Terraform plans again at apply, with the credentials, and would
 		// stop the apply had this plan shown the pin held where that plan
@@ -543,6 +548,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		p, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
 		notImages = p.NotImages
+		plan.platformsRead, plan.platformsUnread = true, err != nil
 		if _, pending := r.data.credentialsPending(sel.Repository); err != nil && pending {
 			// Read at apply, with the credentials, as planResolved leaves
 			// a pin: planned null, the plan at apply would read them, and
@@ -562,7 +568,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			plan.PlatformDigests = types.MapNull(types.StringType)
 			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
 				fmt.Sprintf("Could not read the platforms of %s, so this plan does not check required_platforms against it "+
-					"and platform_digests stays empty; the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
+					"and platform_digests stays empty (an apply of this plan reads them again); the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
 			return true
 		}
 		var diags diag.Diagnostics
@@ -608,6 +614,52 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		plan.PlatformRef = types.StringValue(resolver.ImageRef(plan.Repository.ValueString(), "", digest))
 	}
 	return true
+}
+
+// platformsKnownAtApply plans platform_digests as known after apply when
+// this plan read the kept pin's platforms from the registry (required_platforms
+// newly set, or a pin just imported), unless the read failed in a plan that
+// changes nothing else (it stays null, and the warning says why). Terraform
+// plans again at apply and reads them again there: a map planned here, and
+// a read that failed there, or null planned here, and a read that succeeded
+// there, and Terraform stopped the apply with "Provider produced
+// inconsistent final plan". The digest's platforms do not change, and
+// whether the pinned image has every required one was checked here. What
+// was read is kept in the planned private state, where Update, which asks
+// no registry, takes what the plan at apply read (takePlannedPlatforms):
+// the platforms, or null, with the warning, when it could not read them.
+func platformsKnownAtApply(ctx context.Context, req resource.ModifyPlanRequest, plan pinResourceModel, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || resp.Private == nil || !plan.platformsRead || (plan.platformsUnread && resp.Plan.Raw.Equal(req.State.Raw)) {
+		return
+	}
+	var raw []byte
+	if !plan.platformsUnread {
+		raw, _ = json.Marshal(platformsOf(plan.PlatformDigests)) // strings only: it cannot fail
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPlatformsKey, raw)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("platform_digests"), types.MapUnknown(types.StringType))...)
+}
+
+// privatePlannedPlatformsKey holds the platforms of the kept pin that a
+// plan read (platformsKnownAtApply), for Update to write.
+const privatePlannedPlatformsKey = "planned_platform_digests"
+
+// takePlannedPlatforms fills platform_digests that the plan left unknown
+// with what it read (platformsKnownAtApply), else null, and removes the
+// record.
+func takePlannedPlatforms(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, plan *pinResourceModel) {
+	if !plan.PlatformDigests.IsUnknown() {
+		return
+	}
+	plan.PlatformDigests = types.MapNull(types.StringType)
+	raw, diags := req.Private.GetKey(ctx, privatePlannedPlatformsKey)
+	resp.Diagnostics.Append(diags...)
+	var platforms map[string]string
+	if len(raw) > 0 && json.Unmarshal(raw, &platforms) == nil && platforms != nil {
+		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, platforms)
+		resp.Diagnostics.Append(diags...)
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPlatformsKey, nil)...)
 }
 
 // followGoodUpstream plans the pin onto upstream's image when the pinned
@@ -975,6 +1027,7 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)
+	takePlannedPlatforms(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
 	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.providerRepository(ctx, req.Private))))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
