@@ -50,6 +50,16 @@ const privateUncheckedKey = "upstream_unchecked"
 // refresh read them (readUpstreamPlatforms).
 const privateUpstreamKey = "upstream_platforms"
 
+// privateRepositoryKey holds the provider's repository (the repository of
+// a pin that names none) as the pin's last refresh, or its create, saw it;
+// a plan of the pin takes it from here (providerRepository). Terraform
+// plans again at apply, from the refreshed state of the saved plan, in a
+// provider configured anew: PREFECTIMAGE_REPOSITORY, or a provider block
+// that reads a file, may name another repository there, and that plan
+// resolved the pin in it, which Terraform stopped as "Provider produced
+// inconsistent final plan", a bug in the provider.
+const privateRepositoryKey = "provider_repository"
+
 // upstreamPlatforms are the platforms of the image at Digest.
 type upstreamPlatforms struct {
 	Digest    string            `json:"digest"`
@@ -86,6 +96,10 @@ type pinResourceModel struct {
 	// resolve upstream without credentials known only at apply
 	// (watchImported); the apply resolves it with them. Not in the schema.
 	upstreamAtApply bool
+	// platformsRead: this plan read the kept pin's platforms from the
+	// registry (checkPinnedPlatforms), and platformsUnread: it failed to.
+	// Not in the schema.
+	platformsRead, platformsUnread bool
 }
 
 // NewPinResource returns the prefectimage_pin resource.
@@ -153,10 +167,8 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if !known || !requiredKnown || (sel.Repository == "" && r.data.repositoryUnknown) {
 		return // resolved at apply, when the configuration is known
 	}
-	sel = sel.effective(r.data.defaultRepository)
-
 	if req.State.Raw.IsNull() {
-		r.planResolved(ctx, sel, required, &plan, resp)
+		r.planResolved(ctx, sel.effective(r.data.defaultRepository), required, &plan, resp)
 		return
 	}
 	var state pinResourceModel
@@ -164,6 +176,15 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	repository := r.providerRepository(ctx, req.Private)
+	if sel.Repository == "" && repository != r.data.defaultRepository {
+		resp.Diagnostics.AddWarning("Provider Repository Changed Since the Refresh",
+			fmt.Sprintf("The provider's repository is %q in this run (the provider block's repository, else %s), but the pin %s was last refreshed, or created, "+
+				"under %q, and this plan keeps to that one: a saved plan is applied as it was shown, and a plan with -refresh=false resolves nothing anew. "+
+				"The next plan that refreshes the pin takes %q as a changed repository.",
+				r.data.defaultRepository, repositoryEnv, pinnedRef(state), repository, r.data.defaultRepository))
+	}
+	sel = sel.effective(repository)
 	previous, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	sel = withoutFilledIn(sel, previous)
@@ -198,6 +219,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	platformsKnownAtApply(ctx, req, plan, resp)
 	if state.upstreamAtApply {
 		// Terraform plans again at apply, with the credentials, and would
 		// stop the apply had this plan shown the pin held where that plan
@@ -526,6 +548,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 	if plan.PlatformDigests.IsNull() || plan.PlatformDigests.IsUnknown() {
 		p, err := r.data.resolver.Platforms(ctx, plan.Repository.ValueString(), plan.Digest.ValueString())
 		notImages = p.NotImages
+		plan.platformsRead, plan.platformsUnread = true, err != nil
 		if _, pending := r.data.credentialsPending(sel.Repository); err != nil && pending {
 			// Read at apply, with the credentials, as planResolved leaves
 			// a pin: planned null, the plan at apply would read them, and
@@ -545,7 +568,7 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			plan.PlatformDigests = types.MapNull(types.StringType)
 			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
 				fmt.Sprintf("Could not read the platforms of %s, so this plan does not check required_platforms against it "+
-					"and platform_digests stays empty; the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
+					"and platform_digests stays empty (an apply of this plan reads them again); the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
 			return true
 		}
 		var diags diag.Diagnostics
@@ -591,6 +614,52 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		plan.PlatformRef = types.StringValue(resolver.ImageRef(plan.Repository.ValueString(), "", digest))
 	}
 	return true
+}
+
+// platformsKnownAtApply plans platform_digests as known after apply when
+// this plan read the kept pin's platforms from the registry (required_platforms
+// newly set, or a pin just imported), unless the read failed in a plan that
+// changes nothing else (it stays null, and the warning says why). Terraform
+// plans again at apply and reads them again there: a map planned here, and
+// a read that failed there, or null planned here, and a read that succeeded
+// there, and Terraform stopped the apply with "Provider produced
+// inconsistent final plan". The digest's platforms do not change, and
+// whether the pinned image has every required one was checked here. What
+// was read is kept in the planned private state, where Update, which asks
+// no registry, takes what the plan at apply read (takePlannedPlatforms):
+// the platforms, or null, with the warning, when it could not read them.
+func platformsKnownAtApply(ctx context.Context, req resource.ModifyPlanRequest, plan pinResourceModel, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() || resp.Private == nil || !plan.platformsRead || (plan.platformsUnread && resp.Plan.Raw.Equal(req.State.Raw)) {
+		return
+	}
+	var raw []byte
+	if !plan.platformsUnread {
+		raw, _ = json.Marshal(platformsOf(plan.PlatformDigests)) // strings only: it cannot fail
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPlatformsKey, raw)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("platform_digests"), types.MapUnknown(types.StringType))...)
+}
+
+// privatePlannedPlatformsKey holds the platforms of the kept pin that a
+// plan read (platformsKnownAtApply), for Update to write.
+const privatePlannedPlatformsKey = "planned_platform_digests"
+
+// takePlannedPlatforms fills platform_digests that the plan left unknown
+// with what it read (platformsKnownAtApply), else null, and removes the
+// record.
+func takePlannedPlatforms(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, plan *pinResourceModel) {
+	if !plan.PlatformDigests.IsUnknown() {
+		return
+	}
+	plan.PlatformDigests = types.MapNull(types.StringType)
+	raw, diags := req.Private.GetKey(ctx, privatePlannedPlatformsKey)
+	resp.Diagnostics.Append(diags...)
+	var platforms map[string]string
+	if len(raw) > 0 && json.Unmarshal(raw, &platforms) == nil && platforms != nil {
+		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, platforms)
+		resp.Diagnostics.Append(diags...)
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPlatformsKey, nil)...)
 }
 
 // followGoodUpstream plans the pin onto upstream's image when the pinned
@@ -870,6 +939,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		}
 	}
 	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, sel)...)
+	resp.Diagnostics.Append(r.recordProviderRepository(ctx, resp.Private)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -882,6 +952,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.recordProviderRepository(ctx, resp.Private)...)
 	sel, diags := storedSelector(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if sel == nil { // imported without a selector: watch the pinned tag
@@ -956,8 +1027,9 @@ func (r *pinResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	takePlannedUpstream(ctx, req, resp, &plan)
+	takePlannedPlatforms(ctx, req, resp, &plan)
 	sel, _ := selectorOf(config.pinModel)
-	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.data.defaultRepository)))...)
+	resp.Diagnostics.Append(storeSelector(ctx, resp.Private, takePlannedSelector(ctx, req, resp, sel.effective(r.providerRepository(ctx, req.Private))))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -1012,6 +1084,36 @@ func (r *pinResource) UpgradeState(context.Context) map[int64]resource.StateUpgr
 type privateState interface {
 	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// recordProviderRepository records the provider's repository as this run
+// has it (privateRepositoryKey), or removes the record when it is known
+// only at apply: the plan then takes the provider's own, once known.
+func (r *pinResource) recordProviderRepository(ctx context.Context, private privateState) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	if r.data.repositoryUnknown {
+		return private.SetKey(ctx, privateRepositoryKey, nil)
+	}
+	raw, _ := json.Marshal(r.data.defaultRepository) // a string: it cannot fail
+	return private.SetKey(ctx, privateRepositoryKey, raw)
+}
+
+// providerRepository is the provider's repository for a plan of a pin in
+// state: as its last refresh (or its create) recorded it, else the
+// provider's own. The plan Terraform makes again at apply so decides what
+// the saved plan showed, though the provider is configured anew there.
+func (r *pinResource) providerRepository(ctx context.Context, private privateState) string {
+	if private == nil {
+		return r.data.defaultRepository
+	}
+	raw, diags := private.GetKey(ctx, privateRepositoryKey)
+	var repository string
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &repository) != nil || repository == "" {
+		return r.data.defaultRepository
+	}
+	return repository
 }
 
 func storedSelector(ctx context.Context, private privateState) (*selector, diag.Diagnostics) {
