@@ -451,15 +451,11 @@ func (e *unsharedPingError) Error() string { return "the ping answered " + e.ans
 // the bare json error. An answer over 64 KiB is left to
 // go-containerregistry, which refuses it.
 func tokenAnswer(resp *http.Response, host string) error {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	body, err := peekBody(resp, maxErrorBody+1)
 	if err != nil {
 		_ = resp.Body.Close()
 		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 	if len(body) > maxErrorBody {
 		return nil
 	}

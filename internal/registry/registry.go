@@ -9,7 +9,6 @@
 package registry
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -18,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -575,11 +573,7 @@ func ownPath(p string) bool { return p == "/v2/" || repositoryPath.MatchString(p
 // noteTokens records the token, access_token and refresh_token of a token
 // answer as secrets, leaving its body readable.
 func (w credentialWatcher) noteTokens(resp *http.Response) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	body, err := peekBody(resp, maxErrorBody)
 	if err != nil {
 		return
 	}

@@ -621,6 +621,16 @@ func splitOutsideQuotes(s string) []string {
 	return append(out, s[start:])
 }
 
+// peekBody reads up to limit bytes of resp's body, leaving it readable whole.
+func peekBody(resp *http.Response, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	return body, err
+}
+
 // readErrorBody reads an error answer's body, or nothing of one longer
 // than maxErrorBody: cut, it would not parse, and what it says is lost
 // either way.

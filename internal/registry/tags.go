@@ -798,7 +798,7 @@ type listedPage struct {
 // are not kept.
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
-		p, next, err := c.readListPage(ctx, l, rt, u, page{})
+		p, next, err := c.readListPage(ctx, l, rt, u)
 		return listedPage{p, next}, err
 	})
 	if err != nil {
@@ -813,7 +813,7 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	return read.p, next, nil
 }
 
-func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
+func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL) (p page, next *url.URL, err error) {
 	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u, []string{"application/json"}, l)
 	if err != nil {
 		return p, nil, err
@@ -848,7 +848,7 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	if !ok {
 		return p, nil, nil
 	}
-	next, err := c.sameHostLink(l.ref, resp, target)
+	next, err = c.sameHostLink(l.ref, resp, target)
 	if err != nil {
 		return p, nil, err
 	}
