@@ -52,7 +52,6 @@ type Error struct {
 	invalidToken bool          // see TokenInvalid
 }
 
-// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
 // Error says, in one or two sentences, which registry, repository and
@@ -235,11 +234,9 @@ func (e *Error) TokenRefused() bool {
 	return e.tokenRefused && !e.invalidToken && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 }
 
-// TokenInvalid reports whether a 401 refused, as invalid
-// (error="invalid_token"), the bearer token the registry's token service
-// had just issued: the registry does not accept that service's tokens (a
-// clock or signing key that disagrees), whatever the repository and the
-// credentials.
+// TokenInvalid reports whether a 401 refused as invalid
+// (error="invalid_token") the bearer token the registry's token service had
+// just issued: a clock or signing key that disagrees, whatever the credentials.
 func (e *Error) TokenInvalid() bool {
 	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
 }
@@ -438,12 +435,9 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	return e
 }
 
-// pingSaid is err's text with a failed ping said once. go-containerregistry
+// pingSaid is err's text with a failed ping said once: go-containerregistry
 // pings a loopback or insecure host over HTTPS, then plain HTTP, and joins
-// the failures with "; ": alike (nothing listens on the port), the failure
-// is said once for both addresses; HTTPS answered in plain HTTP by a host
-// that may speak it is no fault, and the plain HTTP failure alone is said;
-// HTTPS failed on the certificate: that failure alone is said.
+// the failures with "; ". Alike (nothing listens), they are said as one.
 func pingSaid(err error) string {
 	msg := err.Error()
 	var ue *url.Error
@@ -464,10 +458,8 @@ func pingSaid(err error) string {
 			return msg[:i+len(primary)]
 		}
 	}
-	// HTTPS answered in plain HTTP: of a host that may speak it, the plain
-	// HTTP failure alone is said; of one that may not (plainHTTPError: a
-	// private address, whose plain HTTP attempt was not sent), that answer
-	// is the cause and stays.
+	// HTTPS answered in plain HTTP: the plain HTTP failure alone is said,
+	// but of a host that may not speak it (plainHTTPError), the cause.
 	if strings.Contains(ue.Err.Error(), "server gave HTTP response to HTTPS client") && !errors.As(err, new(*plainHTTPError)) {
 		return strings.Replace(msg, primary+"; ", "", 1)
 	}

@@ -99,9 +99,7 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 	// no stored manifest; other manifest types are no image (image-spec 1.1
 	// rc artifact manifests, pushed by ORAS to ACR and zot); and a type of no
 	// manifest (none; Katello's application/json; an object store's
-	// binary/octet-stream or text/plain) may be either. Docker Hub, GHCR,
-	// ECR, ACR, Artifact Registry, Quay, Harbor and distribution send the
-	// manifest's own type.
+	// binary/octet-stream or text/plain) may be either.
 	if mt.IsIndex() || mt.IsImage() {
 		dg, err := contentDigest(resp)
 		if err != nil {

@@ -148,9 +148,8 @@ func limitScope(host, key string, err error) string {
 // (repositoryPing), while requests that hold a token go on.
 func tokenScope(host string) string { return host + " token service" }
 
-// inScope loads from m, keyed by limitScope, the entry that applies to key
-// to host: the host's, its manifest GETs' (pullsOnly), its token
-// service's for a handshake (tokenScope), or its proxy's (proxyScope).
+// inScope loads from m, keyed by limitScope, the entry of any scope that
+// applies to key to host.
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	scopes := []string{host, pullsOnly(host, key)}
 	if strings.HasPrefix(key, "auth ") { // a handshake's (Client.handshake)
@@ -632,8 +631,7 @@ func peekBody(resp *http.Response, limit int64) ([]byte, error) {
 }
 
 // readErrorBody reads an error answer's body, or nothing of one longer
-// than maxErrorBody: cut, it would not parse, and what it says is lost
-// either way.
+// than maxErrorBody.
 func readErrorBody(r io.Reader) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody+1))
 	if len(body) > maxErrorBody {
