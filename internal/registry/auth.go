@@ -118,7 +118,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
 				return &realmRefusedError{cause: err}
 			}
-			// net/http's error has no type of its own.
+			// net/http's error has no type of its own. A host that may
+			// fall back to plain HTTP answered there or failed there.
 			if !plainHTTP && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 				return &plainHTTPError{cause: err}
 			}

@@ -20,6 +20,7 @@ const dockerHub = "docker.io"
 
 const maxTagLen = 128
 
+// A path component of the reference grammar; a DNS name or IPv4 address.
 var (
 	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
 	domainName    = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
