@@ -27,7 +27,6 @@ import (
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/memo"
 )
 
-// Where the credentials of a request came from, as error messages say it.
 const (
 	sourceBlock     = "configured credentials"
 	sourceKeychain  = "the Docker config"
@@ -40,14 +39,12 @@ const (
 type repoTransport struct {
 	client atomic.Pointer[http.Client] // the latest handshake's
 	auth   authn.Authenticator
-	source string                   // where auth came from (sourceBlock, …)
-	again  memo.Cache[*http.Client] // the handshake made again (rechallenge)
+	source string
+	again  memo.Cache[*http.Client] // rechallenge's
 }
 
 // transportFor returns the repository's authenticated transport, doing the
-// ping and the token exchange on first use. Concurrent first callers share
-// one handshake; a failed handshake is tried again by the next caller,
-// unless it spent its retries on a rate limit or timeouts (see retry).
+// handshake on first use; a failed one is tried again by the next caller.
 func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTransport, error) {
 	return c.auths.Get(ctx, ref.key, func(ctx context.Context) (*repoTransport, error) {
 		auth, source, err := c.authenticator(ctx, ref)
@@ -75,11 +72,8 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // Basic by a proxy in front of a bearer registry, or by Nexus or
 // Artifactory with an anonymous /v2/ and a repository that is not, and
 // every request was refused 401. containerd takes each 401's challenge
-// (remotes/docker/authorizer.go, AddResponses), so docker pull on the
-// containerd image store works; go-containerregistry (crane) and docker's
-// classic store take the ping's word. The realm is checked as the ping's
-// (realmRefusedError, repositoryPing). A failure is tried again by the
-// next request that needs it.
+// (remotes/docker/authorizer.go, AddResponses); go-containerregistry takes
+// the ping's word. The realm is checked as the ping's.
 func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string) (*http.Client, error) {
 	return rt.again.Get(ctx, "bearer", func(ctx context.Context) (*http.Client, error) {
 		c.debug(ctx, "registry repository answered a Bearer challenge the ping did not send; authenticating again", map[string]any{
@@ -93,8 +87,7 @@ func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransp
 	})
 }
 
-// handshake runs go-containerregistry's handshake for the repository with
-// auth, with retries, and returns the client of its transport. challenge,
+// handshake runs go-containerregistry's handshake with retries; challenge,
 // when not nil, is taken for the ping's answer (rechallenge).
 func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authenticator, source string, challenge []string) (*http.Client, error) {
 	scopes := []string{ref.name.Scope(transport.PullScope)}
@@ -102,9 +95,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	reg := ref.name.Registry
 	plainHTTP := isLoopback(ref.name.RegistryStr()) || c.insecureRegistry(ref.name.RegistryStr())
 	if plainHTTP {
-		// A loopback or listed registry: go-containerregistry's ping falls
-		// back to plain HTTP after trying HTTPS first. NewRepository
-		// checked the host as NewRegistry does: it cannot fail.
+		// go-containerregistry's ping then falls back to plain HTTP after
+		// HTTPS. ParseRepository checked the host: this cannot fail.
 		reg, _ = name.NewRegistry(ref.name.RegistryStr(), name.Insecure)
 	}
 	key := "auth " + ref.key
@@ -172,30 +164,21 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 //     handshake errors lack. A token request's failure, but a refusal of
 //     the credentials, is a tokenServiceError; a 200 without a token is a
 //     fault asked again (tokenAnswer).
-//   - It refuses the handshake's redirects from HTTPS to plain HTTP, as
-//     sameHostRedirect does (a ping so redirected made every later request,
-//     credentials included, plain HTTP), and drops an error body beyond
-//     maxErrorBody, as statusErrorOf does (go-containerregistry failed with
-//     "body exceeds 65536 byte limit" and lost the status).
-//   - It sends plain HTTP only to hosts Client.plainHTTPAllowed allows.
-//     go-containerregistry lets a private address (10/8, 172.16/12,
-//     192.168/16) fall back to plain HTTP when HTTPS fails or is slow,
-//     sending credentials and taking digests in clear; like docker, only
-//     loopback and listed hosts may. That does not extend to the registry's
-//     token service (an http realm, which go-containerregistry accepts for
-//     such a registry) or blob store, on any host.
+//   - It refuses the handshake's redirects from HTTPS to plain HTTP (a ping
+//     so redirected made every later request plain HTTP), and drops an
+//     error body beyond maxErrorBody (go-containerregistry failed with "body
+//     exceeds 65536 byte limit" and lost the status).
+//   - It sends plain HTTP only where Client.plainHTTPAllowed allows:
+//     go-containerregistry lets a private address fall back to plain HTTP
+//     when HTTPS fails or is slow, sending credentials in clear, and takes
+//     an http realm for such a registry.
 type repositoryPing struct {
-	c          *Client       // whose base transport is under this one
+	c          *Client
 	path       string        // /v2/<name>/tags/list
 	retryAfter *atomic.Int64 // of the latest answer
-	// noAPI is noAPIStatus or noAPIPage when the ping was answered 404
-	// or with a web page and the repository's tag list 404 too: the host
-	// does not answer the registry API (Client.noRegistryAPI).
-	noAPI     *atomic.Int32
-	challenge []string // a repository request's WWW-Authenticate, or nil
-	// registry is the repository's host: its token service's rate limit,
-	// spent earlier in this run (tokenScope), stops a token request unsent.
-	registry string
+	noAPI      *atomic.Int32 // noAPIStatus, noAPIPage or 0
+	challenge  []string      // a repository request's WWW-Authenticate, or nil
+	registry   string
 }
 
 // What a host that does not answer the registry API answered: an
@@ -245,11 +228,10 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 // realmHost is the scheme and host of a challenge's realm.
 var realmHost = regexp.MustCompile(`(?i)(\brealm\s*=\s*"(https?)://)([^/?#"]*)`)
 
-// ownRealms is challenges (WWW-Authenticate values) with each realm on the
-// registry's own host and port spelled as the registry is (ownSpelling):
-// go-containerregistry takes a token service at a private address only
-// so, and Artifactory writes its realm's default port
-// (https://host:443/…, containerd/nerdctl#4244).
+// ownRealms respells each realm on the registry's own host and port as the
+// registry is (ownSpelling): go-containerregistry takes a token service at
+// a private address only so, and Artifactory writes its realm's default
+// port (https://host:443/…, containerd/nerdctl#4244).
 func ownRealms(challenges []string, registry string) []string {
 	out := make([]string, len(challenges))
 	for i, v := range challenges {
@@ -274,7 +256,6 @@ func ownSpelling(u *url.URL, registry string) {
 	}
 }
 
-// roundTrip is RoundTrip but for the spelling of realms.
 func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	// A request of the handshake, or redirected from one: the ping (GET
 	// /v2/) or a token request (none of the Client's own paths).
@@ -377,15 +358,12 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 
 // pingHop sends req, a request of the ping (GET /v2/ or its redirect), or
 // answers it with the host's answer earlier in the Client's life: the ping
-// names no repository and carries no credentials (it goes under the
-// authenticating transports), so the repositories of one host ping it once.
-// Concurrent callers share one request, which takes at most RequestTimeout.
-// Only the host's answers are kept; others (a fault, or a
-// refusal or HTML page, which send each repository to its own tag list:
-// repositoryPing) and failures go to the callers that waited, and the next
-// asks again. Hosts are keyed by normalizeHostPort. A loopback or insecure
-// host that answered over plain HTTP and never HTTPS has a later ping's
-// HTTPS attempt fail at once, so its plain HTTP answer is taken.
+// names no repository and carries no credentials, so the repositories of
+// one host ping it once. Only the host's answers are kept; others (a fault,
+// a refusal or HTML page, which send each repository to its own tag list)
+// and failures go to the callers that waited. A host that answered over
+// plain HTTP and never HTTPS has a later HTTPS attempt fail at once, so its
+// plain HTTP answer is taken.
 func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 	host, err := normalizeHostPort(req.URL.Host)
 	if err != nil {
@@ -441,9 +419,8 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 	return a.response(req), nil
 }
 
-// pingAnswer is an answer to a request of the ping (pingHop), the body of
-// an error answer read within maxErrorBody, the body of any other
-// dropped: the handshake reads no other.
+// pingAnswer is an answer to the ping, with an error answer's body only:
+// the handshake reads no other.
 type pingAnswer struct {
 	status                 int
 	statusLine, proto      string
@@ -452,7 +429,6 @@ type pingAnswer struct {
 	body                   []byte
 }
 
-// response is the answer to req, with a body of its own.
 func (a pingAnswer) response(req *http.Request) *http.Response {
 	return &http.Response{
 		Status: a.statusLine, StatusCode: a.status,
@@ -476,15 +452,11 @@ func (e *unsharedPingError) Error() string { return "the ping answered " + e.ans
 // the bare json error. An answer over 64 KiB is left to
 // go-containerregistry, which refuses it.
 func tokenAnswer(resp *http.Response, host string) error {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
+	body, err := peekBody(resp, maxErrorBody+1)
 	if err != nil {
 		_ = resp.Body.Close()
 		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 	if len(body) > maxErrorBody {
 		return nil
 	}
@@ -541,14 +513,11 @@ func (e *tokenServiceError) Error() string {
 
 func (e *tokenServiceError) Unwrap() error { return e.cause }
 
-// isPing reports whether req is, or was redirected from, the ping.
 func isPing(req *http.Request) bool {
 	req = firstRequest(req)
 	return req.Method == http.MethodGet && req.URL.Path == "/v2/"
 }
 
-// firstRequest is the request req was redirected from, first of all, or
-// req itself.
 func firstRequest(req *http.Request) *http.Request {
 	for req.Response != nil && req.Response.Request != nil {
 		req = req.Response.Request
@@ -574,8 +543,8 @@ func htmlPage(resp *http.Response) bool {
 	return resp.StatusCode == http.StatusOK && mt == "text/html"
 }
 
-// drainClose reads a little of an unused body, so that its connection can
-// be reused, and closes it.
+// drainClose reads a little of an unused body, so that its connection
+// can be reused.
 func drainClose(body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
 	_ = body.Close()
@@ -595,8 +564,7 @@ func (e *realmRefusedError) Error() string {
 	if ue := new(url.Error); errors.As(e.cause, &ue) {
 		why = strings.TrimPrefix(ue.Err.Error(), "refusing token-server ") // a redirect of the token request, without Get "…"
 	}
-	// What to do comes first: why, which quotes the registry's realm, may
-	// be cut.
+	// What to do comes before why, which quotes the realm and may be cut.
 	const refused = "go-containerregistry, the provider's registry client, refused the token service the registry's challenge names"
 	switch {
 	case strings.Contains(why, "private or link-local"):
@@ -604,8 +572,6 @@ func (e *realmRefusedError) Error() string {
 	case strings.Contains(why, "not allowed for a secure registry"):
 		return fmt.Sprintf("%s: it sends no credentials over plain HTTP for a registry reached over HTTPS. Serve the token service over HTTPS (GitLab: an https external_url) (%s)", refused, why)
 	}
-	// A realm that is no absolute https (or, for a registry reached over
-	// plain HTTP, http) URL.
 	return fmt.Sprintf("%s: it takes only an absolute https URL as a challenge's realm. Fix the registry's token service (realm) address (%s)", refused, why)
 }
 
@@ -626,7 +592,6 @@ func (e *keychainError) Error() string {
 	return "the credentials could not be read from the Docker config: " + e.cause.Error()
 }
 
-// advice says what to fix.
 func (e *keychainError) advice() string {
 	if e.file != "" {
 		return "Fix or remove that auth file (REGISTRY_AUTH_FILE, or containers/auth.json under XDG_RUNTIME_DIR, /run/containers/<uid> or ~/.config) or its credential helper."
@@ -636,8 +601,6 @@ func (e *keychainError) advice() string {
 
 func (e *keychainError) Unwrap() error { return e.cause }
 
-// authenticator picks the credentials for the repository's registry: the
-// first Credential for its host, else the keychain, else anonymous.
 func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authenticator, string, error) {
 	host, err := normalizeHostPort(ref.name.RegistryStr())
 	if err == nil {
@@ -752,12 +715,9 @@ func anonymousAfterHelper(helper string) string {
 	return fmt.Sprintf("%s: the Docker config names the credential helper docker-credential-%s for this registry, and it returned no credentials%s", sourceAnonymous, helper, why)
 }
 
-// blobPath is the path of a blob request, checked whole: a repository may
-// have a path component named blobs.
+// blobPath is checked whole: a repository may have a component named blobs.
 var blobPath = regexp.MustCompile(`^/v2/.+/blobs/sha(256|512):[0-9a-f]+$`)
 
-// repositoryPath is the path of a request for a repository's tag list,
-// a manifest or a blob, its repository matched.
 var repositoryPath = regexp.MustCompile(`^/v2/(.+)/(tags/list|manifests/[^/]+|blobs/[^/]+)$`)
 
 // dockerHubLibrary is name as Docker Hub writes an official image's,

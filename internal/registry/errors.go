@@ -31,34 +31,27 @@ type Error struct {
 	Action string
 	// StatusCode is the HTTP status of the answer, 0 when there was none.
 	StatusCode int
-	// Cause is the underlying error.
-	Cause error
+	Cause      error
 
-	attempts   int           // attempts made, 0 when unknown
-	waitAsked  time.Duration // a Retry-After beyond the time left
-	left       time.Duration // the time that was left then, to the budget's precision (leftOf)
-	outOfTime  bool          // the time allowed for the request ran out
-	waitedTurn bool          // … while it waited its turn to be sent again, behind another request to a registry that answered 429
-	budget     time.Duration // RequestTimeout × (MaxRetries+1)
-	timeout    time.Duration // RequestTimeout
-	source     string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
-	detail     string        // the cause, scrubbed of configured passwords
-	said       string        // what the registry's error answer said, scrubbed (answerError.said)
-	invalid    bool          // the caller's input was invalid; nothing was sent
-	earlier    int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
-	badCert    bool          // the TLS certificate could not be verified
-	noAPI      int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
-	// tokenService: the token service's host, when it failed, not the registry.
-	tokenService string
-	// tokenRefused: the 401 or 403 answered the bearer token the registry's
-	// token service issued for the repository, which took the credentials
-	// (or anonymous access).
-	tokenRefused bool
-	// invalidToken: … refused as invalid (answerError.invalidToken).
-	invalidToken bool
+	attempts     int           // attempts made, 0 when unknown
+	waitAsked    time.Duration // a Retry-After beyond the time left
+	left         time.Duration // the time that was left then, to the budget's precision (leftOf)
+	outOfTime    bool          // the time allowed for the request ran out
+	waitedTurn   bool          // … while it waited its turn to be sent again, behind another request to a registry that answered 429
+	budget       time.Duration // RequestTimeout × (MaxRetries+1)
+	timeout      time.Duration // RequestTimeout
+	source       string        // where the credentials came from, as sourceBlock, sourceKeychain or sourceAnonymous say
+	detail       string        // the cause, scrubbed of configured passwords
+	said         string        // what the registry's error answer said, scrubbed (answerError.said)
+	invalid      bool          // the caller's input was invalid; nothing was sent
+	earlier      int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
+	badCert      bool          // the TLS certificate could not be verified
+	noAPI        int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
+	tokenService string        // the token service's host, when it failed, not the registry
+	tokenRefused bool          // see TokenRefused
+	invalidToken bool          // see TokenInvalid
 }
 
-// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Cause }
 
 // Error says, in one or two sentences, which registry, repository and
@@ -103,8 +96,6 @@ func (e *Error) Error() string {
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
 	}
-	// Who failed: the registry, or its token service, which may be
-	// another host (auth.docker.io for Docker Hub).
 	who, said := "the registry", "The registry said"
 	if e.tokenService != "" {
 		who, said = fmt.Sprintf("the registry's token service (%s)", e.tokenService), "The token service said"
@@ -204,9 +195,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the request to %s failed: %s%s. Check the network, or try again later.", who, detail, attempts)
 	default:
 		fmt.Fprintf(&b, "%s%s.", detail, attempts)
-		// Only a later tag-list page's refusal (readPage) reaches here with
-		// a 401 or 403: say whose credentials the registry took for the
-		// pages before it, as for any 401 or 403.
+		// A later tag-list page's 401 or 403 (readPage).
 		if st := anyStatusOf(e.Cause); (st == http.StatusUnauthorized || st == http.StatusForbidden) && e.source != "" {
 			fmt.Fprintf(&b, " This request used %s, as did the pages before it; try again later, or ask the registry's operator.", e.source)
 		} else {
@@ -220,8 +209,6 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// noAPIAdvice ends the error of a host that does not answer the registry
-// API (Error.noAPI).
 const noAPIAdvice = "it does not answer the registry API (/v2/), which every container registry serves, so it is no registry, or not a registry's own host (a web site, or a registry's web interface). Check the repository's host."
 
 // viaProxy reports whether err is a proxy's failure: its refusal of a
@@ -232,7 +219,6 @@ func viaProxy(err error) bool {
 	return errors.As(err, new(*proxyError)) || errors.As(err, &oe) && (oe.Op == "proxyconnect" || strings.HasPrefix(oe.Op, "socks "))
 }
 
-// printable maps a character a terminal would act on to a space.
 func printable(r rune) rune {
 	if unicode.IsPrint(r) {
 		return r
@@ -248,11 +234,9 @@ func (e *Error) TokenRefused() bool {
 	return e.tokenRefused && !e.invalidToken && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 }
 
-// TokenInvalid reports whether a 401 refused, as invalid
-// (error="invalid_token"), the bearer token the registry's token service
-// had just issued: the registry does not accept that service's tokens (a
-// clock or signing key that disagrees), whatever the repository and the
-// credentials.
+// TokenInvalid reports whether a 401 refused as invalid
+// (error="invalid_token") the bearer token the registry's token service had
+// just issued: a clock or signing key that disagrees, whatever the credentials.
 func (e *Error) TokenInvalid() bool {
 	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
 }
@@ -386,20 +370,18 @@ func anyStatusOf(err error) int {
 	return 0
 }
 
-// isCertError reports whether err holds a failed certificate verification:
-// crypto/tls wraps every x509 verification error of a handshake in one.
+// isCertError: crypto/tls wraps every x509 verification error of a
+// handshake in a CertificateVerificationError.
 func isCertError(err error) bool {
 	var cve *tls.CertificateVerificationError
 	return errors.As(err, &cve)
 }
 
-// invalid is the *Error for input that was refused before any request.
 func invalid(ref Repository, action string, err error) error {
 	return &Error{Registry: ref.registry, Repository: ref.written, Action: action, Cause: err, invalid: true}
 }
 
-// fail turns any internal error into the *Error the caller gets.
-// err is never nil: every caller calls it only on a failure.
+// fail turns a non-nil internal error into the *Error the caller gets.
 func (c *Client) fail(ref Repository, action string, err error) error {
 	e := &Error{
 		Registry:   ref.registry,
@@ -453,12 +435,9 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	return e
 }
 
-// pingSaid is err's text with a failed ping said once. go-containerregistry
+// pingSaid is err's text with a failed ping said once: go-containerregistry
 // pings a loopback or insecure host over HTTPS, then plain HTTP, and joins
-// the failures with "; ": alike (nothing listens on the port), the failure
-// is said once for both addresses; HTTPS answered in plain HTTP by a host
-// that may speak it is no fault, and the plain HTTP failure alone is said;
-// HTTPS failed on the certificate: that failure alone is said.
+// the failures with "; ". Alike (nothing listens), they are said as one.
 func pingSaid(err error) string {
 	msg := err.Error()
 	var ue *url.Error
@@ -479,10 +458,8 @@ func pingSaid(err error) string {
 			return msg[:i+len(primary)]
 		}
 	}
-	// HTTPS answered in plain HTTP: of a host that may speak it, the plain
-	// HTTP failure alone is said; of one that may not (plainHTTPError: a
-	// private address, whose plain HTTP attempt was not sent), that answer
-	// is the cause and stays.
+	// HTTPS answered in plain HTTP: the plain HTTP failure alone is said,
+	// but of a host that may not speak it (plainHTTPError), the cause.
 	if strings.Contains(ue.Err.Error(), "server gave HTTP response to HTTPS client") && !errors.As(err, new(*plainHTTPError)) {
 		return strings.Replace(msg, primary+"; ", "", 1)
 	}

@@ -35,18 +35,13 @@ type page struct {
 type verdict int
 
 const (
-	// readMore: ask the next page, by its Link or with last = nextLast.
-	readMore verdict = iota
-	// complete: the stretch holds every tag of its part of the list.
+	readMore verdict = iota // ask the next page, by its Link or with last = nextLast
 	complete
 	// askShorter: ask the page just read again, by its cursor Link, with
 	// n = stretch.n, one name fewer than it held.
 	askShorter
-	// unproven: the pages do not show the lexical order a bounded stretch
-	// needs (stretch.why); read the whole list.
-	unproven
-	// unreadable: the paging cannot be followed to the list's end (why).
-	unreadable
+	unproven   // the pages do not show lexical order (why): read the whole list
+	unreadable // the paging cannot be followed to the list's end (why)
 )
 
 // stretch is one run of pages of a tag list. A bounded one reads the tags
@@ -83,23 +78,19 @@ type stretch struct {
 	// Unbounded only.
 	seen     map[string]bool
 	sentLast map[string]bool
-	advanced bool     // the registry answered a `last` with new tags only
-	head     []string // the tags of the first page
-	ignoresN bool     // a page held more names than asked for
-	most     int      // the most names a page held
-	// ownSize: a page held more names than its request's n (a Link's n for
-	// a page read by a Link).
-	ownSize  bool
+	advanced bool            // the registry answered a `last` with new tags only
+	head     []string        // the tags of the first page
+	ignoresN bool            // a page held more names than asked for
+	most     int             // the most names a page held
+	ownSize  bool            // a page held more names than its request's n
 	wideTags map[string]bool // nil, or the tags read since the list was asked for again, whole, with widePage
-	// unasked: n is not sent (the registry refused it), so widePage cannot be.
-	unasked bool
+	unasked  bool            // n is not sent (the registry refused it), so widePage cannot be
 	// fullLast: the last tag of a full unlinked page reached by a cursor,
 	// asked again one name shorter (askShorter); shortPage: the page being
 	// taken is that answer.
-	shortPage bool
-	fullLast  string
-	// afterShort: the page being taken was linked by the shorter answer.
-	afterShort bool
+	shortPage  bool
+	fullLast   string
+	afterShort bool // the page being taken was linked by the shorter answer
 	// unlinkedFull: an unlinked page was as full as asked and as a linked
 	// page, or as a linked page of this stretch: the registry leaves the
 	// Link off full pages. linkedHere is linked for this stretch alone
@@ -108,7 +99,6 @@ type stretch struct {
 	linkedHere   int
 }
 
-// take records a page and says what to do next.
 func (s *stretch) take(p page) verdict {
 	s.pages++
 	if p.link {
@@ -134,7 +124,6 @@ type linkedSizes struct {
 	uneven bool
 }
 
-// note notes p and says whether the pages with a Link were uneven.
 func (z *linkedSizes) note(p page) bool {
 	z.mu.Lock()
 	defer z.mu.Unlock()
@@ -150,7 +139,6 @@ func (z *linkedSizes) note(p page) bool {
 	return z.uneven
 }
 
-// unasked is the names the last page with a Link asked without n held.
 func (z *linkedSizes) unasked() (int, bool) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
@@ -217,7 +205,6 @@ func (s *stretch) takeBounded(p page) verdict {
 	}
 }
 
-// past reports whether t sorts beyond a bounded stretch's upper end.
 func (s *stretch) past(t string) bool {
 	switch {
 	case s.to == "":
@@ -353,7 +340,6 @@ func (s *stretch) canAskAfter(p page, fresh int) bool {
 	return !p.cursor || (s.fullLast == "" && !s.unasked && p.count > 2 && fresh == len(p.tags))
 }
 
-// keep adds t unless seen, and says whether it was new.
 func (s *stretch) keep(t string) bool {
 	if s.seen[t] {
 		return false
@@ -363,7 +349,6 @@ func (s *stretch) keep(t string) bool {
 	return true
 }
 
-// askAfter asks for the page after last, once.
 func (s *stretch) askAfter(last string) verdict {
 	if s.sentLast[last] {
 		return s.fail(unreadable, fmt.Sprintf("the registry answered last=%q with a page ending at that same tag, so paging stopped to avoid a loop", last))
@@ -409,9 +394,7 @@ func joined(pieces []*stretch) (bool, string) {
 type orderVerdict int
 
 const (
-	// orderUnknown: the pages cannot tell; ask once more (probeBetween).
-	orderUnknown orderVerdict = iota
-	// orderLexical: last is a lexical bound; a range may stop at its end.
+	orderUnknown orderVerdict = iota // ask once more (probeBetween)
 	orderLexical
 	// orderUnchecked: the answer looks lexical, but the first page shows no
 	// tag it had to start at. probeBetween checks while the ranges are read

@@ -57,9 +57,8 @@ type Platforms struct {
 // fetched (GET) and its digest checked only when the registry sends no
 // Docker-Content-Digest or a Content-Type that is no image's, or refuses
 // the HEAD (askAgainWithGet). Given a digest ("sha256:…") instead of a tag,
-// it finds out whether the repository holds that manifest. The result is
-// memoized per repository and reference for the Client's lifetime, with
-// concurrent callers sharing one request.
+// it finds out whether the repository holds that manifest. Memoized for
+// the Client's lifetime.
 func (c *Client) Head(ctx context.Context, ref Repository, reference string) (Descriptor, error) {
 	action, byDigest, err := referenceAction(ref, reference, "resolve the digest of tag ", "find the manifest of digest ")
 	if err != nil {
@@ -100,9 +99,7 @@ func (c *Client) head(ctx context.Context, ref Repository, rt *repoTransport, re
 	// no stored manifest; other manifest types are no image (image-spec 1.1
 	// rc artifact manifests, pushed by ORAS to ACR and zot); and a type of no
 	// manifest (none; Katello's application/json; an object store's
-	// binary/octet-stream or text/plain) may be either. Docker Hub, GHCR,
-	// ECR, ACR, Artifact Registry, Quay, Harbor and distribution send the
-	// manifest's own type.
+	// binary/octet-stream or text/plain) may be either.
 	if mt.IsIndex() || mt.IsImage() {
 		dg, err := contentDigest(resp)
 		if err != nil {
@@ -150,8 +147,7 @@ func askAgainWithGet(err error) bool {
 
 // Platforms GETs the manifest that reference (a tag or a "sha256:…" digest)
 // names and returns its platforms; for a single manifest it also reads the
-// image config. The result is memoized per repository and reference for
-// the Client's lifetime, with concurrent callers sharing one request.
+// image config. Memoized for the Client's lifetime.
 func (c *Client) Platforms(ctx context.Context, ref Repository, reference string) (Platforms, error) {
 	action, byDigest, err := referenceAction(ref, reference, "read the manifest of tag ", "read the manifest of digest ")
 	if err != nil {
@@ -186,7 +182,7 @@ func (c *Client) Platforms(ctx context.Context, ref Repository, reference string
 type manifest struct {
 	body      []byte
 	mediaType types.MediaType
-	digest    string // what the body hashes to, as asked for or as the registry named it
+	digest    string
 }
 
 // getManifest GETs a manifest by tag or digest and verifies its body: by
@@ -312,8 +308,6 @@ func contentDigest(resp *response) (string, error) {
 	return dg, nil
 }
 
-// platformsOf lists an index's platforms, or the single manifest's own from
-// its config blob.
 func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransport, m *manifest) (Platforms, error) {
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
 	if m.mediaType.IsIndex() {
@@ -352,7 +346,6 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	return p, nil
 }
 
-// Bounds of an index's nested indexes: how deep, and how many per image.
 const (
 	maxIndexDepth    = 2
 	maxNestedIndexes = 16
@@ -421,8 +414,7 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 	return nil
 }
 
-// digestOf hashes body with the algorithm of want ("sha256:…",
-// "sha512:…", or just "sha256:") and returns the digest.
+// digestOf hashes body with the algorithm of want ("sha512:…", "sha256:").
 func digestOf(want string, body []byte) (string, error) {
 	alg, _, _ := strings.Cut(want, ":")
 	h, err := v1.Hasher(alg)
@@ -452,8 +444,7 @@ func referenceAction(ref Repository, reference, forTag, forDigest string) (strin
 }
 
 // imageArtifact reports whether an index entry's artifactType, or an image
-// manifest's config media type, is an image's: none, or an image config's
-// media type.
+// manifest's config media type, is an image's.
 func imageArtifact(t string) bool {
 	return t == "" || t == string(types.OCIConfigJSON) || t == string(types.DockerConfigJSON)
 }
@@ -466,7 +457,6 @@ func within(p, outer *v1.Platform) bool {
 		(p.Variant == "" || outer.Variant == "" || p.Variant == outer.Variant)
 }
 
-// platformKey is "os/arch[/variant]", or "" for an unknown platform.
 func platformKey(os, arch, variant string) string {
 	if os == "" || arch == "" || os == "unknown" || arch == "unknown" {
 		return ""
@@ -477,8 +467,6 @@ func platformKey(os, arch, variant string) string {
 	return os + "/" + arch
 }
 
-// mediaType strips parameters from a Content-Type ("" when it has none
-// that parses).
 func mediaType(ct string) types.MediaType {
 	mt, _, _ := mime.ParseMediaType(ct)
 	return types.MediaType(mt)

@@ -9,7 +9,6 @@
 package registry
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"crypto/tls"
@@ -18,7 +17,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -51,12 +49,9 @@ const (
 	// DefaultUserAgent is sent when Config.UserAgent is empty.
 	DefaultUserAgent = "terraform-provider-prefectimage"
 
-	// tagPageSize is the n asked for in every tag list request.
 	tagPageSize = 1000
-	// maxBodySize bounds every response body read into memory.
 	maxBodySize = 16 << 20
-	// retryBase is the first backoff delay; it doubles with every retry.
-	retryBase = 200 * time.Millisecond
+	retryBase   = 200 * time.Millisecond
 )
 
 // Credential is a username and password for one registry host, as written in
@@ -134,26 +129,20 @@ type Client struct {
 	maxRetries int
 	logger     Logger
 
-	// secrets are scrubbed from any text the Client produces: configured
-	// passwords and basic credentials, and every credential seen in an
-	// Authorization header on its way out (Docker config logins, bearer
-	// tokens), in case a registry quotes them back in an error.
-	secretsMu sync.RWMutex
-	secrets   []string
-	// escapedSecrets match each secret escaped as JSON or a URL may (escapedSecret).
+	// secrets are scrubbed from any text the Client produces, in case a
+	// registry quotes them back: configured and sent credentials, tokens.
+	secretsMu      sync.RWMutex
+	secrets        []string
 	escapedSecrets []*regexp.Regexp
 
 	base http.RoundTripper // under every repository's transport, with the user agent
 	// verified checks TLS against the system pool plus CACertPEM;
 	// unverified, used only for hosts listed in InsecureHosts, does not.
 	verified, unverified *http.Transport
-	// dial and lookup are under both transports' DialContext
-	// (dialContext): net.Dialer's and the system resolver's.
-	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
-	lookup func(ctx context.Context, host string) ([]net.IPAddr, error)
-	// proxy is under both transports' Proxy (proxyFor):
-	// http.ProxyFromEnvironment, which reads HTTPS_PROXY, HTTP_PROXY and
-	// NO_PROXY once per process, so tests replace it here.
+	dial                 func(ctx context.Context, network, addr string) (net.Conn, error)
+	lookup               func(ctx context.Context, host string) ([]net.IPAddr, error)
+	// proxy is http.ProxyFromEnvironment, which reads the environment once
+	// per process, so tests replace it here.
 	proxy func(*http.Request) (*url.URL, error)
 
 	pageSize       int
@@ -176,13 +165,9 @@ type Client struct {
 	paced       sync.Map // rate limit scope (limitScope) -> chan struct{} (one turn): the scope was answered 429 (see retryOnce)
 
 	// registryTokens: repository key -> true when its credentials are a
-	// registry token (a Docker config's registrytoken), sent as the bearer
-	// token itself: no token service issued it.
+	// Docker config's registrytoken, sent as the bearer token itself.
 	registryTokens sync.Map
-	// noRegistryAPI: repository key -> noAPIStatus or noAPIPage when its
-	// host answered the ping with 404 or a web page and the repository's
-	// tag list 404: a 404 of its requests is said to be the host's.
-	noRegistryAPI sync.Map
+	noRegistryAPI  sync.Map // repository key -> noAPIStatus or noAPIPage
 }
 
 // New builds a Client: its HTTP transports (TLS trust, per-host insecure
@@ -268,11 +253,9 @@ func (c *Client) CloseIdleConnections() {
 }
 
 // dialTLSUnverified is the unverified transport's TLS dial of its first
-// hop: a listed host, unverified, or an HTTPS proxy, verified as any
-// unlisted host. net/http gives a proxy's handshake the transport's own TLS
-// config, so a listed registry's proxy went unverified, and its
-// Proxy-Authorization and a plain-HTTP registry's credentials went to
-// whoever answered. The TLS to the registry inside the tunnel is net/http's.
+// hop: a listed host, unverified, or an HTTPS proxy, verified: net/http
+// gives a proxy's handshake the transport's own TLS config, which would
+// send Proxy-Authorization to whoever answered.
 func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (net.Conn, error) {
 	if c.insecureAddr(addr) {
 		return c.dialTLS(ctx, network, addr, c.unverified.TLSClientConfig)
@@ -280,9 +263,8 @@ func (c *Client) dialTLSUnverified(ctx context.Context, network, addr string) (n
 	return c.dialTLS(ctx, network, addr, c.verified.TLSClientConfig)
 }
 
-// viaHTTPSProxy marks the context of a request whose proxy is an HTTPS
-// one (credentialWatcher): the first hop dialTLS makes for it is the
-// proxy's.
+// viaHTTPSProxy marks a request whose proxy is an HTTPS one: dialTLS's
+// first hop for it is the proxy's.
 type viaHTTPSProxy struct{}
 
 // dialTLS dials addr and makes a TLS handshake with a clone of base. An
@@ -320,18 +302,13 @@ func (c *Client) insecureAddr(addr string) bool {
 	return err == nil && (port == "443" || port == "80") && c.insecure[host]
 }
 
-// plainHTTPAllowed reports whether a request to u may go over plain HTTP:
-// its host is loopback, or its host and port (80 when it names none) are
-// listed as insecure. The registry's own listing says nothing of another
-// host or port, its token service's or a blob store's. A loopback name
-// (localhost, *.localhost) not listed is dialled only at the loopback
-// addresses it resolves to (dialContext).
+// plainHTTPAllowed reports whether a request to u may go over plain HTTP.
+// The registry's own listing says nothing of another host or port, its
+// token service's or a blob store's.
 func (c *Client) plainHTTPAllowed(u *url.URL) bool {
 	return isLoopback(u.Host) || c.plainHTTPListed(u)
 }
 
-// plainHTTPListed reports whether u's host and port (80 when it names
-// none) are listed as insecure.
 func (c *Client) plainHTTPListed(u *url.URL) bool {
 	addr := u.Host
 	if u.Port() == "" {
@@ -361,7 +338,6 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 // loopback addresses, but a *.localhost name is this machine too (RFC 6761):
 // proxied, a plain-HTTP request allowed as loopback would go, credentials
 // included, wherever the proxy resolves it, past dialContext's check.
-// Chromium, for one, never proxies any of them.
 func (c *Client) proxyOf(req *http.Request) (*url.URL, error) {
 	if isLoopback(req.URL.Host) {
 		return nil, nil
@@ -382,8 +358,6 @@ func (e *proxyError) Error() string {
 	return fmt.Sprintf("the proxy %s answered HTTP %d %s to a request to open a connection to %s", e.proxy, e.status, http.StatusText(e.status), e.target)
 }
 
-// proxyConnectResponse is the transports' OnProxyConnectResponse: a
-// proxyError for any answer but 200.
 func proxyConnectResponse(_ context.Context, proxy *url.URL, connect *http.Request, resp *http.Response) error {
 	if resp.StatusCode == http.StatusOK {
 		return nil
@@ -404,9 +378,8 @@ func (c *Client) proxyScope(host string) string {
 	return "proxy " + u.Host
 }
 
-// loopbackOnly marks the context of a plain-HTTP request allowed only
-// because its host is a loopback name: dialContext dials it at loopback
-// addresses only.
+// loopbackOnly marks a plain-HTTP request allowed only because its host
+// is a loopback name (dialContext).
 type loopbackOnly struct{}
 
 // dialContext dials addr, but for a request marked loopbackOnly only the
@@ -444,9 +417,8 @@ func (c *Client) dialContext(ctx context.Context, network, addr string) (net.Con
 	return nil, &plainHTTPRefusedError{host: addr, why: fmt.Sprintf("%s resolves to %s, no loopback address, and is not listed as insecure", host, strings.Join(found, ", "))}
 }
 
-// insecureRegistry reports whether the registry, as addressed, is listed.
-// registry is a Repository's host, which NewRepository checked: it is a
-// host[:port] that normalizeHostPort takes.
+// insecureRegistry reports whether the registry, a Repository's host
+// (which normalizeHostPort takes), is listed.
 func (c *Client) insecureRegistry(registry string) bool {
 	k, _ := normalizeHostPort(registry)
 	return c.insecure[k]
@@ -466,8 +438,6 @@ func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 	c.logger.Debug(ctx, msg, fields)
 }
 
-// scrub removes passwords, credentials and tokens from text the Client
-// produces.
 func (c *Client) scrub(s string) string {
 	c.secretsMu.RLock()
 	defer c.secretsMu.RUnlock()
@@ -556,8 +526,7 @@ func (c *Client) addSecret(secret string) {
 }
 
 // credentialWatcher sits under go-containerregistry's basic and bearer
-// transports and notes the credentials of every Authorization header they
-// send, so that scrub removes them.
+// transports and notes every credential they send, to scrub.
 type credentialWatcher struct {
 	c *Client
 }
@@ -597,18 +566,14 @@ func (w credentialWatcher) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, err
 }
 
-// ownPath reports whether p is the path of one of the Client's own
-// requests: the ping, tag lists, manifests and blobs (repositoryPath).
+// ownPath reports whether p is the path of the ping, a tag list, manifest
+// or blob.
 func ownPath(p string) bool { return p == "/v2/" || repositoryPath.MatchString(p) }
 
 // noteTokens records the token, access_token and refresh_token of a token
 // answer as secrets, leaving its body readable.
 func (w credentialWatcher) noteTokens(resp *http.Response) {
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	body, err := peekBody(resp, maxErrorBody)
 	if err != nil {
 		return
 	}
@@ -624,8 +589,6 @@ func (w credentialWatcher) noteTokens(resp *http.Response) {
 	}
 }
 
-// noteAuthorization records the credentials of an Authorization header, and
-// the password inside a Basic one.
 func (w credentialWatcher) noteAuthorization(req *http.Request) {
 	if h := req.Header.Get("Authorization"); h != "" {
 		scheme, cred, ok := strings.Cut(h, " ")

@@ -18,15 +18,12 @@ import (
 // know it; go-containerregistry addresses it as index.docker.io.
 const dockerHub = "docker.io"
 
-// maxTagLen is the distribution spec's bound on a tag's length.
 const maxTagLen = 128
 
+// A path component of the reference grammar; a DNS name or IPv4 address.
 var (
-	// pathComponent is the distribution reference grammar for one path
-	// component of a repository name.
 	pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	// domainName is a DNS name or IPv4 address.
-	domainName = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
+	domainName    = regexp.MustCompile(`^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]))*$`)
 )
 
 // Repository is a repository parsed once, as the user wrote it and as
@@ -53,8 +50,8 @@ func (r Repository) Key() string { return r.key }
 // registry_auth address by SameCredentialHost.
 func (r Repository) Host() string { return r.name.RegistryStr() }
 
-// v2URL is the URL of path under the repository's /v2/ API. The scheme is
-// corrected to the one the ping found by go-containerregistry's transport.
+// v2URL is the URL of path under the repository's /v2/ API; the ping's
+// transport corrects the scheme.
 func (r Repository) v2URL(path string) *url.URL {
 	return &url.URL{Scheme: "https", Host: r.name.RegistryStr(), Path: "/v2/" + r.name.RepositoryStr() + "/" + path}
 }
@@ -251,7 +248,6 @@ func CheckHost(h string) error {
 	return nil
 }
 
-// isLoopback reports whether host[:port] is a loopback address or name.
 func isLoopback(hostport string) bool {
 	h := strings.ToLower(hostName(hostport))
 	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
@@ -261,7 +257,6 @@ func isLoopback(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// hostName is host[:port] without its port and brackets.
 func hostName(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		return h
@@ -327,8 +322,6 @@ func SameCredentialHost(a, b string) bool {
 // machine (localhost and 127.0.0.1), is another repository: credentials and
 // insecure_registries are matched to the host as written.
 func (r Repository) Same(o Repository) bool {
-	// A parsed repository's registry is always host[:port], which
-	// SameCredentialHost folds as Same needs.
 	return SameCredentialHost(r.name.RegistryStr(), o.name.RegistryStr()) && r.name.RepositoryStr() == o.name.RepositoryStr()
 }
 
@@ -344,7 +337,6 @@ func SameRepository(a, b string) bool {
 	return errA == nil && errB == nil && ra.Same(rb)
 }
 
-// digestAfterAt is a digest as it follows '@' in a reference.
 var digestAfterAt = regexp.MustCompile(`^(?:sha(?:256|384|512):|[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,})`)
 
 // HasCredentials reports whether s, a host or repository as a user wrote

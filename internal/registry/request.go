@@ -32,17 +32,13 @@ import (
 // retryAfter its Retry-After), or a usable status with a broken body, a
 // Link to another host, a paging loop.
 type answerError struct {
-	status     int
-	msg        string
-	cause      error
-	retryAfter time.Duration
-	// bearer: the refused request carried a bearer token for this repository.
-	bearer bool
-	// invalidToken: that token was refused 401 with a Bearer challenge
-	// saying error="invalid_token" (invalidTokenChallenge).
-	invalidToken bool
-	// said is what an error answer says, for people (saidOf).
-	said string
+	status       int
+	msg          string
+	cause        error
+	retryAfter   time.Duration
+	bearer       bool // the refused request carried a bearer token for this repository
+	invalidToken bool // that token was refused 401 with error="invalid_token"
+	said         string
 	// again: a 200 unusable as it came (a body that is no JSON, cut short or
 	// a proxy's page; a token answer without a token): retryable.
 	again bool
@@ -64,11 +60,9 @@ func (e *answerError) Unwrap() error { return e.cause }
 
 // retryError records how a retried request ended.
 type retryError struct {
-	err      error
-	attempts int
-	// waitAsked is a Retry-After that did not fit in what was left of the
-	// time allowed (left).
-	waitAsked, left time.Duration
+	err             error
+	attempts        int
+	waitAsked, left time.Duration // a Retry-After that did not fit in the time left
 	// outOfTime: the time allowed ran out; waitedTurn: while it waited its
 	// turn to be sent again (see retryOnce).
 	outOfTime, waitedTurn bool
@@ -80,7 +74,6 @@ type retryError struct {
 func (e *retryError) Error() string { return e.err.Error() }
 func (e *retryError) Unwrap() error { return e.err }
 
-// response is a successful answer, body read.
 type response struct {
 	status int
 	header http.Header
@@ -88,7 +81,6 @@ type response struct {
 	url    *url.URL // the URL that answered, after redirects, with the scheme used
 }
 
-// budget is the most one request with all its retries and waits may take.
 func (c *Client) budget() time.Duration {
 	n := time.Duration(c.maxRetries + 1)
 	if c.timeout > math.MaxInt64/n { // a request_timeout meaning "none"
@@ -156,9 +148,8 @@ func limitScope(host, key string, err error) string {
 // (repositoryPing), while requests that hold a token go on.
 func tokenScope(host string) string { return host + " token service" }
 
-// inScope loads from m, keyed by limitScope, the entry that applies to key
-// to host: the host's, its manifest GETs' (pullsOnly), its token
-// service's for a handshake (tokenScope), or its proxy's (proxyScope).
+// inScope loads from m, keyed by limitScope, the entry of any scope that
+// applies to key to host.
 func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	scopes := []string{host, pullsOnly(host, key)}
 	if strings.HasPrefix(key, "auth ") { // a handshake's (Client.handshake)
@@ -175,8 +166,6 @@ func (c *Client) inScope(m *sync.Map, host, key string) (any, bool) {
 	return nil, false
 }
 
-// limited is the rate limit spent earlier in this run that stops the
-// request key to host, or nil.
 func (c *Client) limited(host, key string) *retryError {
 	if l, ok := c.inScope(&c.rateLimited, host, key); ok {
 		return l.(*retryError)
@@ -317,12 +306,8 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	}
 }
 
-// errWaitedTurn ends a request whose time ran out while it waited its turn
-// at a registry that had answered 429 (see retryOnce).
 var errWaitedTurn = errors.New("the registry answered an earlier request of this run 429, so its requests go one at a time, and this one waited its turn for all the time it was allowed")
 
-// sleepFor waits d or until ctx is done. Tests replace Client.sleep to
-// see the waits without taking them.
 func sleepFor(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -390,8 +375,6 @@ func retryable(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// retryableStatus reports whether an answer of this status is worth
-// another attempt: 408, 429, 500, 502, 503 and 504.
 func retryableStatus(status int) bool {
 	return slices.Contains([]int{http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
 		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}, status)
@@ -442,14 +425,12 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 }
 
 // handshakeError is the failure of the handshake made again for a request
-// (rechallenge): the token service's or the ping's, no answer to the
-// request itself, which is not asked again another way (askAgainWithGet).
+// (rechallenge), not asked again another way (askAgainWithGet).
 type handshakeError struct{ err error }
 
 func (e *handshakeError) Error() string { return e.err.Error() }
 func (e *handshakeError) Unwrap() error { return e.err }
 
-// fetchOn is fetch on the client cl, without a new handshake.
 func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, method string, u *url.URL, accept []string, l *listing) (*response, error) {
 	rawURL := u.String()
 	fields := map[string]any{
@@ -535,8 +516,6 @@ func bodyCut(method string, u *url.URL, status int, err error) error {
 // scrubbing would then miss); the status still classifies the error.
 const maxErrorBody = 64 << 10
 
-// statusErrorOf reads what an error answer (whose body is r) says, within
-// maxErrorBody.
 func statusErrorOf(resp *http.Response, r io.Reader) error {
 	body, err := readErrorBody(r)
 	var limit *LimitError
@@ -554,8 +533,7 @@ func statusErrorOf(resp *http.Response, r io.Reader) error {
 	return &answerError{status: resp.StatusCode, cause: cause, retryAfter: retryAfter, bearer: bearer, invalidToken: invalidToken, said: saidOf(cause, body), challenge: bearerChallenge(resp, bearer)}
 }
 
-// invalidTokenParam is the error parameter of a Bearer challenge saying
-// that the token it answered is invalid (RFC 6750, 3.1), quoted or not.
+// invalidTokenParam is RFC 6750 3.1's error="invalid_token", quoted or not.
 var invalidTokenParam = regexp.MustCompile(`(?i)(^|,)\s*error\s*=\s*("invalid_token"|invalid_token)\s*(,|$)`)
 
 // invalidTokenChallenge reports whether a Bearer challenge among values
@@ -625,8 +603,6 @@ func challenges(fields []string) []string {
 	return out
 }
 
-// splitOutsideQuotes splits s at commas outside quoted strings, in which a
-// backslash escapes the next character.
 func splitOutsideQuotes(s string) []string {
 	var out []string
 	start, quoted := 0, false
@@ -644,9 +620,18 @@ func splitOutsideQuotes(s string) []string {
 	return append(out, s[start:])
 }
 
+// peekBody reads up to limit bytes of resp's body, leaving it readable whole.
+func peekBody(resp *http.Response, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
+	return body, err
+}
+
 // readErrorBody reads an error answer's body, or nothing of one longer
-// than maxErrorBody: cut, it would not parse, and what it says is lost
-// either way.
+// than maxErrorBody.
 func readErrorBody(r io.Reader) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(r, maxErrorBody+1))
 	if len(body) > maxErrorBody {
@@ -655,9 +640,9 @@ func readErrorBody(r io.Reader) ([]byte, error) {
 	return body, err
 }
 
-// saidOf is what an error answer says: the codes and messages
-// of its errors array, or of the one error object it is (zot's wrong
-// password), else its text; "" for none, or an HTML page.
+// saidOf is what an error answer says, for people: its errors array, or
+// the one error object it is (zot's wrong password), else its text; "" for
+// an HTML page.
 func saidOf(cause error, body []byte) string {
 	var parts []string
 	var te *transport.Error
@@ -686,7 +671,6 @@ func saidOf(cause error, body []byte) string {
 	return said
 }
 
-// with merges extra into a copy of base.
 func with(base, extra map[string]any) map[string]any {
 	m := make(map[string]any, len(base)+len(extra))
 	maps.Copy(m, base)

@@ -22,11 +22,8 @@ import (
 // The bounds of one repository's listing: every page, piece, fallback and
 // retry of it together, for the Client's life.
 const (
-	// MaxListingPages is the most tag list requests of one listing.
-	MaxListingPages = 2500
-	// MaxListingBytes is the most tag list body bytes it reads.
-	MaxListingBytes = 64 << 20
-	// DefaultListingTimeout applies when Config.ListingTimeout is zero.
+	MaxListingPages       = 2500     // tag list requests
+	MaxListingBytes       = 64 << 20 // tag list body bytes
 	DefaultListingTimeout = 5 * time.Minute
 )
 
@@ -41,7 +38,6 @@ func googleDocker(host string) bool {
 	return host == "gcr.io" || strings.HasSuffix(host, ".gcr.io") || strings.HasSuffix(host, "-docker.pkg.dev")
 }
 
-// maxConcurrentPages bounds the pieces of one range read at once.
 const maxConcurrentPages = 32
 
 // TagRange is a lexical range of a repository's tags: those that sort after
@@ -62,7 +58,6 @@ func (r TagRange) contains(tag string) bool {
 	return (r.After == "" || tag > r.After) && (r.Before == "" || tag < r.Before)
 }
 
-// filter returns the tags inside the range, sorted, in a new slice.
 func (r TagRange) filter(tags []string) []string {
 	out := slices.DeleteFunc(append([]string{}, tags...), func(t string) bool { return !r.contains(t) })
 	slices.Sort(out)
@@ -71,7 +66,6 @@ func (r TagRange) filter(tags []string) []string {
 
 func (r TagRange) whole() bool { return r.After == "" && r.Before == "" }
 
-// covers reports whether every tag of o lies inside r.
 func (r TagRange) covers(o TagRange) bool {
 	return (r.After == "" || (o.After != "" && o.After >= r.After)) &&
 		(r.Before == "" || (o.Before != "" && o.Before <= r.Before))
@@ -81,9 +75,7 @@ func (r TagRange) covers(o TagRange) bool {
 // life: its bounds, what its pages have shown of the registry, and the
 // ranges read.
 type listing struct {
-	// ref is the repository as the first caller wrote it, for requests and
-	// debug lines; failures name each caller's own (proven, listWhole).
-	ref Repository
+	ref Repository // as the first caller wrote it; failures name each caller's own
 
 	timeout time.Duration
 	paced   func() bool // the registry's requests go one at a time (Client.retryOnce)
@@ -98,28 +90,22 @@ type listing struct {
 	linked    int               // the most names a page with a Link held (stretch.linked)
 	sizes     linkedSizes       // of its pages with a Link (stretch.uneven)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
-	// withoutN: the registry refused the first page with n and answered it
-	// without (firstPage), so no request sends n.
-	withoutN atomic.Bool
+	withoutN  atomic.Bool       // the registry refused n (firstPage): no request sends it
 }
 
 type rangeRead struct {
-	r    TagRange
-	tags []string // sorted
-	// unchecked: read on an order still to be checked (checkOrder); never
-	// kept until it passes.
-	unchecked bool
+	r         TagRange
+	tags      []string // sorted
+	unchecked bool     // read on an order still to be checked (checkOrder)
 }
 
 // LimitError says that a repository's listing passed one of its bounds.
 type LimitError struct {
 	// Bound is what was bounded: "pages", "bytes", "time", or "tags" (the
 	// registry's own bound, googleListMax).
-	Bound string
-	// Limit and Reached say the bound and the figure reached, for people.
-	Limit, Reached string
-	// Paced: its requests went one at a time after a 429 (Client.retryOnce).
-	Paced bool
+	Bound          string
+	Limit, Reached string // for people
+	Paced          bool   // its requests went one at a time after a 429
 }
 
 func (e *LimitError) Error() string {
@@ -139,7 +125,6 @@ func (e *LimitError) Error() string {
 	}
 }
 
-// listingOf returns the repository's listing state.
 func (c *Client) listingOf(ref Repository) *listing {
 	paced := func() bool { _, ok := c.paced.Load(ref.name.RegistryStr()); return ok }
 	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced, asked: map[[2]string]int{}})
@@ -166,7 +151,6 @@ func (l *listing) within(ctx context.Context) (context.Context, context.CancelFu
 	}
 }
 
-// spend counts one tag list request against the listing's bounds.
 func (l *listing) spend() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -177,16 +161,14 @@ func (l *listing) spend() error {
 	return nil
 }
 
-// countedBody counts the bytes of a tag list body against the listing's
-// bound as they are read, so that concurrent pieces together stop at it.
+// countedBody counts a tag list body against the listing's bound as it is
+// read. Read reserves before reading, so that concurrent bodies together
+// never pass the bound.
 type countedBody struct {
 	r io.Reader
 	l *listing
 }
 
-// Read reserves what it may read before reading, so that concurrent
-// bodies together never pass the bound, and gives back what it did not
-// read.
 func (b *countedBody) Read(p []byte) (int, error) {
 	b.l.mu.Lock()
 	left := MaxListingBytes - b.l.bytes
@@ -206,8 +188,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// limitLocked is the error of passing a bound, with the figures reached.
-// l.mu is held.
+// limitLocked is the error of passing a bound; l.mu is held.
 func (l *listing) limitLocked(bound, limit string) error {
 	reached := fmt.Sprintf("%d pages and %.1f MiB read", l.pages, float64(l.bytes)/(1<<20))
 	paced := bound == "time" && l.paced()
@@ -229,7 +210,6 @@ func (l *listing) overtime(err error) error {
 }
 
 // ListTags returns every tag of the repository, de-duplicated and sorted,
-// read to the end of its list whatever order and paging the registry uses,
 // once per Client. The returned slice is the caller's own.
 func (c *Client) ListTags(ctx context.Context, repo Repository) ([]string, error) {
 	return c.ListTagRange(ctx, repo, TagRange{})
@@ -292,8 +272,7 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 }
 
 // joinRange waits for the reading of a range asked before that covers r,
-// r's own among them unless wider, while it runs or once it has read;
-// joined is false when none runs or has read.
+// r's own among them unless wider; joined is false when there is none.
 func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange, wider bool) (read rangeRead, joined bool, err error) {
 	for _, w := range l.covering(r) {
 		if wider && w.After == r.After && w.Before == r.Before {
@@ -306,7 +285,6 @@ func (c *Client) joinRange(ctx context.Context, l *listing, r TagRange, wider bo
 	return rangeRead{}, false, nil
 }
 
-// readingOf is the reading of r from the registry, for Client.rangeReads.
 func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.Context) (rangeRead, error) {
 	return func(ctx context.Context) (rangeRead, error) {
 		ctx, cancel := l.within(ctx)
@@ -402,7 +380,6 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return r.filter(all), nil
 }
 
-// served returns the tags inside r from a range read before that covers it.
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -426,7 +403,6 @@ func (l *listing) ask(r TagRange) {
 	l.asked[[2]string{r.After, r.Before}]++
 }
 
-// covering returns the ranges asked for that cover r.
 func (l *listing) covering(r TagRange) []TagRange {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -439,7 +415,6 @@ func (l *listing) covering(r TagRange) []TagRange {
 	return out
 }
 
-// rangeKey is the key of r's reading in Client.rangeReads.
 func (l *listing) rangeKey(r TagRange) string {
 	return l.ref.key + "\x00" + r.After + "\x00" + r.Before
 }
@@ -458,8 +433,6 @@ func (l *listing) mostAsked() TagRange {
 	return TagRange{After: top[0], Before: top[1]}
 }
 
-// linkedMost notes a page with a Link that held count names and returns
-// the most any such page of the listing held.
 func (l *listing) linkedMost(count int) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -478,8 +451,7 @@ func (l *listing) keep(read rangeRead) {
 	}
 }
 
-// unprovenError says a narrowed reading cannot be trusted; the caller
-// reads the whole list instead.
+// unprovenError: a narrowed reading cannot be trusted; read the whole list.
 type unprovenError struct{ why string }
 
 func (e *unprovenError) Error() string {
@@ -517,11 +489,9 @@ func (c *Client) firstPage(ctx context.Context, l *listing, rt *repoTransport) (
 
 // order is what a repository's registry has shown of how it takes last.
 type order struct {
-	lexical bool   // last is a lexical bound: a range may stop at its end
-	why     string // why not, when not
-	// unchecked: lexical, until checkOrder says otherwise; every range
-	// read runs it alongside.
-	unchecked bool
+	lexical   bool   // last is a lexical bound: a range may stop at its end
+	why       string // why not, when not
+	unchecked bool   // lexical until checkOrder says otherwise
 }
 
 // orderOf finds out once per repository whether the registry takes last as
@@ -599,7 +569,6 @@ func (c *Client) checkOrder(ctx context.Context, l *listing) error {
 	return l.overtime(err)
 }
 
-// orderCheck is the computation of checkOrder's verdict.
 func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context) (order, error) {
 	return func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
@@ -663,7 +632,6 @@ func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport
 	return v, why, nil
 }
 
-// probePage is probeBetween's n: a few tags show where its answer starts.
 const probePage = 10
 
 // readRange reads r on a lexical registry as bounded stretches: the first
@@ -771,7 +739,6 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 	return s.err(v)
 }
 
-// err is the error a final verdict stands for, nil for complete.
 func (s *stretch) err(v verdict) error {
 	switch v {
 	case unproven:
@@ -820,8 +787,6 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 	return s.take(p), next, nil
 }
 
-// listedPage is a tag list page as getPage read it, and the Link it
-// followed with (for firstPage's, the Link of the list's first page).
 type listedPage struct {
 	p    page
 	next *url.URL
@@ -833,13 +798,12 @@ type listedPage struct {
 // are not kept.
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
-		p, next, err := c.readListPage(ctx, l, rt, u, page{})
+		p, next, err := c.readListPage(ctx, l, rt, u)
 		return listedPage{p, next}, err
 	})
 	if err != nil {
 		return p, nil, err
 	}
-	// What the page holds, and how this reading asked for it.
 	read.p.sent, read.p.cursor = p.sent, p.cursor
 	var next *url.URL
 	if read.next != nil {
@@ -849,8 +813,7 @@ func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *
 	return read.p, next, nil
 }
 
-// readListPage is getPage's request.
-func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
+func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL) (p page, next *url.URL, err error) {
 	resp, err := c.fetch(ctx, l.ref, rt, http.MethodGet, u, []string{"application/json"}, l)
 	if err != nil {
 		return p, nil, err
@@ -885,7 +848,7 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	if !ok {
 		return p, nil, nil
 	}
-	next, err := c.sameHostLink(l.ref, resp, target)
+	next, err = c.sameHostLink(l.ref, resp, target)
 	if err != nil {
 		return p, nil, err
 	}
@@ -914,8 +877,6 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	return p, next, nil
 }
 
-// sameHostLink resolves a Link target against the page that sent it and
-// refuses one that leaves the registry's host.
 func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url.URL, error) {
 	next, err := resp.url.Parse(link)
 	if err != nil {
@@ -934,8 +895,6 @@ func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url
 	return next, nil
 }
 
-// tagsURL is the tag list URL asking for n tags after last, or for the
-// registry's own page size after last when it refuses n (withoutN).
 func (l *listing) tagsURL(n int, last string) *url.URL {
 	q := url.Values{}
 	if !l.withoutN.Load() {
@@ -964,7 +923,7 @@ func sentLast(last string) string {
 	return last
 }
 
-// pageKey identifies a page whatever the scheme, host spelling or order of
+// pageKey identifies a page whatever its scheme, host spelling or order of
 // query parameters.
 func pageKey(u *url.URL) string {
 	return u.Path + "?" + u.Query().Encode()
