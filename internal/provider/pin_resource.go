@@ -398,13 +398,20 @@ func takePlannedUpstream(ctx context.Context, req resource.UpdateRequest, resp *
 		return
 	}
 	plan.UpstreamTag, plan.UpstreamDigest = plan.Tag, plan.Digest
-	raw, diags := req.Private.GetKey(ctx, privatePlannedUpstreamKey)
-	resp.Diagnostics.Append(diags...)
 	var up plannedUpstream
-	if len(raw) > 0 && json.Unmarshal(raw, &up) == nil && up.Digest != "" {
+	if takePlanned(ctx, req, resp, privatePlannedUpstreamKey, &up) && up.Digest != "" {
 		plan.UpstreamTag, plan.UpstreamDigest = optionalString(up.Tag), types.StringValue(up.Digest)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedUpstreamKey, nil)...)
+}
+
+// takePlanned decodes into v what a plan kept for Update under key in the
+// planned private state, reporting whether there was such a record, and
+// removes it.
+func takePlanned(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, key string, v any) bool {
+	raw, diags := req.Private.GetKey(ctx, key)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, key, nil)...)
+	return len(raw) > 0 && json.Unmarshal(raw, v) == nil
 }
 
 // privatePlannedSelectorKey holds the selector a plan of an existing pin
@@ -652,14 +659,12 @@ func takePlannedPlatforms(ctx context.Context, req resource.UpdateRequest, resp 
 		return
 	}
 	plan.PlatformDigests = types.MapNull(types.StringType)
-	raw, diags := req.Private.GetKey(ctx, privatePlannedPlatformsKey)
-	resp.Diagnostics.Append(diags...)
 	var platforms map[string]string
-	if len(raw) > 0 && json.Unmarshal(raw, &platforms) == nil && platforms != nil {
+	if takePlanned(ctx, req, resp, privatePlannedPlatformsKey, &platforms) && platforms != nil {
+		var diags diag.Diagnostics
 		plan.PlatformDigests, diags = types.MapValueFrom(ctx, types.StringType, platforms)
 		resp.Diagnostics.Append(diags...)
 	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePlannedPlatformsKey, nil)...)
 }
 
 // followGoodUpstream plans the pin onto upstream's image when the pinned
