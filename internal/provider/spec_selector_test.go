@@ -179,3 +179,49 @@ resource "terraform_data" "pool" {
 		}},
 	})
 }
+
+// SPEC, resource "prefectimage_pin": a refresh never removes the resource
+// and never blanks the pin. When every tag the selector could pick is gone
+// upstream (an exact version whose tag was deleted), the refresh finds
+// nothing that matches: the pin holds, the plan goes on with nothing to
+// do, and a warning says why, under every on_drift.
+func TestAccSpec_refreshWithNothingMatchingHoldsPin(t *testing.T) {
+	for _, onDrift := range []string{"update", "warn", "error"} {
+		t.Run(onDrift, func(t *testing.T) {
+			isolateHome(t)
+			reg := newSeededRegistry(t, driftTags)
+			repo := reg.Host() + "/" + prefectRepo
+			rec := &diagRecorder{}
+			const tag = "3.4.2-python3.12"
+			config := pinConfig(reg, `  prefect_version = "3.4.2"
+  python_version  = "3.12"
+  on_drift        = "`+onDrift+`"`)
+			pinned := mustDigest(t, reg, tag)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: rec.factories(),
+				Steps: []resource.TestStep{{
+					Config: config,
+				}, {
+					PreConfig: func() {
+						rec.reset()
+						if err := reg.Delete(prefectRepo, tag); err != nil {
+							t.Fatal(err)
+						}
+					},
+					Config: config,
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectEmptyPlan(),
+					}},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("tag"), knownvalue.StringExact(tag)),
+						statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("digest"), knownvalue.StringExact(pinned)),
+						statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("ref"), knownvalue.StringExact(repo+"@"+pinned)),
+						statecheck.ExpectKnownValue(pinAddress, tfjsonpath.New("resolved_prefect_version"), knownvalue.StringExact("3.4.2")),
+					},
+					Check: rec.expectWarning(`(?s)Upstream Image Not Checked: Could not check whether ` + regexp.QuoteMeta(repo+":"+tag+"@"+pinned) +
+						` moved upstream, so the pin holds as it was and the plan goes on\..*no tag matches prefect_version "3\.4\.2", python_version "3\.12", flavor "standard"`),
+				}},
+			})
+		})
+	}
+}
