@@ -225,3 +225,36 @@ func TestAccSpec_refreshWithNothingMatchingHoldsPin(t *testing.T) {
 		})
 	}
 }
+
+// SPEC, What bad input gets: nothing matching is an error that names the
+// selector and shows what is there (the newest versions for that Python
+// and flavor, the Pythons and flavors of the newest version meeting the
+// constraint), and no error leaves state changed. A pin whose selector
+// is edited to one nothing matches fails at plan time and keeps its pin:
+// written back, the selector plans nothing.
+func TestAccSpec_resourceNothingMatchesLeavesStateAsItWas(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, append([]string{"3.5.0-python3.13-conda"}, driftTags...))
+	repo := reg.Host() + "/" + prefectRepo
+	config := func(python string) string {
+		return pinConfig(reg, fmt.Sprintf("  prefect_version = \"~> 3.4.0\"\n  python_version  = %q", python))
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            config("3.12"),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.2-python3.12"),
+		}, {
+			Config: config("3.13"),
+			ExpectError: regexp.MustCompile(`(?s)No Prefect Image Matches the Selector.*` + wrapped(`In `+repo+`: no tag matches prefect_version "~> 3.4.0", `+
+				`python_version "3.13", flavor "standard". No stable version is published on Python 3.13, standard. `+
+				`Newest version meeting "~> 3.4.0" is 3.4.2, published for Python 3.11, 3.12 in flavors standard, conda.`).String()),
+		}, {
+			Config: config("3.12"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.2-python3.12"),
+		}},
+	})
+}
