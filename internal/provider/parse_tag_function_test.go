@@ -233,6 +233,10 @@ output "minor" {
   value = provider::prefectimage::parse_tag("3.1-python3.12-kubernetes")
 }
 
+output "major" {
+  value = provider::prefectimage::parse_tag("3-python3.12")
+}
+
 output "sha" {
   value = provider::prefectimage::parse_tag("sha-1da1544-python3.12")
 }
@@ -278,6 +282,13 @@ output "label" {
 						"prefect_version": knownvalue.StringExact("3.1"),
 						"python_version":  knownvalue.StringExact("3.12"),
 						"flavor":          knownvalue.StringExact("kubernetes"),
+						"prerelease":      knownvalue.Bool(false),
+					})),
+					statecheck.ExpectKnownOutputValue("major", knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"kind":            knownvalue.StringExact("major"),
+						"prefect_version": knownvalue.StringExact("3"),
+						"python_version":  knownvalue.StringExact("3.12"),
+						"flavor":          knownvalue.StringExact("standard"),
 						"prerelease":      knownvalue.Bool(false),
 					})),
 					statecheck.ExpectKnownOutputValue("sha", knownvalue.ObjectExact(map[string]knownvalue.Check{

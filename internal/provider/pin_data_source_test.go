@@ -318,7 +318,7 @@ func TestAccPinDataSource_noMatch(t *testing.T) {
   prefect_version = "~> 3.1.0"
   python_version  = "3.13"
 }`,
-			ExpectError: wrapped(`no tag matches prefect_version "~> 3.1.0", python_version "3.13", flavor "standard". Newest stable versions on Python 3.13, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. Newest version meeting "~> 3.1.0" is 3.1.15, published for Python 3.9, 3.10, 3.11, 3.12`),
+			ExpectError: wrapped(`no tag matches prefect_version "~> 3.1.0", python_version "3.13", flavor "standard". Newest stable versions on Python 3.13, standard: 3.8.3, 3.8.2, 3.8.1, 3.8.0, 3.7.8. Newest version meeting "~> 3.1.0" is 3.1.15, published for Python 3.9, 3.10, 3.11, 3.12 in flavors standard, conda, kubernetes.`),
 		}, {
 			// An exact tag that does not exist lists, to say what does.
 			Config: providerConfig(reg) + `data "prefectimage_pin" "test" {
