@@ -449,16 +449,21 @@ func (e *unsharedPingError) Error() string { return "the ping answered " + e.ans
 // its JSON, a proxy's HTML page, JSON without token or access_token): a
 // fault asked again within max_retries (answerError.again), in the
 // handshake or a mid-listing refresh, where go-containerregistry fails with
-// the bare json error. An answer over 64 KiB is left to
-// go-containerregistry, which refuses it.
+// the bare json error. An answer over 64 KiB, which go-containerregistry
+// refuses with an error naming no request ("body exceeds 65536 byte
+// limit"), is refused here naming the token service, and not asked again.
 func tokenAnswer(resp *http.Response, host string) error {
 	body, err := peekBody(resp, maxErrorBody+1)
 	if err != nil {
 		_ = resp.Body.Close()
+		if notGzip(resp, err) {
+			return &answerError{status: http.StatusOK, again: true, cause: err, msg: fmt.Sprintf("the answer of the registry's token service (%s) came with Content-Encoding gzip, but does not decompress as gzip", host)}
+		}
 		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
 	if len(body) > maxErrorBody {
-		return nil
+		_ = resp.Body.Close()
+		return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) is larger than %d KiB, more than any token answer and more than is read of one", host, maxErrorBody>>10)}
 	}
 	var tok struct {
 		Token       string          `json:"token"`

@@ -1,0 +1,136 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A tag list, a manifest or a token answer that says Content-Encoding gzip
+// (which net/http asked for and decodes) but is not gzip: a proxy or CDN
+// mislabelling it. The error says so, naming the request or the token
+// service, and it is asked again within max_retries as any 200 unusable as
+// it came. Before, a tag list or manifest failed "ended before its whole
+// body arrived: gzip: invalid header" (a network fault it was not), and a
+// token answer as a failed request to the token service.
+func TestBodyNotGzipAsItsContentEncodingSays(t *testing.T) {
+	noDockerConfig(t)
+	notGzip := func(w http.ResponseWriter, body string) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}
+	for _, tc := range []struct {
+		name, want string
+		serve      func(w http.ResponseWriter, r *http.Request) bool
+		call       func(c *Client, ref Repository) error
+	}{
+		{
+			name: "tag list",
+			want: "the answer to GET /v2/prefecthq/prefect/tags/list?n=1000 came with Content-Encoding gzip, but its body does not decompress as gzip",
+			serve: func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+					return false
+				}
+				notGzip(w, `{"name":"prefecthq/prefect","tags":["3.0.0"]}`)
+				return true
+			},
+			call: func(c *Client, ref Repository) error { _, err := c.ListTags(context.Background(), ref); return err },
+		},
+		{
+			name: "manifest",
+			want: "the answer to GET /v2/prefecthq/prefect/manifests/3.0.0 came with Content-Encoding gzip, but its body does not decompress as gzip",
+			serve: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/manifests/") {
+					return false
+				}
+				notGzip(w, `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`)
+				return true
+			},
+			call: func(c *Client, ref Repository) error {
+				_, err := c.Platforms(context.Background(), ref, "3.0.0")
+				return err
+			},
+		},
+		{
+			name: "token answer",
+			want: "the answer of the registry's token service (HOST) came with Content-Encoding gzip, but does not decompress as gzip",
+			serve: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/token" {
+					return false
+				}
+				notGzip(w, `{"token":"t0k3n","expires_in":300}`)
+				return true
+			},
+			call: func(c *Client, ref Repository) error { _, err := c.ListTags(context.Background(), ref); return err },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked atomic.Int64
+			f := newFake(t, withBearer("u", "p"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path == "/token" && tc.name != "token answer" {
+					return false
+				}
+				if tc.serve(w, r) {
+					asked.Add(1)
+					return true
+				}
+				return false
+			}))
+			f.pushIndex("prefecthq/prefect", "3.0.0")
+			c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+			err := tc.call(c, repoOf(t, f.repo("prefecthq/prefect")))
+			want := strings.ReplaceAll(tc.want, "HOST", f.host)
+			if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "ended before") {
+				t.Fatalf("got %v; want an error saying %q", err, want)
+			}
+			if n := asked.Load(); n != 3 {
+				t.Errorf("asked %d times; want 3 (max_retries 2)", n)
+			}
+		})
+	}
+}
+
+// A token service whose 200 is over 64 KiB, sent plain (50 MiB) or as a
+// gzip bomb (32 MiB inflated): refused after reading 64 KiB of it, naming
+// the token service, without asking again. Before, the error was
+// go-containerregistry's "body exceeds 65536 byte limit", which names
+// neither the token service nor the request.
+func TestTokenAnswerOverLimitNamesTokenService(t *testing.T) {
+	noDockerConfig(t)
+	token := func(n int) []byte {
+		return append(append([]byte(`{"token":"`), bytes.Repeat([]byte("a"), n)...), `"}`...)
+	}
+	plain, bomb := token(50<<20), gzipped(t, token(32<<20))
+	for name, serve := range map[string]func(w http.ResponseWriter){
+		"plain": func(w http.ResponseWriter) { _, _ = w.Write(plain) },
+		"gzip bomb": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(bomb)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t, withBearer("u", "p"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path == "/token" {
+					w.Header().Set("Content-Type", "application/json")
+					serve(w)
+					return true
+				}
+				return false
+			}))
+			f.setTags("prefecthq/prefect", []string{"3.0.0"})
+			c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
+			want := "the answer of the registry's token service (" + f.host + ") is larger than 64 KiB"
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("got %v; want an error saying %q", err, want)
+			}
+			if n := f.count("token"); n != 1 {
+				t.Errorf("%d token requests; want 1, not asked again", n)
+			}
+		})
+	}
+}
