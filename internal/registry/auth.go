@@ -305,6 +305,9 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 		if handshake && resp.StatusCode >= 400 {
 			body, rerr := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
+			if rerr != nil && notGzip(resp, rerr) {
+				body, rerr = nil, nil // the status classifies it, as statusErrorOf does
+			}
 			if rerr != nil {
 				if token {
 					rerr = &tokenServiceError{host: req.URL.Host, cause: rerr}
@@ -396,10 +399,12 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		if resp.StatusCode >= 400 {
 			body, err := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
-			if err != nil {
+			if err != nil && !notGzip(resp, err) {
 				return pingAnswer{}, err
 			}
-			a.body = body
+			if err == nil { // one labelled gzip that is not is dropped, as statusErrorOf drops it
+				a.body = body
+			}
 		} else {
 			drainClose(resp.Body)
 		}

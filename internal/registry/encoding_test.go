@@ -3,10 +3,12 @@ package registry
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A tag list, a manifest or a token answer that says Content-Encoding gzip
@@ -130,6 +132,107 @@ func TestTokenAnswerOverLimitNamesTokenService(t *testing.T) {
 			}
 			if n := f.count("token"); n != 1 {
 				t.Errorf("%d token requests; want 1, not asked again", n)
+			}
+		})
+	}
+}
+
+// An error answer of the handshake (the ping's 401 with its challenge, the
+// token service's 401 or 503) whose body says Content-Encoding gzip but is
+// not gzip: the body is dropped and the status kept, as for the Client's
+// own requests (statusErrorOf). Before, the handshake failed on the body,
+// "Get …/v2/: gzip: invalid header", so that no request of such a
+// registry could be made, a refusal of the credentials was no refusal, and
+// a 503 was not retried. A tag list's 404 so is a guard (it passed).
+func TestErrorAnswerNotGzipKeepsItsStatus(t *testing.T) {
+	noDockerConfig(t)
+	refuse := func(w http.ResponseWriter, status int) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"errors":[{"code":"DENIED","message":"no"}]}`))
+	}
+	for _, tc := range []struct {
+		name   string
+		hook   func(w http.ResponseWriter, r *http.Request) bool
+		check  func(t *testing.T, tags []string, err error)
+		tokens int
+	}{
+		{
+			name: "ping 401",
+			hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/v2/" || r.Header.Get("Authorization") != "" {
+					return false
+				}
+				w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="http://%s/token",service="fake"`, r.Host))
+				refuse(w, http.StatusUnauthorized)
+				return true
+			},
+			check: func(t *testing.T, tags []string, err error) {
+				if err != nil || strings.Join(tags, " ") != "3.0.0 3.0.1" {
+					t.Errorf("got %v, %v; want both tags, read with a token", tags, err)
+				}
+			},
+			tokens: 1,
+		},
+		{
+			name: "token 401",
+			hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/token" {
+					return false
+				}
+				refuse(w, http.StatusUnauthorized)
+				return true
+			},
+			check: func(t *testing.T, _ []string, err error) {
+				if !IsUnauthorized(err) {
+					t.Errorf("got %v; want a refusal of the credentials", err)
+				}
+			},
+			tokens: 1,
+		},
+		{
+			name: "token 503",
+			hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Path != "/token" {
+					return false
+				}
+				refuse(w, http.StatusServiceUnavailable)
+				return true
+			},
+			check: func(t *testing.T, _ []string, err error) {
+				if anyStatusOf(err) != http.StatusServiceUnavailable {
+					t.Errorf("got %v; want the token service's 503", err)
+				}
+			},
+			tokens: 3,
+		},
+		{
+			name: "tag list 404",
+			hook: func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/tags/list") || r.Header.Get("Authorization") == "" {
+					return false
+				}
+				refuse(w, http.StatusNotFound)
+				return true
+			},
+			check: func(t *testing.T, _ []string, err error) {
+				if !IsNotFound(err) {
+					t.Errorf("got %v; want not found", err)
+				}
+			},
+			tokens: 1,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, withBearer("u", "p"), withHook(tc.hook))
+			f.setTags("prefecthq/prefect", []string{"3.0.0", "3.0.1"})
+			c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+			c.sleep = func(context.Context, time.Duration) error { return nil }
+			tags, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
+			tc.check(t, tags, err)
+			if n := f.count("token"); n != tc.tokens {
+				t.Errorf("%d token requests; want %d", n, tc.tokens)
 			}
 		})
 	}
