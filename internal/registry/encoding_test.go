@@ -237,3 +237,63 @@ func TestErrorAnswerNotGzipKeepsItsStatus(t *testing.T) {
 		})
 	}
 }
+
+// A guard (it passed): gzip-compressed answers are bounded as they inflate,
+// at the bounds of a plain body. A manifest of exactly 16 MiB inflated is
+// read and pinned, one byte more is refused once saying so, each sent as a
+// few KiB of gzip; a 404 whose body inflates to 20 MiB is read to 64 KiB,
+// dropped, and still says not found. (A tag list's 64 MiB and page bounds:
+// TestRedteam14GzipTagListCountedInflated.)
+func TestGzipAnswersBoundedAsInflated(t *testing.T) {
+	noDockerConfig(t)
+	pre := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]`
+	manifestOf := func(size int) []byte {
+		return []byte(pre + strings.Repeat(" ", size-len(pre)-1) + "}")
+	}
+	for _, tc := range []struct {
+		name string
+		size int
+		ok   bool
+	}{{"16 MiB", maxBodySize, true}, {"16 MiB and a byte", maxBodySize + 1, false}} {
+		t.Run("manifest "+tc.name, func(t *testing.T) {
+			body := manifestOf(tc.size)
+			zipped := gzipped(t, body)
+			var gets atomic.Int64
+			f := newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.Contains(r.URL.Path, "/manifests/") {
+					return false
+				}
+				if r.Method != http.MethodGet {
+					w.WriteHeader(http.StatusMethodNotAllowed) // asked again with GET
+					return true
+				}
+				gets.Add(1)
+				w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+				w.Header().Set("Docker-Content-Digest", sha(body))
+				w.Header().Set("Content-Encoding", "gzip")
+				_, _ = w.Write(zipped)
+				return true
+			}))
+			c := newTestClient(t, Config{MaxRetries: 2})
+			d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3.0.0")
+			if tc.ok && (err != nil || d.Digest != sha(body)) {
+				t.Errorf("a %d KiB gzip of a %d-byte manifest gave %v, %v; want its digest", len(zipped)>>10, len(body), d.Digest, err)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") || gets.Load() != 1) {
+				t.Errorf("a %d KiB gzip of a %d-byte manifest gave %v after %d GETs; want a refusal after 1", len(zipped)>>10, len(body), err, gets.Load())
+			}
+		})
+	}
+	t.Run("error body", func(t *testing.T) {
+		zipped := gzipped(t, bytes.Repeat([]byte(" "), 20<<20))
+		s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write(zipped)
+		})
+		_, err := newTestClient(t, Config{MaxRetries: 2}).ListTags(context.Background(), repoOf(t, s.repo()))
+		if !IsNotFound(err) || s.lists.Load() != 1 {
+			t.Errorf("got %v after %d requests; want not found after 1", err, s.lists.Load())
+		}
+	})
+}
