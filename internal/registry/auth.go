@@ -305,6 +305,9 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 		if handshake && resp.StatusCode >= 400 {
 			body, rerr := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
+			if rerr != nil && notGzip(resp, rerr) {
+				body, rerr = nil, nil // the status classifies it, as statusErrorOf does
+			}
 			if rerr != nil {
 				if token {
 					rerr = &tokenServiceError{host: req.URL.Host, cause: rerr}
@@ -396,10 +399,12 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		if resp.StatusCode >= 400 {
 			body, err := readErrorBody(resp.Body)
 			_ = resp.Body.Close()
-			if err != nil {
+			if err != nil && !notGzip(resp, err) {
 				return pingAnswer{}, err
 			}
-			a.body = body
+			if err == nil { // one labelled gzip that is not is dropped, as statusErrorOf drops it
+				a.body = body
+			}
 		} else {
 			drainClose(resp.Body)
 		}
@@ -449,16 +454,21 @@ func (e *unsharedPingError) Error() string { return "the ping answered " + e.ans
 // its JSON, a proxy's HTML page, JSON without token or access_token): a
 // fault asked again within max_retries (answerError.again), in the
 // handshake or a mid-listing refresh, where go-containerregistry fails with
-// the bare json error. An answer over 64 KiB is left to
-// go-containerregistry, which refuses it.
+// the bare json error. An answer over 64 KiB, which go-containerregistry
+// refuses with an error naming no request ("body exceeds 65536 byte
+// limit"), is refused here naming the token service, and not asked again.
 func tokenAnswer(resp *http.Response, host string) error {
 	body, err := peekBody(resp, maxErrorBody+1)
 	if err != nil {
 		_ = resp.Body.Close()
+		if notGzip(resp, err) {
+			return &answerError{status: http.StatusOK, again: true, cause: err, msg: fmt.Sprintf("the answer of the registry's token service (%s) came with Content-Encoding gzip, but does not decompress as gzip", host)}
+		}
 		return err // a connection cut or stalled mid-body: retryable as such (a tokenServiceError)
 	}
 	if len(body) > maxErrorBody {
-		return nil
+		_ = resp.Body.Close()
+		return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the answer of the registry's token service (%s) is larger than %d KiB, more than any token answer and more than is read of one", host, maxErrorBody>>10)}
 	}
 	var tok struct {
 		Token       string          `json:"token"`

@@ -372,8 +372,8 @@ func TestIPv6HostsCompare(t *testing.T) {
 	// sameHost's IPv6 rows are in TestSameHostFoldsEachSidesDefaultPort.
 }
 
-// A token service's answer over 64 KiB is refused as go-containerregistry
-// refuses it, once: not taken for a body cut short and asked again.
+// A token service's answer over 64 KiB is refused once, naming the token
+// service: not taken for a body cut short and asked again.
 func TestTokenAnswerOver64KiBIsNotAskedAgain(t *testing.T) {
 	noDockerConfig(t)
 	f := newFake(t, withBearer("u", "p"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
@@ -388,8 +388,8 @@ func TestTokenAnswerOver64KiBIsNotAskedAgain(t *testing.T) {
 	c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
 	c.sleep = func(context.Context, time.Duration) error { return nil }
 	_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
-	if err == nil || !strings.Contains(err.Error(), "exceeds") || f.count("token") != 1 {
-		t.Errorf("got %v after %d token requests; want go-containerregistry's refusal after 1", err, f.count("token"))
+	if err == nil || !strings.Contains(err.Error(), "token service ("+f.host+") is larger than 64 KiB") || f.count("token") != 1 {
+		t.Errorf("got %v after %d token requests; want the refusal, naming the token service, after 1", err, f.count("token"))
 	}
 }
 

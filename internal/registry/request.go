@@ -3,6 +3,8 @@ package registry
 import (
 	"bytes"
 	"cmp"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -475,7 +477,7 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		}
 		b, err := io.ReadAll(io.LimitReader(body, maxBodySize+1))
 		if err != nil {
-			return bodyCut(method, u, resp.StatusCode, err)
+			return bodyCut(method, u, resp, err)
 		}
 		if len(b) > maxBodySize {
 			return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("the answer is larger than %d MiB", maxBodySize>>20)}
@@ -504,11 +506,24 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 // bodyCut is the failure to read an answer's body, naming the request:
 // net/http's read error ("unexpected EOF", a reset) names none. It stays a
 // network fault, retried as one; a listing's bound passed stays as it is.
-func bodyCut(method string, u *url.URL, status int, err error) error {
+// A body that says Content-Encoding gzip (net/http decodes it) and does
+// not decode as gzip is said to be so, not to have ended early: a 200
+// unusable as it came, asked again as one (answerError.again).
+func bodyCut(method string, u *url.URL, resp *http.Response, err error) error {
 	if errors.As(err, new(*answerError)) {
 		return err
 	}
-	return fmt.Errorf("the answer to %s %s (HTTP %d) ended before its whole body arrived: %w", method, u.RequestURI(), status, err)
+	if notGzip(resp, err) {
+		return &answerError{status: resp.StatusCode, again: true, cause: err, msg: fmt.Sprintf("the answer to %s %s came with Content-Encoding gzip, but its body does not decompress as gzip", method, u.RequestURI())}
+	}
+	return fmt.Errorf("the answer to %s %s (HTTP %d) ended before its whole body arrived: %w", method, u.RequestURI(), resp.StatusCode, err)
+}
+
+// notGzip reports whether err, reading resp's body, is net/http failing to
+// decode a body it asked for gzip and was told came so (it then removes
+// the Content-Encoding header): one not, or corrupt, gzip.
+func notGzip(resp *http.Response, err error) bool {
+	return resp.Uncompressed && (errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, new(flate.CorruptInputError)))
 }
 
 // maxErrorBody bounds what is read of an error answer. A longer one is not
