@@ -91,6 +91,14 @@ type stretch struct {
 	shortPage  bool
 	fullLast   string
 	afterShort bool // the page being taken was linked by the shorter answer
+	// descent: the first two names a page held in a row out of lexical
+	// order (descent[0] > descent[1]), so the registry keeps an order of
+	// its own. byLast: a page asked for by a last that is a tag read
+	// before held new tags; belowLast: a page so asked held a tag below
+	// that last, which a registry taking last as a lexical bound never
+	// sends (positionProbe).
+	descent           [2]string
+	byLast, belowLast bool
 	// unlinkedFull: an unlinked page was as full as asked and as a linked
 	// page, or as a linked page of this stretch: the registry leaves the
 	// Link off full pages. linkedHere is linked for this stretch alone
@@ -225,6 +233,15 @@ func (s *stretch) takeWhole(p page) verdict {
 	if s.pages == 1 {
 		s.head = p.tags
 	}
+	for i := 1; s.descent[0] == "" && i < len(p.tags); i++ {
+		if p.tags[i] < p.tags[i-1] {
+			s.descent = [2]string{p.tags[i-1], p.tags[i]}
+		}
+	}
+	byLast := p.sent != "" && !p.cursor && s.seen[p.sent]
+	if byLast && slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
+		s.belowLast = true
+	}
 	fresh := 0
 	for _, t := range p.tags {
 		if s.keep(t) {
@@ -234,6 +251,7 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.wideTags[t] = true
 		}
 	}
+	s.byLast = s.byLast || byLast && fresh > 0
 	// A full page came without Link; a linked page of this stretch shows the
 	// size the registry cuts pages to (below n when it caps n).
 	full := s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN)
@@ -331,6 +349,40 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	}
 	return s.askAfter(p.tags[len(p.tags)-1])
+}
+
+// positionProbe returns the tag to ask the page after, once a whole
+// reading has ended, when its pages cannot show that the registry takes
+// last by position in its own order: they show an order of its own (a
+// descent), were asked for by last, and no answer to a last held a tag
+// below it. A registry that keeps an order of its own but takes last as a
+// lexical bound (the tags past last, in its order) answers each last so,
+// and its Links skip every tag below a page's last tag that it had not
+// sent yet; one taking last by position answers from the tag after it in
+// its order, where the descent shows which that is (judgePosition).
+func (s *stretch) positionProbe() (string, bool) {
+	return s.descent[0], s.byLast && !s.belowLast && s.descent[0] != ""
+}
+
+// judgePosition says why the answer to last = positionProbe's tag shows
+// that the registry takes last as a lexical bound over an order of its
+// own, or "" when it answers from the tag that follows last in its order
+// (last itself first, for one taking last inclusively). refused is the
+// status when it refused that last.
+func (s *stretch) judgePosition(answer *page, refused int) string {
+	u, v := s.descent[0], s.descent[1]
+	var got string
+	switch {
+	case refused != 0:
+		return fmt.Sprintf("the registry lists tags in an order of its own (%q before %q) and no page it sent after a last held a tag below that last; asked for the tags after %q, to show whether it takes last by position, it refused (HTTP %d), so whether paging by last read every tag cannot be told", u, v, u, refused)
+	case len(answer.tags) > 0 && answer.tags[0] == v, len(answer.tags) > 1 && answer.tags[0] == u && answer.tags[1] == v:
+		return ""
+	case len(answer.tags) == 0:
+		got = "none"
+	default:
+		got = fmt.Sprintf("%q", answer.tags[0])
+	}
+	return fmt.Sprintf("the registry takes last as a lexical bound over an order of its own, so paging by last skips tags and its list cannot be read whole: its pages list %q before %q, asked for the tags after %q it answered from %s, not %q, and no page after a last held a tag below that last", u, v, u, got, v)
 }
 
 // canAskAfter reports whether the page after p, an unlinked page, can be

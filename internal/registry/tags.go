@@ -367,6 +367,15 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.next); err != nil {
 			return nil, l.overtime(err)
 		}
+		if u, ok := s.positionProbe(); ok {
+			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
+			if err != nil {
+				return nil, l.overtime(err)
+			}
+			if why := s.judgePosition(answer, refused); why != "" {
+				return nil, &answerError{status: http.StatusOK, msg: why}
+			}
+		}
 		tags := TagRange{}.filter(s.tags)
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}

@@ -26,6 +26,7 @@ type config struct {
 	skipPast   bool
 	allWithout bool
 	linkFull   bool
+	boundLast  bool
 	tls        bool
 	middleware []func(http.Handler) http.Handler
 }
@@ -129,6 +130,18 @@ func WithCursorPaging() Option {
 // order. The default is lexical order.
 func WithOrder(order func(sorted []string) []string) Option {
 	return func(c *config) { c.order = order }
+}
+
+// WithLastAsBoundOverOrder makes a registry of WithOrder take `last` as a
+// lexical bound over its own order: the page after `last` holds the first
+// tags of its order that sort after `last` in byte order, and its Link
+// carries the page's last tag (in its order) as `last`. Following its Links
+// skips every tag below a page's last tag that it has not sent yet, so no
+// client can read its list whole by paging: a hostile shape, never one of
+// Shapes. Without WithOrder it changes nothing (lexical order takes `last`
+// so already).
+func WithLastAsBoundOverOrder() Option {
+	return func(c *config) { c.boundLast = true }
 }
 
 // WithoutLink makes tags/list send no Link header, ever: a client must page

@@ -304,6 +304,40 @@ func TestSkipPastUnknownLast(t *testing.T) {
 	}
 }
 
+// WithLastAsBoundOverOrder: the page after last is the first tags of the
+// registry's order that sort after last, and its Link names the page's
+// last tag in that order.
+func TestLastAsBoundOverOrder(t *testing.T) {
+	order := []string{"3.0", "1.0", "4.0", "2.0", "5.0"}
+	own := func([]string) []string { return slices.Clone(order) }
+	r := registrytest.New(t, registrytest.WithOrder(own), registrytest.WithLastAsBoundOverOrder())
+	if err := r.Seed("acme/prefect", order); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		last string
+		tags []string
+		link string
+	}{
+		{"", []string{"3.0", "1.0"}, "last=1.0"},
+		{"1.0", []string{"3.0", "4.0"}, "last=4.0"}, // 3.0 again; 2.0 comes after 4.0
+		{"4.0", []string{"5.0"}, ""},                // 2.0 is never sent after 4.0
+		{"2.5", []string{"3.0", "4.0"}, "last=4.0"}, // a last that is no tag is a bound too
+	} {
+		path := "/v2/acme/prefect/tags/list?n=2"
+		if c.last != "" {
+			path += "&last=" + url.QueryEscape(c.last)
+		}
+		resp, tl := get(t, r, path, nil)
+		if !slices.Equal(tl.Tags, c.tags) {
+			t.Errorf("last=%q: got %v, want %v", c.last, tl.Tags, c.tags)
+		}
+		if link := resp.Header.Get("Link"); (c.link == "") != (link == "") || !strings.Contains(link, c.link) {
+			t.Errorf("last=%q: Link %q, want one with %q", c.last, link, c.link)
+		}
+	}
+}
+
 func TestIgnoreLast(t *testing.T) {
 	r := registrytest.Prefect(t, registrytest.WithIgnoreLast())
 	want := sortedCatalog(t)

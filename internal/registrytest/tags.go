@@ -149,6 +149,10 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 	start := 0
 	switch {
 	case r.cfg.wholeList:
+	case r.cfg.order != nil && r.cfg.boundLast && !r.cfg.cursor && !r.cfg.ignoreLast:
+		if last != "" {
+			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t <= last })
+		}
 	case r.cfg.order != nil && !r.cfg.cursor && !r.cfg.ignoreLast:
 		if i, ok := index[last]; ok {
 			start = i + 1
