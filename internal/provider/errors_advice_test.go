@@ -206,3 +206,22 @@ func listTagsWith(t *testing.T, repo registry.Repository, cfg registry.Config) e
 	_, err = c.ListTags(context.Background(), repo)
 	return err
 }
+
+// A registry whose paging no client can follow to the list's end (it takes
+// last as a lexical bound over an order of its own, say) gets its own
+// summary, and the advice that needs no listing (tag) or another registry;
+// the releases data source, which has no tag and always lists, only the
+// latter.
+func TestUnreadableListAdvice(t *testing.T) {
+	err := &registry.Error{Registry: "registry.example", Repository: "registry.example/acme/prefect", Action: "list tags", StatusCode: http.StatusOK,
+		Cause: &registry.UnreadableListError{Why: "the registry takes last as a lexical bound over an order of its own"}}
+	if got := resolveErrorSummary(err); got != "Registry Tag List Cannot Be Read Whole" {
+		t.Errorf("summary %q", got)
+	}
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "Name one exact tag with tag") || !strings.Contains(detail, "can be read whole") {
+		t.Errorf("pin detail %q, want the tag and registry advice", detail)
+	}
+	if detail := releasesErrorDetail(err); strings.Contains(detail, "with tag") || !strings.Contains(detail, "Listing releases needs every tag") {
+		t.Errorf("releases detail %q, want the registry advice and no tag attribute", detail)
+	}
+}

@@ -218,3 +218,33 @@ data "prefectimage_pin" "test" {
 		}
 	}
 }
+
+// A registry that keeps an order of its own and takes last as a lexical
+// bound over it skips tags when its Links are followed: the plan fails
+// with a summary of its own, naming the registry and what its pages
+// showed, and the advice that needs no listing, instead of a pin selected
+// from part of the list.
+func TestAccHostile_lastAsBoundOverOwnOrder(t *testing.T) {
+	isolateHome(t)
+	var tags []string
+	for minor := range 3 {
+		for patch := range 40 {
+			for _, py := range []string{"3.10", "3.11", "3.12"} {
+				tags = append(tags, fmt.Sprintf("3.%d.%d-python%s", minor+2, patch, py))
+			}
+		}
+	}
+	reg := newSeededRegistry(t, tags, registrytest.WithOrder(registrytest.Shuffled(7)), registrytest.WithMaxPageSize(100), registrytest.WithLastAsBoundOverOrder())
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(reg) + `
+data "prefectimage_pin" "test" {
+  prefect_version = "~> 3.2"
+  python_version  = "3.12"
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Registry Tag List Cannot Be Read Whole.*` + regexp.QuoteMeta(reg.Host()) + `.*takes\s+last\s+as\s+a\s+lexical\s+bound.*Name\s+one\s+exact\s+tag\s+with\s+tag`),
+		}},
+	})
+}

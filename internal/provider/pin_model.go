@@ -146,6 +146,8 @@ func resolveErrorDetail(err error) string {
 		detail += " Raise listing_timeout in the provider block if the registry is slow but its list does end."
 	case errors.As(err, &limit):
 		detail += " The bound is fixed: a repository listing that passes it is misbehaving; point repository at a mirror that lists sanely."
+	case errors.As(err, new(*registry.UnreadableListError)):
+		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry whose tag list can be read whole, such as Docker Hub's prefecthq/prefect."
 	case e.RetriesSpent():
 		detail += " Raise request_timeout or max_retries in the provider block if the registry is slow or flaky."
 	}
@@ -242,6 +244,8 @@ func resolveErrorSummary(err error) string {
 		return "Image Tag Not Found"
 	case errors.As(err, new(*registry.LimitError)):
 		return "Registry Tag Listing Exceeded Its Bounds"
+	case errors.As(err, new(*registry.UnreadableListError)):
+		return "Registry Tag List Cannot Be Read Whole"
 	default:
 		return "Unable to Resolve Prefect Image"
 	}

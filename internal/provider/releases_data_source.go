@@ -235,6 +235,9 @@ func releasesErrorDetail(err error) string {
 	if errors.As(err, &limit) && limit.Bound == "tags" {
 		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	}
+	if errors.As(err, new(*registry.UnreadableListError)) {
+		return err.Error() + " Listing releases needs every tag: point repository at a registry whose tag list can be read whole, such as Docker Hub's prefecthq/prefect."
+	}
 	return resolveErrorDetail(err)
 }
 

@@ -104,8 +104,8 @@ func (e *Error) Error() string {
 	switch {
 	case errors.Is(e.Cause, context.Canceled):
 		b.WriteString("the request was cancelled.")
-	case errors.As(e.Cause, new(*realmRefusedError)), errors.As(e.Cause, new(*LimitError)):
-		fmt.Fprintf(&b, "%s.", detail) // the realm refused, or the listing's own bound: each says it all
+	case errors.As(e.Cause, new(*realmRefusedError)), errors.As(e.Cause, new(*LimitError)), errors.As(e.Cause, new(*UnreadableListError)):
+		fmt.Fprintf(&b, "%s.", detail) // the realm refused, the listing's own bound, or its paging: each says it all
 	case errors.As(e.Cause, &ke):
 		fmt.Fprintf(&b, "%s. %s", detail, ke.advice())
 	case e.StatusCode == http.StatusProxyAuthRequired || e.StatusCode == 0 && viaProxy(e.Cause):

@@ -42,6 +42,7 @@ func TestOwnOrderWithLastAsBoundFails(t *testing.T) {
 						t.Errorf("range %+v: error %q does not say %q", rg, msg, want)
 					}
 				}
+				unreadableList(t, err)
 			}
 		})
 	}

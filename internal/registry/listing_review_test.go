@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -430,5 +431,20 @@ func TestListingInvalidNamesPageEndsUncappedList(t *testing.T) {
 	got, err := newTestClient(t, Config{}).ListTags(context.Background(), repoOf(t, s.repo()))
 	if err == nil || !strings.Contains(err.Error(), "no valid tag name") {
 		t.Errorf("ListTags: %d tags (err %v); a page of names that are no tags, without a Link, cannot be read past: want that error, not a partial list", len(got), err)
+	}
+	unreadableList(t, err)
+}
+
+// unreadableList checks that err says the registry's paging cannot be
+// followed to the list's end, as an *UnreadableListError the provider
+// gives its advice for, and does not blame the registry's answer or its
+// address, as a fault's error does.
+func unreadableList(t *testing.T, err error) {
+	t.Helper()
+	if !errors.As(err, new(*UnreadableListError)) {
+		t.Errorf("err = %v; want an *UnreadableListError", err)
+	}
+	if err != nil && (strings.Contains(err.Error(), "cannot be used") || strings.Contains(err.Error(), "names a container registry")) {
+		t.Errorf("the error blames the registry's answer or address for paging no client can follow: %v", err)
 	}
 }

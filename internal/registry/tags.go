@@ -125,6 +125,13 @@ func (e *LimitError) Error() string {
 	}
 }
 
+// UnreadableListError says that a registry pages its tag list so that no
+// client can read it to its end (Why says how), as distinct from a fault:
+// asking again gets the same pages.
+type UnreadableListError struct{ Why string }
+
+func (e *UnreadableListError) Error() string { return e.Why }
+
 func (c *Client) listingOf(ref Repository) *listing {
 	paced := func() bool { _, ok := c.paced.Load(ref.name.RegistryStr()); return ok }
 	v, _ := c.listings.LoadOrStore(ref.key, &listing{ref: ref, timeout: c.listingTimeout, paced: paced, asked: map[[2]string]int{}})
@@ -373,7 +380,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 				return nil, l.overtime(err)
 			}
 			if why := s.judgePosition(answer, refused); why != "" {
-				return nil, &answerError{status: http.StatusOK, msg: why}
+				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
 			}
 		}
 		tags := TagRange{}.filter(s.tags)
@@ -753,7 +760,7 @@ func (s *stretch) err(v verdict) error {
 	case unproven:
 		return &unprovenError{why: s.why}
 	case unreadable:
-		return &answerError{status: http.StatusOK, msg: s.why}
+		return &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: s.why}}
 	}
 	return nil
 }
