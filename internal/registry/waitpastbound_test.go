@@ -127,3 +127,58 @@ func TestWaitPastTimeLeftAfterTurnFailsAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// A listing's request whose Retry-After fitted in the listing's time when
+// it was answered, but no longer does once it has waited its turn behind
+// another request, fails at its turn, naming the listing timeout and the
+// turn. It slept to the listing's deadline, then said only that the
+// listing timeout ran out.
+func TestRetryAfterPastListingTimeoutAfterTurnFailsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var lists, heads atomic.Int32
+		c, ref := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case strings.HasSuffix(r.URL.Path, "/tags/list") && lists.Add(1) == 1:
+				time.Sleep(time.Second) // answered after the HEAD has taken its turn
+				w.Header().Set("Retry-After", "3")
+				w.WriteHeader(http.StatusTooManyRequests)
+			case strings.HasSuffix(r.URL.Path, "/tags/list"):
+				writeJSON(w, http.StatusOK, map[string]any{"name": zooRepo, "tags": []string{"3.1.15-python3.12"}})
+			case heads.Add(1) == 1:
+				w.Header().Set("Retry-After", "20") // the HEAD holds the turn from 0.5 s to 20.5 s
+				w.WriteHeader(http.StatusTooManyRequests)
+			default:
+				answerHead(w)
+			}
+		}), zooRepo)
+		c.timeout, c.maxRetries, c.listingTimeout = time.Minute, 3, 21500*time.Millisecond
+		var errList, errHead error
+		var took time.Duration
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			start := time.Now()
+			_, errList = c.ListTags(context.Background(), ref)
+			took = time.Since(start)
+		})
+		wg.Go(func() {
+			time.Sleep(time.Second / 2)
+			_, errHead = c.Head(context.Background(), ref, "3.1.15-python3.12")
+		})
+		wg.Wait()
+		if errHead != nil {
+			t.Errorf("HEAD: %v", errHead)
+		}
+		if took != 20500*time.Millisecond {
+			t.Errorf("the listing failed after %s; want at its turn, 20.5 s", took)
+		}
+		var e *Error
+		msg := ""
+		if errList != nil {
+			msg = strings.Join(strings.Fields(errList.Error()), " ")
+		}
+		want := "the registry rate-limited the request (HTTP 429 Too Many Requests); its Retry-After asked to wait 3s, more than the 1s left of the listing timeout of 21.5s once its retry had waited its turn (once a registry answers 429, its requests go one at a time)."
+		if !errors.As(errList, &e) || !e.WaitPastListingTimeout() || !strings.Contains(msg, want) {
+			t.Errorf("the listing: %s\nwant %q", msg, want)
+		}
+	})
+}
