@@ -139,7 +139,12 @@ func resolveErrorDetail(err error) string {
 	case registry.IsUnauthorized(err):
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
-		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1).", e.Registry, "mirror.example/"+strings.TrimPrefix(e.Repository, e.Registry+"/"))
+		detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", e.Registry, "mirror.example/"+strings.TrimPrefix(e.Repository, e.Registry+"/"))
+		if e.WaitPastListingTimeout() {
+			detail += ", and a tag listing's within listing_timeout too: raise listing_timeout in the provider block to wait as long as the registry asks."
+		} else {
+			detail += "."
+		}
 	case errors.As(err, &limit) && limit.Bound == "tags":
 		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	case errors.As(err, &limit) && limit.Bound == "time":
@@ -148,6 +153,8 @@ func resolveErrorDetail(err error) string {
 		detail += " The bound is fixed: a repository listing that passes it is misbehaving; point repository at a mirror that lists sanely."
 	case errors.As(err, new(*registry.UnreadableListError)):
 		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry whose tag list can be read whole, such as Docker Hub's prefecthq/prefect."
+	case e.WaitPastListingTimeout():
+		detail += " A tag listing waits for Retry-After only within listing_timeout: raise it in the provider block to wait as long as the registry asks."
 	case e.RetriesSpent():
 		detail += " Raise request_timeout or max_retries in the provider block if the registry is slow or flaky."
 	}

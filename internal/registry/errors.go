@@ -36,6 +36,9 @@ type Error struct {
 	attempts     int           // attempts made, 0 when unknown
 	waitAsked    time.Duration // a Retry-After beyond the time left
 	left         time.Duration // the time that was left then, to the budget's precision (leftOf)
+	waitBound    waitBound     // what left was left of: the request's own time or its listing's timeout
+	listingLimit time.Duration // that listing timeout
+	afterTurn    bool          // left was measured once the request had waited its turn, behind another request to a registry that answered 429
 	outOfTime    bool          // the time allowed for the request ran out
 	waitedTurn   bool          // … while it waited its turn to be sent again, behind another request to a registry that answered 429
 	budget       time.Duration // RequestTimeout × (MaxRetries+1)
@@ -91,7 +94,18 @@ func (e *Error) Error() string {
 	if e.waitAsked > 0 {
 		waited = fmt.Sprintf("; its Retry-After asked to wait %s", e.waitAsked.Round(time.Second))
 		waitedLeft = fmt.Sprintf("%s, more than the %s left", waited, e.left)
-		waitedAllowed = fmt.Sprintf("%s of the %s allowed for the request and its retries", waitedLeft, e.budget)
+		switch e.waitBound {
+		case boundListing:
+			waitedLeft += fmt.Sprintf(" of the listing timeout of %s", e.listingLimit)
+			waitedAllowed = waitedLeft
+		default:
+			waitedAllowed = fmt.Sprintf("%s of the %s allowed for the request and its retries", waitedLeft, e.budget)
+		}
+		if e.afterTurn {
+			turn := " once its retry had waited its turn (once a registry answers 429, its requests go one at a time)"
+			waitedLeft += turn
+			waitedAllowed += turn
+		}
 	}
 	if e.waitedTurn {
 		attempts += fmt.Sprintf(", and its retry waited its turn until the %s allowed ran out (once a registry answers 429, its requests go one at a time)", e.budget)
@@ -328,6 +342,11 @@ func (e *Error) RetriesSpent() bool {
 	return e.attempts > 1 || e.outOfTime || e.waitAsked > 0 || e.earlier > 0
 }
 
+// WaitPastListingTimeout reports whether the registry asked (Retry-After)
+// for a wait longer than what was left of the repository listing's
+// timeout, so that the listing stopped without waiting.
+func (e *Error) WaitPastListingTimeout() bool { return e.waitAsked > 0 && e.waitBound == boundListing }
+
 // IsNotFound reports whether err is a registry's 404: no such tag,
 // manifest or repository. Its token service's 404 is none.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
@@ -396,8 +415,10 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 	var re *retryError
 	if errors.As(err, &re) {
 		e.attempts, e.waitAsked, e.left, e.outOfTime, e.waitedTurn = re.attempts, re.waitAsked, re.left, re.outOfTime, re.waitedTurn
+		e.waitBound, e.listingLimit, e.afterTurn = re.bound, re.of, re.afterTurn
 		if re.earlier != nil {
 			e.waitAsked, e.left, e.outOfTime = re.earlier.waitAsked, re.earlier.left, false
+			e.waitBound, e.listingLimit, e.afterTurn = re.earlier.bound, re.earlier.of, false
 			e.earlier = max(re.earlier.attempts, 1)
 		}
 	}

@@ -65,12 +65,47 @@ type retryError struct {
 	err             error
 	attempts        int
 	waitAsked, left time.Duration // a Retry-After that did not fit in the time left
+	// bound: what that time was left of; of, the listing timeout.
+	// afterTurn: it was measured once the request had waited its turn.
+	bound     waitBound
+	of        time.Duration
+	afterTurn bool
 	// outOfTime: the time allowed ran out; waitedTurn: while it waited its
 	// turn to be sent again (see retryOnce).
 	outOfTime, waitedTurn bool
 	// earlier: the request to this registry whose rate limit, spent earlier
 	// in the run, kept this one from being sent (again); err is its.
 	earlier *retryError
+}
+
+// waitBound is the bound a Retry-After did not fit in: the request's own
+// time, RequestTimeout × (MaxRetries+1), or its listing's timeout when that
+// ends first.
+type waitBound int
+
+const (
+	boundRetries waitBound = iota
+	boundListing
+)
+
+// listingKey is the context key of the listing a tag list request counts
+// against (fetchOn): its deadline is not the context's, since pages are
+// read on a context of their own, shared by every reading that asks.
+type listingKey struct{}
+
+// timeLeft is the time left to a request whose own time ends at deadline:
+// to its listing's deadline when that comes first, with the listing
+// timeout; else to deadline.
+func timeLeft(ctx context.Context, deadline time.Time) (time.Duration, waitBound, time.Duration) {
+	if l, ok := ctx.Value(listingKey{}).(*listing); ok {
+		l.mu.Lock()
+		end, running, timeout := l.deadline, l.running, l.timeout
+		l.mu.Unlock()
+		if running > 0 && end.Before(deadline) {
+			return time.Until(end), boundListing, timeout
+		}
+	}
+	return time.Until(deadline), boundRetries, 0
 }
 
 func (e *retryError) Error() string { return e.err.Error() }
@@ -179,6 +214,11 @@ func (c *Client) limited(host, key string) *retryError {
 // in this run (see retry): the registry rate-limited it or asked to wait
 // longer than the time allowed, or its attempts timed out.
 func (e *retryError) notAgain() bool {
+	if e.waitAsked > 0 && e.bound != boundRetries {
+		// Past its listing's deadline, not its own time: a request with
+		// its own time (a listing read again at apply) may wait for it.
+		return false
+	}
 	if e.waitAsked > 0 || tooMany(e.err) {
 		return true
 	}
@@ -238,8 +278,28 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 	deadline := time.Now().Add(c.budget())
 	var err error          // the latest attempt's
 	var wait time.Duration // before this attempt, taken in its turn
+	var asked bool         // wait is a Retry-After
+	// tooLong is the end of a request whose wait before its next attempt
+	// cannot end in time: it is not waited for. A backoff is measured
+	// against the request's own time alone (past its listing's deadline, it
+	// ends as the listing's time bound); a Retry-After against its
+	// listing's deadline too.
+	tooLong := func(attempts int, afterTurn bool) *retryError {
+		own := time.Until(deadline)
+		left, bound, of := timeLeft(ctx, deadline)
+		switch {
+		case asked && wait >= own:
+			return &retryError{err: err, attempts: attempts, waitAsked: wait, left: leftOf(own, c.budget()), afterTurn: afterTurn}
+		case asked && wait >= left:
+			return &retryError{err: err, attempts: attempts, waitAsked: wait, left: leftOf(left, cmp.Or(of, c.budget())), bound: bound, of: of, afterTurn: afterTurn}
+		case wait >= own:
+			return &retryError{err: err, attempts: attempts, outOfTime: true, waitedTurn: afterTurn}
+		}
+		return nil
+	}
 	for attempt := 1; ; attempt++ {
 		if g, ok := c.inScope(&c.paced, host, key); ok && turn == nil {
+			asking := time.Now()
 			timer := time.NewTimer(time.Until(deadline))
 			select {
 			case g.(chan struct{}) <- struct{}{}:
@@ -259,6 +319,11 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 			}
 			if limited := c.limited(host, key); limited != nil { // spent while this one waited
 				return &retryError{err: limited.err, attempts: attempt - 1, earlier: limited}
+			}
+			if waited := time.Since(asking) > 0; wait > 0 && waited {
+				if re := tooLong(attempt-1, true); re != nil { // less is left after the wait for the turn
+					return re
+				}
 			}
 		}
 		if wait > 0 {
@@ -286,20 +351,15 @@ func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[str
 		if !retryable(err) || attempt > c.maxRetries {
 			return &retryError{err: err, attempts: attempt}
 		}
-		left := time.Until(deadline)
 		wait = backoff(attempt)
 		// A Retry-After shorter than the backoff (0, say) waits the
 		// backoff: it must not turn the retries into a burst.
 		retryAfter := retryAfterOf(err)
-		asked := retryAfter > wait
+		asked = retryAfter > wait
 		if asked {
 			wait = retryAfter
 		}
-		if wait >= left {
-			re := &retryError{err: err, attempts: attempt, outOfTime: !asked}
-			if asked {
-				re.waitAsked, re.left = wait, leftOf(left, c.budget())
-			}
+		if re := tooLong(attempt, false); re != nil {
 			return re
 		}
 		c.debug(ctx, "registry request failed; retrying", with(fields, map[string]any{
@@ -439,6 +499,9 @@ func (c *Client) fetchOn(ctx context.Context, ref Repository, cl *http.Client, m
 		"registry": ref.registry, "repository": ref.written, "method": method, "path": u.RequestURI(),
 	}
 	var out *response
+	if l != nil {
+		ctx = context.WithValue(ctx, listingKey{}, l)
+	}
 	err := c.retry(ctx, ref, method+" "+rawURL, fields, func(actx context.Context) error {
 		if l != nil {
 			if err := l.spend(); err != nil {
