@@ -618,3 +618,29 @@ func TestListingModelTagAsAfter(t *testing.T) {
 		}
 	}
 }
+
+// A registry that lists its tags in descending order, takes last as a
+// lexical bound over it (every answer starts again at its highest tag),
+// caps n at 50 and links a next page: a whole reading asked its list at
+// once, got 50 names and a Link, and the page the Link led to held none
+// it had not read. That was taken for the whole list: 50 of 370 tags, and
+// every range filtered from them (the ~> 3.2.0 range read as none of its
+// 18 tags), with no error. A Link after the answer to every tag at once
+// says there is more: the listing fails.
+func TestListingModelDescendingBoundLinkedFails(t *testing.T) {
+	sorted := modelCatalog()
+	for _, link := range []string{"last", "relative"} {
+		b := modelBehaviour{order: 1, last: 0, link: slices.Index(modelLinks, link), size: 1, small: true} // reversed/last-lexical/link-<link>/cap50/n25
+		t.Run(b.String(), func(t *testing.T) {
+			for _, mc := range runModel(t, b, sorted, modelRanges) {
+				if mc.err == nil {
+					t.Errorf("%s client, range %+v: %d tags and no error, want an error", mc.how, mc.r, len(mc.got))
+					continue
+				}
+				if msg := mc.err.Error(); !strings.Contains(msg, "cannot be read") {
+					t.Errorf("%s client, range %+v: error %q does not say the list cannot be read", mc.how, mc.r, msg)
+				}
+			}
+		})
+	}
+}
