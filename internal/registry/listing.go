@@ -84,7 +84,10 @@ type stretch struct {
 	most     int             // the most names a page held
 	ownSize  bool            // a page held more names than its request's n
 	wideTags map[string]bool // nil, or the tags read since the list was asked for again, whole, with widePage
-	unasked  bool            // n is not sent (the registry refused it), so widePage cannot be
+	// wideLinked: that answer, asked for every tag at once, linked a next
+	// page: it is not the whole list.
+	wideLinked bool
+	unasked    bool // n is not sent (the registry refused it), so widePage cannot be
 	// fullLast: the last tag of a full unlinked page reached by a cursor,
 	// asked again one name shorter (askShorter); shortPage: the page being
 	// taken is that answer.
@@ -242,6 +245,9 @@ func (s *stretch) takeWhole(p page) verdict {
 	if byLast && slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
 		s.belowLast = true
 	}
+	if s.wideTags != nil && p.sent == "" && !p.cursor && p.link {
+		s.wideLinked = true
+	}
 	fresh := 0
 	for _, t := range p.tags {
 		if s.keep(t) {
@@ -339,6 +345,12 @@ func (s *stretch) takeWhole(p page) verdict {
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.unlinkedFull:
 		// It left the Link off a full page: this answer may be a capped page.
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and left the Link off a full page, so whether its answer with every tag it sends at once (%d tags, no Link) is its whole list cannot be told", len(p.tags)))
+	case fresh == 0 && s.wideLinked:
+		// Its answer with every tag it sends at once linked a next page,
+		// and the pages after it hold no tag not read: a registry taking
+		// last as a lexical bound over an order of its own (descending,
+		// say) answers every last with its first tags again.
+		return s.fail(unreadable, fmt.Sprintf("asked for every tag at once, the registry sent %d names and a Link to more, and the page after them held no tag not read, so the rest of its list cannot be read", len(s.wideTags)))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil):
 		// It sent more than asked, or fewer than widePage: its whole list.
 		// (One that silently caps n cannot be told from one with that many.)

@@ -241,7 +241,7 @@ var modelFaultRanges = []TagRange{modelRanges[0], modelRanges[1], modelRanges[4]
 
 // faultRun is a faulty run's outcome.
 type faultRun struct {
-	calls  []modelCall
+	calls  []judgedCall
 	faults int // requests failed
 	// onFailure: a fault fell on a request the registry answers with an
 	// error status, a refusal the Client retries as any other failure:
@@ -268,11 +268,14 @@ func runModelFaults(t *testing.T, b modelBehaviour, sorted []string, ranges []Ta
 			heads[s] = true
 		}
 	}
-	reg := &modelRegistry{list: b.list(sorted)}
+	list := b.list(sorted)
 	var run faultRun
 	synctest.Test(t, func(t *testing.T) {
 		var regs []*faultyRegistry
-		run.calls = readRanges(func() (*Client, Repository) {
+		var models []*modelRegistry
+		calls := readRanges(func() (*Client, Repository) {
+			reg := &modelRegistry{list: list}
+			models = append(models, reg)
 			fr := &faultyRegistry{reg: reg, tags: tags, heads: heads, fault: fault, place: place, seed: seed, failed: map[string]bool{}}
 			regs = append(regs, fr)
 			c, err := New(Config{Keychain: authn.NewMultiKeychain(), UserAgent: "terraform-provider-prefectimage/test", MaxRetries: modelFaultRetries, RequestTimeout: modelFaultTimeout, ListingTimeout: modelFaultListingTimeout})
@@ -287,6 +290,7 @@ func runModelFaults(t *testing.T, b modelBehaviour, sorted []string, ranges []Ta
 			}
 			return c, ref
 		}, ranges)
+		run.calls = b.judge(calls, models)
 		for _, fr := range regs {
 			run.faults += fr.faults
 			run.onFailure = run.onFailure || fr.onFailure
