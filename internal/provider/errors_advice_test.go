@@ -218,7 +218,7 @@ func TestUnreadableListAdvice(t *testing.T) {
 	if got := resolveErrorSummary(err); got != "Registry Tag List Cannot Be Read Whole" {
 		t.Errorf("summary %q", got)
 	}
-	if detail := resolveErrorDetail(err); !strings.Contains(detail, "Name one exact tag with tag") || !strings.Contains(detail, "can be read whole") {
+	if detail := resolveErrorDetail(err); !strings.Contains(detail, "Name one exact tag with tag") || !strings.Contains(detail, "a registry that lists every tag") {
 		t.Errorf("pin detail %q, want the tag and registry advice", detail)
 	}
 	if detail := releasesErrorDetail(err); strings.Contains(detail, "with tag") || !strings.Contains(detail, "Listing releases needs every tag") {

@@ -145,14 +145,14 @@ func resolveErrorDetail(err error) string {
 		} else {
 			detail += "."
 		}
-	case errors.As(err, &limit) && limit.Bound == "tags":
+	case errors.As(err, &limit) && limit.Bound == "tags", errors.As(err, new(*registry.UnreadableListError)):
+		// The registry lists part of the repository, or pages its list so
+		// that no client reads it whole: a pin by tag needs no list.
 		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	case errors.As(err, &limit) && limit.Bound == "time":
 		detail += " Raise listing_timeout in the provider block if the registry is slow but its list does end."
 	case errors.As(err, &limit):
 		detail += " The bound is fixed: a repository listing that passes it is misbehaving; point repository at a mirror that lists sanely."
-	case errors.As(err, new(*registry.UnreadableListError)):
-		detail += " Name one exact tag with tag, which is resolved without listing, or point repository at a registry whose tag list can be read whole, such as Docker Hub's prefecthq/prefect."
 	case e.WaitPastListingTimeout():
 		detail += " A tag listing waits for Retry-After only within listing_timeout: raise it in the provider block to wait as long as the registry asks."
 	case e.RetriesSpent():

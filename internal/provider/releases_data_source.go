@@ -228,15 +228,13 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 }
 
 // releasesErrorDetail is resolveErrorDetail's, but for a registry that lists
-// only part of a repository (Artifact Registry's 10,000 tags), whose advice
-// for a pin is the tag attribute: this data source has none, and lists.
+// only part of a repository (Artifact Registry's 10,000 tags) or pages its
+// list so that no client reads it whole, whose advice for a pin is the tag
+// attribute: this data source has none, and lists.
 func releasesErrorDetail(err error) string {
 	var limit *registry.LimitError
-	if errors.As(err, &limit) && limit.Bound == "tags" {
+	if errors.As(err, &limit) && limit.Bound == "tags" || errors.As(err, new(*registry.UnreadableListError)) {
 		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
-	}
-	if errors.As(err, new(*registry.UnreadableListError)) {
-		return err.Error() + " Listing releases needs every tag: point repository at a registry whose tag list can be read whole, such as Docker Hub's prefecthq/prefect."
 	}
 	return resolveErrorDetail(err)
 }
