@@ -87,7 +87,14 @@ type stretch struct {
 	// wideLinked: that answer, asked for every tag at once, linked a next
 	// page: it is not the whole list.
 	wideLinked bool
-	unasked    bool // n is not sent (the registry refused it), so widePage cannot be
+	// linkedTo: the page being taken was linked by the page before, which
+	// held linkedFresh new tags and ended at linkedEnd; fresh: the new
+	// tags of the page being taken.
+	linkedTo    bool
+	linkedEnd   string
+	linkedFresh int
+	fresh       int
+	unasked     bool // n is not sent (the registry refused it), so widePage cannot be
 	// fullLast: the last tag of a full unlinked page reached by a cursor,
 	// asked again one name shorter (askShorter); shortPage: the page being
 	// taken is that answer.
@@ -123,7 +130,12 @@ func (s *stretch) take(p page) verdict {
 	if s.bounded {
 		return s.takeBounded(p)
 	}
-	return s.takeWhole(p)
+	v := s.takeWhole(p)
+	s.linkedTo, s.linkedEnd, s.linkedFresh = p.link && s.fresh > 0, "", s.fresh
+	if len(p.tags) > 0 {
+		s.linkedEnd = p.tags[len(p.tags)-1]
+	}
+	return v
 }
 
 // linkedSizes is the names each n's linked page held, and whether two with
@@ -257,6 +269,7 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.wideTags[t] = true
 		}
 	}
+	s.fresh = fresh
 	s.byLast = s.byLast || byLast && fresh > 0
 	// A full page came without Link; a linked page of this stretch shows the
 	// size the registry cuts pages to (below n when it caps n).
@@ -351,6 +364,14 @@ func (s *stretch) takeWhole(p page) verdict {
 		// last as a lexical bound over an order of its own (descending,
 		// say) answers every last with its first tags again.
 		return s.fail(unreadable, fmt.Sprintf("asked for every tag at once, the registry sent %d names and a Link to more, and the page after them held no tag not read, so the rest of its list cannot be read", len(s.wideTags)))
+	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.linkedTo && slices.ContainsFunc(p.tags, func(t string) bool { return t != s.linkedEnd }):
+		// A page of new tags linked this one, which holds no tag not read
+		// but the one that page ended at (a registry taking last or its
+		// cursor inclusively repeats it): its Link says there is more,
+		// which no page read holds. A registry taking last as a lexical
+		// bound over an order of its own (descending, say) answers the
+		// Link's last with its first tags again.
+		return s.fail(unreadable, fmt.Sprintf("the registry linked a next page after a page of %d new tags, and that page held no tag not read (%d names), so the rest of its list cannot be read", s.linkedFresh, p.count))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil):
 		// It sent more than asked, or fewer than widePage: its whole list.
 		// (One that silently caps n cannot be told from one with that many.)
