@@ -109,6 +109,9 @@ type stretch struct {
 	// sends (positionProbe).
 	descent           [2]string
 	byLast, belowLast bool
+	// ownOrder: a page held a tag not read before below the name before
+	// it (a descent of tags listed twice is none).
+	ownOrder bool
 	// unlinkedFull: an unlinked page was as full as asked and as a linked
 	// page, or as a linked page of this stretch: the registry leaves the
 	// Link off full pages. linkedHere is linked for this stretch alone
@@ -253,6 +256,13 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.descent = [2]string{p.tags[i-1], p.tags[i]}
 		}
 	}
+	onPage := make(map[string]bool, len(p.tags))
+	for i, t := range p.tags {
+		if i > 0 && t < p.tags[i-1] && !s.seen[t] && !onPage[t] {
+			s.ownOrder = true
+		}
+		onPage[t] = true
+	}
 	byLast := p.sent != "" && !p.cursor && s.seen[p.sent]
 	if byLast && slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
 		s.belowLast = true
@@ -339,6 +349,14 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case s.wideTags != nil && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
+	case fresh == 0 && byLast && s.ownOrder && len(p.tags) > 0 && !slices.ContainsFunc(p.tags, func(t string) bool { return t <= p.sent }) && !startsOver(p.tags, s.head):
+		// Its pages keep an order of its own, and asked for the tags after
+		// a tag read it sent only tags past it, every one read before, and
+		// not its first page again: it takes last as a lexical bound over
+		// its order, not by position (the tags after last in its order)
+		// nor ignoring it (its first page), so the tags of its order below
+		// a page's last tag that it had not sent yet cannot be asked for.
+		return s.fail(unreadable, fmt.Sprintf("the registry lists tags in an order of its own and, asked for the tags after %q, sent %d tags, every one past it and read before: it takes last as a lexical bound over its order, so paging by last skips tags and its list cannot be read whole", p.sent, len(p.tags)))
 	case fresh == 0 && s.advanced:
 		// It honoured last before: its first page again means it started
 		// over past its end.
@@ -416,6 +434,13 @@ func (s *stretch) judgePosition(answer *page, refused int) string {
 		got = fmt.Sprintf("%q", answer.tags[0])
 	}
 	return fmt.Sprintf("the registry takes last as a lexical bound over an order of its own, so paging by last skips tags and its list cannot be read whole: its pages list %q before %q, asked for the tags after %q it answered from %s, not %q, and no page after a last held a tag below that last", u, v, u, got, v)
+}
+
+// startsOver reports whether tags and head, the first page, begin alike:
+// the answer of a registry that ignores last.
+func startsOver(tags, head []string) bool {
+	k := min(len(tags), len(head))
+	return k > 0 && slices.Equal(tags[:k], head[:k])
 }
 
 // canAskAfter reports whether the page after p, an unlinked page, can be
