@@ -200,6 +200,7 @@ func (s *stretch) takeBounded(p page) verdict {
 			if i == 0 {
 				return s.fail(unproven, fmt.Sprintf("the page asked for after %q starts at %q", below, t))
 			}
+			s.descent = [2]string{below, t}
 			return s.fail(unproven, fmt.Sprintf("page %d is not in lexical order (%q follows %q)", s.pages, t, below))
 		}
 		below = t
