@@ -87,7 +87,14 @@ type stretch struct {
 	// wideLinked: that answer, asked for every tag at once, linked a next
 	// page: it is not the whole list.
 	wideLinked bool
-	unasked    bool // n is not sent (the registry refused it), so widePage cannot be
+	// linkedTo: the page being taken was linked by the page before, which
+	// held linkedFresh new tags and ended at linkedEnd; fresh: the new
+	// tags of the page being taken.
+	linkedTo    bool
+	linkedEnd   string
+	linkedFresh int
+	fresh       int
+	unasked     bool // n is not sent (the registry refused it), so widePage cannot be
 	// fullLast: the last tag of a full unlinked page reached by a cursor,
 	// asked again one name shorter (askShorter); shortPage: the page being
 	// taken is that answer.
@@ -102,6 +109,9 @@ type stretch struct {
 	// sends (positionProbe).
 	descent           [2]string
 	byLast, belowLast bool
+	// ownOrder: a page held a tag not read before below the name before
+	// it (a descent of tags listed twice is none).
+	ownOrder bool
 	// unlinkedFull: an unlinked page was as full as asked and as a linked
 	// page, or as a linked page of this stretch: the registry leaves the
 	// Link off full pages. linkedHere is linked for this stretch alone
@@ -123,7 +133,12 @@ func (s *stretch) take(p page) verdict {
 	if s.bounded {
 		return s.takeBounded(p)
 	}
-	return s.takeWhole(p)
+	v := s.takeWhole(p)
+	s.linkedTo, s.linkedEnd, s.linkedFresh = p.link && s.fresh > 0, "", s.fresh
+	if len(p.tags) > 0 {
+		s.linkedEnd = p.tags[len(p.tags)-1]
+	}
+	return v
 }
 
 // linkedSizes is the names each n's linked page held, and whether two with
@@ -185,6 +200,7 @@ func (s *stretch) takeBounded(p page) verdict {
 			if i == 0 {
 				return s.fail(unproven, fmt.Sprintf("the page asked for after %q starts at %q", below, t))
 			}
+			s.descent = [2]string{below, t}
 			return s.fail(unproven, fmt.Sprintf("page %d is not in lexical order (%q follows %q)", s.pages, t, below))
 		}
 		below = t
@@ -241,6 +257,13 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.descent = [2]string{p.tags[i-1], p.tags[i]}
 		}
 	}
+	onPage := make(map[string]bool, len(p.tags))
+	for i, t := range p.tags {
+		if i > 0 && t < p.tags[i-1] && !s.seen[t] && !onPage[t] {
+			s.ownOrder = true
+		}
+		onPage[t] = true
+	}
 	byLast := p.sent != "" && !p.cursor && s.seen[p.sent]
 	if byLast && slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
 		s.belowLast = true
@@ -257,6 +280,7 @@ func (s *stretch) takeWhole(p page) verdict {
 			s.wideTags[t] = true
 		}
 	}
+	s.fresh = fresh
 	s.byLast = s.byLast || byLast && fresh > 0
 	// A full page came without Link; a linked page of this stretch shows the
 	// size the registry cuts pages to (below n when it caps n).
@@ -326,6 +350,14 @@ func (s *stretch) takeWhole(p page) verdict {
 		return complete
 	case s.wideTags != nil && p.count >= widePage:
 		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and its answer to n=%d is full, so the rest of its list cannot be read", widePage))
+	case fresh == 0 && byLast && s.ownOrder && len(p.tags) > 0 && !slices.ContainsFunc(p.tags, func(t string) bool { return t <= p.sent }) && !startsOver(p.tags, s.head):
+		// Its pages keep an order of its own, and asked for the tags after
+		// a tag read it sent only tags past it, every one read before, and
+		// not its first page again: it takes last as a lexical bound over
+		// its order, not by position (the tags after last in its order)
+		// nor ignoring it (its first page), so the tags of its order below
+		// a page's last tag that it had not sent yet cannot be asked for.
+		return s.fail(unreadable, fmt.Sprintf("the registry lists tags in an order of its own and, asked for the tags after %q, sent %d tags, every one past it and read before: it takes last as a lexical bound over its order, so paging by last skips tags and its list cannot be read whole", p.sent, len(p.tags)))
 	case fresh == 0 && s.advanced:
 		// It honoured last before: its first page again means it started
 		// over past its end.
@@ -351,6 +383,14 @@ func (s *stretch) takeWhole(p page) verdict {
 		// last as a lexical bound over an order of its own (descending,
 		// say) answers every last with its first tags again.
 		return s.fail(unreadable, fmt.Sprintf("asked for every tag at once, the registry sent %d names and a Link to more, and the page after them held no tag not read, so the rest of its list cannot be read", len(s.wideTags)))
+	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.linkedTo && slices.ContainsFunc(p.tags, func(t string) bool { return t != s.linkedEnd }):
+		// A page of new tags linked this one, which holds no tag not read
+		// but the one that page ended at (a registry taking last or its
+		// cursor inclusively repeats it): its Link says there is more,
+		// which no page read holds. A registry taking last as a lexical
+		// bound over an order of its own (descending, say) answers the
+		// Link's last with its first tags again.
+		return s.fail(unreadable, fmt.Sprintf("the registry linked a next page after a page of %d new tags, and that page held no tag not read (%d names), so the rest of its list cannot be read", s.linkedFresh, p.count))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil):
 		// It sent more than asked, or fewer than widePage: its whole list.
 		// (One that silently caps n cannot be told from one with that many.)
@@ -395,6 +435,13 @@ func (s *stretch) judgePosition(answer *page, refused int) string {
 		got = fmt.Sprintf("%q", answer.tags[0])
 	}
 	return fmt.Sprintf("the registry takes last as a lexical bound over an order of its own, so paging by last skips tags and its list cannot be read whole: its pages list %q before %q, asked for the tags after %q it answered from %s, not %q, and no page after a last held a tag below that last", u, v, u, got, v)
+}
+
+// startsOver reports whether tags and head, the first page, begin alike:
+// the answer of a registry that ignores last.
+func startsOver(tags, head []string) bool {
+	k := min(len(tags), len(head))
+	return k > 0 && slices.Equal(tags[:k], head[:k])
 }
 
 // canAskAfter reports whether the page after p, an unlinked page, can be

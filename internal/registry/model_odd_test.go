@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -100,5 +101,28 @@ func TestListingModelUnevenPagesSeenBefore(t *testing.T) {
 				t.Errorf("%d tags: %s", size, msg)
 			}
 		}
+	}
+}
+
+// A registry that lists re-pushed tags last, takes last as a lexical bound
+// over that order, caps n at 50 and cuts its pages at 1,500 bytes, read
+// for the tags after "7" (FuzzListingModel found it): the range's second
+// page held a re-pushed tag after higher ones, so the whole list was read,
+// and every page of that reading looked lexical (each last hid the
+// re-pushed tags below it): 72 of the range's 75 tags, no error. The
+// whole reading takes the range page's two tags out of order as its own:
+// asked for the tags after the upper one, a registry taking last by
+// position answers from the lower one, and this one does not.
+func TestListingModelRangeDescentProbesWholeReading(t *testing.T) {
+	b := modelBehaviour{order: 3, last: 0, link: 3, size: 1, vary: 2} // moved/last-lexical/link-relative/cap50/bytes-1500-a-page
+	sorted := spread(modelCatalog(), 370)
+	r := TagRange{After: "7"}
+	c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
+	got, err := c.ListTagRange(context.Background(), ref, r)
+	if err == nil {
+		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }

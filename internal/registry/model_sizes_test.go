@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -21,7 +22,9 @@ func TestListingModelSizes(t *testing.T) {
 }
 
 // sweepModel checks the property of TestListingModel, for the whole list,
-// on every one of behaviours at every one of sizes, a subtest per size.
+// on every one of behaviours at every one of sizes, a subtest per size. A
+// registry taking last as a lexical bound over an order of its own is
+// judged call by call, as there (judgedCall).
 // Pages are read one after another, so the race detector has nothing to
 // find here that TestListingModel does not give it, at ten times the cost:
 // under -race the sweep is skipped.
@@ -35,7 +38,7 @@ func sweepModel(t *testing.T, behaviours []modelBehaviour, sizes []int) {
 			t.Parallel()
 			sorted := spread(base, size)
 			for _, b := range behaviours {
-				if b.unprovable(sorted) != "" {
+				if b.unprovableJudged(sorted) != "" {
 					continue
 				}
 				ok := b.readable(sorted) // asked once: it serves the list twice
@@ -56,4 +59,28 @@ func spread(sorted []string, size int) []string {
 		out = append(out, sorted[i*len(sorted)/size])
 	}
 	return slices.Compact(out)
+}
+
+// A registry that keeps its tags shuffled, takes last as a lexical bound
+// over that order, caps n at 50 and sends no Link, holding 76 tags: asked
+// after its first page's last tag, it sent the 7 tags of its order past
+// it, all on the first page; the reader took that for a registry ignoring
+// last, asked its whole list at once, got the first page again and took
+// its 50 tags for the list. An answer to last of tags past it only, every
+// one read and not the first page again, is a lexical bound over an order
+// of its own: the listing fails.
+func TestListingModelOwnOrderAnswerPastLastFails(t *testing.T) {
+	for _, last := range []int{0, 7} { // lexical, skip
+		b := modelBehaviour{order: 2, last: last, size: 1} // shuffled/last-<last>/link-none/cap50
+		t.Run(b.String(), func(t *testing.T) {
+			sorted := spread(modelCatalog(), 76)
+			for _, mc := range runModel(t, b, sorted, []TagRange{{}}) {
+				if mc.err == nil {
+					t.Errorf("%s client: %d of %d tags and no error, want an error", mc.how, len(mc.got), len(sorted))
+				} else if msg := mc.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over its order") {
+					t.Errorf("%s client: error %q does not say it takes last as a lexical bound over its order", mc.how, msg)
+				}
+			}
+		})
+	}
 }

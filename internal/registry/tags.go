@@ -90,7 +90,11 @@ type listing struct {
 	linked    int               // the most names a page with a Link held (stretch.linked)
 	sizes     linkedSizes       // of its pages with a Link (stretch.uneven)
 	unordered atomic.Bool       // a narrowed read was unproven: read the whole list
-	withoutN  atomic.Bool       // the registry refused n (firstPage): no request sends it
+	// descent: the first two tags a narrowed read's page held out of
+	// lexical order, for a whole reading whose own pages show none
+	// (stretch.positionProbe).
+	descent  [2]string
+	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
 }
 
 type rangeRead struct {
@@ -340,6 +344,11 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 		return c.listWhole(ctx, ref, l, r)
 	}
 	if errors.As(err, &up) {
+		l.mu.Lock()
+		if l.descent[0] == "" {
+			l.descent = up.descent
+		}
+		l.mu.Unlock()
 		l.unordered.Store(true)
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "why": up.why,
@@ -373,6 +382,12 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load(), sizes: &l.sizes}
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.next); err != nil {
 			return nil, l.overtime(err)
+		}
+		if s.descent[0] == "" {
+			// Its pages looked lexical, but a narrowed read's did not.
+			l.mu.Lock()
+			s.descent = l.descent
+			l.mu.Unlock()
 		}
 		if u, ok := s.positionProbe(); ok {
 			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
@@ -468,7 +483,12 @@ func (l *listing) keep(read rangeRead) {
 }
 
 // unprovenError: a narrowed reading cannot be trusted; read the whole list.
-type unprovenError struct{ why string }
+// unprovenError: why; descent, when a page held two tags out of lexical
+// order (stretch.descent).
+type unprovenError struct {
+	why     string
+	descent [2]string
+}
 
 func (e *unprovenError) Error() string {
 	return "the tag list is not in proven lexical order: " + e.why
@@ -758,7 +778,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 func (s *stretch) err(v verdict) error {
 	switch v {
 	case unproven:
-		return &unprovenError{why: s.why}
+		return &unprovenError{why: s.why, descent: s.descent}
 	case unreadable:
 		return &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: s.why}}
 	}
