@@ -483,8 +483,8 @@ func (l *listing) keep(read rangeRead) {
 }
 
 // unprovenError: a narrowed reading cannot be trusted; read the whole list.
-// unprovenError: why; descent, when a page held two tags out of lexical
-// order (stretch.descent).
+// descent: the two tags a page held out of lexical order, if any
+// (stretch.descent), for the whole reading's position probe.
 type unprovenError struct {
 	why     string
 	descent [2]string
