@@ -126,3 +126,29 @@ func TestListingModelRangeDescentProbesWholeReading(t *testing.T) {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }
+
+// A registry that lists re-pushed tags last, takes last as a lexical bound
+// over that order and drops the tag past a last that is no tag (as CNCF
+// distribution v3.0.0 does), read for the tags after ":" (FuzzListingModel
+// found it). The range's first page, asked beside the list's first to
+// show how the registry takes last, held a re-pushed tag after higher
+// ones, so the whole list was read, and every page of that reading looked
+// lexical (each last hid the re-pushed tags below it): 59 of 61 tags, no
+// error. The whole reading takes that answer's two tags out of order as
+// its own, as it does a range page's. (Read whole at once, its answers are
+// a lexical registry's holding those 59 tags: TestListingModel's twin.)
+func TestListingModelOrderProbeDescentProbesWholeReading(t *testing.T) {
+	b := modelBehaviourOf(2158)
+	if got, want := b.String(), "moved/last-skip/link-last/cap50/link-off-last-full-page/n25"; got != want {
+		t.Fatalf("behaviour %s, want %s", got, want)
+	}
+	sorted, r := modelFuzzInput(modelCatalog(), 40, ":", "", "0")
+	c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
+	got, err := c.ListTagRange(context.Background(), ref, r)
+	if err == nil {
+		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
+	}
+}

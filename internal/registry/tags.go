@@ -309,7 +309,7 @@ func (c *Client) readingOf(ref Repository, l *listing, r TagRange) func(context.
 			return rangeRead{}, l.overtime(err)
 		}
 		if !o.lexical {
-			return rangeRead{}, &unprovenError{why: o.why}
+			return rangeRead{}, &unprovenError{why: o.why, descent: o.descent}
 		}
 		// A wider range asked meanwhile (a releases data source beside pins)
 		// reads these pages too: wait for it (it never waits for this one).
@@ -344,11 +344,7 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 		return c.listWhole(ctx, ref, l, r)
 	}
 	if errors.As(err, &up) {
-		l.mu.Lock()
-		if l.descent[0] == "" {
-			l.descent = up.descent
-		}
-		l.mu.Unlock()
+		l.noteDescent(up.descent)
 		l.unordered.Store(true)
 		c.debug(ctx, "the registry's tag list pages do not prove lexical order; reading the whole list", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "why": up.why,
@@ -384,7 +380,8 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			return nil, l.overtime(err)
 		}
 		if s.descent[0] == "" {
-			// Its pages looked lexical, but a narrowed read's did not.
+			// Its pages looked lexical, but a narrowed read's or an order
+			// probe's did not.
 			l.mu.Lock()
 			s.descent = l.descent
 			l.mu.Unlock()
@@ -528,6 +525,9 @@ type order struct {
 	lexical   bool   // last is a lexical bound: a range may stop at its end
 	why       string // why not, when not
 	unchecked bool   // lexical until checkOrder says otherwise
+	// descent: two tags the answer asked to show the order held out of
+	// lexical order, for the whole reading (listing.descent).
+	descent [2]string
 }
 
 // orderOf finds out once per repository whether the registry takes last as
@@ -579,10 +579,17 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			}
 		}
 		v, why := judgeOrder(c.pageSize, head.p, after, probe, refused)
+		if probe != nil {
+			o.descent = descentOf(probe.tags)
+		}
 		if v == orderUnknown {
 			var err error
-			if v, why, err = c.probeBetween(ctx, l, rt, head.p); err != nil {
+			var d [2]string
+			if v, why, d, err = c.probeBetween(ctx, l, rt, head.p); err != nil {
 				return order{}, l.overtime(err)
+			}
+			if o.descent[0] == "" {
+				o.descent = d
 			}
 		}
 		o.lexical, o.unchecked, o.why = v == orderLexical || v == orderUnchecked, v == orderUnchecked, why
@@ -600,7 +607,7 @@ func (c *Client) checkOrder(ctx context.Context, l *listing) error {
 	}
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00between", c.orderCheck(l, rt))
 	if err == nil && !o.lexical {
-		return &unprovenError{why: o.why}
+		return &unprovenError{why: o.why, descent: o.descent}
 	}
 	return l.overtime(err)
 }
@@ -613,11 +620,11 @@ func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context)
 		if err != nil {
 			return order{}, err
 		}
-		v, why, err := c.probeBetween(ctx, l, rt, head.p)
+		v, why, descent, err := c.probeBetween(ctx, l, rt, head.p)
 		if err == nil && v != orderLexical {
 			l.unordered.Store(true) // ranges still being read stop
 		}
-		return order{lexical: v == orderLexical, why: why}, err
+		return order{lexical: v == orderLexical, why: why, descent: descent}, err
 	}
 }
 
@@ -654,18 +661,45 @@ func refusedLast(err error, last string) int {
 // probeBetween asks the page after a+"~", no tag, between adjacent tags a
 // and b of the in-order first page, and judges it (judgeOrder): a lexical
 // registry answers from b; one taking last by position, or ignoring it,
-// from its start.
-func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (orderVerdict, string, error) {
+// from its start. descent is the answer's first two tags out of order.
+func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (v orderVerdict, why string, descent [2]string, err error) {
 	a, _, ok := probePair(head.tags)
 	if !ok {
-		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", nil
+		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", descent, nil
 	}
 	answer, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
 	if err != nil {
-		return 0, "", err
+		return 0, "", descent, err
 	}
-	v, why := judgeOrder(probePage, head, a+"~", answer, refused)
-	return v, why, nil
+	if answer != nil {
+		descent = descentOf(answer.tags)
+	}
+	v, why = judgeOrder(probePage, head, a+"~", answer, refused)
+	return v, why, descent, nil
+}
+
+// descentOf is the first two adjacent tags out of lexical order in tags, a
+// page in the registry's order: asked for the tags after the first, a
+// registry taking last by position answers from the second
+// (stretch.positionProbe).
+func descentOf(tags []string) [2]string {
+	for i := 1; i < len(tags); i++ {
+		if tags[i] < tags[i-1] {
+			return [2]string{tags[i-1], tags[i]}
+		}
+	}
+	return [2]string{}
+}
+
+// noteDescent keeps d, two tags a narrowed reading's page or an order
+// probe's answer held out of lexical order, for a whole reading whose own
+// pages show none; the first one noted stays.
+func (l *listing) noteDescent(d [2]string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.descent[0] == "" {
+		l.descent = d
+	}
 }
 
 const probePage = 10
