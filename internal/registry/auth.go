@@ -316,7 +316,7 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 			if token && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
-				return nil, &tokenServiceError{host: req.URL.Host, retryAfter: d, cause: transport.CheckError(resp, http.StatusOK)}
+				return nil, &tokenServiceError{host: req.URL.Host, retryAfter: d, grant: grantRefused(resp.StatusCode, body), cause: transport.CheckError(resp, http.StatusOK)}
 			}
 		}
 		if token && resp.StatusCode == http.StatusOK {
@@ -506,7 +506,26 @@ func tokenAnswer(resp *http.Response, host string) error {
 type tokenServiceError struct {
 	host       string
 	retryAfter time.Duration
-	cause      error // the *transport.Error of an error answer, else the network's error
+	grant      string // grantRefused's error code: the answer refused the credentials
+	cause      error  // the *transport.Error of an error answer, else the network's error
+}
+
+// grantRefused returns "invalid_grant" for a token service's 400 whose
+// OAuth 2.0 error (RFC 6749 §5.2) says the grant itself was refused: a
+// Docker config's identitytoken, sent as the refresh token, expired or
+// revoked, or a password refused. Such a 400 is the token service's 401 in
+// OAuth's words, not a fault of the registry's address or of the network.
+// Any other answer gives "": invalid_client and unauthorized_client are
+// about the client (go-containerregistry's client_id), which logging in
+// again does not mend.
+func grantRefused(status int, body []byte) string {
+	var answer struct {
+		Error string `json:"error"`
+	}
+	if status != http.StatusBadRequest || json.Unmarshal(body, &answer) != nil || answer.Error != "invalid_grant" {
+		return ""
+	}
+	return answer.Error
 }
 
 // Error is the cause's, without the method and URL a *transport.Error

@@ -51,6 +51,7 @@ type Error struct {
 	badCert      bool          // the TLS certificate could not be verified
 	noAPI        int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
 	tokenService string        // the token service's host, when it failed, not the registry
+	grantRefused string        // the OAuth error code with which the token service refused the credentials (grantRefused)
 	tokenRefused bool          // see TokenRefused
 	invalidToken bool          // see TokenInvalid
 }
@@ -173,6 +174,16 @@ func (e *Error) Error() string {
 		}
 		if e.source != "" {
 			fmt.Fprintf(&b, "This request used %s.", e.source)
+		}
+	case e.grantRefused != "":
+		// OAuth 2.0's refusal of a grant (RFC 6749 §5.2): the credentials
+		// are at fault, not the address or the network.
+		fmt.Fprintf(&b, "%s refused the credentials: it answered %s with error=%q (%s).", who, status, e.grantRefused, detail)
+		if strings.HasPrefix(e.source, sourceKeychain) {
+			b.WriteString(" An identity token that docker login stored in the Docker config expires or can be revoked: log in again.")
+		}
+		if e.source != "" {
+			fmt.Fprintf(&b, " This request used %s.", e.source)
 		}
 	case e.StatusCode == http.StatusTooManyRequests && e.earlier > 0:
 		fmt.Fprintf(&b, "%s rate-limited an earlier request of this run (%s)%s, so this one was not sent%s%s.", who, status, earlier, again, waited)
@@ -351,10 +362,12 @@ func (e *Error) WaitPastListingTimeout() bool { return e.waitAsked > 0 && e.wait
 // manifest or repository. Its token service's 404 is none.
 func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 
-// IsUnauthorized reports whether err is a registry's 401 or 403.
+// IsUnauthorized reports whether err is a registry's 401 or 403, or its
+// token service's refusal of the credentials in OAuth's words (grantRefused).
 func IsUnauthorized(err error) bool {
 	s := statusOf(err)
-	return s == http.StatusUnauthorized || s == http.StatusForbidden
+	var tse *tokenServiceError
+	return s == http.StatusUnauthorized || s == http.StatusForbidden || errors.As(err, &tse) && tse.grant != ""
 }
 
 // IsRateLimited reports whether err is a registry's 429, or its token
@@ -435,7 +448,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 		e.Cause = err
 	}
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
-		e.tokenService = tse.host
+		e.tokenService, e.grantRefused = tse.host, tse.grant
 	}
 	if kind, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
 		e.noAPI = kind.(int32)
