@@ -395,6 +395,18 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
 			}
 		}
+		if end := s.linkGap[0]; end != "" && !s.seen[s.linkGap[1]] {
+			// A Link asked after a name no page held: ask after the tag its
+			// page ended at. A refusal shows nothing (the name may be a
+			// token of the registry's own, as Amazon ECR's).
+			answer, _, err := c.askAfter(ctx, l, rt, probePage, end)
+			if err != nil {
+				return nil, l.overtime(err)
+			}
+			if why := s.linkGapError(answer); why != "" {
+				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
+			}
+		}
 		tags := TagRange{}.filter(s.tags)
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
@@ -579,6 +591,13 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			}
 		}
 		v, why := judgeOrder(c.pageSize, head.p, after, probe, refused)
+		if _, numeric, _ := probeName(head.p.tags); v == orderLexical && numeric {
+			// The answer starts where a lexical one must, but a registry
+			// sorting numbers as numbers (3.10 after 3.9) answers so too
+			// wherever the runs of digits between keep their length:
+			// probeBetween's name, which lengthens one, tells them apart.
+			v = orderUnchecked
+		}
 		if probe != nil {
 			o.descent = descentOf(probe.tags)
 		}
@@ -658,23 +677,24 @@ func refusedLast(err error, last string) int {
 	return 0
 }
 
-// probeBetween asks the page after a+"~", no tag, between adjacent tags a
-// and b of the in-order first page, and judges it (judgeOrder): a lexical
-// registry answers from b; one taking last by position, or ignoring it,
-// from its start. descent is the answer's first two tags out of order.
+// probeBetween asks the page after a name that is no tag between adjacent
+// tags a and b of the in-order first page (probeName), and judges it
+// (judgeOrder): a lexical registry answers from b; one taking last by
+// position, or ignoring it, from its start; one sorting numbers as numbers
+// from past b. descent is the answer's first two tags out of order.
 func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (v orderVerdict, why string, descent [2]string, err error) {
-	a, _, ok := probePair(head.tags)
+	name, _, ok := probeName(head.tags)
 	if !ok {
 		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", descent, nil
 	}
-	answer, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
+	answer, refused, err := c.askAfter(ctx, l, rt, probePage, name)
 	if err != nil {
 		return 0, "", descent, err
 	}
 	if answer != nil {
 		descent = descentOf(answer.tags)
 	}
-	v, why = judgeOrder(probePage, head, a+"~", answer, refused)
+	v, why = judgeOrder(probePage, head, name, answer, refused)
 	return v, why, descent, nil
 }
 
@@ -854,6 +874,9 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 		return 0, nil, err
 	}
 	s.linked = max(s.linked, l.linkedMost(0))
+	if link != nil {
+		s.noteLinkGap(s.linkedEnd, p)
+	}
 	return s.take(p), next, nil
 }
 
