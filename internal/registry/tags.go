@@ -95,6 +95,11 @@ type listing struct {
 	// (stretch.positionProbe).
 	descent  [2]string
 	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
+	// probeable: the whole reading's pages were asked by last, none held a
+	// tag below its last, and they showed no descent of their own, so a
+	// descent noted after it ended is asked about (positionProbeLate);
+	// probed: the whole reading asked its position probe itself.
+	probeable, probed bool
 }
 
 type rangeRead struct {
@@ -386,7 +391,13 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			s.descent = l.descent
 			l.mu.Unlock()
 		}
+		l.mu.Lock()
+		l.probeable = s.byLast && !s.belowLast
+		l.mu.Unlock()
 		if u, ok := s.positionProbe(); ok {
+			l.mu.Lock()
+			l.probed = true
+			l.mu.Unlock()
 			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
 			if err != nil {
 				return nil, l.overtime(err)
@@ -414,16 +425,52 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
+	if err == nil {
+		err = c.positionProbeLate(ctx, l)
+	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
 	}
 	return r.filter(all), nil
 }
 
+// positionProbeLate asks, once per listing, the position probe that the
+// whole reading would have asked had a narrowed reading noted its descent
+// before the whole reading ended (concurrent readings of one plan), and
+// fails as it would have.
+func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
+	l.mu.Lock()
+	d, late := l.descent, l.probeable && !l.probed && l.descent[0] != ""
+	l.mu.Unlock()
+	if !late {
+		return nil
+	}
+	o, err := c.orders.Get(ctx, l.ref.key+"\x00position", func(ctx context.Context) (order, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		rt, err := c.transportFor(ctx, l.ref)
+		if err != nil {
+			return order{}, l.overtime(err)
+		}
+		answer, refused, err := c.askAfter(ctx, l, rt, probePage, d[0])
+		if err != nil {
+			return order{}, l.overtime(err)
+		}
+		return order{why: (&stretch{descent: d}).judgePosition(answer, refused)}, nil
+	})
+	if err == nil && o.why != "" {
+		err = &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: o.why}}
+	}
+	return err
+}
+
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	unordered := l.unordered.Load()
+	if unordered && l.probeable && !l.probed && l.descent[0] != "" {
+		return nil, false // positionProbeLate, in listWhole
+	}
 	for _, rr := range l.ranges {
 		if unordered && (!rr.r.whole() || len(rr.r.Splits) > 0) {
 			continue // read narrowed, before the order was found unproven
