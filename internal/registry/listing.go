@@ -112,6 +112,10 @@ type stretch struct {
 	// ownOrder: a page held a tag not read before below the name before
 	// it (a descent of tags listed twice is none).
 	ownOrder bool
+	// linkGap: the last tag of a page and the last its Link asked after,
+	// another tag name (the first met): if no page holds that name, the
+	// tags between may be on no page (linkGapError).
+	linkGap [2]string
 	// unlinkedFull: an unlinked page was as full as asked and as a linked
 	// page, or as a linked page of this stretch: the registry leaves the
 	// Link off full pages. linkedHere is linked for this stretch alone
@@ -437,6 +441,32 @@ func (s *stretch) judgePosition(answer *page, refused int) string {
 	return fmt.Sprintf("the registry takes last as a lexical bound over an order of its own, so paging by last skips tags and its list cannot be read whole: its pages list %q before %q, asked for the tags after %q it answered from %s, not %q, and no page after a last held a tag below that last", u, v, u, got, v)
 }
 
+// noteLinkGap notes a page reached by a Link whose last, a tag name, is
+// not the last tag of the page before (end), for linkGapError.
+func (s *stretch) noteLinkGap(end string, p page) {
+	if !s.bounded && s.linkGap[1] == "" && end != "" && p.sent != end && !p.cursor && validTag(p.sent) {
+		s.linkGap = [2]string{end, p.sent}
+	}
+}
+
+// linkGapError says why answer, to last = the tag a page ended at whose
+// Link asked after a name no page held (linkGap), shows tags that no page
+// held: the registry's Links skip them. "" when it shows none, or when
+// there was no such Link (or a page held that name: its Link asked from
+// the next page's first tag, taken inclusively).
+func (s *stretch) linkGapError(answer *page) string {
+	end, last := s.linkGap[0], s.linkGap[1]
+	if last == "" || s.seen[last] || answer == nil {
+		return ""
+	}
+	for _, t := range answer.tags {
+		if !s.seen[t] {
+			return fmt.Sprintf("the registry's Link after the page ending at %q asked for the tags after %q, which no page held, and asked for the tags after %q it sent %q, which no page held either: its Links skip tags, so its list cannot be read whole by them", end, last, end, t)
+		}
+	}
+	return ""
+}
+
 // startsOver reports whether tags and head, the first page, begin alike:
 // the answer of a registry that ignores last.
 func startsOver(tags, head []string) bool {
@@ -473,6 +503,47 @@ func (s *stretch) fail(v verdict, why string) verdict {
 	s.why = why
 	return v
 }
+
+// probeName returns a name, no tag, strictly between two adjacent sorted
+// tags a < b: a lexical registry answers last = name from b. Where a and b
+// first differ inside a run of digits, the name is a up to that run's end
+// with nines after it ("2.0.1999999999~" between "2.0.1-python3.12" and
+// "2.0.2-python3.12"), and numeric is true: a registry sorting numbers as
+// numbers (3.10 after 3.9) and taking last as a bound in that order puts
+// it past b and answers from elsewhere, though its pages look lexical
+// until a run of digits grows longer. Else a+"~" (probePair).
+func probeName(sorted []string) (name string, numeric, ok bool) {
+	for i := 0; i+1 < len(sorted); i++ {
+		if name, ok := lengthenedRun(sorted[i], sorted[i+1]); ok {
+			return name, true, true
+		}
+	}
+	a, _, ok := probePair(sorted)
+	return a + "~", false, ok
+}
+
+// lengthenedRun is probeName's name between a < b that lengthens the run
+// of digits they first differ in, when there is one.
+func lengthenedRun(a, b string) (string, bool) {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) || i == len(b) || !isDigit(a[i]) || !isDigit(b[i]) {
+		return "", false
+	}
+	end := i
+	for end < len(a) && isDigit(a[end]) {
+		end++
+	}
+	name := a[:end] + "999999999~"
+	if len(name) > maxTagLen || name <= a || name >= b {
+		return "", false // a goes on with a letter past its run, or is too long
+	}
+	return name, true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // probePair returns adjacent sorted tags a < b where b does not start with
 // a, so that a+"~" (no tag: '~' is no tag character) lies strictly between

@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -149,6 +151,63 @@ func TestListingModelOrderProbeDescentProbesWholeReading(t *testing.T) {
 		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
 	}
 	if msg := err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
+	}
+}
+
+// gatedRegistry holds the tag list request whose query holds gate until
+// open is closed, and closes arrived when it comes.
+type gatedRegistry struct {
+	*modelRegistry
+	gate          string
+	arrived, open chan struct{}
+	once          sync.Once
+}
+
+func (g *gatedRegistry) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.RawQuery, g.gate) {
+		g.once.Do(func() { close(g.arrived) })
+		<-g.open
+	}
+	return g.modelRegistry.RoundTrip(req)
+}
+
+// Two pins of one plan on a registry that lists re-pushed tags last and
+// takes last as a lexical bound over that order (FuzzListingModel found
+// it): one reads the whole list, whose pages all look lexical, while the
+// other reads a range in pieces; the piece after "A17c" comes last, and
+// shows two tags out of order. The range then takes the whole list as
+// read, which asked no position probe, having seen no descent: 48 of its
+// 49 tags, no error. The probe is asked then, once.
+func TestListingModelDescentNotedAfterWholeReadingProbes(t *testing.T) {
+	b := modelBehaviourOf(2243)
+	if got, want := b.String(), "moved/last-lexical/link-none/cap100/n25"; got != want {
+		t.Fatalf("behaviour %s, want %s", got, want)
+	}
+	sorted, r := modelFuzzInput(modelCatalog(), 89, "0b", "]B8", "A17c")
+	reg := &gatedRegistry{modelRegistry: &modelRegistry{list: b.list(sorted)}, gate: "last=A17c", arrived: make(chan struct{}), open: make(chan struct{})}
+	c, ref := modelClient(t, reg.modelRegistry, b.clientN())
+	c.base = reg
+	ctx := context.Background()
+	type result struct {
+		tags []string
+		err  error
+	}
+	ranged := make(chan result, 1)
+	go func() {
+		tags, err := c.ListTagRange(ctx, ref, r)
+		ranged <- result{tags, err}
+	}()
+	<-reg.arrived
+	if _, err := c.ListTags(ctx, ref); err != nil {
+		t.Fatalf("the whole list, read while the range waits: %v", err)
+	}
+	close(reg.open)
+	got := <-ranged
+	if got.err == nil {
+		t.Fatalf("%d of %d tags and no error, want an error", len(got.tags), len(inRange(sorted, r)))
+	}
+	if msg := got.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }

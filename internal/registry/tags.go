@@ -95,6 +95,11 @@ type listing struct {
 	// (stretch.positionProbe).
 	descent  [2]string
 	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
+	// probeable: the whole reading's pages were asked by last, none held a
+	// tag below its last, and they showed no descent of their own, so a
+	// descent noted after it ended is asked about (positionProbeLate);
+	// probed: the whole reading asked its position probe itself.
+	probeable, probed bool
 }
 
 type rangeRead struct {
@@ -386,12 +391,30 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			s.descent = l.descent
 			l.mu.Unlock()
 		}
+		l.mu.Lock()
+		l.probeable = s.byLast && !s.belowLast
+		l.mu.Unlock()
 		if u, ok := s.positionProbe(); ok {
+			l.mu.Lock()
+			l.probed = true
+			l.mu.Unlock()
 			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
 			if err != nil {
 				return nil, l.overtime(err)
 			}
 			if why := s.judgePosition(answer, refused); why != "" {
+				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
+			}
+		}
+		if end := s.linkGap[0]; end != "" && !s.seen[s.linkGap[1]] {
+			// A Link asked after a name no page held: ask after the tag its
+			// page ended at. A refusal shows nothing (the name may be a
+			// token of the registry's own, as Amazon ECR's).
+			answer, _, err := c.askAfter(ctx, l, rt, probePage, end)
+			if err != nil {
+				return nil, l.overtime(err)
+			}
+			if why := s.linkGapError(answer); why != "" {
 				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
 			}
 		}
@@ -402,16 +425,52 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
+	if err == nil {
+		err = c.positionProbeLate(ctx, l)
+	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
 	}
 	return r.filter(all), nil
 }
 
+// positionProbeLate asks, once per listing, the position probe that the
+// whole reading would have asked had a narrowed reading noted its descent
+// before the whole reading ended (concurrent readings of one plan), and
+// fails as it would have.
+func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
+	l.mu.Lock()
+	d, late := l.descent, l.probeable && !l.probed && l.descent[0] != ""
+	l.mu.Unlock()
+	if !late {
+		return nil
+	}
+	o, err := c.orders.Get(ctx, l.ref.key+"\x00position", func(ctx context.Context) (order, error) {
+		ctx, cancel := l.within(ctx)
+		defer cancel()
+		rt, err := c.transportFor(ctx, l.ref)
+		if err != nil {
+			return order{}, l.overtime(err)
+		}
+		answer, refused, err := c.askAfter(ctx, l, rt, probePage, d[0])
+		if err != nil {
+			return order{}, l.overtime(err)
+		}
+		return order{why: (&stretch{descent: d}).judgePosition(answer, refused)}, nil
+	})
+	if err == nil && o.why != "" {
+		err = &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: o.why}}
+	}
+	return err
+}
+
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	unordered := l.unordered.Load()
+	if unordered && l.probeable && !l.probed && l.descent[0] != "" {
+		return nil, false // positionProbeLate, in listWhole
+	}
 	for _, rr := range l.ranges {
 		if unordered && (!rr.r.whole() || len(rr.r.Splits) > 0) {
 			continue // read narrowed, before the order was found unproven
@@ -579,6 +638,13 @@ func (c *Client) orderOf(ctx context.Context, l *listing, rt *repoTransport) (or
 			}
 		}
 		v, why := judgeOrder(c.pageSize, head.p, after, probe, refused)
+		if _, numeric, _ := probeName(head.p.tags); v == orderLexical && numeric {
+			// The answer starts where a lexical one must, but a registry
+			// sorting numbers as numbers (3.10 after 3.9) answers so too
+			// wherever the runs of digits between keep their length:
+			// probeBetween's name, which lengthens one, tells them apart.
+			v = orderUnchecked
+		}
 		if probe != nil {
 			o.descent = descentOf(probe.tags)
 		}
@@ -658,23 +724,24 @@ func refusedLast(err error, last string) int {
 	return 0
 }
 
-// probeBetween asks the page after a+"~", no tag, between adjacent tags a
-// and b of the in-order first page, and judges it (judgeOrder): a lexical
-// registry answers from b; one taking last by position, or ignoring it,
-// from its start. descent is the answer's first two tags out of order.
+// probeBetween asks the page after a name that is no tag between adjacent
+// tags a and b of the in-order first page (probeName), and judges it
+// (judgeOrder): a lexical registry answers from b; one taking last by
+// position, or ignoring it, from its start; one sorting numbers as numbers
+// from past b. descent is the answer's first two tags out of order.
 func (c *Client) probeBetween(ctx context.Context, l *listing, rt *repoTransport, head page) (v orderVerdict, why string, descent [2]string, err error) {
-	a, _, ok := probePair(head.tags)
+	name, _, ok := probeName(head.tags)
 	if !ok {
 		return orderOwn, "the list's first page holds no two tags to ask whether the registry takes last as a lexical bound", descent, nil
 	}
-	answer, refused, err := c.askAfter(ctx, l, rt, probePage, a+"~")
+	answer, refused, err := c.askAfter(ctx, l, rt, probePage, name)
 	if err != nil {
 		return 0, "", descent, err
 	}
 	if answer != nil {
 		descent = descentOf(answer.tags)
 	}
-	v, why = judgeOrder(probePage, head, a+"~", answer, refused)
+	v, why = judgeOrder(probePage, head, name, answer, refused)
 	return v, why, descent, nil
 }
 
@@ -854,6 +921,9 @@ func (c *Client) readPage(ctx context.Context, l *listing, rt *repoTransport, s 
 		return 0, nil, err
 	}
 	s.linked = max(s.linked, l.linkedMost(0))
+	if link != nil {
+		s.noteLinkGap(s.linkedEnd, p)
+	}
 	return s.take(p), next, nil
 }
 
