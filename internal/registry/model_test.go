@@ -414,12 +414,30 @@ func (b modelBehaviour) ownOrderBound() bool {
 // from the twin it reads from m. nil when none is found. The twin holds
 // m's tags but those that m's answers hide: a tag that the twin's answer
 // holds, below the last tag of m's answer, and m's answer does not, is
-// taken out until every answer is m's.
+// taken out until every answer is m's; failing that, the same starting
+// from the tags m sent only.
 func lexicalTwin(m *modelRegistry) []string {
 	m.mu.Lock()
 	asked := slices.Clone(m.asked)
 	m.mu.Unlock()
 	for _, twin := range twinVariants(m.list) {
+		if tags := twinOf(m.list, twin, asked); tags != nil {
+			return tags
+		}
+	}
+	// Or the registry holding only the tags m sent: hiding tags below an
+	// answer's last tag does not reach one whose place a skip past a last
+	// that is no tag ("skip") moves.
+	sent := map[string]bool{}
+	for _, q := range asked {
+		_, tags := answerTo(m.list, q)
+		for _, t := range tags {
+			sent[t] = true
+		}
+	}
+	only := m.list
+	only.order = slices.DeleteFunc(slices.Clone(m.list.order), func(t string) bool { return !sent[t] })
+	for _, twin := range twinVariants(only) {
 		if tags := twinOf(m.list, twin, asked); tags != nil {
 			return tags
 		}
