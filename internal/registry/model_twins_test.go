@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 )
@@ -49,7 +48,7 @@ func TestListingModelUnprovableHaveTwins(t *testing.T) {
 				t.Errorf("%s, %d tags: read as %d tags with no error, but the same registry holding those answers %q otherwise: a reader could tell the two apart", b, size, len(got), q)
 			}
 		}
-		t.Log(fmt.Sprintf("%d tags: %d behaviours left out, %d of them read as a smaller registry, each with its twin", size, left, twins))
+		t.Logf("%d tags: %d behaviours left out, %d of them read as a smaller registry, each with its twin", size, left, twins)
 	}
 }
 
