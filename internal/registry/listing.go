@@ -101,6 +101,10 @@ type stretch struct {
 	shortPage  bool
 	fullLast   string
 	afterShort bool // the page being taken was linked by the shorter answer
+	// overCheck: the page being taken answers last = overCheck, asked by
+	// askStartOver after the answer to last = overFrom started as the
+	// first page, every tag past overFrom.
+	overCheck, overFrom string
 	// descent: the first two names a page held in a row out of lexical
 	// order (descent[0] > descent[1]), so the registry keeps an order of
 	// its own. byLast: a page asked for by a last that is a tag read
@@ -275,6 +279,9 @@ func (s *stretch) takeWhole(p page) verdict {
 	if s.wideTags != nil && p.sent == "" && !p.cursor && p.link {
 		s.wideLinked = true
 	}
+	// readBefore: the page holds a tag read before other than the last it
+	// was asked after (which a registry taking last inclusively repeats).
+	readBefore := slices.ContainsFunc(p.tags, func(t string) bool { return s.seen[t] && t != p.sent })
 	fresh := 0
 	for _, t := range p.tags {
 		if s.keep(t) {
@@ -291,6 +298,20 @@ func (s *stretch) takeWhole(p page) verdict {
 	full := s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN)
 	if !p.link && (full || (s.linkedHere > 0 && p.count >= s.linkedHere)) {
 		s.unlinkedFull = true
+	}
+	if over := s.overCheck; over != "" {
+		// The answer to last = a tag of the first page above another: a
+		// registry that started over sends its first page again, that
+		// other tag with it; one taking last as a lexical bound sends none
+		// below that last.
+		s.overCheck = ""
+		if fresh == 0 && slices.ContainsFunc(p.tags, func(t string) bool { return t < over }) {
+			return complete
+		}
+		if fresh > 0 {
+			return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent tags of its first page, every one past it; asked for the tags after %q, a tag of that page, it sent %d tags not read before, so where its list ends cannot be told", s.overFrom, over, fresh))
+		}
+		return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent tags of its first page, every one past it; asked for the tags after %q, a tag of that page above others, it sent none below it: it takes last as a lexical bound over an order of its own rather than starting over, so paging by last skips tags and its list cannot be read whole", s.overFrom, over))
 	}
 	afterShort := s.afterShort
 	s.afterShort = false
@@ -322,6 +343,16 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	case p.count == 0:
 		return complete
+	case fresh > 0 && readBefore && byLast && s.ownOrder && !slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }):
+		// Its pages keep an order of its own, and asked for the tags after
+		// a tag read it sent no tag below it and, besides new tags, tags
+		// read before (other than last itself): the tags of its order past
+		// last, from its start, not those after last (by position, none
+		// read) nor its first page (ignoring last, none new). Paging by
+		// last skips the tags of its order below a page's last tag that it
+		// had not sent yet (a registry whose Links carry a cursor, which it
+		// follows, beside a last, and leaves the Link off a full page).
+		return s.fail(unreadable, fmt.Sprintf("the registry takes last as a lexical bound over an order of its own, so paging by last skips tags and its list cannot be read whole: its pages list %q before %q, and asked for the tags after %q, a tag read, it sent %d tags, none below it, %d of them new and the others read before (by position it would send none read, ignoring last its first page again)", s.descent[0], s.descent[1], p.sent, len(p.tags), fresh))
 	case (p.count < min(s.n, s.linked) || (s.ownSize && p.count < s.linked)) && (!s.uneven || !s.canAskAfter(p, fresh)) && (fresh > 0 || len(p.tags) == 0) && !s.fullUnasked(p):
 		// A linking registry links nothing after a page that is not full,
 		// even one of names that are no tags (Artifactory lists platform
@@ -364,9 +395,16 @@ func (s *stretch) takeWhole(p page) verdict {
 		return s.fail(unreadable, fmt.Sprintf("the registry lists tags in an order of its own and, asked for the tags after %q, sent %d tags, every one past it and read before: it takes last as a lexical bound over its order, so paging by last skips tags and its list cannot be read whole", p.sent, len(p.tags)))
 	case fresh == 0 && s.advanced:
 		// It honoured last before: its first page again means it started
-		// over past its end.
+		// over past its end, when the page holds a tag below last, which a
+		// registry taking last as a lexical bound never sends. Without
+		// one, that registry over an order of its own (its pages linked
+		// by a cursor beside a last) answers so too: ask once more, after
+		// a tag of the first page above another (askStartOver).
 		if k := min(len(p.tags), len(s.head)); k > 0 && slices.Equal(p.tags[:k], s.head[:k]) {
-			return complete
+			if slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
+				return complete
+			}
+			return s.askStartOver(p.sent, s.head[:k])
 		}
 		// Read already, but not from its start: a tag listed twice, kept at
 		// its first place. Go on after this page.
@@ -479,6 +517,21 @@ func startsOver(tags, head []string) bool {
 // holds more than two names (so the page after the shorter one is not full).
 func (s *stretch) canAskAfter(p page, fresh int) bool {
 	return !p.cursor || (s.fullLast == "" && !s.unasked && p.count > 2 && fresh == len(p.tags))
+}
+
+// askStartOver asks, once, the tags after the highest tag of head (the
+// first page's tags that an answer to last = sent repeated, every one past
+// sent), when another lies below it: the page after tells a registry that
+// started over from one taking last as a lexical bound (takeWhole's
+// overCheck). With none below, the two cannot be told apart: the listing
+// fails.
+func (s *stretch) askStartOver(sent string, head []string) verdict {
+	top := slices.Max(head)
+	if !slices.ContainsFunc(head, func(t string) bool { return t < top }) {
+		return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent its first page's tags, every one past it, so whether it started over or takes last as a lexical bound over an order of its own, skipping tags, cannot be told", sent))
+	}
+	s.overCheck, s.overFrom, s.nextLast = top, sent, top
+	return readMore
 }
 
 func (s *stretch) keep(t string) bool {

@@ -326,7 +326,9 @@ func modelFaultCases() [][2]int {
 }
 
 // TestListingModelFaults checks the property on every provable behaviour
-// of modelBehaviours, each under two of the fault kinds × placements
+// of modelBehaviours (a registry taking last as a lexical bound over an
+// order of its own judged call by call, as TestListingModel judges it),
+// each under two of the fault kinds × placements
 // (chosen by a hash of the behaviour's name, so that each pair meets a
 // dozen behaviours or more, about 25 on average), reading
 // modelFaultRanges. Skipped under -race, as sweepModel is:

@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -209,5 +210,56 @@ func TestListingModelDescentNotedAfterWholeReadingProbes(t *testing.T) {
 	}
 	if msg := got.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
+	}
+}
+
+// A registry that lists its tags in descending order, takes last as a
+// lexical bound over it, caps n at 50 and leaves the Link off its last
+// full page, whose Links carry a cursor, which it follows, beside a last,
+// holding 101 tags: the reader followed its Link, then asked after the
+// last tag of the page without Link and got the tags past it, its highest:
+// its first page again. That was taken for a registry starting over past
+// its end: 100 of 101 tags (the lowest left out), no error. A start over
+// is now taken only where that answer holds a tag below last or, asked
+// once more after a tag of the first page above another, the registry
+// sends that other: this one sends none below, and the listing fails.
+func TestListingModelCursorBesideLastStartOverChecked(t *testing.T) {
+	sorted := spread(modelCatalog(), 101)
+	for _, last := range []string{"lexical", "skip"} {
+		b := modelBehaviour{order: 1, last: slices.Index(modelLasts, last), link: 1, size: 1, linkOff: true, linkForm: 1} // reversed/last-<last>/link-last/cap50/link-off-last-full-page/link-form-both
+		t.Run(b.String(), func(t *testing.T) {
+			for _, mc := range runModel(t, b, sorted, []TagRange{{}, modelRanges[1]}) {
+				if mc.err == nil {
+					t.Errorf("%s client, range %+v: %d of %d tags and no error, want an error", mc.how, mc.r, len(mc.got), len(inRange(sorted, mc.r)))
+				} else if msg := mc.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own rather than starting over") {
+					t.Errorf("%s client, range %+v: error %q does not say it takes last as a lexical bound rather than starting over", mc.how, mc.r, msg)
+				}
+			}
+		})
+	}
+}
+
+// The same registry with its tags shuffled, caps n at 100, holding 370
+// tags: asked after the last tag of its third page, without Link, it sent
+// the tags of its order past that tag, from its start: tags read and new
+// ones, 94 of them, short of its linked pages, which was taken for the
+// list's end: 343 of 370 tags, no error. An answer to a last that is a tag
+// read, on pages in an order of their own, with no tag below that last
+// and tags read before beside new ones, is neither the tags after last by
+// position (none read) nor the first page again (none new): the listing
+// fails.
+func TestListingModelCursorBesideLastAnswerPastLastFails(t *testing.T) {
+	for _, last := range []string{"lexical", "skip"} {
+		b := modelBehaviour{order: 2, last: slices.Index(modelLasts, last), link: 1, size: 2, linkOff: true, linkForm: 1} // shuffled/last-<last>/link-last/cap100/link-off-last-full-page/link-form-both
+		t.Run(b.String(), func(t *testing.T) {
+			sorted := spread(modelCatalog(), 370)
+			for _, mc := range runModel(t, b, sorted, []TagRange{{}, modelRanges[1]}) {
+				if mc.err == nil {
+					t.Errorf("%s client, range %+v: %d of %d tags and no error, want an error", mc.how, mc.r, len(mc.got), len(inRange(sorted, mc.r)))
+				} else if msg := mc.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") || !strings.Contains(msg, "none below it") {
+					t.Errorf("%s client, range %+v: error %q does not say it takes last as a lexical bound over an order of its own, its answer to a last holding no tag below it", mc.how, mc.r, msg)
+				}
+			}
+		})
 	}
 }

@@ -268,7 +268,10 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 // size tags, from a registry that it reads right, or "" when one can. The
 // reliability guide (templates/guides/reliability.md.tmpl, "What cannot be
 // proven, and is assumed") names the classes; these three are left out of
-// the property, and a third is judged call by call (ownOrderBound).
+// the property. A registry taking last as a lexical bound over an order of
+// its own (ownOrderBound) is judged call by call (judgedCall), in every
+// sweep and fuzz target, but where it answers every request as a smaller
+// registry does (the third).
 //
 // The first: a registry that ignores last, caps n below the list's size
 // (or cuts every page at a size of its own, whatever n asks) and sends no
@@ -281,26 +284,8 @@ func (b modelBehaviour) list(sorted []string) reviewList {
 // (TestListingModelUnevenPagesLinkOff). The third: one that takes last as
 // a lexical bound over a descending order, caps n and sends no Link; any
 // answer, to any last, is the highest tags past it, so no request shows
-// that it holds more than its first page (one more, for "skip"). The
-// fourth: one that takes last so, whose Links carry a cursor that it
-// follows beside a last; the reader takes its first page, sent again
-// after its last linked page, for a start over past its end.
+// that it holds more than its first page (one more, for "skip").
 func (b modelBehaviour) unprovable(sorted []string) string {
-	if b.ownOrderBound() {
-		// TestListingModel, its wide, odd and sizes sweeps and
-		// FuzzListingModel judge these call by call (judgedCall); the
-		// faults sweep leaves them out.
-		return "it answers last as a lexical bound but lists tags in an order of its own: judged call by call in TestListingModel, its sweeps and FuzzListingModel only"
-	}
-	return b.unprovableJudged(sorted)
-}
-
-// unprovableJudged is unprovable for TestListingModel, its sweeps and
-// FuzzListingModel, which judge a registry taking last as a lexical bound
-// over an order of its own call by call (judgedCall) but where it answers
-// every request as a smaller registry does, or as one the reader assumes
-// starts over past its end.
-func (b modelBehaviour) unprovableJudged(sorted []string) string {
 	// The first page as the Client asks it, and the list as a reader asks
 	// it again whole (widePage), both without last.
 	_, linkOnFirst := b.answer(sorted, b.clientN())
@@ -310,9 +295,6 @@ func (b modelBehaviour) unprovableJudged(sorted []string) string {
 		return "it ignores last, sends no Link and caps n silently: its capped answer cannot be told from a list that holds that many tags"
 	case b.ownOrderBound() && modelOrders[b.order].name == "reversed" && !linkOnFirst && wide < len(b.list(sorted).order):
 		return "it takes last as a lexical bound over a descending order, caps n and sends no Link: every answer is its highest tags past last, so it answers every request as a registry holding only its first page's tags (and, skipping a tag past a last that is no tag, one more) does"
-	case b.ownOrderBound() && modelLinkForms[b.linkForm] == "both":
-		// Not proven: the reader assumes it (takeWhole's start over).
-		return "it takes last as a lexical bound over an order of its own but links its pages by a cursor, beside a last that it does not follow: asked after the last tag of its last linked page, it sends its first page again, which the reader takes for a registry that took last by position (as its linked pages showed) starting over past its end"
 	case modelVaries[b.vary] != modelVaries[0] && b.linkOff:
 		return "it cuts pages by bytes and leaves the Link off the last page it cut full: a page without Link short of the linked ones is taken for the list's end, unless its linked pages were seen to differ in size"
 	}
@@ -432,12 +414,30 @@ func (b modelBehaviour) ownOrderBound() bool {
 // from the twin it reads from m. nil when none is found. The twin holds
 // m's tags but those that m's answers hide: a tag that the twin's answer
 // holds, below the last tag of m's answer, and m's answer does not, is
-// taken out until every answer is m's.
+// taken out until every answer is m's; failing that, the same starting
+// from the tags m sent only.
 func lexicalTwin(m *modelRegistry) []string {
 	m.mu.Lock()
 	asked := slices.Clone(m.asked)
 	m.mu.Unlock()
 	for _, twin := range twinVariants(m.list) {
+		if tags := twinOf(m.list, twin, asked); tags != nil {
+			return tags
+		}
+	}
+	// Or the registry holding only the tags m sent: hiding tags below an
+	// answer's last tag does not reach one whose place a skip past a last
+	// that is no tag ("skip") moves.
+	sent := map[string]bool{}
+	for _, q := range asked {
+		_, tags := answerTo(m.list, q)
+		for _, t := range tags {
+			sent[t] = true
+		}
+	}
+	only := m.list
+	only.order = slices.DeleteFunc(slices.Clone(m.list.order), func(t string) bool { return !sent[t] })
+	for _, twin := range twinVariants(only) {
 		if tags := twinOf(m.list, twin, asked); tags != nil {
 			return tags
 		}
@@ -692,7 +692,7 @@ func TestListingModel(t *testing.T) {
 	var mu sync.Mutex
 	excluded, readable, indistinct := map[string]int{}, 0, 0
 	for _, b := range modelBehaviours() {
-		why := b.unprovableJudged(sorted)
+		why := b.unprovable(sorted)
 		ok := why == "" && b.readable(sorted) // asked once: it serves the list twice
 		mu.Lock()
 		if why != "" {
@@ -755,7 +755,7 @@ func FuzzListingModel(f *testing.F) {
 	f.Fuzz(func(t *testing.T, dims uint32, subset uint64, after, before, splits string) {
 		b := modelBehaviourOf(dims)
 		sorted, r := modelFuzzInput(base, subset, after, before, splits)
-		if b.unprovableJudged(sorted) != "" {
+		if b.unprovable(sorted) != "" {
 			return
 		}
 		ok := b.readable(sorted)
