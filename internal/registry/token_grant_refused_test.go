@@ -33,6 +33,8 @@ func TestTokenServiceRefusingTheGrantIsACredentialsError(t *testing.T) {
 		refused bool
 	}{
 		{`{"error":"invalid_grant","error_description":"The refresh token has expired"}`, true},
+		// The token service quotes the identity token back: scrubbed.
+		{`{"error":"invalid_grant","error_description":"refresh token idtok-7d1f0c9e2b5a has expired"}`, true},
 		{`{"error":"invalid_client"}`, false},
 		{`{"error":"unauthorized_client","error_description":"not allowed"}`, false},
 		{`{"error":"invalid_scope"}`, false},
