@@ -260,10 +260,8 @@ func (s *stretch) takeWhole(p page) verdict {
 	if s.pages == 1 {
 		s.head = p.tags
 	}
-	for i := 1; s.descent[0] == "" && i < len(p.tags); i++ {
-		if p.tags[i] < p.tags[i-1] {
-			s.descent = [2]string{p.tags[i-1], p.tags[i]}
-		}
+	if s.descent[0] == "" {
+		s.descent = descentOf(p.tags)
 	}
 	onPage := make(map[string]bool, len(p.tags))
 	for i, t := range p.tags {

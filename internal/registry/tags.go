@@ -384,20 +384,16 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.next); err != nil {
 			return nil, l.overtime(err)
 		}
+		l.mu.Lock()
 		if s.descent[0] == "" {
 			// Its pages looked lexical, but a narrowed read's or an order
 			// probe's did not.
-			l.mu.Lock()
 			s.descent = l.descent
-			l.mu.Unlock()
 		}
-		l.mu.Lock()
-		l.probeable = s.byLast && !s.belowLast
+		u, ok := s.positionProbe()
+		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
-		if u, ok := s.positionProbe(); ok {
-			l.mu.Lock()
-			l.probed = true
-			l.mu.Unlock()
+		if ok {
 			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
 			if err != nil {
 				return nil, l.overtime(err)
