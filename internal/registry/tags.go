@@ -399,7 +399,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 				return nil, l.overtime(err)
 			}
 			if why := s.judgePosition(answer, refused); why != "" {
-				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
+				return nil, unreadableListError(why)
 			}
 		}
 		if end := s.linkGap[0]; end != "" && !s.seen[s.linkGap[1]] {
@@ -411,7 +411,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 				return nil, l.overtime(err)
 			}
 			if why := s.linkGapError(answer); why != "" {
-				return nil, &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
+				return nil, unreadableListError(why)
 			}
 		}
 		tags := TagRange{}.filter(s.tags)
@@ -455,7 +455,7 @@ func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 		return order{why: (&stretch{descent: d}).judgePosition(answer, refused)}, nil
 	})
 	if err == nil && o.why != "" {
-		err = &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: o.why}}
+		err = unreadableListError(o.why)
 	}
 	return err
 }
@@ -877,9 +877,15 @@ func (s *stretch) err(v verdict) error {
 	case unproven:
 		return &unprovenError{why: s.why, descent: s.descent}
 	case unreadable:
-		return &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: s.why}}
+		return unreadableListError(s.why)
 	}
 	return nil
+}
+
+// unreadableListError is the listing's failure when its pages show that no
+// client can read the list whole: an answer of the registry (200), why.
+func unreadableListError(why string) error {
+	return &answerError{status: http.StatusOK, cause: &UnreadableListError{Why: why}}
 }
 
 // readPage reads a stretch's next page (its first, else the Link of the
