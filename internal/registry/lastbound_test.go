@@ -148,7 +148,7 @@ func TestPositionProbeDecisions(t *testing.T) {
 		{"refused", nil, 400, "refused (HTTP 400)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			why := s.judgePosition(tc.answer, tc.refused)
+			why := judgePosition(s.descent, tc.answer, tc.refused)
 			if (why == "") != (tc.why == "") || !strings.Contains(why, tc.why) {
 				t.Errorf("why %q, want %q", why, tc.why)
 			}

@@ -456,13 +456,14 @@ func (s *stretch) positionProbe() (string, bool) {
 	return s.descent[0], s.byLast && !s.belowLast && s.descent[0] != ""
 }
 
-// judgePosition says why the answer to last = positionProbe's tag shows
+// judgePosition says why the answer to last = d[0], the upper of two tags
+// a page held out of lexical order (positionProbe's tag), shows
 // that the registry takes last as a lexical bound over an order of its
 // own, or "" when it answers from the tag that follows last in its order
 // (last itself first, for one taking last inclusively). refused is the
 // status when it refused that last.
-func (s *stretch) judgePosition(answer *page, refused int) string {
-	u, v := s.descent[0], s.descent[1]
+func judgePosition(d [2]string, answer *page, refused int) string {
+	u, v := d[0], d[1]
 	var got string
 	switch {
 	case refused != 0:

@@ -390,15 +390,15 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
-		u, ok := s.positionProbe()
+		_, ok := s.positionProbe()
 		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
 		if ok {
-			answer, refused, err := c.askAfter(ctx, l, rt, probePage, u)
+			why, err := c.askPosition(ctx, l, rt, s.descent)
 			if err != nil {
-				return nil, l.overtime(err)
+				return nil, err
 			}
-			if why := s.judgePosition(answer, refused); why != "" {
+			if why != "" {
 				return nil, unreadableListError(why)
 			}
 		}
@@ -436,7 +436,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 // fails as it would have.
 func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 	l.mu.Lock()
-	d, late := l.descent, l.probeable && !l.probed && l.descent[0] != ""
+	d, late := l.descent, l.probeOwed()
 	l.mu.Unlock()
 	if !late {
 		return nil
@@ -448,11 +448,8 @@ func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 		if err != nil {
 			return order{}, l.overtime(err)
 		}
-		answer, refused, err := c.askAfter(ctx, l, rt, probePage, d[0])
-		if err != nil {
-			return order{}, l.overtime(err)
-		}
-		return order{why: (&stretch{descent: d}).judgePosition(answer, refused)}, nil
+		why, err := c.askPosition(ctx, l, rt, d)
+		return order{why: why}, err
 	})
 	if err == nil && o.why != "" {
 		err = unreadableListError(o.why)
@@ -460,11 +457,29 @@ func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 	return err
 }
 
+// askPosition asks the page after d[0], the upper of two tags a page held
+// out of lexical order, and says why the answer shows the registry takes
+// last as a lexical bound over an order of its own (judgePosition), or ""
+// when it takes last by position.
+func (c *Client) askPosition(ctx context.Context, l *listing, rt *repoTransport, d [2]string) (string, error) {
+	answer, refused, err := c.askAfter(ctx, l, rt, probePage, d[0])
+	if err != nil {
+		return "", l.overtime(err)
+	}
+	return judgePosition(d, answer, refused), nil
+}
+
+// probeOwed reports, l.mu held, whether a descent was noted after the whole
+// reading ended that it would have asked about (positionProbeLate).
+func (l *listing) probeOwed() bool {
+	return l.probeable && !l.probed && l.descent[0] != ""
+}
+
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	unordered := l.unordered.Load()
-	if unordered && l.probeable && !l.probed && l.descent[0] != "" {
+	if unordered && l.probeOwed() {
 		return nil, false // positionProbeLate, in listWhole
 	}
 	for _, rr := range l.ranges {
