@@ -271,7 +271,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		onPage[t] = true
 	}
 	byLast := p.sent != "" && !p.cursor && s.seen[p.sent]
-	if byLast && slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
+	// belowSent: the page holds a tag below the last it was asked after,
+	// which a registry taking last as a lexical bound never sends.
+	belowSent := slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent })
+	if byLast && belowSent {
 		s.belowLast = true
 	}
 	if s.wideTags != nil && p.sent == "" && !p.cursor && p.link {
@@ -341,7 +344,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		return readMore
 	case p.count == 0:
 		return complete
-	case fresh > 0 && readBefore && byLast && s.ownOrder && !slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }):
+	case fresh > 0 && readBefore && byLast && s.ownOrder && !belowSent:
 		// Its pages keep an order of its own, and asked for the tags after
 		// a tag read it sent no tag below it and, besides new tags, tags
 		// read before (other than last itself): the tags of its order past
@@ -399,7 +402,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		// by a cursor beside a last) answers so too: ask once more, after
 		// a tag of the first page above another (askStartOver).
 		if k := min(len(p.tags), len(s.head)); k > 0 && slices.Equal(p.tags[:k], s.head[:k]) {
-			if slices.ContainsFunc(p.tags, func(t string) bool { return t < p.sent }) {
+			if belowSent {
 				return complete
 			}
 			return s.askStartOver(p.sent, s.head[:k])
