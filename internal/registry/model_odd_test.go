@@ -125,7 +125,7 @@ func TestListingModelRangeDescentProbesWholeReading(t *testing.T) {
 	if err == nil {
 		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
 	}
-	if msg := err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+	if msg := err.Error(); !skipsTags(msg) {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }
@@ -151,7 +151,7 @@ func TestListingModelOrderProbeDescentProbesWholeReading(t *testing.T) {
 	if err == nil {
 		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
 	}
-	if msg := err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+	if msg := err.Error(); !skipsTags(msg) {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }
@@ -208,7 +208,7 @@ func TestListingModelDescentNotedAfterWholeReadingProbes(t *testing.T) {
 	if got.err == nil {
 		t.Fatalf("%d of %d tags and no error, want an error", len(got.tags), len(inRange(sorted, r)))
 	}
-	if msg := got.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") {
+	if msg := got.err.Error(); !skipsTags(msg) {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
 }
@@ -256,10 +256,42 @@ func TestListingModelCursorBesideLastAnswerPastLastFails(t *testing.T) {
 			for _, mc := range runModel(t, b, sorted, []TagRange{{}, modelRanges[1]}) {
 				if mc.err == nil {
 					t.Errorf("%s client, range %+v: %d of %d tags and no error, want an error", mc.how, mc.r, len(mc.got), len(inRange(sorted, mc.r)))
-				} else if msg := mc.err.Error(); !strings.Contains(msg, "takes last as a lexical bound over an order of its own") || !strings.Contains(msg, "none below it") {
+				} else if msg := mc.err.Error(); !skipsTags(msg) || !strings.Contains(msg, "none below it") {
 					t.Errorf("%s client, range %+v: error %q does not say it takes last as a lexical bound over an order of its own, its answer to a last holding no tag below it", mc.how, mc.r, msg)
 				}
 			}
 		})
 	}
+}
+
+// A registry that lists re-pushed tags last, takes last as a lexical bound
+// over that order and cuts its pages at 1,500 bytes, read for the tags
+// after "7" (FuzzListingModel found it): the answer to last = "7" held a
+// re-pushed tag after higher ones, so the whole list was read: its first
+// page, in lexical order, and an empty page after its last tag. That
+// reading asked no page by a last that brought new tags, so no position
+// probe: 9 of the range's 10 tags, no error. The re-pushed tag that answer
+// held is on no page of the whole reading, which proves it incomplete.
+func TestListingModelDescentTagMissingFromWholeReadingFails(t *testing.T) {
+	b := modelBehaviourOf(614683)
+	if got, want := b.String(), "moved/last-lexical/link-relative/cap50/bytes-1500-a-page"; got != want {
+		t.Fatalf("behaviour %s, want %s", got, want)
+	}
+	sorted, r := modelFuzzInput(modelCatalog(), 167, "7", "", "")
+	c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
+	got, err := c.ListTagRange(context.Background(), ref, r)
+	if err == nil {
+		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "its whole list, read page by page, lacks") {
+		t.Errorf("error %q does not say the whole list lacks a tag an answer held", msg)
+	}
+}
+
+// skipsTags reports whether msg says the registry's paging skips tags:
+// shown by the position probe (it takes last as a lexical bound over an
+// order of its own), or by a tag one answer held that the whole reading
+// lacks (unheld), which is checked first and needs no request.
+func skipsTags(msg string) bool {
+	return strings.Contains(msg, "takes last as a lexical bound over an order of its own") || strings.Contains(msg, "read page by page, lacks")
 }

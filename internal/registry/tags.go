@@ -390,6 +390,10 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
+		if why := unheld(s.descent, func(t string) bool { return s.seen[t] }); why != "" {
+			l.mu.Unlock()
+			return nil, unreadableListError(why)
+		}
 		_, ok := s.positionProbe()
 		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
@@ -422,7 +426,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		return tags, nil
 	})
 	if err == nil {
-		err = c.positionProbeLate(ctx, l)
+		err = c.positionProbeLate(ctx, l, all)
 	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
@@ -430,16 +434,32 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return r.filter(all), nil
 }
 
+// unheld says why the whole list, which holds says whether it holds a
+// tag, cannot be the registry's when it lacks a tag of d, two tags an
+// answer of this listing held out of lexical order (listing.descent); ""
+// when it holds both, or d is none.
+func unheld(d [2]string, holds func(string) bool) string {
+	for _, t := range d {
+		if t != "" && !holds(t) {
+			return fmt.Sprintf("one answer of the registry listed %q before %q, and its whole list, read page by page, lacks %q: paging skips tags, so its list cannot be read whole", d[0], d[1], t)
+		}
+	}
+	return ""
+}
+
 // positionProbeLate asks, once per listing, the position probe that the
 // whole reading would have asked had a narrowed reading noted its descent
 // before the whole reading ended (concurrent readings of one plan), and
 // fails as it would have.
-func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
+func (c *Client) positionProbeLate(ctx context.Context, l *listing, whole []string) error {
 	l.mu.Lock()
 	d, late := l.descent, l.probeOwed()
 	l.mu.Unlock()
 	if !late {
 		return nil
+	}
+	if why := unheld(d, func(t string) bool { _, ok := slices.BinarySearch(whole, t); return ok }); why != "" {
+		return unreadableListError(why)
 	}
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00position", func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
