@@ -295,6 +295,12 @@ func runModelFaults(t *testing.T, b modelBehaviour, sorted []string, ranges []Ta
 			run.faults += fr.faults
 			run.onFailure = run.onFailure || fr.onFailure
 		}
+		// A check begun alongside a range read (orderCheck) may still
+		// wait on a stalled answer when every caller has its own, none
+		// needing it any more: it must end by the listing's deadline,
+		// which the bubble's clock reaches here, or synctest reports the
+		// goroutine left blocked.
+		time.Sleep(modelFaultListingTimeout)
 	})
 	return run
 }
