@@ -148,6 +148,17 @@ func TestHostileListingTimeout(t *testing.T) {
 	}
 }
 
+// The figure reached speaks English for one page too.
+func TestLimitErrorSaysWhatWasRead(t *testing.T) {
+	for pages, want := range map[int]string{0: "0 pages and 0.5 MiB read", 1: "1 page and 0.5 MiB read", 2: "2 pages and 0.5 MiB read"} {
+		l := &listing{pages: pages, bytes: 1 << 19, paced: func() bool { return false }}
+		var le *LimitError
+		if err := l.limitLocked("time", "1s"); !errors.As(err, &le) || le.Reached != want {
+			t.Errorf("%d pages: %v, want Reached %q", pages, err, want)
+		}
+	}
+}
+
 // Names that are not tags are dropped as pages are read: never kept, never
 // sent back as last.
 func TestHostileInvalidTagNamesDropped(t *testing.T) {
