@@ -220,10 +220,16 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "the request to %s failed: %s%s. Check the network, or try again later.", who, detail, attempts)
 	default:
 		fmt.Fprintf(&b, "%s%s.", detail, attempts)
-		// A later tag-list page's 401 or 403 (readPage).
-		if st := anyStatusOf(e.Cause); (st == http.StatusUnauthorized || st == http.StatusForbidden) && e.source != "" {
+		// A later tag-list page's failure (readPage), among others.
+		st := anyStatusOf(e.Cause)
+		switch {
+		case (st == http.StatusUnauthorized || st == http.StatusForbidden) && e.source != "":
 			fmt.Fprintf(&b, " This request used %s, as did the pages before it; try again later, or ask the registry's operator.", e.source)
-		} else {
+		case st >= 400 && st < 500 && st != http.StatusRequestTimeout && st != http.StatusTooManyRequests:
+			// A later page refused (a 404 for a last past the end): the
+			// address answered the pages before, and waiting changes nothing.
+			b.WriteString(" The registry answered the pages before it, so its address is right; it refuses to page its tag list on from there, which no retry changes: ask the registry's operator.")
+		default:
 			b.WriteString(" Check the registry address and the network, or try again later.")
 		}
 	}

@@ -159,6 +159,47 @@ func TestLimitErrorSaysWhatWasRead(t *testing.T) {
 	}
 }
 
+// A lexical registry without Links that answers 404 for a last past its
+// end (its 200 tags fill two pages of 100, so the Client asks after the
+// last): no reader can tell that from a refusal, so the listing fails, and
+// the advice fits a registry that answered the pages before, not a wrong
+// address or a flaky network.
+func TestLaterPageRefusedAsksTheOperator(t *testing.T) {
+	noDockerConfig(t)
+	var all []string
+	for i := range 200 {
+		all = append(all, fmt.Sprintf("3.%03d", i))
+	}
+	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
+		i := 0
+		if last := r.URL.Query().Get("last"); last != "" {
+			i, _ = slices.BinarySearch(all, last)
+			if i < len(all) && all[i] == last {
+				i++
+			}
+			if i == len(all) {
+				writeRegError(w, http.StatusNotFound, "NAME_UNKNOWN", "repository name not known to registry")
+				return
+			}
+		}
+		writeTags(w, all[i:min(i+100, len(all))])
+	})
+	c := newTestClient(t, Config{MaxRetries: 0})
+	tags, err := c.ListTags(context.Background(), repoOf(t, s.repo()))
+	if err == nil {
+		t.Fatalf("%d tags and no error, want an error", len(tags))
+	}
+	msg := err.Error()
+	for _, want := range []string{"404 Not Found for page 3", "after answering the pages before it", "ask the registry's operator"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error lacks %q: %s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "try again later") || strings.Contains(msg, "registry address") {
+		t.Errorf("the error blames the address or the network: %s", msg)
+	}
+}
+
 // Names that are not tags are dropped as pages are read: never kept, never
 // sent back as last.
 func TestHostileInvalidTagNamesDropped(t *testing.T) {
