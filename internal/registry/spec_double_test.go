@@ -182,7 +182,8 @@ var specDoubleSelectors = []struct{ versions, python, flavor string }{
 
 // specDoublePicks resolves every selector of specDoubleSelectors at once
 // with one resolver (as one plan does) on o, and checks that each pin is
-// what selection over one of catalogs picks, with o's digest for its tag.
+// what selection over one of catalogs picks, with o's digest for its tag,
+// or an error where that selection picks nothing.
 func specDoublePicks(t *testing.T, o *specDouble, catalogs ...[]string) {
 	t.Helper()
 	c, err := registry.New(registry.Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 1})
@@ -212,6 +213,7 @@ func specDoublePicks(t *testing.T, o *specDouble, catalogs ...[]string) {
 			}
 			pin, err := res.Resolve(context.Background(), resolver.Request{Repository: o.host + "/" + o.repo, Selector: sel})
 			switch {
+			case err != nil && len(want) == 0: // nothing to pick: a no-match error
 			case err != nil:
 				t.Errorf("%+v: %v; selection over the catalog picks %q", s, err, want)
 			case !slices.Contains(want, pin.Tag):
