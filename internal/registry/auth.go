@@ -151,7 +151,11 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // realm of each 401.
 func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string, key string) (*http.Client, error) {
 	return rt.again.Get(ctx, key, func(ctx context.Context) (*http.Client, error) {
-		c.debug(ctx, "registry repository answered a Bearer challenge the ping did not send; authenticating again", map[string]any{
+		msg := "registry repository answered a Bearer challenge the ping did not send; authenticating again"
+		if key != "bearer" {
+			msg = "registry refused a token with a Bearer challenge naming another token service than the handshake's; authenticating there"
+		}
+		c.debug(ctx, msg, map[string]any{
 			"registry": ref.registry, "repository": ref.written, "credentials": rt.source,
 		})
 		s, err := c.handshake(ctx, ref, rt.auth, rt.source, challenge)
