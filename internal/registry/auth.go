@@ -35,12 +35,81 @@ const (
 
 // repoTransport is one repository's authenticated round tripper, made once
 // per Client by transport.NewWithContext (ping, then token exchange), and
-// again at most once from a request's own Bearer challenge (rechallenge).
+// again from a request's own Bearer challenge (rechallenge): at most once
+// where the ping named no token service, and once per other token service
+// the registry's 401s name.
 type repoTransport struct {
-	client atomic.Pointer[http.Client] // the latest handshake's
-	auth   authn.Authenticator
-	source string
-	again  memo.Cache[*http.Client] // rechallenge's
+	session atomic.Pointer[session] // the latest handshake's
+	auth    authn.Authenticator
+	source  string
+	again   memo.Cache[*http.Client] // rechallenge's
+}
+
+// session is one handshake's client and what its transport saw of token
+// services: the realm its challenge named, and the Bearer challenge of a
+// 401 from the registry to one of its bearer requests that named another
+// realm (the registry moved to another token service mid-plan, or a load
+// balancer sends requests to registries with token services of their own),
+// whose tokens go-containerregistry's renewal, asking the first realm,
+// cannot get.
+type session struct {
+	client   *http.Client
+	registry string
+	first    atomic.Pointer[string]
+	moved    atomic.Pointer[[]string]
+}
+
+// note keeps the realm of challenge, a ping's answer (after ownRealms):
+// the handshake's token service.
+func (r *session) note(challenge []string) {
+	if realm := bearerRealm(challenge); realm != "" {
+		r.first.CompareAndSwap(nil, &realm)
+	}
+}
+
+// noteRefusal keeps the Bearer challenge of resp, the registry's 401 to a
+// bearer request of this transport, when it names another realm than the
+// handshake's.
+func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
+	first := r.first.Load()
+	if first == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
+		return
+	}
+	challenge := ownRealms(challenges(resp.Header.Values("WWW-Authenticate")), r.registry)
+	if realm := bearerRealm(challenge); realm != "" && realm != *first {
+		r.moved.Store(&challenge)
+	}
+}
+
+// movedTo is the challenge naming another realm that a 401 to one of the
+// transport's requests sent, and its realm; nil when none did.
+func (r *session) movedTo() ([]string, string) {
+	if r == nil {
+		return nil, ""
+	}
+	moved := r.moved.Load()
+	if moved == nil {
+		return nil, ""
+	}
+	return *moved, bearerRealm(*moved)
+}
+
+// realmParam is a challenge's realm parameter, quoted or a token.
+var realmParam = regexp.MustCompile(`(?i)(?:^|,)\s*realm\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))`)
+
+// bearerRealm is the realm of the first Bearer challenge among values that
+// names one, as go-containerregistry takes it, or "".
+func bearerRealm(values []string) string {
+	for _, v := range challenges(values) {
+		scheme, params, _ := strings.Cut(v, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			continue
+		}
+		if m := realmParam.FindStringSubmatch(params); m != nil {
+			return m[1] + m[2]
+		}
+	}
+	return ""
 }
 
 // transportFor returns the repository's authenticated transport, doing the
@@ -55,12 +124,12 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 			return nil, err
 		}
 		c.sources.Store(ref.key, source)
-		cl, err := c.handshake(ctx, ref, auth, source, nil)
+		s, err := c.handshake(ctx, ref, auth, source, nil)
 		if err != nil {
 			return nil, err
 		}
 		rt := &repoTransport{auth: auth, source: source}
-		rt.client.Store(cl)
+		rt.session.Store(s)
 		return rt, nil
 	})
 }
@@ -74,22 +143,33 @@ func (c *Client) transportFor(ctx context.Context, ref Repository) (*repoTranspo
 // every request was refused 401. containerd takes each 401's challenge
 // (remotes/docker/authorizer.go, AddResponses); go-containerregistry takes
 // the ping's word. The realm is checked as the ping's.
-func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string) (*http.Client, error) {
-	return rt.again.Get(ctx, "bearer", func(ctx context.Context) (*http.Client, error) {
-		c.debug(ctx, "registry repository answered a Bearer challenge the ping did not send; authenticating again", map[string]any{
+//
+// A 401 to a bearer request whose challenge names another realm than the
+// handshake's (session.movedTo) is answered the same way, once per realm:
+// go-containerregistry renews a refused token from the realm of its first
+// challenge, which the registry no longer takes; containerd takes the
+// realm of each 401.
+func (c *Client) rechallenge(ctx context.Context, ref Repository, rt *repoTransport, challenge []string, key string) (*http.Client, error) {
+	return rt.again.Get(ctx, key, func(ctx context.Context) (*http.Client, error) {
+		msg := "registry repository answered a Bearer challenge the ping did not send; authenticating again"
+		if key != "bearer" {
+			msg = "registry refused a token with a Bearer challenge naming another token service than the handshake's; authenticating there"
+		}
+		c.debug(ctx, msg, map[string]any{
 			"registry": ref.registry, "repository": ref.written, "credentials": rt.source,
 		})
-		cl, err := c.handshake(ctx, ref, rt.auth, rt.source, challenge)
-		if err == nil {
-			rt.client.Store(cl)
+		s, err := c.handshake(ctx, ref, rt.auth, rt.source, challenge)
+		if err != nil {
+			return nil, err
 		}
-		return cl, err
+		rt.session.Store(s)
+		return s.client, nil
 	})
 }
 
 // handshake runs go-containerregistry's handshake with retries; challenge,
 // when not nil, is taken for the ping's answer (rechallenge).
-func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authenticator, source string, challenge []string) (*http.Client, error) {
+func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authenticator, source string, challenge []string) (*session, error) {
 	scopes := []string{ref.name.Scope(transport.PullScope)}
 	fields := map[string]any{"registry": ref.registry, "repository": ref.written, "credentials": source}
 	reg := ref.name.Registry
@@ -104,7 +184,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		key += " again"
 	}
 	var rt http.RoundTripper
-	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge}
+	seen := &session{registry: ref.name.RegistryStr()}
+	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge, session: seen}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
@@ -146,7 +227,8 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	if err != nil {
 		return nil, err
 	}
-	return &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}, nil
+	seen.client = &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}
+	return seen, nil
 }
 
 // repositoryPing sits under go-containerregistry's transports of one
@@ -179,6 +261,7 @@ type repositoryPing struct {
 	noAPI      *atomic.Int32 // noAPIStatus, noAPIPage or 0
 	challenge  []string      // a repository request's WWW-Authenticate, or nil
 	registry   string
+	session    *session // the handshake's, noting the token services seen
 }
 
 // What a host that does not answer the registry API answered: an
@@ -221,6 +304,10 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := p.roundTrip(req)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && isPing(req) && len(resp.Header.Values("WWW-Authenticate")) > 0 {
 		resp.Header["Www-Authenticate"] = ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry) // a new slice: p.challenge stays
+		p.session.note(resp.Header.Values("WWW-Authenticate"))
+	}
+	if err == nil && !isPing(req) && ownPath(firstRequest(req).URL.Path) && sameHost(req.URL.Host, req.URL.Scheme, p.registry, req.URL.Scheme) {
+		p.session.noteRefusal(req, resp)
 	}
 	return resp, err
 }

@@ -471,19 +471,45 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // transport, reading the whole body within each attempt. Any status but
 // 200 is an *answerError wrapping a *transport.Error. A tag list request
 // passes its listing, whose bounds count every attempt and body. A 401
-// whose Bearer challenge the handshake did not take (answerError.challenge)
-// remakes the handshake from it (rechallenge) and is sent once more.
+// whose Bearer challenge the handshake did not take (answerError.challenge),
+// or a refusal (401, 403) after the registry refused a token of the
+// request's handshake with a challenge naming another token service
+// (session.movedTo), remakes the handshake from that challenge
+// (rechallenge) and is sent once more.
 func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, method string, u *url.URL, accept []string, l *listing) (*response, error) {
-	out, err := c.fetchOn(ctx, ref, rt.client.Load(), method, u, accept, l)
+	sent := rt.session.Load()
+	out, err := c.fetchOn(ctx, ref, sent.client, method, u, accept, l)
+	if err == nil {
+		return out, nil
+	}
+	challenge, key := []string(nil), "bearer"
 	var ae *answerError
-	if err == nil || !errors.As(err, &ae) || ae.challenge == nil {
+	if errors.As(err, &ae) && ae.challenge != nil {
+		challenge = ae.challenge
+	} else if moved, realm := sent.movedTo(); moved != nil && refusedAuth(err) {
+		// The registry refused the token with a challenge naming another
+		// token service than the handshake's (session.movedTo).
+		challenge, key = moved, "bearer "+realm
+	}
+	if challenge == nil {
 		return out, err
 	}
-	cl, err := c.rechallenge(ctx, ref, rt, ae.challenge)
+	cl, err := c.rechallenge(ctx, ref, rt, challenge, key)
 	if err != nil {
 		return nil, &handshakeError{err}
 	}
 	return c.fetchOn(ctx, ref, cl, method, u, accept, l)
+}
+
+// refusedAuth reports whether err is a 401 or 403: the registry's answer,
+// or its token service's to go-containerregistry renewing a token.
+func refusedAuth(err error) bool {
+	var ae *answerError
+	if errors.As(err, &ae) && ae.status != 0 {
+		return ae.status == http.StatusUnauthorized || ae.status == http.StatusForbidden
+	}
+	var te *transport.Error
+	return errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden)
 }
 
 // handshakeError is the failure of the handshake made again for a request
