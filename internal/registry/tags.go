@@ -717,10 +717,10 @@ func (c *Client) orderCheck(l *listing, rt *repoTransport) func(context.Context)
 	return func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
 		defer cancel()
-		head, err := c.firstPage(ctx, l, rt)
-		if err != nil {
-			return order{}, err
-		}
+		// orderOf, whose verdict this checks, read the first page: it is
+		// cached for the Client's life. (Were it not, no two tags would be
+		// there to probe between, and the order would be no lexical one.)
+		head, _ := c.headPages.Cached(l.ref.key)
 		v, why, descent, err := c.probeBetween(ctx, l, rt, head.p)
 		if err == nil && v != orderLexical {
 			l.unordered.Store(true) // ranges still being read stop
