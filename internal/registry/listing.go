@@ -310,7 +310,7 @@ func (s *stretch) takeWhole(p page) verdict {
 			return complete
 		}
 		if fresh > 0 {
-			return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent tags of its first page, every one past it; asked for the tags after %q, a tag of that page, it sent %d tags not read before, so where its list ends cannot be told", s.overFrom, over, fresh))
+			return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent tags of its first page, every one past it; asked for the tags after %q, a tag of that page, it sent %s not read before, so where its list ends cannot be told", s.overFrom, over, counted(fresh, "tag")))
 		}
 		return s.fail(unreadable, fmt.Sprintf("asked for the tags after %q, the last tag of the page before, the registry sent tags of its first page, every one past it; asked for the tags after %q, a tag of that page above others, it sent none below it: it takes last as a lexical bound over an order of its own rather than starting over, so paging by last skips tags and its list cannot be read whole", s.overFrom, over))
 	}
@@ -393,7 +393,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		// its order, not by position (the tags after last in its order)
 		// nor ignoring it (its first page), so the tags of its order below
 		// a page's last tag that it had not sent yet cannot be asked for.
-		return s.fail(unreadable, fmt.Sprintf("the registry lists tags in an order of its own and, asked for the tags after %q, sent %d tags, every one past it and read before: it takes last as a lexical bound over its order, so paging by last skips tags and its list cannot be read whole", p.sent, len(p.tags)))
+		return s.fail(unreadable, fmt.Sprintf("the registry lists tags in an order of its own and, asked for the tags after %q, sent %s, every one past it and read before: it takes last as a lexical bound over its order, so paging by last skips tags and its list cannot be read whole", p.sent, counted(len(p.tags), "tag")))
 	case fresh == 0 && s.advanced:
 		// It honoured last before: its first page again means it started
 		// over past its end, when the page holds a tag below last, which a
@@ -416,16 +416,16 @@ func (s *stretch) takeWhole(p page) verdict {
 		return s.fail(unreadable, "the registry ignores last, sends no Link and refuses n, so the rest of its list cannot be read")
 	case fresh == 0 && s.wideTags != nil && len(s.wideTags) < len(s.seen):
 		// Asked whole, it sent fewer tags than were read: it caps its pages.
-		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and asked for every tag at once it sent %d tags, fewer than the %d its pages held, so the rest of its list cannot be read", len(s.wideTags), len(s.seen)))
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and sends no Link, and asked for every tag at once it sent %s, fewer than the %d its pages held, so the rest of its list cannot be read", counted(len(s.wideTags), "tag"), len(s.seen)))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.unlinkedFull:
 		// It left the Link off a full page: this answer may be a capped page.
-		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and left the Link off a full page, so whether its answer with every tag it sends at once (%d tags, no Link) is its whole list cannot be told", len(p.tags)))
+		return s.fail(unreadable, fmt.Sprintf("the registry ignores last and left the Link off a full page, so whether its answer with every tag it sends at once (%s, no Link) is its whole list cannot be told", counted(len(p.tags), "tag")))
 	case fresh == 0 && s.wideLinked:
 		// Its answer with every tag it sends at once linked a next page,
 		// and the pages after it hold no tag not read: a registry taking
 		// last as a lexical bound over an order of its own (descending,
 		// say) answers every last with its first tags again.
-		return s.fail(unreadable, fmt.Sprintf("asked for every tag at once, the registry sent %d names and a Link to more, and the page after them held no tag not read, so the rest of its list cannot be read", len(s.wideTags)))
+		return s.fail(unreadable, fmt.Sprintf("asked for every tag at once, the registry sent %s and a Link to more, and the page after them held no tag not read, so the rest of its list cannot be read", counted(len(s.wideTags), "name")))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil) && s.linkedTo && slices.ContainsFunc(p.tags, func(t string) bool { return t != s.linkedEnd }):
 		// A page of new tags linked this one, which holds no tag not read
 		// but the one that page ended at (a registry taking last or its
@@ -433,7 +433,7 @@ func (s *stretch) takeWhole(p page) verdict {
 		// which no page read holds. A registry taking last as a lexical
 		// bound over an order of its own (descending, say) answers the
 		// Link's last with its first tags again.
-		return s.fail(unreadable, fmt.Sprintf("the registry linked a next page after a page of %d new tags, and that page held no tag not read (%d names), so the rest of its list cannot be read", s.linkedFresh, p.count))
+		return s.fail(unreadable, fmt.Sprintf("the registry linked a next page after a page of %s, and that page held no tag not read (%s), so the rest of its list cannot be read", counted(s.linkedFresh, "new tag"), counted(p.count, "name")))
 	case fresh == 0 && (s.ignoresN || s.wideTags != nil):
 		// It sent more than asked, or fewer than widePage: its whole list.
 		// (One that silently caps n cannot be told from one with that many.)
@@ -710,4 +710,12 @@ func judgeOrder(n int, head page, after string, probe *page, refused int) (order
 		return orderUnchecked, ""
 	}
 	return orderLexical, ""
+}
+
+// counted is n and noun, "s" added but for one: "1 tag", "3 tags".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

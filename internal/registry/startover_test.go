@@ -47,7 +47,7 @@ func TestStartOverAskedOnceMoreAfterTheFirstPagesHighestTag(t *testing.T) {
 			{"b", []string{"x", "y"}},
 			{"y", []string{"a", "c"}},
 		},
-		want: unreadable, why: `asked for the tags after "y", a tag of that page, it sent 1 tags not read before, so where its list ends cannot be told`,
+		want: unreadable, why: `asked for the tags after "y", a tag of that page, it sent 1 tag not read before, so where its list ends cannot be told`,
 		asked: "y", askedAt: 3,
 	}, {
 		name: "a first page of one tag",

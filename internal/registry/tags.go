@@ -206,11 +206,7 @@ func (b *countedBody) Read(p []byte) (int, error) {
 
 // limitLocked is the error of passing a bound; l.mu is held.
 func (l *listing) limitLocked(bound, limit string) error {
-	pages := "pages"
-	if l.pages == 1 {
-		pages = "page"
-	}
-	reached := fmt.Sprintf("%d %s and %.1f MiB read", l.pages, pages, float64(l.bytes)/(1<<20))
+	reached := fmt.Sprintf("%s and %.1f MiB read", counted(l.pages, "page"), float64(l.bytes)/(1<<20))
 	paced := bound == "time" && l.paced()
 	return &answerError{status: http.StatusOK, cause: &LimitError{Bound: bound, Limit: limit, Reached: reached, Paced: paced}}
 }
