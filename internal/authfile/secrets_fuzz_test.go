@@ -70,7 +70,10 @@ func FuzzAuthFileErrorsHoldNoSecret(f *testing.F) {
 		content := authFileShapes[int(shape)%len(authFileShapes)](user, password)
 		var secrets []string
 		for _, s := range []string{password, b64(user + ":" + password), b64(password)} {
-			if secretLike(s) && !strings.Contains(dir, s) {
+			// A secret inside the user name is no secret an error may not
+			// quote: some shapes put the name where an error names it
+			// (credsStore's helper, a registry key).
+			if secretLike(s) && !strings.Contains(dir, s) && !strings.Contains(user, s) {
 				secrets = append(secrets, s)
 			}
 		}
