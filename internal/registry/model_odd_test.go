@@ -141,16 +141,7 @@ func TestListingModelRangeDescentProbesWholeReading(t *testing.T) {
 // its own, as it does a range page's. (Read whole at once, its answers are
 // a lexical registry's holding those 59 tags: TestListingModel's twin.)
 func TestListingModelOrderProbeDescentProbesWholeReading(t *testing.T) {
-	b := modelBehaviourOf(2158)
-	if got, want := b.String(), "moved/last-skip/link-last/cap50/link-off-last-full-page/n25"; got != want {
-		t.Fatalf("behaviour %s, want %s", got, want)
-	}
-	sorted, r := modelFuzzInput(modelCatalog(), 40, ":", "", "0")
-	c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
-	got, err := c.ListTagRange(context.Background(), ref, r)
-	if err == nil {
-		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
-	}
+	err := fuzzFoundError(t, 2158, "moved/last-skip/link-last/cap50/link-off-last-full-page/n25", 40, ":", "", "0")
 	if msg := err.Error(); !skipsTags(msg) {
 		t.Errorf("error %q does not say it takes last as a lexical bound over an order of its own", msg)
 	}
@@ -273,19 +264,29 @@ func TestListingModelCursorBesideLastAnswerPastLastFails(t *testing.T) {
 // probe: 9 of the range's 10 tags, no error. The re-pushed tag that answer
 // held is on no page of the whole reading, which proves it incomplete.
 func TestListingModelDescentTagMissingFromWholeReadingFails(t *testing.T) {
-	b := modelBehaviourOf(614683)
-	if got, want := b.String(), "moved/last-lexical/link-relative/cap50/bytes-1500-a-page"; got != want {
+	err := fuzzFoundError(t, 614683, "moved/last-lexical/link-relative/cap50/bytes-1500-a-page", 167, "7", "", "")
+	if msg := err.Error(); !strings.Contains(msg, "its whole list, read page by page, lacks") {
+		t.Errorf("error %q does not say the whole list lacks a tag an answer held", msg)
+	}
+}
+
+// fuzzFoundError reads the range of a FuzzListingModel input (subset,
+// after, before, splits) on a fresh Client from a registry behaving as
+// dims, which must be the behaviour named want, and returns the error the
+// read must end in (a set of tags, right or not, fails the test).
+func fuzzFoundError(t *testing.T, dims uint32, want string, subset uint64, after, before, splits string) error {
+	t.Helper()
+	b := modelBehaviourOf(dims)
+	if got := b.String(); got != want {
 		t.Fatalf("behaviour %s, want %s", got, want)
 	}
-	sorted, r := modelFuzzInput(modelCatalog(), 167, "7", "", "")
+	sorted, r := modelFuzzInput(modelCatalog(), subset, after, before, splits)
 	c, ref := modelClient(t, &modelRegistry{list: b.list(sorted)}, b.clientN())
 	got, err := c.ListTagRange(context.Background(), ref, r)
 	if err == nil {
 		t.Fatalf("%d of %d tags and no error, want an error", len(got), len(inRange(sorted, r)))
 	}
-	if msg := err.Error(); !strings.Contains(msg, "its whole list, read page by page, lacks") {
-		t.Errorf("error %q does not say the whole list lacks a tag an answer held", msg)
-	}
+	return err
 }
 
 // skipsTags reports whether msg says the registry's paging skips tags:
