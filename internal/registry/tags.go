@@ -95,11 +95,21 @@ type listing struct {
 	// (stretch.positionProbe).
 	descent  [2]string
 	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
+	// answers: every page of tags the registry sent this listing, once
+	// each (getPage), for listWhole's check that none held a tag its
+	// whole reading lacks.
+	answers []heldPage
 	// probeable: the whole reading's pages were asked by last, none held a
 	// tag below its last, and they showed no descent of their own, so a
 	// descent noted after it ended is asked about (positionProbeLate);
 	// probed: the whole reading asked its position probe itself.
 	probeable, probed bool
+}
+
+// heldPage is the tags of one answer and the request it answered.
+type heldPage struct {
+	request string
+	tags    []string
 }
 
 type rangeRead struct {
@@ -390,7 +400,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
-		if why := unheld(s.descent, func(t string) bool { return s.seen[t] }); why != "" {
+		if why := l.unsent(s.seen); why != "" {
 			l.mu.Unlock()
 			return nil, unreadableListError(why)
 		}
@@ -432,6 +442,20 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		return nil, c.fail(ref, "list tags", err)
 	}
 	return r.filter(all), nil
+}
+
+// unsent says why the whole list, whose tags are seen, cannot be the
+// registry's when an answer of this listing (a range's page, an order
+// probe's) held a tag it lacks; "" when it holds them all. l.mu is held.
+func (l *listing) unsent(seen map[string]bool) string {
+	for _, a := range l.answers {
+		for _, t := range a.tags {
+			if !seen[t] {
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: paging skips tags, so its list cannot be read whole", a.request, t)
+			}
+		}
+	}
+	return ""
 }
 
 // unheld says why the whole list, which holds says whether it holds a
@@ -976,6 +1000,11 @@ type listedPage struct {
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
 		p, next, err := c.readListPage(ctx, l, rt, u)
+		if err == nil {
+			l.mu.Lock()
+			l.answers = append(l.answers, heldPage{request: u.RequestURI(), tags: p.tags})
+			l.mu.Unlock()
+		}
 		return listedPage{p, next}, err
 	})
 	if err != nil {
