@@ -308,7 +308,7 @@ func fuzzFoundError(t *testing.T, dims uint32, want string, subset uint64, after
 // skipsTags reports whether msg says the registry's paging skips tags:
 // shown by the position probe (it takes last as a lexical bound over an
 // order of its own), or by a tag one answer held that the whole reading
-// lacks (unheld), which is checked first and needs no request.
+// lacks (listing.unsent), which is checked first and needs no request.
 func skipsTags(msg string) bool {
 	return strings.Contains(msg, "takes last as a lexical bound over an order of its own") || strings.Contains(msg, "read page by page, lacks")
 }
