@@ -96,9 +96,10 @@ type listing struct {
 	descent  [2]string
 	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
 	// answers: every page of tags the registry sent this listing, once
-	// each (getPage), for listWhole's check that none held a tag its
-	// whole reading lacks.
+	// each (getPage), none of which may hold a tag the whole list lacks
+	// (unsent).
 	answers []heldPage
+	held    int // answers the whole list, once read, was found to hold (checkedWhole)
 	// probeable: the whole reading's pages were asked by last, none held a
 	// tag below its last, and they showed no descent of their own, so a
 	// descent noted after it ended is asked about (positionProbeLate);
@@ -278,7 +279,8 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		if err != nil {
 			return nil, nil, c.fail(ref, "list tags", err)
 		}
-		return r.filter(all), nil, nil // the whole list, read meanwhile
+		tags, err := c.checkedWhole(ctx, ref, l, r, all) // read meanwhile
+		return tags, nil, err
 	}
 	read, joined, err := c.joinRange(ctx, l, r, false)
 	if !joined {
@@ -400,7 +402,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
-		if why := l.unsent(s.seen); why != "" {
+		if why, _ := l.unsent(0, func(t string) bool { return s.seen[t] }); why != "" {
 			l.mu.Unlock()
 			return nil, unreadableListError(why)
 		}
@@ -432,11 +434,26 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
 		}
-		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
-	if err == nil {
-		err = c.positionProbeLate(ctx, l, all)
+	if err != nil {
+		return nil, c.fail(ref, "list tags", err)
+	}
+	return c.checkedWhole(ctx, ref, l, r, all)
+}
+
+// checkedWhole returns r's tags of all, the whole list as read, checked
+// again against what the readings that ran on after it ended were
+// answered (unsent, positionProbeLate): every caller served the whole list
+// is served through here.
+func (c *Client) checkedWhole(ctx context.Context, ref Repository, l *listing, r TagRange, all []string) ([]string, error) {
+	l.mu.Lock()
+	why, held := l.unsent(l.held, func(t string) bool { _, ok := slices.BinarySearch(all, t); return ok })
+	l.held = held // all is the Client's one whole list: those need no check again
+	l.mu.Unlock()
+	err := unreadableListError(why)
+	if why == "" {
+		err = c.positionProbeLate(ctx, l)
 	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
@@ -444,46 +461,31 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return r.filter(all), nil
 }
 
-// unsent says why the whole list, whose tags are seen, cannot be the
-// registry's when an answer of this listing (a range's page, an order
-// probe's) held a tag it lacks; "" when it holds them all. l.mu is held.
-func (l *listing) unsent(seen map[string]bool) string {
-	for _, a := range l.answers {
+// unsent says why the whole list, which holds says whether it holds a
+// tag, cannot be the registry's when an answer of this listing (a range's
+// page, an order probe's) from the from-th on held a tag it lacks; "" when
+// it holds them all. checked is how many answers it holds. l.mu is held.
+func (l *listing) unsent(from int, holds func(string) bool) (why string, checked int) {
+	for i, a := range l.answers[from:] {
 		for _, t := range a.tags {
-			if !seen[t] {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: paging skips tags, so its list cannot be read whole", a.request, t)
+			if !holds(t) {
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: paging skips tags, so its list cannot be read whole", a.request, t), from + i
 			}
 		}
 	}
-	return ""
-}
-
-// unheld says why the whole list, which holds says whether it holds a
-// tag, cannot be the registry's when it lacks a tag of d, two tags an
-// answer of this listing held out of lexical order (listing.descent); ""
-// when it holds both, or d is none.
-func unheld(d [2]string, holds func(string) bool) string {
-	for _, t := range d {
-		if t != "" && !holds(t) {
-			return fmt.Sprintf("one answer of the registry listed %q before %q, and its whole list, read page by page, lacks %q: paging skips tags, so its list cannot be read whole", d[0], d[1], t)
-		}
-	}
-	return ""
+	return "", len(l.answers)
 }
 
 // positionProbeLate asks, once per listing, the position probe that the
 // whole reading would have asked had a narrowed reading noted its descent
 // before the whole reading ended (concurrent readings of one plan), and
 // fails as it would have.
-func (c *Client) positionProbeLate(ctx context.Context, l *listing, whole []string) error {
+func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 	l.mu.Lock()
 	d, late := l.descent, l.probeOwed()
 	l.mu.Unlock()
 	if !late {
 		return nil
-	}
-	if why := unheld(d, func(t string) bool { _, ok := slices.BinarySearch(whole, t); return ok }); why != "" {
-		return unreadableListError(why)
 	}
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00position", func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
@@ -522,14 +524,12 @@ func (l *listing) probeOwed() bool {
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	unordered := l.unordered.Load()
-	if unordered && l.probeOwed() {
-		return nil, false // positionProbeLate, in listWhole
+	if l.unordered.Load() {
+		// Its ranges were read narrowed before the order was found
+		// unproven; the whole list is served by checkedWhole.
+		return nil, false
 	}
 	for _, rr := range l.ranges {
-		if unordered && (!rr.r.whole() || len(rr.r.Splits) > 0) {
-			continue // read narrowed, before the order was found unproven
-		}
 		if rr.r.covers(r) {
 			return r.filter(rr.tags), true
 		}
