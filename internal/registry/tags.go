@@ -469,7 +469,7 @@ func (l *listing) unsent(from int, holds func(string) bool) (why string, checked
 	for i, a := range l.answers[from:] {
 		for _, t := range a.tags {
 			if !holds(t) {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: paging skips tags, so its list cannot be read whole", a.request, t), from + i
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, or the tag was pushed while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t), from + i
 			}
 		}
 	}
