@@ -99,7 +99,7 @@ type listing struct {
 	// each (getPage), none of which may hold a tag the whole list lacks
 	// (unsent).
 	answers []heldPage
-	held    int // answers the whole list, once read, was found to hold (checkedWhole)
+	held    int // answers the whole list was found to hold (unsent)
 	// probeable: the whole reading's pages were asked by last, none held a
 	// tag below its last, and they showed no descent of their own, so a
 	// descent noted after it ended is asked about (positionProbeLate);
@@ -402,10 +402,6 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
-		if why, _ := l.unsent(0, func(t string) bool { return s.seen[t] }); why != "" {
-			l.mu.Unlock()
-			return nil, unreadableListError(why)
-		}
 		_, ok := s.positionProbe()
 		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
@@ -442,14 +438,14 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return c.checkedWhole(ctx, ref, l, r, all)
 }
 
-// checkedWhole returns r's tags of all, the whole list as read, checked
-// again against what the readings that ran on after it ended were
-// answered (unsent, positionProbeLate): every caller served the whole list
-// is served through here.
+// checkedWhole returns r's tags of all, the whole list as read, once it
+// holds every tag an answer of the listing held (unsent), those of
+// readings that ran on after it ended too, and a descent they noted is
+// asked about (positionProbeLate): every caller served the whole list is
+// served through here.
 func (c *Client) checkedWhole(ctx context.Context, ref Repository, l *listing, r TagRange, all []string) ([]string, error) {
 	l.mu.Lock()
-	why, held := l.unsent(l.held, func(t string) bool { _, ok := slices.BinarySearch(all, t); return ok })
-	l.held = held // all is the Client's one whole list: those need no check again
+	why := l.unsent(all)
 	l.mu.Unlock()
 	err := unreadableListError(why)
 	if why == "" {
@@ -461,19 +457,20 @@ func (c *Client) checkedWhole(ctx context.Context, ref Repository, l *listing, r
 	return r.filter(all), nil
 }
 
-// unsent says why the whole list, which holds says whether it holds a
-// tag, cannot be the registry's when an answer of this listing (a range's
-// page, an order probe's) from the from-th on held a tag it lacks; "" when
-// it holds them all. checked is how many answers it holds. l.mu is held.
-func (l *listing) unsent(from int, holds func(string) bool) (why string, checked int) {
-	for i, a := range l.answers[from:] {
+// unsent says why all, the whole list as read, cannot be the registry's
+// when an answer of this listing (a range's page, an order probe's) held a
+// tag it lacks; "" when it holds them all. Answers found held are not
+// checked again: a listing reads one whole list. l.mu is held.
+func (l *listing) unsent(all []string) string {
+	for ; l.held < len(l.answers); l.held++ {
+		a := l.answers[l.held]
 		for _, t := range a.tags {
-			if !holds(t) {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, or the tag was pushed while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t), from + i
+			if _, ok := slices.BinarySearch(all, t); !ok {
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, or the tag was pushed while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
 			}
 		}
 	}
-	return "", len(l.answers)
+	return ""
 }
 
 // positionProbeLate asks, once per listing, the position probe that the
