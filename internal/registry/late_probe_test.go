@@ -47,7 +47,7 @@ func (g *repushingRegistry) RoundTrip(req *http.Request) (*http.Response, error)
 // One pin of a plan reads its whole list; another's range waits on its
 // first page meanwhile. Then a tag is re-pushed, which this registry lists
 // last, and the range's page shows it after a higher tag. Both tags are in
-// the whole list, so nothing is missing there (unheld); but the registry
+// the whole list, so nothing is missing there (listing.unsent); but the registry
 // now lists tags in an order of its own under a lexical bound, which paging
 // by last cannot read whole. The position probe the whole reading would
 // have asked, had it seen the pair, is asked then, once (positionProbeLate):

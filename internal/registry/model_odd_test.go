@@ -270,6 +270,22 @@ func TestListingModelDescentTagMissingFromWholeReadingFails(t *testing.T) {
 	}
 }
 
+// A registry that lists re-pushed tags last, takes last as a lexical bound
+// over that order (with distribution v3.0.0's skip past a last that is no
+// tag, and a last that is a tag answered from it) and sends no Link, read
+// for the tags after "7 " (FuzzListingModel found it): the range's second
+// page ended with a re-pushed tag, the order check showed the skip, and the
+// whole list was read; each of its pages, asked after a last that hides the
+// re-pushed tags below it, looked lexical and showed no descent, and none
+// held that tag: 36 of the range's 38 tags, no error. That a page of the
+// same listing held it proves the whole reading incomplete.
+func TestListingModelTagARangesPageHeldMissingFromWholeReadingFails(t *testing.T) {
+	err := fuzzFoundError(t, 923238, "moved/last-skip/link-none/cap100/n25/last-inclusive", 8, "7 ", "", "")
+	if msg := err.Error(); !strings.Contains(msg, `held "sha-b2c95fd-python3.10-kubernetes", and its whole list, read page by page, lacks it`) {
+		t.Errorf("error %q does not name the tag a page held that the whole list lacks", msg)
+	}
+}
+
 // fuzzFoundError reads the range of a FuzzListingModel input (subset,
 // after, before, splits) on a fresh Client from a registry behaving as
 // dims, which must be the behaviour named want, and returns the error the
@@ -292,7 +308,7 @@ func fuzzFoundError(t *testing.T, dims uint32, want string, subset uint64, after
 // skipsTags reports whether msg says the registry's paging skips tags:
 // shown by the position probe (it takes last as a lexical bound over an
 // order of its own), or by a tag one answer held that the whole reading
-// lacks (unheld), which is checked first and needs no request.
+// lacks (listing.unsent), which is checked first and needs no request.
 func skipsTags(msg string) bool {
 	return strings.Contains(msg, "takes last as a lexical bound over an order of its own") || strings.Contains(msg, "read page by page, lacks")
 }

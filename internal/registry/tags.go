@@ -95,11 +95,22 @@ type listing struct {
 	// (stretch.positionProbe).
 	descent  [2]string
 	withoutN atomic.Bool // the registry refused n (firstPage): no request sends it
+	// answers: every page of tags the registry sent this listing, once
+	// each (getPage), none of which may hold a tag the whole list lacks
+	// (unsent).
+	answers []heldPage
+	held    int // answers the whole list was found to hold (unsent)
 	// probeable: the whole reading's pages were asked by last, none held a
 	// tag below its last, and they showed no descent of their own, so a
 	// descent noted after it ended is asked about (positionProbeLate);
 	// probed: the whole reading asked its position probe itself.
 	probeable, probed bool
+}
+
+// heldPage is the tags of one answer and the request it answered.
+type heldPage struct {
+	request string
+	tags    []string
 }
 
 type rangeRead struct {
@@ -268,7 +279,8 @@ func (c *Client) ListTagRangeSoon(ctx context.Context, ref Repository, r TagRang
 		if err != nil {
 			return nil, nil, c.fail(ref, "list tags", err)
 		}
-		return r.filter(all), nil, nil // the whole list, read meanwhile
+		tags, err := c.checkedWhole(ctx, ref, l, r, all) // read meanwhile
+		return tags, nil, err
 	}
 	read, joined, err := c.joinRange(ctx, l, r, false)
 	if !joined {
@@ -390,10 +402,6 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			// probe's did not.
 			s.descent = l.descent
 		}
-		if why := unheld(s.descent, func(t string) bool { return s.seen[t] }); why != "" {
-			l.mu.Unlock()
-			return nil, unreadableListError(why)
-		}
 		_, ok := s.positionProbe()
 		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
@@ -422,11 +430,26 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
 		}
-		l.keep(rangeRead{tags: tags})
 		return tags, nil
 	})
-	if err == nil {
-		err = c.positionProbeLate(ctx, l, all)
+	if err != nil {
+		return nil, c.fail(ref, "list tags", err)
+	}
+	return c.checkedWhole(ctx, ref, l, r, all)
+}
+
+// checkedWhole returns r's tags of all, the whole list as read, once it
+// holds every tag an answer of the listing held (unsent), those of
+// readings that ran on after it ended too, and a descent they noted is
+// asked about (positionProbeLate): every caller served the whole list is
+// served through here.
+func (c *Client) checkedWhole(ctx context.Context, ref Repository, l *listing, r TagRange, all []string) ([]string, error) {
+	l.mu.Lock()
+	why := l.unsent(all)
+	l.mu.Unlock()
+	err := unreadableListError(why)
+	if why == "" {
+		err = c.positionProbeLate(ctx, l)
 	}
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
@@ -434,14 +457,17 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return r.filter(all), nil
 }
 
-// unheld says why the whole list, which holds says whether it holds a
-// tag, cannot be the registry's when it lacks a tag of d, two tags an
-// answer of this listing held out of lexical order (listing.descent); ""
-// when it holds both, or d is none.
-func unheld(d [2]string, holds func(string) bool) string {
-	for _, t := range d {
-		if t != "" && !holds(t) {
-			return fmt.Sprintf("one answer of the registry listed %q before %q, and its whole list, read page by page, lacks %q: paging skips tags, so its list cannot be read whole", d[0], d[1], t)
+// unsent says why all, the whole list as read, cannot be the registry's
+// when an answer of this listing (a range's page, an order probe's) held a
+// tag it lacks; "" when it holds them all. Answers found held are not
+// checked again: a listing reads one whole list. l.mu is held.
+func (l *listing) unsent(all []string) string {
+	for ; l.held < len(l.answers); l.held++ {
+		a := l.answers[l.held]
+		for _, t := range a.tags {
+			if _, ok := slices.BinarySearch(all, t); !ok {
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, or the tag was pushed while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
+			}
 		}
 	}
 	return ""
@@ -451,15 +477,12 @@ func unheld(d [2]string, holds func(string) bool) string {
 // whole reading would have asked had a narrowed reading noted its descent
 // before the whole reading ended (concurrent readings of one plan), and
 // fails as it would have.
-func (c *Client) positionProbeLate(ctx context.Context, l *listing, whole []string) error {
+func (c *Client) positionProbeLate(ctx context.Context, l *listing) error {
 	l.mu.Lock()
 	d, late := l.descent, l.probeOwed()
 	l.mu.Unlock()
 	if !late {
 		return nil
-	}
-	if why := unheld(d, func(t string) bool { _, ok := slices.BinarySearch(whole, t); return ok }); why != "" {
-		return unreadableListError(why)
 	}
 	o, err := c.orders.Get(ctx, l.ref.key+"\x00position", func(ctx context.Context) (order, error) {
 		ctx, cancel := l.within(ctx)
@@ -498,14 +521,12 @@ func (l *listing) probeOwed() bool {
 func (l *listing) served(r TagRange) ([]string, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	unordered := l.unordered.Load()
-	if unordered && l.probeOwed() {
-		return nil, false // positionProbeLate, in listWhole
+	if l.unordered.Load() {
+		// Its ranges were read narrowed before the order was found
+		// unproven; the whole list is served by checkedWhole.
+		return nil, false
 	}
 	for _, rr := range l.ranges {
-		if unordered && (!rr.r.whole() || len(rr.r.Splits) > 0) {
-			continue // read narrowed, before the order was found unproven
-		}
 		if rr.r.covers(r) {
 			return r.filter(rr.tags), true
 		}
@@ -976,6 +997,11 @@ type listedPage struct {
 func (c *Client) getPage(ctx context.Context, l *listing, rt *repoTransport, u *url.URL, p page) (page, *url.URL, error) {
 	read, err := c.pages.Get(ctx, l.ref.key+"\x00"+pageKey(u), func(ctx context.Context) (listedPage, error) {
 		p, next, err := c.readListPage(ctx, l, rt, u)
+		if err == nil {
+			l.mu.Lock()
+			l.answers = append(l.answers, heldPage{request: u.RequestURI(), tags: p.tags})
+			l.mu.Unlock()
+		}
 		return listedPage{p, next}, err
 	})
 	if err != nil {

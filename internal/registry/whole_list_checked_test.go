@@ -1,0 +1,61 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// One Client, three readers of one lexical registry. A range's first page
+// is held back while the whole list is read; a release is published, and
+// the held page, answered then, holds the new tag, which the whole list
+// read before lacks. A third reader, of a range no reading covers, is
+// served the whole list read meanwhile: it fails, naming the tag, rather
+// than select from a list that a page of the same listing shows lacks one
+// (it was served that list without a word).
+func TestWholeListLackingATagALaterPageHeldFails(t *testing.T) {
+	var before []string
+	for i := range 60 {
+		before = append(before, fmt.Sprintf("3.%02d", i))
+	}
+	const released = "3.455"
+	after := slices.Sorted(slices.Values(append(slices.Clone(before), released)))
+	reg := &repushingRegistry{
+		before: &modelRegistry{list: reviewList{order: before, last: "lexical"}},
+		after:  &modelRegistry{list: reviewList{order: after, last: "lexical"}},
+		gate:   "last=3.40~", arrived: make(chan struct{}), open: make(chan struct{}),
+	}
+	c, ref := modelClient(t, reg.before, 25)
+	c.base = reg
+	ctx := context.Background()
+	type result struct {
+		tags []string
+		err  error
+	}
+	ranged := make(chan result, 1)
+	go func() {
+		tags, err := c.ListTagRange(ctx, ref, TagRange{After: "3.40~", Before: "4"})
+		ranged <- result{tags, err}
+	}()
+	<-reg.arrived
+	whole, err := c.ListTags(ctx, ref)
+	if err != nil || len(whole) != len(before) {
+		t.Fatalf("the whole list, read while the range waits: %d tags, %v", len(whole), err)
+	}
+	reg.mu.Lock()
+	reg.swapped = true
+	reg.mu.Unlock()
+	close(reg.open)
+	if got := <-ranged; got.err != nil || !slices.Contains(got.tags, released) {
+		t.Fatalf("the range read after the release: %q, %v; want it to hold %s", got.tags, got.err, released)
+	}
+	tags, err := c.ListTagRange(ctx, ref, TagRange{After: "3.30~", Before: "4"})
+	if err == nil {
+		t.Fatalf("%d tags and no error, want an error", len(tags))
+	}
+	if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("held %q, and its whole list, read page by page, lacks it", released)) {
+		t.Errorf("error %q does not name the tag the whole list lacks", msg)
+	}
+}
