@@ -85,9 +85,6 @@ func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
 // movedTo is the challenge naming another realm that a 401 to one of the
 // transport's requests sent, and its realm; nil when none did.
 func (r *session) movedTo() ([]string, string) {
-	if r == nil {
-		return nil, ""
-	}
 	moved := r.moved.Load()
 	if moved == nil {
 		return nil, ""
