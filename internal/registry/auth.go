@@ -55,7 +55,7 @@ type repoTransport struct {
 type session struct {
 	client   *http.Client
 	registry string
-	first    atomic.Pointer[string]
+	pinged   atomic.Pointer[string] // the realm the handshake's ping named
 	moved    atomic.Pointer[[]string]
 }
 
@@ -64,7 +64,7 @@ type session struct {
 // (a retry, or the ping asked afresh) takes its own ping's answer.
 func (r *session) note(challenge []string) {
 	if realm := bearerRealm(challenge); realm != "" {
-		r.first.Store(&realm)
+		r.pinged.Store(&realm)
 	}
 }
 
@@ -72,12 +72,12 @@ func (r *session) note(challenge []string) {
 // bearer request of this transport, when it names another realm than the
 // handshake's.
 func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
-	first := r.first.Load()
-	if first == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
+	pinged := r.pinged.Load()
+	if pinged == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
 		return
 	}
 	challenge := ownRealms(challenges(resp.Header.Values("WWW-Authenticate")), r.registry)
-	if realm := bearerRealm(challenge); realm != "" && realm != *first {
+	if realm := bearerRealm(challenge); realm != "" && realm != *pinged {
 		r.moved.Store(&challenge)
 	}
 }
@@ -281,8 +281,8 @@ type repositoryPing struct {
 // handshake. The handshake's later pings then go to the host. A refusal of
 // the credentials costs that one ping, and no token request more.
 func (p repositoryPing) realmMoved(ctx context.Context) bool {
-	u, first := p.earlierPing.Load(), p.session.first.Load()
-	if p.challenge != nil || u == nil || first == nil || !p.tokenRefused.Load() || !p.fresh.CompareAndSwap(false, true) {
+	u, pinged := p.earlierPing.Load(), p.session.pinged.Load()
+	if p.challenge != nil || u == nil || pinged == nil || !p.tokenRefused.Load() || !p.fresh.CompareAndSwap(false, true) {
 		return false
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
@@ -296,7 +296,7 @@ func (p repositoryPing) realmMoved(ctx context.Context) bool {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so that its connection can be reused
 	realm := bearerRealm(ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry))
-	return resp.StatusCode == http.StatusUnauthorized && realm != "" && realm != *first
+	return resp.StatusCode == http.StatusUnauthorized && realm != "" && realm != *pinged
 }
 
 // What a host that does not answer the registry API answered: an
