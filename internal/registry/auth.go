@@ -55,15 +55,16 @@ type repoTransport struct {
 type session struct {
 	client   *http.Client
 	registry string
-	first    atomic.Pointer[string]
+	pinged   atomic.Pointer[string] // the realm the handshake's ping named
 	moved    atomic.Pointer[[]string]
 }
 
 // note keeps the realm of challenge, a ping's answer (after ownRealms):
-// the handshake's token service.
+// the handshake's token service. The latest ping's: a handshake asked again
+// (a retry, or the ping asked afresh) takes its own ping's answer.
 func (r *session) note(challenge []string) {
 	if realm := bearerRealm(challenge); realm != "" {
-		r.first.CompareAndSwap(nil, &realm)
+		r.pinged.Store(&realm)
 	}
 }
 
@@ -71,12 +72,12 @@ func (r *session) note(challenge []string) {
 // bearer request of this transport, when it names another realm than the
 // handshake's.
 func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
-	first := r.first.Load()
-	if first == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
+	pinged := r.pinged.Load()
+	if pinged == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
 		return
 	}
 	challenge := ownRealms(challenges(resp.Header.Values("WWW-Authenticate")), r.registry)
-	if realm := bearerRealm(challenge); realm != "" && realm != *first {
+	if realm := bearerRealm(challenge); realm != "" && realm != *pinged {
 		r.moved.Store(&challenge)
 	}
 }
@@ -84,9 +85,6 @@ func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
 // movedTo is the challenge naming another realm that a 401 to one of the
 // transport's requests sent, and its realm; nil when none did.
 func (r *session) movedTo() ([]string, string) {
-	if r == nil {
-		return nil, ""
-	}
 	moved := r.moved.Load()
 	if moved == nil {
 		return nil, ""
@@ -185,10 +183,15 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	}
 	var rt http.RoundTripper
 	seen := &session{registry: ref.name.RegistryStr()}
-	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge, session: seen}
+	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge, session: seen,
+		earlierPing: new(atomic.Pointer[url.URL]), tokenRefused: new(atomic.Bool), fresh: new(atomic.Bool)}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
 		start := time.Now()
 		t, err := transport.NewWithContext(actx, reg, auth, base, scopes)
+		if err != nil && base.realmMoved(actx) {
+			c.debug(ctx, "registry token service named by the host's ping, as it answered earlier in this run, refused a token, and the ping asked again names another; authenticating there", with(fields, nil))
+			t, err = transport.NewWithContext(actx, reg, auth, base, scopes)
+		}
 		if err != nil {
 			c.debug(ctx, "registry authentication failed", with(fields, map[string]any{
 				"elapsed_ms": time.Since(start).Milliseconds(), "error": err.Error(),
@@ -262,6 +265,38 @@ type repositoryPing struct {
 	challenge  []string      // a repository request's WWW-Authenticate, or nil
 	registry   string
 	session    *session // the handshake's, noting the token services seen
+	// earlierPing: the URL of a ping answered as the host answered it
+	// earlier in the run (pingHop); tokenRefused: a token request was
+	// refused 401 or 403; fresh: pings go to the host, not to pingHop
+	// (realmMoved).
+	earlierPing  *atomic.Pointer[url.URL]
+	tokenRefused *atomic.Bool
+	fresh        *atomic.Bool
+}
+
+// realmMoved reports, once per handshake, whether a token service that
+// refused a token was named by the host's ping as answered earlier in the
+// run, and the ping, asked again, names another: the registry moved to
+// another token service, the old one retired, after another repository's
+// handshake. The handshake's later pings then go to the host. A refusal of
+// the credentials costs that one ping, and no token request more.
+func (p repositoryPing) realmMoved(ctx context.Context) bool {
+	u, pinged := p.earlierPing.Load(), p.session.pinged.Load()
+	if p.challenge != nil || u == nil || pinged == nil || !p.tokenRefused.Load() || !p.fresh.CompareAndSwap(false, true) {
+		return false
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return false
+	}
+	resp, err := p.c.base.RoundTrip(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so that its connection can be reused
+	realm := bearerRealm(ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry))
+	return resp.StatusCode == http.StatusUnauthorized && realm != "" && realm != *pinged
 }
 
 // What a host that does not answer the registry API answered: an
@@ -378,9 +413,16 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	var resp *http.Response
 	var err error
-	if isPing(req) {
-		resp, err = p.c.pingHop(req)
-	} else {
+	switch {
+	case isPing(req) && p.fresh.Load():
+		resp, err = p.c.base.RoundTrip(req)
+	case isPing(req):
+		var earlier bool
+		resp, earlier, err = p.c.pingHop(req)
+		if earlier {
+			p.earlierPing.Store(req.URL)
+		}
+	default:
 		resp, err = p.c.base.RoundTrip(req)
 	}
 	if err != nil && token {
@@ -402,6 +444,9 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 				return nil, rerr
 			}
 			resp.Body = io.NopCloser(bytes.NewReader(body))
+			if token && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+				p.tokenRefused.Store(true)
+			}
 			if token && resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
 				return nil, &tokenServiceError{host: req.URL.Host, retryAfter: d, grant: grantRefused(resp.StatusCode, body), cause: transport.CheckError(resp, http.StatusOK)}
 			}
@@ -453,24 +498,26 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 // a refusal or HTML page, which send each repository to its own tag list)
 // and failures go to the callers that waited. A host that answered over
 // plain HTTP and never HTTPS has a later HTTPS attempt fail at once, so its
-// plain HTTP answer is taken.
-func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
+// plain HTTP answer is taken. earlier reports an answer kept earlier in
+// the Client's life.
+func (c *Client) pingHop(req *http.Request) (resp *http.Response, earlier bool, err error) {
 	host, err := normalizeHostPort(req.URL.Host)
 	if err != nil {
-		return c.base.RoundTrip(req) // a request's host always is one
+		resp, err = c.base.RoundTrip(req) // a request's host always is one
+		return resp, false, err
 	}
 	key := func(scheme string) string { return scheme + "://" + host + req.URL.RequestURI() }
 	if req.URL.Scheme == "https" && req.Response == nil {
 		_, plain := c.pings.Cached(key("http"))
 		if _, ok := c.pings.Cached(key("https")); plain && !ok {
-			return nil, fmt.Errorf("HTTPS not tried for %s: it answered the ping over plain HTTP earlier in this run", req.URL.Host)
+			return nil, false, fmt.Errorf("HTTPS not tried for %s: it answered the ping over plain HTTP earlier in this run", req.URL.Host)
 		}
 	}
 	if a, ok := c.pings.Cached(key(req.URL.Scheme)); ok {
 		c.debug(req.Context(), "registry ping answered as the host answered it earlier in this run", map[string]any{
 			"url": key(req.URL.Scheme), "status": a.status,
 		})
-		return a.response(req), nil
+		return a.response(req), true, nil
 	}
 	a, err := c.pings.Get(req.Context(), key(req.URL.Scheme), func(ctx context.Context) (pingAnswer, error) {
 		// One attempt's time from its start, whoever waits: joiners'
@@ -506,9 +553,9 @@ func (c *Client) pingHop(req *http.Request) (*http.Response, error) {
 		a, err = ue.answer, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return a.response(req), nil
+	return a.response(req), false, nil
 }
 
 // pingAnswer is an answer to the ping, with an error answer's body only:

@@ -191,6 +191,10 @@ func specDoublePicks(t *testing.T, o *specDouble, catalogs ...[]string) {
 		t.Fatal(err)
 	}
 	res := resolver.New(c)
+	parsed := make([]*prefecttag.Catalog, len(catalogs))
+	for i, cat := range catalogs {
+		parsed[i] = prefecttag.NewCatalog(cat)
+	}
 	var wg sync.WaitGroup
 	for _, s := range specDoubleSelectors {
 		wg.Go(func() {
@@ -206,8 +210,8 @@ func specDoublePicks(t *testing.T, o *specDouble, catalogs ...[]string) {
 			}
 			sel := prefecttag.Selector{Versions: vc, Python: pc, Flavor: prefecttag.Flavor(s.flavor)}
 			var want []string
-			for _, cat := range catalogs {
-				if tg, err := prefecttag.NewCatalog(cat).Select(sel); err == nil {
+			for _, cat := range parsed {
+				if tg, err := cat.Select(sel); err == nil {
 					want = append(want, tg.Name)
 				}
 			}
