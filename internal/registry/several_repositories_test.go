@@ -34,8 +34,10 @@ type hostRepo struct {
 	// that is no tag answered from the start (GHCR, ECR); else last is a
 	// lexical bound over tags kept sorted.
 	positional bool
-	endless    bool // every page links a fresh page of a fresh tag
-	rateLimit  bool // every request answered 429, Retry-After: 0
+	endless    bool          // every page links a fresh page of a fresh tag
+	huge       []string      // when set, every page is these names (MiBs of them), linking a fresh page
+	slow       time.Duration // each tag list page answered after this long
+	rateLimit  bool          // every request answered 429, Retry-After: 0
 	lists      atomic.Int64
 }
 
@@ -86,6 +88,13 @@ func (d *hostDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rest == "tags" {
 		repo.lists.Add(1)
+		if repo.slow > 0 {
+			select {
+			case <-time.After(repo.slow):
+			case <-r.Context().Done():
+				return
+			}
+		}
 		d.serveTags(w, r, name, repo)
 		return
 	}
@@ -113,6 +122,10 @@ func (d *hostDouble) serveTags(w http.ResponseWriter, r *http.Request, name stri
 	var page []string
 	more := false
 	switch {
+	case repo.huge != nil:
+		page = repo.huge
+		more = true
+		last = fmt.Sprint(d.seq.Add(1)) // a fresh cursor: the Link below names the page's last name
 	case repo.endless:
 		page = []string{fmt.Sprintf("3.%d.%06d", d.seq.Load()%10, d.seq.Add(1))}
 		more = true
@@ -134,7 +147,9 @@ func (d *hostDouble) serveTags(w http.ResponseWriter, r *http.Request, name stri
 		page = repo.tags[start:end]
 		more = end < len(repo.tags)
 	}
-	if more {
+	if more && repo.huge != nil {
+		w.Header().Set("Link", fmt.Sprintf(`</v2/%s/tags/list?n=%d&cursor=%s>; rel="next"`, name, n, last))
+	} else if more {
 		w.Header().Set("Link", fmt.Sprintf(`</v2/%s/tags/list?n=%d&last=%s>; rel="next"`, name, n, url.QueryEscape(page[len(page)-1])))
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -174,32 +189,42 @@ func severalSelector(t *testing.T, versions, python, flavor string) prefecttag.S
 	return prefecttag.Selector{Versions: vc, Python: pc, Flavor: prefecttag.Flavor(flavor)}
 }
 
-// One plan pinning several repositories of two registries at once, some
-// of them hostile (an endless tag list, a 429 storm), each repository also written another way (the host in
-// upper case, localhost for 127.0.0.1): every pin of a sound repository
-// is what selection over its own catalog picks, with its own digest; each
-// hostile repository fails naming itself, its registry and what it saw;
-// no listing, bound or cache of one repository answers for another.
+// One plan pinning several repositories of three registries at once,
+// some of them hostile (an endless tag list, endless pages of 4 MiB, a
+// slow endless list, a 429 storm), sound ones also written another way
+// (localhost for 127.0.0.1, the host in upper case), two differing by a
+// trailing path segment: every pin of a sound repository is what
+// selection over its own catalog picks, with its own digest; each hostile
+// repository fails on its own bound (2,500 pages, 64 MiB, the listing
+// timeout), naming itself; no listing, bound or cache of one repository
+// answers for another.
 func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	prefect := tagcatalog.Prefect()
 	client := tagcatalog.PrefectClient()
 	sortedPrefect := slices.Sorted(slices.Values(prefect))
 	sortedClient := slices.Sorted(slices.Values(client))
+	huge := make([]string, 0, 150000) // about 4 MiB a page
+	for i := range cap(huge) {
+		huge = append(huge, fmt.Sprintf("x%025d", i))
+	}
 
 	_, hostA := serveHostDouble(t, map[string]*hostRepo{
 		"prefecthq/prefect":        {tags: sortedPrefect},
 		"prefecthq/prefect-client": {tags: pushOrder(client), positional: true},
 		"acme/endless":             {endless: true},
+		"acme/huge":                {huge: huge},
 	})
 	_, hostB := serveHostDouble(t, map[string]*hostRepo{
 		"mirror/prefect":        {tags: pushOrder(prefect), positional: true},
 		"mirror/prefect/client": {tags: sortedClient},
+		"acme/slow":             {endless: true, slow: time.Second},
 	})
 	// A registry's spent 429 stops the run's later requests to it, so the
 	// storm is a third registry's.
 	_, hostC := serveHostDouble(t, map[string]*hostRepo{"acme/storm": {rateLimit: true}})
 	portA := strings.TrimPrefix(hostA, "127.0.0.1:")
+	portB := strings.TrimPrefix(hostB, "127.0.0.1:")
 
 	type target struct {
 		repo    string
@@ -212,13 +237,16 @@ func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 		{hostA + "/prefecthq/prefect-client", client, "prefecthq/prefect-client"},
 		{hostB + "/mirror/prefect", prefect, "mirror/prefect"},
 		{hostB + "/mirror/prefect/client", client, "mirror/prefect/client"},
+		{"LOCALHOST:" + portB + "/mirror/prefect/client", client, "mirror/prefect/client"},
 	}
 	hostile := []struct{ repo, want string }{
 		{hostA + "/acme/endless", "2500 pages"},
+		{hostA + "/acme/huge", "64 MiB"},
+		{hostB + "/acme/slow", "listing timeout of 10s"},
 		{hostC + "/acme/storm", "429"},
 	}
 
-	c, err := registry.New(registry.Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 1, RequestTimeout: 10 * time.Second})
+	c, err := registry.New(registry.Config{Keychain: authn.NewMultiKeychain(), MaxRetries: 1, RequestTimeout: time.Minute, ListingTimeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
