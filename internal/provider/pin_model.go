@@ -129,6 +129,8 @@ func resolveErrorDetail(err error) string {
 		detail += certificateAdvice(e)
 	case e.PlainHTTP():
 		detail += fmt.Sprintf(" If %s serves plain HTTP and you trust the network, list it in insecure_registries.", e.PlainHTTPHost())
+	case e.RedirectRefused():
+		detail += " If the registry really is where it redirects (its canonical host, say), write repository with that host and path; otherwise ask the registry's operator: retrying gets the same redirect."
 	case e.NoRegistryAPI():
 		detail += " Write repository with the registry's own host before the first '/', such as ghcr.io/acme/prefect or registry.gitlab.com/acme/prefect."
 	case e.TokenInvalid():

@@ -808,6 +808,11 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			}
 		}
 		if near := c.credsForAnotherPort(host); near != "" {
+			if canonicalHost(near, "https") == canonicalHost(host, "https") {
+				// The same port, written once and left out once: as
+				// docker login's keys, addresses are matched as written.
+				return authn.Anonymous, fmt.Sprintf("%s: the configured credentials for %s and the repository's host, %s, differ only in the default port 443, written in one and not the other, and a host's credentials are matched as written: write registry_auth's address as %s", sourceAnonymous, near, ref.name.RegistryStr(), ref.name.RegistryStr()), nil
+			}
 			return authn.Anonymous, fmt.Sprintf("%s: the configured credentials for %s are for another port of that host, and a host's credentials are matched with its port", sourceAnonymous, near), nil
 		}
 		return authn.Anonymous, sourceAnonymous, nil

@@ -202,6 +202,10 @@ func (e *Error) Error() string {
 			what, check = "the repository holds no manifest with that digest, or does not exist there", "the repository and the digest"
 		}
 		fmt.Fprintf(&b, "the registry answered %s: %s. Check %s.", status, what, check)
+	case e.RedirectRefused():
+		// Refused by the redirect rules: the same answer on every try,
+		// and no sign that the address names no registry.
+		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s; a redirect is followed only on the registry's own host and within the repository, never from HTTPS to plain HTTP.", e.StatusCode, attempts, detail)
 	case e.StatusCode >= 200 && e.StatusCode < 400:
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s. Check that the address names a container registry, or try again later.", e.StatusCode, attempts, detail)
 	case e.StatusCode != 0:
@@ -270,6 +274,16 @@ func (e *Error) TokenRefused() bool {
 // just issued: a clock or signing key that disagrees, whatever the credentials.
 func (e *Error) TokenInvalid() bool {
 	return e.tokenRefused && e.invalidToken && e.StatusCode == http.StatusUnauthorized
+}
+
+// RedirectRefused reports whether the registry redirected the request
+// where redirects are not followed: another host or repository, or from
+// HTTPS to plain HTTP. The refusal is an answerError of the redirect's
+// 3xx made here, with no cause; a 3xx answered as it came (without a
+// Location) has go-containerregistry's error as its cause.
+func (e *Error) RedirectRefused() bool {
+	ae := new(answerError)
+	return e.StatusCode >= 300 && e.StatusCode < 400 && errors.As(e.Cause, &ae) && ae.status == e.StatusCode && ae.cause == nil
 }
 
 // NoRegistryAPI reports whether the host does not answer the registry

@@ -221,8 +221,20 @@ func CheckHost(h string) error {
 			}
 			port = rest[1:]
 		}
-		if ip := net.ParseIP(hostname); ip == nil || ip.To4() != nil {
+		ip := net.ParseIP(hostname)
+		if ip == nil {
 			return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets", h)
+		}
+		if v4 := ip.To4(); v4 != nil {
+			// An IPv4 address, bracketed ([127.0.0.1]) or IPv4-mapped
+			// ([::ffff:7f00:1], which the reference grammar reads): one
+			// host is written one way, as credentials and
+			// insecure_registries match it.
+			instead := strings.TrimSuffix(v4.String()+":"+port, ":")
+			if !strings.Contains(hostname, ":") {
+				return fmt.Errorf("the registry host %q does not hold an IPv6 address between brackets but an IPv4 address; write it without brackets, as %s", h, instead)
+			}
+			return fmt.Errorf("the registry host %q holds an IPv4-mapped IPv6 address, which is the IPv4 address %s; write that without brackets, as %s", h, v4, instead)
 		}
 		// The reference grammar reads hex digits and colons only there.
 		if strings.Contains(hostname, ".") {
