@@ -63,32 +63,8 @@ func TestLatePositionProbeAskedWhenTheWholeListHoldsBothTags(t *testing.T) {
 	list := reviewList{order: sorted, last: "lexical"}
 	after := list
 	after.order = moved
-	reg := &repushingRegistry{
-		before: &modelRegistry{list: list}, after: &modelRegistry{list: after},
-		gate: "last=3.40~", arrived: make(chan struct{}), open: make(chan struct{}),
-	}
-	c, ref := modelClient(t, reg.before, 25)
-	c.base = reg
-	ctx := context.Background()
-	type result struct {
-		tags []string
-		err  error
-	}
-	ranged := make(chan result, 1)
-	go func() {
-		tags, err := c.ListTagRange(ctx, ref, TagRange{After: "3.40~", Before: "4"})
-		ranged <- result{tags, err}
-	}()
-	<-reg.arrived
-	whole, err := c.ListTags(ctx, ref)
-	if err != nil || len(whole) != len(sorted) {
-		t.Fatalf("the whole list, read while the range waits: %d tags, %v", len(whole), err)
-	}
-	reg.mu.Lock()
-	reg.swapped = true
-	reg.mu.Unlock()
-	close(reg.open)
-	got := <-ranged
+	reg := &repushingRegistry{before: &modelRegistry{list: list}, after: &modelRegistry{list: after}}
+	_, _, got := rangeHeldWhileWholeListRead(t, reg, TagRange{After: "3.40~", Before: "4"}, len(sorted))
 	if got.err == nil {
 		t.Fatalf("%d tags and no error, want an error", len(got.tags))
 	}
@@ -106,4 +82,35 @@ func TestLatePositionProbeAskedWhenTheWholeListHoldsBothTags(t *testing.T) {
 	if probes != 1 {
 		t.Errorf("the position probe after 3.59 was asked %d times, want once: %q", probes, reg.asked)
 	}
+}
+
+type rangeResult struct {
+	tags []string
+	err  error
+}
+
+// rangeHeldWhileWholeListRead reads r on a Client of reg, holding its first
+// page (last = r.After) back while the whole list is read, which must hold
+// wholeLen tags; then reg answers as after, the held page first. It
+// returns the Client, for later readings, and what the range read.
+func rangeHeldWhileWholeListRead(t *testing.T, reg *repushingRegistry, r TagRange, wholeLen int) (*Client, Repository, rangeResult) {
+	t.Helper()
+	reg.gate, reg.arrived, reg.open = "last="+r.After, make(chan struct{}), make(chan struct{})
+	c, ref := modelClient(t, reg.before, 25)
+	c.base = reg
+	ranged := make(chan rangeResult, 1)
+	go func() {
+		tags, err := c.ListTagRange(context.Background(), ref, r)
+		ranged <- rangeResult{tags, err}
+	}()
+	<-reg.arrived
+	whole, err := c.ListTags(context.Background(), ref)
+	if err != nil || len(whole) != wholeLen {
+		t.Fatalf("the whole list, read while the range waits: %d tags, %v", len(whole), err)
+	}
+	reg.mu.Lock()
+	reg.swapped = true
+	reg.mu.Unlock()
+	close(reg.open)
+	return c, ref, <-ranged
 }

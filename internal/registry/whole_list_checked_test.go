@@ -25,33 +25,12 @@ func TestWholeListLackingATagALaterPageHeldFails(t *testing.T) {
 	reg := &repushingRegistry{
 		before: &modelRegistry{list: reviewList{order: before, last: "lexical"}},
 		after:  &modelRegistry{list: reviewList{order: after, last: "lexical"}},
-		gate:   "last=3.40~", arrived: make(chan struct{}), open: make(chan struct{}),
 	}
-	c, ref := modelClient(t, reg.before, 25)
-	c.base = reg
-	ctx := context.Background()
-	type result struct {
-		tags []string
-		err  error
-	}
-	ranged := make(chan result, 1)
-	go func() {
-		tags, err := c.ListTagRange(ctx, ref, TagRange{After: "3.40~", Before: "4"})
-		ranged <- result{tags, err}
-	}()
-	<-reg.arrived
-	whole, err := c.ListTags(ctx, ref)
-	if err != nil || len(whole) != len(before) {
-		t.Fatalf("the whole list, read while the range waits: %d tags, %v", len(whole), err)
-	}
-	reg.mu.Lock()
-	reg.swapped = true
-	reg.mu.Unlock()
-	close(reg.open)
-	if got := <-ranged; got.err != nil || !slices.Contains(got.tags, released) {
+	c, ref, got := rangeHeldWhileWholeListRead(t, reg, TagRange{After: "3.40~", Before: "4"}, len(before))
+	if got.err != nil || !slices.Contains(got.tags, released) {
 		t.Fatalf("the range read after the release: %q, %v; want it to hold %s", got.tags, got.err, released)
 	}
-	tags, err := c.ListTagRange(ctx, ref, TagRange{After: "3.30~", Before: "4"})
+	tags, err := c.ListTagRange(context.Background(), ref, TagRange{After: "3.30~", Before: "4"})
 	if err == nil {
 		t.Fatalf("%d tags and no error, want an error", len(tags))
 	}
