@@ -162,7 +162,13 @@ func (s *cliSession) must(args ...string) string {
 // show -json` is not there: from `terraform show -json`.
 func (s *cliSession) attr(address, name string) string {
 	s.t.Helper()
-	out := s.must("show", "-json")
+	return stateAttr(s.t, s.must("show", "-json"), address, name)
+}
+
+// stateAttr is a string attribute of a resource in showJSON, the output of
+// `terraform show -json` (read once for many resources).
+func stateAttr(t *testing.T, showJSON, address, name string) string {
+	t.Helper()
 	var doc struct {
 		Values struct {
 			RootModule struct {
@@ -173,8 +179,8 @@ func (s *cliSession) attr(address, name string) string {
 			} `json:"root_module"`
 		} `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		s.t.Fatalf("terraform show -json: %v\n%s", err, out)
+	if err := json.Unmarshal([]byte(showJSON), &doc); err != nil {
+		t.Fatalf("terraform show -json: %v\n%s", err, showJSON)
 	}
 	for _, r := range doc.Values.RootModule.Resources {
 		if r.Address == address {
@@ -182,7 +188,7 @@ func (s *cliSession) attr(address, name string) string {
 			return v
 		}
 	}
-	s.t.Fatalf("%s is not in state", address)
+	t.Fatalf("%s is not in state", address)
 	return ""
 }
 

@@ -282,29 +282,3 @@ func TestAccCLI_severalRepositoriesOneEndless(t *testing.T) {
 	s.must("apply", "-input=false", "-auto-approve")
 	check("once the list ends", func(repository) int { return 1 })
 }
-
-// stateAttr is a string attribute of a resource in `terraform show -json`.
-func stateAttr(t *testing.T, showJSON, address, name string) string {
-	t.Helper()
-	var doc struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string         `json:"address"`
-					Values  map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(showJSON), &doc); err != nil {
-		t.Fatalf("terraform show -json: %v", err)
-	}
-	for _, r := range doc.Values.RootModule.Resources {
-		if r.Address == address {
-			v, _ := r.Values[name].(string)
-			return v
-		}
-	}
-	t.Fatalf("%s is not in state", address)
-	return ""
-}
