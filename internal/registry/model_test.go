@@ -366,6 +366,11 @@ func (b modelBehaviour) readable(sorted []string) bool {
 type modelRegistry struct {
 	list reviewList
 
+	// answering, when set, is called with each tag list request's query
+	// before it is answered, and calls done once it has been: a test
+	// decides there which of concurrent requests is answered first.
+	answering func(query string) (done func())
+
 	mu    sync.Mutex
 	asked []string // the tag list requests' queries
 }
@@ -376,6 +381,9 @@ func (m *modelRegistry) RoundTrip(req *http.Request) (*http.Response, error) {
 		m.mu.Lock()
 		m.asked = append(m.asked, req.URL.RawQuery)
 		m.mu.Unlock()
+		if m.answering != nil {
+			defer m.answering(req.URL.RawQuery)()
+		}
 		m.list.serve(rec, req)
 	} else {
 		rec.WriteHeader(http.StatusOK)
