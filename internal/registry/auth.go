@@ -902,22 +902,27 @@ func dockerHubLibrary(name string) string {
 	return ""
 }
 
+// errEndlessRedirects ends a request redirected 10 times, as net/http's
+// own limit would.
+var errEndlessRedirects = errors.New("its redirects do not end, so the request stopped")
+
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, never HTTPS to plain HTTP (another host could name
 // another digest), and never to another repository, whose tags and digests
 // a pin of this one would name. Blobs may move to a CDN: their digest
 // checks them.
 func sameHostRedirect(req *http.Request, via []*http.Request) error {
+	status := http.StatusFound
+	if req.Response != nil { // the redirect answered, as it was (301, 302, 303, 307 or 308)
+		status = req.Response.StatusCode
+	}
 	if len(via) >= 10 {
-		return errors.New("the registry redirected 10 times, so the request stopped")
+		// net/http names the Location as written (often a path alone).
+		return &answerError{status: status, msg: fmt.Sprintf("the registry redirected the request %d times, the last time to %s", len(via), req.URL.Redacted()), cause: errEndlessRedirects}
 	}
 	from := via[len(via)-1].URL
 	if blobPath.MatchString(via[0].URL.Path) {
 		return nil
-	}
-	status := http.StatusFound
-	if req.Response != nil { // the redirect answered, as it was (301, 302, 303, 307 or 308)
-		status = req.Response.StatusCode
 	}
 	if from.Scheme == "https" && req.URL.Scheme == "http" {
 		return &answerError{status: status, msg: fmt.Sprintf("the registry redirected from HTTPS to plain HTTP (%s), which is refused", req.URL.Host)}

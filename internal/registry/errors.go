@@ -206,6 +206,8 @@ func (e *Error) Error() string {
 		// Refused by the redirect rules: the same answer on every try,
 		// and no sign that the address names no registry.
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s; a redirect is followed only on the registry's own host and within the repository, never from HTTPS to plain HTTP.", e.StatusCode, attempts, detail)
+	case errors.Is(e.Cause, errEndlessRedirects):
+		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Try again later, or ask the registry's operator.", e.StatusCode, detail)
 	case e.StatusCode >= 200 && e.StatusCode < 400:
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s. Check that the address names a container registry, or try again later.", e.StatusCode, attempts, detail)
 	case e.StatusCode != 0:
