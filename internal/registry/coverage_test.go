@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -418,7 +419,8 @@ func TestPingProbeNetworkErrorKeepsThePingsAnswer(t *testing.T) {
 }
 
 // A tag list page of 16 MiB exactly is read; one byte more is refused as
-// larger than 16 MiB.
+// larger than 16 MiB. (In memory, timed by a synctest clock:
+// inMemoryBodies.)
 func TestTagListPageAt16MiB(t *testing.T) {
 	noDockerConfig(t)
 	for _, tc := range []struct {
@@ -427,44 +429,69 @@ func TestTagListPageAt16MiB(t *testing.T) {
 	}{{16 << 20, true}, {16<<20 + 1, false}} {
 		head := `{"name":"prefecthq/prefect","tags":["3.1.0"]`
 		body := head + strings.Repeat(" ", tc.size-len(head)-1) + "}"
-		s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
-		tags, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
-		if tc.ok && (err != nil || len(tags) != 1) || !tc.ok && (err == nil || !strings.Contains(err.Error(), "larger than 16 MiB")) {
-			t.Errorf("a page of %d bytes: %v, %v", tc.size, tags, err)
-		}
+		synctest.Test(t, func(t *testing.T) {
+			c, ref := inMemoryBodies(t, Config{MaxRetries: 0}, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body) })
+			tags, err := c.ListTags(context.Background(), ref)
+			if tc.ok && (err != nil || len(tags) != 1) || !tc.ok && (err == nil || !strings.Contains(err.Error(), "larger than 16 MiB")) {
+				t.Errorf("a page of %d bytes: %v, %v", tc.size, tags, err)
+			}
+		})
 	}
 }
 
 // A manifest over 16 MiB is refused once, saying so: not taken for a
-// body cut short and asked again.
+// body cut short and asked again. (In memory, timed by a synctest clock,
+// as inMemoryBodies says.)
 func TestManifestOver16MiBIsRefusedOnce(t *testing.T) {
 	noDockerConfig(t)
 	big := `{"schemaVersion":2,"padding":"` + strings.Repeat("x", 16<<20) + `"}`
 	f := serving(t, map[string]served{"manifests/t": {string(types.OCIImageIndex), big}})
-	c := newTestClient(t, Config{MaxRetries: 2})
-	c.sleep = func(context.Context, time.Duration) error { return nil }
-	_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
-	if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") || f.count("get") != 1 {
-		t.Errorf("got %v after %d GETs; want a refusal after 1", err, f.count("get"))
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := f.memoryClient(t, Config{MaxRetries: 2})
+		c.sleep = func(context.Context, time.Duration) error { return nil }
+		_, err := c.Head(context.Background(), repoOf(t, f.repo("acme/x")), "t")
+		if err == nil || !strings.Contains(err.Error(), "larger than 16 MiB") || f.count("get") != 1 {
+			t.Errorf("got %v after %d GETs; want a refusal after 1", err, f.count("get"))
+		}
+	})
 }
 
 // An error answer read when the listing's bytes are spent ends it on
-// that bound, not on the answer's status.
+// that bound, not on the answer's status. (In memory, timed by a synctest
+// clock: inMemoryBodies.)
 func TestErrorAnswerPastTheBytesBound(t *testing.T) {
 	noDockerConfig(t)
 	pad := strings.Repeat(" ", 16<<20-100)
-	s := newTagServer(t, func(w http.ResponseWriter, r *http.Request) {
-		k, _ := strconv.Atoi(r.URL.Query().Get("last"))
-		if k == 4 {
-			writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", strings.Repeat("busy ", 1000))
-			return
-		}
-		w.Header().Set("Link", fmt.Sprintf(`<%s?last=%d>; rel="next"`, r.URL.Path, k+1))
-		fmt.Fprintf(w, `{"tags":["%d"]%s}`, k+1, pad)
+	synctest.Test(t, func(t *testing.T) {
+		c, ref := inMemoryBodies(t, Config{MaxRetries: 0}, func(w http.ResponseWriter, r *http.Request) {
+			k, _ := strconv.Atoi(r.URL.Query().Get("last"))
+			if k == 4 {
+				writeRegError(w, http.StatusServiceUnavailable, "UNAVAILABLE", strings.Repeat("busy ", 1000))
+				return
+			}
+			w.Header().Set("Link", fmt.Sprintf(`<%s?last=%d>; rel="next"`, r.URL.Path, k+1))
+			fmt.Fprintf(w, `{"tags":["%d"]%s}`, k+1, pad)
+		})
+		_, err := c.ListTags(context.Background(), ref)
+		_ = limitErrorOf(t, err, "bytes") // it fails the test unless err is the bytes bound
 	})
-	_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
-	_ = limitErrorOf(t, err, "bytes") // it fails the test unless err is the bytes bound
+}
+
+// inMemoryBodies is a Client of cfg (newTestClient's request timeout,
+// 5 s) whose registry, at zooHost, answers its ping 200 and every other
+// request with h, in memory, and the repository prefecthq/prefect there.
+// Called inside a synctest bubble, whose clock times the request timeout
+// and moves only while every goroutine of the bubble waits: answers of
+// 16 MiB, read and checked in well under a second on an idle machine,
+// are then never past it, however slow the machine. Served over the
+// loopback network, under the race detector on a loaded machine, such an
+// answer took more than 5 s, and a test of a bound of bytes failed with
+// "no answer within the request timeout of 5s".
+func inMemoryBodies(t *testing.T, cfg Config, h http.HandlerFunc) (*Client, Repository) {
+	t.Helper()
+	c := newTestClient(t, cfg)
+	c.base = handlerTransport{h}
+	return c, repoOf(t, zooHost+"/prefecthq/prefect")
 }
 
 // A narrowed range whose first page fails is an error after max_retries,

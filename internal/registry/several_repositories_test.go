@@ -38,7 +38,10 @@ type hostRepo struct {
 	huge       []string      // when set, every page is these names (MiBs of them), linking a fresh page
 	slow       time.Duration // each tag list page answered after this long
 	rateLimit  bool          // every request answered 429, Retry-After: 0
-	lists      atomic.Int64
+	// held, when set, holds every tag list request until it is closed
+	// (or the request given up).
+	held  <-chan struct{}
+	lists atomic.Int64
 }
 
 // hostDouble is a registry written from the distribution spec and SPEC.md
@@ -88,6 +91,13 @@ func (d *hostDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rest == "tags" {
 		repo.lists.Add(1)
+		if repo.held != nil {
+			select {
+			case <-repo.held:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		if repo.slow > 0 {
 			select {
 			case <-time.After(repo.slow):
@@ -198,6 +208,17 @@ func severalSelector(t *testing.T, versions, python, flavor string) prefecttag.S
 // repository fails on its own bound (2,500 pages, 64 MiB, the listing
 // timeout), naming itself; no listing, bound or cache of one repository
 // answers for another.
+//
+// The hostile repositories' tag lists are answered once every sound pin
+// has resolved (soundDone): their listings begin with the others, on the
+// same Client, and run to their bounds after. Read beside them, under
+// -race on a loaded machine, a sound repository listed by position (136
+// pages of 100) was not read within the listing timeout, which bounds
+// the slow list: 105 pages in 20 s, beside the endless lists' thousands
+// of pages and 64 MiB of JSON, and its pins failed on the timeout, as
+// they must on a machine that slow. What the test is about, that each
+// repository keeps its own listing, bounds and cache, does not hang on
+// that order; the time one machine takes does.
 func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	prefect := tagcatalog.Prefect()
@@ -209,16 +230,17 @@ func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 		huge = append(huge, fmt.Sprintf("x%025d", i))
 	}
 
+	soundDone := make(chan struct{})
 	_, hostA := serveHostDouble(t, map[string]*hostRepo{
 		"prefecthq/prefect":        {tags: sortedPrefect},
 		"prefecthq/prefect-client": {tags: pushOrder(client), positional: true},
-		"acme/endless":             {endless: true},
-		"acme/huge":                {huge: huge},
+		"acme/endless":             {endless: true, held: soundDone},
+		"acme/huge":                {huge: huge, held: soundDone},
 	})
 	_, hostB := serveHostDouble(t, map[string]*hostRepo{
 		"mirror/prefect":        {tags: pushOrder(prefect), positional: true},
 		"mirror/prefect/client": {tags: sortedClient},
-		"acme/slow":             {endless: true, slow: 2 * time.Second},
+		"acme/slow":             {endless: true, slow: 2 * time.Second, held: soundDone},
 	})
 	// A registry's spent 429 stops the run's later requests to it, so the
 	// storm is a third registry's.
@@ -258,11 +280,11 @@ func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := resolver.New(c)
-	var wg sync.WaitGroup
+	var wg, soundWG sync.WaitGroup
 	for _, s := range severalSelectors {
 		sel := severalSelector(t, s.versions, s.python, s.flavor)
 		for _, tg := range sound {
-			wg.Go(func() {
+			soundWG.Go(func() {
 				want, wantErr := prefecttag.NewCatalog(tg.catalog).Select(sel)
 				pin, err := res.Resolve(context.Background(), resolver.Request{Repository: tg.repo, Selector: sel})
 				switch {
@@ -296,5 +318,7 @@ func TestSeveralRepositoriesOneHostileKeepTheirOwnPins(t *testing.T) {
 			})
 		}
 	}
+	soundWG.Wait()
+	close(soundDone)
 	wg.Wait()
 }
