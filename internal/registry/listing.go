@@ -126,6 +126,10 @@ type stretch struct {
 	// (other readings of the listing may ask a smaller n).
 	unlinkedFull bool
 	linkedHere   int
+	// shortLinked: bounded, the page before linked this one though it held
+	// fewer names than asked for and than a linked page held (cut by
+	// bytes, say): in lexical order, only while tags past it remain.
+	shortLinked bool
 }
 
 func (s *stretch) take(p page) verdict {
@@ -226,9 +230,16 @@ func (s *stretch) takeBounded(p page) verdict {
 	// Go on after this page's last tag or, when it held none, its `last`: a
 	// Link from an empty page may not jump ahead either.
 	s.nextLast = below
+	shortLinked := s.shortLinked
+	s.shortLinked = p.link && p.count < s.linked && (p.asked == 0 || p.count < p.asked)
 	switch {
 	case p.link:
 		return readMore
+	case p.count == 0 && shortLinked:
+		// A registry that lists tags past a last in its own order, every
+		// one above last, links past a page it cut while tags of its order
+		// remain, though all of them sort below that page's last tag.
+		return s.fail(unreadable, fmt.Sprintf("the registry linked page %d, after %q, from a page that held fewer names than it was asked for and than its pages hold, and that page held none: a registry in lexical order links a page that is not full only while tags past it remain, so its paging skips tags (or tags were deleted while the list was read; then a plan run again may read it whole)", s.pages, below))
 	case p.count == 0:
 		return complete // the list ends here
 	case len(p.tags) == 0:

@@ -308,6 +308,22 @@ func TestListingModelTagARangesPageHeldMissingFromWholeReadingFails(t *testing.T
 	}
 }
 
+// A registry that lists re-pushed tags last, takes last as a lexical bound
+// over that order, cuts its pages at 50 names and 1,500 bytes and links
+// them by a relative Link, read for the tags after "3" (FuzzListingModel
+// found it): the range's first page, cut by bytes before the two re-pushed
+// tags at the end of its order, linked a page after its last tag, and that
+// page held none (both sort below it). The range's pages looked lexical,
+// and so did the whole list's: 49 of the range's 51 tags, no error. A
+// registry in lexical order links a page that is not full only while tags
+// past it remain, so the empty page after it proves its paging skips tags.
+func TestListingModelShortPageLinkedToNothingFails(t *testing.T) {
+	err := fuzzFoundError(t, 614683, "moved/last-lexical/link-relative/cap50/bytes-1500-a-page", 33, "3", "", "")
+	if msg := err.Error(); !strings.Contains(msg, "links a page that is not full only while tags past it remain") {
+		t.Errorf("error %q does not say a page that is not full was linked to an empty one", msg)
+	}
+}
+
 // fuzzFoundError reads the range of a FuzzListingModel input (subset,
 // after, before, splits) on a fresh Client from a registry behaving as
 // dims, which must be the behaviour named want, and returns the error the
