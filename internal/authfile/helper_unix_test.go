@@ -41,10 +41,13 @@ func TestHelperChildrenKilledWithIt(t *testing.T) {
 				defer cancel()
 				timeout := 10 * time.Minute
 				if stop == "timeout" {
-					timeout = 2 * time.Second
+					timeout = 5 * time.Second // the child writes its pid well within it, even on a loaded machine
 				} else {
-					go func() { // cancelled once the child has started
-						waitFor(t, func() bool { _, err := os.Stat(pidFile); return err == nil })
+					go func() { // cancelled once the child has written its pid
+						// The shell creates the file before echo writes to
+						// it: cancelled at its creation, the child could be
+						// killed with the file still empty.
+						waitFor(t, func() bool { return pidIn(pidFile) > 1 })
 						cancel()
 					}()
 				}
@@ -67,6 +70,16 @@ func TestHelperChildrenKilledWithIt(t *testing.T) {
 			})
 		}
 	}
+}
+
+// pidIn is the pid file holds, or 0 while it holds none (not yet written).
+func pidIn(file string) int {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
 }
 
 // waitFor polls cond for up to 10 seconds.
