@@ -124,7 +124,7 @@ func TestTokenAnswerOverLimitNamesTokenService(t *testing.T) {
 				return false
 			}))
 			f.setTags("prefecthq/prefect", []string{"3.0.0"})
-			c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
+			c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: slowBodyTimeout, Credentials: []Credential{{Host: f.host, Username: "u", Password: "p"}}})
 			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("prefecthq/prefect")))
 			want := "the answer of the registry's token service (" + f.host + ") is larger than 64 KiB"
 			if err == nil || !strings.Contains(err.Error(), want) {
@@ -274,7 +274,7 @@ func TestGzipAnswersBoundedAsInflated(t *testing.T) {
 				_, _ = w.Write(zipped)
 				return true
 			}))
-			c := newTestClient(t, Config{MaxRetries: 2})
+			c := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: slowBodyTimeout})
 			d, err := c.Head(context.Background(), repoOf(t, f.repo("prefecthq/prefect")), "3.0.0")
 			if tc.ok && (err != nil || d.Digest != sha(body)) {
 				t.Errorf("a %d KiB gzip of a %d-byte manifest gave %v, %v; want its digest", len(zipped)>>10, len(body), d.Digest, err)
@@ -291,7 +291,7 @@ func TestGzipAnswersBoundedAsInflated(t *testing.T) {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write(zipped)
 		})
-		_, err := newTestClient(t, Config{MaxRetries: 2}).ListTags(context.Background(), repoOf(t, s.repo()))
+		_, err := newTestClient(t, Config{MaxRetries: 2, RequestTimeout: slowBodyTimeout}).ListTags(context.Background(), repoOf(t, s.repo()))
 		if !IsNotFound(err) || s.lists.Load() != 1 {
 			t.Errorf("got %v after %d requests; want not found after 1", err, s.lists.Load())
 		}

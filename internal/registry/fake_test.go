@@ -419,6 +419,12 @@ func (f *fake) memoryClient(t *testing.T, cfg Config) *Client {
 	return c
 }
 
+// slowBodyTimeout is the request timeout of tests whose answers inflate to
+// megabytes over the real transport: they test a size bound, and a busy
+// machine (the race detector, CI's parallel packages) must not fail them on
+// the 5 s of newTestClient first.
+const slowBodyTimeout = time.Minute
+
 func newTestClient(t *testing.T, cfg Config) *Client {
 	t.Helper()
 	if cfg.RequestTimeout == 0 {

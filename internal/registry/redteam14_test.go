@@ -59,7 +59,7 @@ func TestRedteam14GzipTagListCountedInflated(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(zipped)
 		})
-		c := newTestClient(t, Config{MaxRetries: 0})
+		c := newTestClient(t, Config{MaxRetries: 0, RequestTimeout: slowBodyTimeout})
 		ref := repoOf(t, s.repo())
 		tags, err := c.ListTags(context.Background(), ref)
 		if err != nil || len(tags) != 40000 {
@@ -81,7 +81,7 @@ func TestRedteam14GzipTagListCountedInflated(t *testing.T) {
 			w.Header().Set("Content-Encoding", "gzip")
 			_, _ = w.Write(zipped)
 		})
-		_, err := newTestClient(t, Config{MaxRetries: 0}).ListTags(context.Background(), repoOf(t, s.repo()))
+		_, err := newTestClient(t, Config{MaxRetries: 0, RequestTimeout: slowBodyTimeout}).ListTags(context.Background(), repoOf(t, s.repo()))
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("larger than %d MiB", maxBodySize>>20)) {
 			t.Errorf("a %d KiB answer inflating to %d MiB gave %v; want the page bound", len(zipped)>>10, len(raw)>>20, err)
 		}

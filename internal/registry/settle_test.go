@@ -127,7 +127,7 @@ func TestFailedCheckRequestKeepsNothing(t *testing.T) {
 					// Answered once the caller's settle waits for it (the
 					// check's own waiter and the caller's), so that the
 					// caller is given this failure.
-					for deadline := time.Now().Add(10 * time.Second); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
+					for deadline := time.Now().Add(time.Minute); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
 						time.Sleep(time.Millisecond)
 					}
 					w.WriteHeader(http.StatusServiceUnavailable)
