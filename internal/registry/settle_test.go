@@ -119,39 +119,45 @@ func TestFailedCheckRequestKeepsNothing(t *testing.T) {
 	inside := TagRange{After: "3.7~", Before: "3.8.0~"}
 	for name, serve := range map[string]http.HandlerFunc{"distribution-3.0.0": distribution300(sorted), "distribution-3.1.0": distribution310(sorted)} {
 		t.Run(name, func(t *testing.T) {
-			var failed atomic.Bool
-			var c *Client
-			var ref Repository
-			h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-				if req.URL.Query().Get("n") == "10" && failed.CompareAndSwap(false, true) {
-					// Answered once the caller's settle waits for it (the
-					// check's own waiter and the caller's), so that the
-					// caller is given this failure.
-					for deadline := time.Now().Add(time.Minute); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
-						time.Sleep(time.Millisecond)
+			synctest.Test(t, func(t *testing.T) {
+				var failed atomic.Bool
+				var c *Client
+				var ref Repository
+				h := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+					if req.URL.Query().Get("n") == "10" && failed.CompareAndSwap(false, true) {
+						// Answered once the caller's settle waits for it (the
+						// check's own waiter and the caller's), so that the
+						// caller is given this failure. The bubble's clock
+						// moves only while every goroutine waits.
+						for deadline := time.Now().Add(time.Minute); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
+							time.Sleep(time.Millisecond)
+						}
+						if n := c.orders.Waiting(ref.key + "\x00between"); n < 2 {
+							t.Errorf("the check failed with %d waiting for it, want 2: the check's own and the caller's settle", n)
+						}
+						w.WriteHeader(http.StatusServiceUnavailable)
+						return
 					}
-					w.WriteHeader(http.StatusServiceUnavailable)
-					return
+					serve(w, req)
+				})
+				c, ref = zooClient(t, h, "prefecthq/prefect") // no retries
+				ctx := context.Background()
+				if got, err := c.ListTagRange(ctx, ref, r); err == nil {
+					t.Fatalf("%d tags and no error, want the check's 503", len(got))
 				}
-				serve(w, req)
+				if !failed.Load() {
+					t.Fatal("no check was asked")
+				}
+				for _, q := range []TagRange{inside, r, inside} {
+					got, settle, err := c.ListTagRangeSoon(ctx, ref, q)
+					if err == nil && settle != nil {
+						got, err = settle(ctx)
+					}
+					if want := q.filter(sorted); err != nil || !slices.Equal(got, want) {
+						t.Fatalf("range %+v: %d tags, want %d (%v); missing %q", q, len(got), len(want), err, setDiff(want, got))
+					}
+				}
 			})
-			c, ref = zooClient(t, h, "prefecthq/prefect") // no retries
-			ctx := context.Background()
-			if got, err := c.ListTagRange(ctx, ref, r); err == nil {
-				t.Fatalf("%d tags and no error, want the check's 503", len(got))
-			}
-			if !failed.Load() {
-				t.Fatal("no check was asked")
-			}
-			for _, q := range []TagRange{inside, r, inside} {
-				got, settle, err := c.ListTagRangeSoon(ctx, ref, q)
-				if err == nil && settle != nil {
-					got, err = settle(ctx)
-				}
-				if want := q.filter(sorted); err != nil || !slices.Equal(got, want) {
-					t.Fatalf("range %+v: %d tags, want %d (%v); missing %q", q, len(got), len(want), err, setDiff(want, got))
-				}
-			}
 		})
 	}
 }
