@@ -16,8 +16,9 @@ provider "prefectimage" {
   # The default repository of every pin; a mirror works the same way.
   repository = "prefecthq/prefect"
 
-  # Authenticated pulls are not rate-limited like anonymous ones. Without a
-  # block, the Docker config (docker login) is used, then anonymous access.
+  # Docker Hub counts authenticated pulls against the account (a higher limit,
+  # none on paid plans), not the shared IP address of anonymous ones. Without
+  # a block, the Docker config (docker login) is used, then anonymous access.
   registry_auth {
     address  = "registry-1.docker.io"
     username = "platform-bot"

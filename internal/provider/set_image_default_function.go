@@ -30,8 +30,8 @@ func (f *setImageDefaultFunction) Definition(_ context.Context, _ function.Defin
 			"The template is what `prefect work-pool get-default-base-job-template --type docker` prints (or " +
 			"`kubernetes`, `ecs`, `cloud-run`), or what `prefect_work_pool.base_job_template` holds. " +
 			"Everything else in the template is kept as it was: numbers keep their exact text, strings their " +
-			"content, and `<`, `>` and `&` are not escaped. The result is compact JSON with its object keys " +
-			"sorted, as `jsonencode` writes it, so feed it to `base_job_template` as it is. " +
+			"content. The result is compact JSON with its object keys sorted, as `jsonencode` writes it except " +
+			"that `<`, `>` and `&` are not escaped, so feed it to `base_job_template` as it is. " +
 			"A UTF-8 byte order mark before the template is skipped. " +
 			"A template without `variables.properties.image` (a `process` work pool, say) is an error that says so, " +
 			"as is text that is not a JSON object or an image that is not an image reference with a tag or a digest. " +

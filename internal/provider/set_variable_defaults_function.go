@@ -40,7 +40,7 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `patternProperties`, " +
 			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and " +
 			"`anyOf`; other keywords, such as `pattern`, `minimum` or `required`, are left to the worker. " +
-			"A member of an object that is not in its schema's `required` and has a `type` but no `default` takes null, " +
+			"A member of an object that is not in its schema's `required` and has a `type` but no `default` also accepts null, " +
 			"as Prefect reads it: pydantic v1 wrote `Optional` fields so (`GcpCredentials.project`), and an HCL object " +
 			"with `optional()` attributes fills in such nulls. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +

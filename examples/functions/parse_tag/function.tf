@@ -36,9 +36,10 @@ resource "prefect_work_pool" "kubernetes" {
   )
 }
 
-# Moving tags have no full version: prefect_version is the major version
-# ("3") and python_version is null. prerelease is false, since latest, major
-# and minor tags move only on stable releases; it is null only for sha- tags.
+# A latest tag names no full version and no Python: prefect_version is the
+# major version ("3") and python_version is null (3-python3.12 would give
+# "3.12"). prerelease is false, since latest, major and minor tags move only
+# on stable releases; it is null only for sha- tags.
 output "latest" {
   value = provider::prefectimage::parse_tag("3-latest-conda")
 }
