@@ -27,8 +27,12 @@ func ParsePythonConstraint(s string) (PythonConstraint, error) {
 }
 
 func parsePythonClauses(s string) ([]clause, error) {
-	if t := strings.ToLower(strings.TrimSpace(s)); strings.HasPrefix(t, "py") {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if strings.HasPrefix(t, "py") {
 		return nil, errors.New(`write the version alone, such as "3.12"`)
+	}
+	if t == "latest" { // else a Prefect version's advice, about tags
+		return nil, errors.New(`"latest" is no Python version; leave python_version out for the highest Python published for the release and flavor, or name one, such as "3.12"`)
 	}
 	// A bare wildcard ("3.12.*"): offer what python_version takes, not
 	// Terraform's "~> 3.12.0" that parseClause offers a Prefect version.

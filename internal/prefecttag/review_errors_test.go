@@ -26,7 +26,7 @@ func TestReviewConstraintErrorsAdviseRightly(t *testing.T) {
 		{false, "3.1.15-python3.12-conda", []string{"tag"}, nil},
 		{false, "3-latest", []string{"tag"}, nil},
 		{false, "latest", []string{"leave the attribute out"}, nil},
-		{true, "latest", []string{"leave the attribute out"}, nil},
+		{true, "latest", []string{"leave python_version out"}, []string{"tag attribute"}},
 		// Still told as prerelease spellings.
 		{false, "3.0.0-rc14", []string{"normal form"}, nil},
 		{false, "3.0.0c14", []string{"normal form"}, nil},

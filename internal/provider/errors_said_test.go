@@ -58,7 +58,8 @@ func titled(summary string, parts ...string) *regexp.Regexp {
 // clause when it has one clause, so that the detail read `prefect_version
 // "3.1.x" is not a version constraint: invalid version constraint "3.1.x":
 // "3.1.x": a version has no wildcard`. The validator names the attribute
-// and the value; the rest says what is wrong and what to write.
+// and the value; the rest says what is wrong and what to write, as one
+// sentence before the examples.
 func TestConstraintErrorsNameTheValueOnce(t *testing.T) {
 	for _, tc := range []struct {
 		check stringCheck
@@ -68,6 +69,14 @@ func TestConstraintErrorsNameTheValueOnce(t *testing.T) {
 		{versionConstraintValidator, "3.1.x", `prefect_version "3.1.x" is not a version constraint: a version has no wildcard; write "==3.1.*" (PEP 440) or "~> 3.1.0" (Terraform). Examples:`},
 		{versionConstraintValidator, "~> three", `prefect_version "~> three" is not a version constraint: version "three": release part "three" is not a number. Examples:`},
 		{versionConstraintValidator, " ^3.1 ", `prefect_version " ^3.1 " is not a version constraint: unknown operator in "^3.1"; Terraform uses`},
+		// A version alone is not named again as the version.
+		{versionConstraintValidator, "latest", `prefect_version "latest" is not a version constraint: "latest" is a tag, not a version; leave the attribute out`},
+		{versionConstraintValidator, "v3.1.15", `prefect_version "v3.1.15" is not a version constraint: versions have no "v" prefix. Examples:`},
+		// A question ends its sentence ("?", not "?.").
+		{versionConstraintValidator, "=> 3.1", `prefect_version "=> 3.1" is not a version constraint: unknown operator "=>"; did you mean ">="? Examples:`},
+		{pythonConstraintValidator, "=> 3.11", `python_version "=> 3.11" is neither a Python version nor a constraint: unknown operator "=>"; did you mean ">="? Examples:`},
+		// "latest" for Python gets advice about python_version, not tags.
+		{pythonConstraintValidator, "latest", `python_version "latest" is neither a Python version nor a constraint: "latest" is no Python version; leave python_version out for the highest Python published for the release and flavor, or name one, such as "3.12". Examples:`},
 		// A clause of several is named, as it is not the whole value.
 		{versionConstraintValidator, ">= 3.1, < three", `prefect_version ">= 3.1, < three" is not a version constraint: "< three": version "three": release part "three" is not a number. Examples:`},
 		{pythonConstraintValidator, "3", `python_version "3" is neither a Python version nor a constraint: name a Python as major.minor, such as "3.12", or use a range such as ">= 3". Examples:`},

@@ -112,7 +112,7 @@ var versionConstraintValidator = stringCheck{
 			return errors.New("prefect_version is blank; leave it out for the newest stable release, or write a constraint such as \"~> 3.4\"")
 		}
 		if _, err := prefecttag.ParseConstraint(s); err != nil {
-			return fmt.Errorf("prefect_version %q is not a version constraint: %s. Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, causeOf(err, s))
+			return fmt.Errorf("prefect_version %q is not a version constraint: %s Examples: \"~> 3.4\", \">= 3.1, < 3.4\", \"3.1.15\", \"==3.1.*\", \"~=3.1.2\"", s, causeOf(err, s))
 		}
 		return nil
 	},
@@ -126,7 +126,7 @@ var pythonConstraintValidator = stringCheck{
 			return errors.New("python_version is blank; leave it out for the highest Python published, or write a version such as \"3.12\"")
 		}
 		if _, err := prefecttag.ParsePythonConstraint(s); err != nil {
-			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %s. Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, causeOf(err, s))
+			return fmt.Errorf("python_version %q is neither a Python version nor a constraint: %s Examples: \"3.12\", \">= 3.11\", \">=3.10,<3.13\"", s, causeOf(err, s))
 		}
 		return nil
 	},
@@ -140,7 +140,16 @@ func causeOf(err error, s string) string {
 	if inner := errors.Unwrap(err); inner != nil {
 		err = inner
 	}
-	return strings.TrimPrefix(err.Error(), strconv.Quote(strings.TrimSpace(s))+": ")
+	// A value of one clause that is a version alone is named by the
+	// parser again, as the clause or as the version ("latest").
+	quoted := strconv.Quote(strings.TrimSpace(s))
+	cause := strings.TrimPrefix(strings.TrimPrefix(err.Error(), quoted+": "), "version "+quoted+": ")
+	// The cause is followed by a sentence: end it once ("did you mean
+	// \">=\"?", not "?.").
+	if !strings.HasSuffix(cause, ".") && !strings.HasSuffix(cause, "?") {
+		cause += "."
+	}
+	return cause
 }
 
 var flavorValidator = stringCheck{
