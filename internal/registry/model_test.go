@@ -455,14 +455,18 @@ func lexicalTwin(m *modelRegistry) []string {
 }
 
 // twinVariants are the lexical registries a twin of list may be: list's
-// tags sorted (a tag listed twice stays twice, or is listed once), with
-// its Links on a full page before a short last one or not (linkOff), and
-// on a full last page, to an empty one, or not (linkEnd); every one a
-// registry the model reads whole.
+// tags sorted (a tag listed twice stays twice, or is listed once, or one
+// more tag follows them all), with its Links on a full page before a short
+// last one or not (linkOff), and on a full last page, to an empty one, or
+// not (linkEnd); every one a registry the model reads whole.
 func twinVariants(list reviewList) []reviewList {
 	sorted := slices.Sorted(slices.Values(list.order))
+	// Or with one tag more, past every other and as long as a tag may be:
+	// a tag no answer read holds, which a page cut short by its bytes
+	// links to (a range's reading stops at its bound, before asking it).
+	past := append(slices.Clone(sorted), strings.Repeat("z", maxTagLen))
 	var out []reviewList
-	for _, order := range [][]string{sorted, slices.Compact(slices.Clone(sorted))} {
+	for _, order := range [][]string{sorted, slices.Compact(slices.Clone(sorted)), past} {
 		for _, off := range []bool{list.linkOff, !list.linkOff} {
 			for _, end := range []bool{list.linkEnd, !list.linkEnd} {
 				if !list.link && (off || end) {
