@@ -292,6 +292,9 @@ func FuzzParseConstraint(f *testing.F) {
 		f.Add(s, "3.1.15", false)
 	}
 	f.Add(">= 3.1", "3.4.0rc1", true)
+	f.Add("~> 3", "4.0.0", false)
+	f.Add("> 3.1, != 3.2", "3.2.0", false)
+	f.Add("<= 3", "3.0.1", false)
 	f.Fuzz(func(t *testing.T, s, version string, pre bool) {
 		c, err := ParseConstraint(s)
 		if err != nil {
@@ -320,7 +323,41 @@ func FuzzParseConstraint(f *testing.F) {
 		if e, ok := c.Exact(); ok && c.Allows(v, pre) != (v.Compare(e) == 0) {
 			t.Fatalf("%q is exact %s but Allows(%s) = %v", s, e, version, got)
 		}
+		// Where Terraform's own reading applies, it is the oracle: a
+		// constraint of Terraform or shared clauses on plain versions of at
+		// most three numbers, which go-version also parses, meets a plain
+		// version of at most three numbers exactly when go-version's Check
+		// says so (as TestTerraformSyntaxMatchesGoVersion checks on a grid).
+		if !terraformComparable(c) || !v.isPlain() || v.releaseLen() > 3 {
+			return
+		}
+		theirs, err := goversion.NewConstraint(s)
+		if err != nil {
+			return
+		}
+		gv, err := goversion.NewVersion(version)
+		if err != nil {
+			t.Fatalf("go-version does not parse the plain version %q: %v", version, err)
+		}
+		if want := theirs.Check(gv); got != want {
+			t.Fatalf("%q allows %s: got %v, go-version says %v", s, version, got, want)
+		}
 	})
+}
+
+// terraformComparable reports whether every clause of c means what
+// hashicorp/go-version means by it: no PEP 440 clause ("==", "~=", a
+// wildcard), and each bound a plain version of at most three numbers (see
+// Constraint for "~>" on four numbers; go-version orders prereleases as
+// SemVer does, not as PEP 440).
+func terraformComparable(c Constraint) bool {
+	for i := range c.clauses {
+		cl := &c.clauses[i]
+		if cl.syntax == syntaxPEP440 || cl.wildcard || !cl.v.isPlain() || cl.v.releaseLen() > 3 {
+			return false
+		}
+	}
+	return len(c.clauses) > 0
 }
 
 // An operator written with white space inside it ("> = 3.1", "~ > 3.1") or
