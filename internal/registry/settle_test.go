@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
@@ -127,11 +126,9 @@ func TestFailedCheckRequestKeepsNothing(t *testing.T) {
 					if req.URL.Query().Get("n") == "10" && failed.CompareAndSwap(false, true) {
 						// Answered once the caller's settle waits for it (the
 						// check's own waiter and the caller's), so that the
-						// caller is given this failure. The bubble's clock
-						// moves only while every goroutine waits.
-						for deadline := time.Now().Add(time.Minute); c.orders.Waiting(ref.key+"\x00between") < 2 && time.Now().Before(deadline); {
-							time.Sleep(time.Millisecond)
-						}
+						// caller is given this failure: once every other
+						// goroutine of the bubble waits.
+						synctest.Wait()
 						if n := c.orders.Waiting(ref.key + "\x00between"); n < 2 {
 							t.Errorf("the check failed with %d waiting for it, want 2: the check's own and the caller's settle", n)
 						}
