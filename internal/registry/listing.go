@@ -274,7 +274,7 @@ func (s *stretch) takeWhole(p page) verdict {
 	if s.descent[0] == "" {
 		s.descent = descentOf(p.tags)
 	}
-	onPage := make(map[string]bool, len(p.tags))
+	onPage := map[string]bool{} // not sized by the page: a hostile one repeats a name millions of times
 	for i, t := range p.tags {
 		if i > 0 && t < p.tags[i-1] && !s.seen[t] && !onPage[t] {
 			s.ownOrder = true
