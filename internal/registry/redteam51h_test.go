@@ -1,0 +1,73 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A registry may quote the password back escaped for HTML or XML: a
+// message escaped against cross-site scripting (html.EscapeString's &#34;
+// and &#39;, html/template's &#43; for +), XML's named entities (&quot;,
+// &apos;), every character as a hexadecimal reference, in a text/plain
+// body or an errors array's message, both quoted as "The registry said".
+// Scrubbing knew JSON's and URLs' escapes only: the password reached the
+// error (and so Terraform's diagnostics and TF_LOG=trace).
+func TestRedteam51hHTMLEscapedPasswordScrubbed(t *testing.T) {
+	noDockerConfig(t)
+	const password = `p&ss<w>rd"q'+x`
+	everyHex := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			fmt.Fprintf(&b, "&#x%X;", r)
+		}
+		return b.String()
+	}
+	escapes := map[string]string{
+		"html.EscapeString": html.EscapeString(password),
+		"html/template":     strings.ReplaceAll(html.EscapeString(password), "+", "&#43;"),
+		"xml named":         strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;").Replace(password),
+		"every char hex":    everyHex(password),
+		"decimal zeros":     strings.NewReplacer("&", "&#0038;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;").Replace(password),
+	}
+	for name, quoted := range escapes {
+		for _, asJSON := range []bool{false, true} {
+			f := newFake(t, withBasic("u", password))
+			f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+				if _, _, ok := r.BasicAuth(); f.kind(r) != "list" || !ok {
+					return false
+				}
+				if asJSON {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusForbidden)
+					fmt.Fprintf(w, `{"errors":[{"code":"DENIED","message":"refused password %s"}]}`, strings.ReplaceAll(quoted, `"`, `\"`))
+					return true
+				}
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusForbidden)
+				fmt.Fprintf(w, "refused password %s", quoted)
+				return true
+			}
+			logs := &logRecorder{}
+			c := newTestClient(t, Config{Logger: logs, MaxRetries: 0, Credentials: []Credential{{Host: f.host, Username: "u", Password: password}}})
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			if statusOf(err) != http.StatusForbidden {
+				t.Fatalf("%s: got %v, want the registry's 403", name, err)
+			}
+			if msg := err.Error(); strings.Contains(msg, quoted) || !strings.Contains(msg, "refused password [redacted]") {
+				t.Errorf("%s (JSON %v): the password, escaped as %s, is not scrubbed: %s", name, asJSON, quoted, msg)
+			}
+			if strings.Contains(logs.text(), quoted) {
+				t.Errorf("%s: the escaped password is in the log:\n%s", name, logs.text())
+			}
+		}
+	}
+	// Text holding no secret keeps its references.
+	c := newTestClient(t, Config{Credentials: []Credential{{Host: "registry.test", Username: "u", Password: password}}})
+	if s := "a &amp; b &lt;p&gt; &#43; &#x26;ss"; c.scrub(s) != s {
+		t.Errorf("scrub(%s) = %s, want it unchanged", s, c.scrub(s))
+	}
+}
