@@ -428,6 +428,12 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil && token {
 		return nil, &tokenServiceError{host: req.URL.Host, cause: err}
 	}
+	if err == nil && handshake {
+		if err := endlessRedirect(req, resp, token); err != nil {
+			drainClose(resp.Body)
+			return nil, err
+		}
+	}
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
@@ -905,6 +911,37 @@ func dockerHubLibrary(name string) string {
 // errEndlessRedirects ends a request redirected 10 times, as net/http's
 // own limit would.
 var errEndlessRedirects = errors.New("its redirects do not end, so the request stopped")
+
+// endlessRedirect refuses resp, the answer to the tenth request of a
+// handshake's redirects (the ping's, a token request's), when it redirects
+// again, as sameHostRedirect refuses the tenth of a tag list or manifest
+// request: net/http's own limit said only `Get "/path": stopped after 10
+// redirects`, naming the address as the registry wrote it, and the advice
+// was to check the address and the network, which had answered.
+func endlessRedirect(req *http.Request, resp *http.Response, token bool) error {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil
+	}
+	loc := resp.Header.Get("Location")
+	depth := 1
+	for r := req; r.Response != nil && r.Response.Request != nil; r = r.Response.Request {
+		depth++
+	}
+	if loc == "" || depth < 10 {
+		return nil
+	}
+	to, err := req.URL.Parse(loc)
+	if err != nil {
+		return nil // net/http fails on it, naming it
+	}
+	who := "the registry"
+	if token {
+		who = fmt.Sprintf("the registry's token service (%s)", firstRequest(req).URL.Host)
+	}
+	return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("%s redirected the request %d times, the last time to %s", who, depth, to.Redacted()), cause: errEndlessRedirects}
+}
 
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, never HTTPS to plain HTTP (another host could name

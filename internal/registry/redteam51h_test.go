@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -69,5 +70,41 @@ func TestRedteam51hHTMLEscapedPasswordScrubbed(t *testing.T) {
 	c := newTestClient(t, Config{Credentials: []Credential{{Host: "registry.test", Username: "u", Password: password}}})
 	if s := "a &amp; b &lt;p&gt; &#43; &#x26;ss"; c.scrub(s) != s {
 		t.Errorf("scrub(%s) = %s, want it unchanged", s, c.scrub(s))
+	}
+}
+
+// A handshake redirected without end, its ping (GET /v2/) or its token
+// request, on the registry's host: the tenth redirect is refused as a tag
+// list's or manifest's is (TestTenthRedirectRefused), not retried, and the
+// error gives the status, the last address in full and what to do. It was
+// net/http's `Get "/v2/loop10": stopped after 10 redirects` with the advice
+// to check the registry address and the network, which had answered.
+func TestRedteam51hHandshakeRedirectsWithoutEnd(t *testing.T) {
+	noDockerConfig(t)
+	for _, what := range []string{"ping", "token"} {
+		var f *fake
+		var n atomic.Int32
+		prefix := map[string]string{"ping": "/v2/loop", "token": "/tokenloop"}[what]
+		f = newFake(t, withBearer("u", "handshake-loop-pw"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+			if f.kind(r) != what && !strings.HasPrefix(r.URL.Path, prefix) {
+				return false
+			}
+			http.Redirect(w, r, fmt.Sprintf("%s%d?x=y", prefix, n.Add(1)), http.StatusFound)
+			return true
+		}))
+		c := newTestClient(t, Config{MaxRetries: 2, Credentials: []Credential{{Host: f.host, Username: "u", Password: "handshake-loop-pw"}}})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if err == nil || n.Load() != 10 {
+			t.Fatalf("%s: %d redirects, %v; want 10, the tenth refused and not retried", what, n.Load(), err)
+		}
+		msg := err.Error()
+		for _, want := range []string{"HTTP 302", "redirected the request 10 times, the last time to " + f.srv.URL + prefix + "10?x=y", "its redirects do not end", "ask the registry's operator"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s: error %q does not say %q", what, msg, want)
+			}
+		}
+		if strings.Contains(msg, "Check the registry address") || strings.Contains(msg, "handshake-loop-pw") {
+			t.Errorf("%s: error %q sends the user to the address, which answered, or quotes the password", what, msg)
+		}
 	}
 }
