@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"html"
 	"net/http"
@@ -105,6 +106,39 @@ func TestRedteam51hHandshakeRedirectsWithoutEnd(t *testing.T) {
 		}
 		if strings.Contains(msg, "Check the registry address") || strings.Contains(msg, "handshake-loop-pw") {
 			t.Errorf("%s: error %q sends the user to the address, which answered, or quotes the password", what, msg)
+		}
+	}
+}
+
+// A registry may quote the basic credentials it was sent otherwise than
+// as sent: without base64's padding, or in base64's URL alphabet. Only the
+// form sent was scrubbed, and each of these decodes to the password.
+func TestRedteam51hBasicCredentialsReencodedScrubbed(t *testing.T) {
+	noDockerConfig(t)
+	const user, password = "u", "p>>?w~~~" // 10 bytes with the user: padded, with + and /
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		quoted := enc.EncodeToString([]byte(user + ":" + password))
+		if sent := base64.StdEncoding.EncodeToString([]byte(user + ":" + password)); quoted == sent || !strings.ContainsAny(sent, "+/=") {
+			t.Fatalf("%s is quoted as sent, %s", quoted, sent)
+		}
+		f := newFake(t, withBasic(user, password))
+		f.hook = func(w http.ResponseWriter, r *http.Request) bool {
+			if _, _, ok := r.BasicAuth(); f.kind(r) != "list" || !ok {
+				return false
+			}
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, "refused Basic %s", quoted)
+			return true
+		}
+		logs := &logRecorder{}
+		c := newTestClient(t, Config{Logger: logs, MaxRetries: 0, Credentials: []Credential{{Host: f.host, Username: user, Password: password}}})
+		_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+		if statusOf(err) != http.StatusForbidden {
+			t.Fatalf("got %v, want the registry's 403", err)
+		}
+		if msg := err.Error(); strings.Contains(msg, quoted) || !strings.Contains(msg, "refused Basic [redacted]") {
+			t.Errorf("the basic credentials, encoded as %s, are not scrubbed: %s", quoted, msg)
 		}
 	}
 }

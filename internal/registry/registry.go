@@ -328,7 +328,7 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 		// addLogin would not note.
 		password, _ := u.User.Password()
 		c.addSecret(password)
-		c.addSecret(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
+		c.addBasic(u.User.Username() + ":" + password)
 	}
 	return u, err
 }
@@ -510,7 +510,16 @@ var xmlEntities = map[rune]string{'&': "amp", '<': "lt", '>': "gt", '"': "quot",
 func (c *Client) addLogin(username, password string) {
 	if password != "" {
 		c.addSecret(password)
-		c.addSecret(base64.StdEncoding.EncodeToString([]byte(username + ":" + password)))
+		c.addBasic(username + ":" + password)
+	}
+}
+
+// addBasic records the basic credentials of userpass ("user:password") as
+// sent, and as a registry may quote them otherwise: without base64's
+// padding, or in its URL alphabet (- and _ for + and /), with or without.
+func (c *Client) addBasic(userpass string) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		c.addSecret(enc.EncodeToString([]byte(userpass)))
 	}
 }
 
@@ -613,6 +622,7 @@ func (w credentialWatcher) noteAuthorization(req *http.Request) {
 			if b, err := base64.StdEncoding.DecodeString(cred); err == nil {
 				if _, password, ok := strings.Cut(string(b), ":"); ok {
 					w.c.addSecret(password)
+					w.c.addBasic(string(b))
 				}
 			}
 		}
