@@ -199,7 +199,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			// go-containerregistry's error holds no headers: the
 			// Retry-After of the refusal (GitLab's token endpoint
 			// sends one) is the one base saw last.
-			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
+			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") || strings.Contains(msg, "malformed www-authenticate, missing realm") {
 				return &realmRefusedError{cause: err}
 			}
 			// net/http's error has no type of its own. A host that may
@@ -719,7 +719,8 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// realmRefusedError is go-containerregistry refusing the token service a
+// realmRefusedError is go-containerregistry refusing a Bearer challenge
+// that names no token service (realm), or the token service a
 // challenge names (its realm), or a redirect of its token request, at a
 // private, loopback or link-local IP other than the registry's host and
 // port, or over plain HTTP for a registry reached over HTTPS, so that a
@@ -736,6 +737,10 @@ func (e *realmRefusedError) Error() string {
 	// What to do comes before why, which quotes the realm and may be cut.
 	const refused = "go-containerregistry, the provider's registry client, refused the token service the registry's challenge names"
 	switch {
+	case strings.Contains(why, "missing realm"):
+		// Every try gets the same challenge, and no credentials mend it:
+		// it said to check the address and the network, or try again.
+		return fmt.Sprintf("the registry's Bearer challenge names no token service (no realm), so no token can be asked for, with credentials or without: ask the registry's operator to fix its token service's configuration (%s)", why)
 	case strings.Contains(why, "private or link-local"):
 		return fmt.Sprintf("%s: it sends credentials to no such address but the registry's own host and port. Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port (%s)", refused, why)
 	case strings.Contains(why, "not allowed for a secure registry"):

@@ -142,3 +142,45 @@ func TestRedteam51hBasicCredentialsReencodedScrubbed(t *testing.T) {
 		}
 	}
 }
+
+// A registry whose Bearer challenge names no token service (no realm:
+// `Bearer service="…"`, or `Bearer` alone), a token service left out of its
+// configuration: no token can be asked for, with credentials or without,
+// and every try gets the same challenge. The error says so and sends the
+// user to the registry's operator; it was go-containerregistry's bare
+// "malformed www-authenticate, missing realm: map[service:fake]" with the
+// advice to check the registry address and the network, or try again.
+func TestRedteam51hBearerChallengeWithoutRealm(t *testing.T) {
+	noDockerConfig(t)
+	for _, challenge := range []string{`Bearer service="fake"`, `Bearer`} {
+		for _, creds := range []bool{false, true} {
+			var f *fake
+			f = newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+				if k := f.kind(r); k == "ping" || k == "list" {
+					w.Header().Set("WWW-Authenticate", challenge)
+					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+					return true
+				}
+				return false
+			}))
+			cfg := Config{MaxRetries: 2}
+			if creds {
+				cfg.Credentials = []Credential{{Host: f.host, Username: "u", Password: "no-realm-password"}}
+			}
+			c := newTestClient(t, cfg)
+			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			if err == nil {
+				t.Fatalf("%s: listed", challenge)
+			}
+			msg := err.Error()
+			for _, want := range []string{"names no token service (no realm)", "ask the registry's operator"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s (credentials %v): error %q does not say %q", challenge, creds, msg, want)
+				}
+			}
+			if strings.Contains(msg, "Check the registry address") || strings.Contains(msg, "try again later") {
+				t.Errorf("%s (credentials %v): error %q advises what cannot mend it", challenge, creds, msg)
+			}
+		}
+	}
+}
