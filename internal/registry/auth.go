@@ -621,9 +621,11 @@ func tokenAnswer(resp *http.Response, host string) error {
 		what = "is not JSON holding a token (cut short, or not the token service's)"
 	case tok.Token == "" && tok.AccessToken == "":
 		what = "holds no token"
-	case !httpguts.ValidHeaderFieldValue(tok.Token) || !httpguts.ValidHeaderFieldValue(tok.AccessToken):
+	case !httpguts.ValidHeaderFieldValue(cmp.Or(tok.AccessToken, tok.Token)):
 		// net/http refuses to send it, which read as an invalid header
-		// field value for Authorization, blamed on the network.
+		// field value for Authorization, blamed on the network. The token
+		// sent is access_token when there is one, as go-containerregistry,
+		// Docker and containerd take it: a token field beside it is unused.
 		what, again = "holds a token with control characters (a line break, say), which no HTTP header can carry", false
 	case tok.ExpiresIn != nil && json.Unmarshal(tok.ExpiresIn, new(int)) != nil:
 		// go-containerregistry, like Docker and containerd, reads

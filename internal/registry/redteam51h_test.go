@@ -184,3 +184,31 @@ func TestRedteam51hBearerChallengeWithoutRealm(t *testing.T) {
 		}
 	}
 }
+
+// A token answer holding both token and access_token sends access_token,
+// as go-containerregistry, Docker and containerd take it: a token field
+// with a line break beside a good access_token is unused, and the answer
+// is no fault. It was refused ("holds a token with control characters").
+// An access_token with one is still refused (TestRedteam16TokenWithControlCharacters).
+func TestRedteam51hUnusedTokenFieldNotChecked(t *testing.T) {
+	noDockerConfig(t)
+	const good = "tok-access-good"
+	var f *fake
+	f = newFake(t, withBearer("u", "unused-token-pw"), withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if f.kind(r) != "token" {
+			return false
+		}
+		f.mu.Lock()
+		f.tokens[good] = true
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"token":"unused\nline","access_token":%q,"expires_in":300}`, good)
+		return true
+	}))
+	f.setTags("acme/x", []string{"a", "b"})
+	c := newTestClient(t, Config{MaxRetries: 0, Credentials: []Credential{{Host: f.host, Username: "u", Password: "unused-token-pw"}}})
+	tags, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	if err != nil || len(tags) != 2 {
+		t.Fatalf("got %v, %v; want the two tags, read with the access_token", tags, err)
+	}
+}
