@@ -199,7 +199,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			// go-containerregistry's error holds no headers: the
 			// Retry-After of the refusal (GitLab's token endpoint
 			// sends one) is the one base saw last.
-			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") {
+			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") || strings.Contains(msg, "malformed www-authenticate, missing realm") {
 				return &realmRefusedError{cause: err}
 			}
 			// net/http's error has no type of its own. A host that may
@@ -428,6 +428,12 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil && token {
 		return nil, &tokenServiceError{host: req.URL.Host, cause: err}
 	}
+	if err == nil && handshake {
+		if err := endlessRedirect(req, resp, token); err != nil {
+			drainClose(resp.Body)
+			return nil, err
+		}
+	}
 	if err == nil {
 		d, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		p.retryAfter.Store(int64(d))
@@ -615,9 +621,11 @@ func tokenAnswer(resp *http.Response, host string) error {
 		what = "is not JSON holding a token (cut short, or not the token service's)"
 	case tok.Token == "" && tok.AccessToken == "":
 		what = "holds no token"
-	case !httpguts.ValidHeaderFieldValue(tok.Token) || !httpguts.ValidHeaderFieldValue(tok.AccessToken):
+	case !httpguts.ValidHeaderFieldValue(cmp.Or(tok.AccessToken, tok.Token)):
 		// net/http refuses to send it, which read as an invalid header
-		// field value for Authorization, blamed on the network.
+		// field value for Authorization, blamed on the network. The token
+		// sent is access_token when there is one, as go-containerregistry,
+		// Docker and containerd take it: a token field beside it is unused.
 		what, again = "holds a token with control characters (a line break, say), which no HTTP header can carry", false
 	case tok.ExpiresIn != nil && json.Unmarshal(tok.ExpiresIn, new(int)) != nil:
 		// go-containerregistry, like Docker and containerd, reads
@@ -713,7 +721,8 @@ func drainClose(body io.ReadCloser) {
 	_ = body.Close()
 }
 
-// realmRefusedError is go-containerregistry refusing the token service a
+// realmRefusedError is go-containerregistry refusing a Bearer challenge
+// that names no token service (realm), or the token service a
 // challenge names (its realm), or a redirect of its token request, at a
 // private, loopback or link-local IP other than the registry's host and
 // port, or over plain HTTP for a registry reached over HTTPS, so that a
@@ -730,6 +739,10 @@ func (e *realmRefusedError) Error() string {
 	// What to do comes before why, which quotes the realm and may be cut.
 	const refused = "go-containerregistry, the provider's registry client, refused the token service the registry's challenge names"
 	switch {
+	case strings.Contains(why, "missing realm"):
+		// Every try gets the same challenge, and no credentials mend it:
+		// it said to check the address and the network, or try again.
+		return fmt.Sprintf("the registry's Bearer challenge names no token service (no realm), so no token can be asked for, with credentials or without: ask the registry's operator to fix its token service's configuration (%s)", why)
 	case strings.Contains(why, "private or link-local"):
 		return fmt.Sprintf("%s: it sends credentials to no such address but the registry's own host and port. Give the token service a DNS name (GitLab: its external_url), or serve it on the registry's host and port (%s)", refused, why)
 	case strings.Contains(why, "not allowed for a secure registry"):
@@ -905,6 +918,37 @@ func dockerHubLibrary(name string) string {
 // errEndlessRedirects ends a request redirected 10 times, as net/http's
 // own limit would.
 var errEndlessRedirects = errors.New("its redirects do not end, so the request stopped")
+
+// endlessRedirect refuses resp, the answer to the tenth request of a
+// handshake's redirects (the ping's, a token request's), when it redirects
+// again, as sameHostRedirect refuses the tenth of a tag list or manifest
+// request: net/http's own limit said only `Get "/path": stopped after 10
+// redirects`, naming the address as the registry wrote it, and the advice
+// was to check the address and the network, which had answered.
+func endlessRedirect(req *http.Request, resp *http.Response, token bool) error {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return nil
+	}
+	loc := resp.Header.Get("Location")
+	depth := 1
+	for r := req; r.Response != nil && r.Response.Request != nil; r = r.Response.Request {
+		depth++
+	}
+	if loc == "" || depth < 10 {
+		return nil
+	}
+	to, err := req.URL.Parse(loc)
+	if err != nil {
+		return nil // net/http fails on it, naming it
+	}
+	who := "the registry"
+	if token {
+		who = fmt.Sprintf("the registry's token service (%s)", firstRequest(req).URL.Host)
+	}
+	return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("%s redirected the request %d times, the last time to %s", who, depth, to.Redacted()), cause: errEndlessRedirects}
+}
 
 // sameHostRedirect follows redirects of tag list and manifest requests only
 // on the same host, never HTTPS to plain HTTP (another host could name

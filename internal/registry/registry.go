@@ -328,7 +328,7 @@ func (c *Client) proxyFor(req *http.Request) (*url.URL, error) {
 		// addLogin would not note.
 		password, _ := u.User.Password()
 		c.addSecret(password)
-		c.addSecret(base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password)))
+		c.addBasic(u.User.Username() + ":" + password)
 	}
 	return u, err
 }
@@ -447,8 +447,10 @@ func (c *Client) scrub(s string) string {
 	// A registry may quote a secret escaped: in a JSON body (shown as it came
 	// without an errors array), as any encoder escapes (Go's \u003c, Gson's
 	// \u003d, PHP's \/, Python's \u00e9); in a URL (a Link, a redirect),
-	// percent-encoded in either case of hex.
-	if strings.ContainsAny(s, `\%+`) {
+	// percent-encoded in either case of hex; in HTML or XML text (&amp;,
+	// &#34;, html/template's &#43;), which a registry's message may be
+	// escaped for.
+	if strings.ContainsAny(s, `\%+&`) {
 		for _, re := range c.escapedSecrets {
 			s = re.ReplaceAllString(s, "[redacted]")
 		}
@@ -457,9 +459,10 @@ func (c *Client) scrub(s string) string {
 }
 
 // escapedSecret matches secret with any of its characters escaped as a
-// JSON string may escape it (\uXXXX, a surrogate pair, \" and the like)
-// or as a URL may (its UTF-8 bytes percent-encoded, a space as +), hex
-// digits in either case.
+// JSON string may escape it (\uXXXX, a surrogate pair, \" and the like),
+// as a URL may (its UTF-8 bytes percent-encoded, a space as +), or as HTML
+// and XML may (a character reference, &#38; or &#x26;, or one of XML's
+// five entities, &amp; &lt; &gt; &quot; &apos;), hex digits in either case.
 func escapedSecret(secret string) *regexp.Regexp {
 	var b strings.Builder
 	for i := 0; i < len(secret); {
@@ -475,6 +478,12 @@ func escapedSecret(secret string) *regexp.Regexp {
 				fmt.Fprintf(&b, `|\\u(?i:%04x)\\u(?i:%04x)`, r1, r2)
 			} else if r <= 0xFFFF {
 				fmt.Fprintf(&b, `|\\u(?i:%04x)`, r)
+			}
+		}
+		if r != utf8.RuneError || n > 1 {
+			fmt.Fprintf(&b, `|&#0*%d;|&#[xX]0*(?i:%x);`, r, r)
+			if e, ok := xmlEntities[r]; ok {
+				b.WriteString(`|&(?i:` + e + `);`)
 			}
 		}
 		if c := strings.IndexRune("\"\\/\b\f\n\r\t", r); c >= 0 {
@@ -493,12 +502,24 @@ func escapedSecret(secret string) *regexp.Regexp {
 	return regexp.MustCompile(b.String())
 }
 
+// xmlEntities are XML's predefined entities, which HTML has too.
+var xmlEntities = map[rune]string{'&': "amp", '<': "lt", '>': "gt", '"': "quot", '\'': "apos"}
+
 // addLogin records a password, and the basic credentials it makes with its
 // user name, to scrub.
 func (c *Client) addLogin(username, password string) {
 	if password != "" {
 		c.addSecret(password)
-		c.addSecret(base64.StdEncoding.EncodeToString([]byte(username + ":" + password)))
+		c.addBasic(username + ":" + password)
+	}
+}
+
+// addBasic records the basic credentials of userpass ("user:password") as
+// sent, and as a registry may quote them otherwise: without base64's
+// padding, or in its URL alphabet (- and _ for + and /), with or without.
+func (c *Client) addBasic(userpass string) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		c.addSecret(enc.EncodeToString([]byte(userpass)))
 	}
 }
 
@@ -601,6 +622,7 @@ func (w credentialWatcher) noteAuthorization(req *http.Request) {
 			if b, err := base64.StdEncoding.DecodeString(cred); err == nil {
 				if _, password, ok := strings.Cut(string(b), ":"); ok {
 					w.c.addSecret(password)
+					w.c.addBasic(string(b))
 				}
 			}
 		}
