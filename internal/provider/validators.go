@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"regexp"
 	"strconv"
@@ -253,6 +254,34 @@ var tagValidator = stringCheck{
 		}
 		return nil
 	},
+}
+
+// maxMaxRetries is the most max_retries may be.
+const maxMaxRetries = 10
+
+// maxRetriesValidator refuses a max_retries that is not a whole number from
+// 0 to maxMaxRetries, 1.5 among them, on the attribute.
+type maxRetriesValidator struct{}
+
+func (maxRetriesValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a whole number between 0 and %d", maxMaxRetries)
+}
+
+func (v maxRetriesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (maxRetriesValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	if n, acc := f.Int64(); acc == big.Exact && n >= 0 && n <= maxMaxRetries {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+		fmt.Sprintf("max_retries is how many times a failed request is tried again: a whole number between 0 and %d, got: %s",
+			maxMaxRetries, f.Text('g', -1)))
 }
 
 var durationValidator = stringCheck{
