@@ -2,7 +2,16 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/jobtemplate"
 )
 
 // max_retries = 1.5 was read as a number and refused by the framework while
@@ -25,4 +34,80 @@ func TestAccProvider_maxRetriesNotWhole(t *testing.T) {
 		{"negative fraction", `max_retries = -0.5`, `(?s)max_retries.*whole\s+number\s+between\s+0\s+and\s+10,\s+got: -0\.5`},
 		{"huge", `max_retries = 1e400`, `(?s)max_retries.*whole\s+number\s+between\s+0\s+and\s+10`},
 	})
+}
+
+// set_variable_defaults whose defaults are known only in part at plan time
+// (the image of a pin being created, an env value from another resource):
+// Terraform called the function only at apply, so a value the template
+// refuses (image_pull_policy = "Sometimes", a variable the template lacks)
+// failed the apply after the other resources were created, though the plan
+// had gone through. The known part is checked at plan time now, and a value
+// still unknown by its name; the result stays known after apply.
+func TestAccSetVariableDefaultsFunction_partlyUnknownCheckedAtPlan(t *testing.T) {
+	kubernetes := jobTemplatePath(t, "kubernetes.json")
+	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
+	step := func(defaults, want string) resource.TestStep {
+		return resource.TestStep{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = provider::prefectimage::set_variable_defaults(file(%q), %s)
+}
+`, kubernetes, defaults),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(want),
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBelow(tfversion.Version1_8_0),
+		},
+		Steps: []resource.TestStep{
+			step(`{ image = "prefecthq/prefect:${terraform_data.later.id}", image_pull_policy = "Sometimes" }`,
+				`Invalid value for "defaults" parameter:(.|\s)*`+words(`refuses the string "Sometimes"`)),
+			step(`{ image = "prefecthq/prefect", env = { A = terraform_data.later.id } }`,
+				`Invalid value for "defaults" parameter:(.|\s)*`+words("neither a tag nor a digest")),
+			step(`{ imagePullPolicy = terraform_data.later.id }`,
+				`Invalid value for "defaults" parameter:(.|\s)*`+words(`has no job variable "imagePullPolicy"`)),
+			step(`tomap({ image = terraform_data.later.id, namespace = 5 })`,
+				`Invalid value for "defaults" parameter:(.|\s)*namespace`),
+			{
+				// Partly unknown and valid: known after apply, then set.
+				Config: fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = provider::prefectimage::set_variable_defaults(file(%q), {
+    image             = "prefecthq/prefect:${terraform_data.later.output}"
+    image_pull_policy = "IfNotPresent"
+  })
+}
+`, kubernetes),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownOutputValue("template")},
+				},
+				Check: resource.TestCheckOutput("template", mustSetDefaults(t, kubernetes, map[string]any{
+					"image": "prefecthq/prefect:x", "image_pull_policy": "IfNotPresent"})),
+			},
+		},
+	})
+}
+
+func mustSetDefaults(t *testing.T, templatePath string, defaults map[string]any) string {
+	t.Helper()
+	b, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jobtemplate.SetVariableDefaults(string(b), defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
