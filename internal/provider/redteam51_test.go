@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/jobtemplate"
@@ -110,4 +111,38 @@ func mustSetDefaults(t *testing.T, templatePath string, defaults map[string]any)
 		t.Fatal(err)
 	}
 	return out
+}
+
+// prefect_version = "~> 2" is ">= 2" in Terraform's reading (documented), so
+// it pinned Prefect 3 without a word, where "3.4" (exact) draws a warning.
+// It pins what Terraform's reading says, and warns with what to write.
+func TestAccPin_majorOnlyPessimisticWarns(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"2.20.18-python3.12", "3.4.2-python3.12"})
+	repo := reg.Host() + "/" + prefectRepo
+	const warning = `(?s)warning: Prefect Version Admits Later Major Releases: prefect_version "~> 2" means >= 2.*Prefect 3 and every later major release.*%s the newest of them.*"~> 2\.0" \(or "==2\.\*"\)`
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:            providerConfig(reg) + `data "prefectimage_pin" "test" { prefect_version = "~> 2" }`,
+			ConfigStateChecks: pinValues(t, reg, "data.prefectimage_pin.test", repo, "3.4.2-python3.12"),
+			Check:             rec.expectWarning(fmt.Sprintf(warning, "pins")),
+		}, {
+			PreConfig: rec.reset,
+			Config: providerConfig(reg) + `data "prefectimage_releases" "test" { prefect_version = "~> 2" }
+output "latest" { value = data.prefectimage_releases.test.latest }`,
+			Check: resource.ComposeTestCheckFunc(rec.expectWarning(fmt.Sprintf(warning, "lists")),
+				resource.TestCheckOutput("latest", "3.4.2")),
+		}, {
+			PreConfig: rec.reset,
+			Config:    providerConfig(reg) + `data "prefectimage_pin" "test" { prefect_version = "~> 2.0" }`,
+			Check: func(*terraform.State) error {
+				if rec.expectWarning(`Prefect Version Admits Later Major Releases`)(nil) == nil {
+					return fmt.Errorf(`prefect_version "~> 2.0" drew the warning of "~> 2"`)
+				}
+				return nil
+			},
+		}},
+	})
 }

@@ -447,6 +447,50 @@ func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.Str
 	}
 }
 
+// majorOnlyPessimistic warns about prefect_version "~> 2": >= 2 in
+// Terraform's reading (as its required_version reads it), so Prefect 3 and
+// every later major release meet it. Users write it for "Prefect 2" and pin,
+// or list, Prefect 3 without a word.
+type majorOnlyPessimistic struct{ listing bool }
+
+// majorOnlyPessimisticRE is one Terraform ~> clause of one number alone.
+var majorOnlyPessimisticRE = regexp.MustCompile(`^\s*~>\s*v?([0-9]+)\s*$`)
+
+func (majorOnlyPessimistic) Description(context.Context) string {
+	return `warns about "~> 2", which in Terraform's reading is ">= 2" and admits every later major release`
+}
+
+func (v majorOnlyPessimistic) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v majorOnlyPessimistic) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	m := majorOnlyPessimisticRE.FindStringSubmatch(s)
+	if m == nil {
+		return
+	}
+	if _, err := prefecttag.ParseConstraint(s); err != nil {
+		return // the other validator says so
+	}
+	major, err := strconv.Atoi(m[1])
+	if err != nil {
+		return
+	}
+	verb := "pins"
+	if v.listing {
+		verb = "lists"
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Admits Later Major Releases",
+		fmt.Sprintf("prefect_version %q means >= %d in Terraform's syntax, as Terraform's own required_version reads it: "+
+			"Prefect %d and every later major release meet it, so this %s the newest of them, not Prefect %d alone. "+
+			"For Prefect %d alone write prefect_version = %q (or %q).",
+			s, major, major+1, verb, major, major, fmt.Sprintf("~> %d.0", major), fmt.Sprintf("==%d.*", major)))
+}
+
 // shortPrefectVersion warns about prefect_version "3.4": exactly 3.4.0 in
 // Terraform's and PEP 440's reading alike, while Prefect's tag
 // 3.4-python3.12 follows the newest 3.4.z. Users write the one meaning the
