@@ -146,3 +146,27 @@ output "latest" { value = data.prefectimage_releases.test.latest }`,
 		}},
 	})
 }
+
+// parse_tag of a string far longer than a tag (a file read by mistake)
+// quoted it whole three times: parse_tag("<200,000 digits>-python3.12") gave
+// an error of 600,000 characters (the tag, its version, the number at fault).
+// An image tag is at most 128 characters: that is said, with the start of
+// the string alone.
+func TestAccParseTagFunction_longInputQuotedInPart(t *testing.T) {
+	long := strings.Repeat("3", 200000) + "-python3.12"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBelow(tfversion.Version1_8_0),
+		},
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`output "x" {
+  value = provider::prefectimage::parse_tag(%q)
+}
+`, long),
+			// The message ends after the length: one that quotes the
+			// input whole does not match.
+			ExpectError: regexp.MustCompile(`Invalid value for "tag" parameter:\s+"3{40}"…\s+\(200011\s+characters\)\s+is\s+not\s+a\s+Prefect\s+image\s+tag:\s+an\s+image\s+tag\s+is\s+at\s+most\s+128\s+characters\.?\s*$`),
+		}},
+	})
+}
