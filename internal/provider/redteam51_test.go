@@ -170,3 +170,57 @@ func TestAccParseTagFunction_longInputQuotedInPart(t *testing.T) {
 		}},
 	})
 }
+
+// set_image_default(template, prefectimage_pin.x.ref) of a pin being created:
+// Terraform called the function only at apply, so a template without an
+// image variable (a process work pool's) failed the apply after the pin was
+// created. The template is checked in the plan now, with the image known
+// after apply, and a known image beside a template known after apply is
+// checked too.
+func TestAccSetImageDefaultFunction_partlyUnknownCheckedAtPlan(t *testing.T) {
+	process := jobTemplatePath(t, "process.json")
+	docker := jobTemplatePath(t, "docker.json")
+	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
+	step := func(call, want string) resource.TestStep {
+		return resource.TestStep{
+			Config: `
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = ` + call + `
+}
+`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(want),
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{
+			tfversion.SkipBelow(tfversion.Version1_8_0),
+		},
+		Steps: []resource.TestStep{
+			step(fmt.Sprintf(`provider::prefectimage::set_image_default(file(%q), "prefecthq/prefect:${terraform_data.later.id}")`, process),
+				`Invalid value for "base_job_template" parameter:(.|\s)*`+words("has no variables.properties.image")),
+			step(`provider::prefectimage::set_image_default(terraform_data.later.output, "prefecthq/prefect")`,
+				`Invalid value for "image" parameter:(.|\s)*`+words("neither a tag nor a digest")),
+			{
+				Config: fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = provider::prefectimage::set_image_default(file(%q), "prefecthq/prefect:${terraform_data.later.output}")
+}
+`, docker),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownOutputValue("template")},
+				},
+				Check: resource.TestCheckOutput("template", mustSetDefaults(t, docker, map[string]any{"image": "prefecthq/prefect:x"})),
+			},
+		},
+	})
+}
