@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -64,10 +66,34 @@ func (f *parseTagFunction) Definition(_ context.Context, _ function.DefinitionRe
 	}
 }
 
+// maxImageTagLen is the longest tag the distribution spec allows.
+const maxImageTagLen = 128
+
+// truncateUTF8 is s cut to at most n bytes, not inside a UTF-8 sequence.
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 func (f *parseTagFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
 	var tag string
 	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &tag))
 	if resp.Error != nil {
+		return
+	}
+
+	// A tag is at most 128 characters; a longer string is quoted in part,
+	// not three times whole (the parser's message names the tag, its
+	// version and the number at fault, each in full).
+	if len(tag) > maxImageTagLen {
+		resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(0, fmt.Sprintf(
+			"%q… (%d characters) is not a Prefect image tag: an image tag is at most %d characters",
+			truncateUTF8(tag, 40), len(tag), maxImageTagLen)))
 		return
 	}
 

@@ -74,14 +74,14 @@ func pinAttributes() []pinAttribute {
 		{name: "prefect_version", kind: kindString, input: true,
 			description: "A constraint on the Prefect version. Terraform syntax with Terraform's meaning (`3.1.15`, " +
 				"`!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, `~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`, " +
-				"`~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for Prefect 3) or " +
+				"`~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for Prefect 3; `~> 2` draws a warning, as it admits Prefect 3) or " +
 				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
 				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
 				"`3.0.0rc14` may be named without `allow_prereleases`. A version of fewer than three numbers is exact too: " +
 				"`3.4` (or `==3.4`) means 3.4.0, not the newest 3.4.z that Prefect's moving tag `3.4-python3.12` follows, " +
 				"and draws a warning; write `~> 3.4.0` for the newest 3.4.z. Quote it: `prefect_version = 2.20` without " +
 				"quotes is the number 2.2 to Terraform.",
-			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, majorOnlyPessimistic{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
 				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9). Quote it: " +

@@ -6,11 +6,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"os"
 	"slices"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -61,7 +61,7 @@ type providerModel struct {
 	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
 	CACertificatePEM   types.String `tfsdk:"ca_certificate_pem"`
 	RequestTimeout     types.String `tfsdk:"request_timeout"`
-	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	MaxRetries         types.Number `tfsdk:"max_retries"`
 	ListingTimeout     types.String `tfsdk:"listing_timeout"`
 }
 
@@ -191,11 +191,16 @@ func (p *prefectImageProvider) Schema(_ context.Context, _ provider.SchemaReques
 					"Defaults to `30s`. A failed operation gives up within `request_timeout × (max_retries + 1)`.",
 				Validators: []validator.String{durationValidator},
 			},
-			"max_retries": schema.Int64Attribute{
+			// A number, not an Int64Attribute: the framework turns 1.5 in
+			// an Int64Attribute into "Configuration Read Error ... always
+			// an error in the provider" as Configure reads the block, after
+			// the validators let it pass; maxRetriesValidator says it on
+			// the attribute.
+			"max_retries": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: "How many times a request is retried after a timeout, a network error, HTTP 408, 429 " +
 					"(honouring `Retry-After`), 500, 502, 503 or 504, or an answer that is not valid JSON. Defaults to `3`; `0` disables retries; at most `10`.",
-				Validators: []validator.Int64{int64validator.Between(0, 10)},
+				Validators: []validator.Number{maxRetriesValidator{}},
 			},
 			"listing_timeout": schema.StringAttribute{
 				Optional: true,
@@ -294,7 +299,9 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		rcfg.RequestTimeout = d
 	}
 	if v := cfg.MaxRetries; !v.IsNull() && !v.IsUnknown() {
-		rcfg.MaxRetries = int(v.ValueInt64())
+		if n, acc := v.ValueBigFloat().Int64(); acc == big.Exact && n >= 0 && n <= maxMaxRetries { // else the validator has said so
+			rcfg.MaxRetries = int(n)
+		}
 	}
 	if v := cfg.ListingTimeout; !v.IsNull() && !v.IsUnknown() {
 		if d, err := time.ParseDuration(v.ValueString()); err == nil { // else the validator has said so

@@ -54,17 +54,26 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"a value the schema refuses is an error that names the variable, the place in the value and what the " +
 			"schema allows there; it quotes the refused value only when it is a number, a bool, or a string the schema " +
 			"should have had as one of its listed values or as a number, since a function is not told which of its " +
-			"arguments are sensitive. The function reads no registry and no file.",
+			"arguments are sensitive. When `defaults` is known only in part at plan time (the `ref` of a pin being " +
+			"created), the plan checks the values already known, and a value not yet known by its name alone; the " +
+			"result is then known after apply. The function reads no registry and no file.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
-				Name: "base_job_template",
+				// Unknown values too, here and for defaults: a plan whose
+				// defaults are partly known only after apply (the image of a
+				// pin being created) checks the known part, so that a value
+				// the template refuses fails the plan, not the apply after
+				// other resources were changed.
+				AllowUnknownValues: true,
+				Name:               "base_job_template",
 				MarkdownDescription: "The work pool's base job template as JSON text, such as " +
 					"`data.prefect_worker_metadata.defaults.base_job_configs.kubernetes`, " +
 					"`file(\"${path.module}/base-job-template.json\")` or `jsonencode(...)` of an object. " +
 					"It must be a JSON object with `variables.properties`. It may not be null.",
 			},
 			function.DynamicParameter{
-				Name: "defaults",
+				AllowUnknownValues: true,
+				Name:               "defaults",
 				MarkdownDescription: "An object whose attribute names are job variable names and whose values " +
 					"are the defaults to set: strings, numbers, bools, objects or maps (such as " +
 					"`env = { EXTRA_PIP_PACKAGES = \"pandas==2.2.3\" }`), lists, or null to remove a default. " +
@@ -76,21 +85,38 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 }
 
 func (f *setVariableDefaultsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var template string
+	var template types.String
 	var defaults types.Dynamic
 	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &template, &defaults))
 	if resp.Error != nil {
 		return
 	}
-
-	values, err := defaultsValues(defaults)
-	if err != nil {
-		resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(1, err.Error()))
+	if template.IsUnknown() {
+		// Nothing can be checked against a template not known yet.
+		resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, types.StringUnknown()))
 		return
 	}
-	out, err := jobtemplate.SetVariableDefaults(template, values)
+
+	values := map[string]any{}
+	partial := defaults.IsUnknown() || defaults.IsUnderlyingValueUnknown()
+	if !partial {
+		var err error
+		values, partial, err = defaultsValues(defaults)
+		if err != nil {
+			resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(1, err.Error()))
+			return
+		}
+	}
+	// With defaults partly unknown, the template and the known values are
+	// checked all the same (a value not yet known is checked as null: its
+	// name only), and the result is known after apply.
+	out, err := jobtemplate.SetVariableDefaults(template.ValueString(), values)
 	if err != nil {
 		resp.Error = function.ConcatFuncErrors(resp.Error, jobTemplateFuncError(err))
+		return
+	}
+	if partial {
+		resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, types.StringUnknown()))
 		return
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, out))
@@ -108,8 +134,10 @@ func jobTemplateFuncError(err error) *function.FuncError {
 }
 
 // defaultsValues turns the defaults argument, an object or a map, into
-// variable name → value as jobtemplate takes it.
-func defaultsValues(defaults types.Dynamic) (map[string]any, error) {
+// variable name → value as jobtemplate takes it. A value that is not wholly
+// known yet is given as null, which jobtemplate checks by its name alone, and
+// partial says there was one.
+func defaultsValues(defaults types.Dynamic) (values map[string]any, partial bool, err error) {
 	var elems map[string]attr.Value
 	switch v := defaults.UnderlyingValue().(type) {
 	case basetypes.ObjectValue:
@@ -117,19 +145,58 @@ func defaultsValues(defaults types.Dynamic) (map[string]any, error) {
 	case basetypes.MapValue:
 		elems = v.Elements()
 	default:
-		return nil, fmt.Errorf("defaults is %s, not an object; pass an object whose attribute names are job "+
+		return nil, false, fmt.Errorf("defaults is %s, not an object; pass an object whose attribute names are job "+
 			"variable names, such as { image = prefectimage_pin.flows.ref, image_pull_policy = \"IfNotPresent\" }",
 			terraformKind(v))
 	}
-	values := make(map[string]any, len(elems))
+	values = make(map[string]any, len(elems))
 	for name, elem := range elems {
+		if !wholyKnown(elem) {
+			values[name], partial = nil, true
+			continue
+		}
 		v, err := jsonValue(elem, name)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		values[name] = v
 	}
-	return values, nil
+	return values, partial, nil
+}
+
+// wholyKnown says whether v and every value inside it are known.
+func wholyKnown(v attr.Value) bool {
+	if v == nil || v.IsNull() {
+		return true
+	}
+	if v.IsUnknown() {
+		return false
+	}
+	var elems []attr.Value
+	switch v := v.(type) {
+	case basetypes.DynamicValue:
+		return !v.IsUnderlyingValueUnknown() && wholyKnown(v.UnderlyingValue())
+	case basetypes.ObjectValue:
+		for _, e := range v.Attributes() {
+			elems = append(elems, e)
+		}
+	case basetypes.MapValue:
+		for _, e := range v.Elements() {
+			elems = append(elems, e)
+		}
+	case basetypes.ListValue:
+		elems = v.Elements()
+	case basetypes.TupleValue:
+		elems = v.Elements()
+	case basetypes.SetValue:
+		elems = v.Elements()
+	}
+	for _, e := range elems {
+		if !wholyKnown(e) {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonValue converts a Terraform value to what encoding/json decodes with
@@ -141,7 +208,7 @@ func jsonValue(v attr.Value, path string) (any, error) {
 		return nil, nil
 	}
 	if v.IsUnknown() {
-		// Terraform calls the function only once every argument is known.
+		// defaultsValues passes over a value not wholly known.
 		return nil, fmt.Errorf("defaults.%s is not known yet", path)
 	}
 	var elems []attr.Value

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"regexp"
 	"strconv"
@@ -255,6 +256,34 @@ var tagValidator = stringCheck{
 	},
 }
 
+// maxMaxRetries is the most max_retries may be.
+const maxMaxRetries = 10
+
+// maxRetriesValidator refuses a max_retries that is not a whole number from
+// 0 to maxMaxRetries, 1.5 among them, on the attribute.
+type maxRetriesValidator struct{}
+
+func (maxRetriesValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a whole number between 0 and %d", maxMaxRetries)
+}
+
+func (v maxRetriesValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (maxRetriesValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	if n, acc := f.Int64(); acc == big.Exact && n >= 0 && n <= maxMaxRetries {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+		fmt.Sprintf("max_retries is how many times a failed request is tried again: a whole number between 0 and %d, got: %s",
+			maxMaxRetries, f.Text('g', -1)))
+}
+
 var durationValidator = stringCheck{
 	description: "must be a positive Go duration such as 30s or 2m",
 	summary:     "Invalid Duration",
@@ -416,6 +445,50 @@ func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.Str
 			`python_version is 3.1, and Prefect publishes no image for Python 3.1, so nothing will match. `+
 				`Terraform reads python_version = 3.10 written without quotes as the number 3.1: write "3.10", in quotes.`)
 	}
+}
+
+// majorOnlyPessimistic warns about prefect_version "~> 2": >= 2 in
+// Terraform's reading (as its required_version reads it), so Prefect 3 and
+// every later major release meet it. Users write it for "Prefect 2" and pin,
+// or list, Prefect 3 without a word.
+type majorOnlyPessimistic struct{ listing bool }
+
+// majorOnlyPessimisticRE is one Terraform ~> clause of one number alone.
+var majorOnlyPessimisticRE = regexp.MustCompile(`^\s*~>\s*v?([0-9]+)\s*$`)
+
+func (majorOnlyPessimistic) Description(context.Context) string {
+	return `warns about "~> 2", which in Terraform's reading is ">= 2" and admits every later major release`
+}
+
+func (v majorOnlyPessimistic) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v majorOnlyPessimistic) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	m := majorOnlyPessimisticRE.FindStringSubmatch(s)
+	if m == nil {
+		return
+	}
+	if _, err := prefecttag.ParseConstraint(s); err != nil {
+		return // the other validator says so
+	}
+	major, err := strconv.Atoi(m[1])
+	if err != nil {
+		return
+	}
+	verb := "pins"
+	if v.listing {
+		verb = "lists"
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Admits Later Major Releases",
+		fmt.Sprintf("prefect_version %q means >= %d in Terraform's syntax, as Terraform's own required_version reads it: "+
+			"Prefect %d and every later major release meet it, so this %s the newest of them, not Prefect %d alone. "+
+			"For Prefect %d alone write prefect_version = %q (or %q).",
+			s, major, major+1, verb, major, major, fmt.Sprintf("~> %d.0", major), fmt.Sprintf("==%d.*", major)))
 }
 
 // shortPrefectVersion warns about prefect_version "3.4": exactly 3.4.0 in
