@@ -1023,16 +1023,13 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	}
 	// A body without a "tags" field (an error body sent with 200, {},
 	// null) is no tag list, not an empty one; "tags": null is.
-	var body struct {
-		Tags json.RawMessage `json:"tags"`
-	}
 	var tags []string
-	err = json.Unmarshal(resp.body, &body)
-	if err == nil && body.Tags == nil {
+	raw, err := tagsField(resp.body)
+	if err == nil && raw == nil {
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the answer at %s holds no "tags" field, so it is no tag list`, u.RequestURI())}
 	}
 	if err == nil {
-		err = json.Unmarshal(body.Tags, &tags)
+		err = json.Unmarshal(raw, &tags)
 	}
 	if err != nil { // valid JSON (fetch checks), of another shape
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the tag list at %s is JSON of another shape than a tag list's ({"tags": [names]})`, u.RequestURI()), cause: err}
@@ -1078,6 +1075,35 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	l.linkedMost(p.count)
 	l.sizes.note(p)
 	return p, next, nil
+}
+
+// tagsField is a tag list body's "tags" member: the one of that exact
+// name (the last, if repeated, as Go reads it), else the one member whose
+// name is "tags" in another case ("Tags", as Go's encoding/json matches
+// a struct field), nil when there is none. A body holding "tags" and a
+// member such as "TAGS" after it was read by the latter, so that a page
+// of the registry's tags read as none; two names in other cases and
+// none exact are an error.
+func tagsField(body []byte) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, err
+	}
+	if raw, ok := fields["tags"]; ok {
+		return raw, nil
+	}
+	var raw json.RawMessage
+	var name string
+	for k, v := range fields {
+		if !strings.EqualFold(k, "tags") {
+			continue
+		}
+		if raw != nil {
+			return nil, fmt.Errorf("the body names its tags %q and %q, and none \"tags\"", min(k, name), max(k, name))
+		}
+		raw, name = v, k
+	}
+	return raw, nil
 }
 
 func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url.URL, error) {
