@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
@@ -153,4 +155,60 @@ func distributionS3(sorted []string) http.HandlerFunc {
 func TestRedteam51DistributionOnS3(t *testing.T) {
 	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
 	runZoo(t, distributionS3(sorted), "prefecthq/prefect", sorted, false)
+}
+
+// A registry behind a load balancer whose replicas are not all current (a
+// replica of its metadata database behind the primary): the Client read
+// the whole list (ListTags, a releases data source) from a current one,
+// 13,512 tags with the fifteen 3.8.4.dev6 images, and the range of
+// ~> 3.8.0 alone, its page after last=3.7~ answered later by a replica
+// without them. The range read 360 of its 375 tags, no error, though the
+// same Client had read them in the listing's answers before (and
+// ListTags returned them): two pins of one plan saw two lists. A range
+// read alone that lacks a tag an answer of the listing held inside it is
+// read from the whole list, which holds it.
+func TestRedteam51RangeLacksATagAnotherAnswerHeld(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	stale := slices.DeleteFunc(slices.Clone(sorted), func(tg string) bool { return strings.HasPrefix(tg, "3.8.4.dev6") })
+	body := func(_ bool, tags []string) string {
+		b, _ := json.Marshal(map[string]any{"name": "prefecthq/prefect", "tags": tags})
+		return string(b)
+	}
+	current, behind := bodyShaped51(sorted, body), bodyShaped51(stale, body)
+	asked, answered := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("last") == "3.7~" {
+			once.Do(func() { close(asked) })
+			<-answered // once the whole list was read
+			behind(w, r)
+			return
+		}
+		current(w, r)
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	r := TagRange{After: "3.7~", Before: "3.8~", Splits: digitSplits("3.8.")}
+	type result struct {
+		tags []string
+		err  error
+	}
+	done := make(chan result)
+	go func() {
+		tags, err := c.ListTagRange(context.Background(), ref, r)
+		done <- result{tags, err}
+	}()
+	<-asked // the range is being read alone
+	all, err := c.ListTags(context.Background(), ref)
+	close(answered)
+	got := <-done
+	if err != nil || !slices.Equal(all, sorted) {
+		t.Fatalf("ListTags: %d of %d tags, %v", len(all), len(sorted), err)
+	}
+	if want := r.filter(sorted); got.err == nil && !slices.Equal(got.tags, want) {
+		t.Errorf("WRONG SET: the range read %d of its %d tags, no error; missing %q, which the whole list the same Client read holds", len(got.tags), len(want), head(setDiff(want, got.tags)))
+	}
+	// Asked again, it is served as the whole list holds it.
+	if again, err := c.ListTagRange(context.Background(), ref, r); err == nil && !slices.Equal(again, r.filter(sorted)) {
+		t.Errorf("asked again: %d tags, want %d", len(again), len(r.filter(sorted)))
+	}
 }

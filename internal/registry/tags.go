@@ -371,7 +371,38 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
 	}
+	l.mu.Lock()
+	why := l.lacking(r, tags)
+	l.mu.Unlock()
+	if why != "" {
+		// Its pages were answered from another list than the registry's
+		// other answers (a replica behind the others): read it whole.
+		l.unordered.Store(true)
+		c.debug(ctx, "a range read alone lacks a tag another answer held; reading the whole list", map[string]any{
+			"registry": ref.registry, "repository": ref.written, "why": why,
+		})
+		return c.listWhole(ctx, ref, l, r)
+	}
 	return tags, nil
+}
+
+// lacking says why tags, r's tags as read alone (sorted), are not all of
+// r's: an answer of this listing held a tag inside r that they lack (a
+// replica behind the one that answered it, or a tag deleted meanwhile);
+// "" when they hold every one. The whole list is checked so by unsent.
+// l.mu is held.
+func (l *listing) lacking(r TagRange, tags []string) string {
+	for _, a := range l.answers {
+		for _, t := range a.tags {
+			if !r.contains(t) {
+				continue
+			}
+			if _, ok := slices.BinarySearch(tags, t); !ok {
+				return fmt.Sprintf("the registry's answer to %s held %q, which the range %q to %q as read lacks", a.request, t, r.After, r.Before)
+			}
+		}
+	}
+	return ""
 }
 
 // listWhole reads the whole list once, from firstPage to its end, and
@@ -528,7 +559,13 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 	}
 	for _, rr := range l.ranges {
 		if rr.r.covers(r) {
-			return r.filter(rr.tags), true
+			tags := r.filter(rr.tags)
+			if l.lacking(r, tags) != "" {
+				// An answer since held a tag it lacks: proven reads the
+				// whole list.
+				return nil, false
+			}
+			return tags, true
 		}
 	}
 	return nil, false
