@@ -371,7 +371,38 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
 	}
+	l.mu.Lock()
+	why := l.lacking(r, tags)
+	l.mu.Unlock()
+	if why != "" {
+		// Its pages were answered from another list than the registry's
+		// other answers (a replica behind the others): read it whole.
+		l.unordered.Store(true)
+		c.debug(ctx, "a range read alone lacks a tag another answer held; reading the whole list", map[string]any{
+			"registry": ref.registry, "repository": ref.written, "why": why,
+		})
+		return c.listWhole(ctx, ref, l, r)
+	}
 	return tags, nil
+}
+
+// lacking says why tags, r's tags as read alone (sorted), are not all of
+// r's: an answer of this listing held a tag inside r that they lack (a
+// replica behind the one that answered it, or a tag deleted meanwhile);
+// "" when they hold every one. The whole list is checked so by unsent.
+// l.mu is held.
+func (l *listing) lacking(r TagRange, tags []string) string {
+	for _, a := range l.answers {
+		for _, t := range a.tags {
+			if !r.contains(t) {
+				continue
+			}
+			if _, ok := slices.BinarySearch(tags, t); !ok {
+				return fmt.Sprintf("the registry's answer to %s held %q, which the range %q to %q as read lacks", a.request, t, r.After, r.Before)
+			}
+		}
+	}
+	return ""
 }
 
 // listWhole reads the whole list once, from firstPage to its end, and
@@ -528,7 +559,13 @@ func (l *listing) served(r TagRange) ([]string, bool) {
 	}
 	for _, rr := range l.ranges {
 		if rr.r.covers(r) {
-			return r.filter(rr.tags), true
+			tags := r.filter(rr.tags)
+			if l.lacking(r, tags) != "" {
+				// An answer since held a tag it lacks: proven reads the
+				// whole list.
+				return nil, false
+			}
+			return tags, true
 		}
 	}
 	return nil, false
@@ -1023,16 +1060,13 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	}
 	// A body without a "tags" field (an error body sent with 200, {},
 	// null) is no tag list, not an empty one; "tags": null is.
-	var body struct {
-		Tags json.RawMessage `json:"tags"`
-	}
 	var tags []string
-	err = json.Unmarshal(resp.body, &body)
-	if err == nil && body.Tags == nil {
+	raw, err := tagsField(resp.body)
+	if err == nil && raw == nil {
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the answer at %s holds no "tags" field, so it is no tag list`, u.RequestURI())}
 	}
 	if err == nil {
-		err = json.Unmarshal(body.Tags, &tags)
+		err = json.Unmarshal(raw, &tags)
 	}
 	if err != nil { // valid JSON (fetch checks), of another shape
 		return p, nil, &answerError{status: resp.status, msg: fmt.Sprintf(`the tag list at %s is JSON of another shape than a tag list's ({"tags": [names]})`, u.RequestURI()), cause: err}
@@ -1078,6 +1112,35 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 	l.linkedMost(p.count)
 	l.sizes.note(p)
 	return p, next, nil
+}
+
+// tagsField is a tag list body's "tags" member: the one of that exact
+// name (the last, if repeated, as Go reads it), else the one member whose
+// name is "tags" in another case ("Tags", as Go's encoding/json matches
+// a struct field), nil when there is none. A body holding "tags" and a
+// member such as "TAGS" after it was read by the latter, so that a page
+// of the registry's tags read as none; two names in other cases and
+// none exact are an error.
+func tagsField(body []byte) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return nil, err
+	}
+	if raw, ok := fields["tags"]; ok {
+		return raw, nil
+	}
+	var raw json.RawMessage
+	var name string
+	for k, v := range fields {
+		if !strings.EqualFold(k, "tags") {
+			continue
+		}
+		if raw != nil {
+			return nil, fmt.Errorf("the body names its tags %q and %q, and none \"tags\"", min(k, name), max(k, name))
+		}
+		raw, name = v, k
+	}
+	return raw, nil
 }
 
 func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url.URL, error) {

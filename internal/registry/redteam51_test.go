@@ -1,0 +1,214 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// bodyShaped51 is a lexical registry (pages of at most 1,000, n honoured
+// below that, a Link naming the page's last tag while tags remain) whose
+// page bodies body writes: first says the page was asked without last.
+func bodyShaped51(sorted []string, body func(first bool, tags []string) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n := 1000
+		if v, err := strconv.Atoi(q.Get("n")); err == nil && v > 0 && v < n {
+			n = v
+		}
+		i, _ := slices.BinarySearch(sorted, q.Get("last"))
+		if i < len(sorted) && sorted[i] == q.Get("last") {
+			i++
+		}
+		j := min(i+n, len(sorted))
+		if j < len(sorted) && j > i {
+			v := url.Values{"n": {strconv.Itoa(n)}, "last": {sorted[j-1]}}
+			w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body(!q.Has("last"), sorted[i:j])))
+	}
+}
+
+// A tag list body holding "tags" and, after it, a member of the same name
+// in another case ("TAGS": [], "Tags": null): Go's encoding/json matches
+// struct fields without case, the last member counting, so each such page
+// read as holding no tags, and a list whose pages after the first carry
+// one read as its first 1,000 of 13,512 tags, no error (a range on it as
+// none). JSON names are case-sensitive: the body's "tags" is its list. A
+// body naming its list "Tags" alone is still read; one naming two lists
+// in other cases and none "tags" is an error.
+func TestRedteam51TagsMemberInAnotherCase(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	for _, tc := range []struct {
+		name     string
+		body     func(first bool, tags []string) string
+		readable bool
+	}{
+		{"TAGS-empty-after-tags", func(first bool, t []string) string {
+			if first {
+				return js(map[string]any{"name": "prefecthq/prefect", "tags": t})
+			}
+			return `{"name":"prefecthq/prefect","tags":` + js(t) + `,"TAGS":[]}`
+		}, true},
+		{"Tags-null-after-tags", func(first bool, t []string) string {
+			if first {
+				return js(map[string]any{"name": "prefecthq/prefect", "tags": t})
+			}
+			return `{"tags":` + js(t) + `,"Tags":null}`
+		}, true},
+		{"Tags-alone", func(_ bool, t []string) string { return `{"Name":"prefecthq/prefect","Tags":` + js(t) + `}` }, true},
+		{"Tags-and-TAGS", func(_ bool, t []string) string { return `{"Tags":` + js(t) + `,"TAGS":[]}` }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			runZoo(t, bodyShaped51(sorted, tc.body), "prefecthq/prefect", sorted, tc.readable)
+		})
+	}
+}
+
+// tagsField reads the member named "tags" exactly; another case only when
+// no member is so named, and only one.
+func TestRedteam51TagsField(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"tags":["a"],"TAGS":[]}`:          `["a"]`,
+		`{"TAGS":[],"tags":["a"]}`:          `["a"]`,
+		`{"tags":["a"],"tags":["b"]}`:       `["b"]`, // repeated: the last, as Go reads it
+		`{"Tags":["a"]}`:                    `["a"]`,
+		`{"tags":null}`:                     `null`,
+		`{"name":"x"}`:                      ``,
+		`null`:                              ``,
+		`{"Tags":["a"],"TAGS":["b"]}`:       `error`,
+		`["a"]`:                             `error`,
+		`{"tags":["a"],"Tags":["b"],"x":1}`: `["a"]`,
+	} {
+		raw, err := tagsField([]byte(body))
+		got := string(raw)
+		if err != nil {
+			got = "error"
+		}
+		if got != want {
+			t.Errorf("%s: got %s (%v), want %s", body, got, err, want)
+		}
+	}
+}
+
+// distributionS3 is CNCF distribution v3.1.2 (registry/handlers/tags.go,
+// registry/storage/tagstore.go) over its s3-aws storage driver, which
+// walks <repository>/_manifests/tags with ListObjectsV2, StartAfter the
+// path of last: tags come in the order of their keys, "<tag>/current/link"
+// ('-' and '.' sort below '/': "2-latest-kubernetes/…" before
+// "2-latest/…"), each sent when it sorts after last as bytes (lessPath).
+// Following its own Links skips tags ("2-latest" after
+// "2-latest-kubernetes"), as distribution/distribution#4903 reports of
+// its catalog; without n it sends every tag. n is clamped to maxtags
+// (1000); a page that filled n links the next.
+func distributionS3(sorted []string) http.HandlerFunc {
+	keys := slices.SortedFunc(slices.Values(sorted), func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		limit := -1
+		if n := q.Get("n"); n != "" {
+			v, err := strconv.Atoi(n)
+			if err != nil || v < 0 {
+				writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested")
+				return
+			}
+			limit = min(v, 1000)
+		}
+		last := strings.ReplaceAll(q.Get("last"), "/", "\x00")
+		tags := []string{}
+		filled := false
+		for _, tg := range keys {
+			if limit == 0 || filled {
+				break
+			}
+			if last < tg {
+				tags = append(tags, tg)
+				filled = len(tags) == limit
+			}
+		}
+		if filled {
+			v := url.Values{"n": {strconv.Itoa(limit)}, "last": {tags[len(tags)-1]}}
+			w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": tags})
+	}
+}
+
+// A guard (it passed, by failing): distribution v3.1 on S3 lists tags in
+// the order of their storage keys with last a byte-order bound, so that
+// its pages skip tags; every range is its exact tags or an error
+// (Registry Tag List Cannot Be Read Whole), never a shorter list. The list
+// could be read whole by one request without n, which the reader does not
+// ask for on this shape.
+func TestRedteam51DistributionOnS3(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	runZoo(t, distributionS3(sorted), "prefecthq/prefect", sorted, false)
+}
+
+// A registry behind a load balancer whose replicas are not all current (a
+// replica of its metadata database behind the primary): the Client read
+// the whole list (ListTags, a releases data source) from a current one,
+// 13,512 tags with the fifteen 3.8.4.dev6 images, and the range of
+// ~> 3.8.0 alone, its page after last=3.7~ answered later by a replica
+// without them. The range read 360 of its 375 tags, no error, though the
+// same Client had read them in the listing's answers before (and
+// ListTags returned them): two pins of one plan saw two lists. A range
+// read alone that lacks a tag an answer of the listing held inside it is
+// read from the whole list, which holds it.
+func TestRedteam51RangeLacksATagAnotherAnswerHeld(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	stale := slices.DeleteFunc(slices.Clone(sorted), func(tg string) bool { return strings.HasPrefix(tg, "3.8.4.dev6") })
+	body := func(_ bool, tags []string) string {
+		b, _ := json.Marshal(map[string]any{"name": "prefecthq/prefect", "tags": tags})
+		return string(b)
+	}
+	current, behind := bodyShaped51(sorted, body), bodyShaped51(stale, body)
+	asked, answered := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("last") == "3.7~" {
+			once.Do(func() { close(asked) })
+			<-answered // once the whole list was read
+			behind(w, r)
+			return
+		}
+		current(w, r)
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	r := TagRange{After: "3.7~", Before: "3.8~", Splits: digitSplits("3.8.")}
+	type result struct {
+		tags []string
+		err  error
+	}
+	done := make(chan result)
+	go func() {
+		tags, err := c.ListTagRange(context.Background(), ref, r)
+		done <- result{tags, err}
+	}()
+	<-asked // the range is being read alone
+	all, err := c.ListTags(context.Background(), ref)
+	close(answered)
+	got := <-done
+	if err != nil || !slices.Equal(all, sorted) {
+		t.Fatalf("ListTags: %d of %d tags, %v", len(all), len(sorted), err)
+	}
+	if want := r.filter(sorted); got.err == nil && !slices.Equal(got.tags, want) {
+		t.Errorf("WRONG SET: the range read %d of its %d tags, no error; missing %q, which the whole list the same Client read holds", len(got.tags), len(want), head(setDiff(want, got.tags)))
+	}
+	// Asked again, it is served as the whole list holds it.
+	if again, err := c.ListTagRange(context.Background(), ref, r); err == nil && !slices.Equal(again, r.filter(sorted)) {
+		t.Errorf("asked again: %d tags, want %d", len(again), len(r.filter(sorted)))
+	}
+}
