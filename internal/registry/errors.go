@@ -206,6 +206,9 @@ func (e *Error) Error() string {
 		// Refused by the redirect rules: the same answer on every try,
 		// and no sign that the address names no registry.
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used%s: %s; a redirect is followed only on the registry's own host and within the repository, never from HTTPS to plain HTTP.", e.StatusCode, attempts, detail)
+	case errors.Is(e.Cause, errLinkLoop):
+		// The pages before were answered, and every try loops alike.
+		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. The registry answered the pages before it, so its address is right; its paging loops on every try: ask the registry's operator.", e.StatusCode, detail)
 	case errors.Is(e.Cause, errEndlessRedirects):
 		fmt.Fprintf(&b, "the registry's answer (HTTP %d) cannot be used: %s. Try again later, or ask the registry's operator.", e.StatusCode, detail)
 	case e.StatusCode >= 200 && e.StatusCode < 400:

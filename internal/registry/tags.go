@@ -405,6 +405,10 @@ func (l *listing) lacking(r TagRange, tags []string) string {
 	return ""
 }
 
+// errLinkLoop ends a reading whose Link leads back to a page it read: the
+// same on every try, so the advice is not to try again (Error).
+var errLinkLoop = errors.New("its Links go round in a loop, so paging stopped")
+
 // listWhole reads the whole list once, from firstPage to its end, and
 // returns the tags inside r; failures name ref as the caller wrote it.
 func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r TagRange) ([]string, error) {
@@ -953,7 +957,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 		if next != nil {
 			key := pageKey(next)
 			if visited[key] {
-				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry's Link header leads back to a page already read (%s), so paging stopped to avoid a loop", next.RequestURI())}
+				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry's Link header leads back to a page already read (%s)", next.RequestURI()), cause: errLinkLoop}
 			}
 			visited[key] = true
 		}

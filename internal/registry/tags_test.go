@@ -263,6 +263,11 @@ func TestListTagsLinkLoopRefused(t *testing.T) {
 	if !errors.As(err, &e) || !strings.Contains(err.Error(), "loop") {
 		t.Fatalf("got %v, want an *Error about a loop", err)
 	}
+	// Every try loops alike: the advice is the registry's operator, not
+	// the address (the pages before were answered) nor trying again.
+	if msg := err.Error(); !strings.Contains(msg, "ask the registry's operator") || strings.Contains(msg, "try again") || strings.Contains(msg, "names a container registry") {
+		t.Errorf("the advice is not the operator's alone: %v", err)
+	}
 	if f.count("list") != 2 {
 		t.Errorf("%d list requests, want 2", f.count("list"))
 	}
