@@ -212,3 +212,46 @@ func TestRedteam51RangeLacksATagAnotherAnswerHeld(t *testing.T) {
 		t.Errorf("asked again: %d tags, want %d", len(again), len(r.filter(sorted)))
 	}
 }
+
+// A tag deleted while a plan runs (a retention policy: ECR's lifecycle
+// rules, Harbor's retention): a range's page held the 3.8.4.dev6 images
+// past its bound, then they were deleted, and a range holding them read
+// without them. Two reads disagree, which a replica behind the others
+// explains as well, so the listing fails rather than guess, its error
+// naming both causes (it named a tag pushed, and paging that skips tags);
+// a range far from them is read exactly or fails alike, never short.
+func TestRedteam51DeletedTagMidRunFailsSayingSo(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	body := func(_ bool, tags []string) string {
+		b, _ := json.Marshal(map[string]any{"name": "prefecthq/prefect", "tags": tags})
+		return string(b)
+	}
+	deleted := slices.DeleteFunc(slices.Clone(sorted), func(tg string) bool { return strings.HasPrefix(tg, "3.8.4.dev6") })
+	var mu sync.Mutex
+	serve := bodyShaped51(sorted, body)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		s := serve
+		mu.Unlock()
+		s(w, r)
+	})
+	c, ref := zooClient(t, h, "prefecthq/prefect")
+	ctx := context.Background()
+	before := TagRange{After: "3.7~", Before: "3.8.4.dev6-python3.10"}
+	if _, err := c.ListTagRange(ctx, ref, before); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	serve = bodyShaped51(deleted, body)
+	mu.Unlock()
+	holding := TagRange{After: "3.8.4.dev5~", Before: "3.8~"}
+	if got, err := c.ListTagRange(ctx, ref, holding); err == nil {
+		t.Errorf("the range holding the deleted tags read %d tags and no error, though an answer before held them: deleted, or a replica behind, cannot be told", len(got))
+	} else if !strings.Contains(err.Error(), "deleted") || !strings.Contains(err.Error(), "replicas") {
+		t.Errorf("the error does not say the tag may have been deleted, or the replicas disagree: %v", err)
+	}
+	far := TagRange{After: "3.1~", Before: "3.2~"}
+	if got, err := c.ListTagRange(ctx, ref, far); err == nil && !slices.Equal(got, far.filter(sorted)) {
+		t.Errorf("WRONG SET: a range far from the deleted tags read %d of %d tags, no error", len(got), len(far.filter(sorted)))
+	}
+}

@@ -376,7 +376,9 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 	l.mu.Unlock()
 	if why != "" {
 		// Its pages were answered from another list than the registry's
-		// other answers (a replica behind the others): read it whole.
+		// other answers (a replica behind the others, or a tag deleted
+		// meanwhile): read it whole; unsent fails it where the whole list
+		// lacks the tag too, as no reader can tell which.
 		l.unordered.Store(true)
 		c.debug(ctx, "a range read alone lacks a tag another answer held; reading the whole list", map[string]any{
 			"registry": ref.registry, "repository": ref.written, "why": why,
@@ -501,7 +503,7 @@ func (l *listing) unsent(all []string) string {
 		a := l.answers[l.held]
 		for _, t := range a.tags {
 			if _, ok := slices.BinarySearch(all, t); !ok {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, or the tag was pushed while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, its replicas disagree, or the tag was deleted while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
 			}
 		}
 	}
