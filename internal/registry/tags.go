@@ -503,7 +503,7 @@ func (l *listing) unsent(all []string) string {
 		a := l.answers[l.held]
 		for _, t := range a.tags {
 			if _, ok := slices.BinarySearch(all, t); !ok {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, its replicas disagree, or the tag was deleted while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
+				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, its replicas disagree, or the tag was pushed or deleted while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
 			}
 		}
 	}
