@@ -91,6 +91,10 @@ func TestRedteam51TagsField(t *testing.T) {
 		`{"Tags":["a"],"TAGS":["b"]}`:       `error`,
 		`["a"]`:                             `error`,
 		`{"tags":["a"],"Tags":["b"],"x":1}`: `["a"]`,
+		`{"\u0074ags":["a"],"TAGS":[]}`:     `["a"]`, // an escaped name is the name
+		`{"tagſ":["a"]}`:                    `["a"]`, // ſ folds to s, as Go matches
+		`{"tags":["TAGS","x"]}`:             `["TAGS","x"]`,
+		`{"Tags":["a"],"Tags":["b"]}`:       `["b"]`,
 	} {
 		raw, err := tagsField([]byte(body))
 		got := string(raw)
@@ -253,5 +257,27 @@ func TestRedteam51DeletedTagMidRunFailsSayingSo(t *testing.T) {
 	far := TagRange{After: "3.1~", Before: "3.2~"}
 	if got, err := c.ListTagRange(ctx, ref, far); err == nil && !slices.Equal(got, far.filter(sorted)) {
 		t.Errorf("WRONG SET: a range far from the deleted tags read %d of %d tags, no error", len(got), len(far.filter(sorted)))
+	}
+}
+
+// A hostile page of a million members beside "tags" ({"tags":["a"],"0":0,
+// "1":0,…}): read member by member into a map, each page of the listing's
+// 64 MiB took 15 times its bytes; a body naming no member "tags" otherwise
+// is read as a struct, the other members skipped unkept.
+func TestRedteam51TagsFieldSkipsOtherMembers(t *testing.T) {
+	var body strings.Builder
+	body.WriteString(`{"tags":["a"]`)
+	for i := 0; body.Len() < 1<<20; i++ {
+		body.WriteString(`,"` + strconv.Itoa(i) + `":0`)
+	}
+	body.WriteString(`}`)
+	b := []byte(body.String())
+	allocs := testing.AllocsPerRun(3, func() {
+		if raw, err := tagsField(b); err != nil || string(raw) != `["a"]` {
+			t.Fatalf("got %s, %v", raw, err)
+		}
+	})
+	if allocs > 100 {
+		t.Errorf("%.0f allocations to read a 1 MiB body's tags, want at most 100: its other members are kept", allocs)
 	}
 }

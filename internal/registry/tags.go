@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -1121,32 +1122,73 @@ func (c *Client) readListPage(ctx context.Context, l *listing, rt *repoTransport
 }
 
 // tagsField is a tag list body's "tags" member: the one of that exact
-// name (the last, if repeated, as Go reads it), else the one member whose
-// name is "tags" in another case ("Tags", as Go's encoding/json matches
-// a struct field), nil when there is none. A body holding "tags" and a
+// name (the last, if repeated, as Go reads it), else the member whose name
+// is "tags" in another case ("Tags", as Go's encoding/json matches a
+// struct field), nil when there is none. A body holding "tags" and a
 // member such as "TAGS" after it was read by the latter, so that a page
-// of the registry's tags read as none; two names in other cases and
-// none exact are an error.
+// of the registry's tags read as none; two names in other cases and none
+// exact are an error. A body that names no member so is read as a struct,
+// skipping the others unkept; one that may is read member by member (a map
+// of them all took 15 times a hostile page's bytes).
 func tagsField(body []byte) (json.RawMessage, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil {
+	var quick struct {
+		Tags json.RawMessage `json:"tags"`
+	}
+	if err := json.Unmarshal(body, &quick); err != nil {
 		return nil, err
 	}
-	if raw, ok := fields["tags"]; ok {
-		return raw, nil
+	if !mayNameTagsOtherwise(body) {
+		return quick.Tags, nil
 	}
-	var raw json.RawMessage
-	var name string
-	for k, v := range fields {
-		if !strings.EqualFold(k, "tags") {
-			continue
-		}
-		if raw != nil {
-			return nil, fmt.Errorf("the body names its tags %q and %q, and none \"tags\"", min(k, name), max(k, name))
-		}
-		raw, name = v, k
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.Token(); err != nil { // the object's {: Unmarshal took it as one
+		return nil, err
 	}
-	return raw, nil
+	var exact, other json.RawMessage
+	var otherName, clash string
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		name, _ := key.(string)
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, err
+		}
+		switch {
+		case name == "tags":
+			exact = value
+		case !strings.EqualFold(name, "tags"):
+		case other != nil && name != otherName:
+			clash = fmt.Sprintf("the body names its tags %q and %q, and none \"tags\"", min(name, otherName), max(name, otherName))
+		default:
+			other, otherName = value, name
+		}
+	}
+	switch {
+	case exact != nil:
+		return exact, nil
+	case clash != "":
+		return nil, errors.New(clash)
+	}
+	return other, nil
+}
+
+// mayNameTagsOtherwise reports whether body may hold a member that Go's
+// encoding/json takes for "tags" though not so written: "Tags", "TAGS",
+// "tag\u017f" (ſ folds to s), "\u0074ags". A string value so written
+// says yes too, which costs only the slower reading.
+func mayNameTagsOtherwise(body []byte) bool {
+	if bytes.Contains(body, []byte(`\u`)) || bytes.Contains(body, []byte("\u017f")) {
+		return true
+	}
+	for i := 0; i+5 < len(body); i++ {
+		if body[i] == '"' && body[i+5] == '"' && string(body[i+1:i+5]) != "tags" && strings.EqualFold(string(body[i+1:i+5]), "tags") {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Client) sameHostLink(ref Repository, resp *response, link string) (*url.URL, error) {
