@@ -536,10 +536,16 @@ func (c *Client) addSecret(secret string) {
 	if known {
 		return
 	}
+	// Compiled before the lock: a long token's pattern takes seconds, and
+	// every scrub waits on the lock.
+	escaped := escapedSecret(secret)
 	c.secretsMu.Lock()
 	defer c.secretsMu.Unlock()
+	if slices.Contains(c.secrets, secret) { // added meanwhile
+		return
+	}
 	c.secrets = append(c.secrets, secret)
-	c.escapedSecrets = append(c.escapedSecrets, escapedSecret(secret))
+	c.escapedSecrets = append(c.escapedSecrets, escaped)
 	// Longest first, so that no secret is left half scrubbed by a shorter
 	// one inside it.
 	slices.SortStableFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
