@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -223,4 +227,37 @@ output "template" {
 			},
 		},
 	})
+}
+
+// A ~> of one number in any clause warns while the constraint admits a
+// later major release: ">= 2, ~> 2" and "~> 2, != 3.0.0" admit Prefect 3
+// as "~> 2" does (the clause alone was matched, and they drew nothing);
+// "~> 2, < 3" and "~> 2.0" do not. A number past six digits is no release.
+func TestMajorOnlyPessimisticClauses(t *testing.T) {
+	for s, want := range map[string]string{
+		"~> 2":                   `prefect_version "~> 2" means >= 2 in Terraform's syntax, as Terraform's own required_version reads it: Prefect 3 and every later`,
+		"~>3":                    `prefect_version "~>3" means >= 3 in Terraform's syntax, as Terraform's own required_version reads it: Prefect 4 and every later`,
+		">= 2, ~> 2":             `In prefect_version ">= 2, ~> 2", "~> 2" means >= 2 in Terraform's syntax, as Terraform's own required_version reads it: Prefect 3 and every later`,
+		"~> 2, != 3.0.0":         `"~> 2" means >= 2 in Terraform's syntax, as Terraform's own required_version reads it: Prefect 3 and every later`,
+		"~> 2, < 3":              "",
+		"~> 2, < 3.0.1":          `"~> 2" means >= 2 in Terraform's syntax, as Terraform's own required_version reads it: Prefect 3 and every later`,
+		"~> 2.0":                 "",
+		"==2.*":                  "",
+		">= 2":                   "",
+		"~> 9223372036854775807": "",
+	} {
+		var resp validator.StringResponse
+		majorOnlyPessimistic{}.ValidateString(context.Background(), validator.StringRequest{
+			Path: path.Root("prefect_version"), ConfigValue: types.StringValue(s),
+		}, &resp)
+		got := ""
+		if w := resp.Diagnostics.Warnings(); len(w) == 1 {
+			got = w[0].Detail()
+		} else if len(w) > 1 {
+			t.Errorf("%q: %d warnings", s, len(w))
+		}
+		if want == "" && got != "" || want != "" && !strings.Contains(got, want) {
+			t.Errorf("%q: got %q, want it to hold %q", s, got, want)
+		}
+	}
 }

@@ -454,7 +454,23 @@ func (pythonWrittenAsNumber) ValidateString(_ context.Context, req validator.Str
 type majorOnlyPessimistic struct{ listing bool }
 
 // majorOnlyPessimisticRE is one Terraform ~> clause of one number alone.
-var majorOnlyPessimisticRE = regexp.MustCompile(`^\s*~>\s*v?([0-9]+)\s*$`)
+var majorOnlyPessimisticRE = regexp.MustCompile(`^\s*~>\s*v?([0-9]{1,6})\s*$`)
+
+// admitsNextMajor reports whether c admits a release of a major version
+// above major, probed at a few versions (3.0.0, 3.0.1, 3.1.0, … for 2), so
+// that "~> 2, < 3" does not warn and "~> 2, != 3.0.0" does.
+func admitsNextMajor(c prefecttag.Constraint, major int) bool {
+	for _, m := range []int{major + 1, major + 2} {
+		for _, minor := range []int{0, 1, 9, 99} {
+			for _, patch := range []int{0, 1, 99} {
+				if v, err := prefecttag.ParseVersion(fmt.Sprintf("%d.%d.%d", m, minor, patch)); err == nil && c.Allows(v, false) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
 
 func (majorOnlyPessimistic) Description(context.Context) string {
 	return `warns about "~> 2", which in Terraform's reading is ">= 2" and admits every later major release`
@@ -469,26 +485,34 @@ func (v majorOnlyPessimistic) ValidateString(_ context.Context, req validator.St
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	m := majorOnlyPessimisticRE.FindStringSubmatch(s)
-	if m == nil {
-		return
-	}
-	if _, err := prefecttag.ParseConstraint(s); err != nil {
+	c, err := prefecttag.ParseConstraint(s)
+	if err != nil {
 		return // the other validator says so
 	}
-	major, err := strconv.Atoi(m[1])
-	if err != nil {
+	for _, clause := range strings.Split(s, ",") {
+		m := majorOnlyPessimisticRE.FindStringSubmatch(clause)
+		if m == nil {
+			continue
+		}
+		major, err := strconv.Atoi(m[1])
+		if err != nil || !admitsNextMajor(c, major) {
+			return
+		}
+		what := fmt.Sprintf("prefect_version %q means >= %d", s, major)
+		if clause = strings.TrimSpace(clause); clause != strings.TrimSpace(s) {
+			what = fmt.Sprintf("In prefect_version %q, %q means >= %d", s, clause, major)
+		}
+		verb := "pins"
+		if v.listing {
+			verb = "lists"
+		}
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Admits Later Major Releases",
+			fmt.Sprintf("%s in Terraform's syntax, as Terraform's own required_version reads it: "+
+				"Prefect %d and every later major release meet it, so this %s the newest of them as they come out, not Prefect %d alone. "+
+				"For Prefect %d alone write %q (or %q) in its place.",
+				what, major+1, verb, major, major, fmt.Sprintf("~> %d.0", major), fmt.Sprintf("==%d.*", major)))
 		return
 	}
-	verb := "pins"
-	if v.listing {
-		verb = "lists"
-	}
-	resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Admits Later Major Releases",
-		fmt.Sprintf("prefect_version %q means >= %d in Terraform's syntax, as Terraform's own required_version reads it: "+
-			"Prefect %d and every later major release meet it, so this %s the newest of them, not Prefect %d alone. "+
-			"For Prefect %d alone write prefect_version = %q (or %q).",
-			s, major, major+1, verb, major, major, fmt.Sprintf("~> %d.0", major), fmt.Sprintf("==%d.*", major)))
 }
 
 // shortPrefectVersion warns about prefect_version "3.4": exactly 3.4.0 in
