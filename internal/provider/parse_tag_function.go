@@ -90,10 +90,10 @@ func (f *parseTagFunction) Run(ctx context.Context, req function.RunRequest, res
 	// A tag is at most 128 characters; a longer string is quoted in part,
 	// not three times whole (the parser's message names the tag, its
 	// version and the number at fault, each in full).
-	if len(tag) > maxImageTagLen {
+	if n := utf8.RuneCountInString(tag); n > maxImageTagLen {
 		resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(0, fmt.Sprintf(
 			"%q… (%d characters) is not a Prefect image tag: an image tag is at most %d characters",
-			truncateUTF8(tag, 40), len(tag), maxImageTagLen)))
+			truncateUTF8(tag, 40), n, maxImageTagLen)))
 		return
 	}
 

@@ -171,6 +171,14 @@ func TestAccParseTagFunction_longInputQuotedInPart(t *testing.T) {
 			// The message ends after the length: one that quotes the
 			// input whole does not match.
 			ExpectError: regexp.MustCompile(`Invalid value for "tag" parameter:\s+"3{40}"…\s+\(200011\s+characters\)\s+is\s+not\s+a\s+Prefect\s+image\s+tag:\s+an\s+image\s+tag\s+is\s+at\s+most\s+128\s+characters\.?\s*$`),
+		}, {
+			// Characters, not bytes: 70 "é" (140 bytes) are not too long,
+			// only no tag (they were "140 characters … at most 128").
+			Config: fmt.Sprintf(`output "x" {
+  value = provider::prefectimage::parse_tag(%q)
+}
+`, strings.Repeat("é", 70)),
+			ExpectError: regexp.MustCompile(`(?s)Invalid value for "tag" parameter:.*é{70}`),
 		}},
 	})
 }
