@@ -151,7 +151,7 @@ func defaultsValues(defaults types.Dynamic) (values map[string]any, partial bool
 	}
 	values = make(map[string]any, len(elems))
 	for name, elem := range elems {
-		if !wholyKnown(elem) {
+		if !whollyKnown(elem) {
 			values[name], partial = nil, true
 			continue
 		}
@@ -164,8 +164,8 @@ func defaultsValues(defaults types.Dynamic) (values map[string]any, partial bool
 	return values, partial, nil
 }
 
-// wholyKnown says whether v and every value inside it are known.
-func wholyKnown(v attr.Value) bool {
+// whollyKnown says whether v and every value inside it are known.
+func whollyKnown(v attr.Value) bool {
 	if v == nil || v.IsNull() {
 		return true
 	}
@@ -175,7 +175,7 @@ func wholyKnown(v attr.Value) bool {
 	var elems []attr.Value
 	switch v := v.(type) {
 	case basetypes.DynamicValue:
-		return !v.IsUnderlyingValueUnknown() && wholyKnown(v.UnderlyingValue())
+		return !v.IsUnderlyingValueUnknown() && whollyKnown(v.UnderlyingValue())
 	case basetypes.ObjectValue:
 		for _, e := range v.Attributes() {
 			elems = append(elems, e)
@@ -192,7 +192,7 @@ func wholyKnown(v attr.Value) bool {
 		elems = v.Elements()
 	}
 	for _, e := range elems {
-		if !wholyKnown(e) {
+		if !whollyKnown(e) {
 			return false
 		}
 	}

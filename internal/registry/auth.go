@@ -739,7 +739,7 @@ func (e *realmRefusedError) Error() string {
 	// What to do comes before why, which quotes the realm and may be cut.
 	const refused = "go-containerregistry, the provider's registry client, refused the token service the registry's challenge names"
 	switch {
-	case strings.Contains(why, "missing realm"):
+	case strings.Contains(why, "malformed www-authenticate, missing realm"):
 		// Every try gets the same challenge, and no credentials mend it:
 		// it said to check the address and the network, or try again.
 		return fmt.Sprintf("the registry's Bearer challenge names no token service (no realm), so no token can be asked for, with credentials or without: ask the registry's operator to fix its token service's configuration (%s)", why)
