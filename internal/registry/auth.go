@@ -947,7 +947,14 @@ func endlessRedirect(req *http.Request, resp *http.Response, token bool) error {
 	if token {
 		who = fmt.Sprintf("the registry's token service (%s)", firstRequest(req).URL.Host)
 	}
-	return &answerError{status: resp.StatusCode, msg: fmt.Sprintf("%s redirected the request %d times, the last time to %s", who, depth, to.Redacted()), cause: errEndlessRedirects}
+	return redirectsWithoutEnd(resp.StatusCode, who, depth, to)
+}
+
+// redirectsWithoutEnd is the error of a request who (the registry, its
+// token service) redirected the tenth time, to to, for endlessRedirect
+// and sameHostRedirect alike.
+func redirectsWithoutEnd(status int, who string, times int, to *url.URL) error {
+	return &answerError{status: status, msg: fmt.Sprintf("%s redirected the request %d times, the last time to %s", who, times, to.Redacted()), cause: errEndlessRedirects}
 }
 
 // sameHostRedirect follows redirects of tag list and manifest requests only
@@ -962,7 +969,7 @@ func sameHostRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if len(via) >= 10 {
 		// net/http names the Location as written (often a path alone).
-		return &answerError{status: status, msg: fmt.Sprintf("the registry redirected the request %d times, the last time to %s", len(via), req.URL.Redacted()), cause: errEndlessRedirects}
+		return redirectsWithoutEnd(status, "the registry", len(via), req.URL)
 	}
 	from := via[len(via)-1].URL
 	if blobPath.MatchString(via[0].URL.Path) {
