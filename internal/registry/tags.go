@@ -395,17 +395,28 @@ func (c *Client) proven(ctx context.Context, ref Repository, l *listing, r TagRa
 // "" when they hold every one. The whole list is checked so by unsent.
 // l.mu is held.
 func (l *listing) lacking(r TagRange, tags []string) string {
-	for _, a := range l.answers {
+	i, t, ok := missingFrom(l.answers, r, tags)
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("the registry's answer to %s held %q, which the range %q to %q as read lacks", l.answers[i].request, t, r.After, r.Before)
+}
+
+// missingFrom returns the first tag inside r that one of answers held and
+// sorted lacks, and the index of that answer; ok is false, and i
+// len(answers), when sorted holds every one (lacking, unsent).
+func missingFrom(answers []heldPage, r TagRange, sorted []string) (i int, tag string, ok bool) {
+	for i, a := range answers {
 		for _, t := range a.tags {
 			if !r.contains(t) {
 				continue
 			}
-			if _, ok := slices.BinarySearch(tags, t); !ok {
-				return fmt.Sprintf("the registry's answer to %s held %q, which the range %q to %q as read lacks", a.request, t, r.After, r.Before)
+			if _, found := slices.BinarySearch(sorted, t); !found {
+				return i, t, true
 			}
 		}
 	}
-	return ""
+	return len(answers), "", false
 }
 
 // errLinkLoop ends a reading whose Link leads back to a page it read: the
@@ -500,15 +511,12 @@ func (c *Client) checkedWhole(ctx context.Context, ref Repository, l *listing, r
 // tag it lacks; "" when it holds them all. Answers found held are not
 // checked again: a listing reads one whole list. l.mu is held.
 func (l *listing) unsent(all []string) string {
-	for ; l.held < len(l.answers); l.held++ {
-		a := l.answers[l.held]
-		for _, t := range a.tags {
-			if _, ok := slices.BinarySearch(all, t); !ok {
-				return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, its replicas disagree, or the tag was pushed or deleted while the list was read (then a plan run again may read it whole), so the list read is not its whole list", a.request, t)
-			}
-		}
+	i, t, ok := missingFrom(l.answers[l.held:], TagRange{}, all)
+	l.held += i
+	if !ok {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("the registry's answer to %s held %q, and its whole list, read page by page, lacks it: its paging skips tags, its replicas disagree, or the tag was pushed or deleted while the list was read (then a plan run again may read it whole), so the list read is not its whole list", l.answers[l.held].request, t)
 }
 
 // positionProbeLate asks, once per listing, the position probe that the
