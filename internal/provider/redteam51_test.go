@@ -81,6 +81,21 @@ output "template" {
 			step(`tomap({ image = terraform_data.later.id, namespace = 5 })`,
 				`Invalid value for "defaults" parameter:(.|\s)*namespace`),
 			{
+				// The template unknown: a known image is checked all the
+				// same, as set_image_default checks it.
+				Config: `
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = provider::prefectimage::set_variable_defaults(terraform_data.later.output, { image = "prefecthq/prefect" })
+}
+`,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` + words("neither a tag nor a digest")),
+			},
+			{
 				// Partly unknown and valid: known after apply, then set.
 				Config: fmt.Sprintf(`
 resource "terraform_data" "later" {

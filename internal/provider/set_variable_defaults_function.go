@@ -92,7 +92,19 @@ func (f *setVariableDefaultsFunction) Run(ctx context.Context, req function.RunR
 		return
 	}
 	if template.IsUnknown() {
-		// Nothing can be checked against a template not known yet.
+		// Nothing can be checked against a template not known yet but the
+		// defaults' shape and a known image, as set_image_default checks
+		// its image: the one is the other with { image = image }.
+		if !defaults.IsUnknown() && !defaults.IsUnderlyingValueUnknown() {
+			values, _, err := defaultsValues(defaults)
+			if image, ok := values["image"].(string); err == nil && ok {
+				err = jobtemplate.ValidateImage(image)
+			}
+			if err != nil {
+				resp.Error = function.ConcatFuncErrors(resp.Error, function.NewArgumentFuncError(1, err.Error()))
+				return
+			}
+		}
 		resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, types.StringUnknown()))
 		return
 	}
