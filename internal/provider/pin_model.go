@@ -256,9 +256,13 @@ func resolveErrorSummary(err error) string {
 	case errors.As(err, new(*registry.UnreadableListError)):
 		return "Registry Tag List Cannot Be Read Whole"
 	default:
-		return "Unable to Resolve Prefect Image"
+		return unresolvedTitle
 	}
 }
+
+// unresolvedTitle is the title of a failure no case above names: a registry
+// that answers with faults, or cannot be reached.
+const unresolvedTitle = "Unable to Resolve Prefect Image"
 
 // credentialsUnreadable reports whether err is a Docker config, credential
 // helper or Podman auth file that could not be read: neither the registry

@@ -213,8 +213,11 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 	releases, err := d.data.resolver.Releases(ctx, repository, filter)
 	if err != nil {
 		summary := resolveErrorSummary(err)
-		if registry.IsNotFound(err) { // a tag list is missing only with its repository
+		switch {
+		case registry.IsNotFound(err): // a tag list is missing only with its repository
 			summary = "Repository Not Found"
+		case summary == unresolvedTitle: // no image was being resolved
+			summary = "Unable to List Prefect Releases"
 		}
 		resp.Diagnostics.AddError(summary, releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
 		return

@@ -161,7 +161,7 @@ output "mirror_repository" { value = data.prefectimage_releases.mirror.repositor
 		t.Fatalf("the plan with the mirror down succeeded:\n%s", out)
 	}
 	for _, want := range []string{
-		"Error: Unable to Resolve Prefect Image with data.prefectimage_releases.mirror",
+		"Error: Unable to List Prefect Releases with data.prefectimage_releases.mirror",
 		"Could not list tags in repository " + mirrorRepo + " on registry " + mirror.Host(),
 		"after 3 attempts", // the mirror's max_retries = 2
 		"Warning: Upstream Image Not Checked with prefectimage_pin.mirror",
