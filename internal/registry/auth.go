@@ -199,6 +199,9 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 			// go-containerregistry's error holds no headers: the
 			// Retry-After of the refusal (GitLab's token endpoint
 			// sends one) is the one base saw last.
+			if noHost := new(realmRefusedError); errors.As(err, &noHost) {
+				return noHost
+			}
 			if msg := err.Error(); strings.Contains(msg, "invalid realm in www-authenticate") || strings.Contains(msg, "refusing token-server redirect") || strings.Contains(msg, "malformed www-authenticate, missing realm") {
 				return &realmRefusedError{cause: err}
 			}
@@ -395,6 +398,13 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 		if (isPing(req) || req.Method == http.MethodPost) && !sameHost(from.Host, from.Scheme, req.URL.Host, req.URL.Scheme) {
 			return nil, &answerError{status: req.Response.StatusCode, msg: fmt.Sprintf("the registry's handshake redirected from %s to another host, %s, which is refused: the registry's credentials would go to it", from.Host, req.URL.Host)}
 		}
+	}
+	if handshake && req.URL.Host == "" { // a realm such as https:///token: only a token request can lack one
+		realm := req.URL.Scheme + "://" + req.URL.EscapedPath()
+		if pinged := p.session.pinged.Load(); pinged != nil {
+			realm = *pinged // as the challenge spelled it
+		}
+		return nil, &realmRefusedError{noHost: realm}
 	}
 	if req.URL.Scheme == "http" && !p.c.plainHTTPAllowed(req.URL) {
 		if isPing(req) {
@@ -729,9 +739,15 @@ func drainClose(body io.ReadCloser) {
 // registry cannot point credentials at internal services
 // (google/go-containerregistry#2243, #2258). Docker's client sends them; an
 // on-premises GitLab by IP (registry on 5050, token service on 443) meets it.
-type realmRefusedError struct{ cause error }
+type realmRefusedError struct {
+	cause  error
+	noHost string // or the realm, an absolute URL with no host, which the Client refused itself
+}
 
 func (e *realmRefusedError) Error() string {
+	if e.noHost != "" {
+		return fmt.Sprintf("the registry's Bearer challenge names a token service (realm) with no host, %s, so no token can be asked for, with credentials or without: ask the registry's operator to fix its token service's configuration", e.noHost)
+	}
 	why := strings.TrimPrefix(e.cause.Error(), "invalid realm in www-authenticate: ")
 	if ue := new(url.Error); errors.As(e.cause, &ue) {
 		why = strings.TrimPrefix(ue.Err.Error(), "refusing token-server ") // a redirect of the token request, without Get "…"
