@@ -42,6 +42,13 @@ resource "prefect_work_pool" "kubernetes" {
   )
 }
 
+# The Docker pool runs the standard image: the kubernetes flavor above adds
+# prefect-kubernetes, which a Docker worker's flow runs do not need.
+data "prefectimage_pin" "docker_flows" {
+  prefect_version = "~> 3.1.0"
+  python_version  = "3.12"
+}
+
 # Values of any type: bools, numbers and strings, objects, lists. A null
 # value removes the variable's default instead.
 resource "prefect_work_pool" "docker" {
@@ -50,7 +57,7 @@ resource "prefect_work_pool" "docker" {
   base_job_template = provider::prefectimage::set_variable_defaults(
     data.prefect_worker_metadata.defaults.base_job_configs.docker,
     {
-      image       = data.prefectimage_pin.flows.ref # prefecthq/prefect@sha256:…
+      image       = data.prefectimage_pin.docker_flows.ref # prefecthq/prefect@sha256:…
       auto_remove = true
       mem_limit   = "4g"
       volumes     = ["/srv/flows/data:/data:ro"]

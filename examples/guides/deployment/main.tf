@@ -14,6 +14,7 @@ terraform {
 data "prefectimage_pin" "etl" {
   prefect_version = ">=3.7,<3.9"
   python_version  = "3.12"
+  flavor          = "conda" # as the docker-conda pool's own image
 }
 
 resource "prefect_flow" "etl" {
