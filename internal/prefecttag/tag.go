@@ -221,6 +221,18 @@ func looksLikePrerelease(s string) bool {
 	return false
 }
 
+// PythonPartSplitError is a tag whose Python part is written with a "-"
+// inside ("3.1.15-python-3.12"): a near miss of Prefect's scheme, which a
+// registry answers "not found" and which the user meant as Fixed.
+type PythonPartSplitError struct {
+	Part  string // "python-3.12"
+	Fixed string // the tag as Prefect writes it: "3.1.15-python3.12"
+}
+
+func (e *PythonPartSplitError) Error() string {
+	return fmt.Sprintf(`%q: write the Python part with no "-" inside it, such as %s`, e.Part, e.Fixed)
+}
+
 // pythonPartError says what is wrong (err) with a tag's Python part,
 // rest[0], which follows the parts before, and shows the part as a tag writes it:
 // "python" and major.minor, in the user's own tag. A Python part written
@@ -229,8 +241,7 @@ func pythonPartError(before, rest []string, err error) error {
 	head := strings.Join(before, "-")
 	if rest[0] == "python" && len(rest) > 1 {
 		if _, err := parsePython(rest[1]); err == nil {
-			fixed := strings.Join(append([]string{head, "python" + rest[1]}, rest[2:]...), "-")
-			return fmt.Errorf(`%q: write the Python part with no "-" inside it, such as %s`, "python-"+rest[1], fixed)
+			return &PythonPartSplitError{Part: "python-" + rest[1], Fixed: strings.Join(append([]string{head, "python" + rest[1]}, rest[2:]...), "-")}
 		}
 	}
 	if rest[0] == "python" {

@@ -332,6 +332,13 @@ func TestAccPinDataSource_noMatch(t *testing.T) {
   tag = "9-latest"
 }`,
 			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*\d+:\s+tag\s+=\s+"9-latest"`),
+		}, {
+			// tag takes any image tag; a near miss of Prefect's scheme is
+			// named with the tag meant.
+			Config: providerConfig(reg) + `data "prefectimage_pin" "test" {
+  tag = "3.1.15-python-3.12-conda"
+}`,
+			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*tag\s+=\s+"3.1.15-python-3.12-conda".*` + wrapped(`did you mean 3.1.15-python3.12-conda?`).String()),
 		}},
 	})
 }

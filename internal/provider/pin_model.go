@@ -213,6 +213,11 @@ func addResolveError(diags *diag.Diagnostics, err error, sel selector, forResour
 	case errors.As(err, &missing):
 		diags.AddAttributeError(path.Root("required_platforms"), summary, detail)
 	case sel.Tag != "" && registry.IsNotFound(err) && !manifestNotFound(err):
+		var split *prefecttag.PythonPartSplitError
+		if _, perr := prefecttag.ParseTag(sel.Tag); errors.As(perr, &split) {
+			// tag takes any image tag, so this one passed validation.
+			detail += fmt.Sprintf(` Prefect writes a tag's Python part with no "-" inside it: did you mean %s?`, split.Fixed)
+		}
 		diags.AddAttributeError(path.Root("tag"), summary, detail)
 	default:
 		diags.AddError(summary, detail)
