@@ -216,7 +216,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
+		resp.Diagnostics.AddError(summary, d.data.releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
@@ -231,12 +231,16 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 // only part of a repository (Artifact Registry's 10,000 tags) or pages its
 // list so that no client reads it whole, whose advice for a pin is the tag
 // attribute: this data source has none, and lists.
-func releasesErrorDetail(err error) string {
+func releasesErrorDetail(err error) string { return (*providerData)(nil).releasesErrorDetail(err) }
+
+// releasesErrorDetail is releasesErrorDetail's, the advice fitted to d's
+// credentials (errorDetail).
+func (d *providerData) releasesErrorDetail(err error) string {
 	var limit *registry.LimitError
 	if errors.As(err, &limit) && limit.Bound == "tags" || errors.As(err, new(*registry.UnreadableListError)) {
 		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	}
-	return resolveErrorDetail(err)
+	return d.errorDetail(err)
 }
 
 // setReleases writes versions, latest and releases: empty lists and a null
