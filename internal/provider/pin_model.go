@@ -220,10 +220,12 @@ func certificateAdvice(e *registry.Error) string {
 
 // addResolveError adds a failed resolution of sel to diags, on the
 // attribute it is about where there is one, so that Terraform points at
-// that line: platform, required_platforms, or tag for a tag that does not
-// exist. A selector that matches nothing is about the four selector
-// attributes together, so it stays on the block.
-func addResolveError(diags *diag.Diagnostics, d *providerData, err error, sel selector, forResource bool, note ...string) {
+// that line: platform, required_platforms, tag for a tag that does not
+// exist, or repository, when the pin names one, for a repository that does
+// not exist. A selector that matches nothing is about the four selector
+// attributes together, so it stays on the block. written: the pin's own
+// configuration names its repository (sel may hold the provider's).
+func addResolveError(diags *diag.Diagnostics, d *providerData, err error, sel selector, written, forResource bool, note ...string) {
 	summary, detail := resolveErrorSummary(err), pinErrorDetail(d, err, sel, forResource)+strings.Join(note, "")
 	var platform *resolver.PlatformError
 	var missing *resolver.MissingPlatformsError
@@ -232,6 +234,8 @@ func addResolveError(diags *diag.Diagnostics, d *providerData, err error, sel se
 		diags.AddAttributeError(path.Root("platform"), summary, detail)
 	case errors.As(err, &missing):
 		diags.AddAttributeError(path.Root("required_platforms"), summary, detail)
+	case written && repositoryNotFound(err):
+		diags.AddAttributeError(path.Root("repository"), summary, detail)
 	case sel.Tag != "" && registry.IsNotFound(err) && !manifestNotFound(err):
 		diags.AddAttributeError(path.Root("tag"), summary, detail)
 	default:

@@ -168,7 +168,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return // resolved at apply, when the configuration is known
 	}
 	if req.State.Raw.IsNull() {
-		r.planResolved(ctx, sel.effective(r.data.defaultRepository), required, &plan, resp)
+		r.planResolved(ctx, sel.effective(r.data.defaultRepository), !config.Repository.IsNull(), required, &plan, resp)
 		return
 	}
 	var state pinResourceModel
@@ -206,7 +206,7 @@ func (r *pinResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		defer upstreamKnownAtApply(ctx, resp)
 	}
 	if previous == nil || !sameTag(*previous, sel) {
-		r.planResolved(ctx, sel, required, &plan, resp)
+		r.planResolved(ctx, sel, !config.Repository.IsNull(), required, &plan, resp)
 		return
 	}
 
@@ -481,12 +481,12 @@ func pinnedTagGone(sel selector, state pinResourceModel) string {
 // leaves the pin known after apply (Terraform has planned it so), to be
 // resolved with them: without them, a private registry refuses the plan
 // every time, and nothing creates what they depend on.
-func (r *pinResource) planResolved(ctx context.Context, sel selector, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
+func (r *pinResource) planResolved(ctx context.Context, sel selector, written bool, required []string, plan *pinResourceModel, resp *resource.ModifyPlanResponse) {
 	if _, pending := r.data.credentialsPending(sel.Repository); pending {
 		return
 	}
 	if err := r.resolveInto(ctx, sel, required, "", plan); err != nil {
-		addResolveError(&resp.Diagnostics, r.data, err, sel, true)
+		addResolveError(&resp.Diagnostics, r.data, err, sel, written, true)
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -939,7 +939,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		// The selector was not known at plan time: resolve it now.
 		required, _ := requiredPlatformsOf(config.pinModel)
 		if err := r.resolveInto(ctx, sel, required, "", &plan); err != nil {
-			addResolveError(&resp.Diagnostics, r.data, err, sel, true)
+			addResolveError(&resp.Diagnostics, r.data, err, sel, !config.Repository.IsNull(), true)
 			return
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -216,7 +217,12 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		if registry.IsNotFound(err) { // a tag list is missing only with its repository
 			summary = "Repository Not Found"
 		}
-		resp.Diagnostics.AddError(summary, d.data.releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
+		detail := d.data.releasesErrorDetail(err) + d.data.pendingCredentialsNote(repository)
+		if summary == "Repository Not Found" && !model.Repository.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("repository"), summary, detail)
+		} else {
+			resp.Diagnostics.AddError(summary, detail)
+		}
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
