@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -219,7 +220,12 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		case summary == unresolvedTitle: // no image was being resolved
 			summary = "Unable to List Prefect Releases"
 		}
-		resp.Diagnostics.AddError(summary, releasesErrorDetail(err)+d.data.pendingCredentialsNote(repository))
+		detail := d.data.releasesErrorDetail(err) + d.data.pendingCredentialsNote(repository)
+		if summary == "Repository Not Found" && !model.Repository.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("repository"), summary, detail)
+		} else {
+			resp.Diagnostics.AddError(summary, detail)
+		}
 		return
 	}
 	tflog.Debug(ctx, "listed releases", map[string]any{"repository": repository, "releases": len(releases)})
@@ -234,12 +240,16 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 // only part of a repository (Artifact Registry's 10,000 tags) or pages its
 // list so that no client reads it whole, whose advice for a pin is the tag
 // attribute: this data source has none, and lists.
-func releasesErrorDetail(err error) string {
+func releasesErrorDetail(err error) string { return (*providerData)(nil).releasesErrorDetail(err) }
+
+// releasesErrorDetail is releasesErrorDetail's, the advice fitted to d's
+// credentials (errorDetail).
+func (d *providerData) releasesErrorDetail(err error) string {
 	var limit *registry.LimitError
 	if errors.As(err, &limit) && limit.Bound == "tags" || errors.As(err, new(*registry.UnreadableListError)) {
 		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	}
-	return resolveErrorDetail(err)
+	return d.errorDetail(err)
 }
 
 // setReleases writes versions, latest and releases: empty lists and a null
