@@ -558,7 +558,15 @@ func (s *stretch) keep(t string) bool {
 
 func (s *stretch) askAfter(last string) verdict {
 	if s.sentLast[last] {
-		return s.fail(unreadable, fmt.Sprintf("the registry answered last=%q with a page ending at that same tag, so paging stopped to avoid a loop", last))
+		why := fmt.Sprintf("the registry answered last=%q with a page ending at that same tag, so paging stopped to avoid a loop", last)
+		if s.fresh > 0 {
+			// Asked again after a tag it was asked after before, it sent
+			// tags not read: a registry that ignores last does so when tags
+			// are pushed while its list is read, and the same request
+			// would not show where it ends.
+			why += fmt.Sprintf("; that page held %s not read before, so the list may have changed while it was read (tags pushed meanwhile): a plan run again may read it whole", counted(s.fresh, "tag"))
+		}
+		return s.fail(unreadable, why)
 	}
 	s.sentLast[last] = true
 	s.nextLast = last
