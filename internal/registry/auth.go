@@ -180,7 +180,6 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	if challenge != nil {
 		key += " again"
 	}
-	var rt http.RoundTripper
 	seen := &session{}
 	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge, session: seen,
 		earlierPing: new(atomic.Pointer[url.URL]), tokenRefused: new(atomic.Bool), fresh: new(atomic.Bool)}
@@ -223,13 +222,12 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		} else {
 			c.noRegistryAPI.Delete(ref.key)
 		}
-		rt = t
+		seen.client = &http.Client{Transport: t, CheckRedirect: sameHostRedirect}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	seen.client = &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}
 	return seen, nil
 }
 
