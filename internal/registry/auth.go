@@ -53,10 +53,9 @@ type repoTransport struct {
 // whose tokens go-containerregistry's renewal, asking the first realm,
 // cannot get.
 type session struct {
-	client   *http.Client
-	registry string
-	pinged   atomic.Pointer[string] // the realm the handshake's ping named
-	moved    atomic.Pointer[[]string]
+	client *http.Client
+	pinged atomic.Pointer[string] // the realm the handshake's ping named
+	moved  atomic.Pointer[[]string]
 }
 
 // note keeps the realm of challenge, a ping's answer (after ownRealms):
@@ -71,12 +70,12 @@ func (r *session) note(challenge []string) {
 // noteRefusal keeps the Bearer challenge of resp, the registry's 401 to a
 // bearer request of this transport, when it names another realm than the
 // handshake's.
-func (r *session) noteRefusal(req *http.Request, resp *http.Response) {
+func (r *session) noteRefusal(req *http.Request, resp *http.Response, registry string) {
 	pinged := r.pinged.Load()
 	if pinged == nil || resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(req.Header.Get("Authorization"), "Bearer ") {
 		return
 	}
-	challenge := ownRealms(challenges(resp.Header.Values("WWW-Authenticate")), r.registry)
+	challenge := ownRealms(challenges(resp.Header.Values("WWW-Authenticate")), registry)
 	if realm := bearerRealm(challenge); realm != "" && realm != *pinged {
 		r.moved.Store(&challenge)
 	}
@@ -181,8 +180,7 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 	if challenge != nil {
 		key += " again"
 	}
-	var rt http.RoundTripper
-	seen := &session{registry: ref.name.RegistryStr()}
+	seen := &session{}
 	base := repositoryPing{c: c, registry: ref.name.RegistryStr(), path: "/v2/" + ref.name.RepositoryStr() + "/tags/list", retryAfter: new(atomic.Int64), noAPI: new(atomic.Int32), challenge: challenge, session: seen,
 		earlierPing: new(atomic.Pointer[url.URL]), tokenRefused: new(atomic.Bool), fresh: new(atomic.Bool)}
 	err := c.retry(ctx, ref, key, fields, func(actx context.Context) error {
@@ -227,13 +225,12 @@ func (c *Client) handshake(ctx context.Context, ref Repository, auth authn.Authe
 		} else {
 			c.noRegistryAPI.Delete(ref.key)
 		}
-		rt = t
+		seen.client = &http.Client{Transport: t, CheckRedirect: sameHostRedirect}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	seen.client = &http.Client{Transport: rt, CheckRedirect: sameHostRedirect}
 	return seen, nil
 }
 
@@ -296,8 +293,7 @@ func (p repositoryPing) realmMoved(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so that its connection can be reused
+	defer drainClose(resp.Body)
 	realm := bearerRealm(ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry))
 	return resp.StatusCode == http.StatusUnauthorized && realm != "" && realm != *pinged
 }
@@ -345,7 +341,7 @@ func (p repositoryPing) RoundTrip(req *http.Request) (*http.Response, error) {
 		p.session.note(resp.Header.Values("WWW-Authenticate"))
 	}
 	if err == nil && !isPing(req) && ownPath(firstRequest(req).URL.Path) && sameHost(req.URL.Host, req.URL.Scheme, p.registry, req.URL.Scheme) {
-		p.session.noteRefusal(req, resp)
+		p.session.noteRefusal(req, resp, p.registry)
 	}
 	return resp, err
 }

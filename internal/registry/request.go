@@ -504,12 +504,8 @@ func (c *Client) fetch(ctx context.Context, ref Repository, rt *repoTransport, m
 // refusedAuth reports whether err is a 401 or 403: the registry's answer,
 // or its token service's to go-containerregistry renewing a token.
 func refusedAuth(err error) bool {
-	var ae *answerError
-	if errors.As(err, &ae) && ae.status != 0 {
-		return ae.status == http.StatusUnauthorized || ae.status == http.StatusForbidden
-	}
-	var te *transport.Error
-	return errors.As(err, &te) && (te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden)
+	st := anyStatusOf(err)
+	return st == http.StatusUnauthorized || st == http.StatusForbidden
 }
 
 // handshakeError is the failure of the handshake made again for a request
