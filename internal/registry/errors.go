@@ -48,6 +48,7 @@ type Error struct {
 	said         string        // what the registry's error answer said, scrubbed (answerError.said)
 	invalid      bool          // the caller's input was invalid; nothing was sent
 	earlier      int           // attempts of an earlier request whose spent rate limit kept this one from being sent (again, after attempts); 0 when there was none
+	earlierRepo  string        // that request's repository
 	badCert      bool          // the TLS certificate could not be verified
 	noAPI        int32         // noAPIStatus or noAPIPage: the host does not answer the registry API; its 404 is no registry's
 	tokenService string        // the token service's host, when it failed, not the registry
@@ -86,6 +87,11 @@ func (e *Error) Error() string {
 	earlier, again := "", ""
 	if e.earlier > 1 {
 		earlier = fmt.Sprintf(" after %d attempts", e.earlier)
+	}
+	if e.earlierRepo != "" && e.earlierRepo != e.Repository {
+		// Registries limit a client, not a repository: the user would
+		// look for the cause in the wrong one.
+		earlier += " to repository " + e.earlierRepo
 	}
 	if e.attempts > 0 {
 		again = " again"
@@ -457,7 +463,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 		if re.earlier != nil {
 			e.waitAsked, e.left, e.outOfTime = re.earlier.waitAsked, re.earlier.left, false
 			e.waitBound, e.listingLimit, e.afterTurn = re.earlier.bound, re.earlier.of, false
-			e.earlier = max(re.earlier.attempts, 1)
+			e.earlier, e.earlierRepo = max(re.earlier.attempts, 1), re.earlier.repository
 		}
 	}
 	var ae *answerError

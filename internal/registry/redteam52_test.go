@@ -49,3 +49,47 @@ func TestRedteam52RealmWithoutHost(t *testing.T) {
 		}
 	}
 }
+
+// Once a registry has rate-limited one repository's request, the run's
+// requests to its other repositories are not sent: registries limit a
+// client, not a repository. Their error names the repository that met the
+// limit, where it said only "an earlier request of this run", and users
+// looked for the cause in the repository whose pin failed (s52-scale: a
+// 44-pin plan over prefecthq/prefect and prefecthq/prefect-client).
+func TestRedteam52EarlierRateLimitNamesItsRepository(t *testing.T) {
+	const limited, other = "prefecthq/prefect-client", "prefecthq/prefect"
+	c, _ := zooClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v2/"+limited+"/") {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"tags": []string{"3.1.15-python3.12"}})
+	}), other)
+	c.maxRetries = 0
+	limitedRef, err := ParseRepository(zooHost + "/" + limited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherRef, err := ParseRepository(zooHost + "/" + other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListTags(context.Background(), limitedRef); !IsRateLimited(err) {
+		t.Fatalf("%v: want a rate limit", err)
+	}
+	if msg := err2msg(c.Head(context.Background(), limitedRef, "3.1.15-python3.12")); strings.Contains(msg, "to repository") {
+		t.Errorf("the limited repository's own request names itself: %s", msg)
+	}
+	msg := err2msg(c.ListTags(context.Background(), otherRef))
+	want := "rate-limited an earlier request of this run (HTTP 429 Too Many Requests) to repository " + zooHost + "/" + limited + ", so this one was not sent"
+	if !strings.Contains(msg, want) {
+		t.Errorf("error %q does not say %q", msg, want)
+	}
+}
+
+func err2msg[T any](_ T, err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

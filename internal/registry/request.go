@@ -76,6 +76,9 @@ type retryError struct {
 	// earlier: the request to this registry whose rate limit, spent earlier
 	// in the run, kept this one from being sent (again); err is its.
 	earlier *retryError
+	// repository: of the request, once its rate limit is remembered, so
+	// that a request to another repository it stops can name it.
+	repository string
 }
 
 // waitBound is the bound a Retry-After did not fit in: the request's own
@@ -148,7 +151,7 @@ func (c *Client) retry(ctx context.Context, ref Repository, key string, fields m
 		c.debug(ctx, "registry request not sent: the registry, or the proxy to it, rate-limited an earlier request of this run", with(fields, nil))
 		return &retryError{err: limited.err, earlier: limited}
 	}
-	return c.retryOnce(ctx, key, host, fields, op)
+	return c.retryOnce(ctx, ref.written, key, host, fields, op)
 }
 
 // pullsOnly is the scope of Docker Hub's pull limit ("You have reached your
@@ -261,13 +264,14 @@ func retryAfterOf(err error) time.Duration {
 // for a turn counts in the request's own time, so a registry silent after
 // a 429 holds the run for about one request's time, not one per request in
 // line; a rate limit, or this key, spent meanwhile ends the request.
-func (c *Client) retryOnce(ctx context.Context, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
+func (c *Client) retryOnce(ctx context.Context, repository, key, host string, fields map[string]any, op func(ctx context.Context) error) (ended error) {
 	var turn chan struct{}
 	defer func() {
 		var re *retryError
 		if errors.As(ended, &re) && re.notAgain() {
 			c.spent.Store(key, re)
 			if tooMany(re.err) {
+				re.repository = repository // before any other request can load it
 				c.rateLimited.LoadOrStore(limitScope(host, key, re.err), re)
 			}
 		}

@@ -67,7 +67,7 @@ func FuzzParseRetryAfter(f *testing.F) {
 			return nil
 		}
 		attempts := 0
-		err = c.retryOnce(context.Background(), "GET x", "registry.example", nil, func(context.Context) error {
+		err = c.retryOnce(context.Background(), "", "GET x", "registry.example", nil, func(context.Context) error {
 			if attempts++; attempts == 1 {
 				return &answerError{cause: &transport.Error{StatusCode: http.StatusServiceUnavailable}, retryAfter: d}
 			}
