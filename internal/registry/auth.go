@@ -293,7 +293,8 @@ func (p repositoryPing) realmMoved(ctx context.Context) bool {
 	if err != nil {
 		return false
 	}
-	defer drainClose(resp.Body)
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so that its connection can be reused
 	realm := bearerRealm(ownRealms(resp.Header.Values("WWW-Authenticate"), p.registry))
 	return resp.StatusCode == http.StatusUnauthorized && realm != "" && realm != *pinged
 }
