@@ -399,7 +399,9 @@ func (p repositoryPing) roundTrip(req *http.Request) (*http.Response, error) {
 	if handshake && req.URL.Host == "" { // a realm such as https:///token: only a token request can lack one
 		realm := req.URL.Scheme + "://" + req.URL.EscapedPath()
 		if pinged := p.session.pinged.Load(); pinged != nil {
-			realm = *pinged // as the challenge spelled it
+			if u, err := url.Parse(*pinged); err == nil && u.Host == "" {
+				realm = *pinged // as the challenge spelled it
+			}
 		}
 		return nil, &realmRefusedError{noHost: realm}
 	}
