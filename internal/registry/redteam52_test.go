@@ -2,9 +2,15 @@ package registry
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
 )
 
 // A Bearer challenge whose realm is an absolute URL without a host
@@ -92,4 +98,53 @@ func err2msg[T any](_ T, err error) string {
 		return ""
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// A registry ignoring n and last that pages by cursor, with one empty page
+// (a Link and no tag) in the list: its linked pages hold uneven numbers of
+// tags, so its short last page proves no end, and asked after its last tag
+// it answers its first page again, linking the second. The list cannot be
+// proven whole, and the error says that, not that its Links loop (they do
+// not; it said "the registry's Link header leads back to a page already
+// read" and to ask its operator about the loop). An empty first page is
+// read on to the whole list.
+func TestRedteam52CursorEmptyPageIgnoringLast(t *testing.T) {
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	order := slices.Clone(sorted)
+	for i := range order { // an order of its own
+		j := (i*7919 + 13) % len(order)
+		order[i], order[j] = order[j], order[i]
+	}
+	for _, empty := range []int{5, 0} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, _ := strconv.Atoi(r.URL.Query().Get("c")) // n and last ignored
+			off := c * 100
+			if c > empty {
+				off -= 100
+			}
+			tags := []string{}
+			if c != empty {
+				tags = order[min(off, len(order)):min(off+100, len(order))]
+			}
+			if c == empty || off+100 < len(order) {
+				w.Header().Set("Link", fmt.Sprintf(`</v2/prefecthq/prefect/tags/list?c=%d>; rel="next"`, c+1))
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"tags": tags})
+		})
+		c, ref := zooClient(t, h, "prefecthq/prefect")
+		got, err := c.ListTags(context.Background(), ref)
+		if empty == 0 {
+			if err != nil || !slices.Equal(got, sorted) {
+				t.Errorf("empty first page: %d of %d tags, %v", len(got), len(sorted), err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Fatalf("empty page %d: listed %d of %d tags", empty, len(got), len(sorted))
+		}
+		msg := strings.Join(strings.Fields(err.Error()), " ")
+		if !errors.As(err, new(*UnreadableListError)) || !strings.Contains(msg, "it ignores last and starts over, so whether any tag follows cannot be told") || strings.Contains(msg, "loop") {
+			t.Errorf("empty page %d: error %q does not say the end cannot be told on a registry ignoring last", empty, msg)
+		}
+	}
 }

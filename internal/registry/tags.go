@@ -956,6 +956,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 		visited[pageKey(l.tagsURL(s.n, s.from))] = true
 	}
 	var followed *url.URL // the Link the page before was read by
+	askedAfter := ""      // or the last it was asked for, past the stretch's first page
 	for v == readMore || v == askShorter {
 		if v == askShorter { // the Link the page before was read by, asking for s.n names
 			short := *followed
@@ -967,10 +968,20 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 		followed = next
 		if next != nil {
 			key := pageKey(next)
+			if visited[key] && askedAfter != "" {
+				// Asked by last where a page ended without a Link, it
+				// answered a page linked into the pages read: it ignores
+				// last and starts over, and no Link loops.
+				return unreadableListError(fmt.Sprintf("asked for the tags after %q, where a page reached by its Links ended without a Link but did not prove itself the last (its linked pages held uneven numbers of tags), the registry answered a page linking back to a page already read (%s): it ignores last and starts over, so whether any tag follows cannot be told", askedAfter, next.RequestURI()))
+			}
 			if visited[key] {
 				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry's Link header leads back to a page already read (%s)", next.RequestURI()), cause: errLinkLoop}
 			}
 			visited[key] = true
+		}
+		askedAfter = ""
+		if next == nil && s.pages > 0 {
+			askedAfter = s.nextLast // as readPage asks
 		}
 		var err error
 		if v, next, err = c.readPage(ctx, l, rt, s, next); err != nil {
