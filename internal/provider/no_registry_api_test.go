@@ -38,7 +38,11 @@ func TestAccErrors_hostWithoutRegistryAPI(t *testing.T) {
 	const advice = `it does not answer the registry API (/v2/), which every container registry serves, so it is no registry, or not a registry's own host (a web site, or a registry's web interface). Check the repository's host.`
 	const write = `Write repository with the registry's own host before the first '/', such as ghcr.io/acme/prefect or registry.gitlab.com/acme/prefect`
 	step := func(config string, parts ...string) resource.TestStep {
-		return resource.TestStep{Config: "provider \"prefectimage\" {\n  max_retries = 0\n}\n" + config, ExpectError: titled("Unable to Resolve Prefect Image", parts...)}
+		title := "Unable to Resolve Prefect Image"
+		if strings.Contains(config, `data "prefectimage_releases"`) {
+			title = "Unable to List Prefect Releases" // it resolves no image
+		}
+		return resource.TestStep{Config: "provider \"prefectimage\" {\n  max_retries = 0\n}\n" + config, ExpectError: titled(title, parts...)}
 	}
 	rec := &wireRecorder{}
 	resource.UnitTest(t, resource.TestCase{

@@ -227,7 +227,7 @@ removed {
 
 	s.must("plan", "-destroy", "-input=false")
 	s.config(pins + releases)
-	if out, err := s.run("destroy", "-input=false", "-auto-approve"); err == nil || !strings.Contains(out, "Error: Unable to Resolve Prefect Image") {
+	if out, err := s.run("destroy", "-input=false", "-auto-approve"); err == nil || !strings.Contains(out, "Error: Unable to List Prefect Releases") {
 		t.Errorf("terraform destroy with a data source on the registry down: err %v, want the data source's error (else the docs' advice is stale)\n%s", err, out)
 	}
 	out = s.must("destroy", "-input=false", "-auto-approve", "-refresh=false")
