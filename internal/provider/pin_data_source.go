@@ -61,7 +61,7 @@ func (d *pinDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	rreq.RequiredPlatforms, _ = requiredPlatformsOf(model)
 	pin, err := d.data.resolver.Resolve(ctx, rreq)
 	if err != nil {
-		addResolveError(&resp.Diagnostics, d.data, err, sel, sel.Repository != "", false, d.data.pendingCredentialsNote(rreq.Repository))
+		addResolveError(&resp.Diagnostics, err, sel, sel.Repository != "", false, d.data.pendingCredentialsNote(rreq.Repository))
 		return
 	}
 	resp.Diagnostics.Append(model.setResults(ctx, rreq, pin)...)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -116,19 +115,7 @@ func optionalString(s string) types.String {
 
 // resolveErrorDetail is the detail of a failed resolution: the error, which
 // says what the registry did, and what to change in Terraform about it.
-func resolveErrorDetail(err error) string { return errorDetail(err, nil) }
-
-// errorDetail is resolveErrorDetail's, the advice fitted to the provider's
-// credentials: d, when not nil, is the provider instance that failed.
-func (d *providerData) errorDetail(err error) string { return errorDetail(err, d) }
-
-// hasBlockFor reports whether a registry_auth block, known in this run,
-// gives credentials for host.
-func (d *providerData) hasBlockFor(host string) bool {
-	return d != nil && slices.ContainsFunc(d.blockHosts, func(h string) bool { return registry.SameCredentialHost(h, host) })
-}
-
-func errorDetail(err error, d *providerData) string {
+func resolveErrorDetail(err error) string {
 	detail := err.Error()
 	var e *registry.Error
 	if !errors.As(err, &e) {
@@ -155,7 +142,7 @@ func errorDetail(err error, d *providerData) string {
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
 		mirror := "mirror.example/" + strings.TrimPrefix(e.Repository, e.Registry+"/")
-		if d.hasBlockFor(e.Registry) {
+		if e.ConfiguredCredentials() {
 			// Advising a registry_auth block to a plan that has one sent
 			// users looking for credentials they had given.
 			detail += fmt.Sprintf(" The requests used the registry_auth block for %s, so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", e.Registry, mirror)
@@ -225,8 +212,8 @@ func certificateAdvice(e *registry.Error) string {
 // not exist. A selector that matches nothing is about the four selector
 // attributes together, so it stays on the block. written: the pin's own
 // configuration names its repository (sel may hold the provider's).
-func addResolveError(diags *diag.Diagnostics, d *providerData, err error, sel selector, written, forResource bool, note ...string) {
-	summary, detail := resolveErrorSummary(err), pinErrorDetail(d, err, sel, forResource)+strings.Join(note, "")
+func addResolveError(diags *diag.Diagnostics, err error, sel selector, written, forResource bool, note ...string) {
+	summary, detail := resolveErrorSummary(err), pinErrorDetail(err, sel, forResource)+strings.Join(note, "")
 	var platform *resolver.PlatformError
 	var missing *resolver.MissingPlatformsError
 	switch {
@@ -337,10 +324,10 @@ func repositoryNotFound(err error) bool {
 // pinErrorDetail is the detail of a failed resolution of sel: what to do
 // in the configuration when the image lacks a required platform, else
 // resolveErrorDetail's.
-func pinErrorDetail(d *providerData, err error, sel selector, isResource bool) string {
+func pinErrorDetail(err error, sel selector, isResource bool) string {
 	var missing *resolver.MissingPlatformsError
 	if errors.As(err, &missing) {
 		return missingPlatformsDetail(missing, sel, isResource)
 	}
-	return d.errorDetail(err)
+	return resolveErrorDetail(err)
 }

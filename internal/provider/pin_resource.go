@@ -316,7 +316,7 @@ func (r *pinResource) watchImported(ctx context.Context, rreq resolver.Request, 
 			fmt.Sprintf("Could not resolve "+what+", without %s, which depends on a value known only after apply; "+
 				"the apply resolves the "+kind+" with it. Under on_drift = \"update\" the pin is known after apply and follows upstream if it moved; "+
 				"under \"warn\" it holds as imported, and the apply warns if upstream moved; under \"error\" the apply stops if it did. %s",
-				pinnedRef(*state), pendingBlock(block), r.data.errorDetail(err)))
+				pinnedRef(*state), pendingBlock(block), resolveErrorDetail(err)))
 		return
 	}
 	if err != nil {
@@ -324,7 +324,7 @@ func (r *pinResource) watchImported(ctx context.Context, rreq resolver.Request, 
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 			fmt.Sprintf("Could not resolve "+what+", so the pin holds as imported and the plan goes on; "+
 				"the next plan resolves the "+kind+" again. %s",
-				pinnedRef(*state), r.data.errorDetail(err)))
+				pinnedRef(*state), resolveErrorDetail(err)))
 		return
 	}
 	state.UpstreamTag, state.UpstreamDigest = types.StringValue(pin.Tag), types.StringValue(pin.Digest)
@@ -486,7 +486,7 @@ func (r *pinResource) planResolved(ctx context.Context, sel selector, written bo
 		return
 	}
 	if err := r.resolveInto(ctx, sel, required, "", plan); err != nil {
-		addResolveError(&resp.Diagnostics, r.data, err, sel, written, true)
+		addResolveError(&resp.Diagnostics, err, sel, written, true)
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
@@ -568,14 +568,14 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 		}
 		if err != nil && sel.Platform != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("platform"), resolveErrorSummary(err),
-				fmt.Sprintf("Could not read the platforms of %s, so platform_digest cannot be planned. %s", pinnedRef(*plan), r.data.errorDetail(err)))
+				fmt.Sprintf("Could not read the platforms of %s, so platform_digest cannot be planned. %s", pinnedRef(*plan), resolveErrorDetail(err)))
 			return false
 		}
 		if err != nil {
 			plan.PlatformDigests = types.MapNull(types.StringType)
 			resp.Diagnostics.AddWarning("Required Platforms Not Checked",
 				fmt.Sprintf("Could not read the platforms of %s, so this plan does not check required_platforms against it "+
-					"and platform_digests stays empty (an apply of this plan reads them again); the next plan tries again. %s", pinnedRef(*plan), r.data.errorDetail(err)))
+					"and platform_digests stays empty (an apply of this plan reads them again); the next plan tries again. %s", pinnedRef(*plan), resolveErrorDetail(err)))
 			return true
 		}
 		var diags diag.Diagnostics
@@ -718,10 +718,10 @@ func (r *pinResource) planDrift(ctx context.Context, sel selector, required []st
 			// digest alone (its platforms are read by digest).
 			resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 				fmt.Sprintf("%s Upstream's image could not be checked as configured, so the pin %s holds; the next plan tries again. %s",
-					drift, pinnedRef(*plan), r.data.errorDetail(err)))
+					drift, pinnedRef(*plan), resolveErrorDetail(err)))
 			return
 		case err != nil:
-			drift += fmt.Sprintf(" Upstream's image could not be checked as configured: %s", r.data.errorDetail(err))
+			drift += fmt.Sprintf(" Upstream's image could not be checked as configured: %s", resolveErrorDetail(err))
 		default:
 			follow = &next
 			drift += platformChangesSentence(plan.PlatformDigests, platformsOf(next.PlatformDigests))
@@ -939,7 +939,7 @@ func (r *pinResource) Create(ctx context.Context, req resource.CreateRequest, re
 		// The selector was not known at plan time: resolve it now.
 		required, _ := requiredPlatformsOf(config.pinModel)
 		if err := r.resolveInto(ctx, sel, required, "", &plan); err != nil {
-			addResolveError(&resp.Diagnostics, r.data, err, sel, !config.Repository.IsNull(), true)
+			addResolveError(&resp.Diagnostics, err, sel, !config.Repository.IsNull(), true)
 			return
 		}
 	}
@@ -979,7 +979,7 @@ func (r *pinResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		resp.Diagnostics.Append(markUnchecked(ctx, resp.Private, true)...)
 		resp.Diagnostics.AddWarning("Upstream Image Not Checked",
 			fmt.Sprintf("Could not check whether %s moved upstream, so the pin holds as it was and the plan goes on. %s%s",
-				state.TaggedRef.ValueString(), r.data.errorDetail(err), r.data.pendingCredentialsNote(rreq.Repository)))
+				state.TaggedRef.ValueString(), resolveErrorDetail(err), r.data.pendingCredentialsNote(rreq.Repository)))
 		return
 	}
 	state.UpstreamTag = types.StringValue(pin.Tag)
@@ -1013,7 +1013,7 @@ func (r *pinResource) readUpstreamPlatforms(ctx context.Context, state pinResour
 	p, err := r.data.resolver.Platforms(ctx, state.Repository.ValueString(), digest)
 	if err != nil {
 		tflog.Debug(ctx, "could not read the platforms of upstream's image at refresh; the plan holds the pin", map[string]any{"digest": digest})
-		return &upstreamPlatforms{Digest: digest, Unread: r.data.errorDetail(err)}
+		return &upstreamPlatforms{Digest: digest, Unread: resolveErrorDetail(err)}
 	}
 	return &upstreamPlatforms{Digest: digest, Platforms: p.ByPlatform, NotImages: p.NotImages}
 }
@@ -1055,7 +1055,7 @@ func (r *pinResource) ImportState(ctx context.Context, req resource.ImportStateR
 			if registry.IsNotFound(err) {
 				summary = "Imported Digest Not Found"
 			}
-			resp.Diagnostics.AddError(summary, "Nothing was imported. "+r.data.errorDetail(err)+r.data.pendingCredentialsNote(id.Repository))
+			resp.Diagnostics.AddError(summary, "Nothing was imported. "+resolveErrorDetail(err)+r.data.pendingCredentialsNote(id.Repository))
 			return
 		}
 	}

@@ -83,8 +83,6 @@ type providerData struct {
 	repositoryUnknown bool
 	// pendingAuth: the registry_auth blocks known only at apply.
 	pendingAuth pendingCredentials
-	// blockHosts: the addresses of the registry_auth blocks this run uses.
-	blockHosts []string
 }
 
 // pendingCredentials are the registry_auth blocks known only at apply,
@@ -389,9 +387,6 @@ func (p *prefectImageProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	data := &providerData{resolver: resolver.New(client, p.resolver...), defaultRepository: repository, repositoryUnknown: cfg.Repository.IsUnknown(), pendingAuth: pending}
-	for _, c := range rcfg.Credentials {
-		data.blockHosts = append(data.blockHosts, c.Host)
-	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

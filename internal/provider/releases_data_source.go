@@ -220,7 +220,7 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 		case summary == unresolvedTitle: // no image was being resolved
 			summary = "Unable to List Prefect Releases"
 		}
-		detail := d.data.releasesErrorDetail(err) + d.data.pendingCredentialsNote(repository)
+		detail := releasesErrorDetail(err) + d.data.pendingCredentialsNote(repository)
 		if summary == "Repository Not Found" && !model.Repository.IsNull() {
 			resp.Diagnostics.AddAttributeError(path.Root("repository"), summary, detail)
 		} else {
@@ -240,16 +240,12 @@ func (d *releasesDataSource) Read(ctx context.Context, req datasource.ReadReques
 // only part of a repository (Artifact Registry's 10,000 tags) or pages its
 // list so that no client reads it whole, whose advice for a pin is the tag
 // attribute: this data source has none, and lists.
-func releasesErrorDetail(err error) string { return (*providerData)(nil).releasesErrorDetail(err) }
-
-// releasesErrorDetail is releasesErrorDetail's, the advice fitted to d's
-// credentials (errorDetail).
-func (d *providerData) releasesErrorDetail(err error) string {
+func releasesErrorDetail(err error) string {
 	var limit *registry.LimitError
 	if errors.As(err, &limit) && limit.Bound == "tags" || errors.As(err, new(*registry.UnreadableListError)) {
 		return err.Error() + " Listing releases needs every tag: point repository at a registry that lists every tag, such as Docker Hub's prefecthq/prefect."
 	}
-	return d.errorDetail(err)
+	return resolveErrorDetail(err)
 }
 
 // setReleases writes versions, latest and releases: empty lists and a null

@@ -378,6 +378,11 @@ func (e *Error) ByDigest() bool { return strings.Contains(e.Action, " of digest 
 // helper it names) could not be read, so that no request was sent.
 func (e *Error) CredentialsUnreadable() bool { return errors.As(e.Cause, new(*keychainError)) }
 
+// ConfiguredCredentials reports whether the request used credentials
+// configured for its registry (Config.Credentials: a registry_auth block),
+// as matched to it, rather than the Docker config's or none.
+func (e *Error) ConfiguredCredentials() bool { return strings.HasPrefix(e.source, sourceBlock) }
+
 // RetriesSpent reports whether the request was given up after retries, or
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool {
