@@ -972,7 +972,7 @@ func (c *Client) continueStretch(ctx context.Context, l *listing, rt *repoTransp
 				// Asked by last where a page ended without a Link, it
 				// answered a page linked into the pages read: it ignores
 				// last and starts over, and no Link loops.
-				return unreadableListError(fmt.Sprintf("asked for the tags after %q, where a page reached by its Links ended without a Link but did not prove itself the last (its linked pages held uneven numbers of tags), the registry answered a page linking back to a page already read (%s): it ignores last and starts over, so whether any tag follows cannot be told", askedAfter, next.RequestURI()))
+				return unreadableListError(fmt.Sprintf("asked for the tags after %q, where a page ended without a Link but did not prove itself the last, the registry answered a page linking back to a page already read (%s): it ignores last and starts over, so whether any tag follows cannot be told", askedAfter, next.RequestURI()))
 			}
 			if visited[key] {
 				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the registry's Link header leads back to a page already read (%s)", next.RequestURI()), cause: errLinkLoop}
