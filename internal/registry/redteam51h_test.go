@@ -154,21 +154,7 @@ func TestRedteam51hBearerChallengeWithoutRealm(t *testing.T) {
 	noDockerConfig(t)
 	for _, challenge := range []string{`Bearer service="fake"`, `Bearer`} {
 		for _, creds := range []bool{false, true} {
-			var f *fake
-			f = newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
-				if k := f.kind(r); k == "ping" || k == "list" {
-					w.Header().Set("WWW-Authenticate", challenge)
-					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
-					return true
-				}
-				return false
-			}))
-			cfg := Config{MaxRetries: 2}
-			if creds {
-				cfg.Credentials = []Credential{{Host: f.host, Username: "u", Password: "no-realm-password"}}
-			}
-			c := newTestClient(t, cfg)
-			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			_, err := listChallenged(t, challenge, creds, "no-realm-password")
 			if err == nil {
 				t.Fatalf("%s: listed", challenge)
 			}

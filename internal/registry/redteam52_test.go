@@ -22,21 +22,7 @@ func TestRedteam52RealmWithoutHost(t *testing.T) {
 	noDockerConfig(t)
 	for _, realm := range []string{"https:///token", "http:///token", "https://"} {
 		for _, creds := range []bool{false, true} {
-			var f *fake
-			f = newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
-				if k := f.kind(r); k == "ping" || k == "list" {
-					w.Header().Set("WWW-Authenticate", `Bearer realm="`+realm+`",service="fake"`)
-					writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
-					return true
-				}
-				return false
-			}))
-			cfg := Config{MaxRetries: 2}
-			if creds {
-				cfg.Credentials = []Credential{{Host: f.host, Username: "u", Password: "hostless-realm-password"}}
-			}
-			c := newTestClient(t, cfg)
-			_, err := c.ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+			f, err := listChallenged(t, `Bearer realm="`+realm+`",service="fake"`, creds, "hostless-realm-password")
 			if err == nil {
 				t.Fatalf("%s: listed", realm)
 			}
@@ -91,6 +77,28 @@ func TestRedteam52EarlierRateLimitNamesItsRepository(t *testing.T) {
 	if !strings.Contains(msg, want) {
 		t.Errorf("error %q does not say %q", msg, want)
 	}
+}
+
+// listChallenged lists a repository of a registry whose ping and tag list
+// answer 401 with challenge, with credentials (password) or without, and
+// returns that registry and the error.
+func listChallenged(t *testing.T, challenge string, creds bool, password string) (*fake, error) {
+	t.Helper()
+	var f *fake
+	f = newFake(t, withHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if k := f.kind(r); k == "ping" || k == "list" {
+			w.Header().Set("WWW-Authenticate", challenge)
+			writeRegError(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+			return true
+		}
+		return false
+	}))
+	cfg := Config{MaxRetries: 2}
+	if creds {
+		cfg.Credentials = []Credential{{Host: f.host, Username: "u", Password: password}}
+	}
+	_, err := newTestClient(t, cfg).ListTags(context.Background(), repoOf(t, f.repo("acme/x")))
+	return f, err
 }
 
 func err2msg[T any](_ T, err error) string {
