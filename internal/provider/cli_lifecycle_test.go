@@ -267,7 +267,7 @@ func TestAccCLI_noRefreshActsOnRecordedUpstreamOnly(t *testing.T) {
 				last.ConfigStateChecks = append(held, expectStateString{pinAddress, "upstream_digest", func() string { return recorded }})
 				last.Check = rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`)
 			case "error":
-				last.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed.*on_drift = "error" stops the plan`)
+				last.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed.*on_drift\s+=\s+"error"\s+stops\s+the\s+plan`)
 			}
 			steps := []resource.TestStep{{
 				Config: config,

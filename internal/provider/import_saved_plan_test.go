@@ -59,7 +59,7 @@ func TestAccImportSavedPlan_upstreamMovesBeforeApply(t *testing.T) {
 				step.ConfigStateChecks = append(holds, expectStateString{pinAddress, "upstream_digest", digestOf(t, reg, tag)})
 				step.Check = rec.expectWarning(`Upstream Image Moved: The tag ` + regexp.QuoteMeta(repo+":"+tag) + ` was re-pushed upstream`)
 			case "error":
-				step.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed.*on_drift = "error" stops the plan`)
+				step.ExpectError = regexp.MustCompile(`(?s)Upstream Image Moved.*re-pushed.*on_drift\s+=\s+"error"\s+stops\s+the\s+plan`)
 			default:
 				step.ExpectError = regexp.MustCompile(`(?s)Provider produced inconsistent final plan.*\.digest`)
 			}

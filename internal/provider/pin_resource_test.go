@@ -238,7 +238,7 @@ func TestAccPinResource_warnHolds(t *testing.T) {
 			Config: pinConfig(reg, `  prefect_version = "~> 3.4.0"
   python_version  = "3.12"
   on_drift        = "error"`),
-			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A\s+newer\s+release\s+now\s+meets\s+the\s+selector.*3\.4\.3-python3\.12`),
 		}, {
 			// Switching to update follows.
 			Config: pinConfig(reg, `  prefect_version = "~> 3.4.0"
@@ -346,7 +346,7 @@ func TestAccPinResource_import(t *testing.T) {
 			ResourceName:  pinAddress,
 			ImportState:   true,
 			ImportStateId: "prefecthq/prefect:3-latest",
-			ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*no @<digest>`),
+			ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*no\s+@<digest>`),
 		}, {
 			// A digest the repository does not hold (a typo, another
 			// repository's) is never imported as a pin.
@@ -354,7 +354,7 @@ func TestAccPinResource_import(t *testing.T) {
 			ResourceName:  pinAddress,
 			ImportState:   true,
 			ImportStateId: repo + ":" + tag + "@sha256:" + strings.Repeat("0", 64),
-			ExpectError:   regexp.MustCompile(`(?s)Imported Digest Not Found.*Nothing was imported.*holds no\s+manifest\s+with\s+that\s+digest`),
+			ExpectError:   regexp.MustCompile(`(?s)Imported Digest Not Found.*Nothing\s+was\s+imported.*holds\s+no\s+manifest\s+with\s+that\s+digest`),
 		}},
 	})
 
@@ -391,7 +391,7 @@ func TestAccPinResource_import(t *testing.T) {
 			ResourceName:  pinAddress,
 			ImportState:   true,
 			ImportStateId: repo + ":" + tag + "@" + digest,
-			ExpectError:   regexp.MustCompile(`(?s)Unable to Check the Imported Digest.*Nothing was imported`),
+			ExpectError:   regexp.MustCompile(`(?s)Unable to Check the Imported Digest.*Nothing\s+was\s+imported`),
 		}},
 	})
 }

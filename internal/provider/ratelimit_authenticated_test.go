@@ -45,7 +45,7 @@ func TestAccRateLimitWithRegistryAuthBlock(t *testing.T) {
     password = "s3cret-pass"
   }`, reg.Host())
 	wrong := "Authenticate for a higher limit"
-	right := regexp.MustCompile(`(?s)Registry Rate Limit Reached.*The requests used the\s+registry_auth\s+block\s+for\s+` + regexp.QuoteMeta(reg.Host()) + `,\s+so\s+the\s+limit\s+is\s+that\s+account's`)
+	right := regexp.MustCompile(`(?s)Registry Rate Limit Reached.*The\s+requests\s+used\s+the\s+registry_auth\s+block\s+for\s+` + regexp.QuoteMeta(reg.Host()) + `,\s+so\s+the\s+limit\s+is\s+that\s+account's`)
 	for name, body := range map[string]string{
 		"pin data source":      `data "prefectimage_pin" "p" { prefect_version = "~> 3.4.0" }`,
 		"releases data source": `data "prefectimage_releases" "r" {}`,

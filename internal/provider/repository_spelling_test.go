@@ -80,7 +80,7 @@ func TestAccPinResource_respelledRepositoryIsNoChange(t *testing.T) {
 			},
 		}, {
 			Config:      spelledPinConfig(lower, "error", platform),
-			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A\s+newer\s+release\s+now\s+meets\s+the\s+selector.*3\.4\.3-python3\.12`),
 		}},
 	})
 }
@@ -117,7 +117,7 @@ func TestAccPinResource_importRespelledRepositoryHolds(t *testing.T) {
 					}},
 				}, {
 					Config:      spelledPinConfig(tc.configured, "error"),
-					ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.2-python3\.12`),
+					ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A\s+newer\s+release\s+now\s+meets\s+the\s+selector.*3\.4\.2-python3\.12`),
 				}},
 			})
 		})

@@ -52,7 +52,7 @@ data "prefectimage_pin" "test" {
   tag        = "3-latest"
 }
 `, absent),
-			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*tag or repository does\s+not\s+exist.*Check\s+the\s+repository\s+and\s+the\s+tag\.`),
+			ExpectError: regexp.MustCompile(`(?s)Image Tag Not Found.*tag\s+or\s+repository\s+does\s+not\s+exist.*Check\s+the\s+repository\s+and\s+the\s+tag\.`),
 		}},
 	})
 }
@@ -101,7 +101,7 @@ func testSelectorRespellingHolds(t *testing.T, spellings [3][2]string) {
 			}},
 		}, {
 			Config:      config(2, "error"),
-			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A newer release now meets the selector.*3\.4\.3-python3\.12`),
+			ExpectError: regexp.MustCompile(`(?s)Upstream Image Moved.*A\s+newer\s+release\s+now\s+meets\s+the\s+selector.*3\.4\.3-python3\.12`),
 		}},
 	})
 }

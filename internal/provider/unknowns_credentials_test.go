@@ -113,7 +113,7 @@ resource "prefectimage_pin" "test" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      config("wrong-" + password),
-			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*registry_auth block for`),
+			ExpectError: regexp.MustCompile(`(?s)Registry Refused the Credentials.*registry_auth\s+block\s+for`),
 		}, {
 			// Nothing was recorded: the pin is created now.
 			Config: config(password),
@@ -166,7 +166,7 @@ import {
 resource "prefectimage_pin" "test" {
   tag = "3.4.2-python3.12"
 }`, password, repo, reg.Host(), digest),
-			ExpectError: regexp.MustCompile(`(?s)Nothing was imported.*401.*` +
+			ExpectError: regexp.MustCompile(`(?s)Nothing\s+was\s+imported.*401.*` +
 				wrapped("The registry_auth block for "+reg.Host()+" depends on a value known only after apply").String()),
 		}},
 	})
