@@ -142,10 +142,13 @@ func resolveErrorDetail(err error) string {
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
 		mirror := "mirror.example/" + strings.TrimPrefix(e.Repository, e.Registry+"/")
+		// Advising to authenticate a plan that did sent users looking for
+		// credentials they had given.
+		accounts := fmt.Sprintf("so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", mirror)
 		if e.ConfiguredCredentials() {
-			// Advising a registry_auth block to a plan that has one sent
-			// users looking for credentials they had given.
-			detail += fmt.Sprintf(" The requests used the registry_auth block for %s, so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", e.Registry, mirror)
+			detail += fmt.Sprintf(" The requests used the registry_auth block for %s, %s", e.Registry, accounts)
+		} else if from := e.CredentialsFrom(); from != "" {
+			detail += fmt.Sprintf(" The requests used credentials from %s, %s", from, accounts)
 		} else {
 			detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", e.Registry, mirror)
 		}

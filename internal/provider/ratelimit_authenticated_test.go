@@ -94,3 +94,39 @@ func TestAccRateLimitWithRegistryAuthBlock(t *testing.T) {
 		}
 	})
 }
+
+// The same for credentials from docker login (the Docker config): the
+// requests carried them, so the limit met is that account's, and the
+// advice names where they came from rather than asking to authenticate.
+func TestAccRateLimitWithDockerLogin(t *testing.T) {
+	dockerConfig := isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"},
+		registrytest.WithBearerAuth("team", "s3cret-pass"),
+		registrytest.WithMiddleware(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if !strings.HasSuffix(r.URL.Path, "/tags/list") {
+					next.ServeHTTP(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprint(w, `{"errors":[{"code":"TOOMANYREQUESTS","message":"pull rate limit"}]}`)
+			})
+		}))
+	writeDockerConfig(t, dockerConfig, reg.Host(), "team", "s3cret-pass")
+	rec := &diagRecorder{}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: rec.factories(),
+		Steps: []resource.TestStep{{
+			Config:      providerConfig(reg) + `data "prefectimage_pin" "p" { prefect_version = "~> 3.4.0" }`,
+			ExpectError: regexp.MustCompile(`(?s)Registry Rate Limit Reached.*The\s+requests\s+used\s+credentials\s+from\s+the\s+Docker\s+config,\s+so\s+the\s+limit\s+is\s+that\s+account's`),
+		}},
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, d := range rec.diags {
+		if strings.Contains(d, "Authenticate for a higher limit") {
+			t.Errorf("a plan authenticated by docker login is advised to authenticate:\n%s", d)
+		}
+	}
+}

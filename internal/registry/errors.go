@@ -383,6 +383,16 @@ func (e *Error) CredentialsUnreadable() bool { return errors.As(e.Cause, new(*ke
 // as matched to it, rather than the Docker config's or none.
 func (e *Error) ConfiguredCredentials() bool { return strings.HasPrefix(e.source, sourceBlock) }
 
+// CredentialsFrom says where the credentials the request carried came from
+// ("the Docker config", "Podman's auth file …"), "" when it carried none:
+// a registry that counts requests counts these against their account.
+func (e *Error) CredentialsFrom() string {
+	if e.source == "" || strings.HasPrefix(e.source, sourceAnonymous) {
+		return ""
+	}
+	return e.source
+}
+
 // RetriesSpent reports whether the request was given up after retries, or
 // because the time allowed for it and its retries ran out.
 func (e *Error) RetriesSpent() bool {
