@@ -430,9 +430,9 @@ data "prefectimage_pin" "test" {
 // what to write instead. "~> 3.4.0" draws no such warning.
 func TestAccPin_shortPrefectVersionWarns(t *testing.T) {
 	isolateHome(t)
-	reg := newSeededRegistry(t, []string{"3.4.0-python3.12", "3.4.2-python3.12", "3.4-python3.12"})
+	reg := newSeededRegistry(t, []string{"3.4.0-python3.12", "3.4.2-python3.12", "3.4-python3.12", "3.4.0-python3.11-conda", "3.4-python3.11-conda"})
 	repo := reg.Host() + "/" + prefectRepo
-	const warning = `(?s)warning: Prefect Version Names One Exact Release: prefect_version "%s" means exactly 3\.4\.0.*"~> 3\.4\.0".*tag = "3\.4-python3\.12"`
+	const warning = `(?s)warning: Prefect Version Names One Exact Release: prefect_version "%s" means exactly 3\.4\.0.*"~> 3\.4\.0".*tag = "3\.4-python3\.12" \(with your Python and flavor\)`
 	rec := &diagRecorder{}
 	noShortWarning := func(*terraform.State) error {
 		if rec.expectWarning(`Prefect Version Names One Exact Release`)(nil) == nil {
@@ -451,6 +451,13 @@ func TestAccPin_shortPrefectVersionWarns(t *testing.T) {
 			Config:            pinConfig(reg, `  prefect_version = "==3.4"`),
 			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.0-python3.12"),
 			Check:             rec.expectWarning(fmt.Sprintf(warning, `==3\.4`)),
+		}, {
+			// The moving tag suggested is the pin's own Python and flavor's:
+			// 3.4-python3.12 would move it to another Python.
+			PreConfig:         rec.reset,
+			Config:            pinConfig(reg, `  prefect_version = "3.4"`+"\n"+`  python_version = "3.11"`+"\n"+`  flavor = "conda"`),
+			ConfigStateChecks: pinValues(t, reg, pinAddress, repo, "3.4.0-python3.11-conda"),
+			Check:             rec.expectWarning(`(?s)Prefect Version Names One Exact Release.*tag = "3\.4-python3\.11-conda" in place of prefect_version`),
 		}, {
 			PreConfig:         rec.reset,
 			Config:            pinConfig(reg, `  prefect_version = "~> 3.4.0"`),

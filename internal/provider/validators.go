@@ -530,7 +530,7 @@ func (v shortPrefectVersion) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (v shortPrefectVersion) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v shortPrefectVersion) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -547,10 +547,15 @@ func (v shortPrefectVersion) ValidateString(_ context.Context, req validator.Str
 	if strings.Contains(s, ".") {
 		exact, newest, series = s+".0", "~> "+s+".0", s+".z"
 	}
+	moving, mine := movingTagFor(ctx, req, s)
+	yours := ""
+	if !mine {
+		yours = " (with your Python and flavor)"
+	}
 	detail := fmt.Sprintf("prefect_version %q means exactly %s, in Terraform's and PEP 440's syntax alike: unlike Prefect's tag %s, "+
 		"it does not move to the newest %s. For the newest %s write prefect_version = %q; to follow Prefect's moving tag "+
-		"write tag = %q (with your Python and flavor) in place of prefect_version; to keep %s, write %q.",
-		c.String(), exact, s+"-python3.12", series, series, newest, s+"-python3.12", exact, exact)
+		"write tag = %q%s in place of prefect_version; to keep %s, write %q.",
+		c.String(), exact, moving, series, series, newest, moving, yours, exact, exact)
 	if v.listing {
 		detail = fmt.Sprintf("prefect_version %q means exactly %s, in Terraform's and PEP 440's syntax alike, so only %s is listed, "+
 			"not every %s. To list every %s write prefect_version = %q (or %q); to list %s alone, write %q.",
@@ -560,4 +565,34 @@ func (v shortPrefectVersion) ValidateString(_ context.Context, req validator.Str
 		detail += fmt.Sprintf(" If you wrote prefect_version = %s without quotes, Terraform read it as the number %s: quote it.", u, s)
 	}
 	resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Names One Exact Release", detail)
+}
+
+// movingTagFor is Prefect's moving tag for the release series s ("3.4"),
+// with the pin's own python_version and flavor when they name one Python
+// and a flavor (mine), else for Python 3.12 and the standard flavor: a
+// pin on Python 3.11 told to write tag = "3.4-python3.12" would move to
+// another Python.
+func movingTagFor(ctx context.Context, req validator.StringRequest, s string) (tag string, mine bool) {
+	var py, flavor types.String
+	if req.Config.Schema == nil {
+		return s + "-python3.12", false
+	}
+	req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("python_version"), &py)
+	req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("flavor"), &flavor)
+	python, suffix, mine := "3.12", "", true
+	if p, err := prefecttag.ParsePython(strings.TrimSpace(py.ValueString())); err == nil && !py.IsUnknown() {
+		python = p.String()
+	} else {
+		mine = false
+	}
+	switch f, err := prefecttag.ParseFlavor(flavor.ValueString()); {
+	case flavor.IsNull():
+	case err == nil && !flavor.IsUnknown():
+		if f != prefecttag.FlavorStandard {
+			suffix = "-" + string(f)
+		}
+	default:
+		mine = false
+	}
+	return s + "-python" + python + suffix, mine
 }
