@@ -142,8 +142,8 @@ func resolveErrorDetail(err error) string {
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
 		mirror := "mirror.example/" + strings.TrimPrefix(e.Repository, e.Registry+"/")
-		// Advising to authenticate a plan that did sent users looking for
-		// credentials they had given.
+		// Telling a plan that sent credentials to authenticate sent users
+		// looking for credentials they had given.
 		accounts := fmt.Sprintf("so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", mirror)
 		if e.ConfiguredCredentials() {
 			detail += fmt.Sprintf(" The requests used the registry_auth block for %s, %s", e.Registry, accounts)
