@@ -101,3 +101,32 @@ func TestRedteam53aHelperStderrNotPassedOn(t *testing.T) {
 		})
 	}
 }
+
+// Without a credential helper, DockerLookup finds what docker finds
+// (go-containerregistry's keychain, docker/cli's file store) for Docker
+// Hub and a registry with a port, under every way an auths key is
+// written: docker login's https://index.docker.io/v1/, without its
+// trailing slash, docker.io, index.docker.io, registry-1.docker.io, with
+// a scheme or a path, with :443, and a host with and without its port.
+// One key per config, so that docker's answer is not its map's order.
+func TestRedteam53aAuthsKeysAsDockerFindsThem(t *testing.T) {
+	auth := `{"auth":"` + redteam53aAuth("key-user:key-pass") + `"}`
+	for _, key := range []string{
+		"https://index.docker.io/v1/", "https://index.docker.io/v1", "index.docker.io", "docker.io",
+		"registry-1.docker.io", "https://docker.io", "https://registry-1.docker.io/", "index.docker.io:443",
+		"http://index.docker.io/v1/", "https://index.docker.io",
+	} {
+		for _, repo := range []string{"prefecthq/prefect", "registry-1.docker.io/prefecthq/prefect"} {
+			t.Run(key+" "+repo, func(t *testing.T) {
+				sameAsKeychain(t, `{"auths":{"`+key+`":`+auth+`}}`, repo)
+			})
+		}
+	}
+	for _, key := range []string{"reg.example.test:5000", "https://reg.example.test:5000/", "reg.example.test", "https://reg.example.test:443", "reg.example.test:5000/v2/"} {
+		for _, repo := range []string{"reg.example.test:5000/acme/x", "reg.example.test/acme/x"} {
+			t.Run(key+" "+repo, func(t *testing.T) {
+				sameAsKeychain(t, `{"auths":{"`+key+`":`+auth+`}}`, repo)
+			})
+		}
+	}
+}
