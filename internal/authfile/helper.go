@@ -60,6 +60,14 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 	killTree(cmd)
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The helper answered and exited 0, but a process it started (an
+		// agent or cache it runs in the background) holds its stdout
+		// open: its answer is taken after WaitDelay. It failed as a
+		// helper that "failed"; docker and podman wait for as long as
+		// that process lives (docker/docker-credential-helpers#261).
+		err = nil
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, exec.ErrNotFound):

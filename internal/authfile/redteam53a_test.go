@@ -130,3 +130,22 @@ func TestRedteam53aAuthsKeysAsDockerFindsThem(t *testing.T) {
 		}
 	}
 }
+
+// A credential helper that starts a process in the background (an agent
+// or cache, started when it is not running) which keeps the helper's
+// stdout open, then answers and exits 0: its answer is taken, once
+// WaitDelay has passed. It was refused as "the credential helper … failed
+// (exec: WaitDelay expired before I/O complete)", so that the plan
+// failed though the helper had answered.
+func TestRedteam53aHelperChildHoldsStdout(t *testing.T) {
+	dir := t.TempDir()
+	script := "#!/bin/sh\ncat >/dev/null\nsleep 5 &\necho '{\"Username\":\"bg-user\",\"Secret\":\"bg-S3cret\"}'\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-credential-bg"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	ac, err := helperGet(context.Background(), "bg", "registry.example.com", 10*time.Second)
+	if err != nil || ac.Username != "bg-user" || ac.Password != "bg-S3cret" {
+		t.Fatalf("got %+v, %v; want the helper's answer", ac, err)
+	}
+}
