@@ -60,6 +60,14 @@ func helperGet(ctx context.Context, helper, serverURL string, timeout time.Durat
 	killTree(cmd)
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		// The helper answered and exited 0, but a process it started (an
+		// agent or cache it runs in the background) holds its stdout
+		// open: its answer is taken after WaitDelay. It failed as a
+		// helper that "failed"; docker and podman wait for as long as
+		// that process lives (docker/docker-credential-helpers#261).
+		err = nil
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, exec.ErrNotFound):
@@ -104,19 +112,23 @@ func (c *capped) Write(p []byte) (int, error) {
 // credential helper for key, if any, run by helperGet: DOCKER_AUTH_CONFIG's
 // entry for key, else the helper's answer (credHelpers' entry for key,
 // else credsStore) over the auths entry docker's file store finds
-// (fileEntry), else that entry.
+// (fileEntry), else that entry; of several legacy keys for the host, the
+// same one every time.
 func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (types.AuthConfig, error) {
 	helper, ok := cf.CredentialHelpers[key]
 	if !ok {
 		helper = cf.CredentialsStore
 	}
-	if helper == "" {
-		return cf.GetAuthConfig(key) // no helper is run
-	}
 	if ac, ok, _ := envAuthConfig(key); ok { // unreadable, it is passed over, as docker does
 		return ac, nil
 	}
 	ac := fileEntry(cf, key) // docker keeps what else the entry holds
+	if helper == "" {
+		// docker/cli's file store, cf.GetAuthConfig, takes any of several
+		// legacy keys for the host, as Go's map order falls: one plan
+		// sent one login and the next another.
+		return ac, nil
+	}
 	got, err := helperGet(ctx, helper, key, timeout)
 	if err != nil {
 		return types.AuthConfig{}, err
