@@ -120,3 +120,33 @@ resource "prefectimage_pin" "test" {
 		})
 	}
 }
+
+// required_platforms = ["linux/amd64", "linux/arm64"] on a tag whose index
+// lists linux/amd64/v3 (an x86-64-v3 build, which needs AVX2) and
+// linux/arm64: docker pull --platform linux/amd64 of it fails ("no
+// matching manifest"), so the data source, and the resource at create,
+// fail naming what it has and lacks. Before the fix the pin was made:
+// any entry whose name began with linux/amd64/ provided linux/amd64.
+func TestAccRedteam53mRequiredPlatformNotMetByNewerVariant(t *testing.T) {
+	isolateHome(t)
+	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"})
+	repo := reg.Host() + "/" + prefectRepo
+	if _, err := reg.PushPlatforms(prefectRepo, "3.4.3-python3.12", "linux/amd64/v3", "linux/arm64"); err != nil {
+		t.Fatal(err)
+	}
+	lacks := wrapped(repo + `:3.4.3-python3.12@` + mustDigest(t, reg, "3.4.3-python3.12") +
+		` lacks the required linux/amd64; it has linux/amd64/v3, linux/arm64`).String()
+	for _, block := range []string{`data "prefectimage_pin" "test"`, `resource "prefectimage_pin" "test"`} {
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: providerConfig(reg) + block + ` {
+  tag                = "3.4.3-python3.12"
+  required_platforms = ` + bothPlatforms + `
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + lacks),
+			}},
+		})
+	}
+}
