@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registry"
@@ -20,9 +21,11 @@ import (
 // very entry, or by one Docker and containerd take for the same platform:
 // linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
 // linux/arm/v7 is linux/arm (samePlatform). One without a variant is
-// provided by its os/arch, with or without a variant: linux/arm64 by
-// linux/arm64 or by linux/arm64/v8, and linux/arm by linux/arm/v6 and
-// linux/arm/v7 alike. So whatever platform
+// provided by its os/arch with its default variant, or by an older
+// variant that docker pull --platform takes for it (olderVariant):
+// linux/arm64 by linux/arm64 or by linux/arm64/v8, and linux/arm by
+// linux/arm/v6 and linux/arm/v7 alike; never by a newer variant that no
+// pull of it takes (linux/amd64 by linux/amd64/v3). So whatever platform
 // would resolve (MatchPlatform) is provided; the one difference is that
 // several variants of a bare os/arch, too many to pick one for platform,
 // provide it.
@@ -32,11 +35,31 @@ func Provides(platforms map[string]string, want string) bool {
 	}
 	bare := strings.Count(want, "/") == 1
 	for p := range platforms {
-		if samePlatform(p, want) || bare && strings.HasPrefix(p, want+"/") {
+		if samePlatform(p, want) || bare && olderVariant(p, want) {
 			return true
 		}
 	}
 	return false
+}
+
+// olderVariant reports whether the entry p is an older variant of the
+// bare os/arch want that Docker and containerd pull for want when the
+// index lacks want's own (containerd/platforms, Only): linux/arm, which is
+// linux/arm/v7, takes linux/arm/v6 and then linux/arm/v5. No other
+// architecture's default has an older variant: linux/amd64 (v1) takes no
+// amd64 v2, v3 or v4, which need newer CPUs (x86-64 microarchitecture
+// levels), and linux/arm64 (v8) no arm64 v8.1 or v9; nor does linux/arm
+// take linux/arm/v8. Such an entry is an image docker pull --platform
+// want refuses ("no matching manifest"), and which, pulled by its digest,
+// may stop with an illegal instruction on the CPU want names.
+func olderVariant(p, want string) bool {
+	w, e := strings.Split(normalPlatform(want), "/"), strings.Split(normalPlatform(p), "/")
+	if len(w) != 3 || len(e) != 3 || w[0] != e[0] || w[1] != "arm" || e[1] != "arm" {
+		return false
+	}
+	wv, werr := strconv.Atoi(strings.TrimPrefix(w[2], "v"))
+	ev, eerr := strconv.Atoi(strings.TrimPrefix(e[2], "v"))
+	return werr == nil && eerr == nil && ev >= 5 && ev < wv
 }
 
 // samePlatform reports whether two "os/arch[/variant]" name the same
