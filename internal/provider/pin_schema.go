@@ -103,7 +103,8 @@ func pinAttributes() []pinAttribute {
 			description: "A platform, `os/arch[/variant]` as an image index names it, such as `linux/amd64` (not uname's " +
 				"`linux/x86_64`). When set, the platform's own manifest is " +
 				"resolved too, into `platform_digest`, `platform_ref` and `platform_digests`. Without a variant it matches " +
-				"its os/arch's one entry whatever its variant; `linux/arm64/v8` and `linux/arm64` are one platform, and " +
+				"its os/arch's default variant, or the one entry of an older variant `docker pull --platform` takes for it " +
+				"(`linux/arm/v6` for `linux/arm`), never a newer one (`linux/amd64/v3`); `linux/arm64/v8` and `linux/arm64` are one platform, and " +
 				"`linux/arm/v7` and `linux/arm` another, as Docker and containerd take them, so an index that lists both " +
 				"spellings with different images (a pull takes the " +
 				"first listed) fails with *Platform Published Twice in the Image*. Defaults to none.",
@@ -112,7 +113,9 @@ func pinAttributes() []pinAttribute {
 			description: "Platforms (`os/arch[/variant]`, as an image index names them: `amd64`, not uname's `x86_64`) the pinned image must provide, such as " +
 				"`[\"linux/amd64\", \"linux/arm64\"]`, so that a pin never points at an image some of your workers " +
 				"cannot run (Prefect re-pushed `2.20.21-python3.10` without linux/amd64: PrefectHQ/prefect#18943). " +
-				"An entry without a variant is met by its os/arch with any variant (`linux/arm64` by `linux/arm64/v8`); " +
+				"An entry without a variant is met by its os/arch's default variant (`linux/arm64` by `linux/arm64/v8`) or an older " +
+				"variant `docker pull --platform` takes for it (`linux/arm` by `linux/arm/v6`), never by a newer one alone " +
+				"(`linux/amd64` by `linux/amd64/v3`, which that pull refuses); " +
 				"an entry with a variant only by that variant, as `platform` matches, where `linux/arm64/v8` and `linux/arm64`, " +
 				"`linux/amd64/v1` and `linux/amd64`, and `linux/arm/v7` and `linux/arm`, are one platform each, as Docker and " +
 				"containerd take them. Attestation entries " +

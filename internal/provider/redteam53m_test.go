@@ -146,6 +146,15 @@ func TestAccRedteam53mRequiredPlatformNotMetByNewerVariant(t *testing.T) {
 }
 `,
 				ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*` + lacks),
+			}, {
+				// platform resolves no manifest docker pull --platform
+				// linux/amd64 would refuse.
+				Config: providerConfig(reg) + block + ` {
+  tag      = "3.4.3-python3.12"
+  platform = "linux/amd64"
+}
+`,
+				ExpectError: regexp.MustCompile(`(?s)Platform Not Published for the Image.*linux/amd64/v3`),
 			}},
 		})
 	}

@@ -461,9 +461,10 @@ func setPlatforms(req Request, pin *Pin, byPlatform map[string]string, notImages
 }
 
 // MatchPlatform finds the platform as containerd's normalization takes it
-// (linux/arm64/v8 is linux/arm64: samePlatform), exactly or so, or by
-// os/arch alone when the request names no variant and one entry has that
-// os/arch (linux/arm64 is published as linux/arm64/v8 by some builders).
+// (linux/arm64/v8 is linux/arm64: samePlatform), exactly or so, or, when
+// the request names no variant, by the one entry of an older variant
+// docker pull --platform takes for it (linux/arm/v6 for linux/arm:
+// olderVariant); never a newer one (linux/amd64/v3 for linux/amd64).
 // Two entries that match alike and differ are no match, even where one is
 // the platform exactly: an index listing linux/arm64 and linux/arm64/v8
 // with different images is pulled, for either, as the one listed first
@@ -476,7 +477,7 @@ func MatchPlatform(byPlatform map[string]string, want string) (string, bool) {
 	if strings.Count(want, "/") != 1 {
 		return "", false
 	}
-	d, n := matching(byPlatform, func(p string) bool { return strings.HasPrefix(p, want+"/") })
+	d, n := matching(byPlatform, func(p string) bool { return olderVariant(p, want) })
 	return d, n == 1
 }
 

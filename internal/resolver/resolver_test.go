@@ -187,6 +187,13 @@ func TestMatchPlatform(t *testing.T) {
 		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:3"}, "linux/arm64", ""},            // the other way
 		{map[string]string{"linux/arm64": "sha256:2", "linux/arm64/v8": "sha256:2"}, "linux/arm64/v8", "sha256:2"}, // one image, listed twice
 		{map[string]string{"linux/arm64/v8": "sha256:2", "linux/arm64/8": "sha256:3"}, "linux/arm64", ""},          // two that differ
+		// A bare platform takes no newer variant alone, which docker pull
+		// --platform refuses and its CPUs may not run; an older arm one
+		// it pulls, it does.
+		{map[string]string{"linux/amd64/v3": "sha256:3", "linux/arm64": "sha256:2"}, "linux/amd64", ""},
+		{map[string]string{"linux/arm64/v9": "sha256:9"}, "linux/arm64", ""},
+		{map[string]string{"linux/arm/v8": "sha256:8"}, "linux/arm", ""},
+		{map[string]string{"linux/arm/v6": "sha256:6"}, "linux/arm", "sha256:6"},
 	} {
 		got, ok := MatchPlatform(c.platforms, c.want)
 		if got != c.digest || ok != (c.digest != "") {
