@@ -88,6 +88,9 @@ func fileExists(path string) bool {
 	return err == nil && !fi.IsDir()
 }
 
+// envSource names DOCKER_AUTH_CONFIG as where credentials came from.
+const envSource = "the " + configfile.DockerEnvConfigKey + " environment variable"
+
 // Lookup looks the repository up where there is no Docker
 // config file: DOCKER_AUTH_CONFIG, as docker reads it (the exact keys
 // go-containerregistry asks: the repository, then the registry, Docker
@@ -104,7 +107,7 @@ func Lookup(ctx context.Context, repo name.Repository, timeout time.Duration) (c
 			return cfg, "", "", false, err
 		}
 		if ok {
-			return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, "the " + configfile.DockerEnvConfigKey + " environment variable", "", true, nil
+			return authn.AuthConfig{Username: ac.Username, Password: ac.Password}, envSource, "", true, nil
 		}
 	}
 	for _, file := range podmanAuthFiles() {

@@ -114,27 +114,28 @@ func (c *capped) Write(p []byte) (int, error) {
 // else credsStore) over the auths entry docker's file store finds
 // (fileEntry), else that entry; of several legacy keys for the host, the
 // same one every time.
-func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (types.AuthConfig, error) {
+// fromEnv is true when DOCKER_AUTH_CONFIG gave it.
+func getAuthConfig(ctx context.Context, cf *configfile.ConfigFile, key string, timeout time.Duration) (ac types.AuthConfig, fromEnv bool, err error) {
 	helper, ok := cf.CredentialHelpers[key]
 	if !ok {
 		helper = cf.CredentialsStore
 	}
 	if ac, ok, _ := envAuthConfig(key); ok { // unreadable, it is passed over, as docker does
-		return ac, nil
+		return ac, true, nil
 	}
-	ac := fileEntry(cf, key) // docker keeps what else the entry holds
+	ac = fileEntry(cf, key) // docker keeps what else the entry holds
 	if helper == "" {
 		// docker/cli's file store, cf.GetAuthConfig, takes any of several
 		// legacy keys for the host, as Go's map order falls: one plan
 		// sent one login and the next another.
-		return ac, nil
+		return ac, false, nil
 	}
 	got, err := helperGet(ctx, helper, key, timeout)
 	if err != nil {
-		return types.AuthConfig{}, err
+		return types.AuthConfig{}, false, err
 	}
 	ac.Username, ac.Password, ac.IdentityToken = got.Username, got.Password, got.IdentityToken
-	return ac, nil
+	return ac, false, nil
 }
 
 // fileEntry is the auths entry docker's file store finds for key, which
@@ -160,21 +161,25 @@ func fileEntry(cf *configfile.ConfigFile, key string) types.AuthConfig {
 // default keychain does (the repository's key, then the registry's,
 // Docker Hub's as https://index.docker.io/v1/), with each credential
 // helper run by helperGet, within timeout. ok is false when the config
-// holds no credentials for it.
-func DockerLookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, ok bool, err error) {
+// holds no credentials for it; source names DOCKER_AUTH_CONFIG when that
+// gave them, and is "" when the config file did.
+func DockerLookup(ctx context.Context, repo name.Repository, timeout time.Duration) (cfg authn.AuthConfig, source string, ok bool, err error) {
 	cf, err := config.Load(os.Getenv("DOCKER_CONFIG"))
 	if err != nil {
-		return cfg, false, err
+		return cfg, "", false, err
 	}
 	for _, key := range []string{repo.String(), dockerConfigKey(repo)} {
-		ac, err := getAuthConfig(ctx, cf, key, timeout)
+		ac, fromEnv, err := getAuthConfig(ctx, cf, key, timeout)
 		if err != nil {
-			return cfg, false, err
+			return cfg, "", false, err
 		}
 		ac.ServerAddress = ""
 		if ac != (types.AuthConfig{}) {
-			return authn.AuthConfig{Username: ac.Username, Password: ac.Password, Auth: ac.Auth, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken}, true, nil
+			if fromEnv {
+				source = envSource
+			}
+			return authn.AuthConfig{Username: ac.Username, Password: ac.Password, Auth: ac.Auth, IdentityToken: ac.IdentityToken, RegistryToken: ac.RegistryToken}, source, true, nil
 		}
 	}
-	return cfg, false, nil
+	return cfg, "", false, nil
 }

@@ -53,7 +53,7 @@ func sameAsKeychain(t *testing.T, body, repo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, ok, err := DockerLookup(ctx, ref, 10*time.Second)
+	cfg, _, ok, err := DockerLookup(ctx, ref, 10*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

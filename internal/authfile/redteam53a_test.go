@@ -50,7 +50,7 @@ func TestRedteam53aLegacyKeysOneAnswer(t *testing.T) {
 	}
 	seen := map[string]int{}
 	for range 64 {
-		cfg, ok, err := DockerLookup(context.Background(), ref, 10*time.Second)
+		cfg, _, ok, err := DockerLookup(context.Background(), ref, 10*time.Second)
 		if err != nil || !ok {
 			t.Fatalf("ok %v, err %v: want the legacy entry's login", ok, err)
 		}

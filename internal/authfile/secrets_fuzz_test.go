@@ -86,7 +86,7 @@ func FuzzAuthFileErrorsHoldNoSecret(f *testing.F) {
 		var errs []error
 		_, err := podmanFileLookup(context.Background(), file, repo, time.Second)
 		errs = append(errs, err)
-		_, _, err = DockerLookup(context.Background(), repo, time.Second)
+		_, _, _, err = DockerLookup(context.Background(), repo, time.Second)
 		errs = append(errs, err)
 		if !strings.ContainsRune(content, 0) { // no environment variable holds a NUL
 			t.Setenv("DOCKER_AUTH_CONFIG", content)

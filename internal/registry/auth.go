@@ -812,12 +812,15 @@ func (c *Client) authenticator(ctx context.Context, ref Repository) (authn.Authe
 			return nil, "", err
 		}
 	case authfile.DockerConfigFound():
-		cfg, ok, err := authfile.DockerLookup(ctx, ref.name, c.timeout)
+		cfg, from, ok, err := authfile.DockerLookup(ctx, ref.name, c.timeout)
 		if err != nil {
 			return nil, "", err
 		}
 		if ok {
 			auth = authn.FromConfig(cfg)
+		}
+		if from != "" {
+			source = from
 		}
 	default:
 		cfg, from, file, ok, err := authfile.Lookup(ctx, ref.name, c.timeout)

@@ -103,7 +103,7 @@ func TestDockerAuthConfigWithoutFile(t *testing.T) {
 		{"ghcr.io", `{"auths":{"ghcr.io":{"auth":"` + b64("g:p") + `"}}}`, "ghcr.io/acme/prefect", "g", "the DOCKER_AUTH_CONFIG environment variable", false},
 		{"Docker Hub", `{"auths":{"https://index.docker.io/v1/":{"auth":"` + b64("hub:p") + `"}}}`, "prefecthq/prefect", "hub", "the DOCKER_AUTH_CONFIG environment variable", false},
 		{"Docker Hub's login not for a mirror", `{"auths":{"https://index.docker.io/v1/":{"auth":"` + b64("hub:p") + `"}}}`, "127.0.0.1:5000/prefecthq/prefect", "", "", false},
-		{"with a config file", `{"auths":{"ghcr.io":{"auth":"` + b64("g:p") + `"}}}`, "ghcr.io/acme/prefect", "g", sourceKeychain, true},
+		{"with a config file", `{"auths":{"ghcr.io":{"auth":"` + b64("g:p") + `"}}}`, "ghcr.io/acme/prefect", "g", "the DOCKER_AUTH_CONFIG environment variable", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			noDockerConfig(t)

@@ -494,7 +494,7 @@ func (c *Client) fail(ref Repository, action string, err error) error {
 		e.Cause = err
 	}
 	if tse := new(tokenServiceError); errors.As(err, &tse) {
-		e.tokenService, e.grantRefused = tse.host, tse.grant
+		e.tokenService, e.grantRefused = c.scrub(tse.host), tse.grant // the host is the registry's to name
 	}
 	if kind, ok := c.noRegistryAPI.Load(ref.key); ok && e.StatusCode == http.StatusNotFound && e.tokenService == "" {
 		e.noAPI = kind.(int32)

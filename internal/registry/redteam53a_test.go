@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/prefectimage/terraform-provider-prefectimage/internal/registrytest"
@@ -31,5 +32,24 @@ func TestRedteam53aDockerConfigLegacyKeysOneLogin(t *testing.T) {
 	}
 	if failed > 0 {
 		t.Errorf("%d of 64 Clients failed; want each to send http://%s's login", failed, r.Host())
+	}
+}
+
+// The token service's host comes from the registry's challenge: a
+// registry that names it after a configured password (it can quote what
+// it was sent) does not get that password into the error, which names
+// the token service.
+func TestRedteam53TokenServiceHostScrubbed(t *testing.T) {
+	const password = "zq7secretpw"
+	_, err := listChallenged(t, `Bearer realm="https://`+password+`.invalid:1/token",service="x"`, true, password)
+	if err == nil {
+		t.Fatal("the listing succeeded; want the token service's failure")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, password) {
+		t.Errorf("the error quotes the password:\n%s", msg)
+	}
+	if !strings.Contains(msg, "token service") {
+		t.Errorf("the error does not name the token service:\n%s", msg)
 	}
 }
