@@ -24,13 +24,7 @@ func TestPodmanPerUIDAuthFile(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("podman reads /run/containers/<uid>/auth.json on Linux only")
 	}
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("DOCKER_CONFIG", dir)
-	t.Setenv("DOCKER_AUTH_CONFIG", "")
-	t.Setenv("REGISTRY_AUTH_FILE", "")
-	t.Setenv("XDG_CONFIG_HOME", dir)
-	t.Setenv("XDG_RUNTIME_DIR", "")
+	isolateHome(t)
 	run := t.TempDir()
 	old := perUIDAuthFile
 	perUIDAuthFile = filepath.Join(run, "containers", "%d", "auth.json")
@@ -69,4 +63,20 @@ func TestPodmanPerUIDAuthFile(t *testing.T) {
 	if _, _, _, ok, err := Lookup(context.Background(), repo, time.Second); ok || err != nil {
 		t.Errorf("with XDG_RUNTIME_DIR set: ok %v, %v; want no credentials", ok, err)
 	}
+}
+
+// isolateHome makes a fresh directory HOME, DOCKER_CONFIG and
+// XDG_CONFIG_HOME, with no DOCKER_AUTH_CONFIG, REGISTRY_AUTH_FILE or
+// XDG_RUNTIME_DIR, so that no credentials of the machine are read, and
+// returns it.
+func isolateHome(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	t.Setenv("DOCKER_CONFIG", dir)
+	t.Setenv("DOCKER_AUTH_CONFIG", "")
+	t.Setenv("REGISTRY_AUTH_FILE", "")
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	return dir
 }

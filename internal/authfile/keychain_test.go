@@ -21,13 +21,7 @@ import (
 // credentials for repo.
 func sameAsKeychain(t *testing.T, body, repo string) {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("DOCKER_CONFIG", dir)
-	t.Setenv("DOCKER_AUTH_CONFIG", "")
-	t.Setenv("REGISTRY_AUTH_FILE", "")
-	t.Setenv("XDG_RUNTIME_DIR", "")
-	t.Setenv("XDG_CONFIG_HOME", dir)
+	dir := isolateHome(t)
 	for file, script := range map[string]string{
 		"docker-credential-nf":  "cat >/dev/null\necho 'credentials not found in native keychain'\nexit 1\n",
 		"docker-credential-ans": "read url\ncase $url in */*) echo 'credentials not found in native keychain'; exit 1;; esac\necho '{\"ServerURL\":\"'$url'\",\"Username\":\"ans-user\",\"Secret\":\"ans-pass\"}'\n",

@@ -17,13 +17,7 @@ import (
 // DOCKER_AUTH_CONFIG, no Podman auth file, no helper on PATH).
 func redteam53aConfig(t *testing.T, body string) {
 	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("DOCKER_CONFIG", dir)
-	t.Setenv("DOCKER_AUTH_CONFIG", "")
-	t.Setenv("REGISTRY_AUTH_FILE", "")
-	t.Setenv("XDG_RUNTIME_DIR", "")
-	t.Setenv("XDG_CONFIG_HOME", dir)
+	dir := isolateHome(t)
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
