@@ -141,16 +141,18 @@ func resolveErrorDetail(err error) string {
 	case registry.IsUnauthorized(err):
 		detail += fmt.Sprintf(" Credentials come from a registry_auth block for %s, else the Docker config (DOCKER_CONFIG or ~/.docker/config.json, with credential helpers), else anonymous access.", e.Registry)
 	case registry.IsRateLimited(err):
-		mirror := "mirror.example/" + strings.TrimPrefix(e.Repository, e.Registry+"/")
+		mirror := fmt.Sprintf("use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)",
+			"mirror.example/"+strings.TrimPrefix(e.Repository, e.Registry+"/"))
 		// Telling a plan that sent credentials to authenticate sent users
 		// looking for credentials they had given.
-		accounts := fmt.Sprintf("so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", mirror)
-		if e.ConfiguredCredentials() {
+		accounts := "so the limit is that account's: wait for it to lift, ask the registry's operator for a higher one, or " + mirror
+		switch from := e.CredentialsFrom(); {
+		case e.ConfiguredCredentials():
 			detail += fmt.Sprintf(" The requests used the registry_auth block for %s, %s", e.Registry, accounts)
-		} else if from := e.CredentialsFrom(); from != "" {
+		case from != "":
 			detail += fmt.Sprintf(" The requests used credentials from %s, %s", from, accounts)
-		} else {
-			detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or use a mirror, such as repository = %q. Retries honour Retry-After within request_timeout × (max_retries + 1)", e.Registry, mirror)
+		default:
+			detail += fmt.Sprintf(" Authenticate for a higher limit (a registry_auth block for %s, or docker login), or %s", e.Registry, mirror)
 		}
 		if e.WaitPastListingTimeout() {
 			detail += ", and a tag listing's within listing_timeout too: raise listing_timeout in the provider block to wait as long as the registry asks."
