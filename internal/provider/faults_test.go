@@ -102,6 +102,32 @@ func onRegistry(listOnly bool, fail func(w http.ResponseWriter, r *http.Request)
 	}
 }
 
+// onManifests fails manifest requests with code: every one, or only GETs
+// (a HEAD answers, so a refresh sees the digest; the manifest cannot be
+// read).
+func onManifests(getsOnly bool, code int) registryFault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		if getsOnly && r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/manifests/") {
+			return false
+		}
+		writeRegistryError(w, code)
+		return true
+	}
+}
+
+// recoveredStep: the registry answers again, and the plan follows upstream's
+// move of tag in place.
+func recoveredStep(t *testing.T, faults *faultSwitch, rec *diagRecorder, reg *registrytest.Registry, config, tag string) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() { rec.reset(); faults.set(nil)() },
+		Config:    config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
+			expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
+		}},
+	}
+}
+
 func answer(code int, header ...string) func(w http.ResponseWriter, r *http.Request) {
 	return func(w http.ResponseWriter, _ *http.Request) { writeRegistryError(w, code, header...) }
 }
@@ -232,15 +258,8 @@ resource "prefectimage_pin" "test" {
 	} {
 		steps = append(steps, faultStep(f.fault, f.warning))
 	}
-	steps = append(steps, resource.TestStep{
-		// The registry answers again: the re-push is seen and followed.
-		PreConfig: func() { rec.reset(); faults.set(nil)() },
-		Config:    config,
-		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-			plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
-			expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
-		}},
-	})
+	// The registry answers again: the re-push is seen and followed.
+	steps = append(steps, recoveredStep(t, faults, rec, reg, config, tag))
 	resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
 }
 
@@ -298,13 +317,7 @@ data "prefectimage_pin" "test" {
 	// manifest (Docker Hub's rate limit behind Harbor's proxy cache)
 	// answers 404: the error says the tag was listed.
 	t.Run("listed tag answered 404", func(t *testing.T) {
-		faults.set(func(w http.ResponseWriter, r *http.Request) bool {
-			if !strings.Contains(r.URL.Path, "/manifests/") {
-				return false
-			}
-			writeRegistryError(w, http.StatusNotFound)
-			return true
-		})()
+		faults.set(onManifests(false, http.StatusNotFound))()
 		resource.UnitTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 			Steps: []resource.TestStep{{

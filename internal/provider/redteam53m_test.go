@@ -3,7 +3,6 @@ package provider
 import (
 	"net/http"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -15,19 +14,6 @@ import (
 
 // Session 53's review of how pins read manifests (redteam53m), through the
 // Terraform CLI.
-
-// manifestGetsFail answers every manifest GET with code (HEADs and tag
-// lists pass): a registry, or a proxy in front of it, whose manifest
-// reads fail while its HEADs answer.
-func manifestGetsFail(code int) registryFault {
-	return func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodGet || !strings.Contains(r.URL.Path, "/manifests/") {
-			return false
-		}
-		writeRegistryError(w, code)
-		return true
-	}
-}
 
 // A pin with required_platforms whose tag upstream re-pushes while every
 // manifest GET answers 500 (the HEAD answers, so the refresh sees the new
@@ -64,7 +50,7 @@ resource "prefectimage_pin" "test" {
 			}
 			moved := resource.TestStep{
 				PreConfig: func() {
-					faults.set(manifestGetsFail(http.StatusInternalServerError))()
+					faults.set(onManifests(true, http.StatusInternalServerError))()
 					pushPlatforms(t, reg, rec, tag, "linux/amd64", "linux/arm64")()
 					if mustDigest(t, reg, tag) == pinned {
 						t.Fatal("the re-push did not change the digest")
@@ -90,13 +76,7 @@ resource "prefectimage_pin" "test" {
 					// check, and the pin holds, with a warning.
 					PreConfig: func() {
 						rec.reset()
-						faults.set(func(w http.ResponseWriter, r *http.Request) bool {
-							if !strings.Contains(r.URL.Path, "/manifests/") {
-								return false
-							}
-							writeRegistryError(w, http.StatusInternalServerError)
-							return true
-						})()
+						faults.set(onManifests(false, http.StatusInternalServerError))()
 					},
 					Config: config,
 					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -107,14 +87,7 @@ resource "prefectimage_pin" "test" {
 				})
 			}
 			if onDrift == "update" {
-				steps = append(steps, resource.TestStep{
-					PreConfig: func() { rec.reset(); faults.set(nil)() },
-					Config:    config,
-					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pinAddress, plancheck.ResourceActionUpdate),
-						expectPlannedString{pinAddress, "digest", digestOf(t, reg, tag)},
-					}},
-				})
+				steps = append(steps, recoveredStep(t, faults, rec, reg, config, tag))
 			}
 			resource.UnitTest(t, resource.TestCase{ProtoV6ProviderFactories: rec.factories(), Steps: steps})
 		})
