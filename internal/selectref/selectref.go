@@ -98,30 +98,32 @@ func compareRelease(a, b Version) int {
 	return 0
 }
 
-const inf = 1 << 40
-
 // key follows packaging's _cmpkey: a dev release without pre or post sorts
 // before every prerelease of its release; no pre (else) after them; no
-// post before any post; no dev after any dev.
-func (v Version) key() [3]int {
-	var pre int
+// post before any post; no dev after any dev. Each part is a rank (which
+// kind of part, or its absence) and the part's number, compared in turn,
+// so that no number, however large, reaches into another rank: a100000
+// stays below b0, rc1099511627776 below the final release, and
+// rc1.dev1099511627776 below rc1.
+func (v Version) key() [6]int {
+	var preRank, preN int
 	switch {
 	case v.Pre == "" && v.Post < 0 && v.Dev >= 0:
-		pre = -inf
+		preRank = 0
 	case v.Pre == "":
-		pre = inf
+		preRank = 4
 	default:
-		pre = map[string]int{"a": 1, "b": 2, "rc": 3}[v.Pre]*100000 + v.PreN
+		preRank, preN = map[string]int{"a": 1, "b": 2, "rc": 3}[v.Pre], v.PreN
 	}
-	post := -inf
+	postRank, post := 0, 0
 	if v.Post >= 0 {
-		post = v.Post
+		postRank, post = 1, v.Post
 	}
-	dev := inf
+	devRank, dev := 1, 0
 	if v.Dev >= 0 {
-		dev = v.Dev
+		devRank, dev = 0, v.Dev
 	}
-	return [3]int{pre, post, dev}
+	return [6]int{preRank, preN, postRank, post, devRank, dev}
 }
 
 // Compare orders versions as PEP 440 does.
