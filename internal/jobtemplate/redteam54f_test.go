@@ -1,0 +1,106 @@
+package jobtemplate
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// closedTemplate has objects whose additionalProperties is false, as a
+// pydantic model with extra="forbid" writes them or a template written by
+// hand with jsonencode does: CapacityProvider named in camelCase, as ECS's
+// API (and Prefect's ECS worker, by alias) spells its members.
+const closedTemplate = `{
+  "job_configuration": {"capacity_provider_strategy": "{{ capacity_provider_strategy }}", "options": "{{ options }}"},
+  "variables": {
+    "type": "object",
+    "definitions": {
+      "CapacityProvider": {
+        "type": "object",
+        "properties": {"capacityProvider": {"type": "string"}, "weight": {"type": "integer"}, "base": {"type": "integer"}},
+        "required": ["capacityProvider", "weight", "base"],
+        "additionalProperties": false
+      }
+    },
+    "properties": {
+      "capacity_provider_strategy": {"anyOf": [{"type": "array", "items": {"$ref": "#/definitions/CapacityProvider"}}, {"type": "null"}], "default": null},
+      "options": {"type": "object", "additionalProperties": false},
+      "labels": {"type": "object", "patternProperties": {"^[a-z]+$": {"type": "string"}}, "additionalProperties": false},
+      "stream_output": {"type": "boolean", "default": true}
+    }
+  }
+}`
+
+// A member refused by additionalProperties false was "it allows no value
+// there", which does not say that the name is what is wrong nor which
+// names the object takes: the error now names them, and the one the name
+// was meant to be.
+func TestRedteam54fClosedObjectNamesItsMembers(t *testing.T) {
+	tests := []struct {
+		name     string
+		defaults map[string]any
+		want     []string
+	}{
+		{"snake case for camel case", map[string]any{"capacity_provider_strategy": []any{
+			map[string]any{"capacity_provider": "FARGATE_SPOT", "weight": decodeValue(t, "1"), "base": decodeValue(t, "0")}}},
+			[]string{`refuses capacity_provider_strategy[0].capacity_provider, a string of 12 characters: it allows no value there`,
+				`capacity_provider_strategy[0] takes no member "capacity_provider" (its schema's additionalProperties is false): ` +
+					`it takes only the members base, capacityProvider, weight (did you mean capacityProvider?)`}},
+		{"no members at all", map[string]any{"options": map[string]any{"my-key": "x"}},
+			[]string{`options["my-key"]`, `options takes no member "my-key" (its schema's additionalProperties is false): it takes no members at all`}},
+		{"patterns", map[string]any{"labels": map[string]any{"Team": "x"}},
+			[]string{`labels takes no member "Team" (its schema's additionalProperties is false): it takes only members whose names match ^[a-z]+$`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := SetVariableDefaults(closedTemplate, tt.defaults)
+			if !errors.Is(err, ErrValueRefused) {
+				t.Fatalf("err = %v, want ErrValueRefused", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%s\nlacks\n%s", err, w)
+				}
+			}
+		})
+	}
+}
+
+// An object schema whose additionalProperties is false was described as
+// "an object whose values are each no value" when the value was not an
+// object: it takes the members its properties name.
+func TestRedteam54fClosedObjectDescribed(t *testing.T) {
+	_, err := SetVariableDefaults(closedTemplate, map[string]any{
+		"capacity_provider_strategy": []any{"FARGATE_SPOT"},
+		"options":                    "x",
+	})
+	want := `refuses capacity_provider_strategy[0], a string of 12 characters: it allows an object with only the members ` +
+		`base, capacityProvider, weight there`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error\n%v\nlacks\n%s", err, want)
+	}
+	_, err = SetVariableDefaults(closedTemplate, map[string]any{"options": "x"})
+	if want := "it allows an empty object"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error\n%v\nlacks\n%s", err, want)
+	}
+}
+
+// A bool in quotes, as a map(string) or tomap() makes of one, gets the
+// advice to drop the quotes, as a number in quotes does.
+func TestRedteam54fBoolInQuotesHint(t *testing.T) {
+	for file, name := range map[string]string{"docker.json": "stream_output", "kubernetes.json": "stream_output",
+		"azure-container-instance.json": "stream_output", "cloud-run.json": "keep_job", "ecs.json": "auto_deregister_task_definition"} {
+		t.Run(file, func(t *testing.T) {
+			_, err := SetVariableDefaults(readTestdata(t, file), map[string]any{name: "false"})
+			want := `refuses the string "false": it allows a bool`
+			if !errors.Is(err, ErrValueRefused) || !strings.Contains(err.Error(), want) ||
+				!strings.HasSuffix(err.Error(), "; write it as a bool, false, without quotes") {
+				t.Errorf("error\n%v\nwant %q and the advice to write it as a bool", err, want)
+			}
+		})
+	}
+	// Where a string is taken too, "true" is that string, not a mistake.
+	if _, err := SetVariableDefaults(readTestdata(t, "docker.json"), map[string]any{"network_mode": "true"}); err != nil {
+		t.Errorf("network_mode = \"true\": %v", err)
+	}
+}
