@@ -104,3 +104,25 @@ func TestRedteam54fBoolInQuotesHint(t *testing.T) {
 		t.Errorf("network_mode = \"true\": %v", err)
 	}
 }
+
+// A Prefect template placeholder, which the worker fills in for each flow
+// run ({{ prefect.variables.flow_image }}), was refused for its white space
+// or as an invalid repository, which does not say what is wrong: it is no
+// pinned image.
+func TestRedteam54fImagePlaceholder(t *testing.T) {
+	for _, image := range []string{
+		"{{ prefect.variables.flow_image }}",
+		"{{prefect.variables.flow_image}}",
+		"ghcr.io/acme/flows:{{ prefect.variables.tag }}",
+		"{{ image }}",
+	} {
+		t.Run(image, func(t *testing.T) {
+			_, err := SetVariableDefaults(readTestdata(t, "kubernetes.json"), map[string]any{"image": image})
+			want := "is, or holds, a Prefect template placeholder ({{ … }}), which the worker fills in for each flow run, " +
+				"so the work pool's default would not be pinned"
+			if !errors.Is(err, ErrInvalidImage) || !strings.Contains(err.Error(), want) {
+				t.Errorf("error\n%v\nlacks\n%s", err, want)
+			}
+		})
+	}
+}
