@@ -126,3 +126,41 @@ func TestRedteam54fImagePlaceholder(t *testing.T) {
 		})
 	}
 }
+
+// Unknown, a value not known yet, meets every schema, so that what is
+// known around it is checked: env's PORT below was not checked while TOKEN
+// was unknown, and a plan with it went through to fail at apply.
+func TestRedteam54fUnknownInsideAValue(t *testing.T) {
+	kubernetes := readTestdata(t, "kubernetes.json")
+	tests := []struct {
+		name     string
+		defaults map[string]any
+		want     string // "" for no error
+	}{
+		{"known member refused beside an unknown one",
+			map[string]any{"env": map[string]any{"PORT": decodeValue(t, "8080"), "TOKEN": Unknown}},
+			"refuses env.PORT, the number 8080: it allows a string or null there"},
+		{"known item refused beside an unknown one", map[string]any{"cluster_config": map[string]any{"config": Unknown, "context_name": decodeValue(t, "1")}},
+			"refuses cluster_config.context_name, the number 1: it allows a string there"},
+		{"wrong shape around an unknown", map[string]any{"env": []any{Unknown}},
+			"refuses a list of 1 item: it allows an object"},
+		{"unknown member of a known object", map[string]any{"env": map[string]any{"A": "x", "TOKEN": Unknown}}, ""},
+		{"unknown value", map[string]any{"image_pull_policy": Unknown, "image": Unknown}, ""},
+		{"unknown beside a known refused value", map[string]any{"image": Unknown, "image_pull_policy": "Sometimes"},
+			`refuses the string "Sometimes"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := SetVariableDefaults(kubernetes, tt.defaults)
+			if tt.want == "" {
+				if err != nil || out != "" {
+					t.Errorf("got %.80q, %v; want \"\" and no error: no template to return before the value is known", out, err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrValueRefused) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error\n%v\nlacks\n%s", err, tt.want)
+			}
+		})
+	}
+}

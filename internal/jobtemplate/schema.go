@@ -110,6 +110,9 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	if c.budget--; c.budget < 0 {
 		return nil, c.invalid("is too complex to check (more than %d steps)", maxSteps)
 	}
+	if _, later := v.(unknown); later {
+		return nil, nil // checked when it is known
+	}
 	schema, ok := s.(map[string]any)
 	if !ok {
 		if b, isBool := s.(bool); isBool {

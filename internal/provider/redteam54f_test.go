@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
@@ -31,5 +32,52 @@ output "x" {
 			ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
 				words(`refuses the string "false": it allows a bool; write it as a bool, false, without quotes`)),
 		}},
+	})
+}
+
+// A default known only in part at plan time (an env map with one value from
+// another resource) was checked by its name alone, so a wrong value beside
+// the unknown one failed the apply, after the other resources were changed:
+// the known part is checked at plan time now.
+func TestAccRedteam54fPartlyKnownValueCheckedAtPlan(t *testing.T) {
+	kubernetes := jobTemplatePath(t, "kubernetes.json")
+	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
+	config := func(defaults string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "later" {
+  input = "x"
+}
+
+output "template" {
+  value = provider::prefectimage::set_variable_defaults(file(%q), %s)
+}
+`, kubernetes, defaults)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		Steps: []resource.TestStep{
+			{
+				Config:   config(`{ env = { PORT = 8080, TOKEN = terraform_data.later.output } }`),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
+					words(`refuses env.PORT, the number 8080: it allows a string or null there`)),
+			},
+			{
+				Config:   config(`{ cluster_config = { context_name = 1, config = terraform_data.later.output } }`),
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
+					words(`refuses cluster_config.context_name, the number 1: it allows a string there`)),
+			},
+			{
+				// Valid and partly known: known after apply, then set.
+				Config: config(`{ env = { PORT = "8080", TOKEN = terraform_data.later.output }, image = "prefecthq/prefect:${terraform_data.later.output}" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownOutputValue("template")},
+				},
+				Check: resource.TestCheckOutput("template", mustSetDefaults(t, kubernetes, map[string]any{
+					"env": map[string]any{"PORT": "8080", "TOKEN": "x"}, "image": "prefecthq/prefect:x"})),
+			},
+		},
 	})
 }
