@@ -81,3 +81,27 @@ output "template" {
 		},
 	})
 }
+
+// A null argument, where each function's documentation says it may not be
+// one, is Terraform's "Invalid function argument" naming the parameter, at
+// plan time; none of them is taken for an empty template or tag.
+func TestAccRedteam54fNullArguments(t *testing.T) {
+	kubernetes := jobTemplatePath(t, "kubernetes.json")
+	step := func(call, param string) resource.TestStep {
+		return resource.TestStep{
+			Config:      "output \"x\" {\n  value = " + call + "\n}\n",
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`Invalid function argument(.|\s)*` + regexp.QuoteMeta(`"`+param+`"`)),
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		Steps: []resource.TestStep{
+			step(`provider::prefectimage::parse_tag(null)`, "tag"),
+			step(`provider::prefectimage::set_image_default(null, "prefecthq/prefect:3-latest")`, "base_job_template"),
+			step(fmt.Sprintf(`provider::prefectimage::set_image_default(file(%q), null)`, kubernetes), "image"),
+			step(`provider::prefectimage::set_variable_defaults(null, {})`, "base_job_template"),
+		},
+	})
+}
