@@ -164,3 +164,34 @@ func TestRedteam54fUnknownInsideAValue(t *testing.T) {
 		})
 	}
 }
+
+// A JSON syntax error's place was one byte past the character at fault
+// (encoding/json counts it as read), and its column counted bytes: "x"
+// after "Délai d’exécution" was at column 43, not 38, where an editor
+// shows it. Data after the value, found by this package, was right.
+func TestRedteam54fSyntaxErrorPlace(t *testing.T) {
+	tests := []struct {
+		template string
+		offset   int64
+		where    string
+	}{
+		{`{"description": "Délai d’exécution", x}`, 41, "at byte offset 41 (line 1, column 38)"},
+		{"{\n  \"a\": \"日本語\",\n  \"b\": 1,,\n}", 31, "at byte offset 31 (line 3, column 10)"},
+		{"\ufeff{\"é\": 1 2}", 9, "at byte offset 9 (line 1, column 9)"},
+		{"{\"variables\": nope}", 15, "at byte offset 15 (line 1, column 16)"},
+		{"{}\n  x", 5, "at byte offset 5 (line 2, column 3)"},
+		{`{"variables": {`, 15, "at byte offset 15 (line 1, column 16)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.template, func(t *testing.T) {
+			_, err := SetVariableDefaults(tt.template, map[string]any{})
+			var te *TemplateError
+			if !errors.As(err, &te) || !errors.Is(err, ErrInvalidJSON) {
+				t.Fatalf("err = %v, want ErrInvalidJSON", err)
+			}
+			if te.Offset != tt.offset || !strings.Contains(err.Error(), tt.where) {
+				t.Errorf("Offset = %d, error\n%s\nwant Offset %d and %q", te.Offset, err, tt.offset, tt.where)
+			}
+		})
+	}
+}
