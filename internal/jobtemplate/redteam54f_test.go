@@ -195,3 +195,40 @@ func TestRedteam54fSyntaxErrorPlace(t *testing.T) {
 		})
 	}
 }
+
+// A value given as JSON text (jsonencode, as a deployment's job_variables
+// takes it) where the schema takes an object or a list got no word that it
+// was JSON text; the error says so now, wherever the schema takes an
+// object (a list) at all.
+func TestRedteam54fJSONTextForAnObject(t *testing.T) {
+	tests := []struct {
+		file, variable, value, want string
+	}{
+		{"kubernetes.json", "env", `{"EXTRA_PIP_PACKAGES":"pandas==2.2.3"}`,
+			"; it is the JSON text of an object: pass the object itself, without jsonencode"},
+		{"kubernetes.json", "env", `{"PORT":8080}`, "; it is the JSON text of an object: pass the object itself, without jsonencode"},
+		{"ecs.json", "capacity_provider_strategy", `[{"capacityProvider":"FARGATE_SPOT","weight":1,"base":0}]`,
+			"; it is the JSON text of a list: pass the list itself, without jsonencode"},
+		{"ecs.json", "network_configuration", `{"awsvpcConfiguration":{"subnets":["subnet-1"]}}`,
+			"; it is the JSON text of an object: pass the object itself, without jsonencode"},
+		{"kubernetes.json", "env", `[1]`, ""},   // a list where an object belongs: no such word
+		{"kubernetes.json", "env", `{"A":`, ""}, // not JSON
+	}
+	for _, tt := range tests {
+		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {
+			_, err := SetVariableDefaults(readTestdata(t, tt.file), map[string]any{tt.variable: tt.value})
+			if !errors.Is(err, ErrValueRefused) {
+				t.Fatalf("err = %v, want ErrValueRefused", err)
+			}
+			if tt.want == "" {
+				if strings.Contains(err.Error(), "JSON text") {
+					t.Errorf("error\n%s\nsays JSON text", err)
+				}
+				return
+			}
+			if !strings.HasSuffix(err.Error(), tt.want) {
+				t.Errorf("error\n%s\nwant it to end %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -88,6 +88,23 @@ func (c *checker) hint(m *mismatch) string {
 			alt, advice = v == "true", fmt.Sprintf("; write it as a bool, %s, without quotes", v)
 		case numberRE.MatchString(v):
 			alt, advice = json.Number(v), fmt.Sprintf("; write it as a number, %s, without quotes", v)
+		case strings.HasPrefix(strings.TrimSpace(v), "{") || strings.HasPrefix(strings.TrimSpace(v), "["):
+			// jsonencode({ A = "1" }) where { A = "1" } belongs, as
+			// job_variables of a deployment, which is JSON text, takes it.
+			decoded, err := decode(v)
+			if err != nil {
+				return ""
+			}
+			// Said where the schema takes an object (or list) at all, so
+			// that a wrong member inside is the next error, not this one.
+			switch decoded.(type) {
+			case map[string]any:
+				alt, advice = map[string]any{}, "; it is the JSON text of an object: pass the object itself, without jsonencode"
+			case []any:
+				alt, advice = []any{}, "; it is the JSON text of a list: pass the list itself, without jsonencode"
+			default:
+				return ""
+			}
 		default:
 			return ""
 		}

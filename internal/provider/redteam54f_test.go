@@ -105,3 +105,24 @@ func TestAccRedteam54fNullArguments(t *testing.T) {
 		},
 	})
 }
+
+// env = jsonencode({...}), as a deployment's job_variables is written, is
+// refused with the advice to drop the jsonencode.
+func TestAccRedteam54fJSONEncodedValueHint(t *testing.T) {
+	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+output "x" {
+  value = provider::prefectimage::set_variable_defaults(file(%q), {
+    env = jsonencode({ EXTRA_PIP_PACKAGES = "pandas==2.2.3" })
+  })
+}
+`, jobTemplatePath(t, "kubernetes.json")),
+			ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
+				words(`it is the JSON text of an object: pass the object itself, without jsonencode`)),
+		}},
+	})
+}
