@@ -48,6 +48,8 @@ func TestRedteam54fClosedObjectNamesItsMembers(t *testing.T) {
 					`it takes only the members base, capacityProvider, weight (did you mean capacityProvider?)`}},
 		{"no members at all", map[string]any{"options": map[string]any{"my-key": "x"}},
 			[]string{`options["my-key"]`, `options takes no member "my-key" (its schema's additionalProperties is false): it takes no members at all`}},
+		{"a name with a dot", map[string]any{"options": map[string]any{"a.b[0]": "x"}},
+			[]string{`options["a.b[0]"]`, `options takes no member "a.b[0]" (its schema's additionalProperties is false)`}},
 		{"patterns", map[string]any{"labels": map[string]any{"Team": "x"}},
 			[]string{`labels takes no member "Team" (its schema's additionalProperties is false): it takes only members whose names match ^[a-z]+$`}},
 	}

@@ -40,8 +40,9 @@ type mismatch struct {
 	allows func() string // what the schema allows there, for people; only a refusal that is reported needs it
 	schema any           // the schema that refused value, for hint
 	// closed, when set, is the object schema whose additionalProperties
-	// is false and that refused the member at: what to write instead.
-	closed map[string]any
+	// is false and that refused member key of the object at parent.
+	closed      map[string]any
+	key, parent string
 }
 
 // checkDefault checks value against the schema of job variable name;
@@ -136,7 +137,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			if b {
 				return nil, nil
 			}
-			return &mismatch{at, v, func() string { return "no value" }, s, nil}, nil
+			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", ""}, nil
 		}
 		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
 	}
@@ -169,7 +170,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, err
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
-			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil}, nil
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", ""}, nil
 		}
 	}
 	if e, ok := schema["enum"]; ok {
@@ -178,12 +179,12 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
 		}
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
-			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil}, nil
+			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", ""}, nil
 		}
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema, nil}, nil
+		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema, nil, "", ""}, nil
 	}
 
 	switch v := v.(type) {
@@ -203,7 +204,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 				if extra == false {
 					// Said apart: "it allows no value there" alone does
 					// not tell that the name is what is wrong.
-					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema}, nil
+					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at}, nil
 				}
 				subs = append(subs, extra)
 			}
@@ -305,7 +306,7 @@ func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []str
 		}
 	}
 	if deepest.at == at {
-		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil}, nil
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", ""}, nil
 	}
 	return deepest, nil
 }
@@ -548,16 +549,7 @@ func describeClosed(schema map[string]any) string {
 // the name differs from one of them only in case, - or _
 // (capacity_provider for capacityProvider).
 func closedAdvice(variable string, m *mismatch) string {
-	// m.at ends with the member's step, as keyPath wrote it.
-	key, parent := "", m.at
-	if i := strings.LastIndexAny(m.at, ".["); i >= 0 {
-		key, parent = m.at[i:], m.at[:i]
-	}
-	if strings.HasPrefix(key, "[") {
-		key, _ = strconv.Unquote(key[1 : len(key)-1])
-	} else {
-		key = strings.TrimPrefix(key, ".")
-	}
+	key, parent := m.key, m.parent
 	advice := fmt.Sprintf("; %s%s takes no member %q (its schema's additionalProperties is false): ", variable, parent, key)
 	names, patterns := memberNames(m.closed)
 	if len(names) == 0 && len(patterns) == 0 {
