@@ -16,10 +16,10 @@ import (
 //
 // Values are what encoding/json decodes with UseNumber: nil, bool, string,
 // json.Number, []any and map[string]any, and Unknown anywhere in them;
-// numbers are written with their text as it is. Each value is checked against its variable's own schema in
-// the template (see checker for the part of JSON Schema that is read), and a
-// string for image must be an image reference with a tag or a digest, as for
-// SetImageDefault.
+// numbers are written with their text as it is. Each value is checked
+// against its variable's own schema in the template (see checker for the
+// part of JSON Schema that is read), and a string for image must be an
+// image reference with a tag or a digest, as for SetImageDefault.
 //
 // Errors come in this order: the template's (*TemplateError wrapping
 // ErrInvalidJSON, ErrNotObject or ErrNoVariables), then names the template
