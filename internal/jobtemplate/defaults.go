@@ -15,11 +15,11 @@ import (
 // SetImageDefault describes. A nil value removes that variable's default.
 //
 // Values are what encoding/json decodes with UseNumber: nil, bool, string,
-// json.Number, []any and map[string]any; numbers are written with their
-// text as it is. Each value is checked against its variable's own schema in
-// the template (see checker for the part of JSON Schema that is read), and a
-// string for image must be an image reference with a tag or a digest, as for
-// SetImageDefault.
+// json.Number, []any and map[string]any, and Unknown anywhere in them;
+// numbers are written with their text as it is. Each value is checked
+// against its variable's own schema in the template (see checker for the
+// part of JSON Schema that is read), and a string for image must be an
+// image reference with a tag or a digest, as for SetImageDefault.
 //
 // Errors come in this order: the template's (*TemplateError wrapping
 // ErrInvalidJSON, ErrNotObject or ErrNoVariables), then names the template
@@ -29,6 +29,33 @@ import (
 // ErrInvalidSchema when the variable's schema cannot be read).
 func SetVariableDefaults(template string, defaults map[string]any) (string, error) {
 	return setDefaults(template, defaults, nil)
+}
+
+// unknown is the type of Unknown.
+type unknown struct{}
+
+// Unknown stands for a value not known yet, such as a Terraform value known
+// only after apply, anywhere in a default given to SetVariableDefaults: it
+// meets every schema, so that the values around it are checked all the
+// same, and a call with one checks everything else and returns "" and no
+// error, there being no template to return yet.
+var Unknown any = unknown{}
+
+// holdsUnknown reports whether v is or holds Unknown.
+func holdsUnknown(v any) bool {
+	switch v := v.(type) {
+	case unknown:
+		return true
+	case []any:
+		return slices.ContainsFunc(v, holdsUnknown)
+	case map[string]any:
+		for _, x := range v {
+			if holdsUnknown(x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setDefaults is SetVariableDefaults; missing, when not nil, makes the error
@@ -101,6 +128,9 @@ func setDefaults(template string, defaults map[string]any, missing func(path str
 			return "", err
 		}
 		schemas[name]["default"] = value
+	}
+	if slices.ContainsFunc(names, func(name string) bool { return holdsUnknown(defaults[name]) }) {
+		return "", nil
 	}
 	return encode(root)
 }

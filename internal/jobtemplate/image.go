@@ -59,6 +59,11 @@ func ValidateImage(image string) error {
 			"template would show to everyone who can read it; pass the image alone, %s, and give the worker the "+
 			"registry's credentials its own way (a Docker worker's registry_credentials, a Kubernetes image pull secret)", example)
 	}
+	if strings.Contains(image, "{{") {
+		// Said before the white space inside "{{ prefect.variables.x }}".
+		return bad("the image %q is, or holds, a Prefect template placeholder ({{ … }}), which the worker fills in "+
+			"for each flow run, so the work pool's default would not be pinned; pass an image reference %s", image, example)
+	}
 	if strings.TrimSpace(image) != image || strings.ContainsAny(image, " \t\r\n") {
 		return bad("the image %q contains white space; pass an image reference %s", image, example)
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Every error SetImageDefault and SetVariableDefaults return
@@ -49,8 +50,9 @@ type TemplateError struct {
 	// Path is the dotted path of the offending member ("" for the whole
 	// template, "variables.properties" and so on).
 	Path string
-	// Offset is the byte offset of a JSON syntax error, -1 when unknown or
-	// not applicable.
+	// Offset is the byte offset of a JSON syntax error: of the byte at
+	// fault, counted from 0, or the template's length when it ends too
+	// soon; -1 when unknown or not applicable.
 	Offset int64
 	msg    string
 }
@@ -149,7 +151,9 @@ func syntaxError(template string, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		off = se.Offset
+		// encoding/json counts the byte at fault as read: "x" in `{x}`
+		// is at offset 1, not 2, column 2, not 3.
+		off = max(se.Offset-1, 0)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		off = int64(len(template))
 		err = errors.New("unexpected end of JSON input")
@@ -163,14 +167,15 @@ func syntaxError(template string, err error) error {
 			"for example file(\"base-job-template.json\") or jsonencode({...})", err, where)}
 }
 
-// position turns a byte offset into "line L, column C", 1-based.
+// position turns a byte offset into "line L, column C", 1-based, the
+// column in characters, as an editor counts them ("é" is one, not two).
 func position(s string, off int64) string {
 	if off > int64(len(s)) {
 		off = int64(len(s))
 	}
 	before := s[:off]
 	line := strings.Count(before, "\n") + 1
-	col := len(before) - strings.LastIndexByte(before, '\n')
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
 	return fmt.Sprintf("line %d, column %d", line, col)
 }
 

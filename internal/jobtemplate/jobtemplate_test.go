@@ -205,7 +205,7 @@ func TestSetImageDefault_Errors(t *testing.T) {
 		{"blank template", " \n\t", pinnedRef, ErrInvalidJSON, "", 0, []string{"empty"}},
 		{"truncated", `{"variables": {`, pinnedRef, ErrInvalidJSON, "", 15, []string{"not valid JSON", "offset 15", "line 1, column 16"}},
 		{"bad token", "{\n  \"variables\": nope\n}", pinnedRef, ErrInvalidJSON, "", -2, []string{"invalid character 'o'", "line 2"}},
-		{"hcl not json", `variables = {}`, pinnedRef, ErrInvalidJSON, "", 1, []string{"not valid JSON", "offset 1"}},
+		{"hcl not json", `variables = {}`, pinnedRef, ErrInvalidJSON, "", 0, []string{"not valid JSON", "offset 0", "line 1, column 1"}},
 		{"trailing data", `{} {}`, pinnedRef, ErrInvalidJSON, "", 3, []string{"after the top-level value", "offset 3"}},
 		{"trailing garbage", "{}\n  x", pinnedRef, ErrInvalidJSON, "", 5, []string{"after the top-level value", "line 2, column 3"}},
 		// After a byte order mark, offsets count from the text an editor shows.

@@ -39,6 +39,10 @@ type mismatch struct {
 	value  any
 	allows func() string // what the schema allows there, for people; only a refusal that is reported needs it
 	schema any           // the schema that refused value, for hint
+	// closed, when set, is the object schema whose additionalProperties
+	// is false and that refused member key of the object at parent.
+	closed      map[string]any
+	key, parent string
 }
 
 // checkDefault checks value against the schema of job variable name;
@@ -63,6 +67,9 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 		msg += " there"
 	}
 	msg += c.hint(m)
+	if m.closed != nil {
+		msg += closedAdvice(name, m)
+	}
 	return &VariableError{Err: ErrValueRefused, Variable: name, msg: msg}
 }
 
@@ -76,10 +83,32 @@ func (c *checker) hint(m *mismatch) string {
 	case json.Number, bool:
 		alt, advice = fmt.Sprint(v), fmt.Sprintf("; write it as a string, \"%v\"", v)
 	case string:
-		if !numberRE.MatchString(v) {
+		switch {
+		case v == "true" || v == "false":
+			// A map(string) or tomap() turns a bool into such a string.
+			alt, advice = v == "true", fmt.Sprintf("; write it as a bool, %s, without quotes", v)
+		case numberRE.MatchString(v):
+			alt, advice = json.Number(v), fmt.Sprintf("; write it as a number, %s, without quotes", v)
+		case strings.HasPrefix(strings.TrimSpace(v), "{") || strings.HasPrefix(strings.TrimSpace(v), "["):
+			// jsonencode({ A = "1" }) where { A = "1" } belongs, as
+			// job_variables of a deployment, which is JSON text, takes it.
+			decoded, err := decode(v)
+			if err != nil {
+				return ""
+			}
+			// Said where the schema takes an object (or list) at all, so
+			// that a wrong member inside is the next error, not this one.
+			switch decoded.(type) {
+			case map[string]any:
+				alt, advice = map[string]any{}, "; it is the JSON text of an object: pass the object itself, without jsonencode"
+			case []any:
+				alt, advice = []any{}, "; it is the JSON text of a list: pass the list itself, without jsonencode"
+			default:
+				return ""
+			}
+		default:
 			return ""
 		}
-		alt, advice = json.Number(v), fmt.Sprintf("; write it as a number, %s, without quotes", v)
 	default:
 		return ""
 	}
@@ -99,13 +128,16 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	if c.budget--; c.budget < 0 {
 		return nil, c.invalid("is too complex to check (more than %d steps)", maxSteps)
 	}
+	if _, later := v.(unknown); later {
+		return nil, nil // checked when it is known
+	}
 	schema, ok := s.(map[string]any)
 	if !ok {
 		if b, isBool := s.(bool); isBool {
 			if b {
 				return nil, nil
 			}
-			return &mismatch{at, v, func() string { return "no value" }, s}, nil
+			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", ""}, nil
 		}
 		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
 	}
@@ -138,7 +170,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, err
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
-			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema}, nil
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", ""}, nil
 		}
 	}
 	if e, ok := schema["enum"]; ok {
@@ -147,12 +179,12 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
 		}
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
-			return &mismatch{at, v, func() string { return describeEnum(values) }, schema}, nil
+			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", ""}, nil
 		}
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema}, nil
+		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema, nil, "", ""}, nil
 	}
 
 	switch v := v.(type) {
@@ -169,6 +201,11 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 					subs = append(subs, sub)
 				}
 			} else if !matched && hasExtra {
+				if extra == false {
+					// Said apart: "it allows no value there" alone does
+					// not tell that the name is what is wrong.
+					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at}, nil
+				}
 				subs = append(subs, extra)
 			}
 			for _, sub := range subs {
@@ -269,7 +306,7 @@ func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []str
 		}
 	}
 	if deepest.at == at {
-		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema}, nil
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", ""}, nil
 	}
 	return deepest, nil
 }
@@ -465,7 +502,9 @@ func (c *checker) describe(s any, depth int) string {
 	words := make([]string, len(names))
 	for i, n := range names {
 		words[i] = typeWords[n]
-		if extra, ok := schema["additionalProperties"]; ok && n == "object" && extra != true {
+		if extra, ok := schema["additionalProperties"]; ok && n == "object" && extra == false {
+			words[i] = describeClosed(schema)
+		} else if ok && n == "object" && extra != true {
 			words[i] += " whose values are each " + c.describe(extra, depth+1)
 		}
 		if items, ok := schema["items"].(map[string]any); ok && n == "array" {
@@ -473,6 +512,58 @@ func (c *checker) describe(s any, depth int) string {
 		}
 	}
 	return strings.Join(words, " or ")
+}
+
+// memberNames are the members an object schema names in properties, and
+// the patternProperties patterns, each sorted.
+func memberNames(schema map[string]any) (names, patterns []string) {
+	props, _ := schema["properties"].(map[string]any)
+	pats, _ := schema["patternProperties"].(map[string]any)
+	return slices.Sorted(maps.Keys(props)), slices.Sorted(maps.Keys(pats))
+}
+
+// describeClosed says which members an object schema whose
+// additionalProperties is false takes: "an object with only the members a,
+// b", "an empty object".
+func describeClosed(schema map[string]any) string {
+	names, patterns := memberNames(schema)
+	var parts []string
+	if len(names) > 0 {
+		noun := "member"
+		if len(names) > 1 {
+			noun = "members"
+		}
+		parts = append(parts, fmt.Sprintf("the %s %s", noun, strings.Join(names, ", ")))
+	}
+	if len(patterns) > 0 {
+		parts = append(parts, "members whose names match "+strings.Join(patterns, " or "))
+	}
+	if len(parts) == 0 {
+		return "an empty object"
+	}
+	return "an object with only " + strings.Join(parts, " and ")
+}
+
+// closedAdvice is what to do about a member an object schema refuses by
+// its additionalProperties false: the members it takes, and a guess where
+// the name differs from one of them only in case, - or _
+// (capacity_provider for capacityProvider).
+func closedAdvice(variable string, m *mismatch) string {
+	key, parent := m.key, m.parent
+	advice := fmt.Sprintf("; %s%s takes no member %q (its schema's additionalProperties is false): ", variable, parent, key)
+	names, patterns := memberNames(m.closed)
+	if len(names) == 0 && len(patterns) == 0 {
+		return advice + "it takes no members at all"
+	}
+	advice += "it takes " + strings.TrimPrefix(describeClosed(m.closed), "an object with ")
+	fold := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	for _, n := range names {
+		if fold(n) == fold(key) {
+			advice += fmt.Sprintf(" (did you mean %s?)", n)
+			break
+		}
+	}
+	return advice
 }
 
 func (c *checker) describeAny(choices []any, depth int) string {

@@ -120,8 +120,9 @@ func (f *setVariableDefaultsFunction) Run(ctx context.Context, req function.RunR
 		}
 	}
 	// With defaults partly unknown, the template and the known values are
-	// checked all the same (a value not yet known is checked as null: its
-	// name only), and the result is known after apply.
+	// checked all the same (what is not known yet only by its name, and
+	// the known members and items around it), and the result is known
+	// after apply.
 	out, err := jobtemplate.SetVariableDefaults(template.ValueString(), values)
 	if err != nil {
 		resp.Error = function.ConcatFuncErrors(resp.Error, jobTemplateFuncError(err))
@@ -146,9 +147,9 @@ func jobTemplateFuncError(err error) *function.FuncError {
 }
 
 // defaultsValues turns the defaults argument, an object or a map, into
-// variable name → value as jobtemplate takes it. A value that is not wholly
-// known yet is given as null, which jobtemplate checks by its name alone, and
-// partial says there was one.
+// variable name → value as jobtemplate takes it. What is not known yet, a
+// whole value or a part of one, is jobtemplate.Unknown, which meets every
+// schema, so that the known rest is checked; partial says there was one.
 func defaultsValues(defaults types.Dynamic) (values map[string]any, partial bool, err error) {
 	var elems map[string]attr.Value
 	switch v := defaults.UnderlyingValue().(type) {
@@ -163,10 +164,7 @@ func defaultsValues(defaults types.Dynamic) (values map[string]any, partial bool
 	}
 	values = make(map[string]any, len(elems))
 	for name, elem := range elems {
-		if !whollyKnown(elem) {
-			values[name], partial = nil, true
-			continue
-		}
+		partial = partial || !whollyKnown(elem)
 		v, err := jsonValue(elem, name)
 		if err != nil {
 			return nil, false, err
@@ -220,12 +218,14 @@ func jsonValue(v attr.Value, path string) (any, error) {
 		return nil, nil
 	}
 	if v.IsUnknown() {
-		// defaultsValues passes over a value not wholly known.
-		return nil, fmt.Errorf("defaults.%s is not known yet", path)
+		return jobtemplate.Unknown, nil
 	}
 	var elems []attr.Value
 	switch v := v.(type) {
 	case basetypes.DynamicValue:
+		if v.IsUnderlyingValueUnknown() {
+			return jobtemplate.Unknown, nil
+		}
 		return jsonValue(v.UnderlyingValue(), path)
 	case basetypes.StringValue:
 		return v.ValueString(), nil
