@@ -35,6 +35,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -53,6 +54,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/sync/errgroup"
 )
@@ -88,6 +91,7 @@ type Server struct {
 
 	name      string // for String: "docker-registry", "distribution v3.0.0"
 	dir       string
+	driver    string // the storage driver's configuration lines ("": a filesystem in dir)
 	cmd       *exec.Cmd
 	exited    chan struct{}
 	logFile   string
@@ -136,7 +140,7 @@ type Certificate struct {
 // signed by the server's CA (CACertPEM) all the same.
 func StartWithCertificate(t testing.TB, cert Certificate) *Server {
 	t.Helper()
-	s, err := start(t, binaryOrSkip(t, BinaryPath), "", cert)
+	s, err := start(t, binaryOrSkip(t, BinaryPath), "", cert, "")
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -179,7 +183,7 @@ func StartProxy(t testing.TB, upstream Upstream) *Server {
 	if upstream.Username != "" {
 		proxy += "  username: " + quote(upstream.Username) + "\n  password: " + quote(upstream.Password) + "\n"
 	}
-	s, err := start(t, bin, proxy, Certificate{})
+	s, err := start(t, bin, proxy, Certificate{}, "")
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
@@ -232,11 +236,46 @@ func V3BinaryPath(version string) (string, error) {
 // skips the test, or fails it when Required.
 func StartV3(t testing.TB, version, extraConfig string) *Server {
 	t.Helper()
-	s, err := start(t, binaryOrSkip(t, func() (string, error) { return V3BinaryPath(version) }), extraConfig, Certificate{})
+	s, err := start(t, binaryOrSkip(t, func() (string, error) { return V3BinaryPath(version) }), extraConfig, Certificate{}, "")
 	if err != nil {
 		t.Fatalf("distributiontest: %v", err)
 	}
 	s.name = "distribution v" + version
+	return s
+}
+
+// StartV3OnS3 is StartV3 with the registry's storage on S3: an in-memory
+// S3 service (gofakes3) on 127.0.0.1, started here and stopped after the
+// registry when the test ends. Distribution's S3 driver lists a
+// repository's tags by walking its storage keys, as it does on Amazon S3
+// or MinIO, not as it does on a filesystem; blobs are served by the
+// registry itself (redirect disabled). Seed with Push and TagMany
+// (SeedAlike writes to a filesystem).
+func StartV3OnS3(t testing.TB, version string) *Server {
+	t.Helper()
+	bin := binaryOrSkip(t, func() (string, error) { return V3BinaryPath(version) })
+	backend := s3mem.New()
+	if err := backend.CreateBucket("registry"); err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	store := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	t.Cleanup(store.Close)
+	driver := fmt.Sprintf(`  s3:
+    region: us-east-1
+    regionendpoint: %s
+    bucket: registry
+    accesskey: distributiontest
+    secretkey: distributiontest
+    secure: false
+    forcepathstyle: true
+  redirect:
+    disable: true
+`, store.URL)
+	s, err := start(t, bin, "", Certificate{}, driver)
+	if err != nil {
+		t.Fatalf("distributiontest: %v", err)
+	}
+	s.name = "distribution v" + version + " on S3"
 	return s
 }
 
@@ -255,7 +294,9 @@ func binaryOrSkip(t testing.TB, find func() (string, error)) string {
 	return bin
 }
 
-func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, error) {
+// start starts bin as launch does; driver is the storage section's driver
+// lines ("" for a filesystem in the server's directory).
+func start(t testing.TB, bin, extraConfig string, cert Certificate, driver string) (*Server, error) {
 	dir := t.TempDir()
 	if shm := memoryDir(); shm != "" {
 		// In memory when there is room (memoryDir), removed when the test
@@ -271,7 +312,7 @@ func start(t testing.TB, bin, extraConfig string, cert Certificate) (*Server, er
 	if _, err := rand.Read(pw); err != nil {
 		return nil, err
 	}
-	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir, name: Binary}
+	s := &Server{Username: Username, Password: "pw-" + hex.EncodeToString(pw), dir: dir, name: Binary, driver: driver}
 
 	caPEM, certPEM, keyPEM, err := newCertificates(cert)
 	if err != nil {
@@ -341,9 +382,7 @@ log:
   accesslog:
     disabled: true
 storage:
-  filesystem:
-    rootdirectory: %[1]s/storage
-  delete:
+%[5]s  delete:
     enabled: true
   maintenance:
     uploadpurging:
@@ -358,7 +397,7 @@ auth:
   htpasswd:
     realm: distributiontest
     path: %[1]s/htpasswd
-%[4]s`, s.dir, s.Host, hex.EncodeToString(secret), extraConfig)
+%[4]s`, s.dir, s.Host, hex.EncodeToString(secret), extraConfig, s.storageDriver())
 	cfgPath := filepath.Join(s.dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
@@ -389,6 +428,14 @@ auth:
 		return fmt.Errorf("%s on %s: %w; its log:\n%s", bin, s.Host, err, s.Log())
 	}
 	return nil
+}
+
+// storageDriver is the storage section's driver lines.
+func (s *Server) storageDriver() string {
+	if s.driver != "" {
+		return s.driver
+	}
+	return fmt.Sprintf("  filesystem:\n    rootdirectory: %s/storage\n", s.dir)
 }
 
 // waitReady polls GET /v2/ until the server answers 401 (it wants the
