@@ -1,0 +1,95 @@
+package registry
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/distributiontest"
+	"github.com/prefectimage/terraform-provider-prefectimage/internal/tagcatalog"
+)
+
+// CNCF distribution v3.1.2 with its S3 storage driver (against an
+// in-memory S3 service) lists tags in the order of their storage keys, so
+// that "2-latest-kubernetes/" comes before "2-latest/", and takes last as a
+// bound in byte order: following its own Links skips tags. Without n it
+// sends every tag. The client reads every tag, the whole list and a range
+// alike, where it failed before (Registry Tag List Cannot Be Read Whole).
+func TestRealV3OnS3ReadsEveryTag(t *testing.T) {
+	noDockerConfig(t)
+	s := distributiontest.StartV3OnS3(t, "3.1.2")
+	var tags []string
+	for _, tg := range tagcatalog.Prefect() {
+		if strings.HasPrefix(tg, "2-") || strings.HasPrefix(tg, "2.20.") {
+			tags = append(tags, tg)
+		}
+	}
+	want := slices.Sorted(slices.Values(tags))
+	if _, err := s.Push("prefecthq/prefect", tags[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.TagMany("prefecthq/prefect", tags[0], tags[1:]); err != nil {
+		t.Fatal(err)
+	}
+
+	// The shape this test is for: the registry's own Links skip tags.
+	const n = 50
+	hc := &http.Client{Transport: s.Transport()}
+	base := "https://" + s.Host
+	var paged []string
+	for query := "?n=50"; query != ""; {
+		a := getTagList(t, hc, base, query, s.Username, s.Password)
+		if a.Status != http.StatusOK {
+			t.Fatalf("%s: %v", query, a)
+		}
+		paged = append(paged, a.Tags...)
+		query = ""
+		if a.Link != "" {
+			u, err := url.Parse(strings.Trim(strings.SplitN(a.Link, ";", 2)[0], "<>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			query = "?" + u.RawQuery
+		}
+	}
+	skipped := setDiff(want, paged)
+	if len(skipped) == 0 {
+		t.Fatalf("distribution on S3 paged by its Links gave every one of %d tags: not the shape this test is for", len(want))
+	}
+	t.Logf("its Links, %d a page, skip %d of %d tags, such as %q", n, len(skipped), len(want), head(skipped))
+
+	ref := repoOf(t, s.Repository("prefecthq/prefect"))
+	client := func() *Client {
+		c := newTestClient(t, Config{
+			CACertPEM:   []byte(s.CACertPEM),
+			Credentials: []Credential{{Host: s.Host, Username: s.Username, Password: s.Password}},
+			MaxRetries:  1,
+		})
+		c.pageSize = n
+		return c
+	}
+	ctx := context.Background()
+	got, err := client().ListTags(ctx, ref)
+	if err != nil {
+		t.Fatalf("ListTags: %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ListTags: %d tags, want %d; missing %q", len(got), len(want), head(setDiff(want, got)))
+	}
+	for _, r := range []TagRange{
+		{After: "2-latest", Before: "2-python3.11~"},
+		{After: "2.20.1", Before: "2.20.2", Splits: []string{"2.20.15"}},
+		{After: "/~", Before: "9~", Splits: []string{"2.", "2.20.1", "2.20.2"}},
+	} {
+		got, err := client().ListTagRange(ctx, ref, r)
+		if err != nil {
+			t.Fatalf("range %+v: %v", r, err)
+		}
+		if w := inRange(want, r); !slices.Equal(got, w) {
+			t.Errorf("range %+v: %d tags, want %d; missing %q", r, len(got), len(w), head(setDiff(w, got)))
+		}
+	}
+}
