@@ -77,7 +77,9 @@ func pinAttributes() []pinAttribute {
 				"`~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for Prefect 3; `~> 2` draws a warning, as it admits Prefect 3) or " +
 				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
 				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
-				"`3.0.0rc14` may be named without `allow_prereleases`. A version of fewer than three numbers is exact too: " +
+				"`3.0.0rc14` may be named without `allow_prereleases`; a `~>` bound with a prerelease (`~> 3.0.0rc14`) reads as " +
+				"PEP 440's `~=`, 3.0.0rc14 or later within 3.0.x, final releases included, where Terraform's own reading admits " +
+				"only 3.0.0's prereleases. A version of fewer than three numbers is exact too: " +
 				"`3.4` (or `==3.4`) means 3.4.0, not the newest 3.4.z that Prefect's moving tag `3.4-python3.12` follows, " +
 				"and draws a warning; write `~> 3.4.0` for the newest 3.4.z. Quote it: `prefect_version = 2.20` without " +
 				"quotes is the number 2.2 to Terraform.",

@@ -44,7 +44,8 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"as Prefect reads it: pydantic v1 wrote `Optional` fields so (`GcpCredentials.project`), and an HCL object " +
 			"with `optional()` attributes fills in such nulls. " +
 			"An `image` string must be an image reference with a tag or a digest, as for `set_image_default`, " +
-			"which is the one-variable case of this function. " +
+			"which is the one-variable case of this function; a Prefect template placeholder (`{{ prefect.variables.x }}`) " +
+			"is refused, since the worker would fill it in for each flow run and the default would not be pinned. " +
 			"Everything else in the template is kept as it was: numbers keep their exact text, strings their " +
 			"content, and numbers in `defaults` are written exactly as Terraform holds them, without rounding, " +
 			"integers without a decimal point. The result is compact JSON with its object keys sorted, as " +
@@ -55,8 +56,9 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"schema allows there; it quotes the refused value only when it is a number, a bool, or a string the schema " +
 			"should have had as one of its listed values or as a number, since a function is not told which of its " +
 			"arguments are sensitive. When `defaults` is known only in part at plan time (the `ref` of a pin being " +
-			"created), the plan checks the values already known, and a value not yet known by its name alone; the " +
-			"result is then known after apply. The function reads no registry and no file.",
+			"created), the plan checks the values already known and the known parts of a value known only in part " +
+			"(the other members of `env`, say), and what is not yet known by its name alone; the result is then known " +
+			"after apply. The function reads no registry and no file.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				// Unknown values too, here and for defaults: a plan whose
