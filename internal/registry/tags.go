@@ -471,17 +471,23 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			why = s.linkGapError(answer)
 		}
 		tags := TagRange{}.filter(s.tags)
-		if why == "" {
-			l.mu.Lock()
-			why = l.unsent(tags)
-			l.mu.Unlock()
-		}
 		if why != "" {
 			all := c.wholeAtOnce(ctx, l, rt)
 			if all == nil {
 				return nil, unreadableListError(why)
 			}
 			tags = all
+		} else {
+			l.mu.Lock()
+			lacks := l.unsent(tags) != ""
+			l.mu.Unlock()
+			if lacks {
+				// Kept as read unless it comes whole at once: checkedWhole
+				// then fails each caller it serves, as before.
+				if all := c.wholeAtOnce(ctx, l, rt); all != nil {
+					tags = all
+				}
+			}
 		}
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
