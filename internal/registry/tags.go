@@ -454,16 +454,13 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		_, ok := s.positionProbe()
 		l.probeable, l.probed = s.byLast && !s.belowLast, ok
 		l.mu.Unlock()
+		var why string
 		if ok {
-			why, err := c.askPosition(ctx, l, rt, s.descent)
-			if err != nil {
+			if why, err = c.askPosition(ctx, l, rt, s.descent); err != nil {
 				return nil, err
 			}
-			if why != "" {
-				return nil, unreadableListError(why)
-			}
 		}
-		if end := s.linkGap[0]; end != "" && !s.seen[s.linkGap[1]] {
+		if end := s.linkGap[0]; why == "" && end != "" && !s.seen[s.linkGap[1]] {
 			// A Link asked after a name no page held: ask after the tag its
 			// page ended at. A refusal shows nothing (the name may be a
 			// token of the registry's own, as Amazon ECR's).
@@ -471,11 +468,21 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 			if err != nil {
 				return nil, l.overtime(err)
 			}
-			if why := s.linkGapError(answer); why != "" {
-				return nil, unreadableListError(why)
-			}
+			why = s.linkGapError(answer)
 		}
 		tags := TagRange{}.filter(s.tags)
+		if why == "" {
+			l.mu.Lock()
+			why = l.unsent(tags)
+			l.mu.Unlock()
+		}
+		if why != "" {
+			all := c.wholeAtOnce(ctx, l, rt)
+			if all == nil {
+				return nil, unreadableListError(why)
+			}
+			tags = all
+		}
 		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
 			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
 		}
@@ -485,6 +492,63 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		return nil, c.fail(ref, "list tags", err)
 	}
 	return c.checkedWhole(ctx, ref, l, r, all)
+}
+
+// wholeAtOnce asks once for the tag list without n or last, as a client
+// that does not page would, after paging by the registry's Links read to
+// the end of a list that is not whole. CNCF distribution v3.1 on object
+// storage (S3) walks its storage keys, "<tag>/…", in which
+// "2-latest-kubernetes/" sorts before "2-latest/", and takes last as a
+// bound in byte order, so its pages skip tags; without n it sends every
+// tag, in key order. The answer is taken as the whole list only if it
+// links no next page, holds more names than any page with a Link did,
+// lists them in strictly rising key order (inKeyOrder), and holds every
+// tag any answer of the listing held. Only a registry that cut such an
+// answer at a size its pages never showed and left its Link off could
+// pass so with a part; an answer in an order of the registry's own is
+// refused, since one cut so would pass every other check (the hostile
+// models of TestListingModelSizes). nil when it is not taken, fails
+// (the paging's failure is the one to report), or was asked before (every
+// request went without n).
+func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport) []string {
+	if l.withoutN.Load() {
+		return nil
+	}
+	p, next, err := c.getPage(ctx, l, rt, l.ref.v2URL("tags/list"), page{})
+	if err != nil {
+		c.debug(ctx, "the tag list asked for without n failed", map[string]any{
+			"registry": l.ref.registry, "repository": l.ref.written, "error": err.Error(),
+		})
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if next != nil || l.linked == 0 || p.count <= l.linked || !inKeyOrder(p.tags) {
+		return nil
+	}
+	all := TagRange{}.filter(p.tags)
+	if l.unsent(all) != "" {
+		return nil
+	}
+	// The list came whole in one answer: no descent a narrowed reading
+	// notes later needs asking about (positionProbeLate).
+	l.probeable = false
+	c.debug(ctx, "the registry's pages could not be followed to its whole list; it sent every tag in one answer without n", map[string]any{
+		"registry": l.ref.registry, "repository": l.ref.written, "tags": len(all),
+	})
+	return all
+}
+
+// inKeyOrder reports whether tags rise strictly in the order of the keys
+// "<tag>/" that an object-storage driver walks ("2-latest-conda",
+// "2-latest-kubernetes", "2-latest").
+func inKeyOrder(tags []string) bool {
+	for i := 1; i < len(tags); i++ {
+		if tags[i-1]+"/" >= tags[i]+"/" {
+			return false
+		}
+	}
+	return true
 }
 
 // checkedWhole returns r's tags of all, the whole list as read, once it
