@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -297,7 +298,7 @@ func TestRedteam54rS3UnderOnePageFails(t *testing.T) {
 	}
 }
 
-// FINDING (not fixed here): distribution on S3 holding the first 2,001
+// FINDING F3 (fixed): distribution on S3 holding the first 2,001
 // (or 2,002 to 2,100 …) prefecthq/prefect tags. Its pages, by 1,000 in key
 // order, end on an unlinked page asked after "2.6.5-python3.10" that holds
 // only "2.6.5-python3.10-conda", read before (2,002: and one new tag):
@@ -306,11 +307,11 @@ func TestRedteam54rS3UnderOnePageFails(t *testing.T) {
 // listWhole returns that error from continueStretch without asking
 // wholeAtOnce, whose answer (every tag, key order, no Link) would pass
 // its checks: an error on a registry that serves every tag without n
-// (every size from 2,001 to 2,006 of this catalog fails so; others too).
+// (every size from 2,001 to 2,006 of this catalog failed so; others too).
+// Fixed: listWhole asks wholeAtOnce when continueStretch fails so on pages
+// that showed an order of their own (a descent); its answer cut is still
+// refused.
 func TestRedteam54rS3EndVerdictNotRescued(t *testing.T) {
-	if !fixedF3 {
-		t.Skip("finding F3 of redteam54r: continueStretch's unreadable verdicts do not reach wholeAtOnce")
-	}
 	all := slices.Sorted(slices.Values(tagcatalog.Prefect()))
 	for _, size := range []int{2001, 2002} {
 		sorted := all[:size]
@@ -320,8 +321,63 @@ func TestRedteam54rS3EndVerdictNotRescued(t *testing.T) {
 		if err != nil {
 			t.Errorf("%d tags: error on a registry that sends every tag without n in key order (asked without n %d times): %v", size, calls.Load(), err)
 		}
+		// Its answer without n cut (its last key, its last page): refused.
+		for _, cut := range []int{1, size - 1001} {
+			h, _ := s3With54r(keyOrder54r(sorted), func(_ int, k []string) ([]string, bool) { return k[:len(k)-cut], false })
+			got, err := listWhole54r(t, h, 0)
+			if err == nil {
+				t.Errorf("%d tags, the answer without n cut by %d: read %d tags without error; missing %q", size, cut, len(got), head(setDiff(sorted, got)))
+			}
+		}
 	}
 }
 
 // Findings of redteam54r not fixed here (see each test).
-const fixedF1, fixedF1b, fixedF2, fixedF3 = false, false, false, false
+const fixedF1, fixedF1b, fixedF2 = false, false, false
+
+// A registry in key order whose paging stops early: its third page, asked
+// after the second's last tag, holds only tags of the second page (past
+// that last as bytes) and no Link, so the paging fails there, two pages
+// into 13,512 tags; its answer without n is cut at 5,000 keys, in key
+// order, without Link, holding every tag the pages held. wholeAtOnce's
+// checks all pass; it is refused because it ends past the last key the
+// pages held (reachedEnd), as the paging did not reach the list's end.
+func TestRedteam54rPagingStoppedEarlyCutAnswerRefused(t *testing.T) {
+	sorted, keys, _ := prefectS3Keys54r(t)
+	seen := map[string]bool{}
+	var requests atomic.Int32
+	var mu sync.Mutex
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		q := r.URL.Query()
+		if !q.Has("n") && !q.Has("last") {
+			writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": keys[:5000]})
+			return
+		}
+		limit := 1000
+		if v, err := strconv.Atoi(q.Get("n")); err == nil {
+			limit = min(v, 1000)
+		}
+		tags, filled := s3Paged54r(keys, limit, q.Get("last"))
+		if requests.Add(1) == 3 {
+			tags = slices.DeleteFunc(tags, func(s string) bool { return !seen[s] })
+			filled = false
+		}
+		for _, tg := range tags {
+			seen[tg] = true
+		}
+		if filled {
+			v := url.Values{"n": {strconv.Itoa(limit)}, "last": {tags[len(tags)-1]}}
+			w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": append([]string{}, tags...)})
+	})
+	got, err := listWhole54r(t, h, 0)
+	if err == nil {
+		t.Fatalf("read %d tags of %d without error; missing %q", len(got), len(sorted), head(setDiff(sorted, got)))
+	}
+	if testing.Verbose() {
+		t.Log(err)
+	}
+}
