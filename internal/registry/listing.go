@@ -304,7 +304,10 @@ func (s *stretch) takeWhole(p page) verdict {
 		}
 	}
 	s.fresh = fresh
-	s.byLast = s.byLast || byLast && fresh > 0
+	// An empty answer counts: distribution on S3 answers the tag after
+	// "X-kubernetes", its last page's last, with nothing though "X" follows
+	// in its order (the page of a list that ends with it).
+	s.byLast = s.byLast || byLast && (fresh > 0 || len(p.tags) == 0)
 	// A full page came without Link; a linked page of this stretch shows the
 	// size the registry cuts pages to (below n when it caps n).
 	full := s.linked > 0 && p.count >= s.linked && (p.count >= s.n || s.ignoresN)

@@ -443,7 +443,21 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 		}
 		s := &stretch{n: c.pageSize, unasked: l.withoutN.Load(), sizes: &l.sizes}
 		if err := c.continueStretch(ctx, l, rt, s, s.take(head.p), head.next); err != nil {
-			return nil, l.overtime(err)
+			// Its pages, in an order of its own, showed paging by last
+			// skips tags where they ended (distribution on S3 answering
+			// the last asked with tags read before): ask once without n.
+			// The paging may have stopped before the end of the list, so
+			// the answer must also end at the last key the pages held
+			// (reachedEnd): cut past them, it would hold every tag they did.
+			var ue *UnreadableListError
+			if !errors.As(err, &ue) || s.descent[0] == "" {
+				return nil, l.overtime(err)
+			}
+			all := c.wholeAtOnce(ctx, l, rt)
+			if all == nil || !reachedEnd(all, s.tags) {
+				return nil, err
+			}
+			return c.underGoogleMax(l, all)
 		}
 		l.mu.Lock()
 		if s.descent[0] == "" {
@@ -489,10 +503,7 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 				}
 			}
 		}
-		if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
-			return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
-		}
-		return tags, nil
+		return c.underGoogleMax(l, tags)
 	})
 	if err != nil {
 		return nil, c.fail(ref, "list tags", err)
@@ -500,10 +511,37 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return c.checkedWhole(ctx, ref, l, r, all)
 }
 
+// reachedEnd reports whether the last of all in key order (inKeyOrder)
+// is the last in key order of held, tags the pages held: all ends where
+// they did.
+func reachedEnd(all, held []string) bool {
+	last := func(tags []string) string {
+		m := ""
+		for _, t := range tags {
+			if m == "" || t+"/" > m+"/" {
+				m = t
+			}
+		}
+		return m
+	}
+	m := last(held)
+	return m != "" && last(all) == m
+}
+
+// underGoogleMax returns tags, the whole list read, unless Google's
+// registry cut it at googleListMax.
+func (c *Client) underGoogleMax(l *listing, tags []string) ([]string, error) {
+	if len(tags) >= googleListMax && googleDocker(l.ref.name.RegistryStr()) {
+		return nil, &answerError{status: http.StatusOK, cause: &LimitError{Bound: "tags", Limit: fmt.Sprintf("%d tags", googleListMax), Reached: fmt.Sprintf("%d read", len(tags))}}
+	}
+	return tags, nil
+}
+
 // wholeAtOnce asks once for the tag list without n or last, as a client
 // that does not page would, after paging by the registry's Links read to
-// the end of a list that is not whole. CNCF distribution v3.1 on object
-// storage (S3) walks its storage keys, "<tag>/…", in which
+// the end of a list that is not whole (or failed on pages in an order of
+// the registry's own, the caller then checking reachedEnd). CNCF
+// distribution v3.1 on object storage (S3) walks its storage keys, "<tag>/…", in which
 // "2-latest-kubernetes/" sorts before "2-latest/", and takes last as a
 // bound in byte order, so its pages skip tags; without n it sends every
 // tag, in key order. The answer is taken as the whole list only if it
