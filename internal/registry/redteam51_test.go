@@ -118,7 +118,7 @@ func TestRedteam51TagsField(t *testing.T) {
 // its catalog; without n it sends every tag. n is clamped to maxtags
 // (1000); a page that filled n links the next.
 func distributionS3(sorted []string) http.HandlerFunc {
-	keys := slices.SortedFunc(slices.Values(sorted), func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	keys := keyOrder54r(sorted)
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		limit := -1
@@ -130,17 +130,9 @@ func distributionS3(sorted []string) http.HandlerFunc {
 			}
 			limit = min(v, 1000)
 		}
-		last := strings.ReplaceAll(q.Get("last"), "/", "\x00")
-		tags := []string{}
-		filled := false
-		for _, tg := range keys {
-			if limit == 0 || filled {
-				break
-			}
-			if last < tg {
-				tags = append(tags, tg)
-				filled = len(tags) == limit
-			}
+		tags, filled := s3Paged54r(keys, limit, q.Get("last"))
+		if tags == nil {
+			tags = []string{}
 		}
 		if filled {
 			v := url.Values{"n": {strconv.Itoa(limit)}, "last": {tags[len(tags)-1]}}

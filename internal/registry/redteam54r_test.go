@@ -23,8 +23,8 @@ func keyOrder54r(tags []string) []string {
 }
 
 // s3Paged54r is what distributionS3 answers a request with n (clamped to
-// 1,000) and last: the keys after last as bytes, in key order, at most n,
-// and whether the page filled n (then it links the next).
+// 1,000; -1 without n) and last: the keys after last as bytes, in key
+// order, at most n, and whether the page filled n (then it links the next).
 func s3Paged54r(keys []string, n int, last string) ([]string, bool) {
 	last = strings.ReplaceAll(last, "/", "\x00")
 	var tags []string
@@ -70,6 +70,7 @@ func skippedByPaging54r(keys []string, n int) []string {
 // Every request with n, or with last, is distributionS3's over pagedKeys.
 func s3With54r(pagedKeys []string, noN func(call int, keys []string) (names []string, link bool)) (http.HandlerFunc, *atomic.Int32) {
 	var calls atomic.Int32
+	paged := distributionS3(pagedKeys)
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		if !q.Has("n") && !q.Has("last") {
@@ -81,24 +82,7 @@ func s3With54r(pagedKeys []string, noN func(call int, keys []string) (names []st
 			writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": names})
 			return
 		}
-		limit := 1000
-		if n := q.Get("n"); n != "" {
-			v, err := strconv.Atoi(n)
-			if err != nil || v < 0 {
-				writeRegError(w, http.StatusBadRequest, "PAGINATION_NUMBER_INVALID", "invalid number of results requested")
-				return
-			}
-			limit = min(v, 1000)
-		}
-		tags, filled := s3Paged54r(pagedKeys, limit, q.Get("last"))
-		if tags == nil {
-			tags = []string{}
-		}
-		if filled {
-			v := url.Values{"n": {strconv.Itoa(limit)}, "last": {tags[len(tags)-1]}}
-			w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, r.URL.Path, v.Encode()))
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": tags})
+		paged(w, r)
 	}, &calls
 }
 
