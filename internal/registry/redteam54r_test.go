@@ -19,7 +19,7 @@ import (
 // keyOrder54r sorts tags as distribution's S3 driver walks their keys,
 // "<tag>/…" byte-wise ("2-latest-kubernetes" before "2-latest").
 func keyOrder54r(tags []string) []string {
-	return slices.SortedFunc(slices.Values(tags), func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	return slices.SortedFunc(slices.Values(tags), compareKeys)
 }
 
 // s3Paged54r is what distributionS3 answers a request with n (clamped to

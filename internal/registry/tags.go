@@ -511,21 +511,11 @@ func (c *Client) listWhole(ctx context.Context, ref Repository, l *listing, r Ta
 	return c.checkedWhole(ctx, ref, l, r, all)
 }
 
-// reachedEnd reports whether the last of all in key order (inKeyOrder)
+// reachedEnd reports whether the last of all in key order (compareKeys)
 // is the last in key order of held, tags the pages held: all ends where
 // they did.
 func reachedEnd(all, held []string) bool {
-	last := func(tags []string) string {
-		m := ""
-		for _, t := range tags {
-			if m == "" || t+"/" > m+"/" {
-				m = t
-			}
-		}
-		return m
-	}
-	m := last(held)
-	return m != "" && last(all) == m
+	return len(all) > 0 && len(held) > 0 && slices.MaxFunc(all, compareKeys) == slices.MaxFunc(held, compareKeys)
 }
 
 // underGoogleMax returns tags, the whole list read, unless Google's
@@ -583,12 +573,14 @@ func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport)
 	return all
 }
 
-// inKeyOrder reports whether tags rise strictly in the order of the keys
-// "<tag>/" that an object-storage driver walks ("2-latest-conda",
-// "2-latest-kubernetes", "2-latest").
+// compareKeys orders tags as the keys "<tag>/" that an object-storage
+// driver walks ("2-latest-conda", "2-latest-kubernetes", "2-latest").
+func compareKeys(a, b string) int { return strings.Compare(a+"/", b+"/") }
+
+// inKeyOrder reports whether tags rise strictly in key order (compareKeys).
 func inKeyOrder(tags []string) bool {
 	for i := 1; i < len(tags); i++ {
-		if tags[i-1]+"/" >= tags[i]+"/" {
+		if compareKeys(tags[i-1], tags[i]) >= 0 {
 			return false
 		}
 	}
