@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -15,7 +14,6 @@ import (
 // tomap() makes them, hold a bool as "false": the error says to write it
 // without quotes, as it does for a number in quotes.
 func TestAccRedteam54fMapOfStringsBoolHint(t *testing.T) {
-	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
@@ -30,7 +28,7 @@ output "x" {
 }
 `, sidRef, jobTemplatePath(t, "kubernetes.json")),
 			ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
-				words(`refuses the string "false": it allows a bool; write it as a bool, false, without quotes`)),
+				wrapped(`refuses the string "false": it allows a bool; write it as a bool, false, without quotes`).String()),
 		}},
 	})
 }
@@ -41,7 +39,6 @@ output "x" {
 // the known part is checked at plan time now.
 func TestAccRedteam54fPartlyKnownValueCheckedAtPlan(t *testing.T) {
 	kubernetes := jobTemplatePath(t, "kubernetes.json")
-	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
 	config := func(defaults string) string {
 		return fmt.Sprintf(`
 resource "terraform_data" "later" {
@@ -61,13 +58,13 @@ output "template" {
 				Config:   config(`{ env = { PORT = 8080, TOKEN = terraform_data.later.output } }`),
 				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
-					words(`refuses env.PORT, the number 8080: it allows a string or null there`)),
+					wrapped(`refuses env.PORT, the number 8080: it allows a string or null there`).String()),
 			},
 			{
 				Config:   config(`{ cluster_config = { context_name = 1, config = terraform_data.later.output } }`),
 				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
-					words(`refuses cluster_config.context_name, the number 1: it allows a string there`)),
+					wrapped(`refuses cluster_config.context_name, the number 1: it allows a string there`).String()),
 			},
 			{
 				// Valid and partly known: known after apply, then set.
@@ -109,7 +106,6 @@ func TestAccRedteam54fNullArguments(t *testing.T) {
 // env = jsonencode({...}), as a deployment's job_variables is written, is
 // refused with the advice to drop the jsonencode.
 func TestAccRedteam54fJSONEncodedValueHint(t *testing.T) {
-	words := func(s string) string { return strings.ReplaceAll(regexp.QuoteMeta(s), " ", `\s+`) }
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
@@ -122,7 +118,7 @@ output "x" {
 }
 `, jobTemplatePath(t, "kubernetes.json")),
 			ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*` +
-				words(`it is the JSON text of an object: pass the object itself, without jsonencode`)),
+				wrapped(`it is the JSON text of an object: pass the object itself, without jsonencode`).String()),
 		}},
 	})
 }
