@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -90,6 +91,42 @@ func TestRealV3OnS3ReadsEveryTag(t *testing.T) {
 		}
 		if w := inRange(want, r); !slices.Equal(got, w) {
 			t.Errorf("range %+v: %d tags, want %d; missing %q", r, len(got), len(w), head(setDiff(w, got)))
+		}
+	}
+}
+
+// A repository on distribution v3.1.2 with its S3 driver holding fewer
+// tags than a page, a tag and its suffixed twins among them (a mirror of
+// a few Prefect images): its one page lists them in key order, "2-latest-conda"
+// before "2-latest", and asked after the last it sends the twins again, so
+// paging cannot show the list whole. Its answer without n is taken, as a
+// page of one tag shows the registry links the pages it fills. It failed
+// before (Registry Tag List Cannot Be Read Whole) for every size below.
+func TestRealV3OnS3ReadsAShortList(t *testing.T) {
+	noDockerConfig(t)
+	s := distributiontest.StartV3OnS3(t, "3.1.2")
+	sorted := slices.Sorted(slices.Values(tagcatalog.Prefect()))
+	ctx := context.Background()
+	for _, size := range []int{8, 29, 57} {
+		repo := fmt.Sprintf("mirror/prefect%d", size)
+		want := sorted[:size]
+		if _, err := s.Push(repo, want[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.TagMany(repo, want[0], want[1:]); err != nil {
+			t.Fatal(err)
+		}
+		c := newTestClient(t, Config{
+			CACertPEM:   []byte(s.CACertPEM),
+			Credentials: []Credential{{Host: s.Host, Username: s.Username, Password: s.Password}},
+			MaxRetries:  1,
+		})
+		got, err := c.ListTags(ctx, repoOf(t, s.Repository(repo)))
+		if err != nil {
+			t.Fatalf("%d tags: ListTags: %v", size, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d tags: ListTags read %d; missing %q", size, len(got), head(setDiff(want, got)))
 		}
 	}
 }

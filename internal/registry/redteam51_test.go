@@ -120,6 +120,9 @@ func TestRedteam51TagsField(t *testing.T) {
 func distributionS3(sorted []string) http.HandlerFunc {
 	keys := keyOrder54r(sorted)
 	return func(w http.ResponseWriter, r *http.Request) {
+		if manifestOfS3(w, r, sorted) {
+			return
+		}
 		q := r.URL.Query()
 		limit := -1
 		if n := q.Get("n"); n != "" {
@@ -140,6 +143,23 @@ func distributionS3(sorted []string) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": tags})
 	}
+}
+
+// manifestOfS3 answers a manifest request of the S3 doubles: 404 for a tag
+// not in sorted, as distribution does (keyAfterEnd asks), else an index's
+// headers. It reports whether r was one.
+func manifestOfS3(w http.ResponseWriter, r *http.Request, sorted []string) bool {
+	tag, ok := strings.CutPrefix(r.URL.Path, "/v2/prefecthq/prefect/manifests/")
+	if !ok {
+		return false
+	}
+	if _, found := slices.BinarySearch(sorted, tag); !found {
+		writeRegError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "manifest unknown")
+		return true
+	}
+	w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+	w.Header().Set("Docker-Content-Digest", "sha256:"+strings.Repeat("5", 64))
+	return true
 }
 
 // Distribution v3.1 on S3 lists tags in the order of their storage keys

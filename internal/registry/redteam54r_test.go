@@ -73,7 +73,7 @@ func s3With54r(pagedKeys []string, noN func(call int, keys []string) (names []st
 	paged := distributionS3(pagedKeys)
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if !q.Has("n") && !q.Has("last") {
+		if !strings.Contains(r.URL.Path, "/manifests/") && !q.Has("n") && !q.Has("last") {
 			names, link := noN(int(calls.Add(1)), pagedKeys)
 			if link {
 				v := url.Values{"n": {"1000"}, "last": {names[len(names)-1]}}
@@ -282,7 +282,7 @@ func TestRedteam54rPagingStoppedEarlyCutAnswerRefused(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		q := r.URL.Query()
-		if !q.Has("n") && !q.Has("last") {
+		if !strings.Contains(r.URL.Path, "/manifests/") && !q.Has("n") && !q.Has("last") {
 			writeJSON(w, http.StatusOK, map[string]any{"name": "prefecthq/prefect", "tags": keys[:5000]})
 			return
 		}

@@ -536,17 +536,26 @@ func (c *Client) underGoogleMax(l *listing, tags []string) ([]string, error) {
 // bound in byte order, so its pages skip tags; without n it sends every
 // tag, in key order. The answer is taken as the whole list only if it
 // links no next page, holds more names than any page with a Link did,
-// lists them in strictly rising key order (inKeyOrder), and holds every
-// tag any answer of the listing held. Only a registry that cut such an
-// answer at a size its pages never showed and left its Link off could
-// pass so with a part; an answer in an order of the registry's own is
-// refused, since one cut so would pass every other check (the hostile
+// lists them in strictly rising key order (inKeyOrder), holds every tag
+// any answer of the listing held, and every tag that would follow its
+// last key is shown missing (keyAfterEnd). Only a registry that cut such
+// an answer at a size its pages never showed, left its Link off, and
+// answered a manifest HEAD 404 for a tag it holds could pass so with a
+// part; an answer in an order of the registry's own is refused, since one
+// cut so would pass every other check (the hostile
 // models of TestListingModelSizes). nil when it is not taken, fails
 // (the paging's failure is the one to report), or was asked before (every
 // request went without n).
 func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport) []string {
 	if l.withoutN.Load() {
 		return nil
+	}
+	if l.linkedMost(0) == 0 {
+		// No page was full enough to be linked (a list shorter than a
+		// page), so none shows a size the answer must pass: a page of one
+		// tag does, at the registry that links the pages it fills. An
+		// error here leaves linked 0, and the answer is not taken.
+		_, _, _ = c.getPage(ctx, l, rt, l.tagsURL(1, ""), page{})
 	}
 	p, next, err := c.getPage(ctx, l, rt, l.ref.v2URL("tags/list"), page{})
 	if err != nil {
@@ -555,22 +564,47 @@ func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport)
 		})
 		return nil
 	}
+	all := TagRange{}.filter(p.tags)
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if next != nil || l.linked == 0 || p.count <= l.linked || !inKeyOrder(p.tags) {
+	taken := next == nil && l.linked > 0 && p.count > l.linked && len(p.tags) > 0 && inKeyOrder(p.tags) && l.unsent(all) == ""
+	l.mu.Unlock()
+	if !taken {
 		return nil
 	}
-	all := TagRange{}.filter(p.tags)
-	if l.unsent(all) != "" {
+	if t, err := c.keyAfterEnd(ctx, l, rt, p.tags[len(p.tags)-1]); t != "" {
+		c.debug(ctx, "the tag list asked for without n may be cut short: a tag that would follow its last key is not shown missing", map[string]any{
+			"registry": l.ref.registry, "repository": l.ref.written, "tag": t, "error": fmt.Sprint(err),
+		})
 		return nil
 	}
 	// The list came whole in one answer: no descent a narrowed reading
 	// notes later needs asking about (positionProbeLate).
+	l.mu.Lock()
 	l.probeable = false
+	l.mu.Unlock()
 	c.debug(ctx, "the registry's pages could not be followed to its whole list; it sent every tag in one answer without n", map[string]any{
 		"registry": l.ref.registry, "repository": l.ref.written, "tags": len(all),
 	})
 	return all
+}
+
+// keyAfterEnd returns a tag that would follow end, the last key of an
+// answer in key order, unless a manifest HEAD shows it missing (404): a tag
+// that end extends past a '-' or '.', the characters below '/' ("2.0.1-python3.7"
+// for "2.0.1-python3.7-conda"). A registry cutting such an answer short
+// could leave out only tags above end in bytes, which the pages asked
+// after end would have held (unsent), or these, below it in bytes and so
+// in no page asked after it. "" when there is none.
+func (c *Client) keyAfterEnd(ctx context.Context, l *listing, rt *repoTransport, end string) (string, error) {
+	for i := range len(end) {
+		if t := end[:i]; (end[i] == '-' || end[i] == '.') && validTag(t) {
+			_, err := c.fetch(ctx, l.ref, rt, http.MethodHead, l.ref.v2URL("manifests/"+t), manifestAccept, l)
+			if statusOf(err) != http.StatusNotFound {
+				return t, err
+			}
+		}
+	}
+	return "", nil
 }
 
 // compareKeys orders tags as the keys "<tag>/" that an object-storage
