@@ -48,7 +48,8 @@ func Shapes() []Shape {
 
 // ObjectStorageShape is CNCF distribution v3.1 on S3
 // (WithObjectStorageOrder): tags in storage-key order, `last` a bound in
-// byte order, so that its own Links skip tags, and every tag without n.
+// byte order, so that its own Links skip tags and send some twice, and
+// every tag without n.
 // It is not one of Shapes, whose every shape the test suites run many
 // times over: the tests and the benchmark that read it name it.
 func ObjectStorageShape() Shape {

@@ -153,11 +153,11 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 	case r.cfg.wholeList:
 	case r.cfg.order != nil && r.cfg.boundLast && !r.cfg.cursor && !r.cfg.ignoreLast:
 		if last != "" {
-			after := func(t string) bool { return t > last }
+			sent := func(t string) bool { return t > last }
 			if r.cfg.lastAsPath {
-				after = func(t string) bool { return afterAsStoragePath(t, last) }
+				sent = func(t string) bool { return afterAsStoragePath(t, last) }
 			}
-			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return !after(t) })
+			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return !sent(t) })
 		}
 	case r.cfg.order != nil && !r.cfg.cursor && !r.cfg.ignoreLast:
 		if i, ok := index[last]; ok {
