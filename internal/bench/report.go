@@ -222,7 +222,8 @@ func Report(c Config) (report string, missed bool) {
 
 	if len(c.Shapes) > 0 {
 		p("## The fleet plan on every tag list shape\n\n")
-		p("Registries page tag lists differently (`registrytest.Shapes`). The same fleet plan, this provider, against\n")
+		p("Registries page tag lists differently (`bench.Shapes`: `registrytest.Shapes` and CNCF distribution v3.1 on\n")
+		p("S3, `registrytest.ObjectStorageShape`). The same fleet plan, this provider, against\n")
 		p("a registry of each shape with the same latency. Narrowed, concurrent reading is used only while the pages\n")
 		p("prove lexical order; elsewhere the whole list is read once and filtered, so a plan costs at most one full\n")
 		p("listing, the one page that probed the registry's order, and the HEADs. Every shape resolved the same tags\n")
@@ -242,7 +243,11 @@ func Report(c Config) (report string, missed bool) {
 		p("v3.0.0) passes for lexical until one more page, between two tags of the list's first page, shows that it\n")
 		p("skips a tag (`registry.checkOrder`), so it pays that page too; and, in runs where `~> 2.20`'s spans were\n")
 		p("read while that page was on its way, their first pages: on Docker Hub's shape the ranges do not wait for the\n")
-		p("check, which saves the fleet a round trip, and the price is paid here. The pin is right either way.\n\n")
+		p("check, which saves the fleet a round trip, and the price is paid here. The pin is right either way.\n")
+		p("On `distribution-v3.1-s3` the pages come in the order of storage keys and its own `Link`s skip tags, so the\n")
+		p("full listing alone is its pages read to the end, one page that shows the skip, the list asked once without\n")
+		p("`n`, and a manifest `HEAD` for each tag that would follow that answer's last key (`registry.keyAfterEnd`):\n")
+		p("the plan's `HEAD`s beyond one per distinct tag are those.\n\n")
 	}
 
 	p("## What each optimisation bought\n\n")

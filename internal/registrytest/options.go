@@ -27,6 +27,7 @@ type config struct {
 	allWithout bool
 	linkFull   bool
 	boundLast  bool
+	lastAsPath bool
 	tls        bool
 	middleware []func(http.Handler) http.Handler
 }
@@ -142,6 +143,33 @@ func WithOrder(order func(sorted []string) []string) Option {
 // so already).
 func WithLastAsBoundOverOrder() Option {
 	return func(c *config) { c.boundLast = true }
+}
+
+// WithObjectStorageOrder makes tags/list answer as CNCF distribution
+// v3.1 with an object-storage driver (S3) does, as its v3.1.2 binary
+// answers (TestObjectStorageOrderAnswersAsDistributionOnS3 holds it to
+// that): tags in the order of their storage keys (KeyOrder:
+// "2-latest-conda", "2-latest-kubernetes", "2-latest"); `last` taken as a
+// bound in byte order over that order (the page after `last` holds the
+// next tags in key order that sort after `last` as bytes, a `last` that
+// is no tag included, and a `last` with a '/' taken as distribution takes
+// a storage path: see afterAsStoragePath); n capped at 1000
+// (tags.maxtags); a Link with every page that holds all n asked for,
+// carrying its last tag (in key order) as `last`; every tag, in key order
+// and without a Link, to a request without n. Following its own Links
+// therefore skips tags ("2-latest" after a page that ends with
+// "2-latest-kubernetes") and sends some twice ("2-latest-conda" again
+// after a page that ends with "2-latest"): only the answer without n
+// holds each tag once. A manifest of a tag it does not hold is 404
+// (MANIFEST_UNKNOWN), as with every option. A later WithMaxPageSize
+// changes the cap. See ObjectStorageShape.
+func WithObjectStorageOrder() Option {
+	return func(c *config) {
+		c.order = KeyOrder
+		c.boundLast, c.lastAsPath = true, true
+		c.allWithout, c.linkFull = true, true
+		c.maxPageSize = 1000
+	}
 }
 
 // WithoutLink makes tags/list send no Link header, ever: a client must page

@@ -46,6 +46,28 @@ func Shapes() []Shape {
 	}
 }
 
+// ObjectStorageShape is CNCF distribution v3.1 on S3
+// (WithObjectStorageOrder): tags in storage-key order, `last` a bound in
+// byte order, so that its own Links skip tags and send some twice, and
+// every tag without n.
+// It is not one of Shapes, whose every shape the test suites run many
+// times over: the tests and the benchmark that read it name it.
+func ObjectStorageShape() Shape {
+	return Shape{
+		Name: "distribution-v3.1-s3",
+		Doc:  "CNCF distribution v3.1 on S3, as measured: tags in storage-key order (`2-latest-conda`, `2-latest-kubernetes`, `2-latest`), last a bound in byte order (its own Links skip tags), n capped at 1000, a Link with every full page, every tag without n",
+		Opts: []Option{WithObjectStorageOrder()},
+	}
+}
+
+// KeyOrder is the order of the keys "<tag>/" that an object-storage
+// driver walks ("2-latest-conda", "2-latest-kubernetes", "2-latest"), for
+// WithOrder; WithObjectStorageOrder uses it.
+func KeyOrder(sorted []string) []string {
+	slices.SortFunc(sorted, func(a, b string) int { return strings.Compare(a+"/", b+"/") })
+	return sorted
+}
+
 // Reversed is reverse lexical order, for WithOrder.
 func Reversed(sorted []string) []string {
 	slices.Reverse(sorted)

@@ -5,9 +5,11 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // repoTags is the tag index of one repository. pkg/registry keeps tags and
@@ -151,7 +153,11 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 	case r.cfg.wholeList:
 	case r.cfg.order != nil && r.cfg.boundLast && !r.cfg.cursor && !r.cfg.ignoreLast:
 		if last != "" {
-			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return t <= last })
+			sent := func(t string) bool { return t > last }
+			if r.cfg.lastAsPath {
+				sent = func(t string) bool { return afterAsStoragePath(t, last) }
+			}
+			tags = slices.DeleteFunc(slices.Clone(tags), func(t string) bool { return !sent(t) })
 		}
 	case r.cfg.order != nil && !r.cfg.cursor && !r.cfg.ignoreLast:
 		if i, ok := index[last]; ok {
@@ -198,4 +204,16 @@ func (r *Registry) serveTags(w http.ResponseWriter, req *http.Request, repo stri
 // after returns the index of the first tag strictly greater than last.
 func after(tags []string, last string) int {
 	return sort.Search(len(tags), func(i int) bool { return tags[i] > last })
+}
+
+// afterAsStoragePath reports whether distribution v3.1's S3 walk sends tag
+// on a page after last (tagstore.go): its key "<tag>/current/link" sorts
+// after the path of last, where ListObjectsV2 starts (StartAfter), and
+// the tag sorts after last with a '/' in it compared below every other
+// byte (lessPath). For a last without '/' that is tag > last; "/~" is
+// answered with no tags, "2.20.10/" from "2.20.10-python3.10" on, as its
+// binary answers.
+func afterAsStoragePath(tag, last string) bool {
+	return "tags/"+tag+"/current/link" > pathpkg.Join("tags", last) &&
+		tag > strings.ReplaceAll(last, "/", "\x00")
 }
