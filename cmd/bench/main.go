@@ -28,7 +28,7 @@ func main() {
 	flag.IntVar(&cfg.Runs, "runs", 5, "measured runs of every measurement (after one warm-up run)")
 	out := flag.String("out", "BENCHMARKS.md", `where to write the report ("-" for standard output only)`)
 	flag.BoolVar(&trace, "trace", false, "print the request timeline of every measured run to standard error")
-	shape := flag.String("shape", "", "measure only the fleet plan against this tag list shape (registrytest.Shapes), -runs times, and print each run; writes no report")
+	shape := flag.String("shape", "", "measure only the fleet plan against this tag list shape (bench.Shapes), -runs times, and print each run; writes no report")
 	flag.Parse()
 	if cfg.Runs < 1 {
 		fmt.Fprintln(os.Stderr, "bench: -runs must be at least 1")
@@ -231,7 +231,7 @@ func run(ctx context.Context, cfg bench.Config) (report string, missed bool, err
 func planShapes(ctx context.Context, cfg bench.Config, terraform, work string, pins []bench.Pin, reference map[string]bench.Resolved) ([]bench.ShapeResult, error) {
 	var out []bench.ShapeResult
 	runs := min(cfg.Runs, 3)
-	for _, shape := range registrytest.Shapes() {
+	for _, shape := range bench.Shapes() {
 		reg, m, err := shapePlan(cfg, terraform, work, shape, pins)
 		if err != nil {
 			return nil, err
@@ -290,10 +290,10 @@ func shapePlan(cfg bench.Config, terraform, work string, shape registrytest.Shap
 // one tag list shape, after a warm-up run, and prints each run's counts:
 // for looking into one row of the shapes table without the whole benchmark.
 func runShape(ctx context.Context, cfg bench.Config, name string) error {
-	shapes := registrytest.Shapes()
+	shapes := bench.Shapes()
 	i := slices.IndexFunc(shapes, func(s registrytest.Shape) bool { return s.Name == name })
 	if i < 0 {
-		return fmt.Errorf("no tag list shape %q in registrytest.Shapes", name)
+		return fmt.Errorf("no tag list shape %q in bench.Shapes", name)
 	}
 	shape := shapes[i]
 	terraform, work, err := workspaceDir()
