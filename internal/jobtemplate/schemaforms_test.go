@@ -1,0 +1,70 @@
+package jobtemplate
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Schema forms that JSON Schema allows and Prefect's templates can hold,
+// each with the defaults they take and the errors they give.
+
+// refusal sets defaults (JSON) on template and returns the error, failing
+// the test when there is none or it is not a refusal of a value.
+func refusal(t *testing.T, template, defaults string) string {
+	t.Helper()
+	out, err := SetVariableDefaults(template, decodeValue(t, defaults).(map[string]any))
+	if err == nil {
+		t.Fatalf("%s: no error; result %s", defaults, out)
+	}
+	if !errors.Is(err, ErrValueRefused) {
+		t.Fatalf("%s: error %v is not ErrValueRefused", defaults, err)
+	}
+	return err.Error()
+}
+
+// accepted sets defaults (JSON) on template and returns the result.
+func accepted(t *testing.T, template, defaults string) string {
+	t.Helper()
+	out, err := SetVariableDefaults(template, decodeValue(t, defaults).(map[string]any))
+	if err != nil {
+		t.Fatalf("%s: %v", defaults, err)
+	}
+	return out
+}
+
+func wantAll(t *testing.T, msg string, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("error %q lacks %q", msg, p)
+		}
+	}
+}
+
+// A job variable's schema may be true (any value) or false (none), as JSON
+// Schema allows any schema to be: true and {} take any default; false
+// refuses every default, saying so, and a null (no default) is no change.
+// Both were refused as "not an object".
+func TestSetVariableDefaults_BooleanSchemas(t *testing.T) {
+	const tmpl = `{"variables": {"properties": {"any": true, "empty": {}, "none": false, "env": {"type": "object"}}}}`
+	out := accepted(t, tmpl, `{"any": {"a": [1, "x"]}, "empty": 3}`)
+	want := `{"variables":{"properties":{"any":{"default":{"a":[1,"x"]}},"empty":{"default":3},"env":{"type":"object"},"none":false}}}`
+	if out != want {
+		t.Errorf("got  %s\nwant %s", out, want)
+	}
+	if out := accepted(t, tmpl, `{"any": null, "none": null}`); out != `{"variables":{"properties":{"any":true,"empty":{},"env":{"type":"object"},"none":false}}}` {
+		t.Errorf("a null default changed a boolean schema: %s", out)
+	}
+	msg := refusal(t, tmpl, `{"none": "x"}`)
+	wantAll(t, msg, "schema for none is false, which allows no value at all", "none can have no default",
+		"leave none out of defaults")
+	// Errors keep their order: names the template lacks come first.
+	if _, err := SetVariableDefaults(tmpl, map[string]any{"none": "x", "nope": "y"}); !errors.Is(err, ErrUnknownVariable) {
+		t.Errorf("unknown variable beside a false schema: %v", err)
+	}
+	// A value not known yet is refused by false all the same.
+	if _, err := SetVariableDefaults(tmpl, map[string]any{"none": Unknown}); !errors.Is(err, ErrValueRefused) {
+		t.Errorf("Unknown for a false schema: %v", err)
+	}
+}
