@@ -184,7 +184,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema, nil, "", ""}, nil
+		return &mismatch{at, v, func() string { return describeConst(x) }, schema, nil, "", ""}, nil
 	}
 
 	switch v := v.(type) {
@@ -478,7 +478,7 @@ func (c *checker) describe(s any, depth int) string {
 		return describeEnum(e)
 	}
 	if x, ok := schema["const"]; ok {
-		return describeEnum([]any{x})
+		return describeConst(x)
 	}
 	if ref, ok := schema["$ref"]; ok {
 		if target, _, err := c.resolve(ref, nil); err == nil {
@@ -576,6 +576,12 @@ func (c *checker) describeAny(choices []any, depth int) string {
 	return strings.Join(parts, " or ")
 }
 
+// describeConst says what a const allows: `exactly "FARGATE"`.
+func describeConst(x any) string {
+	text, _ := encode(x)
+	return "exactly " + text
+}
+
 func describeEnum(values []any) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
@@ -602,7 +608,7 @@ func describeValue(v any, allows string) string {
 	case json.Number:
 		return "the number " + truncate(string(v), maxLen)
 	case string:
-		if !strings.HasPrefix(allows, "one of ") && !numberRE.MatchString(v) && v != "true" && v != "false" && v != "null" {
+		if !strings.HasPrefix(allows, "one of ") && !strings.HasPrefix(allows, "exactly ") && !numberRE.MatchString(v) && v != "true" && v != "false" && v != "null" {
 			if n := utf8.RuneCountInString(v); n != 1 {
 				return fmt.Sprintf("a string of %d characters", n)
 			}

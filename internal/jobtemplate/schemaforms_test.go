@@ -68,3 +68,16 @@ func TestSetVariableDefaults_BooleanSchemas(t *testing.T) {
 		t.Errorf("Unknown for a false schema: %v", err)
 	}
 }
+
+// A schema with only const allows one value: "exactly", not "one of".
+func TestSetVariableDefaults_ConstSaysExactly(t *testing.T) {
+	const tmpl = `{"variables": {"properties": {
+	  "launch_type": {"const": "FARGATE"},
+	  "n": {"anyOf": [{"const": 1}, {"type": "null"}]}}}}`
+	msg := refusal(t, tmpl, `{"launch_type": "EC2"}`)
+	wantAll(t, msg, `refuses the string "EC2": it allows exactly "FARGATE"`)
+	if strings.Contains(msg, "one of") {
+		t.Errorf("error %q says one of for a const", msg)
+	}
+	wantAll(t, refusal(t, tmpl, `{"n": 2}`), `the number 2: it allows exactly 1 or null`)
+}

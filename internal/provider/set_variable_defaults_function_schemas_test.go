@@ -47,6 +47,7 @@ func TestSetVariableDefaultsFunction_SchemaForms(t *testing.T) {
 		contains string
 	}{
 		{"false schema", forms, obj("none", str("x")), "schema for none is false, which allows no value at all"},
+		{"const", forms, obj("launch_type", str("EC2")), `refuses the string "EC2": it allows exactly "FARGATE"`},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
