@@ -16,7 +16,8 @@ import (
 // the part of JSON Schema that Prefect's base job templates use (pydantic
 // writes them): type (a name or a list of names), enum, const, properties,
 // patternProperties, additionalProperties, items, prefixItems, $ref into the
-// variables schema (definitions, $defs), allOf, anyOf, and the true and false
+// variables schema (definitions, $defs), allOf, anyOf, oneOf (read as anyOf:
+// see check), and the true and false
 // schemas: what decides a value's shape; a null member is taken where
 // Prefect takes it (see optionalMember). Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
@@ -160,8 +161,13 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return m, err
 		}
 	}
-	if m, err := c.checkAnyOf(schema, v, at, refs); m != nil || err != nil {
-		return m, err
+	// oneOf is read as anyOf: a value no choice takes is refused; one that
+	// more than one choice takes is left to the worker, as with keywords
+	// that are not read.
+	for _, keyword := range []string{"anyOf", "oneOf"} {
+		if m, err := c.checkAnyOf(schema, keyword, v, at, refs); m != nil || err != nil {
+			return m, err
+		}
 	}
 
 	if t, ok := schema["type"]; ok {
@@ -283,16 +289,22 @@ func matchPatterns(patterns map[string]any, k string) (bool, []any) {
 	return matched, subs
 }
 
-// checkAnyOf: v must meet one of the anyOf schemas. When none takes it, the
-// mismatch that got deepest into v says most (a list of the right shape with
-// one wrong item); when all fail at v itself, the message lists every choice.
-func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []string) (*mismatch, error) {
-	choices, err := c.subschemas(schema, "anyOf")
+// checkAnyOf: v must meet one of the schemas of keyword (anyOf, or oneOf).
+// When none takes it, the mismatch that got deepest into v says most (a
+// list of the right shape with one wrong item), and of those at one depth, a
+// member of the right name with a wrong value says more than a member name
+// one closed object does not take. When all fail at v itself, or more than
+// one closed object choice refuses a member name of v (an anyOf over closed
+// objects, none of which takes all of v's members), the message lists every
+// choice: the first choice's members alone would read as all v may have.
+func (c *checker) checkAnyOf(schema map[string]any, keyword string, v any, at string, refs []string) (*mismatch, error) {
+	choices, err := c.subschemas(schema, keyword)
 	if err != nil || choices == nil {
 		return nil, err
 	}
 	// One choice at least, so deepest is set after the loop.
 	var deepest *mismatch
+	closedAtV := 0 // choices refused by a member name of v itself
 	for _, sub := range choices {
 		m, err := c.check(sub, v, at, refs)
 		if err != nil {
@@ -301,11 +313,15 @@ func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []str
 		if m == nil {
 			return nil, nil
 		}
-		if deepest == nil || len(m.at) > len(deepest.at) {
+		if m.closed != nil && m.parent == at {
+			closedAtV++
+		}
+		if deepest == nil || len(m.at) > len(deepest.at) ||
+			len(m.at) == len(deepest.at) && deepest.closed != nil && m.closed == nil {
 			deepest = m
 		}
 	}
-	if deepest.at == at {
+	if deepest.at == at || deepest.closed != nil && deepest.parent == at && closedAtV > 1 {
 		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", ""}, nil
 	}
 	return deepest, nil
@@ -492,8 +508,10 @@ func (c *checker) describe(s any, depth int) string {
 		}
 		return strings.Join(slices.Compact(parts), " and ")
 	}
-	if choices, ok := schema["anyOf"].([]any); ok && len(choices) > 0 {
-		return c.describeAny(choices, depth)
+	for _, keyword := range []string{"anyOf", "oneOf"} {
+		if choices, ok := schema[keyword].([]any); ok && len(choices) > 0 {
+			return c.describeAny(choices, depth)
+		}
 	}
 	names, err := c.typeNames(schema["type"])
 	if err != nil {

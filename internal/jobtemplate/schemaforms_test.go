@@ -81,3 +81,38 @@ func TestSetVariableDefaults_ConstSaysExactly(t *testing.T) {
 	}
 	wantAll(t, refusal(t, tmpl, `{"n": 2}`), `the number 2: it allows exactly 1 or null`)
 }
+
+// anyOf (and oneOf) over closed objects: a member name that no choice
+// takes lists every choice, not the first choice's members as if they were
+// all the object may have; a right name with a wrong value says the value.
+func TestSetVariableDefaults_AnyOfClosedObjects(t *testing.T) {
+	for _, keyword := range []string{"anyOf", "oneOf"} {
+		tmpl := `{"variables": {"properties": {"auth": {"` + keyword + `": [
+		  {"type": "object", "properties": {"token": {"type": "string"}}, "additionalProperties": false},
+		  {"type": "object", "properties": {"username": {"type": "string"}, "password": {"type": "string"}}, "additionalProperties": false},
+		  {"type": "null"}]}}}}`
+		all := "it allows an object with only the member token or an object with only the members password, username or null"
+		t.Run(keyword, func(t *testing.T) {
+			wantAll(t, refusal(t, tmpl, `{"auth": {"user": "x"}}`), "refuses an object: "+all)
+			wantAll(t, refusal(t, tmpl, `{"auth": {"token": "t", "username": "u"}}`), "refuses an object: "+all)
+			// The second choice names password; its value is what is wrong.
+			wantAll(t, refusal(t, tmpl, `{"auth": {"password": 5}}`), "auth.password, the number 5: it allows a string there")
+			accepted(t, tmpl, `{"auth": {"username": "u", "password": "p"}}`)
+		})
+	}
+	// One closed choice: its members are what the object may have.
+	const one = `{"variables": {"properties": {"p": {"anyOf": [
+	  {"type": "object", "properties": {"capacityProvider": {"type": "string"}}, "additionalProperties": false},
+	  {"type": "null"}]}}}}`
+	wantAll(t, refusal(t, one, `{"p": {"capacity_provider": "x"}}`),
+		`p takes no member "capacity_provider"`, "(did you mean capacityProvider?)")
+}
+
+// oneOf is read: a value that no choice takes is refused (it was taken
+// unchecked); one that two choices take is left to the worker.
+func TestSetVariableDefaults_OneOf(t *testing.T) {
+	const tmpl = `{"variables": {"properties": {"size": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}}`
+	wantAll(t, refusal(t, tmpl, `{"size": true}`), "refuses the bool true: it allows a string or an integer")
+	accepted(t, tmpl, `{"size": "1Gi"}`)
+	accepted(t, tmpl, `{"size": 3}`)
+}

@@ -48,6 +48,9 @@ func TestSetVariableDefaultsFunction_SchemaForms(t *testing.T) {
 	}{
 		{"false schema", forms, obj("none", str("x")), "schema for none is false, which allows no value at all"},
 		{"const", forms, obj("launch_type", str("EC2")), `refuses the string "EC2": it allows exactly "FARGATE"`},
+		{"anyOf closed objects", forms, obj("auth", obj("user", str("u"))),
+			"refuses an object: it allows an object with only the member token or an object with only the member username"},
+		{"oneOf", forms, obj("size", types.BoolValue(true)), "refuses the bool true: it allows a string or an integer"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
