@@ -44,6 +44,7 @@ type mismatch struct {
 	// is false and that refused member key of the object at parent.
 	closed      map[string]any
 	key, parent string
+	advice      string // said after what the schema allows, as "; …"
 }
 
 // checkDefault checks value against the schema of job variable name;
@@ -67,7 +68,7 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	if m.at != "" {
 		msg += " there"
 	}
-	msg += c.hint(m)
+	msg += c.hint(m) + m.advice
 	if m.closed != nil {
 		msg += closedAdvice(name, m)
 	}
@@ -132,13 +133,16 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	if _, later := v.(unknown); later {
 		return nil, nil // checked when it is known
 	}
+	if m := checkBlockReference(v, at); m != nil {
+		return m, nil
+	}
 	schema, ok := s.(map[string]any)
 	if !ok {
 		if b, isBool := s.(bool); isBool {
 			if b {
 				return nil, nil
 			}
-			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", "", ""}, nil
 		}
 		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
 	}
@@ -148,8 +152,10 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		if err != nil {
 			return nil, err
 		}
-		if m, err := c.check(target, v, at, append(slices.Clip(refs), key)); m != nil || err != nil {
-			return m, err
+		if !isBlockReference(target, v) {
+			if m, err := c.check(target, v, at, append(slices.Clip(refs), key)); m != nil || err != nil {
+				return m, err
+			}
 		}
 	}
 	all, err := c.subschemas(schema, "allOf")
@@ -176,7 +182,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, err
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
-			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", "", ""}, nil
 		}
 	}
 	if e, ok := schema["enum"]; ok {
@@ -185,12 +191,12 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
 		}
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
-			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", "", ""}, nil
 		}
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeConst(x) }, schema, nil, "", ""}, nil
+		return &mismatch{at, v, func() string { return describeConst(x) }, schema, nil, "", "", ""}, nil
 	}
 
 	switch v := v.(type) {
@@ -210,7 +216,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 				if extra == false {
 					// Said apart: "it allows no value there" alone does
 					// not tell that the name is what is wrong.
-					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at}, nil
+					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at, ""}, nil
 				}
 				subs = append(subs, extra)
 			}
@@ -245,6 +251,95 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// blockRefExample is how Prefect writes a reference to a block document.
+const blockRefExample = `{"$ref": {"block_document_id": "<id>"}}`
+
+// isBlockReference reports whether v is an object with a "$ref" member and
+// s is the schema of a block (it has a block_type_slug: AwsCredentials,
+// GcpCredentials, KubernetesClusterConfig). Prefect takes such a reference
+// in place of the block's fields (preprocess_schema in
+// prefect.utilities.schema_tools.validation), and the server and the worker
+// read the block document it names; checkBlockReference has checked its
+// shape.
+func isBlockReference(s any, v any) bool {
+	schema, isSchema := s.(map[string]any)
+	obj, isObject := v.(map[string]any)
+	if !isSchema || !isObject {
+		return false
+	}
+	_, isBlock := schema["block_type_slug"]
+	_, isRef := obj["$ref"]
+	return isBlock && isRef
+}
+
+// checkBlockReference checks an object with a "$ref" member, wherever it is
+// in a value: Prefect reads every such object as a reference to a block
+// document. The server, resolving a work pool's defaults, and the worker
+// (resolve_block_document_references) both read $ref.block_document_id and
+// replace the whole object with the block's fields, so that only
+// {"$ref": {"block_document_id": "<uuid>"}} works: a $ref that is a string
+// breaks both (a str has no .get), an id that is not a UUID is "Block not
+// found", a $ref without block_document_id is not resolved at all, and
+// members beside $ref are dropped.
+func checkBlockReference(v any, at string) *mismatch {
+	obj, isObject := v.(map[string]any)
+	if !isObject {
+		return nil
+	}
+	ref, isRef := obj["$ref"]
+	if !isRef {
+		return nil
+	}
+	refAt := at + keyPath("$ref")
+	refused := func(at string, v any, allows, advice string) *mismatch {
+		return &mismatch{at: at, value: v, allows: func() string { return allows }, schema: false,
+			advice: "; an object with a $ref is a block reference to Prefect, written " + blockRefExample + advice}
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if k != "$ref" {
+			return refused(at+keyPath(k), obj[k], "no value",
+				", which Prefect replaces whole with the block document's fields: set the block's fields, or $ref alone")
+		}
+	}
+	switch ref := ref.(type) {
+	case unknown:
+		return nil
+	case map[string]any:
+		id, hasID := ref["block_document_id"]
+		if !hasID {
+			return refused(refAt, ref, "an object with a block_document_id", "")
+		}
+		switch id := id.(type) {
+		case unknown:
+			return nil
+		case string:
+			if isUUID(id) {
+				return nil
+			}
+		}
+		return refused(refAt+".block_document_id", id, "the id of a block document, a UUID",
+			", its id the block document's (prefect_block.<name>.id)")
+	default:
+		return refused(refAt, ref, "an object with a block_document_id", "")
+	}
+}
+
+// isUUID reports whether s reads as a UUID as Python's uuid.UUID reads one:
+// 32 hex digits after "urn:", "uuid:", braces and hyphens are taken out.
+func isUUID(s string) bool {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "urn:", ""), "uuid:", "")
+	s = strings.ReplaceAll(strings.Trim(s, "{}"), "-", "")
+	if len(s) != 32 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // optionalMember reports whether member k of the object schema parent,
@@ -322,7 +417,7 @@ func (c *checker) checkAnyOf(schema map[string]any, keyword string, v any, at st
 		}
 	}
 	if deepest.at == at || deepest.closed != nil && deepest.parent == at && closedAtV > 1 {
-		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", ""}, nil
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", "", ""}, nil
 	}
 	return deepest, nil
 }
@@ -489,6 +584,11 @@ func (c *checker) describe(s any, depth int) string {
 	}
 	if depth > maxDescribeDepth {
 		return "a value its schema describes"
+	}
+	if _, isBlock := schema["block_type_slug"]; isBlock {
+		fields := maps.Clone(schema)
+		delete(fields, "block_type_slug")
+		return c.describe(fields, depth) + " (the block's fields) or a block reference, " + blockRefExample
 	}
 	if e, ok := schema["enum"].([]any); ok {
 		return describeEnum(e)

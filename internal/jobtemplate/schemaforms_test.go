@@ -116,3 +116,61 @@ func TestSetVariableDefaults_OneOf(t *testing.T) {
 	accepted(t, tmpl, `{"size": "1Gi"}`)
 	accepted(t, tmpl, `{"size": 3}`)
 }
+
+const blockID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+// A block variable, as the ECS template's aws_credentials ($ref to a block
+// definition through allOf) and the Docker template's registry_credentials
+// (anyOf of the $ref and null, with required fields) write it, takes a
+// block reference, {"$ref": {"block_document_id": "<uuid>"}}, as Prefect's
+// server and worker read one. Other shapes of $ref, which both break on or
+// ignore, are refused wherever they are, saying how a reference is written.
+func TestSetVariableDefaults_BlockReferences(t *testing.T) {
+	ecs := readTestdata(t, "ecs.json")
+	docker := readTestdata(t, "docker.json")
+	ref := `{"$ref": {"block_document_id": "` + blockID + `"}}`
+	out := accepted(t, ecs, `{"aws_credentials": `+ref+`}`)
+	if !strings.Contains(out, `"default":{"$ref":{"block_document_id":"`+blockID+`"}}`) {
+		t.Errorf("the reference is not the default: %s", out)
+	}
+	accepted(t, docker, `{"registry_credentials": `+ref+`}`)
+	accepted(t, docker, `{"registry_credentials": {"$ref": {"block_document_id": "{`+strings.ToUpper(blockID)+`}"}}}`)
+	// The block's own fields still work.
+	accepted(t, ecs, `{"aws_credentials": {"region_name": "eu-west-1"}}`)
+	// An id known only after apply is checked when it is known.
+	if _, err := SetVariableDefaults(ecs, map[string]any{"aws_credentials": map[string]any{
+		"$ref": map[string]any{"block_document_id": Unknown}}}); err != nil {
+		t.Errorf("unknown block id: %v", err)
+	}
+
+	const how = `an object with a $ref is a block reference to Prefect, written {"$ref": {"block_document_id": "<id>"}}`
+	tests := []struct {
+		defaults string
+		contains []string
+	}{
+		{`{"aws_credentials": {"$ref": "` + blockID + `"}}`,
+			[]string{`refuses aws_credentials["$ref"], a string of 36 characters: it allows an object with a block_document_id there`, how}},
+		{`{"aws_credentials": {"$ref": {"block_document_id": 7}}}`,
+			[]string{`aws_credentials["$ref"].block_document_id, the number 7: it allows the id of a block document, a UUID there`, how}},
+		{`{"aws_credentials": {"$ref": {"block_document_id": "my-creds"}}}`,
+			[]string{`block_document_id, a string of 8 characters: it allows the id of a block document, a UUID`}},
+		{`{"aws_credentials": {"$ref": {"block_document_name": "my-creds"}}}`,
+			[]string{`aws_credentials["$ref"], an object: it allows an object with a block_document_id there`}},
+		{`{"registry_credentials": {"$ref": {"block_document_id": "` + blockID + `"}, "username": "u"}}`,
+			[]string{`refuses registry_credentials.username, a string of 1 character: it allows no value there`,
+				"which Prefect replaces whole with the block document's fields"}},
+		// Anywhere in a value, not only where a block goes.
+		{`{"container_create_kwargs": {"auth": {"$ref": "x"}}}`,
+			[]string{`container_create_kwargs.auth["$ref"], a string of 1 character`, how}},
+	}
+	for _, tt := range tests {
+		template := ecs
+		if strings.Contains(tt.defaults, "registry_credentials") || strings.Contains(tt.defaults, "container_create_kwargs") {
+			template = docker
+		}
+		wantAll(t, refusal(t, template, tt.defaults), tt.contains...)
+	}
+	// A string for a block variable says a reference is an object.
+	wantAll(t, refusal(t, docker, `{"registry_credentials": "`+blockID+`"}`),
+		`it allows an object (the block's fields) or a block reference, {"$ref": {"block_document_id": "<id>"}} or null`)
+}
