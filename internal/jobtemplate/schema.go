@@ -68,7 +68,7 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	if m.at != "" {
 		msg += " there"
 	}
-	msg += c.hint(m) + m.advice
+	msg += c.hint(m) + m.advice + c.guessListed(m)
 	if m.closed != nil {
 		msg += closedAdvice(name, m)
 	}
@@ -119,6 +119,55 @@ func (c *checker) hint(m *mismatch) string {
 		return ""
 	}
 	return advice
+}
+
+// guessListed says which value m's schema lists that a refused string
+// differs from only in case, - or _ ("beta" for "BETA", "ifNotPresent"
+// for "IfNotPresent"), looking through $ref, allOf, anyOf and oneOf for
+// enum and const.
+func (c *checker) guessListed(m *mismatch) string {
+	v, isString := m.value.(string)
+	if !isString {
+		return ""
+	}
+	fold := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	var guess string
+	seen := map[string]bool{}
+	var walk func(s any, depth int)
+	walk = func(s any, depth int) {
+		schema, ok := s.(map[string]any)
+		if !ok || depth > 8 || guess != "" {
+			return
+		}
+		listed, _ := schema["enum"].([]any)
+		if x, ok := schema["const"]; ok {
+			listed = append(slices.Clip(listed), x)
+		}
+		for _, x := range listed {
+			if text, ok := x.(string); ok && text != v && fold(text) == fold(v) {
+				guess = text
+				return
+			}
+		}
+		if ref, ok := schema["$ref"].(string); ok && !seen[ref] {
+			seen[ref] = true
+			if target, _, err := c.resolve(ref, nil); err == nil {
+				walk(target, depth+1)
+			}
+		}
+		for _, keyword := range []string{"allOf", "anyOf", "oneOf"} {
+			subs, _ := schema[keyword].([]any)
+			for _, sub := range subs {
+				walk(sub, depth+1)
+			}
+		}
+	}
+	walk(m.schema, 0)
+	if guess == "" {
+		return ""
+	}
+	text, _ := encode(guess)
+	return fmt.Sprintf(" (did you mean %s?)", text)
 }
 
 var numberRE = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)

@@ -174,3 +174,22 @@ func TestSetVariableDefaults_BlockReferences(t *testing.T) {
 	wantAll(t, refusal(t, docker, `{"registry_credentials": "`+blockID+`"}`),
 		`it allows an object (the block's fields) or a block reference, {"$ref": {"block_document_id": "<id>"}} or null`)
 }
+
+// A string refused where the schema lists values (enum or const, through
+// $ref, allOf and anyOf, as Prefect's templates write them) that one of them
+// matches but for case, - or _ gets that value as a guess.
+func TestSetVariableDefaults_ListedValueGuess(t *testing.T) {
+	tests := []struct{ file, defaults, guess string }{
+		{"docker.json", `{"image_pull_policy": "ifNotPresent"}`, `(did you mean "IfNotPresent"?)`},
+		{"kubernetes-enum-refs.json", `{"image_pull_policy": "always"}`, `(did you mean "Always"?)`},
+		{"ecs.json", `{"launch_type": "fargate-spot"}`, `(did you mean "FARGATE_SPOT"?)`},
+	}
+	for _, tt := range tests {
+		wantAll(t, refusal(t, readTestdata(t, tt.file), tt.defaults), tt.guess)
+	}
+	wantAll(t, refusal(t, `{"variables": {"properties": {"x": {"const": "FARGATE"}}}}`, `{"x": "Fargate"}`),
+		`it allows exactly "FARGATE" (did you mean "FARGATE"?)`)
+	if msg := refusal(t, readTestdata(t, "ecs.json"), `{"launch_type": "Fargate2"}`); strings.Contains(msg, "did you mean") {
+		t.Errorf("a guess for a value that matches none: %s", msg)
+	}
+}

@@ -62,6 +62,8 @@ func TestSetVariableDefaultsFunction_SchemaForms(t *testing.T) {
 		{"anyOf closed objects", forms, obj("auth", obj("user", str("u"))),
 			"refuses an object: it allows an object with only the member token or an object with only the member username"},
 		{"oneOf", forms, obj("size", types.BoolValue(true)), "refuses the bool true: it allows a string or an integer"},
+		{"listed value in another case", readJobTemplate(t, "docker.json"), obj("image_pull_policy", str("ifNotPresent")),
+			`it allows one of "IfNotPresent", "Always", "Never" or null (did you mean "IfNotPresent"?)`},
 		{"block reference a string", ecs, obj("aws_credentials", blockRef(str(blockID))),
 			`refuses aws_credentials["$ref"], a string of 36 characters: it allows an object with a block_document_id there; ` +
 				`an object with a $ref is a block reference to Prefect, written {"$ref": {"block_document_id": "<id>"}}`},
