@@ -98,9 +98,19 @@ func setDefaults(template string, defaults map[string]any, missing func(path str
 	schemas := make(map[string]map[string]any, len(names))
 	var unknown []string
 	for _, name := range names {
-		if _, present := properties[name]; !present {
+		s, present := properties[name]
+		if !present {
 			unknown = append(unknown, name)
 			continue
+		}
+		// A schema may be a boolean (JSON Schema draft 6 on): true takes
+		// any value, as {} does; false takes none.
+		if b, isBool := s.(bool); isBool {
+			if !b || defaults[name] == nil {
+				continue // nil in schemas: see below
+			}
+			// {} means what true does and can hold the default.
+			properties[name] = map[string]any{}
 		}
 		if schemas[name], err = member(properties, name, "variables.properties."+name, nil); err != nil {
 			return "", err
@@ -115,6 +125,14 @@ func setDefaults(template string, defaults map[string]any, missing func(path str
 
 	for _, name := range names {
 		value := defaults[name]
+		if schemas[name] == nil { // a boolean schema: no default to remove, or false
+			if value != nil {
+				return "", &VariableError{Err: ErrValueRefused, Variable: name, msg: fmt.Sprintf(
+					"the base job template's schema for %s is false, which allows no value at all, so %s "+
+						"can have no default; leave %s out of defaults, or fix the template", name, name, name)}
+			}
+			continue
+		}
 		if value == nil {
 			delete(schemas[name], "default")
 			continue

@@ -488,11 +488,11 @@ func TestSetVariableDefaults_SchemaRules(t *testing.T) {
 		{"yes", `[1]`, nil},
 		{"no", `[]`, nil},
 		{"no", `["x"]`, []string{`no[0], a string of 1 character: it allows no value there`}},
-		// const is a one-value enum (pydantic's Literal["FARGATE"]).
+		// const is a one-value enum (pydantic's Literal["FARGATE"]), said as such: "exactly", not "one of".
 		{"const", `"FARGATE"`, nil},
-		{"const", `"EC2"`, []string{`the string "EC2": it allows one of "FARGATE"`}},
+		{"const", `"EC2"`, []string{`the string "EC2": it allows exactly "FARGATE"`}},
 		{"const_or_null", `1.0`, nil},
-		{"const_or_null", `2`, []string{`the number 2: it allows one of 1 or null`}},
+		{"const_or_null", `2`, []string{`the number 2: it allows exactly 1 or null`}},
 		// prefixItems (draft 2020-12, pydantic's tuples) takes the first
 		// items; items only those after them.
 		{"prefix", `["a", 1, 2]`, nil},

@@ -16,7 +16,8 @@ import (
 // the part of JSON Schema that Prefect's base job templates use (pydantic
 // writes them): type (a name or a list of names), enum, const, properties,
 // patternProperties, additionalProperties, items, prefixItems, $ref into the
-// variables schema (definitions, $defs), allOf, anyOf, and the true and false
+// variables schema (definitions, $defs), allOf, anyOf, oneOf (read as anyOf:
+// see check), and the true and false
 // schemas: what decides a value's shape; a null member is taken where
 // Prefect takes it (see optionalMember). Other keywords (pattern, format, minimum, required, …) are
 // not checked: the worker's own model checks them when it builds a flow
@@ -43,6 +44,7 @@ type mismatch struct {
 	// is false and that refused member key of the object at parent.
 	closed      map[string]any
 	key, parent string
+	advice      string // said after what the schema allows, as "; …"
 }
 
 // checkDefault checks value against the schema of job variable name;
@@ -66,7 +68,7 @@ func checkDefault(variables map[string]any, name string, schema map[string]any, 
 	if m.at != "" {
 		msg += " there"
 	}
-	msg += c.hint(m)
+	msg += c.hint(m) + m.advice + c.guessListed(m)
 	if m.closed != nil {
 		msg += closedAdvice(name, m)
 	}
@@ -119,6 +121,55 @@ func (c *checker) hint(m *mismatch) string {
 	return advice
 }
 
+// guessListed says which value m's schema lists that a refused string
+// differs from only in case, - or _ ("beta" for "BETA", "ifNotPresent"
+// for "IfNotPresent"), looking through $ref, allOf, anyOf and oneOf for
+// enum and const.
+func (c *checker) guessListed(m *mismatch) string {
+	v, isString := m.value.(string)
+	if !isString {
+		return ""
+	}
+	fold := func(s string) string { return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s)) }
+	var guess string
+	seen := map[string]bool{}
+	var walk func(s any, depth int)
+	walk = func(s any, depth int) {
+		schema, ok := s.(map[string]any)
+		if !ok || depth > 8 || guess != "" {
+			return
+		}
+		listed, _ := schema["enum"].([]any)
+		if x, ok := schema["const"]; ok {
+			listed = append(slices.Clip(listed), x)
+		}
+		for _, x := range listed {
+			if text, ok := x.(string); ok && text != v && fold(text) == fold(v) {
+				guess = text
+				return
+			}
+		}
+		if ref, ok := schema["$ref"].(string); ok && !seen[ref] {
+			seen[ref] = true
+			if target, _, err := c.resolve(ref, nil); err == nil {
+				walk(target, depth+1)
+			}
+		}
+		for _, keyword := range []string{"allOf", "anyOf", "oneOf"} {
+			subs, _ := schema[keyword].([]any)
+			for _, sub := range subs {
+				walk(sub, depth+1)
+			}
+		}
+	}
+	walk(m.schema, 0)
+	if guess == "" {
+		return ""
+	}
+	text, _ := encode(guess)
+	return fmt.Sprintf(" (did you mean %s?)", text)
+}
+
 var numberRE = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$`)
 
 // check returns the first place where v departs from schema s, or nil. at is
@@ -131,13 +182,16 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 	if _, later := v.(unknown); later {
 		return nil, nil // checked when it is known
 	}
+	if m := checkBlockReference(v, at); m != nil {
+		return m, nil
+	}
 	schema, ok := s.(map[string]any)
 	if !ok {
 		if b, isBool := s.(bool); isBool {
 			if b {
 				return nil, nil
 			}
-			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return "no value" }, s, nil, "", "", ""}, nil
 		}
 		return nil, c.invalid("has a schema that is a JSON %s, not an object or a boolean", jsonKind(s))
 	}
@@ -147,8 +201,10 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		if err != nil {
 			return nil, err
 		}
-		if m, err := c.check(target, v, at, append(slices.Clip(refs), key)); m != nil || err != nil {
-			return m, err
+		if !isBlockReference(target, v) {
+			if m, err := c.check(target, v, at, append(slices.Clip(refs), key)); m != nil || err != nil {
+				return m, err
+			}
 		}
 	}
 	all, err := c.subschemas(schema, "allOf")
@@ -160,8 +216,13 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return m, err
 		}
 	}
-	if m, err := c.checkAnyOf(schema, v, at, refs); m != nil || err != nil {
-		return m, err
+	// oneOf is read as anyOf: a value no choice takes is refused; one that
+	// more than one choice takes is left to the worker, as with keywords
+	// that are not read.
+	for _, keyword := range []string{"anyOf", "oneOf"} {
+		if m, err := c.checkAnyOf(schema, keyword, v, at, refs); m != nil || err != nil {
+			return m, err
+		}
 	}
 
 	if t, ok := schema["type"]; ok {
@@ -170,7 +231,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, err
 		}
 		if !slices.ContainsFunc(names, func(n string) bool { return hasType(v, n) }) {
-			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return c.describe(schema, 0) }, schema, nil, "", "", ""}, nil
 		}
 	}
 	if e, ok := schema["enum"]; ok {
@@ -179,12 +240,12 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 			return nil, c.invalid("has an enum that is a JSON %s, not an array", jsonKind(e))
 		}
 		if !slices.ContainsFunc(values, func(x any) bool { return jsonEqual(x, v) }) {
-			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", ""}, nil
+			return &mismatch{at, v, func() string { return describeEnum(values) }, schema, nil, "", "", ""}, nil
 		}
 	}
 	// const is an enum of one value: pydantic writes Literal["FARGATE"] so.
 	if x, ok := schema["const"]; ok && !jsonEqual(x, v) {
-		return &mismatch{at, v, func() string { return describeEnum([]any{x}) }, schema, nil, "", ""}, nil
+		return &mismatch{at, v, func() string { return describeConst(x) }, schema, nil, "", "", ""}, nil
 	}
 
 	switch v := v.(type) {
@@ -204,7 +265,7 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 				if extra == false {
 					// Said apart: "it allows no value there" alone does
 					// not tell that the name is what is wrong.
-					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at}, nil
+					return &mismatch{at + keyPath(k), v[k], func() string { return "no value" }, extra, schema, k, at, ""}, nil
 				}
 				subs = append(subs, extra)
 			}
@@ -239,6 +300,95 @@ func (c *checker) check(s any, v any, at string, refs []string) (*mismatch, erro
 		}
 	}
 	return nil, nil
+}
+
+// blockRefExample is how Prefect writes a reference to a block document.
+const blockRefExample = `{"$ref": {"block_document_id": "<id>"}}`
+
+// isBlockReference reports whether v is an object with a "$ref" member and
+// s is the schema of a block (it has a block_type_slug: AwsCredentials,
+// GcpCredentials, KubernetesClusterConfig). Prefect takes such a reference
+// in place of the block's fields (preprocess_schema in
+// prefect.utilities.schema_tools.validation), and the server and the worker
+// read the block document it names; checkBlockReference has checked its
+// shape.
+func isBlockReference(s any, v any) bool {
+	schema, isSchema := s.(map[string]any)
+	obj, isObject := v.(map[string]any)
+	if !isSchema || !isObject {
+		return false
+	}
+	_, isBlock := schema["block_type_slug"]
+	_, isRef := obj["$ref"]
+	return isBlock && isRef
+}
+
+// checkBlockReference checks an object with a "$ref" member, wherever it is
+// in a value: Prefect reads every such object as a reference to a block
+// document. The server, resolving a work pool's defaults, and the worker
+// (resolve_block_document_references) both read $ref.block_document_id and
+// replace the whole object with the block's fields, so that only
+// {"$ref": {"block_document_id": "<uuid>"}} works: a $ref that is a string
+// breaks both (a str has no .get), an id that is not a UUID is "Block not
+// found", a $ref without block_document_id is not resolved at all, and
+// members beside $ref are dropped.
+func checkBlockReference(v any, at string) *mismatch {
+	obj, isObject := v.(map[string]any)
+	if !isObject {
+		return nil
+	}
+	ref, isRef := obj["$ref"]
+	if !isRef {
+		return nil
+	}
+	refAt := at + keyPath("$ref")
+	refused := func(at string, v any, allows, advice string) *mismatch {
+		return &mismatch{at: at, value: v, allows: func() string { return allows }, schema: false,
+			advice: "; an object with a $ref is a block reference to Prefect, written " + blockRefExample + advice}
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		if k != "$ref" {
+			return refused(at+keyPath(k), obj[k], "no value",
+				", which Prefect replaces whole with the block document's fields: set the block's fields, or $ref alone")
+		}
+	}
+	switch ref := ref.(type) {
+	case unknown:
+		return nil
+	case map[string]any:
+		id, hasID := ref["block_document_id"]
+		if !hasID {
+			return refused(refAt, ref, "an object with a block_document_id", "")
+		}
+		switch id := id.(type) {
+		case unknown:
+			return nil
+		case string:
+			if isUUID(id) {
+				return nil
+			}
+		}
+		return refused(refAt+".block_document_id", id, "the id of a block document, a UUID",
+			", its id the block document's (prefect_block.<name>.id)")
+	default:
+		return refused(refAt, ref, "an object with a block_document_id", "")
+	}
+}
+
+// isUUID reports whether s reads as a UUID as Python's uuid.UUID reads one:
+// 32 hex digits after "urn:", "uuid:", braces and hyphens are taken out.
+func isUUID(s string) bool {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "urn:", ""), "uuid:", "")
+	s = strings.ReplaceAll(strings.Trim(s, "{}"), "-", "")
+	if len(s) != 32 {
+		return false
+	}
+	for _, r := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // optionalMember reports whether member k of the object schema parent,
@@ -283,16 +433,22 @@ func matchPatterns(patterns map[string]any, k string) (bool, []any) {
 	return matched, subs
 }
 
-// checkAnyOf: v must meet one of the anyOf schemas. When none takes it, the
-// mismatch that got deepest into v says most (a list of the right shape with
-// one wrong item); when all fail at v itself, the message lists every choice.
-func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []string) (*mismatch, error) {
-	choices, err := c.subschemas(schema, "anyOf")
+// checkAnyOf: v must meet one of the schemas of keyword (anyOf, or oneOf).
+// When none takes it, the mismatch that got deepest into v says most (a
+// list of the right shape with one wrong item), and of those at one depth, a
+// member of the right name with a wrong value says more than a member name
+// one closed object does not take. When all fail at v itself, or more than
+// one closed object choice refuses a member name of v (an anyOf over closed
+// objects, none of which takes all of v's members), the message lists every
+// choice: the first choice's members alone would read as all v may have.
+func (c *checker) checkAnyOf(schema map[string]any, keyword string, v any, at string, refs []string) (*mismatch, error) {
+	choices, err := c.subschemas(schema, keyword)
 	if err != nil || choices == nil {
 		return nil, err
 	}
 	// One choice at least, so deepest is set after the loop.
 	var deepest *mismatch
+	closedAtV := 0 // choices refused by a member name of v itself
 	for _, sub := range choices {
 		m, err := c.check(sub, v, at, refs)
 		if err != nil {
@@ -301,12 +457,16 @@ func (c *checker) checkAnyOf(schema map[string]any, v any, at string, refs []str
 		if m == nil {
 			return nil, nil
 		}
-		if deepest == nil || len(m.at) > len(deepest.at) {
+		if m.closed != nil && m.parent == at {
+			closedAtV++
+		}
+		if deepest == nil || len(m.at) > len(deepest.at) ||
+			len(m.at) == len(deepest.at) && deepest.closed != nil && m.closed == nil {
 			deepest = m
 		}
 	}
-	if deepest.at == at {
-		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", ""}, nil
+	if deepest.at == at || deepest.closed != nil && deepest.parent == at && closedAtV > 1 {
+		return &mismatch{at, v, func() string { return c.describeAny(choices, 0) }, schema, nil, "", "", ""}, nil
 	}
 	return deepest, nil
 }
@@ -474,11 +634,16 @@ func (c *checker) describe(s any, depth int) string {
 	if depth > maxDescribeDepth {
 		return "a value its schema describes"
 	}
+	if _, isBlock := schema["block_type_slug"]; isBlock {
+		fields := maps.Clone(schema)
+		delete(fields, "block_type_slug")
+		return c.describe(fields, depth) + " (the block's fields) or a block reference, " + blockRefExample
+	}
 	if e, ok := schema["enum"].([]any); ok {
 		return describeEnum(e)
 	}
 	if x, ok := schema["const"]; ok {
-		return describeEnum([]any{x})
+		return describeConst(x)
 	}
 	if ref, ok := schema["$ref"]; ok {
 		if target, _, err := c.resolve(ref, nil); err == nil {
@@ -492,8 +657,10 @@ func (c *checker) describe(s any, depth int) string {
 		}
 		return strings.Join(slices.Compact(parts), " and ")
 	}
-	if choices, ok := schema["anyOf"].([]any); ok && len(choices) > 0 {
-		return c.describeAny(choices, depth)
+	for _, keyword := range []string{"anyOf", "oneOf"} {
+		if choices, ok := schema[keyword].([]any); ok && len(choices) > 0 {
+			return c.describeAny(choices, depth)
+		}
 	}
 	names, err := c.typeNames(schema["type"])
 	if err != nil {
@@ -576,6 +743,12 @@ func (c *checker) describeAny(choices []any, depth int) string {
 	return strings.Join(parts, " or ")
 }
 
+// describeConst says what a const allows: `exactly "FARGATE"`.
+func describeConst(x any) string {
+	text, _ := encode(x)
+	return "exactly " + text
+}
+
 func describeEnum(values []any) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
@@ -602,7 +775,7 @@ func describeValue(v any, allows string) string {
 	case json.Number:
 		return "the number " + truncate(string(v), maxLen)
 	case string:
-		if !strings.HasPrefix(allows, "one of ") && !numberRE.MatchString(v) && v != "true" && v != "false" && v != "null" {
+		if !strings.HasPrefix(allows, "one of ") && !strings.HasPrefix(allows, "exactly ") && !numberRE.MatchString(v) && v != "true" && v != "false" && v != "null" {
 			if n := utf8.RuneCountInString(v); n != 1 {
 				return fmt.Sprintf("a string of %d characters", n)
 			}

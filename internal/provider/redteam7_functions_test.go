@@ -84,7 +84,7 @@ output "x" {
   value = provider::prefectimage::set_variable_defaults(local.template, { launch_type = "EC2" })
 }
 `,
-				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*refuses\s+the\s+string\s+"EC2":\s+it\s+allows\s+one\s+of\s+"FARGATE"`),
+				ExpectError: regexp.MustCompile(`Invalid value for "defaults" parameter:(.|\s)*refuses\s+the\s+string\s+"EC2":\s+it\s+allows\s+exactly\s+"FARGATE"`),
 			},
 			{
 				Config: template + `

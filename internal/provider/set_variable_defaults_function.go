@@ -38,8 +38,13 @@ func (f *setVariableDefaultsFunction) Definition(_ context.Context, _ function.D
 			"A null value removes that variable's default. " +
 			"Each value is checked against the variable's own schema in the template, in the part of JSON Schema " +
 			"that Prefect's templates use: `type`, `enum`, `const`, `properties`, `patternProperties`, " +
-			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf` and " +
-			"`anyOf`; other keywords, such as `pattern`, `minimum` or `required`, are left to the worker. " +
+			"`additionalProperties`, `items`, `prefixItems`, `$ref` into `definitions` or `$defs`, `allOf`, " +
+			"`anyOf`, `oneOf` (as `anyOf`: a value more than one choice takes is left to the worker) and the schemas " +
+			"`true` (any value) and `false` (none: such a variable can have no default); other keywords, such as " +
+			"`pattern`, `minimum` or `required`, are left to the worker. " +
+			"An object with a `$ref` member is a reference to a block document, as Prefect reads it anywhere in a " +
+			"value: it must be `{ \"$ref\" = { block_document_id = prefect_block.x.id } }`, a UUID and nothing beside, " +
+			"and stands for the block's fields where the schema is a block's (`AwsCredentials`, `GcpCredentials`). " +
 			"A member of an object that is not in its schema's `required` and has a `type` but no `default` also accepts null, " +
 			"as Prefect reads it: pydantic v1 wrote `Optional` fields so (`GcpCredentials.project`), and an HCL object " +
 			"with `optional()` attributes fills in such nulls. " +
