@@ -17,6 +17,26 @@ package prefecttag
 // those neighbours, and each is tried.
 func (c Constraint) Conflict() ([]string, bool) { return conflict(c.clauses, versionCandidates) }
 
+// OnlyPrereleases reports whether some version meets c but only
+// prereleases do, none of them named exactly in an equality: without
+// allow_prereleases such a constraint matches nothing (">= 3.1.0rc1,
+// < 3.1.0rc5"), which Allows with allowPrereleases false tells one
+// version at a time.
+func (c Constraint) OnlyPrereleases() bool {
+	if len(c.clauses) == 0 {
+		return false
+	}
+	if _, empty := c.Conflict(); empty {
+		return false
+	}
+	for _, v := range versionCandidates(c.clauses) {
+		if c.Allows(v, false) {
+			return false
+		}
+	}
+	return true
+}
+
 // Conflict reports whether no Python (major.minor) meets p, and then the
 // fewest of its clauses that already exclude every Python, as Constraint's
 // Conflict: ">= 3.12, < 3.10" names both.

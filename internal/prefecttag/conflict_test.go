@@ -78,6 +78,29 @@ func TestConstraintConflict(t *testing.T) {
 	}
 }
 
+// A constraint only prereleases meet matches nothing without
+// allow_prereleases, unless an equality names the prerelease.
+func TestConstraintOnlyPrereleases(t *testing.T) {
+	for in, want := range map[string]bool{
+		">= 3.1.0rc1, < 3.1.0rc5":    true,
+		"> 3.1.0.dev1, < 3.1.0.dev3": true,
+		">= 3.1.0rc1, <= 3.1.0":      false,
+		"3.0.0rc14":                  false, // named exactly
+		"==3.1.*":                    false,
+		">= 3.4, < 3.1":              false, // empty: Conflict says so
+		"~=3.1.0rc1, <3.1.0":         false, // empty too: "<3.1.0" admits no prerelease of 3.1.0
+		"":                           false,
+	} {
+		c, err := ParseConstraint(in)
+		if err != nil {
+			continue
+		}
+		if got := c.OnlyPrereleases(); got != want {
+			t.Errorf("%q: OnlyPrereleases() = %v, want %v", in, got, want)
+		}
+	}
+}
+
 // grid is every version of a small space: releases of three numbers up
 // to 4 (and one of four), each bare and with a, rc, post and dev parts.
 func grid() []Version {
@@ -155,6 +178,18 @@ func checkConflict(t *testing.T, s string, python bool) {
 			}
 		}
 		return true
+	}
+	if !python {
+		c := Constraint{clauses: cs}
+		if c.OnlyPrereleases() {
+			for _, v := range theGrid {
+				if c.Allows(v, false) {
+					t.Fatalf("%q: only prereleases, but %s meets it without them", s, v)
+				}
+			}
+		} else if !empty && !slices.ContainsFunc(versionCandidates(cs), func(v Version) bool { return c.Allows(v, false) }) {
+			t.Fatalf("%q: not only prereleases, but no candidate meets it without them", s)
+		}
 	}
 	if !empty {
 		w, ok := meetsAll(cs, cands(cs))

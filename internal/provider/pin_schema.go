@@ -83,7 +83,8 @@ func pinAttributes() []pinAttribute {
 				"`3.4` (or `==3.4`) means 3.4.0, not the newest 3.4.z that Prefect's moving tag `3.4-python3.12` follows, " +
 				"and draws a warning; write `~> 3.4.0` for the newest 3.4.z. Quote it: `prefect_version = 2.20` without " +
 				"quotes is the number 2.2 to Terraform. A constraint no version can meet, prerelease or not (`>= 3.4, < 3.1`, " +
-				"`==3.1.*, ==3.2.*`), draws a warning at validate time that names the clauses that exclude each other.",
+				"`==3.1.*, ==3.2.*`), draws a warning at validate time that names the clauses that exclude each other; so does one that only prereleases " +
+				"meet (`>= 3.1.0rc1, < 3.1.0rc5`) while `allow_prereleases` is not true.",
 			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, majorOnlyPessimistic{}, constraintMatchesNothing{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +

@@ -113,7 +113,8 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"too: `3.4` (or `==3.4`) lists 3.4.0 alone, not every 3.4.z, and draws a warning; write `~> 3.4.0` (or " +
 					"`==3.4.*`) for every 3.4.z. Quote it: `prefect_version = 2.20` without quotes is the number 2.2 to Terraform. " +
 					"A constraint no version can meet, prerelease or not (`>= 3.4, < 3.1`, `==3.1.*, ==3.2.*`), lists nothing " +
-					"and draws a warning at validate time that names the clauses that exclude each other.",
+					"and draws a warning at validate time that names the clauses that exclude each other; so does one that only " +
+					"prereleases meet (`>= 3.1.0rc1, < 3.1.0rc5`) while `allow_prereleases` is not true.",
 				Validators: []validator.String{releasesVersionValidator, shortPrefectVersion{listing: true}, majorOnlyPessimistic{listing: true}, constraintMatchesNothing{listing: true}},
 			},
 			"python_version": schema.StringAttribute{

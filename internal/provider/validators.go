@@ -617,7 +617,7 @@ func (v constraintMatchesNothing) MarkdownDescription(ctx context.Context) strin
 	return v.Description(ctx)
 }
 
-func (v constraintMatchesNothing) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v constraintMatchesNothing) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -640,6 +640,13 @@ func (v constraintMatchesNothing) ValidateString(_ context.Context, req validato
 		clauses, empty = c.Conflict()
 	}
 	if !empty {
+		if !v.python && prereleasesLeftOut(ctx, req) {
+			if c, err := prefecttag.ParseConstraint(s); err == nil && c.OnlyPrereleases() {
+				resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Matches Only Prereleases",
+					fmt.Sprintf("prefect_version %q is met by prereleases alone (rc, a, b or .dev releases), and allow_prereleases is not true, "+
+						"so it can match nothing. Set allow_prereleases = true, or name one prerelease exactly, such as \"3.0.0rc14\".", s))
+			}
+		}
 		return
 	}
 	quoted := make([]string, len(clauses))
@@ -662,4 +669,17 @@ func (v constraintMatchesNothing) ValidateString(_ context.Context, req validato
 	resp.Diagnostics.AddAttributeWarning(req.Path, summary,
 		fmt.Sprintf("%s %q can match no %s: %s, %s. Prereleases count too; no registry was asked. Keep the bounds you mean.",
 			attr, s, what, why, outcome))
+}
+
+// prereleasesLeftOut reports whether allow_prereleases, beside the
+// attribute validated, is known and not true (false or left out).
+func prereleasesLeftOut(ctx context.Context, req validator.StringRequest) bool {
+	if req.Config.Schema == nil {
+		return false
+	}
+	var allow types.Bool
+	if d := req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("allow_prereleases"), &allow); d.HasError() {
+		return false
+	}
+	return !allow.IsUnknown() && !allow.ValueBool()
 }
