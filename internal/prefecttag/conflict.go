@@ -29,12 +29,12 @@ func (c Constraint) OnlyPrereleases() bool {
 	if _, empty := c.Conflict(); empty {
 		return false
 	}
-	for _, v := range versionCandidates(c.clauses) {
-		if c.Allows(v, false) {
-			return false
-		}
-	}
-	return true
+	only := true
+	versionCandidates(c.clauses, func(v Version) bool {
+		only = !c.Allows(v, false)
+		return only
+	})
+	return only
 }
 
 // Conflict reports whether no Python (major.minor) meets p, and then the
@@ -46,23 +46,24 @@ func (p PythonConstraint) Conflict() ([]string, bool) { return conflict(p.c.clau
 // that no candidate meets. The candidates of all of cs serve each subset:
 // a subset's own are among them, and any other is a version too. Each
 // candidate is read once, into the set of clauses it meets.
-func conflict(cs []clause, candidates func([]clause) []Version) ([]string, bool) {
+func conflict(cs []clause, candidates func([]clause, func(Version) bool)) ([]string, bool) {
 	if len(cs) == 0 || len(cs) > 64 {
 		return nil, false
 	}
 	full := uint64(1)<<len(cs) - 1
 	met := map[uint64]bool{}
-	for _, v := range candidates(cs) {
+	candidates(cs, func(v Version) bool {
 		var m uint64
 		for i := range cs {
 			if cs[i].allows(v) {
 				m |= 1 << i
 			}
 		}
-		if m == full {
-			return nil, false
-		}
 		met[m] = true
+		return m != full
+	})
+	if met[full] {
+		return nil, false
 	}
 	empty := func(sub uint64) bool {
 		for m := range met {
@@ -107,17 +108,17 @@ func conflict(cs []clause, candidates func([]clause) []Version) ([]string, bool)
 }
 
 // meetsAll returns the first candidate every clause allows.
-func meetsAll(cs []clause, candidates []Version) (Version, bool) {
-next:
-	for _, v := range candidates {
+func meetsAll(cs []clause, candidates func([]clause, func(Version) bool)) (w Version, found bool) {
+	candidates(cs, func(v Version) bool {
 		for i := range cs {
 			if !cs[i].allows(v) {
-				continue next
+				return true
 			}
 		}
-		return v, true
-	}
-	return Version{}, false
+		w, found = v, true
+		return false
+	})
+	return w, found
 }
 
 // far is a number above every number a constraint names in practice; it
@@ -133,10 +134,15 @@ func around(n int) []int {
 	return out
 }
 
-// versionCandidates are the versions near each clause's version where a
-// range of versions the clauses admit can begin or end.
-func versionCandidates(cs []clause) []Version {
-	var out []Version
+// versionCandidates yields the versions near each clause's version where
+// a range of versions the clauses admit can begin or end, each clause's own
+// version first, until yield returns false.
+func versionCandidates(cs []clause, yield func(Version) bool) {
+	for i := range cs {
+		if !yield(cs[i].v) {
+			return
+		}
+	}
 	for i := range cs {
 		v := cs[i].v
 		var base [maxRelease]int
@@ -176,29 +182,31 @@ func versionCandidates(cs []clause) []Version {
 			for _, p := range pres {
 				for _, post := range posts {
 					for _, dev := range devs {
-						out = append(out, Version{rel: r, n: maxRelease, pre: p.kind, preN: p.n,
-							hasPost: post >= 0, post: max(post, 0), hasDev: dev >= 0, dev: max(dev, 0)})
+						if !yield(Version{rel: r, n: maxRelease, pre: p.kind, preN: p.n,
+							hasPost: post >= 0, post: max(post, 0), hasDev: dev >= 0, dev: max(dev, 0)}) {
+							return
+						}
 					}
 				}
 			}
 		}
 	}
-	return out
 }
 
-// pythonCandidates are the Pythons (major.minor) near each clause's
-// version: every Python a clause can begin or end a range at.
-func pythonCandidates(cs []clause) []Version {
+// pythonCandidates yields the Pythons (major.minor) near each clause's
+// version, every Python a clause can begin or end a range at, until yield
+// returns false.
+func pythonCandidates(cs []clause, yield func(Version) bool) {
 	majors, minors := []int{0, far}, []int{0, far}
 	for i := range cs {
 		majors = append(majors, around(cs[i].v.seg(0))...)
 		minors = append(minors, around(cs[i].v.seg(1))...)
 	}
-	var out []Version
 	for _, m := range majors {
 		for _, n := range minors {
-			out = append(out, Python{Major: m, Minor: n}.version())
+			if !yield(Python{Major: m, Minor: n}.version()) {
+				return
+			}
 		}
 	}
-	return out
 }
