@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -209,10 +210,16 @@ func parseClause(text string) (clause, error) {
 		case "=>", "=<":
 			return c, fmt.Errorf("unknown operator %q; did you mean %q?", strings.TrimSpace(text[:end]), joined[1:]+"=")
 		}
-		return c, fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=", text)
+		return c, unknownOperator(text, false)
 	}
 	if strings.ContainsAny(rest, " \t\n") {
+		if err := spacedClauses(text, false); err != nil {
+			return c, err
+		}
 		return c, fmt.Errorf("%q: one version per clause; separate clauses with commas, such as \">= 3.1, < 3.4\"", text)
+	}
+	if err := pythonForPrefect(rest); err != nil {
+		return c, err
 	}
 	if base, ok := strings.CutSuffix(rest, ".*"); ok {
 		// The version first, so that the operator advice below only
@@ -432,4 +439,109 @@ func (c Constraint) UnquotedReading() (Version, bool) {
 	}
 	v.rel[1] *= 10
 	return v, true
+}
+
+// unknownOperator is the error of a clause whose operator is none of ours,
+// with what to write for a caret or tilde range.
+func unknownOperator(text string, python bool) error {
+	return fmt.Errorf("unknown operator in %q; Terraform uses =, !=, >, >=, <, <=, ~> and PEP 440 uses ==, !=, >, >=, <, <=, ~=%s", text, rangeAdvice(text, python))
+}
+
+// rangeAdvice is what to write for a caret ("^3.1", npm's and Poetry's) or
+// a lone tilde ("~3.1", npm's) range, in the constraint languages taken
+// here (for python, as python_version takes them: no patch numbers); ""
+// for anything else. It begins with "; ".
+func rangeAdvice(text string, python bool) string {
+	t := strings.TrimSpace(text)
+	if len(t) < 2 || (t[0] != '^' && t[0] != '~') || t[1] == '>' || t[1] == '=' {
+		return ""
+	}
+	base := strings.TrimSpace(t[1:])
+	v, err := parseVersion(base)
+	if err != nil || !v.isPlain() {
+		return ""
+	}
+	var write string
+	switch {
+	case python && t[0] == '~' && v.releaseLen() == 2: // ~3.12: 3.12.z, Python 3.12
+		write = strconv.Quote(base)
+	case python && v.releaseLen() > 2:
+		return ""
+	case t[0] == '~' && v.releaseLen() == 1: // ~3: >= 3, < 4
+		write = fmt.Sprintf(`"~> %s.0"`, base)
+	case t[0] == '~' && v.releaseLen() == 2: // ~3.1: >= 3.1.0, < 3.2.0
+		write = fmt.Sprintf(`"~> %s.0"`, base)
+	case t[0] == '~': // ~3.1.2: >= 3.1.2, < 3.2.0
+		write = fmt.Sprintf(`"~> %s"`, base)
+	case v.seg(0) == 0: // ^0.x keeps the minor: >= 0.x, < 0.x+1
+		write = fmt.Sprintf(`">= %s, < 0.%d"`, base, v.seg(1)+1)
+	case v.releaseLen() == 2: // ^3.1: >= 3.1, < 4.0
+		write = fmt.Sprintf(`"~> %s"`, base)
+	default: // ^3.1.2: >= 3.1.2, < 4.0
+		write = fmt.Sprintf(`">= %s, < %d.0"`, base, v.seg(0)+1)
+	}
+	kind := "a caret range (npm, Cargo, Poetry)"
+	if t[0] == '~' {
+		kind = "a tilde range (npm)"
+	}
+	return fmt.Sprintf("; %q is %s: write %s", t, kind, write)
+}
+
+// spacedClauses refuses a clause that is clauses without their commas
+// (">=3.1 <3.4", ">= 3.1 < 3.4") or an npm hyphen range ("3.1 - 3.4"),
+// saying what to write (for python, in Pythons); nil for any other clause.
+func spacedClauses(text string, python bool) error {
+	fields := strings.Fields(text)
+	if len(fields) == 3 && fields[1] == "-" {
+		lo, errLo := parseVersion(fields[0])
+		hi, errHi := parseVersion(fields[2])
+		if errLo != nil || errHi != nil || !lo.isPlain() || !hi.isPlain() {
+			return nil
+		}
+		advice := fmt.Sprintf(`">= %s, <= %s"`, fields[0], fields[2])
+		if hi.releaseLen() < 3 && !python {
+			next := hi
+			next.rel[hi.releaseLen()-1]++
+			advice += fmt.Sprintf(` (%s at most) or ">= %s, < %s" (every %s.z)`, hi.String()+strings.Repeat(".0", 3-hi.releaseLen()), fields[0], next, fields[2])
+		}
+		return fmt.Errorf("%q is a hyphen range (npm); write %s", text, advice)
+	}
+	// An operator alone is joined to the version after it.
+	var parts []string
+	operators := 0
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if strings.Trim(f, "~^=<>!") == "" && i+1 < len(fields) {
+			f += " " + fields[i+1]
+			i++
+		}
+		if _, err := parseClause(f); err != nil {
+			return nil
+		}
+		if isOperatorByte(f[0]) {
+			operators++
+		}
+		parts = append(parts, f)
+	}
+	if len(parts) < 2 || operators == 0 {
+		return nil
+	}
+	return fmt.Errorf("%q: separate clauses with commas: write %q", text, strings.Join(parts, ", "))
+}
+
+// pythonForPrefect refuses a Python written where a Prefect version goes
+// ("python3.12", a tag's suffix), naming the attribute that takes it.
+func pythonForPrefect(version string) error {
+	lower := strings.ToLower(version)
+	py, ok := strings.CutPrefix(lower, "python")
+	if !ok {
+		py, ok = strings.CutPrefix(lower, "py")
+	}
+	if !ok {
+		return nil
+	}
+	if _, err := ParsePython(strings.TrimLeft(py, "-_ ")); err != nil {
+		return nil
+	}
+	return fmt.Errorf("%q names a Python, not a Prefect version: write python_version = %q, and a Prefect version here, such as \"~> 3.4\"", version, strings.TrimLeft(py, "-_ "))
 }

@@ -43,6 +43,14 @@ func parsePythonClauses(s string) ([]clause, error) {
 		if err := xWildcardError(p, true); err != nil {
 			return nil, err
 		}
+		// A hyphen range, clauses without commas, a caret or tilde
+		// range: advice in Pythons, which have no patch numbers.
+		if err := spacedClauses(p, true); err != nil {
+			return nil, err
+		}
+		if rangeAdvice(p, true) != "" {
+			return nil, unknownOperator(p, true)
+		}
 		base, ok := strings.CutSuffix(p, ".*")
 		if !ok || strings.HasPrefix(p, "==") || strings.HasPrefix(p, "!=") {
 			continue

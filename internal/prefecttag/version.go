@@ -59,6 +59,9 @@ func parseVersion(s string) (Version, error) {
 	}
 	switch {
 	case s[0] == 'v' || s[0] == 'V':
+		if _, err := parseVersion(s[1:]); err == nil {
+			return v, fmt.Errorf(`versions have no "v" prefix: write %q`, s[1:])
+		}
 		return v, errors.New(`versions have no "v" prefix`)
 	case strings.ContainsRune(s, '!'):
 		return v, errors.New("version epochs (N!) are not supported")

@@ -71,7 +71,7 @@ func TestConstraintErrorsNameTheValueOnce(t *testing.T) {
 		{versionConstraintValidator, " ^3.1 ", `prefect_version " ^3.1 " is not a version constraint: unknown operator in "^3.1"; Terraform uses`},
 		// A version alone is not named again as the version.
 		{versionConstraintValidator, "latest", `prefect_version "latest" is not a version constraint: "latest" is a tag, not a version; leave the attribute out`},
-		{versionConstraintValidator, "v3.1.15", `prefect_version "v3.1.15" is not a version constraint: versions have no "v" prefix. Examples:`},
+		{versionConstraintValidator, "v3.1.15", `prefect_version "v3.1.15" is not a version constraint: versions have no "v" prefix: write "3.1.15". Examples:`},
 		// A question ends its sentence ("?", not "?.").
 		{versionConstraintValidator, "=> 3.1", `prefect_version "=> 3.1" is not a version constraint: unknown operator "=>"; did you mean ">="? Examples:`},
 		{pythonConstraintValidator, "=> 3.11", `python_version "=> 3.11" is neither a Python version nor a constraint: unknown operator "=>"; did you mean ">="? Examples:`},

@@ -82,13 +82,16 @@ func pinAttributes() []pinAttribute {
 				"only 3.0.0's prereleases. A version of fewer than three numbers is exact too: " +
 				"`3.4` (or `==3.4`) means 3.4.0, not the newest 3.4.z that Prefect's moving tag `3.4-python3.12` follows, " +
 				"and draws a warning; write `~> 3.4.0` for the newest 3.4.z. Quote it: `prefect_version = 2.20` without " +
-				"quotes is the number 2.2 to Terraform.",
-			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, majorOnlyPessimistic{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+				"quotes is the number 2.2 to Terraform. A constraint no version can meet, prerelease or not (`>= 3.4, < 3.1`, " +
+				"`==3.1.*, ==3.2.*`), draws a warning at validate time that names the clauses that exclude each other; so does one that only prereleases " +
+				"meet (`>= 3.1.0rc1, < 3.1.0rc5`) while `allow_prereleases` is not true.",
+			strings: []validator.String{versionConstraintValidator, shortPrefectVersion{}, majorOnlyPessimistic{}, constraintMatchesNothing{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "python_version", kind: kindString, input: true,
 			description: "The Python version (`3.12`) or a constraint on it (`>= 3.11`). Defaults to the highest Python " +
 				"published for the chosen release and flavor, compared as numbers (3.13 is higher than 3.9). Quote it: " +
-				"`python_version = 3.10` without quotes is the number 3.1 to Terraform, which draws a warning.",
-			strings: []validator.String{pythonConstraintValidator, pythonWrittenAsNumber{}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
+				"`python_version = 3.10` without quotes is the number 3.1 to Terraform, which draws a warning. So does a " +
+				"constraint no Python can meet (`>= 3.12, < 3.10`).",
+			strings: []validator.String{pythonConstraintValidator, pythonWrittenAsNumber{}, constraintMatchesNothing{python: true}, stringvalidator.ConflictsWith(path.MatchRoot("tag"))}},
 		{name: "flavor", kind: kindString, input: true, computed: true,
 			description: "The image flavor: `standard`, `conda` or `kubernetes`. Defaults to `standard`; filled in from " +
 				"the tag when `tag` is set, and null for a tag of another scheme (prefect-aws's, say).",

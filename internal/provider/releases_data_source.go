@@ -111,16 +111,19 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 					"`==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Defaults to every version. An exact prerelease such as " +
 					"`3.0.0rc14` may be named without `allow_prereleases`. A version of fewer than three numbers is exact " +
 					"too: `3.4` (or `==3.4`) lists 3.4.0 alone, not every 3.4.z, and draws a warning; write `~> 3.4.0` (or " +
-					"`==3.4.*`) for every 3.4.z. Quote it: `prefect_version = 2.20` without quotes is the number 2.2 to Terraform.",
-				Validators: []validator.String{releasesVersionValidator, shortPrefectVersion{listing: true}, majorOnlyPessimistic{listing: true}},
+					"`==3.4.*`) for every 3.4.z. Quote it: `prefect_version = 2.20` without quotes is the number 2.2 to Terraform. " +
+					"A constraint no version can meet, prerelease or not (`>= 3.4, < 3.1`, `==3.1.*, ==3.2.*`), lists nothing " +
+					"and draws a warning at validate time that names the clauses that exclude each other; so does one that only " +
+					"prereleases meet (`>= 3.1.0rc1, < 3.1.0rc5`) while `allow_prereleases` is not true.",
+				Validators: []validator.String{releasesVersionValidator, shortPrefectVersion{listing: true}, majorOnlyPessimistic{listing: true}, constraintMatchesNothing{listing: true}},
 			},
 			"python_version": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "A Python version (`3.12`) or a constraint on it (`>= 3.11`), compared as numbers " +
 					"(3.13 is higher than 3.9). Only images for a Python that meets it are listed. Defaults to every Python. " +
 					"Quote it: `python_version = 3.10` without quotes is the number 3.1 to Terraform, which lists nothing " +
-					"and draws a warning.",
-				Validators: []validator.String{releasesPythonValidator, pythonWrittenAsNumber{}},
+					"and draws a warning; so does a constraint no Python can meet (`>= 3.12, < 3.10`).",
+				Validators: []validator.String{releasesPythonValidator, pythonWrittenAsNumber{}, constraintMatchesNothing{python: true, listing: true}},
 			},
 			"flavor": schema.StringAttribute{
 				Optional: true,

@@ -596,3 +596,90 @@ func movingTagFor(ctx context.Context, req validator.StringRequest, s string) (t
 	}
 	return s + "-python" + python + suffix, mine
 }
+
+// constraintMatchesNothing warns about a prefect_version or python_version
+// that no version can meet (">= 3.4, < 3.1", "==3.1.*, ==3.2.*"), naming
+// the clauses that exclude each other. It reads the constraint alone, at
+// validate time. A pin would fail later with "nothing matches" after
+// reading the tag list, and a releases listing would be empty without a
+// word, so that a check block built on it passes whatever is published:
+// a warning, not an error, since an empty listing is no error.
+type constraintMatchesNothing struct{ python, listing bool }
+
+func (v constraintMatchesNothing) Description(context.Context) string {
+	if v.python {
+		return "warns about a constraint no Python can meet, such as >= 3.12, < 3.10"
+	}
+	return "warns about a constraint no version can meet, such as >= 3.4, < 3.1"
+}
+
+func (v constraintMatchesNothing) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v constraintMatchesNothing) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	attr, what, summary := "prefect_version", "version", "Prefect Version Matches No Version"
+	var clauses []string
+	var empty bool
+	if v.python {
+		attr, what, summary = "python_version", "Python", "Python Version Matches No Python"
+		p, err := prefecttag.ParsePythonConstraint(s)
+		if err != nil {
+			return // the other validator says so
+		}
+		clauses, empty = p.Conflict()
+	} else {
+		c, err := prefecttag.ParseConstraint(s)
+		if err != nil {
+			return // the other validator says so
+		}
+		clauses, empty = c.Conflict()
+	}
+	if !empty {
+		if !v.python && prereleasesLeftOut(ctx, req) {
+			if c, err := prefecttag.ParseConstraint(s); err == nil && c.OnlyPrereleases() {
+				resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Matches Only Prereleases",
+					fmt.Sprintf("prefect_version %q is met by prereleases alone (rc, a, b or .dev releases), and allow_prereleases is not true, "+
+						"so it can match nothing. Set allow_prereleases = true, or name one prerelease exactly, such as \"3.0.0rc14\".", s))
+			}
+		}
+		return
+	}
+	quoted := make([]string, len(clauses))
+	for i, cl := range clauses {
+		quoted[i] = strconv.Quote(cl)
+	}
+	var why string
+	switch len(quoted) {
+	case 1:
+		why = fmt.Sprintf("%s admits no %s", quoted[0], what)
+	case 2:
+		why = fmt.Sprintf("%s and %s exclude each other: no %s meets both", quoted[0], quoted[1], what)
+	default:
+		why = fmt.Sprintf("%s and %s together exclude every %s", strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1], what)
+	}
+	outcome := "so the pin can find no image, and the plan will fail with nothing matching once the tag list is read"
+	if v.listing {
+		outcome = "so versions will always be empty and latest null, and a check block on them passes whatever is published"
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, summary,
+		fmt.Sprintf("%s %q can match no %s: %s, %s. Prereleases count too; no registry was asked. Keep the bounds you mean.",
+			attr, s, what, why, outcome))
+}
+
+// prereleasesLeftOut reports whether allow_prereleases, beside the
+// attribute validated, is known and not true (false or left out).
+func prereleasesLeftOut(ctx context.Context, req validator.StringRequest) bool {
+	if req.Config.Schema == nil {
+		return false
+	}
+	var allow types.Bool
+	if d := req.Config.GetAttribute(ctx, req.Path.ParentPath().AtName("allow_prereleases"), &allow); d.HasError() {
+		return false
+	}
+	return !allow.IsUnknown() && !allow.ValueBool()
+}
