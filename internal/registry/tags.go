@@ -535,27 +535,20 @@ func (c *Client) underGoogleMax(l *listing, tags []string) ([]string, error) {
 // "2-latest-kubernetes/" sorts before "2-latest/", and takes last as a
 // bound in byte order, so its pages skip tags; without n it sends every
 // tag, in key order. The answer is taken as the whole list only if it
-// links no next page, holds more names than any page with a Link did,
-// lists them in strictly rising key order (inKeyOrder), holds every tag
-// any answer of the listing held, and every tag that would follow its
-// last key is shown missing (keyAfterEnd). Only a registry that cut such
-// an answer at a size its pages never showed, left its Link off, and
-// answered a manifest HEAD 404 for a tag it holds could pass so with a
-// part; an answer in an order of the registry's own is refused, since one
-// cut so would pass every other check (the hostile
-// models of TestListingModelSizes). nil when it is not taken, fails
-// (the paging's failure is the one to report), or was asked before (every
-// request went without n).
+// links no next page, lists its names in strictly rising key order
+// (inKeyOrder), holds every tag any answer of the listing held, and no tag
+// that would follow its last key can be missing from it: the page after
+// that key, every tag above it in bytes, was not cut and held none the
+// answer lacks (uncutAfter), and a manifest request shows missing each
+// tag it extends past a '-' or '.' (keyAfterEnd). A registry cutting such
+// an answer short, its Link left off, leaves out tags that follow its
+// last key, which these find; an answer in an order of the registry's own
+// is refused (the hostile models of TestListingModelSizes). nil when it
+// is not taken, fails (the paging's failure is the one to report), or
+// was asked before (every request went without n).
 func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport) []string {
 	if l.withoutN.Load() {
 		return nil
-	}
-	if l.linkedMost(0) == 0 {
-		// No page was full enough to be linked (a list shorter than a
-		// page), so none shows a size the answer must pass: a page of one
-		// tag does, at the registry that links the pages it fills. An
-		// error here leaves linked 0, and the answer is not taken.
-		_, _, _ = c.getPage(ctx, l, rt, l.tagsURL(1, ""), page{})
 	}
 	p, next, err := c.getPage(ctx, l, rt, l.ref.v2URL("tags/list"), page{})
 	if err != nil {
@@ -566,12 +559,19 @@ func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport)
 	}
 	all := TagRange{}.filter(p.tags)
 	l.mu.Lock()
-	taken := next == nil && l.linked > 0 && p.count > l.linked && len(p.tags) > 0 && inKeyOrder(p.tags) && l.unsent(all) == ""
+	taken := next == nil && len(p.tags) > 0 && inKeyOrder(p.tags) && l.unsent(all) == ""
 	l.mu.Unlock()
 	if !taken {
 		return nil
 	}
-	if t, err := c.keyAfterEnd(ctx, l, rt, p.tags[len(p.tags)-1]); t != "" {
+	end := p.tags[len(p.tags)-1]
+	if why := c.uncutAfter(ctx, l, rt, end, all); why != "" {
+		c.debug(ctx, "the tag list asked for without n may be cut short: "+why, map[string]any{
+			"registry": l.ref.registry, "repository": l.ref.written, "tag": end,
+		})
+		return nil
+	}
+	if t, err := c.keyAfterEnd(ctx, l, rt, end); t != "" {
 		c.debug(ctx, "the tag list asked for without n may be cut short: a tag that would follow its last key is not shown missing", map[string]any{
 			"registry": l.ref.registry, "repository": l.ref.written, "tag": t, "error": fmt.Sprint(err),
 		})
@@ -588,13 +588,35 @@ func (c *Client) wholeAtOnce(ctx context.Context, l *listing, rt *repoTransport)
 	return all
 }
 
+// uncutAfter says why the page after end, the last key of all (an answer
+// without n in key order), does not show that all lacks no tag above end
+// in bytes; "" when it does. That page (most often asked by the paging
+// already) holds the first tags above end in bytes, in key order: those
+// end extends past a '-' or '.', which all holds before end, then any it
+// lacks. It shows every one only when it was not cut: no Link, fewer
+// names than asked and than the list's first page held (a registry
+// capping its pages without a Link, at the first page's size, fills it).
+func (c *Client) uncutAfter(ctx context.Context, l *listing, rt *repoTransport, end string, all []string) string {
+	after, next, err := c.getPage(ctx, l, rt, l.tagsURL(c.pageSize, end), page{sent: end})
+	head, ok := c.headPages.Cached(l.ref.key)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("the page after its last key failed (%v)", err)
+	case next != nil || after.count >= c.pageSize || !ok || after.count >= head.p.count:
+		return fmt.Sprintf("the page after its last key held %s, as many as a page may", counted(after.count, "name"))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unsent(all)
+}
+
 // keyAfterEnd returns a tag that would follow end, the last key of an
 // answer in key order, unless a manifest HEAD shows it missing (404): a tag
 // that end extends past a '-' or '.', the characters below '/' ("2.0.1-python3.7"
 // for "2.0.1-python3.7-conda"). A registry cutting such an answer short
-// could leave out only tags above end in bytes, which the pages asked
-// after end would have held (unsent), or these, below it in bytes and so
-// in no page asked after it. "" when there is none.
+// could leave out only tags above end in bytes, which the page after end
+// holds (uncutAfter), or these, below it in bytes and so on no page asked
+// after it. "" when there is none.
 func (c *Client) keyAfterEnd(ctx context.Context, l *listing, rt *repoTransport, end string) (string, error) {
 	for i := range len(end) {
 		if t := end[:i]; (end[i] == '-' || end[i] == '.') && validTag(t) {
