@@ -99,9 +99,10 @@ func TestRealV3OnS3ReadsEveryTag(t *testing.T) {
 // tags than a page, a tag and its suffixed twins among them (a mirror of
 // a few Prefect images): its one page lists them in key order, "2-latest-conda"
 // before "2-latest", and asked after the last it sends the twins again, so
-// paging cannot show the list whole. Its answer without n is taken, as a
-// page of one tag shows the registry links the pages it fills. It failed
-// before (Registry Tag List Cannot Be Read Whole) for every size below.
+// paging cannot show the list whole. Its answer without n is taken, as the
+// page after its last key shows it was not cut (uncutAfter, keyAfterEnd).
+// It failed before (Registry Tag List Cannot Be Read Whole) for every size
+// below.
 func TestRealV3OnS3ReadsAShortList(t *testing.T) {
 	noDockerConfig(t)
 	s := distributiontest.StartV3OnS3(t, "3.1.2")

@@ -19,7 +19,9 @@ import (
 // after the last, it sends twins read before, so paging cannot show the
 // list whole; no page was full enough to be linked. Every list is read
 // exactly: before, 94 of these 600 failed (Registry Tag List Cannot Be Read
-// Whole), as the answer without n was refused for want of a linked page.
+// Whole), as the answer without n was refused for want of a linked page
+// to weigh it against; it is now taken once the page after its last key
+// shows it was not cut (uncutAfter, keyAfterEnd).
 // The real registry: TestRealV3OnS3ReadsAShortList.
 func TestS3ShortListsReadWhole(t *testing.T) {
 	all := slices.Sorted(slices.Values(tagcatalog.Prefect()))
@@ -49,12 +51,12 @@ func TestS3ShortListsReadWhole(t *testing.T) {
 
 // The same store behind a registry that links the pages it fills when
 // asked with n but cuts every answer at 40 names, leaving the Link off
-// when n was not asked or was above 40: the page of one tag shows it links
-// filled pages, and its answer without n, 40 names in key order with no
-// Link, would pass for the whole list. Each list is read exactly or refused
-// (the pages read before held tags the answer lacks, or a manifest HEAD
-// finds a tag after its last key: keyAfterEnd), never a part taken as the
-// whole. Before keyAfterEnd, 41 tags were read as 40 with no error.
+// when n was not asked or was above 40: its answer without n, 40 names in
+// key order with no Link, would pass for the whole list. Each list is read
+// exactly or refused (a page held tags the answer lacks, the page after its
+// last key was cut: uncutAfter, or a manifest HEAD finds a tag after its
+// last key: keyAfterEnd), never a part taken as the whole. On main before
+// this stop, 41 tags were read as 40 with no error.
 func TestS3ShortListCutWithoutLinkRefused(t *testing.T) {
 	const cut = 40
 	all := slices.Sorted(slices.Values(tagcatalog.Prefect()))
