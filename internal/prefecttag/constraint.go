@@ -467,9 +467,7 @@ func rangeAdvice(text string, python bool) string {
 		write = strconv.Quote(base)
 	case python && v.releaseLen() > 2:
 		return ""
-	case t[0] == '~' && v.releaseLen() == 1: // ~3: >= 3, < 4
-		write = fmt.Sprintf(`"~> %s.0"`, base)
-	case t[0] == '~' && v.releaseLen() == 2: // ~3.1: >= 3.1.0, < 3.2.0
+	case t[0] == '~' && v.releaseLen() <= 2: // ~3: >= 3, < 4; ~3.1: >= 3.1.0, < 3.2.0
 		write = fmt.Sprintf(`"~> %s.0"`, base)
 	case t[0] == '~': // ~3.1.2: >= 3.1.2, < 3.2.0
 		write = fmt.Sprintf(`"~> %s"`, base)

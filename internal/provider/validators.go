@@ -625,6 +625,7 @@ func (v constraintMatchesNothing) ValidateString(ctx context.Context, req valida
 	attr, what, summary := "prefect_version", "version", "Prefect Version Matches No Version"
 	var clauses []string
 	var empty bool
+	var c prefecttag.Constraint
 	if v.python {
 		attr, what, summary = "python_version", "Python", "Python Version Matches No Python"
 		p, err := prefecttag.ParsePythonConstraint(s)
@@ -633,15 +634,15 @@ func (v constraintMatchesNothing) ValidateString(ctx context.Context, req valida
 		}
 		clauses, empty = p.Conflict()
 	} else {
-		c, err := prefecttag.ParseConstraint(s)
-		if err != nil {
+		var err error
+		if c, err = prefecttag.ParseConstraint(s); err != nil {
 			return // the other validator says so
 		}
 		clauses, empty = c.Conflict()
 	}
 	if !empty {
 		if !v.python && prereleasesLeftOut(ctx, req) {
-			if c, err := prefecttag.ParseConstraint(s); err == nil && c.OnlyPrereleases() {
+			if c.OnlyPrereleases() {
 				resp.Diagnostics.AddAttributeWarning(req.Path, "Prefect Version Matches Only Prereleases",
 					fmt.Sprintf("prefect_version %q is met by prereleases alone (rc, a, b or .dev releases), and allow_prereleases is not true, "+
 						"so it can match nothing. Set allow_prereleases = true, or name one prerelease exactly, such as \"3.0.0rc14\".", s))
