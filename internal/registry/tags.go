@@ -616,18 +616,37 @@ func (c *Client) uncutAfter(ctx context.Context, l *listing, rt *repoTransport, 
 // for "2.0.1-python3.7-conda"). A registry cutting such an answer short
 // could leave out only tags above end in bytes, which the page after end
 // holds (uncutAfter), or these, below it in bytes and so on no page asked
-// after it. "" when there is none.
+// after it. "" when there is none. The HEADs go out together (one round
+// trip, not one per '-' or '.'); the first tag in end's order not shown
+// missing is the one returned, whichever answered first.
 func (c *Client) keyAfterEnd(ctx context.Context, l *listing, rt *repoTransport, end string) (string, error) {
+	var cut []string
 	for i := range len(end) {
 		if t := end[:i]; (end[i] == '-' || end[i] == '.') && validTag(t) {
-			_, err := c.fetch(ctx, l.ref, rt, http.MethodHead, l.ref.v2URL("manifests/"+t), manifestAccept, l)
-			if statusOf(err) != http.StatusNotFound {
-				return t, err
-			}
+			cut = append(cut, t)
+		}
+	}
+	errs := make([]error, len(cut))
+	var g errgroup.Group
+	g.SetLimit(maxConcurrentHeads)
+	for i, t := range cut {
+		g.Go(func() error {
+			_, errs[i] = c.fetch(ctx, l.ref, rt, http.MethodHead, l.ref.v2URL("manifests/"+t), manifestAccept, l)
+			return nil
+		})
+	}
+	_ = g.Wait() // each HEAD's error is kept in errs
+	for i, t := range cut {
+		if statusOf(errs[i]) != http.StatusNotFound {
+			return t, errs[i]
 		}
 	}
 	return "", nil
 }
+
+// maxConcurrentHeads bounds keyAfterEnd's HEADs in flight: a name has
+// few '-' and '.', but one of 128 characters could have 60.
+const maxConcurrentHeads = 8
 
 // compareKeys orders tags as the keys "<tag>/" that an object-storage
 // driver walks ("2-latest-conda", "2-latest-kubernetes", "2-latest").
