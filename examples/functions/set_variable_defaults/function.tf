@@ -1,4 +1,5 @@
-# Provider functions need Terraform 1.8 or later (OpenTofu 1.7 or later).
+# Provider functions need Terraform 1.8 or later. OpenTofu has them from 1.7,
+# but reads required_version as its own version: write ">= 1.7.0" there.
 terraform {
   required_version = ">= 1.8.0"
   required_providers {
