@@ -74,7 +74,7 @@ func pinAttributes() []pinAttribute {
 		{name: "prefect_version", kind: kindString, input: true,
 			description: "A constraint on the Prefect version. Terraform syntax with Terraform's meaning (`3.1.15`, " +
 				"`!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, `~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`, " +
-				"`~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for Prefect 3; `~> 2` draws a warning, as it admits Prefect 3) or " +
+				"`~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for Prefect 3; a `~>` of one number (`~> 2`, `~> 3`) draws a warning, as it admits the next major release) or " +
 				"PEP 440 syntax with PEP 440's meaning (`==3.1.15`, `==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Versions are " +
 				"ordered as PEP 440 orders them. Defaults to the newest stable release. An exact prerelease such as " +
 				"`3.0.0rc14` may be named without `allow_prereleases`; a `~>` bound with a prerelease (`~> 3.0.0rc14`) reads as " +

@@ -107,7 +107,7 @@ func (d *releasesDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "A constraint on the Prefect version, as for `prefectimage_pin`: Terraform syntax " +
 					"with Terraform's meaning (`3.1.15`, `!= 3.2.0`, `>= 3.1, < 3.4`, `~> 3.1` meaning `>= 3.1, < 4.0`, " +
 					"`~> 3.1.0` meaning `>= 3.1.0, < 3.2.0`, `~> 3` meaning `>= 3`, Prefect 4 included, so `~> 3.0` for " +
-					"Prefect 3; `~> 2` draws a warning, as it admits Prefect 3) or PEP 440 syntax with PEP 440's meaning (`==3.1.15`, " +
+					"Prefect 3; a `~>` of one number (`~> 2`, `~> 3`) draws a warning, as it admits the next major release) or PEP 440 syntax with PEP 440's meaning (`==3.1.15`, " +
 					"`==3.1.*`, `~=3.1.2`, `>=3.1,<3.4`). Defaults to every version. An exact prerelease such as " +
 					"`3.0.0rc14` may be named without `allow_prereleases`. A version of fewer than three numbers is exact " +
 					"too: `3.4` (or `==3.4`) lists 3.4.0 alone, not every 3.4.z, and draws a warning; write `~> 3.4.0` (or " +
