@@ -82,11 +82,19 @@ func samePlatform(a, b string) bool {
 
 // normalPlatform is p as containerd normalizes its architecture's
 // variant: linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
-// linux/arm and linux/arm/7 are linux/arm/v7; any other p is itself.
+// linux/arm and linux/arm/7 are linux/arm/v7; any other p is itself. The
+// os.version of a platform_digests key of an index that lists its
+// platform once per Windows version (registry.Platforms) is left out:
+// windows(10.0.17763.5458)/amd64 is windows/amd64, the platform its
+// images are all of, so that platform = "windows/amd64" matches several
+// and is refused, where it would pin one of them.
 func normalPlatform(p string) string {
 	parts := strings.Split(p, "/")
 	if len(parts) < 2 || len(parts) > 3 {
 		return p
+	}
+	if os, version, ok := strings.Cut(parts[0], "("); ok && strings.HasSuffix(version, ")") {
+		parts[0] = os
 	}
 	variant := ""
 	if len(parts) == 3 {
