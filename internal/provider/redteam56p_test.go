@@ -21,9 +21,13 @@ import (
 // "windows/amd64" must pin neither, and say why; platform_digests names
 // both, each keyed with its os.version as containerd's FormatAll writes
 // it; required_platforms = ["windows/amd64"] is met, and platform =
-// "linux/amd64" still pins. Before the fix the index's first windows
-// entry stood for windows/amd64: platform pinned it silently and
-// platform_digests left the other out.
+// "linux/amd64" still pins. A version written as containerd writes it,
+// in full or as the build a host runs, picks its image, and is required
+// as one: windows(10.0.20348)/amd64 pins the 2022 image, and
+// windows(10.0.26100)/amd64 (Server 2025) is lacking. Before the fix the
+// index's first windows entry stood for windows/amd64: platform pinned it
+// silently, platform_digests left the other out, and no version could be
+// asked for.
 func TestAccRedteam56pWindowsVersionsNotPinnedSilently(t *testing.T) {
 	isolateHome(t)
 	reg := newSeededRegistry(t, []string{"3.4.2-python3.12"})
@@ -66,6 +70,23 @@ func TestAccRedteam56pWindowsVersionsNotPinnedSilently(t *testing.T) {
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue(address, tfjsonpath.New("platform_digests"), allThree),
 					},
+				}, {
+					Config: providerConfig(reg) + block + ` {
+  tag                = "` + tag + `"
+  platform           = "windows(10.0.20348)/amd64"
+  required_platforms = ["windows(10.0.17763.5458)/amd64"]
+}
+`,
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(address, tfjsonpath.New("platform_digest"), knownvalue.StringExact(images[1])),
+					},
+				}, {
+					Config: providerConfig(reg) + block + ` {
+  tag                = "` + tag + `"
+  required_platforms = ["windows(10.0.26100)/amd64"]
+}
+`,
+					ExpectError: regexp.MustCompile(`(?s)Image Lacks Required Platforms.*lacks the required\s+windows\(10\.0\.26100\)/amd64`),
 				}, {
 					Config: providerConfig(reg) + block + ` {
   tag      = "` + tag + `"

@@ -312,7 +312,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	p := Platforms{Digest: m.digest, ByPlatform: map[string]string{}}
 	if m.mediaType.IsIndex() {
 		nested := 0
-		if err := c.addIndex(ctx, ref, rt, m.body, nil, 0, &nested, &p, map[string]*string{}); err != nil {
+		if err := c.addIndex(ctx, ref, rt, m.body, nil, 0, &nested, &p); err != nil {
 			return Platforms{}, err
 		}
 		return p, nil
@@ -340,7 +340,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return Platforms{}, &answerError{status: resp.status, msg: "the image config cannot be read", cause: err}
 	}
-	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant); key != "" {
+	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant, cfg.OSVersion); key != "" {
 		p.ByPlatform[key] = m.digest
 	}
 	return p, nil
@@ -357,10 +357,7 @@ const (
 // (image and attestation) merged into one give linux/amd64 and linux/arm64
 // entries that are indexes (ghcr.io/goauthentik/server:2026.8.0,
 // CodesWhat/drydock#814); a platform's digest is its image manifest's.
-// osVersions holds, for each platform added under its plain key, the
-// os.version of its entry (addPlatform); nil once the platform is listed
-// for several.
-func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, p *Platforms, osVersions map[string]*string) error {
+func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport, body []byte, outer *v1.Platform, depth int, nested *int, p *Platforms) error {
 	idx, err := v1.ParseIndexManifest(bytes.NewReader(body))
 	if err != nil {
 		return &answerError{status: http.StatusOK, msg: "the image index cannot be read", cause: err}
@@ -395,7 +392,7 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 			if !child.mediaType.IsIndex() {
 				return &answerError{status: http.StatusOK, msg: fmt.Sprintf("the image index names %s an index, but it is a %s", d.Digest, child.mediaType)}
 			}
-			if err := c.addIndex(ctx, ref, rt, child.body, platform, depth+1, nested, p, osVersions); err != nil {
+			if err := c.addIndex(ctx, ref, rt, child.body, platform, depth+1, nested, p); err != nil {
 				return err
 			}
 			continue
@@ -404,56 +401,17 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 		// containerd pull no schema 1 manifest, nor an artifact's.
 		key := ""
 		if platform != nil && d.MediaType.IsImage() {
-			key = platformKey(platform.OS, platform.Architecture, platform.Variant)
+			key = platformKey(platform.OS, platform.Architecture, platform.Variant, platform.OSVersion)
 		}
 		if key == "" {
 			p.NotImages++
 			continue
 		}
-		addPlatform(p, osVersions, key, platform.OSVersion, d.Digest.String())
+		if _, dup := p.ByPlatform[key]; !dup {
+			p.ByPlatform[key] = d.Digest.String()
+		}
 	}
 	return nil
-}
-
-// addPlatform adds the image digest of an index entry of platform key
-// ("os/arch[/variant]") and os.version osVersion to p. An index lists a
-// Windows image once per Windows version, each for the same os/arch
-// (mcr.microsoft.com/windows/servercore: os.version 10.0.17763.x for
-// Server 2019, 10.0.20348.x for 2022), and a Windows host runs the one of
-// its own version (containerd/platforms, windowsVersionMatcher). Under
-// its plain key one would stand for all, and platform = "windows/amd64"
-// would pin it silently. So a platform listed with different images of
-// different os.versions is keyed, every entry of it, as containerd's
-// FormatAll writes one with its version: "windows(10.0.17763.5458)/amd64"
-// ("windows/amd64" for an entry that says no version). Those keys are the
-// same platform to the resolver, so platform matches none of several, and
-// says so, and required_platforms is met by any. A platform listed again
-// with the same os.version keeps its first entry, the one Docker and
-// containerd pull; one listed with the same image adds nothing.
-func addPlatform(p *Platforms, osVersions map[string]*string, key, osVersion, digest string) {
-	versioned := func(v string) string {
-		if v == "" {
-			return key
-		}
-		os, rest, _ := strings.Cut(key, "/")
-		return os + "(" + v + ")/" + rest
-	}
-	seen, listed := osVersions[key]
-	switch {
-	case !listed:
-		p.ByPlatform[key] = digest
-		osVersions[key] = &osVersion
-	case seen == nil: // listed for several os.versions already
-		if _, taken := p.ByPlatform[versioned(osVersion)]; !taken {
-			p.ByPlatform[versioned(osVersion)] = digest
-		}
-	case p.ByPlatform[key] != digest && *seen != osVersion:
-		first := p.ByPlatform[key]
-		delete(p.ByPlatform, key)
-		p.ByPlatform[versioned(*seen)] = first
-		p.ByPlatform[versioned(osVersion)] = digest
-		osVersions[key] = nil
-	}
 }
 
 // digestOf hashes body with the algorithm of want ("sha512:…", "sha256:").
@@ -499,9 +457,21 @@ func within(p, outer *v1.Platform) bool {
 		(p.Variant == "" || outer.Variant == "" || p.Variant == outer.Variant)
 }
 
-func platformKey(os, arch, variant string) string {
+// platformKey is an index entry's platform as platform_digests keys it:
+// "os/arch[/variant]", and with its os.version, where it says one, as
+// containerd's FormatAll writes it: "windows(10.0.20348.2340)/amd64". An
+// index lists a Windows image once per Windows version, each for the same
+// os/arch (mcr.microsoft.com/windows/servercore: 10.0.17763.x for Server
+// 2019, 10.0.20348.x for 2022), and a Windows host runs the one of its own
+// version (containerd/platforms, windowsVersionMatcher): under the plain
+// key the first would stand for all, and platform = "windows/amd64" would
+// pin it silently. The resolver takes the key for its os/arch too.
+func platformKey(os, arch, variant, osVersion string) string {
 	if os == "" || arch == "" || os == "unknown" || arch == "unknown" {
 		return ""
+	}
+	if osVersion != "" && !strings.ContainsAny(osVersion, "/() ") {
+		os += "(" + osVersion + ")"
 	}
 	if variant != "" {
 		return os + "/" + arch + "/" + variant

@@ -40,6 +40,24 @@ func TestRedteam56pWindowsVersionKeysAreTheirPlatform(t *testing.T) {
 	if _, ok := MatchPlatform(mixed, "windows/amd64"); ok {
 		t.Errorf("MatchPlatform(%v, windows/amd64) matched one", mixed)
 	}
+	// A version asked for is that version's image, in full or as the
+	// build a host runs; never another version's.
+	for _, c := range []struct{ want, digest string }{
+		{"windows(10.0.20348)/amd64", "sha256:2022"},
+		{"windows(10.0.20348.2340)/amd64", "sha256:2022"},
+		{"windows(10.0.17763)/amd64", "sha256:2019"},
+		{"windows(10.0.26100)/amd64", ""},
+		{"windows(10.0.2034)/amd64", ""}, // a part is a number, not a prefix
+		{"windows(10.0.20348.2341)/amd64", ""},
+	} {
+		d, ok := MatchPlatform(versions, c.want)
+		if d != c.digest || ok != (c.digest != "") {
+			t.Errorf("MatchPlatform(%q) = %q, %v; want %q", c.want, d, ok, c.digest)
+		}
+		if got := Provides(versions, c.want); got != (c.digest != "") {
+			t.Errorf("Provides(%q) = %v", c.want, got)
+		}
+	}
 	// A parenthesis that closes nothing is no os.version.
 	if Provides(map[string]string{"windows(10.0/amd64": "sha256:x"}, "windows/amd64") {
 		t.Error(`"windows(10.0/amd64" provided windows/amd64`)
