@@ -193,6 +193,16 @@ func checkPlatform(s string) error {
 	if len(parts) < 2 || len(parts) > 3 {
 		return fmt.Errorf("platform %q is not os/arch or os/arch/variant; write it like linux/amd64 or linux/arm64/v8", s)
 	}
+	// An os.version, as containerd writes one (windows(10.0.20348)/amd64)
+	// and platform_digests keys an index entry that says one: a Windows
+	// image of that version.
+	if os, version, ok := strings.Cut(parts[0], "("); ok {
+		version, closed := strings.CutSuffix(version, ")")
+		if !closed || !osVersion.MatchString(version) {
+			return fmt.Errorf("platform %q has an OS version that is not one such as windows(10.0.20348)/amd64: write the version of dot-separated numbers in parentheses after the OS, or leave it out", s)
+		}
+		parts[0] = os
+	}
 	for _, p := range parts {
 		if !platformPart.MatchString(p) {
 			return fmt.Errorf("platform %q has an empty or malformed part %q; write one platform, like linux/amd64 or linux/arm64/v8, in lower case", s, p)
@@ -226,7 +236,7 @@ func checkPlatform(s string) error {
 		return fmt.Errorf("platform %q names its architecture as uname does; an image index names it %s: write %s", s, alias, fixed)
 	}
 	if len(parts) == 3 && osVersion.MatchString(parts[2]) {
-		return fmt.Errorf("platform %q ends in what looks like an OS version, which platform does not take: write os/arch or os/arch/variant, such as %s", s, fixed)
+		return fmt.Errorf("platform %q ends in what looks like an OS version, which goes in parentheses after the OS, as containerd writes it (%s alone is any version's image); for that version's: write %s(%s)/%s", s, fixed, os, parts[2], arch)
 	}
 	return nil
 }

@@ -340,7 +340,7 @@ func (c *Client) platformsOf(ctx context.Context, ref Repository, rt *repoTransp
 	if err != nil {
 		return Platforms{}, &answerError{status: resp.status, msg: "the image config cannot be read", cause: err}
 	}
-	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant); key != "" {
+	if key := platformKey(cfg.OS, cfg.Architecture, cfg.Variant, cfg.OSVersion); key != "" {
 		p.ByPlatform[key] = m.digest
 	}
 	return p, nil
@@ -401,7 +401,7 @@ func (c *Client) addIndex(ctx context.Context, ref Repository, rt *repoTransport
 		// containerd pull no schema 1 manifest, nor an artifact's.
 		key := ""
 		if platform != nil && d.MediaType.IsImage() {
-			key = platformKey(platform.OS, platform.Architecture, platform.Variant)
+			key = platformKey(platform.OS, platform.Architecture, platform.Variant, platform.OSVersion)
 		}
 		if key == "" {
 			p.NotImages++
@@ -457,9 +457,21 @@ func within(p, outer *v1.Platform) bool {
 		(p.Variant == "" || outer.Variant == "" || p.Variant == outer.Variant)
 }
 
-func platformKey(os, arch, variant string) string {
+// platformKey is an index entry's platform as platform_digests keys it:
+// "os/arch[/variant]", and with its os.version, where it says one, as
+// containerd's FormatAll writes it: "windows(10.0.20348.2340)/amd64". An
+// index lists a Windows image once per Windows version, each for the same
+// os/arch (mcr.microsoft.com/windows/servercore: 10.0.17763.x for Server
+// 2019, 10.0.20348.x for 2022), and a Windows host runs the one of its own
+// version (containerd/platforms, windowsVersionMatcher): under the plain
+// key the first would stand for all, and platform = "windows/amd64" would
+// pin it silently. The resolver takes the key for its os/arch too.
+func platformKey(os, arch, variant, osVersion string) string {
 	if os == "" || arch == "" || os == "unknown" || arch == "unknown" {
 		return ""
+	}
+	if osVersion != "" && !strings.ContainsAny(osVersion, "/() ") {
+		os += "(" + osVersion + ")"
 	}
 	if variant != "" {
 		return os + "/" + arch + "/" + variant

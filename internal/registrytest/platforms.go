@@ -40,6 +40,34 @@ func (r *Registry) PushPlatforms(repo, tag string, platforms ...string) (string,
 	return r.putIndex(repo, tag, append(entries, attestationEntry(subject)))
 }
 
+// PushPlatformSpecs is PushPlatforms for platforms given whole, with what
+// "os/arch[/variant]" cannot say: an os.version (a Windows image, listed
+// once per Windows version) or os.features. Each entry's platform is as
+// given, its image's config of the same os, architecture and variant. It
+// returns the index digest and its entries' image digests, in order.
+func (r *Registry) PushPlatformSpecs(repo, tag string, platforms ...v1.Platform) (string, []string, error) {
+	if err := checkRefs(repo, tag); err != nil {
+		return "", nil, err
+	}
+	r.mut.Lock()
+	defer r.mut.Unlock()
+	if err := r.ensureShared(repo); err != nil {
+		return "", nil, err
+	}
+	var entries []v1.Descriptor
+	var images []string
+	for _, p := range platforms {
+		d, err := r.pushPlatformImage(repo, tag, p)
+		if err != nil {
+			return "", nil, err
+		}
+		entries = append(entries, d)
+		images = append(images, d.Digest.String())
+	}
+	index, err := r.putIndex(repo, tag, entries)
+	return index, images, err
+}
+
 // RepushPlatform (re)pushes the OCI index tag points at in repo with a
 // fresh image manifest for platform in place of the one it has (added at
 // the end when it has none), every other entry, attestations included,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -54,7 +55,7 @@ func Provides(platforms map[string]string, want string) bool {
 // may stop with an illegal instruction on the CPU want names.
 func olderVariant(p, want string) bool {
 	w, e := strings.Split(normalPlatform(want), "/"), strings.Split(normalPlatform(p), "/")
-	if len(w) != 3 || len(e) != 3 || w[0] != e[0] || w[1] != "arm" || e[1] != "arm" {
+	if len(w) != 3 || len(e) != 3 || w[0] != e[0] || w[1] != "arm" || e[1] != "arm" || !sameOSVersion(osVersionOf(p), osVersionOf(want)) {
 		return false
 	}
 	wv, werr := strconv.Atoi(strings.TrimPrefix(w[2], "v"))
@@ -76,17 +77,54 @@ func olderVariant(p, want string) bool {
 // normalized as linux/arm64"; buildkite/cleanroom#95 and
 // containers/image#898, a strict v8 match that failed on indexes without
 // a variant).
+//
+// An os.version ("windows(10.0.20348.2340)/amd64", as platform_digests keys
+// an index entry that says one) is the same platform as its os/arch
+// without one, and as one with the same version or a shorter form of it
+// (10.0.20348 for 10.0.20348.2340, the build a Windows host runs), never
+// one of another version.
 func samePlatform(a, b string) bool {
-	return a == b || normalPlatform(a) == normalPlatform(b)
+	return a == b || normalPlatform(a) == normalPlatform(b) && sameOSVersion(osVersionOf(a), osVersionOf(b))
+}
+
+// osVersionOf is the os.version of "os(version)/arch[/variant]", "" for a
+// platform without one.
+func osVersionOf(p string) string {
+	os, _, _ := strings.Cut(p, "/")
+	if _, version, ok := strings.Cut(os, "("); ok && strings.HasSuffix(version, ")") {
+		return strings.TrimSuffix(version, ")")
+	}
+	return ""
+}
+
+// sameOSVersion reports whether two os.versions may be one: either is
+// unsaid, or the dot-separated parts of one begin those of the other.
+func sameOSVersion(a, b string) bool {
+	if a == "" || b == "" {
+		return true
+	}
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	if len(pa) > len(pb) {
+		pa, pb = pb, pa
+	}
+	return slices.Equal(pa, pb[:len(pa)])
 }
 
 // normalPlatform is p as containerd normalizes its architecture's
 // variant: linux/arm64/v8 is linux/arm64, linux/amd64/v1 is linux/amd64,
-// linux/arm and linux/arm/7 are linux/arm/v7; any other p is itself.
+// linux/arm and linux/arm/7 are linux/arm/v7; any other p is itself. The
+// os.version of a platform_digests key (registry.Platforms) is left out:
+// windows(10.0.17763.5458)/amd64 is windows/amd64, so that platform =
+// "windows/amd64" on an index that lists it once per Windows version
+// matches several and is refused, where it would pin one of them
+// (samePlatform then tells versions apart).
 func normalPlatform(p string) string {
 	parts := strings.Split(p, "/")
 	if len(parts) < 2 || len(parts) > 3 {
 		return p
+	}
+	if os, version, ok := strings.Cut(parts[0], "("); ok && strings.HasSuffix(version, ")") {
+		parts[0] = os
 	}
 	variant := ""
 	if len(parts) == 3 {
