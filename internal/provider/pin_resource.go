@@ -602,10 +602,8 @@ func (r *pinResource) checkPinnedPlatforms(ctx context.Context, sel selector, re
 			}
 			if same := resolver.AmbiguousPlatforms(platforms, sel.Platform); same != nil {
 				resp.Diagnostics.AddAttributeError(path.Root("platform"), "Platform Published Twice in the Image",
-					fmt.Sprintf("The pin holds %s, which lists %s with different images, which Docker and containerd alike take for platform %q, "+
-						"pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. "+
-						"Remove platform to pin the tag's digest alone, or choose another tag.",
-						pinnedRef(*plan), strings.Join(same, " and "), sel.Platform))
+					fmt.Sprintf("The pin holds %s, which lists %s with different images, %s",
+						pinnedRef(*plan), strings.Join(same, " and "), resolver.AmbiguityAdvice(same, sel.Platform)))
 				return false
 			}
 			advice := "Set platform to one of those."

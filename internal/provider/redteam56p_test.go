@@ -60,7 +60,8 @@ func TestAccRedteam56pWindowsVersionsNotPinnedSilently(t *testing.T) {
 }
 `,
 					ExpectError: regexp.MustCompile(`(?s)Platform Published Twice in the Image.*` +
-						regexp.QuoteMeta(ltsc2019) + `\s+and\s+` + regexp.QuoteMeta(ltsc2022)),
+						regexp.QuoteMeta(ltsc2019) + `\s+and\s+` + regexp.QuoteMeta(ltsc2022) +
+						`.*a\s+Windows\s+host\s+pulls\s+the\s+image\s+of\s+its\s+own\s+version.*` + regexp.QuoteMeta("windows(10.0.17763.5458)/amd64,")),
 				}, {
 					Config: providerConfig(reg) + block + ` {
   tag                = "` + tag + `"

@@ -252,6 +252,24 @@ func PlatformsHeld(platforms map[string]string, notImages int) string {
 	return PlatformList(platforms)
 }
 
+// AmbiguityAdvice says why platform, matching every one of ambiguous (an
+// index's entries with different images), is not pinned, and what to do.
+// Entries told apart by their os.version alone are a Windows image per
+// Windows version, of which a host pulls its own: the version written in
+// platform picks one. Otherwise a pull takes whichever comes first.
+func AmbiguityAdvice(ambiguous []string, platform string) string {
+	versions := map[string]bool{}
+	for _, p := range ambiguous {
+		versions[osVersionOf(p)] = true
+	}
+	if !versions[""] && len(versions) == len(ambiguous) {
+		os, arch, _ := strings.Cut(normalPlatform(platform), "/")
+		return fmt.Sprintf("one for each Windows version: a Windows host pulls the image of its own version, so platform %q, which names none, stands for them all and is not pinned. Write the version as containerd does, such as %s(%s)/%s, or remove platform to pin the tag's digest alone.",
+			platform, os, osVersionOf(ambiguous[0]), arch)
+	}
+	return fmt.Sprintf("which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.", platform)
+}
+
 // notImagesNote says, after "no platform at all", what an index of no
 // platform's image lists instead: "" when it lists nothing (or that is
 // not known). An index whose entries are all attestations shows them

@@ -2,6 +2,7 @@ package resolver
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -61,5 +62,29 @@ func TestRedteam56pWindowsVersionKeysAreTheirPlatform(t *testing.T) {
 	// A parenthesis that closes nothing is no os.version.
 	if Provides(map[string]string{"windows(10.0/amd64": "sha256:x"}, "windows/amd64") {
 		t.Error(`"windows(10.0/amd64" provided windows/amd64`)
+	}
+}
+
+// The advice for a platform several entries match says what a pull does:
+// for a Windows image per Windows version, that a host pulls its own and
+// the version written in platform picks one; for two spellings of one
+// platform, that a pull takes the first listed.
+func TestAmbiguityAdviceSaysWhatAPullTakes(t *testing.T) {
+	for _, c := range []struct {
+		ambiguous     []string
+		platform      string
+		want, wantNot string
+	}{
+		{[]string{"windows(10.0.17763.5458)/amd64", "windows(10.0.20348.2340)/amd64"}, "windows/amd64",
+			"such as windows(10.0.17763.5458)/amd64", "whichever the index lists first"},
+		{[]string{"linux/arm64", "linux/arm64/v8"}, "linux/arm64",
+			"pulling whichever the index lists first", "Windows"},
+		{[]string{"windows/amd64", "windows(10.0.20348.2340)/amd64"}, "windows/amd64",
+			"pulling whichever the index lists first", "Windows host"},
+	} {
+		got := AmbiguityAdvice(c.ambiguous, c.platform)
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.wantNot) {
+			t.Errorf("AmbiguityAdvice(%q, %q) = %q; want it to say %q and not %q", c.ambiguous, c.platform, got, c.want, c.wantNot)
+		}
 	}
 }

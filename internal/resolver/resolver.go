@@ -581,8 +581,8 @@ type PlatformError struct {
 func (e *PlatformError) Error() string {
 	ref := ImageRef(e.Repository, e.Tag, e.Digest)
 	if len(e.Ambiguous) > 1 {
-		return fmt.Sprintf("%s lists %s with different images, which Docker and containerd alike take for platform %q, pulling whichever the index lists first: which image is that platform's cannot be told for certain, so it is not pinned. Remove platform to pin the tag's digest alone, or choose another tag.",
-			ref, strings.Join(e.Ambiguous, " and "), e.Platform)
+		return fmt.Sprintf("%s lists %s with different images, %s",
+			ref, strings.Join(e.Ambiguous, " and "), AmbiguityAdvice(e.Ambiguous, e.Platform))
 	}
 	if len(e.Available) == 0 {
 		return fmt.Sprintf("%s names no platform at all%s, so platform %q cannot be resolved; remove platform to pin the tag's digest alone.",
