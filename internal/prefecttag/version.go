@@ -64,6 +64,11 @@ func parseVersion(s string) (Version, error) {
 		}
 		return v, errors.New(`versions have no "v" prefix`)
 	case strings.ContainsRune(s, '!'):
+		if _, after, _ := strings.Cut(s, "!"); after != "" && !strings.ContainsRune(after, '!') {
+			if _, err := parseVersion(after); err == nil {
+				return v, fmt.Errorf("version epochs (N!) are not supported, and no Prefect release has one: write %q", after)
+			}
+		}
 		return v, errors.New("version epochs (N!) are not supported")
 	case strings.ContainsRune(s, '+'):
 		return v, errors.New("local versions (+...) are not supported")
