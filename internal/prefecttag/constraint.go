@@ -86,6 +86,9 @@ func parseClauses(s string) ([]clause, error) {
 	if err := lookalikeOperators(s, func(fixed string) error { _, err := parseClauses(fixed); return err }); err != nil {
 		return nil, err
 	}
+	if err := strayPunctuation(s, func(fixed string) error { _, err := parseClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
 	parts := strings.Split(s, ",")
 	if err := emptyClauses(parts); err != nil {
 		return nil, err
@@ -616,4 +619,23 @@ func emptyClauses(parts []string) error {
 		return errors.New("empty clause: commas separate clauses such as \">= 3.1, < 3.4\"")
 	}
 	return fmt.Errorf("empty clause: commas separate clauses, and one has nothing on one side; write %q", strings.Join(kept, ", "))
+}
+
+// strayPunctuation refuses quotes inside the value (`"\"3.1\""`, from
+// jsonencode or a copied snippet) and semicolons for commas (">=3.1;<3.4"),
+// saying what to write when that parses; nil otherwise.
+func strayPunctuation(s string, parse func(string) error) error {
+	if strings.ContainsAny(s, "\"'`") {
+		fixed := strings.TrimSpace(strings.NewReplacer("\"", "", "'", "", "`", "").Replace(s))
+		if fixed != "" && parse(fixed) == nil {
+			return fmt.Errorf("the value holds quotes of its own; write it without them, %q", fixed)
+		}
+	}
+	if strings.Contains(s, ";") {
+		fixed := strings.TrimSpace(strings.ReplaceAll(s, ";", ","))
+		if parse(fixed) == nil {
+			return fmt.Errorf("separate clauses with commas, not semicolons: write %q", fixed)
+		}
+	}
+	return nil
 }

@@ -34,6 +34,9 @@ func parsePythonClauses(s string) ([]clause, error) {
 	if err := lookalikeOperators(s, func(fixed string) error { _, err := parsePythonClauses(fixed); return err }); err != nil {
 		return nil, err
 	}
+	if err := strayPunctuation(s, func(fixed string) error { _, err := parsePythonClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
 	for _, part := range strings.Split(s, ",") {
 		if err := wheelPythonTag(strings.TrimSpace(part)); err != nil {
 			return nil, err
@@ -183,15 +186,25 @@ func xWildcardError(clause string, python bool) error {
 func wheelPythonTag(clause string) error {
 	base := strings.TrimLeft(clause, "=!<>~ ")
 	digits, ok := strings.CutPrefix(strings.ToLower(base), "cp")
-	if !ok || len(digits) < 2 || strings.Trim(digits, "0123456789") != "" {
+	if !ok || len(digits) < 2 {
+		return nil
+	}
+	// "cp312" as a wheel writes it, or "cp3.12".
+	py := digits[:1] + "." + digits[1:]
+	if strings.Contains(digits, ".") {
+		py = digits
+	} else if strings.Trim(digits, "0123456789") != "" {
+		return nil
+	}
+	if _, err := parsePython(py); err != nil {
 		return nil
 	}
 	op := strings.TrimSpace(clause[:len(clause)-len(base)])
-	fixed := op + digits[:1] + "." + digits[1:]
+	fixed := op + py
 	if op != "" && !strings.HasPrefix(op, "=") || op == "=" {
-		fixed = op + " " + digits[:1] + "." + digits[1:]
+		fixed = op + " " + py
 	}
-	return fmt.Errorf("%q is a wheel's Python tag (CPython %s.%s); python_version takes the version: write %q", clause, digits[:1], digits[1:], fixed)
+	return fmt.Errorf("%q is a wheel's Python tag (CPython %s); python_version takes the version: write %q", clause, py, fixed)
 }
 
 // pythonWithoutPatch is clause with its Python cut to major.minor, when

@@ -65,3 +65,33 @@ func TestRedteam56uConstraintSaysWhatToWrite(t *testing.T) {
 		}
 	}
 }
+
+// A word for "any version", quotes inside the value, semicolons for
+// commas and a wheel's "cp3.12" say what to write.
+func TestRedteam56uWordsQuotesAndSemicolons(t *testing.T) {
+	for _, c := range []struct {
+		python   bool
+		in, want string
+	}{
+		{false, "*", `"*" is not a version; to allow any version, leave the attribute out (or null)`},
+		{false, "any", `to allow any version, leave the attribute out (or null)`},
+		{true, "*", `to allow any version, leave the attribute out (or null)`},
+		{false, "stable", `"stable" is not a version; leave the attribute out (or null) for any stable release: prereleases come only with allow_prereleases`},
+		{false, `"3.1"`, `the value holds quotes of its own; write it without them, "3.1"`},
+		{false, `'>= 3.1', '< 3.4'`, `write it without them, ">= 3.1, < 3.4"`},
+		{true, `"3.12"`, `write it without them, "3.12"`},
+		{false, ">=3.1;<3.4", `separate clauses with commas, not semicolons: write ">=3.1,<3.4"`},
+		{true, ">=3.10; <3.13", `write ">=3.10, <3.13"`},
+		{true, "cp3.12", `"cp3.12" is a wheel's Python tag (CPython 3.12); python_version takes the version: write "3.12"`},
+	} {
+		var err error
+		if c.python {
+			_, err = ParsePythonConstraint(c.in)
+		} else {
+			_, err = ParseConstraint(c.in)
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v\nwant it to contain %s", c.in, err, c.want)
+		}
+	}
+}
