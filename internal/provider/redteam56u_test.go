@@ -32,6 +32,8 @@ func TestRedteam56uValidatorsSayWhatToWrite(t *testing.T) {
 		{pinTagValidator, "registry.internal:5000", `write only the tag (3-latest), not the repository or a digest`},
 		{durationValidator, "5", `"5" is not a positive duration: a duration needs a unit; write it like "30s" or "2m", here "5s" for seconds or "5m" for minutes`},
 		{durationValidator, "5 m", `"5 m" is not a positive duration: a duration has no white space; write "5m"`},
+		// Every refusal shows the form, as FuzzDurationValidator asks.
+		{durationValidator, "1 s", `write "1s", like "30s" or "2m"`},
 		{durationValidator, "0s", `"0s" is not a positive duration; write it like "30s" or "2m"`},
 		{durationValidator, "-1m", `"-1m" is not a positive duration; write it like "30s" or "2m"`},
 		{durationValidator, "0", `"0" is not a positive duration; write it like "30s" or "2m"`},

@@ -374,7 +374,7 @@ var durationValidator = stringCheck{
 			}
 			if t := strings.Join(strings.Fields(s), ""); t != s {
 				if d, err := time.ParseDuration(t); err == nil && d > 0 {
-					return fmt.Errorf("%q is not a positive duration: a duration has no white space; write %q", s, t)
+					return fmt.Errorf("%q is not a positive duration: a duration has no white space; write %q, like \"30s\" or \"2m\"", s, t)
 				}
 			}
 			return fmt.Errorf("%q is not a positive duration; write it like \"30s\" or \"2m\"", s)
