@@ -83,7 +83,16 @@ func parseClauses(s string) ([]clause, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
+	if err := lookalikeOperators(s, func(fixed string) error { _, err := parseClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
+	if err := strayPunctuation(s, func(fixed string) error { _, err := parseClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
 	parts := strings.Split(s, ",")
+	if err := emptyClauses(parts); err != nil {
+		return nil, err
+	}
 	cs := make([]clause, 0, len(parts))
 	var tf, pep *clause
 	for _, p := range parts {
@@ -504,7 +513,20 @@ func spacedClauses(text string, python bool) error {
 		}
 		return fmt.Errorf("%q is a hyphen range (npm); write %s", text, advice)
 	}
-	// An operator alone is joined to the version after it.
+	parts := spacedParts(fields)
+	if parts == nil {
+		return nil
+	}
+	if python {
+		return pythonSpacedClauses(text, parts)
+	}
+	return fmt.Errorf("%q: separate clauses with commas: write %q", text, strings.Join(parts, ", "))
+}
+
+// spacedParts is fields as clauses, an operator alone joined to the
+// version after it, when they are two or more clauses, one with an
+// operator; nil otherwise.
+func spacedParts(fields []string) []string {
 	var parts []string
 	operators := 0
 	for i := 0; i < len(fields); i++ {
@@ -524,7 +546,7 @@ func spacedClauses(text string, python bool) error {
 	if len(parts) < 2 || operators == 0 {
 		return nil
 	}
-	return fmt.Errorf("%q: separate clauses with commas: write %q", text, strings.Join(parts, ", "))
+	return parts
 }
 
 // pythonForPrefect refuses a Python written where a Prefect version goes
@@ -542,4 +564,78 @@ func pythonForPrefect(version string) error {
 		return nil
 	}
 	return fmt.Errorf("%q names a Python, not a Prefect version: write python_version = %q, and a Prefect version here, such as \"~> 3.4\"", version, strings.TrimLeft(py, "-_ "))
+}
+
+// lookalikes are characters that word processors and chat tools put where
+// an ASCII operator goes, with the operator to write for each.
+var lookalikes = strings.NewReplacer(
+	"≥", ">=", "≤", "<=", "≠", "!=", "＝", "=", "～", "~", "﹥", ">", "﹤", "<", "＞", ">", "＜", "<",
+)
+
+// lookalikeRunes are the characters lookalikes replaces.
+const lookalikeRunes = "≥≤≠＝～﹥﹤＞＜"
+
+// lookalikeOperators refuses a constraint written with a lookalike of an
+// ASCII operator ("≥3.1", a non-breaking space), saying what to write;
+// and, when parse refuses that too, why, so that one validate says all.
+func lookalikeOperators(s string, parse func(string) error) error {
+	if !strings.ContainsAny(s, lookalikeRunes) {
+		return nil
+	}
+	fixed := lookalikes.Replace(s)
+	if fixed == s {
+		return nil
+	}
+	var found []string
+	for _, r := range s {
+		if lookalikes.Replace(string(r)) != string(r) && !slices.Contains(found, strconv.QuoteRune(r)) {
+			found = append(found, strconv.QuoteRune(r))
+		}
+	}
+	what := fmt.Sprintf("%s is not an ASCII operator (a word processor's or chat tool's lookalike)", found[0])
+	if len(found) > 1 {
+		what = fmt.Sprintf("%s are not ASCII operators (a word processor's or chat tool's lookalikes)", strings.Join(found, " and "))
+	}
+	fixed = strings.TrimSpace(fixed)
+	if err := parse(fixed); err != nil {
+		return fmt.Errorf("%s, and written in ASCII, %q, the constraint is still refused: %w", what, fixed, err)
+	}
+	return fmt.Errorf("%s; write %q", what, fixed)
+}
+
+// emptyClauses refuses a comma with no clause on one side ("3.1,",
+// ">= 3.1,, < 3.4"), saying what to write when clauses are left.
+func emptyClauses(parts []string) error {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == len(parts) {
+		return nil
+	}
+	if len(kept) == 0 {
+		return errors.New("empty clause: commas separate clauses such as \">= 3.1, < 3.4\"")
+	}
+	return fmt.Errorf("empty clause: commas separate clauses, and one has nothing on one side; write %q", strings.Join(kept, ", "))
+}
+
+// strayPunctuation refuses quotes inside the value (`"\"3.1\""`, from
+// jsonencode or a copied snippet) and semicolons for commas (">=3.1;<3.4"),
+// saying what to write when that parses; nil otherwise.
+func strayPunctuation(s string, parse func(string) error) error {
+	if strings.ContainsAny(s, "\"'`") {
+		fixed := strings.TrimSpace(strings.NewReplacer("\"", "", "'", "", "`", "").Replace(s))
+		if fixed != "" && parse(fixed) == nil {
+			return fmt.Errorf("the value holds quotes of its own; write it without them, %q", fixed)
+		}
+	}
+	if strings.Contains(s, ";") {
+		fixed := strings.TrimSpace(strings.ReplaceAll(s, ";", ","))
+		if parse(fixed) == nil {
+			return fmt.Errorf("separate clauses with commas, not semicolons: write %q", fixed)
+		}
+	}
+	return nil
 }

@@ -31,6 +31,17 @@ func parsePythonClauses(s string) ([]clause, error) {
 	if strings.HasPrefix(t, "py") {
 		return nil, errors.New(`write the version alone, such as "3.12"`)
 	}
+	if err := lookalikeOperators(s, func(fixed string) error { _, err := parsePythonClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
+	if err := strayPunctuation(s, func(fixed string) error { _, err := parsePythonClauses(fixed); return err }); err != nil {
+		return nil, err
+	}
+	for _, part := range strings.Split(s, ",") {
+		if err := wheelPythonTag(strings.TrimSpace(part)); err != nil {
+			return nil, err
+		}
+	}
 	if t == "latest" { // else a Prefect version's advice, about tags
 		return nil, errors.New(`"latest" is no Python version; leave python_version out for the highest Python published for the release and flavor, or name one, such as "3.12"`)
 	}
@@ -167,4 +178,78 @@ func xWildcardError(clause string, python bool) error {
 		advice = fmt.Sprintf(`"%s %s"`, op, base)
 	}
 	return fmt.Errorf("%q: a version has no wildcard; write %s", clause, advice)
+}
+
+// wheelPythonTag refuses a wheel's or conda's Python tag ("cp312",
+// "py312" being refused before), as pip and conda write Pythons, saying
+// which Python to write; nil for anything else.
+func wheelPythonTag(clause string) error {
+	base := strings.TrimLeft(clause, "=!<>~ ")
+	digits, ok := strings.CutPrefix(strings.ToLower(base), "cp")
+	if !ok || len(digits) < 2 {
+		return nil
+	}
+	// "cp312" as a wheel writes it, or "cp3.12".
+	py := digits[:1] + "." + digits[1:]
+	if strings.Contains(digits, ".") {
+		py = digits
+	} else if strings.Trim(digits, "0123456789") != "" {
+		return nil
+	}
+	if _, err := parsePython(py); err != nil {
+		return nil
+	}
+	op := strings.TrimSpace(clause[:len(clause)-len(base)])
+	fixed := op + py
+	if op != "" && !strings.HasPrefix(op, "=") || op == "=" {
+		fixed = op + " " + py
+	}
+	return fmt.Errorf("%q is a wheel's Python tag (CPython %s); python_version takes the version: write %q", clause, py, fixed)
+}
+
+// pythonWithoutPatch is clause with its Python cut to major.minor, when
+// that reads as the clause meant it: an image of Python 3.10 carries the
+// newest 3.10.z, so "3.10.4", "==3.10.4", ">= 3.10.1" and "> 3.10.1"
+// mean 3.10 (">=" for ">"), and a ".0" patch ("< 3.13.0") means the minor
+// itself. A "<" or "<=" bound inside a minor has no image form: not ok.
+func pythonWithoutPatch(clause string) (string, bool) {
+	cl, err := parseClause(clause)
+	if err != nil || cl.wildcard || !cl.v.isPlain() || cl.v.releaseLen() != 3 {
+		return "", false
+	}
+	version := strings.TrimLeft(clause, "~^=<>! ")
+	op := clause[:len(clause)-len(version)]
+	mm := fmt.Sprintf("%d.%d", cl.v.seg(0), cl.v.seg(1))
+	switch {
+	case cl.op == opEQ, cl.op == opGE, cl.v.seg(2) == 0 && cl.op != opTilde && cl.op != opCompat:
+		return op + mm, true
+	case cl.op == opGT:
+		return strings.Replace(op, ">", ">=", 1) + mm, true
+	}
+	return "", false
+}
+
+// pythonSpacedClauses is the error of a python_version of clauses without
+// their commas (parts): what to write with the commas, and, when a clause
+// is refused on its own too (a patch number), that as well, so that one
+// validate says all that is wrong.
+func pythonSpacedClauses(text string, parts []string) error {
+	joined := strings.Join(parts, ", ")
+	if _, err := parsePythonClauses(joined); err == nil {
+		return fmt.Errorf("%q: separate clauses with commas: write %q", text, joined)
+	}
+	fixed := make([]string, len(parts))
+	for i, p := range parts {
+		fixed[i] = p
+		if f, ok := pythonWithoutPatch(p); ok {
+			fixed[i] = f
+		}
+	}
+	if f := strings.Join(fixed, ", "); f != joined {
+		if _, err := parsePythonClauses(f); err == nil {
+			return fmt.Errorf("%q: separate clauses with commas, and name each Python as major.minor, as image tags do, never with a patch number: write %q", text, f)
+		}
+	}
+	_, err := parsePythonClauses(joined)
+	return fmt.Errorf("%q: separate clauses with commas (%q), and then: %w", text, joined, err)
 }

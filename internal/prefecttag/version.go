@@ -64,11 +64,20 @@ func parseVersion(s string) (Version, error) {
 		}
 		return v, errors.New(`versions have no "v" prefix`)
 	case strings.ContainsRune(s, '!'):
+		if _, after, _ := strings.Cut(s, "!"); after != "" && !strings.ContainsRune(after, '!') {
+			if _, err := parseVersion(after); err == nil {
+				return v, fmt.Errorf("version epochs (N!) are not supported, and no Prefect release has one: write %q", after)
+			}
+		}
 		return v, errors.New("version epochs (N!) are not supported")
 	case strings.ContainsRune(s, '+'):
 		return v, errors.New("local versions (+...) are not supported")
 	case strings.ContainsAny(s, " \t\n"):
 		return v, errors.New("contains white space")
+	case s == "*" || strings.EqualFold(s, "x") || strings.EqualFold(s, "any"):
+		return v, fmt.Errorf("%q is not a version; to allow any version, leave the attribute out (or null)", s)
+	case strings.EqualFold(s, "stable"):
+		return v, fmt.Errorf("%q is not a version; leave the attribute out (or null) for any stable release: prereleases come only with allow_prereleases", s)
 	case strings.EqualFold(s, "latest"):
 		return v, errors.New(`"latest" is a tag, not a version; leave the attribute out for the newest, or name a moving tag such as 3-latest with the tag attribute`)
 	}

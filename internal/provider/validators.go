@@ -160,8 +160,19 @@ var flavorValidator = stringCheck{
 		if _, err := prefecttag.ParseFlavor(s); err == nil {
 			return nil
 		}
-		if f, err := prefecttag.ParseFlavor(strings.ToLower(strings.TrimSpace(s))); err == nil {
+		lower := strings.ToLower(strings.TrimSpace(s))
+		if f, err := prefecttag.ParseFlavor(lower); err == nil {
 			return fmt.Errorf("flavor %q is not a Prefect image flavor: write %q", s, f)
+		}
+		// Kubernetes' own short names, and a tag's suffix ("-conda").
+		switch lower = strings.TrimPrefix(lower, "-"); lower {
+		case "k8s", "kube":
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: write %q", s, prefecttag.FlavorKubernetes)
+		case "conda", "kubernetes":
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: write %q, without the tag's hyphen", s, lower)
+		case "kubernetes-conda", "conda-kubernetes":
+			return fmt.Errorf("flavor %q is not a Prefect image flavor: Prefect publishes no image that is both; write one of %q, %q or %q",
+				s, prefecttag.FlavorStandard, prefecttag.FlavorConda, prefecttag.FlavorKubernetes)
 		}
 		return fmt.Errorf("flavor %q is not a Prefect image flavor: write one of %q, %q or %q",
 			s, prefecttag.FlavorStandard, prefecttag.FlavorConda, prefecttag.FlavorKubernetes)
@@ -188,6 +199,23 @@ func checkPlatform(s string) error {
 			why = append(why, "is not in lower case, as an image index writes platforms")
 		}
 		return fmt.Errorf("platform %q %s: write %q", s, strings.Join(why, " and "), fixed)
+	}
+	// A list where one platform goes, a slash too many, or an
+	// architecture alone: what to write.
+	if strings.Contains(s, ",") {
+		return fmt.Errorf("platform %q is not os/arch or os/arch/variant: platform takes one platform, in lower case, such as linux/amd64; for several the image must provide, write required_platforms = [%s]", s, quotedList(strings.Split(s, ",")))
+	}
+	if trimmed := strings.Trim(s, "/"); trimmed != s && trimmed != "" && checkPlatform(trimmed) == nil {
+		return fmt.Errorf("platform %q has a slash at its start or end: write %q", s, trimmed)
+	}
+	if !strings.Contains(s, "/") {
+		arch := s
+		if alias, ok := archAliases[s]; ok {
+			arch = alias
+		}
+		if checkPlatform("linux/"+arch) == nil && knownArch[strings.SplitN(arch, "/", 2)[0]] {
+			return fmt.Errorf("platform %q is not os/arch or os/arch/variant: it names an architecture alone; write %q", s, "linux/"+arch)
+		}
 	}
 	parts := strings.Split(s, "/")
 	if len(parts) < 2 || len(parts) > 3 {
@@ -241,6 +269,24 @@ func checkPlatform(s string) error {
 	return nil
 }
 
+// quotedList is items trimmed and quoted, comma-separated, as HCL writes
+// a list's elements.
+func quotedList(items []string) string {
+	quoted := make([]string, 0, len(items))
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			quoted = append(quoted, strconv.Quote(it))
+		}
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// knownArch is the architectures an image index names (GOARCH's), for
+// advice on one written alone.
+var knownArch = map[string]bool{
+	"amd64": true, "arm64": true, "arm": true, "386": true, "ppc64le": true, "s390x": true, "riscv64": true, "mips64le": true,
+}
+
 var (
 	platformPart = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 	// osVersion is a Windows os.version (10.0.17763), never a variant.
@@ -260,10 +306,40 @@ var tagValidator = stringCheck{
 	summary:     "Invalid Tag",
 	check: func(s string) error {
 		if registry.ValidateTag(s) != nil {
+			if only := tagAlone(s); only != "" {
+				return fmt.Errorf("tag %q is not an image tag: write the tag alone, %q, without a repository, a digest or white space around it", s, only)
+			}
 			return fmt.Errorf("tag %q is not an image tag: a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'; write only the tag (3-latest), not the repository or a digest", s)
 		}
 		return nil
 	},
+}
+
+// tagAlone is the tag inside s, a reference or a tag with white space
+// around it ("prefecthq/prefect:3.1.15-python3.12@sha256:…",
+// " 3-latest"), when it differs from s and is a tag; "" otherwise.
+func tagAlone(s string) string {
+	t := strings.TrimSpace(s)
+	t, _, _ = strings.Cut(t, "@")
+	if i := strings.LastIndexByte(t, '/'); i >= 0 {
+		t = t[i+1:]
+		// A repository without a tag names none.
+		if _, after, ok := strings.Cut(t, ":"); ok {
+			t = after
+		} else {
+			return ""
+		}
+	} else if _, after, ok := strings.Cut(t, ":"); ok {
+		// "registry.internal:5000" is a host and its port, not a tag.
+		if strings.Trim(after, "0123456789") == "" {
+			return ""
+		}
+		t = after
+	}
+	if t == s || registry.ValidateTag(t) != nil {
+		return ""
+	}
+	return t
 }
 
 // maxMaxRetries is the most max_retries may be.
@@ -300,6 +376,17 @@ var durationValidator = stringCheck{
 	check: func(s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
+			// A number without a unit: seconds and minutes alike
+			// are what it might have meant.
+			if n, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && n > 0 {
+				t := strings.TrimSpace(s)
+				return fmt.Errorf("%q is not a positive duration: a duration needs a unit; write it like \"30s\" or \"2m\", here %q for seconds or %q for minutes", s, t+"s", t+"m")
+			}
+			if t := strings.Join(strings.Fields(s), ""); t != s {
+				if d, err := time.ParseDuration(t); err == nil && d > 0 {
+					return fmt.Errorf("%q is not a positive duration: a duration has no white space; write %q, like \"30s\" or \"2m\"", s, t)
+				}
+			}
 			return fmt.Errorf("%q is not a positive duration; write it like \"30s\" or \"2m\"", s)
 		}
 		return nil
