@@ -112,7 +112,9 @@ func pinAttributes() []pinAttribute {
 				"(`linux/arm/v6` for `linux/arm`), never a newer one (`linux/amd64/v3`); `linux/arm64/v8` and `linux/arm64` are one platform, and " +
 				"`linux/arm/v7` and `linux/arm` another, as Docker and containerd take them, so an index that lists both " +
 				"spellings with different images (a pull takes the " +
-				"first listed) fails with *Platform Published Twice in the Image*. Defaults to none.",
+				"first listed) fails with *Platform Published Twice in the Image*. An index that lists a Windows image per Windows " +
+				"version (`os.version`) names each with it, as containerd writes it (`windows(10.0.20348.2340)/amd64`); write the " +
+				"version, in full or as a host's build (`windows(10.0.20348)/amd64`), to pick one. Defaults to none.",
 			strings: []validator.String{pinPlatformValidator}},
 		{name: "required_platforms", kind: kindStringList, input: true,
 			description: "Platforms (`os/arch[/variant]`, as an image index names them: `amd64`, not uname's `x86_64`) the pinned image must provide, such as " +
@@ -153,7 +155,8 @@ func pinAttributes() []pinAttribute {
 			description: "`repository@platform_digest`. Set only when `platform` is."},
 		{name: "platform_digests", kind: kindStringMap, computed: true,
 			description: "Every platform of the image, such as `{\"linux/amd64\" = \"sha256:…\"}`, attestation entries left " +
-				"out; a single-platform image has its own. Set only when `platform` or `required_platforms` is."},
+				"out; a single-platform image has its own. An entry with an `os.version` is keyed with it, as containerd writes it " +
+				"(`windows(10.0.20348.2340)/amd64`). Set only when `platform` or `required_platforms` is."},
 	}
 }
 
