@@ -130,6 +130,10 @@ type stretch struct {
 	// fewer names than asked for and than a linked page held (cut by
 	// bytes, say): in lexical order, only while tags past it remain.
 	shortLinked bool
+	// lookAhead: bounded, the first tag past to (beyond) ended a page that
+	// may be followed, and the page after it is asked for only to show
+	// that the tags after beyond sort after it (takeBounded).
+	lookAhead bool
 }
 
 func (s *stretch) take(p page) verdict {
@@ -217,12 +221,30 @@ func (s *stretch) takeBounded(p page) verdict {
 		}
 		below = t
 	}
+	if s.lookAhead {
+		// The page after beyond sorts after it, as the rest of a page
+		// holding beyond would have had to.
+		s.lookAhead = false
+		return complete
+	}
 	if s.pages == 1 && len(p.tags) > 0 {
 		s.first = p.tags[0]
 	}
-	for _, t := range p.tags {
+	for i, t := range p.tags {
 		if s.past(t) {
 			s.beyond = t
+			if i == len(p.tags)-1 && !s.through && s.mayFollow(p) {
+				// A database sorting names in its collation, not byte by
+				// byte (glibc's en_US ignores punctuation: "381" between
+				// "3.8.1" and "3.8.2"), may list a tag inside the range
+				// after one past it. Past to mid-page, the rest of the page
+				// shows that none does right after it (its order is
+				// checked above); past to at the page's end, the next page
+				// is read to show the same. A stretch ending at a split
+				// needs none: the next piece must start at beyond (joined).
+				s.lookAhead, s.nextLast = true, t
+				return readMore
+			}
 			return complete
 		}
 		s.tags = append(s.tags, t)
@@ -249,6 +271,12 @@ func (s *stretch) takeBounded(p page) verdict {
 	default:
 		return readMore // ask with last until an empty page
 	}
+}
+
+// mayFollow reports whether a page may follow p, a bounded stretch's page
+// with names: it is linked or as full as the stretch would read on after.
+func (s *stretch) mayFollow(p page) bool {
+	return p.link || p.count >= min(s.n, s.linked) || s.uneven || s.fullUnasked(p)
 }
 
 func (s *stretch) past(t string) bool {

@@ -1081,7 +1081,7 @@ func (c *Client) readRange(ctx context.Context, l *listing, rt *repoTransport, r
 		}
 	}
 	var splits []string
-	if v == readMore && len(first.tags) > 0 {
+	if v == readMore && len(first.tags) > 0 && !first.lookAhead {
 		// Past the first page's highest tag, which lies past r.After.
 		splits = TagRange{After: first.tags[len(first.tags)-1], Before: r.Before}.filter(r.Splits)
 	}
