@@ -356,7 +356,7 @@ func TestRedteam56cCollatedRangesReadAsCatalog(t *testing.T) {
 		{"prefect", tagcatalog.Prefect(), []int{1000}},
 		{"deviants", deviants56c(), []int{100, 1000}},
 	}
-	if testing.Short() {
+	if testing.Short() || raceDetector { // Prefect's catalog per collation takes minutes under -race
 		catalogs = catalogs[:2]
 	}
 	ranges := ranges56c(t)
@@ -380,8 +380,8 @@ func TestRedteam56cCollatedRangesReadAsCatalog(t *testing.T) {
 // On every collation, every selector of the fleet and of the 45-selector
 // set picks on Prefect's catalog with deviant names what selection over every tag picks.
 func TestRedteam56cCollatedSelectorsPickAsCatalog(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reads Prefect's catalog whole per selector")
+	if testing.Short() || raceDetector {
+		t.Skip("reads Prefect's catalog whole per selector: minutes under -race; the run without -race reads it")
 	}
 	for _, col := range collations56c {
 		for _, n := range []int{1000} {
