@@ -91,10 +91,17 @@ func samePlatform(a, b string) bool {
 // platform without one.
 func osVersionOf(p string) string {
 	os, _, _ := strings.Cut(p, "/")
-	if _, version, ok := strings.Cut(os, "("); ok && strings.HasSuffix(version, ")") {
-		return strings.TrimSuffix(version, ")")
+	_, version := splitOSVersion(os)
+	return version
+}
+
+// splitOSVersion splits "os(version)", the os part of a platform_digests
+// key, into the os and its version; os alone, version "", when it has none.
+func splitOSVersion(os string) (string, string) {
+	if name, version, ok := strings.Cut(os, "("); ok && strings.HasSuffix(version, ")") {
+		return name, strings.TrimSuffix(version, ")")
 	}
-	return ""
+	return os, ""
 }
 
 // sameOSVersion reports whether two os.versions may be one: either is
@@ -123,9 +130,7 @@ func normalPlatform(p string) string {
 	if len(parts) < 2 || len(parts) > 3 {
 		return p
 	}
-	if os, version, ok := strings.Cut(parts[0], "("); ok && strings.HasSuffix(version, ")") {
-		parts[0] = os
-	}
+	parts[0], _ = splitOSVersion(parts[0])
 	variant := ""
 	if len(parts) == 3 {
 		variant = parts[2]
