@@ -235,7 +235,8 @@ func pythonWithoutPatch(clause string) (string, bool) {
 // validate says all that is wrong.
 func pythonSpacedClauses(text string, parts []string) error {
 	joined := strings.Join(parts, ", ")
-	if _, err := parsePythonClauses(joined); err == nil {
+	_, joinedErr := parsePythonClauses(joined)
+	if joinedErr == nil {
 		return fmt.Errorf("%q: separate clauses with commas: write %q", text, joined)
 	}
 	fixed := make([]string, len(parts))
@@ -250,6 +251,5 @@ func pythonSpacedClauses(text string, parts []string) error {
 			return fmt.Errorf("%q: separate clauses with commas, and name each Python as major.minor, as image tags do, never with a patch number: write %q", text, f)
 		}
 	}
-	_, err := parsePythonClauses(joined)
-	return fmt.Errorf("%q: separate clauses with commas (%q), and then: %w", text, joined, err)
+	return fmt.Errorf("%q: separate clauses with commas (%q), and then: %w", text, joined, joinedErr)
 }
