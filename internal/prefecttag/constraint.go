@@ -572,17 +572,11 @@ var lookalikes = strings.NewReplacer(
 	"≥", ">=", "≤", "<=", "≠", "!=", "＝", "=", "～", "~", "﹥", ">", "﹤", "<", "＞", ">", "＜", "<",
 )
 
-// lookalikeRunes are the characters lookalikes replaces.
-const lookalikeRunes = "≥≤≠＝～﹥﹤＞＜"
-
 // lookalikeOperators refuses a constraint written with a lookalike of an
 // ASCII operator ("≥3.1", a non-breaking space), saying what to write;
 // and, when parse refuses that too, why, so that one validate says all.
 func lookalikeOperators(s string, parse func(string) error) error {
-	if !strings.ContainsAny(s, lookalikeRunes) {
-		return nil
-	}
-	fixed := lookalikes.Replace(s)
+	fixed := lookalikes.Replace(s) // s itself, with no lookalike in it
 	if fixed == s {
 		return nil
 	}
