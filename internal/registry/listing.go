@@ -266,7 +266,7 @@ func (s *stretch) takeBounded(p page) verdict {
 		return complete // the list ends here
 	case len(p.tags) == 0:
 		return s.fail(unproven, fmt.Sprintf("page %d holds no valid tag name to ask for the next page after", s.pages))
-	case p.count < min(s.n, s.linked) && !s.uneven && !s.fullUnasked(p):
+	case !s.mayFollow(p):
 		return complete // a registry that links its pages linked none after a page that is not full
 	default:
 		return readMore // ask with last until an empty page
